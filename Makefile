@@ -1,0 +1,42 @@
+# partyday: `make run` starts everything locally, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test test-infra test-unit test-services test-e2e bench migrate clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(VENV)/bin/partyday migrate
+
+run: install
+	@scripts/ensure-rabbitmq.sh
+	$(VENV)/bin/partyday run
+
+test-infra: install
+	@scripts/test-infra.sh
+
+test-unit: install
+	$(PY) -m pytest tests/unit tests/gateway
+
+test-services: test-infra
+	$(VENV)/bin/nameko test tests/services tests/migrations
+
+test-e2e: test-infra
+	$(PY) -m pytest tests/e2e
+
+test: test-unit test-services test-e2e
+
+bench: test-infra
+	$(PY) bench/rpc_clients.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,8 @@
+from partyday_common.db import Database
+from partyday_common.service import PartydayService
+from partyday_attendance.models import metadata
+
+
+class AttendanceService(PartydayService):
+    name = "attendance"
+    db = Database(metadata)

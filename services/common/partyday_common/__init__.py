@@ -1,0 +1,1 @@
+"""Conventions every partyday service shares: settings, database, outbox, events, metrics."""

@@ -1,0 +1,121 @@
+"""The event entrypoint every service uses: idempotent, retried, dead-lettered.
+
+- a body that cannot be decoded, or is not an envelope, goes to the dead-letter queue
+  at once: no attempt could ever succeed;
+- a handler that raises is retried after a delay, up to PARTYDAY_EVENT_MAX_ATTEMPTS,
+  then dead-lettered; the message behind it is never held up;
+- a delivery of an event already processed is acknowledged with no effect (the
+  processed-event mark is written in the handler's own transaction, see db.py).
+"""
+import logging
+from functools import partial
+
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.events import SERVICE_POOL, EventHandler
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import QueueConsumer
+
+from partyday_common import topology
+from partyday_common.correlation import CONTEXT_KEY
+from partyday_common.db import DuplicateEvent
+from partyday_common.envelope import EnvelopeError, parse_envelope
+from partyday_common.metrics import DEAD_LETTERS, DUPLICATE_EVENTS, EVENT_RETRIES
+from partyday_common.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, except that undecodable messages are dead-lettered.
+
+    Left alone, kombu raises on such a message, the consumer reconnects and the
+    broker delivers the same message again: it would block its queue for ever.
+    """
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._on_decode_error, provider)
+        return consumers
+
+    def _on_decode_error(self, provider, message, exc):
+        provider.reject_for_good(message, "undecodable", f"{type(exc).__name__}: {exc}")
+
+
+class EventConsumer(EventHandler):
+    """Consume `event_type` from `source_service`; the handler receives an Envelope."""
+
+    queue_consumer = DeadLetteringQueueConsumer()
+    records_processed_events = True
+
+    def __init__(self, source_service, event_type, **kwargs):
+        super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
+                         reliable_delivery=True, requeue_on_error=False, **kwargs)
+
+    @property
+    def consumer_name(self) -> str:
+        return f"{self.container.service_name}.{self.method_name}"
+
+    @property
+    def amqp_uri(self) -> str:
+        return self.container.config.get(AMQP_URI_CONFIG_KEY) or get_settings().amqp_uri
+
+    def handle_message(self, body, message):
+        try:
+            envelope = parse_envelope(body)
+        except EnvelopeError as exc:
+            self.reject_for_good(message, "malformed_envelope", str(exc))
+            return
+        context_data = self.unpack_message_headers(message)
+        context_data[CONTEXT_KEY] = envelope.correlation_id or context_data.get(CONTEXT_KEY)
+        try:
+            self.container.spawn_worker(
+                self, (envelope,), {}, context_data=context_data,
+                handle_result=partial(self.handle_result, message),
+            )
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        if issubclass(exc_info[0], DuplicateEvent):
+            DUPLICATE_EVENTS.labels(self.container.service_name, self.consumer_name).inc()
+            self.queue_consumer.ack_message(message)
+            return None, None
+        attempts = int((message.headers or {}).get(topology.ATTEMPTS_HEADER, 1))
+        error = f"{exc_info[0].__name__}: {exc_info[1]}"
+        settings = get_settings()
+        try:
+            if attempts < settings.event_max_attempts:
+                topology.schedule_retry(self.amqp_uri, message, self.queue.name, attempts + 1,
+                                        settings.event_retry_delay_ms)
+                EVENT_RETRIES.labels(self.container.service_name, self.consumer_name).inc()
+            else:
+                self._dead_letter(message, "handler_failed", error, attempts)
+        except Exception:
+            log.exception("could not reroute a failed event; returning it to its queue")
+            self.queue_consumer.requeue_message(message)
+            return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def reject_for_good(self, message, reason: str, error: str) -> None:
+        """Send a message that can never be processed to the dead-letter queue."""
+        log.error("dead-lettering a message from %s: %s (%s)", self.queue.name, reason, error)
+        try:
+            self._dead_letter(message, reason, error, 1)
+        except Exception:
+            log.exception("could not dead-letter a message; returning it to its queue")
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+    def _dead_letter(self, message, reason: str, error: str, attempts: int) -> None:
+        topology.dead_letter(self.amqp_uri, message, self.queue.name, self.container.service_name,
+                             reason, error, attempts)
+        DEAD_LETTERS.labels(self.container.service_name, self.queue.name, reason).inc()
+
+
+event_consumer = EventConsumer.decorator

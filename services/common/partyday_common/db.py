@@ -1,0 +1,168 @@
+"""A database per service: engines with sane timeouts, and a nameko dependency that
+hands each worker explicit transactions in which events are recorded in the outbox."""
+import logging
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData, create_engine, event, insert, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from partyday_common.correlation import CONTEXT_KEY
+from partyday_common.envelope import Envelope
+from partyday_common.settings import get_settings
+from partyday_common.tables import OUTBOX, PROCESSED
+
+log = logging.getLogger(__name__)
+
+DATABASE_URL_CONFIG_KEY = "DATABASE_URL"
+
+
+class DuplicateEvent(Exception):
+    """The event was already processed by this consumer; it must have no second effect."""
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args={"connect_timeout": 5, "options": "-c statement_timeout=30000"},
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def emit(session: Session, event_type: str, data: dict, version: int = 1,
+         occurred_at: datetime | None = None) -> Envelope:
+    """Record an event in the outbox, inside the caller's transaction.
+
+    It is published by the relay once the transaction commits; if the process dies
+    first, the row is still there and the relay of the next process publishes it.
+    """
+    envelope = Envelope(
+        event_type=event_type,
+        source=session.info["service"],
+        data=data,
+        version=version,
+        occurred_at=(occurred_at or utcnow()).isoformat(),
+        correlation_id=session.info.get("correlation_id"),
+    )
+    session.execute(insert(session.info["outbox_table"]).values(
+        event_id=envelope.event_id,
+        event_type=event_type,
+        body=envelope.to_message(),
+        correlation_id=envelope.correlation_id,
+        created_at=utcnow(),
+    ))
+    session.info["emitted"] = True
+    return envelope
+
+
+class Database(DependencyProvider):
+    """The service's own database, plus the relay that publishes its outbox.
+
+    Handlers call `self.db.transaction()` and commit before they answer, so that an
+    RPC reply or an event acknowledgement is only sent for work that is durable.
+    """
+
+    def __init__(self, metadata: MetaData):
+        self.metadata = metadata
+
+    def setup(self):
+        from partyday_common.outbox import OutboxRelay
+
+        service = self.container.service_name
+        url = self.container.config.get(DATABASE_URL_CONFIG_KEY) or get_settings().database_url(service)
+        self.engine = make_engine(url)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(
+            engine=self.engine,
+            table=self.metadata.tables[OUTBOX],
+            service=service,
+            config=self.container.config,
+        )
+
+    def start(self):
+        self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return WorkerDatabase(self, worker_ctx)
+
+
+class WorkerDatabase:
+    def __init__(self, provider: Database, worker_ctx):
+        self.provider = provider
+        self.worker_ctx = worker_ctx
+        self._processed_recorded = False
+
+    @contextmanager
+    def transaction(self):
+        """A session whose work, outbox rows and processed-event mark commit together."""
+        session = self.provider.sessionmaker()
+        session.info.update(
+            service=self.provider.container.service_name,
+            correlation_id=self.worker_ctx.context_data.get(CONTEXT_KEY),
+            outbox_table=self.provider.metadata.tables[OUTBOX],
+        )
+        try:
+            marked = self._mark_processed(session)
+            yield session
+            session.commit()
+            self._processed_recorded = self._processed_recorded or marked
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if session.info.get("emitted"):
+            self.provider.relay.wake()
+
+    def _mark_processed(self, session: Session) -> bool:
+        """In an event consumer, claim the event first: a duplicate fails here, before any effect."""
+        entrypoint = self.worker_ctx.entrypoint
+        if self._processed_recorded or not getattr(entrypoint, "records_processed_events", False):
+            return False
+        envelope = self.worker_ctx.args[0]
+        try:
+            session.execute(insert(self.provider.metadata.tables[PROCESSED]).values(
+                event_id=envelope.event_id,
+                consumer=entrypoint.consumer_name,
+                processed_at=utcnow(),
+            ))
+        except IntegrityError as exc:
+            raise DuplicateEvent(envelope.event_id) from exc
+        return True
+
+    def ping(self) -> None:
+        with self.provider.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))

@@ -1,0 +1,69 @@
+"""A read model of the organisation tree, kept by services that rank or list over it.
+
+The directory owns the tree; plans and scoring keep this projection from its
+`org_created` events, with the materialised path that makes subtree queries one
+indexed prefix match.
+"""
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, func, select
+from sqlalchemy.orm import Session
+
+from partyday_common.db import utcnow
+from partyday_common.envelope import Envelope
+
+PROJECTION = "org_nodes"
+
+
+def org_projection_columns() -> list:
+    return [
+        Column("org_id", String(64), primary_key=True),
+        Column("parent_id", String(64), index=True),
+        Column("path", String(1000), nullable=False),
+        Column("code", String(64), nullable=False),
+        Column("name", String(200), nullable=False),
+        Column("level", String(32), nullable=False),
+        Column("domain", String(32), nullable=False),
+        Column("kind", String(32), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+def add_org_projection(metadata: MetaData) -> Table:
+    table = Table(PROJECTION, metadata, *org_projection_columns())
+    Index("ix_org_nodes_path", table.c.path)
+    return table
+
+
+def create_org_projection(op) -> None:
+    op.create_table(PROJECTION, *org_projection_columns())
+    op.create_index("ix_org_nodes_path", PROJECTION, ["path"])
+
+
+FIELDS = ("parent_id", "path", "code", "name", "level", "domain", "kind")
+
+
+def record_org(session: Session, table: Table, event: Envelope) -> None:
+    """Insert or update the node an org event describes."""
+    data = event.data
+    values = {name: data[name] for name in FIELDS}
+    values["updated_at"] = utcnow()
+    exists = session.execute(select(table.c.org_id).where(table.c.org_id == data["org_id"])).first()
+    if exists:
+        session.execute(table.update().where(table.c.org_id == data["org_id"]).values(**values))
+    else:
+        session.execute(table.insert().values(org_id=data["org_id"], **values))
+
+
+def get_node(session: Session, table: Table, org_id: str):
+    return session.execute(select(table).where(table.c.org_id == org_id)).mappings().first()
+
+
+def subtree_filter(table: Table, path: str):
+    return table.c.path.startswith(path, autoescape=True)
+
+
+def count_branches_under(session: Session, table: Table, path: str, domain: str | None = None) -> int:
+    query = (select(func.count()).select_from(table)
+             .where(subtree_filter(table, path), table.c.level == "branch"))
+    if domain is not None:
+        query = query.where(table.c.domain == domain)
+    return session.execute(query).scalar_one()

@@ -1,0 +1,47 @@
+"""The two tables every service keeps beside its own: the outbox and the processed-event log."""
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, JSON,
+    PrimaryKeyConstraint,
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+OUTBOX = "outbox_messages"
+PROCESSED = "processed_events"
+
+
+def outbox_columns() -> list:
+    return [
+        Column("id", Id, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("event_type", String(100), nullable=False),
+        Column("body", JSON, nullable=False),
+        Column("correlation_id", String(64)),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text),
+    ]
+
+
+def processed_columns() -> list:
+    return [
+        Column("event_id", String(64), nullable=False),
+        Column("consumer", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
+    ]
+
+
+def add_bus_tables(metadata: MetaData) -> None:
+    """Declare the outbox and processed-event tables on a service's metadata."""
+    outbox = Table(OUTBOX, metadata, *outbox_columns())
+    Index("ix_outbox_messages_pending", outbox.c.published_at, outbox.c.id)
+    Table(PROCESSED, metadata, *processed_columns())
+
+
+def create_bus_tables(op) -> None:
+    """Alembic operations creating the bus tables; used by each service's first migration."""
+    op.create_table(OUTBOX, *outbox_columns())
+    op.create_index("ix_outbox_messages_pending", OUTBOX, ["published_at", "id"])
+    op.create_table(PROCESSED, *processed_columns())

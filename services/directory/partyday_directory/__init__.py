@@ -1,0 +1,1 @@
+"""The directory service: the organisation tree, members, accounts and roles."""

@@ -1,0 +1,1 @@
+"""The HTTP gateway: the one API of the web console and phones, in front of the services."""

@@ -1,0 +1,72 @@
+"""The FastAPI application: `uvicorn partyday_gateway.app:app`."""
+import asyncio
+import contextlib
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import Gauge
+
+from partyday_common.logs import configure_logging
+from partyday_common.settings import get_settings as get_common_settings
+from partyday_common.topology import DEAD_LETTER_QUEUE
+from partyday_gateway.errors import install_error_handlers
+from partyday_gateway.observability import ObservabilityMiddleware
+from partyday_gateway.routes import dashboards, health, orgs
+from partyday_gateway.rpc import NamekoRpcClient
+from partyday_gateway.settings import GatewaySettings, get_gateway_settings
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_DEPTH = Gauge(
+    "partyday_dead_letter_queue_messages",
+    "Messages waiting in the dead-letter queue for operations to inspect or replay.",
+)
+
+
+async def _watch_dead_letters(rpc: NamekoRpcClient, interval: float) -> None:
+    while True:
+        if rpc.ready:
+            try:
+                DEAD_LETTER_DEPTH.set(await rpc.declare_and_count(DEAD_LETTER_QUEUE.name))
+            except Exception as exc:
+                log.warning("could not read the dead-letter queue depth: %s", exc)
+        await asyncio.sleep(interval)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or get_gateway_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        common = get_common_settings()
+        configure_logging("gateway", common.log_level, common.log_format)
+        app.state.rpc = NamekoRpcClient(
+            settings.amqp_uri, timeout=settings.rpc_timeout_s,
+            connect_timeout=settings.broker_connect_timeout_s,
+            reconnect_max=settings.broker_reconnect_max_s,
+        )
+        await app.state.rpc.start()
+        watcher = asyncio.create_task(_watch_dead_letters(app.state.rpc, settings.dead_letter_poll_s))
+        yield
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await app.state.rpc.close()
+
+    app = FastAPI(
+        title="partyday",
+        summary="主题党日云平台 API: plans, attendance, media, scoring and the organisation tree",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(ObservabilityMiddleware)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(orgs.router)
+    app.include_router(dashboards.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,51 @@
+"""Request metrics and correlation ids for every HTTP request."""
+import time
+
+from prometheus_client import Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from partyday_common.correlation import current_correlation_id, new_correlation_id
+
+CORRELATION_HEADER = b"x-correlation-id"
+
+REQUEST_LATENCY = Histogram(
+    "partyday_http_request_duration_seconds",
+    "HTTP requests answered by the gateway, by route template and status.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+class ObservabilityMiddleware:
+    """Times each request under its route template and tags it with a correlation id."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER, b"").decode("latin-1")
+        correlation_id = incoming[:64] if incoming.isprintable() and incoming else new_correlation_id()
+        token = current_correlation_id.set(correlation_id)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [
+                    (CORRELATION_HEADER, correlation_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            REQUEST_LATENCY.labels(scope["method"], template, str(status)).observe(
+                time.perf_counter() - started)
+            current_correlation_id.reset(token)

@@ -1,0 +1,51 @@
+import asyncio
+import time
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from partyday_gateway.deps import Rpc, Settings
+from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict:
+    """The gateway process is alive."""
+    return {"status": "ok"}
+
+
+async def _ping(rpc, service: str, timeout: float) -> dict:
+    started = time.perf_counter()
+    try:
+        await rpc.call(service, "ping", timeout=timeout)
+    except ServiceTimeout:
+        return {"status": "timeout", "detail": f"no answer within {timeout}s"}
+    except ServiceUnavailable as exc:
+        return {"status": "unavailable", "detail": exc.reason}
+    except RemoteError as exc:
+        return {"status": "error", "detail": str(exc)}
+    return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+@router.get("/readyz")
+async def readyz(rpc: Rpc, settings: Settings) -> JSONResponse:
+    """Ready when the broker is reachable and every service answers a ping; lists each."""
+    broker = {"status": "ok" if rpc.ready else "unavailable"}
+    if rpc.ready:
+        results = await asyncio.gather(
+            *(_ping(rpc, name, settings.readiness_timeout_s) for name in settings.services))
+    else:
+        results = [{"status": "unknown", "detail": "broker unreachable"}] * len(settings.services)
+    services = dict(zip(settings.services, results))
+    ready = rpc.ready and all(result["status"] == "ok" for result in results)
+    body = {"status": "ready" if ready else "not_ready", "broker": broker, "services": services}
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    """Prometheus metrics of the gateway, in the text exposition format."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

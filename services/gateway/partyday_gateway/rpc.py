@@ -1,0 +1,263 @@
+"""An asyncio client for nameko RPC, over one pika connection per gateway process.
+
+It speaks nameko's protocol: a JSON `{"args", "kwargs"}` request published to the
+`nameko-rpc` topic exchange under `<service>.<method>`, with `reply_to` and
+`correlation_id`; the reply arrives on this process's own reply queue as
+`{"result", "error"}`. Calls share the connection and wait on futures, so the event
+loop never blocks on AMQP and no connection is opened per request. Requests are
+published `mandatory`: a service with no queue at all is reported at once, not
+after the timeout.
+"""
+import asyncio
+import json
+import logging
+import time
+import uuid
+
+import pika
+from pika.adapters.asyncio_connection import AsyncioConnection
+from prometheus_client import Histogram
+
+from partyday_common.correlation import HEADER_NAME, current_correlation_id
+
+log = logging.getLogger(__name__)
+
+RPC_EXCHANGE = "nameko-rpc"
+
+RPC_LATENCY = Histogram(
+    "partyday_gateway_rpc_duration_seconds",
+    "RPC calls from the gateway to the services, by outcome.",
+    ["service", "method", "outcome"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+class ServiceUnavailable(Exception):
+    def __init__(self, service: str, reason: str):
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+        self.reason = reason
+
+
+class ServiceTimeout(Exception):
+    def __init__(self, service: str, method: str, timeout: float):
+        super().__init__(f"{service}.{method} did not answer within {timeout}s")
+        self.service = service
+        self.method = method
+        self.timeout = timeout
+
+
+class RemoteError(Exception):
+    """The service raised; `error` is nameko's serialised exception."""
+
+    def __init__(self, service: str, method: str, error: dict):
+        super().__init__(f"{service}.{method}: {error.get('exc_type')}: {error.get('value')}")
+        self.service = service
+        self.method = method
+        self.error = error
+
+
+def _callback_future(loop: asyncio.AbstractEventLoop):
+    future = loop.create_future()
+
+    def resolve(*args):
+        if not future.done():
+            future.set_result(args[-1] if args else None)
+
+    return future, resolve
+
+
+class NamekoRpcClient:
+    def __init__(self, amqp_uri: str, timeout: float = 5.0, connect_timeout: float = 5.0,
+                 reconnect_max: float = 10.0):
+        self.amqp_uri = amqp_uri
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.reconnect_max = reconnect_max
+        self._connection: AsyncioConnection | None = None
+        self._channel = None
+        self._reply_key = f"rpc.reply-gateway-{uuid.uuid4().hex}"
+        self._pending: dict[str, tuple[asyncio.Future, str]] = {}
+        self._closing = False
+        self._reconnect_task: asyncio.Task | None = None
+        self._ready = asyncio.Event()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    async def start(self) -> None:
+        """Connect, or keep trying in the background if the broker is not up yet."""
+        try:
+            await self._connect()
+        except Exception as exc:
+            log.warning("broker not reachable yet (%s); retrying in the background", exc)
+            self._schedule_reconnect()
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._reconnect_task:
+            self._reconnect_task.cancel()
+        self._fail_pending("gateway shutting down")
+        if self._connection and not self._connection.is_closed:
+            closed = asyncio.get_running_loop().create_future()
+            self._on_closed_future = closed
+            self._connection.close()
+            try:
+                await asyncio.wait_for(closed, 2)
+            except asyncio.TimeoutError:
+                pass
+
+    async def call(self, service: str, method: str, *args, timeout: float | None = None, **kwargs):
+        """Call `service.method(*args, **kwargs)` and return its result."""
+        if not self.ready:
+            raise ServiceUnavailable("broker", "the message broker is not reachable")
+        timeout = timeout or self.timeout
+        loop = asyncio.get_running_loop()
+        correlation_id = uuid.uuid4().hex
+        future = loop.create_future()
+        self._pending[correlation_id] = (future, service)
+        headers = {"nameko.call_id_stack": [f"gateway.{service}.{method}.{correlation_id}"]}
+        request_correlation = current_correlation_id.get()
+        if request_correlation:
+            headers[HEADER_NAME] = request_correlation
+        properties = pika.BasicProperties(
+            content_type="application/json", reply_to=self._reply_key,
+            correlation_id=correlation_id, headers=headers, delivery_mode=2,
+        )
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            self._channel.basic_publish(
+                RPC_EXCHANGE, f"{service}.{method}",
+                json.dumps({"args": list(args), "kwargs": kwargs}, ensure_ascii=False).encode(),
+                properties, mandatory=True,
+            )
+            try:
+                reply = await asyncio.wait_for(future, timeout)
+            except asyncio.TimeoutError:
+                outcome = "timeout"
+                raise ServiceTimeout(service, method, timeout) from None
+            if reply.get("error"):
+                outcome = "error"
+                raise RemoteError(service, method, reply["error"])
+            return reply.get("result")
+        except ServiceUnavailable:
+            outcome = "unavailable"
+            raise
+        except Exception as exc:
+            if outcome == "ok" and not isinstance(exc, (ServiceTimeout, RemoteError)):
+                outcome = "unavailable"
+                raise ServiceUnavailable(service, f"could not send the request: {exc}") from exc
+            raise
+        finally:
+            self._pending.pop(correlation_id, None)
+            RPC_LATENCY.labels(service, method, outcome).observe(time.perf_counter() - started)
+
+    async def declare_and_count(self, queue: str) -> int:
+        """Declare a durable queue (idempotent) and return how many messages it holds."""
+        if not self.ready:
+            raise ServiceUnavailable("broker", "the message broker is not reachable")
+        future, resolve = _callback_future(asyncio.get_running_loop())
+        self._channel.queue_declare(queue=queue, durable=True, callback=resolve)
+        frame = await asyncio.wait_for(future, self.timeout)
+        return frame.method.message_count
+
+    async def _connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        opened = loop.create_future()
+
+        def on_open(connection):
+            if not opened.done():
+                opened.set_result(connection)
+
+        def on_open_error(_connection, error):
+            if not opened.done():
+                opened.set_exception(ConnectionError(str(error)))
+
+        parameters = pika.URLParameters(self.amqp_uri)
+        parameters.connection_attempts = 1
+        parameters.socket_timeout = self.connect_timeout
+        self._connection = AsyncioConnection(
+            parameters, on_open_callback=on_open, on_open_error_callback=on_open_error,
+            on_close_callback=self._on_connection_closed, custom_ioloop=loop,
+        )
+        await asyncio.wait_for(opened, self.connect_timeout)
+
+        future, resolve = _callback_future(loop)
+        self._connection.channel(on_open_callback=resolve)
+        channel = await asyncio.wait_for(future, self.connect_timeout)
+        channel.add_on_return_callback(self._on_return)
+        channel.add_on_close_callback(self._on_channel_closed)
+
+        future, resolve = _callback_future(loop)
+        channel.exchange_declare(RPC_EXCHANGE, exchange_type="topic", durable=True, callback=resolve)
+        await asyncio.wait_for(future, self.connect_timeout)
+        future, resolve = _callback_future(loop)
+        channel.queue_declare(self._reply_key, exclusive=True, auto_delete=True, callback=resolve)
+        await asyncio.wait_for(future, self.connect_timeout)
+        future, resolve = _callback_future(loop)
+        channel.queue_bind(self._reply_key, RPC_EXCHANGE, routing_key=self._reply_key, callback=resolve)
+        await asyncio.wait_for(future, self.connect_timeout)
+        future, resolve = _callback_future(loop)
+        channel.basic_consume(self._reply_key, self._on_reply, auto_ack=True, callback=resolve)
+        await asyncio.wait_for(future, self.connect_timeout)
+
+        self._channel = channel
+        self._ready.set()
+        log.info("connected to the broker")
+
+    def _on_reply(self, _channel, _method, properties, body) -> None:
+        entry = self._pending.get(properties.correlation_id)
+        if entry is None:
+            return
+        future, service = entry
+        if future.done():
+            return
+        try:
+            future.set_result(json.loads(body))
+        except ValueError as exc:
+            future.set_exception(ServiceUnavailable(service, f"unreadable reply: {exc}"))
+
+    def _on_return(self, _channel, method, properties, _body) -> None:
+        entry = self._pending.get(properties.correlation_id)
+        if entry and not entry[0].done():
+            entry[0].set_exception(ServiceUnavailable(
+                entry[1], f"no {entry[1]} service is listening ({method.reply_text})"))
+
+    def _on_channel_closed(self, _channel, reason) -> None:
+        log.warning("broker channel closed: %s", reason)
+        if self._connection and self._connection.is_open:
+            self._connection.close()
+
+    def _on_connection_closed(self, _connection, reason) -> None:
+        self._ready.clear()
+        self._channel = None
+        waiter = getattr(self, "_on_closed_future", None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._fail_pending(f"lost the broker connection: {reason}")
+        if not self._closing:
+            log.warning("broker connection lost (%s); reconnecting", reason)
+            self._schedule_reconnect()
+
+    def _fail_pending(self, reason: str) -> None:
+        for future, service in list(self._pending.values()):
+            if not future.done():
+                future.set_exception(ServiceUnavailable(service, reason))
+
+    def _schedule_reconnect(self) -> None:
+        if self._reconnect_task is None or self._reconnect_task.done():
+            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = 0.5
+        while not self._closing and not self.ready:
+            await asyncio.sleep(delay)
+            try:
+                await self._connect()
+            except Exception as exc:
+                log.warning("reconnect to the broker failed: %s", exc)
+                if self._connection and not self._connection.is_closed:
+                    self._connection.close()
+                delay = min(delay * 2, self.reconnect_max)

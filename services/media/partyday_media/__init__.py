@@ -1,0 +1,1 @@
+"""The media service: uploads, their review, the detail score and duplicate detection."""

@@ -1,0 +1,1 @@
+"""The plans service: directives, activity plans and their review, deadlines, archives."""

@@ -1,0 +1,42 @@
+"""Deadline rules of the monthly cycle, evaluated in the organisation's time zone."""
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from partyday_common.errors import invalid
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+DEFAULT_PLAN_DEADLINE_DAY = 5
+DEFAULT_SUMMARY_DEADLINE_DAY = 25
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(month: str) -> date:
+    """'2026-12' → the first day of that month; anything else is a client error."""
+    match = _MONTH.match(month or "")
+    if not match:
+        raise invalid("MONTH_INVALID", "month must look like 2026-12", month=month)
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def deadline(month: str, day: int, time_zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """The end of `day` of `month` (midnight after it), local to the organisation."""
+    first = parse_month(month)
+    if not 1 <= day <= 28:
+        raise invalid("DEADLINE_DAY_INVALID", "a deadline day must be from 1 to 28", day=day)
+    local_midnight = datetime.combine(first.replace(day=day), time(0), ZoneInfo(time_zone))
+    return local_midnight + timedelta(days=1)
+
+
+def missing_items(month: str, now: datetime, has_plan: bool, has_summary: bool,
+                  plan_day: int = DEFAULT_PLAN_DEADLINE_DAY,
+                  summary_day: int = DEFAULT_SUMMARY_DEADLINE_DAY,
+                  time_zone: str = DEFAULT_TIME_ZONE) -> list[str]:
+    """Which of the month's documents are overdue for a branch at `now`."""
+    missing = []
+    if not has_plan and now >= deadline(month, plan_day, time_zone):
+        missing.append("plan")
+    if not has_summary and now >= deadline(month, summary_day, time_zone):
+        missing.append("summary")
+    return missing

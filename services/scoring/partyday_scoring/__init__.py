@@ -1,0 +1,1 @@
+"""The scoring service: engagement, votes, scores, rankings and progress dashboards."""

@@ -1,0 +1,122 @@
+"""The gateway's answers to bad input and to failing services, with the services faked."""
+import pytest
+from fastapi.testclient import TestClient
+
+from partyday_gateway.app import create_app
+from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
+from partyday_gateway.settings import GatewaySettings
+
+
+class FakeRpc:
+    ready = True
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+        self.calls = []
+
+    async def call(self, service, method, *args, **kwargs):
+        self.calls.append((service, method, args, kwargs))
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+    async def close(self):
+        pass
+
+
+@pytest.fixture
+def gateway():
+    app = create_app(GatewaySettings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        def answer(outcome):
+            app.state.rpc = FakeRpc(outcome)
+            return app.state.rpc
+        client.answer = answer
+        yield client
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
+def test_malformed_json_is_400(gateway):
+    gateway.answer({})
+    response = gateway.post("/api/v1/orgs", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "MALFORMED_JSON")
+
+
+def test_a_field_out_of_range_is_400_with_its_location(gateway):
+    fake = gateway.answer({})
+    error = assert_error(gateway.post("/api/v1/orgs", json={"name": "x", "level": "planet"}), 400,
+                         "VALIDATION_FAILED")
+    assert ["body", "level"] in [e["loc"] for e in error["details"]["errors"]]
+    assert fake.calls == []
+
+
+def test_unknown_fields_are_refused_not_ignored(gateway):
+    gateway.answer({})
+    assert_error(gateway.post("/api/v1/orgs", json={"name": "x", "level": "city", "colour": "red"}),
+                 400, "VALIDATION_FAILED")
+
+
+def test_a_bad_month_is_400(gateway):
+    gateway.answer({})
+    assert_error(gateway.get("/api/v1/orgs/x/overdue?month=2026-13"), 400, "VALIDATION_FAILED")
+
+
+def test_unknown_route_is_404_in_the_error_format(gateway):
+    assert_error(gateway.get("/api/v1/nothing-here"), 404, "NOT_FOUND")
+
+
+def test_a_domain_error_keeps_its_status_code_and_details(gateway):
+    gateway.answer(RemoteError("directory", "get_org", {
+        "exc_type": "DomainError", "exc_path": "partyday_common.errors.DomainError",
+        "exc_args": ["ORG_NOT_FOUND", "org 1 does not exist", 404, {"id": "1"}], "value": "x"}))
+    error = assert_error(gateway.get("/api/v1/orgs/1"), 404, "ORG_NOT_FOUND")
+    assert error["details"] == {"id": "1"}
+
+
+def test_an_unexpected_service_failure_is_a_500_without_internals(gateway):
+    gateway.answer(RemoteError("directory", "get_org", {
+        "exc_type": "KeyError", "exc_path": "builtins.KeyError", "exc_args": ["secret"], "value": "secret"}))
+    error = assert_error(gateway.get("/api/v1/orgs/1"), 500, "INTERNAL_ERROR")
+    assert "secret" not in str(error)
+
+
+def test_a_service_timeout_is_504(gateway):
+    gateway.answer(ServiceTimeout("plans", "overdue", 5.0))
+    error = assert_error(gateway.get("/api/v1/orgs/1/overdue?month=2026-12"), 504, "SERVICE_TIMEOUT")
+    assert error["details"] == {"service": "plans", "timeout_s": 5.0}
+
+
+def test_an_unavailable_service_is_503_with_retry_after(gateway):
+    gateway.answer(ServiceUnavailable("scoring", "no scoring service is listening"))
+    response = gateway.get("/api/v1/dashboards/progress?org_id=1")
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_every_response_carries_a_correlation_id_and_keeps_the_callers(gateway):
+    gateway.answer({"status": "ok"})
+    assert len(gateway.get("/healthz").headers["X-Correlation-ID"]) == 32
+    assert gateway.get("/healthz", headers={"X-Correlation-ID": "abc-1"}).headers["X-Correlation-ID"] == "abc-1"
+
+
+def test_request_latency_is_recorded_by_route_template(gateway):
+    gateway.answer(ServiceTimeout("plans", "overdue", 5.0))
+    gateway.get("/api/v1/orgs/some-id/overdue?month=2026-12")
+    metrics = gateway.get("/metrics").text
+    assert 'partyday_http_request_duration_seconds_count{method="GET",route="/api/v1/orgs/{org_id}/overdue",status="504"}' in metrics
+
+
+def test_openapi_lists_the_routes(gateway):
+    paths = gateway.get("/openapi.json").json()["paths"]
+    assert {"/healthz", "/readyz", "/metrics", "/api/v1/orgs", "/api/v1/orgs/{org_id}",
+            "/api/v1/orgs/{org_id}/children", "/api/v1/orgs/{org_id}/overdue",
+            "/api/v1/dashboards/progress"} <= set(paths)
+    assert gateway.get("/docs").status_code == 200

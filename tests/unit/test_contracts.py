@@ -1,0 +1,19 @@
+"""Consumers' expectations checked against the producers' schemas."""
+from partyday_common.contracts import OrgNodeExpected
+from partyday_directory.schemas import EVENTS, OrgCreated
+
+
+def test_org_created_gives_tree_projections_every_field_they_read():
+    produced = set(OrgCreated.model_fields)
+    expected = set(OrgNodeExpected.model_fields)
+    assert expected <= produced, f"org_created lacks {expected - produced}"
+
+
+def test_a_produced_org_created_parses_as_the_consumers_expect():
+    event = OrgCreated(org_id="b", code="HZ-1", name="一支部", parent_id="t", level="branch",
+                       domain="rural", kind="regular", path="/c/t/b/")
+    assert OrgNodeExpected.model_validate(event.model_dump()).path == "/c/t/b/"
+
+
+def test_every_directory_event_has_a_schema():
+    assert set(EVENTS) == {"org_created"}

@@ -33,7 +33,7 @@ def publish_raw(amqp_uri: str, message, exchange: Exchange, routing_key: str,
     """Publish a received message's bytes unchanged, with new headers, under publisher confirms."""
     options = {}
     if expiration_ms is not None:
-        options["expiration"] = str(expiration_ms)
+        options["expiration"] = expiration_ms / 1000  # kombu takes seconds
     with get_producer(amqp_uri, confirms=True) as producer:
         producer.publish(
             message.body,

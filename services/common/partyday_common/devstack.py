@@ -88,23 +88,30 @@ def load_demo_tree(base_url: str) -> int:
     return created
 
 
-def start_processes(host: str, port: int, log_dir: Path) -> dict[str, subprocess.Popen]:
-    bin_dir = Path(sys.executable).parent
-    environment = dict(os.environ, PYTHONWARNINGS=QUIET_WARNINGS)
-    processes = {}
-    for name, target in SERVICE_CLASSES.items():
-        command = [str(bin_dir / "nameko"), "run", "--config", str(NAMEKO_CONFIG), target]
-        processes[name] = _spawn(command, dict(environment, PARTYDAY_SERVICE_NAME=name), log_dir / f"{name}.log")
-    command = [str(bin_dir / "uvicorn"), "partyday_gateway.app:app", "--host", host, "--port", str(port),
-               "--no-access-log"]
-    processes["gateway"] = _spawn(command, environment, log_dir / "gateway.log")
+def service_command(name: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "nameko"), "run", "--config", str(NAMEKO_CONFIG),
+            SERVICE_CLASSES[name]]
+
+
+def gateway_command(host: str, port: int) -> list[str]:
+    return [str(Path(sys.executable).parent / "uvicorn"), "partyday_gateway.app:app",
+            "--host", host, "--port", str(port), "--no-access-log"]
+
+
+def spawn(name: str, command: list[str], environment: dict, log_dir: Path) -> subprocess.Popen:
+    """Start one process of the stack, its output appended to <log_dir>/<name>.log."""
+    environment = dict(environment, PYTHONWARNINGS=QUIET_WARNINGS, PARTYDAY_SERVICE_NAME=name)
+    with open(log_dir / f"{name}.log", "ab") as log_file:
+        return subprocess.Popen(command, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
+                                cwd=REPO_ROOT, start_new_session=True)
+
+
+def start_processes(host: str, port: int, log_dir: Path,
+                    environment: dict | None = None) -> dict[str, subprocess.Popen]:
+    environment = dict(os.environ if environment is None else environment)
+    processes = {name: spawn(name, service_command(name), environment, log_dir) for name in SERVICES}
+    processes["gateway"] = spawn("gateway", gateway_command(host, port), environment, log_dir)
     return processes
-
-
-def _spawn(command: list[str], environment: dict, log_path: Path) -> subprocess.Popen:
-    log_file = open(log_path, "ab")
-    return subprocess.Popen(command, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
-                            cwd=REPO_ROOT, start_new_session=True)
 
 
 def stop_processes(processes: dict[str, subprocess.Popen], grace: float = 10) -> None:

@@ -72,15 +72,19 @@ class ServiceMetrics(DependencyProvider):
         started = self._started.pop(worker_ctx, None)
         service = self.container.service_name
         name = worker_ctx.entrypoint.method_name
-        if started is not None:
-            ENTRYPOINT_LATENCY.labels(service, name).observe(time.perf_counter() - started)
-        if exc_info is None:
-            return
-        code = getattr(exc_info[1], "code", None)
-        if isinstance(exc_info[1], worker_ctx.entrypoint.expected_exceptions) and code:
-            REJECTIONS.labels(service, name, code).inc()
-        else:
-            ENTRYPOINT_ERRORS.labels(service, name, exc_info[0].__name__).inc()
+        elapsed = time.perf_counter() - started if started is not None else 0.0
+        ENTRYPOINT_LATENCY.labels(service, name).observe(elapsed)
+        outcome = "ok"
+        if exc_info is not None:
+            code = getattr(exc_info[1], "code", None)
+            if isinstance(exc_info[1], worker_ctx.entrypoint.expected_exceptions) and code:
+                REJECTIONS.labels(service, name, code).inc()
+                outcome = code
+            else:
+                ENTRYPOINT_ERRORS.labels(service, name, exc_info[0].__name__).inc()
+                outcome = exc_info[0].__name__
+        log.info("%s %s", name, outcome, extra={"fields": {
+            "entrypoint": name, "outcome": outcome, "duration_ms": round(elapsed * 1000, 2)}})
 
     def get_dependency(self, worker_ctx):
         return None

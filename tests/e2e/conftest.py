@@ -1,0 +1,85 @@
+"""Every service and the gateway as real processes, on a fresh vhost and fresh databases."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from partyday_common import devstack
+from partyday_common.settings import SERVICES
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, environment: dict, log_dir: Path, port: int, metrics_ports: dict):
+        self.environment = environment
+        self.log_dir = log_dir
+        self.port = port
+        self.metrics_ports = metrics_ports
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.http = httpx.Client(base_url=self.base_url, timeout=15)
+
+    def start(self) -> None:
+        self.processes = devstack.start_processes("127.0.0.1", self.port, self.log_dir, self.environment)
+        devstack.wait_ready(self.base_url, devstack.READY_WITHIN_S, self.processes)
+
+    def kill(self, name: str) -> None:
+        process = self.processes[name]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def restart(self, name: str) -> None:
+        self.processes[name] = devstack.spawn(name, devstack.service_command(name), self.environment,
+                                              self.log_dir)
+
+    def wait_until_ready(self, within: float = 60) -> dict:
+        return devstack.wait_ready(self.base_url, within, self.processes)
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.http.close()
+        devstack.stop_processes(self.processes)
+
+
+@pytest.fixture(scope="module")
+def stack(vhosts, databases, tmp_path_factory):
+    vhost = vhosts.create()
+    data_dir = tmp_path_factory.mktemp("stack")
+    log_dir = data_dir / "logs"
+    log_dir.mkdir()
+    metrics_ports = {name: free_port() for name in SERVICES}
+    environment = dict(
+        os.environ,
+        PARTYDAY_AMQP_URI=vhosts.uri(vhost),
+        PARTYDAY_DATA_DIR=str(data_dir),
+        PARTYDAY_RPC_TIMEOUT_S="2",
+        PARTYDAY_READINESS_TIMEOUT_S="1",
+        PARTYDAY_LOG_FORMAT="json",
+    )
+    for name in SERVICES:
+        environment[f"PARTYDAY_{name.upper()}_DATABASE_URL"] = databases.create(name)
+        environment[f"PARTYDAY_{name.upper()}_METRICS_PORT"] = str(metrics_ports[name])
+    subprocess.run([str(Path(sys.executable).parent / "partyday"), "migrate"], env=environment, check=True,
+                   capture_output=True)
+    running = Stack(environment, log_dir, free_port(), metrics_ports)
+    started = time.monotonic()
+    try:
+        running.start()
+        running.startup_seconds = time.monotonic() - started
+        yield running
+    finally:
+        running.stop()
+        vhosts.delete(vhost)

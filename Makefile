@@ -35,7 +35,8 @@ test-e2e: test-infra
 
 test: test-unit test-services test-e2e
 
-bench: test-infra
+bench: install
+	@scripts/ensure-rabbitmq.sh
 	$(PY) bench/rpc_clients.py
 
 clean:

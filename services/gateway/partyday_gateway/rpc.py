@@ -226,7 +226,8 @@ class NamekoRpcClient:
                 entry[1], f"no {entry[1]} service is listening ({method.reply_text})"))
 
     def _on_channel_closed(self, _channel, reason) -> None:
-        log.warning("broker channel closed: %s", reason)
+        if not self._closing:
+            log.warning("broker channel closed: %s", reason)
         if self._connection and self._connection.is_open:
             self._connection.close()
 

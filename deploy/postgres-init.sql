@@ -1,0 +1,6 @@
+-- A database per service: no service reads another's tables.
+CREATE DATABASE directory;
+CREATE DATABASE plans;
+CREATE DATABASE attendance;
+CREATE DATABASE media;
+CREATE DATABASE scoring;

@@ -16,4 +16,4 @@ if ! "$python" -m venv "$venv" 2>/dev/null; then
     echo "could not create a virtual environment; install python3-venv" >&2; exit 1
   fi
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip>=23" "setuptools>=68,<82"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip>=23" "setuptools==81.0.0"

@@ -3,14 +3,17 @@ import pytest
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 
+from partyday_common.consumer import declare_subscriptions
 from partyday_common.db import make_engine
+from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
 from partyday_directory.models import metadata as directory_metadata
+from partyday_directory.schemas import OrgCreated
 from partyday_directory.service import DirectoryService
 from partyday_plans.service import PlansService
 from partyday_scoring.service import ScoringService
-from tests.services.helpers import wait_until
+from tests.services.helpers import publish_event, wait_until
 
 
 @pytest.fixture
@@ -133,3 +136,22 @@ def test_every_service_answers_ping(stack):
     containers, _ = stack
     for name, container in containers.items():
         assert call(container, "ping") == {"service": name, "status": "ok"}
+
+
+def test_events_published_before_a_subscriber_first_starts_wait_for_it(container_factory, migrated_config,
+                                                                      amqp_uri):
+    assert declare_subscriptions(amqp_uri, [PlansService]) == ["evt-directory-org_created--plans.on_org_created"]
+    city = OrgCreated(org_id="c1", code="HZ", name="汉中市委", parent_id=None, level="city",
+                      domain="government", kind="regular", path="/c1/")
+    publish_event(amqp_uri, "directory", Envelope(event_type="org_created", source="directory",
+                                                  data=city.model_dump()))
+    plans = container_factory(PlansService, migrated_config("plans"))
+    plans.start()
+
+    def knows_city():
+        try:
+            return call(plans, "overdue", "c1", "2026-10")
+        except DomainError:
+            return None
+
+    assert wait_until(knows_city, message="plans received the event sent before it started")["total"] == 0

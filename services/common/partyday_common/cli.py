@@ -15,6 +15,15 @@ def _migrate(args) -> int:
     return 0
 
 
+def _declare(args) -> int:
+    from partyday_common.consumer import declare_subscriptions
+    from partyday_common.settings import load_service_class
+
+    queues = declare_subscriptions(get_settings().amqp_uri, [load_service_class(name) for name in SERVICES])
+    print("\n".join(f"declared {queue}" for queue in queues))
+    return 0
+
+
 def _run(args) -> int:
     from partyday_common.devstack import run_stack
 
@@ -42,6 +51,10 @@ def main(argv=None) -> int:
     migrate.add_argument("services", nargs="*", choices=[[]] + list(SERVICES), default=[],
                          metavar="SERVICE")
     migrate.set_defaults(handler=_migrate)
+
+    declare = commands.add_parser(
+        "declare-queues", help="declare every event subscription's queue before any service starts")
+    declare.set_defaults(handler=_declare)
 
     run = commands.add_parser("run", help="migrate, start every service and the gateway, load demo data")
     run.add_argument("--host", default="127.0.0.1")

@@ -10,10 +10,12 @@
 import logging
 from functools import partial
 
+from kombu import Connection, Queue
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.exceptions import ContainerBeingKilled
-from nameko.messaging import QueueConsumer
+from nameko.messaging import Consumer, QueueConsumer
+from nameko.standalone.events import get_event_exchange
 
 from partyday_common import topology
 from partyday_common.correlation import CONTEXT_KEY
@@ -51,6 +53,18 @@ class EventConsumer(EventHandler):
     def __init__(self, source_service, event_type, **kwargs):
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
                          reliable_delivery=True, requeue_on_error=False, **kwargs)
+
+    def queue_for(self, service_name: str, method_name: str, config: dict) -> Queue:
+        """The durable queue this subscription consumes from, bound to the source's exchange."""
+        return Queue(
+            f"evt-{self.source_service}-{self.event_type}--{service_name}.{method_name}",
+            exchange=get_event_exchange(self.source_service, config),
+            routing_key=self.event_type, durable=True, auto_delete=False, exclusive=False,
+        )
+
+    def setup(self):
+        self.queue = self.queue_for(self.container.service_name, self.method_name, self.container.config)
+        Consumer.setup(self)
 
     @property
     def consumer_name(self) -> str:
@@ -119,3 +133,27 @@ class EventConsumer(EventHandler):
 
 
 event_consumer = EventConsumer.decorator
+
+
+def subscription_queues(service_cls, config: dict | None = None) -> list[Queue]:
+    """The queues of every event subscription a service class declares."""
+    queues = []
+    for method_name in dir(service_cls):
+        for entrypoint in getattr(getattr(service_cls, method_name), "nameko_entrypoints", ()):
+            if isinstance(entrypoint, EventConsumer):
+                queues.append(entrypoint.queue_for(service_cls.name, method_name, config or {}))
+    return queues
+
+
+def declare_subscriptions(amqp_uri: str, service_classes) -> list[str]:
+    """Declare every subscription's queue and binding, so that no event published before
+    its subscriber first starts is dropped for want of a queue (events are not mandatory
+    for every subscriber: one bound queue is enough for the broker to accept them)."""
+    declared = []
+    with Connection(amqp_uri) as connection:
+        channel = connection.default_channel
+        for service_cls in service_classes:
+            for queue in subscription_queues(service_cls):
+                queue.bind(channel).declare()
+                declared.append(queue.name)
+    return declared

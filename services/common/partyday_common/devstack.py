@@ -14,11 +14,11 @@ import urllib.request
 from pathlib import Path
 
 from partyday_common.migrations import upgrade
-from partyday_common.settings import SERVICES, get_settings
+from partyday_common.consumer import declare_subscriptions
+from partyday_common.settings import SERVICE_CLASSES, SERVICES, get_settings, load_service_class
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 NAMEKO_CONFIG = REPO_ROOT / "deploy" / "nameko.yml"
-SERVICE_CLASSES = {name: f"partyday_{name}.service:{name.capitalize()}Service" for name in SERVICES}
 READY_WITHIN_S = 60
 # eventlet warns about its own deprecation on import; the message starts with a newline.
 QUIET_WARNINGS = "ignore:\nEventlet is deprecated"
@@ -133,6 +133,7 @@ def run_stack(host: str, port: int, demo: bool = True) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     for service in SERVICES:
         upgrade(service)
+    declare_subscriptions(settings.amqp_uri, [load_service_class(name) for name in SERVICES])
     base_url = f"http://{host}:{port}"
     started = time.monotonic()
     processes = start_processes(host, port, log_dir)

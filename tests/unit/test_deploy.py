@@ -1,0 +1,37 @@
+"""The deploy files start the services that exist, with the commands the README gives."""
+from pathlib import Path
+
+import yaml
+
+from partyday_common.settings import SERVICE_CLASSES, SERVICES, load_service_class
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def test_every_service_class_path_imports():
+    for service in SERVICES:
+        assert load_service_class(service).name == service
+
+
+def test_compose_runs_every_service_with_nameko_run():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())["services"]
+    for service, target in SERVICE_CLASSES.items():
+        assert compose[service]["command"] == ["nameko", "run", "--config", "deploy/nameko.yml", target]
+    assert "partyday declare-queues" in " ".join(compose["migrate"]["command"])
+
+
+def test_kubernetes_deploys_every_service_and_the_gateway():
+    documents = list(yaml.safe_load_all((DEPLOY / "k8s" / "partyday.yaml").read_text()))
+    deployments = {d["metadata"]["name"]: d for d in documents if d["kind"] == "Deployment"}
+    assert set(deployments) == set(SERVICES) | {"gateway"}
+    for service, target in SERVICE_CLASSES.items():
+        container = deployments[service]["spec"]["template"]["spec"]["containers"][0]
+        assert container["command"][-1] == target
+    gateway = deployments["gateway"]["spec"]["template"]["spec"]["containers"][0]
+    assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
+
+
+def test_prometheus_scrapes_the_gateway_and_every_service():
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    targets = {t for job in config["scrape_configs"] for group in job["static_configs"] for t in group["targets"]}
+    assert targets == {"gateway:8000"} | {f"{s}:9100" for s in SERVICES}

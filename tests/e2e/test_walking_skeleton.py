@@ -109,7 +109,11 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
     city = create(stack, name="市委", level="city")
     county = create(stack, name="区委", level="county", parent_id=city["org_id"])
     town = create(stack, name="镇党委", level="township", parent_id=county["org_id"])
-    wait_for(lambda: stack.http.get("/api/v1/dashboards/progress", params={"org_id": city["org_id"]}).status_code == 200)
+
+    def progress():
+        return stack.http.get("/api/v1/dashboards/progress", params={"org_id": city["org_id"]})
+
+    wait_for(lambda: progress().status_code == 200)
 
     stack.kill("scoring")
     try:
@@ -120,7 +124,7 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
         assert ready.json()["services"]["plans"]["status"] == "ok"
         assert time.monotonic() - started < 5
 
-        slow = stack.http.get("/api/v1/dashboards/progress", params={"org_id": city["org_id"]})
+        slow = progress()
         assert slow.status_code == 504
         assert slow.json()["error"] == {"code": "SERVICE_TIMEOUT",
                                         "message": "the scoring service did not answer in time",
@@ -130,7 +134,6 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
     finally:
         stack.restart("scoring")
     stack.wait_until_ready()
-    progress = wait_for(lambda: (r := stack.http.get("/api/v1/dashboards/progress",
-                                                     params={"org_id": city["org_id"]})).json()["children"][0]["branches"] == 1
-                        and r.json(), message="the event sent while scoring was down arrived after its restart")
-    assert progress["children"][0]["org_id"] == county["org_id"]
+    caught_up = wait_for(lambda: (r := progress().json())["children"][0]["branches"] == 1 and r,
+                         message="the event sent while scoring was down arrived after its restart")
+    assert caught_up["children"][0]["org_id"] == county["org_id"]

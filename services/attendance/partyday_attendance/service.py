@@ -1,6 +1,6 @@
+from partyday_attendance.models import metadata
 from partyday_common.db import Database
 from partyday_common.service import PartydayService
-from partyday_attendance.models import metadata
 
 
 class AttendanceService(PartydayService):

@@ -13,8 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from partyday_common.migrations import upgrade
 from partyday_common.consumer import declare_subscriptions
+from partyday_common.migrations import upgrade
 from partyday_common.settings import SERVICE_CLASSES, SERVICES, get_settings, load_service_class
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -167,6 +167,8 @@ def run_stack(host: str, port: int, demo: bool = True) -> int:
 
 def _print_banner(base_url: str, readiness: dict, took: float, created: int, log_dir: Path) -> None:
     services = ", ".join(f"{name} {info['status']}" for name, info in readiness["services"].items())
+    demo_line = (f"loaded the demo tree, {created} organisations" if created
+                 else "the demo tree (汉中市委, code HZ) is in place")
     print(f"""
 partyday is ready in {took:.1f}s ({services})
 
@@ -175,7 +177,7 @@ partyday is ready in {took:.1f}s ({services})
   readiness    {base_url}/readyz
   metrics      {base_url}/metrics (gateway), :9101-:9105/metrics (services)
   logs         {log_dir}/
-  demo data    {'loaded the demo tree, ' + str(created) + ' organisations' if created else 'the demo tree (汉中市委, code HZ) is in place'}
+  demo data    {demo_line}
   demo logins  none yet: accounts and logins come with the directory's accounts (issue 3);
                the API is open on this local stack until then.
 

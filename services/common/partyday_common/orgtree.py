@@ -7,6 +7,8 @@ indexed prefix match.
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
+from partyday_common.consumer import event_consumer
+from partyday_common.contracts import OrgNodeExpected
 from partyday_common.db import utcnow
 from partyday_common.envelope import Envelope
 
@@ -67,3 +69,16 @@ def count_branches_under(session: Session, table: Table, path: str, domain: str 
     if domain is not None:
         query = query.where(table.c.domain == domain)
     return session.execute(query).scalar_one()
+
+
+class OrgTreeProjection:
+    """Mixin for a service that keeps the tree projection in its `org_nodes` table."""
+
+    org_nodes: Table
+
+    @event_consumer("directory", "org_created")
+    def on_org_created(self, event):
+        """Record the new node in this service's tree projection."""
+        OrgNodeExpected.model_validate(event.data)
+        with self.db.transaction() as session:
+            record_org(session, self.org_nodes, event)

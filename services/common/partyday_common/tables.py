@@ -1,7 +1,16 @@
 """The two tables every service keeps beside its own: the outbox and the processed-event log."""
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, JSON,
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
     PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
 )
 
 Id = BigInteger().with_variant(Integer(), "sqlite")

@@ -1,18 +1,13 @@
 """The directory's contracts: RPC payloads it accepts and event payloads it emits."""
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-Level = Literal["city", "county", "township", "general_branch", "branch"]
-Domain = Literal["rural", "community", "government", "institution", "state_enterprise",
-                 "private_enterprise", "social_org", "school", "other"]
-Kind = Literal["regular", "joint", "mobile"]
+from partyday_common.vocabulary import Domain, Kind, Level
 
 
 class OrgCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, examples=["北关社区第一党支部"])
     parent_id: str | None = None
     level: Level
     domain: Domain = "other"
@@ -21,6 +16,8 @@ class OrgCreate(BaseModel):
 
 
 class OrgView(BaseModel):
+    """A node as every API answer shows it."""
+
     org_id: str
     code: str
     name: str

@@ -2,27 +2,19 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from partyday_common.consumer import event_consumer
-from partyday_common.contracts import OrgNodeExpected
 from partyday_common.db import Database
 from partyday_common.errors import invalid, not_found
-from partyday_common.orgtree import get_node, record_org, subtree_filter
+from partyday_common.orgtree import OrgTreeProjection, get_node, subtree_filter
 from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
 from partyday_plans import deadlines
 from partyday_plans.models import metadata, org_nodes
 
 
-class PlansService(PartydayService):
+class PlansService(OrgTreeProjection, PartydayService):
     name = "plans"
     db = Database(metadata)
-
-    @event_consumer("directory", "org_created")
-    def on_org_created(self, event):
-        """Keep the tree projection that deadlines and listings run over."""
-        OrgNodeExpected.model_validate(event.data)
-        with self.db.transaction() as session:
-            record_org(session, org_nodes, event)
+    org_nodes = org_nodes
 
     @rpc
     def overdue(self, org_id: str, month: str, page: int = 1, page_size: int = 50,

@@ -1,27 +1,17 @@
 from sqlalchemy import select
 
-from partyday_common.consumer import event_consumer
-from partyday_common.contracts import OrgNodeExpected
 from partyday_common.db import Database
 from partyday_common.errors import invalid, not_found
-from partyday_common.orgtree import count_branches_under, get_node, record_org
+from partyday_common.orgtree import OrgTreeProjection, count_branches_under, get_node
 from partyday_common.service import PartydayService, rpc
+from partyday_common.vocabulary import DOMAINS
 from partyday_scoring.models import metadata, org_nodes
 
-DOMAINS = {"rural", "community", "government", "institution", "state_enterprise",
-           "private_enterprise", "social_org", "school", "other"}
 
-
-class ScoringService(PartydayService):
+class ScoringService(OrgTreeProjection, PartydayService):
     name = "scoring"
     db = Database(metadata)
-
-    @event_consumer("directory", "org_created")
-    def on_org_created(self, event):
-        """Keep the tree projection that rankings and dashboards run over."""
-        OrgNodeExpected.model_validate(event.data)
-        with self.db.transaction() as session:
-            record_org(session, org_nodes, event)
+    org_nodes = org_nodes
 
     @rpc
     def progress(self, org_id: str, domain: str | None = None) -> dict:

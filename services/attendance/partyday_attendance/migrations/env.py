@@ -1,4 +1,4 @@
-from partyday_common.migrations import run_env
 from partyday_attendance.models import metadata
+from partyday_common.migrations import run_env
 
 run_env(metadata)

@@ -1,14 +1,10 @@
-from typing import Literal
-
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from partyday_common.vocabulary import Domain
 from partyday_gateway.deps import Rpc
 
 router = APIRouter(prefix="/api/v1/dashboards", tags=["scoring"])
-
-Domain = Literal["rural", "community", "government", "institution", "state_enterprise",
-                 "private_enterprise", "social_org", "school", "other"]
 
 
 class ChildProgress(BaseModel):

@@ -1,45 +1,13 @@
 from typing import Literal
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
+from partyday_directory.schemas import OrgCreate, OrgView
 from partyday_gateway.deps import Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["directory"])
-
-Level = Literal["city", "county", "township", "general_branch", "branch"]
-Domain = Literal["rural", "community", "government", "institution", "state_enterprise",
-                 "private_enterprise", "social_org", "school", "other"]
-Kind = Literal["regular", "joint", "mobile"]
-
-
-class OrgCreateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200, examples=["北关街道第一党支部"])
-    parent_id: str | None = None
-    level: Level
-    domain: Domain = "other"
-    kind: Kind = "regular"
-    code: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-
-
-class Org(BaseModel):
-    org_id: str
-    code: str
-    name: str
-    parent_id: str | None
-    level: Level
-    domain: Domain
-    kind: Kind
-
-
-class OrgPage(BaseModel):
-    items: list[Org]
-    total: int
-    page: int
-    page_size: int
 
 
 class OverdueBranch(BaseModel):
@@ -47,6 +15,13 @@ class OverdueBranch(BaseModel):
     name: str
     parent_id: str | None
     missing: list[Literal["plan", "summary"]]
+
+
+class OrgPage(BaseModel):
+    items: list[OrgView]
+    total: int
+    page: int
+    page_size: int
 
 
 class OverduePage(BaseModel):
@@ -58,13 +33,13 @@ class OverduePage(BaseModel):
     page_size: int
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=Org)
-async def create_org(body: OrgCreateBody, rpc: Rpc):
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=OrgView)
+async def create_org(body: OrgCreate, rpc: Rpc):
     """Add a node to the organisation tree; other services learn of it by `org_created`."""
     return await rpc.call("directory", "create_org", body.model_dump())
 
 
-@router.get("", response_model=Org)
+@router.get("", response_model=OrgView)
 async def find_org(rpc: Rpc, code: str = Query(min_length=1, max_length=64)):
     """The node with this organisation code."""
     org = await rpc.call("directory", "find_org_by_code", code)
@@ -73,7 +48,7 @@ async def find_org(rpc: Rpc, code: str = Query(min_length=1, max_length=64)):
     return org
 
 
-@router.get("/{org_id}", response_model=Org)
+@router.get("/{org_id}", response_model=OrgView)
 async def get_org(org_id: str, rpc: Rpc):
     """One node of the organisation tree."""
     return await rpc.call("directory", "get_org", org_id)

@@ -137,3 +137,16 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
     caught_up = wait_for(lambda: (r := progress().json())["children"][0]["branches"] == 1 and r,
                          message="the event sent while scoring was down arrived after its restart")
     assert caught_up["children"][0]["org_id"] == county["org_id"]
+
+
+def test_a_retried_post_with_an_idempotency_key_creates_one_org(stack):
+    key = uuid.uuid4().hex
+    body = {"name": "重试市委", "level": "city", "code": f"RT{key[:6]}"}
+    first = stack.http.post("/api/v1/orgs", json=body, headers={"Idempotency-Key": key})
+    second = stack.http.post("/api/v1/orgs", json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    reused = stack.http.post("/api/v1/orgs", json={**body, "name": "别的"}, headers={"Idempotency-Key": key})
+    assert reused.status_code == 409 and reused.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    too_long = stack.http.post("/api/v1/orgs", json=body, headers={"Idempotency-Key": "k" * 201})
+    assert too_long.status_code == 400

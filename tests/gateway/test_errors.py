@@ -122,3 +122,38 @@ def test_openapi_lists_the_routes(gateway):
             "/api/v1/orgs/{org_id}/children", "/api/v1/orgs/{org_id}/overdue",
             "/api/v1/dashboards/progress"} <= set(paths)
     assert gateway.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("method, path, kwargs", [
+    ("get", "/api/v1/orgs/a%00b", {}),
+    ("get", "/api/v1/orgs?code=a%00", {}),
+    ("post", "/api/v1/orgs", {"json": {"name": "一\u0000支部", "level": "city"}}),
+    ("post", "/api/v1/orgs", {"json": {"name": "bell\u0007", "level": "city"}}),
+])
+def test_control_characters_are_refused_before_reaching_a_service(gateway, method, path, kwargs):
+    fake = gateway.answer({})
+    assert_error(getattr(gateway, method)(path, **kwargs), 400, "INVALID_CHARACTER")
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("query", ["month=0000-12", "month=2026-12%0A", "month=2026-12&page=100001",
+                                   "month=2026-12&page_size=501", "month=2026-12&page=-1"])
+def test_out_of_range_listing_parameters_are_400(gateway, query):
+    fake = gateway.answer({})
+    assert_error(gateway.get(f"/api/v1/orgs/x/overdue?{query}"), 400, "VALIDATION_FAILED")
+    assert fake.calls == []
+
+
+def test_an_oversized_json_body_is_413(gateway):
+    fake = gateway.answer({})
+    response = gateway.post("/api/v1/orgs", json={"name": "x" * 1_100_000, "level": "city"})
+    assert_error(response, 413, "BODY_TOO_LARGE")
+    assert fake.calls == []
+
+
+def test_a_json_body_survives_the_guard_intact(gateway):
+    fake = gateway.answer({"org_id": "1", "code": "HZ", "name": "汉中\n市委", "parent_id": None,
+                           "level": "city", "domain": "other", "kind": "regular", "path": "/1/"})
+    response = gateway.post("/api/v1/orgs", json={"name": "汉中\n市委", "level": "city"})
+    assert response.status_code == 201, response.text
+    assert fake.calls[0][2][0]["name"] == "汉中\n市委"

@@ -1,9 +1,12 @@
 """The bus conventions, proved with real messages on RabbitMQ and a real PostgreSQL."""
 import time
+from datetime import timedelta
 from unittest import mock
 
 import eventlet
 import pytest
+from kombu import Connection, Queue
+from nameko.standalone.events import get_event_exchange
 from nameko.testing.services import entrypoint_hook
 from prometheus_client import REGISTRY
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
@@ -89,13 +92,18 @@ def services(container_factory, make_config):
     return producer_config, tally_config, tally_container
 
 
+def backlog(service="producer"):
+    return REGISTRY.get_sample_value("partyday_outbox_backlog", {"service": service})
+
+
 def test_an_event_survives_its_publisher_crashing_between_commit_and_publish(container_factory, services):
     producer_config, tally_config, _ = services
     crashed = container_factory(Producer, producer_config)
-    with mock.patch.object(OutboxRelay, "publish_pending", return_value=0):
+    with mock.patch.object(OutboxRelay, "_publish", return_value=[]):
         crashed.start()
         with entrypoint_hook(crashed, "make") as make:
             make("survivor")
+        wait_until(lambda: backlog() == 1, message="the backlog shows the unpublished event")
         crashed.kill()
 
     rows = outbox_rows(producer_config)
@@ -107,12 +115,16 @@ def test_an_event_survives_its_publisher_crashing_between_commit_and_publish(con
     restarted.start()
     wait_until(lambda: tally(tally_config, "survivor") == 1, message="the event reached its consumer")
     assert outbox_rows(producer_config)[0]["published_at"] is not None
+    wait_until(lambda: backlog() == 0)
 
 
 def test_the_relay_publishes_right_after_commit(container_factory, services):
     producer_config, tally_config, _ = services
     producer = container_factory(Producer, producer_config)
     producer.start()
+    relay = next(dependency for dependency in producer.dependencies if isinstance(dependency, Database)).relay
+    relay.poll_interval = 60
+    eventlet.sleep(0.5)
     started = time.monotonic()
     with entrypoint_hook(producer, "make") as make:
         make("prompt")
@@ -247,12 +259,111 @@ def test_entrypoints_are_timed_and_failures_counted(container_factory, services)
 
     error_labels = {"service": "tally", "entrypoint": "on_thing_made", "error": "ValueError"}
     errors_before = REGISTRY.get_sample_value("partyday_entrypoint_errors_total", error_labels) or 0
+    dead_labels = {"service": "tally", "queue": "evt-producer-thing_made--tally.on_thing_made",
+                   "reason": "handler_failed"}
+    dead_before = REGISTRY.get_sample_value("partyday_dead_letters_total", dead_labels) or 0
     publish_event(tally_config["AMQP_URI"], "producer", Envelope(
         event_type="thing_made", source="producer", data={"label": "x", "explode": True, "flaky": False}))
     wait_until(lambda: REGISTRY.get_sample_value("partyday_entrypoint_errors_total", error_labels)
                == errors_before + 3)
-    wait_until(lambda: REGISTRY.get_sample_value(
-        "partyday_dead_letters_total",
-        {"service": "tally", "queue": "evt-producer-thing_made--tally.on_thing_made",
-         "reason": "handler_failed"}))
-    assert REGISTRY.get_sample_value("partyday_outbox_backlog", {"service": "producer"}) == 0
+    wait_until(lambda: (REGISTRY.get_sample_value("partyday_dead_letters_total", dead_labels) or 0)
+               == dead_before + 1)
+
+
+class Unroutable(PartydayService):
+    name = "lonely"
+    db = Database(producer_metadata)
+
+    @rpc
+    def shout(self, times: int) -> None:
+        with self.db.transaction() as session:
+            for n in range(times):
+                emit(session, "nobody_listens", {"n": n})
+            emit(session, "thing_made", {"label": "heard", "explode": False, "flaky": False})
+
+
+def test_unroutable_events_back_off_without_holding_up_the_rest(container_factory, make_config):
+    config = make_config("lonely", producer_metadata)
+    lonely = container_factory(Unroutable, config)
+    lonely.start()
+    relay = next(dependency for dependency in lonely.dependencies if isinstance(dependency, Database)).relay
+    relay.batch_size = 5
+    published = []
+    real_publish = relay.publisher.publish
+
+    def spy(body, **kwargs):
+        published.append(kwargs["routing_key"])
+        return real_publish(body, **kwargs)
+
+    relay.publisher.publish = spy
+    with Connection(config["AMQP_URI"]) as connection:
+        Queue("lonely-listener", exchange=get_event_exchange("lonely", {}), routing_key="thing_made",
+              durable=True).bind(connection.default_channel).declare()
+    with entrypoint_hook(lonely, "shout") as shout:
+        shout(12)
+
+    def rows():
+        engine = make_engine(config["DATABASE_URL"])
+        with engine.connect() as connection:
+            found = connection.execute(select(producer_metadata.tables["outbox_messages"])).mappings().all()
+        engine.dispose()
+        return found
+
+    wait_until(lambda: any(r["event_type"] == "thing_made" and r["published_at"] for r in rows()),
+               message="the routable event behind twelve unroutable ones went out")
+    eventlet.sleep(1)
+    assert 12 <= published.count("nobody_listens") <= 24, "unroutable events back off instead of spinning"
+    unroutable = [r for r in rows() if r["event_type"] == "nobody_listens"]
+    assert all(r["published_at"] is None and r["next_attempt_at"] and r["attempts"] >= 1 for r in unroutable)
+    assert backlog("lonely") == 12
+
+
+def test_unroutable_events_are_abandoned_after_the_give_up_time_not_marked_published(container_factory,
+                                                                                    make_config):
+    config = make_config("lonely", producer_metadata)
+    lonely = container_factory(Unroutable, config)
+    lonely.start()
+    relay = next(dependency for dependency in lonely.dependencies if isinstance(dependency, Database)).relay
+    relay.give_up_after = timedelta(0)
+    with entrypoint_hook(lonely, "shout") as shout:
+        shout(1)
+    engine = make_engine(config["DATABASE_URL"])
+    table = producer_metadata.tables["outbox_messages"]
+
+    def abandoned():
+        with engine.connect() as connection:
+            return connection.execute(select(table).where(table.c.event_type == "nobody_listens")).mappings().first()
+
+    row = wait_until(lambda: (r := abandoned()) and r["abandoned_at"] and r)
+    engine.dispose()
+    assert row["published_at"] is None and "no queue" in row["last_error"]
+    assert REGISTRY.get_sample_value("partyday_outbox_abandoned_total",
+                                     {"service": "lonely", "event_type": "nobody_listens"}) >= 1
+
+
+class TwoStep(PartydayService):
+    name = "twostep"
+    db = Database(counter_metadata)
+
+    @event_consumer("producer", "thing_made")
+    def on_thing_made(self, event):
+        with self.db.transaction():
+            pass
+        with self.db.transaction():
+            pass
+
+
+def test_an_event_handler_may_not_split_its_work_over_two_transactions(container_factory, make_config):
+    config = make_config("twostep", counter_metadata)
+    container = container_factory(TwoStep, config)
+    container.start()
+    labels = {"service": "twostep", "entrypoint": "on_thing_made", "error": "SecondEventTransaction"}
+    publish_event(config["AMQP_URI"], "producer", Envelope(event_type="thing_made", source="producer",
+                                                           data={"label": "x", "explode": False, "flaky": False}))
+    wait_until(lambda: REGISTRY.get_sample_value("partyday_entrypoint_errors_total", labels))
+
+
+def test_psycopg2_is_cooperative_under_the_monkey_patch():
+    import psycopg2.extensions
+
+    assert psycopg2.extensions.get_wait_callback() is not None

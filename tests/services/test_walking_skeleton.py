@@ -155,3 +155,19 @@ def test_events_published_before_a_subscriber_first_starts_wait_for_it(container
             return None
 
     assert wait_until(knows_city, message="plans received the event sent before it started")["total"] == 0
+
+
+def test_a_repeated_idempotency_key_gets_the_first_answer_and_no_second_org(stack):
+    containers, configs = stack
+    payload = {"name": "汉中市委", "level": "city", "code": "HZ"}
+    first = call(containers["directory"], "create_org", payload, idempotency_key="k-1")
+    again = call(containers["directory"], "create_org", payload, idempotency_key="k-1")
+    assert again == first
+    with pytest.raises(DomainError) as raised:
+        call(containers["directory"], "create_org", {"name": "另一个", "level": "city"}, idempotency_key="k-1")
+    assert (raised.value.code, raised.value.status) == ("IDEMPOTENCY_KEY_REUSED", 409)
+    engine = make_engine(configs["directory"]["DATABASE_URL"])
+    outbox = directory_metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        assert len(connection.execute(select(outbox)).all()) == 1
+    engine.dispose()

@@ -27,7 +27,7 @@ def test_a_missing_summary_is_overdue_after_the_25th():
     assert missing_items("2026-12", late, has_plan=True, has_summary=True) == []
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-12", "", "2026/12"])
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-12", "", "2026/12", "0000-12", "2026-12\n", None])
 def test_malformed_months_are_client_errors(month):
     with pytest.raises(DomainError) as raised:
         parse_month(month)

@@ -10,6 +10,7 @@
 import logging
 from functools import partial
 
+import eventlet
 from kombu import Connection, Queue
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
@@ -25,6 +26,10 @@ from partyday_common.metrics import DEAD_LETTERS, DUPLICATE_EVENTS, EVENT_RETRIE
 from partyday_common.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+# When a failed message can be neither retried nor dead-lettered (the broker is in
+# trouble), it goes back to its queue after this pause rather than in a hot loop.
+REROUTE_FAILURE_PAUSE_S = 2.0
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):
@@ -110,6 +115,7 @@ class EventConsumer(EventHandler):
                 self._dead_letter(message, "handler_failed", error, attempts)
         except Exception:
             log.exception("could not reroute a failed event; returning it to its queue")
+            eventlet.sleep(REROUTE_FAILURE_PAUSE_S)
             self.queue_consumer.requeue_message(message)
             return result, exc_info
         self.queue_consumer.ack_message(message)
@@ -122,6 +128,7 @@ class EventConsumer(EventHandler):
             self._dead_letter(message, reason, error, 1)
         except Exception:
             log.exception("could not dead-letter a message; returning it to its queue")
+            eventlet.sleep(REROUTE_FAILURE_PAUSE_S)
             self.queue_consumer.requeue_message(message)
             return
         self.queue_consumer.ack_message(message)

@@ -25,6 +25,15 @@ class DuplicateEvent(Exception):
     """The event was already processed by this consumer; it must have no second effect."""
 
 
+class SecondEventTransaction(RuntimeError):
+    """An event handler opened a second transaction.
+
+    The processed-event mark commits with the handler's one transaction; work done in a
+    second one would be skipped for good if the handler failed in between and the event
+    were delivered again.
+    """
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -123,7 +132,7 @@ class WorkerDatabase:
     def __init__(self, provider: Database, worker_ctx):
         self.provider = provider
         self.worker_ctx = worker_ctx
-        self._processed_recorded = False
+        self._event_transactions = 0
 
     @contextmanager
     def transaction(self):
@@ -133,12 +142,12 @@ class WorkerDatabase:
             service=self.provider.container.service_name,
             correlation_id=self.worker_ctx.context_data.get(CONTEXT_KEY),
             outbox_table=self.provider.metadata.tables[OUTBOX],
+            metadata=self.provider.metadata,
         )
         try:
-            marked = self._mark_processed(session)
+            self._mark_processed(session)
             yield session
             session.commit()
-            self._processed_recorded = self._processed_recorded or marked
         except BaseException:
             session.rollback()
             raise
@@ -147,11 +156,14 @@ class WorkerDatabase:
         if session.info.get("emitted"):
             self.provider.relay.wake()
 
-    def _mark_processed(self, session: Session) -> bool:
+    def _mark_processed(self, session: Session) -> None:
         """In an event consumer, claim the event first: a duplicate fails here, before any effect."""
         entrypoint = self.worker_ctx.entrypoint
-        if self._processed_recorded or not getattr(entrypoint, "records_processed_events", False):
-            return False
+        if not getattr(entrypoint, "records_processed_events", False):
+            return
+        self._event_transactions += 1
+        if self._event_transactions > 1:
+            raise SecondEventTransaction(f"{entrypoint.consumer_name} must do its work in one transaction")
         envelope = self.worker_ctx.args[0]
         try:
             session.execute(insert(self.provider.metadata.tables[PROCESSED]).values(
@@ -161,7 +173,6 @@ class WorkerDatabase:
             ))
         except IntegrityError as exc:
             raise DuplicateEvent(envelope.event_id) from exc
-        return True
 
     def ping(self) -> None:
         with self.provider.engine.connect() as connection:

@@ -49,27 +49,48 @@ def inspect(amqp_uri: str, limit: int = 50) -> list[dict]:
 
 
 def replay(amqp_uri: str, limit: int | None = None) -> int:
-    """Send dead letters back to the queues they came from, with a fresh attempt count."""
+    """Send dead letters back to the queues they came from, with a fresh attempt count.
+
+    Only the letters present when it starts are handled, so letters that fail again
+    during the replay wait for the next one. A letter whose queue no longer exists stays.
+    """
     moved = 0
-    with Connection(amqp_uri) as connection:
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as connection:
         channel = _declared(connection)
+        waiting = channel.queue_declare(DEAD_LETTER_QUEUE.name, passive=True).message_count
+        budget = waiting if limit is None else min(limit, waiting)
         queue = DEAD_LETTER_QUEUE.bind(channel)
         producer = connection.Producer(channel)
-        while limit is None or moved < limit:
+        kept = []
+        for _ in range(budget):
             message = queue.get(no_ack=False)
             if message is None:
                 break
-            headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-partyday-")}
             target = (message.headers or {}).get(ORIGINAL_QUEUE_HEADER)
-            if not target:
-                message.requeue()
-                break
+            if not target or not _queue_exists(connection, target):
+                kept.append(message)
+                continue
+            headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-partyday-")}
             producer.publish(message.body, exchange="", routing_key=target, headers=headers,
                              content_type=message.content_type,
                              content_encoding=message.content_encoding, delivery_mode=2)
             message.ack()
             moved += 1
+        for message in kept:
+            message.requeue()
     return moved
+
+
+def _queue_exists(connection: Connection, name: str) -> bool:
+    channel = connection.channel()
+    try:
+        channel.queue_declare(name, passive=True)
+        return True
+    except Exception:
+        return False
+    finally:
+        if channel.is_open:
+            channel.close()
 
 
 def count(amqp_uri: str) -> int:

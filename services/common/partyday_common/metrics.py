@@ -27,6 +27,11 @@ OUTBOX_BACKLOG = Gauge(
     "Events committed to the outbox and not yet published.",
     ["service"],
 )
+OUTBOX_ABANDONED = Counter(
+    "partyday_outbox_abandoned_total",
+    "Events given up after no queue was bound for them until the give-up time.",
+    ["service", "event_type"],
+)
 REJECTIONS = Counter(
     "partyday_entrypoint_rejections_total",
     "Calls answered with a domain error (bad input or a rule), by entrypoint and reason code.",

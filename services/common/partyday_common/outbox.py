@@ -2,26 +2,44 @@
 
 It runs in every service process. It wakes when a transaction that emitted events
 commits, and otherwise polls, so rows left behind by a crashed process (committed,
-never published) go out as soon as any process of the service runs again. Several
-replicas may relay at once: PostgreSQL row locks keep them apart, and consumers are
-idempotent for the rare double publish after a crash between publish and mark.
+never published) go out as soon as any process of the service runs again.
+
+On PostgreSQL a batch is claimed with FOR UPDATE SKIP LOCKED, so replicas relay
+different rows. On SQLite no lock is held while publishing (a write lock held across
+network I/O would stall every writer of the file); rows are read, published, then
+marked in a short transaction. Either way a crash between publish and mark can publish
+a row twice, which idempotent consumers absorb. Events are not ordered across rows.
+
+An event no queue is bound for (a subscriber whose queues were never declared) is
+retried with back-off, then abandoned: kept, with its error, out of the backlog, and
+counted in partyday_outbox_abandoned_total for operations.
 """
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import eventlet
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.constants import AMQP_URI_CONFIG_KEY
-from nameko.events import get_event_exchange
-from sqlalchemy import Table, func, select, update
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.engine import Engine
 
 from partyday_common.correlation import HEADER_NAME
-from partyday_common.metrics import OUTBOX_BACKLOG
+from partyday_common.metrics import OUTBOX_ABANDONED, OUTBOX_BACKLOG
 from partyday_common.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=5)
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
+
+
+@dataclass
+class Outcome:
+    row_id: int
+    published: bool
+    error: str | None = None
 
 
 class OutboxRelay:
@@ -33,14 +51,14 @@ class OutboxRelay:
         self.poll_interval = settings.outbox_poll_interval_s
         self.batch_size = settings.outbox_batch_size
         self.give_up_after = timedelta(seconds=settings.outbox_unroutable_give_up_s)
-        exchange = get_event_exchange(service, config)
-        self.exchange = exchange
+        self.exchange = get_event_exchange(service, config)
         self.publisher = Publisher(
             config.get(AMQP_URI_CONFIG_KEY) or settings.amqp_uri,
             use_confirms=True,
             mandatory=True,
-            declare=[exchange],
-            retry=False,
+            declare=[self.exchange],
+            retry=True,
+            retry_policy=PUBLISH_RETRY_POLICY,
         )
         self._wakeups = LightQueue()
         self._running = False
@@ -57,7 +75,7 @@ class OutboxRelay:
         while self._running:
             try:
                 while self.publish_pending() == self.batch_size:
-                    eventlet.sleep(0)
+                    pass
             except Exception:
                 log.exception("outbox relay pass failed; retrying at the next poll")
             try:
@@ -68,54 +86,76 @@ class OutboxRelay:
                 pass
 
     def publish_pending(self) -> int:
-        """Publish one batch of pending events in order; returns how many rows it handled."""
-        t = self.table
-        pending = (select(t).where(t.c.published_at.is_(None)).order_by(t.c.id)
-                   .limit(self.batch_size))
-        if self.engine.dialect.name == "postgresql":
-            pending = pending.with_for_update(skip_locked=True)
-        handled = 0
+        """Publish one batch of due events; returns how many were published."""
+        locking = self.engine.dialect.name == "postgresql"
+        query = self._due_query()
+        if locking:
+            query = query.with_for_update(skip_locked=True)
         with self.engine.begin() as connection:
-            for row in connection.execute(pending).mappings().all():
-                if not self._publish_row(connection, row):
-                    break
-                handled += 1
+            rows = connection.execute(query).mappings().all()
+            if locking:
+                outcomes = self._publish(rows)
+                self._record(connection, rows, outcomes)
+        if not locking:
+            outcomes = self._publish(rows)
+            with self.engine.begin() as connection:
+                self._record(connection, rows, outcomes)
         self._refresh_backlog()
-        return handled
+        return sum(outcome.published for outcome in outcomes)
 
-    def _publish_row(self, connection, row) -> bool:
+    def _due_query(self):
         t = self.table
         now = datetime.now(timezone.utc)
-        headers = {HEADER_NAME: row["correlation_id"]} if row["correlation_id"] else {}
-        try:
-            self.publisher.publish(
-                row["body"], exchange=self.exchange, routing_key=row["event_type"], headers=headers,
-            )
-        except UndeliverableMessage:
-            created = row["created_at"]
-            if created.tzinfo is None:
-                created = created.replace(tzinfo=timezone.utc)
-            gave_up = now - created > self.give_up_after
-            connection.execute(update(t).where(t.c.id == row["id"]).values(
-                attempts=t.c.attempts + 1,
-                last_error="no queue is bound for this event" + ("; gave up" if gave_up else ""),
-                published_at=now if gave_up else None,
-            ))
-            level = log.error if gave_up else log.warning
-            level("event %s (%s) is unroutable", row["event_id"], row["event_type"])
-            return True
-        except Exception as exc:
-            log.warning("broker unavailable for the outbox relay: %s", exc)
-            return False
-        connection.execute(update(t).where(t.c.id == row["id"]).values(
-            published_at=now, attempts=t.c.attempts + 1, last_error=None,
-        ))
-        return True
+        return (select(t)
+                .where(t.c.published_at.is_(None), t.c.abandoned_at.is_(None),
+                       or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
+                .order_by(t.c.id).limit(self.batch_size))
+
+    def _publish(self, rows) -> list[Outcome]:
+        outcomes = []
+        for row in rows:
+            headers = {HEADER_NAME: row["correlation_id"]} if row["correlation_id"] else {}
+            try:
+                self.publisher.publish(row["body"], exchange=self.exchange, routing_key=row["event_type"],
+                                       headers=headers)
+            except UndeliverableMessage:
+                outcomes.append(Outcome(row["id"], False, "no queue is bound for this event"))
+            except Exception as exc:
+                log.warning("broker unavailable for the outbox relay: %s", exc)
+                break
+            else:
+                outcomes.append(Outcome(row["id"], True))
+        return outcomes
+
+    def _record(self, connection, rows, outcomes: list[Outcome]) -> None:
+        t = self.table
+        now = datetime.now(timezone.utc)
+        by_id = {row["id"]: row for row in rows}
+        published = [outcome.row_id for outcome in outcomes if outcome.published]
+        if published:
+            connection.execute(update(t).where(t.c.id.in_(published))
+                               .values(published_at=now, attempts=t.c.attempts + 1, last_error=None))
+        for outcome in outcomes:
+            if outcome.published:
+                continue
+            row = by_id[outcome.row_id]
+            created = row["created_at"] if row["created_at"].tzinfo else row["created_at"].replace(tzinfo=timezone.utc)
+            attempts = row["attempts"] + 1
+            values = {"attempts": attempts, "last_error": outcome.error}
+            if now - created > self.give_up_after:
+                values["abandoned_at"] = now
+                OUTBOX_ABANDONED.labels(self.service, row["event_type"]).inc()
+                log.error("abandoned event %s (%s): %s", row["event_id"], row["event_type"], outcome.error)
+            else:
+                values["next_attempt_at"] = now + min(timedelta(seconds=2 ** min(attempts, 9)), MAX_BACKOFF)
+                log.warning("event %s (%s) is unroutable; retrying later", row["event_id"], row["event_type"])
+            connection.execute(update(t).where(t.c.id == outcome.row_id).values(**values))
 
     def _refresh_backlog(self) -> None:
         t = self.table
         with self.engine.connect() as connection:
             backlog = connection.execute(
-                select(func.count()).select_from(t).where(t.c.published_at.is_(None))
+                select(func.count()).select_from(t)
+                .where(t.c.published_at.is_(None), t.c.abandoned_at.is_(None))
             ).scalar_one()
         OUTBOX_BACKLOG.labels(self.service).set(backlog)

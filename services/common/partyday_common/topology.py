@@ -27,6 +27,9 @@ FAILED_AT_HEADER = "x-partyday-failed-at"
 
 FAILURE_TOPOLOGY = [RETRY_EXCHANGE, RETRY_QUEUE, DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE]
 
+# Bounded: a broker that stays away must not hang the consumer for ever.
+REROUTE_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1, "interval_max": 2}
+
 
 def publish_raw(amqp_uri: str, message, exchange: Exchange, routing_key: str,
                 headers: dict, expiration_ms: int | None = None) -> None:
@@ -45,6 +48,7 @@ def publish_raw(amqp_uri: str, message, exchange: Exchange, routing_key: str,
             delivery_mode=2,
             declare=FAILURE_TOPOLOGY,
             retry=True,
+            retry_policy=REROUTE_RETRY_POLICY,
             **options,
         )
 

@@ -2,9 +2,11 @@ import uuid
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from partyday_common.db import Database, emit, utcnow
 from partyday_common.errors import DomainError, invalid, not_found
+from partyday_common.idempotency import previous_response, remember_response
 from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
 from partyday_directory import orgs
@@ -22,14 +24,17 @@ class DirectoryService(PartydayService):
     db = Database(metadata)
 
     @rpc
-    def create_org(self, payload: dict) -> dict:
-        """Add a node to the tree and announce `org_created`."""
+    def create_org(self, payload: dict, idempotency_key: str | None = None) -> dict:
+        """Add a node to the tree and announce `org_created`; a repeated key gets the first answer."""
         try:
             request = OrgCreate.model_validate(payload)
         except ValidationError as exc:
             raise invalid("VALIDATION_FAILED", "the organisation is malformed",
                           errors=exc.errors(include_url=False, include_context=False))
         with self.db.transaction() as session:
+            previous = previous_response(session, "create_org", idempotency_key, payload)
+            if previous is not None:
+                return previous
             parent = session.get(Org, request.parent_id) if request.parent_id else None
             if request.parent_id and parent is None:
                 raise not_found("org", request.parent_id)
@@ -44,9 +49,13 @@ class DirectoryService(PartydayService):
                       path=orgs.child_path(parent.path if parent else None, org_id),
                       created_at=utcnow())
             session.add(org)
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError:
+                raise DomainError("ORG_CODE_TAKEN", f"the code {code} is already used", 409, {"code": code})
             view = org_view(org)
             emit(session, "org_created", OrgCreated(**view).model_dump())
+            remember_response(session, "create_org", idempotency_key, payload, view)
         return view
 
     @rpc

@@ -11,6 +11,7 @@ from partyday_common.logs import configure_logging
 from partyday_common.settings import get_settings as get_common_settings
 from partyday_common.topology import DEAD_LETTER_QUEUE
 from partyday_gateway.errors import install_error_handlers
+from partyday_gateway.guard import InputGuardMiddleware
 from partyday_gateway.observability import ObservabilityMiddleware
 from partyday_gateway.routes import dashboards, health, orgs
 from partyday_gateway.rpc import NamekoRpcClient
@@ -61,6 +62,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(InputGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
     app.include_router(health.router)

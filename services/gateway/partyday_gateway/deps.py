@@ -1,8 +1,9 @@
 """Typed dependencies shared by the routes."""
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 
+from partyday_common.pagination import MAX_PAGE, MAX_PAGE_SIZE
 from partyday_gateway.rpc import NamekoRpcClient
 from partyday_gateway.settings import GatewaySettings
 
@@ -17,7 +18,10 @@ def get_settings(request: Request) -> GatewaySettings:
 
 Rpc = Annotated[NamekoRpcClient, Depends(get_rpc)]
 Settings = Annotated[GatewaySettings, Depends(get_settings)]
-Page = Annotated[int, Query(ge=1, description="1-based page number")]
-PageSize = Annotated[int, Query(ge=1, le=500, description="items per page")]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="like 2026-12",
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
+Month = Annotated[str, Query(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="like 2026-12",
                              examples=["2026-12"])]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200,
+    description="repeat a mutating call safely: the same key gets the first answer")]

@@ -5,8 +5,9 @@ It speaks nameko's protocol: a JSON `{"args", "kwargs"}` request published to th
 `correlation_id`; the reply arrives on this process's own reply queue as
 `{"result", "error"}`. Calls share the connection and wait on futures, so the event
 loop never blocks on AMQP and no connection is opened per request. Requests are
-published `mandatory`: a service with no queue at all is reported at once, not
-after the timeout.
+published `mandatory`, so a service with no queue at all is reported at once, and
+expire with their timeout, so a service that comes back does not run calls whose
+callers were already told 504.
 """
 import asyncio
 import json
@@ -76,7 +77,7 @@ class NamekoRpcClient:
         self.reconnect_max = reconnect_max
         self._connection: AsyncioConnection | None = None
         self._channel = None
-        self._reply_key = f"rpc.reply-gateway-{uuid.uuid4().hex}"
+        self._reply_key: str | None = None
         self._pending: dict[str, tuple[asyncio.Future, str]] = {}
         self._closing = False
         self._reconnect_task: asyncio.Task | None = None
@@ -99,7 +100,7 @@ class NamekoRpcClient:
         if self._reconnect_task:
             self._reconnect_task.cancel()
         self._fail_pending("gateway shutting down")
-        if self._connection and not self._connection.is_closed:
+        if self._connection and self._connection.is_open:
             closed = asyncio.get_running_loop().create_future()
             self._on_closed_future = closed
             self._connection.close()
@@ -123,7 +124,7 @@ class NamekoRpcClient:
             headers[HEADER_NAME] = request_correlation
         properties = pika.BasicProperties(
             content_type="application/json", reply_to=self._reply_key,
-            correlation_id=correlation_id, headers=headers, delivery_mode=2,
+            correlation_id=correlation_id, headers=headers, expiration=str(int(timeout * 1000)),
         )
         started = time.perf_counter()
         outcome = "ok"
@@ -178,34 +179,41 @@ class NamekoRpcClient:
         parameters = pika.URLParameters(self.amqp_uri)
         parameters.connection_attempts = 1
         parameters.socket_timeout = self.connect_timeout
-        self._connection = AsyncioConnection(
+        connection = AsyncioConnection(
             parameters, on_open_callback=on_open, on_open_error_callback=on_open_error,
             on_close_callback=self._on_connection_closed, custom_ioloop=loop,
         )
-        await asyncio.wait_for(opened, self.connect_timeout)
-
-        future, resolve = _callback_future(loop)
-        self._connection.channel(on_open_callback=resolve)
-        channel = await asyncio.wait_for(future, self.connect_timeout)
-        channel.add_on_return_callback(self._on_return)
-        channel.add_on_close_callback(self._on_channel_closed)
-
-        future, resolve = _callback_future(loop)
-        channel.exchange_declare(RPC_EXCHANGE, exchange_type="topic", durable=True, callback=resolve)
-        await asyncio.wait_for(future, self.connect_timeout)
-        future, resolve = _callback_future(loop)
-        channel.queue_declare(self._reply_key, exclusive=True, auto_delete=True, callback=resolve)
-        await asyncio.wait_for(future, self.connect_timeout)
-        future, resolve = _callback_future(loop)
-        channel.queue_bind(self._reply_key, RPC_EXCHANGE, routing_key=self._reply_key, callback=resolve)
-        await asyncio.wait_for(future, self.connect_timeout)
-        future, resolve = _callback_future(loop)
-        channel.basic_consume(self._reply_key, self._on_reply, auto_ack=True, callback=resolve)
-        await asyncio.wait_for(future, self.connect_timeout)
-
+        self._connection = connection
+        try:
+            await asyncio.wait_for(opened, self.connect_timeout)
+            channel = await self._open_channel(connection, loop)
+        except BaseException:
+            if not connection.is_closed and not connection.is_closing:
+                connection.close()
+            raise
         self._channel = channel
         self._ready.set()
         log.info("connected to the broker")
+
+    async def _open_channel(self, connection, loop):
+        """A channel with this connection's own server-named reply queue, consuming."""
+        async def step(operation, **arguments):
+            future, resolve = _callback_future(loop)
+            operation(callback=resolve, **arguments)
+            return await asyncio.wait_for(future, self.connect_timeout)
+
+        future, resolve = _callback_future(loop)
+        connection.channel(on_open_callback=resolve)
+        channel = await asyncio.wait_for(future, self.connect_timeout)
+        channel.add_on_return_callback(self._on_return)
+        channel.add_on_close_callback(self._on_channel_closed)
+        await step(channel.exchange_declare, exchange=RPC_EXCHANGE, exchange_type="topic", durable=True)
+        declared = await step(channel.queue_declare, queue="", exclusive=True, auto_delete=True)
+        reply_key = declared.method.queue
+        await step(channel.queue_bind, queue=reply_key, exchange=RPC_EXCHANGE, routing_key=reply_key)
+        await step(channel.basic_consume, queue=reply_key, on_message_callback=self._on_reply, auto_ack=True)
+        self._reply_key = reply_key
+        return channel
 
     def _on_reply(self, _channel, _method, properties, body) -> None:
         entry = self._pending.get(properties.correlation_id)
@@ -225,13 +233,17 @@ class NamekoRpcClient:
             entry[0].set_exception(ServiceUnavailable(
                 entry[1], f"no {entry[1]} service is listening ({method.reply_text})"))
 
-    def _on_channel_closed(self, _channel, reason) -> None:
+    def _on_channel_closed(self, channel, reason) -> None:
+        if channel is not self._channel and self._channel is not None:
+            return
         if not self._closing:
             log.warning("broker channel closed: %s", reason)
         if self._connection and self._connection.is_open:
             self._connection.close()
 
-    def _on_connection_closed(self, _connection, reason) -> None:
+    def _on_connection_closed(self, connection, reason) -> None:
+        if connection is not self._connection:
+            return
         self._ready.clear()
         self._channel = None
         waiter = getattr(self, "_on_closed_future", None)
@@ -259,6 +271,4 @@ class NamekoRpcClient:
                 await self._connect()
             except Exception as exc:
                 log.warning("reconnect to the broker failed: %s", exc)
-                if self._connection and not self._connection.is_closed:
-                    self._connection.close()
                 delay = min(delay * 2, self.reconnect_max)

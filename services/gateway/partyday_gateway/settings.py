@@ -17,6 +17,7 @@ class GatewaySettings(BaseSettings):
     broker_reconnect_max_s: float = Field(10.0, gt=0)
     dead_letter_poll_s: float = Field(15.0, gt=0)
     services: tuple[str, ...] = SERVICES
+    max_json_bytes: int = Field(1_000_000, gt=0)
     public_url: str = "http://127.0.0.1:8000"
 
 

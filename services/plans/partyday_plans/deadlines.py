@@ -9,12 +9,12 @@ DEFAULT_TIME_ZONE = "Asia/Shanghai"
 DEFAULT_PLAN_DEADLINE_DAY = 5
 DEFAULT_SUMMARY_DEADLINE_DAY = 25
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"([1-9]\d{3})-(0[1-9]|1[0-2])")
 
 
 def parse_month(month: str) -> date:
     """'2026-12' → the first day of that month; anything else is a client error."""
-    match = _MONTH.match(month or "")
+    match = _MONTH.fullmatch(month) if isinstance(month, str) else None
     if not match:
         raise invalid("MONTH_INVALID", "month must look like 2026-12", month=month)
     return date(int(match.group(1)), int(match.group(2)), 1)

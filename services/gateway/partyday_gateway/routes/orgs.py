@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from partyday_directory.schemas import OrgCreate, OrgView
-from partyday_gateway.deps import Month, Page, PageSize, Rpc
+from partyday_gateway.deps import IdempotencyKey, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["directory"])
@@ -34,9 +34,9 @@ class OverduePage(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrgView)
-async def create_org(body: OrgCreate, rpc: Rpc):
+async def create_org(body: OrgCreate, rpc: Rpc, idempotency_key: IdempotencyKey = None):
     """Add a node to the organisation tree; other services learn of it by `org_created`."""
-    return await rpc.call("directory", "create_org", body.model_dump())
+    return await rpc.call("directory", "create_org", body.model_dump(), idempotency_key=idempotency_key)
 
 
 @router.get("", response_model=OrgView)

@@ -1,0 +1,54 @@
+"""Idempotency keys: a mutating call repeated with the same key gets the first answer.
+
+The key, a hash of the request and the response are stored in the same transaction as
+the work, so a client that lost the answer to a committed call can safely send it again.
+"""
+import hashlib
+import json
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from partyday_common.db import utcnow
+from partyday_common.errors import DomainError
+from partyday_common.tables import IDEMPOTENCY
+
+MAX_KEY_LENGTH = 200
+
+
+def request_hash(request) -> str:
+    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
+                          .encode()).hexdigest()
+
+
+def previous_response(session: Session, operation: str, key: str | None, request) -> dict | None:
+    """The stored answer to this key, or None when the call is new; a key reused for
+    another request is a conflict."""
+    if key is None:
+        return None
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise DomainError("IDEMPOTENCY_KEY_INVALID", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters",
+                          400)
+    table = session.info["metadata"].tables[IDEMPOTENCY]
+    row = session.execute(select(table.c.request_hash, table.c.response)
+                          .where(table.c.operation == operation, table.c.key == key)).first()
+    if row is None:
+        return None
+    if row.request_hash != request_hash(request):
+        raise DomainError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request",
+                          409, {"key": key})
+    return row.response
+
+
+def remember_response(session: Session, operation: str, key: str | None, request, response: dict) -> None:
+    """Store the answer with the work; a concurrent first call with the same key loses here."""
+    if key is None:
+        return
+    table = session.info["metadata"].tables[IDEMPOTENCY]
+    try:
+        session.execute(insert(table).values(operation=operation, key=key, request_hash=request_hash(request),
+                                             response=response, created_at=utcnow()))
+    except IntegrityError:
+        raise DomainError("IDEMPOTENCY_KEY_IN_USE", "a request with this Idempotency-Key is in progress; retry",
+                          409, {"key": key})

@@ -1,0 +1,89 @@
+"""Refuses, before any route runs, input no service should ever see.
+
+- a JSON body larger than PARTYDAY_MAX_JSON_BYTES (413 `BODY_TOO_LARGE`);
+- a control character other than tab and line breaks in the path, the query or any
+  string of a JSON body (400 `INVALID_CHARACTER`): NUL above all, which PostgreSQL
+  cannot store and which would otherwise surface as a 500.
+File uploads (multipart) are not read here; the media routes stream and check them.
+"""
+import json
+from urllib.parse import parse_qsl, unquote
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from partyday_gateway.errors import error_response
+
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def find_control_character(value, where: str) -> str | None:
+    """Where in `value` a forbidden control character sits, or None."""
+    if isinstance(value, str):
+        if any((ord(char) < 32 and char not in _ALLOWED_CONTROLS) or char == "\x7f" for char in value):
+            return where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = find_control_character(key, where) or find_control_character(item, f"{where}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = find_control_character(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None
+
+
+class InputGuardMiddleware:
+    def __init__(self, app: ASGIApp, max_json_bytes: int):
+        self.app = app
+        self.max_json_bytes = max_json_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        where = (find_control_character(unquote(scope["path"]), "path")
+                 or find_control_character([value for _, value in parse_qsl(query, keep_blank_values=True)],
+                                           "query"))
+        if where:
+            await self._refuse(scope, receive, send, 400, "INVALID_CHARACTER", where)
+            return
+        content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip()
+        if content_type != b"application/json":
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_json_bytes:
+                await self._refuse(scope, receive, send, 413, "BODY_TOO_LARGE", "body")
+                return
+        try:
+            where = find_control_character(json.loads(body), "body") if body else None
+        except ValueError:
+            where = None
+        if where:
+            await self._refuse(scope, receive, send, 400, "INVALID_CHARACTER", where)
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope, receive, send, status: int, code: str, where: str) -> None:
+        if status == 413:
+            message = f"a JSON body may hold at most {self.max_json_bytes} bytes"
+        else:
+            message = f"the {where} holds a control character"
+        await error_response(status, code, message, {"where": where})(scope, receive, send)

@@ -1,4 +1,4 @@
-from sqlalchemy import DateTime, ForeignKey, Index, MetaData, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.tables import add_bus_tables
@@ -25,4 +25,110 @@ class Org(Base):
     domain: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     path: Mapped[str] = mapped_column(String(1000))
+    venue_lat: Mapped[float | None] = mapped_column(Float)
+    venue_lon: Mapped[float | None] = mapped_column(Float)
     created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True))
+
+
+class Member(Base):
+    """A party member and, through phone and password, their account.
+
+    `branch_id` is empty only for staff accounts (the bootstrap city admin) that belong
+    to no branch of the tree.
+    """
+
+    __tablename__ = "members"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    branch_id: Mapped[str | None] = mapped_column(ForeignKey("orgs.id"), index=True)
+    probationary: Mapped[bool] = mapped_column(Boolean, default=False)
+    mobile: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_on = mapped_column(Date)
+    lost_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True))
+
+
+class MemberTransfer(Base):
+    """One move of a member between branches (组织关系转接); the history is never rewritten."""
+
+    __tablename__ = "member_transfers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    from_org_id: Mapped[str | None] = mapped_column(ForeignKey("orgs.id"))
+    to_org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    transferred_at = mapped_column(DateTime(timezone=True), nullable=False)
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class RoleGrant(Base):
+    __tablename__ = "role_grants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"), index=True)
+    granted_at = mapped_column(DateTime(timezone=True), nullable=False)
+    granted_by: Mapped[str | None] = mapped_column(String(64))
+    revoked_at = mapped_column(DateTime(timezone=True))
+
+
+class Session(Base):
+    """A login; its refresh tokens form one family, revoked together."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    current_refresh_id: Mapped[str] = mapped_column(String(64))
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    refreshed_at = mapped_column(DateTime(timezone=True))
+    revoked_at = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(50))
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    failed_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class PublicCode(Base):
+    """A one-time login code sent to a public voter's phone; only its hash is kept."""
+
+    __tablename__ = "public_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    sent_at = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at = mapped_column(DateTime(timezone=True), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """An administrative action: who did what to which target, when and from where."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64))
+    org_path: Mapped[str | None] = mapped_column(String(1000), index=True)
+    details = mapped_column(JSON)
+    correlation_id: Mapped[str | None] = mapped_column(String(64))

@@ -1,18 +1,51 @@
 """The directory's contracts: RPC payloads it accepts and event payloads it emits."""
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from partyday_common.vocabulary import Domain, Kind, Level
 
+PHONE = re.compile(r"1[3-9]\d{9}")
+ROLES = ("member", "branch_admin", "org_admin", "city_admin", "auditor")
 
-class OrgCreate(BaseModel):
+
+def normalise_phone(value: str) -> str:
+    """A mainland mobile number as 11 digits; spaces, dashes and a +86 prefix are dropped."""
+    digits = re.sub(r"[\s-]", "", str(value))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if not PHONE.fullmatch(digits):
+        raise ValueError("a phone number is 11 digits starting with 13-19")
+    return digits
+
+
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+
+class OrgCreate(Strict):
     name: str = Field(min_length=1, max_length=200, examples=["北关社区第一党支部"])
     parent_id: str | None = None
     level: Level
     domain: Domain = "other"
     kind: Kind = "regular"
     code: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    venue_lat: float | None = Field(None, ge=-90, le=90)
+    venue_lon: float | None = Field(None, ge=-180, le=180)
+
+
+class OrgUpdate(Strict):
+    """A rename, a new domain or kind, new venue coordinates, or a move under another parent."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    domain: Domain | None = None
+    kind: Kind | None = None
+    parent_id: str | None = None
+    venue_lat: float | None = Field(None, ge=-90, le=90)
+    venue_lon: float | None = Field(None, ge=-180, le=180)
 
 
 class OrgView(BaseModel):
@@ -26,10 +59,95 @@ class OrgView(BaseModel):
     domain: Domain
     kind: Kind
     path: str
+    venue_lat: float | None = None
+    venue_lon: float | None = None
 
 
 class OrgCreated(OrgView):
     """`org_created`, version 1: a node was added to the tree."""
 
 
-EVENTS = {"org_created": OrgCreated}
+class OrgUpdated(OrgView):
+    """`org_updated`, version 1: a node changed; after a move, one per node of the moved subtree."""
+
+
+class MemberCreate(Strict):
+    name: str = Field(min_length=1, max_length=100, examples=["张红梅"])
+    phone: str = Field(examples=["13800138000"])
+    password: str | None = Field(None, min_length=8, max_length=128)
+    branch_id: str
+    mobile: bool = False
+    probationary: bool = False
+    lost_contact: bool = False
+    joined_on: date | None = None
+
+    _phone = field_validator("phone")(lambda cls, value: normalise_phone(value))
+
+
+class MemberUpdate(Strict):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    mobile: bool | None = None
+    probationary: bool | None = None
+    lost_contact: bool | None = None
+    joined_on: date | None = None
+    password: str | None = Field(None, min_length=8, max_length=128)
+
+
+class MemberView(BaseModel):
+    member_id: str
+    name: str
+    phone: str
+    branch_id: str | None
+    mobile: bool
+    probationary: bool
+    lost_contact: bool
+    active: bool
+    joined_on: date | None
+
+
+class MemberEvent(BaseModel):
+    """The member as events carry it (no phone: other services need no contact data)."""
+
+    member_id: str
+    name: str
+    branch_id: str | None
+    branch_path: str | None
+    mobile: bool
+    probationary: bool
+    lost_contact: bool
+    active: bool
+    joined_on: date | None
+
+
+class MemberJoined(MemberEvent):
+    """`member_joined`, version 1: a member was added to a branch."""
+
+
+class MemberUpdated(MemberEvent):
+    """`member_updated`, version 1: a member's flags or name changed."""
+
+
+class MemberTransferred(MemberEvent):
+    """`member_transferred`, version 1: a member moved from one branch to another."""
+
+    from_branch_id: str | None
+
+
+class MemberLeft(MemberEvent):
+    """`member_left`, version 1: a member left the organisation (no longer active)."""
+
+
+class RoleGrantCreate(Strict):
+    member_id: str
+    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+    org_id: str
+
+
+EVENTS = {
+    "org_created": OrgCreated,
+    "org_updated": OrgUpdated,
+    "member_joined": MemberJoined,
+    "member_updated": MemberUpdated,
+    "member_transferred": MemberTransferred,
+    "member_left": MemberLeft,
+}

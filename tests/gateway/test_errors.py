@@ -7,7 +7,14 @@ from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 from partyday_gateway.settings import GatewaySettings
 
 
+CITY_ADMIN = {"session_active": True, "kind": "member", "subject": "m1", "member_id": "m1", "name": "管理员",
+              "org_id": None, "org_path": None,
+              "roles": [{"role": "city_admin", "org_id": "root", "org_path": "/root/", "grant_id": "g1"}]}
+
+
 class FakeRpc:
+    """Answers the gateway's own questions (who is calling, where is a node) and fakes the rest."""
+
     ready = True
 
     def __init__(self, outcome):
@@ -15,6 +22,10 @@ class FakeRpc:
         self.calls = []
 
     async def call(self, service, method, *args, **kwargs):
+        if method == "auth_context":
+            return CITY_ADMIN
+        if method == "org_paths":
+            return {org_id: {"path": f"/root/{org_id}/", "level": "county", "name": "x"} for org_id in args[0]}
         self.calls.append((service, method, args, kwargs))
         if isinstance(self.outcome, Exception):
             raise self.outcome
@@ -30,8 +41,11 @@ def gateway():
     with TestClient(app, raise_server_exceptions=False) as client:
         def answer(outcome):
             app.state.rpc = FakeRpc(outcome)
+            app.state.authz.org_paths.rpc = app.state.rpc
             return app.state.rpc
         client.answer = answer
+        token = app.state.tokens.issue("m1", "s1", "r1", "member")["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
         yield client
 
 
@@ -71,6 +85,22 @@ def test_a_bad_month_is_400(gateway):
 
 def test_unknown_route_is_404_in_the_error_format(gateway):
     assert_error(gateway.get("/api/v1/nothing-here"), 404, "NOT_FOUND")
+
+
+def test_without_a_token_a_route_is_401(gateway):
+    gateway.answer({})
+    del gateway.headers["Authorization"]
+    response = gateway.get("/api/v1/orgs/1")
+    assert_error(response, 401, "NOT_AUTHENTICATED")
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_domain_429_carries_retry_after(gateway):
+    gateway.answer(RemoteError("directory", "authenticate", {
+        "exc_type": "DomainError", "exc_args": ["LOGIN_LOCKED", "later", 429, {"retry_after": 42}]}))
+    response = gateway.post("/api/v1/auth/login", json={"phone": "13800000000", "password": "x"})
+    assert_error(response, 429, "LOGIN_LOCKED")
+    assert response.headers["Retry-After"] == "42"
 
 
 def test_a_domain_error_keeps_its_status_code_and_details(gateway):
@@ -119,8 +149,11 @@ def test_request_latency_is_recorded_by_route_template(gateway):
 def test_openapi_lists_the_routes(gateway):
     paths = gateway.get("/openapi.json").json()["paths"]
     assert {"/healthz", "/readyz", "/metrics", "/api/v1/orgs", "/api/v1/orgs/{org_id}",
-            "/api/v1/orgs/{org_id}/children", "/api/v1/orgs/{org_id}/overdue",
-            "/api/v1/dashboards/progress"} <= set(paths)
+            "/api/v1/orgs/{org_id}/children", "/api/v1/orgs/{org_id}/overdue", "/api/v1/orgs/{org_id}/members",
+            "/api/v1/dashboards/progress", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
+            "/api/v1/auth/public-code", "/api/v1/auth/public-login", "/api/v1/me", "/api/v1/members",
+            "/api/v1/members/import", "/api/v1/members/{member_id}/transfer", "/api/v1/role-grants",
+            "/api/v1/role-grants/{grant_id}", "/api/v1/audit"} <= set(paths)
     assert gateway.get("/docs").status_code == 200
 
 
@@ -152,8 +185,8 @@ def test_an_oversized_json_body_is_413(gateway):
 
 
 def test_a_json_body_survives_the_guard_intact(gateway):
-    fake = gateway.answer({"org_id": "1", "code": "HZ", "name": "汉中\n市委", "parent_id": None,
-                           "level": "city", "domain": "other", "kind": "regular", "path": "/1/"})
-    response = gateway.post("/api/v1/orgs", json={"name": "汉中\n市委", "level": "city"})
+    fake = gateway.answer({"org_id": "1", "code": "HZ", "name": "汉中\n区委", "parent_id": "root",
+                           "level": "county", "domain": "other", "kind": "regular", "path": "/root/1/"})
+    response = gateway.post("/api/v1/orgs", json={"name": "汉中\n区委", "level": "county", "parent_id": "root"})
     assert response.status_code == 201, response.text
-    assert fake.calls[0][2][0]["name"] == "汉中\n市委"
+    assert fake.calls[0][2][0]["name"] == "汉中\n区委"

@@ -41,7 +41,7 @@ def call(container, method, *args, **kwargs):
 
 
 def build_tree(directory):
-    city = call(directory, "create_org", {"name": "汉中市委", "level": "city", "domain": "government", "code": "HZ"})
+    city = call(directory, "find_org_by_code", "HZ")
     county = call(directory, "create_org", {"name": "汉台区委", "level": "county", "parent_id": city["org_id"]})
     town = call(directory, "create_org", {"name": "北关街道", "level": "township", "parent_id": county["org_id"],
                                           "domain": "community"})
@@ -67,6 +67,7 @@ def test_org_created_reaches_plans_and_scoring(stack):
                           and p["children"][0]["branches"] == 3 and p)
     assert progress["children"] == [{"org_id": county["org_id"], "name": "汉台区委", "level": "county",
                                      "domain": "other", "branches": 3}]
+    assert city["name"] == "汉中市委", "the directory created the city of PARTYDAY_CITY_NAME on its first start"
     rural = call(containers["scoring"], "progress", city["org_id"], domain="rural")
     assert rural["children"][0]["branches"] == 1
 
@@ -85,25 +86,39 @@ def test_overdue_pages_and_respects_deadlines(stack):
     assert early["total"] == 0 and early["items"] == []
 
 
-def test_create_org_commits_the_node_and_its_event_together(stack):
-    containers, configs = stack
-    city = call(containers["directory"], "create_org", {"name": "市委", "level": "city"})
+def org_events(configs, org_id):
     engine = make_engine(configs["directory"]["DATABASE_URL"])
     outbox = directory_metadata.tables["outbox_messages"]
     with engine.connect() as connection:
-        [row] = connection.execute(select(outbox)).mappings().all()
+        rows = connection.execute(select(outbox)).mappings().all()
     engine.dispose()
+    return [row for row in rows if row["body"]["data"].get("org_id") == org_id]
+
+
+def test_create_org_commits_the_node_and_its_event_together(stack):
+    containers, configs = stack
+    city = call(containers["directory"], "find_org_by_code", "HZ")
+    county = call(containers["directory"], "create_org", {"name": "区委", "level": "county",
+                                                          "parent_id": city["org_id"]})
+    [row] = org_events(configs, county["org_id"])
     body = row["body"]
     assert body["event_type"] == "org_created" and body["source"] == "directory" and body["version"] == 1
-    assert body["data"]["org_id"] == city["org_id"] and body["data"]["path"] == f"/{city['org_id']}/"
+    assert body["data"]["path"] == f"/{city['org_id']}/{county['org_id']}/"
     assert body["event_id"] == row["event_id"] and body["occurred_at"]
 
 
+def test_there_is_one_city(stack):
+    containers, _ = stack
+    with pytest.raises(DomainError) as raised:
+        call(containers["directory"], "create_org", {"name": "另一个市", "level": "city"})
+    assert (raised.value.code, raised.value.status) == ("CITY_EXISTS", 409)
+
+
 @pytest.mark.parametrize("payload, code, status", [
-    ({"name": "", "level": "city"}, "VALIDATION_FAILED", 400),
+    ({"name": "", "level": "county"}, "VALIDATION_FAILED", 400),
     ({"name": "x", "level": "branch"}, "ORG_PARENT_REQUIRED", 422),
     ({"name": "x", "level": "county", "parent_id": "nope"}, "ORG_NOT_FOUND", 404),
-    ({"name": "x", "level": "city", "code": "has space"}, "VALIDATION_FAILED", 400),
+    ({"name": "x", "level": "county", "code": "has space"}, "VALIDATION_FAILED", 400),
 ])
 def test_bad_orgs_are_refused_with_a_reason(stack, payload, code, status):
     containers, configs = stack
@@ -114,11 +129,14 @@ def test_bad_orgs_are_refused_with_a_reason(stack, payload, code, status):
 
 def test_org_codes_are_unique(stack):
     containers, _ = stack
-    call(containers["directory"], "create_org", {"name": "a", "level": "city", "code": "HZ"})
+    city = call(containers["directory"], "find_org_by_code", "HZ")
+    call(containers["directory"], "create_org", {"name": "a", "level": "county", "code": "HZ-1",
+                                                 "parent_id": city["org_id"]})
     with pytest.raises(DomainError) as raised:
-        call(containers["directory"], "create_org", {"name": "b", "level": "city", "code": "HZ"})
+        call(containers["directory"], "create_org", {"name": "b", "level": "county", "code": "HZ-1",
+                                                     "parent_id": city["org_id"]})
     assert (raised.value.code, raised.value.status) == ("ORG_CODE_TAKEN", 409)
-    assert call(containers["directory"], "find_org_by_code", "HZ")["name"] == "a"
+    assert call(containers["directory"], "find_org_by_code", "HZ-1")["name"] == "a"
     assert call(containers["directory"], "find_org_by_code", "none") is None
 
 
@@ -159,15 +177,12 @@ def test_events_published_before_a_subscriber_first_starts_wait_for_it(container
 
 def test_a_repeated_idempotency_key_gets_the_first_answer_and_no_second_org(stack):
     containers, configs = stack
-    payload = {"name": "汉中市委", "level": "city", "code": "HZ"}
+    city = call(containers["directory"], "find_org_by_code", "HZ")
+    payload = {"name": "汉台区委", "level": "county", "code": "HZ-HT", "parent_id": city["org_id"]}
     first = call(containers["directory"], "create_org", payload, idempotency_key="k-1")
     again = call(containers["directory"], "create_org", payload, idempotency_key="k-1")
     assert again == first
     with pytest.raises(DomainError) as raised:
-        call(containers["directory"], "create_org", {"name": "另一个", "level": "city"}, idempotency_key="k-1")
+        call(containers["directory"], "create_org", {**payload, "name": "另一个"}, idempotency_key="k-1")
     assert (raised.value.code, raised.value.status) == ("IDEMPOTENCY_KEY_REUSED", 409)
-    engine = make_engine(configs["directory"]["DATABASE_URL"])
-    outbox = directory_metadata.tables["outbox_messages"]
-    with engine.connect() as connection:
-        assert len(connection.execute(select(outbox)).all()) == 1
-    engine.dispose()
+    assert len(org_events(configs, first["org_id"])) == 1

@@ -1,12 +1,15 @@
 """Consumers' expectations checked against the producers' schemas."""
 from partyday_common.contracts import OrgNodeExpected
-from partyday_directory.schemas import EVENTS, OrgCreated
+import pytest
+
+from partyday_directory.schemas import EVENTS, OrgCreated, OrgUpdated
 
 
-def test_org_created_gives_tree_projections_every_field_they_read():
-    produced = set(OrgCreated.model_fields)
+@pytest.mark.parametrize("schema", [OrgCreated, OrgUpdated])
+def test_org_events_give_tree_projections_every_field_they_read(schema):
+    produced = set(schema.model_fields)
     expected = set(OrgNodeExpected.model_fields)
-    assert expected <= produced, f"org_created lacks {expected - produced}"
+    assert expected <= produced, f"{schema.__name__} lacks {expected - produced}"
 
 
 def test_a_produced_org_created_parses_as_the_consumers_expect():
@@ -16,4 +19,5 @@ def test_a_produced_org_created_parses_as_the_consumers_expect():
 
 
 def test_every_directory_event_has_a_schema():
-    assert set(EVENTS) == {"org_created"}
+    assert set(EVENTS) == {"org_created", "org_updated", "member_joined", "member_updated", "member_transferred",
+                           "member_left"}

@@ -6,10 +6,14 @@ from nameko.extensions import DependencyProvider
 
 CONTEXT_KEY = "correlation_id"
 HEADER_NAME = f"nameko.{CONTEXT_KEY}"
+ACTOR_KEY = "actor_id"
+CLIENT_IP_KEY = "client_ip"
 
 current_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
+current_actor_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("actor_id", default=None)
+current_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 
 
 def new_correlation_id() -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from partyday_common.correlation import CONTEXT_KEY
+from partyday_common.correlation import ACTOR_KEY, CLIENT_IP_KEY, CONTEXT_KEY
 from partyday_common.envelope import Envelope
 from partyday_common.settings import get_settings
 from partyday_common.tables import OUTBOX, PROCESSED
@@ -141,6 +141,8 @@ class WorkerDatabase:
         session.info.update(
             service=self.provider.container.service_name,
             correlation_id=self.worker_ctx.context_data.get(CONTEXT_KEY),
+            actor_id=self.worker_ctx.context_data.get(ACTOR_KEY),
+            client_ip=self.worker_ctx.context_data.get(CLIENT_IP_KEY),
             outbox_table=self.provider.metadata.tables[OUTBOX],
             metadata=self.provider.metadata,
         )

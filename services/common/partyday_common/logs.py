@@ -44,5 +44,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("amqp", "kombu", "pika", "nameko.containers"):
+    # The gateway's RPC client reports broker trouble itself, once; pika would log each retry as an error.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
+    for noisy in ("amqp", "kombu", "nameko.containers"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -79,6 +79,14 @@ class OrgTreeProjection:
     @event_consumer("directory", "org_created")
     def on_org_created(self, event):
         """Record the new node in this service's tree projection."""
+        self._project(event)
+
+    @event_consumer("directory", "org_updated")
+    def on_org_updated(self, event):
+        """Follow a renamed, reclassified or moved node (a move announces every node it carries)."""
+        self._project(event)
+
+    def _project(self, event):
         OrgNodeExpected.model_validate(event.data)
         with self.db.transaction() as session:
             record_org(session, self.org_nodes, event)

@@ -22,6 +22,8 @@ DEFAULT_METRICS_PORTS = {
 }
 
 DEVELOPMENT_SECRET = "development-secret-change-me"
+DEVELOPMENT_ADMIN_PHONE = "13800000000"
+DEVELOPMENT_ADMIN_PASSWORD = "partyday-admin"
 
 
 class Settings(BaseSettings):
@@ -39,6 +41,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or text")
     secret_key: str = DEVELOPMENT_SECRET
+    admin_phone: str | None = None
+    admin_password: str | None = None
+    city_name: str = "汉中市委"
+    city_code: str = "HZ"
+    code_sender: str = Field("log", description="how one-time codes reach phones: log (development)")
+
+    def model_post_init(self, _context) -> None:
+        if self.env == "development":
+            self.admin_phone = self.admin_phone or DEVELOPMENT_ADMIN_PHONE
+            self.admin_password = self.admin_password or DEVELOPMENT_ADMIN_PASSWORD
 
     def database_url(self, service: str) -> str:
         """The service's own database: PARTYDAY_<SERVICE>_DATABASE_URL, else a SQLite file."""
@@ -64,6 +76,8 @@ class Settings(BaseSettings):
             raise RuntimeError(
                 "PARTYDAY_SECRET_KEY must be set to a real secret when PARTYDAY_ENV=production"
             )
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise RuntimeError("PARTYDAY_SECRET_KEY must be at least 32 characters in production")
 
 
 @lru_cache

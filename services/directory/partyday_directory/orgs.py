@@ -1,5 +1,15 @@
-"""Rules of the organisation tree, as plain functions."""
-from partyday_common.errors import DomainError
+"""The organisation tree: placement rules as plain functions, and its changes."""
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from partyday_common.db import emit, utcnow
+from partyday_common.errors import DomainError, not_found
+from partyday_directory import audit
+from partyday_directory.models import Org
+from partyday_directory.schemas import OrgCreate, OrgCreated, OrgUpdate, OrgUpdated, OrgView
 
 LEVEL_DEPTH = {"city": 0, "county": 1, "township": 2, "general_branch": 3, "branch": 4}
 
@@ -32,3 +42,89 @@ def check_placement(level: str, parent_level: str | None) -> None:
 
 def child_path(parent_path: str | None, org_id: str) -> str:
     return f"{parent_path or '/'}{org_id}/"
+
+
+def check_move(org_path: str, new_parent_path: str) -> None:
+    """A node cannot move under itself or its own descendants."""
+    if new_parent_path.startswith(org_path):
+        raise DomainError("ORG_MOVE_INTO_SUBTREE", "a node cannot move under itself or its own subtree", 422)
+
+
+def view(org: Org) -> dict:
+    return OrgView(org_id=org.id, code=org.code, name=org.name, parent_id=org.parent_id, level=org.level,
+                   domain=org.domain, kind=org.kind, path=org.path, venue_lat=org.venue_lat,
+                   venue_lon=org.venue_lon).model_dump()
+
+
+def get(session: Session, org_id: str) -> Org:
+    org = session.get(Org, org_id)
+    if org is None:
+        raise not_found("org", org_id)
+    return org
+
+
+def create(session: Session, request: OrgCreate) -> dict:
+    parent = get(session, request.parent_id) if request.parent_id else None
+    check_placement(request.level, parent.level if parent else None)
+    if request.level == "city" and session.scalar(select(func.count()).select_from(Org)
+                                                  .where(Org.level == "city")):
+        raise DomainError("CITY_EXISTS", "the tree already has its city; there is one root", 409)
+    org_id = uuid.uuid4().hex
+    code = request.code or org_id[:12]
+    if session.scalar(select(Org.id).where(Org.code == code)):
+        raise DomainError("ORG_CODE_TAKEN", f"the code {code} is already used", 409, {"code": code})
+    org = Org(id=org_id, code=code, name=request.name, parent_id=request.parent_id, level=request.level,
+              domain=request.domain, kind=request.kind, path=child_path(parent.path if parent else None, org_id),
+              venue_lat=request.venue_lat, venue_lon=request.venue_lon, created_at=utcnow())
+    session.add(org)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise DomainError("ORG_CODE_TAKEN", f"the code {code} is already used", 409, {"code": code})
+    result = view(org)
+    emit(session, "org_created", OrgCreated(**result).model_dump())
+    audit.record(session, "org.create", "org", org.id, org.path, {"name": org.name, "level": org.level})
+    return result
+
+
+def update(session: Session, org_id: str, request: OrgUpdate) -> dict:
+    """Change a node's fields; a new parent moves its whole subtree, and every moved node is announced."""
+    org = get(session, org_id)
+    changes = request.model_dump(exclude_unset=True)
+    moved = []
+    if "parent_id" in changes and changes["parent_id"] != org.parent_id:
+        if changes["parent_id"] is None:
+            raise DomainError("ORG_PARENT_REQUIRED", f"a {org.level} needs a parent organisation", 422)
+        parent = get(session, changes["parent_id"])
+        check_placement(org.level, parent.level)
+        check_move(org.path, parent.path)
+        old_prefix, new_prefix = org.path, child_path(parent.path, org.id)
+        moved = session.scalars(select(Org).where(Org.path.startswith(old_prefix, autoescape=True))).all()
+        for node in moved:
+            node.path = new_prefix + node.path[len(old_prefix):]
+            node.updated_at = utcnow()
+        org.parent_id = parent.id
+    for field in ("name", "domain", "kind", "venue_lat", "venue_lon"):
+        if field in changes and changes[field] is not None:
+            setattr(org, field, changes[field])
+    org.updated_at = utcnow()
+    session.flush()
+    for node in {org.id: org, **{node.id: node for node in moved}}.values():
+        emit(session, "org_updated", OrgUpdated(**view(node)).model_dump())
+    audit.record(session, "org.update", "org", org.id, org.path,
+                 {"changes": {k: v for k, v in changes.items()}, "moved_nodes": len(moved)})
+    return view(org)
+
+
+def children_page(session: Session, org_id: str, offset: int, limit: int) -> tuple[int, list[dict]]:
+    get(session, org_id)
+    total = session.scalar(select(func.count()).select_from(Org).where(Org.parent_id == org_id))
+    children = session.scalars(select(Org).where(Org.parent_id == org_id).order_by(Org.name, Org.id)
+                               .offset(offset).limit(limit)).all()
+    return total, [view(child) for child in children]
+
+
+def paths(session: Session, org_ids: list[str]) -> dict[str, dict]:
+    """Path, level and name of each known node, for the gateway's subtree checks."""
+    rows = session.execute(select(Org.id, Org.path, Org.level, Org.name).where(Org.id.in_(org_ids))).all()
+    return {row.id: {"path": row.path, "level": row.level, "name": row.name} for row in rows}

@@ -10,10 +10,12 @@ from prometheus_client import Gauge
 from partyday_common.logs import configure_logging
 from partyday_common.settings import get_settings as get_common_settings
 from partyday_common.topology import DEAD_LETTER_QUEUE
+from partyday_gateway.auth import AuthContextCache, LoginThrottle, make_tokens
 from partyday_gateway.errors import install_error_handlers
 from partyday_gateway.guard import InputGuardMiddleware
 from partyday_gateway.observability import ObservabilityMiddleware
-from partyday_gateway.routes import dashboards, health, orgs
+from partyday_gateway.permissions import Authorizer, OrgPaths
+from partyday_gateway.routes import audit, auth, dashboards, health, me, members, orgs, role_grants
 from partyday_gateway.rpc import NamekoRpcClient
 from partyday_gateway.settings import GatewaySettings, get_gateway_settings
 
@@ -48,6 +50,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             reconnect_max=settings.broker_reconnect_max_s,
         )
         await app.state.rpc.start()
+        app.state.tokens = make_tokens(settings)
+        app.state.auth_cache = AuthContextCache(settings.auth_cache_ttl_s)
+        app.state.login_throttle = LoginThrottle(settings.login_attempts_per_ip_per_minute)
+        app.state.authz = Authorizer(OrgPaths(app.state.rpc), app.state.auth_cache)
         watcher = asyncio.create_task(_watch_dead_letters(app.state.rpc, settings.dead_letter_poll_s))
         yield
         watcher.cancel()
@@ -65,9 +71,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(InputGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(orgs.router)
-    app.include_router(dashboards.router)
+    for module in (health, auth, me, orgs, members, role_grants, audit, dashboards):
+        app.include_router(module.router)
     return app
 
 

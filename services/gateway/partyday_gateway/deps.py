@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 
 from partyday_common.pagination import MAX_PAGE, MAX_PAGE_SIZE
+from partyday_gateway.permissions import Authorizer
 from partyday_gateway.rpc import NamekoRpcClient
 from partyday_gateway.settings import GatewaySettings
 
@@ -12,11 +13,16 @@ def get_rpc(request: Request) -> NamekoRpcClient:
     return request.app.state.rpc
 
 
+def get_authorizer(request: Request) -> Authorizer:
+    return request.app.state.authz
+
+
 def get_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
 Rpc = Annotated[NamekoRpcClient, Depends(get_rpc)]
+Authz = Annotated[Authorizer, Depends(get_authorizer)]
 Settings = Annotated[GatewaySettings, Depends(get_settings)]
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page")]

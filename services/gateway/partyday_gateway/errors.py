@@ -78,7 +78,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def remote_error(_request: Request, exc: RemoteError):
         domain = domain_error(exc)
         if domain is not None:
-            return error_response(domain.status, domain.code, domain.message, domain.details)
+            return error_response(domain.status, domain.code, domain.message, domain.details, domain.headers)
         log.error("unexpected error in %s.%s: %s", exc.service, exc.method, exc.error)
         return error_response(500, "INTERNAL_ERROR",
                               f"the {exc.service} service failed; the error is logged",
@@ -102,4 +102,6 @@ def domain_error(exc: RemoteError) -> ApiError | None:
         status = int(status)
     except (TypeError, ValueError):
         return None
-    return ApiError(status, str(code), str(message), details if isinstance(details, dict) else {})
+    details = details if isinstance(details, dict) else {}
+    headers = {"Retry-After": str(details["retry_after"])} if status == 429 and "retry_after" in details else None
+    return ApiError(status, str(code), str(message), details, headers)

@@ -4,7 +4,7 @@ import time
 from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from partyday_common.correlation import current_correlation_id, new_correlation_id
+from partyday_common.correlation import current_client_ip, current_correlation_id, new_correlation_id
 
 CORRELATION_HEADER = b"x-correlation-id"
 
@@ -29,6 +29,7 @@ class ObservabilityMiddleware:
         incoming = dict(scope["headers"]).get(CORRELATION_HEADER, b"").decode("latin-1")
         correlation_id = incoming[:64] if incoming.isprintable() and incoming else new_correlation_id()
         token = current_correlation_id.set(correlation_id)
+        ip_token = current_client_ip.set((scope.get("client") or ("unknown",))[0])
         status = 500
         started = time.perf_counter()
 
@@ -49,3 +50,4 @@ class ObservabilityMiddleware:
             REQUEST_LATENCY.labels(scope["method"], template, str(status)).observe(
                 time.perf_counter() - started)
             current_correlation_id.reset(token)
+            current_client_ip.reset(ip_token)

@@ -19,7 +19,14 @@ import pika
 from pika.adapters.asyncio_connection import AsyncioConnection
 from prometheus_client import Histogram
 
-from partyday_common.correlation import HEADER_NAME, current_correlation_id
+from partyday_common.correlation import (
+    ACTOR_KEY,
+    CLIENT_IP_KEY,
+    HEADER_NAME,
+    current_actor_id,
+    current_client_ip,
+    current_correlation_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +129,9 @@ class NamekoRpcClient:
         request_correlation = current_correlation_id.get()
         if request_correlation:
             headers[HEADER_NAME] = request_correlation
+        for key, variable in ((ACTOR_KEY, current_actor_id), (CLIENT_IP_KEY, current_client_ip)):
+            if variable.get():
+                headers[f"nameko.{key}"] = variable.get()
         properties = pika.BasicProperties(
             content_type="application/json", reply_to=self._reply_key,
             correlation_id=correlation_id, headers=headers, expiration=str(int(timeout * 1000)),

@@ -18,6 +18,11 @@ class GatewaySettings(BaseSettings):
     dead_letter_poll_s: float = Field(15.0, gt=0)
     services: tuple[str, ...] = SERVICES
     max_json_bytes: int = Field(1_000_000, gt=0)
+    max_roster_bytes: int = Field(50_000_000, gt=0)
+    access_token_ttl_s: int = Field(900, gt=0, le=900, description="at most 15 minutes")
+    refresh_token_ttl_s: int = Field(14 * 24 * 3600, gt=0)
+    auth_cache_ttl_s: float = Field(10.0, ge=0, description="how long a session's roles are reused")
+    login_attempts_per_ip_per_minute: int = Field(20, ge=1)
     public_url: str = "http://127.0.0.1:8000"
 
 

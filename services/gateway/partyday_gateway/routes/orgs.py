@@ -3,18 +3,13 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from partyday_directory.schemas import OrgCreate, OrgView
-from partyday_gateway.deps import IdempotencyKey, Month, Page, PageSize, Rpc
+from partyday_directory.schemas import MemberView, OrgCreate, OrgUpdate, OrgView
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, IdempotencyKey, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
+from partyday_gateway.permissions import CITY, MANAGE_TREE, READ
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["directory"])
-
-
-class OverdueBranch(BaseModel):
-    branch_id: str
-    name: str
-    parent_id: str | None
-    missing: list[Literal["plan", "summary"]]
 
 
 class OrgPage(BaseModel):
@@ -22,6 +17,20 @@ class OrgPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+class MemberPage(BaseModel):
+    items: list[MemberView]
+    total: int
+    page: int
+    page_size: int
+
+
+class OverdueBranch(BaseModel):
+    branch_id: str
+    name: str
+    parent_id: str | None
+    missing: list[Literal["plan", "summary"]]
 
 
 class OverduePage(BaseModel):
@@ -34,33 +43,64 @@ class OverduePage(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrgView)
-async def create_org(body: OrgCreate, rpc: Rpc, idempotency_key: IdempotencyKey = None):
-    """Add a node to the organisation tree; other services learn of it by `org_created`."""
+async def create_org(body: OrgCreate, caller: Caller, rpc: Rpc, authz: Authz,
+                     idempotency_key: IdempotencyKey = None):
+    """Add a node under a parent the caller administers; other services learn of it by `org_created`."""
+    if body.parent_id is None:
+        authz.require_anywhere(caller, CITY, "create_city")
+    else:
+        await authz.require(caller, MANAGE_TREE, body.parent_id, "manage_tree")
     return await rpc.call("directory", "create_org", body.model_dump(), idempotency_key=idempotency_key)
 
 
 @router.get("", response_model=OrgView)
-async def find_org(rpc: Rpc, code: str = Query(min_length=1, max_length=64)):
+async def find_org(caller: Caller, rpc: Rpc, authz: Authz, code: str = Query(min_length=1, max_length=64)):
     """The node with this organisation code."""
     org = await rpc.call("directory", "find_org_by_code", code)
     if org is None:
         raise ApiError(404, "ORG_NOT_FOUND", f"no organisation has the code {code}", {"code": code})
+    await authz.require(caller, READ, org["org_id"], "read", members_of_branch=True)
     return org
 
 
 @router.get("/{org_id}", response_model=OrgView)
-async def get_org(org_id: str, rpc: Rpc):
+async def get_org(org_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """One node of the organisation tree."""
+    await authz.require(caller, READ, org_id, "read", members_of_branch=True)
     return await rpc.call("directory", "get_org", org_id)
 
 
+@router.patch("/{org_id}", response_model=OrgView)
+async def update_org(org_id: str, body: OrgUpdate, caller: Caller, rpc: Rpc, authz: Authz):
+    """Rename, reclassify or move a node; a move needs the right over the new parent too."""
+    await authz.require(caller, MANAGE_TREE, org_id, "manage_tree")
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("parent_id"):
+        await authz.require(caller, MANAGE_TREE, changes["parent_id"], "manage_tree")
+    updated = await rpc.call("directory", "update_org", org_id, changes)
+    authz.org_paths.forget()
+    return updated
+
+
 @router.get("/{org_id}/children", response_model=OrgPage)
-async def list_children(org_id: str, rpc: Rpc, page: Page = 1, page_size: PageSize = 50):
+async def list_children(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                        page_size: PageSize = 50):
     """The direct children of a node, by name, a page at a time."""
+    await authz.require(caller, READ, org_id, "read")
     return await rpc.call("directory", "list_children", org_id, page=page, page_size=page_size)
 
 
+@router.get("/{org_id}/members", response_model=MemberPage)
+async def list_members(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                       page_size: PageSize = 50):
+    """Active members of every branch under the node, by name, a page at a time."""
+    await authz.require(caller, READ, org_id, "read")
+    return await rpc.call("directory", "list_members", org_id, page=page, page_size=page_size)
+
+
 @router.get("/{org_id}/overdue", response_model=OverduePage)
-async def overdue(org_id: str, month: Month, rpc: Rpc, page: Page = 1, page_size: PageSize = 50):
+async def overdue(org_id: str, month: Month, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                  page_size: PageSize = 50):
     """Branches under the node whose plan or summary for the month is past its deadline."""
+    await authz.require(caller, READ, org_id, "read")
     return await rpc.call("plans", "overdue", org_id, month, page=page, page_size=page_size)

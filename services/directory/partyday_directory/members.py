@@ -1,0 +1,186 @@
+"""Members: joining, changes, transfers between branches (with history), leaving, and roster imports."""
+import uuid
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from partyday_common.db import emit, utcnow
+from partyday_common.errors import DomainError, not_found
+from partyday_directory import audit, orgs
+from partyday_directory.models import Member, MemberTransfer, Org
+from partyday_directory.passwords import hash_password
+from partyday_directory.schemas import (
+    MemberCreate,
+    MemberJoined,
+    MemberLeft,
+    MemberTransferred,
+    MemberUpdate,
+    MemberUpdated,
+    MemberView,
+)
+
+
+def view(member: Member) -> dict:
+    return MemberView(member_id=member.id, name=member.name, phone=member.phone, branch_id=member.branch_id,
+                      mobile=member.mobile, probationary=member.probationary, lost_contact=member.lost_contact,
+                      active=member.active, joined_on=member.joined_on).model_dump(mode="json")
+
+
+def event_data(member: Member, branch_path: str | None) -> dict:
+    return {"member_id": member.id, "name": member.name, "branch_id": member.branch_id,
+            "branch_path": branch_path, "mobile": member.mobile, "probationary": member.probationary,
+            "lost_contact": member.lost_contact, "active": member.active,
+            "joined_on": member.joined_on.isoformat() if member.joined_on else None}
+
+
+def get(session: Session, member_id: str) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise not_found("member", member_id)
+    return member
+
+
+def branch(session: Session, org_id: str) -> Org:
+    org = orgs.get(session, org_id)
+    if org.level != "branch":
+        raise DomainError("BRANCH_REQUIRED", "members belong to a branch", 422, {"org_id": org_id, "level": org.level})
+    return org
+
+
+def create(session: Session, request: MemberCreate, password_hash: str | None = None) -> dict:
+    home = branch(session, request.branch_id)
+    if session.scalar(select(Member.id).where(Member.phone == request.phone)):
+        raise DomainError("PHONE_TAKEN", "this phone number already has an account", 409)
+    member = Member(id=uuid.uuid4().hex, name=request.name, phone=request.phone, branch_id=home.id,
+                    probationary=request.probationary, mobile=request.mobile, lost_contact=request.lost_contact,
+                    joined_on=request.joined_on, active=True, created_at=utcnow(),
+                    password_hash=password_hash or (hash_password(request.password) if request.password else None))
+    session.add(member)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise DomainError("PHONE_TAKEN", "this phone number already has an account", 409)
+    emit(session, "member_joined", MemberJoined(**event_data(member, home.path)).model_dump(mode="json"))
+    audit.record(session, "member.create", "member", member.id, home.path, {"branch_id": home.id})
+    return view(member)
+
+
+def update(session: Session, member_id: str, request: MemberUpdate) -> dict:
+    member = get(session, member_id)
+    changes = request.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if field == "password":
+            member.password_hash = hash_password(value)
+        elif value is not None:
+            setattr(member, field, value)
+    member.updated_at = utcnow()
+    path = orgs.get(session, member.branch_id).path if member.branch_id else None
+    emit(session, "member_updated", MemberUpdated(**event_data(member, path)).model_dump(mode="json"))
+    audit.record(session, "member.update", "member", member.id, path,
+                 {"fields": sorted(changes)})
+    return view(member)
+
+
+def transfer(session: Session, member_id: str, to_org_id: str) -> dict:
+    """Move a member to another branch; the move is kept in the member's history."""
+    member = get(session, member_id)
+    if not member.active:
+        raise DomainError("MEMBER_INACTIVE", "this member has left the organisation", 409)
+    destination = branch(session, to_org_id)
+    if member.branch_id == destination.id:
+        raise DomainError("ALREADY_IN_BRANCH", "the member already belongs to this branch", 409)
+    origin = member.branch_id
+    session.add(MemberTransfer(member_id=member.id, from_org_id=origin, to_org_id=destination.id,
+                               transferred_at=utcnow(), actor_id=session.info.get("actor_id")))
+    member.branch_id = destination.id
+    member.updated_at = utcnow()
+    emit(session, "member_transferred", MemberTransferred(
+        **event_data(member, destination.path), from_branch_id=origin).model_dump(mode="json"))
+    audit.record(session, "member.transfer", "member", member.id, destination.path,
+                 {"from_org_id": origin, "to_org_id": destination.id})
+    return view(member)
+
+
+def leave(session: Session, member_id: str) -> dict:
+    member = get(session, member_id)
+    if not member.active:
+        raise DomainError("MEMBER_INACTIVE", "this member has already left", 409)
+    member.active = False
+    member.updated_at = utcnow()
+    path = orgs.get(session, member.branch_id).path if member.branch_id else None
+    emit(session, "member_left", MemberLeft(**event_data(member, path)).model_dump(mode="json"))
+    audit.record(session, "member.leave", "member", member.id, path)
+    return view(member)
+
+
+def history(session: Session, member_id: str) -> list[dict]:
+    get(session, member_id)
+    moves = session.scalars(select(MemberTransfer).where(MemberTransfer.member_id == member_id)
+                            .order_by(MemberTransfer.id)).all()
+    return [{"from_org_id": move.from_org_id, "to_org_id": move.to_org_id,
+             "transferred_at": move.transferred_at.isoformat(), "actor_id": move.actor_id} for move in moves]
+
+
+def page_under(session: Session, org_id: str, offset: int, limit: int, active_only: bool = True) -> tuple[int, list]:
+    """Members of every branch in the subtree of `org_id`, by name."""
+    org = orgs.get(session, org_id)
+    query = (select(Member).join(Org, Member.branch_id == Org.id)
+             .where(Org.path.startswith(org.path, autoescape=True)))
+    if active_only:
+        query = query.where(Member.active.is_(True))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    found = session.scalars(query.order_by(Member.name, Member.id).offset(offset).limit(limit)).all()
+    return total, [view(member) for member in found]
+
+
+def import_rows(session: Session, rows: list[dict], scope_paths: list[str] | None,
+                default_password_hash: str | None) -> list[dict]:
+    """Create the members of validated roster rows; answer each row's outcome.
+
+    A row whose phone already belongs to the same person in the same branch is
+    `unchanged`, so importing the same file again changes nothing.
+    """
+    codes = {row["values"]["branch_code"] for row in rows}
+    branches = {org.code: org for org in session.scalars(select(Org).where(Org.code.in_(codes)))}
+    phones = [row["values"]["phone"] for row in rows]
+    existing = {m.phone: m for m in session.scalars(select(Member).where(Member.phone.in_(phones)))}
+    outcomes = []
+    for row in rows:
+        values = row["values"]
+        home = branches.get(values["branch_code"])
+        outcome = {"row": row["row"], "phone": values["phone"], "status": "rejected", "reasons": []}
+        outcomes.append(outcome)
+        if home is None:
+            outcome["reasons"].append("UNKNOWN_BRANCH")
+            continue
+        if home.level != "branch":
+            outcome["reasons"].append("NOT_A_BRANCH")
+            continue
+        if scope_paths is not None and not any(home.path.startswith(scope) for scope in scope_paths):
+            outcome["reasons"].append("OUT_OF_SCOPE")
+            continue
+        current = existing.get(values["phone"])
+        if current is not None:
+            if current.name == values["name"] and current.branch_id == home.id:
+                outcome.update(status="unchanged", member_id=current.id, reasons=[])
+            else:
+                outcome["reasons"].append("PHONE_TAKEN")
+            continue
+        password_hash = hash_password(values["password"]) if values.get("password") else default_password_hash
+        member = Member(id=uuid.uuid4().hex, name=values["name"], phone=values["phone"], branch_id=home.id,
+                        probationary=values["probationary"], mobile=values["mobile"],
+                        lost_contact=values["lost_contact"],
+                        joined_on=date.fromisoformat(values["joined_on"]) if values.get("joined_on") else None,
+                        active=True, created_at=utcnow(),
+                        password_hash=password_hash)
+        session.add(member)
+        existing[member.phone] = member
+        emit(session, "member_joined", MemberJoined(**event_data(member, home.path)).model_dump(mode="json"))
+        outcome.update(status="accepted", member_id=member.id, reasons=[])
+    accepted = sum(outcome["status"] == "accepted" for outcome in outcomes)
+    if accepted:
+        audit.record(session, "member.import", "roster", "import", scope_paths[0] if scope_paths else None,
+                     {"accepted": accepted, "rows": len(rows)})
+    return outcomes

@@ -1,0 +1,176 @@
+"""Tokens and the caller behind them.
+
+Access tokens are HS256 JWTs for at most 15 minutes, with `aud`, `iss`, `exp`, the
+subject and its session. Refresh tokens carry the session and the refresh id the
+directory expects next; each use rotates it, and a reused one revokes the session.
+Roles are not trusted from a token: the caller's session state and role grants come
+from the directory, cached for PARTYDAY_AUTH_CACHE_TTL_S (10 s by default), which
+bounds how long a logout or a revoked role takes to reach another gateway replica.
+"""
+import time
+import uuid
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+
+from partyday_common.correlation import current_actor_id
+from partyday_common.settings import get_settings as get_common_settings
+from partyday_gateway.errors import ApiError
+
+ISSUER = "partyday"
+ACCESS_AUDIENCE = "partyday-api"
+REFRESH_AUDIENCE = "partyday-refresh"
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    org_id: str
+    org_path: str
+    grant_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    session_id: str
+    kind: str
+    member_id: str | None = None
+    name: str | None = None
+    org_id: str | None = None
+    org_path: str | None = None
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    def covering(self, roles: set[str], path: str) -> list[Grant]:
+        return [grant for grant in self.grants if grant.role in roles and path.startswith(grant.org_path)]
+
+    def paths(self, roles: set[str]) -> list[str]:
+        return [grant.org_path for grant in self.grants if grant.role in roles]
+
+
+class Tokens:
+    def __init__(self, secret: str, access_ttl: int, refresh_ttl: int):
+        self.secret = secret
+        self.access_ttl = access_ttl
+        self.refresh_ttl = refresh_ttl
+
+    def issue(self, subject: str, session_id: str, refresh_id: str, kind: str) -> dict:
+        now = int(time.time())
+        access = jwt.encode({"iss": ISSUER, "aud": ACCESS_AUDIENCE, "sub": subject, "sid": session_id,
+                             "kind": kind, "iat": now, "exp": now + self.access_ttl, "jti": uuid.uuid4().hex},
+                            self.secret, algorithm=ALGORITHM)
+        refresh = jwt.encode({"iss": ISSUER, "aud": REFRESH_AUDIENCE, "sub": subject, "sid": session_id,
+                              "rid": refresh_id, "iat": now, "exp": now + self.refresh_ttl},
+                             self.secret, algorithm=ALGORITHM)
+        return {"access_token": access, "refresh_token": refresh, "token_type": "bearer",
+                "expires_in": self.access_ttl}
+
+    def read(self, token: str, audience: str) -> dict:
+        try:
+            return jwt.decode(token, self.secret, algorithms=[ALGORITHM], audience=audience, issuer=ISSUER,
+                              options={"require": ["exp", "iat", "sub", "sid", "aud", "iss"]})
+        except jwt.ExpiredSignatureError:
+            raise ApiError(401, "TOKEN_EXPIRED", "the token has expired", headers={"WWW-Authenticate": "Bearer"})
+        except jwt.InvalidTokenError as exc:
+            raise ApiError(401, "TOKEN_INVALID", f"the token is not valid: {exc}",
+                           headers={"WWW-Authenticate": "Bearer"})
+
+
+class AuthContextCache:
+    """Session state and grants per (subject, session), reused for a few seconds."""
+
+    def __init__(self, ttl: float, size: int = 10_000):
+        self.ttl = ttl
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key, value) -> None:
+        self._entries[key] = (time.monotonic() + self.ttl, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def forget_subject(self, subject: str) -> None:
+        for key in [key for key in self._entries if key[0] == subject]:
+            del self._entries[key]
+
+    def forget_session(self, session_id: str) -> None:
+        for key in [key for key in self._entries if key[1] == session_id]:
+            del self._entries[key]
+
+
+class LoginThrottle:
+    """Login attempts per client address per minute, in this process."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self._attempts: dict[str, deque] = {}
+
+    def check(self, address: str) -> None:
+        now = time.monotonic()
+        attempts = self._attempts.setdefault(address, deque())
+        while attempts and now - attempts[0] > 60:
+            attempts.popleft()
+        if len(attempts) >= self.per_minute:
+            retry_after = int(60 - (now - attempts[0])) + 1
+            raise ApiError(429, "LOGIN_RATE_LIMITED", "too many login attempts from this address; slow down",
+                           {"retry_after": retry_after}, headers={"Retry-After": str(retry_after)})
+        attempts.append(now)
+        if len(self._attempts) > 100_000:
+            self._attempts.clear()
+
+
+def make_tokens(settings) -> Tokens:
+    return Tokens(get_common_settings().secret_key, settings.access_token_ttl_s, settings.refresh_token_ttl_s)
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "NOT_AUTHENTICATED", "log in first: send Authorization: Bearer <access token>",
+                       headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+async def current_principal(request: Request) -> Principal:
+    """The caller, from a valid access token whose session is still alive."""
+    claims = request.app.state.tokens.read(bearer_token(request), ACCESS_AUDIENCE)
+    key = (claims["sub"], claims["sid"])
+    cache: AuthContextCache = request.app.state.auth_cache
+    context = cache.get(key)
+    if context is None:
+        context = await request.app.state.rpc.call("directory", "auth_context", claims["sub"], claims["sid"])
+        cache.put(key, context)
+    if not context.get("session_active"):
+        raise ApiError(401, "SESSION_REVOKED", "this session has ended; log in again",
+                       headers={"WWW-Authenticate": "Bearer"})
+    principal = Principal(
+        subject=claims["sub"], session_id=claims["sid"], kind=context["kind"],
+        member_id=context.get("member_id"), name=context.get("name"), org_id=context.get("org_id"),
+        org_path=context.get("org_path"),
+        grants=tuple(Grant(g["role"], g["org_id"], g["org_path"], g.get("grant_id")) for g in context["roles"]),
+    )
+    current_actor_id.set(principal.member_id or principal.subject)
+    return principal
+
+
+async def current_member(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    """A logged-in member (not a public voter)."""
+    if principal.kind != "member":
+        raise ApiError(403, "MEMBERS_ONLY", "this needs a member's account, not a voter's")
+    return principal
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+Member = Annotated[Principal, Depends(current_member)]

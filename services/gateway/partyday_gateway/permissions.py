@@ -1,0 +1,74 @@
+"""Who may do what where: roles, capabilities, and subtree checks.
+
+A grant covers its node and everything below it (materialised paths); the member
+role covers the member's own branch. Every route states the capability it needs on
+the node it touches; a caller without a covering grant gets 403.
+"""
+import time
+from collections import OrderedDict
+
+from partyday_gateway.auth import AuthContextCache, Principal
+from partyday_gateway.errors import ApiError
+
+READ = frozenset({"branch_admin", "org_admin", "city_admin", "auditor"})
+MANAGE_TREE = frozenset({"org_admin", "city_admin"})
+MANAGE_MEMBERS = frozenset({"branch_admin", "org_admin", "city_admin"})
+GRANT_ROLES = frozenset({"org_admin", "city_admin"})
+READ_AUDIT = frozenset({"org_admin", "city_admin", "auditor"})
+CITY = frozenset({"city_admin"})
+
+
+def forbidden(capability: str, org_id: str | None) -> ApiError:
+    return ApiError(403, "FORBIDDEN", "your roles do not allow this here",
+                    {"needs": capability, "org_id": org_id})
+
+
+class OrgPaths:
+    """Paths of nodes, asked of the directory and kept briefly: moves are rare."""
+
+    def __init__(self, rpc, ttl: float = 30.0, size: int = 20_000):
+        self.rpc = rpc
+        self.ttl = ttl
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+
+    def forget(self) -> None:
+        """After a move, paths of a whole subtree change: start afresh."""
+        self._entries.clear()
+
+    async def get(self, org_id: str) -> dict:
+        entry = self._entries.get(org_id)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        found = (await self.rpc.call("directory", "org_paths", [org_id])).get(org_id)
+        if found is None:
+            raise ApiError(404, "ORG_NOT_FOUND", f"org {org_id} does not exist", {"id": org_id})
+        self._entries[org_id] = (time.monotonic() + self.ttl, found)
+        self._entries.move_to_end(org_id)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return found
+
+
+class Authorizer:
+    def __init__(self, org_paths: OrgPaths, auth_cache: AuthContextCache):
+        self.org_paths = org_paths
+        self.auth_cache = auth_cache
+
+    def forget_member(self, member_id: str) -> None:
+        """A member's roles changed: their next request asks the directory again."""
+        self.auth_cache.forget_subject(member_id)
+
+    async def require(self, principal: Principal, capability: frozenset, org_id: str,
+                      name: str, members_of_branch: bool = False) -> dict:
+        """The node, if the caller holds `capability` over it; else 403 (404 for an unknown node)."""
+        node = await self.org_paths.get(org_id)
+        if principal.covering(set(capability), node["path"]):
+            return node
+        if members_of_branch and principal.org_id == org_id:
+            return node
+        raise forbidden(name, org_id)
+
+    def require_anywhere(self, principal: Principal, capability: frozenset, name: str) -> None:
+        if not any(grant.role in capability for grant in principal.grants):
+            raise forbidden(name, None)

@@ -1,0 +1,131 @@
+from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from partyday_directory.roster import parse_roster, roster_template_csv
+from partyday_directory.schemas import MemberCreate, MemberUpdate, MemberView
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
+from partyday_gateway.errors import ApiError
+from partyday_gateway.permissions import MANAGE_MEMBERS, READ, forbidden
+
+router = APIRouter(prefix="/api/v1/members", tags=["directory"])
+
+IMPORT_BATCH = 1000
+
+
+class TransferBody(BaseModel):
+    to_org_id: str
+
+
+class Transfer(BaseModel):
+    from_org_id: str | None
+    to_org_id: str
+    transferred_at: str
+    actor_id: str | None
+
+
+class ImportRow(BaseModel):
+    row: int
+    status: str
+    reasons: list[str]
+    member_id: str | None = None
+
+
+class ImportReport(BaseModel):
+    total: int
+    accepted: int
+    unchanged: int
+    rejected: int
+    rows: list[ImportRow]
+
+
+async def _member_in_reach(member_id: str, caller, rpc, authz, capability, name) -> dict:
+    member = await rpc.call("directory", "get_member", member_id)
+    if member["member_id"] == caller.member_id and capability is READ:
+        return member
+    if member["branch_id"] is None:
+        raise forbidden(name, None)
+    await authz.require(caller, capability, member["branch_id"], name)
+    return member
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=MemberView)
+async def create_member(body: MemberCreate, caller: Caller, rpc: Rpc, authz: Authz,
+                        idempotency_key: IdempotencyKey = None):
+    """Add a member to a branch the caller administers, with an account when a password is given."""
+    await authz.require(caller, MANAGE_MEMBERS, body.branch_id, "manage_members")
+    return await rpc.call("directory", "create_member", body.model_dump(mode="json"),
+                          idempotency_key=idempotency_key)
+
+
+@router.get("/import-template", response_class=Response)
+async def import_template(caller: Caller):
+    """A roster template (CSV, Chinese headers) to fill in for an import."""
+    return Response(roster_template_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="roster-template.csv"'})
+
+
+@router.post("/import", response_model=ImportReport)
+async def import_roster(caller: Caller, rpc: Rpc, authz: Authz, settings: Settings,
+                        file: UploadFile = File(description="CSV or XLSX roster"),
+                        initial_password: str | None = Form(None, min_length=8, max_length=128)):
+    """Import a roster: each row accepted, unchanged (already there) or rejected with its reasons.
+
+    Only branches within the caller's administration are accepted; importing the same
+    file again changes nothing.
+    """
+    scope = caller.paths(set(MANAGE_MEMBERS))
+    if not scope:
+        raise forbidden("manage_members", None)
+    data = await file.read(settings.max_roster_bytes + 1)
+    if len(data) > settings.max_roster_bytes:
+        raise ApiError(413, "ROSTER_TOO_LARGE", f"a roster file may hold at most {settings.max_roster_bytes} bytes")
+    roster = await run_in_threadpool(parse_roster, data)
+    outcomes = {row.row: {"row": row.row, "status": "rejected", "reasons": row.reasons}
+                for row in roster.rows if row.reasons}
+    valid = [{"row": row.row, "values": row.values} for row in roster.rows if not row.reasons]
+    for start in range(0, len(valid), IMPORT_BATCH):
+        batch = valid[start:start + IMPORT_BATCH]
+        for outcome in await rpc.call("directory", "import_members", batch, scope_paths=scope,
+                                      initial_password=initial_password, timeout=60):
+            outcomes[outcome["row"]] = outcome
+    rows = [outcomes[number] for number in sorted(outcomes)]
+    count = {status: sum(row["status"] == status for row in rows) for status in ("accepted", "unchanged", "rejected")}
+    return {"total": len(rows), **count, "rows": rows}
+
+
+@router.get("/{member_id}", response_model=MemberView)
+async def get_member(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """One member: the caller themselves, or a member of a branch the caller may read."""
+    return await _member_in_reach(member_id, caller, rpc, authz, READ, "read")
+
+
+@router.patch("/{member_id}", response_model=MemberView)
+async def update_member(member_id: str, body: MemberUpdate, caller: Caller, rpc: Rpc, authz: Authz):
+    """Change a member's name, flags or password."""
+    await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
+    return await rpc.call("directory", "update_member", member_id, body.model_dump(mode="json", exclude_unset=True))
+
+
+@router.post("/{member_id}/transfer", response_model=MemberView)
+async def transfer_member(member_id: str, body: TransferBody, caller: Caller, rpc: Rpc, authz: Authz):
+    """Move a member to another branch (组织关系转接); the caller administers both branches."""
+    await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
+    await authz.require(caller, MANAGE_MEMBERS, body.to_org_id, "manage_members")
+    return await rpc.call("directory", "transfer_member", member_id, body.to_org_id)
+
+
+@router.post("/{member_id}/leave", response_model=MemberView)
+async def leave(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """Record that a member left the organisation."""
+    await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
+    return await rpc.call("directory", "leave_member", member_id)
+
+
+@router.get("/{member_id}/transfers", response_model=list[Transfer])
+async def transfers(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A member's moves between branches, oldest first."""
+    await _member_in_reach(member_id, caller, rpc, authz, READ, "read")
+    return await rpc.call("directory", "member_history", member_id)

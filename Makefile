@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-infra test-unit test-services test-e2e bench migrate clean
+.PHONY: install run test test-infra test-unit test-services test-e2e bench migrate city clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
@@ -16,6 +16,9 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(VENV)/bin/partyday migrate
+
+city: install
+	$(VENV)/bin/partyday city
 
 run: install
 	@scripts/ensure-rabbitmq.sh

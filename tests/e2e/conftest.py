@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from partyday_common import devstack
+from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD as ADMIN_PASSWORD
+from partyday_common.settings import DEVELOPMENT_ADMIN_PHONE as ADMIN_PHONE
 from partyday_common.settings import SERVICES
 
 
@@ -46,6 +48,12 @@ class Stack:
     def wait_until_ready(self, within: float = 60) -> dict:
         return devstack.wait_ready(self.base_url, within, self.processes)
 
+    def login(self, phone: str, password: str) -> dict:
+        """Authorization headers for an account."""
+        response = self.http.post("/api/v1/auth/login", json={"phone": phone, "password": password})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")
 
@@ -55,7 +63,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(vhosts, databases, tmp_path_factory):
+def stack(request, vhosts, databases, tmp_path_factory):
     vhost = vhosts.create()
     data_dir = tmp_path_factory.mktemp("stack")
     log_dir = data_dir / "logs"
@@ -68,6 +76,7 @@ def stack(vhosts, databases, tmp_path_factory):
         PARTYDAY_RPC_TIMEOUT_S="2",
         PARTYDAY_READINESS_TIMEOUT_S="1",
         PARTYDAY_LOG_FORMAT="json",
+        **getattr(request.module, "STACK_ENVIRONMENT", {}),
     )
     for name in SERVICES:
         environment[f"PARTYDAY_{name.upper()}_DATABASE_URL"] = databases.create(name)
@@ -79,6 +88,7 @@ def stack(vhosts, databases, tmp_path_factory):
     try:
         running.start()
         running.startup_seconds = time.monotonic() - started
+        running.admin = running.login(ADMIN_PHONE, ADMIN_PASSWORD)
         yield running
     finally:
         running.stop()

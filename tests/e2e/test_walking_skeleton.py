@@ -19,9 +19,17 @@ def wait_for(check, timeout=15, message="condition"):
 
 
 def create(stack, headers=None, **org):
-    response = stack.http.post("/api/v1/orgs", json=org, headers=headers or {})
+    response = stack.http.post("/api/v1/orgs", json=org, headers={**stack.admin, **(headers or {})})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def city(stack):
+    return stack.http.get("/api/v1/orgs", params={"code": "HZ"}, headers=stack.admin).json()
+
+
+def get(stack, path, **params):
+    return stack.http.get(path, params=params, headers=stack.admin)
 
 
 def test_the_stack_is_ready_within_a_minute_and_lists_every_service(stack):
@@ -37,37 +45,38 @@ def test_the_stack_is_ready_within_a_minute_and_lists_every_service(stack):
 
 def test_an_org_created_in_the_directory_shows_up_in_plans_and_scoring(stack):
     suffix = uuid.uuid4().hex[:6]
-    city = create(stack, name="汉中市委", level="city", domain="government", code=f"HZ{suffix}")
-    county = create(stack, name="汉台区委", level="county", parent_id=city["org_id"])
+    root = city(stack)
+    county = create(stack, name="汉台区委", level="county", parent_id=root["org_id"], code=f"HT{suffix}")
     town = create(stack, name="北关街道", level="township", parent_id=county["org_id"], domain="community")
     branch = create(stack, name="北关社区第一党支部", level="branch", parent_id=town["org_id"],
                     domain="community", kind="joint")
 
-    assert stack.http.get(f"/api/v1/orgs/{branch['org_id']}").json()["kind"] == "joint"
-    assert stack.http.get("/api/v1/orgs", params={"code": f"HZ{suffix}"}).json()["org_id"] == city["org_id"]
-    children = stack.http.get(f"/api/v1/orgs/{town['org_id']}/children").json()
+    assert get(stack, f"/api/v1/orgs/{branch['org_id']}").json()["kind"] == "joint"
+    assert get(stack, "/api/v1/orgs", code=f"HT{suffix}").json()["org_id"] == county["org_id"]
+    children = get(stack, f"/api/v1/orgs/{town['org_id']}/children").json()
     assert [c["org_id"] for c in children["items"]] == [branch["org_id"]]
 
-    overdue = wait_for(lambda: (r := stack.http.get(f"/api/v1/orgs/{city['org_id']}/overdue",
-                                                    params={"month": "2026-01"})).status_code == 200
+    overdue = wait_for(lambda: (r := get(stack, f"/api/v1/orgs/{county['org_id']}/overdue",
+                                         month="2026-01")).status_code == 200
                        and r.json()["total"] == 1 and r.json(), message="plans knows the branch")
     assert overdue["items"] == [{"branch_id": branch["org_id"], "name": "北关社区第一党支部",
                                  "parent_id": town["org_id"], "missing": ["plan", "summary"]}]
 
-    progress = wait_for(lambda: (r := stack.http.get("/api/v1/dashboards/progress",
-                                                     params={"org_id": city["org_id"]})).status_code == 200
+    progress = wait_for(lambda: (r := get(stack, "/api/v1/dashboards/progress",
+                                          org_id=county["org_id"])).status_code == 200
                         and r.json()["children"] and r.json()["children"][0]["branches"] == 1 and r.json(),
                         message="scoring knows the branch")
-    assert progress["children"][0]["org_id"] == county["org_id"]
+    assert progress["children"][0]["org_id"] == town["org_id"]
 
 
 def test_the_correlation_id_follows_a_request_into_other_services_logs(stack):
     correlation_id = f"e2e-{uuid.uuid4().hex}"
-    city = create(stack, headers={"X-Correlation-ID": correlation_id}, name="市委", level="city")
+    county = create(stack, headers={"X-Correlation-ID": correlation_id}, name="区委", level="county",
+                    parent_id=city(stack)["org_id"])
     wait_for(lambda: correlation_id in stack.log("plans") and correlation_id in stack.log("scoring"),
              message="plans and scoring logged the event under the request's correlation id")
     assert correlation_id in stack.log("directory")
-    assert city["org_id"]
+    assert county["org_id"]
 
 
 @pytest.mark.parametrize("method, path, body, status, code", [
@@ -75,21 +84,24 @@ def test_the_correlation_id_follows_a_request_into_other_services_logs(stack):
     ("get", "/api/v1/orgs/does-not-exist/children", None, 404, "ORG_NOT_FOUND"),
     ("get", "/api/v1/orgs/does-not-exist/overdue?month=2026-12", None, 404, "ORG_NOT_FOUND"),
     ("get", "/api/v1/dashboards/progress?org_id=nope", None, 404, "ORG_NOT_FOUND"),
-    ("post", "/api/v1/orgs", {"name": "x", "level": "branch"}, 422, "ORG_PARENT_REQUIRED"),
+    ("post", "/api/v1/orgs", {"name": "x", "level": "city"}, 409, "CITY_EXISTS"),
     ("post", "/api/v1/orgs", {"name": "x", "level": "county", "parent_id": "nope"}, 404, "ORG_NOT_FOUND"),
-    ("post", "/api/v1/orgs", {"name": "", "level": "city"}, 400, "VALIDATION_FAILED"),
+    ("post", "/api/v1/orgs", {"name": "", "level": "county"}, 400, "VALIDATION_FAILED"),
     ("get", "/api/v1/orgs?code=", None, 400, "VALIDATION_FAILED"),
 ])
 def test_bad_requests_get_a_reason_never_a_500(stack, method, path, body, status, code):
-    response = getattr(stack.http, method)(path, **({"json": body} if body is not None else {}))
+    response = getattr(stack.http, method)(path, headers=stack.admin,
+                                           **({"json": body} if body is not None else {}))
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
 
 
 def test_a_duplicate_org_code_is_a_conflict(stack):
     code = f"DUP{uuid.uuid4().hex[:6]}"
-    create(stack, name="a", level="city", code=code)
-    response = stack.http.post("/api/v1/orgs", json={"name": "b", "level": "city", "code": code})
+    root = city(stack)["org_id"]
+    create(stack, name="a", level="county", code=code, parent_id=root)
+    response = stack.http.post("/api/v1/orgs", json={"name": "b", "level": "county", "code": code,
+                                                     "parent_id": root}, headers=stack.admin)
     assert response.status_code == 409 and response.json()["error"]["code"] == "ORG_CODE_TAKEN"
 
 
@@ -106,12 +118,11 @@ def test_every_process_serves_prometheus_metrics(stack):
 
 
 def test_a_stopped_service_is_reported_and_loses_nothing(stack):
-    city = create(stack, name="市委", level="city")
-    county = create(stack, name="区委", level="county", parent_id=city["org_id"])
+    county = create(stack, name="区委", level="county", parent_id=city(stack)["org_id"])
     town = create(stack, name="镇党委", level="township", parent_id=county["org_id"])
 
     def progress():
-        return stack.http.get("/api/v1/dashboards/progress", params={"org_id": city["org_id"]})
+        return get(stack, "/api/v1/dashboards/progress", org_id=county["org_id"])
 
     wait_for(lambda: progress().status_code == 200)
 
@@ -136,17 +147,18 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
     stack.wait_until_ready()
     caught_up = wait_for(lambda: (r := progress().json())["children"][0]["branches"] == 1 and r,
                          message="the event sent while scoring was down arrived after its restart")
-    assert caught_up["children"][0]["org_id"] == county["org_id"]
+    assert caught_up["children"][0]["org_id"] == town["org_id"]
 
 
 def test_a_retried_post_with_an_idempotency_key_creates_one_org(stack):
     key = uuid.uuid4().hex
-    body = {"name": "重试市委", "level": "city", "code": f"RT{key[:6]}"}
-    first = stack.http.post("/api/v1/orgs", json=body, headers={"Idempotency-Key": key})
-    second = stack.http.post("/api/v1/orgs", json=body, headers={"Idempotency-Key": key})
+    body = {"name": "重试区委", "level": "county", "code": f"RT{key[:6]}", "parent_id": city(stack)["org_id"]}
+    headers = {**stack.admin, "Idempotency-Key": key}
+    first = stack.http.post("/api/v1/orgs", json=body, headers=headers)
+    second = stack.http.post("/api/v1/orgs", json=body, headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
-    reused = stack.http.post("/api/v1/orgs", json={**body, "name": "别的"}, headers={"Idempotency-Key": key})
+    reused = stack.http.post("/api/v1/orgs", json={**body, "name": "别的"}, headers=headers)
     assert reused.status_code == 409 and reused.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
-    too_long = stack.http.post("/api/v1/orgs", json=body, headers={"Idempotency-Key": "k" * 201})
+    too_long = stack.http.post("/api/v1/orgs", json=body, headers={**stack.admin, "Idempotency-Key": "k" * 201})
     assert too_long.status_code == 400

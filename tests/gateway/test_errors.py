@@ -6,7 +6,6 @@ from partyday_gateway.app import create_app
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 from partyday_gateway.settings import GatewaySettings
 
-
 CITY_ADMIN = {"session_active": True, "kind": "member", "subject": "m1", "member_id": "m1", "name": "管理员",
               "org_id": None, "org_path": None,
               "roles": [{"role": "city_admin", "org_id": "root", "org_path": "/root/", "grant_id": "g1"}]}

@@ -287,6 +287,7 @@ def test_unroutable_events_back_off_without_holding_up_the_rest(container_factor
     lonely = container_factory(Unroutable, config)
     lonely.start()
     relay = next(dependency for dependency in lonely.dependencies if isinstance(dependency, Database)).relay
+    relay.subscribed = {"nobody_listens", "thing_made"}
     relay.batch_size = 5
     published = []
     real_publish = relay.publisher.publish
@@ -324,6 +325,7 @@ def test_unroutable_events_are_abandoned_after_the_give_up_time_not_marked_publi
     lonely = container_factory(Unroutable, config)
     lonely.start()
     relay = next(dependency for dependency in lonely.dependencies if isinstance(dependency, Database)).relay
+    relay.subscribed = {"nobody_listens"}
     relay.give_up_after = timedelta(0)
     with entrypoint_hook(lonely, "shout") as shout:
         shout(1)
@@ -339,6 +341,32 @@ def test_unroutable_events_are_abandoned_after_the_give_up_time_not_marked_publi
     assert row["published_at"] is None and "no queue" in row["last_error"]
     assert REGISTRY.get_sample_value("partyday_outbox_abandoned_total",
                                      {"service": "lonely", "event_type": "nobody_listens"}) >= 1
+
+
+def test_an_event_type_nobody_subscribes_to_is_published_once_and_done(container_factory, make_config):
+    config = make_config("lonely", producer_metadata)
+    lonely = container_factory(Unroutable, config)
+    lonely.start()
+    with entrypoint_hook(lonely, "shout") as shout:
+        shout(3)
+    engine = make_engine(config["DATABASE_URL"])
+    table = producer_metadata.tables["outbox_messages"]
+
+    def published():
+        with engine.connect() as connection:
+            return connection.execute(select(table.c.published_at, table.c.attempts)).all()
+
+    rows = wait_until(lambda: (found := published()) and all(p for p, _ in found) and found)
+    engine.dispose()
+    assert [attempts for _, attempts in rows] == [1, 1, 1, 1]
+    assert backlog("lonely") == 0
+
+
+def test_the_relay_knows_which_events_have_subscribers():
+    from partyday_common.consumer import subscribed_event_types
+
+    assert subscribed_event_types("directory") == {"org_created", "org_updated"}
+    assert subscribed_event_types("plans") == set()
 
 
 class TwoStep(PartydayService):

@@ -158,7 +158,8 @@ def test_every_service_answers_ping(stack):
 
 def test_events_published_before_a_subscriber_first_starts_wait_for_it(container_factory, migrated_config,
                                                                       amqp_uri):
-    assert declare_subscriptions(amqp_uri, [PlansService]) == ["evt-directory-org_created--plans.on_org_created"]
+    assert declare_subscriptions(amqp_uri, [PlansService]) == ["evt-directory-org_created--plans.on_org_created",
+                                                               "evt-directory-org_updated--plans.on_org_updated"]
     city = OrgCreated(org_id="c1", code="HZ", name="汉中市委", parent_id=None, level="city",
                       domain="government", kind="regular", path="/c1/")
     publish_event(amqp_uri, "directory", Envelope(event_type="org_created", source="directory",

@@ -1,7 +1,7 @@
 """Consumers' expectations checked against the producers' schemas."""
-from partyday_common.contracts import OrgNodeExpected
 import pytest
 
+from partyday_common.contracts import OrgNodeExpected
 from partyday_directory.schemas import EVENTS, OrgCreated, OrgUpdated
 
 

@@ -101,6 +101,7 @@ class Database(DependencyProvider):
         self.metadata = metadata
 
     def setup(self):
+        from partyday_common.consumer import subscribed_event_types
         from partyday_common.outbox import OutboxRelay
 
         service = self.container.service_name
@@ -112,6 +113,7 @@ class Database(DependencyProvider):
             table=self.metadata.tables[OUTBOX],
             service=service,
             config=self.container.config,
+            subscribed=subscribed_event_types(service),
         )
 
     def start(self):

@@ -40,10 +40,24 @@ DEMO_TREE = [
 ]
 
 
-def _http(method: str, url: str, body: dict | None = None, timeout: float = 5) -> tuple[int, dict]:
+DEMO_PASSWORD = "partyday-demo"
+DEMO_ACCOUNTS = [
+    ("13800000001", "汉台区委组织委员", "HZ-HT-BG-1", False, "org_admin", "HZ-HT"),
+    ("13800000002", "北关社区第一党支部书记", "HZ-HT-BG-1", False, "branch_admin", "HZ-HT-BG-1"),
+    ("13800000003", "北关社区党员", "HZ-HT-BG-1", False, None, None),
+    ("13800000004", "流动党员", "HZ-HT-BG-2", True, None, None),
+    ("13800000005", "市委督查员", "HZ-NZ-DH-1", False, "auditor", "HZ"),
+]
+ROLE_NAMES = {"org_admin": "区县管理员", "branch_admin": "支部管理员", "auditor": "审计(只读)", None: "党员"}
+
+
+def _http(method: str, url: str, body: dict | None = None, timeout: float = 5,
+          token: str | None = None) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -68,23 +82,38 @@ def wait_ready(base_url: str, within: float, processes: dict) -> dict:
     raise TimeoutError(f"not ready within {within:.0f}s: {json.dumps(last, ensure_ascii=False)}")
 
 
-def load_demo_tree(base_url: str) -> int:
-    """Create the demo organisation tree through the gateway; nodes already there are kept."""
+def load_demo_data(base_url: str) -> int:
+    """Create the demo tree and demo accounts through the gateway, as the city admin; what exists is kept."""
+    settings = get_settings()
+    status, body = _http("POST", f"{base_url}/api/v1/auth/login",
+                         {"phone": settings.admin_phone, "password": settings.admin_password})
+    if status != 200:
+        raise RuntimeError(f"demo data: the city admin could not log in: {status} {body}")
+    token = body["access_token"]
     ids: dict[str, str] = {}
     created = 0
     for code, parent_code, name, level, domain, kind in DEMO_TREE:
         status, body = _http("POST", f"{base_url}/api/v1/orgs", {
             "code": code, "name": name, "level": level, "domain": domain, "kind": kind,
             "parent_id": ids.get(parent_code),
-        })
+        }, token=token)
         if status == 201:
             created += 1
         elif status == 409:
-            status, body = _http("GET", f"{base_url}/api/v1/orgs?code={code}")
+            status, body = _http("GET", f"{base_url}/api/v1/orgs?code={code}", token=token)
         if status in (200, 201):
             ids[code] = body["org_id"]
         else:
             raise RuntimeError(f"demo data: creating {code} answered {status} {body}")
+    for phone, name, branch, mobile, role, scope in DEMO_ACCOUNTS:
+        status, body = _http("POST", f"{base_url}/api/v1/members", {
+            "name": name, "phone": phone, "password": DEMO_PASSWORD, "branch_id": ids[branch], "mobile": mobile,
+        }, token=token)
+        if status == 201 and role:
+            _http("POST", f"{base_url}/api/v1/role-grants",
+                  {"member_id": body["member_id"], "role": role, "org_id": ids[scope]}, token=token)
+        elif status not in (201, 409):
+            raise RuntimeError(f"demo data: creating the account {phone} answered {status} {body}")
     return created
 
 
@@ -147,7 +176,7 @@ def run_stack(host: str, port: int, demo: bool = True) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         readiness = wait_ready(base_url, READY_WITHIN_S, processes)
-        created = load_demo_tree(base_url) if demo else 0
+        created = load_demo_data(base_url) if demo else 0
         _print_banner(base_url, readiness, time.monotonic() - started, created, log_dir)
         while not interrupted:
             for name, process in processes.items():
@@ -169,6 +198,10 @@ def _print_banner(base_url: str, readiness: dict, took: float, created: int, log
     services = ", ".join(f"{name} {info['status']}" for name, info in readiness["services"].items())
     demo_line = (f"loaded the demo tree, {created} organisations" if created
                  else "the demo tree (汉中市委, code HZ) is in place")
+    settings = get_settings()
+    accounts = [(settings.admin_phone, settings.admin_password, "市委组织部管理员 city_admin")] + [
+        (phone, DEMO_PASSWORD, f"{name} {ROLE_NAMES[role]}") for phone, name, _, _, role, _ in DEMO_ACCOUNTS]
+    logins = "\n".join(f"               {phone} / {password:<16} {who}" for phone, password, who in accounts)
     print(f"""
 partyday is ready in {took:.1f}s ({services})
 
@@ -178,8 +211,8 @@ partyday is ready in {took:.1f}s ({services})
   metrics      {base_url}/metrics (gateway), :9101-:9105/metrics (services)
   logs         {log_dir}/
   demo data    {demo_line}
-  demo logins  none yet: accounts and logins come with the directory's accounts (issue 3);
-               the API is open on this local stack until then.
+  demo logins  (POST /api/v1/auth/login with phone and password)
+{logins}
 
 Press Ctrl-C to stop every service.
 """, flush=True)

@@ -10,9 +10,10 @@ network I/O would stall every writer of the file); rows are read, published, the
 marked in a short transaction. Either way a crash between publish and mark can publish
 a row twice, which idempotent consumers absorb. Events are not ordered across rows.
 
-An event no queue is bound for (a subscriber whose queues were never declared) is
-retried with back-off, then abandoned: kept, with its error, out of the backlog, and
-counted in partyday_outbox_abandoned_total for operations.
+An event type some service subscribes to is published `mandatory`: if no queue is bound
+for it (subscriber queues never declared), it is retried with back-off, then abandoned:
+kept, with its error, out of the backlog, and counted in partyday_outbox_abandoned_total.
+An event type nobody subscribes to yet is published once and done.
 """
 import logging
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ class Outcome:
 
 
 class OutboxRelay:
-    def __init__(self, engine: Engine, table: Table, service: str, config: dict):
+    def __init__(self, engine: Engine, table: Table, service: str, config: dict, subscribed: set[str]):
         settings = get_settings()
+        self.subscribed = subscribed
         self.engine = engine
         self.table = table
         self.service = service
@@ -117,7 +119,7 @@ class OutboxRelay:
             headers = {HEADER_NAME: row["correlation_id"]} if row["correlation_id"] else {}
             try:
                 self.publisher.publish(row["body"], exchange=self.exchange, routing_key=row["event_type"],
-                                       headers=headers)
+                                       headers=headers, mandatory=row["event_type"] in self.subscribed)
             except UndeliverableMessage:
                 outcomes.append(Outcome(row["id"], False, "no queue is bound for this event"))
             except Exception as exc:

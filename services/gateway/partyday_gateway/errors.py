@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from partyday_common.errors import DomainError
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(DomainError)
+    async def local_domain_error(_request: Request, exc: DomainError):
+        """A rule of a shared domain module checked in the gateway itself (a roster file's format)."""
+        return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):

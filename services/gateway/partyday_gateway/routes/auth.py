@@ -52,8 +52,10 @@ async def refresh(body: RefreshBody, request: Request, rpc: Rpc):
     claims = request.app.state.tokens.read(body.refresh_token, REFRESH_AUDIENCE)
     if "rid" not in claims:
         raise ApiError(401, "TOKEN_INVALID", "not a refresh token")
-    rotated = await rpc.call("directory", "rotate_refresh", claims["sid"], claims["rid"])
-    request.app.state.auth_cache.forget_session(claims["sid"])
+    try:
+        rotated = await rpc.call("directory", "rotate_refresh", claims["sid"], claims["rid"])
+    finally:
+        request.app.state.auth_cache.forget_session(claims["sid"])
     return request.app.state.tokens.issue(rotated["subject"], rotated["session_id"], rotated["refresh_id"],
                                           rotated["kind"])
 

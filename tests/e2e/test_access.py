@@ -1,0 +1,308 @@
+"""Who may do what where, through the gateway with every service running.
+
+The matrix: a member, a branch admin, the admins of county A and of county B, the city
+admin and an auditor, each trying every directory action on targets in county A and in
+county B. Every allowed and every denied case is a test.
+"""
+import io
+import time
+import uuid
+
+import jwt
+import pytest
+
+ACTORS = ("member", "branch_admin", "admin_a", "admin_b", "city_admin", "auditor")
+BOTH = {"a", "b"}
+A = {"a"}
+B = {"b"}
+NONE = set()
+
+ALLOWED = {
+    "read_branch": {"member": A, "branch_admin": A, "admin_a": A, "admin_b": B, "city_admin": BOTH, "auditor": BOTH},
+    "list_children": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                      "auditor": BOTH},
+    "list_members": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                     "auditor": BOTH},
+    "create_org": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                   "auditor": NONE},
+    "update_org": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                   "auditor": NONE},
+    "create_member": {"member": NONE, "branch_admin": A, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                      "auditor": NONE},
+    "read_member": {"member": NONE, "branch_admin": A, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                    "auditor": BOTH},
+    "transfer_member": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                        "auditor": NONE},
+    "grant_role": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                   "auditor": NONE},
+    "progress": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                 "auditor": BOTH},
+    "overdue": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
+                "auditor": BOTH},
+}
+GLOBAL_ALLOWED = {
+    "read_audit": {"admin_a", "admin_b", "city_admin", "auditor"},
+    "me": set(ACTORS),
+}
+
+PASSWORD = "member-pass-1"
+_phones = iter(range(13600000000, 13700000000))
+
+
+def phone() -> str:
+    return str(next(_phones))
+
+
+class City:
+    """The tree, accounts and helpers the matrix runs against."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.http = stack.http
+        root = self.get(stack.admin, "/api/v1/orgs", code="HZ").json()
+        self.nodes = {}
+        for side in ("a", "b"):
+            county = self.create_org(stack.admin, root["org_id"], "county", f"{side.upper()}县委")
+            town = self.create_org(stack.admin, county["org_id"], "township", f"{side.upper()}镇")
+            first = self.create_org(stack.admin, town["org_id"], "branch", f"{side.upper()}一支部")
+            second = self.create_org(stack.admin, town["org_id"], "branch", f"{side.upper()}二支部")
+            self.nodes[side] = {"county": county, "town": town, "branch": first, "other_branch": second}
+        self.headers = {"city_admin": stack.admin}
+        self.accounts = {}
+        for actor, side, role, node in (("member", "a", None, None),
+                                        ("branch_admin", "a", "branch_admin", "branch"),
+                                        ("admin_a", "a", "org_admin", "county"),
+                                        ("admin_b", "b", "org_admin", "county"),
+                                        ("auditor", "a", "auditor", "root")):
+            account = self.new_member(stack.admin, self.nodes[side]["branch"]["org_id"])
+            if role:
+                org_id = root["org_id"] if node == "root" else self.nodes[side][node]["org_id"]
+                response = self.http.post("/api/v1/role-grants", headers=stack.admin,
+                                          json={"member_id": account["member_id"], "role": role, "org_id": org_id})
+                assert response.status_code == 201, response.text
+            self.accounts[actor] = account
+            self.headers[actor] = stack.login(account["phone"], PASSWORD)
+        self.root = root
+
+    def get(self, headers, path, **params):
+        return self.http.get(path, params=params, headers=headers)
+
+    def create_org(self, headers, parent_id, level, name):
+        response = self.http.post("/api/v1/orgs", headers=headers,
+                                  json={"name": name, "level": level, "parent_id": parent_id,
+                                        "code": f"T{uuid.uuid4().hex[:10]}"})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def new_member(self, headers, branch_id):
+        number = phone()
+        response = self.http.post("/api/v1/members", headers=headers,
+                                  json={"name": "测试党员", "phone": number, "password": PASSWORD,
+                                        "branch_id": branch_id})
+        assert response.status_code == 201, response.text
+        return {**response.json(), "phone": number}
+
+    def attempt(self, action, actor, side):
+        """Perform `action` as `actor` on the `side` county's nodes; returns the response."""
+        headers = self.headers[actor]
+        nodes = self.nodes[side]
+        admin = self.stack.admin
+        if action == "read_branch":
+            return self.get(headers, f"/api/v1/orgs/{nodes['branch']['org_id']}")
+        if action == "list_children":
+            return self.get(headers, f"/api/v1/orgs/{nodes['town']['org_id']}/children")
+        if action == "list_members":
+            return self.get(headers, f"/api/v1/orgs/{nodes['town']['org_id']}/members")
+        if action == "create_org":
+            return self.http.post("/api/v1/orgs", headers=headers, json={
+                "name": "新支部", "level": "branch", "parent_id": nodes["town"]["org_id"]})
+        if action == "update_org":
+            return self.http.patch(f"/api/v1/orgs/{nodes['other_branch']['org_id']}", headers=headers,
+                                   json={"name": f"更名支部{uuid.uuid4().hex[:4]}"})
+        if action == "create_member":
+            return self.http.post("/api/v1/members", headers=headers, json={
+                "name": "新党员", "phone": phone(), "branch_id": nodes["branch"]["org_id"]})
+        if action == "read_member":
+            target = self.new_member(admin, nodes["branch"]["org_id"])
+            return self.get(headers, f"/api/v1/members/{target['member_id']}")
+        if action == "transfer_member":
+            target = self.new_member(admin, nodes["branch"]["org_id"])
+            return self.http.post(f"/api/v1/members/{target['member_id']}/transfer", headers=headers,
+                                  json={"to_org_id": nodes["other_branch"]["org_id"]})
+        if action == "grant_role":
+            target = self.new_member(admin, nodes["branch"]["org_id"])
+            return self.http.post("/api/v1/role-grants", headers=headers, json={
+                "member_id": target["member_id"], "role": "branch_admin", "org_id": nodes["branch"]["org_id"]})
+        if action == "progress":
+            return self.get(headers, "/api/v1/dashboards/progress", org_id=nodes["county"]["org_id"])
+        if action == "overdue":
+            return self.get(headers, f"/api/v1/orgs/{nodes['county']['org_id']}/overdue", month="2026-01")
+        raise AssertionError(action)
+
+
+@pytest.fixture(scope="module")
+def city(stack):
+    return City(stack)
+
+
+MATRIX = [(action, actor, side, side in ALLOWED[action][actor])
+          for action in ALLOWED for actor in ACTORS for side in ("a", "b")]
+
+
+@pytest.mark.parametrize("action, actor, side, allowed", MATRIX,
+                         ids=[f"{a}-{actor}-county_{s}-{'allow' if ok else 'deny'}" for a, actor, s, ok in MATRIX])
+def test_permission_matrix(city, action, actor, side, allowed):
+    response = city.attempt(action, actor, side)
+    if allowed:
+        assert 200 <= response.status_code < 300, response.text
+    else:
+        assert response.status_code == 403, response.text
+        assert response.json()["error"]["code"] == "FORBIDDEN"
+
+
+GLOBAL = [(action, actor, actor in GLOBAL_ALLOWED[action]) for action in GLOBAL_ALLOWED for actor in ACTORS]
+
+
+@pytest.mark.parametrize("action, actor, allowed", GLOBAL,
+                         ids=[f"{a}-{actor}-{'allow' if ok else 'deny'}" for a, actor, ok in GLOBAL])
+def test_global_permissions(city, action, actor, allowed):
+    path = {"read_audit": "/api/v1/audit", "me": "/api/v1/me"}[action]
+    response = city.get(city.headers[actor], path)
+    assert (response.status_code == 200) if allowed else (response.status_code == 403), response.text
+
+
+def test_only_a_city_admin_makes_city_admins(city):
+    target = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
+    body = {"member_id": target["member_id"], "role": "city_admin", "org_id": city.root["org_id"]}
+    assert city.http.post("/api/v1/role-grants", headers=city.headers["admin_a"], json=body).status_code == 403
+    granted = city.http.post("/api/v1/role-grants", headers=city.stack.admin, json=body)
+    assert granted.status_code == 201
+    revoked = city.http.delete(f"/api/v1/role-grants/{granted.json()['grant_id']}", headers=city.stack.admin)
+    assert revoked.status_code == 204
+
+
+def test_an_admin_cannot_move_a_node_out_of_their_subtree(city):
+    response = city.http.patch(f"/api/v1/orgs/{city.nodes['a']['town']['org_id']}", headers=city.headers["admin_a"],
+                               json={"parent_id": city.nodes["b"]["county"]["org_id"]})
+    assert response.status_code == 403
+
+
+def test_requests_without_a_valid_token_are_401(city):
+    path = f"/api/v1/orgs/{city.nodes['a']['branch']['org_id']}"
+    assert city.http.get(path).json()["error"]["code"] == "NOT_AUTHENTICATED"
+    assert city.get({"Authorization": "Bearer not-a-jwt"}, path).json()["error"]["code"] == "TOKEN_INVALID"
+    forged = jwt.encode({"sub": "x", "sid": "y", "aud": "partyday-api", "iss": "partyday", "iat": int(time.time()),
+                         "exp": int(time.time()) + 60}, "another-secret", algorithm="HS256")
+    assert city.get({"Authorization": f"Bearer {forged}"}, path).status_code == 401
+    unsigned = jwt.encode({"sub": "x", "sid": "y", "aud": "partyday-api", "iss": "partyday",
+                           "iat": int(time.time()), "exp": int(time.time()) + 60}, None, algorithm="none")
+    assert city.get({"Authorization": f"Bearer {unsigned}"}, path).status_code == 401
+
+
+def test_login_me_refresh_rotation_and_logout(city):
+    account = city.accounts["admin_a"]
+    login = city.http.post("/api/v1/auth/login", json={"phone": account["phone"], "password": PASSWORD}).json()
+    assert login["token_type"] == "bearer" and login["expires_in"] <= 900
+    claims = jwt.decode(login["access_token"], options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] <= 900 and claims["aud"] == "partyday-api"
+    headers = {"Authorization": f"Bearer {login['access_token']}"}
+    me = city.get(headers, "/api/v1/me").json()
+    assert me["member_id"] == account["member_id"]
+    assert {"role": "org_admin", "org_id": city.nodes["a"]["county"]["org_id"]} in me["roles"]
+
+    refresh_as_access = {"Authorization": f"Bearer {login['refresh_token']}"}
+    assert city.get(refresh_as_access, "/api/v1/me").json()["error"]["code"] == "TOKEN_INVALID"
+
+    rotated = city.http.post("/api/v1/auth/refresh", json={"refresh_token": login["refresh_token"]})
+    assert rotated.status_code == 200
+    reused = city.http.post("/api/v1/auth/refresh", json={"refresh_token": login["refresh_token"]})
+    assert reused.status_code == 401 and reused.json()["error"]["code"] == "REFRESH_REUSED"
+    newer = city.http.post("/api/v1/auth/refresh", json={"refresh_token": rotated.json()["refresh_token"]})
+    assert newer.json()["error"]["code"] == "SESSION_REVOKED", "the whole family was revoked"
+    assert city.get(headers, "/api/v1/me").json()["error"]["code"] == "SESSION_REVOKED"
+
+    again = city.stack.login(account["phone"], PASSWORD)
+    assert city.http.post("/api/v1/auth/logout", headers=again).status_code == 204
+    assert city.get(again, "/api/v1/me").json()["error"]["code"] == "SESSION_REVOKED"
+
+
+def test_a_phone_is_locked_after_five_wrong_passwords(city):
+    account = city.new_member(city.stack.admin, city.nodes["b"]["branch"]["org_id"])
+    for _ in range(5):
+        wrong = city.http.post("/api/v1/auth/login", json={"phone": account["phone"], "password": "wrong-pass"})
+        assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "LOGIN_FAILED"
+    locked = city.http.post("/api/v1/auth/login", json={"phone": account["phone"], "password": PASSWORD})
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "LOGIN_LOCKED"
+    assert int(locked.headers["Retry-After"]) > 0
+
+
+def test_a_public_voter_logs_in_with_a_code_and_reaches_no_admin_route(city):
+    voter = phone()
+    sent = city.http.post("/api/v1/auth/public-code", json={"phone": voter})
+    assert sent.status_code == 202
+
+    def code_in_log():
+        for line in reversed(city.stack.log("directory").splitlines()):
+            if voter in line and "one_time_code" in line:
+                return line.split('"one_time_code": "')[1][:6]
+        return None
+
+    deadline = time.monotonic() + 5
+    while not (code := code_in_log()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    tokens = city.http.post("/api/v1/auth/public-login", json={"phone": voter, "code": code})
+    assert tokens.status_code == 200, tokens.text
+    headers = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    me = city.get(headers, "/api/v1/me").json()
+    assert me["kind"] == "public" and me["roles"] == [] and me["member_id"] is None
+    assert city.get(headers, f"/api/v1/orgs/{city.nodes['a']['branch']['org_id']}").status_code == 403
+    again = city.http.post("/api/v1/auth/public-code", json={"phone": voter})
+    assert again.status_code == 429 and "Retry-After" in again.headers
+
+
+def test_a_county_admin_imports_a_roster_and_a_member_logs_in(city):
+    branch_a = city.nodes["a"]["branch"]["code"]
+    branch_b = city.nodes["b"]["branch"]["code"]
+    first, second, third = phone(), phone(), phone()
+    csv = ("姓名,手机号,支部编码,预备党员,流动党员,入党日期\n"
+           f"李明,{first},{branch_a},否,是,2010-07-01\n"
+           f"王芳,{second},{branch_b},否,否,2012-07-01\n"
+           f"赵强,12345,{branch_a},否,否,\n"
+           f"孙丽,{third},NO-SUCH-BRANCH,是,否,\n").encode("utf-8")
+    upload = {"file": ("roster.csv", io.BytesIO(csv), "text/csv")}
+    report = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"], files=upload,
+                            data={"initial_password": "welcome-2026"})
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert (body["total"], body["accepted"], body["unchanged"], body["rejected"]) == (4, 1, 0, 3)
+    reasons = {row["row"]: row["reasons"] for row in body["rows"]}
+    assert reasons == {2: [], 3: ["OUT_OF_SCOPE"], 4: ["PHONE_INVALID"], 5: ["UNKNOWN_BRANCH"]}
+
+    again = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
+                           files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")},
+                           data={"initial_password": "welcome-2026"}).json()
+    assert (again["accepted"], again["unchanged"]) == (0, 1), "importing the same file again changes nothing"
+
+    member = city.stack.login(first, "welcome-2026")
+    me = city.get(member, "/api/v1/me").json()
+    assert me["name"] == "李明" and me["org_id"] == city.nodes["a"]["branch"]["org_id"]
+    assert city.http.post("/api/v1/members/import", headers=city.headers["member"],
+                          files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")}).status_code == 403
+
+
+def test_a_file_that_is_not_a_roster_is_refused_with_a_reason(city):
+    response = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
+                              files={"file": ("photo.csv", io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "text/csv")})
+    assert response.status_code == 415 and response.json()["error"]["code"] == "ROSTER_UNREADABLE"
+
+
+def test_administrative_actions_are_in_the_audit_log_with_actor_and_address(city):
+    response = city.http.patch(f"/api/v1/orgs/{city.nodes['a']['other_branch']['org_id']}",
+                               headers=city.headers["admin_a"], json={"name": "审计支部"})
+    assert response.status_code == 200
+    entries = city.get(city.headers["admin_a"], "/api/v1/audit").json()["items"]
+    newest = entries[0]
+    assert newest["action"] == "org.update" and newest["actor_id"] == city.accounts["admin_a"]["member_id"]
+    assert newest["client_ip"] == "127.0.0.1" and newest["target_id"] == city.nodes["a"]["other_branch"]["org_id"]
+    county_b_entries = city.get(city.headers["admin_b"], "/api/v1/audit").json()["items"]
+    assert all(entry["target_id"] != city.nodes["a"]["other_branch"]["org_id"] for entry in county_b_entries)

@@ -1,0 +1,282 @@
+"""The directory's members, accounts, roles and audit log, on RabbitMQ and PostgreSQL."""
+from unittest import mock
+
+import pytest
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select
+
+from partyday_common.db import make_engine
+from partyday_common.errors import DomainError
+from partyday_common.migrations import upgrade
+from partyday_directory import delivery
+from partyday_directory.models import metadata
+from partyday_directory.service import DirectoryService
+from partyday_plans.service import PlansService
+from tests.services.helpers import wait_until
+
+
+@pytest.fixture
+def directory(container_factory, make_config, databases):
+    url = databases.create("directory")
+    upgrade("directory", url)
+    config = make_config("directory", url=url)
+    container = container_factory(DirectoryService, config)
+    container.start()
+    container.url = url
+    return container
+
+
+def call(container, method, *args, context=None, **kwargs):
+    with entrypoint_hook(container, method, context_data=context) as hook:
+        return hook(*args, **kwargs)
+
+
+def events(container, event_type):
+    engine = make_engine(container.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        rows = connection.execute(select(outbox.c.body).where(outbox.c.event_type == event_type)
+                                  .order_by(outbox.c.id)).scalars().all()
+    engine.dispose()
+    return [row["data"] for row in rows]
+
+
+def tree(directory):
+    city = call(directory, "find_org_by_code", "HZ")
+    county = call(directory, "create_org", {"name": "汉台区委", "level": "county", "parent_id": city["org_id"],
+                                            "code": "HT"})
+    town = call(directory, "create_org", {"name": "北关街道", "level": "township", "parent_id": county["org_id"],
+                                          "code": "HT-BG"})
+    first = call(directory, "create_org", {"name": "一支部", "level": "branch", "parent_id": town["org_id"],
+                                           "code": "HT-BG-1"})
+    second = call(directory, "create_org", {"name": "二支部", "level": "branch", "parent_id": town["org_id"],
+                                            "code": "HT-BG-2"})
+    return city, county, town, first, second
+
+
+def member(directory, branch, phone="13900000001", **extra):
+    return call(directory, "create_member", {"name": "张红梅", "phone": phone, "password": "secret-123",
+                                             "branch_id": branch["org_id"], **extra})
+
+
+def test_a_member_joins_a_branch_and_is_announced(directory):
+    *_, first, _ = tree(directory)
+    created = member(directory, first, mobile=True, joined_on="2001-07-01")
+    assert created["branch_id"] == first["org_id"] and created["mobile"] is True
+    [joined] = events(directory, "member_joined")
+    assert joined["member_id"] == created["member_id"] and joined["branch_path"] == first["path"]
+    assert "phone" not in joined, "contact data stays in the directory"
+
+
+@pytest.mark.parametrize("change, code, status", [
+    ({"phone": "12345"}, "VALIDATION_FAILED", 400),
+    ({"password": "short"}, "VALIDATION_FAILED", 400),
+    ({"branch": "town"}, "BRANCH_REQUIRED", 422),
+])
+def test_bad_members_are_refused(directory, change, code, status):
+    _, _, town, first, _ = tree(directory)
+    payload = {"name": "李四", "phone": "13900000002", "password": "secret-123", "branch_id": first["org_id"]}
+    if change.pop("branch", None):
+        payload["branch_id"] = town["org_id"]
+    payload.update(change)
+    with pytest.raises(DomainError) as raised:
+        call(directory, "create_member", payload)
+    assert (raised.value.code, raised.value.status) == (code, status)
+
+
+def test_a_phone_has_one_account(directory):
+    *_, first, second = tree(directory)
+    member(directory, first)
+    with pytest.raises(DomainError) as raised:
+        member(directory, second)
+    assert (raised.value.code, raised.value.status) == ("PHONE_TAKEN", 409)
+
+
+def test_a_transfer_moves_the_member_and_keeps_the_history(directory):
+    *_, first, second = tree(directory)
+    created = member(directory, first)
+    moved = call(directory, "transfer_member", created["member_id"], second["org_id"],
+                 context={"actor_id": "admin-1"})
+    assert moved["branch_id"] == second["org_id"]
+    [move] = call(directory, "member_history", created["member_id"])
+    assert (move["from_org_id"], move["to_org_id"], move["actor_id"]) == (first["org_id"], second["org_id"], "admin-1")
+    [transferred] = events(directory, "member_transferred")
+    assert transferred["from_branch_id"] == first["org_id"] and transferred["branch_id"] == second["org_id"]
+    with pytest.raises(DomainError) as raised:
+        call(directory, "transfer_member", created["member_id"], second["org_id"])
+    assert raised.value.code == "ALREADY_IN_BRANCH"
+    assert call(directory, "list_members", first["org_id"])["total"] == 0
+    assert call(directory, "list_members", second["org_id"])["total"] == 1
+
+
+def test_a_member_who_leaves_cannot_log_in(directory):
+    *_, first, _ = tree(directory)
+    created = member(directory, first)
+    assert call(directory, "authenticate", "13900000001", "secret-123")["subject"] == created["member_id"]
+    call(directory, "leave_member", created["member_id"])
+    assert events(directory, "member_left")[0]["active"] is False
+    with pytest.raises(DomainError) as raised:
+        call(directory, "authenticate", "13900000001", "secret-123")
+    assert raised.value.code == "LOGIN_FAILED"
+
+
+def test_an_import_accepts_rejects_and_is_idempotent(directory):
+    city, county, town, first, second = tree(directory)
+    rows = [
+        {"row": 2, "values": {"name": "王一", "phone": "13900000011", "branch_code": "HT-BG-1",
+                              "probationary": False, "mobile": False, "lost_contact": False,
+                              "joined_on": "1999-07-01", "password": None}},
+        {"row": 3, "values": {"name": "王二", "phone": "13900000012", "branch_code": "NOPE",
+                              "probationary": True, "mobile": False, "lost_contact": False,
+                              "joined_on": None, "password": None}},
+        {"row": 4, "values": {"name": "王三", "phone": "13900000013", "branch_code": "HT-BG",
+                              "probationary": False, "mobile": True, "lost_contact": False,
+                              "joined_on": None, "password": None}},
+    ]
+    report = call(directory, "import_members", rows, scope_paths=[county["path"]], initial_password="welcome-1")
+    assert [(r["row"], r["status"], r["reasons"]) for r in report] == [
+        (2, "accepted", []), (3, "rejected", ["UNKNOWN_BRANCH"]), (4, "rejected", ["NOT_A_BRANCH"])]
+    again = call(directory, "import_members", rows[:1], scope_paths=[county["path"]], initial_password="welcome-1")
+    assert again[0]["status"] == "unchanged"
+    assert len(events(directory, "member_joined")) == 1
+    assert call(directory, "authenticate", "13900000011", "welcome-1")["kind"] == "member"
+
+    stranger = {**rows[0], "values": {**rows[0]["values"], "phone": "13900000014"}}
+    elsewhere = call(directory, "import_members", [stranger], scope_paths=["/somewhere-else/"])
+    assert elsewhere[0]["reasons"] == ["OUT_OF_SCOPE"]
+
+
+def test_roles_are_bound_to_nodes_of_their_level(directory):
+    city, county, town, first, _ = tree(directory)
+    created = member(directory, first)
+    granted = call(directory, "grant_role", {"member_id": created["member_id"], "role": "org_admin",
+                                             "org_id": county["org_id"]})
+    for role, org, code in (("org_admin", first, "ROLE_LEVEL_INVALID"), ("branch_admin", town, "ROLE_LEVEL_INVALID"),
+                            ("city_admin", county, "ROLE_LEVEL_INVALID"), ("member", first, "ROLE_IMPLICIT"),
+                            ("org_admin", county, "GRANT_EXISTS")):
+        with pytest.raises(DomainError) as raised:
+            call(directory, "grant_role", {"member_id": created["member_id"], "role": role, "org_id": org["org_id"]})
+        assert raised.value.code == code
+    session = call(directory, "authenticate", "13900000001", "secret-123")
+    context = call(directory, "auth_context", session["subject"], session["session_id"])
+    assert [(r["role"], r["org_id"]) for r in context["roles"]] == [
+        ("member", first["org_id"]), ("org_admin", county["org_id"])]
+    call(directory, "revoke_grant", granted["grant_id"])
+    context = call(directory, "auth_context", session["subject"], session["session_id"])
+    assert [r["role"] for r in context["roles"]] == ["member"]
+
+
+def test_the_city_admin_exists_from_the_first_start(directory):
+    session = call(directory, "authenticate", "13800000000", "partyday-admin")
+    context = call(directory, "auth_context", session["subject"], session["session_id"])
+    city = call(directory, "find_org_by_code", "HZ")
+    assert [(r["role"], r["org_id"]) for r in context["roles"]] == [("city_admin", city["org_id"])]
+
+
+def test_five_failed_logins_lock_the_phone(directory):
+    *_, first, _ = tree(directory)
+    member(directory, first)
+    for _ in range(5):
+        with pytest.raises(DomainError) as raised:
+            call(directory, "authenticate", "13900000001", "wrong-password")
+        assert raised.value.code == "LOGIN_FAILED"
+    with pytest.raises(DomainError) as raised:
+        call(directory, "authenticate", "13900000001", "secret-123")
+    assert (raised.value.code, raised.value.status) == ("LOGIN_LOCKED", 429)
+    assert 0 < raised.value.details["retry_after"] <= 900
+
+
+def test_a_reused_refresh_token_revokes_the_session(directory):
+    *_, first, _ = tree(directory)
+    member(directory, first)
+    opened = call(directory, "authenticate", "13900000001", "secret-123")
+    rotated = call(directory, "rotate_refresh", opened["session_id"], opened["refresh_id"])
+    assert rotated["refresh_id"] != opened["refresh_id"]
+    with pytest.raises(DomainError) as raised:
+        call(directory, "rotate_refresh", opened["session_id"], opened["refresh_id"])
+    assert raised.value.code == "REFRESH_REUSED"
+    with pytest.raises(DomainError) as raised:
+        call(directory, "rotate_refresh", opened["session_id"], rotated["refresh_id"])
+    assert raised.value.code == "SESSION_REVOKED", "the whole family is revoked"
+    assert call(directory, "auth_context", opened["subject"], opened["session_id"]) == {"session_active": False}
+
+
+def test_logout_ends_the_session(directory):
+    opened = call(directory, "authenticate", "13800000000", "partyday-admin")
+    call(directory, "logout", opened["session_id"])
+    assert call(directory, "auth_context", opened["subject"], opened["session_id"])["session_active"] is False
+
+
+class Captured:
+    codes = []
+
+    def send(self, phone, code):
+        Captured.codes.append((phone, code))
+
+
+def test_a_voter_logs_in_with_a_one_time_code(directory):
+    with mock.patch.dict(delivery.SENDERS, {"log": Captured}):
+        assert call(directory, "issue_public_code", "13700000001") == {"expires_in": 300}
+        with pytest.raises(DomainError) as raised:
+            call(directory, "issue_public_code", "13700000001")
+        assert (raised.value.code, raised.value.status) == ("CODE_RATE_LIMITED", 429)
+    phone, code = Captured.codes[-1]
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(DomainError) as raised:
+        call(directory, "public_login", phone, wrong)
+    assert raised.value.code == "CODE_INVALID"
+    opened = call(directory, "public_login", phone, code)
+    assert opened["kind"] == "public" and phone not in opened["subject"]
+    with pytest.raises(DomainError) as raised:
+        call(directory, "public_login", phone, code)
+    assert raised.value.code == "CODE_EXPIRED", "a code works once"
+
+
+def test_wrong_codes_are_limited(directory):
+    with mock.patch.dict(delivery.SENDERS, {"log": Captured}):
+        call(directory, "issue_public_code", "13700000002")
+    phone, code = Captured.codes[-1]
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(DomainError):
+            call(directory, "public_login", phone, wrong)
+    with pytest.raises(DomainError) as raised:
+        call(directory, "public_login", phone, code)
+    assert raised.value.code == "CODE_ATTEMPTS_EXCEEDED"
+
+
+def test_administrative_actions_are_audited_with_actor_and_address(directory):
+    _, county, _, first, _ = tree(directory)
+    member(directory, first)
+    context = {"actor_id": "admin-7", "client_ip": "10.1.2.3", "correlation_id": "corr-9"}
+    call(directory, "update_org", first["org_id"], {"name": "第一支部"}, context=context)
+    page = call(directory, "audit_entries", [county["path"]])
+    newest = page["items"][0]
+    assert (newest["action"], newest["actor_id"], newest["client_ip"], newest["correlation_id"]) == (
+        "org.update", "admin-7", "10.1.2.3", "corr-9")
+    assert {"org.create", "member.create"} <= {item["action"] for item in page["items"]}
+    assert call(directory, "audit_entries", ["/elsewhere/"])["total"] == 0
+
+
+def test_moving_a_township_moves_its_subtree_and_the_projection_follows(directory, container_factory, make_config,
+                                                                       databases):
+    plans_url = databases.create("plans")
+    upgrade("plans", plans_url)
+    plans = container_factory(PlansService, make_config("plans", url=plans_url))
+    plans.start()
+    city, county, town, first, second = tree(directory)
+    other = call(directory, "create_org", {"name": "南郑区委", "level": "county", "parent_id": city["org_id"]})
+    with pytest.raises(DomainError) as raised:
+        call(directory, "update_org", county["org_id"], {"parent_id": first["org_id"]})
+    assert raised.value.code == "ORG_LEVEL_INVALID"
+    moved = call(directory, "update_org", town["org_id"], {"parent_id": other["org_id"]})
+    assert moved["path"] == f"{other['path']}{town['org_id']}/"
+    assert call(directory, "get_org", first["org_id"])["path"] == f"{moved['path']}{first['org_id']}/"
+    assert {e["org_id"] for e in events(directory, "org_updated")} == {town["org_id"], first["org_id"],
+                                                                        second["org_id"]}
+
+    def branches_under(org):
+        return call(plans, "overdue", org["org_id"], "2026-01", now="2026-11-21T00:00:00+08:00")["total"]
+
+    wait_until(lambda: branches_under(other) == 2 and branches_under(county) == 0,
+               message="plans followed the move")

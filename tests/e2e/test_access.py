@@ -306,3 +306,24 @@ def test_administrative_actions_are_in_the_audit_log_with_actor_and_address(city
     assert newest["client_ip"] == "127.0.0.1" and newest["target_id"] == city.nodes["a"]["other_branch"]["org_id"]
     county_b_entries = city.get(city.headers["admin_b"], "/api/v1/audit").json()["items"]
     assert all(entry["target_id"] != city.nodes["a"]["other_branch"]["org_id"] for entry in county_b_entries)
+
+
+def test_the_cli_imports_a_roster_citywide_through_the_directory(city, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    number = phone()
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"name,phone,branch_code\n陈静,{number},{city.nodes['b']['branch']['code']}\n"
+                      f"周涛,not-a-phone,{city.nodes['b']['branch']['code']}\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    command = [str(Path(sys.executable).parent / "partyday"), "import-roster", str(roster),
+               "--initial-password", "cli-welcome-1", "--report", str(report)]
+    done = subprocess.run(command, env=city.stack.environment, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "2 rows: 1 accepted, 0 unchanged, 1 rejected" in done.stdout
+    assert "row 3: PHONE_INVALID" in done.stdout
+    assert '"status": "accepted"' in report.read_text()
+    me = city.get(city.stack.login(number, "cli-welcome-1"), "/api/v1/me").json()
+    assert me["org_id"] == city.nodes["b"]["branch"]["org_id"]

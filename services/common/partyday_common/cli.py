@@ -1,7 +1,9 @@
-"""`partyday`: migrate databases, run the whole stack locally, inspect dead letters, load a synthetic city."""
+"""`partyday`: migrate databases, run the whole stack locally, inspect dead letters, load a synthetic city,
+import a roster."""
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from partyday_common.settings import SERVICES, get_settings
 
@@ -59,6 +61,34 @@ def _city(args) -> int:
     return 0
 
 
+def _import_roster(args) -> int:
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from partyday_common.errors import DomainError
+    from partyday_directory.roster import import_batches, import_report, parse_roster
+
+    try:
+        roster = parse_roster(args.file.read())
+    except DomainError as exc:
+        print(f"partyday import-roster: {exc.code}: {exc.message}", file=sys.stderr)
+        return 1
+    outcomes = []
+    with ClusterRpcProxy({"AMQP_URI": get_settings().amqp_uri}, timeout=120) as cluster:
+        for batch in import_batches(roster, 1000):
+            outcomes += cluster.directory.import_members(batch, scope_paths=None,
+                                                         initial_password=args.initial_password)
+            print(f"  {len(outcomes):,} rows sent", file=sys.stderr)
+    report = import_report(roster, outcomes)
+    if args.report:
+        args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"{report['total']:,} rows: {report['accepted']:,} accepted, {report['unchanged']:,} unchanged, "
+          f"{report['rejected']:,} rejected")
+    for row in report["rows"]:
+        if row["status"] == "rejected":
+            print(f"  row {row['row']}: {', '.join(row['reasons'])}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="partyday", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +121,14 @@ def main(argv=None) -> int:
     city.add_argument("--database-url", default=None,
                       help="the directory database (default: its configured URL); migrated to head first")
     city.set_defaults(handler=_city)
+
+    roster = commands.add_parser(
+        "import-roster", help="import a CSV or XLSX roster through the running directory service, citywide")
+    roster.add_argument("file", type=argparse.FileType("rb"))
+    roster.add_argument("--initial-password", default=None,
+                        help="the password of imported members whose row gives none (8 characters or more)")
+    roster.add_argument("--report", type=Path, default=None, help="write the full row-level report here (JSON)")
+    roster.set_defaults(handler=_import_roster)
 
     args = parser.parse_args(argv)
     if args.command == "dead-letters" and args.action == "list" and args.limit is None:

@@ -5,7 +5,7 @@ Pure: no database and no network. Whether a branch code exists is for the import
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -97,6 +97,24 @@ def roster_template_csv() -> bytes:
     writer.writerow(TEMPLATE_HEADERS)
     writer.writerow(TEMPLATE_EXAMPLE)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def import_batches(roster: Roster, size: int) -> Iterator[list[dict]]:
+    """The valid rows, as the directory's `import_members` takes them, `size` at a time."""
+    valid = [{"row": row.row, "values": row.values} for row in roster.rows if row.valid]
+    for start in range(0, len(valid), size):
+        yield valid[start:start + size]
+
+
+def import_report(roster: Roster, outcomes: Iterable[dict]) -> dict:
+    """One report of every row: rejected here for its format, or as the directory answered."""
+    rows = {row.row: {"row": row.row, "status": "rejected", "reasons": row.reasons}
+            for row in roster.rows if not row.valid}
+    rows.update({outcome["row"]: outcome for outcome in outcomes})
+    ordered = [rows[number] for number in sorted(rows)]
+    counts = {status: sum(row["status"] == status for row in ordered) for status in ("accepted", "unchanged",
+                                                                                   "rejected")}
+    return {"total": len(ordered), **counts, "rows": ordered}
 
 
 def _validate_records(records: Iterator[Sequence], max_rows: int, today: date) -> Roster:

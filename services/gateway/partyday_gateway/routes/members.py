@@ -3,7 +3,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from partyday_directory.roster import parse_roster, roster_template_csv
+from partyday_directory.roster import import_batches, import_report, parse_roster, roster_template_csv
 from partyday_directory.schemas import MemberCreate, MemberUpdate, MemberView
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
@@ -83,17 +83,11 @@ async def import_roster(caller: Caller, rpc: Rpc, authz: Authz, settings: Settin
     if len(data) > settings.max_roster_bytes:
         raise ApiError(413, "ROSTER_TOO_LARGE", f"a roster file may hold at most {settings.max_roster_bytes} bytes")
     roster = await run_in_threadpool(parse_roster, data)
-    outcomes = {row.row: {"row": row.row, "status": "rejected", "reasons": row.reasons}
-                for row in roster.rows if row.reasons}
-    valid = [{"row": row.row, "values": row.values} for row in roster.rows if not row.reasons]
-    for start in range(0, len(valid), IMPORT_BATCH):
-        batch = valid[start:start + IMPORT_BATCH]
-        for outcome in await rpc.call("directory", "import_members", batch, scope_paths=scope,
-                                      initial_password=initial_password, timeout=60):
-            outcomes[outcome["row"]] = outcome
-    rows = [outcomes[number] for number in sorted(outcomes)]
-    count = {status: sum(row["status"] == status for row in rows) for status in ("accepted", "unchanged", "rejected")}
-    return {"total": len(rows), **count, "rows": rows}
+    outcomes = []
+    for batch in import_batches(roster, IMPORT_BATCH):
+        outcomes += await rpc.call("directory", "import_members", batch, scope_paths=scope,
+                                   initial_password=initial_password, timeout=60)
+    return import_report(roster, outcomes)
 
 
 @router.get("/{member_id}", response_model=MemberView)

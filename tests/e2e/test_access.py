@@ -8,6 +8,8 @@ import io
 import time
 import uuid
 
+from partyday_common.settings import DEVELOPMENT_SECRET
+
 import jwt
 import pytest
 
@@ -46,6 +48,8 @@ GLOBAL_ALLOWED = {
 }
 
 PASSWORD = "member-pass-1"
+# This module logs in many times from one address; the throttle has its own test module.
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000"}
 _phones = iter(range(13600000000, 13700000000))
 
 
@@ -191,12 +195,16 @@ def test_requests_without_a_valid_token_are_401(city):
     path = f"/api/v1/orgs/{city.nodes['a']['branch']['org_id']}"
     assert city.http.get(path).json()["error"]["code"] == "NOT_AUTHENTICATED"
     assert city.get({"Authorization": "Bearer not-a-jwt"}, path).json()["error"]["code"] == "TOKEN_INVALID"
-    forged = jwt.encode({"sub": "x", "sid": "y", "aud": "partyday-api", "iss": "partyday", "iat": int(time.time()),
-                         "exp": int(time.time()) + 60}, "another-secret", algorithm="HS256")
-    assert city.get({"Authorization": f"Bearer {forged}"}, path).status_code == 401
-    unsigned = jwt.encode({"sub": "x", "sid": "y", "aud": "partyday-api", "iss": "partyday",
-                           "iat": int(time.time()), "exp": int(time.time()) + 60}, None, algorithm="none")
-    assert city.get({"Authorization": f"Bearer {unsigned}"}, path).status_code == 401
+    real = jwt.decode(city.stack.admin["Authorization"].split()[1], options={"verify_signature": False})
+    claims = {**real, "exp": int(time.time()) + 60}
+    for forged in (jwt.encode(claims, "another-secret-of-thirty-two-chars", algorithm="HS256"),
+                   jwt.encode(claims, None, algorithm="none"),
+                   jwt.encode({**claims, "aud": "partyday-refresh"}, DEVELOPMENT_SECRET, algorithm="HS256"),
+                   jwt.encode({**claims, "exp": int(time.time()) - 5}, DEVELOPMENT_SECRET, algorithm="HS256")):
+        answer = city.get({"Authorization": f"Bearer {forged}"}, path).json()["error"]["code"]
+        assert answer in ("TOKEN_INVALID", "TOKEN_EXPIRED")
+    genuine = jwt.encode(claims, DEVELOPMENT_SECRET, algorithm="HS256")
+    assert city.get({"Authorization": f"Bearer {genuine}"}, path).status_code == 200, "the control case passes"
 
 
 def test_login_me_refresh_rotation_and_logout(city):
@@ -327,3 +335,39 @@ def test_the_cli_imports_a_roster_citywide_through_the_directory(city, tmp_path)
     assert '"status": "accepted"' in report.read_text()
     me = city.get(city.stack.login(number, "cli-welcome-1"), "/api/v1/me").json()
     assert me["org_id"] == city.nodes["b"]["branch"]["org_id"]
+
+
+def test_an_admin_cannot_take_over_a_member_who_holds_a_wider_role(city):
+    auditor = city.accounts["auditor"]["member_id"]
+    for actor in ("branch_admin", "admin_a"):
+        changed = city.http.patch(f"/api/v1/members/{auditor}", headers=city.headers[actor],
+                                  json={"password": "taken-over-1"})
+        assert changed.status_code == 403, changed.text
+        left = city.http.post(f"/api/v1/members/{auditor}/leave", headers=city.headers[actor])
+        assert left.status_code == 403
+    colleague = city.accounts["branch_admin"]["member_id"]
+    assert city.http.patch(f"/api/v1/members/{colleague}", headers=city.headers["admin_a"],
+                           json={"name": "新名字"}).status_code == 200, "an org admin may manage a branch admin below"
+
+
+def test_transfers_need_reach_over_both_branches(city):
+    target = city.new_member(city.stack.admin, city.nodes["b"]["branch"]["org_id"])
+    pulled = city.http.post(f"/api/v1/members/{target['member_id']}/transfer", headers=city.headers["admin_a"],
+                            json={"to_org_id": city.nodes["a"]["branch"]["org_id"]})
+    assert pulled.status_code == 403, "admin A cannot pull a member out of county B"
+    mine = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
+    pushed = city.http.post(f"/api/v1/members/{mine['member_id']}/transfer", headers=city.headers["admin_a"],
+                            json={"to_org_id": city.nodes["b"]["branch"]["org_id"]})
+    assert pushed.status_code == 403, "nor push one into county B"
+    assert city.http.post(f"/api/v1/members/{mine['member_id']}/transfer", headers=city.stack.admin,
+                          json={"to_org_id": city.nodes["b"]["branch"]["org_id"]}).status_code == 200
+
+
+def test_a_new_password_ends_the_members_sessions(city):
+    account = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
+    session = city.stack.login(account["phone"], PASSWORD)
+    assert city.get(session, "/api/v1/me").status_code == 200
+    assert city.http.patch(f"/api/v1/members/{account['member_id']}", headers=city.headers["admin_a"],
+                           json={"password": "new-pass-123", "name": None}).status_code == 200
+    assert city.get(session, "/api/v1/me").json()["error"]["code"] == "SESSION_REVOKED"
+    assert city.get(city.stack.login(account["phone"], "new-pass-123"), "/api/v1/me").status_code == 200

@@ -189,3 +189,18 @@ def test_a_json_body_survives_the_guard_intact(gateway):
     response = gateway.post("/api/v1/orgs", json={"name": "汉中\n区委", "level": "county", "parent_id": "root"})
     assert response.status_code == 201, response.text
     assert fake.calls[0][2][0]["name"] == "汉中\n区委"
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "application/vnd.partyday+json", None])
+def test_the_guard_reads_every_body_that_could_be_json(gateway, content_type):
+    fake = gateway.answer({})
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = gateway.post("/api/v1/orgs", content=b'{"name": "a\\u0000b", "level": "county"}', headers=headers)
+    assert_error(response, 400, "INVALID_CHARACTER")
+    assert fake.calls == []
+
+
+def test_a_body_that_nests_too_deeply_is_400_not_500(gateway):
+    gateway.answer({})
+    response = gateway.post("/api/v1/orgs", content=b"[" * 100_000, headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "MALFORMED_JSON")

@@ -21,3 +21,19 @@ def test_a_produced_org_created_parses_as_the_consumers_expect():
 def test_every_directory_event_has_a_schema():
     assert set(EVENTS) == {"org_created", "org_updated", "member_joined", "member_updated", "member_transferred",
                            "member_left"}
+
+
+@pytest.mark.parametrize("raw, phone", [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"),
+                                        ("１３８００１３８０００", "13800138000")])
+def test_phones_are_normalised_to_ascii_digits(raw, phone):
+    from partyday_directory.schemas import normalise_phone
+
+    assert normalise_phone(raw) == phone
+
+
+@pytest.mark.parametrize("raw", ["12345", "23800138000", "١٣٨٠٠١٣٨٠٠٠", "13８0013800a"])
+def test_other_phones_are_refused(raw):
+    from partyday_directory.schemas import normalise_phone
+
+    with pytest.raises(ValueError):
+        normalise_phone(raw)

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from partyday_common.db import utcnow
@@ -29,6 +29,7 @@ def authenticate(session: DbSession, phone: str, password: str) -> dict:
 
     A failure is answered, not raised, so that the failure it records is committed.
     """
+    serialise_per_phone(session, phone)
     now = utcnow()
     failures = session.scalars(select(LoginFailure.failed_at).where(
         LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW)).all()
@@ -110,6 +111,25 @@ def grant(session: DbSession, member_id: str, role: str, org_id: str) -> dict:
             "org_path": org.path}
 
 
+def grants_of(session: DbSession, member_id: str) -> list[dict]:
+    """A member's active grants with the paths of their nodes."""
+    rows = session.execute(select(RoleGrant.role, Org.path).join(Org, RoleGrant.org_id == Org.id)
+                           .where(RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None))).all()
+    return [{"role": role, "org_path": path} for role, path in rows]
+
+
+def revoke_all(session: DbSession, subject: str, reason: str) -> None:
+    for login in session.scalars(select(Session).where(Session.subject == subject, Session.revoked_at.is_(None))):
+        login.revoked_at = utcnow()
+        login.revoked_reason = reason
+
+
+def serialise_per_phone(session: DbSession, phone: str) -> None:
+    """Concurrent logins or code requests for one phone take turns, so their counts hold (PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:phone))"), {"phone": phone})
+
+
 def find_grant(session: DbSession, grant_id: str) -> dict:
     row = session.execute(select(RoleGrant, Org.path).join(Org, RoleGrant.org_id == Org.id)
                           .where(RoleGrant.id == grant_id, RoleGrant.revoked_at.is_(None))).first()
@@ -130,6 +150,7 @@ def revoke_grant(session: DbSession, grant_id: str) -> dict:
 
 def issue_code(session: DbSession, phone: str, secret: str) -> str:
     """A new one-time code for a phone, at most one a minute and ten a day."""
+    serialise_per_phone(session, phone)
     now = utcnow()
     latest = session.scalar(select(func.max(PublicCode.sent_at)).where(PublicCode.phone == phone))
     if latest is not None and now - _aware(latest) < access.CODE_RESEND_AFTER:

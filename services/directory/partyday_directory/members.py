@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
-from partyday_directory import audit, orgs
+from partyday_directory import accounts, audit, orgs
 from partyday_directory.models import Member, MemberTransfer, Org
 from partyday_directory.passwords import hash_password
 from partyday_directory.schemas import (
@@ -71,9 +71,12 @@ def update(session: Session, member_id: str, request: MemberUpdate) -> dict:
     member = get(session, member_id)
     changes = request.model_dump(exclude_unset=True)
     for field, value in changes.items():
+        if value is None:
+            continue
         if field == "password":
             member.password_hash = hash_password(value)
-        elif value is not None:
+            accounts.revoke_all(session, member.id, "password_changed")
+        else:
             setattr(member, field, value)
     member.updated_at = utcnow()
     path = orgs.get(session, member.branch_id).path if member.branch_id else None
@@ -98,8 +101,9 @@ def transfer(session: Session, member_id: str, to_org_id: str) -> dict:
     member.updated_at = utcnow()
     emit(session, "member_transferred", MemberTransferred(
         **event_data(member, destination.path), from_branch_id=origin).model_dump(mode="json"))
-    audit.record(session, "member.transfer", "member", member.id, destination.path,
-                 {"from_org_id": origin, "to_org_id": destination.id})
+    for path in {destination.path, orgs.get(session, origin).path if origin else destination.path}:
+        audit.record(session, "member.transfer", "member", member.id, path,
+                     {"from_org_id": origin, "to_org_id": destination.id})
     return view(member)
 
 
@@ -181,6 +185,8 @@ def import_rows(session: Session, rows: list[dict], scope_paths: list[str] | Non
         outcome.update(status="accepted", member_id=member.id, reasons=[])
     accepted = sum(outcome["status"] == "accepted" for outcome in outcomes)
     if accepted:
-        audit.record(session, "member.import", "roster", "import", scope_paths[0] if scope_paths else None,
-                     {"accepted": accepted, "rows": len(rows)})
+        paths = {branches[row["values"]["branch_code"]].path for row, outcome in zip(rows, outcomes)
+                 if outcome["status"] == "accepted"}
+        for path in paths:
+            audit.record(session, "member.import", "roster", "import", path, {"accepted": accepted, "rows": len(rows)})
     return outcomes

@@ -92,6 +92,7 @@ def update(session: Session, org_id: str, request: OrgUpdate) -> dict:
     org = get(session, org_id)
     changes = request.model_dump(exclude_unset=True)
     moved = []
+    old_path = org.path
     if "parent_id" in changes and changes["parent_id"] != org.parent_id:
         if changes["parent_id"] is None:
             raise DomainError("ORG_PARENT_REQUIRED", f"a {org.level} needs a parent organisation", 422)
@@ -111,8 +112,8 @@ def update(session: Session, org_id: str, request: OrgUpdate) -> dict:
     session.flush()
     for node in {org.id: org, **{node.id: node for node in moved}}.values():
         emit(session, "org_updated", OrgUpdated(**view(node)).model_dump())
-    audit.record(session, "org.update", "org", org.id, org.path,
-                 {"changes": {k: v for k, v in changes.items()}, "moved_nodes": len(moved)})
+    for path in {old_path, org.path}:
+        audit.record(session, "org.update", "org", org.id, path, {"changes": changes, "moved_nodes": len(moved)})
     return view(org)
 
 

@@ -1,18 +1,19 @@
 """The directory's contracts: RPC payloads it accepts and event payloads it emits."""
 import re
+import unicodedata
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from partyday_common.vocabulary import Domain, Kind, Level
 
-PHONE = re.compile(r"1[3-9]\d{9}")
+PHONE = re.compile(r"1[3-9][0-9]{9}")
 ROLES = ("member", "branch_admin", "org_admin", "city_admin", "auditor")
 
 
 def normalise_phone(value: str) -> str:
     """A mainland mobile number as 11 digits; spaces, dashes and a +86 prefix are dropped."""
-    digits = re.sub(r"[\s-]", "", str(value))
+    digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", str(value)))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):

@@ -142,7 +142,7 @@ class DirectoryService(PartydayService):
         with self.db.transaction() as session:
             member = members.get(session, member_id)
             path = orgs.get(session, member.branch_id).path if member.branch_id else None
-            return {**members.view(member), "branch_path": path}
+            return {**members.view(member), "branch_path": path, "grants": accounts.grants_of(session, member_id)}
 
     @rpc
     def transfer_member(self, member_id: str, to_org_id: str) -> dict:
@@ -177,8 +177,11 @@ class DirectoryService(PartydayService):
         if initial_password is not None and len(initial_password) < 8:
             raise invalid("PASSWORD_TOO_SHORT", "an initial password has at least 8 characters")
         default_hash = hash_password(initial_password) if initial_password else None
-        with self.db.transaction() as session:
-            return members.import_rows(session, rows, scope_paths, default_hash)
+        try:
+            with self.db.transaction() as session:
+                return members.import_rows(session, rows, scope_paths, default_hash)
+        except IntegrityError:
+            raise DomainError("IMPORT_CONFLICT", "another import added some of these members meanwhile; retry", 409)
 
     @rpc
     def grant_role(self, payload: dict) -> dict:

@@ -1,6 +1,6 @@
 """Refuses, before any route runs, input no service should ever see.
 
-- a JSON body larger than PARTYDAY_MAX_JSON_BYTES (413 `BODY_TOO_LARGE`);
+- a body (other than a form or an upload) larger than PARTYDAY_MAX_JSON_BYTES (413 `BODY_TOO_LARGE`);
 - a control character other than tab and line breaks in the path, the query or any
   string of a JSON body (400 `INVALID_CHARACTER`): NUL above all, which PostgreSQL
   cannot store and which would otherwise surface as a 500.
@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from partyday_gateway.errors import error_response
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+# Bodies of these types are streamed to their routes; every other body may be parsed as JSON.
+FORM_TYPES = {b"multipart/form-data", b"application/x-www-form-urlencoded"}
 
 
 def find_control_character(value, where: str) -> str | None:
@@ -50,8 +52,8 @@ class InputGuardMiddleware:
         if where:
             await self._refuse(scope, receive, send, 400, "INVALID_CHARACTER", where)
             return
-        content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip()
-        if content_type != b"application/json":
+        content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+        if content_type in FORM_TYPES:
             await self.app(scope, receive, send)
             return
         body = b""
@@ -65,6 +67,9 @@ class InputGuardMiddleware:
                 return
         try:
             where = find_control_character(json.loads(body), "body") if body else None
+        except RecursionError:
+            await self._refuse(scope, receive, send, 400, "MALFORMED_JSON", "body")
+            return
         except ValueError:
             where = None
         if where:
@@ -84,6 +89,8 @@ class InputGuardMiddleware:
     async def _refuse(self, scope, receive, send, status: int, code: str, where: str) -> None:
         if status == 413:
             message = f"a JSON body may hold at most {self.max_json_bytes} bytes"
+        elif code == "MALFORMED_JSON":
+            message = "the request body nests too deeply"
         else:
             message = f"the {where} holds a control character"
         await error_response(status, code, message, {"where": where})(scope, receive, send)

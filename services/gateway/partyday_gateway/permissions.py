@@ -16,6 +16,9 @@ MANAGE_MEMBERS = frozenset({"branch_admin", "org_admin", "city_admin"})
 GRANT_ROLES = frozenset({"org_admin", "city_admin"})
 READ_AUDIT = frozenset({"org_admin", "city_admin", "auditor"})
 CITY = frozenset({"city_admin"})
+PUBLISH_DIRECTIVES = frozenset({"org_admin", "city_admin"})
+MANAGE_PLANS = frozenset({"branch_admin", "org_admin", "city_admin"})
+REVIEW = frozenset({"org_admin", "city_admin"})
 
 
 def forbidden(capability: str, org_id: str | None) -> ApiError:
@@ -36,9 +39,11 @@ class OrgPaths:
         """After a move, paths of a whole subtree change: start afresh."""
         self._entries.clear()
 
-    async def get(self, org_id: str) -> dict:
+    async def get(self, org_id: str, fresh: bool = False) -> dict:
+        """A node's path; `fresh` asks the directory, as every write's check does, so that a move made
+        through another gateway replica cannot leave a stale path granting reach for a while."""
         entry = self._entries.get(org_id)
-        if entry is not None and entry[0] > time.monotonic():
+        if not fresh and entry is not None and entry[0] > time.monotonic():
             return entry[1]
         found = (await self.rpc.call("directory", "org_paths", [org_id])).get(org_id)
         if found is None:
@@ -62,12 +67,19 @@ class Authorizer:
     async def require(self, principal: Principal, capability: frozenset, org_id: str,
                       name: str, members_of_branch: bool = False) -> dict:
         """The node, if the caller holds `capability` over it; else 403 (404 for an unknown node)."""
-        node = await self.org_paths.get(org_id)
+        node = await self.org_paths.get(org_id, fresh=not capability <= READ)
         if principal.covering(set(capability), node["path"]):
             return node
         if members_of_branch and principal.org_id == org_id:
             return node
         raise forbidden(name, org_id)
+
+    async def require_superior(self, principal: Principal, branch_id: str, name: str) -> dict:
+        """A superior of the branch reviews it; nobody reviews their own branch."""
+        node = await self.require(principal, REVIEW, branch_id, name)
+        if principal.org_id == branch_id:
+            raise ApiError(403, "OWN_BRANCH", "nobody reviews their own branch's work", {"org_id": branch_id})
+        return node
 
     def require_anywhere(self, principal: Principal, capability: frozenset, name: str) -> None:
         if not any(grant.role in capability for grant in principal.grants):

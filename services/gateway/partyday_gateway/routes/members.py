@@ -8,7 +8,7 @@ from partyday_directory.schemas import MemberCreate, MemberUpdate, MemberView
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
 from partyday_gateway.errors import ApiError
-from partyday_gateway.permissions import MANAGE_MEMBERS, READ, forbidden
+from partyday_gateway.permissions import GRANT_ROLES, MANAGE_MEMBERS, READ, forbidden
 
 router = APIRouter(prefix="/api/v1/members", tags=["directory"])
 
@@ -42,12 +42,19 @@ class ImportReport(BaseModel):
 
 
 async def _member_in_reach(member_id: str, caller, rpc, authz, capability, name) -> dict:
+    """The member, if the caller may act on them: reading needs reach over their branch; changing
+    them also needs the right to grant every role they hold, so nobody takes over a superior."""
     member = await rpc.call("directory", "get_member", member_id)
     if member["member_id"] == caller.member_id and capability is READ:
         return member
     if member["branch_id"] is None:
         raise forbidden(name, None)
     await authz.require(caller, capability, member["branch_id"], name)
+    if capability is not READ:
+        for grant in member["grants"]:
+            if not caller.covering(set(GRANT_ROLES), grant["org_path"]):
+                raise ApiError(403, "FORBIDDEN", "this member holds a role beyond your reach",
+                               {"needs": "grant_roles", "role": grant["role"]})
     return member
 
 
@@ -100,7 +107,10 @@ async def get_member(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 async def update_member(member_id: str, body: MemberUpdate, caller: Caller, rpc: Rpc, authz: Authz):
     """Change a member's name, flags or password."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
-    return await rpc.call("directory", "update_member", member_id, body.model_dump(mode="json", exclude_unset=True))
+    updated = await rpc.call("directory", "update_member", member_id,
+                             body.model_dump(mode="json", exclude_unset=True))
+    authz.forget_member(member_id)
+    return updated
 
 
 @router.post("/{member_id}/transfer", response_model=MemberView)
@@ -115,7 +125,9 @@ async def transfer_member(member_id: str, body: TransferBody, caller: Caller, rp
 async def leave(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """Record that a member left the organisation."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
-    return await rpc.call("directory", "leave_member", member_id)
+    left = await rpc.call("directory", "leave_member", member_id)
+    authz.forget_member(member_id)
+    return left
 
 
 @router.get("/{member_id}/transfers", response_model=list[Transfer])

@@ -8,10 +8,10 @@ import io
 import time
 import uuid
 
-from partyday_common.settings import DEVELOPMENT_SECRET
-
 import jwt
 import pytest
+
+from partyday_common.settings import DEVELOPMENT_SECRET
 
 ACTORS = ("member", "branch_admin", "admin_a", "admin_b", "city_admin", "auditor")
 BOTH = {"a", "b"}

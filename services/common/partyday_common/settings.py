@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     outbox_poll_interval_s: float = Field(1.0, gt=0)
     outbox_batch_size: int = Field(100, ge=1)
     outbox_unroutable_give_up_s: float = Field(3600.0, gt=0)
+    plans_timer_interval_s: float = Field(60.0, gt=0, description="how often plans checks deadlines")
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or text")
     secret_key: str = DEVELOPMENT_SECRET

@@ -40,3 +40,12 @@ def missing_items(month: str, now: datetime, has_plan: bool, has_summary: bool,
     if not has_summary and now >= deadline(month, summary_day, time_zone):
         missing.append("summary")
     return missing
+
+
+def previous_month(month: str) -> str:
+    first = parse_month(month)
+    return f"{first.year - 1}-12" if first.month == 1 else f"{first.year}-{first.month - 1:02d}"
+
+
+def month_of(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m")

@@ -1,0 +1,206 @@
+"""The plans service: directives, the plan lifecycle, approval into an activity, deadlines, rectification."""
+from datetime import datetime, timezone
+
+import pytest
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select
+
+from partyday_common.db import make_engine
+from partyday_common.errors import DomainError
+from partyday_common.migrations import upgrade
+from partyday_directory.service import DirectoryService
+from partyday_plans.models import metadata
+from partyday_plans.service import PlansService
+from tests.services.helpers import wait_until
+
+MONTH = "2026-12"
+START = "2026-12-07T09:00:00+08:00"
+END = "2026-12-07T11:00:00+08:00"
+
+
+@pytest.fixture
+def services(container_factory, make_config, databases):
+    containers = {}
+    for name, cls in (("plans", PlansService), ("directory", DirectoryService)):
+        url = databases.create(name)
+        upgrade(name, url)
+        containers[name] = container_factory(cls, make_config(name, url=url))
+        containers[name].start()
+        containers[name].url = url
+    return containers
+
+
+def call(container, method, *args, context=None, **kwargs):
+    with entrypoint_hook(container, method, context_data=context) as hook:
+        return hook(*args, **kwargs)
+
+
+def outbox(container, event_type):
+    engine = make_engine(container.url)
+    table = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        bodies = connection.execute(select(table.c.body).where(table.c.event_type == event_type)
+                                    .order_by(table.c.id)).scalars().all()
+    engine.dispose()
+    return [body["data"] for body in bodies]
+
+
+@pytest.fixture
+def city(services):
+    directory, plans = services["directory"], services["plans"]
+    root = call(directory, "find_org_by_code", "HZ")
+    county = call(directory, "create_org", {"name": "汉台区委", "level": "county", "parent_id": root["org_id"]})
+    town = call(directory, "create_org", {"name": "北关街道", "level": "township", "parent_id": county["org_id"]})
+    branch = call(directory, "create_org", {"name": "一支部", "level": "branch", "parent_id": town["org_id"]})
+    other = call(directory, "create_org", {"name": "二支部", "level": "branch", "parent_id": town["org_id"]})
+    for name, mobile in (("张红梅", False), ("李流动", True)):
+        call(directory, "create_member", {"name": name, "phone": "1390000000" + str(int(mobile)),
+                                          "branch_id": branch["org_id"], "mobile": mobile})
+
+    def known():
+        try:
+            return call(plans, "branch_month", other["org_id"], MONTH)
+        except DomainError:
+            return None
+
+    wait_until(known, message="plans knows the tree")
+    return {"root": root, "county": county, "town": town, "branch": branch, "other": other}
+
+
+def draft(plans, branch, **changes):
+    payload = {"branch_id": branch["org_id"], "month": MONTH, "theme": "学习二十届四中全会精神", "starts_at": START,
+               "ends_at": END, "venue": {"name": "党员活动室", "lat": 33.07, "lon": 107.03},
+               "required_actions": ["诵读党章", "缴纳党费"], "optional_actions": ["志愿服务"], **changes}
+    return call(plans, "create_plan", payload)
+
+
+def test_a_directive_becomes_every_branchs_task(services, city):
+    plans = services["plans"]
+    published = call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH,
+                                                  "theme": "不忘初心", "required_actions": ["诵读党章"],
+                                                  "plan_deadline_day": 3})
+    for branch in (city["branch"], city["other"]):
+        month = call(plans, "branch_month", branch["org_id"], MONTH)
+        assert [d["directive_id"] for d in month["directives"]] == [published["directive_id"]]
+        assert month["required_actions"] == ["诵读党章"]
+        assert month["plan_due"] == "2026-12-04T00:00:00+08:00"
+    assert call(plans, "directives", city["root"]["org_id"], MONTH) == [], "a directive applies downwards only"
+    [event] = outbox(plans, "directive_published")
+    assert event["org_path"] == city["county"]["path"]
+    with pytest.raises(DomainError) as raised:
+        call(plans, "publish_directive", {"org_id": city["town"]["org_id"], "month": MONTH, "theme": "x"})
+    assert raised.value.code == "DIRECTIVE_LEVEL_INVALID"
+
+
+def test_the_whole_lifecycle_from_draft_to_archive(services, city):
+    plans = services["plans"]
+    plan = draft(plans, city["branch"])
+    assert plan["status"] == "draft" and plan["venue"]["radius_m"] == 300
+    submitted = call(plans, "submit_plan", plan["plan_id"], now="2026-12-01T10:00:00+08:00")
+    assert submitted["status"] == "submitted" and submitted["submitted_late"] is False
+    returned = call(plans, "return_plan", plan["plan_id"], "请补充学习材料")
+    assert returned["status"] == "returned" and returned["review_comment"] == "请补充学习材料"
+    call(plans, "edit_plan", plan["plan_id"], {"optional_actions": ["志愿服务", "走访慰问"]})
+    late = call(plans, "submit_plan", plan["plan_id"], now="2026-12-06T09:00:00+08:00")
+    assert late["submitted_late"] is True, "a late plan is accepted and flagged, never refused"
+    approved = call(plans, "approve_plan", plan["plan_id"])
+    assert approved["status"] == "published" and approved["activity_id"]
+
+    [event] = outbox(plans, "plan_approved")
+    assert event["activity_id"] == approved["activity_id"] and event["radius_m"] == 300
+    assert datetime.fromisoformat(event["starts_at"]) == datetime(2026, 12, 7, 1, tzinfo=timezone.utc)
+    assert sorted((m["name"], m["mobile"]) for m in event["roster"]) == [("张红梅", False), ("李流动", True)]
+    assert event["attendance_rules"] == {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60}
+
+    with pytest.raises(DomainError) as raised:
+        call(plans, "submit_summary", approved["activity_id"], "总结", now="2026-12-07T10:00:00+08:00")
+    assert raised.value.code == "ACTIVITY_NOT_ENDED"
+    assert call(plans, "check_deadlines", now="2026-12-07T12:00:00+08:00")["plans_moved"] == 1
+    assert call(plans, "get_plan", plan["plan_id"])["status"] == "held"
+    summarized = call(plans, "submit_summary", approved["activity_id"], "活动圆满完成",
+                      now="2026-12-20T10:00:00+08:00")
+    assert summarized["status"] == "summarized" and summarized["summary_late"] is False
+    call(plans, "check_deadlines", now="2026-12-26T00:00:01+08:00")
+    assert call(plans, "get_plan", plan["plan_id"])["status"] == "archived"
+    assert [e["status"] for e in outbox(plans, "plan_archived")] == ["archived"]
+
+
+@pytest.mark.parametrize("action, args", [
+    ("approve_plan", ()), ("return_plan", ("意见",)), ("edit_plan", ({"theme": "新主题"},)),
+])
+def test_illegal_transitions_answer_409_with_the_current_state(services, city, action, args):
+    plans = services["plans"]
+    plan = draft(plans, city["branch"])
+    if action == "edit_plan":
+        call(plans, "submit_plan", plan["plan_id"])
+    with pytest.raises(DomainError) as raised:
+        call(plans, action, plan["plan_id"], *args)
+    assert raised.value.code == "PLAN_STATE_CONFLICT" and raised.value.status == 409
+    assert raised.value.details["status"] == ("submitted" if action == "edit_plan" else "draft")
+
+
+@pytest.mark.parametrize("changes, code", [
+    ({"ends_at": START}, "PLAN_TIMES_INVALID"),
+    ({"starts_at": "2026-11-30T09:00:00+08:00", "ends_at": "2026-11-30T10:00:00+08:00"}, "PLAN_OUTSIDE_MONTH"),
+    ({"venue": {"name": "x", "lat": 33.0, "lon": 107.0, "radius_m": 20}}, "VALIDATION_FAILED"),
+    ({"venue": {"name": "x", "lat": 95.0, "lon": 107.0}}, "VALIDATION_FAILED"),
+    ({"starts_at": "2026-12-07T09:00:00"}, "VALIDATION_FAILED"),
+])
+def test_bad_plans_are_refused_with_a_reason(services, city, changes, code):
+    with pytest.raises(DomainError) as raised:
+        draft(services["plans"], city["branch"], **changes)
+    assert raised.value.code == code
+
+
+def test_a_plan_must_hold_the_directives_required_actions_and_the_fixed_party_day(services, city):
+    plans = services["plans"]
+    call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH, "theme": "主题",
+                                      "required_actions": ["诵读党章", "重温入党誓词"]})
+    plan = draft(plans, city["branch"])
+    with pytest.raises(DomainError) as raised:
+        call(plans, "submit_plan", plan["plan_id"])
+    assert raised.value.code == "REQUIRED_ACTIONS_MISSING" and raised.value.details["missing"] == ["重温入党誓词"]
+    call(plans, "edit_plan", plan["plan_id"], {"required_actions": ["诵读党章", "重温入党誓词"]})
+    call(plans, "set_schedule", city["town"]["org_id"], {"party_day": 8})
+    with pytest.raises(DomainError) as raised:
+        call(plans, "submit_plan", plan["plan_id"])
+    assert raised.value.code == "PARTY_DAY_FIXED"
+    call(plans, "set_schedule", city["town"]["org_id"], {"party_day": 7})
+    assert call(plans, "submit_plan", plan["plan_id"])["status"] == "submitted"
+
+
+def test_overdue_branches_are_listed_and_announced_once(services, city):
+    plans = services["plans"]
+    plan = draft(plans, city["branch"])
+    call(plans, "submit_plan", plan["plan_id"], now="2026-12-02T10:00:00+08:00")
+    page = call(plans, "overdue", city["county"]["org_id"], MONTH, now="2026-12-06T00:00:00+08:00")
+    assert [(item["name"], item["missing"]) for item in page["items"]] == [("二支部", ["plan"])]
+    assert call(plans, "check_deadlines", now="2026-12-06T00:00:00+08:00")["overdue_announced"] >= 1
+    assert call(plans, "check_deadlines", now="2026-12-06T00:05:00+08:00")["overdue_announced"] == 0
+    announced = [e for e in outbox(plans, "plan_overdue") if e["month"] == MONTH]
+    assert {e["branch_id"] for e in announced} == {city["other"]["org_id"]}
+    assert datetime.fromisoformat(announced[0]["deadline"]) == datetime(2026, 12, 5, 16, tzinfo=timezone.utc)
+
+
+def test_annual_task_lists_and_rectifications(services, city):
+    plans = services["plans"]
+    call(plans, "put_task_list", city["branch"]["org_id"], 2027, ["每月主题党日", "年度组织生活会"])
+    assert call(plans, "get_task_list", city["branch"]["org_id"], 2027)["items"] == ["每月主题党日", "年度组织生活会"]
+    notice = call(plans, "issue_rectification", {"branch_id": city["branch"]["org_id"], "issue": "签到表缺失",
+                                                 "due_on": "2026-12-10"}, today="2026-12-01T00:00:00+08:00")
+    assert notice["status"] == "open"
+    with pytest.raises(DomainError) as raised:
+        call(plans, "close_rectification", notice["rectification_id"])
+    assert raised.value.code == "RECTIFICATION_STATE_CONFLICT"
+    call(plans, "answer_rectification", notice["rectification_id"], {"text": "已补齐", "media_ids": ["m1"]})
+    assert call(plans, "close_rectification", notice["rectification_id"], reopen=True)["status"] == "open"
+    call(plans, "answer_rectification", notice["rectification_id"], {"text": "再次补齐"})
+    assert call(plans, "close_rectification", notice["rectification_id"])["status"] == "closed"
+    overdue = call(plans, "rectifications", city["county"]["org_id"], overdue_only=True,
+                   now="2026-12-20T00:00:00+08:00")
+    assert overdue["total"] == 0, "a closed notice is not overdue"
+    call(plans, "issue_rectification", {"branch_id": city["other"]["org_id"], "issue": "未按时提交方案",
+                                        "due_on": "2026-12-10"}, today="2026-12-01T00:00:00+08:00")
+    overdue = call(plans, "rectifications", city["county"]["org_id"], overdue_only=True,
+                   now="2026-12-20T00:00:00+08:00")
+    assert [n["issue"] for n in overdue["items"]] == ["未按时提交方案"]

@@ -1,0 +1,287 @@
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, Month, Page, PageSize, Rpc
+from partyday_gateway.errors import ApiError
+from partyday_gateway.permissions import MANAGE_PLANS, MANAGE_TREE, PUBLISH_DIRECTIVES, READ
+from partyday_plans.schemas import (
+    AttendanceRules,
+    DirectiveCreate,
+    PlanCreate,
+    PlanEdit,
+    RectificationAnswer,
+    RectificationCreate,
+    ScheduleSet,
+    Venue,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["plans"])
+
+PUBLISHED = {"published", "held", "summarized", "archived"}
+Status = Literal["draft", "submitted", "returned", "published", "held", "summarized", "archived"]
+
+
+class Directive(BaseModel):
+    directive_id: str
+    org_id: str
+    month: str
+    theme: str
+    required_actions: list[str]
+    study_materials: list[str]
+    plan_deadline_day: int
+    summary_deadline_day: int
+    published_at: str
+
+
+class Plan(BaseModel):
+    plan_id: str
+    branch_id: str
+    month: str
+    theme: str
+    starts_at: str
+    ends_at: str
+    venue: Venue
+    required_actions: list[str]
+    optional_actions: list[str]
+    attendance_rules: AttendanceRules
+    status: Status
+    activity_id: str | None
+    submitted_late: bool
+    review_comment: str | None
+    summary: str | None
+    summary_late: bool
+
+
+class PlanPage(BaseModel):
+    items: list[Plan]
+    total: int
+    page: int
+    page_size: int
+
+
+class BranchMonth(BaseModel):
+    branch_id: str
+    month: str
+    directives: list[Directive]
+    required_actions: list[str]
+    party_day: int | None
+    time_zone: str
+    plan_due: str
+    summary_due: str
+    plan: Plan | None
+
+
+class ReturnBody(BaseModel):
+    comment: str = Field(min_length=1, max_length=2000)
+
+
+class SummaryBody(BaseModel):
+    text: str = Field(min_length=1, max_length=20000)
+
+
+class TaskListBody(BaseModel):
+    items: list[str] = Field(max_length=200)
+
+
+class TaskList(BaseModel):
+    branch_id: str
+    year: int
+    items: list[str]
+
+
+class Rectification(BaseModel):
+    rectification_id: str
+    branch_id: str
+    issue: str
+    due_on: date
+    status: Literal["open", "answered", "closed"]
+    answer: str | None
+    answer_media_ids: list[str]
+    reopened_count: int
+
+
+class RectificationPage(BaseModel):
+    items: list[Rectification]
+    total: int
+    page: int
+    page_size: int
+
+
+@router.post("/directives", status_code=status.HTTP_201_CREATED, response_model=Directive)
+async def publish_directive(body: DirectiveCreate, caller: Caller, rpc: Rpc, authz: Authz):
+    """Publish a month's requirements at a city or county: every branch below reads them as its task at once."""
+    await authz.require(caller, PUBLISH_DIRECTIVES, body.org_id, "publish_directives")
+    return await rpc.call("plans", "publish_directive", body.model_dump())
+
+
+@router.get("/directives", response_model=list[Directive])
+async def directives(caller: Caller, rpc: Rpc, authz: Authz, month: Month, org_id: str = Query(min_length=1)):
+    """The month's directives that apply to a node: published by it or by any of its ancestors."""
+    await authz.require(caller, READ, org_id, "read", members_of_branch=True)
+    return await rpc.call("plans", "directives", org_id, month)
+
+
+@router.get("/branches/{branch_id}/months/{month}", response_model=BranchMonth)
+async def branch_month(branch_id: str, month: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A branch's month: its task, schedule, deadlines and plan."""
+    await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read", members_of_branch=True)
+    found = await rpc.call("plans", "branch_month", branch_id, month)
+    if not caller.covering(set(READ | MANAGE_PLANS), (await authz.org_paths.get(branch_id))["path"]):
+        found["plan"] = found["plan"] if found["plan"] and found["plan"]["status"] in PUBLISHED else None
+    return found
+
+
+@router.get("/me/plan", response_model=BranchMonth)
+async def my_plan(caller: Caller, rpc: Rpc, month: Month):
+    """My branch's month: the task, and the plan with its time and venue once it is approved."""
+    if not caller.org_id:
+        raise ApiError(404, "NO_BRANCH", "this account belongs to no branch")
+    found = await rpc.call("plans", "branch_month", caller.org_id, month)
+    if found["plan"] and found["plan"]["status"] not in PUBLISHED:
+        found["plan"] = None
+    return found
+
+
+@router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=Plan)
+async def create_plan(body: PlanCreate, caller: Caller, rpc: Rpc, authz: Authz):
+    """Draft a branch's plan for a month (radius 50-1000 m, 300 m by default)."""
+    await authz.require(caller, MANAGE_PLANS, body.branch_id, "manage_plans")
+    return await rpc.call("plans", "create_plan", body.model_dump(mode="json"))
+
+
+async def _plan(plan_id, caller, rpc, authz, capability, name, members_see_published=False) -> dict:
+    plan = await rpc.call("plans", "get_plan", plan_id)
+    if members_see_published and caller.org_id == plan["branch_id"] and plan["status"] in PUBLISHED:
+        return plan
+    await authz.require(caller, capability, plan["branch_id"], name)
+    return plan
+
+
+@router.get("/plans/{plan_id}", response_model=Plan)
+async def get_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """One plan; a branch's members see it once approved."""
+    return await _plan(plan_id, caller, rpc, authz, READ | MANAGE_PLANS, "read", members_see_published=True)
+
+
+@router.patch("/plans/{plan_id}", response_model=Plan)
+async def edit_plan(plan_id: str, body: PlanEdit, caller: Caller, rpc: Rpc, authz: Authz):
+    """Change a draft or returned plan."""
+    await _plan(plan_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    return await rpc.call("plans", "edit_plan", plan_id, body.model_dump(mode="json", exclude_unset=True))
+
+
+@router.get("/plans", response_model=PlanPage)
+async def list_plans(caller: Caller, rpc: Rpc, authz: Authz, month: Month, org_id: str = Query(min_length=1),
+                     plan_status: Status | None = Query(None, alias="status"), page: Page = 1,
+                     page_size: PageSize = 50):
+    """The month's plans of the subtree, newest change first."""
+    await authz.require(caller, READ, org_id, "read")
+    return await rpc.call("plans", "list_plans", org_id, month, status=plan_status, page=page, page_size=page_size)
+
+
+@router.post("/plans/{plan_id}/submit", response_model=Plan)
+async def submit_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """Send the plan for review; after the deadline it is accepted and flagged late."""
+    await _plan(plan_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    return await rpc.call("plans", "submit_plan", plan_id)
+
+
+@router.post("/plans/{plan_id}/approve", response_model=Plan)
+async def approve_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A superior approves: the plan is published to the branch and becomes an activity (`activity_id`)."""
+    plan = await rpc.call("plans", "get_plan", plan_id)
+    await authz.require_superior(caller, plan["branch_id"], "review")
+    return await rpc.call("plans", "approve_plan", plan_id)
+
+
+@router.post("/plans/{plan_id}/return", response_model=Plan)
+async def return_plan(plan_id: str, body: ReturnBody, caller: Caller, rpc: Rpc, authz: Authz):
+    """A superior sends the plan back with a comment."""
+    plan = await rpc.call("plans", "get_plan", plan_id)
+    await authz.require_superior(caller, plan["branch_id"], "review")
+    return await rpc.call("plans", "return_plan", plan_id, body.comment)
+
+
+@router.post("/activities/{activity_id}/summary", response_model=Plan)
+async def submit_summary(activity_id: str, body: SummaryBody, caller: Caller, rpc: Rpc, authz: Authz):
+    """The branch's summary of its activity (photos go through media)."""
+    plan = await rpc.call("plans", "find_activity", activity_id)
+    await authz.require(caller, MANAGE_PLANS, plan["branch_id"], "manage_plans")
+    return await rpc.call("plans", "submit_summary", activity_id, body.text)
+
+
+@router.put("/orgs/{org_id}/schedule")
+async def set_schedule(org_id: str, body: ScheduleSet, caller: Caller, rpc: Rpc, authz: Authz) -> dict:
+    """An organisation's time zone, fixed party day and deadline days, for its whole subtree."""
+    await authz.require(caller, MANAGE_TREE, org_id, "manage_tree")
+    return await rpc.call("plans", "set_schedule", org_id, body.model_dump())
+
+
+@router.put("/branches/{branch_id}/task-lists/{year}", response_model=TaskList)
+async def put_task_list(branch_id: str, year: int, body: TaskListBody, caller: Caller, rpc: Rpc, authz: Authz):
+    """A branch's annual task list (年度任务清单), replaced whole."""
+    await authz.require(caller, MANAGE_PLANS, branch_id, "manage_plans")
+    return await rpc.call("plans", "put_task_list", branch_id, year, body.items)
+
+
+@router.get("/branches/{branch_id}/task-lists/{year}", response_model=TaskList)
+async def get_task_list(branch_id: str, year: int, caller: Caller, rpc: Rpc, authz: Authz):
+    """A branch's annual task list; its members may read it."""
+    await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read", members_of_branch=True)
+    return await rpc.call("plans", "get_task_list", branch_id, year)
+
+
+@router.post("/rectifications", status_code=status.HTTP_201_CREATED, response_model=Rectification)
+async def issue_rectification(body: RectificationCreate, caller: Caller, rpc: Rpc, authz: Authz):
+    """A superior tells a branch to fix something by a date."""
+    await authz.require_superior(caller, body.branch_id, "review")
+    return await rpc.call("plans", "issue_rectification", body.model_dump(mode="json"))
+
+
+@router.get("/rectifications", response_model=RectificationPage)
+async def rectifications(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1),
+                         overdue: bool = False, page: Page = 1, page_size: PageSize = 50):
+    """Notices of the subtree, newest first; `overdue=true` for those past their due date and not closed."""
+    await authz.require(caller, READ | MANAGE_PLANS, org_id, "read")
+    return await rpc.call("plans", "rectifications", org_id, overdue_only=overdue, page=page, page_size=page_size)
+
+
+async def _notice(rectification_id, caller, rpc, authz, capability, name, superior=False) -> dict:
+    notice = await rpc.call("plans", "get_rectification", rectification_id)
+    if superior:
+        await authz.require_superior(caller, notice["branch_id"], name)
+    else:
+        await authz.require(caller, capability, notice["branch_id"], name)
+    return notice
+
+
+@router.get("/rectifications/{rectification_id}", response_model=Rectification)
+async def get_rectification(rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """One notice."""
+    return await _notice(rectification_id, caller, rpc, authz, READ | MANAGE_PLANS, "read")
+
+
+@router.post("/rectifications/{rectification_id}/answer", response_model=Rectification)
+async def answer_rectification(rectification_id: str, body: RectificationAnswer, caller: Caller, rpc: Rpc,
+                               authz: Authz):
+    """The branch answers with what it did, and media ids."""
+    await _notice(rectification_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    return await rpc.call("plans", "answer_rectification", rectification_id, body.model_dump())
+
+
+@router.post("/rectifications/{rectification_id}/close", response_model=Rectification)
+async def close_rectification(rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """The superior accepts the answer."""
+    await _notice(rectification_id, caller, rpc, authz, None, "review", superior=True)
+    return await rpc.call("plans", "close_rectification", rectification_id)
+
+
+@router.post("/rectifications/{rectification_id}/reopen", response_model=Rectification)
+async def reopen_rectification(rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """The superior is not satisfied: the branch must answer again."""
+    await _notice(rectification_id, caller, rpc, authz, None, "review", superior=True)
+    return await rpc.call("plans", "close_rectification", rectification_id, reopen=True)

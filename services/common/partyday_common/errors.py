@@ -1,5 +1,6 @@
 """Errors that cross the bus with a reason code the gateway can show to a client."""
 from nameko.exceptions import registry
+from pydantic import BaseModel, ValidationError
 
 
 class DomainError(Exception):
@@ -30,3 +31,12 @@ def not_found(what: str, identifier) -> DomainError:
 
 def invalid(code: str, message: str, **details) -> DomainError:
     return DomainError(code, message, 400, details)
+
+
+def validated(model: type[BaseModel], payload: dict) -> BaseModel:
+    """An RPC payload as its schema, or 400 VALIDATION_FAILED listing what is wrong where."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise invalid("VALIDATION_FAILED", "the request is malformed",
+                      errors=exc.errors(include_url=False, include_context=False, include_input=False))

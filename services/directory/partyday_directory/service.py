@@ -1,13 +1,12 @@
 import logging
 
 from nameko.extensions import DependencyProvider
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from partyday_common.db import Database, make_engine
-from partyday_common.errors import DomainError, invalid
+from partyday_common.errors import DomainError, invalid, validated
 from partyday_common.idempotency import previous_response, remember_response
 from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
@@ -26,14 +25,6 @@ from partyday_directory.schemas import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def parse(model: type[BaseModel], payload: dict) -> BaseModel:
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise invalid("VALIDATION_FAILED", "the request is malformed",
-                      errors=exc.errors(include_url=False, include_context=False, include_input=False))
 
 
 def phone_of(value: str) -> str:
@@ -74,7 +65,7 @@ class DirectoryService(PartydayService):
     @rpc
     def create_org(self, payload: dict, idempotency_key: str | None = None) -> dict:
         """Add a node to the tree and announce `org_created`; a repeated key gets the first answer."""
-        request = parse(OrgCreate, payload)
+        request = validated(OrgCreate, payload)
         with self.db.transaction() as session:
             previous = previous_response(session, "create_org", idempotency_key, payload)
             if previous is not None:
@@ -86,7 +77,7 @@ class DirectoryService(PartydayService):
     @rpc
     def update_org(self, org_id: str, payload: dict) -> dict:
         """Rename, reclassify or move a node; a move re-announces every node of its subtree."""
-        request = parse(OrgUpdate, payload)
+        request = validated(OrgUpdate, payload)
         with self.db.transaction() as session:
             return orgs.update(session, org_id, request)
 
@@ -120,7 +111,7 @@ class DirectoryService(PartydayService):
     @rpc
     def create_member(self, payload: dict, idempotency_key: str | None = None) -> dict:
         """Add a member to a branch, with an account if a password is given; announce `member_joined`."""
-        request = parse(MemberCreate, payload)
+        request = validated(MemberCreate, payload)
         with self.db.transaction() as session:
             previous = previous_response(session, "create_member", idempotency_key, payload)
             if previous is not None:
@@ -132,7 +123,7 @@ class DirectoryService(PartydayService):
     @rpc
     def update_member(self, member_id: str, payload: dict) -> dict:
         """Change a member's name, flags or password; announce `member_updated`."""
-        request = parse(MemberUpdate, payload)
+        request = validated(MemberUpdate, payload)
         with self.db.transaction() as session:
             return members.update(session, member_id, request)
 
@@ -186,7 +177,7 @@ class DirectoryService(PartydayService):
     @rpc
     def grant_role(self, payload: dict) -> dict:
         """Bind a role to a member at a node of the tree."""
-        request = parse(RoleGrantCreate, payload)
+        request = validated(RoleGrantCreate, payload)
         with self.db.transaction() as session:
             return accounts.grant(session, request.member_id, request.role, request.org_id)
 

@@ -1,11 +1,10 @@
 from datetime import datetime, timezone
 
 from nameko.timer import timer
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
 from partyday_common.db import Database
-from partyday_common.errors import DomainError, invalid
+from partyday_common.errors import DomainError, invalid, validated
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.pagination import page_bounds
 from partyday_common.rpc import TimedRpcProxy
@@ -23,14 +22,6 @@ from partyday_plans.schemas import (
 )
 
 ROSTER_PAGE = 500
-
-
-def parse(model: type[BaseModel], payload: dict) -> BaseModel:
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise invalid("VALIDATION_FAILED", "the request is malformed",
-                      errors=exc.errors(include_url=False, include_context=False, include_input=False))
 
 
 def moment(now: str | None) -> datetime:
@@ -55,7 +46,7 @@ class PlansService(OrgTreeProjection, PartydayService):
     @rpc
     def publish_directive(self, payload: dict) -> dict:
         """Publish a month's requirements at a city or county for every branch below it."""
-        request = parse(DirectiveCreate, payload)
+        request = validated(DirectiveCreate, payload)
         with self.db.transaction() as session:
             return planning.publish_directive(session, request)
 
@@ -90,14 +81,14 @@ class PlansService(OrgTreeProjection, PartydayService):
     @rpc
     def create_plan(self, payload: dict) -> dict:
         """Draft a branch's plan for a month."""
-        request = parse(PlanCreate, payload)
+        request = validated(PlanCreate, payload)
         with self.db.transaction() as session:
             return planning.create_plan(session, request)
 
     @rpc
     def edit_plan(self, plan_id: str, payload: dict) -> dict:
         """Change a draft or returned plan."""
-        request = parse(PlanEdit, payload)
+        request = validated(PlanEdit, payload)
         with self.db.transaction() as session:
             return planning.edit_plan(session, plan_id, request)
 
@@ -206,7 +197,7 @@ class PlansService(OrgTreeProjection, PartydayService):
     @rpc
     def set_schedule(self, org_id: str, payload: dict) -> dict:
         """An organisation's time zone, fixed party day and deadline days, for its subtree."""
-        request = parse(ScheduleSet, payload)
+        request = validated(ScheduleSet, payload)
         with self.db.transaction() as session:
             return planning.set_schedule(session, org_id, request)
 
@@ -232,7 +223,7 @@ class PlansService(OrgTreeProjection, PartydayService):
     @rpc
     def issue_rectification(self, payload: dict, today: str | None = None) -> dict:
         """A superior's notice to a branch to fix something by a date."""
-        request = parse(RectificationCreate, payload)
+        request = validated(RectificationCreate, payload)
         with self.db.transaction() as session:
             return planning.issue_rectification(session, request, moment(today).date())
 
@@ -246,7 +237,7 @@ class PlansService(OrgTreeProjection, PartydayService):
     @rpc
     def answer_rectification(self, rectification_id: str, payload: dict) -> dict:
         """The branch's answer: what it did, with media ids."""
-        answer = parse(RectificationAnswer, payload)
+        answer = validated(RectificationAnswer, payload)
         with self.db.transaction() as session:
             return planning.move_rectification(session, rectification_id, "answer", answer)
 

@@ -1,6 +1,100 @@
-from sqlalchemy import MetaData
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.tables import add_bus_tables
 
 metadata = MetaData()
 add_bus_tables(metadata)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class Activity(Base):
+    """An approved plan as attendance sees it: its window, fence and rules."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    branch_id: Mapped[str] = mapped_column(String(64), index=True)
+    branch_path: Mapped[str] = mapped_column(String(1000))
+    theme: Mapped[str] = mapped_column(String(200))
+    starts_at = mapped_column(DateTime(timezone=True), nullable=False)
+    ends_at = mapped_column(DateTime(timezone=True), nullable=False)
+    closes_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    venue_name: Mapped[str] = mapped_column(String(200))
+    venue_lat: Mapped[float] = mapped_column(Float)
+    venue_lon: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[int] = mapped_column(Integer)
+    rules = mapped_column(JSON, nullable=False)
+    closed_at = mapped_column(DateTime(timezone=True))
+    counts = mapped_column(JSON)
+
+
+class SheetEntry(Base):
+    """A member expected at an activity (the sign-in sheet, 签到表) and where they stand."""
+
+    __tablename__ = "sheet_entries"
+
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    mobile: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    signed_in_at = mapped_column(DateTime(timezone=True))
+    signed_out_at = mapped_column(DateTime(timezone=True))
+    reflection: Mapped[str | None] = mapped_column(Text)
+    sent_late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Scan(Base):
+    """Every sign-in or sign-out attempt, accepted or not, with its evidence."""
+
+    __tablename__ = "scans"
+    __table_args__ = (UniqueConstraint("activity_id", "member_id", "kind", "nonce", name="uq_scans_nonce"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    activity_id: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    server_time = mapped_column(DateTime(timezone=True), nullable=False)
+    scanned_at = mapped_column(DateTime(timezone=True))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    device_id: Mapped[str] = mapped_column(String(100))
+    token_id: Mapped[str | None] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(100))
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    sent_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    answer = mapped_column(JSON, nullable=False)
+
+
+class LeaveRequest(Base):
+    __tablename__ = "leave_requests"
+    __table_args__ = (UniqueConstraint("activity_id", "member_id", name="uq_leave_member"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    requested_at = mapped_column(DateTime(timezone=True), nullable=False)
+    decided_at = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class AbsenceStreak(Base):
+    """Consecutive party days a member missed without leave."""
+
+    __tablename__ = "absence_streaks"
+
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    branch_id: Mapped[str] = mapped_column(String(64))
+    streak: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)

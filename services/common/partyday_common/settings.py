@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     outbox_poll_interval_s: float = Field(1.0, gt=0)
     outbox_batch_size: int = Field(100, ge=1)
     outbox_unroutable_give_up_s: float = Field(3600.0, gt=0)
+    attendance_timer_interval_s: float = Field(30.0, gt=0, description="how often attendance closes activities")
+    absence_flag_after: int = Field(3, ge=1, description="consecutive absences that flag a member")
+    qr_keys: str | None = Field(None, description="QR signing keys 'id:secret,...', newest first")
+    public_url: str = Field("http://127.0.0.1:8000", description="the address members' phones open")
     plans_timer_interval_s: float = Field(60.0, gt=0, description="how often plans checks deadlines")
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or text")
@@ -70,6 +74,15 @@ class Settings(BaseSettings):
         if explicit is not None:
             return int(explicit)
         return DEFAULT_METRICS_PORTS.get(service, 0)
+
+    def qr_signing_keys(self) -> dict[str, str]:
+        """QR keys by id, the signing one first; without PARTYDAY_QR_KEYS, one derived from the secret."""
+        if not self.qr_keys:
+            import hashlib
+
+            return {"k0": hashlib.sha256(f"qr:{self.secret_key}".encode()).hexdigest()}
+        pairs = [item.split(":", 1) for item in self.qr_keys.split(",") if item.strip()]
+        return {key.strip(): secret.strip() for key, secret in pairs}
 
     def check_production_safety(self) -> None:
         """Refuse to run in production with a development secret."""

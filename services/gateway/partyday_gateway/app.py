@@ -15,7 +15,18 @@ from partyday_gateway.errors import install_error_handlers
 from partyday_gateway.guard import InputGuardMiddleware
 from partyday_gateway.observability import ObservabilityMiddleware
 from partyday_gateway.permissions import Authorizer, OrgPaths
-from partyday_gateway.routes import audit, auth, dashboards, health, me, members, orgs, plans, role_grants
+from partyday_gateway.routes import (
+    activities,
+    audit,
+    auth,
+    dashboards,
+    health,
+    me,
+    members,
+    orgs,
+    plans,
+    role_grants,
+)
 from partyday_gateway.rpc import NamekoRpcClient
 from partyday_gateway.settings import GatewaySettings, get_gateway_settings
 
@@ -71,7 +82,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(InputGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
-    for module in (health, auth, me, orgs, members, role_grants, audit, plans, dashboards):
+    for module in (health, auth, me, orgs, members, role_grants, audit, plans, activities, dashboards):
         app.include_router(module.router)
     return app
 

@@ -23,7 +23,6 @@ class GatewaySettings(BaseSettings):
     refresh_token_ttl_s: int = Field(14 * 24 * 3600, gt=0)
     auth_cache_ttl_s: float = Field(10.0, ge=0, description="how long a session's roles are reused")
     login_attempts_per_ip_per_minute: int = Field(20, ge=1)
-    public_url: str = "http://127.0.0.1:8000"
 
 
 @lru_cache

@@ -1,0 +1,206 @@
+"""Sign-in sheets: opening them from approved plans, scans with their evidence, leave, and closing."""
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partyday_attendance import rules, tokens
+from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
+from partyday_common.db import emit, utcnow
+from partyday_common.errors import DomainError
+
+OFFLINE_GRACE = timedelta(hours=48)
+CLOCK_SKEW = timedelta(minutes=2)
+STATUSES = ("signed_out", "no_sign_out", "absent", "excused")
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def open_sheet(session: Session, data: dict) -> None:
+    """The activity and its sign-in sheet, from `plan_approved`'s roster snapshot."""
+    if session.get(Activity, data["activity_id"]) is not None:
+        return
+    starts_at, ends_at = datetime.fromisoformat(data["starts_at"]), datetime.fromisoformat(data["ends_at"])
+    window = rules.windows(starts_at, ends_at, data["attendance_rules"])
+    session.add(Activity(id=data["activity_id"], plan_id=data["plan_id"], branch_id=data["branch_id"],
+                         branch_path=data["branch_path"], theme=data["theme"], starts_at=starts_at, ends_at=ends_at,
+                         closes_at=window.sign_out_closes, venue_name=data["venue_name"],
+                         venue_lat=data["venue_lat"], venue_lon=data["venue_lon"], radius_m=data["radius_m"],
+                         rules=data["attendance_rules"]))
+    for member in data["roster"]:
+        session.add(SheetEntry(activity_id=data["activity_id"], member_id=member["member_id"], name=member["name"],
+                               mobile=member["mobile"], status="expected", sent_late=False))
+
+
+def follow_roster(session: Session, data: dict, now: datetime) -> None:
+    """Until an activity starts, its sheet follows members joining, moving and leaving its branch."""
+    upcoming = session.scalars(select(Activity).where(Activity.starts_at > now)).all()
+    for activity in upcoming:
+        entry = session.get(SheetEntry, (activity.id, data["member_id"]))
+        belongs = data["active"] and data["branch_id"] == activity.branch_id
+        if belongs and entry is None:
+            session.add(SheetEntry(activity_id=activity.id, member_id=data["member_id"], name=data["name"],
+                                   mobile=data["mobile"], status="expected", sent_late=False))
+        elif not belongs and entry is not None and entry.status == "expected":
+            session.delete(entry)
+
+
+def activity(session: Session, activity_id: str) -> Activity:
+    found = session.get(Activity, activity_id)
+    if found is None:
+        raise DomainError("ACTIVITY_NOT_FOUND", f"activity {activity_id} does not exist or is not approved", 404)
+    return found
+
+
+def windows_of(act: Activity) -> rules.Windows:
+    return rules.windows(aware(act.starts_at), aware(act.ends_at), act.rules)
+
+
+def scan(session: Session, act: Activity, member_id: str, kind: str, evidence: dict, now: datetime,
+         keys: dict[str, str], offline: bool = False) -> dict:
+    """Judge one scan and keep it, accepted or not, with its evidence; the same nonce gets the same answer."""
+    previous = session.scalar(select(Scan).where(Scan.activity_id == act.id, Scan.member_id == member_id,
+                                                 Scan.kind == kind, Scan.nonce == evidence["nonce"]))
+    if previous is not None:
+        return previous.answer
+    at = evidence["scanned_at"] if offline else now
+    record = Scan(activity_id=act.id, member_id=member_id, kind=kind, server_time=now, scanned_at=at,
+                  lat=evidence["lat"], lon=evidence["lon"], accuracy_m=evidence["accuracy_m"],
+                  device_id=evidence["device_id"], nonce=evidence["nonce"], client_ip=session.info.get("client_ip"),
+                  sent_late=offline)
+    try:
+        record.token_id = tokens.verify(evidence["token"], act.id, keys, at).token_id
+        entry = session.get(SheetEntry, (act.id, member_id), with_for_update=True)
+        if entry is None:
+            raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
+        if offline:
+            _check_offline(act, at, now)
+        window = windows_of(act)
+        if kind == "sign_in":
+            if entry.signed_in_at is not None:
+                raise DomainError("ALREADY_SIGNED_IN", "you have already signed in", 409)
+            rules.check_sign_in_time(at, window)
+        else:
+            if entry.signed_in_at is None:
+                raise DomainError("NOT_SIGNED_IN", "sign in before you sign out", 409)
+            if entry.signed_out_at is not None:
+                raise DomainError("ALREADY_SIGNED_OUT", "you have already signed out", 409)
+            rules.check_sign_out_time(at, window)
+            reflection = rules.check_reflection(evidence.get("reflection"))
+        record.distance_m = rules.check_position(act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"],
+                                                 evidence["lon"], evidence["accuracy_m"])
+    except DomainError as exc:
+        record.accepted, record.reason = False, exc.code
+        record.answer = {"error": {"code": exc.code, "message": exc.message, "details": exc.details},
+                         "status": exc.status}
+        session.add(record)
+        return record.answer
+    if kind == "sign_in":
+        entry.signed_in_at, entry.status = at, "signed_in"
+    else:
+        entry.signed_out_at, entry.status, entry.reflection = at, "signed_out", reflection
+        emit(session, "member_reflected", {"activity_id": act.id, "member_id": member_id, "branch_id": act.branch_id,
+                                           "text": reflection, "at": at.isoformat()})
+    entry.sent_late = entry.sent_late or offline
+    record.accepted = True
+    record.answer = {"status": entry.status, "at": at.isoformat(), "sent_late": offline}
+    session.add(record)
+    if act.closed_at is not None:
+        _recount(session, act)
+    return record.answer
+
+
+def _check_offline(act: Activity, scanned_at: datetime, now: datetime) -> None:
+    if scanned_at > now + CLOCK_SKEW:
+        raise DomainError("SCAN_IN_FUTURE", "this scan claims a time in the future", 422)
+    if now > aware(act.closes_at) + OFFLINE_GRACE:
+        raise DomainError("BATCH_TOO_LATE", "offline scans are accepted up to 48 hours after the activity closes", 422)
+
+
+def request_leave(session: Session, act: Activity, member_id: str, reason: str, now: datetime) -> dict:
+    if now >= aware(act.starts_at):
+        raise DomainError("LEAVE_TOO_LATE", "leave is asked for before the activity starts", 422)
+    if session.get(SheetEntry, (act.id, member_id)) is None:
+        raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
+    if session.scalar(select(LeaveRequest.id).where(LeaveRequest.activity_id == act.id,
+                                                    LeaveRequest.member_id == member_id)):
+        raise DomainError("LEAVE_EXISTS", "you have already asked for leave", 409)
+    leave = LeaveRequest(id=uuid.uuid4().hex, activity_id=act.id, member_id=member_id, reason=reason,
+                         status="pending", requested_at=now)
+    session.add(leave)
+    return leave_view(leave)
+
+
+def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
+    leave = session.get(LeaveRequest, leave_id)
+    if leave is None:
+        raise DomainError("LEAVE_NOT_FOUND", f"leave request {leave_id} does not exist", 404)
+    if leave.status != "pending":
+        raise DomainError("LEAVE_DECIDED", f"this request was already {leave.status}", 409, {"status": leave.status})
+    leave.status = "approved" if approve else "rejected"
+    leave.decided_at, leave.decided_by = utcnow(), session.info.get("actor_id")
+    return leave_view(leave)
+
+
+def leave_view(leave: LeaveRequest) -> dict:
+    return {"leave_id": leave.id, "activity_id": leave.activity_id, "member_id": leave.member_id,
+            "reason": leave.reason, "status": leave.status}
+
+
+def close(session: Session, act: Activity, now: datetime, absence_threshold: int) -> dict:
+    """Final statuses: no sign-in is absent (or excused with approved leave), no sign-out is recorded as such."""
+    excused = set(session.scalars(select(LeaveRequest.member_id).where(LeaveRequest.activity_id == act.id,
+                                                                       LeaveRequest.status == "approved")))
+    entries = session.scalars(select(SheetEntry).where(SheetEntry.activity_id == act.id)).all()
+    for entry in entries:
+        entry.status = rules.closing_status(entry.signed_in_at is not None, entry.signed_out_at is not None,
+                                            entry.member_id in excused)
+        _track_absence(session, act, entry, absence_threshold)
+    act.closed_at = now
+    counts = _recount(session, act, announce=False)
+    emit(session, "activity_closed", {"activity_id": act.id, "plan_id": act.plan_id, "branch_id": act.branch_id,
+                                      "branch_path": act.branch_path, "closed_at": now.isoformat(), **counts})
+    return counts
+
+
+def _track_absence(session: Session, act: Activity, entry: SheetEntry, threshold: int) -> None:
+    streak = session.get(AbsenceStreak, entry.member_id)
+    if streak is None:
+        streak = AbsenceStreak(member_id=entry.member_id, branch_id=act.branch_id, streak=0, flagged=False)
+        session.add(streak)
+    if entry.status == "absent":
+        streak.streak += 1
+        if streak.streak >= threshold and not streak.flagged:
+            streak.flagged = True
+            emit(session, "member_absence_flagged", {"member_id": entry.member_id, "branch_id": act.branch_id,
+                                                     "consecutive_absences": streak.streak, "activity_id": act.id})
+    elif entry.status != "excused":
+        streak.streak, streak.flagged = 0, False
+
+
+def _recount(session: Session, act: Activity, announce: bool = True) -> dict:
+    entries = session.scalars(select(SheetEntry).where(SheetEntry.activity_id == act.id)).all()
+    session.flush()
+    counts = {"members": {status: 0 for status in STATUSES}, "mobile_members": {status: 0 for status in STATUSES}}
+    for entry in entries:
+        status = entry.status if entry.status in STATUSES else ("no_sign_out" if entry.signed_in_at else "absent")
+        counts["mobile_members" if entry.mobile else "members"][status] += 1
+    counts["expected"] = sum(1 for e in entries if not e.mobile)
+    counts["expected_mobile"] = sum(1 for e in entries if e.mobile)
+    act.counts = counts
+    if announce:
+        emit(session, "attendance_updated", {"activity_id": act.id, "branch_id": act.branch_id, **counts})
+    return counts
+
+
+def sheet_view(session: Session, act: Activity) -> dict:
+    entries = session.scalars(select(SheetEntry).where(SheetEntry.activity_id == act.id)
+                              .order_by(SheetEntry.name, SheetEntry.member_id)).all()
+    return {"activity_id": act.id, "closed": act.closed_at is not None, "counts": act.counts,
+            "members": [{"member_id": e.member_id, "name": e.name, "mobile": e.mobile, "status": e.status,
+                         "signed_in_at": aware(e.signed_in_at).isoformat() if e.signed_in_at else None,
+                         "signed_out_at": aware(e.signed_out_at).isoformat() if e.signed_out_at else None,
+                         "sent_late": e.sent_late} for e in entries]}

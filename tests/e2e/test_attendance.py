@@ -1,0 +1,135 @@
+"""From an approved plan to a signed sheet, through the gateway with every service running, in real time."""
+import itertools
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000"}
+PASSWORD = "attend-pass-1"
+VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
+_phones = itertools.count(13400000000)
+
+
+def wait_for(check, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+def party_day(stack):
+    http, admin = stack.http, stack.admin
+    root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
+
+    def org(parent, level, name):
+        answer = http.post("/api/v1/orgs", headers=admin, json={"name": name, "level": level, "parent_id": parent,
+                                                                "code": f"A{uuid.uuid4().hex[:10]}"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()["org_id"]
+
+    def member(branch, mobile=False):
+        phone = str(next(_phones))
+        answer = http.post("/api/v1/members", headers=admin, json={"name": "党员", "phone": phone, "password": PASSWORD,
+                                                                   "branch_id": branch, "mobile": mobile})
+        assert answer.status_code == 201, answer.text
+        return {"member_id": answer.json()["member_id"], "headers": stack.login(phone, PASSWORD)}
+
+    county = org(root["org_id"], "county", "县")
+    town = org(county, "township", "镇")
+    branch, elsewhere = org(town, "branch", "一支部"), org(town, "branch", "二支部")
+    secretary = member(branch)
+    http.post("/api/v1/role-grants", headers=admin, json={"member_id": secretary["member_id"],
+                                                          "role": "branch_admin", "org_id": branch})
+    people = {"secretary": secretary, "member": member(branch), "mobile": member(branch, mobile=True),
+              "stranger": member(elsewhere)}
+    now = datetime.now(timezone.utc)
+    local = now.astimezone(ZoneInfo("Asia/Shanghai"))
+    plan = http.post("/api/v1/plans", headers=admin, json={
+        "branch_id": branch, "month": local.strftime("%Y-%m"), "theme": "主题党日",
+        "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": (now + timedelta(seconds=20)).isoformat(),
+        "venue": VENUE})
+    assert plan.status_code == 201, plan.text
+    plan_id = plan.json()["plan_id"]
+    assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=admin).status_code == 200
+    approved = http.post(f"/api/v1/plans/{plan_id}/approve", headers=admin)
+    assert approved.status_code == 200, approved.text
+    activity_id = approved.json()["activity_id"]
+    wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).status_code == 200)
+    return {"activity_id": activity_id, "people": people, "ends_at": now + timedelta(seconds=20),
+            "branch": branch}
+
+
+def scan_body(token, **changes):
+    return {"token": token, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 12, "device_id": "phone",
+            "nonce": uuid.uuid4().hex, **changes}
+
+
+def test_the_branch_prints_its_code_and_members_sign_in_and_out(stack, party_day):
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    secretary = people["secretary"]["headers"]
+    code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()
+    assert code["url"].endswith(code["token"]) and code["expires_at"]
+    png = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "png"}, headers=secretary)
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    svg = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "svg"}, headers=secretary)
+    assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    assert http.get(f"/api/v1/activities/{activity}/qr", headers=people["member"]["headers"]).status_code == 403
+
+    body = scan_body(code["token"])
+    signed = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["member"]["headers"], json=body)
+    assert signed.status_code == 200 and signed.json()["status"] == "signed_in", signed.text
+    repeated = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["member"]["headers"], json=body)
+    assert repeated.json() == signed.json()
+    far = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"],
+                    json=scan_body(code["token"], lat=VENUE["lat"] + 0.01))
+    assert far.status_code == 422 and far.json()["error"]["code"] == "GEOFENCE_OUTSIDE"
+    stranger = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["stranger"]["headers"],
+                         json=scan_body(code["token"]))
+    assert stranger.status_code == 403 and stranger.json()["error"]["code"] == "NOT_EXPECTED"
+    forged = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"],
+                       json=scan_body(code["token"][:-2] + "xx"))
+    assert forged.json()["error"]["code"] == "TOKEN_INVALID"
+    early = http.post(f"/api/v1/activities/{activity}/check-out", headers=people["member"]["headers"],
+                      json=scan_body(code["token"], reflection="今天的学习让我收获很多体会"))
+    assert early.json()["error"]["code"] == "TOO_EARLY"
+
+    time.sleep(max(0.0, (party_day["ends_at"] - datetime.now(timezone.utc)).total_seconds()) + 1)
+    out = http.post(f"/api/v1/activities/{activity}/check-out", headers=people["member"]["headers"],
+                    json=scan_body(code["token"], reflection="今天的学习让我收获很多体会"))
+    assert out.status_code == 200 and out.json()["status"] == "signed_out", out.text
+
+    sheet = http.get(f"/api/v1/activities/{activity}/attendance", headers=secretary).json()
+    statuses = {row["member_id"]: row["status"] for row in sheet["members"]}
+    assert statuses[people["member"]["member_id"]] == "signed_out"
+    assert statuses[people["mobile"]["member_id"]] == "expected"
+    assert http.get(f"/api/v1/activities/{activity}/attendance",
+                    headers=people["member"]["headers"]).status_code == 403
+    detail = http.get(f"/api/v1/activities/{activity}", headers=people["member"]["headers"]).json()
+    assert detail["plan"]["venue"]["name"] == "党员活动室" and detail["branch_id"] == party_day["branch"]
+
+
+def test_offline_scans_through_the_gateway(stack, party_day):
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"},
+                    headers=people["secretary"]["headers"]).json()
+    scanned = (datetime.now(timezone.utc) - timedelta(seconds=30)).isoformat()
+    batch = [{**scan_body(code["token"]), "activity_id": activity, "kind": "sign_in", "scanned_at": scanned}]
+    answer = http.post("/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"], json=batch)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()[0]["status"] == "signed_in" and answer.json()[0]["sent_late"] is True
+    bad = http.post("/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"],
+                    json=[{"activity_id": activity}])
+    assert bad.status_code == 400
+
+
+def test_leave_after_the_start_is_refused(stack, party_day):
+    answer = stack.http.post(f"/api/v1/activities/{party_day['activity_id']}/leave-requests",
+                             headers=party_day["people"]["mobile"]["headers"], json={"reason": "出差"})
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "LEAVE_TOO_LATE"

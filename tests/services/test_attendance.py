@@ -1,0 +1,187 @@
+"""The attendance service on RabbitMQ and PostgreSQL: sheets from approved plans, scans, leave, closing."""
+import uuid
+
+import pytest
+from nameko.testing.services import entrypoint_hook
+from prometheus_client import REGISTRY
+from sqlalchemy import select
+
+from partyday_attendance.models import Scan, metadata
+from partyday_attendance.service import AttendanceService
+from partyday_common.db import make_engine
+from partyday_common.envelope import Envelope
+from partyday_common.errors import DomainError
+from partyday_common.migrations import upgrade
+from tests.services.helpers import publish_event, wait_until
+
+VENUE = (33.0700, 107.0300)
+ROSTER = [{"member_id": "m-1", "name": "张红梅", "mobile": False, "probationary": False},
+          {"member_id": "m-2", "name": "李强", "mobile": False, "probationary": True},
+          {"member_id": "m-3", "name": "王流动", "mobile": True, "probationary": False}]
+
+
+@pytest.fixture
+def attendance(container_factory, make_config, databases):
+    url = databases.create("attendance")
+    upgrade("attendance", url)
+    container = container_factory(AttendanceService, make_config("attendance", url=url))
+    container.start()
+    container.url = url
+    return container
+
+
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def approve(container, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T11:00:00+08:00", roster=ROSTER):
+    activity_id = uuid.uuid4().hex
+    publish_event(container.config["AMQP_URI"], "plans", Envelope(event_type="plan_approved", source="plans", data={
+        "plan_id": uuid.uuid4().hex, "activity_id": activity_id, "branch_id": "b-1", "branch_path": "/c/b-1/",
+        "month": "2026-12", "theme": "主题党日", "starts_at": starts, "ends_at": ends, "venue_name": "活动室",
+        "venue_lat": VENUE[0], "venue_lon": VENUE[1], "radius_m": 300,
+        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
+        "roster": roster}))
+    wait_until(lambda: _exists(container, activity_id), message="the sheet was opened")
+    return activity_id
+
+
+def _exists(container, activity_id):
+    try:
+        return call(container, "get_activity", activity_id)
+    except DomainError:
+        return None
+
+
+def evidence(container, activity_id, **changes):
+    token = call(container, "qr_token", activity_id)["token"]
+    return {"token": token, "lat": VENUE[0], "lon": VENUE[1], "accuracy_m": 10, "device_id": "phone-1",
+            "nonce": uuid.uuid4().hex, **changes}
+
+
+def scan(container, activity_id, member, kind, payload, at):
+    return call(container, "scan", activity_id, member, kind, payload, now=at)
+
+
+def refused(code, function, *args, **kwargs):
+    with pytest.raises(DomainError) as raised:
+        function(*args, **kwargs)
+    assert raised.value.code == code, raised.value
+    return raised.value
+
+
+def test_a_sheet_follows_from_an_approved_plan_and_members_sign_in_and_out(attendance):
+    activity = approve(attendance)
+    payload = evidence(attendance, activity)
+    signed = scan(attendance, activity, "m-1", "sign_in", payload, "2026-12-07T08:55:00+08:00")
+    assert signed["status"] == "signed_in" and signed["sent_late"] is False
+    assert scan(attendance, activity, "m-1", "sign_in", payload, "2026-12-07T08:56:00+08:00") == signed, \
+        "the same nonce gets the same answer"
+    refused("ALREADY_SIGNED_IN", scan, attendance, activity, "m-1", "sign_in", evidence(attendance, activity),
+            "2026-12-07T08:57:00+08:00")
+    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in", evidence(attendance, activity),
+            "2026-12-07T08:57:00+08:00")
+    refused("TOO_EARLY", scan, attendance, activity, "m-1", "sign_out",
+            evidence(attendance, activity, reflection="学习体会很深刻，收获很大"), "2026-12-07T10:59:59+08:00")
+    refused("REFLECTION_REQUIRED", scan, attendance, activity, "m-1", "sign_out",
+            evidence(attendance, activity, reflection="好"), "2026-12-07T11:10:00+08:00")
+    out = scan(attendance, activity, "m-1", "sign_out", evidence(attendance, activity,
+                                                                 reflection="学习体会很深刻，收获很大"),
+               "2026-12-07T11:10:00+08:00")
+    assert out["status"] == "signed_out"
+
+    engine = make_engine(attendance.url)
+    with engine.connect() as connection:
+        reasons = connection.execute(select(Scan.reason).where(Scan.activity_id == activity)
+                                     .order_by(Scan.id)).scalars().all()
+        outbox = metadata.tables["outbox_messages"]
+        reflected = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "member_reflected")
+                                       ).scalars().all()
+    engine.dispose()
+    assert reasons == [None, "ALREADY_SIGNED_IN", "NOT_EXPECTED", "TOO_EARLY", "REFLECTION_REQUIRED", None]
+    assert reflected[0]["data"]["text"] == "学习体会很深刻，收获很大"
+    assert REGISTRY.get_sample_value("partyday_scans_total", {"kind": "sign_in", "outcome": "rejected",
+                                                               "reason": "NOT_EXPECTED"}) >= 1
+
+
+@pytest.mark.parametrize("changes, at, code", [
+    ({"token": "forged.token"}, "2026-12-07T09:00:00+08:00", "TOKEN_INVALID"),
+    ({"lat": VENUE[0] + 0.004}, "2026-12-07T09:00:00+08:00", "GEOFENCE_OUTSIDE"),
+    ({"accuracy_m": 150}, "2026-12-07T09:00:00+08:00", "LOCATION_TOO_INACCURATE"),
+    ({}, "2026-12-07T08:29:00+08:00", "WINDOW_NOT_OPEN"),
+    ({}, "2026-12-07T09:16:00+08:00", "WINDOW_CLOSED"),
+])
+def test_a_sign_in_is_refused_for_its_reason(attendance, changes, at, code):
+    activity = approve(attendance)
+    refused(code, scan, attendance, activity, "m-2", "sign_in", evidence(attendance, activity, **changes), at)
+
+
+def test_a_token_of_another_activity_is_refused(attendance):
+    first, second = approve(attendance), approve(attendance)
+    refused("TOKEN_INVALID", scan, attendance, first, "m-1", "sign_in", evidence(attendance, second),
+            "2026-12-07T09:00:00+08:00")
+
+
+def test_closing_marks_absence_excuses_leave_and_counts_mobile_members_apart(attendance):
+    activity = approve(attendance)
+    leave = call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00")
+    call(attendance, "decide_leave", leave["leave_id"], True)
+    refused("LEAVE_TOO_LATE", call, attendance, "request_leave", activity, "m-1", "生病",
+            now="2026-12-07T09:00:00+08:00")
+    scan(attendance, activity, "m-3", "sign_in", evidence(attendance, activity), "2026-12-07T09:05:00+08:00")
+    assert call(attendance, "close_due", now="2026-12-07T11:59:00+08:00") == 0, "not before the window ends"
+    assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00") == 1
+    sheet = call(attendance, "attendance", activity)
+    assert {m["member_id"]: m["status"] for m in sheet["members"]} == {
+        "m-1": "absent", "m-2": "excused", "m-3": "no_sign_out"}
+    assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 0, "absent": 1, "excused": 1}
+    assert sheet["counts"]["mobile_members"]["no_sign_out"] == 1
+    assert call(attendance, "close_due", now="2026-12-08T00:01:00+08:00") == 0, "closed once"
+
+
+def test_a_service_that_was_down_closes_every_activity_it_missed(attendance):
+    ids = [approve(attendance, starts=f"2026-12-0{day}T09:00:00+08:00", ends=f"2026-12-0{day}T10:00:00+08:00")
+           for day in (2, 3, 4)]
+    assert call(attendance, "close_due", now="2026-12-20T00:00:00+08:00") == 3
+    assert all(call(attendance, "get_activity", activity)["closed"] for activity in ids)
+
+
+def test_three_absences_in_a_row_flag_a_member(attendance):
+    for day in (2, 3, 4):
+        approve(attendance, starts=f"2026-12-0{day}T09:00:00+08:00", ends=f"2026-12-0{day}T10:00:00+08:00",
+                roster=ROSTER[:1])
+        call(attendance, "close_due", now=f"2026-12-0{day}T23:00:00+08:00")
+    engine = make_engine(attendance.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        flagged = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "member_absence_flagged")
+                                     ).scalars().all()
+    engine.dispose()
+    assert [(f["data"]["member_id"], f["data"]["consecutive_absences"]) for f in flagged] == [("m-1", 3)]
+
+
+def test_offline_scans_are_judged_on_their_evidence_and_marked_late(attendance):
+    activity = approve(attendance)
+    good = {**evidence(attendance, activity), "activity_id": activity, "kind": "sign_in",
+            "scanned_at": "2026-12-07T09:02:00+08:00"}
+    future = {**good, "nonce": uuid.uuid4().hex, "scanned_at": "2026-12-09T09:00:00+08:00"}
+    outside = {**good, "nonce": uuid.uuid4().hex, "lat": VENUE[0] + 0.01}
+    results = call(attendance, "offline_batch", "m-1", [good, future, outside, {"nonsense": True}],
+                   now="2026-12-07T12:30:00+08:00")
+    assert results[0]["status"] == "signed_in" and results[0]["sent_late"] is True
+    assert [r["error"]["code"] for r in results[1:]] == ["SCAN_IN_FUTURE", "ALREADY_SIGNED_IN", "VALIDATION_FAILED"]
+    again = call(attendance, "offline_batch", "m-1", [good], now="2026-12-07T12:31:00+08:00")
+    assert again[0] == {**results[0], "index": 0}, "a batch sent twice changes nothing"
+    late = {**good, "nonce": uuid.uuid4().hex}
+    assert call(attendance, "offline_batch", "m-2", [late], now="2026-12-10T12:00:00+08:00")[0]["error"]["code"] \
+        == "BATCH_TOO_LATE"
+
+
+def test_the_sheet_follows_the_roster_until_the_start(attendance):
+    activity = approve(attendance, roster=ROSTER[:1])
+    joined = {"member_id": "m-9", "name": "新党员", "branch_id": "b-1", "branch_path": "/c/b-1/", "mobile": False,
+              "probationary": False, "lost_contact": False, "active": True, "joined_on": None}
+    publish_event(attendance.config["AMQP_URI"], "directory",
+                  Envelope(event_type="member_joined", source="directory", data=joined))
+    wait_until(lambda: "m-9" in {m["member_id"] for m in call(attendance, "attendance", activity)["members"]})

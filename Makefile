@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-infra test-unit test-services test-e2e bench migrate city clean
+.PHONY: install run test test-infra test-unit test-services test-e2e bench bench-dispatch migrate city clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
@@ -41,6 +41,11 @@ test: test-unit test-services test-e2e
 bench: install
 	@scripts/ensure-rabbitmq.sh
 	$(PY) bench/rpc_clients.py
+
+bench-dispatch: install
+	@scripts/ensure-rabbitmq.sh --management
+	@scripts/ensure-postgres.sh
+	$(PY) bench/dispatch.py
 
 clean:
 	rm -rf var .pytest_cache

@@ -78,6 +78,7 @@ class OutboxRelay:
             try:
                 while self.publish_pending() == self.batch_size:
                     pass
+                self._refresh_backlog()
             except Exception:
                 log.exception("outbox relay pass failed; retrying at the next poll")
             try:
@@ -102,7 +103,6 @@ class OutboxRelay:
             outcomes = self._publish(rows)
             with self.engine.begin() as connection:
                 self._record(connection, rows, outcomes)
-        self._refresh_backlog()
         return sum(outcome.published for outcome in outcomes)
 
     def _due_query(self):

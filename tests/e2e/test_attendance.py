@@ -63,7 +63,7 @@ def party_day(stack):
     activity_id = approved.json()["activity_id"]
     wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).status_code == 200)
     return {"activity_id": activity_id, "people": people, "ends_at": now + timedelta(seconds=20),
-            "branch": branch}
+            "branch": branch, "others": [elsewhere]}
 
 
 def scan_body(token, **changes):
@@ -133,3 +133,41 @@ def test_leave_after_the_start_is_refused(stack, party_day):
     answer = stack.http.post(f"/api/v1/activities/{party_day['activity_id']}/leave-requests",
                              headers=party_day["people"]["mobile"]["headers"], json={"reason": "出差"})
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "LEAVE_TOO_LATE"
+
+
+def test_the_sign_in_sheet_exports_to_excel(stack, party_day):
+    import io
+
+    from openpyxl import load_workbook
+
+    answer = stack.http.get(f"/api/v1/activities/{party_day['activity_id']}/attendance.xlsx",
+                            headers=party_day["people"]["secretary"]["headers"])
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "主题党日：主题党日"
+    assert rows[2] == ("姓名", "流动党员", "状态", "签到时间", "签退时间", "离线补传")
+    assert sorted(row[2] for row in rows[3:]).count("已签退") == 1
+    assert stack.http.get(f"/api/v1/activities/{party_day['activity_id']}/attendance.xlsx",
+                          headers=party_day["people"]["member"]["headers"]).status_code == 403
+
+
+def test_a_spot_check_gathers_a_branchs_records_in_one_answer(stack, party_day):
+    month = datetime.now(timezone.utc).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    named = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
+                            json={"month": month, "branch_ids": [party_day["branch"]]})
+    assert named.status_code == 200, named.text
+    [record] = named.json()["branches"]
+    assert record["plan"]["activity_id"] == party_day["activity_id"]
+    assert record["attendance"]["expected"] == 3 and record["attendance"]["by_status"]["signed_out"] == 1
+    town = stack.http.get(f"/api/v1/orgs/{party_day['branch']}", headers=stack.admin).json()["parent_id"]
+    sampled = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
+                              json={"month": month, "org_id": town, "sample_size": 5})
+    assert {r["branch_id"] for r in sampled.json()["branches"]} <= {party_day["branch"], *party_day["others"]}
+    assert len(sampled.json()["branches"]) == 1 + len(party_day["others"])
+    refused = stack.http.post("/api/v1/spot-checks", headers=party_day["people"]["member"]["headers"],
+                              json={"month": month, "branch_ids": [party_day["branch"]]})
+    assert refused.status_code == 403
+    both = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
+                           json={"month": month, "branch_ids": [party_day["branch"]], "org_id": town,
+                                 "sample_size": 2})
+    assert both.status_code == 400

@@ -26,6 +26,7 @@ from partyday_gateway.routes import (
     orgs,
     plans,
     role_grants,
+    spot_checks,
 )
 from partyday_gateway.rpc import NamekoRpcClient
 from partyday_gateway.settings import GatewaySettings, get_gateway_settings
@@ -82,7 +83,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(InputGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
-    for module in (health, auth, me, orgs, members, role_grants, audit, plans, activities, dashboards):
+    for module in (health, auth, me, orgs, members, role_grants, audit, plans, spot_checks, activities,
+                   dashboards):
         app.include_router(module.router)
     return app
 

@@ -19,6 +19,7 @@ CITY = frozenset({"city_admin"})
 PUBLISH_DIRECTIVES = frozenset({"org_admin", "city_admin"})
 MANAGE_PLANS = frozenset({"branch_admin", "org_admin", "city_admin"})
 REVIEW = frozenset({"org_admin", "city_admin"})
+SPOT_CHECK = frozenset({"org_admin", "city_admin", "auditor"})
 
 
 def forbidden(capability: str, org_id: str | None) -> ApiError:

@@ -1,3 +1,4 @@
+import random
 from datetime import datetime, timezone
 
 from nameko.timer import timer
@@ -77,6 +78,17 @@ class PlansService(OrgTreeProjection, PartydayService):
                                                   schedule.time_zone).isoformat(),
                 "plan": planning.plan_view(plan) if plan else None,
             }
+
+    @rpc
+    def sample_branches(self, org_id: str, size: int) -> list:
+        """A random sample of the branches under a node, for a spot check."""
+        if not isinstance(size, int) or not 1 <= size <= 50:
+            raise invalid("SAMPLE_SIZE_INVALID", "a sample holds 1 to 50 branches")
+        with self.db.transaction() as session:
+            path = planning.node(session, org_id)["path"]
+            ids = session.scalars(select(org_nodes.c.org_id).where(
+                org_nodes.c.path.startswith(path, autoescape=True), org_nodes.c.level == "branch")).all()
+        return random.sample(list(ids), min(size, len(ids)))
 
     @rpc
     def create_plan(self, payload: dict) -> dict:

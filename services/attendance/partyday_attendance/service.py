@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from partyday_attendance import sheet, tokens
 from partyday_attendance.models import Activity, LeaveRequest, metadata
 from partyday_attendance.schemas import Evidence, OfflineScan
+from partyday_common.clock import aware, instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
 from partyday_common.errors import DomainError, invalid, validated
@@ -18,15 +19,6 @@ SCANS = Counter("partyday_scans_total", "Sign-in and sign-out attempts, by kind,
                 ["kind", "outcome", "reason"])
 ROTATING_LIFETIME = timedelta(seconds=60)
 MAX_BATCH = 200
-
-
-def now_or(at: str | None) -> datetime:
-    if at is None:
-        return datetime.now(timezone.utc)
-    parsed = datetime.fromisoformat(at)
-    if parsed.tzinfo is None:
-        raise invalid("NOW_INVALID", "now must carry a UTC offset")
-    return parsed
 
 
 def answered(answer: dict) -> dict:
@@ -73,8 +65,8 @@ class AttendanceService(PartydayService):
             window = sheet.windows_of(act)
             return {"activity_id": act.id, "plan_id": act.plan_id, "branch_id": act.branch_id,
                     "branch_path": act.branch_path, "theme": act.theme, "venue_name": act.venue_name,
-                    "starts_at": sheet.aware(act.starts_at).isoformat(),
-                    "ends_at": sheet.aware(act.ends_at).isoformat(),
+                    "starts_at": aware(act.starts_at).isoformat(),
+                    "ends_at": aware(act.ends_at).isoformat(),
                     "sign_in_opens": window.sign_in_opens.isoformat(),
                     "sign_out_closes": window.sign_out_closes.isoformat(),
                     "closed": act.closed_at is not None, "counts": act.counts}
@@ -86,7 +78,7 @@ class AttendanceService(PartydayService):
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             act = sheet.activity(session, activity_id)
-        expires_at = now + ROTATING_LIFETIME if rotating else sheet.aware(act.closes_at) + sheet.OFFLINE_GRACE
+        expires_at = now + ROTATING_LIFETIME if rotating else aware(act.closes_at) + sheet.OFFLINE_GRACE
         token = tokens.sign(act.id, settings.qr_signing_keys(), expires_at,
                             tokens.step_of(now) if rotating else None)
         return {"token": token, "url": f"{settings.public_url}/m/checkin?activity={act.id}&token={token}",
@@ -98,14 +90,14 @@ class AttendanceService(PartydayService):
         if kind not in ("sign_in", "sign_out"):
             raise invalid("KIND_INVALID", "kind is sign_in or sign_out")
         evidence = validated(Evidence, payload).model_dump()
-        return answered(self._scan(activity_id, member_id, kind, evidence, now_or(now), offline=False))
+        return answered(self._scan(activity_id, member_id, kind, evidence, instant(now), offline=False))
 
     @rpc
     def offline_batch(self, member_id: str, scans: list, now: str | None = None) -> list:
         """Scans made without a network, judged on their own evidence and marked as sent late."""
         if not isinstance(scans, list) or not 0 < len(scans) <= MAX_BATCH:
             raise invalid("BATCH_INVALID", f"a batch holds 1 to {MAX_BATCH} scans")
-        at = now_or(now)
+        at = instant(now)
         results = []
         for index, raw in enumerate(scans):
             try:
@@ -146,7 +138,7 @@ class AttendanceService(PartydayService):
             raise invalid("REASON_REQUIRED", "a reason of 1 to 1000 characters")
         with self.db.transaction() as session:
             return sheet.request_leave(session, sheet.activity(session, activity_id), member_id, reason.strip(),
-                                       now_or(now))
+                                       instant(now))
 
     @rpc
     def decide_leave(self, leave_id: str, approve: bool) -> dict:
@@ -166,7 +158,7 @@ class AttendanceService(PartydayService):
     @rpc
     def close_due(self, now: str | None = None) -> int:
         """Close every activity whose sign-out window has ended, including ones missed while down."""
-        at = now_or(now)
+        at = instant(now)
         threshold = get_settings().absence_flag_after
         with self.db.transaction() as session:
             due = session.scalars(select(Activity).where(Activity.closed_at.is_(None), Activity.closes_at <= at)

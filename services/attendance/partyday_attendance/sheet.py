@@ -7,16 +7,13 @@ from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
 from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
+from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 
 OFFLINE_GRACE = timedelta(hours=48)
 CLOCK_SKEW = timedelta(minutes=2)
 STATUSES = ("signed_out", "no_sign_out", "absent", "excused")
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def open_sheet(session: Session, data: dict) -> None:

@@ -26,6 +26,7 @@ from nameko.standalone.events import get_event_exchange
 from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.engine import Engine
 
+from partyday_common.clock import aware
 from partyday_common.correlation import HEADER_NAME
 from partyday_common.metrics import OUTBOX_ABANDONED, OUTBOX_BACKLOG
 from partyday_common.settings import get_settings
@@ -141,7 +142,7 @@ class OutboxRelay:
             if outcome.published:
                 continue
             row = by_id[outcome.row_id]
-            created = row["created_at"] if row["created_at"].tzinfo else row["created_at"].replace(tzinfo=timezone.utc)
+            created = aware(row["created_at"])
             attempts = row["attempts"] + 1
             values = {"attempts": attempts, "last_error": outcome.error}
             if now - created > self.give_up_after:

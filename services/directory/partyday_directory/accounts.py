@@ -1,20 +1,16 @@
 """Logins and sessions: passwords with a lockout, rotating refresh tokens, one-time codes for voters."""
 import uuid
-from datetime import datetime
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
+from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError
 from partyday_directory import access, audit, orgs
 from partyday_directory.models import LoginFailure, Member, Org, PublicCode, RoleGrant, Session
 from partyday_directory.passwords import hash_password, verify_password
 from partyday_directory.schemas import OrgCreate
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def open_session(session: DbSession, subject: str, kind: str) -> dict:
@@ -33,7 +29,7 @@ def authenticate(session: DbSession, phone: str, password: str) -> dict:
     now = utcnow()
     failures = session.scalars(select(LoginFailure.failed_at).where(
         LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW)).all()
-    locked_until = access.login_locked_until([_aware(t) for t in failures], now)
+    locked_until = access.login_locked_until([aware(t) for t in failures], now)
     if locked_until is not None:
         raise DomainError("LOGIN_LOCKED", "too many failed logins for this phone; try again later", 429,
                           {"retry_after": access.retry_after_seconds(locked_until, now)})
@@ -153,9 +149,9 @@ def issue_code(session: DbSession, phone: str, secret: str) -> str:
     serialise_per_phone(session, phone)
     now = utcnow()
     latest = session.scalar(select(func.max(PublicCode.sent_at)).where(PublicCode.phone == phone))
-    if latest is not None and now - _aware(latest) < access.CODE_RESEND_AFTER:
+    if latest is not None and now - aware(latest) < access.CODE_RESEND_AFTER:
         raise DomainError("CODE_RATE_LIMITED", "a code was sent to this phone a moment ago", 429,
-                          {"retry_after": access.retry_after_seconds(_aware(latest) + access.CODE_RESEND_AFTER,
+                          {"retry_after": access.retry_after_seconds(aware(latest) + access.CODE_RESEND_AFTER,
                                                                      now)})
     today = session.scalar(select(func.count()).select_from(PublicCode).where(
         PublicCode.phone == phone, PublicCode.sent_at > now - access.CODE_DAY))
@@ -172,7 +168,7 @@ def redeem_code(session: DbSession, phone: str, code: str, secret: str) -> dict:
     now = utcnow()
     current = session.scalar(select(PublicCode).where(PublicCode.phone == phone, PublicCode.used_at.is_(None))
                              .order_by(PublicCode.sent_at.desc()).limit(1).with_for_update())
-    if current is None or _aware(current.expires_at) < now:
+    if current is None or aware(current.expires_at) < now:
         raise DomainError("CODE_EXPIRED", "no valid code for this phone; ask for a new one", 401)
     if current.attempts >= access.CODE_ATTEMPTS_ALLOWED:
         raise DomainError("CODE_ATTEMPTS_EXCEEDED", "too many wrong codes; ask for a new one", 429,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.orgtree import get_node, subtree_filter
@@ -116,7 +117,7 @@ def publish_directive(session: Session, request: DirectiveCreate) -> dict:
 
 def plan_view(plan: Plan) -> dict:
     return {"plan_id": plan.id, "branch_id": plan.branch_id, "month": plan.month, "theme": plan.theme,
-            "starts_at": _aware(plan.starts_at).isoformat(), "ends_at": _aware(plan.ends_at).isoformat(),
+            "starts_at": aware(plan.starts_at).isoformat(), "ends_at": aware(plan.ends_at).isoformat(),
             "venue": {"name": plan.venue_name, "lat": plan.venue_lat, "lon": plan.venue_lon,
                       "radius_m": plan.radius_m},
             "required_actions": plan.required_actions, "optional_actions": plan.optional_actions,
@@ -125,14 +126,8 @@ def plan_view(plan: Plan) -> dict:
             "summary": plan.summary_text, "summary_late": plan.summary_late}
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
-def _check(session: Session, plan: Plan) -> None:
-    directives = directives_for(session, plan.branch_path, plan.month)
-    schedule = schedule_for(session, plan.branch_path, directives)
-    lifecycle.check_timing(plan.month, _aware(plan.starts_at), _aware(plan.ends_at), schedule.time_zone,
+def _check(plan: Plan, directives: list[Directive], schedule: Schedule) -> None:
+    lifecycle.check_timing(plan.month, aware(plan.starts_at), aware(plan.ends_at), schedule.time_zone,
                            schedule.party_day)
     lifecycle.check_required_actions([a for d in directives for a in d.required_actions], plan.required_actions)
 
@@ -196,9 +191,9 @@ def submit_plan(session: Session, plan_id: str, now: datetime) -> dict:
     """Submit for review; after the deadline it is accepted and flagged late, never refused."""
     plan = get_plan(session, plan_id)
     _move(session, plan, "submit")
-    _check(session, plan)
     directives = directives_for(session, plan.branch_path, plan.month)
     schedule = schedule_for(session, plan.branch_path, directives)
+    _check(plan, directives, schedule)
     plan.submitted_at = now
     plan.submitted_late = now >= deadlines.deadline(plan.month, schedule.plan_deadline_day, schedule.time_zone)
     emit(session, "plan_submitted", _event(plan))
@@ -224,7 +219,7 @@ def approve_plan(session: Session, plan: Plan, roster: list[dict]) -> dict:
     plan.review_comment = None
     emit(session, "plan_approved", PlanApproved(
         plan_id=plan.id, activity_id=plan.activity_id, branch_id=plan.branch_id, branch_path=plan.branch_path,
-        month=plan.month, theme=plan.theme, starts_at=_aware(plan.starts_at), ends_at=_aware(plan.ends_at),
+        month=plan.month, theme=plan.theme, starts_at=aware(plan.starts_at), ends_at=aware(plan.ends_at),
         venue_name=plan.venue_name, venue_lat=plan.venue_lat, venue_lon=plan.venue_lon, radius_m=plan.radius_m,
         attendance_rules=plan.attendance_rules, roster=roster).model_dump(mode="json"))
     return plan_view(plan)
@@ -234,7 +229,7 @@ def submit_summary(session: Session, activity_id: str, text: str, now: datetime)
     plan = session.scalar(select(Plan).where(Plan.activity_id == activity_id))
     if plan is None:
         raise not_found("activity", activity_id)
-    if now < _aware(plan.ends_at):
+    if now < aware(plan.ends_at):
         raise DomainError("ACTIVITY_NOT_ENDED", "a summary comes after the activity has ended", 422)
     _move(session, plan, "summarize")
     directives = directives_for(session, plan.branch_path, plan.month)

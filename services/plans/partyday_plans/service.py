@@ -1,9 +1,9 @@
 import random
-from datetime import datetime, timezone
 
 from nameko.timer import timer
 from sqlalchemy import func, select
 
+from partyday_common.clock import instant
 from partyday_common.db import Database
 from partyday_common.errors import DomainError, invalid, validated
 from partyday_common.orgtree import OrgTreeProjection
@@ -23,19 +23,6 @@ from partyday_plans.schemas import (
 )
 
 ROSTER_PAGE = 500
-
-
-def moment(now: str | None) -> datetime:
-    """`now` for rules evaluated at a given time (operations and tests); the clock otherwise."""
-    if now is None:
-        return datetime.now(timezone.utc)
-    try:
-        parsed = datetime.fromisoformat(now)
-    except ValueError:
-        raise invalid("NOW_INVALID", "now must be an ISO 8601 time with an offset", now=now)
-    if parsed.tzinfo is None:
-        raise invalid("NOW_INVALID", "now must carry a UTC offset", now=now)
-    return parsed
 
 
 class PlansService(OrgTreeProjection, PartydayService):
@@ -140,7 +127,7 @@ class PlansService(OrgTreeProjection, PartydayService):
     def submit_plan(self, plan_id: str, now: str | None = None) -> dict:
         """Send a plan for review; late plans are accepted and flagged."""
         with self.db.transaction() as session:
-            return planning.submit_plan(session, plan_id, moment(now))
+            return planning.submit_plan(session, plan_id, instant(now))
 
     @rpc
     def return_plan(self, plan_id: str, comment: str) -> dict:
@@ -177,7 +164,7 @@ class PlansService(OrgTreeProjection, PartydayService):
         if not isinstance(text, str) or not text.strip() or len(text) > 20000:
             raise invalid("SUMMARY_REQUIRED", "a summary is 1 to 20000 characters")
         with self.db.transaction() as session:
-            return planning.submit_summary(session, activity_id, text.strip(), moment(now))
+            return planning.submit_summary(session, activity_id, text.strip(), instant(now))
 
     @rpc
     def overdue(self, org_id: str, month: str, page: int = 1, page_size: int = 50, now: str | None = None) -> dict:
@@ -185,7 +172,7 @@ class PlansService(OrgTreeProjection, PartydayService):
         deadlines.parse_month(month)
         offset, limit = page_bounds(page, page_size)
         with self.db.transaction() as session:
-            rows = planning.overdue_branches(session, planning.node(session, org_id)["path"], month, moment(now))
+            rows = planning.overdue_branches(session, planning.node(session, org_id)["path"], month, instant(now))
         return {"org_id": org_id, "month": month, "total": len(rows), "page": page, "page_size": page_size,
                 "items": [{key: row[key] for key in ("branch_id", "name", "parent_id", "missing")}
                           for row in rows[offset:offset + limit]]}
@@ -193,7 +180,7 @@ class PlansService(OrgTreeProjection, PartydayService):
     @rpc
     def check_deadlines(self, now: str | None = None) -> dict:
         """Mark and announce what went overdue this month and last, hold ended activities, archive."""
-        at = moment(now)
+        at = instant(now)
         this_month = deadlines.month_of(at)
         with self.db.transaction() as session:
             announced = sum(planning.mark_overdue(session, month, at)
@@ -237,7 +224,7 @@ class PlansService(OrgTreeProjection, PartydayService):
         """A superior's notice to a branch to fix something by a date."""
         request = validated(RectificationCreate, payload)
         with self.db.transaction() as session:
-            return planning.issue_rectification(session, request, moment(today).date())
+            return planning.issue_rectification(session, request, instant(today).date())
 
     @rpc
     def get_rectification(self, rectification_id: str) -> dict:
@@ -268,7 +255,7 @@ class PlansService(OrgTreeProjection, PartydayService):
             path = planning.node(session, org_id)["path"]
             query = select(Rectification).where(Rectification.branch_path.startswith(path, autoescape=True))
             if overdue_only:
-                query = query.where(Rectification.status != "closed", Rectification.due_on < moment(now).date())
+                query = query.where(Rectification.status != "closed", Rectification.due_on < instant(now).date())
             total = session.scalar(select(func.count()).select_from(query.subquery()))
             found = session.scalars(query.order_by(Rectification.issued_at.desc()).offset(offset).limit(limit))
             return {"items": [planning.rectification_view(n) for n in found], "total": total, "page": page,

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from partyday_common.correlation import current_client_ip
 from partyday_gateway.auth import REFRESH_AUDIENCE, Caller
 from partyday_gateway.deps import Rpc
 from partyday_gateway.errors import ApiError
@@ -33,14 +34,10 @@ class TokenPair(BaseModel):
     expires_in: int
 
 
-def _client(request: Request) -> str:
-    return (request.client.host if request.client else None) or "unknown"
-
-
 @router.post("/login", response_model=TokenPair)
 async def login(body: LoginBody, request: Request, rpc: Rpc):
     """Log in with phone and password; too many attempts answer 429 with Retry-After."""
-    request.app.state.login_throttle.check(_client(request))
+    request.app.state.login_throttle.check(current_client_ip.get() or "unknown")
     opened = await rpc.call("directory", "authenticate", body.phone, body.password)
     return request.app.state.tokens.issue(opened["subject"], opened["session_id"], opened["refresh_id"],
                                           opened["kind"])
@@ -70,14 +67,14 @@ async def logout(caller: Caller, request: Request, rpc: Rpc):
 @router.post("/public-code", status_code=202)
 async def public_code(body: PublicCodeBody, request: Request, rpc: Rpc) -> dict:
     """Send a one-time login code to a voter's phone (at most one a minute)."""
-    request.app.state.login_throttle.check(_client(request))
+    request.app.state.login_throttle.check(current_client_ip.get() or "unknown")
     return await rpc.call("directory", "issue_public_code", body.phone)
 
 
 @router.post("/public-login", response_model=TokenPair)
 async def public_login(body: PublicLoginBody, request: Request, rpc: Rpc):
     """Log a public voter in with the one-time code sent to their phone."""
-    request.app.state.login_throttle.check(_client(request))
+    request.app.state.login_throttle.check(current_client_ip.get() or "unknown")
     opened = await rpc.call("directory", "public_login", body.phone, body.code)
     return request.app.state.tokens.issue(opened["subject"], opened["session_id"], opened["refresh_id"],
                                           opened["kind"])

@@ -111,6 +111,7 @@ def test_the_whole_lifecycle_from_draft_to_archive(services, city):
     assert datetime.fromisoformat(event["starts_at"]) == datetime(2026, 12, 7, 1, tzinfo=timezone.utc)
     assert sorted((m["name"], m["mobile"]) for m in event["roster"]) == [("张红梅", False), ("李流动", True)]
     assert event["attendance_rules"] == {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60}
+    assert event["required_actions"] == plan["required_actions"]
 
     with pytest.raises(DomainError) as raised:
         call(plans, "submit_summary", approved["activity_id"], "总结", now="2026-12-07T10:00:00+08:00")
@@ -120,6 +121,8 @@ def test_the_whole_lifecycle_from_draft_to_archive(services, city):
     summarized = call(plans, "submit_summary", approved["activity_id"], "活动圆满完成",
                       now="2026-12-20T10:00:00+08:00")
     assert summarized["status"] == "summarized" and summarized["summary_late"] is False
+    [summary_event] = outbox(plans, "summary_submitted")
+    assert summary_event["activity_id"] == approved["activity_id"] and summary_event["summary_chars"] == 6
     call(plans, "check_deadlines", now="2026-12-26T00:00:01+08:00")
     assert call(plans, "get_plan", plan["plan_id"])["status"] == "archived"
     assert [e["status"] for e in outbox(plans, "plan_archived")] == ["archived"]

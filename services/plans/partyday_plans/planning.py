@@ -142,7 +142,8 @@ def _move(session: Session, plan: Plan, action: str, comment: str | None = None)
 
 def _event(plan: Plan) -> dict:
     return PlanEvent(plan_id=plan.id, branch_id=plan.branch_id, branch_path=plan.branch_path, month=plan.month,
-                     status=plan.status).model_dump()
+                     status=plan.status, activity_id=plan.activity_id,
+                     summary_chars=len(plan.summary_text or "")).model_dump()
 
 
 def create_plan(session: Session, request: PlanCreate) -> dict:
@@ -221,7 +222,7 @@ def approve_plan(session: Session, plan: Plan, roster: list[dict]) -> dict:
         plan_id=plan.id, activity_id=plan.activity_id, branch_id=plan.branch_id, branch_path=plan.branch_path,
         month=plan.month, theme=plan.theme, starts_at=aware(plan.starts_at), ends_at=aware(plan.ends_at),
         venue_name=plan.venue_name, venue_lat=plan.venue_lat, venue_lon=plan.venue_lon, radius_m=plan.radius_m,
-        attendance_rules=plan.attendance_rules, roster=roster).model_dump(mode="json"))
+        required_actions=plan.required_actions, attendance_rules=plan.attendance_rules, roster=roster).model_dump(mode="json"))
     return plan_view(plan)
 
 

@@ -95,18 +95,21 @@ class PlanApproved(BaseModel):
     venue_lat: float
     venue_lon: float
     radius_m: int
+    required_actions: list[str] = []
     attendance_rules: AttendanceRules
     roster: list[RosterEntry]
 
 
 class PlanEvent(BaseModel):
-    """`plan_submitted`, `plan_returned`, `plan_held`, `plan_archived`, version 1."""
+    """`plan_submitted`, `plan_returned`, `plan_held`, `summary_submitted`, `plan_archived`, version 1."""
 
     plan_id: str
     branch_id: str
     branch_path: str
     month: str
     status: str
+    activity_id: str | None = None
+    summary_chars: int = 0
 
 
 class DirectivePublished(BaseModel):

@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     qr_keys: str | None = Field(None, description="QR signing keys 'id:secret,...', newest first")
     public_url: str = Field("http://127.0.0.1:8000", description="the address members' phones open")
     plans_timer_interval_s: float = Field(60.0, gt=0, description="how often plans checks deadlines")
+    scoring_weights: str = Field("70,10,10,5,5", description="weights of sign_in_rate, mobile_like_rate, "
+                                 "upload_detail, comments, superior_score")
+    scoring_grace_days: int = Field(10, ge=0, le=365, description="days after its month that a score still changes")
+    scoring_time_zone: str = Field("Asia/Shanghai", description="the time zone in which a month ends for scores")
+    comment_reports_to_hide: int = Field(3, ge=1, description="reports that hide a comment for moderation")
+    votes_per_account_per_minute: int = Field(30, ge=1, description="vote attempts per voter per minute")
+    votes_per_address_per_minute: int = Field(120, ge=1, description="vote attempts per client address per minute")
+    cjk_font_path: Path = Field(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+                                description="a TrueType/TTC font with Chinese glyphs, for charts and PDFs")
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or text")
     secret_key: str = DEVELOPMENT_SECRET

@@ -1,4 +1,6 @@
-from sqlalchemy import MetaData
+"""The scoring service's tables: the tree it ranks over, what it knows of each activity, engagement, votes."""
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.orgtree import add_org_projection
 from partyday_common.tables import add_bus_tables
@@ -6,3 +8,140 @@ from partyday_common.tables import add_bus_tables
 metadata = MetaData()
 add_bus_tables(metadata)
 org_nodes = add_org_projection(metadata)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class PlanProgress(Base):
+    """How far a branch's plan for a month went, from the plans service's events."""
+
+    __tablename__ = "plan_progress"
+    __table_args__ = (Index("ix_plan_progress_month_path", "month", "branch_path"),)
+
+    plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    branch_id: Mapped[str] = mapped_column(String(64))
+    branch_path: Mapped[str] = mapped_column(String(1000))
+    month: Mapped[str] = mapped_column(String(7))
+    activity_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    summarized: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ScoredActivity(Base):
+    """An activity as scoring sees it: the facts behind its score, and the score."""
+
+    __tablename__ = "scored_activities"
+    __table_args__ = (Index("ix_scored_activities_month_path", "month", "branch_path"),)
+
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan_id: Mapped[str | None] = mapped_column(String(64))
+    branch_id: Mapped[str] = mapped_column(String(64), index=True)
+    branch_path: Mapped[str] = mapped_column(String(1000))
+    month: Mapped[str | None] = mapped_column(String(7))
+    theme: Mapped[str | None] = mapped_column(String(200))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    expected: Mapped[int] = mapped_column(Integer, default=0)
+    excused: Mapped[int] = mapped_column(Integer, default=0)
+    signed_in: Mapped[int] = mapped_column(Integer, default=0)
+    expected_mobile: Mapped[int] = mapped_column(Integer, default=0)
+    detail_score: Mapped[int] = mapped_column(Integer, default=0)
+    superior_score: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[float | None] = mapped_column(Float)
+    sign_in_rate: Mapped[float | None] = mapped_column(Float)
+    score = mapped_column(JSON)
+    scored_at = mapped_column(DateTime(timezone=True))
+    freezes_at = mapped_column(DateTime(timezone=True))
+
+
+class RosterMember(Base):
+    """A member expected at an activity (the roster snapshot of `plan_approved`), mobile or not."""
+
+    __tablename__ = "roster_members"
+
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mobile: Mapped[bool] = mapped_column(Boolean)
+
+
+class Like(Base):
+    """One like per member per activity: the primary key makes a second one impossible, even concurrently."""
+
+    __tablename__ = "likes"
+
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    liked_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Comment(Base):
+    """A member's comment: visible, hidden after enough reports (awaiting a moderator), or removed."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(64), index=True)
+    branch_path: Mapped[str] = mapped_column(String(1000), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    hidden_at = mapped_column(DateTime(timezone=True))
+    moderated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CommentReport(Base):
+    __tablename__ = "comment_reports"
+
+    comment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reporter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    reported_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Reflection(Base):
+    """A member's sign-out reflection (心得体会): it counts as a comment in the score."""
+
+    __tablename__ = "reflections"
+
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reflected_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Campaign(Base):
+    """A month's 我为主题党日打Call of an organisation's subtree."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("org_id", "month", name="uq_campaign_org_month"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    org_path: Mapped[str] = mapped_column(String(1000))
+    month: Mapped[str] = mapped_column(String(7))
+    title: Mapped[str] = mapped_column(String(200))
+    votes_per_voter: Mapped[int] = mapped_column(Integer)
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Ballot(Base):
+    """That a voter used one vote in a campaign, and on which activity.
+
+    The secret ballot: no RPC reads voters back; results are counted per activity only.
+    The primary key (campaign, voter, activity) refuses a second vote for the same activity
+    and `slot` (unique per campaign and voter, below `votes_per_voter`) caps the number of votes,
+    so concurrent duplicates cannot both commit.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("campaign_id", "voter_id", "slot", name="uq_ballot_slot"),)
+
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    voter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    cast_at = mapped_column(DateTime(timezone=True), nullable=False)

@@ -1,11 +1,34 @@
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
+from partyday_common.clock import instant
+from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
-from partyday_common.errors import invalid, not_found
-from partyday_common.orgtree import OrgTreeProjection, count_branches_under, get_node
+from partyday_common.errors import invalid, not_found, validated
+from partyday_common.idempotency import previous_response, remember_response
+from partyday_common.orgtree import OrgTreeProjection, get_node
+from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
-from partyday_common.vocabulary import DOMAINS
-from partyday_scoring.models import metadata, org_nodes
+from partyday_common.settings import get_settings
+from partyday_scoring import campaigns, engagement, rankings, scores
+from partyday_scoring.models import ScoredActivity, metadata, org_nodes
+from partyday_scoring.schemas import (
+    CampaignCreate,
+    CommentCreate,
+    DetailScoreChanged,
+    Moderation,
+    ReportCreate,
+    SuperiorScore,
+    VoteCreate,
+)
+
+scores.weights()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class ScoringService(OrgTreeProjection, PartydayService):
@@ -13,22 +36,210 @@ class ScoringService(OrgTreeProjection, PartydayService):
     db = Database(metadata)
     org_nodes = org_nodes
 
+    def _plan_event(self, event):
+        with self.db.transaction() as session:
+            scores.plan_moved(session, event.event_type, event.data, _now())
+
+    @event_consumer("plans", "plan_submitted")
+    def on_plan_submitted(self, event):
+        """A branch planned its month (counted as planned on the dashboard)."""
+        self._plan_event(event)
+
+    @event_consumer("plans", "plan_returned")
+    def on_plan_returned(self, event):
+        """A returned plan was still planned."""
+        self._plan_event(event)
+
+    @event_consumer("plans", "plan_approved")
+    def on_plan_approved(self, event):
+        """An approved plan is an activity to score: its month, and the roster's mobile members."""
+        self._plan_event(event)
+
+    @event_consumer("plans", "plan_held")
+    def on_plan_held(self, event):
+        """The activity's time has passed."""
+        self._plan_event(event)
+
+    @event_consumer("plans", "summary_submitted")
+    def on_summary_submitted(self, event):
+        """The branch documented its activity."""
+        self._plan_event(event)
+
+    @event_consumer("plans", "plan_archived")
+    def on_plan_archived(self, event):
+        """The month's record is complete."""
+        self._plan_event(event)
+
+    @event_consumer("attendance", "activity_closed")
+    def on_activity_closed(self, event):
+        """The sheet is final: the activity gets its first score."""
+        with self.db.transaction() as session:
+            scores.attendance_counted(session, event.data, _now())
+
+    @event_consumer("attendance", "attendance_updated")
+    def on_attendance_updated(self, event):
+        """A late offline scan changed the counts: score again."""
+        with self.db.transaction() as session:
+            scores.attendance_counted(session, event.data, _now())
+
+    @event_consumer("attendance", "member_reflected")
+    def on_member_reflected(self, event):
+        """A sign-out reflection counts as the member's comment."""
+        with self.db.transaction() as session:
+            scores.reflected(session, event.data, _now())
+
+    @event_consumer("media", "detail_score_changed")
+    def on_detail_score_changed(self, event):
+        """Media judged how complete the activity's photos and text are: score again."""
+        data = DetailScoreChanged.model_validate(event.data).model_dump(mode="json")
+        with self.db.transaction() as session:
+            scores.detail_changed(session, data, _now())
+
     @rpc
-    def progress(self, org_id: str, domain: str | None = None) -> dict:
-        """For each child of `org_id`, how many branches its subtree holds (of `domain`, if given)."""
-        if domain is not None and domain not in DOMAINS:
-            raise invalid("DOMAIN_INVALID", "unknown domain", domain=domain, allowed=sorted(DOMAINS))
+    def get_activity(self, activity_id: str) -> dict:
+        """The activity's branch and month, for scope checks."""
+        with self.db.transaction() as session:
+            act = scores.activity(session, activity_id)
+            return {"activity_id": act.activity_id, "branch_id": act.branch_id, "month": act.month,
+                    "theme": act.theme}
+
+    @rpc
+    def score(self, activity_id: str) -> dict:
+        """`{total, indicators, weights}` of an activity; `status` is pending until attendance closes it."""
+        with self.db.transaction() as session:
+            return scores.view(scores.activity(session, activity_id))
+
+    @rpc
+    def set_superior_score(self, activity_id: str, payload: dict, now: str | None = None,
+                           idempotency_key: str | None = None) -> dict:
+        """The superior's 0–100 (上级党组织评分); it can change until the scoring period closes."""
+        request = validated(SuperiorScore, payload)
+        with self.db.transaction() as session:
+            previous = previous_response(session, f"superior_score:{activity_id}", idempotency_key, payload)
+            if previous is not None:
+                return previous
+            answer = scores.superior_scored(session, activity_id, request.score, instant(now))
+            remember_response(session, f"superior_score:{activity_id}", idempotency_key, payload, answer)
+            return answer
+
+    @rpc
+    def rescore_all(self, month: str | None = None) -> dict:
+        """Score every closed activity again (of `month`, if given), e.g. after the weights changed."""
+        started = _now()
+        with self.db.transaction() as session:
+            query = select(ScoredActivity).where(ScoredActivity.closed.is_(True))
+            if month is not None:
+                query = query.where(ScoredActivity.month == month)
+            activities = session.scalars(query).all()
+            for act in activities:
+                scores.rescore(session, act, started)
+        return {"activities": len(activities), "seconds": round((_now() - started).total_seconds(), 3)}
+
+    @rpc
+    def like(self, activity_id: str, member_id: str, now: str | None = None) -> dict:
+        """A member likes an activity, once (409 ALREADY_LIKED after)."""
+        with self.db.transaction() as session:
+            return engagement.like(session, activity_id, member_id, instant(now))
+
+    @rpc
+    def add_comment(self, activity_id: str, member_id: str, payload: dict,
+                    idempotency_key: str | None = None) -> dict:
+        """A member's comment on an activity; it counts in the score while visible."""
+        request = validated(CommentCreate, payload)
+        with self.db.transaction() as session:
+            operation = f"comment:{activity_id}:{member_id}"
+            previous = previous_response(session, operation, idempotency_key, payload)
+            if previous is not None:
+                return previous
+            answer = engagement.comment(session, activity_id, member_id, request.text, _now())
+            remember_response(session, operation, idempotency_key, payload, answer)
+            return answer
+
+    @rpc
+    def comments(self, activity_id: str, page: int = 1, page_size: int = 50) -> dict:
+        """The visible comments of an activity, oldest first."""
+        offset, limit = page_bounds(page, page_size)
+        with self.db.transaction() as session:
+            return {**engagement.comments(session, activity_id, offset, limit), "page": page, "page_size": page_size}
+
+    @rpc
+    def comment_scope(self, comment_id: str) -> dict:
+        """The comment's activity and branch, for scope checks."""
+        with self.db.transaction() as session:
+            found = engagement.get_comment(session, comment_id)
+            act = scores.activity(session, found.activity_id)
+            return {"comment_id": comment_id, "activity_id": act.activity_id, "branch_id": act.branch_id}
+
+    @rpc
+    def report_comment(self, comment_id: str, reporter_id: str, payload: dict) -> dict:
+        """A member reports a comment; enough reports hide it for a moderator and tell its author."""
+        request = validated(ReportCreate, payload)
+        with self.db.transaction() as session:
+            return engagement.report(session, comment_id, reporter_id, request.reason,
+                                     get_settings().comment_reports_to_hide, _now())
+
+    @rpc
+    def moderation_queue(self, org_id: str, page: int = 1, page_size: int = 50) -> dict:
+        """Hidden comments of a subtree awaiting a moderator."""
+        offset, limit = page_bounds(page, page_size)
         with self.db.transaction() as session:
             node = get_node(session, org_nodes, org_id)
             if node is None:
                 raise not_found("org", org_id)
-            children = session.execute(
-                select(org_nodes).where(org_nodes.c.parent_id == org_id)
-                .order_by(org_nodes.c.name, org_nodes.c.org_id)
-            ).mappings().all()
-            rows = [{
-                "org_id": child["org_id"], "name": child["name"], "level": child["level"],
-                "domain": child["domain"],
-                "branches": count_branches_under(session, org_nodes, child["path"], domain),
-            } for child in children]
-        return {"org_id": org_id, "domain": domain, "children": rows}
+            return {**engagement.queue(session, node["path"], offset, limit), "page": page, "page_size": page_size}
+
+    @rpc
+    def moderate(self, comment_id: str, payload: dict, moderator_id: str) -> dict:
+        """Restore or remove a hidden comment; its author is told by `comment_moderated`."""
+        request = validated(Moderation, payload)
+        with self.db.transaction() as session:
+            return engagement.moderate(session, comment_id, request.decision, moderator_id, _now())
+
+    @rpc
+    def ranking(self, org_id: str, period: str, domain: str | None = None, group: str = "branches") -> dict:
+        """Branches of the subtree (or the node's children) ranked by score over a month, quarter or year."""
+        with self.db.transaction() as session:
+            return rankings.ranking(session, org_id, period, domain, group)
+
+    @rpc
+    def progress(self, org_id: str, month: str | None = None, domain: str | None = None) -> dict:
+        """For the node and each child: planned / approved / held / documented / scored, counts and rates
+        (the current month where none is given)."""
+        if month is None:
+            month = datetime.now(ZoneInfo(get_settings().scoring_time_zone)).strftime("%Y-%m")
+        with self.db.transaction() as session:
+            return rankings.progress(session, org_id, month, domain)
+
+    @rpc
+    def create_campaign(self, payload: dict, idempotency_key: str | None = None) -> dict:
+        """A month's campaign over an organisation's subtree (one per organisation and month)."""
+        request = validated(CampaignCreate, payload)
+        with self.db.transaction() as session:
+            previous = previous_response(session, "create_campaign", idempotency_key, payload)
+            if previous is not None:
+                return previous
+            answer = campaigns.create(session, request.org_id, request.month, request.title,
+                                      request.votes_per_voter)
+            remember_response(session, "create_campaign", idempotency_key, payload, answer)
+            return answer
+
+    @rpc
+    def campaign(self, campaign_id: str) -> dict:
+        """A campaign and its organisation."""
+        with self.db.transaction() as session:
+            return campaigns.view(campaigns.get(session, campaign_id))
+
+    @rpc
+    def vote(self, campaign_id: str, voter: str, payload: dict) -> dict:
+        """One vote of a member or verified public voter (`voter` names the account, never stored as such)."""
+        if not isinstance(voter, str) or not voter:
+            raise invalid("VOTER_INVALID", "a vote needs its voter")
+        request = validated(VoteCreate, payload)
+        with self.db.transaction() as session:
+            return campaigns.vote(session, campaign_id, voter, request.activity_id, _now())
+
+    @rpc
+    def campaign_results(self, campaign_id: str) -> dict:
+        """Live results: votes per candidate activity, never who voted for what."""
+        with self.db.transaction() as session:
+            return campaigns.results(session, campaign_id)

@@ -1,0 +1,108 @@
+"""Likes, comments and their moderation."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from partyday_common.clock import aware
+from partyday_common.db import emit
+from partyday_common.errors import DomainError, not_found
+from partyday_scoring import scores
+from partyday_scoring.models import Comment, CommentReport, Like
+
+
+def like(session: Session, activity_id: str, member_id: str, now: datetime) -> dict:
+    """One like per member per activity; a second is refused, however many arrive at once."""
+    act = scores.activity(session, activity_id, lock=True)
+    try:
+        with session.begin_nested():
+            session.execute(insert(Like).values(activity_id=activity_id, member_id=member_id, liked_at=now))
+    except IntegrityError:
+        raise DomainError("ALREADY_LIKED", "you have already liked this activity", 409, {"activity_id": activity_id})
+    scores.rescore(session, act, now)
+    return {"activity_id": activity_id, "liked": True, "likes": likes(session, activity_id)}
+
+
+def likes(session: Session, activity_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(Like).where(Like.activity_id == activity_id))
+
+
+def comment(session: Session, activity_id: str, member_id: str, text: str, now: datetime) -> dict:
+    act = scores.activity(session, activity_id, lock=True)
+    found = Comment(id=uuid.uuid4().hex, activity_id=activity_id, branch_path=act.branch_path, member_id=member_id,
+                    text=text, status="visible", reports=0, created_at=now)
+    session.add(found)
+    scores.rescore(session, act, now)
+    return comment_view(found)
+
+
+def get_comment(session: Session, comment_id: str, lock: bool = False) -> Comment:
+    found = session.get(Comment, comment_id, with_for_update=lock)
+    if found is None:
+        raise not_found("comment", comment_id)
+    return found
+
+
+def report(session: Session, comment_id: str, reporter_id: str, reason: str | None, threshold: int,
+           now: datetime) -> dict:
+    """A report; the `threshold`-th hides the comment for a moderator and tells its author."""
+    found = get_comment(session, comment_id, lock=True)
+    if found.member_id == reporter_id:
+        raise DomainError("OWN_COMMENT", "you cannot report your own comment", 422)
+    if found.status == "removed":
+        raise DomainError("COMMENT_REMOVED", "this comment was already removed", 422)
+    try:
+        with session.begin_nested():
+            session.execute(insert(CommentReport).values(comment_id=comment_id, reporter_id=reporter_id,
+                                                         reason=reason, reported_at=now))
+    except IntegrityError:
+        raise DomainError("ALREADY_REPORTED", "you have already reported this comment", 409)
+    found.reports += 1
+    if found.status == "visible" and found.moderated_by is None and found.reports >= threshold:
+        found.status, found.hidden_at = "hidden", now
+        emit(session, "comment_hidden", {"comment_id": found.id, "activity_id": found.activity_id,
+                                         "author_id": found.member_id, "reports": found.reports,
+                                         "at": now.isoformat()})
+        scores.rescore(session, scores.activity(session, found.activity_id, lock=True), now)
+    return {"comment_id": found.id, "reports": found.reports, "status": found.status}
+
+
+def moderate(session: Session, comment_id: str, decision: str, moderator_id: str, now: datetime) -> dict:
+    """A moderator restores a hidden comment (it stays visible for good) or removes it; its author is told."""
+    found = get_comment(session, comment_id, lock=True)
+    if found.status != "hidden":
+        raise DomainError("NOT_AWAITING_MODERATION", "only a hidden comment awaits a moderator", 422,
+                          {"status": found.status})
+    found.status = "visible" if decision == "restore" else "removed"
+    found.moderated_by = moderator_id
+    emit(session, "comment_moderated", {"comment_id": found.id, "activity_id": found.activity_id,
+                                        "author_id": found.member_id, "decision": decision, "at": now.isoformat()})
+    scores.rescore(session, scores.activity(session, found.activity_id, lock=True), now)
+    return comment_view(found)
+
+
+def comments(session: Session, activity_id: str, offset: int, limit: int) -> dict:
+    """The visible comments of an activity, oldest first."""
+    scores.activity(session, activity_id)
+    where = (Comment.activity_id == activity_id, Comment.status == "visible")
+    rows = session.scalars(select(Comment).where(*where).order_by(Comment.created_at, Comment.id)
+                           .offset(offset).limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(Comment).where(*where))
+    return {"items": [comment_view(row) for row in rows], "total": total}
+
+
+def queue(session: Session, path: str, offset: int, limit: int) -> dict:
+    """Hidden comments of a subtree awaiting a moderator, oldest first."""
+    where = (Comment.status == "hidden", Comment.branch_path.startswith(path, autoescape=True))
+    rows = session.scalars(select(Comment).where(*where).order_by(Comment.hidden_at, Comment.id)
+                           .offset(offset).limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(Comment).where(*where))
+    return {"items": [comment_view(row) for row in rows], "total": total}
+
+
+def comment_view(found: Comment) -> dict:
+    return {"comment_id": found.id, "activity_id": found.activity_id, "member_id": found.member_id,
+            "text": found.text, "status": found.status, "reports": found.reports,
+            "created_at": aware(found.created_at).isoformat()}

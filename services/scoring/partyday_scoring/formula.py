@@ -1,0 +1,116 @@
+"""The five-indicator score of one activity (综合得分), as plain functions.
+
+Each indicator is a share from 0 to 1, or None when it does not apply to the activity
+(its denominator is empty, or the superior has not scored yet). The total is
+100 × Σ wᵢ·xᵢ / Σ wᵢ over the indicators that apply: the weight of one that does not
+apply is spread over the others in proportion, so a branch is neither rewarded nor
+punished for having no mobile members or a superior who has not scored yet.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+INDICATORS = ("sign_in_rate", "mobile_like_rate", "upload_detail", "comments", "superior_score")
+DEFAULT_WEIGHTS = {"sign_in_rate": 70.0, "mobile_like_rate": 10.0, "upload_detail": 10.0, "comments": 5.0,
+                   "superior_score": 5.0}
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """`"70,10,10,5,5"` (in the order of INDICATORS) as weights; each ≥ 0, and at least one above 0."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != len(INDICATORS):
+        raise ValueError(f"scoring weights need {len(INDICATORS)} numbers ({', '.join(INDICATORS)}), got {text!r}")
+    weights = dict(zip(INDICATORS, (float(part) for part in parts)))
+    if any(weight < 0 for weight in weights.values()) or not any(weights.values()):
+        raise ValueError(f"scoring weights must be ≥ 0 and not all 0, got {text!r}")
+    return weights
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known of an activity when it is scored."""
+
+    expected: int
+    excused: int
+    signed_in: int
+    expected_mobile: int
+    mobile_likers: int
+    members: int
+    commenters: int
+    detail_score: int
+    superior_score: int | None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole <= 0 else min(1.0, part / whole)
+
+
+def indicators(facts: Facts) -> dict[str, float | None]:
+    """Each indicator as a share of 1, None where it does not apply.
+
+    - sign_in_rate: signed-in non-mobile members / (expected non-mobile − excused); None for a branch
+      with no non-mobile member; 0 when every one of them was excused (nobody met);
+    - mobile_like_rate: mobile members who liked / mobile members; None without mobile members;
+    - upload_detail: media's detail score / 100 (0 until media reports one);
+    - comments: members who commented or wrote a sign-out reflection / members, capped at 1;
+    - superior_score: the superior's 0–100 / 100; None until given.
+    """
+    attending = facts.expected - facts.excused
+    if facts.expected <= 0:
+        sign_in = None
+    elif attending <= 0:
+        sign_in = 0.0
+    else:
+        sign_in = min(1.0, facts.signed_in / attending)
+    return {
+        "sign_in_rate": sign_in,
+        "mobile_like_rate": _share(facts.mobile_likers, facts.expected_mobile),
+        "upload_detail": max(0, min(100, facts.detail_score)) / 100,
+        "comments": _share(facts.commenters, facts.members),
+        "superior_score": None if facts.superior_score is None else facts.superior_score / 100,
+    }
+
+
+def total(values: dict[str, float | None], weights: dict[str, float]) -> float:
+    """100 × the weighted mean of the indicators that apply, rounded to 2 decimals."""
+    applying = [name for name in INDICATORS if values[name] is not None]
+    weight = sum(weights[name] for name in applying)
+    if weight <= 0:
+        return 0.0
+    return round(100 * sum(weights[name] * values[name] for name in applying) / weight, 2)
+
+
+def score(facts: Facts, weights: dict[str, float]) -> dict:
+    """The total, its indicators, the weights used, and which indicators did not apply."""
+    values = indicators(facts)
+    return {"total": total(values, weights), "indicators": {k: None if v is None else round(v, 4)
+                                                            for k, v in values.items()},
+            "weights": dict(weights), "not_applicable": [name for name in INDICATORS if values[name] is None]}
+
+
+def period_closes_at(month: str, time_zone: str, grace_days: int) -> datetime:
+    """When an activity of `month` stops changing its score: the next month's start, plus the grace days."""
+    year, number = (int(part) for part in month.split("-"))
+    first_of_next = date(year + number // 12, number % 12 + 1, 1)
+    return datetime(first_of_next.year, first_of_next.month, 1, tzinfo=ZoneInfo(time_zone)) + timedelta(days=grace_days)
+
+
+def period_months(period: str) -> list[str]:
+    """The months of a period: one month, a quarter's three, or a year's twelve."""
+    if len(period) == 4:
+        return [f"{period}-{m:02d}" for m in range(1, 13)]
+    if "-Q" in period:
+        year, quarter = period.split("-Q")
+        first = (int(quarter) - 1) * 3 + 1
+        return [f"{year}-{m:02d}" for m in range(first, first + 3)]
+    return [period]
+
+
+def rank(rows: list[dict]) -> list[dict]:
+    """Rows with `score`, `sign_in_rate`, `code` and `org_id`, ordered best first and numbered.
+
+    Ties are broken by the higher sign-in rate, then the organisation code, then its id, so the
+    same data always gives the same order; equal scores still share no rank number.
+    """
+    ordered = sorted(rows, key=lambda row: (-row["score"], -(row["sign_in_rate"] or 0), row["code"], row["org_id"]))
+    return [{**row, "rank": index} for index, row in enumerate(ordered, start=1)]

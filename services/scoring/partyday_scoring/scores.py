@@ -1,0 +1,167 @@
+"""What scoring knows of each activity, from the events of plans, attendance and media, and its score."""
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session
+
+from partyday_common.clock import aware
+from partyday_common.db import emit
+from partyday_common.errors import DomainError, not_found
+from partyday_common.settings import get_settings
+from partyday_scoring import formula
+from partyday_scoring.models import Comment, Like, PlanProgress, Reflection, RosterMember, ScoredActivity
+
+
+@lru_cache
+def weights() -> dict[str, float]:
+    """The weights of PARTYDAY_SCORING_WEIGHTS (70,10,10,5,5 by default); a bad value stops the service."""
+    return formula.parse_weights(get_settings().scoring_weights)
+
+
+def activity(session: Session, activity_id: str, lock: bool = False) -> ScoredActivity:
+    """A known activity; `lock` holds its row until commit, so that concurrent likes and comments
+    are counted one after the other and none of them is lost from the score."""
+    found = session.get(ScoredActivity, activity_id, with_for_update=lock)
+    if found is None or found.month is None:
+        raise not_found("activity", activity_id)
+    return found
+
+
+def _row(session: Session, activity_id: str, branch_id: str, branch_path: str) -> ScoredActivity:
+    found = session.get(ScoredActivity, activity_id, with_for_update=True)
+    if found is None:
+        found = ScoredActivity(activity_id=activity_id, branch_id=branch_id, branch_path=branch_path, closed=False,
+                               expected=0, excused=0, signed_in=0, expected_mobile=0, detail_score=0)
+        session.add(found)
+    return found
+
+
+def _progress(session: Session, data: dict) -> PlanProgress:
+    found = session.get(PlanProgress, data["plan_id"])
+    if found is None:
+        found = PlanProgress(plan_id=data["plan_id"], branch_id=data["branch_id"], branch_path=data["branch_path"],
+                             month=data["month"], planned=True, approved=False, held=False, summarized=False)
+        session.add(found)
+    found.activity_id = data.get("activity_id") or found.activity_id
+    return found
+
+
+def plan_moved(session: Session, event_type: str, data: dict, now: datetime) -> None:
+    """Follow a plan's progress; events of one plan may arrive in any order, so flags only ever turn on."""
+    progress = _progress(session, data)
+    if event_type in ("plan_approved", "plan_held", "summary_submitted", "plan_archived"):
+        progress.approved = True
+    if event_type in ("plan_held", "summary_submitted", "plan_archived"):
+        progress.held = True
+    if event_type == "summary_submitted" or (event_type == "plan_archived" and data.get("summary_chars")):
+        progress.summarized = True
+    if event_type == "plan_approved":
+        approved(session, data, now)
+
+
+def approved(session: Session, data: dict, now: datetime) -> None:
+    """An approved plan is an activity: its month, theme and the roster whose mobile members may like it."""
+    act = _row(session, data["activity_id"], data["branch_id"], data["branch_path"])
+    settings = get_settings()
+    act.plan_id, act.month, act.theme = data["plan_id"], data["month"], data["theme"]
+    act.freezes_at = formula.period_closes_at(data["month"], settings.scoring_time_zone, settings.scoring_grace_days)
+    known = set(session.scalars(select(RosterMember.member_id).where(RosterMember.activity_id == act.activity_id)))
+    for member in data["roster"]:
+        if member["member_id"] not in known:
+            session.add(RosterMember(activity_id=act.activity_id, member_id=member["member_id"],
+                                     mobile=bool(member["mobile"])))
+    rescore(session, act, now)
+
+
+def attendance_counted(session: Session, data: dict, now: datetime) -> None:
+    """`activity_closed` or `attendance_updated`: the counts the sign-in rate comes from."""
+    act = _row(session, data["activity_id"], data["branch_id"], data.get("branch_path", ""))
+    if data.get("branch_path"):
+        act.branch_path = data["branch_path"]
+    members = data["members"]
+    act.closed = True
+    act.expected, act.excused = data["expected"], members["excused"]
+    act.signed_in = members["signed_out"] + members["no_sign_out"]
+    act.expected_mobile = data["expected_mobile"]
+    progress = session.scalar(select(PlanProgress).where(PlanProgress.activity_id == act.activity_id))
+    if progress is not None:
+        progress.held = True
+    rescore(session, act, now)
+
+
+def detail_changed(session: Session, data: dict, now: datetime) -> None:
+    """Media's detail score (图文详尽程度) of the activity's uploads."""
+    act = _row(session, data["activity_id"], data["branch_id"], data["branch_path"])
+    act.detail_score = max(0, min(100, int(data["detail_score"])))
+    rescore(session, act, now)
+
+
+def reflected(session: Session, data: dict, now: datetime) -> None:
+    """A sign-out reflection counts as the member's comment."""
+    if session.get(Reflection, (data["activity_id"], data["member_id"])) is None:
+        session.add(Reflection(activity_id=data["activity_id"], member_id=data["member_id"],
+                               reflected_at=datetime.fromisoformat(data["at"]) if isinstance(data["at"], str)
+                               else data["at"]))
+        session.flush()
+    found = session.get(ScoredActivity, data["activity_id"], with_for_update=True)
+    if found is not None:
+        rescore(session, found, now)
+
+
+def superior_scored(session: Session, activity_id: str, value: int, now: datetime) -> dict:
+    """The superior's 0–100, until the period closes."""
+    act = activity(session, activity_id, lock=True)
+    if frozen(act, now):
+        raise DomainError("SCORE_PERIOD_CLOSED", "this activity's scoring period has closed", 422,
+                          {"activity_id": activity_id, "closed_at": aware(act.freezes_at).isoformat()})
+    act.superior_score = value
+    rescore(session, act, now)
+    return view(act)
+
+
+def frozen(act: ScoredActivity, now: datetime) -> bool:
+    return act.freezes_at is not None and now >= aware(act.freezes_at)
+
+
+def facts(session: Session, act: ScoredActivity) -> formula.Facts:
+    """The counts of the formula: attendance's, and the likes and comments of members on the roster."""
+    mobile_likers = session.scalar(
+        select(func.count()).select_from(Like).join(
+            RosterMember, (RosterMember.activity_id == Like.activity_id) & (RosterMember.member_id == Like.member_id))
+        .where(Like.activity_id == act.activity_id, RosterMember.mobile.is_(True)))
+    speakers = union(
+        select(Comment.member_id).where(Comment.activity_id == act.activity_id, Comment.status == "visible"),
+        select(Reflection.member_id).where(Reflection.activity_id == act.activity_id)).subquery()
+    commenters = session.scalar(
+        select(func.count()).select_from(speakers).join(
+            RosterMember, (RosterMember.activity_id == act.activity_id) & (RosterMember.member_id == speakers.c.member_id)))
+    members = act.expected + act.expected_mobile
+    return formula.Facts(expected=act.expected, excused=act.excused, signed_in=act.signed_in,
+                         expected_mobile=act.expected_mobile, mobile_likers=mobile_likers, members=members,
+                         commenters=commenters, detail_score=act.detail_score, superior_score=act.superior_score)
+
+
+def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
+    """Score a closed activity again, unless its period has closed; announce a changed total."""
+    if not act.closed or act.month is None or frozen(act, now):
+        return
+    session.flush()
+    computed = formula.score(facts(session, act), weights())
+    changed = act.score != computed
+    act.score, act.total, act.sign_in_rate = computed, computed["total"], computed["indicators"]["sign_in_rate"]
+    act.scored_at = now
+    if changed:
+        emit(session, "score_changed", {"activity_id": act.activity_id, "branch_id": act.branch_id,
+                                        "branch_path": act.branch_path, "month": act.month, **computed})
+
+
+def view(act: ScoredActivity) -> dict:
+    """`{total, indicators, weights}` as api.md has it, with what did not apply and whether it can still change."""
+    base = {"activity_id": act.activity_id, "branch_id": act.branch_id, "month": act.month,
+            "frozen_at": aware(act.freezes_at).isoformat() if act.freezes_at else None,
+            "scored_at": aware(act.scored_at).isoformat() if act.scored_at else None}
+    if act.score is None:
+        return {**base, "status": "pending", "total": None,
+                "indicators": dict.fromkeys(formula.INDICATORS), "weights": weights(), "not_applicable": []}
+    return {**base, "status": "scored", **act.score}

@@ -1,0 +1,251 @@
+"""The scoring service on RabbitMQ and PostgreSQL: scores from events, likes, moderation, votes, rankings."""
+import uuid
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select
+
+from partyday_common.db import make_engine
+from partyday_common.envelope import Envelope
+from partyday_common.errors import DomainError
+from partyday_common.migrations import upgrade
+from partyday_scoring.models import metadata
+from partyday_scoring.service import ScoringService
+from tests.services.helpers import publish_event, wait_until
+
+MONTH = "2026-12"
+CITY = {"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "汉中市委", "level": "city",
+        "domain": "other", "kind": "regular"}
+TOWN = {"org_id": "town", "parent_id": "city", "path": "/city/town/", "code": "T1", "name": "北关街道",
+        "level": "township", "domain": "other", "kind": "regular"}
+
+
+def branch(code: str, domain: str = "community") -> dict:
+    return {"org_id": f"b-{code}", "parent_id": "town", "path": f"/city/town/b-{code}/", "code": code,
+            "name": f"第{code}党支部", "level": "branch", "domain": domain, "kind": "regular"}
+
+
+@pytest.fixture
+def scoring(container_factory, make_config, databases):
+    url = databases.create("scoring")
+    upgrade("scoring", url)
+    container = container_factory(ScoringService, make_config("scoring", url=url))
+    container.start()
+    container.url = url
+    for node in (CITY, TOWN, branch("A"), branch("B"), branch("C", "rural")):
+        send(container, "directory", "org_created", node)
+    wait_until(lambda: _branches(container) == 3, message="the tree arrived")
+    return container
+
+
+def _branches(container):
+    try:
+        return call(container, "progress", "town", MONTH)["branches"]
+    except DomainError:
+        return None
+
+
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def concurrently(container, method, calls: list[tuple]) -> list:
+    """Every call in flight at once over RPC (entrypoint_hook cannot tell concurrent answers apart);
+    each answer, or the reason code of its refusal."""
+    with ClusterRpcProxy({"AMQP_URI": container.config["AMQP_URI"]}, timeout=120) as proxy:
+        replies = [getattr(proxy.scoring, method).call_async(*args) for args in calls]
+        outcomes = []
+        for reply in replies:
+            try:
+                outcomes.append(reply.result())
+            except DomainError as exc:
+                outcomes.append(exc.code)
+    return outcomes
+
+
+def send(container, source, event_type, data):
+    publish_event(container.config["AMQP_URI"], source, Envelope(event_type=event_type, source=source, data=data))
+
+
+def refused(code, function, *args, **kwargs):
+    with pytest.raises(DomainError) as raised:
+        function(*args, **kwargs)
+    assert raised.value.code == code, raised.value
+    return raised.value
+
+
+ROSTER = ([{"member_id": f"m{i}", "name": "党员", "mobile": False, "probationary": False} for i in range(10)]
+          + [{"member_id": f"f{i}", "name": "流动党员", "mobile": True, "probationary": False} for i in range(2)])
+
+
+def approve(container, code="A", roster=ROSTER) -> str:
+    activity_id, plan_id = uuid.uuid4().hex, uuid.uuid4().hex
+    node = branch(code)
+    common = {"plan_id": plan_id, "branch_id": node["org_id"], "branch_path": node["path"], "month": MONTH}
+    send(container, "plans", "plan_submitted", {**common, "status": "submitted"})
+    send(container, "plans", "plan_approved", {
+        **common, "activity_id": activity_id, "theme": "学习党章", "starts_at": "2026-12-07T09:00:00+08:00",
+        "ends_at": "2026-12-07T11:00:00+08:00", "venue_name": "活动室", "venue_lat": 33.07, "venue_lon": 107.03,
+        "radius_m": 300, "required_actions": [], "attendance_rules": {}, "roster": roster})
+    wait_until(lambda: _known(container, activity_id), message="the activity arrived")
+    return activity_id
+
+
+def _known(container, activity_id):
+    try:
+        return call(container, "score", activity_id)
+    except DomainError:
+        return None
+
+
+def close(container, activity_id, code="A", signed_in=8, excused=2, expected=10, expected_mobile=2):
+    node = branch(code)
+    counts = {"signed_out": signed_in, "no_sign_out": 0, "absent": expected - signed_in - excused, "excused": excused}
+    send(container, "attendance", "activity_closed", {
+        "activity_id": activity_id, "plan_id": "p", "branch_id": node["org_id"], "branch_path": node["path"],
+        "closed_at": "2026-12-07T04:00:00+00:00", "members": counts,
+        "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": expected_mobile, "excused": 0},
+        "expected": expected, "expected_mobile": expected_mobile})
+    return wait_until(lambda: (s := call(container, "score", activity_id))["status"] == "scored" and s,
+                      message="the activity was scored")
+
+
+def test_an_activity_is_scored_when_it_closes_and_again_as_engagement_arrives(scoring):
+    activity = approve(scoring)
+    pending = call(scoring, "score", activity)
+    assert pending["status"] == "pending" and pending["total"] is None
+    first = close(scoring, activity)
+    # sign-in 8/(10-2) = 1, no likes, detail 0, no comments; superior pending: 70/95 × 100
+    assert first["indicators"]["sign_in_rate"] == 1.0 and first["not_applicable"] == ["superior_score"]
+    assert first["total"] == 73.68 and first["weights"]["sign_in_rate"] == 70
+
+    call(scoring, "like", activity, "f0", now="2026-12-08T10:00:00+08:00")
+    refused("ALREADY_LIKED", call, scoring, "like", activity, "f0")
+    call(scoring, "add_comment", activity, "m1", {"text": "很有收获"})
+    send(scoring, "attendance", "member_reflected", {"activity_id": activity, "member_id": "m2",
+                                                     "branch_id": "b-A", "text": "心得体会", "at": "2026-12-07T11:05:00+08:00"})
+    send(scoring, "media", "detail_score_changed", {"activity_id": activity, "branch_id": "b-A",
+                                                    "branch_path": "/city/town/b-A/", "detail_score": 60,
+                                                    "breakdown": {}, "at": "2026-12-08T00:00:00+00:00"})
+    done = wait_until(lambda: (s := call(scoring, "score", activity))["indicators"]["upload_detail"] == 0.6
+                      and s["indicators"]["comments"] > 0.1 and s, message="engagement reached the score")
+    assert done["indicators"]["mobile_like_rate"] == 0.5 and done["indicators"]["comments"] == round(2 / 12, 4)
+    scored = call(scoring, "set_superior_score", activity, {"score": 80}, now="2026-12-09T00:00:00+08:00")
+    # 70 + 10×0.5 + 10×0.6 + 5×(2/12) + 5×0.8 = 70 + 5 + 6 + 0.8333 + 4 = 85.83
+    assert scored["total"] == 85.83 and scored["not_applicable"] == []
+    refused("VALIDATION_FAILED", call, scoring, "set_superior_score", activity, {"score": 101})
+    refused("SCORE_PERIOD_CLOSED", call, scoring, "set_superior_score", activity, {"score": 10},
+            now="2027-01-12T00:00:00+08:00")
+    refused("ACTIVITY_NOT_FOUND", call, scoring, "score", "nope")
+
+    engine = make_engine(scoring.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        totals = [body["data"]["total"] for body in connection.execute(
+            select(outbox.c.body).where(outbox.c.event_type == "score_changed").order_by(outbox.c.id)).scalars()]
+    engine.dispose()
+    assert totals[0] == 73.68 and totals[-1] == 85.83
+
+
+def test_concurrent_likes_of_one_member_leave_one_and_every_like_counts(scoring):
+    activity = approve(scoring, roster=[{"member_id": f"f{i}", "name": "流动", "mobile": True,
+                                          "probationary": False} for i in range(20)])
+    close(scoring, activity, expected=0, signed_in=0, excused=0, expected_mobile=20)
+    members = ["f0"] * 20 + [f"f{i}" for i in range(1, 20)]
+    outcomes = [o if isinstance(o, str) else o["liked"]
+                for o in concurrently(scoring, "like", [(activity, member) for member in members])]
+    assert outcomes.count(True) == 20 and outcomes.count("ALREADY_LIKED") == 19
+    assert call(scoring, "score", activity)["indicators"]["mobile_like_rate"] == 1.0
+
+
+def test_three_reports_hide_a_comment_for_a_moderator_and_its_author_is_told(scoring):
+    activity = approve(scoring)
+    close(scoring, activity)
+    posted = call(scoring, "add_comment", activity, "m1", {"text": "不当言论"}, idempotency_key="c-1")
+    assert call(scoring, "add_comment", activity, "m1", {"text": "不当言论"}, idempotency_key="c-1") == posted
+    assert call(scoring, "score", activity)["indicators"]["comments"] == round(1 / 12, 4)
+    comment = posted["comment_id"]
+    refused("OWN_COMMENT", call, scoring, "report_comment", comment, "m1", {})
+    call(scoring, "report_comment", comment, "m2", {"reason": "spam"})
+    refused("ALREADY_REPORTED", call, scoring, "report_comment", comment, "m2", {})
+    assert call(scoring, "report_comment", comment, "m3", {})["status"] == "visible"
+    refused("NOT_AWAITING_MODERATION", call, scoring, "moderate", comment, {"decision": "remove"}, "admin")
+    assert call(scoring, "report_comment", comment, "m4", {})["status"] == "hidden"
+    assert call(scoring, "comments", activity)["total"] == 0
+    assert call(scoring, "score", activity)["indicators"]["comments"] == 0.0
+    queue = call(scoring, "moderation_queue", "town")
+    assert [item["comment_id"] for item in queue["items"]] == [comment]
+    assert call(scoring, "moderation_queue", "b-B")["total"] == 0
+    refused("VALIDATION_FAILED", call, scoring, "moderate", comment, {"decision": "shrug"}, "admin")
+    restored = call(scoring, "moderate", comment, {"decision": "restore"}, "admin")
+    assert restored["status"] == "visible" and call(scoring, "moderation_queue", "town")["total"] == 0
+    call(scoring, "report_comment", comment, "m5", {})
+    assert call(scoring, "comments", activity)["total"] == 1, "a restored comment is not hidden again by reports"
+
+    engine = make_engine(scoring.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        told = {row.event_type: row.body["data"] for row in connection.execute(
+            select(outbox.c.event_type, outbox.c.body).where(outbox.c.event_type.in_(
+                ["comment_hidden", "comment_moderated"])))}
+    engine.dispose()
+    assert told["comment_hidden"]["author_id"] == "m1" and told["comment_hidden"]["reports"] == 3
+    assert told["comment_moderated"]["decision"] == "restore"
+
+
+def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring):
+    first, second = approve(scoring, "A"), approve(scoring, "B")
+    campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "我为主题党日打Call",
+                                                 "votes_per_voter": 1})
+    refused("CAMPAIGN_EXISTS", call, scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "x",
+                                                                  "votes_per_voter": 1})
+    outcomes = concurrently(scoring, "vote", [(campaign["campaign_id"], "member:m1", {"activity_id": first})] * 1000)
+    accepted = [outcome for outcome in outcomes if isinstance(outcome, dict)]
+    assert len(accepted) == 1 and accepted[0]["votes_left"] == 0
+    assert {outcome for outcome in outcomes if isinstance(outcome, str)} <= {"ALREADY_VOTED", "VOTE_CONFLICT"}
+    results = call(scoring, "campaign_results", campaign["campaign_id"])
+    assert results["total_votes"] == 1
+    assert [(item["activity_id"], item["votes"]) for item in results["items"]] == [(first, 1), (second, 0)]
+    refused("VOTE_LIMIT_REACHED", call, scoring, "vote", campaign["campaign_id"], "member:m1", {"activity_id": second})
+    call(scoring, "vote", campaign["campaign_id"], "public:13900000000", {"activity_id": second})
+    refused("NOT_IN_CAMPAIGN", call, scoring, "vote", campaign["campaign_id"], "member:m2", {"activity_id": "x"})
+
+    engine = make_engine(scoring.url)
+    ballots = metadata.tables["ballots"]
+    with engine.connect() as connection:
+        voters = connection.execute(select(ballots.c.voter_id)).scalars().all()
+    engine.dispose()
+    assert len(voters) == 2 and not any("m1" in voter or "1390000" in voter for voter in voters), \
+        "ballots name no voter"
+
+
+def test_rankings_by_period_domain_and_children_and_the_progress_dashboard(scoring):
+    a, b, c = approve(scoring, "A"), approve(scoring, "B"), approve(scoring, "C")
+    close(scoring, a, "A", signed_in=8)
+    close(scoring, b, "B", signed_in=4)
+    send(scoring, "plans", "summary_submitted", {"plan_id": "p-summary", "branch_id": "b-B",
+                                                 "branch_path": "/city/town/b-B/", "month": MONTH,
+                                                 "status": "summarized", "activity_id": b, "summary_chars": 300})
+    ranking = call(scoring, "ranking", "town", MONTH)
+    assert [(item["org_id"], item["rank"]) for item in ranking["items"]] == [("b-A", 1), ("b-B", 2)]
+    assert ranking["unscored"] == 1
+    assert call(scoring, "ranking", "city", "2026-Q4")["items"][0]["org_id"] == "b-A"
+    assert call(scoring, "ranking", "city", "2026", domain="rural")["items"] == []
+    assert call(scoring, "ranking", "city", "2027-Q1")["items"] == []
+    children = call(scoring, "ranking", "city", MONTH, group="children")["items"]
+    assert children[0]["org_id"] == "town" and children[0]["branches"] == 2
+    refused("PERIOD_INVALID", call, scoring, "ranking", "town", "2026-13")
+    refused("DOMAIN_INVALID", call, scoring, "ranking", "town", MONTH, domain="moon")
+    refused("ORG_NOT_FOUND", call, scoring, "ranking", "nowhere", MONTH)
+
+    progress = wait_until(lambda: (p := call(scoring, "progress", "city", MONTH))["documented"] == 1 and p)
+    assert {key: progress[key] for key in ("branches", "planned", "approved", "held", "documented", "scored")} == \
+        {"branches": 3, "planned": 3, "approved": 3, "held": 2, "documented": 1, "scored": 2}
+    assert progress["rates"]["scored"] == round(2 / 3, 4)
+    assert progress["children"][0]["org_id"] == "town" and progress["children"][0]["held"] == 2
+    rural = call(scoring, "progress", "city", MONTH, domain="rural")
+    assert rural["branches"] == 1 and rural["approved"] == 1 and rural["held"] == 0
+    refused("MONTH_INVALID", call, scoring, "progress", "city", "December")
+    assert c

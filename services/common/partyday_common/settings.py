@@ -43,6 +43,19 @@ class Settings(BaseSettings):
     qr_keys: str | None = Field(None, description="QR signing keys 'id:secret,...', newest first")
     public_url: str = Field("http://127.0.0.1:8000", description="the address members' phones open")
     plans_timer_interval_s: float = Field(60.0, gt=0, description="how often plans checks deadlines")
+    media_storage: str = Field("local", description="where media bytes live: local (a folder) or s3")
+    media_dir: Path | None = Field(None, description="the local media folder; $PARTYDAY_DATA_DIR/media by default")
+    media_s3_bucket: str = "partyday-media"
+    media_s3_endpoint_url: str | None = Field(None, description="an S3-compatible server; AWS when unset")
+    media_s3_region: str = "us-east-1"
+    media_max_image_bytes: int = Field(10_000_000, gt=0)
+    media_max_image_pixels: int = Field(40_000_000, gt=0)
+    media_max_video_bytes: int = Field(200_000_000, gt=0)
+    media_max_video_seconds: int = Field(1500, gt=0, description="a micro lesson lasts about 20 min or less")
+    media_max_document_bytes: int = Field(20_000_000, gt=0)
+    media_max_inflated_bytes: int = Field(100_000_000, gt=0, description="a PDF's compressed streams, inflated")
+    media_branch_quota_bytes: int = Field(2_000_000_000, gt=0, description="stored media per branch")
+    media_ingest_timeout_s: float = Field(60.0, gt=0, description="the gateway's wait for media to check an upload")
     scoring_weights: str = Field("70,10,10,5,5", description="weights of sign_in_rate, mobile_like_rate, "
                                  "upload_detail, comments, superior_score")
     scoring_grace_days: int = Field(10, ge=0, le=365, description="days after its month that a score still changes")
@@ -83,6 +96,9 @@ class Settings(BaseSettings):
         if explicit is not None:
             return int(explicit)
         return DEFAULT_METRICS_PORTS.get(service, 0)
+
+    def media_folder(self) -> Path:
+        return (self.media_dir or self.data_dir / "media").resolve()
 
     def qr_signing_keys(self) -> dict[str, str]:
         """QR keys by id, the signing one first; without PARTYDAY_QR_KEYS, one derived from the secret."""

@@ -1,8 +1,254 @@
+import uuid
+
+from eventlet import tpool
+from prometheus_client import Counter
+
+from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
-from partyday_common.service import PartydayService
-from partyday_media.models import metadata
+from partyday_common.errors import DomainError, invalid, not_found, validated
+from partyday_common.idempotency import previous_response, remember_response
+from partyday_common.orgtree import OrgTreeProjection, get_node
+from partyday_common.service import PartydayService, rpc
+from partyday_common.settings import get_settings
+from partyday_media import records, uploads
+from partyday_media.models import Media, StudyMaterial, StudyNote, metadata, org_nodes
+from partyday_media.schemas import (
+    ActivityClosedExpected,
+    DirectiveExpected,
+    MaterialText,
+    NoteCreate,
+    PlanApprovedExpected,
+    SummaryExpected,
+    Upload,
+)
+from partyday_media.storage import make_storage
+
+UPLOADS = Counter("partyday_media_uploads_total", "Uploads checked, by kind and outcome (a reason code when refused).",
+                  ["kind", "outcome"])
+VARIANTS = ("original", "thumbnail", "web")
 
 
-class MediaService(PartydayService):
+class MediaService(OrgTreeProjection, PartydayService):
     name = "media"
     db = Database(metadata)
+    org_nodes = org_nodes
+
+    @event_consumer("plans", "plan_approved")
+    def on_plan_approved(self, event):
+        """Follow the activity: its branch, day, venue and required actions."""
+        data = PlanApprovedExpected.model_validate(event.data).model_dump(mode="json")
+        with self.db.transaction() as session:
+            records.follow_plan_approved(session, data)
+
+    @event_consumer("plans", "summary_submitted")
+    def on_summary_submitted(self, event):
+        """The summary's length counts in the detail score."""
+        data = SummaryExpected.model_validate(event.data).model_dump(mode="json")
+        with self.db.transaction() as session:
+            records.follow_summary(session, data)
+
+    @event_consumer("attendance", "activity_closed")
+    def on_activity_closed(self, event):
+        """The sign-in sheet's presence counts in the detail score."""
+        data = ActivityClosedExpected.model_validate(event.data).model_dump(mode="json")
+        with self.db.transaction() as session:
+            records.follow_sheet_closed(session, data)
+
+    @event_consumer("plans", "directive_published")
+    def on_directive_published(self, event):
+        """Study materials are attached to directives."""
+        data = DirectiveExpected.model_validate(event.data).model_dump(mode="json")
+        with self.db.transaction() as session:
+            records.record_directive(session, data)
+
+    @rpc
+    def activity(self, activity_id: str) -> dict:
+        """An approved activity as media knows it (for scope checks before an upload)."""
+        with self.db.transaction() as session:
+            act = records.activity(session, activity_id)
+            return {"activity_id": act.id, "branch_id": act.branch_id, "month": act.month,
+                    "required_actions": act.required_actions}
+
+    @rpc
+    def ingest(self, activity_id: str, upload: dict, idempotency_key: str | None = None) -> dict:
+        """Check an upload the gateway streamed into storage (key, format, size, sha256 it saw),
+        store the copies media serves, and record it as pending review; the incoming object is
+        deleted whatever the outcome. A repeat with the same Idempotency-Key gets the first answer."""
+        request = validated(Upload, upload).model_dump()
+        same_request = {"activity_id": activity_id, **{name: value for name, value in request.items() if name != "key"}}
+        settings = get_settings()
+        storage = make_storage(settings)
+        media_id = uuid.uuid4().hex
+        stored = None
+        try:
+            with self.db.transaction() as session:
+                previous = previous_response(session, "ingest", idempotency_key, same_request)
+                if previous is not None:
+                    return previous
+                act = records.activity(session, activity_id)
+                records.check_quota(session, act.branch_id, request["size"], settings.media_branch_quota_bytes)
+                branch_id, venue_day = act.branch_id, (records.starts_local(act),
+                                                       (act.venue_lat, act.venue_lon, act.radius_m))
+            stored = uploads.store(storage, request, f"media/{branch_id}/{media_id}", settings, venue_day,
+                                   cpu=tpool.execute)
+            with self.db.transaction() as session:
+                act = records.activity(session, activity_id)
+                records.check_quota(session, act.branch_id, stored["stored_bytes"], settings.media_branch_quota_bytes)
+                answer = records.add_media(session, act, media_id, request, stored)
+                remember_response(session, "ingest", idempotency_key, same_request, answer)
+        except DomainError as exc:
+            if stored is not None:
+                uploads.discard(storage, stored["keys"].values())
+            UPLOADS.labels(request["format"], exc.code).inc()
+            raise
+        finally:
+            storage.delete(request["key"])
+        UPLOADS.labels(request["format"], "accepted").inc()
+        return answer
+
+    @rpc
+    def get_media(self, media_id: str) -> dict:
+        """One upload: status, evidence, duplicate flags, review, links."""
+        with self.db.transaction() as session:
+            media = records.get_media(session, media_id)
+            return {**records.view(media), "branch_path": media.branch_path}
+
+    @rpc
+    def media_file(self, media_id: str, variant: str = "original") -> dict:
+        """Where a served copy is stored, its type and download name, and whose it is (for scope checks)."""
+        if variant not in VARIANTS:
+            raise invalid("VARIANT_INVALID", "variant is original, thumbnail or web")
+        with self.db.transaction() as session:
+            media: Media = records.get_media(session, media_id)
+            if variant not in media.keys:
+                raise DomainError("VARIANT_NOT_FOUND", f"a {media.kind} has no {variant} copy", 404)
+            key = media.keys[variant]
+            extension = key.rsplit(".", 1)[-1]
+            return {"key": key, "content_type": _content_type(extension), "status": media.status,
+                    "filename": f"{media_id}-{variant}.{extension}", "branch_id": media.branch_id,
+                    "branch_path": media.branch_path}
+
+    @rpc
+    def review(self, media_id: str, approve: bool, reason: str | None = None, reviewer_id: str | None = None) -> dict:
+        """A superior approves an upload, or rejects it with a reason; the detail score follows."""
+        if not approve and (not isinstance(reason, str) or not 0 < len(reason.strip()) <= 1000):
+            raise invalid("REASON_REQUIRED", "a rejection needs a reason of 1 to 1000 characters")
+        with self.db.transaction() as session:
+            return records.review(session, media_id, bool(approve), reason.strip() if reason else None, reviewer_id)
+
+    @rpc
+    def review_queue(self, org_id: str, status: str = "pending", page: int = 1, page_size: int = 50) -> dict:
+        """Uploads of the subtree of `org_id` with the given status, oldest first, with evidence and duplicate flags."""
+        with self.db.transaction() as session:
+            node = get_node(session, self.org_nodes, org_id)
+            if node is None:
+                raise not_found("org", org_id)
+            return records.review_queue(session, node["path"], status, page, page_size)
+
+    @rpc
+    def activity_media(self, activity_id: str) -> dict:
+        """An activity's uploads (rejected ones left out), counts by status and its detail score."""
+        with self.db.transaction() as session:
+            return records.activity_media(session, activity_id)
+
+    @rpc
+    def branch_month_records(self, branch_ids: list, month: str) -> dict:
+        """Per branch for a month: photo counts by status, links to approved photos, study notes,
+        the month's study materials and the detail score (for spot checks and the six haves)."""
+        if not isinstance(branch_ids, list) or len(branch_ids) > 500:
+            raise invalid("BRANCHES_INVALID", "branch_ids is a list of at most 500 ids")
+        with self.db.transaction() as session:
+            paths = {}
+            for branch_id in branch_ids:
+                node = get_node(session, self.org_nodes, branch_id)
+                paths[branch_id] = node["path"] if node else None
+            return records.branch_month_records(session, paths, month)
+
+    @rpc
+    def directive(self, directive_id: str) -> dict:
+        """A directive as media knows it (for scope checks on its study materials)."""
+        with self.db.transaction() as session:
+            found = records.directive(session, directive_id)
+            return {"directive_id": found.id, "org_id": found.org_id, "org_path": found.org_path,
+                    "month": found.month, "theme": found.theme}
+
+    @rpc
+    def add_text_material(self, directive_id: str, payload: dict, uploaded_by: str | None = None) -> dict:
+        """Attach a text to a directive's study package."""
+        body = validated(MaterialText, payload)
+        with self.db.transaction() as session:
+            return records.add_material(session, directive_id, body.title, "text", uploaded_by, text=body.text)
+
+    @rpc
+    def add_file_material(self, directive_id: str, title: str, upload: dict) -> dict:
+        """Attach a micro lesson (MP4) or a document (PDF) the gateway streamed into storage."""
+        request = validated(Upload, upload).model_dump()
+        storage = make_storage(get_settings())
+        material_id = uuid.uuid4().hex
+        try:
+            if not isinstance(title, str) or not 0 < len(title.strip()) <= 200:
+                raise invalid("TITLE_REQUIRED", "a title of 1 to 200 characters")
+            if request["format"] not in ("mp4", "pdf"):
+                raise DomainError("UNSUPPORTED_TYPE", "a study material is an MP4 micro lesson or a PDF document",
+                                  415)
+            with self.db.transaction() as session:
+                records.directive(session, directive_id)
+            stored = uploads.store(storage, request, f"study/{directive_id}/{material_id}", get_settings(),
+                                   cpu=tpool.execute)
+            with self.db.transaction() as session:
+                return records.add_material(session, directive_id, title.strip(),
+                                            "video" if stored["kind"] == "video" else "document",
+                                            request["uploaded_by"], fmt=request["format"],
+                                            key=stored["keys"]["original"], stored_bytes=stored["stored_bytes"],
+                                            duration_s=stored["duration_s"])
+        finally:
+            storage.delete(request["key"])
+
+    @rpc
+    def material(self, material_id: str) -> dict:
+        """A study material with its directive's scope and, for a file, where it is stored."""
+        with self.db.transaction() as session:
+            found = session.get(StudyMaterial, material_id)
+            if found is None:
+                raise not_found("study_material", material_id)
+            directive = records.directive(session, found.directive_id)
+            return {**records.material_view(found, directive.theme), "org_id": directive.org_id,
+                    "org_path": directive.org_path, "key": found.key,
+                    "content_type": _content_type(found.format) if found.format else None}
+
+    @rpc
+    def month_materials(self, branch_id: str, month: str) -> list:
+        """The study materials of the directives that apply to a branch in a month (its task)."""
+        with self.db.transaction() as session:
+            node = get_node(session, self.org_nodes, branch_id)
+            if node is None:
+                raise not_found("org", branch_id)
+            return records.month_materials(session, node["path"], month)
+
+    @rpc
+    def add_note(self, payload: dict) -> dict:
+        """A member's study note for a month."""
+        note = validated(NoteCreate, payload).model_dump()
+        with self.db.transaction() as session:
+            return records.add_note(session, note)
+
+    @rpc
+    def notes(self, branch_id: str, month: str, page: int = 1, page_size: int = 50,
+              member_id: str | None = None) -> dict:
+        """A branch's study notes of a month, oldest first; one member's with `member_id`."""
+        with self.db.transaction() as session:
+            return records.notes(session, branch_id, month, page, page_size, member_id)
+
+    @rpc
+    def note(self, note_id: str) -> dict:
+        """One study note."""
+        with self.db.transaction() as session:
+            found = session.get(StudyNote, note_id)
+            if found is None:
+                raise not_found("study_note", note_id)
+            return records.note_view(found)
+
+
+def _content_type(extension: str) -> str:
+    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
+            "mp4": "video/mp4", "pdf": "application/pdf"}[extension]

@@ -19,13 +19,17 @@ from partyday_gateway.routes import (
     activities,
     audit,
     auth,
+    campaigns,
     dashboards,
+    engagement,
     health,
     me,
     members,
     orgs,
     plans,
+    rankings,
     role_grants,
+    scores,
     spot_checks,
 )
 from partyday_gateway.rpc import NamekoRpcClient
@@ -84,7 +88,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
     for module in (health, auth, me, orgs, members, role_grants, audit, plans, spot_checks, activities,
-                   dashboards):
+                   dashboards, scores, engagement, rankings, campaigns):
         app.include_router(module.router)
     return app
 

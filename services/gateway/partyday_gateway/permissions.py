@@ -20,6 +20,8 @@ PUBLISH_DIRECTIVES = frozenset({"org_admin", "city_admin"})
 MANAGE_PLANS = frozenset({"branch_admin", "org_admin", "city_admin"})
 REVIEW = frozenset({"org_admin", "city_admin"})
 SPOT_CHECK = frozenset({"org_admin", "city_admin", "auditor"})
+MODERATE = frozenset({"branch_admin", "org_admin", "city_admin"})
+RUN_CAMPAIGNS = frozenset({"org_admin", "city_admin"})
 
 
 def forbidden(capability: str, org_id: str | None) -> ApiError:

@@ -9,23 +9,43 @@ from partyday_gateway.permissions import READ
 router = APIRouter(prefix="/api/v1/dashboards", tags=["scoring"])
 
 
-class ChildProgress(BaseModel):
+class Rates(BaseModel):
+    planned: float | None
+    approved: float | None
+    held: float | None
+    documented: float | None
+    scored: float | None
+
+
+class Tally(BaseModel):
     org_id: str
     name: str
+    branches: int
+    planned: int
+    approved: int
+    held: int
+    documented: int
+    scored: int
+    rates: Rates
+
+
+class ChildProgress(Tally):
     level: str
     domain: str
-    branches: int
 
 
-class Progress(BaseModel):
-    org_id: str
+class Progress(Tally):
+    month: str
     domain: Domain | None
     children: list[ChildProgress]
 
 
 @router.get("/progress", response_model=Progress)
 async def progress(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1),
+                   month: str | None = Query(None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$",
+                                             description="like 2026-12; the current month by default"),
                    domain: Domain | None = None):
-    """Per child node of `org_id`: the branches of its subtree, as scoring's read model knows them."""
+    """For the node and each child: branches, and how many planned, were approved, held, documented (a summary,
+    or a detail score above 0) and scored, with rates over the branches (of `domain`, if given)."""
     await authz.require(caller, READ, org_id, "read")
-    return await rpc.call("scoring", "progress", org_id, domain=domain)
+    return await rpc.call("scoring", "progress", org_id, month=month, domain=domain)

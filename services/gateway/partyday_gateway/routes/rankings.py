@@ -1,0 +1,69 @@
+"""Live rankings as JSON for the console, and as bar charts (SVG, PNG) with Chinese labels."""
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from partyday_common.settings import get_settings
+from partyday_common.vocabulary import Domain
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, Rpc
+from partyday_gateway.permissions import READ
+from partyday_scoring import charts
+
+router = APIRouter(prefix="/api/v1/rankings", tags=["scoring"])
+
+Period = Annotated[str, Query(pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+                              description="a month (2026-12), a quarter (2026-Q4) or a year (2026)")]
+Group = Annotated[Literal["branches", "children"], Query(
+    description="rank the subtree's branches, or the node's children by the mean of their branches")]
+
+
+class Ranked(BaseModel):
+    rank: int
+    org_id: str
+    name: str
+    code: str
+    domain: str
+    score: float
+    sign_in_rate: float | None
+    activities: int
+    branches: int | None = None
+
+
+class Ranking(BaseModel):
+    org_id: str
+    name: str
+    period: str
+    domain: Domain | None
+    group: str
+    items: list[Ranked]
+    unscored: int
+
+
+async def _ranking(caller, rpc, authz, org_id, period, domain, group) -> dict:
+    await authz.require(caller, READ, org_id, "read")
+    return await rpc.call("scoring", "ranking", org_id, period, domain=domain, group=group)
+
+
+@router.get("", response_model=Ranking)
+async def ranking(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id: str = Query(min_length=1),
+                  domain: Domain | None = None, group: Group = "branches"):
+    """Ordered by score, best first; ties by sign-in rate, then code. Branches without a score are counted
+    in `unscored`."""
+    return await _ranking(caller, rpc, authz, org_id, period, domain, group)
+
+
+@router.get("/chart", response_model=None)
+async def chart(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id: str = Query(min_length=1),
+                domain: Domain | None = None, group: Group = "branches", format: Literal["svg", "png"] = "svg",
+                top: int = Query(20, ge=1, le=200, description="how many bars")):
+    """The ranking as a horizontal bar chart, Chinese names drawn in a CJK font."""
+    found = await _ranking(caller, rpc, authz, org_id, period, domain, group)
+    title = f"{found['name']} {period} 主题党日综合得分排名"
+    items = found["items"][:top]
+    if format == "svg":
+        return Response(charts.svg(title, items), media_type="image/svg+xml")
+    image = await run_in_threadpool(charts.png, title, items, str(get_settings().cjk_font_path))
+    return Response(image, media_type="image/png")

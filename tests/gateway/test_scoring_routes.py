@@ -1,0 +1,175 @@
+"""The scoring routes with the services faked: who may do what, bad input, charts, vote rate limits."""
+import pytest
+from fastapi.testclient import TestClient
+
+from partyday_gateway.app import create_app
+from partyday_gateway.settings import GatewaySettings
+
+RANKING = {"org_id": "town", "name": "北关街道", "period": "2026-12", "domain": None, "group": "branches",
+           "unscored": 0, "items": [{"rank": 1, "org_id": "b1", "name": "北关社区第一党支部", "code": "B1",
+                                     "domain": "community", "score": 91.5, "sign_in_rate": 1.0, "activities": 1}]}
+SCORE = {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "status": "scored", "total": 85.83,
+         "indicators": {"sign_in_rate": 1.0, "mobile_like_rate": 0.5, "upload_detail": 0.6, "comments": 0.1667,
+                        "superior_score": 0.8},
+         "weights": {"sign_in_rate": 70, "mobile_like_rate": 10, "upload_detail": 10, "comments": 5,
+                     "superior_score": 5}, "not_applicable": [], "frozen_at": None, "scored_at": None}
+
+
+def context(roles, org_id="b1", kind="member", member_id="m1"):
+    return {"session_active": True, "kind": kind, "subject": member_id or "p1", "member_id": member_id,
+            "name": "x", "org_id": org_id, "org_path": f"/root/town/{org_id}/" if org_id else None,
+            "roles": [{"role": role, "org_id": node, "org_path": path, "grant_id": "g"} for role, node, path in roles]}
+
+
+MEMBER = context([])
+TOWN_ADMIN = context([("org_admin", "town", "/root/town/")], org_id="t-office")
+BRANCH_ADMIN = context([("branch_admin", "b1", "/root/town/b1/")])
+PUBLIC = context([], org_id=None, kind="public", member_id=None)
+PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": "/root/town/b2/"}
+
+
+class FakeRpc:
+    ready = True
+
+    def __init__(self, who):
+        self.who = who
+        self.calls = []
+
+    async def call(self, service, method, *args, **kwargs):
+        if method == "auth_context":
+            return self.who
+        if method == "org_paths":
+            return {org_id: {"path": PATHS[org_id], "level": "branch", "name": "x"} for org_id in args[0]
+                    if org_id in PATHS}
+        self.calls.append((method, args, kwargs))
+        return {"get_activity": {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "theme": "t"},
+                "score": SCORE, "set_superior_score": SCORE, "ranking": RANKING,
+                "vote": {"campaign_id": "c1", "activity_id": "a1", "votes_left": 0},
+                "like": {"activity_id": "a1", "liked": True, "likes": 1},
+                "moderation_queue": {"items": [], "total": 0, "page": 1, "page_size": 50},
+                "create_campaign": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
+                                    "votes_per_voter": 3}}.get(method, {})
+
+    async def close(self):
+        pass
+
+
+@pytest.fixture
+def gateway():
+    app = create_app(GatewaySettings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        def acting_as(who):
+            app.state.rpc = FakeRpc(who)
+            app.state.authz.org_paths.rpc = app.state.rpc
+            app.state.auth_cache = type(app.state.auth_cache)(0)
+            return app.state.rpc
+        client.acting_as = acting_as
+        client.app_state = app.state
+        token = app.state.tokens.issue("m1", "s1", "r1", "member")["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
+
+def code(response):
+    return response.json()["error"]["code"]
+
+
+def test_members_of_the_branch_read_the_score_and_like_but_only_a_superior_scores(gateway):
+    gateway.acting_as(MEMBER)
+    assert gateway.get("/api/v1/activities/a1/score").json()["total"] == 85.83
+    assert gateway.post("/api/v1/activities/a1/likes").status_code == 201
+    refused = gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90})
+    assert refused.status_code == 403 and code(refused) == "FORBIDDEN"
+    own = gateway.acting_as(context([("org_admin", "b1", "/root/town/b1/")]))
+    assert code(gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90})) == "OWN_BRANCH"
+    assert not [call for call in own.calls if call[0] == "set_superior_score"]
+    superior = gateway.acting_as(TOWN_ADMIN)
+    answer = gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90},
+                          headers={"Idempotency-Key": "k1"})
+    assert answer.status_code == 200, answer.text
+    assert superior.calls[-1] == ("set_superior_score", ("a1", {"score": 90}), {"idempotency_key": "k1"})
+
+
+@pytest.mark.parametrize("body", [{"score": 101}, {"score": -1}, {"score": "high"}, {}, {"score": 50, "x": 1}])
+def test_a_bad_superior_score_is_400(gateway, body):
+    gateway.acting_as(TOWN_ADMIN)
+    response = gateway.post("/api/v1/activities/a1/superior-score", json=body)
+    assert response.status_code == 400 and code(response) == "VALIDATION_FAILED"
+
+
+def test_outsiders_and_public_voters_cannot_like_or_comment(gateway):
+    gateway.acting_as(context([], org_id="b2"))
+    assert code(gateway.post("/api/v1/activities/a1/likes")) == "FORBIDDEN"
+    gateway.acting_as(PUBLIC)
+    assert code(gateway.post("/api/v1/activities/a1/comments", json={"text": "好"})) == "MEMBERS_ONLY"
+    gateway.acting_as(MEMBER)
+    assert code(gateway.post("/api/v1/activities/a1/comments", json={"text": ""})) == "VALIDATION_FAILED"
+    assert code(gateway.post("/api/v1/activities/a1/comments", json={"text": "x" * 2001})) == "VALIDATION_FAILED"
+
+
+def test_moderation_needs_a_moderator_over_the_branch(gateway):
+    gateway.acting_as(MEMBER)
+    assert code(gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"})) == "FORBIDDEN"
+    gateway.acting_as(BRANCH_ADMIN)
+    assert gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"}).status_code == 200
+    assert code(gateway.post("/api/v1/comments/c1/moderation", json={"decision": "delete"})) == "VALIDATION_FAILED"
+
+
+def test_rankings_as_json_svg_and_png_with_checked_periods(gateway):
+    gateway.acting_as(TOWN_ADMIN)
+    assert gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12"}).json()["items"][0][
+        "rank"] == 1
+    for period in ("2026-13", "26-12", "2026-Q5", "December"):
+        response = gateway.get("/api/v1/rankings", params={"org_id": "town", "period": period})
+        assert response.status_code == 400 and code(response) == "VALIDATION_FAILED", period
+    assert code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026", "domain": "moon"})) \
+        == "VALIDATION_FAILED"
+    svg = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "format": "svg"})
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "北关社区第一党支部" in svg.text
+    png = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-Q4", "format": "png"})
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert code(gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12",
+                                                              "format": "gif"})) == "VALIDATION_FAILED"
+    gateway.acting_as(MEMBER)
+    assert code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12"})) == "FORBIDDEN"
+
+
+def test_only_organisation_admins_open_campaigns_and_a_bad_one_is_400(gateway):
+    body = {"org_id": "town", "month": "2026-12", "title": "我为主题党日打Call", "votes_per_voter": 3}
+    gateway.acting_as(BRANCH_ADMIN)
+    assert code(gateway.post("/api/v1/campaigns", json=body)) == "FORBIDDEN"
+    gateway.acting_as(TOWN_ADMIN)
+    assert gateway.post("/api/v1/campaigns", json=body).status_code == 201
+    assert code(gateway.post("/api/v1/campaigns", json={**body, "votes_per_voter": 0})) == "VALIDATION_FAILED"
+
+
+def test_votes_are_rate_limited_per_account_with_retry_after(gateway, monkeypatch):
+    fake = gateway.acting_as(PUBLIC)
+    from partyday_gateway.routes.campaigns import VoteThrottle
+
+    gateway.app_state.vote_throttle = VoteThrottle(per_account=2, per_address=100)
+    for _ in range(2):
+        assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
+    limited = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
+    assert limited.status_code == 429 and code(limited) == "VOTE_RATE_LIMITED"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 61
+    assert [call[1][1] for call in fake.calls if call[0] == "vote"] == ["public:m1", "public:m1"], "a public voter is their account"
+
+
+def test_votes_are_rate_limited_per_address_across_accounts(gateway):
+    gateway.acting_as(MEMBER)
+    from partyday_gateway.routes.campaigns import VoteThrottle
+
+    gateway.app_state.vote_throttle = VoteThrottle(per_account=100, per_address=1)
+    assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
+    gateway.acting_as(context([], member_id="m2"))
+    limited = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
+    assert limited.status_code == 429 and limited.json()["error"]["details"]["per"] == "address"
+
+
+def test_the_progress_dashboard_checks_its_month(gateway):
+    fake = gateway.acting_as(TOWN_ADMIN)
+    gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-12"})
+    assert fake.calls[-1] == ("progress", ("town",), {"month": "2026-12", "domain": None})
+    assert code(gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-1"})) \
+        == "VALIDATION_FAILED"

@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 .PHONY: install run test test-infra test-unit test-services test-e2e bench bench-dispatch migrate city clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@scripts/ensure-fonts.sh
 	@scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -25,6 +26,7 @@ run: install
 	$(VENV)/bin/partyday run
 
 test-infra: install
+	@scripts/ensure-fonts.sh
 	@scripts/test-infra.sh
 
 test-unit: install

@@ -115,6 +115,49 @@ def test_the_branch_prints_its_code_and_members_sign_in_and_out(stack, party_day
     assert detail["plan"]["venue"]["name"] == "党员活动室" and detail["branch_id"] == party_day["branch"]
 
 
+def test_a_stranger_invited_as_a_guest_may_sign_in(stack, party_day):
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    secretary, stranger = people["secretary"]["headers"], people["stranger"]
+    invite = {"member_id": stranger["member_id"]}
+    assert http.post(f"/api/v1/activities/{activity}/guests", headers=people["member"]["headers"],
+                     json=invite).status_code == 403
+    invited = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
+    assert invited.status_code == 201 and invited.json()["guest"] is True, invited.text
+    again = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "ALREADY_ON_SHEET"
+    unknown = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json={"member_id": "nobody"})
+    assert unknown.status_code == 404
+    code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()
+    signed = http.post(f"/api/v1/activities/{activity}/check-in", headers=stranger["headers"],
+                       json=scan_body(code["token"]))
+    assert signed.status_code == 200 and signed.json()["status"] == "signed_in", signed.text
+    removed = http.delete(f"/api/v1/activities/{activity}/guests/{stranger['member_id']}", headers=secretary)
+    assert removed.status_code == 409 and removed.json()["error"]["code"] == "GUEST_SIGNED_IN"
+
+
+def test_the_poster_and_the_sheet_print_as_pdf(stack, party_day):
+    import io
+
+    from pypdf import PdfReader
+
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    secretary = people["secretary"]["headers"]
+    poster = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "pdf"}, headers=secretary)
+    assert poster.status_code == 200 and poster.headers["content-type"] == "application/pdf", poster.text
+    assert poster.headers["content-disposition"] == f'attachment; filename="checkin-{activity}.pdf"'
+    text = PdfReader(io.BytesIO(poster.content)).pages[0].extract_text()
+    assert "一支部" in text and "主题党日" in text and "党员活动室" in text
+    rotating = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "pdf", "rotating": "true"},
+                        headers=secretary)
+    assert rotating.status_code == 422 and rotating.json()["error"]["code"] == "ROTATING_NOT_PRINTABLE"
+    assert http.get(f"/api/v1/activities/{activity}/qr", params={"format": "pdf"},
+                    headers=people["member"]["headers"]).status_code == 403
+    sheet = http.get(f"/api/v1/activities/{activity}/attendance.pdf", headers=secretary)
+    assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+    assert "一支部 主题党日签到表" in PdfReader(io.BytesIO(sheet.content)).pages[0].extract_text()
+    assert http.get(f"/api/v1/activities/{activity}/attendance.doc", headers=secretary).status_code == 400
+
+
 def test_offline_scans_through_the_gateway(stack, party_day):
     http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
     code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"},
@@ -144,8 +187,8 @@ def test_the_sign_in_sheet_exports_to_excel(stack, party_day):
                             headers=party_day["people"]["secretary"]["headers"])
     assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
     rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == "主题党日：主题党日"
-    assert rows[2] == ("姓名", "流动党员", "状态", "签到时间", "签退时间", "离线补传")
+    assert rows[0][0] == "一支部 主题党日：主题党日"
+    assert rows[2] == ("姓名", "类别", "状态", "签到时间", "签退时间", "离线补传")
     assert sorted(row[2] for row in rows[3:]).count("已签退") == 1
     assert stack.http.get(f"/api/v1/activities/{party_day['activity_id']}/attendance.xlsx",
                           headers=party_day["people"]["member"]["headers"]).status_code == 403
@@ -159,6 +202,7 @@ def test_a_spot_check_gathers_a_branchs_records_in_one_answer(stack, party_day):
     [record] = named.json()["branches"]
     assert record["plan"]["activity_id"] == party_day["activity_id"]
     assert record["attendance"]["expected"] == 3 and record["attendance"]["by_status"]["signed_out"] == 1
+    assert record["attendance"]["guests"] == 1
     town = stack.http.get(f"/api/v1/orgs/{party_day['branch']}", headers=stack.admin).json()["parent_id"]
     sampled = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
                               json={"month": month, "org_id": town, "sample_size": 5})

@@ -185,3 +185,33 @@ def test_the_sheet_follows_the_roster_until_the_start(attendance):
     publish_event(attendance.config["AMQP_URI"], "directory",
                   Envelope(event_type="member_joined", source="directory", data=joined))
     wait_until(lambda: "m-9" in {m["member_id"] for m in call(attendance, "attendance", activity)["members"]})
+
+
+def test_an_invited_guest_signs_in_and_is_counted_apart_without_an_absence_streak(attendance):
+    activity = approve(attendance, roster=ROSTER[:1])
+    outsider = evidence(attendance, activity)
+    refused("NOT_EXPECTED", scan, attendance, activity, "g-1", "sign_in", outsider, "2026-12-07T08:55:00+08:00")
+    guest = call(attendance, "invite_guest", activity, {"member_id": "g-1", "name": "王书记"},
+                 now="2026-12-07T08:56:00+08:00")
+    assert guest["guest"] is True and guest["status"] == "expected"
+    refused("ALREADY_ON_SHEET", call, attendance, "invite_guest", activity, {"member_id": "m-1", "name": "张红梅"},
+            now="2026-12-07T08:56:00+08:00")
+    call(attendance, "invite_guest", activity, {"member_id": "g-2", "name": "未到嘉宾"}, now="2026-12-07T08:57:00+08:00")
+    signed = scan(attendance, activity, "g-1", "sign_in", {**outsider, "nonce": uuid.uuid4().hex},
+                  "2026-12-07T08:58:00+08:00")
+    assert signed["status"] == "signed_in"
+    refused("GUEST_SIGNED_IN", call, attendance, "remove_guest", activity, "g-1")
+    refused("GUEST_NOT_FOUND", call, attendance, "remove_guest", activity, "m-1")
+    refused("WINDOW_CLOSED", call, attendance, "invite_guest", activity, {"member_id": "g-3", "name": "迟到"},
+            now="2026-12-07T09:15:00+08:00")
+    call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
+    counts = call(attendance, "attendance", activity)["counts"]
+    assert counts["expected"] == 1, "guests are not expected of the branch"
+    assert counts["members"]["absent"] == 1
+    assert counts["guests"] == {"signed_out": 0, "no_sign_out": 1, "absent": 1, "excused": 0}
+    engine = make_engine(attendance.url)
+    with engine.connect() as connection:
+        streaks = connection.execute(select(metadata.tables["absence_streaks"].c.member_id)).scalars().all()
+    engine.dispose()
+    assert streaks == ["m-1"], "a guest who did not come is not absent from their own branch"
+    refused("ACTIVITY_CLOSED", call, attendance, "invite_guest", activity, {"member_id": "g-4", "name": "晚"})

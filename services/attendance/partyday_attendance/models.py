@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.tables import add_bus_tables
@@ -42,6 +42,7 @@ class SheetEntry(Base):
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     mobile: Mapped[bool] = mapped_column(Boolean)
+    guest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20))
     signed_in_at = mapped_column(DateTime(timezone=True))
     signed_out_at = mapped_column(DateTime(timezone=True))

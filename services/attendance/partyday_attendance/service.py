@@ -132,6 +132,22 @@ class AttendanceService(PartydayService):
             return sheet.sheet_view(session, sheet.activity(session, activity_id))
 
     @rpc
+    def invite_guest(self, activity_id: str, member: dict, now: str | None = None) -> dict:
+        """Put a member of another branch on the sheet as an invited guest, before sign-in closes."""
+        if not isinstance(member, dict) or not member.get("member_id") or not member.get("name"):
+            raise invalid("MEMBER_REQUIRED", "the guest's member_id and name")
+        with self.db.transaction() as session:
+            return sheet.invite_guest(session, sheet.activity(session, activity_id),
+                                      {"member_id": str(member["member_id"]), "name": str(member["name"])[:100]},
+                                      instant(now))
+
+    @rpc
+    def remove_guest(self, activity_id: str, member_id: str) -> None:
+        """Withdraw an invitation; a guest who has signed in stays on the sheet."""
+        with self.db.transaction() as session:
+            sheet.remove_guest(session, sheet.activity(session, activity_id), member_id)
+
+    @rpc
     def request_leave(self, activity_id: str, member_id: str, reason: str, now: str | None = None) -> dict:
         """A member asks to be excused, before the start."""
         if not isinstance(reason, str) or not 0 < len(reason.strip()) <= 1000:

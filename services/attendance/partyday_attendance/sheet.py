@@ -29,7 +29,7 @@ def open_sheet(session: Session, data: dict) -> None:
                          rules=data["attendance_rules"]))
     for member in data["roster"]:
         session.add(SheetEntry(activity_id=data["activity_id"], member_id=member["member_id"], name=member["name"],
-                               mobile=member["mobile"], status="expected", sent_late=False))
+                               mobile=member["mobile"], guest=False, status="expected", sent_late=False))
 
 
 def follow_roster(session: Session, data: dict, now: datetime) -> None:
@@ -40,9 +40,32 @@ def follow_roster(session: Session, data: dict, now: datetime) -> None:
         belongs = data["active"] and data["branch_id"] == activity.branch_id
         if belongs and entry is None:
             session.add(SheetEntry(activity_id=activity.id, member_id=data["member_id"], name=data["name"],
-                                   mobile=data["mobile"], status="expected", sent_late=False))
-        elif not belongs and entry is not None and entry.status == "expected":
+                                   mobile=data["mobile"], guest=False, status="expected", sent_late=False))
+        elif not belongs and entry is not None and entry.status == "expected" and not entry.guest:
             session.delete(entry)
+
+
+def invite_guest(session: Session, act: Activity, member: dict, now: datetime) -> dict:
+    """An invited guest (列席人员) may sign in like a member of the branch and is counted apart."""
+    if act.closed_at is not None:
+        raise DomainError("ACTIVITY_CLOSED", "this activity is closed", 409)
+    if now >= windows_of(act).sign_in_closes:
+        raise DomainError("WINDOW_CLOSED", "guests are invited before the sign-in window closes", 422)
+    if session.get(SheetEntry, (act.id, member["member_id"])) is not None:
+        raise DomainError("ALREADY_ON_SHEET", "this member is already on the sign-in sheet", 409)
+    entry = SheetEntry(activity_id=act.id, member_id=member["member_id"], name=member["name"], mobile=False,
+                       guest=True, status="expected", sent_late=False)
+    session.add(entry)
+    return entry_view(entry)
+
+
+def remove_guest(session: Session, act: Activity, member_id: str) -> None:
+    entry = session.get(SheetEntry, (act.id, member_id))
+    if entry is None or not entry.guest:
+        raise DomainError("GUEST_NOT_FOUND", "this member is not an invited guest of the activity", 404)
+    if entry.signed_in_at is not None:
+        raise DomainError("GUEST_SIGNED_IN", "a guest who has signed in stays on the sheet", 409)
+    session.delete(entry)
 
 
 def activity(session: Session, activity_id: str) -> Activity:
@@ -155,7 +178,8 @@ def close(session: Session, act: Activity, now: datetime, absence_threshold: int
     for entry in entries:
         entry.status = rules.closing_status(entry.signed_in_at is not None, entry.signed_out_at is not None,
                                             entry.member_id in excused)
-        _track_absence(session, act, entry, absence_threshold)
+        if not entry.guest:
+            _track_absence(session, act, entry, absence_threshold)
     act.closed_at = now
     counts = _recount(session, act, announce=False)
     emit(session, "activity_closed", {"activity_id": act.id, "plan_id": act.plan_id, "branch_id": act.branch_id,
@@ -181,23 +205,31 @@ def _track_absence(session: Session, act: Activity, entry: SheetEntry, threshold
 def _recount(session: Session, act: Activity, announce: bool = True) -> dict:
     entries = session.scalars(select(SheetEntry).where(SheetEntry.activity_id == act.id)).all()
     session.flush()
-    counts = {"members": {status: 0 for status in STATUSES}, "mobile_members": {status: 0 for status in STATUSES}}
+    counts = {group: {status: 0 for status in STATUSES} for group in ("members", "mobile_members", "guests")}
     for entry in entries:
         status = entry.status if entry.status in STATUSES else ("no_sign_out" if entry.signed_in_at else "absent")
-        counts["mobile_members" if entry.mobile else "members"][status] += 1
-    counts["expected"] = sum(1 for e in entries if not e.mobile)
-    counts["expected_mobile"] = sum(1 for e in entries if e.mobile)
+        counts[_group(entry)][status] += 1
+    counts["expected"] = sum(1 for e in entries if _group(e) == "members")
+    counts["expected_mobile"] = sum(1 for e in entries if _group(e) == "mobile_members")
     act.counts = counts
     if announce:
         emit(session, "attendance_updated", {"activity_id": act.id, "branch_id": act.branch_id, **counts})
     return counts
 
 
+def _group(entry: SheetEntry) -> str:
+    return "guests" if entry.guest else "mobile_members" if entry.mobile else "members"
+
+
 def sheet_view(session: Session, act: Activity) -> dict:
     entries = session.scalars(select(SheetEntry).where(SheetEntry.activity_id == act.id)
                               .order_by(SheetEntry.name, SheetEntry.member_id)).all()
     return {"activity_id": act.id, "closed": act.closed_at is not None, "counts": act.counts,
-            "members": [{"member_id": e.member_id, "name": e.name, "mobile": e.mobile, "status": e.status,
-                         "signed_in_at": aware(e.signed_in_at).isoformat() if e.signed_in_at else None,
-                         "signed_out_at": aware(e.signed_out_at).isoformat() if e.signed_out_at else None,
-                         "sent_late": e.sent_late} for e in entries]}
+            "members": [entry_view(e) for e in entries]}
+
+
+def entry_view(e: SheetEntry) -> dict:
+    return {"member_id": e.member_id, "name": e.name, "mobile": e.mobile, "guest": e.guest, "status": e.status,
+            "signed_in_at": aware(e.signed_in_at).isoformat() if e.signed_in_at else None,
+            "signed_out_at": aware(e.signed_out_at).isoformat() if e.signed_out_at else None,
+            "sent_late": e.sent_late}

@@ -23,6 +23,7 @@ class GatewaySettings(BaseSettings):
     refresh_token_ttl_s: int = Field(14 * 24 * 3600, gt=0)
     auth_cache_ttl_s: float = Field(10.0, ge=0, description="how long a session's roles are reused")
     login_attempts_per_ip_per_minute: int = Field(20, ge=1)
+    display_time_zone: str = Field("Asia/Shanghai", description="the time zone of times on printed documents")
 
 
 @lru_cache

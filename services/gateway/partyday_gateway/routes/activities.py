@@ -3,12 +3,13 @@ from typing import Literal
 
 import segno
 from fastapi import APIRouter, Query, Response
-from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from partyday_attendance.schemas import Evidence, OfflineScan
+from partyday_common.settings import get_settings as get_common_settings
+from partyday_gateway import documents
 from partyday_gateway.auth import Caller
-from partyday_gateway.deps import Authz, Rpc
+from partyday_gateway.deps import Authz, Rpc, Settings
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import MANAGE_PLANS, READ
 
@@ -37,10 +38,15 @@ class SheetRow(BaseModel):
     member_id: str
     name: str
     mobile: bool
+    guest: bool
     status: Literal["expected", "signed_in", "signed_out", "absent", "excused", "no_sign_out"]
     signed_in_at: str | None
     signed_out_at: str | None
     sent_late: bool
+
+
+class GuestBody(BaseModel):
+    member_id: str = Field(min_length=1, max_length=64)
 
 
 class Sheet(BaseModel):
@@ -75,19 +81,33 @@ async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz)
 
 
 @router.get("/activities/{activity_id}/qr", response_model=None)
-async def qr_code(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                  format: Literal["png", "svg", "json"] = "png", rotating: bool = False,
+async def qr_code(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, settings: Settings,
+                  format: Literal["png", "svg", "pdf", "json"] = "png", rotating: bool = False,
                   scale: int = Query(10, ge=1, le=40)):
-    """The printable sign-in code (PNG, SVG) or its token (JSON); `rotating=true` for a venue screen (30 s)."""
-    await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    """The printable sign-in code (PNG, SVG, or an A4 PDF poster with branch, theme, time and venue) or its
+    token (JSON); `rotating=true` for a venue screen (a new token every 30 s)."""
+    activity = await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    if format == "pdf" and rotating:
+        raise ApiError(422, "ROTATING_NOT_PRINTABLE", "a rotating code is shown on a screen, not printed")
     code = await rpc.call("attendance", "qr_token", activity_id, rotating=rotating)
     if format == "json":
         return code
+    if format == "pdf":
+        branch = await rpc.call("directory", "get_org", activity["branch_id"])
+        content = documents.poster_pdf(activity, branch["name"], code["url"], str(get_common_settings().cjk_font_path),
+                                       settings.display_time_zone)
+        return _download(content, "application/pdf", f"checkin-{activity_id}.pdf", cache=False)
     image = io.BytesIO()
     segno.make(code["url"], error="m").save(image, kind=format, scale=scale, border=4)
     media_type = "image/png" if format == "png" else "image/svg+xml"
-    return Response(image.getvalue(), media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="checkin-{activity_id}.{format}"', "Cache-Control": "no-store"})
+    return _download(image.getvalue(), media_type, f"checkin-{activity_id}.{format}", cache=False)
+
+
+def _download(content: bytes, media_type: str, filename: str, cache: bool = True) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if not cache:
+        headers["Cache-Control"] = "no-store"
+    return Response(content, media_type=media_type, headers=headers)
 
 
 @router.post("/activities/{activity_id}/check-in", response_model=ScanAnswer)
@@ -116,28 +136,39 @@ async def attendance(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     return await rpc.call("attendance", "attendance", activity_id)
 
 
-STATUS_ZH = {"expected": "待签到", "signed_in": "已签到", "signed_out": "已签退", "absent": "缺勤", "excused": "请假",
-             "no_sign_out": "未签退"}
-
-
-@router.get("/activities/{activity_id}/attendance.xlsx", response_class=Response)
-async def attendance_workbook(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """The sign-in sheet (签到表) as an Excel workbook, one of the six haves."""
+@router.get("/activities/{activity_id}/attendance.{extension}", response_class=Response)
+async def attendance_document(activity_id: str, extension: Literal["xlsx", "pdf"], caller: Caller, rpc: Rpc,
+                              authz: Authz, settings: Settings):
+    """The sign-in sheet (签到表), one of the six haves, as an Excel workbook or printable A4 PDF pages."""
     activity = await _activity(activity_id, caller, rpc, authz, READ | MANAGE_PLANS, "read")
     sheet = await rpc.call("attendance", "attendance", activity_id)
-    book = Workbook()
-    page = book.active
-    page.title = "签到表"
-    page.append([f"主题党日：{activity['theme']}"])
-    page.append([f"地点：{activity['venue_name']}", f"时间：{activity['starts_at']} 至 {activity['ends_at']}"])
-    page.append(["姓名", "流动党员", "状态", "签到时间", "签退时间", "离线补传"])
-    for row in sheet["members"]:
-        page.append([row["name"], "是" if row["mobile"] else "否", STATUS_ZH[row["status"]], row["signed_in_at"] or "",
-                     row["signed_out_at"] or "", "是" if row["sent_late"] else "否"])
-    data = io.BytesIO()
-    book.save(data)
-    return Response(data.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="attendance-{activity_id}.xlsx"'})
+    branch = await rpc.call("directory", "get_org", activity["branch_id"])
+    filename = f"attendance-{activity_id}.{extension}"
+    if extension == "pdf":
+        content = documents.sheet_pdf(activity, branch["name"], sheet, str(get_common_settings().cjk_font_path),
+                                      settings.display_time_zone)
+        return _download(content, "application/pdf", filename)
+    content = documents.sheet_xlsx(activity, branch["name"], sheet, settings.display_time_zone)
+    return _download(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
+
+
+@router.post("/activities/{activity_id}/guests", status_code=201, response_model=SheetRow)
+async def invite_guest(activity_id: str, body: GuestBody, caller: Caller, rpc: Rpc, authz: Authz):
+    """Invite a member of another branch (列席): they may sign in, and are counted apart from the branch."""
+    await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    member = await rpc.call("directory", "get_member", body.member_id)
+    if not member.get("active", True):
+        raise ApiError(422, "MEMBER_INACTIVE", "this member has left the party organisation")
+    return await rpc.call("attendance", "invite_guest", activity_id,
+                          {"member_id": member["member_id"], "name": member["name"]})
+
+
+@router.delete("/activities/{activity_id}/guests/{member_id}", status_code=204, response_class=Response)
+async def remove_guest(activity_id: str, member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """Withdraw a guest's invitation (not once they have signed in)."""
+    await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    await rpc.call("attendance", "remove_guest", activity_id, member_id)
+    return Response(status_code=204)
 
 
 @router.post("/activities/{activity_id}/leave-requests", status_code=201, response_model=Leave)

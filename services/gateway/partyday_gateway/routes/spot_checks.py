@@ -30,9 +30,10 @@ async def _records(rpc, branch_id: str, month: str) -> dict:
     attendance = None
     if plan and plan["activity_id"]:
         sheet = await rpc.call("attendance", "attendance", plan["activity_id"])
-        statuses = [row["status"] for row in sheet["members"]]
+        statuses = [row["status"] for row in sheet["members"] if not row["guest"]]
         attendance = {"closed": sheet["closed"], "expected": len(statuses),
-                      "by_status": {status: statuses.count(status) for status in sorted(set(statuses))}}
+                      "by_status": {status: statuses.count(status) for status in sorted(set(statuses))},
+                      "guests": sum(1 for row in sheet["members"] if row["guest"])}
     return {"branch_id": branch_id, "required_actions": month_view["required_actions"], "plan": plan,
             "summary": plan["summary"] if plan else None, "attendance": attendance, "media": None}
 

@@ -1,0 +1,157 @@
+"""Printable documents of an activity: the A4 QR poster and the sign-in sheet (签到表) as PDF and XLSX.
+
+Chinese text needs a TrueType font with CJK glyphs (`PARTYDAY_CJK_FONT_PATH`); it is embedded,
+subset, in every PDF so that the page prints the same on any machine.
+"""
+import io
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import segno
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from partyday_gateway.errors import ApiError
+
+FONT = "PartydayCJK"
+STATUS_ZH = {"expected": "待签到", "signed_in": "已签到", "signed_out": "已签退", "absent": "缺勤", "excused": "请假",
+             "no_sign_out": "未签退"}
+GROUP_ZH = {"members": "党员", "mobile_members": "流动党员", "guests": "列席"}
+
+
+@lru_cache
+def _register_font(path: str) -> str:
+    if not Path(path).is_file():
+        raise ApiError(503, "FONT_UNAVAILABLE", "the Chinese font for printable documents is not installed",
+                       {"cjk_font_path": path})
+    pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
+    return FONT
+
+
+def local_time(moment: str | None, time_zone: str, pattern: str = "%Y年%m月%d日 %H:%M") -> str:
+    if not moment:
+        return ""
+    return datetime.fromisoformat(moment).astimezone(ZoneInfo(time_zone)).strftime(pattern)
+
+
+def _when(activity: dict, time_zone: str) -> str:
+    return f"{local_time(activity['starts_at'], time_zone)} – {local_time(activity['ends_at'], time_zone, '%H:%M')}"
+
+
+def poster_pdf(activity: dict, branch_name: str, url: str, font_path: str, time_zone: str) -> bytes:
+    """An A4 poster for the venue: branch, theme, time and place around a large sign-in code."""
+    font = _register_font(font_path)
+    width, height = A4
+    data = io.BytesIO()
+    page = canvas.Canvas(data, pagesize=A4, invariant=True)
+    page.setTitle(f"签到二维码 {activity['theme']}")
+    page.setFillColor(colors.HexColor("#b0120a"))
+    page.rect(0, height - 40 * mm, width, 40 * mm, stroke=0, fill=1)
+    page.setFillColor(colors.white)
+    page.setFont(font, 30)
+    page.drawCentredString(width / 2, height - 22 * mm, "主题党日 扫码签到")
+    page.setFont(font, 15)
+    page.drawCentredString(width / 2, height - 33 * mm, branch_name)
+    page.setFillColor(colors.black)
+    page.setFont(font, 20)
+    page.drawCentredString(width / 2, height - 55 * mm, _fit(activity["theme"], 30))
+
+    code = segno.make(url, error="m")
+    modules = code.symbol_size(border=0)[0]
+    side = 120 * mm
+    cell = side / modules
+    left, top = (width - side) / 2, height - 70 * mm
+    for row_index, row in enumerate(code.matrix):
+        for column_index, dark in enumerate(row):
+            if dark:
+                page.rect(left + column_index * cell, top - (row_index + 1) * cell, cell, cell, stroke=0, fill=1)
+
+    page.setFont(font, 14)
+    lines = [f"时间：{_when(activity, time_zone)}", f"地点：{_fit(activity['venue_name'], 34)}",
+             "请使用手机扫描二维码，在活动地点范围内签到；活动结束后扫码签退并填写心得。"]
+    y = top - side - 18 * mm
+    for line in lines:
+        page.drawCentredString(width / 2, y, line)
+        y -= 10 * mm
+    page.setFont(font, 8)
+    page.setFillColor(colors.grey)
+    page.drawCentredString(width / 2, 12 * mm, url)
+    page.showPage()
+    page.save()
+    return data.getvalue()
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, time_zone: str) -> bytes:
+    """The sign-in sheet as printed A4 pages: one row per member, the header row repeated on each page."""
+    font = _register_font(font_path)
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
+    text = ParagraphStyle("text", fontName=font, fontSize=10, leading=14)
+    data = io.BytesIO()
+    document = SimpleDocTemplate(data, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                                 bottomMargin=15 * mm, title=f"签到表 {activity['theme']}", invariant=True)
+    story = [Paragraph(f"{branch_name} 主题党日签到表", title), Spacer(1, 4 * mm),
+             Paragraph(f"主题：{activity['theme']}", text),
+             Paragraph(f"时间：{_when(activity, time_zone)}　地点：{activity['venue_name']}", text)]
+    if sheet.get("counts"):
+        story.append(Paragraph(_counts_line(sheet["counts"]), text))
+    rows = [["序号", "姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"]]
+    for number, member in enumerate(sheet["members"], start=1):
+        rows.append([str(number), member["name"], _category(member), STATUS_ZH.get(member["status"], member["status"]),
+                     local_time(member["signed_in_at"], time_zone, "%m-%d %H:%M"),
+                     local_time(member["signed_out_at"], time_zone, "%m-%d %H:%M"),
+                     "是" if member["sent_late"] else ""])
+    table = Table(rows, repeatRows=1, colWidths=[12 * mm, 34 * mm, 22 * mm, 20 * mm, 28 * mm, 28 * mm, 20 * mm])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3d6d4")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.whitesmoke]),
+    ]))
+    story += [Spacer(1, 4 * mm), table]
+    document.build(story)
+    return data.getvalue()
+
+
+def _category(member: dict) -> str:
+    if member.get("guest"):
+        return GROUP_ZH["guests"]
+    return GROUP_ZH["mobile_members"] if member["mobile"] else GROUP_ZH["members"]
+
+
+def _counts_line(counts: dict) -> str:
+    parts = []
+    for group, label in GROUP_ZH.items():
+        figures = counts.get(group)
+        if figures and any(figures.values()):
+            parts.append(label + "：" + "，".join(f"{STATUS_ZH[status]} {count}" for status, count in figures.items()))
+    return "；".join(parts)
+
+
+def sheet_xlsx(activity: dict, branch_name: str, sheet: dict, time_zone: str) -> bytes:
+    """The sign-in sheet as an Excel workbook."""
+    book = Workbook()
+    page = book.active
+    page.title = "签到表"
+    page.append([f"{branch_name} 主题党日：{activity['theme']}"])
+    page.append([f"地点：{activity['venue_name']}", f"时间：{_when(activity, time_zone)}"])
+    page.append(["姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"])
+    for member in sheet["members"]:
+        page.append([member["name"], _category(member), STATUS_ZH.get(member["status"], member["status"]),
+                     local_time(member["signed_in_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
+                     local_time(member["signed_out_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
+                     "是" if member["sent_late"] else "否"])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()

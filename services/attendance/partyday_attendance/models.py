@@ -39,7 +39,7 @@ class SheetEntry(Base):
     __tablename__ = "sheet_entries"
 
     activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     name: Mapped[str] = mapped_column(String(100))
     mobile: Mapped[bool] = mapped_column(Boolean)
     guest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
@@ -34,7 +34,9 @@ def open_sheet(session: Session, data: dict) -> None:
 
 def follow_roster(session: Session, data: dict, now: datetime) -> None:
     """Until an activity starts, its sheet follows members joining, moving and leaving its branch."""
-    upcoming = session.scalars(select(Activity).where(Activity.starts_at > now)).all()
+    on_sheet = select(SheetEntry.activity_id).where(SheetEntry.member_id == data["member_id"])
+    upcoming = session.scalars(select(Activity).where(
+        Activity.starts_at > now, or_(Activity.branch_id == data["branch_id"], Activity.id.in_(on_sheet)))).all()
     for activity in upcoming:
         entry = session.get(SheetEntry, (activity.id, data["member_id"]))
         belongs = data["active"] and data["branch_id"] == activity.branch_id

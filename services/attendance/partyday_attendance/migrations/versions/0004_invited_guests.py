@@ -1,4 +1,4 @@
-"""Invited guests on the sign-in sheet, counted apart from the branch's members.
+"""Invited guests on the sign-in sheet, counted apart from the branch's members; a member's sheets by member.
 
 Revision ID: 0004
 Revises: 0003
@@ -16,8 +16,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("sheet_entries") as batch:
         batch.add_column(sa.Column("guest", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_index(op.f("ix_sheet_entries_member_id"), "sheet_entries", ["member_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_sheet_entries_member_id"), table_name="sheet_entries")
     with op.batch_alter_table("sheet_entries") as batch:
         batch.drop_column("guest")

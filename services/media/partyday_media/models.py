@@ -70,7 +70,7 @@ class Media(Base):
 
 
 class HashBand(Base):
-    """A 16-bit band of a photo's perceptual hash, indexed to find near duplicates."""
+    """An 8-bit band of a photo's perceptual hash, indexed to find near duplicates."""
 
     __tablename__ = "media_hash_bands"
     __table_args__ = (Index("ix_media_hash_bands_value", "band", "value"),)

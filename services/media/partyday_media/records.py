@@ -93,8 +93,10 @@ def find_duplicates(session: Session, sha256: str, phash: str | None, exclude: s
         found[other.id] = _duplicate(other, "exact", 0)
     if phash is not None:
         bands = rules.hash_bands(phash)
-        candidates = select(HashBand.media_id).where(or_(*(and_(HashBand.band == band, HashBand.value == value)
-                                                           for band, value in enumerate(bands))))
+        candidates = (select(HashBand.media_id)
+                      .where(or_(*(and_(HashBand.band == band, HashBand.value == value)
+                                   for band, value in enumerate(bands))))
+                      .group_by(HashBand.media_id).having(func.count() >= rules.BANDS_TO_SHARE))
         for other in session.scalars(select(Media).where(Media.id.in_(candidates), Media.phash.is_not(None))):
             distance = rules.hamming(phash, other.phash)
             if other.id not in found and distance <= rules.NEAR_DISTANCE:

@@ -4,7 +4,8 @@ import math
 from datetime import datetime
 
 NEAR_VENUE_TOLERANCE_M = 200
-HASH_BANDS = 4
+HASH_BANDS = 8
+BANDS_TO_SHARE = 2
 NEAR_DISTANCE = 6
 
 PHOTO_POINTS, SUMMARY_POINTS, ACTION_POINTS, SHEET_POINTS = 40, 30, 20, 10
@@ -38,10 +39,11 @@ def judge_evidence(exif: dict, starts_at: datetime | None, venue: tuple[float, f
 
 
 def hash_bands(phash: str) -> list[int]:
-    """The 64-bit hash cut in 16-bit bands: two hashes within 3 bits share at least one band,
-    so candidates are found by an indexed match and then measured."""
+    """The 64-bit hash cut in 8-bit bands. Two hashes within NEAR_DISTANCE (6) bits differ in at
+    most 6 of the 8 bands, so they share at least BANDS_TO_SHARE (2): candidates are found by an
+    indexed match on the bands, then measured."""
     value = int(phash, 16)
-    return [(value >> (16 * band)) & 0xFFFF for band in range(HASH_BANDS)]
+    return [(value >> (8 * band)) & 0xFF for band in range(HASH_BANDS)]
 
 
 def hamming(a: str, b: str) -> int:

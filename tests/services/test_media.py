@@ -1,0 +1,220 @@
+"""The media service on RabbitMQ and PostgreSQL: activities from events, uploads from storage,
+duplicates, review, the detail score and its event, study materials and notes, the two RPCs."""
+import hashlib
+import os
+import uuid
+
+import pytest
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select
+
+from partyday_common.db import make_engine
+from partyday_common.envelope import Envelope
+from partyday_common.errors import DomainError
+from partyday_common.migrations import upgrade
+from partyday_common.settings import get_settings
+from partyday_common.tables import OUTBOX
+from partyday_media.models import metadata
+from partyday_media.service import MediaService
+from partyday_media.storage import incoming_key, make_storage
+from tests.fixtures import media_corpus
+from tests.services.helpers import publish_event, wait_until
+
+MONTH = "2026-12"
+VENUE = (33.07, 107.03)
+NODES = [{"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "市委", "level": "city"},
+         {"org_id": "b-1", "parent_id": "city", "path": "/city/b-1/", "code": "B1", "name": "一支部",
+          "level": "branch"},
+         {"org_id": "b-2", "parent_id": "city", "path": "/city/b-2/", "code": "B2", "name": "二支部",
+          "level": "branch"}]
+
+
+@pytest.fixture
+def media(container_factory, make_config, databases, tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTYDAY_MEDIA_DIR", str(tmp_path / "media"))
+    monkeypatch.setenv("PARTYDAY_MEDIA_BRANCH_QUOTA_BYTES", "200000")
+    get_settings.cache_clear()
+    url = databases.create("media")
+    upgrade("media", url)
+    container = container_factory(MediaService, make_config("media", url=url))
+    container.start()
+    container.url = url
+    for node in NODES:
+        send(container, "directory", "org_created", {**node, "domain": "community", "kind": "regular"})
+    yield container
+    get_settings.cache_clear()
+
+
+def send(container, source, event_type, data):
+    publish_event(container.config["AMQP_URI"], source, Envelope(event_type=event_type, source=source, data=data))
+
+
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def _known(container, activity_id):
+    try:
+        return call(container, "activity", activity_id)
+    except DomainError:
+        return None
+
+
+def approve_plan(container, branch_id="b-1", actions=("诵读党章", "缴纳党费")) -> str:
+    activity_id = uuid.uuid4().hex
+    send(container, "plans", "plan_approved", {
+        "plan_id": uuid.uuid4().hex, "activity_id": activity_id, "branch_id": branch_id,
+        "branch_path": f"/city/{branch_id}/", "month": MONTH, "theme": "主题党日",
+        "starts_at": "2026-12-07T09:00:00+08:00", "ends_at": "2026-12-07T11:00:00+08:00", "venue_name": "活动室",
+        "venue_lat": VENUE[0], "venue_lon": VENUE[1], "radius_m": 300, "required_actions": list(actions),
+        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60}, "roster": []})
+    wait_until(lambda: _known(container, activity_id), message="the activity arrived")
+    return activity_id
+
+
+def incoming(data: bytes, **fields) -> dict:
+    key = incoming_key()
+    make_storage(get_settings()).put_bytes(key, data, "application/octet-stream")
+    from partyday_media.detect import sniff
+
+    return {"key": key, "format": sniff(data[:64]).name, "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "filename": "photo.jpg", "uploaded_by": "m-1", **fields}
+
+
+def events(container, event_type):
+    engine = make_engine(container.url)
+    with engine.connect() as connection:
+        table = metadata.tables[OUTBOX]
+        rows = connection.execute(select(table.c.body).where(table.c.event_type == event_type)
+                                  .order_by(table.c.id)).all()
+    engine.dispose()
+    return [row.body["data"] for row in rows]
+
+
+def test_upload_review_and_the_detail_score_event(media):
+    activity_id = approve_plan(media)
+    photo = media_corpus.jpeg(taken_at="2026:12:07 09:40:00", offset="+08:00", gps=(33.0702, 107.0301))
+    upload = incoming(photo, caption="诵读党章", action="诵读党章")
+    answer = call(media, "ingest", activity_id, upload)
+    assert answer["status"] == "pending" and answer["kind"] == "image"
+    assert answer["evidence"]["on_activity_day"] is True and answer["evidence"]["near_venue"] is True
+    assert answer["possible_forgery"] is False
+    assert not make_storage(get_settings()).exists(upload["key"])
+    assert events(media, "detail_score_changed") == []
+
+    approved = call(media, "review", answer["media_id"], True, reviewer_id="boss")
+    assert approved["status"] == "approved" and approved["reviewed_by"] == "boss"
+    changed = events(media, "detail_score_changed")
+    assert [item["detail_score"] for item in changed] == [round(40 / 6 + 10)]
+    assert changed[0]["activity_id"] == activity_id and changed[0]["branch_path"] == "/city/b-1/"
+    assert changed[0]["breakdown"]["evidenced_actions"] == ["诵读党章"]
+
+    send(media, "plans", "summary_submitted", {"plan_id": "p", "branch_id": "b-1", "branch_path": "/city/b-1/",
+                                               "month": MONTH, "status": "summarized", "activity_id": activity_id,
+                                               "summary_chars": 500})
+    send(media, "attendance", "activity_closed", {"activity_id": activity_id, "plan_id": "p", "branch_id": "b-1",
+                                                  "branch_path": "/city/b-1/", "closed_at": "2026-12-07T12:00:00Z"})
+    wait_until(lambda: call(media, "activity_media", activity_id)["detail_score"] == round(40 / 6 + 10 + 30 + 10),
+               message="summary and sheet counted")
+    assert events(media, "detail_score_changed")[-1]["breakdown"]["sign_in_sheet"] is True
+
+    with pytest.raises(DomainError) as raised:
+        call(media, "review", answer["media_id"], False, reason="again")
+    assert raised.value.code == "MEDIA_ALREADY_REVIEWED"
+
+
+def test_a_rejected_upload_counts_for_nothing(media):
+    activity_id = approve_plan(media)
+    answer = call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=3)))
+    with pytest.raises(DomainError) as raised:
+        call(media, "review", answer["media_id"], False, reason="  ")
+    assert raised.value.code == "REASON_REQUIRED"
+    rejected = call(media, "review", answer["media_id"], False, reason="与活动无关")
+    assert rejected["status"] == "rejected" and rejected["reject_reason"] == "与活动无关"
+    assert call(media, "activity_media", activity_id)["detail_score"] == 0
+    assert events(media, "detail_score_changed") == []
+
+
+def test_a_photo_used_for_another_activity_is_flagged(media):
+    first = approve_plan(media, "b-1")
+    second = approve_plan(media, "b-2")
+    photo = media_corpus.jpeg(pattern=5)
+    original = call(media, "ingest", first, incoming(photo))
+    with pytest.raises(DomainError) as raised:
+        call(media, "ingest", first, incoming(photo))
+    assert (raised.value.status, raised.value.code) == (409, "DUPLICATE_UPLOAD")
+
+    reused = call(media, "ingest", second, incoming(photo))
+    assert reused["possible_forgery"] is True
+    assert reused["duplicates"][0] | {"match": "exact", "media_id": original["media_id"], "branch_id": "b-1",
+                                      "same_branch": False} == reused["duplicates"][0]
+
+    near = call(media, "ingest", second, incoming(media_corpus.resized(photo)))
+    assert {item["match"] for item in near["duplicates"]} == {"near"}
+    queue = call(media, "review_queue", "city", "pending", 1, 10)
+    assert queue["total"] == 3 and [item["possible_forgery"] for item in queue["items"]] == [False, True, True]
+
+
+def test_hostile_files_are_refused_and_their_incoming_copy_removed(media):
+    activity_id = approve_plan(media)
+    storage = make_storage(get_settings())
+    for hostile in [item for item in media_corpus.hostile_corpus(get_settings().media_max_image_bytes)
+                    if item.status == 422 and item.code != "FILENAME_INVALID"]:
+        upload = incoming(hostile.data)
+        with pytest.raises(DomainError) as raised:
+            call(media, "ingest", activity_id, upload)
+        assert (raised.value.status, raised.value.code) == (hostile.status, hostile.code), hostile.name
+        assert not storage.exists(upload["key"])
+    assert call(media, "activity_media", activity_id)["counts"] == {"pending": 0, "approved": 0, "rejected": 0}
+
+
+def test_the_branch_quota(media):
+    activity_id = approve_plan(media)
+    with pytest.raises(DomainError) as raised:
+        call(media, "ingest", activity_id, incoming(media_corpus.pdf(stream=os.urandom(250_000))))
+    assert (raised.value.status, raised.value.code) == (413, "QUOTA_EXCEEDED")
+
+
+def test_an_idempotent_upload_answers_the_first_time_again(media):
+    activity_id = approve_plan(media)
+    photo = media_corpus.jpeg(pattern=7)
+    first = call(media, "ingest", activity_id, incoming(photo), idempotency_key="k-1")
+    assert call(media, "ingest", activity_id, incoming(photo), idempotency_key="k-1") == first
+
+
+def test_branch_month_records_materials_and_notes(media):
+    activity_id = approve_plan(media, "b-1")
+    approved = call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=1)))
+    call(media, "review", approved["media_id"], True)
+    call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=9, color=(20, 20, 200))))
+    send(media, "plans", "directive_published", {"directive_id": "d-1", "org_id": "city", "org_path": "/city/",
+                                                 "month": MONTH, "theme": "学党章", "required_actions": []})
+    wait_until(lambda: _directive(media, "d-1"), message="the directive arrived")
+    text = call(media, "add_text_material", "d-1", {"title": "党章第一章", "text": "第一条……"})
+    lesson = call(media, "add_file_material", "d-1", "微党课", incoming(media_corpus.mp4(900)))
+    assert lesson["kind"] == "video" and lesson["duration_s"] == 900
+    with pytest.raises(DomainError) as raised:
+        call(media, "add_file_material", "d-1", "照片", incoming(media_corpus.jpeg(pattern=2)))
+    assert raised.value.code == "UNSUPPORTED_TYPE"
+    note = call(media, "add_note", {"branch_id": "b-1", "month": MONTH, "member_id": "m-1",
+                                    "text": "学习党章的体会：要坚定理想信念。"})
+
+    records = call(media, "branch_month_records", ["b-1", "b-2"], MONTH)
+    assert records["b-1"]["photos"] == {"approved": 1, "pending": 1, "rejected": 0}
+    assert records["b-1"]["approved_photo_links"] == [f"/api/v1/media/{approved['media_id']}"]
+    assert records["b-1"]["study_notes"] == {"count": 1, "links": [note["url"]]}
+    assert [item["material_id"] for item in records["b-1"]["study_materials"]] == [text["material_id"],
+                                                                                  lesson["material_id"]]
+    assert records["b-1"]["detail_score"] == round(40 / 6)
+    assert records["b-2"] == {"activity_ids": [], "photos": {"approved": 0, "pending": 0, "rejected": 0},
+                              "approved_photo_links": [], "study_notes": {"count": 0, "links": []},
+                              "study_materials": records["b-1"]["study_materials"], "detail_score": None}
+    assert call(media, "notes", "b-1", MONTH, 1, 10)["total"] == 1
+
+
+def _directive(container, directive_id):
+    try:
+        return call(container, "directive", directive_id)
+    except DomainError:
+        return None

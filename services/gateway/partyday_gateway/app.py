@@ -24,6 +24,7 @@ from partyday_gateway.routes import (
     engagement,
     health,
     me,
+    media,
     members,
     orgs,
     plans,
@@ -88,7 +89,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
     for module in (health, auth, me, orgs, members, role_grants, audit, plans, spot_checks, activities,
-                   dashboards, scores, engagement, rankings, campaigns):
+                   dashboards, media, scores, engagement, rankings, campaigns):
         app.include_router(module.router)
     return app
 

@@ -1,0 +1,299 @@
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from partyday_gateway.auth import Caller, Principal
+from partyday_common.settings import get_settings
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
+from partyday_gateway.errors import ApiError
+from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK
+from partyday_gateway.rpc import ServiceUnavailable
+from partyday_gateway.uploads import media_storage, receive
+from partyday_media.schemas import MaterialText
+
+router = APIRouter(prefix="/api/v1", tags=["media"])
+
+PathMonth = Annotated[str, Path(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+MediaStatus = Literal["pending", "approved", "rejected"]
+UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "caption": {"type": "string", "maxLength": 500},
+        "action": {"type": "string", "description": "the required action the photo shows"},
+        "title": {"type": "string", "description": "study materials only"}}}}}}}
+
+
+class Uploaded(BaseModel):
+    media_id: str
+    status: MediaStatus
+    kind: Literal["image", "video", "document"]
+    possible_forgery: bool
+    duplicates: list[dict]
+    evidence: dict | None
+
+
+class MediaView(BaseModel):
+    media_id: str
+    activity_id: str
+    branch_id: str
+    kind: Literal["image", "video", "document"]
+    format: str
+    status: MediaStatus
+    caption: str | None
+    action: str | None
+    original_name: str | None
+    width: int | None
+    height: int | None
+    duration_s: float | None
+    sha256: str
+    evidence: dict | None = Field(description="EXIF capture time and GPS, judged against the activity's day and venue")
+    duplicates: list[dict] = Field(description="earlier uploads of the same (exact) or a similar (near) picture")
+    possible_forgery: bool = Field(description="the picture was already used for another activity")
+    uploaded_by: str | None
+    uploaded_at: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    reject_reason: str | None
+    url: str
+    thumbnail_url: str | None
+    web_url: str | None
+
+
+class MediaPage(BaseModel):
+    items: list[MediaView]
+    total: int
+    page: int
+    page_size: int
+
+
+class ActivityMedia(BaseModel):
+    activity_id: str
+    detail_score: int
+    breakdown: dict | None
+    counts: dict[str, int]
+    items: list[MediaView]
+
+
+class RejectBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class Material(BaseModel):
+    material_id: str
+    directive_id: str
+    directive_theme: str | None
+    title: str
+    kind: Literal["video", "document", "text"]
+    format: str | None
+    duration_s: float | None
+    text: str | None
+    url: str | None
+    created_at: str
+
+
+class NoteBody(BaseModel):
+    text: str = Field(min_length=10, max_length=20_000)
+
+
+class Note(BaseModel):
+    note_id: str
+    branch_id: str
+    month: str
+    member_id: str
+    text: str
+    created_at: str
+    url: str
+
+
+class NotePage(BaseModel):
+    items: list[Note]
+    total: int
+    page: int
+    page_size: int
+
+
+def _file_response(found: dict) -> StreamingResponse:
+    filename = found["filename"]
+    return StreamingResponse(
+        media_storage().iter_chunks(found["key"]), media_type=found["content_type"],
+        headers={"Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
+                 "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"})
+
+
+async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwargs):
+    try:
+        return await rpc.call("media", method, *args, upload, timeout=timeout, **kwargs)
+    except ServiceUnavailable:
+        await run_in_threadpool(media_storage().delete, upload["key"])
+        raise
+
+
+@router.post("/activities/{activity_id}/media", status_code=status.HTTP_201_CREATED, response_model=Uploaded,
+             openapi_extra=UPLOAD_FORM)
+async def upload_media(activity_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz,
+                       idempotency_key: IdempotencyKey = None):
+    """Upload a photo (JPEG, PNG, WebP), a video (MP4) or a document (PDF) for an activity, streamed:
+    multipart `file`, `caption`, and `action` (the required action a photo shows). The type is judged
+    by content; photos are re-encoded without EXIF, with a thumbnail and a web-size copy. The upload
+    waits for a superior's review. Refusals: 415 UNSUPPORTED_TYPE; 413 FILE_TOO_LARGE, QUOTA_EXCEEDED;
+    422 FILE_CORRUPT, IMAGE_TOO_MANY_PIXELS, POLYGLOT_FILE, DECOMPRESSION_BOMB, ACTIVE_CONTENT,
+    VIDEO_TOO_LONG, FILENAME_INVALID; 409 DUPLICATE_UPLOAD."""
+    activity = await rpc.call("media", "activity", activity_id)
+    await authz.require(caller, MANAGE_PLANS, activity["branch_id"], "manage_plans")
+    received = await receive(request, {"caption", "action"})
+    upload = {**received.upload, "caption": received.fields.get("caption") or None,
+              "action": received.fields.get("action") or None, "uploaded_by": caller.member_id}
+    return await _ingest(rpc, "ingest", activity_id, upload=upload, idempotency_key=idempotency_key,
+                         timeout=get_settings().media_ingest_timeout_s)
+
+
+async def _media_in_reach(rpc, authz, caller: Principal, media_id: str, variant: str) -> dict:
+    found = await rpc.call("media", "media_file", media_id, variant)
+    if caller.org_id == found["branch_id"] and found["status"] == "approved":
+        return found
+    await authz.require(caller, READ | MANAGE_PLANS, found["branch_id"], "read")
+    return found
+
+
+@router.get("/media/{media_id}", response_class=StreamingResponse)
+async def media_original(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """The stored file (a photo as re-encoded, without EXIF), as an attachment."""
+    return _file_response(await _media_in_reach(rpc, authz, caller, media_id, "original"))
+
+
+@router.get("/media/{media_id}/thumbnail", response_class=StreamingResponse)
+async def media_thumbnail(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A photo's thumbnail (JPEG, at most 320 px)."""
+    return _file_response(await _media_in_reach(rpc, authz, caller, media_id, "thumbnail"))
+
+
+@router.get("/media/{media_id}/web", response_class=StreamingResponse)
+async def media_web(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A photo's web-size copy (JPEG, at most 1600 px)."""
+    return _file_response(await _media_in_reach(rpc, authz, caller, media_id, "web"))
+
+
+@router.get("/media/{media_id}/details", response_model=MediaView)
+async def media_details(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """An upload's status, EXIF evidence, duplicate flags and review."""
+    found = await rpc.call("media", "get_media", media_id)
+    await authz.require(caller, READ | MANAGE_PLANS, found["branch_id"], "read")
+    return found
+
+
+@router.post("/media/{media_id}/approve", response_model=MediaView)
+async def approve_media(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A superior approves an upload; the activity's detail score follows."""
+    found = await rpc.call("media", "get_media", media_id)
+    await authz.require_superior(caller, found["branch_id"], "review")
+    return await rpc.call("media", "review", media_id, True, reviewer_id=caller.member_id)
+
+
+@router.post("/media/{media_id}/reject", response_model=MediaView)
+async def reject_media(media_id: str, body: RejectBody, caller: Caller, rpc: Rpc, authz: Authz):
+    """A superior rejects an upload with a reason; it counts for nothing."""
+    found = await rpc.call("media", "get_media", media_id)
+    await authz.require_superior(caller, found["branch_id"], "review")
+    return await rpc.call("media", "review", media_id, False, reason=body.reason, reviewer_id=caller.member_id)
+
+
+@router.get("/media", response_model=MediaPage)
+async def review_queue(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1),
+                       media_status: MediaStatus = Query("pending", alias="status"), page: Page = 1,
+                       page_size: PageSize = 50):
+    """The review queue of a subtree (oldest first), each upload with its EXIF evidence and duplicate flags."""
+    await authz.require(caller, REVIEW | SPOT_CHECK, org_id, "review")
+    return await rpc.call("media", "review_queue", org_id, media_status, page=page, page_size=page_size)
+
+
+@router.get("/activities/{activity_id}/media", response_model=ActivityMedia)
+async def activity_media(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """An activity's uploads (rejected ones left out), counts by status and its detail score."""
+    found = await rpc.call("media", "activity", activity_id)
+    node = await authz.require(caller, READ | MANAGE_PLANS, found["branch_id"], "read", members_of_branch=True)
+    answer = await rpc.call("media", "activity_media", activity_id)
+    if not caller.covering(set(READ | MANAGE_PLANS), node["path"]):
+        answer["items"] = [item for item in answer["items"] if item["status"] == "approved"]
+    return answer
+
+
+async def _directive(rpc, authz, caller, directive_id: str) -> dict:
+    found = await rpc.call("media", "directive", directive_id)
+    await authz.require(caller, PUBLISH_DIRECTIVES, found["org_id"], "publish_directives")
+    return found
+
+
+@router.post("/directives/{directive_id}/materials", status_code=status.HTTP_201_CREATED, response_model=Material,
+             openapi_extra=UPLOAD_FORM)
+async def upload_material(directive_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz):
+    """Attach a micro lesson (MP4, about 20 minutes at most) or a document (PDF) to a directive's study
+    package: multipart `file` and `title`; streamed and checked like every upload."""
+    await _directive(rpc, authz, caller, directive_id)
+    received = await receive(request, {"title"})
+    upload = {**received.upload, "uploaded_by": caller.member_id}
+    return await _ingest(rpc, "add_file_material", directive_id, received.fields.get("title", ""), upload=upload,
+                         timeout=get_settings().media_ingest_timeout_s)
+
+
+@router.post("/directives/{directive_id}/materials/text", status_code=status.HTTP_201_CREATED,
+             response_model=Material)
+async def add_text_material(directive_id: str, body: MaterialText, caller: Caller, rpc: Rpc, authz: Authz):
+    """Attach a text to a directive's study package."""
+    await _directive(rpc, authz, caller, directive_id)
+    return await rpc.call("media", "add_text_material", directive_id, body.model_dump(),
+                          uploaded_by=caller.member_id)
+
+
+@router.get("/branches/{branch_id}/months/{month}/materials", response_model=list[Material])
+async def month_materials(branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz):
+    """The study materials of a branch's month (its task), for its members to open."""
+    await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read", members_of_branch=True)
+    return await rpc.call("media", "month_materials", branch_id, month)
+
+
+@router.get("/study-materials/{material_id}", response_model=None)
+async def open_material(material_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A study material: the file as an attachment, or a text as plain text. Open to everyone in the
+    directive's subtree and to those who may read it."""
+    found = await rpc.call("media", "material", material_id)
+    inside = [path for path in [caller.org_path, *caller.paths(set(READ | MANAGE_PLANS))]
+              if path and path.startswith(found["org_path"])]
+    if not inside:
+        await authz.require(caller, READ, found["org_id"], "read")
+    if found["key"] is None:
+        return Response(found["text"], media_type="text/plain; charset=utf-8")
+    extension = found["format"] if found["format"] != "jpeg" else "jpg"
+    return _file_response({"key": found["key"], "content_type": found["content_type"],
+                           "filename": f"{material_id}.{extension}"})
+
+
+@router.post("/branches/{branch_id}/months/{month}/study-notes", status_code=status.HTTP_201_CREATED,
+             response_model=Note)
+async def add_note(branch_id: str, month: PathMonth, body: NoteBody, caller: Caller, rpc: Rpc):
+    """A member of the branch writes a study note for the month (one of the six haves)."""
+    if caller.member_id is None or caller.org_id != branch_id:
+        raise ApiError(403, "MEMBERS_ONLY", "study notes are written by the branch's members", {"org_id": branch_id})
+    return await rpc.call("media", "add_note", {"branch_id": branch_id, "month": month,
+                                                "member_id": caller.member_id, "text": body.text})
+
+
+@router.get("/branches/{branch_id}/months/{month}/study-notes", response_model=NotePage)
+async def list_notes(branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                     page_size: PageSize = 50):
+    """The branch's study notes of the month, oldest first; a member who administers nothing sees their own."""
+    node = await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read", members_of_branch=True)
+    own = None if caller.covering(set(READ | MANAGE_PLANS), node["path"]) else caller.member_id
+    return await rpc.call("media", "notes", branch_id, month, page=page, page_size=page_size, member_id=own)
+
+
+@router.get("/study-notes/{note_id}", response_model=Note)
+async def get_note(note_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """One study note: its author's, or for those who may read the branch."""
+    note = await rpc.call("media", "note", note_id)
+    if note["member_id"] != caller.member_id:
+        await authz.require(caller, READ | MANAGE_PLANS, note["branch_id"], "read")
+    return note

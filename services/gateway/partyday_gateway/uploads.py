@@ -1,0 +1,177 @@
+"""Streamed uploads: a multipart body is parsed as it arrives, its file part written to a spool
+file on disk (never held whole in memory), judged by its first bytes, capped at its kind's
+limit, hashed, and then put into media storage under a generated key. Media gets that key
+over RPC, never the bytes.
+"""
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from partyday_common.errors import DomainError
+from partyday_common.settings import get_settings
+from partyday_gateway.errors import ApiError
+from partyday_media import detect
+from partyday_media.storage import incoming_key, make_storage
+
+MAX_FIELD_BYTES = 4096
+MAX_PARTS = 10
+
+
+@lru_cache
+def media_storage():
+    """One storage client per gateway process."""
+    return make_storage(get_settings())
+
+
+@dataclass
+class Received:
+    fields: dict[str, str] = field(default_factory=dict)
+    upload: dict | None = None
+
+
+class _Parts:
+    """The parser's callbacks: headers and small fields kept, file data queued for the spool."""
+
+    def __init__(self, file_field: str, field_names: set[str]):
+        self.file_field = file_field
+        self.field_names = field_names
+        self.parts = 0
+        self.header_name = b""
+        self.header_value = b""
+        self.headers: dict[bytes, bytes] = {}
+        self.current: str | None = None
+        self.filename: str | None = None
+        self.is_file = False
+        self.seen_file = False
+        self.values: dict[str, bytearray] = {}
+        self.pending: list[bytes] = []
+
+    def callbacks(self) -> dict:
+        return {"on_part_begin": self.part_begin, "on_header_field": self.header_field,
+                "on_header_value": self.header_value_data, "on_header_end": self.header_end,
+                "on_headers_finished": self.headers_finished, "on_part_data": self.part_data}
+
+    def part_begin(self):
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            raise ApiError(400, "TOO_MANY_PARTS", f"a form may hold at most {MAX_PARTS} parts")
+        self.headers, self.current, self.is_file = {}, None, False
+
+    def header_field(self, data, start, end):
+        self.header_name += data[start:end]
+
+    def header_value_data(self, data, start, end):
+        self.header_value += data[start:end]
+
+    def header_end(self):
+        self.headers[self.header_name.lower()] = self.header_value
+        self.header_name, self.header_value = b"", b""
+
+    def headers_finished(self):
+        _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        if name == self.file_field and b"filename" in options:
+            if self.seen_file:
+                raise ApiError(400, "ONE_FILE_ONLY", "send one file per request")
+            self.seen_file = self.is_file = True
+            self.current = name
+            self.filename = detect.display_name(options[b"filename"].decode("utf-8", "replace"))
+        elif name in self.field_names:
+            self.current = name
+            self.values[name] = bytearray()
+        else:
+            self.current = None
+
+    def part_data(self, data, start, end):
+        if self.is_file:
+            self.pending.append(bytes(data[start:end]))
+        elif self.current is not None:
+            value = self.values[self.current]
+            value += data[start:end]
+            if len(value) > MAX_FIELD_BYTES:
+                raise ApiError(413, "FIELD_TOO_LARGE", f"the field {self.current} may hold at most "
+                               f"{MAX_FIELD_BYTES} bytes", {"field": self.current})
+
+
+class _Spool:
+    """The file part on its way to disk: sniffed, counted against its kind's limit, hashed."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.file = tempfile.NamedTemporaryFile(prefix="partyday-upload-", delete=False)
+        self.head = b""
+        self.format: detect.Format | None = None
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.hard_limit = max(settings.media_max_image_bytes, settings.media_max_video_bytes,
+                              settings.media_max_document_bytes)
+
+    def _judge(self) -> None:
+        if self.format is None:
+            self.format = detect.sniff(self.head)
+
+    async def write(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self.size += len(chunk)
+            if self.format is None:
+                self.head = (self.head + chunk)[:detect.SNIFF_BYTES]
+                if len(self.head) >= detect.SNIFF_BYTES:
+                    self._judge()
+            limit = detect.size_limit(self.format, self.settings) if self.format else self.hard_limit
+            if self.size > limit:
+                raise detect.too_large(self.format or detect.FORMATS["mp4"], limit)
+            self.digest.update(chunk)
+        if chunks:
+            await run_in_threadpool(self.file.writelines, chunks)
+
+    async def finish(self) -> None:
+        if self.size == 0:
+            raise ApiError(400, "FILE_EMPTY", "the file is empty")
+        self._judge()
+        await run_in_threadpool(self.file.close)
+
+    def discard(self) -> None:
+        self.file.close()
+        os.unlink(self.file.name)
+
+
+async def receive(request: Request, field_names: set[str], file_field: str = "file") -> Received:
+    """Read a multipart body as it streams in; the file goes to media storage under a new
+    `incoming/` key, described by `upload` (key, format, size, sha256, filename)."""
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    if content_type != b"multipart/form-data" or not options.get(b"boundary"):
+        raise ApiError(415, "MULTIPART_REQUIRED", "send the file as multipart/form-data")
+    settings = get_settings()
+    parts = _Parts(file_field, field_names)
+    parser = MultipartParser(options[b"boundary"], parts.callbacks())
+    spool = _Spool(settings)
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+            chunks, parts.pending = parts.pending, []
+            await spool.write(chunks)
+        parser.finalize()
+        if not parts.seen_file:
+            raise ApiError(400, "FILE_REQUIRED", f"the form has no file in its {file_field!r} field")
+        await spool.finish()
+        key = incoming_key()
+        await run_in_threadpool(media_storage().put_file, key, spool.file.name, spool.format.content_type)
+    except DomainError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.details)
+    except ValueError as exc:
+        raise ApiError(400, "MALFORMED_MULTIPART", f"the multipart body is malformed: {exc}")
+    finally:
+        await run_in_threadpool(spool.discard)
+    try:
+        fields = {name: bytes(value).decode("utf-8") for name, value in parts.values.items()}
+    except UnicodeDecodeError:
+        await run_in_threadpool(media_storage().delete, key)
+        raise ApiError(400, "FIELD_NOT_UTF8", "form fields must be UTF-8 text")
+    return Received(fields=fields, upload={"key": key, "format": spool.format.name, "size": spool.size,
+                                           "sha256": spool.digest.hexdigest(), "filename": parts.filename})

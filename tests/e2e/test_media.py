@@ -87,7 +87,7 @@ def test_the_hostile_corpus_is_refused_with_its_codes(stack, party_day):
         assert answer.status_code == hostile.status, (hostile.name, answer.text)
         assert answer.json()["error"]["code"] == hostile.code, hostile.name
     not_multipart = stack.http.post(f"/api/v1/activities/{party_day['activity_id']}/media", headers=secretary,
-                                    content=media_corpus.jpeg(), )
+                                    content=media_corpus.jpeg())
     assert not_multipart.status_code == 415 and not_multipart.json()["error"]["code"] == "MULTIPART_REQUIRED"
     queue = stack.http.get("/api/v1/media", params={"org_id": party_day["town"]}, headers=stack.admin).json()
     assert queue["total"] == 0
@@ -148,8 +148,9 @@ def test_study_materials_and_notes(stack, party_day):
     http, admin = stack.http, stack.admin
     secretary, member = party_day["secretary"]["headers"], party_day["member"]["headers"]
     directive, branch, month = party_day["directive_id"], party_day["branch"], party_day["month"]
+    text = {"title": "党章第一章", "text": "中国共产党是中国工人阶级的先锋队……"}
     wait_for(lambda: http.post(f"/api/v1/directives/{directive}/materials/text", headers=admin,
-                               json={"title": "党章第一章", "text": "中国共产党是中国工人阶级的先锋队……"}).status_code == 201)
+                               json=text).status_code == 201)
     lesson = http.post(f"/api/v1/directives/{directive}/materials", headers=admin,
                        files={"file": ("lesson.mp4", media_corpus.mp4(1200), "video/mp4")}, data={"title": "微党课"})
     assert lesson.status_code == 201 and lesson.json()["kind"] == "video", lesson.text

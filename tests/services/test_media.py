@@ -166,6 +166,10 @@ def test_hostile_files_are_refused_and_their_incoming_copy_removed(media):
             call(media, "ingest", activity_id, upload)
         assert (raised.value.status, raised.value.code) == (hostile.status, hostile.code), hostile.name
         assert not storage.exists(upload["key"])
+    malformed = incoming(media_corpus.jpeg(), caption="长" * 501)
+    with pytest.raises(DomainError) as raised:
+        call(media, "ingest", activity_id, malformed)
+    assert raised.value.code == "VALIDATION_FAILED" and not storage.exists(malformed["key"])
     assert call(media, "activity_media", activity_id)["counts"] == {"pending": 0, "approved": 0, "rejected": 0}
 
 

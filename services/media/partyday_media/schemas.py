@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+INCOMING_KEY = r"^incoming/[0-9a-f]{32}$"
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -12,7 +14,7 @@ class Strict(BaseModel):
 class Upload(Strict):
     """A file the gateway streamed into storage: where it is and what it saw on the way."""
 
-    key: str = Field(pattern=r"^incoming/[0-9a-f]{32}$")
+    key: str = Field(pattern=INCOMING_KEY)
     format: str = Field(pattern="^(jpeg|png|webp|mp4|pdf)$")
     size: int = Field(gt=0)
     sha256: str = Field(pattern="^[0-9a-f]{64}$")

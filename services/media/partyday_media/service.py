@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from eventlet import tpool
@@ -13,6 +14,7 @@ from partyday_common.settings import get_settings
 from partyday_media import records, uploads
 from partyday_media.models import Media, StudyMaterial, StudyNote, metadata, org_nodes
 from partyday_media.schemas import (
+    INCOMING_KEY,
     ActivityClosedExpected,
     DirectiveExpected,
     MaterialText,
@@ -26,6 +28,7 @@ from partyday_media.storage import make_storage
 UPLOADS = Counter("partyday_media_uploads_total", "Uploads checked, by kind and outcome (a reason code when refused).",
                   ["kind", "outcome"])
 VARIANTS = ("original", "thumbnail", "web")
+INCOMING = re.compile(INCOMING_KEY)
 
 
 class MediaService(OrgTreeProjection, PartydayService):
@@ -74,10 +77,10 @@ class MediaService(OrgTreeProjection, PartydayService):
         """Check an upload the gateway streamed into storage (key, format, size, sha256 it saw),
         store the copies media serves, and record it as pending review; the incoming object is
         deleted whatever the outcome. A repeat with the same Idempotency-Key gets the first answer."""
-        request = validated(Upload, upload).model_dump()
-        same_request = {"activity_id": activity_id, **{name: value for name, value in request.items() if name != "key"}}
         settings = get_settings()
         storage = make_storage(settings)
+        request = _upload(storage, upload)
+        same_request = {"activity_id": activity_id, **{name: value for name, value in request.items() if name != "key"}}
         media_id = uuid.uuid4().hex
         stored = None
         try:
@@ -182,8 +185,8 @@ class MediaService(OrgTreeProjection, PartydayService):
     @rpc
     def add_file_material(self, directive_id: str, title: str, upload: dict) -> dict:
         """Attach a micro lesson (MP4) or a document (PDF) the gateway streamed into storage."""
-        request = validated(Upload, upload).model_dump()
         storage = make_storage(get_settings())
+        request = _upload(storage, upload)
         material_id = uuid.uuid4().hex
         try:
             if not isinstance(title, str) or not 0 < len(title.strip()) <= 200:
@@ -247,6 +250,17 @@ class MediaService(OrgTreeProjection, PartydayService):
             if found is None:
                 raise not_found("study_note", note_id)
             return records.note_view(found)
+
+
+def _upload(storage, upload) -> dict:
+    """The upload's description, checked; a malformed one still has its incoming object removed."""
+    try:
+        return validated(Upload, upload).model_dump()
+    except DomainError:
+        key = upload.get("key") if isinstance(upload, dict) else None
+        if isinstance(key, str) and INCOMING.match(key):
+            storage.delete(key)
+        raise
 
 
 def _content_type(extension: str) -> str:

@@ -6,8 +6,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from partyday_gateway.auth import Caller, Principal
 from partyday_common.settings import get_settings
+from partyday_gateway.auth import Caller, Principal
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK

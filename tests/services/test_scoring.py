@@ -228,6 +228,9 @@ def test_rankings_by_period_domain_and_children_and_the_progress_dashboard(scori
     send(scoring, "plans", "summary_submitted", {"plan_id": "p-summary", "branch_id": "b-B",
                                                  "branch_path": "/city/town/b-B/", "month": MONTH,
                                                  "status": "summarized", "activity_id": b, "summary_chars": 300})
+    before = call(scoring, "score", a)
+    assert call(scoring, "rescore_all", MONTH)["activities"] == 2
+    assert call(scoring, "score", a)["total"] == before["total"]
     ranking = call(scoring, "ranking", "town", MONTH)
     assert [(item["org_id"], item["rank"]) for item in ranking["items"]] == [("b-A", 1), ("b-B", 2)]
     assert ranking["unscored"] == 1

@@ -124,22 +124,32 @@ def frozen(act: ScoredActivity, now: datetime) -> bool:
     return act.freezes_at is not None and now >= aware(act.freezes_at)
 
 
-def facts(session: Session, act: ScoredActivity) -> formula.Facts:
-    """The counts of the formula: attendance's, and the likes and comments of members on the roster."""
-    mobile_likers = session.scalar(
-        select(func.count()).select_from(Like).join(
-            RosterMember, (RosterMember.activity_id == Like.activity_id) & (RosterMember.member_id == Like.member_id))
-        .where(Like.activity_id == act.activity_id, RosterMember.mobile.is_(True)))
+def _mobile_likers(activity_ids):
+    return (select(Like.activity_id, func.count())
+            .join(RosterMember, (RosterMember.activity_id == Like.activity_id)
+                  & (RosterMember.member_id == Like.member_id))
+            .where(Like.activity_id.in_(activity_ids), RosterMember.mobile.is_(True))
+            .group_by(Like.activity_id))
+
+
+def _commenters(activity_ids):
     speakers = union(
-        select(Comment.member_id).where(Comment.activity_id == act.activity_id, Comment.status == "visible"),
-        select(Reflection.member_id).where(Reflection.activity_id == act.activity_id)).subquery()
-    commenters = session.scalar(
-        select(func.count()).select_from(speakers).join(
-            RosterMember, (RosterMember.activity_id == act.activity_id) & (RosterMember.member_id == speakers.c.member_id)))
-    members = act.expected + act.expected_mobile
+        select(Comment.activity_id, Comment.member_id).where(Comment.activity_id.in_(activity_ids),
+                                                             Comment.status == "visible"),
+        select(Reflection.activity_id, Reflection.member_id).where(Reflection.activity_id.in_(activity_ids))
+    ).subquery()
+    return (select(speakers.c.activity_id, func.count())
+            .join(RosterMember, (RosterMember.activity_id == speakers.c.activity_id)
+                  & (RosterMember.member_id == speakers.c.member_id))
+            .group_by(speakers.c.activity_id))
+
+
+def facts(act: ScoredActivity, mobile_likers: int, commenters: int) -> formula.Facts:
+    """The counts of the formula: attendance's, and the likes and comments of members on the roster."""
     return formula.Facts(expected=act.expected, excused=act.excused, signed_in=act.signed_in,
-                         expected_mobile=act.expected_mobile, mobile_likers=mobile_likers, members=members,
-                         commenters=commenters, detail_score=act.detail_score, superior_score=act.superior_score)
+                         expected_mobile=act.expected_mobile, mobile_likers=mobile_likers,
+                         members=act.expected + act.expected_mobile, commenters=commenters,
+                         detail_score=act.detail_score, superior_score=act.superior_score)
 
 
 def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
@@ -147,7 +157,25 @@ def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
     if not act.closed or act.month is None or frozen(act, now):
         return
     session.flush()
-    computed = formula.score(facts(session, act), weights())
+    likers = dict(session.execute(_mobile_likers([act.activity_id])).all())
+    commenters = dict(session.execute(_commenters([act.activity_id])).all())
+    _store(session, act, formula.score(facts(act, likers.get(act.activity_id, 0),
+                                             commenters.get(act.activity_id, 0)), weights()), now)
+
+
+def rescore_many(session: Session, activities: list[ScoredActivity], now: datetime) -> int:
+    """Score many activities again with two grouped queries in all, not two per activity."""
+    due = [act for act in activities if act.closed and act.month is not None and not frozen(act, now)]
+    ids = [act.activity_id for act in due]
+    likers = dict(session.execute(_mobile_likers(ids)).all()) if ids else {}
+    commenters = dict(session.execute(_commenters(ids)).all()) if ids else {}
+    for act in due:
+        _store(session, act, formula.score(facts(act, likers.get(act.activity_id, 0),
+                                                 commenters.get(act.activity_id, 0)), weights()), now)
+    return len(due)
+
+
+def _store(session: Session, act: ScoredActivity, computed: dict, now: datetime) -> None:
     changed = act.score != computed
     act.score, act.total, act.sign_in_rate = computed, computed["total"], computed["indicators"]["sign_in_rate"]
     act.scored_at = now

@@ -124,16 +124,15 @@ class ScoringService(OrgTreeProjection, PartydayService):
 
     @rpc
     def rescore_all(self, month: str | None = None) -> dict:
-        """Score every closed activity again (of `month`, if given), e.g. after the weights changed."""
+        """Score every closed activity whose period is open again (of `month`, if given), e.g. after the
+        weights changed."""
         started = _now()
         with self.db.transaction() as session:
             query = select(ScoredActivity).where(ScoredActivity.closed.is_(True))
             if month is not None:
                 query = query.where(ScoredActivity.month == month)
-            activities = session.scalars(query).all()
-            for act in activities:
-                scores.rescore(session, act, started)
-        return {"activities": len(activities), "seconds": round((_now() - started).total_seconds(), 3)}
+            rescored = scores.rescore_many(session, session.scalars(query).all(), started)
+        return {"activities": rescored, "seconds": round((_now() - started).total_seconds(), 3)}
 
     @rpc
     def like(self, activity_id: str, member_id: str, now: str | None = None) -> dict:

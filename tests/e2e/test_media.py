@@ -161,6 +161,8 @@ def test_study_materials_and_notes(stack, party_day):
     opened = http.get(materials[1]["url"], headers=member)
     assert opened.status_code == 200 and opened.content[4:8] == b"ftyp"
     assert "attachment" in opened.headers["content-disposition"]
+    seek = http.get(materials[1]["url"], headers={**member, "Range": "bytes=4-7"})
+    assert seek.status_code == 206 and seek.content == b"ftyp"
 
     note = http.post(f"/api/v1/branches/{branch}/months/{month}/study-notes", headers=member,
                      json={"text": "学习党章，坚定理想信念，做合格党员。"})

@@ -119,3 +119,21 @@ def test_files_are_served_as_attachments(gateway):
     assert response.status_code == 200 and response.content == b"\xff\xd8\xffthumb"
     assert response.headers["content-disposition"].startswith('attachment; filename="m1-thumbnail.jpg"')
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("header, status, body, content_range", [
+    ("bytes=0-3", 206, b"0123", "bytes 0-3/10"), ("bytes=7-", 206, b"789", "bytes 7-9/10"),
+    ("bytes=-2", 206, b"89", "bytes 8-9/10"), ("bytes=5-100", 206, b"56789", "bytes 5-9/10"),
+    ("bytes=10-", 416, None, "bytes */10"), ("bytes=1-2,4-5", 416, None, "bytes */10"),
+])
+def test_byte_ranges_for_seeking(gateway, header, status, body, content_range):
+    uploads.media_storage().put_bytes("media/b1/m1/thumbnail.jpg", b"0123456789", "image/jpeg")
+    response = gateway.get("/api/v1/media/m1", headers={"Range": header})
+    assert response.status_code == status, response.text
+    assert response.headers["content-range"] == content_range
+    if body is not None:
+        assert response.content == body
+
+
+def test_a_missing_stored_file_is_404(gateway):
+    assert_error(gateway.get("/api/v1/media/m1/thumbnail"), 404, "FILE_NOT_FOUND")

@@ -45,10 +45,15 @@ def test_put_read_delete(backend, request, tmp_path):
     storage.put_file(key, str(source), "application/octet-stream")
     assert storage.exists(key)
     assert b"".join(storage.iter_chunks(key)) == b"x" * 200_000
+    assert storage.size(key) == 200_000
+    assert b"".join(storage.iter_chunks(key, 10, 99_999)) == b"x" * 99_990
+    assert b"".join(storage.iter_chunks(key, 199_990)) == b"x" * 10
     with storage.local_copy(key) as path:
         assert open(path, "rb").read(3) == b"xxx"
     storage.delete(key)
     assert not storage.exists(key)
+    with pytest.raises(FileNotFoundError):
+        storage.size(key)
     with pytest.raises(FileNotFoundError):
         with storage.local_copy(key):
             pass

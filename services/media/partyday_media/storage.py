@@ -54,9 +54,20 @@ class LocalStorage:
             raise FileNotFoundError(key)
         yield str(path)
 
-    def iter_chunks(self, key: str) -> Iterator[bytes]:
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def iter_chunks(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The object's bytes from `start` to `end` (inclusive; the end of the object by default)."""
         with open(self._path(key), "rb") as file:
-            while chunk := file.read(CHUNK):
+            file.seek(start)
+            left = None if end is None else end - start + 1
+            while left is None or left > 0:
+                chunk = file.read(CHUNK if left is None else min(CHUNK, left))
+                if not chunk:
+                    break
+                if left is not None:
+                    left -= len(chunk)
                 yield chunk
 
     def exists(self, key: str) -> bool:
@@ -89,8 +100,18 @@ class S3Storage:
                 raise FileNotFoundError(key) from exc
             yield path
 
-    def iter_chunks(self, key: str) -> Iterator[bytes]:
-        body = self.client.get_object(Bucket=self.bucket, Key=checked(key))["Body"]
+    def size(self, key: str) -> int:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=checked(key))["ContentLength"]
+        except ClientError as exc:
+            raise FileNotFoundError(key) from exc
+
+    def iter_chunks(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The object's bytes from `start` to `end` (inclusive; the end of the object by default)."""
+        extra = {"Range": f"bytes={start}-{'' if end is None else end}"} if start or end is not None else {}
+        body = self.client.get_object(Bucket=self.bucket, Key=checked(key), **extra)["Body"]
         try:
             yield from body.iter_chunks(CHUNK)
         finally:

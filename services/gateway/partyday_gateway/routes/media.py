@@ -1,7 +1,8 @@
+import re
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Header, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
@@ -116,12 +117,45 @@ class NotePage(BaseModel):
     page_size: int
 
 
-def _file_response(found: dict) -> StreamingResponse:
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The one range `bytes=a-b`, `bytes=a-` or `bytes=-n` asks for; None for the whole file."""
+    if header is None:
+        return None
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if not match or match.groups() == ("", ""):
+        raise ApiError(416, "RANGE_NOT_SATISFIABLE", "one byte range is served", {"size": size},
+                       headers={"Content-Range": f"bytes */{size}"})
+    first, last = match.groups()
+    if first:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    else:
+        start, end = max(0, size - int(last)), size - 1
+    if start > end or start >= size:
+        raise ApiError(416, "RANGE_NOT_SATISFIABLE", "the range is outside the file", {"size": size},
+                       headers={"Content-Range": f"bytes */{size}"})
+    return start, end
+
+
+async def _file_response(found: dict, range_header: str | None = None) -> StreamingResponse:
+    """The stored file as an attachment; a byte range (for seeking in a video) answers 206."""
+    storage = media_storage()
+    try:
+        size = await run_in_threadpool(storage.size, found["key"])
+    except FileNotFoundError:
+        raise ApiError(404, "FILE_NOT_FOUND", "the stored file is missing", {"key": found["key"]})
+    wanted = _byte_range(range_header, size)
     filename = found["filename"]
-    return StreamingResponse(
-        media_storage().iter_chunks(found["key"]), media_type=found["content_type"],
-        headers={"Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
-                 "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"})
+    headers = {"Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
+               "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
+               "Accept-Ranges": "bytes"}
+    if wanted is None:
+        return StreamingResponse(storage.iter_chunks(found["key"]), media_type=found["content_type"],
+                                 headers={**headers, "Content-Length": str(size)})
+    start, end = wanted
+    return StreamingResponse(storage.iter_chunks(found["key"], start, end), status_code=206,
+                             media_type=found["content_type"],
+                             headers={**headers, "Content-Range": f"bytes {start}-{end}/{size}",
+                                      "Content-Length": str(end - start + 1)})
 
 
 async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwargs):
@@ -160,21 +194,22 @@ async def _media_in_reach(rpc, authz, caller: Principal, media_id: str, variant:
 
 
 @router.get("/media/{media_id}", response_class=StreamingResponse)
-async def media_original(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """The stored file (a photo as re-encoded, without EXIF), as an attachment."""
-    return _file_response(await _media_in_reach(rpc, authz, caller, media_id, "original"))
+async def media_original(media_id: str, caller: Caller, rpc: Rpc, authz: Authz,
+                         range_header: str | None = Header(None, alias="Range")):
+    """The stored file (a photo as re-encoded, without EXIF), as an attachment; a video answers byte ranges."""
+    return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "original"), range_header)
 
 
 @router.get("/media/{media_id}/thumbnail", response_class=StreamingResponse)
 async def media_thumbnail(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """A photo's thumbnail (JPEG, at most 320 px)."""
-    return _file_response(await _media_in_reach(rpc, authz, caller, media_id, "thumbnail"))
+    return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "thumbnail"))
 
 
 @router.get("/media/{media_id}/web", response_class=StreamingResponse)
 async def media_web(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """A photo's web-size copy (JPEG, at most 1600 px)."""
-    return _file_response(await _media_in_reach(rpc, authz, caller, media_id, "web"))
+    return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "web"))
 
 
 @router.get("/media/{media_id}/details", response_model=MediaView)
@@ -256,7 +291,8 @@ async def month_materials(branch_id: str, month: PathMonth, caller: Caller, rpc:
 
 
 @router.get("/study-materials/{material_id}", response_model=None)
-async def open_material(material_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+async def open_material(material_id: str, caller: Caller, rpc: Rpc, authz: Authz,
+                        range_header: str | None = Header(None, alias="Range")):
     """A study material: the file as an attachment, or a text as plain text. Open to everyone in the
     directive's subtree and to those who may read it."""
     found = await rpc.call("media", "material", material_id)
@@ -266,9 +302,8 @@ async def open_material(material_id: str, caller: Caller, rpc: Rpc, authz: Authz
         await authz.require(caller, READ, found["org_id"], "read")
     if found["key"] is None:
         return Response(found["text"], media_type="text/plain; charset=utf-8")
-    extension = found["format"] if found["format"] != "jpeg" else "jpg"
-    return _file_response({"key": found["key"], "content_type": found["content_type"],
-                           "filename": f"{material_id}.{extension}"})
+    return await _file_response({"key": found["key"], "content_type": found["content_type"],
+                                 "filename": f"{material_id}.{found['format']}"}, range_header)
 
 
 @router.post("/branches/{branch_id}/months/{month}/study-notes", status_code=status.HTTP_201_CREATED,

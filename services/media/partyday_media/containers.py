@@ -13,7 +13,7 @@ from partyday_common.errors import DomainError
 CHUNK = 1 << 16
 ACTIVE_NAMES = {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"RichMedia", b"XFA"}
 NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
-STREAM = re.compile(rb"stream\r?\n")
+STREAM = re.compile(rb"(?<!end)stream\r?\n")
 
 
 def corrupt(message: str) -> DomainError:

@@ -2,7 +2,6 @@
 evidence and then left behind, a thumbnail and a web-size copy, and a perceptual hash."""
 import io
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -47,27 +46,27 @@ def process(data: bytes, fmt: str, max_pixels: int) -> Photo:
     """Decode the photo fully, refuse more than `max_pixels` before decoding, and re-encode it
     (turned upright, without EXIF or other metadata) with its thumbnail and web-size copy."""
     check_polyglot(data)
-    width = height = None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[fmt]])
-            width, height = image.size
-            if width * height > max_pixels:
-                raise too_many_pixels(width, height, max_pixels)
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise too_many_pixels(width, height, max_pixels)
+        image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[fmt]])
+    except Image.DecompressionBombError:
+        raise too_many_pixels(None, None, max_pixels)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise corrupt(f"the photo cannot be decoded: {exc}")
-    exif = read_exif(image)
-    upright = ImageOps.exif_transpose(image)
-    if upright.mode not in ("RGB", "RGBA", "L"):
-        upright = upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
-    original = _encode(upright, fmt)
-    return Photo(width=upright.width, height=upright.height, original=original,
-                 thumbnail=_encode(_fit(upright, THUMBNAIL_PX), "jpeg"), web=_encode(_fit(upright, WEB_PX), "jpeg"),
-                 phash=dhash(upright), exif=exif)
+    width, height = image.size
+    if width * height > max_pixels:
+        raise too_many_pixels(width, height, max_pixels)
+    try:
+        image.load()
+        exif = read_exif(image)
+        upright = ImageOps.exif_transpose(image)
+        if upright.mode not in ("RGB", "RGBA", "L"):
+            keeps_alpha = "A" in upright.getbands() or "transparency" in upright.info
+            upright = upright.convert("RGBA" if keeps_alpha else "RGB")
+        return Photo(width=upright.width, height=upright.height, original=_encode(upright, fmt),
+                     thumbnail=_encode(_fit(upright, THUMBNAIL_PX), "jpeg"),
+                     web=_encode(_fit(upright, WEB_PX), "jpeg"), phash=dhash(upright), exif=exif)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise corrupt(f"the photo cannot be decoded: {exc}")
 
 
 def too_many_pixels(width: int | None, height: int | None, max_pixels: int) -> DomainError:

@@ -20,12 +20,13 @@ router = APIRouter(prefix="/api/v1", tags=["media"])
 
 PathMonth = Annotated[str, Path(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
 MediaStatus = Literal["pending", "approved", "rejected"]
-UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"},
-        "caption": {"type": "string", "maxLength": 500},
-        "action": {"type": "string", "description": "the required action the photo shows"},
-        "title": {"type": "string", "description": "study materials only"}}}}}}}
+
+def _form(**fields) -> dict:
+    """The OpenAPI description of a multipart upload with `file` and these text fields."""
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"},
+                       **{name: {"type": "string", "description": text} for name, text in fields.items()}}}}}}}
 
 
 class Uploaded(BaseModel):
@@ -167,7 +168,7 @@ async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwarg
 
 
 @router.post("/activities/{activity_id}/media", status_code=status.HTTP_201_CREATED, response_model=Uploaded,
-             openapi_extra=UPLOAD_FORM)
+             openapi_extra=_form(caption="at most 500 characters", action="the required action the photo shows"))
 async def upload_media(activity_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz,
                        idempotency_key: IdempotencyKey = None):
     """Upload a photo (JPEG, PNG, WebP), a video (MP4) or a document (PDF) for an activity, streamed:
@@ -263,7 +264,7 @@ async def _directive(rpc, authz, caller, directive_id: str) -> dict:
 
 
 @router.post("/directives/{directive_id}/materials", status_code=status.HTTP_201_CREATED, response_model=Material,
-             openapi_extra=UPLOAD_FORM)
+             openapi_extra=_form(title="1 to 200 characters"))
 async def upload_material(directive_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz):
     """Attach a micro lesson (MP4, about 20 minutes at most) or a document (PDF) to a directive's study
     package: multipart `file` and `title`; streamed and checked like every upload."""

@@ -156,6 +156,9 @@ def test_study_materials_and_notes(stack, party_day):
     assert lesson.status_code == 201 and lesson.json()["kind"] == "video", lesson.text
     assert http.post(f"/api/v1/directives/{directive}/materials/text", headers=secretary,
                      json={"title": "x", "text": "y"}).status_code == 403
+    package = http.get(f"/api/v1/directives/{directive}/materials", headers=admin).json()
+    assert [item["kind"] for item in package] == ["text", "video"]
+    assert http.get(f"/api/v1/directives/{directive}/materials", headers=member).status_code == 403
     materials = http.get(f"/api/v1/branches/{branch}/months/{month}/materials", headers=member).json()
     assert [item["title"] for item in materials] == ["党章第一章", "微党课"]
     opened = http.get(materials[1]["url"], headers=member)

@@ -224,6 +224,13 @@ def month_materials(session: Session, branch_path: str, month: str) -> list[dict
     return [material_view(item, themes[item.directive_id]) for item in materials]
 
 
+def directive_materials(session: Session, directive_id: str) -> list[dict]:
+    found = directive(session, directive_id)
+    materials = session.scalars(select(StudyMaterial).where(StudyMaterial.directive_id == directive_id)
+                                .order_by(StudyMaterial.created_at, StudyMaterial.id)).all()
+    return [material_view(item, found.theme) for item in materials]
+
+
 def material_view(material: StudyMaterial, theme: str | None = None) -> dict:
     return {"material_id": material.id, "directive_id": material.directive_id, "directive_theme": theme,
             "title": material.title, "kind": material.kind, "format": material.format,

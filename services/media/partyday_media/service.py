@@ -220,6 +220,12 @@ class MediaService(OrgTreeProjection, PartydayService):
                     "content_type": _content_type(found.format) if found.format else None}
 
     @rpc
+    def directive_materials(self, directive_id: str) -> list:
+        """A directive's study package, oldest first."""
+        with self.db.transaction() as session:
+            return records.directive_materials(session, directive_id)
+
+    @rpc
     def month_materials(self, branch_id: str, month: str) -> list:
         """The study materials of the directives that apply to a branch in a month (its task)."""
         with self.db.transaction() as session:

@@ -284,6 +284,14 @@ async def add_text_material(directive_id: str, body: MaterialText, caller: Calle
                           uploaded_by=caller.member_id)
 
 
+@router.get("/directives/{directive_id}/materials", response_model=list[Material])
+async def directive_materials(directive_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """A directive's study package, for those who publish or read at its node."""
+    found = await rpc.call("media", "directive", directive_id)
+    await authz.require(caller, READ | PUBLISH_DIRECTIVES, found["org_id"], "read")
+    return await rpc.call("media", "directive_materials", directive_id)
+
+
 @router.get("/branches/{branch_id}/months/{month}/materials", response_model=list[Material])
 async def month_materials(branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz):
     """The study materials of a branch's month (its task), for its members to open."""

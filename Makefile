@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-infra test-unit test-services test-e2e bench bench-dispatch migrate city clean
+.PHONY: install run test test-infra test-unit test-services test-e2e bench bench-dispatch bench-scoring migrate city clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@scripts/ensure-fonts.sh
@@ -48,6 +48,11 @@ bench-dispatch: install
 	@scripts/ensure-rabbitmq.sh --management
 	@scripts/ensure-postgres.sh
 	$(PY) bench/dispatch.py
+
+bench-scoring: install
+	@scripts/ensure-rabbitmq.sh --management
+	@scripts/ensure-postgres.sh
+	$(PY) bench/scoring.py
 
 clean:
 	rm -rf var .pytest_cache

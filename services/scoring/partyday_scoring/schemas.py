@@ -60,6 +60,15 @@ class ScoreChanged(BaseModel):
     not_applicable: list[str]
 
 
+class ScoresRecomputed(BaseModel):
+    """`scores_recomputed`, version 1: many scores were computed again at once (`rescore_all`); read them anew."""
+
+    months: list[str]
+    activities: int
+    changed: int
+    at: datetime
+
+
 class CommentHidden(BaseModel):
     """`comment_hidden`, version 1: enough reports hid a comment; its author is told, a moderator decides."""
 
@@ -80,4 +89,4 @@ class CommentModerated(BaseModel):
     at: datetime
 
 
-EVENTS = {"score_changed": ScoreChanged, "comment_hidden": CommentHidden, "comment_moderated": CommentModerated}
+EVENTS = {"score_changed": ScoreChanged, "scores_recomputed": ScoresRecomputed, "comment_hidden": CommentHidden, "comment_moderated": CommentModerated}

@@ -159,29 +159,37 @@ def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
     session.flush()
     likers = dict(session.execute(_mobile_likers([act.activity_id])).all())
     commenters = dict(session.execute(_commenters([act.activity_id])).all())
-    _store(session, act, formula.score(facts(act, likers.get(act.activity_id, 0),
-                                             commenters.get(act.activity_id, 0)), weights()), now)
+    computed = formula.score(facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)),
+                             weights())
+    if act.score != computed:
+        _store(act, computed, now)
+        emit(session, "score_changed", {"activity_id": act.activity_id, "branch_id": act.branch_id,
+                                        "branch_path": act.branch_path, "month": act.month, **computed})
 
 
 def rescore_many(session: Session, activities: list[ScoredActivity], now: datetime) -> int:
-    """Score many activities again with two grouped queries in all, not two per activity."""
+    """Score many activities again with two grouped queries in all, not two per activity; the changed
+    ones are announced together by one `scores_recomputed`, not one `score_changed` each."""
     due = [act for act in activities if act.closed and act.month is not None and not frozen(act, now)]
     ids = [act.activity_id for act in due]
     likers = dict(session.execute(_mobile_likers(ids)).all()) if ids else {}
     commenters = dict(session.execute(_commenters(ids)).all()) if ids else {}
+    changed = 0
     for act in due:
-        _store(session, act, formula.score(facts(act, likers.get(act.activity_id, 0),
-                                                 commenters.get(act.activity_id, 0)), weights()), now)
-    return len(due)
+        computed = formula.score(facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)),
+                                 weights())
+        if act.score != computed:
+            _store(act, computed, now)
+            changed += 1
+    if changed:
+        emit(session, "scores_recomputed", {"months": sorted({act.month for act in due}), "activities": len(due),
+                                            "changed": changed, "at": now.isoformat()})
+    return changed
 
 
-def _store(session: Session, act: ScoredActivity, computed: dict, now: datetime) -> None:
-    changed = act.score != computed
+def _store(act: ScoredActivity, computed: dict, now: datetime) -> None:
     act.score, act.total, act.sign_in_rate = computed, computed["total"], computed["indicators"]["sign_in_rate"]
     act.scored_at = now
-    if changed:
-        emit(session, "score_changed", {"activity_id": act.activity_id, "branch_id": act.branch_id,
-                                        "branch_path": act.branch_path, "month": act.month, **computed})
 
 
 def view(act: ScoredActivity) -> dict:

@@ -131,8 +131,10 @@ class ScoringService(OrgTreeProjection, PartydayService):
             query = select(ScoredActivity).where(ScoredActivity.closed.is_(True))
             if month is not None:
                 query = query.where(ScoredActivity.month == month)
-            rescored = scores.rescore_many(session, session.scalars(query).all(), started)
-        return {"activities": rescored, "seconds": round((_now() - started).total_seconds(), 3)}
+            activities = session.scalars(query).all()
+            changed = scores.rescore_many(session, activities, started)
+        return {"activities": len(activities), "changed": changed,
+                "seconds": round((_now() - started).total_seconds(), 3)}
 
     @rpc
     def like(self, activity_id: str, member_id: str, now: str | None = None) -> dict:

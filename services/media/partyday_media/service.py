@@ -2,6 +2,7 @@ import re
 import uuid
 
 from eventlet import tpool
+from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
 
 from partyday_common.consumer import event_consumer
@@ -31,9 +32,20 @@ VARIANTS = ("original", "thumbnail", "web")
 INCOMING = re.compile(INCOMING_KEY)
 
 
+class Storage(DependencyProvider):
+    """The media storage of PARTYDAY_MEDIA_STORAGE, made once per service container."""
+
+    def setup(self):
+        self.storage = make_storage(get_settings())
+
+    def get_dependency(self, worker_ctx):
+        return self.storage
+
+
 class MediaService(OrgTreeProjection, PartydayService):
     name = "media"
     db = Database(metadata)
+    storage = Storage()
     org_nodes = org_nodes
 
     @event_consumer("plans", "plan_approved")
@@ -77,8 +89,7 @@ class MediaService(OrgTreeProjection, PartydayService):
         """Check an upload the gateway streamed into storage (key, format, size, sha256 it saw),
         store the copies media serves, and record it as pending review; the incoming object is
         deleted whatever the outcome. A repeat with the same Idempotency-Key gets the first answer."""
-        settings = get_settings()
-        storage = make_storage(settings)
+        settings, storage = get_settings(), self.storage
         request = _upload(storage, upload)
         same_request = {"activity_id": activity_id, **{name: value for name, value in request.items() if name != "key"}}
         media_id = uuid.uuid4().hex
@@ -99,10 +110,10 @@ class MediaService(OrgTreeProjection, PartydayService):
                 records.check_quota(session, act.branch_id, stored["stored_bytes"], settings.media_branch_quota_bytes)
                 answer = records.add_media(session, act, media_id, request, stored)
                 remember_response(session, "ingest", idempotency_key, same_request, answer)
-        except DomainError as exc:
+        except Exception as exc:
             if stored is not None:
                 uploads.discard(storage, stored["keys"].values())
-            UPLOADS.labels(request["format"], exc.code).inc()
+            UPLOADS.labels(request["format"], exc.code if isinstance(exc, DomainError) else "error").inc()
             raise
         finally:
             storage.delete(request["key"])
@@ -185,7 +196,7 @@ class MediaService(OrgTreeProjection, PartydayService):
     @rpc
     def add_file_material(self, directive_id: str, title: str, upload: dict) -> dict:
         """Attach a micro lesson (MP4) or a document (PDF) the gateway streamed into storage."""
-        storage = make_storage(get_settings())
+        storage = self.storage
         request = _upload(storage, upload)
         material_id = uuid.uuid4().hex
         try:

@@ -222,3 +222,38 @@ def _directive(container, directive_id):
         return call(container, "directive", directive_id)
     except DomainError:
         return None
+
+
+@pytest.fixture
+def s3_media(container_factory, make_config, databases, monkeypatch):
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    for name, value in {"PARTYDAY_MEDIA_STORAGE": "s3", "PARTYDAY_MEDIA_S3_ENDPOINT_URL": f"http://{host}:{port}",
+                        "PARTYDAY_MEDIA_S3_BUCKET": "partyday-test", "AWS_ACCESS_KEY_ID": "test",
+                        "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    make_storage(get_settings()).client.create_bucket(Bucket="partyday-test")
+    url = databases.create("media")
+    upgrade("media", url)
+    container = container_factory(MediaService, make_config("media", url=url))
+    container.start()
+    container.url = url
+    for node in NODES:
+        send(container, "directory", "org_created", {**node, "domain": "community", "kind": "regular"})
+    yield container
+    server.stop()
+    get_settings.cache_clear()
+
+
+def test_uploads_go_to_an_s3_compatible_bucket(s3_media):
+    activity_id = approve_plan(s3_media)
+    upload = incoming(media_corpus.jpeg(pattern=4))
+    answer = call(s3_media, "ingest", activity_id, upload)
+    storage = make_storage(get_settings())
+    found = call(s3_media, "media_file", answer["media_id"], "web")
+    assert found["key"].startswith("media/b-1/") and storage.exists(found["key"])
+    assert not storage.exists(upload["key"])

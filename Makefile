@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-infra test-unit test-services test-e2e bench bench-dispatch bench-scoring migrate city clean
+.PHONY: install run test test-infra test-unit test-services test-e2e bench bench-dispatch bench-checkin bench-scoring migrate city clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@scripts/ensure-fonts.sh
@@ -47,7 +47,12 @@ bench: install
 bench-dispatch: install
 	@scripts/ensure-rabbitmq.sh --management
 	@scripts/ensure-postgres.sh
-	$(PY) bench/dispatch.py
+	$(PY) -m bench.dispatch
+
+bench-checkin: install
+	@scripts/ensure-rabbitmq.sh --management
+	@scripts/ensure-postgres.sh
+	$(PY) -m bench.checkin
 
 bench-scoring: install
 	@scripts/ensure-rabbitmq.sh --management

@@ -13,37 +13,26 @@ Prints figures and never gates on timing: exits 1 only when something failed, in
 that could not read its task. Everything it created is removed at the end; logs are kept on failure.
 """
 import asyncio
-import json
 import os
 import shutil
 import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
-import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-# Importing devstack imports eventlet, which warns about its own deprecation; the message starts with a newline.
-warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
-
-from partyday_common import devstack  # noqa: E402
-from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_ADMIN_PHONE, SERVICES  # noqa: E402
-from partyday_common.tables import OUTBOX  # noqa: E402
-from partyday_directory.city import load_city  # noqa: E402
+from bench.stack import Connection, Scratch, count, migrate, percentiles, running_stack, stack_environment
+from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_ADMIN_PHONE
+from partyday_common.tables import OUTBOX
+from partyday_directory.city import load_city
 
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "48"))
 SEED = 20261121
@@ -54,73 +43,7 @@ PROJECTION_WITHIN_S = 300
 PROGRESS_EVERY_S = 5.0
 READ_TIMEOUT_S = 30
 DISPATCH_WITHIN_S = 300
-RABBIT_API = "http://guest:guest@127.0.0.1:15672"
-AMQP_ROOT = "amqp://guest:guest@127.0.0.1:5672"
-POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Scratch:
-    """A RabbitMQ vhost and one PostgreSQL database per service, all removed by `remove`."""
-
-    def __init__(self):
-        suffix = uuid.uuid4().hex[:10]
-        self.vhost = f"partyday_bench_{suffix}"
-        self.database_names = {name: f"partyday_bench_{name}_{suffix}" for name in SERVICES}
-        self.admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-        self.vhost_created = False
-        self.databases_created: list[str] = []
-
-    @property
-    def amqp_uri(self) -> str:
-        return f"{AMQP_ROOT}/{quote(self.vhost, safe='')}"
-
-    def database_url(self, service: str) -> str:
-        return f"{POSTGRES}/{self.database_names[service]}"
-
-    def create(self) -> None:
-        requests.put(f"{RABBIT_API}/api/vhosts/{self.vhost}", timeout=10).raise_for_status()
-        self.vhost_created = True
-        requests.put(f"{RABBIT_API}/api/permissions/{self.vhost}/guest",
-                     json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
-        with self.admin.connect() as connection:
-            for name in self.database_names.values():
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-                self.databases_created.append(name)
-
-    def remove(self) -> None:
-        if self.vhost_created:
-            requests.delete(f"{RABBIT_API}/api/vhosts/{self.vhost}", timeout=30)
-        with self.admin.connect() as connection:
-            for name in self.databases_created:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.admin.dispose()
-
-
-def stack_environment(scratch: Scratch, data_dir: Path) -> dict:
-    environment = dict(
-        os.environ,
-        PARTYDAY_AMQP_URI=scratch.amqp_uri,
-        PARTYDAY_DATA_DIR=str(data_dir),
-        # The first deadline check after 8,800 branches appear at once marks a backlog of overdue plans in one
-        # transaction; steady state never sees that, so it is kept out of the measurement.
-        PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
-    )
-    for name in SERVICES:
-        environment[f"PARTYDAY_{name.upper()}_DATABASE_URL"] = scratch.database_url(name)
-        environment[f"PARTYDAY_{name.upper()}_METRICS_PORT"] = "0"
-    return environment
-
-
-def count(engine: Engine, query: str) -> int:
-    with engine.connect() as connection:
-        return connection.execute(text(query)).scalar_one()
 
 
 def wait_for_projection(plans: Engine, branches: int, loaded_at: float) -> float:
@@ -151,38 +74,6 @@ class Dispatch:
     reading_s: float = 0.0
     latencies: list[float] = field(default_factory=list)
     failures: Counter = field(default_factory=Counter)
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection to the gateway.
-
-    httpx spends about 2.5 ms of CPU per request on this machine, as much as the gateway does: as the
-    load generator it would take a core from the stack under test and measure itself.
-    """
-
-    def __init__(self, port: int, authorization: str):
-        self.port = port
-        self.authorization = authorization
-        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-
-    async def exchange(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        if self.streams is None:
-            self.streams = await asyncio.open_connection("127.0.0.1", self.port)
-        reader, writer = self.streams
-        payload = json.dumps(body).encode() if body is not None else b""
-        writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {self.authorization}\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload)
-        status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-        answer = json.loads(await reader.readexactly(int(headers["content-length"])))
-        if headers.get("connection") == "close":
-            self.close()
-        return int(status_line.split(" ", 2)[1]), answer
-
-    def close(self) -> None:
-        if self.streams is not None:
-            self.streams[1].close()
-            self.streams = None
 
 
 async def dispatch(port: int, authorization: str, city_id: str, branch_ids: list[str], month: str) -> Dispatch:
@@ -236,13 +127,11 @@ async def dispatch(port: int, authorization: str, city_id: str, branch_ids: list
 
 def report(result: Dispatch, branches: int, month: str) -> None:
     read = len(result.latencies)
-    quantiles = statistics.quantiles(result.latencies, n=100) if read > 1 else [0.0] * 99
     errors = ", ".join(f"{kind}: {number}" for kind, number in result.failures.items()) or "none"
     print(f"\ndispatch of {month} to {branches:,} branches ({CONCURRENCY} reads in flight):")
     print(f"  publish    POST /api/v1/directives answered in {result.publish_s * 1000:.0f} ms")
     print(f"  reads      {read:,} ok, {read / result.reading_s:,.0f} reads/s, errors: {errors}")
-    print(f"  latency    p50 {quantiles[49] * 1000:.1f} ms   p95 {quantiles[94] * 1000:.1f} ms   "
-          f"p99 {quantiles[98] * 1000:.1f} ms")
+    print(f"  latency    {percentiles(result.latencies)}")
     if read == branches:
         verdict = "MET" if result.complete_s <= TARGET_S else "MISSED"
         print(f"  dispatch complete in {result.complete_s:.2f} s: every branch read its task")
@@ -292,28 +181,22 @@ def main() -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="partyday-bench-dispatch-"))
     log_dir = data_dir / "logs"
     log_dir.mkdir()
-    processes: dict = {}
     outcome = 1
     try:
         scratch.create()
-        environment = stack_environment(scratch, data_dir)
-        subprocess.run([str(Path(sys.executable).parent / "partyday"), "migrate"], env=environment, check=True,
-                       capture_output=True)
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        started = time.monotonic()
-        processes = devstack.start_processes("127.0.0.1", port, log_dir, environment)
-        devstack.wait_ready(base_url, devstack.READY_WITHIN_S, processes)
-        print(f"stack ready in {time.monotonic() - started:.1f} s (logs in {log_dir})", flush=True)
-        branch_ids = load_and_propagate(scratch)
-        authorization, city_id = log_in_as_city_admin(base_url)
-        month = next_month()
-        result = asyncio.run(dispatch(port, authorization, city_id, branch_ids, month))
-        report(result, len(branch_ids), month)
+        # The first deadline check after 8,800 branches appear at once marks a backlog of overdue plans in one
+        # transaction; steady state never sees that, so it is kept out of the measurement.
+        environment = stack_environment(scratch, data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600")
+        migrate(environment)
+        with running_stack(environment, log_dir) as port:
+            branch_ids = load_and_propagate(scratch)
+            authorization, city_id = log_in_as_city_admin(f"http://127.0.0.1:{port}")
+            month = next_month()
+            result = asyncio.run(dispatch(port, authorization, city_id, branch_ids, month))
+            report(result, len(branch_ids), month)
         outcome = 0 if not result.failures else 1
         return outcome
     finally:
-        devstack.stop_processes(processes)
         scratch.remove()
         if outcome == 0:
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,14 +1,51 @@
 """What every partyday nameko service has: correlation, metrics, a database and a ping."""
-from nameko.rpc import rpc as nameko_rpc
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from partyday_common.correlation import Correlation
 from partyday_common.errors import DomainError
 from partyday_common.metrics import ServiceMetrics
 
 
+class ReplyPublisher(Publisher):
+    """Replies go to the caller's own transient queue: a broker confirm would make every answer wait for a
+    round trip and protect nothing, since a lost reply ends as the caller's timeout either way."""
+
+    use_confirms = False
+
+
+class ReplyResponder(Responder):
+    publisher_cls = ReplyPublisher
+
+
+class UnconfirmedReplyRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, answering through ReplyResponder."""
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = ReplyResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class PartydayRpc(Rpc):
+    rpc_consumer = UnconfirmedReplyRpcConsumer()
+
+
 def rpc(method):
     """A nameko RPC entrypoint for which a DomainError is an answer, not a fault."""
-    return nameko_rpc(expected_exceptions=(DomainError,))(method)
+    return PartydayRpc.decorator(expected_exceptions=(DomainError,))(method)
 
 
 class PartydayService:

@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from partyday_gateway.deps import Rpc, Settings
+from partyday_gateway.errors import ApiError
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 
 router = APIRouter(tags=["health"])
@@ -43,6 +44,16 @@ async def readyz(rpc: Rpc, settings: Settings) -> JSONResponse:
     ready = rpc.ready and all(result["status"] == "ok" for result in results)
     body = {"status": "ready" if ready else "not_ready", "broker": broker, "services": services}
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/pingz")
+async def pingz(rpc: Rpc, settings: Settings, service: str = "attendance") -> dict:
+    """One RPC round trip to a service's no-op `ping`: the least any call through the gateway costs
+    (benchmarks measure their ceiling with it)."""
+    if service not in settings.services:
+        raise ApiError(400, "SERVICE_UNKNOWN", "no such service", {"allowed": list(settings.services)})
+    await rpc.call(service, "ping")
+    return {"status": "ok", "service": service}
 
 
 @router.get("/metrics")

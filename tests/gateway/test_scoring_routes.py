@@ -47,6 +47,9 @@ class FakeRpc:
                 "vote": {"campaign_id": "c1", "activity_id": "a1", "votes_left": 0},
                 "like": {"activity_id": "a1", "liked": True, "likes": 1},
                 "moderation_queue": {"items": [], "total": 0, "page": 1, "page_size": 50},
+                "evaluation": {"org_id": "town"},
+                "judge": {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
+                          "organisation": 20, "effect": 20, "total": 100},
                 "create_campaign": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
                                     "votes_per_voter": 3}}.get(method, {})
 
@@ -173,3 +176,19 @@ def test_the_progress_dashboard_checks_its_month(gateway):
     assert fake.calls[-1] == ("progress", ("town",), {"month": "2026-12", "domain": None})
     assert code(gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-1"})) \
         == "VALIDATION_FAILED"
+
+
+def test_judges_are_organisation_admins_above_the_candidate_and_marks_are_checked(gateway):
+    marks = {"activity_id": "a1", "theme": 20, "content": 20, "form": 20, "organisation": 20, "effect": 20}
+    gateway.acting_as(BRANCH_ADMIN)
+    assert code(gateway.post("/api/v1/evaluations/e1/judgements", json=marks)) == "FORBIDDEN"
+    gateway.acting_as(context([("org_admin", "town", "/root/town/")], org_id="b1"))
+    assert code(gateway.post("/api/v1/evaluations/e1/judgements", json=marks)) == "OWN_BRANCH"
+    fake = gateway.acting_as(TOWN_ADMIN)
+    assert gateway.post("/api/v1/evaluations/e1/judgements", json=marks).status_code == 200
+    assert fake.calls[-1][0] == "judge"
+    assert code(gateway.post("/api/v1/evaluations/e1/judgements", json={**marks, "effect": 21})) \
+        == "VALIDATION_FAILED"
+    assert code(gateway.post("/api/v1/evaluations", json={"org_id": "town", "kind": "golden_ideas",
+                                                          "period": "2026-12"})) == "VALIDATION_FAILED"
+    assert code(gateway.post("/api/v1/evaluations/e1/first-review", json={"shortlist": []})) == "VALIDATION_FAILED"

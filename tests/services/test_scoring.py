@@ -252,3 +252,41 @@ def test_rankings_by_period_domain_and_children_and_the_progress_dashboard(scori
     assert rural["branches"] == 1 and rural["approved"] == 1 and rural["held"] == 0
     refused("MONTH_INVALID", call, scoring, "progress", "city", "December")
     assert c
+
+
+def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(scoring):
+    a, b = approve(scoring, "A"), approve(scoring, "B")
+    close(scoring, a, "A")
+    close(scoring, b, "B", signed_in=4)
+    campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
+                                                 "votes_per_voter": 1})
+    call(scoring, "vote", campaign["campaign_id"], "member:m9", {"activity_id": b})
+    refused("VALIDATION_FAILED", call, scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas",
+                                                                      "period": MONTH})
+    evaluation = call(scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH,
+                                                     "best_slots": 1, "excellent_slots": 1})
+    refused("EVALUATION_EXISTS", call, scoring, "create_evaluation", {"org_id": "town", "kind": "monthly",
+                                                                      "period": MONTH})
+    ident = evaluation["evaluation_id"]
+    marks = {"theme": 18, "content": 17, "form": 16, "organisation": 19, "effect": 15}
+    call(scoring, "judge", ident, "judge-1", {"activity_id": a, **marks})
+    call(scoring, "judge", ident, "judge-2", {"activity_id": a, **{**marks, "theme": 10}})
+    call(scoring, "judge", ident, "judge-1", {"activity_id": b, **{**marks, "effect": 5}})
+    refused("VALIDATION_FAILED", call, scoring, "judge", ident, "judge-1", {"activity_id": a, **marks, "form": 21})
+    refused("NOT_A_CANDIDATE", call, scoring, "judge", ident, "judge-1", {"activity_id": "x", **marks})
+    refused("NOT_PUBLISHED", call, scoring, "evaluation_winners", ident)
+
+    seen = call(scoring, "evaluation", ident)
+    assert [(c["activity_id"], c["judged"]["total"], c["votes"]) for c in seen["candidates"]] == [(a, 81.0, 0),
+                                                                                                 (b, 75.0, 1)]
+    assert seen["candidates"][0]["judged"]["criteria"]["theme"] == 14.0
+    refused("EVALUATION_STAGE", call, scoring, "second_review", ident, {"best": [a]})
+    refused("NOT_A_CANDIDATE", call, scoring, "first_review", ident, {"shortlist": [a, "x"]})
+    assert call(scoring, "first_review", ident, {"shortlist": [a, b]})["stage"] == "second_review"
+    refused("EVALUATION_STAGE", call, scoring, "judge", ident, "judge-3", {"activity_id": a, **marks})
+    refused("WINNERS_INVALID", call, scoring, "second_review", ident, {"best": [a, b]})
+    assert call(scoring, "second_review", ident, {"best": [a], "excellent": [b]})["stage"] == "decided"
+    assert call(scoring, "publish_evaluation", ident)["stage"] == "published"
+    winners = call(scoring, "evaluation_winners", ident)["winners"]
+    assert [(w["award"], w["activity_id"], w["name"]) for w in winners] == [("best", a, "第A党支部"),
+                                                                           ("excellent", b, "第B党支部")]

@@ -22,6 +22,7 @@ from partyday_gateway.routes import (
     campaigns,
     dashboards,
     engagement,
+    evaluations,
     health,
     me,
     media,
@@ -89,7 +90,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
     for module in (health, auth, me, orgs, members, role_grants, audit, plans, spot_checks, activities,
-                   dashboards, media, scores, engagement, rankings, campaigns):
+                   dashboards, media, scores, engagement, rankings, campaigns, evaluations):
         app.include_router(module.router)
     return app
 

@@ -22,6 +22,7 @@ REVIEW = frozenset({"org_admin", "city_admin"})
 SPOT_CHECK = frozenset({"org_admin", "city_admin", "auditor"})
 MODERATE = frozenset({"branch_admin", "org_admin", "city_admin"})
 RUN_CAMPAIGNS = frozenset({"org_admin", "city_admin"})
+JUDGE = frozenset({"org_admin", "city_admin"})
 
 
 def forbidden(capability: str, org_id: str | None) -> ApiError:

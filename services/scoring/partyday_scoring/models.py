@@ -145,3 +145,40 @@ class Ballot(Base):
     activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     slot: Mapped[int] = mapped_column(Integer)
     cast_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Evaluation(Base):
+    """A month's best / excellent selection, or a quarter's golden ideas, of an organisation's subtree."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("org_id", "kind", "period", name="uq_evaluation_org_kind_period"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    org_path: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(7))
+    stage: Mapped[str] = mapped_column(String(20))
+    best_slots: Mapped[int] = mapped_column(Integer)
+    excellent_slots: Mapped[int] = mapped_column(Integer)
+    shortlist = mapped_column(JSON, nullable=False)
+    best = mapped_column(JSON, nullable=False)
+    excellent = mapped_column(JSON, nullable=False)
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    published_at = mapped_column(DateTime(timezone=True))
+
+
+class Judgement(Base):
+    """One judge's marks for one candidate, 0–20 on each of the five criteria."""
+
+    __tablename__ = "judgements"
+
+    evaluation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    judge_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    theme: Mapped[int] = mapped_column(Integer)
+    content: Mapped[int] = mapped_column(Integer)
+    form: Mapped[int] = mapped_column(Integer)
+    organisation: Mapped[int] = mapped_column(Integer)
+    effect: Mapped[int] = mapped_column(Integer)
+    judged_at = mapped_column(DateTime(timezone=True), nullable=False)

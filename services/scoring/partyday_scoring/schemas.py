@@ -1,7 +1,8 @@
 """The scoring service's contracts: RPC payloads it accepts and events it reads and emits."""
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Strict(BaseModel):
@@ -89,4 +90,48 @@ class CommentModerated(BaseModel):
     at: datetime
 
 
-EVENTS = {"score_changed": ScoreChanged, "scores_recomputed": ScoresRecomputed, "comment_hidden": CommentHidden, "comment_moderated": CommentModerated}
+class EvaluationCreate(Strict):
+    org_id: str = Field(min_length=1, max_length=64)
+    kind: Literal["monthly", "golden_ideas"]
+    period: str = Field(pattern=r"^[1-9]\d{3}-((0[1-9]|1[0-2])|Q[1-4])$", examples=["2026-12", "2026-Q4"])
+    best_slots: int = Field(1, ge=1, le=20)
+    excellent_slots: int = Field(5, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _period_fits_kind(self):
+        if (self.kind == "golden_ideas") != ("-Q" in self.period):
+            raise ValueError("a monthly evaluation takes a month (2026-12), golden ideas a quarter (2026-Q4)")
+        return self
+
+
+class JudgementCreate(Strict):
+    activity_id: str = Field(min_length=1, max_length=64)
+    theme: int = Field(ge=0, le=20)
+    content: int = Field(ge=0, le=20)
+    form: int = Field(ge=0, le=20)
+    organisation: int = Field(ge=0, le=20)
+    effect: int = Field(ge=0, le=20)
+
+
+class FirstReview(Strict):
+    shortlist: list[str] = Field(min_length=1, max_length=200)
+
+
+class SecondReview(Strict):
+    best: list[str] = Field(max_length=20)
+    excellent: list[str] = Field(default_factory=list, max_length=100)
+
+
+class EvaluationPublished(BaseModel):
+    """`evaluation_published`, version 1: the winners of a month's selection or a quarter's golden ideas."""
+
+    evaluation_id: str
+    org_id: str
+    kind: str
+    period: str
+    best: list[str]
+    excellent: list[str]
+
+
+EVENTS = {"score_changed": ScoreChanged, "scores_recomputed": ScoresRecomputed, "comment_hidden": CommentHidden,
+          "comment_moderated": CommentModerated, "evaluation_published": EvaluationPublished}

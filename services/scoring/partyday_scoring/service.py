@@ -12,14 +12,18 @@ from partyday_common.orgtree import OrgTreeProjection, get_node
 from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
-from partyday_scoring import campaigns, engagement, rankings, scores
+from partyday_scoring import campaigns, engagement, evaluations, rankings, scores
 from partyday_scoring.models import ScoredActivity, metadata, org_nodes
 from partyday_scoring.schemas import (
     CampaignCreate,
     CommentCreate,
     DetailScoreChanged,
+    EvaluationCreate,
+    FirstReview,
+    JudgementCreate,
     Moderation,
     ReportCreate,
+    SecondReview,
     SuperiorScore,
     VoteCreate,
 )
@@ -244,3 +248,54 @@ class ScoringService(OrgTreeProjection, PartydayService):
         """Live results: votes per candidate activity, never who voted for what."""
         with self.db.transaction() as session:
             return campaigns.results(session, campaign_id)
+
+    @rpc
+    def create_evaluation(self, payload: dict, idempotency_key: str | None = None) -> dict:
+        """A month's best / excellent selection, or a quarter's golden ideas, over an organisation's subtree."""
+        request = validated(EvaluationCreate, payload)
+        with self.db.transaction() as session:
+            previous = previous_response(session, "create_evaluation", idempotency_key, payload)
+            if previous is not None:
+                return previous
+            answer = evaluations.create(session, request, _now())
+            remember_response(session, "create_evaluation", idempotency_key, payload, answer)
+            return answer
+
+    @rpc
+    def evaluation(self, evaluation_id: str) -> dict:
+        """The evaluation, its candidates best first with the judges' means and the votes beside them."""
+        with self.db.transaction() as session:
+            return evaluations.view(session, evaluation_id)
+
+    @rpc
+    def judge(self, evaluation_id: str, judge_id: str, payload: dict) -> dict:
+        """A judge's marks (0–20 on theme, content, form, organisation, effect) for a candidate."""
+        request = validated(JudgementCreate, payload)
+        with self.db.transaction() as session:
+            return evaluations.judge(session, evaluation_id, judge_id, request, _now())
+
+    @rpc
+    def first_review(self, evaluation_id: str, payload: dict) -> dict:
+        """The working group's shortlist; judging closes."""
+        request = validated(FirstReview, payload)
+        with self.db.transaction() as session:
+            return evaluations.first_review(session, evaluation_id, request.shortlist)
+
+    @rpc
+    def second_review(self, evaluation_id: str, payload: dict) -> dict:
+        """The committee's winners, from the shortlist."""
+        request = validated(SecondReview, payload)
+        with self.db.transaction() as session:
+            return evaluations.second_review(session, evaluation_id, request.best, request.excellent)
+
+    @rpc
+    def publish_evaluation(self, evaluation_id: str) -> dict:
+        """Publish the winners (`evaluation_published`)."""
+        with self.db.transaction() as session:
+            return evaluations.publish(session, evaluation_id, _now())
+
+    @rpc
+    def evaluation_winners(self, evaluation_id: str) -> dict:
+        """The published winners."""
+        with self.db.transaction() as session:
+            return evaluations.winners(session, evaluation_id)

@@ -1,0 +1,136 @@
+"""最佳/优秀主题党日 and 金点子: judges' marks, the working group's and the committee's reviews, the winners."""
+from typing import Literal
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, IdempotencyKey, Rpc
+from partyday_gateway.errors import ApiError
+from partyday_gateway.permissions import JUDGE, READ
+from partyday_scoring.schemas import EvaluationCreate, FirstReview, JudgementCreate, SecondReview
+
+router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
+
+Stage = Literal["judging", "second_review", "decided", "published"]
+
+
+class Evaluation(BaseModel):
+    evaluation_id: str
+    org_id: str
+    kind: Literal["monthly", "golden_ideas"]
+    period: str
+    stage: Stage
+    best_slots: int
+    excellent_slots: int
+    shortlist: list[str]
+    best: list[str]
+    excellent: list[str]
+    published_at: str | None
+
+
+class Judged(BaseModel):
+    judges: int
+    criteria: dict[str, float | None]
+    total: float | None
+
+
+class Candidate(BaseModel):
+    activity_id: str
+    branch_id: str
+    name: str
+    theme: str | None
+    score: float | None
+    votes: int
+    judged: Judged
+    shortlisted: bool
+    award: Literal["best", "excellent"] | None
+
+
+class EvaluationView(Evaluation):
+    candidates: list[Candidate]
+
+
+class Judgement(BaseModel):
+    evaluation_id: str
+    activity_id: str
+    theme: int
+    content: int
+    form: int
+    organisation: int
+    effect: int
+    total: int
+
+
+class Winner(BaseModel):
+    award: Literal["best", "excellent"]
+    activity_id: str
+    branch_id: str
+    name: str
+    theme: str | None
+    score: float | None
+    votes: int
+
+
+class Winners(Evaluation):
+    winners: list[Winner]
+
+
+async def _evaluation(evaluation_id, caller, rpc, authz, capability, name) -> dict:
+    found = await rpc.call("scoring", "evaluation", evaluation_id)
+    await authz.require(caller, capability, found["org_id"], name)
+    return found
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Evaluation)
+async def create_evaluation(body: EvaluationCreate, caller: Caller, rpc: Rpc, authz: Authz,
+                            idempotency_key: IdempotencyKey = None):
+    """Open a month's best / excellent selection (`monthly`, period 2026-12) or a quarter's golden ideas
+    (`golden_ideas`, period 2026-Q4) over an organisation's subtree."""
+    await authz.require(caller, JUDGE, body.org_id, "judge")
+    return await rpc.call("scoring", "create_evaluation", body.model_dump(), idempotency_key=idempotency_key)
+
+
+@router.get("/{evaluation_id}", response_model=EvaluationView)
+async def evaluation(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """The candidates, best first, with the judges' means per criterion and the campaign's votes beside them."""
+    return await _evaluation(evaluation_id, caller, rpc, authz, READ, "read")
+
+
+@router.post("/{evaluation_id}/judgements", response_model=Judgement)
+async def judge(evaluation_id: str, body: JudgementCreate, caller: Caller, rpc: Rpc, authz: Authz):
+    """A judge marks a candidate 0–20 on theme, content, form, organisation and effect (revisable while judging);
+    nobody judges their own branch."""
+    await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
+    candidate = await rpc.call("scoring", "get_activity", body.activity_id)
+    if candidate["branch_id"] == caller.org_id:
+        raise ApiError(403, "OWN_BRANCH", "nobody judges their own branch's party day",
+                       {"org_id": candidate["branch_id"]})
+    return await rpc.call("scoring", "judge", evaluation_id, caller.member_id or caller.subject, body.model_dump())
+
+
+@router.post("/{evaluation_id}/first-review", response_model=Evaluation)
+async def first_review(evaluation_id: str, body: FirstReview, caller: Caller, rpc: Rpc, authz: Authz):
+    """The working group's shortlist; judging closes."""
+    await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
+    return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump())
+
+
+@router.post("/{evaluation_id}/second-review", response_model=Evaluation)
+async def second_review(evaluation_id: str, body: SecondReview, caller: Caller, rpc: Rpc, authz: Authz):
+    """The committee's winners from the shortlist (at most 20 golden ideas a quarter)."""
+    await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
+    return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump())
+
+
+@router.post("/{evaluation_id}/publish", response_model=Evaluation)
+async def publish(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """Publish the winners."""
+    await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
+    return await rpc.call("scoring", "publish_evaluation", evaluation_id)
+
+
+@router.get("/{evaluation_id}/winners", response_model=Winners)
+async def winners(evaluation_id: str, caller: Caller, rpc: Rpc):
+    """The published winners, for everyone (404 NOT_PUBLISHED before)."""
+    return await rpc.call("scoring", "evaluation_winners", evaluation_id)

@@ -1,0 +1,134 @@
+"""Evaluations: candidates, judges' marks, the two reviews, publication."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from partyday_common.clock import aware
+from partyday_common.db import emit
+from partyday_common.errors import DomainError, not_found
+from partyday_common.orgtree import get_node
+from partyday_scoring import evaluation_rules as rules
+from partyday_scoring import formula
+from partyday_scoring.models import Ballot, Campaign, Evaluation, Judgement, ScoredActivity, org_nodes
+
+
+def create(session: Session, request, now: datetime) -> dict:
+    node = get_node(session, org_nodes, request.org_id)
+    if node is None:
+        raise not_found("org", request.org_id)
+    if session.scalar(select(Evaluation.id).where(Evaluation.org_id == request.org_id,
+                                                   Evaluation.kind == request.kind,
+                                                   Evaluation.period == request.period)):
+        raise DomainError("EVALUATION_EXISTS", "this organisation already has this evaluation for the period", 409)
+    found = Evaluation(id=uuid.uuid4().hex, org_id=request.org_id, org_path=node["path"], kind=request.kind,
+                       period=request.period, stage="judging", best_slots=request.best_slots,
+                       excellent_slots=request.excellent_slots, shortlist=[], best=[], excellent=[],
+                       created_at=now)
+    session.add(found)
+    return summary(found)
+
+
+def get(session: Session, evaluation_id: str, lock: bool = False) -> Evaluation:
+    found = session.get(Evaluation, evaluation_id, with_for_update=lock)
+    if found is None:
+        raise not_found("evaluation", evaluation_id)
+    return found
+
+
+def summary(found: Evaluation) -> dict:
+    return {"evaluation_id": found.id, "org_id": found.org_id, "kind": found.kind, "period": found.period,
+            "stage": found.stage, "best_slots": found.best_slots, "excellent_slots": found.excellent_slots,
+            "shortlist": found.shortlist, "best": found.best, "excellent": found.excellent,
+            "published_at": aware(found.published_at).isoformat() if found.published_at else None}
+
+
+def _candidates(session: Session, found: Evaluation) -> dict[str, dict]:
+    months = formula.period_months(found.period)
+    rows = session.execute(
+        select(ScoredActivity.activity_id, ScoredActivity.branch_id, ScoredActivity.theme, ScoredActivity.total,
+               org_nodes.c.name, org_nodes.c.code)
+        .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
+        .where(ScoredActivity.month.in_(months), ScoredActivity.closed.is_(True),
+               ScoredActivity.branch_path.startswith(found.org_path, autoescape=True))).all()
+    votes = dict(session.execute(
+        select(Ballot.activity_id, func.count()).join(Campaign, Campaign.id == Ballot.campaign_id)
+        .where(Campaign.org_id == found.org_id, Campaign.month.in_(months)).group_by(Ballot.activity_id)).all())
+    return {row.activity_id: {"activity_id": row.activity_id, "branch_id": row.branch_id, "name": row.name,
+                              "code": row.code, "theme": row.theme, "score": row.total,
+                              "votes": votes.get(row.activity_id, 0)} for row in rows}
+
+
+def judge(session: Session, evaluation_id: str, judge_id: str, request, now: datetime) -> dict:
+    """A judge's marks for a candidate; a judge may revise them while judging is open."""
+    found = get(session, evaluation_id)
+    rules.expect_stage(found.stage, "judging")
+    if request.activity_id not in _candidates(session, found):
+        raise DomainError("NOT_A_CANDIDATE", "this activity is not a candidate of the evaluation", 422,
+                          {"activity_id": request.activity_id})
+    marks = {name: getattr(request, name) for name in rules.CRITERIA}
+    existing = session.get(Judgement, (evaluation_id, request.activity_id, judge_id))
+    if existing is None:
+        session.add(Judgement(evaluation_id=evaluation_id, activity_id=request.activity_id, judge_id=judge_id,
+                              judged_at=now, **marks))
+    else:
+        for name, value in marks.items():
+            setattr(existing, name, value)
+        existing.judged_at = now
+    return {"evaluation_id": evaluation_id, "activity_id": request.activity_id, **marks,
+            "total": sum(marks.values())}
+
+
+def view(session: Session, evaluation_id: str) -> dict:
+    """The evaluation and its candidates, best first, with the judges' means and the votes beside them."""
+    found = get(session, evaluation_id)
+    candidates = _candidates(session, found)
+    marks: dict[str, list[dict]] = {}
+    for row in session.scalars(select(Judgement).where(Judgement.evaluation_id == evaluation_id)):
+        marks.setdefault(row.activity_id, []).append({name: getattr(row, name) for name in rules.CRITERIA})
+    awards = {**{a: "best" for a in found.best}, **{a: "excellent" for a in found.excellent}}
+    items = rules.order([{**c, "judged": rules.judged(marks.get(a, [])), "shortlisted": a in found.shortlist,
+                          "award": awards.get(a)} for a, c in candidates.items()])
+    for item in items:
+        item.pop("code")
+    return {**summary(found), "candidates": items}
+
+
+def first_review(session: Session, evaluation_id: str, shortlist: list[str]) -> dict:
+    """The working group's shortlist closes the judging."""
+    found = get(session, evaluation_id, lock=True)
+    rules.expect_stage(found.stage, "judging")
+    rules.check_shortlist(shortlist, set(_candidates(session, found)))
+    found.shortlist, found.stage = shortlist, "second_review"
+    return summary(found)
+
+
+def second_review(session: Session, evaluation_id: str, best: list[str], excellent: list[str]) -> dict:
+    """The committee picks the winners from the shortlist."""
+    found = get(session, evaluation_id, lock=True)
+    rules.expect_stage(found.stage, "second_review")
+    rules.check_winners(found.kind, best, excellent, found.shortlist, found.best_slots, found.excellent_slots)
+    found.best, found.excellent, found.stage = best, excellent, "decided"
+    return summary(found)
+
+
+def publish(session: Session, evaluation_id: str, now: datetime) -> dict:
+    found = get(session, evaluation_id, lock=True)
+    rules.expect_stage(found.stage, "decided")
+    found.stage, found.published_at = "published", now
+    emit(session, "evaluation_published", {"evaluation_id": found.id, "org_id": found.org_id, "kind": found.kind,
+                                           "period": found.period, "best": found.best,
+                                           "excellent": found.excellent})
+    return summary(found)
+
+
+def winners(session: Session, evaluation_id: str) -> dict:
+    """The published winners with their branches; nothing before publication."""
+    found = get(session, evaluation_id)
+    if found.stage != "published":
+        raise DomainError("NOT_PUBLISHED", "the winners are not published yet", 404)
+    candidates = _candidates(session, found)
+    listed = [{"award": award, **{k: v for k, v in candidates[a].items() if k != "code"}}
+              for award, ids in (("best", found.best), ("excellent", found.excellent)) for a in ids if a in candidates]
+    return {**summary(found), "winners": listed}

@@ -48,6 +48,9 @@ class FakeRpc:
                 "like": {"activity_id": "a1", "liked": True, "likes": 1},
                 "moderation_queue": {"items": [], "total": 0, "page": 1, "page_size": 50},
                 "evaluation": {"org_id": "town"},
+                "report": {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
+                           "period": "2026-12", "months": [], "columns": ["name", "score"],
+                           "rows": [{"name": "第一党支部", "score": None}]},
                 "judge": {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
                           "organisation": 20, "effect": 20, "total": 100},
                 "create_campaign": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
@@ -192,3 +195,19 @@ def test_judges_are_organisation_admins_above_the_candidate_and_marks_are_checke
     assert code(gateway.post("/api/v1/evaluations", json={"org_id": "town", "kind": "golden_ideas",
                                                           "period": "2026-12"})) == "VALIDATION_FAILED"
     assert code(gateway.post("/api/v1/evaluations/e1/first-review", json={"shortlist": []})) == "VALIDATION_FAILED"
+
+
+def test_reports_as_xlsx_pdf_and_json_for_readers_of_the_node(gateway):
+    gateway.acting_as(TOWN_ADMIN)
+    params = {"org_id": "town", "period": "2026-12"}
+    xlsx = gateway.get("/api/v1/reports/inspection", params=params)
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert 'filename="inspection-2026-12.xlsx"' in xlsx.headers["content-disposition"]
+    pdf = gateway.get("/api/v1/reports/inspection", params={**params, "format": "pdf"})
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert gateway.get("/api/v1/reports/inspection", params={**params, "format": "json"}).json()["rows"]
+    assert code(gateway.get("/api/v1/reports/gazette", params=params)) == "VALIDATION_FAILED"
+    assert code(gateway.get("/api/v1/reports/bulletin", params={**params, "period": "2026-Q9"})) \
+        == "VALIDATION_FAILED"
+    gateway.acting_as(MEMBER)
+    assert code(gateway.get("/api/v1/reports/inspection", params=params)) == "FORBIDDEN"

@@ -290,3 +290,24 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     winners = call(scoring, "evaluation_winners", ident)["winners"]
     assert [(w["award"], w["activity_id"], w["name"]) for w in winners] == [("best", a, "第A党支部"),
                                                                            ("excellent", b, "第B党支部")]
+
+
+def test_reports_gather_the_months_and_rank_with_awards(scoring):
+    a, b = approve(scoring, "A"), approve(scoring, "B")
+    close(scoring, a, "A")
+    close(scoring, b, "B", signed_in=4)
+    inspection = call(scoring, "report", "town", "inspection", MONTH)
+    assert inspection["months"] == [{"month": MONTH, "branches": 3, "planned": 2, "approved": 2, "held": 2,
+                                     "documented": 0, "scored": 2}]
+    assert [(row["code"], row["held"], row["score"] is not None) for row in inspection["rows"]] == [
+        ("A", True, True), ("B", True, True), ("C", False, False)]
+    golden = call(scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas", "period": "2026-Q4"})
+    call(scoring, "first_review", golden["evaluation_id"], {"shortlist": [b]})
+    call(scoring, "second_review", golden["evaluation_id"], {"best": [b]})
+    call(scoring, "publish_evaluation", golden["evaluation_id"])
+    bulletin = call(scoring, "report", "town", "bulletin", "2026-Q4")
+    assert [month["month"] for month in bulletin["months"]] == ["2026-10", "2026-11", "2026-12"]
+    assert [(row["rank"], row["code"], row["awards"]) for row in bulletin["rows"]] == [(1, "A", ""), (2, "B", "金点子")]
+    assert len(call(scoring, "report", "city", "assessment", "2026")["months"]) == 12
+    refused("PERIOD_INVALID", call, scoring, "report", "town", "bulletin", MONTH)
+    refused("REPORT_KIND_INVALID", call, scoring, "report", "town", "gazette", MONTH)

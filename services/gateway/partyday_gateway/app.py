@@ -30,6 +30,7 @@ from partyday_gateway.routes import (
     orgs,
     plans,
     rankings,
+    reports,
     role_grants,
     scores,
     spot_checks,
@@ -90,7 +91,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
     for module in (health, auth, me, orgs, members, role_grants, audit, plans, spot_checks, activities,
-                   dashboards, media, scores, engagement, rankings, campaigns, evaluations):
+                   dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports):
         app.include_router(module.router)
     return app
 

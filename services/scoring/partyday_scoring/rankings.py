@@ -21,14 +21,14 @@ def check_domain(domain: str | None) -> None:
         raise invalid("DOMAIN_INVALID", "unknown domain", domain=domain, allowed=sorted(DOMAINS))
 
 
-def _node(session: Session, org_id: str):
+def find_node(session: Session, org_id: str):
     node = get_node(session, org_nodes, org_id)
     if node is None:
         raise not_found("org", org_id)
     return node
 
 
-def _branches(session: Session, path: str, domain: str | None) -> dict[str, dict]:
+def branches_under(session: Session, path: str, domain: str | None) -> dict[str, dict]:
     query = select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.code, org_nodes.c.domain,
                    org_nodes.c.path).where(subtree_filter(org_nodes, path), org_nodes.c.level == "branch")
     if domain is not None:
@@ -49,8 +49,8 @@ def ranking(session: Session, org_id: str, period: str, domain: str | None = Non
     if group not in GROUPS:
         raise invalid("GROUP_INVALID", "group is branches or children", group=group, allowed=list(GROUPS))
     check_domain(domain)
-    node = _node(session, org_id)
-    branches = _branches(session, node["path"], domain)
+    node = find_node(session, org_id)
+    branches = branches_under(session, node["path"], domain)
     totals = defaultdict(list)
     for branch_id, total, rate in session.execute(
             select(ScoredActivity.branch_id, ScoredActivity.total, ScoredActivity.sign_in_rate)
@@ -91,23 +91,29 @@ def _by_child(session: Session, node, rows: list[dict]) -> list[dict]:
 STAGES = ("planned", "approved", "held", "documented", "scored")
 
 
+def stages_by_branch(session: Session, path: str, month: str, branches: dict) -> dict[str, dict[str, bool]]:
+    """How far each branch's plan of the month went: planned, approved, held, documented (a summary was
+    submitted, or media reported a detail score above 0) and scored."""
+    reached = {}
+    for plan, detail, total in session.execute(
+            select(PlanProgress, ScoredActivity.detail_score, ScoredActivity.total)
+            .outerjoin(ScoredActivity, ScoredActivity.activity_id == PlanProgress.activity_id)
+            .where(PlanProgress.month == month, PlanProgress.branch_path.startswith(path, autoescape=True))).all():
+        if plan.branch_id in branches:
+            reached[plan.branch_id] = {"planned": plan.planned, "approved": plan.approved, "held": plan.held,
+                                       "documented": plan.summarized or bool(detail), "scored": total is not None}
+    return reached
+
+
 def progress(session: Session, org_id: str, month: str, domain: str | None = None) -> dict:
     """For the node and each child: branches, and how many planned, were approved, held, documented
     (a summary was submitted, or media reported a detail score above 0) and scored, with their rates."""
     if not isinstance(month, str) or not MONTH.match(month):
         raise invalid("MONTH_INVALID", "month is like 2026-12", month=month)
     check_domain(domain)
-    node = _node(session, org_id)
-    branches = _branches(session, node["path"], domain)
-    reached = {}
-    for plan, detail, total in session.execute(
-            select(PlanProgress, ScoredActivity.detail_score, ScoredActivity.total)
-            .outerjoin(ScoredActivity, ScoredActivity.activity_id == PlanProgress.activity_id)
-            .where(PlanProgress.month == month,
-                   PlanProgress.branch_path.startswith(node["path"], autoescape=True))).all():
-        if plan.branch_id in branches:
-            reached[plan.branch_id] = {"planned": plan.planned, "approved": plan.approved, "held": plan.held,
-                                       "documented": plan.summarized or bool(detail), "scored": total is not None}
+    node = find_node(session, org_id)
+    branches = branches_under(session, node["path"], domain)
+    reached = stages_by_branch(session, node["path"], month, branches)
     children = session.execute(select(org_nodes).where(org_nodes.c.parent_id == org_id)
                                .order_by(org_nodes.c.name, org_nodes.c.org_id)).mappings().all()
 

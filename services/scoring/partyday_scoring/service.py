@@ -12,7 +12,7 @@ from partyday_common.orgtree import OrgTreeProjection, get_node
 from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
-from partyday_scoring import campaigns, engagement, evaluations, rankings, scores
+from partyday_scoring import campaigns, engagement, evaluations, rankings, reports, scores
 from partyday_scoring.models import ScoredActivity, metadata, org_nodes
 from partyday_scoring.schemas import (
     CampaignCreate,
@@ -299,3 +299,10 @@ class ScoringService(OrgTreeProjection, PartydayService):
         """The published winners."""
         with self.db.transaction() as session:
             return evaluations.winners(session, evaluation_id)
+
+    @rpc
+    def report(self, org_id: str, kind: str, period: str) -> dict:
+        """The monthly inspection (`inspection`, a month), quarterly bulletin (`bulletin`, a quarter) or annual
+        assessment (`assessment`, a year) of a subtree: month-by-month figures and the table."""
+        with self.db.transaction() as session:
+            return reports.report(session, org_id, kind, period)

@@ -1,0 +1,36 @@
+"""一月一督查, 一季一通报, 一年一考核: a subtree's reports as XLSX or PDF."""
+from typing import Literal
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from partyday_common.settings import get_settings
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, Rpc
+from partyday_gateway.permissions import READ
+from partyday_scoring import documents
+
+router = APIRouter(prefix="/api/v1/reports", tags=["scoring"])
+
+MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+
+
+@router.get("/{kind}", response_model=None)
+async def report(kind: Literal["inspection", "bulletin", "assessment"], caller: Caller, rpc: Rpc, authz: Authz,
+                 org_id: str = Query(min_length=1),
+                 period: str = Query(pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+                                     description="inspection: a month (2026-12); bulletin: a quarter (2026-Q4); "
+                                                 "assessment: a year (2026)"),
+                 format: Literal["xlsx", "pdf", "json"] = "xlsx"):
+    """The monthly inspection (every branch's plan, approval, holding, record and score), the quarterly
+    bulletin or the annual assessment (branches ranked over the period, with their awards)."""
+    await authz.require(caller, READ, org_id, "read")
+    found = await rpc.call("scoring", "report", org_id, kind, period)
+    if format == "json":
+        return found
+    if format == "xlsx":
+        body = await run_in_threadpool(documents.xlsx, found)
+    else:
+        body = await run_in_threadpool(documents.pdf, found, str(get_settings().cjk_font_path))
+    return Response(body, media_type=MEDIA_TYPES[format], headers={
+        "Content-Disposition": f'attachment; filename="{kind}-{period}.{format}"'})

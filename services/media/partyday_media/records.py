@@ -283,25 +283,36 @@ def notes(session: Session, branch_id: str, month: str, page: int, page_size: in
     return {"items": [note_view(item) for item in items], "total": total, "page": page, "page_size": page_size}
 
 
-def branch_month_records(session: Session, branch_paths: dict[str, str], month: str) -> dict:
+def branch_month_records(session: Session, branch_paths: dict[str, str | None], month: str) -> dict:
     """Per branch for the month: photo counts by status, links to approved photos, study notes,
-    the month's study materials and the detail score of its activity (None without one)."""
+    the month's study materials and the detail score of its activity (None without one); a few
+    queries for all the branches together."""
+    ids = list(branch_paths)
+    acts = session.scalars(select(Activity).where(Activity.branch_id.in_(ids), Activity.month == month,
+                                                  Activity.approved.is_(True))).all()
+    photos = session.scalars(select(Media).where(Media.activity_id.in_([act.id for act in acts]),
+                                                 Media.kind == "image")
+                             .order_by(Media.uploaded_at, Media.id)).all() if acts else []
+    note_rows = session.scalars(select(StudyNote).where(StudyNote.branch_id.in_(ids), StudyNote.month == month)
+                                .order_by(StudyNote.created_at, StudyNote.id)).all()
+    directives = session.scalars(select(Directive).where(Directive.month == month)).all()
+    materials = session.scalars(select(StudyMaterial).where(
+        StudyMaterial.directive_id.in_([item.id for item in directives]))
+        .order_by(StudyMaterial.created_at, StudyMaterial.id)).all() if directives else []
     answer = {}
     for branch_id, path in branch_paths.items():
-        acts = session.scalars(select(Activity).where(Activity.branch_id == branch_id, Activity.month == month,
-                                                      Activity.approved.is_(True))).all()
-        ids = [act.id for act in acts]
-        photos = session.scalars(select(Media).where(Media.activity_id.in_(ids), Media.kind == "image")
-                                 .order_by(Media.uploaded_at, Media.id)).all() if ids else []
-        note_rows = session.scalars(select(StudyNote).where(StudyNote.branch_id == branch_id,
-                                                            StudyNote.month == month)
-                                    .order_by(StudyNote.created_at, StudyNote.id)).all()
+        mine = [act for act in acts if act.branch_id == branch_id]
+        activity_ids = {act.id for act in mine}
+        shown = [item for item in photos if item.activity_id in activity_ids]
+        notes_of = [note_view(item)["url"] for item in note_rows if item.branch_id == branch_id]
+        on_path = {item.id: item.theme for item in directives if path and path.startswith(item.org_path)}
         answer[branch_id] = {
-            "activity_ids": ids,
-            "photos": {status: sum(1 for item in photos if item.status == status) for status in STATUSES},
-            "approved_photo_links": [media_link(item.id) for item in photos if item.status == "approved"],
-            "study_notes": {"count": len(note_rows), "links": [note_view(item)["url"] for item in note_rows]},
-            "study_materials": month_materials(session, path, month) if path else [],
-            "detail_score": max((act.detail_score for act in acts), default=None),
+            "activity_ids": [act.id for act in mine],
+            "photos": {status: sum(1 for item in shown if item.status == status) for status in STATUSES},
+            "approved_photo_links": [media_link(item.id) for item in shown if item.status == "approved"],
+            "study_notes": {"count": len(notes_of), "links": notes_of},
+            "study_materials": [material_view(item, on_path[item.directive_id]) for item in materials
+                                if item.directive_id in on_path],
+            "detail_score": max((act.detail_score for act in mine), default=None),
         }
     return answer

@@ -4,6 +4,7 @@ import uuid
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
+from sqlalchemy import select
 
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
@@ -172,11 +173,10 @@ class MediaService(OrgTreeProjection, PartydayService):
         if not isinstance(branch_ids, list) or len(branch_ids) > 500:
             raise invalid("BRANCHES_INVALID", "branch_ids is a list of at most 500 ids")
         with self.db.transaction() as session:
-            paths = {}
-            for branch_id in branch_ids:
-                node = get_node(session, self.org_nodes, branch_id)
-                paths[branch_id] = node["path"] if node else None
-            return records.branch_month_records(session, paths, month)
+            known = dict(session.execute(select(self.org_nodes.c.org_id, self.org_nodes.c.path)
+                                         .where(self.org_nodes.c.org_id.in_(branch_ids))).all())
+            return records.branch_month_records(session, {branch_id: known.get(branch_id)
+                                                          for branch_id in branch_ids}, month)
 
     @rpc
     def directive(self, directive_id: str) -> dict:

@@ -196,7 +196,8 @@ def test_an_invited_guest_signs_in_and_is_counted_apart_without_an_absence_strea
     assert guest["guest"] is True and guest["status"] == "expected"
     refused("ALREADY_ON_SHEET", call, attendance, "invite_guest", activity, {"member_id": "m-1", "name": "张红梅"},
             now="2026-12-07T08:56:00+08:00")
-    call(attendance, "invite_guest", activity, {"member_id": "g-2", "name": "未到嘉宾"}, now="2026-12-07T08:57:00+08:00")
+    call(attendance, "invite_guest", activity, {"member_id": "g-2", "name": "未到嘉宾"},
+         now="2026-12-07T08:57:00+08:00")
     signed = scan(attendance, activity, "g-1", "sign_in", {**outsider, "nonce": uuid.uuid4().hex},
                   "2026-12-07T08:58:00+08:00")
     assert signed["status"] == "signed_in"
@@ -215,3 +216,17 @@ def test_an_invited_guest_signs_in_and_is_counted_apart_without_an_absence_strea
     engine.dispose()
     assert streaks == ["m-1"], "a guest who did not come is not absent from their own branch"
     refused("ACTIVITY_CLOSED", call, attendance, "invite_guest", activity, {"member_id": "g-4", "name": "晚"})
+
+
+def test_sheet_summaries_count_sign_ins_and_reflections_per_activity(attendance):
+    activity = approve(attendance)
+    token = evidence(attendance, activity)
+    scan(attendance, activity, "m-1", "sign_in", {**token, "nonce": "nonce-0001"}, "2026-12-07T08:55:00+08:00")
+    scan(attendance, activity, "m-2", "sign_in", {**token, "nonce": "nonce-0002"}, "2026-12-07T08:56:00+08:00")
+    reflection = {**token, "nonce": "nonce-0003", "reflection": "重温入党誓词，深受教育。"}
+    scan(attendance, activity, "m-1", "sign_out", reflection, "2026-12-07T11:05:00+08:00")
+    assert call(attendance, "sheet_summaries", [activity, "unknown"]) == {
+        activity: {"closed": False, "signed_in": 2, "reflections": 1}}
+    call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
+    assert call(attendance, "sheet_summaries", [activity])[activity]["closed"] is True
+    refused("ACTIVITIES_INVALID", call, attendance, "sheet_summaries", "not a list")

@@ -207,3 +207,27 @@ def test_annual_task_lists_and_rectifications(services, city):
     overdue = call(plans, "rectifications", city["county"]["org_id"], overdue_only=True,
                    now="2026-12-20T00:00:00+08:00")
     assert [n["issue"] for n in overdue["items"]] == ["未按时提交方案"]
+
+
+def test_the_archive_lists_each_branchs_task_list_plan_and_study_materials(services, city):
+    plans = services["plans"]
+    call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH, "theme": "学党章",
+                                      "required_actions": ["诵读党章"], "study_materials": ["党章第一章"]})
+    call(plans, "put_task_list", city["branch"]["org_id"], 2026, ["学习党章", "志愿服务"])
+    plan = draft(plans, city["branch"])
+    call(plans, "submit_plan", plan["plan_id"])
+    approved = call(plans, "approve_plan", plan["plan_id"])
+    page = call(plans, "archive", city["town"]["org_id"], MONTH, page=1, page_size=1)
+    assert page["total"] == 2 and [item["name"] for item in page["items"]] == ["一支部"]
+    [first] = page["items"]
+    assert first["task_list_items"] == 2 and first["year"] == 2026
+    assert first["plan"] == {"plan_id": plan["plan_id"], "status": "published",
+                             "activity_id": approved["activity_id"], "summary_submitted": False}
+    assert first["directives"][0]["study_materials"] == ["党章第一章"]
+    [second] = call(plans, "archive", city["town"]["org_id"], MONTH, page=2, page_size=1)["items"]
+    assert second["name"] == "二支部" and second["plan"] is None and second["task_list_items"] == 0
+    assert second["directives"][0]["theme"] == "学党章"
+    assert call(plans, "archive", city["county"]["org_id"], "2027-01")["items"][0]["directives"] == []
+    with pytest.raises(DomainError) as raised:
+        call(plans, "archive", city["town"]["org_id"], "2026-13")
+    assert raised.value.status == 400

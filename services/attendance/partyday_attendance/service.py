@@ -132,6 +132,15 @@ class AttendanceService(PartydayService):
             return sheet.sheet_view(session, sheet.activity(session, activity_id))
 
     @rpc
+    def sheet_summaries(self, activity_ids: list) -> dict:
+        """For the six-haves archive: per activity, whether its sheet is closed, sign-ins and reflections."""
+        if not isinstance(activity_ids, list) or len(activity_ids) > 500 or not all(
+                isinstance(item, str) for item in activity_ids):
+            raise invalid("ACTIVITIES_INVALID", "activity_ids is a list of at most 500 ids")
+        with self.db.transaction() as session:
+            return sheet.sheet_summaries(session, activity_ids)
+
+    @rpc
     def invite_guest(self, activity_id: str, member: dict, now: str | None = None) -> dict:
         """Put a member of another branch on the sheet as an invited guest, before sign-in closes."""
         if not isinstance(member, dict) or not member.get("member_id") or not member.get("name"):

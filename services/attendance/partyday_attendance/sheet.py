@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
@@ -221,6 +221,17 @@ def _recount(session: Session, act: Activity, announce: bool = True) -> dict:
 
 def _group(entry: SheetEntry) -> str:
     return "guests" if entry.guest else "mobile_members" if entry.mobile else "members"
+
+
+def sheet_summaries(session: Session, activity_ids: list[str]) -> dict:
+    """Per activity: whether its sheet is closed, how many signed in, how many left a reflection."""
+    signed = func.count(SheetEntry.signed_in_at)
+    reflected = func.count(SheetEntry.reflection)
+    rows = session.execute(select(Activity.id, Activity.closed_at, signed, reflected)
+                           .join(SheetEntry, SheetEntry.activity_id == Activity.id, isouter=True)
+                           .where(Activity.id.in_(activity_ids)).group_by(Activity.id, Activity.closed_at)).all()
+    return {activity_id: {"closed": closed_at is not None, "signed_in": signed_in, "reflections": reflections}
+            for activity_id, closed_at, signed_in, reflections in rows}
 
 
 def sheet_view(session: Session, act: Activity) -> dict:

@@ -17,6 +17,7 @@ from partyday_gateway.observability import ObservabilityMiddleware
 from partyday_gateway.permissions import Authorizer, OrgPaths
 from partyday_gateway.routes import (
     activities,
+    archive,
     audit,
     auth,
     campaigns,
@@ -90,7 +91,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(InputGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
-    for module in (health, auth, me, orgs, members, role_grants, audit, plans, spot_checks, activities,
+    for module in (health, auth, me, orgs, members, role_grants, audit, plans, archive, spot_checks, activities,
                    dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports):
         app.include_router(module.router)
     return app

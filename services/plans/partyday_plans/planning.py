@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
@@ -222,7 +222,8 @@ def approve_plan(session: Session, plan: Plan, roster: list[dict]) -> dict:
         plan_id=plan.id, activity_id=plan.activity_id, branch_id=plan.branch_id, branch_path=plan.branch_path,
         month=plan.month, theme=plan.theme, starts_at=aware(plan.starts_at), ends_at=aware(plan.ends_at),
         venue_name=plan.venue_name, venue_lat=plan.venue_lat, venue_lon=plan.venue_lon, radius_m=plan.radius_m,
-        required_actions=plan.required_actions, attendance_rules=plan.attendance_rules, roster=roster).model_dump(mode="json"))
+        required_actions=plan.required_actions, attendance_rules=plan.attendance_rules,
+        roster=roster).model_dump(mode="json"))
     return plan_view(plan)
 
 
@@ -375,3 +376,36 @@ def move_rectification(session: Session, rectification_id: str, action: str,
     else:
         notice.reopened_count += 1
     return rectification_view(notice)
+
+
+def archive_page(session: Session, org_path: str, month: str, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """What plans holds of a page of the subtree's branches for the month's archive: the annual task
+    list, the plan and its summary, and the study materials the month's directives named."""
+    branches_query = (select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.path)
+                      .where(subtree_filter(org_nodes, org_path), org_nodes.c.level == "branch"))
+    total = session.scalar(select(func.count()).select_from(branches_query.subquery()))
+    branches = session.execute(branches_query.order_by(org_nodes.c.name, org_nodes.c.org_id)
+                               .offset(offset).limit(limit)).mappings().all()
+    ids = [row["org_id"] for row in branches]
+    year = int(month[:4])
+    task_lists = {row.branch_id: row for row in session.scalars(
+        select(AnnualTaskList).where(AnnualTaskList.branch_id.in_(ids), AnnualTaskList.year == year))}
+    plans = {plan.branch_id: plan for plan in session.scalars(
+        select(Plan).where(Plan.branch_id.in_(ids), Plan.month == month))}
+    directives = session.scalars(select(Directive).where(Directive.month == month)
+                                 .order_by(Directive.published_at)).all()
+    items = []
+    for row in branches:
+        plan = plans.get(row["org_id"])
+        tasks = task_lists.get(row["org_id"])
+        applying = [d for d in directives if d.org_id in ancestors(row["path"])]
+        items.append({
+            "branch_id": row["org_id"], "name": row["name"], "year": year,
+            "task_list_items": len(tasks.items) if tasks else 0,
+            "plan": None if plan is None else {
+                "plan_id": plan.id, "status": plan.status, "activity_id": plan.activity_id,
+                "summary_submitted": plan.summary_submitted_at is not None},
+            "directives": [{"directive_id": d.id, "theme": d.theme, "study_materials": d.study_materials}
+                           for d in applying],
+        })
+    return total, items

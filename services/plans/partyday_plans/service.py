@@ -178,6 +178,18 @@ class PlansService(OrgTreeProjection, PartydayService):
                           for row in rows[offset:offset + limit]]}
 
     @rpc
+    def archive(self, org_id: str, month: str, page: int = 1, page_size: int = 50) -> dict:
+        """Per branch under `org_id`, a page at a time: the annual task list, the month's plan and summary,
+        and the directives' study materials (the plans side of the six-haves archive)."""
+        deadlines.parse_month(month)
+        offset, limit = page_bounds(page, page_size)
+        with self.db.transaction() as session:
+            total, items = planning.archive_page(session, planning.node(session, org_id)["path"], month, offset,
+                                                 limit)
+        return {"org_id": org_id, "month": month, "total": total, "page": page, "page_size": page_size,
+                "items": items}
+
+    @rpc
     def check_deadlines(self, now: str | None = None) -> dict:
         """Mark and announce what went overdue this month and last, hold ended activities, archive."""
         at = instant(now)

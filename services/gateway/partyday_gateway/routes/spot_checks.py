@@ -24,7 +24,7 @@ class SpotCheckBody(BaseModel):
         return self
 
 
-async def _records(rpc, branch_id: str, month: str) -> dict:
+async def _records(rpc, branch_id: str, month: str, media: dict | None) -> dict:
     month_view = await rpc.call("plans", "branch_month", branch_id, month)
     plan = month_view["plan"]
     attendance = None
@@ -35,14 +35,14 @@ async def _records(rpc, branch_id: str, month: str) -> dict:
                       "by_status": {status: statuses.count(status) for status in sorted(set(statuses))},
                       "guests": sum(1 for row in sheet["members"] if row["guest"])}
     return {"branch_id": branch_id, "required_actions": month_view["required_actions"], "plan": plan,
-            "summary": plan["summary"] if plan else None, "attendance": attendance, "media": None}
+            "summary": plan["summary"] if plan else None, "attendance": attendance, "media": media}
 
 
 @router.post("/spot-checks")
 async def spot_check(body: SpotCheckBody, caller: Caller, rpc: Rpc, authz: Authz) -> dict:
     """A superior's look at branches' records for a month (一键抽查): named branches or a random sample
-    of the subtree, each with its plan, summary and attendance in one answer (`media` joins with the
-    media service)."""
+    of the subtree, each with its plan, summary, attendance and media (photos by review status, links to
+    the approved ones, study notes and materials, detail score) in one answer."""
     if body.branch_ids is None:
         await authz.require(caller, SPOT_CHECK, body.org_id, "spot_check")
         branch_ids = await rpc.call("plans", "sample_branches", body.org_id, body.sample_size)
@@ -52,5 +52,7 @@ async def spot_check(body: SpotCheckBody, caller: Caller, rpc: Rpc, authz: Authz
             await authz.require(caller, SPOT_CHECK, branch_id, "spot_check")
     if not branch_ids:
         raise ApiError(404, "NO_BRANCHES", "there are no branches under this node")
-    records = await asyncio.gather(*(_records(rpc, branch_id, body.month) for branch_id in branch_ids))
+    media = await rpc.call("media", "branch_month_records", branch_ids, body.month)
+    records = await asyncio.gather(*(_records(rpc, branch_id, body.month, media.get(branch_id))
+                                     for branch_id in branch_ids))
     return {"month": body.month, "branches": list(records)}

@@ -1,0 +1,138 @@
+"""The six-haves archive and spot checks, gathered from plans, attendance and media with every service running."""
+import itertools
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.fixtures import media_corpus
+
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1"}
+PASSWORD = "archive-pass-1"
+VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
+ACTION = "诵读党章"
+_phones = itertools.count(13600000000)
+
+
+def wait_for(check, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+def month_of_records(stack):
+    """A branch that kept every record of its month, and a sister branch that kept none of its own."""
+    http, admin = stack.http, stack.admin
+    root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
+
+    def org(parent, level, name):
+        answer = http.post("/api/v1/orgs", headers=admin, json={"name": name, "level": level, "parent_id": parent,
+                                                                "code": f"R{uuid.uuid4().hex[:10]}"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()["org_id"]
+
+    def member(branch):
+        phone = str(next(_phones))
+        answer = http.post("/api/v1/members", headers=admin, json={"name": "党员", "phone": phone,
+                                                                   "password": PASSWORD, "branch_id": branch})
+        assert answer.status_code == 201, answer.text
+        return {"member_id": answer.json()["member_id"], "headers": stack.login(phone, PASSWORD)}
+
+    county = org(root["org_id"], "county", "县")
+    town = org(county, "township", "镇")
+    branch, sister = org(town, "branch", "甲支部"), org(town, "branch", "乙支部")
+    secretary, plain = member(branch), member(branch)
+    assert http.post("/api/v1/role-grants", headers=admin, json={
+        "member_id": secretary["member_id"], "role": "branch_admin", "org_id": branch}).status_code == 201
+    now = datetime.now(timezone.utc)
+    local = now.astimezone(ZoneInfo("Asia/Shanghai"))
+    month = local.strftime("%Y-%m")
+    assert http.post("/api/v1/directives", headers=admin, json={
+        "org_id": county, "month": month, "theme": "学党章", "required_actions": [ACTION],
+        "study_materials": ["党章第一章"]}).status_code == 201
+    assert http.put(f"/api/v1/branches/{branch}/task-lists/{local.year}", headers=secretary["headers"],
+                    json={"items": ["学习党章", "志愿服务"]}).status_code == 200
+    ends_at = now + timedelta(seconds=6)
+    plan = http.post("/api/v1/plans", headers=secretary["headers"], json={
+        "branch_id": branch, "month": month, "theme": "主题党日", "required_actions": [ACTION],
+        "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": ends_at.isoformat(), "venue": VENUE,
+        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}})
+    assert plan.status_code == 201, plan.text
+    plan_id = plan.json()["plan_id"]
+    assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=secretary["headers"]).status_code == 200
+    activity_id = http.post(f"/api/v1/plans/{plan_id}/approve", headers=admin).json()["activity_id"]
+    wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).status_code == 200)
+    code = http.get(f"/api/v1/activities/{activity_id}/qr", params={"format": "json"},
+                    headers=secretary["headers"]).json()
+    signed = http.post(f"/api/v1/activities/{activity_id}/check-in", headers=plain["headers"], json={
+        "token": code["token"], "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": "phone",
+        "nonce": uuid.uuid4().hex})
+    assert signed.status_code == 200, signed.text
+    photo = media_corpus.jpeg(width=640, height=480, taken_at=local.strftime("%Y:%m:%d %H:%M:%S"), offset="+08:00",
+                              gps=(VENUE["lat"], VENUE["lon"]))
+    wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/media", headers=admin).status_code == 200)
+    sent = http.post(f"/api/v1/activities/{activity_id}/media", headers=secretary["headers"],
+                     files={"file": ("photo.jpg", photo, "image/jpeg")}, data={"caption": "诵读党章", "action": ACTION})
+    assert sent.status_code == 201, sent.text
+    assert http.post(f"/api/v1/media/{sent.json()['media_id']}/approve", headers=admin).status_code == 200
+    assert http.post(f"/api/v1/branches/{branch}/months/{month}/study-notes", headers=plain["headers"],
+                     json={"text": "学习党章，坚定理想信念，做合格党员。"}).status_code == 201
+    time.sleep(max(0.0, (ends_at - datetime.now(timezone.utc)).total_seconds()) + 0.5)
+    summary = http.post(f"/api/v1/activities/{activity_id}/summary", headers=secretary["headers"],
+                        json={"text": "全体党员诵读党章，交流学习体会。"})
+    assert summary.status_code == 200, summary.text
+    wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).json()["closed"])
+    return {"town": town, "branch": branch, "sister": sister, "month": month, "activity_id": activity_id,
+            "plan_id": plan_id, "member": plain["headers"], "media_id": sent.json()["media_id"]}
+
+
+def test_the_archive_shows_all_six_haves_of_a_complete_month_with_their_links(stack, month_of_records):
+    records, http = month_of_records, stack.http
+    answer = http.get(f"/api/v1/orgs/{records['town']}/archive", params={"month": records["month"]},
+                      headers=stack.admin)
+    assert answer.status_code == 200, answer.text
+    page = answer.json()
+    assert page["total"] == 2 and [item["name"] for item in page["items"]] == ["乙支部", "甲支部"]
+    sister, complete = page["items"]
+    assert complete["present"] == 6, complete
+    haves = complete["haves"]
+    assert haves["monthly_plan"]["links"] == [f"/api/v1/plans/{records['plan_id']}"]
+    assert haves["activity_record"]["approved_photos"] == 1
+    assert f"/api/v1/media/{records['media_id']}" in haves["activity_record"]["links"]
+    assert haves["study_notes"]["notes"] == 1 and haves["annual_task_list"]["tasks"] == 2
+    for link in haves["sign_in_sheet"]["links"] + haves["monthly_plan"]["links"]:
+        assert http.get(link, headers=stack.admin).status_code == 200, link
+    assert sister["present"] == 1 and sister["haves"]["study_materials"]["present"], \
+        "the county's study materials reach every branch; nothing else was kept"
+    second = http.get(f"/api/v1/orgs/{records['town']}/archive", headers=stack.admin,
+                      params={"month": records["month"], "page": 2, "page_size": 1}).json()
+    assert [item["branch_id"] for item in second["items"]] == [records["branch"]]
+
+
+def test_the_archive_is_for_those_who_may_read_the_subtree(stack, month_of_records):
+    records = month_of_records
+    refused = stack.http.get(f"/api/v1/orgs/{records['town']}/archive", params={"month": records["month"]},
+                             headers=records["member"])
+    assert refused.status_code == 403
+    bad = stack.http.get(f"/api/v1/orgs/{records['town']}/archive", params={"month": "2026-13"},
+                         headers=stack.admin)
+    assert bad.status_code == 400
+
+
+def test_a_spot_check_carries_the_branchs_media(stack, month_of_records):
+    records = month_of_records
+    answer = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
+                             json={"month": records["month"], "branch_ids": [records["branch"]]})
+    assert answer.status_code == 200, answer.text
+    [record] = answer.json()["branches"]
+    assert record["media"]["photos"]["approved"] == 1
+    assert record["media"]["approved_photo_links"] == [f"/api/v1/media/{records['media_id']}"]
+    assert record["media"]["study_notes"]["count"] == 1
+    assert record["attendance"]["closed"] is True

@@ -157,3 +157,6 @@ def test_a_campaign_counts_votes_once_and_keeps_the_ballot_secret(stack, city):
     assert results["total_votes"] == 2
     assert [(item["activity_id"], item["votes"]) for item in results["items"]] == [(first, 2), (second, 0)]
     assert all(set(item) == {"activity_id", "branch_id", "name", "theme", "votes"} for item in results["items"])
+    shown = http.get(f"/api/v1/campaigns/{campaign}/candidates", headers=voter)
+    assert shown.status_code == 200, shown.text
+    assert [(item["activity_id"], item["photos"]) for item in shown.json()["items"]] == [(first, []), (second, [])]

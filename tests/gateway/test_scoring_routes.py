@@ -53,6 +53,16 @@ class FakeRpc:
                            "rows": [{"name": "第一党支部", "score": None}]},
                 "judge": {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
                           "organisation": 20, "effect": 20, "total": 100},
+                "campaign_results": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
+                                     "votes_per_voter": 1, "total_votes": 0,
+                                     "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部",
+                                                "theme": "t", "votes": 0}]},
+                "activity_media": {"items": [
+                    {"media_id": "p1", "kind": "photo", "status": "approved", "caption": "合影"},
+                    {"media_id": "p2", "kind": "photo", "status": "pending", "caption": None},
+                    {"media_id": "v1", "kind": "video", "status": "approved", "caption": None}]},
+                "get_media": {"media_id": args[0] if args else None, "activity_id": "elsewhere",
+                              "status": "approved"},
                 "create_campaign": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
                                     "votes_per_voter": 3}}.get(method, {})
 
@@ -159,7 +169,8 @@ def test_votes_are_rate_limited_per_account_with_retry_after(gateway, monkeypatc
     limited = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
     assert limited.status_code == 429 and code(limited) == "VOTE_RATE_LIMITED"
     assert 1 <= int(limited.headers["Retry-After"]) <= 61
-    assert [call[1][1] for call in fake.calls if call[0] == "vote"] == ["public:m1", "public:m1"], "a public voter is their account"
+    voters = [call[1][1] for call in fake.calls if call[0] == "vote"]
+    assert voters == ["public:m1", "public:m1"], "a public voter is their account"
 
 
 def test_votes_are_rate_limited_per_address_across_accounts(gateway):
@@ -211,3 +222,15 @@ def test_reports_as_xlsx_pdf_and_json_for_readers_of_the_node(gateway):
         == "VALIDATION_FAILED"
     gateway.acting_as(MEMBER)
     assert code(gateway.get("/api/v1/reports/inspection", params=params)) == "FORBIDDEN"
+
+
+def test_campaign_candidates_show_their_approved_photos_and_nothing_else(gateway):
+    gateway.acting_as(PUBLIC)
+    shown = gateway.get("/api/v1/campaigns/c1/candidates")
+    assert shown.status_code == 200, shown.text
+    photos = shown.json()["items"][0]["photos"]
+    assert [(p["media_id"], p["thumbnail_url"]) for p in photos] == [
+        ("p1", "/api/v1/campaigns/c1/photos/p1?variant=thumbnail")]
+    outside = gateway.get("/api/v1/campaigns/c1/photos/x9")
+    assert outside.status_code == 404 and code(outside) == "MEDIA_NOT_FOUND"
+    assert code(gateway.get("/api/v1/campaigns/c1/photos/p1", params={"variant": "original"})) == "VALIDATION_FAILED"

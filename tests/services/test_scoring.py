@@ -124,8 +124,8 @@ def test_an_activity_is_scored_when_it_closes_and_again_as_engagement_arrives(sc
     call(scoring, "like", activity, "f0", now="2026-12-08T10:00:00+08:00")
     refused("ALREADY_LIKED", call, scoring, "like", activity, "f0")
     call(scoring, "add_comment", activity, "m1", {"text": "很有收获"})
-    send(scoring, "attendance", "member_reflected", {"activity_id": activity, "member_id": "m2",
-                                                     "branch_id": "b-A", "text": "心得体会", "at": "2026-12-07T11:05:00+08:00"})
+    send(scoring, "attendance", "member_reflected", {"activity_id": activity, "member_id": "m2", "branch_id": "b-A",
+                                                     "text": "心得体会", "at": "2026-12-07T11:05:00+08:00"})
     send(scoring, "media", "detail_score_changed", {"activity_id": activity, "branch_id": "b-A",
                                                     "branch_path": "/city/town/b-A/", "detail_score": 60,
                                                     "breakdown": {}, "at": "2026-12-08T00:00:00+00:00"})

@@ -1,8 +1,11 @@
 """我为主题党日打Call: monthly campaigns, votes of members and verified public voters, live results."""
+import asyncio
 import time
 from collections import deque
+from typing import Literal
 
 from fastapi import APIRouter, Request, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from partyday_common.correlation import current_client_ip
@@ -11,6 +14,7 @@ from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Rpc
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import RUN_CAMPAIGNS
+from partyday_gateway.routes.media import _file_response
 from partyday_scoring.schemas import CampaignCreate, VoteCreate
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -41,6 +45,24 @@ class Candidate(BaseModel):
 class Results(Campaign):
     total_votes: int
     items: list[Candidate]
+
+
+class Photo(BaseModel):
+    media_id: str
+    caption: str | None
+    thumbnail_url: str
+    web_url: str
+
+
+class Showcase(Candidate):
+    photos: list[Photo]
+
+
+class Candidates(Results):
+    items: list[Showcase]
+
+
+PHOTOS_PER_CANDIDATE = 6
 
 
 class VoteThrottle:
@@ -101,6 +123,34 @@ async def vote(campaign_id: str, body: VoteCreate, request: Request, caller: Cal
         raise ApiError(403, "VOTERS_ONLY", "voting needs a member's or a verified public voter's account")
     throttle(request).check(voter, current_client_ip.get() or "unknown")
     return await rpc.call("scoring", "vote", campaign_id, voter, body.model_dump())
+
+
+@router.get("/{campaign_id}/candidates", response_model=Candidates)
+async def candidates(campaign_id: str, caller: Caller, rpc: Rpc):
+    """The subtree's activities of the month with their approved photos (up to 6 each) and live votes."""
+    found = await rpc.call("scoring", "campaign_results", campaign_id)
+    media = await asyncio.gather(*(rpc.call("media", "activity_media", item["activity_id"])
+                                   for item in found["items"]))
+    base = f"/api/v1/campaigns/{campaign_id}/photos"
+    for item, uploads in zip(found["items"], media):
+        photos = [upload for upload in uploads["items"]
+                  if upload["kind"] == "photo" and upload["status"] == "approved"]
+        item["photos"] = [{"media_id": photo["media_id"], "caption": photo["caption"],
+                           "thumbnail_url": f"{base}/{photo['media_id']}?variant=thumbnail",
+                           "web_url": f"{base}/{photo['media_id']}?variant=web"}
+                          for photo in photos[:PHOTOS_PER_CANDIDATE]]
+    return found
+
+
+@router.get("/{campaign_id}/photos/{media_id}", response_class=StreamingResponse)
+async def photo(campaign_id: str, media_id: str, caller: Caller, rpc: Rpc,
+                variant: Literal["thumbnail", "web"] = "thumbnail"):
+    """An approved photo of a candidate, for every voter (404 for any other upload)."""
+    upload = await rpc.call("media", "get_media", media_id)
+    found = await rpc.call("scoring", "campaign_results", campaign_id)
+    if upload["status"] != "approved" or upload["activity_id"] not in {i["activity_id"] for i in found["items"]}:
+        raise ApiError(404, "MEDIA_NOT_FOUND", f"media {media_id} is not a photo of this campaign", {"id": media_id})
+    return await _file_response(await rpc.call("media", "media_file", media_id, variant))
 
 
 @router.get("/{campaign_id}/results", response_model=Results)

@@ -367,8 +367,10 @@ def test_the_relay_knows_which_events_have_subscribers():
 
     assert subscribed_event_types("directory") == {"org_created", "org_updated", "member_joined",
                                                    "member_transferred", "member_left"}
-    assert subscribed_event_types("plans") == {"plan_approved"}
-    assert subscribed_event_types("scoring") == set()
+    assert subscribed_event_types("plans") >= {"plan_approved", "summary_submitted"}
+    assert "plan_overdue" not in subscribed_event_types("plans"), "nobody consumes it yet"
+    assert subscribed_event_types("attendance") >= {"activity_closed", "member_reflected"}
+    assert "member_absence_flagged" not in subscribed_event_types("attendance")
 
 
 class TwoStep(PartydayService):

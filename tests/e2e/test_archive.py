@@ -136,3 +136,14 @@ def test_a_spot_check_carries_the_branchs_media(stack, month_of_records):
     assert record["media"]["approved_photo_links"] == [f"/api/v1/media/{records['media_id']}"]
     assert record["media"]["study_notes"]["count"] == 1
     assert record["attendance"]["closed"] is True
+
+
+def test_the_activity_gathers_plan_attendance_media_and_score(stack, month_of_records):
+    records = month_of_records
+    detail = stack.http.get(f"/api/v1/activities/{records['activity_id']}", headers=stack.admin)
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    assert body["plan"]["plan_id"] == records["plan_id"] and body["closed"] is True
+    assert body["media"]["counts"]["approved"] == 1 and body["media"]["detail_score"] > 0
+    assert [item["media_id"] for item in body["media"]["items"]] == [records["media_id"]]
+    assert body["score"]["indicators"]["sign_in_rate"] is not None

@@ -1,3 +1,4 @@
+import asyncio
 import io
 from typing import Literal
 
@@ -10,8 +11,9 @@ from partyday_common.settings import get_settings as get_common_settings
 from partyday_gateway import documents
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Rpc, Settings
-from partyday_gateway.errors import ApiError
+from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.permissions import MANAGE_PLANS, READ
+from partyday_gateway.rpc import RemoteError
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
 
@@ -68,16 +70,31 @@ async def _activity(activity_id, caller, rpc, authz, capability, name) -> dict:
     return activity
 
 
+async def _unless_unknown(call) -> dict | None:
+    """The answer, or None while the owning service has not yet heard of the activity."""
+    try:
+        return await call
+    except RemoteError as exc:
+        error = domain_error(exc)
+        if error is not None and error.status == 404:
+            return None
+        raise
+
+
 @router.get("/activities/{activity_id}")
 async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz) -> dict:
-    """The activity: its plan and its attendance figures, gathered from the services that own them."""
+    """The activity, gathered from the services that own each part: its plan, its attendance figures, its
+    media (uploads by review status and the detail score) and its score (null until scoring knows it)."""
     activity = await rpc.call("attendance", "get_activity", activity_id)
     if caller.org_id != activity["branch_id"]:
         await authz.require(caller, READ | MANAGE_PLANS, activity["branch_id"], "read")
-    plan = await rpc.call("plans", "find_activity", activity_id)
+    plan, media, score = await asyncio.gather(
+        rpc.call("plans", "find_activity", activity_id),
+        _unless_unknown(rpc.call("media", "activity_media", activity_id)),
+        _unless_unknown(rpc.call("scoring", "score", activity_id)))
     plan.pop("branch_path", None)
     activity.pop("branch_path", None)
-    return {**activity, "plan": plan}
+    return {**activity, "plan": plan, "media": media, "score": score}
 
 
 @router.get("/activities/{activity_id}/qr", response_model=None)

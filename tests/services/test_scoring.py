@@ -311,3 +311,23 @@ def test_reports_gather_the_months_and_rank_with_awards(scoring):
     assert len(call(scoring, "report", "city", "assessment", "2026")["months"]) == 12
     refused("PERIOD_INVALID", call, scoring, "report", "town", "bulletin", MONTH)
     refused("REPORT_KIND_INVALID", call, scoring, "report", "town", "gazette", MONTH)
+
+
+def test_counts_that_arrive_before_the_approval_are_scored_once_it_arrives(scoring):
+    activity_id, plan_id = uuid.uuid4().hex, uuid.uuid4().hex
+    counts = {"signed_out": 3, "no_sign_out": 1, "absent": 0, "excused": 0}
+    send(scoring, "attendance", "attendance_updated", {
+        "activity_id": activity_id, "branch_id": "b-C", "members": counts,
+        "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": 0, "excused": 0},
+        "expected": 4, "expected_mobile": 0})
+    node = branch("C", "rural")
+    send(scoring, "plans", "plan_approved", {
+        "plan_id": plan_id, "activity_id": activity_id, "branch_id": node["org_id"], "branch_path": node["path"],
+        "month": MONTH, "theme": "学习党章", "starts_at": "2026-12-07T09:00:00+08:00",
+        "ends_at": "2026-12-07T11:00:00+08:00", "venue_name": "活动室", "venue_lat": 33.07, "venue_lon": 107.03,
+        "radius_m": 300, "required_actions": [], "attendance_rules": {},
+        "roster": [{"member_id": f"r{i}", "name": "党员", "mobile": False, "probationary": False} for i in range(4)]})
+    scored = wait_until(lambda: (s := _known(scoring, activity_id)) and s["status"] == "scored" and s,
+                        message="the early counts were scored")
+    assert scored["indicators"]["sign_in_rate"] == 1.0
+    assert [item["org_id"] for item in call(scoring, "ranking", "town", MONTH, domain="rural")["items"]] == ["b-C"]

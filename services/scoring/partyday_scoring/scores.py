@@ -65,6 +65,7 @@ def approved(session: Session, data: dict, now: datetime) -> None:
     act = _row(session, data["activity_id"], data["branch_id"], data["branch_path"])
     settings = get_settings()
     act.plan_id, act.month, act.theme = data["plan_id"], data["month"], data["theme"]
+    act.branch_id, act.branch_path = data["branch_id"], data["branch_path"]
     act.freezes_at = formula.period_closes_at(data["month"], settings.scoring_time_zone, settings.scoring_grace_days)
     known = set(session.scalars(select(RosterMember.member_id).where(RosterMember.activity_id == act.activity_id)))
     for member in data["roster"]:

@@ -33,7 +33,7 @@ test-unit: install
 	$(PY) -m pytest tests/unit tests/gateway
 
 test-services: test-infra
-	$(VENV)/bin/nameko test tests/services tests/migrations
+	$(VENV)/bin/nameko test -p no:anyio tests/services tests/migrations
 
 test-e2e: test-infra
 	$(PY) -m pytest tests/e2e

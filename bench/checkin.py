@@ -49,6 +49,7 @@ from bench.stack import (
     noop_ceiling,
     percentiles,
     running_stack,
+    skip_member_flood,
     stack_environment,
 )
 from partyday_attendance import tokens
@@ -95,15 +96,10 @@ class Run:
 
 
 def load(scratch: Scratch) -> dict:
-    directory_url = scratch.database_url("directory")
-    city = load_city(directory_url, SEED, "partyday-demo")
+    city = load_city(scratch.database_url("directory"), SEED, "partyday-demo")
     print(f"loaded the city (seed {SEED}) in {city['seconds']:.1f} s: {city['orgs']:,} organisations, "
           f"{city['branches']:,} branches, {city['members']:,} members", flush=True)
-    engine = create_engine(directory_url)
-    with engine.begin() as connection:
-        connection.execute(text(f"UPDATE {OUTBOX} SET published_at = now() "
-                                "WHERE event_type = 'member_joined' AND published_at IS NULL"))
-    engine.dispose()
+    print(f"{skip_member_flood(scratch):,} member_joined events of the load marked as relayed long ago", flush=True)
     return city
 
 

@@ -92,6 +92,13 @@ def test_the_monthly_cycle_through_the_gateway(cycle):
     applying = http.get("/api/v1/directives", params={"org_id": branch["org_id"], "month": MONTH},
                         headers=cycle.headers["member"]).json()
     assert [d["directive_id"] for d in applying] == [directive.json()["directive_id"]]
+    delivery = http.get(f"/api/v1/directives/{directive.json()['directive_id']}/branches",
+                        headers=cycle.headers["admin_a"])
+    assert delivery.status_code == 200, delivery.text
+    assert branch["org_id"] in {item["branch_id"] for item in delivery.json()["items"]}
+    assert delivery.json()["total"] == len(delivery.json()["items"])
+    assert http.get(f"/api/v1/directives/{directive.json()['directive_id']}/branches",
+                    headers=cycle.headers["admin_b"]).status_code == 403, "another county's admin"
 
     created = cycle.plan("a", cycle.headers["branch_admin"])
     assert created.status_code == 201, created.text

@@ -231,3 +231,21 @@ def test_the_archive_lists_each_branchs_task_list_plan_and_study_materials(servi
     with pytest.raises(DomainError) as raised:
         call(plans, "archive", city["town"]["org_id"], "2026-13")
     assert raised.value.status == 400
+
+
+def test_the_delivery_of_a_directive_lists_every_branch_it_reached(services, city):
+    plans = services["plans"]
+    directive = call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH,
+                                                  "theme": "学党章", "required_actions": ["诵读党章"],
+                                                  "plan_deadline_day": 3})
+    plan = draft(plans, city["branch"], required_actions=["诵读党章"])
+    call(plans, "submit_plan", plan["plan_id"])
+    first = call(plans, "directive_delivery", directive["directive_id"], page=1, page_size=1)
+    assert first["total"] == 2 and first["directive"]["theme"] == "学党章"
+    second = call(plans, "directive_delivery", directive["directive_id"], page=2, page_size=1)
+    delivered = {item["name"]: item for item in first["items"] + second["items"]}
+    assert delivered["一支部"]["plan_status"] == "submitted" and delivered["二支部"]["plan_status"] is None
+    assert delivered["二支部"]["plan_due"] == "2026-12-04T00:00:00+08:00", "due by the end of the 3rd"
+    with pytest.raises(DomainError) as raised:
+        call(plans, "directive_delivery", "no-such-directive")
+    assert raised.value.status == 404

@@ -409,3 +409,31 @@ def archive_page(session: Session, org_path: str, month: str, offset: int, limit
                            for d in applying],
         })
     return total, items
+
+
+def directive_delivery(session: Session, directive_id: str, offset: int, limit: int) -> dict:
+    """A page of the branches a directive reached, each with its task's plan deadline and plan status:
+    delivery is by derivation (a branch's task is every directive on its path), so this is what each
+    branch reads from the moment the directive was committed."""
+    directive = session.get(Directive, directive_id)
+    if directive is None:
+        raise not_found("directive", directive_id)
+    reached = select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.path).where(
+        subtree_filter(org_nodes, directive.org_path), org_nodes.c.level == "branch")
+    total = session.scalar(select(func.count()).select_from(reached.subquery()))
+    rows = session.execute(reached.order_by(org_nodes.c.path).offset(offset).limit(limit)).mappings().all()
+    statuses = dict(session.execute(select(Plan.branch_id, Plan.status).where(
+        Plan.month == directive.month, Plan.branch_id.in_([row["org_id"] for row in rows]))).all())
+    month_directives = session.scalars(select(Directive).where(Directive.month == directive.month)).all()
+    schedules: dict[str, Schedule] = {}
+    items = []
+    for row in rows:
+        parent = row["path"].rsplit("/", 2)[0] + "/"
+        if parent not in schedules:
+            schedules[parent] = schedule_for(session, row["path"], month_directives)
+        schedule = schedules[parent]
+        items.append({"branch_id": row["org_id"], "name": row["name"],
+                      "plan_due": deadlines.deadline(directive.month, schedule.plan_deadline_day,
+                                                     schedule.time_zone).isoformat(),
+                      "plan_status": statuses.get(row["org_id"])})
+    return {"directive": directive_view(directive), "org_path": directive.org_path, "total": total, "items": items}

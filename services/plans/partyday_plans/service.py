@@ -47,6 +47,14 @@ class PlansService(OrgTreeProjection, PartydayService):
             return [planning.directive_view(d) for d in planning.directives_for(session, found["path"], month)]
 
     @rpc
+    def directive_delivery(self, directive_id: str, page: int = 1, page_size: int = 100) -> dict:
+        """The branches a directive reached, a page at a time, with each one's plan deadline and status."""
+        offset, limit = page_bounds(page, page_size)
+        with self.db.transaction() as session:
+            found = planning.directive_delivery(session, directive_id, offset, limit)
+        return {**found, "page": page, "page_size": page_size}
+
+    @rpc
     def branch_month(self, branch_id: str, month: str) -> dict:
         """A branch's month: its task (the directives), its schedule and deadlines, and its plan."""
         deadlines.parse_month(month)

@@ -125,6 +125,31 @@ async def directives(caller: Caller, rpc: Rpc, authz: Authz, month: Month, org_i
     return await rpc.call("plans", "directives", org_id, month)
 
 
+class Delivery(BaseModel):
+    branch_id: str
+    name: str
+    plan_due: str
+    plan_status: Status | None
+
+
+class DeliveryPage(BaseModel):
+    directive: Directive
+    total: int
+    page: int
+    page_size: int
+    items: list[Delivery]
+
+
+@router.get("/directives/{directive_id}/branches", response_model=DeliveryPage)
+async def directive_delivery(directive_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                             page_size: PageSize = 100):
+    """Every branch the directive reached (a page at a time, in tree order), with its plan deadline and the
+    status of its plan for the month: the dispatch status an admin checks after publishing."""
+    found = await rpc.call("plans", "directive_delivery", directive_id, page=page, page_size=page_size)
+    await authz.require(caller, READ, found["directive"]["org_id"], "read")
+    return found
+
+
 @router.get("/branches/{branch_id}/months/{month}", response_model=BranchMonth)
 async def branch_month(branch_id: str, month: str, caller: Caller, rpc: Rpc, authz: Authz):
     """A branch's month: its task, schedule, deadlines and plan."""

@@ -9,7 +9,8 @@ from partyday_gateway import documents
 from partyday_gateway.errors import ApiError
 
 ACTIVITY = {"activity_id": "a1", "branch_id": "b1", "theme": "学习贯彻党的二十届四中全会精神",
-            "venue_name": "党员活动室", "starts_at": "2026-12-07T01:00:00+00:00", "ends_at": "2026-12-07T03:00:00+00:00"}
+            "venue_name": "党员活动室", "starts_at": "2026-12-07T01:00:00+00:00",
+            "ends_at": "2026-12-07T03:00:00+00:00"}
 SHEET = {"activity_id": "a1", "closed": True,
          "counts": {"members": {"signed_out": 1, "no_sign_out": 0, "absent": 1, "excused": 0},
                     "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": 0, "excused": 1},
@@ -36,7 +37,8 @@ def test_the_poster_is_one_a4_page_in_chinese_with_times_in_the_local_zone():
     [page] = reader.pages
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     text = text_of(pdf)
-    for expected in ("主题党日 扫码签到", "汉台区第一支部", ACTIVITY["theme"], "2026年12月07日 09:00 – 11:00", "党员活动室"):
+    for expected in ("主题党日 扫码签到", "汉台区第一支部", ACTIVITY["theme"], "2026年12月07日 09:00 – 11:00",
+                     "党员活动室"):
         assert expected in text
     assert b"/FontFile2" in pdf, "the Chinese font is embedded, so the poster prints anywhere"
 

@@ -57,7 +57,7 @@ bench-checkin: install
 bench-scoring: install
 	@scripts/ensure-rabbitmq.sh --management
 	@scripts/ensure-postgres.sh
-	$(PY) bench/scoring.py
+	$(PY) -m bench.scoring
 
 clean:
 	rm -rf var .pytest_cache

@@ -27,13 +27,12 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-import httpx
 from nameko.standalone.rpc import ClusterRpcProxy
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
+from bench.stack import Scratch
 from partyday_common.db import make_engine, utcnow
 from partyday_common.migrations import upgrade
 from partyday_directory.city import generate_city
@@ -44,36 +43,8 @@ SEED = 20261121
 LIKES = int(os.environ.get("BENCH_LIKES", "50"))
 RECOMPUTE_TARGET_S = 10.0
 LIKE_TARGET_S = 1.0
-POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432")
-AMQP_ROOT = os.environ.get("BENCH_AMQP", "amqp://guest:guest@127.0.0.1:5672")
-RABBIT_API = os.environ.get("BENCH_RABBIT_API", "http://guest:guest@127.0.0.1:15672")
 REPO = Path(__file__).resolve().parents[1]
 TIME_ZONE = "Asia/Shanghai"
-
-
-class Scratch:
-    """A vhost and a database for this run, removed at the end."""
-
-    def __init__(self):
-        suffix = uuid.uuid4().hex[:10]
-        self.vhost, self.database = f"partyday_bench_{suffix}", f"partyday_bench_scoring_{suffix}"
-        self.admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-        self.amqp_uri = f"{AMQP_ROOT}/{quote(self.vhost, safe='')}"
-        self.url = f"{POSTGRES}/{self.database}"
-
-    def __enter__(self):
-        httpx.put(f"{RABBIT_API}/api/vhosts/{self.vhost}", timeout=10).raise_for_status()
-        httpx.put(f"{RABBIT_API}/api/permissions/{self.vhost}/guest",
-                  json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.database}"'))
-        return self
-
-    def __exit__(self, *_exc):
-        httpx.delete(f"{RABBIT_API}/api/vhosts/{self.vhost}", timeout=30)
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
-        self.admin.dispose()
 
 
 def load(url: str, month: str) -> dict:
@@ -140,7 +111,8 @@ def _mobile_not_liked(roster, likes, activities) -> list[tuple[str, str, str]]:
 
 
 def start_service(scratch: Scratch, log_path: Path) -> subprocess.Popen:
-    environment = dict(os.environ, PARTYDAY_AMQP_URI=scratch.amqp_uri, PARTYDAY_SCORING_DATABASE_URL=scratch.url,
+    environment = dict(os.environ, PARTYDAY_AMQP_URI=scratch.amqp_uri,
+                       PARTYDAY_SCORING_DATABASE_URL=scratch.database_url("scoring"),
                        PARTYDAY_SCORING_METRICS_PORT="0", PARTYDAY_SERVICE_NAME="scoring",
                        PYTHONWARNINGS="ignore")
     with open(log_path, "ab") as log_file:
@@ -201,9 +173,11 @@ def main() -> int:
     month = datetime.now(ZoneInfo(TIME_ZONE)).strftime("%Y-%m")
     print(f"scoring benchmark: synthetic city of seed {SEED}, party day of {month}", flush=True)
     log_path = Path(tempfile.mkdtemp(prefix="partyday-bench-scoring-")) / "scoring.log"
-    with Scratch() as scratch:
-        upgrade("scoring", scratch.url)
-        data = load(scratch.url, month)
+    scratch = Scratch()
+    try:
+        scratch.create()
+        upgrade("scoring", scratch.database_url("scoring"))
+        data = load(scratch.database_url("scoring"), month)
         process = start_service(scratch, log_path)
         try:
             with ClusterRpcProxy({"AMQP_URI": scratch.amqp_uri}, timeout=300) as proxy:
@@ -229,6 +203,8 @@ def main() -> int:
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+    finally:
+        scratch.remove()
     print(f"service log: {log_path}")
     return 0
 

@@ -54,8 +54,8 @@ def city(stack):
     activities = {}
     for branch in (first, second):
         plan = http.post("/api/v1/plans", headers=admin, json={
-            "branch_id": branch, "month": month, "theme": "学习党章", "starts_at": (now - timedelta(minutes=1)).isoformat(),
-            "ends_at": ends.isoformat(), "venue": VENUE,
+            "branch_id": branch, "month": month, "theme": "学习党章",
+            "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": ends.isoformat(), "venue": VENUE,
             "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}})
         assert plan.status_code == 201, plan.text
         plan_id = plan.json()["plan_id"]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
-from partyday_common.orgtree import get_node, subtree_filter
+from partyday_common.orgtree import get_node
 from partyday_common.settings import get_settings
 from partyday_scoring.models import Ballot, Campaign, ScoredActivity, org_nodes
 

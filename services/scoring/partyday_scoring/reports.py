@@ -13,7 +13,8 @@ from partyday_scoring.models import Evaluation, ScoredActivity
 PERIODS = {"inspection": re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"), "bulletin": re.compile(r"^[1-9]\d{3}-Q[1-4]$"),
            "assessment": re.compile(r"^[1-9]\d{3}$")}
 TITLES = {"inspection": "主题党日月度督查", "bulletin": "主题党日季度通报", "assessment": "主题党日年度考核"}
-STAGE_ZH = {"planned": "已报方案", "approved": "已审批", "held": "已开展", "documented": "已归档图文", "scored": "已评分"}
+STAGE_ZH = {"planned": "已报方案", "approved": "已审批", "held": "已开展", "documented": "已归档图文",
+            "scored": "已评分"}
 
 
 def report(session: Session, org_id: str, kind: str, period: str) -> dict:

@@ -292,9 +292,9 @@ def test_unroutable_events_back_off_without_holding_up_the_rest(container_factor
     published = []
     real_publish = relay.publisher.publish
 
-    def spy(body, **kwargs):
-        published.append(kwargs["routing_key"])
-        return real_publish(body, **kwargs)
+    def spy(batch):
+        published.extend(item.routing_key for item in batch)
+        return real_publish(batch)
 
     relay.publisher.publish = spy
     with Connection(config["AMQP_URI"]) as connection:

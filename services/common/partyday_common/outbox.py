@@ -14,14 +14,20 @@ An event type some service subscribes to is published `mandatory`: if no queue i
 for it (subscriber queues never declared), it is retried with back-off, then abandoned:
 kept, with its error, out of the backlog, and counted in partyday_outbox_abandoned_total.
 An event type nobody subscribes to yet is published once and done.
+
+A batch is published on one channel in confirm mode and the broker's confirms are awaited
+once for the whole batch: a row is marked published only when its own confirm arrived.
 """
+import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from amqp import Message
 from eventlet.queue import Empty, LightQueue
-from nameko.amqp.publish import Publisher, UndeliverableMessage
-from nameko.constants import AMQP_URI_CONFIG_KEY
+from kombu import Connection
+from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.engine import Engine
@@ -34,7 +40,9 @@ from partyday_common.settings import get_settings
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
+CONFIRM_TIMEOUT_S = 10.0
+CONNECT_TIMEOUT_S = 5.0
+UNROUTABLE = "no queue is bound for this event"
 
 
 @dataclass
@@ -42,6 +50,89 @@ class Outcome:
     row_id: int
     published: bool
     error: str | None = None
+
+
+@dataclass
+class Outgoing:
+    event_id: str
+    body: dict
+    routing_key: str
+    headers: dict
+    mandatory: bool
+
+
+class BatchPublisher:
+    """Events to one exchange over a channel in confirm mode, a batch at a time."""
+
+    def __init__(self, amqp_uri: str, exchange: str):
+        self.amqp_uri = amqp_uri
+        self.exchange = exchange
+        self.connection: Connection | None = None
+        self.channel = None
+        self.next_tag = 1
+        self.confirmed: dict[int, bool] = {}
+        self.returned: set[str] = set()
+
+    def _open(self) -> None:
+        self.connection = Connection(self.amqp_uri, connect_timeout=CONNECT_TIMEOUT_S)
+        self.connection.connect()
+        self.channel = self.connection.connection.channel()
+        self.channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
+        self.channel.confirm_select()
+        self.channel.events["basic_ack"].add(lambda tag, multiple: self._confirm(tag, multiple, True))
+        self.channel.events["basic_nack"].add(lambda tag, multiple: self._confirm(tag, multiple, False))
+        self.channel.events["basic_return"].add(self._returned)
+        self.next_tag = 1
+
+    def _confirm(self, tag: int, multiple: bool, ok: bool) -> None:
+        for pending in [t for t in self.confirmed if t == tag or (multiple and t < tag)]:
+            self.confirmed[pending] = ok
+
+    def _returned(self, _exc, _exchange, _routing_key, message) -> None:
+        self.returned.add(message.properties.get("message_id"))
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.release()
+            except Exception:
+                log.debug("closing the relay's broker connection failed", exc_info=True)
+        self.connection = self.channel = None
+
+    def publish(self, batch: list[Outgoing]) -> dict[str, str | None]:
+        """Publish the batch and await its confirms: per event id, None if the broker took it, else why not.
+
+        Events whose confirm did not come are left out: they are tried again, which may publish twice."""
+        if self.channel is None:
+            self._open()
+        tags: dict[int, str] = {}
+        self.confirmed, self.returned = {}, set()
+        try:
+            for item in batch:
+                message = Message(json.dumps(item.body), content_type="application/json",
+                                  content_encoding="utf-8", delivery_mode=PERSISTENT, message_id=item.event_id,
+                                  application_headers=item.headers)
+                self.channel.basic_publish(message, exchange=self.exchange, routing_key=item.routing_key,
+                                           mandatory=item.mandatory)
+                tags[self.next_tag] = item.event_id
+                self.confirmed[self.next_tag] = None
+                self.next_tag += 1
+            deadline = time.monotonic() + CONFIRM_TIMEOUT_S
+            while any(ok is None for ok in self.confirmed.values()) and time.monotonic() < deadline:
+                try:
+                    self.connection.drain_events(timeout=max(0.01, deadline - time.monotonic()))
+                except TimeoutError:
+                    break
+        except Exception:
+            self.close()
+            raise
+        answer = {}
+        for tag, event_id in tags.items():
+            ok = self.confirmed.get(tag)
+            if ok is None:
+                continue
+            answer[event_id] = UNROUTABLE if event_id in self.returned else (None if ok else "the broker refused it")
+        return answer
 
 
 class OutboxRelay:
@@ -54,15 +145,8 @@ class OutboxRelay:
         self.poll_interval = settings.outbox_poll_interval_s
         self.batch_size = settings.outbox_batch_size
         self.give_up_after = timedelta(seconds=settings.outbox_unroutable_give_up_s)
-        self.exchange = get_event_exchange(service, config)
-        self.publisher = Publisher(
-            config.get(AMQP_URI_CONFIG_KEY) or settings.amqp_uri,
-            use_confirms=True,
-            mandatory=True,
-            declare=[self.exchange],
-            retry=True,
-            retry_policy=PUBLISH_RETRY_POLICY,
-        )
+        self.publisher = BatchPublisher(config.get(AMQP_URI_CONFIG_KEY) or settings.amqp_uri,
+                                        get_event_exchange(service, config).name)
         self._wakeups = LightQueue()
         self._running = False
 
@@ -72,6 +156,7 @@ class OutboxRelay:
     def stop(self) -> None:
         self._running = False
         self.wake()
+        self.publisher.close()
 
     def run(self) -> None:
         self._running = True
@@ -115,20 +200,18 @@ class OutboxRelay:
                 .order_by(t.c.id).limit(self.batch_size))
 
     def _publish(self, rows) -> list[Outcome]:
-        outcomes = []
-        for row in rows:
-            headers = {HEADER_NAME: row["correlation_id"]} if row["correlation_id"] else {}
-            try:
-                self.publisher.publish(row["body"], exchange=self.exchange, routing_key=row["event_type"],
-                                       headers=headers, mandatory=row["event_type"] in self.subscribed)
-            except UndeliverableMessage:
-                outcomes.append(Outcome(row["id"], False, "no queue is bound for this event"))
-            except Exception as exc:
-                log.warning("broker unavailable for the outbox relay: %s", exc)
-                break
-            else:
-                outcomes.append(Outcome(row["id"], True))
-        return outcomes
+        batch = [Outgoing(row["event_id"], row["body"], row["event_type"],
+                          {HEADER_NAME: row["correlation_id"]} if row["correlation_id"] else {},
+                          row["event_type"] in self.subscribed) for row in rows]
+        if not batch:
+            return []
+        try:
+            errors = self.publisher.publish(batch)
+        except Exception as exc:
+            log.warning("broker unavailable for the outbox relay: %s", exc)
+            return []
+        return [Outcome(row["id"], errors[row["event_id"]] is None, errors[row["event_id"]])
+                for row in rows if row["event_id"] in errors]
 
     def _record(self, connection, rows, outcomes: list[Outcome]) -> None:
         t = self.table

@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from partyday_gateway.app import create_app
 from partyday_gateway.settings import GatewaySettings
 
-RANKING = {"org_id": "town", "name": "北关街道", "period": "2026-12", "domain": None, "group": "branches",
+RANKING = {"org_id": "town", "name": "北关街道", "period": "2026-12", "domain": None, "kind": None, "group": "branches",
            "unscored": 0, "items": [{"rank": 1, "org_id": "b1", "name": "北关社区第一党支部", "code": "B1",
                                      "domain": "community", "score": 91.5, "sign_in_rate": 1.0, "activities": 1}]}
 SCORE = {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "status": "scored", "total": 85.83,
@@ -140,6 +140,11 @@ def test_rankings_as_json_svg_and_png_with_checked_periods(gateway):
         assert response.status_code == 400 and code(response) == "VALIDATION_FAILED", period
     assert code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026", "domain": "moon"})) \
         == "VALIDATION_FAILED"
+    assert code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026", "kind": "club"})) \
+        == "VALIDATION_FAILED"
+    fake = gateway.acting_as(TOWN_ADMIN)
+    gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-Q4", "kind": "joint"})
+    assert fake.calls[-1] == ("ranking", ("town", "2026-Q4"), {"domain": None, "group": "branches", "kind": "joint"})
     svg = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "format": "svg"})
     assert svg.headers["content-type"].startswith("image/svg+xml") and "北关社区第一党支部" in svg.text
     png = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-Q4", "format": "png"})

@@ -236,6 +236,9 @@ def test_rankings_by_period_domain_and_children_and_the_progress_dashboard(scori
     assert ranking["unscored"] == 1
     assert call(scoring, "ranking", "city", "2026-Q4")["items"][0]["org_id"] == "b-A"
     assert call(scoring, "ranking", "city", "2026", domain="rural")["items"] == []
+    assert len(call(scoring, "ranking", "city", "2026", kind="regular")["items"]) == 2
+    assert call(scoring, "ranking", "city", "2026", kind="joint")["items"] == []
+    refused("KIND_INVALID", call, scoring, "ranking", "town", MONTH, kind="club")
     assert call(scoring, "ranking", "city", "2027-Q1")["items"] == []
     children = call(scoring, "ranking", "city", MONTH, group="children")["items"]
     assert children[0]["org_id"] == "town" and children[0]["branches"] == 2

@@ -1,19 +1,21 @@
 """Rankings of branches (or of a node's children) by score over a period, and the progress dashboard."""
 import re
 from collections import defaultdict
+from typing import get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partyday_common.errors import invalid, not_found
 from partyday_common.orgtree import get_node, subtree_filter
-from partyday_common.vocabulary import DOMAINS
+from partyday_common.vocabulary import DOMAINS, Kind
 from partyday_scoring import formula
 from partyday_scoring.models import PlanProgress, ScoredActivity, org_nodes
 
 PERIOD = re.compile(r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
 GROUPS = ("branches", "children")
+KINDS = frozenset(get_args(Kind))
 
 
 def check_domain(domain: str | None) -> None:
@@ -28,17 +30,20 @@ def find_node(session: Session, org_id: str):
     return node
 
 
-def branches_under(session: Session, path: str, domain: str | None) -> dict[str, dict]:
+def branches_under(session: Session, path: str, domain: str | None, kind: str | None = None) -> dict[str, dict]:
     query = select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.code, org_nodes.c.domain,
                    org_nodes.c.path).where(subtree_filter(org_nodes, path), org_nodes.c.level == "branch")
     if domain is not None:
         query = query.where(org_nodes.c.domain == domain)
+    if kind is not None:
+        query = query.where(org_nodes.c.kind == kind)
     return {row["org_id"]: dict(row) for row in session.execute(query).mappings()}
 
 
 def ranking(session: Session, org_id: str, period: str, domain: str | None = None,
-            group: str = "branches") -> dict:
-    """Branches of the subtree (or the node's children, by the mean of their branches) ordered by score.
+            group: str = "branches", kind: str | None = None) -> dict:
+    """Branches of the subtree (of a domain, of a kind: regular, joint, mobile), or the node's children by
+    the mean of their branches, ordered by score.
 
     A branch's score for a period is the mean total of its scored activities in it; branches with
     none are counted in `unscored`, not ranked.
@@ -49,8 +54,10 @@ def ranking(session: Session, org_id: str, period: str, domain: str | None = Non
     if group not in GROUPS:
         raise invalid("GROUP_INVALID", "group is branches or children", group=group, allowed=list(GROUPS))
     check_domain(domain)
+    if kind is not None and kind not in KINDS:
+        raise invalid("KIND_INVALID", "unknown kind", kind=kind, allowed=sorted(KINDS))
     node = find_node(session, org_id)
-    branches = branches_under(session, node["path"], domain)
+    branches = branches_under(session, node["path"], domain, kind)
     totals = defaultdict(list)
     for branch_id, total, rate in session.execute(
             select(ScoredActivity.branch_id, ScoredActivity.total, ScoredActivity.sign_in_rate)
@@ -67,8 +74,8 @@ def ranking(session: Session, org_id: str, period: str, domain: str | None = Non
         rows = _by_child(session, node, rows)
     for row in rows:
         row.pop("path", None)
-    return {"org_id": org_id, "name": node["name"], "period": period, "domain": domain, "group": group,
-            "items": formula.rank(rows), "unscored": len(branches) - len(totals)}
+    return {"org_id": org_id, "name": node["name"], "period": period, "domain": domain, "kind": kind,
+            "group": group, "items": formula.rank(rows), "unscored": len(branches) - len(totals)}
 
 
 def _mean(values: list[float]) -> float | None:

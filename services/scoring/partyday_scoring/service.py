@@ -201,10 +201,12 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return engagement.moderate(session, comment_id, request.decision, moderator_id, _now())
 
     @rpc
-    def ranking(self, org_id: str, period: str, domain: str | None = None, group: str = "branches") -> dict:
-        """Branches of the subtree (or the node's children) ranked by score over a month, quarter or year."""
+    def ranking(self, org_id: str, period: str, domain: str | None = None, group: str = "branches",
+                kind: str | None = None) -> dict:
+        """Branches of the subtree (or the node's children) ranked by score over a month, quarter or year,
+        of one domain or kind (category) if given."""
         with self.db.transaction() as session:
-            return rankings.ranking(session, org_id, period, domain, group)
+            return rankings.ranking(session, org_id, period, domain, group, kind)
 
     @rpc
     def progress(self, org_id: str, month: str | None = None, domain: str | None = None) -> dict:

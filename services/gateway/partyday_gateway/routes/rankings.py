@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from partyday_common.settings import get_settings
-from partyday_common.vocabulary import Domain
+from partyday_common.vocabulary import Domain, Kind
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Rpc
 from partyday_gateway.permissions import READ
@@ -37,30 +37,32 @@ class Ranking(BaseModel):
     name: str
     period: str
     domain: Domain | None
+    kind: Kind | None
     group: str
     items: list[Ranked]
     unscored: int
 
 
-async def _ranking(caller, rpc, authz, org_id, period, domain, group) -> dict:
+async def _ranking(caller, rpc, authz, org_id, period, domain, group, kind) -> dict:
     await authz.require(caller, READ, org_id, "read")
-    return await rpc.call("scoring", "ranking", org_id, period, domain=domain, group=group)
+    return await rpc.call("scoring", "ranking", org_id, period, domain=domain, group=group, kind=kind)
 
 
 @router.get("", response_model=Ranking)
 async def ranking(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id: str = Query(min_length=1),
-                  domain: Domain | None = None, group: Group = "branches"):
-    """Ordered by score, best first; ties by sign-in rate, then code. Branches without a score are counted
-    in `unscored`."""
-    return await _ranking(caller, rpc, authz, org_id, period, domain, group)
+                  domain: Domain | None = None, kind: Kind | None = None, group: Group = "branches"):
+    """Ordered by score, best first; ties by sign-in rate, then code, then id. Of one domain, or one kind
+    (category: regular, joint or mobile branches), if given. Branches without a score are counted in
+    `unscored`."""
+    return await _ranking(caller, rpc, authz, org_id, period, domain, group, kind)
 
 
 @router.get("/chart", response_model=None)
 async def chart(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id: str = Query(min_length=1),
-                domain: Domain | None = None, group: Group = "branches", format: Literal["svg", "png"] = "svg",
-                top: int = Query(20, ge=1, le=200, description="how many bars")):
+                domain: Domain | None = None, kind: Kind | None = None, group: Group = "branches",
+                format: Literal["svg", "png"] = "svg", top: int = Query(20, ge=1, le=200, description="how many bars")):
     """The ranking as a horizontal bar chart, Chinese names drawn in a CJK font."""
-    found = await _ranking(caller, rpc, authz, org_id, period, domain, group)
+    found = await _ranking(caller, rpc, authz, org_id, period, domain, group, kind)
     title = f"{found['name']} {period} 主题党日综合得分排名"
     items = found["items"][:top]
     if format == "svg":

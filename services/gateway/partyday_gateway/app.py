@@ -25,6 +25,7 @@ from partyday_gateway.routes import (
     engagement,
     evaluations,
     health,
+    history,
     me,
     media,
     members,
@@ -35,6 +36,7 @@ from partyday_gateway.routes import (
     role_grants,
     scores,
     spot_checks,
+    web,
 )
 from partyday_gateway.rpc import NamekoRpcClient
 from partyday_gateway.settings import GatewaySettings, get_gateway_settings
@@ -92,8 +94,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
     for module in (health, auth, me, orgs, members, role_grants, audit, plans, archive, spot_checks, activities,
-                   dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports):
+                   dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports, history):
         app.include_router(module.router)
+    web.install(app)
     return app
 
 

@@ -1,0 +1,283 @@
+// The member pages, phone first: today's activity, scanning, sign-in and sign-out, history, voting.
+import { query, Session } from './api.js';
+import { showCampaign } from './campaign.js';
+import { applyI18n, t } from './i18n.js';
+import {
+  act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, table, thisMonth,
+} from './ui.js';
+
+const session = new Session('partyday.session');
+const QUEUE_KEY = 'partyday.offline-scans';
+const DEVICE_KEY = 'partyday.device';
+const MANAGERS = new Set(['branch_admin', 'org_admin', 'city_admin']);
+const app = document.getElementById('app');
+const params = new URLSearchParams(location.search);
+const route = location.pathname.replace(/^\/m\/?/, '').replace(/\/$/, '') || 'home';
+let me = null;
+
+const VIEWS = { home: viewHome, scan: viewScan, checkin: viewCheckin, history: viewHistory, vote: viewVote };
+const TABS = [['home', 'm.tab.home'], ['scan', 'm.tab.scan'], ['history', 'm.tab.history']];
+
+function deviceId() {
+  let id = localStorage.getItem(DEVICE_KEY);
+  if (!id) { id = crypto.randomUUID(); localStorage.setItem(DEVICE_KEY, id); }
+  return id;
+}
+
+async function start() {
+  document.documentElement.lang = t('meta.lang');
+  document.title = t('m.title');
+  if (!session.loggedIn) return showLogin();
+  try {
+    me = await session.call('/me');
+  } catch (error) {
+    if (error.offline && VIEWS[route] === viewCheckin) return render();
+    return showLogin(error);
+  }
+  return render();
+}
+
+function showLogin(error) {
+  const phone = h('input', { name: 'phone', type: 'tel', autocomplete: 'username', required: true });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const out = h('div', { class: 'out' });
+  if (error && error.status !== 401) mount(out, errorBox(error));
+  const button = h('button', { class: 'btn primary block', type: 'submit' }, t('login.submit'));
+  mount(app, h('div', { class: 'phone login-page' }, h('div', { class: 'login-top' }, langSwitch(start)),
+    h('form', { class: 'card login', onsubmit: async (event) => {
+      event.preventDefault();
+      await act(button, out, async () => { await session.login(phone.value.trim(), password.value); await start(); });
+    } }, h('h1', {}, t('m.title')), h('p', { class: 'muted' }, t('login.memberHint')),
+    field('login.phone', phone), field('login.password', password), button, out)));
+}
+
+function render() {
+  const main = h('main', { class: 'phone-content', id: 'view' });
+  const queued = queue().length;
+  mount(app, h('header', { class: 'topbar phone-bar' }, h('a', { class: 'brand', href: '/m' }, h('span', { class: 'logo' }, '党'),
+    t('m.title')), langSwitch(render),
+  h('button', { class: 'btn ghost', onclick: async () => { await session.logout(); showLogin(); } }, t('common.logout'))),
+  queued ? h('div', { class: 'alert warn', id: 'queue-banner' }, t('m.queued', { n: queued })) : null,
+  main, h('nav', { class: 'tabbar' }, TABS.map(([key, label]) => h('a', {
+    href: key === 'home' ? '/m' : `/m/${key}`, class: key === route ? 'active' : '' }, t(label)))));
+  mount(main, loading());
+  (VIEWS[route] || viewHome)(main).catch((error) => mount(main, errorBox(error)));
+}
+
+// Today's activity: the month's published plan of the member's branch.
+async function viewHome(main) {
+  const month = await session.call(`/me/plan${query({ month: thisMonth() })}`);
+  const plan = month.plan;
+  if (!plan || !plan.activity_id) {
+    return mount(main, h('h2', {}, t('m.today')), empty(t('m.noActivity')),
+      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(month.plan_due) })));
+  }
+  const id = plan.activity_id;
+  const out = h('div', { class: 'out' });
+  const like = h('button', { class: 'btn', id: 'like', onclick: async () => {
+    if (await act(like, out, () => session.call(`/activities/${id}/likes`, { method: 'POST' }))) {
+      like.textContent = t('m.liked');
+      like.disabled = true;
+    }
+  } }, t('m.like'));
+  const comments = h('div', { class: 'comments' });
+  const text = h('textarea', { rows: 2, maxlength: 1000, placeholder: t('m.commentHint'), 'aria-label': t('m.comment') });
+  const send = h('button', { class: 'btn primary', onclick: async () => {
+    if (!text.value.trim()) return;
+    if (await act(send, out, () => session.call(`/activities/${id}/comments`, { method: 'POST', body: { text: text.value.trim() } }))) {
+      text.value = '';
+      await listComments(comments, id);
+    }
+  } }, t('m.send'));
+  const manager = me.roles.some((grant) => MANAGERS.has(grant.role));
+  mount(main, h('h2', {}, t('m.today')),
+    h('article', { class: 'card activity', 'data-activity': id }, h('h3', {}, plan.theme), badge(t(`plan.${plan.status}`), `s-${plan.status}`),
+      h('dl', { class: 'facts' }, h('dt', {}, t('plan.when')), h('dd', {}, fmtTime(plan.starts_at), ' – ', fmtTime(plan.ends_at)),
+        h('dt', {}, t('plan.venue')), h('dd', {}, plan.venue.name),
+        h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
+        plan.optional_actions.length ? [h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、'))] : null),
+      h('a', { class: 'btn primary block', href: '/m/scan' }, t('m.scanToSign'))),
+    h('section', { class: 'card' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
+      text, send, out),
+    manager ? uploadCard(id) : null);
+  return listComments(comments, id);
+}
+
+async function listComments(container, activityId) {
+  const page = await session.call(`/activities/${activityId}/comments${query({ page_size: 50 })}`);
+  mount(container, page.items.length ? h('ul', { class: 'comment-list' }, page.items.map((c) =>
+    h('li', {}, h('strong', {}, c.member_id === me.member_id ? t('m.me') : t('m.member')), ' ', h('span', {}, c.text),
+      h('small', { class: 'muted' }, ' ', fmtTime(c.created_at))))) : empty(t('m.noComments')));
+}
+
+function uploadCard(activityId) {
+  const file = h('input', { type: 'file', accept: 'image/*', capture: 'environment', name: 'file', required: true });
+  const caption = h('input', { name: 'caption', maxlength: 500 });
+  const out = h('div', { class: 'out', id: 'upload-out' });
+  const button = h('button', { class: 'btn primary block', type: 'submit' }, t('m.upload'));
+  return h('form', { class: 'card', id: 'upload', onsubmit: async (event) => {
+    event.preventDefault();
+    const form = new FormData();
+    form.append('file', file.files[0]);
+    if (caption.value.trim()) form.append('caption', caption.value.trim());
+    const sent = await act(button, out, () => session.call(`/activities/${activityId}/media`, { method: 'POST', form }));
+    if (sent) {
+      mount(out, notice(t('m.uploaded')), sent.possible_forgery ? h('div', { class: 'alert warn' }, t('media.forgery')) : null,
+        sent.duplicates.length ? h('div', { class: 'alert warn' }, t('m.duplicate')) : null);
+      event.target.reset();
+    }
+  } }, h('h3', {}, t('m.photos')), field('m.photo', file), field('m.caption', caption), button, out);
+}
+
+// Scanning: the camera with BarcodeDetector where the browser has it; the code's URL opens /m/checkin.
+async function viewScan(main) {
+  const out = h('div', { class: 'out' });
+  const manual = h('input', { placeholder: t('m.pasteHint'), 'aria-label': t('m.pasteHint') });
+  const open = (text) => {
+    let url;
+    try { url = new URL(text, location.origin); } catch { url = null; }
+    const activity = url?.searchParams.get('activity');
+    const token = url?.searchParams.get('token');
+    if (!activity || !token) { mount(out, notice(t('m.notOurCode'), 'warn')); return; }
+    location.href = `/m/checkin${query({ activity, token })}`;
+  };
+  const video = h('video', { class: 'camera', playsinline: true, muted: true });
+  mount(main, h('h2', {}, t('m.tab.scan')), h('div', { class: 'card' }, video, out,
+    h('p', { class: 'muted' }, t('m.scanFallback')), h('div', { class: 'row' }, manual,
+      h('button', { class: 'btn', onclick: () => open(manual.value.trim()) }, t('m.open')))));
+  if (!('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) {
+    video.remove();
+    return mount(out, notice(t('m.noScanner'), 'warn'));
+  }
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    video.srcObject = stream;
+    await video.play();
+    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    const tick = async () => {
+      if (!video.isConnected) { stream.getTracks().forEach((track) => track.stop()); return; }
+      const codes = await detector.detect(video).catch(() => []);
+      if (codes.length) { stream.getTracks().forEach((track) => track.stop()); open(codes[0].rawValue); return; }
+      requestAnimationFrame(tick);
+    };
+    tick();
+  } catch {
+    video.remove();
+    mount(out, notice(t('m.noCamera'), 'warn'));
+  }
+  return undefined;
+}
+
+function position() {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) { reject(Object.assign(new Error('no geolocation'), { code: 'GEO_UNAVAILABLE' })); return; }
+    navigator.geolocation.getCurrentPosition(
+      (found) => resolve({ lat: found.coords.latitude, lon: found.coords.longitude, accuracy_m: found.coords.accuracy }),
+      (failure) => reject(Object.assign(new Error(failure.message),
+        { code: failure.code === 1 ? 'GEO_DENIED' : 'GEO_UNAVAILABLE' })),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
+  });
+}
+
+// The page a sign-in QR code opens: /m/checkin?activity=<id>&token=<token>.
+async function viewCheckin(main) {
+  const activityId = params.get('activity');
+  const token = params.get('token');
+  if (!activityId || !token) return mount(main, empty(t('m.notOurCode')));
+  const out = h('div', { class: 'out', id: 'scan-out' });
+  const info = h('div', {});
+  const reflection = h('textarea', { rows: 4, maxlength: 5000, id: 'reflection', placeholder: t('m.reflectionHint'),
+    'aria-label': t('m.reflection') });
+  const scan = async (kind, button) => {
+    if (kind === 'sign_out' && reflection.value.trim().length < 10) {
+      mount(out, errorBox({ code: 'REFLECTION_REQUIRED', message: t('m.reflectionHint') }));
+      reflection.focus();
+      return;
+    }
+    mount(out, h('div', { class: 'loading' }, t('m.locating')));
+    await act(button, out, async () => {
+      let where;
+      try {
+        where = await position();
+      } catch (failure) {
+        mount(out, errorBox({ code: failure.code, message: failure.message }));
+        return;
+      }
+      const evidence = { token, ...where, device_id: deviceId(), nonce: crypto.randomUUID().replace(/-/g, '') };
+      if (kind === 'sign_out') evidence.reflection = reflection.value.trim();
+      const path = `/activities/${activityId}/${kind === 'sign_in' ? 'check-in' : 'check-out'}`;
+      try {
+        const answer = await session.call(path, { method: 'POST', body: evidence });
+        mount(out, h('div', { class: 'alert ok big-result', role: 'status', 'data-status': answer.status },
+          h('strong', {}, t(`att.${answer.status}`)), ' ', fmtTime(answer.at)));
+      } catch (error) {
+        if (!error.offline) throw error;
+        enqueue({ ...evidence, activity_id: activityId, kind, scanned_at: new Date().toISOString() });
+        mount(out, h('div', { class: 'alert warn', 'data-status': 'queued' }, t('m.savedOffline')));
+      }
+    });
+  };
+  const signIn = h('button', { class: 'btn primary block', id: 'sign-in', onclick: () => scan('sign_in', signIn) }, t('m.signIn'));
+  const signOut = h('button', { class: 'btn block', id: 'sign-out', onclick: () => scan('sign_out', signOut) }, t('m.signOut'));
+  mount(main, h('h2', {}, t('m.checkin')), info, h('div', { class: 'card' }, signIn, h('p', { class: 'muted small' }, t('m.geoNote')),
+    h('hr', {}), field('m.reflection', reflection), signOut), out);
+  try {
+    const activity = await session.call(`/activities/${activityId}`);
+    mount(info, h('article', { class: 'card' }, h('h3', {}, activity.plan.theme),
+      h('dl', { class: 'facts' }, h('dt', {}, t('plan.when')), h('dd', {}, fmtTime(activity.plan.starts_at), ' – ', fmtTime(activity.plan.ends_at)),
+        h('dt', {}, t('plan.venue')), h('dd', {}, activity.plan.venue.name))));
+  } catch (error) {
+    mount(info, error.offline ? notice(t('m.offlineInfo'), 'warn') : errorBox(error));
+  }
+  return undefined;
+}
+
+async function viewHistory(main) {
+  const history = await session.call('/me/attendance');
+  mount(main, h('h2', {}, t('m.tab.history')), table([
+    ['m.month', (r) => r.month], ['plan.theme', (r) => r.theme],
+    ['att.status', (r) => [badge(t(`att.${r.status}`), `s-${r.status}`), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null]],
+    ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]], history.items, t('m.noHistory')));
+}
+
+async function viewVote(main) {
+  await showCampaign(session, main, params.get('campaign'));
+}
+
+// Offline scans: kept in localStorage, sent as one batch when the network is back.
+function queue() {
+  try { return JSON.parse(localStorage.getItem(QUEUE_KEY)) || []; } catch { return []; }
+}
+
+function enqueue(scan) {
+  localStorage.setItem(QUEUE_KEY, JSON.stringify([...queue(), scan]));
+}
+
+async function flush() {
+  const pending = queue();
+  if (!pending.length || !navigator.onLine || !session.loggedIn) return;
+  let results;
+  try {
+    results = await session.call('/attendance/offline-batch', { method: 'POST', body: pending });
+  } catch (error) {
+    if (!error.offline && error.status !== 401) {
+      localStorage.removeItem(QUEUE_KEY);
+      showFlushed([errorBox(error)]);
+    }
+    return;
+  }
+  localStorage.removeItem(QUEUE_KEY);
+  showFlushed(results.map((result) => (result.error
+    ? errorBox({ code: result.error.code, message: result.error.message })
+    : h('div', { class: 'alert ok', 'data-status': result.status }, t('m.sentLate', { status: t(`att.${result.status}`), at: fmtTime(result.at) })))));
+}
+
+function showFlushed(lines) {
+  document.getElementById('queue-banner')?.remove();
+  const main = document.getElementById('view');
+  if (main) main.prepend(h('section', { class: 'card', id: 'flushed' }, h('h3', {}, t('m.flushed')), lines));
+}
+
+window.addEventListener('online', flush);
+applyI18n(document);
+start().then(flush);

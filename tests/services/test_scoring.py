@@ -334,3 +334,20 @@ def test_counts_that_arrive_before_the_approval_are_scored_once_it_arrives(scori
                         message="the early counts were scored")
     assert scored["indicators"]["sign_in_rate"] == 1.0
     assert [item["org_id"] for item in call(scoring, "ranking", "town", MONTH, domain="rural")["items"]] == ["b-C"]
+
+
+def test_concurrent_votes_for_different_activities_never_exceed_the_voters_limit(scoring):
+    activities = [approve(scoring, code) for code in "ABCABCABCA"]
+    campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
+                                                 "votes_per_voter": 3})["campaign_id"]
+    outcomes = concurrently(scoring, "vote", [(campaign, "member:m1", {"activity_id": a}) for a in activities])
+    accepted = [o for o in outcomes if isinstance(o, dict)]
+    assert 1 <= len(accepted) <= 3
+    assert {o for o in outcomes if isinstance(o, str)} <= {"VOTE_LIMIT_REACHED", "VOTE_CONFLICT"}
+    assert call(scoring, "campaign_results", campaign)["total_votes"] == len(accepted)
+    for activity in activities:
+        try:
+            call(scoring, "vote", campaign, "member:m1", {"activity_id": activity})
+        except DomainError as exc:
+            assert exc.code in ("ALREADY_VOTED", "VOTE_LIMIT_REACHED")
+    assert call(scoring, "campaign_results", campaign)["total_votes"] == 3

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
-from partyday_common.errors import invalid, not_found, validated
+from partyday_common.errors import DomainError, invalid, not_found, validated
 from partyday_common.idempotency import previous_response, remember_response
 from partyday_common.orgtree import OrgTreeProjection, get_node
 from partyday_common.pagination import page_bounds
@@ -29,6 +29,7 @@ from partyday_scoring.schemas import (
 )
 
 scores.weights()
+VOTE_ATTEMPTS = 3
 
 
 def _now() -> datetime:
@@ -238,12 +239,18 @@ class ScoringService(OrgTreeProjection, PartydayService):
 
     @rpc
     def vote(self, campaign_id: str, voter: str, payload: dict) -> dict:
-        """One vote of a member or verified public voter (`voter` names the account, never stored as such)."""
+        """One vote of a member or verified public voter (`voter` names the account, never stored as such);
+        a vote that lost a race for the voter's next slot with another of their votes is tried again."""
         if not isinstance(voter, str) or not voter:
             raise invalid("VOTER_INVALID", "a vote needs its voter")
         request = validated(VoteCreate, payload)
-        with self.db.transaction() as session:
-            return campaigns.vote(session, campaign_id, voter, request.activity_id, _now())
+        for attempt in range(1, VOTE_ATTEMPTS + 1):
+            try:
+                with self.db.transaction() as session:
+                    return campaigns.vote(session, campaign_id, voter, request.activity_id, _now())
+            except DomainError as exc:
+                if exc.code != "VOTE_CONFLICT" or attempt == VOTE_ATTEMPTS:
+                    raise
 
     @rpc
     def campaign_results(self, campaign_id: str) -> dict:

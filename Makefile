@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-infra test-unit test-services test-e2e bench bench-dispatch bench-checkin bench-scoring migrate city clean
+.PHONY: install run test test-infra test-unit test-services test-e2e test-browser bench bench-dispatch bench-checkin bench-scoring migrate city clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@scripts/ensure-fonts.sh
@@ -38,7 +38,11 @@ test-services: test-infra
 test-e2e: test-infra
 	$(PY) -m pytest tests/e2e
 
-test: test-unit test-services test-e2e
+test-browser: test-infra
+	@scripts/ensure-browser.sh
+	$(PY) -m pytest tests/browser
+
+test: test-unit test-services test-e2e test-browser
 
 bench: install
 	@scripts/ensure-rabbitmq.sh

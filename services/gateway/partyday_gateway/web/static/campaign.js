@@ -1,6 +1,6 @@
 // A campaign's candidates with their photos and live votes, and the vote button (members and public voters).
 import { t } from './i18n.js';
-import { act, authImage, badge, empty, errorBox, h, mount, notice } from './ui.js';
+import { act, authImage, badge, empty, h, mount, notice } from './ui.js';
 
 export async function showCampaign(session, container, campaignId) {
   if (!campaignId) return mount(container, empty(t('vote.noCampaign')));
@@ -27,8 +27,4 @@ export async function showCampaign(session, container, campaignId) {
   return mount(container, h('h2', {}, found.title), h('p', { class: 'muted' },
     t('vote.rule', { n: found.votes_per_voter, total: found.total_votes })), out,
   cards.length ? cards : empty(t('vote.noCandidates')));
-}
-
-export function campaignError(container, error) {
-  mount(container, errorBox(error));
 }

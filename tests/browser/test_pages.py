@@ -1,0 +1,315 @@
+"""The console, the member pages and the public voting page in headless Chromium, against every service."""
+import itertools
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD as ADMIN_PASSWORD
+from partyday_common.settings import DEVELOPMENT_ADMIN_PHONE as ADMIN_PHONE
+from tests.browser.conftest import wait_for
+from tests.fixtures import media_corpus
+
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1"}
+PASSWORD = "browser-pass-1"
+VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
+_phones = itertools.count(13600000000)
+
+
+@pytest.fixture(scope="module")
+def city(stack):
+    """A county with a township and four branches: A holds today's party day (open for sign-in), B's ended at
+    once and is scored, C's and D's plans wait for review."""
+    http, admin = stack.http, stack.admin
+    root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
+
+    def org(parent, level, name):
+        answer = http.post("/api/v1/orgs", headers=admin, json={
+            "name": name, "level": level, "parent_id": parent, "domain": "community",
+            "code": f"B{uuid.uuid4().hex[:10]}"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()["org_id"]
+
+    def member(branch, name, mobile=False):
+        phone = str(next(_phones))
+        answer = http.post("/api/v1/members", headers=admin, json={"name": name, "phone": phone, "password": PASSWORD,
+                                                                   "branch_id": branch, "mobile": mobile})
+        assert answer.status_code == 201, answer.text
+        return {"member_id": answer.json()["member_id"], "phone": phone, "headers": stack.login(phone, PASSWORD)}
+
+    county = org(root["org_id"], "county", "汉台区委")
+    town = org(county, "township", "北关街道")
+    names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部"}
+    branches = {key: org(town, "branch", name) for key, name in names.items()}
+    people = {"secretary": member(branches["a"], "张书记"), "member": member(branches["a"], "李明"),
+              "far": member(branches["a"], "王芳"), "offline": member(branches["a"], "赵强", mobile=True),
+              "b": member(branches["b"], "陈红")}
+    assert http.post("/api/v1/role-grants", headers=admin, json={
+        "member_id": people["secretary"]["member_id"], "role": "branch_admin",
+        "org_id": branches["a"]}).status_code == 201
+    now = datetime.now(timezone.utc)
+    month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    b_ends = now + timedelta(seconds=20)
+    windows = {"a": (now + timedelta(minutes=30), 60), "b": (b_ends, 0),
+               "c": (now + timedelta(hours=2), 60), "d": (now + timedelta(hours=2), 60)}
+    themes = {"a": "学习党章 践行初心", "b": "走访困难群众", "c": "红色教育基地参观", "d": "志愿服务进社区"}
+    plans, activities = {}, {}
+    for key, (ends, sign_out_window) in windows.items():
+        plan = http.post("/api/v1/plans", headers=admin, json={
+            "branch_id": branches[key], "month": month, "theme": themes[key],
+            "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": ends.isoformat(), "venue": VENUE,
+            "required_actions": ["诵读党章", "缴纳党费"],
+            "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": sign_out_window}})
+        assert plan.status_code == 201, plan.text
+        plans[key] = plan.json()["plan_id"]
+        assert http.post(f"/api/v1/plans/{plans[key]}/submit", headers=admin).status_code == 200
+    for key in ("a", "b"):
+        approved = http.post(f"/api/v1/plans/{plans[key]}/approve", headers=admin)
+        assert approved.status_code == 200, approved.text
+        activities[key] = approved.json()["activity_id"]
+    for activity in activities.values():
+        wait_for(lambda a=activity: http.get(f"/api/v1/activities/{a}/attendance", headers=admin).status_code == 200,
+                 message="attendance opened the sheet")
+    token_b = http.get(f"/api/v1/activities/{activities['b']}/qr", params={"format": "json"},
+                       headers=admin).json()["token"]
+    signed = http.post(f"/api/v1/activities/{activities['b']}/check-in", headers=people["b"]["headers"], json={
+        "token": token_b, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": "b",
+        "nonce": uuid.uuid4().hex})
+    assert signed.status_code == 200, signed.text
+    return {"county": county, "town": town, "branches": branches, "names": names, "themes": themes,
+            "people": people, "month": month, "plans": plans, "activities": activities, "b_ends": b_ends}
+
+
+def qr_token(stack, activity_id: str) -> str:
+    answer = stack.http.get(f"/api/v1/activities/{activity_id}/qr", params={"format": "json"}, headers=stack.admin)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["token"]
+
+
+def sheet_status(stack, activity_id: str, member_id: str) -> dict:
+    sheet = stack.http.get(f"/api/v1/activities/{activity_id}/attendance", headers=stack.admin).json()
+    return next(row for row in sheet["members"] if row["member_id"] == member_id)
+
+
+def test_the_console_logs_in_and_names_the_organisation(stack, city, page):
+    page.go("/console")
+    page.wait("form.login h1", "主题党日云平台")
+    page.login(ADMIN_PHONE, "wrong-password")
+    error = page.wait(".alert.error")
+    assert "手机号或密码错误" in error.text and "LOGIN_FAILED" in error.text
+    page.shot("refused")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.wait(".sidenav a.active", "方案审核")
+    root = stack.http.get("/api/v1/orgs", params={"code": "HZ"}, headers=stack.admin).json()
+    page.wait(".topbar .context", root["name"])
+    page.click(".sidenav a", "组织架构")
+    page.wait(".tree a", "汉台区委")
+    page.shot("tree")
+
+    page.js("document.querySelector('.topbar select.lang').value='en';"
+            "document.querySelector('.topbar select.lang').dispatchEvent(new Event('change'))")
+    page.wait(".sidenav a", "Plan review")
+    page.driver.refresh()
+    page.wait(".sidenav a", "Rankings")
+    assert page.js("return document.documentElement.lang") == "en"
+    page.shot("english")
+
+
+def test_a_superior_approves_and_returns_plans_in_the_review_queue(stack, city, page):
+    page.go("/console#/plans")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    approve_row = f"tr[data-plan='{city['plans']['c']}']"
+    return_row = f"tr[data-plan='{city['plans']['d']}']"
+    page.wait(approve_row, city["names"]["c"])
+    page.wait(return_row, city["themes"]["d"])
+    page.shot("queue")
+
+    page.click(f"{approve_row} button[data-action=approve]")
+    page.wait(".alert.ok", f"已通过：{city['themes']['c']}")
+    page.wait(f"{approve_row} .status", "已公示")
+    plan = stack.http.get(f"/api/v1/plans/{city['plans']['c']}", headers=stack.admin).json()
+    assert plan["status"] == "published" and plan["activity_id"]
+
+    page.click(f"{return_row} button[data-action=return]")
+    page.wait(".alert.warn", "退回时请填写审核意见")
+    page.fill(f"{return_row} .return input", "请补充民主议事的具体议题")
+    page.click(f"{return_row} button[data-action=return]")
+    page.wait(f"{return_row} .status", "已退回")
+    page.wait(f"{return_row} .comment", "请补充民主议事的具体议题")
+    plan = stack.http.get(f"/api/v1/plans/{city['plans']['d']}", headers=stack.admin).json()
+    assert plan["status"] == "returned" and plan["review_comment"] == "请补充民主议事的具体议题"
+    page.shot("reviewed")
+
+
+def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):
+    activity, member = city["activities"]["a"], city["people"]["member"]
+    page.phone()
+    page.position(VENUE["lat"] + 0.0005, VENUE["lon"], accuracy=12)
+    page.go(f"/m/checkin?activity={activity}&token={qr_token(stack, activity)}")
+    page.login(member["phone"], PASSWORD)
+    page.wait("article.card h3", city["themes"]["a"])
+    page.shot("checkin")
+    page.click("#sign-in")
+    done = page.wait("#scan-out [data-status=signed_in]")
+    assert "已签到" in done.text
+    page.shot("signed-in")
+    row = sheet_status(stack, activity, member["member_id"])
+    assert row["status"] == "signed_in" and row["signed_in_at"] and not row["sent_late"]
+
+    page.click("#sign-out")
+    page.wait("#scan-out .alert.error[data-code=REFLECTION_REQUIRED]")
+    page.fill("#reflection", "重温入党誓词，更加坚定了理想信念。")
+    page.click("#sign-out")
+    refused = page.wait("#scan-out .alert.error[data-code=TOO_EARLY]")
+    assert "活动尚未结束，不能提前签退" in refused.text
+    assert sheet_status(stack, activity, member["member_id"])["status"] == "signed_in"
+
+    page.go("/m/history")
+    page.wait("table td", city["themes"]["a"])
+    page.wait("table .badge", "已签到")
+    page.shot("history")
+
+
+def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, page):
+    activity, far = city["activities"]["a"], city["people"]["far"]
+    page.phone()
+    page.position(VENUE["lat"] + 0.02, VENUE["lon"], accuracy=10)
+    page.go(f"/m/checkin?activity={activity}&token={qr_token(stack, activity)}")
+    page.login(far["phone"], PASSWORD)
+    page.click("#sign-in")
+    refused = page.wait("#scan-out .alert.error[data-code=GEOFENCE_OUTSIDE]")
+    assert "不在活动地点的电子围栏内" in refused.text and "GEOFENCE_OUTSIDE" in refused.text
+    page.shot("refused")
+    assert sheet_status(stack, activity, far["member_id"])["status"] == "expected"
+
+    page.js("document.querySelector('select.lang').value='en';"
+            "document.querySelector('select.lang').dispatchEvent(new Event('change'))")
+    page.click("#sign-in", "Sign in")
+    page.wait("#scan-out .alert.error[data-code=GEOFENCE_OUTSIDE]", "outside the venue's geofence")
+    page.shot("refused-english")
+
+
+def test_a_scan_made_offline_is_sent_when_the_network_is_back(stack, city, page):
+    activity, mobile = city["activities"]["a"], city["people"]["offline"]
+    page.phone()
+    page.position(VENUE["lat"], VENUE["lon"], accuracy=20)
+    page.go(f"/m/checkin?activity={activity}&token={qr_token(stack, activity)}")
+    page.login(mobile["phone"], PASSWORD)
+    page.wait("article.card h3", city["themes"]["a"])
+    page.online(False)
+    page.click("#sign-in")
+    page.wait("#scan-out [data-status=queued]")
+    queued = page.js("return JSON.parse(localStorage.getItem('partyday.offline-scans'))")
+    assert len(queued) == 1 and queued[0]["kind"] == "sign_in" and queued[0]["scanned_at"]
+    assert sheet_status(stack, activity, mobile["member_id"])["status"] == "expected"
+    page.shot("queued")
+    page.online(True)
+    page.wait("#flushed [data-status=signed_in]")
+    assert page.js("return localStorage.getItem('partyday.offline-scans')") is None
+    row = sheet_status(stack, activity, mobile["member_id"])
+    assert row["status"] == "signed_in" and row["sent_late"] is True
+    page.shot("sent")
+
+
+def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city, page, tmp_path):
+    activity, secretary = city["activities"]["a"], city["people"]["secretary"]
+    photo = tmp_path / "party-day.jpg"
+    photo.write_bytes(media_corpus.jpeg(width=640, height=480, color=(180, 40, 40)))
+    page.phone()
+    page.go("/m")
+    page.login(secretary["phone"], PASSWORD)
+    page.wait("article.activity h3", city["themes"]["a"])
+    page.wait("#upload input[type=file]").send_keys(str(photo))
+    page.fill("#upload input[name=caption]", "全体党员诵读党章")
+    page.click("#upload button[type=submit]")
+    page.wait("#upload-out .alert.ok", "已上传")
+    page.shot("uploaded")
+    items = stack.http.get(f"/api/v1/activities/{activity}/media", headers=stack.admin).json()["items"]
+    uploaded = next(item for item in items if item["caption"] == "全体党员诵读党章")
+    assert uploaded["status"] == "pending"
+
+    page.reset()
+    page.go("/console#/media")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    card = f"figure[data-media='{uploaded['media_id']}']"
+    page.wait(card, "全体党员诵读党章")
+    page.wait_until(lambda: page.js(f"const i=document.querySelector(\"{card} img\"); return i && i.naturalWidth > 0"),
+                    "the thumbnail loaded")
+    page.shot("queue")
+    page.click(f"{card} button[data-action=approve]")
+    page.wait(card, "已通过")
+    assert stack.http.get(f"/api/v1/media/{uploaded['media_id']}/details",
+                          headers=stack.admin).json()["status"] == "approved"
+
+    page.go(f"/console#/activity/{activity}")
+    page.wait(".card h3", city["themes"]["a"])
+    page.wait("table td", "李明")
+    page.wait("#score h3", "综合得分")
+    page.wait(".gallery figure", "全体党员诵读党章")
+    page.click("button", "下载签到二维码海报（PDF）")
+    poster = page.downloads / f"checkin-{activity}.pdf"
+    wait_for(lambda: poster.exists() and poster.read_bytes().startswith(b"%PDF"), message="the poster downloaded")
+    page.shot("activity")
+
+
+def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
+    opened = stack.http.post("/api/v1/campaigns", headers=stack.admin, json={
+        "org_id": city["town"], "month": city["month"], "title": "我为主题党日打Call", "votes_per_voter": 2})
+    assert opened.status_code == 201, opened.text
+    campaign = opened.json()["campaign_id"]
+    candidate = city["activities"]["b"]
+
+    page.phone()
+    page.go(f"/m/vote?campaign={campaign}")
+    page.login(city["people"]["member"]["phone"], PASSWORD)
+    page.wait(f"button[data-vote='{candidate}']").click()
+    page.wait("#vote-out .alert.ok", "投票成功，还可投 1 票")
+    page.wait(f"[data-votes='{candidate}']", "1 票")
+    page.shot("member-voted")
+
+    voter = str(next(_phones))
+    page.reset()
+    page.phone()
+    page.go(f"/vote?campaign={campaign}")
+    page.fill("input[name=phone]", voter)
+    page.click("#send-code")
+    page.wait(".alert.ok", "验证码已发送")
+
+    def code_in_log():
+        for line in reversed(stack.log("directory").splitlines()):
+            if voter in line and "one_time_code" in line:
+                return line.split('"one_time_code": "')[1][:6]
+        return None
+
+    page.fill("input[name=code]", wait_for(code_in_log, message="the one-time code was sent"))
+    page.click("form.login button[type=submit]")
+    page.wait(f"button[data-vote='{candidate}']").click()
+    page.wait("#vote-out .alert.ok", "投票成功")
+    page.shot("public-voted")
+    results = stack.http.get(f"/api/v1/campaigns/{campaign}/results", headers=stack.admin).json()
+    assert results["total_votes"] == 2
+    assert next(item for item in results["items"] if item["activity_id"] == candidate)["votes"] == 2
+
+
+def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
+    time.sleep(max(0.0, (city["b_ends"] - datetime.now(timezone.utc)).total_seconds()))
+    wait_for(lambda: stack.http.get(f"/api/v1/activities/{city['activities']['b']}/score",
+                                    headers=stack.admin).json()["status"] == "scored", message="B was scored")
+    page.go("/console#/progress")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    county = page.wait(".grid3 .card", "汉台区委")
+    progress = stack.http.get("/api/v1/dashboards/progress", headers=stack.admin,
+                              params={"org_id": city["county"], "month": city["month"]}).json()
+    assert f"{progress['approved']}/{progress['branches']}" in county.text
+    assert progress["branches"] == 4 and progress["approved"] == 3
+    widths = page.js("return [...document.querySelectorAll('.grid3 .card .fill')].map(f => f.style.width)")
+    assert any(width not in ("", "0%") for width in widths)
+    page.shot("progress")
+
+    page.go("/console#/rankings")
+    page.wait("table td", city["names"]["b"])
+    page.wait_until(lambda: page.js("const i=document.getElementById('ranking-chart-image');"
+                                    "return i && i.complete && i.naturalWidth > 0"), "the ranking chart rendered")
+    page.shot("rankings")

@@ -20,16 +20,19 @@ _phones = itertools.count(13600000000)
 
 @pytest.fixture(scope="module")
 def city(stack):
-    """A county with a township and four branches: A holds today's party day (open for sign-in), B's ended at
-    once and is scored, C's and D's plans wait for review."""
+    """A county with a township and five branches: A holds today's party day (open for sign-in), B's ended at
+    once and is scored, C's and D's plans wait for review, E has no plan."""
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
+    codes = {}
+
     def org(parent, level, name):
+        code = f"B{uuid.uuid4().hex[:10]}"
         answer = http.post("/api/v1/orgs", headers=admin, json={
-            "name": name, "level": level, "parent_id": parent, "domain": "community",
-            "code": f"B{uuid.uuid4().hex[:10]}"})
+            "name": name, "level": level, "parent_id": parent, "domain": "community", "code": code})
         assert answer.status_code == 201, answer.text
+        codes[answer.json()["org_id"]] = code
         return answer.json()["org_id"]
 
     def member(branch, name, mobile=False):
@@ -41,7 +44,8 @@ def city(stack):
 
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")
-    names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部"}
+    names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部",
+             "e": "北关社区第五党支部"}
     branches = {key: org(town, "branch", name) for key, name in names.items()}
     people = {"secretary": member(branches["a"], "张书记"), "member": member(branches["a"], "李明"),
               "far": member(branches["a"], "王芳"), "offline": member(branches["a"], "赵强", mobile=True),
@@ -78,7 +82,7 @@ def city(stack):
         "token": token_b, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": "b",
         "nonce": uuid.uuid4().hex})
     assert signed.status_code == 200, signed.text
-    return {"county": county, "town": town, "branches": branches, "names": names, "themes": themes,
+    return {"county": county, "town": town, "branches": branches, "codes": codes, "names": names, "themes": themes,
             "people": people, "month": month, "plans": plans, "activities": activities, "b_ends": b_ends}
 
 
@@ -303,7 +307,7 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     progress = stack.http.get("/api/v1/dashboards/progress", headers=stack.admin,
                               params={"org_id": city["county"], "month": city["month"]}).json()
     assert f"{progress['approved']}/{progress['branches']}" in county.text
-    assert progress["branches"] == 4 and progress["approved"] == 3
+    assert progress["branches"] == 5 and progress["approved"] == 3
     widths = page.js("return [...document.querySelectorAll('.grid3 .card .fill')].map(f => f.style.width)")
     assert any(width not in ("", "0%") for width in widths)
     page.shot("progress")
@@ -313,3 +317,71 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     page.wait_until(lambda: page.js("const i=document.getElementById('ranking-chart-image');"
                                     "return i && i.complete && i.naturalWidth > 0"), "the ranking chart rendered")
     page.shot("rankings")
+
+
+def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_import(stack, city, page, tmp_path):
+    page.go("/console#/directives")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.fill("input[name=theme]", "学习贯彻全会精神")
+    page.fill("textarea[name=materials]", "全会公报\n党章第一章")
+    page.click("form button[type=submit]", "一键下发")
+    page.wait(".alert.ok", "已下发：学习贯彻全会精神")
+    page.wait("table td", "学习贯彻全会精神")
+    root = stack.http.get("/api/v1/orgs", params={"code": "HZ"}, headers=stack.admin).json()
+    directives = stack.http.get("/api/v1/directives", headers=stack.admin,
+                                params={"org_id": root["org_id"], "month": city["month"]}).json()
+    sent = next(item for item in directives if item["theme"] == "学习贯彻全会精神")
+    assert sent["study_materials"] == ["全会公报", "党章第一章"] and "诵读党章" in sent["required_actions"]
+    page.shot("directive")
+
+    wait_for(lambda: any(item["branch_id"] == city["branches"]["e"] for item in stack.http.get(
+        f"/api/v1/orgs/{root['org_id']}/overdue", headers=stack.admin,
+        params={"month": city["month"]}).json()["items"]), message="E is overdue")
+    page.click(".sidenav a", "逾期名单")
+    overdue = page.wait("table tr", city["names"]["e"])
+    assert "活动方案" in overdue.text
+    page.shot("overdue")
+
+    page.click(".sidenav a", "一键抽查")
+    page.fill("input[type=number]", "50")
+    page.click("form button[type=submit]", "一键抽查")
+    checked = page.wait("table tr", city["names"]["e"])
+    assert "无方案" in checked.text
+    page.wait("table tr", city["themes"]["a"])
+    page.shot("spot-check")
+    checked.find_element("css selector", "a[href*='rectifications/new']").click()
+    page.wait("form .org-name", city["names"]["e"])
+    page.fill("textarea[name=issue]", "本月未制定活动方案，请立即补报")
+    page.js("document.querySelector('input[name=due_on]').value = arguments[0]",
+            (datetime.now(timezone.utc) + timedelta(days=7)).strftime("%Y-%m-%d"))
+    page.click("form button[type=submit]", "下发")
+    page.wait(".alert.ok", "整改通知已下发")
+    page.wait("table tr", "本月未制定活动方案")
+    notices = stack.http.get("/api/v1/rectifications", headers=stack.admin,
+                             params={"org_id": city["branches"]["e"]}).json()["items"]
+    assert [(item["issue"], item["status"]) for item in notices] == [("本月未制定活动方案，请立即补报", "open")]
+    row = "table tr:has(button[data-action=answer])"
+    page.fill(f"{row} textarea", "已召开支委会补报方案")
+    page.click(f"{row} button[data-action=answer]")
+    page.wait("table tr .badge", "已答复")
+    page.click("table tr button[data-action=close]")
+    page.wait("table tr .badge", "已销号")
+    closed = stack.http.get(f"/api/v1/rectifications/{notices[0]['rectification_id']}", headers=stack.admin).json()
+    assert closed["status"] == "closed" and closed["answer"] == "已召开支委会补报方案"
+    page.shot("rectification")
+
+    roster = tmp_path / "roster.csv"
+    newcomer = str(next(_phones))
+    roster.write_text("姓名,手机号,支部编码,预备党员,流动党员,入党日期\n"
+                      f"周新,{newcomer},{city['codes'][city['branches']['e']]},是,否,2025-07-01\n"
+                      f"吴错,12345,{city['codes'][city['branches']['e']]},否,否,\n", encoding="utf-8")
+    page.click(".sidenav a", "党员名册导入")
+    page.wait("input[name=file]").send_keys(str(roster))
+    page.fill("input[name=initial_password]", "welcome-2026")
+    page.click("form button[type=submit]", "导入")
+    report = page.wait("#import-report", "导入报告")
+    assert "共 2 行" in report.text and "导入 1" in report.text and "拒绝 1" in report.text
+    assert "手机号不正确" in page.wait("#import-report table tr", "3").text
+    members = stack.http.get(f"/api/v1/orgs/{city['branches']['e']}/members", headers=stack.admin).json()["items"]
+    assert [(member["name"], member["probationary"]) for member in members] == [("周新", True)]
+    page.shot("roster")

@@ -1,6 +1,6 @@
 // The admin console: one page, views addressed by the URL fragment (#/plans, #/activity/<id>, ...).
 import { query, Session } from './api.js';
-import { applyI18n, t } from './i18n.js';
+import { applyI18n, has, t } from './i18n.js';
 import {
   act, authImage, badge, blobUrl, download, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount,
   notice, pager, pct, table, thisMonth,
@@ -457,25 +457,25 @@ async function viewRectifications(main, mode = 'all', branchId = '') {
 
 async function listRect(list, overdue, page, out) {
   const answer = await session.call(`/rectifications${query({ org_id: state.org, overdue, page, page_size: PAGE_SIZE })}`);
+  const move = (r, action, body) => {
+    const button = h('button', { class: `btn ${action === 'close' ? 'primary' : ''}`, 'data-action': action,
+      onclick: async () => {
+        const moved = await act(button, out, () => session.call(`/rectifications/${r.rectification_id}/${action}`,
+          { method: 'POST', body: body && body() }));
+        if (moved) await listRect(list, overdue, page, out);
+      } }, t(`rect.${action}`));
+    return button;
+  };
   const actions = (r) => {
-    if (r.status === 'closed') {
-      const reopen = h('button', { class: 'btn', onclick: async () => {
-        if (await act(reopen, out, () => session.call(`/rectifications/${r.rectification_id}/reopen`, { method: 'POST' }))) {
-          await listRect(list, overdue, page, out);
-        }
-      } }, t('rect.reopen'));
-      return reopen;
+    if (r.status === 'open') {
+      const text = h('textarea', { rows: 2, 'aria-label': t('rect.answer'), placeholder: t('rect.answerHint') });
+      return h('div', { class: 'answer' }, text, move(r, 'answer', () => ({ text: text.value.trim() })));
     }
-    const close = h('button', { class: 'btn primary', onclick: async () => {
-      if (await act(close, out, () => session.call(`/rectifications/${r.rectification_id}/close`, { method: 'POST' }))) {
-        await listRect(list, overdue, page, out);
-      }
-    } }, t('rect.close'));
-    return close;
+    return [r.status === 'answered' ? move(r, 'close') : null, ' ', move(r, 'reopen')];
   };
   mount(list, table([['plan.branch', (r) => orgLabel(r.branch_id)], ['rect.issueText', (r) => r.issue],
     ['rect.due', (r) => r.due_on], ['plan.status', (r) => statusBadge('rect', r.status)],
-    ['rect.answer', (r) => r.answer || '—'], ['common.actions', actions]], answer.items, t('rect.none')),
+    ['rect.answerText', (r) => r.answer || '—'], ['common.actions', actions]], answer.items, t('rect.none')),
   answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => listRect(list, overdue, p, out)) : null);
 }
 
@@ -524,7 +524,7 @@ function importReport(answer) {
     h('p', { class: 'counts' }, badge(t('roster.total', { n: answer.total })), badge(t('roster.accepted', { n: answer.accepted }), 's-approved'),
       badge(t('roster.unchanged', { n: answer.unchanged }), 'muted'), badge(t('roster.rejected', { n: answer.rejected }), 'danger')),
     table([['roster.row', (r) => r.row], ['plan.status', (r) => statusBadge('import', r.status)],
-      ['roster.reasons', (r) => r.reasons.join('; ') || '—']], answer.rows.filter((r) => r.status !== 'accepted'),
+      ['roster.reasons', (r) => r.reasons.map((code) => (has(`roster.reason.${code}`) ? t(`roster.reason.${code}`) : code)).join('；') || '—']], answer.rows.filter((r) => r.status !== 'accepted'),
     t('roster.allAccepted')));
 }
 

@@ -68,7 +68,7 @@ const zh = {
   'spot.rectify': '下发整改',
   'rect.new': '下发整改通知', 'rect.branch': '党支部 ID', 'rect.branchHint': '党支部 ID', 'rect.issueText': '问题',
   'rect.due': '整改期限', 'rect.issue': '下发', 'rect.issued': '整改通知已下发', 'rect.all': '全部', 'rect.overdue': '已逾期',
-  'rect.none': '没有整改通知', 'rect.answer': '整改答复', 'rect.close': '销号', 'rect.reopen': '重新打开',
+  'rect.none': '没有整改通知', 'rect.answerText': '整改答复', 'rect.close': '销号', 'rect.reopen': '重新打开', 'rect.answerHint': '支部的整改答复', 'rect.answer': '答复',
   'rect.open': '待整改', 'rect.answered': '已答复', 'rect.closed': '已销号',
   'campaign.new': '发起打Call活动', 'campaign.title': '标题', 'campaign.defaultTitle': '我为主题党日打Call',
   'campaign.votes': '每人票数', 'campaign.open': '发起', 'campaign.opened': '已发起：{title}',
@@ -78,6 +78,14 @@ const zh = {
   'roster.import': '导入', 'roster.report': '导入报告', 'roster.total': '共 {n} 行', 'roster.accepted': '导入 {n}',
   'roster.unchanged': '未变 {n}', 'roster.rejected': '拒绝 {n}', 'roster.row': '行号', 'roster.reasons': '原因',
   'roster.allAccepted': '所有行均已导入或无需变更',
+  'roster.reason.BRANCH_CODE_MISSING': '缺少支部编码', 'roster.reason.DATE_INVALID': '日期格式不正确',
+  'roster.reason.DUPLICATE_PHONE': '文件中手机号重复', 'roster.reason.FLAG_INVALID': '是/否栏填写不正确',
+  'roster.reason.NAME_MISSING': '缺少姓名', 'roster.reason.NAME_TOO_LONG': '姓名过长',
+  'roster.reason.PASSWORD_TOO_LONG': '密码过长', 'roster.reason.PASSWORD_TOO_SHORT': '密码过短',
+  'roster.reason.PHONE_INVALID': '手机号不正确', 'roster.reason.UNKNOWN_BRANCH': '支部编码不存在',
+  'roster.reason.OUT_OF_SCOPE': '该支部不在你的管理范围内', 'roster.reason.NOT_A_BRANCH': '编码不是党支部',
+  'roster.reason.PHONE_TAKEN': '手机号已被其他党员使用', 'roster.reason.MEMBER_INACTIVE': '该党员已离开',
+  'roster.reason.ALREADY_IN_BRANCH': '已在该支部',
   'import.accepted': '已导入', 'import.unchanged': '未变', 'import.rejected': '拒绝',
   'm.tab.home': '今日活动', 'm.tab.scan': '扫码', 'm.tab.history': '我的签到', 'm.today': '本月主题党日',
   'm.noActivity': '本月活动尚未公示', 'm.planDue': '方案截止：{at}', 'm.scanToSign': '扫码签到',
@@ -196,8 +204,8 @@ const en = {
   'spot.none': 'No branch to check', 'spot.rectify': 'Issue a rectification',
   'rect.new': 'Issue a rectification notice', 'rect.branch': 'Branch id', 'rect.branchHint': 'Branch id',
   'rect.issueText': 'Issue', 'rect.due': 'Due on', 'rect.issue': 'Issue', 'rect.issued': 'The notice is issued',
-  'rect.all': 'All', 'rect.overdue': 'Overdue', 'rect.none': 'No rectification notices', 'rect.answer': 'Answer',
-  'rect.close': 'Close', 'rect.reopen': 'Reopen', 'rect.open': 'Open', 'rect.answered': 'Answered', 'rect.closed': 'Closed',
+  'rect.all': 'All', 'rect.overdue': 'Overdue', 'rect.none': 'No rectification notices', 'rect.answerText': 'Answer',
+  'rect.close': 'Close', 'rect.reopen': 'Reopen', 'rect.answerHint': "The branch's answer", 'rect.answer': 'Answer', 'rect.open': 'Open', 'rect.answered': 'Answered', 'rect.closed': 'Closed',
   'campaign.new': 'Open a campaign', 'campaign.title': 'Title', 'campaign.defaultTitle': 'Call for my party day',
   'campaign.votes': 'Votes per voter', 'campaign.open': 'Open', 'campaign.opened': 'Opened: {title}',
   'campaign.memberLink': "Members' voting link", 'campaign.publicLink': 'Public voting link',
@@ -207,6 +215,15 @@ const en = {
   'roster.report': 'Import report', 'roster.total': '{n} rows', 'roster.accepted': '{n} imported',
   'roster.unchanged': '{n} unchanged', 'roster.rejected': '{n} rejected', 'roster.row': 'Row', 'roster.reasons': 'Reasons',
   'roster.allAccepted': 'Every row was imported or needed no change',
+  'roster.reason.BRANCH_CODE_MISSING': 'branch code missing', 'roster.reason.DATE_INVALID': 'invalid date',
+  'roster.reason.DUPLICATE_PHONE': 'phone repeated in the file', 'roster.reason.FLAG_INVALID': 'yes/no column invalid',
+  'roster.reason.NAME_MISSING': 'name missing', 'roster.reason.NAME_TOO_LONG': 'name too long',
+  'roster.reason.PASSWORD_TOO_LONG': 'password too long', 'roster.reason.PASSWORD_TOO_SHORT': 'password too short',
+  'roster.reason.PHONE_INVALID': 'invalid phone', 'roster.reason.UNKNOWN_BRANCH': 'no branch with this code',
+  'roster.reason.OUT_OF_SCOPE': 'the branch is outside your administration',
+  'roster.reason.NOT_A_BRANCH': "the code is not a branch's",
+  'roster.reason.PHONE_TAKEN': 'the phone belongs to another member',
+  'roster.reason.MEMBER_INACTIVE': 'the member has left', 'roster.reason.ALREADY_IN_BRANCH': 'already in this branch',
   'import.accepted': 'Imported', 'import.unchanged': 'Unchanged', 'import.rejected': 'Rejected',
   'm.tab.home': 'Today', 'm.tab.scan': 'Scan', 'm.tab.history': 'My attendance', 'm.today': "This month's party day",
   'm.noActivity': "This month's activity is not published yet", 'm.planDue': 'Plan due {at}',
@@ -273,10 +290,14 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? vars[name] : `{${name}}`));
 }
 
+export function has(key) {
+  return key in DICTIONARIES[lang()];
+}
+
 // The reason of a refusal in the interface's language; the API's own message when the code is not known here.
 export function errorText(error) {
   const key = `error.${error.code}`;
-  if (key in DICTIONARIES[lang()]) return t(key);
+  if (has(key)) return t(key);
   return error.message || t('error.unknown');
 }
 

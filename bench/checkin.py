@@ -45,6 +45,8 @@ from bench.stack import (
     Connection,
     Scratch,
     count,
+    cpu_report,
+    cpu_seconds,
     migrate,
     noop_ceiling,
     percentiles,
@@ -342,7 +344,8 @@ def main() -> int:
         migrate(environment)
         load(scratch)
         sessions = open_sessions(scratch)
-        with running_stack(environment, log_dir) as port:
+        with running_stack(environment, log_dir) as stack:
+            port = stack.port
             wait_until_quiet(scratch)
             starts_at = datetime.now(timezone.utc) + timedelta(minutes=10)
             published_at = time.monotonic()
@@ -352,11 +355,18 @@ def main() -> int:
             settings = get_settings()
             planned = attempts(activities, settings.qr_signing_keys(), starts_at + timedelta(hours=6))
             issuer = Tokens(settings.secret_key, 900, 900)
+            pids = stack.parts()
+            before = cpu_seconds(pids)
             ceiling = asyncio.run(noop_ceiling(port, CONCURRENCY, CEILING_S))
-            print(f"no-op ceiling: {ceiling[0]:,.0f} calls/s through the gateway", flush=True)
+            after_ceiling = cpu_seconds(pids)
+            print(f"no-op ceiling: {ceiling[0]:,.0f} calls/s through the gateway; CPU per call:\n"
+                  f"{cpu_report(before, after_ceiling, len(ceiling[1]), CEILING_S)}", flush=True)
             run = asyncio.run(sign_in_everyone(port, planned, sessions, issuer))
+            after_run = cpu_seconds(pids)
             lost, extra = lost_and_extra(scratch, run)
             report(run, ceiling, lost, extra)
+            print(f"  CPU per answered sign-in, by part:\n"
+                  f"{cpu_report(after_ceiling, after_run, len(run.latencies), run.seconds)}")
         outcome = 0 if not run.errors and lost == 0 else 1
         return outcome
     finally:

@@ -89,16 +89,68 @@ def migrate(environment: dict) -> None:
                    capture_output=True)
 
 
+class Stack:
+    """The running processes and the gateway's port."""
+
+    def __init__(self, port: int, processes: dict):
+        self.port = port
+        self.processes = processes
+
+    def parts(self) -> dict[str, list[int]]:
+        """Process ids by part: each service, the gateway, the broker and this load generator."""
+        found = {name: [process.pid] for name, process in self.processes.items()}
+        found["rabbitmq"] = _pids_of("beam.smp")
+        found["load generator"] = [os.getpid()]
+        return found
+
+
+def _pids_of(command: str) -> list[int]:
+    answer = subprocess.run(["pgrep", "-x", command], capture_output=True, text=True)
+    return [int(pid) for pid in answer.stdout.split()]
+
+
+def _ticks(pid: int, with_children: bool = False) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return sum(int(value) for value in fields[11:15 if with_children else 13])
+
+
+def cpu_seconds(parts: dict[str, list[int]]) -> dict[str, float]:
+    """User plus system CPU seconds used so far by each part. PostgreSQL is its postmaster with the backends it
+    has reaped plus the backends alive now, so connections opened and closed in between are counted."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {part: sum(_ticks(pid) for pid in pids) / ticks for part, pids in parts.items()}
+    postgres = _pids_of("postgres")
+    if postgres:
+        postmaster = min(postgres)
+        used["postgresql"] = (_ticks(postmaster, with_children=True)
+                              + sum(_ticks(pid) for pid in postgres if pid != postmaster)) / ticks
+    return used
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], operations: int, seconds: float) -> str:
+    """CPU milliseconds per operation and the share of a core, by part, busiest first."""
+    spent = {part: after[part] - before.get(part, 0.0) for part in after}
+    lines = [f"    {part:<15} {used * 1000 / max(operations, 1):6.2f} ms each, {used / seconds:5.0%} of a core"
+             for part, used in sorted(spent.items(), key=lambda item: -item[1]) if used > 0]
+    total = sum(spent.values())
+    lines.append(f"    {'all':<15} {total * 1000 / max(operations, 1):6.2f} ms each, {total / seconds:5.0%} "
+                 f"of a core ({os.cpu_count()} cores here; other work on the machine is not counted)")
+    return "\n".join(lines)
+
+
 @contextmanager
 def running_stack(environment: dict, log_dir: Path):
-    """Every service and the gateway as processes; yields the gateway's port once /readyz says ready."""
+    """Every service and the gateway as processes; yields the Stack once /readyz says ready."""
     port = free_port()
     started = time.monotonic()
     processes = devstack.start_processes("127.0.0.1", port, log_dir, environment)
     try:
         devstack.wait_ready(f"http://127.0.0.1:{port}", devstack.READY_WITHIN_S, processes)
         print(f"stack ready in {time.monotonic() - started:.1f} s (logs in {log_dir})", flush=True)
-        yield port
+        yield Stack(port, processes)
     finally:
         devstack.stop_processes(processes)
 

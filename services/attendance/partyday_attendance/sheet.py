@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
@@ -81,21 +81,50 @@ def windows_of(act: Activity) -> rules.Windows:
     return rules.windows(aware(act.starts_at), aware(act.ends_at), act.rules)
 
 
-def scan(session: Session, act: Activity, member_id: str, kind: str, evidence: dict, now: datetime,
+SCANS, ENTRIES, ACTIVITIES = Scan.__table__, SheetEntry.__table__, Activity.__table__
+# The busiest statements of the party day, built once: SQLAlchemy then reuses their compiled form.
+ACTIVITY_ROW = select(ACTIVITIES).where(ACTIVITIES.c.id == bindparam("activity_id"))
+PREVIOUS_ANSWER = select(SCANS.c.answer).where(
+    SCANS.c.activity_id == bindparam("activity_id"), SCANS.c.member_id == bindparam("member_id"),
+    SCANS.c.kind == bindparam("kind"), SCANS.c.nonce == bindparam("nonce"))
+_ENTRY_KEY = (ENTRIES.c.activity_id == bindparam("entry_activity")) & (ENTRIES.c.member_id == bindparam("entry_member"))
+LOCK_ENTRY = select(ENTRIES.c.signed_in_at, ENTRIES.c.signed_out_at, ENTRIES.c.sent_late).where(
+    _ENTRY_KEY).with_for_update()
+SIGN_IN = update(ENTRIES).where(_ENTRY_KEY).values(
+    signed_in_at=bindparam("at"), status=bindparam("new_status"), sent_late=bindparam("late"))
+SIGN_OUT = update(ENTRIES).where(_ENTRY_KEY).values(
+    signed_out_at=bindparam("at"), status=bindparam("new_status"), sent_late=bindparam("late"),
+    reflection=bindparam("text"))
+RECORD_SCAN = insert(SCANS)
+
+
+def activity_row(session: Session, activity_id: str):
+    """The activity as a plain row: what judging a scan reads, without the ORM's bookkeeping."""
+    found = session.execute(ACTIVITY_ROW, {"activity_id": activity_id}).first()
+    if found is None:
+        raise DomainError("ACTIVITY_NOT_FOUND", f"activity {activity_id} does not exist or is not approved", 404)
+    return found
+
+
+def scan(session: Session, act, member_id: str, kind: str, evidence: dict, now: datetime,
          keys: dict[str, str], offline: bool = False) -> dict:
-    """Judge one scan and keep it, accepted or not, with its evidence; the same nonce gets the same answer."""
-    previous = session.scalar(select(Scan).where(Scan.activity_id == act.id, Scan.member_id == member_id,
-                                                 Scan.kind == kind, Scan.nonce == evidence["nonce"]))
+    """Judge one scan and keep it, accepted or not, with its evidence; the same nonce gets the same answer.
+
+    The busiest write of the party day, so it is written in SQL expressions rather than through the ORM."""
+    previous = session.execute(PREVIOUS_ANSWER, {"activity_id": act.id, "member_id": member_id, "kind": kind,
+                                                 "nonce": evidence["nonce"]}).scalar()
     if previous is not None:
-        return previous.answer
+        return previous
     at = evidence["scanned_at"] if offline else now
-    record = Scan(activity_id=act.id, member_id=member_id, kind=kind, server_time=now, scanned_at=at,
-                  lat=evidence["lat"], lon=evidence["lon"], accuracy_m=evidence["accuracy_m"],
-                  device_id=evidence["device_id"], nonce=evidence["nonce"], client_ip=session.info.get("client_ip"),
-                  sent_late=offline)
+    record = {"activity_id": act.id, "member_id": member_id, "kind": kind, "server_time": now, "scanned_at": at,
+              "lat": evidence["lat"], "lon": evidence["lon"], "accuracy_m": evidence["accuracy_m"],
+              "device_id": evidence["device_id"], "nonce": evidence["nonce"],
+              "client_ip": session.info.get("client_ip"), "sent_late": offline, "token_id": None,
+              "distance_m": None, "reason": None}
+    entry_key = {"entry_activity": act.id, "entry_member": member_id}
     try:
-        record.token_id = tokens.verify(evidence["token"], act.id, keys, at).token_id
-        entry = session.get(SheetEntry, (act.id, member_id), with_for_update=True)
+        record["token_id"] = tokens.verify(evidence["token"], act.id, keys, at).token_id
+        entry = session.execute(LOCK_ENTRY, entry_key).first()
         if entry is None:
             raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
         if offline:
@@ -112,27 +141,26 @@ def scan(session: Session, act: Activity, member_id: str, kind: str, evidence: d
                 raise DomainError("ALREADY_SIGNED_OUT", "you have already signed out", 409)
             rules.check_sign_out_time(at, window)
             reflection = rules.check_reflection(evidence.get("reflection"))
-        record.distance_m = rules.check_position(act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"],
-                                                 evidence["lon"], evidence["accuracy_m"])
+        record["distance_m"] = rules.check_position(act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"],
+                                                    evidence["lon"], evidence["accuracy_m"])
     except DomainError as exc:
-        record.accepted, record.reason = False, exc.code
-        record.answer = {"error": {"code": exc.code, "message": exc.message, "details": exc.details},
-                         "status": exc.status}
-        session.add(record)
-        return record.answer
+        record.update(accepted=False, reason=exc.code, answer={
+            "error": {"code": exc.code, "message": exc.message, "details": exc.details}, "status": exc.status})
+        session.execute(RECORD_SCAN, record)
+        return record["answer"]
+    status = "signed_in" if kind == "sign_in" else "signed_out"
+    changes = {**entry_key, "at": at, "new_status": status, "late": entry.sent_late or offline}
     if kind == "sign_in":
-        entry.signed_in_at, entry.status = at, "signed_in"
+        session.execute(SIGN_IN, changes)
     else:
-        entry.signed_out_at, entry.status, entry.reflection = at, "signed_out", reflection
+        session.execute(SIGN_OUT, {**changes, "text": reflection})
         emit(session, "member_reflected", {"activity_id": act.id, "member_id": member_id, "branch_id": act.branch_id,
                                            "text": reflection, "at": at.isoformat()})
-    entry.sent_late = entry.sent_late or offline
-    record.accepted = True
-    record.answer = {"status": entry.status, "at": at.isoformat(), "sent_late": offline}
-    session.add(record)
+    record.update(accepted=True, answer={"status": status, "at": at.isoformat(), "sent_late": offline})
+    session.execute(RECORD_SCAN, record)
     if act.closed_at is not None:
-        _recount(session, act)
-    return record.answer
+        _recount(session, session.get(Activity, act.id))
+    return record["answer"]
 
 
 def _check_offline(act: Activity, scanned_at: datetime, now: datetime) -> None:

@@ -76,7 +76,9 @@ class Page:
         element.send_keys(value)
 
     def click(self, css: str, text: str | None = None) -> None:
-        self.wait(css, text).click()
+        element = self.wait(css, text)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
 
     def js(self, script: str, *args):
         return self.driver.execute_script(script, *args)

@@ -251,11 +251,24 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
     page.wait(".card h3", city["themes"]["a"])
     page.wait("table td", "李明")
     page.wait("#score h3", "综合得分")
+    page.wait("#score td", "扫码签到率")
+    page.fill("#summary textarea[name=summary]", "活动尚未结束")
+    page.click("#summary button[type=submit]")
+    page.wait("#summary .alert.error[data-code=ACTIVITY_NOT_ENDED]", "活动结束后才能提交小结")
     page.wait(".gallery figure", "全体党员诵读党章")
     page.click("button", "下载签到二维码海报（PDF）")
     poster = page.downloads / f"checkin-{activity}.pdf"
     wait_for(lambda: poster.exists() and poster.read_bytes().startswith(b"%PDF"), message="the poster downloaded")
     page.shot("activity")
+
+    time.sleep(max(0.0, (city["b_ends"] - datetime.now(timezone.utc)).total_seconds()))
+    page.go(f"/console#/activity/{city['activities']['b']}")
+    page.wait("table td", "陈红")
+    page.fill("#summary textarea[name=summary]", "走访困难群众三户，送去慰问品，了解实际困难。")
+    page.click("#summary button[type=submit]")
+    page.wait("#summary .summary", "走访困难群众三户")
+    assert stack.http.get(f"/api/v1/plans/{city['plans']['b']}", headers=stack.admin).json()["summary"] == \
+        "走访困难群众三户，送去慰问品，了解实际困难。"
 
 
 def test_members_and_the_public_vote_in_the_campaign(stack, city, page):

@@ -32,6 +32,18 @@ const VIEWS = {
 };
 const NAV = ['orgs', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
   'rectifications', 'campaigns', 'roster'];
+// The roles a view's main action needs (permissions.py); the API still decides every call.
+const READERS = ['branch_admin', 'org_admin', 'city_admin', 'auditor'];
+const NEEDS = {
+  directives: ['org_admin', 'city_admin'], media: ['org_admin', 'city_admin', 'auditor'],
+  'spot-checks': ['org_admin', 'city_admin', 'auditor'], campaigns: ['org_admin', 'city_admin'],
+  roster: ['branch_admin', 'org_admin', 'city_admin'],
+};
+
+function allowed(view) {
+  const roles = new Set(state.me.roles.map((grant) => grant.role));
+  return (NEEDS[view] || READERS).some((role) => roles.has(role));
+}
 
 function orgName(id) {
   if (!id) return Promise.resolve('—');
@@ -101,7 +113,7 @@ function render() {
     langSwitch(render),
     h('button', { class: 'btn ghost', onclick: async () => { await session.logout(); showLogin(); } },
       t('common.logout')));
-  const nav = h('nav', { class: 'sidenav' }, NAV.map((key) => h('a', {
+  const nav = h('nav', { class: 'sidenav' }, NAV.filter(allowed).map((key) => h('a', {
     href: `#/${key}`, class: key === view ? 'active' : '' }, t(VIEWS[key][0]))));
   mount(app, header, h('div', { class: 'shell' }, nav, main));
   const args = location.hash.replace(/^#\/?/, '').split('/').slice(1);
@@ -284,9 +296,11 @@ async function viewActivity(main, activityId) {
       ['att.status', (r) => [statusBadge('att', r.status), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null]],
       ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]],
       sheet.members, t('activity.noMembers'))),
-      h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score))),
-    h('div', { class: 'card' }, h('h3', {}, t('activity.summary'), plan.summary_late ? [' ', badge(t('plan.late'), 'warn')] : null),
-      plan.summary ? h('p', { class: 'summary' }, plan.summary) : empty(t('activity.noSummary'))),
+      h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score),
+        score ? superiorScoreForm(activityId, score) : null)),
+    h('div', { class: 'card', id: 'summary' }, h('h3', {}, t('activity.summary'),
+      plan.summary_late ? [' ', badge(t('plan.late'), 'warn')] : null),
+    plan.summary ? h('p', { class: 'summary' }, plan.summary) : summaryForm(activityId)),
     h('div', { class: 'card' }, h('h3', {}, t('activity.photos'),
       media ? h('small', { class: 'muted' }, ' ', t('media.detailScore', { n: media.detail_score })) : null),
     media && media.items.length ? h('div', { class: 'gallery' }, media.items.map(mediaCard)) : empty(t('activity.noPhotos'))));
@@ -296,11 +310,35 @@ function scoreCard(score) {
   if (!score) return empty(t('score.none'));
   const rows = Object.entries(score.weights).map(([key, weight]) => h('tr', {},
     h('td', {}, t(`score.${key}`)), h('td', {}, `${weight}`),
-    h('td', {}, score.not_applicable.includes(key) ? t('score.na') : fmtNumber(score.indicators[key]))));
+    h('td', {}, score.not_applicable.includes(key) ? t('score.na') : pct(score.indicators[key]))));
   return [h('div', { class: 'big' }, score.total === null ? '—' : fmtNumber(score.total),
     h('small', {}, ' ', t(`score.status.${score.status}`))),
   h('table', { class: 'table compact' }, h('thead', {}, h('tr', {}, h('th', {}, t('score.indicator')),
     h('th', {}, t('score.weight')), h('th', {}, t('score.value')))), h('tbody', {}, rows))];
+}
+
+function summaryForm(activityId) {
+  const text = h('textarea', { rows: 5, name: 'summary', maxlength: 20000, placeholder: t('activity.summaryHint') });
+  const out = h('div', {});
+  const button = h('button', { class: 'btn primary', type: 'submit' }, t('activity.submitSummary'));
+  return [empty(t('activity.noSummary')), h('form', { class: 'form', onsubmit: async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) { text.focus(); return; }
+    if (await act(button, out, () => session.call(`/activities/${activityId}/summary`,
+      { method: 'POST', body: { text: text.value.trim() } }))) render();
+  } }, text, button, out)];
+}
+
+function superiorScoreForm(activityId, score) {
+  const value = h('input', { type: 'number', min: 0, max: 100, step: 1, name: 'superior_score',
+    value: score.indicators.superior_score === null ? '' : Math.round(score.indicators.superior_score * 100) });
+  const out = h('div', {});
+  const button = h('button', { class: 'btn', type: 'submit' }, t('score.give'));
+  return h('form', { class: 'row', onsubmit: async (event) => {
+    event.preventDefault();
+    if (await act(button, out, () => session.call(`/activities/${activityId}/superior-score`,
+      { method: 'POST', body: { score: Number(value.value) } }))) render();
+  } }, field('score.superior_score', value, t('score.giveHint')), button, out);
 }
 
 function fmtNumber(value) {

@@ -39,7 +39,8 @@ const zh = {
   'plan.held': '已举行', 'plan.summarized': '已提交小结', 'plan.archived': '已归档',
   'activity.poster': '下载签到二维码海报（PDF）', 'activity.qrPng': '下载二维码图片', 'activity.sheetXlsx': '导出签到表',
   'activity.attendance': '签到情况', 'activity.closed': '已结束', 'activity.guest': '列席',
-  'activity.noMembers': '签到表为空', 'activity.summary': '活动小结', 'activity.noSummary': '尚未提交活动小结',
+  'activity.noMembers': '签到表为空', 'activity.summary': '活动小结', 'activity.noSummary': '尚未提交活动小结', 'activity.summaryHint': '活动小结：开展情况、规定动作落实、党员体会',
+  'activity.submitSummary': '提交小结', 'score.give': '评分', 'score.giveHint': '上级党组织评分，0–100',
   'activity.photos': '活动图文', 'activity.noPhotos': '尚未上传图片',
   'att.status': '状态', 'att.in': '签到时间', 'att.out': '签退时间', 'att.sentLate': '离线补传',
   'att.expected': '未签到', 'att.signed_in': '已签到', 'att.signed_out': '已签退', 'att.absent': '缺勤',
@@ -127,7 +128,7 @@ const zh = {
   'error.VALIDATION_FAILED': '填写的内容不符合要求', 'error.SERVICE_UNAVAILABLE': '服务暂时不可用，请稍后重试',
   'error.SERVICE_TIMEOUT': '服务响应超时，请稍后重试', 'error.UNSUPPORTED_TYPE': '不支持的文件类型',
   'error.FILE_TOO_LARGE': '文件太大', 'error.DUPLICATE_UPLOAD': '这份文件已经上传过', 'error.FILE_CORRUPT': '文件已损坏',
-  'error.OWN_BRANCH': '不能审核本支部的方案', 'error.unknown': '操作未成功',
+  'error.ACTIVITY_NOT_ENDED': '活动结束后才能提交小结', 'error.OWN_BRANCH': '不能审核本支部的方案', 'error.unknown': '操作未成功',
 };
 
 const en = {
@@ -174,7 +175,9 @@ const en = {
   'activity.poster': 'Download the QR poster (PDF)', 'activity.qrPng': 'Download the QR image',
   'activity.sheetXlsx': 'Export the sign-in sheet', 'activity.attendance': 'Attendance', 'activity.closed': 'closed',
   'activity.guest': 'guest', 'activity.noMembers': 'The sign-in sheet is empty', 'activity.summary': 'Summary',
-  'activity.noSummary': 'No summary yet', 'activity.photos': 'Photos and documents', 'activity.noPhotos': 'No uploads yet',
+  'activity.noSummary': 'No summary yet',
+  'activity.summaryHint': 'What was done, the required actions, what members took from it',
+  'activity.submitSummary': 'Submit the summary', 'score.give': 'Score', 'score.giveHint': "The superior's score, 0 to 100", 'activity.photos': 'Photos and documents', 'activity.noPhotos': 'No uploads yet',
   'att.status': 'Status', 'att.in': 'Signed in', 'att.out': 'Signed out', 'att.sentLate': 'sent late',
   'att.expected': 'Not signed in', 'att.signed_in': 'Signed in', 'att.signed_out': 'Signed out', 'att.absent': 'Absent',
   'att.excused': 'Excused', 'att.no_sign_out': 'No sign-out',
@@ -269,7 +272,8 @@ const en = {
   'error.SERVICE_UNAVAILABLE': 'The service is unavailable; try again shortly',
   'error.SERVICE_TIMEOUT': 'The service is too slow; try again shortly', 'error.UNSUPPORTED_TYPE': 'Unsupported file type',
   'error.FILE_TOO_LARGE': 'The file is too large', 'error.DUPLICATE_UPLOAD': 'This file was uploaded before',
-  'error.FILE_CORRUPT': 'The file is damaged', 'error.OWN_BRANCH': "Nobody reviews their own branch's plan",
+  'error.FILE_CORRUPT': 'The file is damaged', 'error.ACTIVITY_NOT_ENDED': 'A summary comes after the activity has ended',
+  'error.OWN_BRANCH': "Nobody reviews their own branch's plan",
   'error.unknown': 'That did not work',
 };
 

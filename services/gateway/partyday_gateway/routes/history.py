@@ -32,7 +32,7 @@ class History(BaseModel):
     items: list[HistoryRow]
 
 
-def _months_back(now: datetime, count: int) -> list[str]:
+def months_back(now: datetime, count: int) -> list[str]:
     year, month = now.year, now.month
     months = []
     for _ in range(count):
@@ -64,5 +64,5 @@ async def my_attendance(caller: Caller, rpc: Rpc, settings: Settings,
         raise ApiError(403, "MEMBERS_ONLY", "an attendance history needs a member's account")
     now = datetime.now(ZoneInfo(settings.display_time_zone))
     rows = await asyncio.gather(*(_month_row(rpc, caller.org_id, caller.member_id, month)
-                                  for month in _months_back(now, months)))
+                                  for month in months_back(now, months)))
     return {"member_id": caller.member_id, "branch_id": caller.org_id, "items": [row for row in rows if row]}

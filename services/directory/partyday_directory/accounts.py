@@ -1,7 +1,7 @@
 """Logins and sessions: passwords with a lockout, rotating refresh tokens, one-time codes for voters."""
 import uuid
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from partyday_common.clock import aware
@@ -63,27 +63,36 @@ def revoke(session: DbSession, session_id: str, reason: str) -> None:
         login.revoked_reason = reason
 
 
+_SESSIONS, _MEMBERS, _ORGS, _GRANTS = Session.__table__, Member.__table__, Org.__table__, RoleGrant.__table__
+# Asked on the first request of every access token, so built once and reused in compiled form.
+_LOGIN_CONTEXT = (
+    select(_SESSIONS.c.kind, _SESSIONS.c.revoked_at, _SESSIONS.c.subject, _MEMBERS.c.id.label("member_id"),
+           _MEMBERS.c.name, _MEMBERS.c.active, _MEMBERS.c.branch_id, _ORGS.c.path)
+    .select_from(_SESSIONS.outerjoin(_MEMBERS, _MEMBERS.c.id == _SESSIONS.c.subject)
+                 .outerjoin(_ORGS, _ORGS.c.id == _MEMBERS.c.branch_id))
+    .where(_SESSIONS.c.id == bindparam("session_id")))
+_LIVE_GRANTS = (
+    select(_GRANTS.c.id, _GRANTS.c.role, _GRANTS.c.org_id, _ORGS.c.path)
+    .join(_ORGS, _ORGS.c.id == _GRANTS.c.org_id)
+    .where(_GRANTS.c.member_id == bindparam("member_id"), _GRANTS.c.revoked_at.is_(None))
+    .order_by(_GRANTS.c.granted_at))
+
+
 def context(session: DbSession, subject: str, session_id: str) -> dict:
     """Who a token's subject is now: whether its session lives, its branch and its role grants."""
-    login = session.get(Session, session_id)
-    active = login is not None and login.revoked_at is None and login.subject == subject
-    if not active:
+    login = session.execute(_LOGIN_CONTEXT, {"session_id": session_id}).first()
+    if login is None or login.revoked_at is not None or login.subject != subject:
         return {"session_active": False}
     if login.kind == "public":
         return {"session_active": True, "kind": "public", "subject": subject, "roles": []}
-    member = session.get(Member, subject)
-    if member is None or not member.active:
+    if login.member_id is None or not login.active:
         return {"session_active": False}
-    home = session.get(Org, member.branch_id) if member.branch_id else None
-    roles = [{"role": "member", "org_id": home.id, "org_path": home.path, "grant_id": None}] if home else []
-    grants = session.execute(
-        select(RoleGrant, Org.path).join(Org, RoleGrant.org_id == Org.id)
-        .where(RoleGrant.member_id == member.id, RoleGrant.revoked_at.is_(None))
-        .order_by(RoleGrant.granted_at)).all()
-    roles += [{"role": grant.role, "org_id": grant.org_id, "org_path": path, "grant_id": grant.id}
-              for grant, path in grants]
-    return {"session_active": True, "kind": "member", "subject": subject, "member_id": member.id,
-            "name": member.name, "org_id": member.branch_id, "org_path": home.path if home else None,
+    roles = ([{"role": "member", "org_id": login.branch_id, "org_path": login.path, "grant_id": None}]
+             if login.branch_id else [])
+    roles += [{"role": grant.role, "org_id": grant.org_id, "org_path": grant.path, "grant_id": grant.id}
+              for grant in session.execute(_LIVE_GRANTS, {"member_id": login.member_id})]
+    return {"session_active": True, "kind": "member", "subject": subject, "member_id": login.member_id,
+            "name": login.name, "org_id": login.branch_id, "org_path": login.path if login.branch_id else None,
             "roles": roles}
 
 

@@ -120,6 +120,14 @@ def test_the_console_logs_in_and_names_the_organisation(stack, city, page):
     assert page.js("return document.documentElement.lang") == "en"
     page.shot("english")
 
+    stale = page.js("const s = JSON.parse(localStorage.getItem('partyday.session'));"
+                    "s.access_token = 'expired'; localStorage.setItem('partyday.session', JSON.stringify(s));"
+                    "return s.refresh_token")
+    page.driver.refresh()
+    page.wait(".sidenav a", "Plan review")
+    renewed = page.js("return JSON.parse(localStorage.getItem('partyday.session'))")
+    assert renewed["access_token"] != "expired" and renewed["refresh_token"] != stale
+
 
 def test_a_superior_approves_and_returns_plans_in_the_review_queue(stack, city, page):
     page.go("/console#/plans")
@@ -151,9 +159,13 @@ def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):
     activity, member = city["activities"]["a"], city["people"]["member"]
     page.phone()
     page.position(VENUE["lat"] + 0.0005, VENUE["lon"], accuracy=12)
-    page.go(f"/m/checkin?activity={activity}&token={qr_token(stack, activity)}")
+    code = stack.http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=stack.admin).json()
+    page.go("/m/scan")
     page.login(member["phone"], PASSWORD)
+    page.fill("input[aria-label]", code["url"])
+    page.click("button", "打开")
     page.wait("article.card h3", city["themes"]["a"])
+    assert page.driver.current_url == f"{stack.base_url}/m/checkin?activity={activity}&token={code['token']}"
     page.shot("checkin")
     page.click("#sign-in")
     done = page.wait("#scan-out [data-status=signed_in]")
@@ -174,6 +186,21 @@ def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):
     page.wait("table td", city["themes"]["a"])
     page.wait("table .badge", "已签到")
     page.shot("history")
+
+    page.go("/m")
+    page.wait("article.activity h3", city["themes"]["a"])
+    page.click("#like")
+    page.wait("#like:disabled", "已点赞")
+    page.fill("section textarea", "重温誓词，很受教育")
+    page.click("section button", "发表")
+    page.wait(".comment-list li", "重温誓词，很受教育")
+    comments = stack.http.get(f"/api/v1/activities/{activity}/comments", headers=stack.admin).json()["items"]
+    assert [(item["member_id"], item["text"]) for item in comments] == [(member["member_id"], "重温誓词，很受教育")]
+    page.shot("engaged")
+    page.driver.refresh()
+    page.click("#like", "点赞")
+    page.wait("#like:disabled", "已点赞")
+    assert not page.all(".alert.error")
 
 
 def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, page):

@@ -75,7 +75,9 @@ async function viewHome(main) {
   const id = plan.activity_id;
   const out = h('div', { class: 'out' });
   const like = h('button', { class: 'btn', id: 'like', onclick: async () => {
-    if (await act(like, out, () => session.call(`/activities/${id}/likes`, { method: 'POST' }))) {
+    const liked = await act(like, out, () => session.call(`/activities/${id}/likes`, { method: 'POST' })
+      .catch((error) => { if (error.code === 'ALREADY_LIKED') return error; throw error; }));
+    if (liked) {
       like.textContent = t('m.liked');
       like.disabled = true;
     }

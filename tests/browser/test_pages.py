@@ -261,11 +261,25 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
     uploaded = next(item for item in items if item["caption"] == "全体党员诵读党章")
     assert uploaded["status"] == "pending"
 
+    reused = stack.http.post(f"/api/v1/activities/{city['activities']['b']}/media", headers=stack.admin,
+                             files={"file": ("again.jpg", media_corpus.resized(photo.read_bytes()), "image/jpeg")},
+                             data={"caption": "同一张照片"})
+    assert reused.status_code == 201 and reused.json()["duplicates"], reused.text
+
     page.reset()
     page.go("/console#/media")
     page.login(ADMIN_PHONE, ADMIN_PASSWORD)
     card = f"figure[data-media='{uploaded['media_id']}']"
     page.wait(card, "全体党员诵读党章")
+    flagged = page.wait(f"figure[data-media='{reused.json()['media_id']}']", "同一张照片")
+    assert "相似图片" in flagged.text or "重复图片" in flagged.text
+    if reused.json()["possible_forgery"]:
+        assert "疑似造假" in flagged.text
+    page.fill(f"figure[data-media='{reused.json()['media_id']}'] .review input", "与其他活动照片重复")
+    page.click(f"figure[data-media='{reused.json()['media_id']}'] button[data-action=reject]")
+    page.wait(f"figure[data-media='{reused.json()['media_id']}'] .comment", "与其他活动照片重复")
+    assert stack.http.get(f"/api/v1/media/{reused.json()['media_id']}/details",
+                          headers=stack.admin).json()["status"] == "rejected"
     page.wait_until(lambda: page.js(f"const i=document.querySelector(\"{card} img\"); return i && i.naturalWidth > 0"),
                     "the thumbnail loaded")
     page.shot("queue")

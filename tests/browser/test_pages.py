@@ -20,8 +20,9 @@ _phones = itertools.count(13600000000)
 
 @pytest.fixture(scope="module")
 def city(stack):
-    """A county with a township and five branches: A holds today's party day (open for sign-in), B's ended at
-    once and is scored, C's and D's plans wait for review, E has no plan."""
+    """A county with a township and six branches: A holds today's party day (open for sign-in), B's ends at
+    once and is scored, C's and D's plans wait for review, E has no plan, F's ends soon with its member signed in
+    and an hour to sign out."""
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
@@ -45,20 +46,21 @@ def city(stack):
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")
     names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部",
-             "e": "北关社区第五党支部"}
+             "e": "北关社区第五党支部", "f": "北关社区第六党支部"}
     branches = {key: org(town, "branch", name) for key, name in names.items()}
     people = {"secretary": member(branches["a"], "张书记"), "member": member(branches["a"], "李明"),
               "far": member(branches["a"], "王芳"), "offline": member(branches["a"], "赵强", mobile=True),
-              "b": member(branches["b"], "陈红")}
+              "b": member(branches["b"], "陈红"), "f": member(branches["f"], "刘洋")}
     assert http.post("/api/v1/role-grants", headers=admin, json={
         "member_id": people["secretary"]["member_id"], "role": "branch_admin",
         "org_id": branches["a"]}).status_code == 201
     now = datetime.now(timezone.utc)
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    b_ends = now + timedelta(seconds=20)
-    windows = {"a": (now + timedelta(minutes=30), 60), "b": (b_ends, 0),
+    b_ends, f_ends = now + timedelta(seconds=20), now + timedelta(seconds=25)
+    windows = {"a": (now + timedelta(minutes=30), 60), "b": (b_ends, 0), "f": (f_ends, 60),
                "c": (now + timedelta(hours=2), 60), "d": (now + timedelta(hours=2), 60)}
-    themes = {"a": "学习党章 践行初心", "b": "走访困难群众", "c": "红色教育基地参观", "d": "志愿服务进社区"}
+    themes = {"a": "学习党章 践行初心", "b": "走访困难群众", "c": "红色教育基地参观", "d": "志愿服务进社区",
+              "f": "重温入党誓词"}
     plans, activities = {}, {}
     for key, (ends, sign_out_window) in windows.items():
         plan = http.post("/api/v1/plans", headers=admin, json={
@@ -69,21 +71,23 @@ def city(stack):
         assert plan.status_code == 201, plan.text
         plans[key] = plan.json()["plan_id"]
         assert http.post(f"/api/v1/plans/{plans[key]}/submit", headers=admin).status_code == 200
-    for key in ("a", "b"):
+    for key in ("a", "b", "f"):
         approved = http.post(f"/api/v1/plans/{plans[key]}/approve", headers=admin)
         assert approved.status_code == 200, approved.text
         activities[key] = approved.json()["activity_id"]
     for activity in activities.values():
         wait_for(lambda a=activity: http.get(f"/api/v1/activities/{a}/attendance", headers=admin).status_code == 200,
                  message="attendance opened the sheet")
-    token_b = http.get(f"/api/v1/activities/{activities['b']}/qr", params={"format": "json"},
-                       headers=admin).json()["token"]
-    signed = http.post(f"/api/v1/activities/{activities['b']}/check-in", headers=people["b"]["headers"], json={
-        "token": token_b, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": "b",
-        "nonce": uuid.uuid4().hex})
-    assert signed.status_code == 200, signed.text
+    for key in ("b", "f"):
+        token = http.get(f"/api/v1/activities/{activities[key]}/qr", params={"format": "json"},
+                         headers=admin).json()["token"]
+        signed = http.post(f"/api/v1/activities/{activities[key]}/check-in", headers=people[key]["headers"], json={
+            "token": token, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": key,
+            "nonce": uuid.uuid4().hex})
+        assert signed.status_code == 200, signed.text
     return {"county": county, "town": town, "branches": branches, "codes": codes, "names": names, "themes": themes,
-            "people": people, "month": month, "plans": plans, "activities": activities, "b_ends": b_ends}
+            "people": people, "month": month, "plans": plans, "activities": activities, "b_ends": b_ends,
+            "f_ends": f_ends}
 
 
 def qr_token(stack, activity_id: str) -> str:
@@ -201,6 +205,23 @@ def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):
     page.click("#like", "点赞")
     page.wait("#like:disabled", "已点赞")
     assert not page.all(".alert.error")
+
+
+def test_a_member_signs_out_with_a_reflection_after_the_end(stack, city, page):
+    activity, member = city["activities"]["f"], city["people"]["f"]
+    page.phone()
+    page.position(VENUE["lat"], VENUE["lon"] + 0.001, accuracy=25)
+    page.go(f"/m/checkin?activity={activity}&token={qr_token(stack, activity)}")
+    page.login(member["phone"], PASSWORD)
+    page.wait("article.card h3", city["themes"]["f"])
+    time.sleep(max(0.0, (city["f_ends"] - datetime.now(timezone.utc)).total_seconds()) + 0.5)
+    page.fill("#reflection", "重温入党誓词，牢记党员身份，立足岗位作贡献。")
+    page.click("#sign-out")
+    done = page.wait("#scan-out [data-status=signed_out]")
+    assert "已签退" in done.text
+    page.shot("signed-out")
+    row = sheet_status(stack, activity, member["member_id"])
+    assert row["status"] == "signed_out" and row["signed_out_at"]
 
 
 def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, page):
@@ -361,7 +382,7 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     progress = stack.http.get("/api/v1/dashboards/progress", headers=stack.admin,
                               params={"org_id": city["county"], "month": city["month"]}).json()
     assert f"{progress['approved']}/{progress['branches']}" in county.text
-    assert progress["branches"] == 5 and progress["approved"] == 3
+    assert progress["branches"] == 6 and progress["approved"] == 4
     widths = page.js("return [...document.querySelectorAll('.grid3 .card .fill')].map(f => f.style.width)")
     assert any(width not in ("", "0%") for width in widths)
     page.shot("progress")

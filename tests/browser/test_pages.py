@@ -247,10 +247,15 @@ def test_a_scan_made_offline_is_sent_when_the_network_is_back(stack, city, page)
     activity, mobile = city["activities"]["a"], city["people"]["offline"]
     page.phone()
     page.position(VENUE["lat"], VENUE["lon"], accuracy=20)
-    page.go(f"/m/checkin?activity={activity}&token={qr_token(stack, activity)}")
+    link = f"/m/checkin?activity={activity}&token={qr_token(stack, activity)}"
+    page.go(link)
     page.login(mobile["phone"], PASSWORD)
     page.wait("article.card h3", city["themes"]["a"])
+    page.wait_until(lambda: page.js("return Boolean(navigator.serviceWorker.controller)"),
+                    "the service worker keeps the page")
     page.online(False)
+    page.go(link)
+    page.wait("#view .alert.warn", "没有网络，暂时无法显示活动信息")
     page.click("#sign-in")
     page.wait("#scan-out [data-status=queued]")
     queued = page.js("return JSON.parse(localStorage.getItem('partyday.offline-scans'))")

@@ -76,6 +76,8 @@ def test_the_front_door_leads_to_the_console(gateway):
     answer = gateway.get("/", follow_redirects=False)
     assert answer.status_code == 307 and answer.headers["location"] == "/console"
     assert gateway.get("/static/missing.js").status_code == 404
+    worker = gateway.get("/m/sw.js")
+    assert worker.headers["content-type"].startswith("text/javascript") and "caches.open" in worker.text
 
 
 def test_nothing_is_loaded_from_elsewhere():

@@ -35,6 +35,12 @@ async def console() -> FileResponse:
     return _page("console.html")
 
 
+@router.get("/m/sw.js")
+async def member_service_worker() -> FileResponse:
+    """The member pages' service worker (scope /m/): the sign-in page opens without a network."""
+    return FileResponse(WEB / "static" / "sw.js", media_type="text/javascript; charset=utf-8", headers=NO_CACHE)
+
+
 @router.get("/m")
 @router.get("/m/{view:path}")
 async def member_pages(view: str = "") -> FileResponse:

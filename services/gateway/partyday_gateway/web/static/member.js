@@ -281,5 +281,8 @@ function showFlushed(lines) {
 }
 
 window.addEventListener('online', flush);
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/m/sw.js').catch(() => { /* the pages work without it, online only */ });
+}
 applyI18n(document);
 start().then(flush);

@@ -344,7 +344,7 @@ def main() -> int:
         migrate(environment)
         load(scratch)
         sessions = open_sessions(scratch)
-        with running_stack(environment, log_dir) as stack:
+        with running_stack(environment, log_dir, scratch) as stack:
             port = stack.port
             wait_until_quiet(scratch)
             starts_at = datetime.now(timezone.utc) + timedelta(minutes=10)
@@ -355,14 +355,13 @@ def main() -> int:
             settings = get_settings()
             planned = attempts(activities, settings.qr_signing_keys(), starts_at + timedelta(hours=6))
             issuer = Tokens(settings.secret_key, 900, 900)
-            pids = stack.parts()
-            before = cpu_seconds(pids)
+            before = cpu_seconds(stack.parts())
             ceiling = asyncio.run(noop_ceiling(port, CONCURRENCY, CEILING_S))
-            after_ceiling = cpu_seconds(pids)
+            after_ceiling = cpu_seconds(stack.parts())
             print(f"no-op ceiling: {ceiling[0]:,.0f} calls/s through the gateway; CPU per call:\n"
                   f"{cpu_report(before, after_ceiling, len(ceiling[1]), CEILING_S)}", flush=True)
             run = asyncio.run(sign_in_everyone(port, planned, sessions, issuer))
-            after_run = cpu_seconds(pids)
+            after_run = cpu_seconds(stack.parts())
             lost, extra = lost_and_extra(scratch, run)
             report(run, ceiling, lost, extra)
             print(f"  CPU per answered sign-in, by part:\n"

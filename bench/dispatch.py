@@ -231,7 +231,7 @@ def main() -> int:
         # transaction; steady state never sees that, so it is kept out of the measurement.
         environment = stack_environment(scratch, data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600")
         migrate(environment)
-        with running_stack(environment, log_dir) as stack:
+        with running_stack(environment, log_dir, scratch) as stack:
             port = stack.port
             branch_ids = load_and_propagate(scratch)
             authorization, city_id = log_in_as_city_admin(f"http://127.0.0.1:{port}")

@@ -92,57 +92,55 @@ def migrate(environment: dict) -> None:
 class Stack:
     """The running processes and the gateway's port."""
 
-    def __init__(self, port: int, processes: dict):
+    def __init__(self, port: int, processes: dict, scratch: "Scratch"):
         self.port = port
         self.processes = processes
+        self.scratch = scratch
 
     def parts(self) -> dict[str, list[int]]:
-        """Process ids by part: each service, the gateway, the broker and this load generator."""
+        """Process ids by part: each service, the gateway, the broker, the PostgreSQL backends serving the
+        benchmark's own databases (other work on the cluster is left out) and this load generator."""
         found = {name: [process.pid] for name, process in self.processes.items()}
-        found["rabbitmq"] = _pids_of("beam.smp")
+        found["rabbitmq"] = [int(pid) for pid in subprocess.run(["pgrep", "-x", "beam.smp"], capture_output=True,
+                                                                text=True).stdout.split()]
+        with self.scratch.admin.connect() as connection:
+            found["postgresql"] = list(connection.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = ANY(:names)"),
+                {"names": list(self.scratch.database_names.values())}).scalars())
         found["load generator"] = [os.getpid()]
         return found
 
 
-def _pids_of(command: str) -> list[int]:
-    answer = subprocess.run(["pgrep", "-x", command], capture_output=True, text=True)
-    return [int(pid) for pid in answer.stdout.split()]
-
-
-def _ticks(pid: int, with_children: bool = False) -> int:
+def _ticks(pid: int) -> int:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
         return 0
-    return sum(int(value) for value in fields[11:15 if with_children else 13])
+    return int(fields[11]) + int(fields[12])
 
 
-def cpu_seconds(parts: dict[str, list[int]]) -> dict[str, float]:
-    """User plus system CPU seconds used so far by each part. PostgreSQL is its postmaster with the backends it
-    has reaped plus the backends alive now, so connections opened and closed in between are counted."""
+def cpu_seconds(parts: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    """CPU seconds (user plus system) used so far, by part and process."""
     ticks = os.sysconf("SC_CLK_TCK")
-    used = {part: sum(_ticks(pid) for pid in pids) / ticks for part, pids in parts.items()}
-    postgres = _pids_of("postgres")
-    if postgres:
-        postmaster = min(postgres)
-        used["postgresql"] = (_ticks(postmaster, with_children=True)
-                              + sum(_ticks(pid) for pid in postgres if pid != postmaster)) / ticks
-    return used
+    return {part: {pid: _ticks(pid) / ticks for pid in pids} for part, pids in parts.items()}
 
 
-def cpu_report(before: dict[str, float], after: dict[str, float], operations: int, seconds: float) -> str:
-    """CPU milliseconds per operation and the share of a core, by part, busiest first."""
-    spent = {part: after[part] - before.get(part, 0.0) for part in after}
+def cpu_report(before: dict, after: dict, operations: int, seconds: float) -> str:
+    """CPU milliseconds per operation and the share of a core, by part, busiest first. A process that
+    started in between counts from zero; one that ended in between is lost, so take both samples with the
+    same connections open."""
+    spent = {part: sum(used - before.get(part, {}).get(pid, 0.0) for pid, used in pids.items())
+             for part, pids in after.items()}
     lines = [f"    {part:<15} {used * 1000 / max(operations, 1):6.2f} ms each, {used / seconds:5.0%} of a core"
              for part, used in sorted(spent.items(), key=lambda item: -item[1]) if used > 0]
     total = sum(spent.values())
     lines.append(f"    {'all':<15} {total * 1000 / max(operations, 1):6.2f} ms each, {total / seconds:5.0%} "
-                 f"of a core ({os.cpu_count()} cores here; other work on the machine is not counted)")
+                 f"of a core ({os.cpu_count()} cores here)")
     return "\n".join(lines)
 
 
 @contextmanager
-def running_stack(environment: dict, log_dir: Path):
+def running_stack(environment: dict, log_dir: Path, scratch: Scratch):
     """Every service and the gateway as processes; yields the Stack once /readyz says ready."""
     port = free_port()
     started = time.monotonic()
@@ -150,7 +148,7 @@ def running_stack(environment: dict, log_dir: Path):
     try:
         devstack.wait_ready(f"http://127.0.0.1:{port}", devstack.READY_WITHIN_S, processes)
         print(f"stack ready in {time.monotonic() - started:.1f} s (logs in {log_dir})", flush=True)
-        yield Stack(port, processes)
+        yield Stack(port, processes, scratch)
     finally:
         devstack.stop_processes(processes)
 

@@ -209,7 +209,7 @@ def test_a_body_that_nests_too_deeply_is_400_not_500(gateway):
 def test_pingz_makes_one_round_trip_to_the_named_service(gateway):
     rpc = gateway.answer("pong")
     assert gateway.get("/pingz", params={"service": "directory"}).json() == {"status": "ok", "service": "directory"}
-    assert rpc.calls == [("directory", "ping", (), {})]
+    assert rpc.calls == [("directory", "noop", (), {})]
     assert_error(gateway.get("/pingz", params={"service": "nowhere"}), 400, "SERVICE_UNKNOWN")
-    gateway.answer(ServiceTimeout("attendance", "ping", 5))
+    gateway.answer(ServiceTimeout("attendance", "noop", 5))
     assert gateway.get("/pingz").status_code == 504

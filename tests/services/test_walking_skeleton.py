@@ -151,10 +151,11 @@ def test_children_are_paged_by_name(stack):
     assert raised.value.code == "ORG_NOT_FOUND"
 
 
-def test_every_service_answers_ping(stack):
+def test_every_service_answers_ping_and_noop(stack):
     containers, _ = stack
     for name, container in containers.items():
         assert call(container, "ping") == {"service": name, "status": "ok"}
+        assert call(container, "noop") is None
 
 
 def test_events_published_before_a_subscriber_first_starts_wait_for_it(container_factory, migrated_config,

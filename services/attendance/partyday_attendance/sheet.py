@@ -14,6 +14,7 @@ from partyday_common.errors import DomainError
 OFFLINE_GRACE = timedelta(hours=48)
 CLOCK_SKEW = timedelta(minutes=2)
 STATUSES = ("signed_out", "no_sign_out", "absent", "excused")
+SCANS, ENTRIES, ACTIVITIES = Scan.__table__, SheetEntry.__table__, Activity.__table__
 
 
 def open_sheet(session: Session, data: dict) -> None:
@@ -27,9 +28,12 @@ def open_sheet(session: Session, data: dict) -> None:
                          closes_at=window.sign_out_closes, venue_name=data["venue_name"],
                          venue_lat=data["venue_lat"], venue_lon=data["venue_lon"], radius_m=data["radius_m"],
                          rules=data["attendance_rules"]))
-    for member in data["roster"]:
-        session.add(SheetEntry(activity_id=data["activity_id"], member_id=member["member_id"], name=member["name"],
-                               mobile=member["mobile"], guest=False, status="expected", sent_late=False))
+    session.flush()
+    if data["roster"]:
+        session.execute(insert(ENTRIES), [
+            {"activity_id": data["activity_id"], "member_id": member["member_id"], "name": member["name"],
+             "mobile": member["mobile"], "guest": False, "status": "expected", "sent_late": False}
+            for member in data["roster"]])
 
 
 def follow_roster(session: Session, data: dict, now: datetime) -> None:
@@ -81,7 +85,6 @@ def windows_of(act: Activity) -> rules.Windows:
     return rules.windows(aware(act.starts_at), aware(act.ends_at), act.rules)
 
 
-SCANS, ENTRIES, ACTIVITIES = Scan.__table__, SheetEntry.__table__, Activity.__table__
 # The busiest statements of the party day, built once: SQLAlchemy then reuses their compiled form.
 ACTIVITY_ROW = select(ACTIVITIES).where(ACTIVITIES.c.id == bindparam("activity_id"))
 PREVIOUS_ANSWER = select(SCANS.c.answer).where(

@@ -56,6 +56,10 @@ class PartydayService:
     metrics = ServiceMetrics()
 
     @rpc
+    def noop(self):
+        """Answers at once and touches nothing: a round trip's own cost, for benchmarks."""
+
+    @rpc
     def ping(self):
         """Readiness: answers when the service consumes RPC and reaches its database."""
         self.db.ping()

@@ -48,11 +48,11 @@ async def readyz(rpc: Rpc, settings: Settings) -> JSONResponse:
 
 @router.get("/pingz")
 async def pingz(rpc: Rpc, settings: Settings, service: str = "attendance") -> dict:
-    """One RPC round trip to a service's no-op `ping`: the least any call through the gateway costs
-    (benchmarks measure their ceiling with it)."""
+    """One round trip to a service's `noop` RPC, which touches nothing: the least any call through the
+    gateway costs (benchmarks measure their ceiling with it)."""
     if service not in settings.services:
         raise ApiError(400, "SERVICE_UNKNOWN", "no such service", {"allowed": list(settings.services)})
-    await rpc.call(service, "ping")
+    await rpc.call(service, "noop")
     return {"status": "ok", "service": service}
 
 

@@ -165,6 +165,8 @@ async function showOrg(panel, orgId, page) {
       h('dt', {}, t('orgs.level')), h('dd', {}, t(`level.${org.level}`)),
       h('dt', {}, t('orgs.domain')), h('dd', {}, t(`domain.${org.domain}`)),
       h('dt', {}, t('orgs.kind')), h('dd', {}, t(`kind.${org.kind}`))),
+    org.level === 'branch' ? h('div', { class: 'toolbar' },
+      h('a', { class: 'btn', href: `#/rectifications/new/${org.org_id}` }, t('spot.rectify'))) : null,
     h('h4', {}, t('orgs.members')),
     table([['member.name', (m) => m.name], ['member.phone', (m) => m.phone],
       ['member.flags', (m) => [m.probationary ? badge(t('member.probationary')) : null,
@@ -443,7 +445,9 @@ async function viewProgress(main, domain = '') {
 async function viewOverdue(main, page = '1') {
   const answer = await session.call(`/orgs/${state.org}/overdue${query({ month: state.month, page: Number(page), page_size: PAGE_SIZE })}`);
   section(main, 'nav.overdue', table([['plan.branch', (r) => r.name], ['overdue.parent', (r) => orgLabel(r.parent_id)],
-    ['overdue.missing', (r) => r.missing.map((m) => badge(t(`overdue.${m}`), 'warn'))]], answer.items, t('overdue.none')),
+    ['overdue.missing', (r) => r.missing.map((m) => badge(t(`overdue.${m}`), 'warn'))],
+    ['common.actions', (r) => h('a', { href: `#/rectifications/new/${r.branch_id}` }, t('spot.rectify'))]],
+  answer.items, t('overdue.none')),
   answer.total > PAGE_SIZE ? pager(Number(page), PAGE_SIZE, answer.total, (p) => { location.hash = `#/overdue/${p}`; }) : null);
 }
 

@@ -93,7 +93,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(InputGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
-    for module in (health, auth, me, orgs, members, role_grants, audit, plans, archive, spot_checks, activities,
+    # Requests are matched route by route in this order: the party day's sign-ins come first.
+    for module in (activities, health, auth, me, orgs, members, role_grants, audit, plans, archive, spot_checks,
                    dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports, history):
         app.include_router(module.router)
     web.install(app)

@@ -22,7 +22,7 @@ _phones = itertools.count(13600000000)
 def city(stack):
     """A county with a township and six branches: A holds today's party day (open for sign-in), B's ends at
     once and is scored, C's and D's plans wait for review, E has no plan, F's ends soon with its member signed in
-    and an hour to sign out."""
+    and an hour to sign out, G's secretary drafts its plan in the console."""
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
@@ -46,14 +46,16 @@ def city(stack):
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")
     names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部",
-             "e": "北关社区第五党支部", "f": "北关社区第六党支部"}
+             "e": "北关社区第五党支部", "f": "北关社区第六党支部", "g": "北关社区第七党支部"}
     branches = {key: org(town, "branch", name) for key, name in names.items()}
     people = {"secretary": member(branches["a"], "张书记"), "member": member(branches["a"], "李明"),
               "far": member(branches["a"], "王芳"), "offline": member(branches["a"], "赵强", mobile=True),
-              "b": member(branches["b"], "陈红"), "f": member(branches["f"], "刘洋")}
-    assert http.post("/api/v1/role-grants", headers=admin, json={
-        "member_id": people["secretary"]["member_id"], "role": "branch_admin",
-        "org_id": branches["a"]}).status_code == 201
+              "b": member(branches["b"], "陈红"), "f": member(branches["f"], "刘洋"),
+              "g_secretary": member(branches["g"], "孙书记")}
+    for who, branch in (("secretary", "a"), ("g_secretary", "g")):
+        assert http.post("/api/v1/role-grants", headers=admin, json={
+            "member_id": people[who]["member_id"], "role": "branch_admin",
+            "org_id": branches[branch]}).status_code == 201
     now = datetime.now(timezone.utc)
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     b_ends, f_ends = now + timedelta(seconds=20), now + timedelta(seconds=25)
@@ -387,7 +389,7 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     progress = stack.http.get("/api/v1/dashboards/progress", headers=stack.admin,
                               params={"org_id": city["county"], "month": city["month"]}).json()
     assert f"{progress['approved']}/{progress['branches']}" in county.text
-    assert progress["branches"] == 6 and progress["approved"] == 4
+    assert progress["branches"] == 7 and progress["approved"] == 4
     widths = page.js("return [...document.querySelectorAll('.grid3 .card .fill')].map(f => f.style.width)")
     assert any(width not in ("", "0%") for width in widths)
     page.shot("progress")
@@ -397,6 +399,50 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     page.wait_until(lambda: page.js("const i=document.getElementById('ranking-chart-image');"
                                     "return i && i.complete && i.naturalWidth > 0"), "the ranking chart rendered")
     page.shot("rankings")
+
+
+def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page):
+    branch, secretary = city["branches"]["g"], city["people"]["g_secretary"]
+    directive = stack.http.post("/api/v1/directives", headers=stack.admin, json={
+        "org_id": city["county"], "month": city["month"], "theme": "学习新修订的党章",
+        "required_actions": ["诵读党章", "讲党课"]})
+    assert directive.status_code == 201, directive.text
+    page.go("/console")
+    page.login(secretary["phone"], PASSWORD)
+    page.wait(".sidenav a.active", "本月方案")
+    page.wait(".card dd", "学习新修订的党章")
+    assert [link.text for link in page.all(".sidenav a")] == [
+        "组织架构", "本月方案", "得分排名", "进度看板", "逾期名单", "整改通知", "党员名册导入"]
+    page.wait("#plan-form h3", "制定活动方案")
+    assert page.wait("#plan-form input[name=theme]").get_attribute("value") == "学习新修订的党章"
+    assert page.js("return [...document.querySelectorAll('#plan-form fieldset input:checked')].map(c => c.value)") == [
+        "诵读党章", "讲党课"]
+    set_wall = "document.querySelector(arguments[0]).value = arguments[1]"
+    page.js(set_wall, "#plan-form input[name=starts_at]", f"{city['month']}-28T09:00")
+    page.js(set_wall, "#plan-form input[name=ends_at]", f"{city['month']}-28T08:00")
+    page.fill("#plan-form input[name=venue]", "社区党群服务中心")
+    page.fill("#plan-form input[name=lat]", "33.0712")
+    page.fill("#plan-form input[name=lon]", "107.0288")
+    page.fill("#plan-form input[name=optional]", "志愿服务、走访慰问")
+    page.click("#plan-form button[type=submit]")
+    page.wait("#plan-form .alert.error[data-code=PLAN_TIMES_INVALID]", "结束须晚于开始")
+    page.js(set_wall, "#plan-form input[name=ends_at]", f"{city['month']}-28T11:30")
+    page.click("#plan-form button[type=submit]")
+    page.wait("#plan-state", "待审核")
+    page.shot("submitted")
+
+    plans = stack.http.get("/api/v1/plans", headers=stack.admin,
+                           params={"org_id": branch, "month": city["month"]}).json()["items"]
+    assert len(plans) == 1, plans
+    plan = plans[0]
+    assert (plan["status"], plan["theme"], plan["venue"]["name"], plan["venue"]["radius_m"]) == (
+        "submitted", "学习新修订的党章", "社区党群服务中心", 300)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert datetime.fromisoformat(plan["starts_at"]) == datetime.fromisoformat(f"{city['month']}-28T09:00").replace(
+        tzinfo=shanghai)
+    assert datetime.fromisoformat(plan["ends_at"]) == datetime.fromisoformat(f"{city['month']}-28T11:30").replace(
+        tzinfo=shanghai)
+    assert plan["optional_actions"] == ["志愿服务", "走访慰问"] and plan["required_actions"] == ["诵读党章", "讲党课"]
 
 
 def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_import(stack, city, page, tmp_path):

@@ -85,8 +85,11 @@ class BatchPublisher:
         self.next_tag = 1
 
     def _confirm(self, tag: int, multiple: bool, ok: bool) -> None:
-        for pending in [t for t in self.confirmed if t == tag or (multiple and t < tag)]:
-            self.confirmed[pending] = ok
+        """A confirm settles its own tag, or with `multiple` every earlier tag not settled yet: an earlier
+        nack is never turned into an ack."""
+        for pending, settled in self.confirmed.items():
+            if settled is None and (pending == tag or (multiple and pending < tag)):
+                self.confirmed[pending] = ok
 
     def _returned(self, _exc, _exchange, _routing_key, message) -> None:
         self.returned.add(message.properties.get("message_id"))

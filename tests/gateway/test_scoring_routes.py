@@ -24,6 +24,9 @@ def context(roles, org_id="b1", kind="member", member_id="m1"):
 MEMBER = context([])
 TOWN_ADMIN = context([("org_admin", "town", "/root/town/")], org_id="t-office")
 BRANCH_ADMIN = context([("branch_admin", "b1", "/root/town/b1/")])
+AUDITOR = context([("auditor", "town", "/root/town/")], org_id="t-office")
+COMMENT = {"comment_id": "c1", "activity_id": "a1", "member_id": "m2", "text": "好", "status": "visible",
+           "reports": 0, "created_at": "2026-12-08T00:00:00+00:00"}
 PUBLIC = context([], org_id=None, kind="public", member_id=None)
 PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": "/root/town/b2/"}
 
@@ -47,6 +50,10 @@ class FakeRpc:
                 "vote": {"campaign_id": "c1", "activity_id": "a1", "votes_left": 0},
                 "like": {"activity_id": "a1", "liked": True, "likes": 1},
                 "moderation_queue": {"items": [], "total": 0, "page": 1, "page_size": 50},
+                "comment_scope": {"comment_id": "c1", "activity_id": "a1", "branch_id": "b1"},
+                "comments": {"items": [COMMENT], "total": 1, "page": 1, "page_size": 50},
+                "add_comment": COMMENT, "moderate": COMMENT,
+                "report_comment": {"comment_id": "c1", "reports": 1, "status": "visible"},
                 "evaluation": {"org_id": "town"},
                 "report": {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
                            "period": "2026-12", "months": [], "columns": ["name", "score"],
@@ -123,11 +130,38 @@ def test_outsiders_and_public_voters_cannot_like_or_comment(gateway):
     assert code(gateway.post("/api/v1/activities/a1/comments", json={"text": "x" * 2001})) == "VALIDATION_FAILED"
 
 
-def test_moderation_needs_a_moderator_over_the_branch(gateway):
+def test_auditors_read_comments_but_never_like_comment_or_report(gateway):
+    gateway.acting_as(AUDITOR)
+    assert gateway.get("/api/v1/activities/a1/score").status_code == 200
+    assert gateway.get("/api/v1/activities/a1/comments").json()["total"] == 1
+    auditor = gateway.acting_as(context([("auditor", "town", "/root/town/")], org_id="t-office", member_id="m7"))
+    assert code(gateway.post("/api/v1/activities/a1/likes")) == "FORBIDDEN"
+    assert code(gateway.post("/api/v1/activities/a1/comments", json={"text": "好"})) == "FORBIDDEN"
+    assert code(gateway.post("/api/v1/comments/c1/reports", json={})) == "FORBIDDEN"
+    assert not [call for call in auditor.calls if call[0] in ("like", "add_comment", "report_comment")]
+    member = gateway.acting_as(context([], member_id="m8"))
+    assert gateway.post("/api/v1/activities/a1/comments", json={"text": "好"}).status_code == 201
+    assert gateway.post("/api/v1/comments/c1/reports", json={}).status_code == 201
+    assert [call[0] for call in member.calls if call[0] in ("add_comment", "report_comment")] == [
+        "add_comment", "report_comment"]
+
+
+def test_moderation_is_for_superiors_of_the_branch_only(gateway):
     gateway.acting_as(MEMBER)
     assert code(gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"})) == "FORBIDDEN"
-    gateway.acting_as(BRANCH_ADMIN)
-    assert gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"}).status_code == 200
+    branch_admin = gateway.acting_as(BRANCH_ADMIN)
+    assert code(gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"})) == "FORBIDDEN"
+    assert code(gateway.post("/api/v1/comments/c1/moderation", json={"decision": "remove"})) == "FORBIDDEN"
+    own = gateway.acting_as(context([("org_admin", "town", "/root/town/")], org_id="b1"))
+    assert code(gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"})) == "OWN_BRANCH"
+    assert code(gateway.post("/api/v1/comments/c1/moderation", json={"decision": "remove"})) == "OWN_BRANCH"
+    assert gateway.get("/api/v1/moderation/comments", params={"org_id": "town"}).status_code == 200
+    assert own.calls[-1] == ("moderation_queue", ("town",), {"page": 1, "page_size": 50,
+                                                             "exclude_path": "/root/town/b1/"})
+    assert not [call for call in branch_admin.calls + own.calls if call[0] == "moderate"]
+    superior = gateway.acting_as(TOWN_ADMIN)
+    assert gateway.post("/api/v1/comments/c1/moderation", json={"decision": "remove"}).status_code == 200
+    assert superior.calls[-1][0] == "moderate"
     assert code(gateway.post("/api/v1/comments/c1/moderation", json={"decision": "delete"})) == "VALIDATION_FAILED"
 
 

@@ -20,7 +20,6 @@ PUBLISH_DIRECTIVES = frozenset({"org_admin", "city_admin"})
 MANAGE_PLANS = frozenset({"branch_admin", "org_admin", "city_admin"})
 REVIEW = frozenset({"org_admin", "city_admin"})
 SPOT_CHECK = frozenset({"org_admin", "city_admin", "auditor"})
-MODERATE = frozenset({"branch_admin", "org_admin", "city_admin"})
 RUN_CAMPAIGNS = frozenset({"org_admin", "city_admin"})
 JUDGE = frozenset({"org_admin", "city_admin"})
 

@@ -93,9 +93,11 @@ def comments(session: Session, activity_id: str, offset: int, limit: int) -> dic
     return {"items": [comment_view(row) for row in rows], "total": total}
 
 
-def queue(session: Session, path: str, offset: int, limit: int) -> dict:
-    """Hidden comments of a subtree awaiting a moderator, oldest first."""
+def queue(session: Session, path: str, offset: int, limit: int, exclude_path: str | None = None) -> dict:
+    """Hidden comments of a subtree awaiting a moderator, oldest first, but those of `exclude_path`'s branch."""
     where = (Comment.status == "hidden", Comment.branch_path.startswith(path, autoescape=True))
+    if exclude_path:
+        where += (Comment.branch_path != exclude_path,)
     rows = session.scalars(select(Comment).where(*where).order_by(Comment.hidden_at, Comment.id)
                            .offset(offset).limit(limit)).all()
     total = session.scalar(select(func.count()).select_from(Comment).where(*where))

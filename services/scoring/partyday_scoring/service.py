@@ -185,14 +185,17 @@ class ScoringService(OrgTreeProjection, PartydayService):
                                      get_settings().comment_reports_to_hide, _now())
 
     @rpc
-    def moderation_queue(self, org_id: str, page: int = 1, page_size: int = 50) -> dict:
-        """Hidden comments of a subtree awaiting a moderator."""
+    def moderation_queue(self, org_id: str, page: int = 1, page_size: int = 50,
+                         exclude_path: str | None = None) -> dict:
+        """Hidden comments of a subtree awaiting a moderator; `exclude_path` leaves out the moderator's own
+        branch, which they may not moderate."""
         offset, limit = page_bounds(page, page_size)
         with self.db.transaction() as session:
             node = get_node(session, org_nodes, org_id)
             if node is None:
                 raise not_found("org", org_id)
-            return {**engagement.queue(session, node["path"], offset, limit), "page": page, "page_size": page_size}
+            return {**engagement.queue(session, node["path"], offset, limit, exclude_path), "page": page,
+                    "page_size": page_size}
 
     @rpc
     def moderate(self, comment_id: str, payload: dict, moderator_id: str) -> dict:

@@ -7,8 +7,7 @@ from pydantic import BaseModel
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
-from partyday_gateway.permissions import MODERATE
-from partyday_gateway.routes.scores import scoped_activity
+from partyday_gateway.routes.scores import ENGAGE, scoped_activity
 from partyday_scoring.schemas import CommentCreate, Moderation, ReportCreate
 
 router = APIRouter(prefix="/api/v1", tags=["engagement"])
@@ -53,7 +52,7 @@ def member_id(caller) -> str:
 async def like(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """Like an activity, once per member (409 ALREADY_LIKED after); a mobile member's like counts in the score."""
     liker = member_id(caller)
-    await scoped_activity(activity_id, caller, rpc, authz)
+    await scoped_activity(activity_id, caller, rpc, authz, ENGAGE, "engage")
     return await rpc.call("scoring", "like", activity_id, liker)
 
 
@@ -62,7 +61,7 @@ async def add_comment(activity_id: str, body: CommentCreate, caller: Caller, rpc
                       idempotency_key: IdempotencyKey = None):
     """Comment on an activity (1–2000 characters)."""
     author = member_id(caller)
-    await scoped_activity(activity_id, caller, rpc, authz)
+    await scoped_activity(activity_id, caller, rpc, authz, ENGAGE, "engage")
     return await rpc.call("scoring", "add_comment", activity_id, author, body.model_dump(),
                           idempotency_key=idempotency_key)
 
@@ -80,21 +79,24 @@ async def report(comment_id: str, body: ReportCreate, caller: Caller, rpc: Rpc, 
     """Report a comment, once per member; enough reports hide it for a moderator and tell its author."""
     reporter = member_id(caller)
     scope = await rpc.call("scoring", "comment_scope", comment_id)
-    await scoped_activity(scope["activity_id"], caller, rpc, authz)
+    await scoped_activity(scope["activity_id"], caller, rpc, authz, ENGAGE, "engage")
     return await rpc.call("scoring", "report_comment", comment_id, reporter, body.model_dump())
 
 
 @router.get("/moderation/comments", response_model=CommentPage)
 async def moderation_queue(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1),
                            page: Page = 1, page_size: PageSize = 50):
-    """Hidden comments of the subtree awaiting a moderator, oldest first."""
-    await authz.require(caller, MODERATE, org_id, "moderate")
-    return await rpc.call("scoring", "moderation_queue", org_id, page=page, page_size=page_size)
+    """Hidden comments of the subtree awaiting a moderator, oldest first, for its superiors only (org or city
+    admins above it, never of the node itself); the caller's own branch is left out: nobody moderates it."""
+    await authz.require_superior(caller, org_id, "moderate")
+    return await rpc.call("scoring", "moderation_queue", org_id, page=page, page_size=page_size,
+                          exclude_path=caller.org_path)
 
 
 @router.post("/comments/{comment_id}/moderation", response_model=Comment)
 async def moderate(comment_id: str, body: Moderation, caller: Caller, rpc: Rpc, authz: Authz):
-    """Restore a hidden comment (reports no longer hide it) or remove it; its author is told."""
+    """Restore a hidden comment (reports no longer hide it) or remove it; its author is told. Only a superior of
+    the comment's branch moderates (org or city admins above it), never someone of that branch."""
     scope = await rpc.call("scoring", "comment_scope", comment_id)
-    await authz.require(caller, MODERATE, scope["branch_id"], "moderate")
+    await authz.require_superior(caller, scope["branch_id"], "moderate")
     return await rpc.call("scoring", "moderate", comment_id, body.model_dump(), caller.member_id or caller.subject)

@@ -31,10 +31,17 @@ class Score(BaseModel):
     scored_at: str | None
 
 
-async def scoped_activity(activity_id: str, caller, rpc, authz) -> dict:
-    """The activity, if the caller belongs to its branch or reads or manages it."""
+READ_ACTIVITY = READ | MANAGE_PLANS
+ENGAGE = MANAGE_PLANS
+
+
+async def scoped_activity(activity_id: str, caller, rpc, authz, capability: frozenset = READ_ACTIVITY,
+                          name: str = "read") -> dict:
+    """The activity, if the caller belongs to its branch or holds `capability` over it: `READ_ACTIVITY` to read
+    it, `ENGAGE` (its members and those who manage it, never a read-only scope such as an auditor's) to like,
+    comment or report."""
     found = await rpc.call("scoring", "get_activity", activity_id)
-    await authz.require(caller, READ | MANAGE_PLANS, found["branch_id"], "read", members_of_branch=True)
+    await authz.require(caller, capability, found["branch_id"], name, members_of_branch=True)
     return found
 
 

@@ -1,6 +1,7 @@
 """The attendance service on RabbitMQ and PostgreSQL: sheets from approved plans, scans, leave, closing."""
 import uuid
 
+import eventlet
 import pytest
 from nameko.testing.services import entrypoint_hook
 from prometheus_client import REGISTRY
@@ -230,3 +231,36 @@ def test_sheet_summaries_count_sign_ins_and_reflections_per_activity(attendance)
     call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
     assert call(attendance, "sheet_summaries", [activity])[activity]["closed"] is True
     refused("ACTIVITIES_INVALID", call, attendance, "sheet_summaries", "not a list")
+
+
+def test_late_offline_scans_at_once_on_a_closed_activity_all_count_and_each_recount_has_a_new_version(attendance):
+    activity = approve(attendance)
+    token = evidence(attendance, activity)
+    assert call(attendance, "close_due", now="2026-12-07T12:30:00+08:00") == 1
+
+    def late(member):
+        scan = {**token, "nonce": uuid.uuid4().hex, "activity_id": activity, "kind": "sign_in",
+                "scanned_at": "2026-12-07T08:58:00+08:00"}
+        return call(attendance, "offline_batch", member, [scan], now="2026-12-07T13:00:00+08:00")
+
+    for thread in [eventlet.spawn(late, member) for member in ("m-1", "m-2", "m-3")]:
+        thread.wait()
+    engine = make_engine(attendance.url)
+    tables = metadata.tables
+
+    def accepted():
+        with engine.connect() as connection:
+            return connection.execute(select(tables["scans"].c.member_id).where(tables["scans"].c.accepted)).all()
+
+    # entrypoint_hook answers the first worker of a method to finish, so wait for all three to commit.
+    wait_until(lambda: len(accepted()) == 3, message="the three late scans committed")
+    counts = call(attendance, "attendance", activity)["counts"]
+    assert counts["members"]["no_sign_out"] == 2 and counts["members"]["absent"] == 0, counts
+    assert counts["mobile_members"]["no_sign_out"] == 1
+    with engine.connect() as connection:
+        bodies = connection.execute(select(tables["outbox_messages"].c.body).where(
+            tables["outbox_messages"].c.event_type.in_(["activity_closed", "attendance_updated"]))
+            .order_by(tables["outbox_messages"].c.id)).scalars().all()
+    engine.dispose()
+    assert [body["data"]["counts_version"] for body in bodies] == [1, 2, 3, 4], "one version per recount"
+    assert bodies[-1]["data"]["members"]["no_sign_out"] == 2, "the last announcement counts every late scan"

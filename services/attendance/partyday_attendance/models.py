@@ -31,6 +31,7 @@ class Activity(Base):
     rules = mapped_column(JSON, nullable=False)
     closed_at = mapped_column(DateTime(timezone=True))
     counts = mapped_column(JSON)
+    counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SheetEntry(Base):

@@ -113,12 +113,12 @@ class AttendanceService(PartydayService):
               offline: bool) -> dict:
         try:
             with self.db.transaction() as session:
-                act = sheet.activity_row(session, activity_id)
+                act = sheet.activity_row(session, activity_id, exclusive=offline)
                 answer = sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
                                     offline)
         except IntegrityError:
             with self.db.transaction() as session:
-                act = sheet.activity_row(session, activity_id)
+                act = sheet.activity_row(session, activity_id, exclusive=offline)
                 answer = sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
                                     offline)
         reason = answer["error"]["code"] if "error" in answer else "ok"
@@ -187,7 +187,7 @@ class AttendanceService(PartydayService):
         threshold = get_settings().absence_flag_after
         with self.db.transaction() as session:
             due = session.scalars(select(Activity).where(Activity.closed_at.is_(None), Activity.closes_at <= at)
-                                  .order_by(Activity.closes_at)).all()
+                                  .order_by(Activity.closes_at).with_for_update()).all()
             for act in due:
                 sheet.close(session, act, at, threshold)
             return len(due)

@@ -87,6 +87,10 @@ def windows_of(act: Activity) -> rules.Windows:
 
 # The busiest statements of the party day, built once: SQLAlchemy then reuses their compiled form.
 ACTIVITY_ROW = select(ACTIVITIES).where(ACTIVITIES.c.id == bindparam("activity_id"))
+# A scan holds the activity shared, so closing (which takes it exclusively) waits for scans in flight and
+# scans wait for a close; a late offline scan, which recounts a closed activity, takes it exclusively.
+ACTIVITY_ROW_SHARED = ACTIVITY_ROW.with_for_update(read=True)
+ACTIVITY_ROW_EXCLUSIVE = ACTIVITY_ROW.with_for_update()
 PREVIOUS_ANSWER = select(SCANS.c.answer).where(
     SCANS.c.activity_id == bindparam("activity_id"), SCANS.c.member_id == bindparam("member_id"),
     SCANS.c.kind == bindparam("kind"), SCANS.c.nonce == bindparam("nonce"))
@@ -101,9 +105,10 @@ SIGN_OUT = update(ENTRIES).where(_ENTRY_KEY).values(
 RECORD_SCAN = insert(SCANS)
 
 
-def activity_row(session: Session, activity_id: str):
-    """The activity as a plain row: what judging a scan reads, without the ORM's bookkeeping."""
-    found = session.execute(ACTIVITY_ROW, {"activity_id": activity_id}).first()
+def activity_row(session: Session, activity_id: str, exclusive: bool = False):
+    """The activity as a plain row, locked for the scan that reads it (see ACTIVITY_ROW_SHARED)."""
+    found = session.execute(ACTIVITY_ROW_EXCLUSIVE if exclusive else ACTIVITY_ROW_SHARED,
+                            {"activity_id": activity_id}).first()
     if found is None:
         raise DomainError("ACTIVITY_NOT_FOUND", f"activity {activity_id} does not exist or is not approved", 404)
     return found
@@ -216,7 +221,8 @@ def close(session: Session, act: Activity, now: datetime, absence_threshold: int
     act.closed_at = now
     counts = _recount(session, act, announce=False)
     emit(session, "activity_closed", {"activity_id": act.id, "plan_id": act.plan_id, "branch_id": act.branch_id,
-                                      "branch_path": act.branch_path, "closed_at": now.isoformat(), **counts})
+                                      "branch_path": act.branch_path, "closed_at": now.isoformat(),
+                                      "counts_version": act.counts_version, **counts})
     return counts
 
 
@@ -245,8 +251,10 @@ def _recount(session: Session, act: Activity, announce: bool = True) -> dict:
     counts["expected"] = sum(1 for e in entries if _group(e) == "members")
     counts["expected_mobile"] = sum(1 for e in entries if _group(e) == "mobile_members")
     act.counts = counts
+    act.counts_version = (act.counts_version or 0) + 1
     if announce:
-        emit(session, "attendance_updated", {"activity_id": act.id, "branch_id": act.branch_id, **counts})
+        emit(session, "attendance_updated", {"activity_id": act.id, "branch_id": act.branch_id,
+                                             "counts_version": act.counts_version, **counts})
     return counts
 
 

@@ -1,0 +1,23 @@
+"""A version on each activity's counts, so consumers can ignore a stale snapshot.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-22
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("activities") as batch:
+        batch.add_column(sa.Column("counts_version", sa.Integer(), server_default="0", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("activities") as batch:
+        batch.drop_column("counts_version")

@@ -32,7 +32,8 @@ class PlanProgress(Base):
 
 
 class ScoredActivity(Base):
-    """An activity as scoring sees it: the facts behind its score, and the score."""
+    """An activity as scoring sees it: the facts behind its score, and the score. `counts_version` (attendance's)
+    and `detail_at` (media's) say which snapshot of the counts and of the detail score was applied last."""
 
     __tablename__ = "scored_activities"
     __table_args__ = (Index("ix_scored_activities_month_path", "month", "branch_path"),)
@@ -49,6 +50,8 @@ class ScoredActivity(Base):
     signed_in: Mapped[int] = mapped_column(Integer, default=0)
     expected_mobile: Mapped[int] = mapped_column(Integer, default=0)
     detail_score: Mapped[int] = mapped_column(Integer, default=0)
+    counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    detail_at = mapped_column(DateTime(timezone=True))
     superior_score: Mapped[int | None] = mapped_column(Integer)
     total: Mapped[float | None] = mapped_column(Float)
     sign_in_rate: Mapped[float | None] = mapped_column(Float)

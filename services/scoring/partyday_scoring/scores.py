@@ -1,5 +1,5 @@
 """What scoring knows of each activity, from the events of plans, attendance and media, and its score."""
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from sqlalchemy import func, select, union
@@ -32,7 +32,8 @@ def _row(session: Session, activity_id: str, branch_id: str, branch_path: str) -
     found = session.get(ScoredActivity, activity_id, with_for_update=True)
     if found is None:
         found = ScoredActivity(activity_id=activity_id, branch_id=branch_id, branch_path=branch_path, closed=False,
-                               expected=0, excused=0, signed_in=0, expected_mobile=0, detail_score=0)
+                               expected=0, excused=0, signed_in=0, expected_mobile=0, detail_score=0,
+                               counts_version=0)
         session.add(found)
     return found
 
@@ -76,8 +77,14 @@ def approved(session: Session, data: dict, now: datetime) -> None:
 
 
 def attendance_counted(session: Session, data: dict, now: datetime) -> None:
-    """`activity_closed` or `attendance_updated`: the counts the sign-in rate comes from."""
+    """`activity_closed` or `attendance_updated`: the counts the sign-in rate comes from. Each is a whole
+    snapshot with attendance's `counts_version` (monotonic per activity; 0 in events from before it): one
+    that is not newer than the snapshot applied last (stale, or delivered again) is ignored."""
+    version = int(data.get("counts_version") or 0)
     act = _row(session, data["activity_id"], data["branch_id"], data.get("branch_path", ""))
+    if act.closed and version <= act.counts_version:
+        return
+    act.counts_version = version
     if data.get("branch_path"):
         act.branch_path = data["branch_path"]
     members = data["members"]
@@ -92,9 +99,13 @@ def attendance_counted(session: Session, data: dict, now: datetime) -> None:
 
 
 def detail_changed(session: Session, data: dict, now: datetime) -> None:
-    """Media's detail score (图文详尽程度) of the activity's uploads."""
+    """Media's detail score (图文详尽程度) of the activity's uploads; one judged before (`at`) the one applied last
+    is stale and ignored."""
+    at = aware(datetime.fromisoformat(data["at"])).astimezone(timezone.utc)
     act = _row(session, data["activity_id"], data["branch_id"], data["branch_path"])
-    act.detail_score = max(0, min(100, int(data["detail_score"])))
+    if act.detail_at is not None and at < aware(act.detail_at):
+        return
+    act.detail_score, act.detail_at = max(0, min(100, int(data["detail_score"]))), at
     rescore(session, act, now)
 
 

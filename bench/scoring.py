@@ -7,8 +7,9 @@ would have left it (rosters with mobile members, sign-in counts, detail and supe
 comments), then starts the scoring service on a fresh RabbitMQ vhost and, over RPC:
 
 1. `rescore_all(month)` scores every branch's activity (each one changes, so each also writes its
-   `score_changed` event to the outbox), then `ranking(city, month)` ranks all branches citywide and
-   `ranking(city, month, group="children")` the counties: the sum is the recompute time;
+   `score_changed` event to the outbox), then `ranking(city, month)` ranks all branches citywide (and
+   answers its first page) and `ranking(city, month, group="children")` the counties: the sum is the
+   recompute time;
 2. for BENCH_LIKES activities, a mobile member likes it, and the clock runs until the branch's township
    ranking shows the new score.
 
@@ -45,6 +46,7 @@ RECOMPUTE_TARGET_S = 10.0
 LIKE_TARGET_S = 1.0
 REPO = Path(__file__).resolve().parents[1]
 TIME_ZONE = "Asia/Shanghai"
+RANKING_PAGE = 500  # the largest page: the first of the citywide ranking, and all of a township's branches
 
 
 def load(url: str, month: str) -> dict:
@@ -139,13 +141,13 @@ def recompute(proxy, city_id: str, month: str) -> tuple[float, dict]:
     started = time.perf_counter()
     rescored = proxy.scoring.rescore_all(month)
     scored_at = time.perf_counter()
-    citywide = proxy.scoring.ranking(city_id, month)
+    citywide = proxy.scoring.ranking(city_id, month, page_size=RANKING_PAGE)
     ranked_at = time.perf_counter()
     proxy.scoring.ranking(city_id, month, group="children")
     done = time.perf_counter()
     print(f"  rescore_all      {rescored['activities']:,} activities in {scored_at - started:.2f} s "
           f"(service's own count {rescored['seconds']:.2f} s)")
-    print(f"  citywide ranking {len(citywide['items']):,} branches in {ranked_at - scored_at:.2f} s; "
+    print(f"  citywide ranking {citywide['total']:,} branches in {ranked_at - scored_at:.2f} s; "
           f"counties in {done - ranked_at:.2f} s")
     return done - started, citywide
 
@@ -154,11 +156,12 @@ def like_latencies(proxy, data: dict, month: str) -> list[float]:
     latencies = []
     for activity_id, member_id, branch_id in data["mobile"][:LIKES]:
         township = data["parents"][branch_id]
-        before = next(i["score"] for i in proxy.scoring.ranking(township, month)["items"] if i["org_id"] == branch_id)
+        items = proxy.scoring.ranking(township, month, page_size=RANKING_PAGE)["items"]
+        before = next(i["score"] for i in items if i["org_id"] == branch_id)
         started = time.perf_counter()
         proxy.scoring.like(activity_id, member_id)
         while True:
-            items = proxy.scoring.ranking(township, month)["items"]
+            items = proxy.scoring.ranking(township, month, page_size=RANKING_PAGE)["items"]
             if next(i["score"] for i in items if i["org_id"] == branch_id) > before:
                 break
             if time.perf_counter() - started > 10:
@@ -185,7 +188,8 @@ def main() -> int:
                 print("recompute every branch's score and the citywide rankings:")
                 seconds, citywide = recompute(proxy, data["city_id"], month)
                 top = citywide["items"][0]
-                print(f"  first: {top['name']} {top['score']:.2f}; last: {citywide['items'][-1]['score']:.2f}")
+                last = proxy.scoring.ranking(data["city_id"], month, page=citywide["total"], page_size=1)["items"][0]
+                print(f"  first: {top['name']} {top['score']:.2f}; last: {last['score']:.2f}")
                 verdict = "MET" if seconds <= RECOMPUTE_TARGET_S else "MISSED"
                 print(f"target: all scores and the citywide rankings within {RECOMPUTE_TARGET_S:.0f} s: "
                       f"{verdict} ({seconds:.2f} s)")

@@ -178,6 +178,8 @@ def test_three_reports_hide_a_comment_for_a_moderator_and_its_author_is_told(sco
     queue = call(scoring, "moderation_queue", "town")
     assert [item["comment_id"] for item in queue["items"]] == [comment]
     assert call(scoring, "moderation_queue", "b-B")["total"] == 0
+    assert call(scoring, "moderation_queue", "town", exclude_path="/city/town/b-A/")["total"] == 0, \
+        "nobody moderates their own branch"
     refused("VALIDATION_FAILED", call, scoring, "moderate", comment, {"decision": "shrug"}, "admin")
     restored = call(scoring, "moderate", comment, {"decision": "restore"}, "admin")
     assert restored["status"] == "visible" and call(scoring, "moderation_queue", "town")["total"] == 0
@@ -206,8 +208,14 @@ def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring):
     assert len(accepted) == 1 and accepted[0]["votes_left"] == 0
     assert {outcome for outcome in outcomes if isinstance(outcome, str)} <= {"ALREADY_VOTED", "VOTE_CONFLICT"}
     results = call(scoring, "campaign_results", campaign["campaign_id"])
-    assert results["total_votes"] == 1
+    assert results["total_votes"] == 1 and results["total"] == 2
     assert [(item["activity_id"], item["votes"]) for item in results["items"]] == [(first, 1), (second, 0)]
+    paged = call(scoring, "campaign_results", campaign["campaign_id"], page=2, page_size=1)
+    assert [item["activity_id"] for item in paged["items"]] == [second] and paged["total_votes"] == 1
+    refused("PAGE_INVALID", call, scoring, "campaign_results", campaign["campaign_id"], page=0)
+    assert call(scoring, "is_candidate", campaign["campaign_id"], second) is True
+    assert call(scoring, "is_candidate", campaign["campaign_id"], "elsewhere") is False
+    refused("CAMPAIGN_NOT_FOUND", call, scoring, "is_candidate", "nope", second)
     refused("VOTE_LIMIT_REACHED", call, scoring, "vote", campaign["campaign_id"], "member:m1", {"activity_id": second})
     call(scoring, "vote", campaign["campaign_id"], "public:13900000000", {"activity_id": second})
     refused("NOT_IN_CAMPAIGN", call, scoring, "vote", campaign["campaign_id"], "member:m2", {"activity_id": "x"})
@@ -231,9 +239,14 @@ def test_rankings_by_period_domain_and_children_and_the_progress_dashboard(scori
     before = call(scoring, "score", a)
     assert call(scoring, "rescore_all", MONTH)["activities"] == 2
     assert call(scoring, "score", a)["total"] == before["total"]
+    for month in (None, "2026-13", "December", 202612):
+        refused("MONTH_INVALID", call, scoring, "rescore_all", month)
     ranking = call(scoring, "ranking", "town", MONTH)
     assert [(item["org_id"], item["rank"]) for item in ranking["items"]] == [("b-A", 1), ("b-B", 2)]
-    assert ranking["unscored"] == 1
+    assert ranking["unscored"] == 1 and ranking["total"] == 2 and ranking["page_size"] == 100
+    second = call(scoring, "ranking", "town", MONTH, page=2, page_size=1)
+    assert [(item["org_id"], item["rank"]) for item in second["items"]] == [("b-B", 2)] and second["total"] == 2
+    refused("PAGE_SIZE_INVALID", call, scoring, "ranking", "town", MONTH, page_size=501)
     assert call(scoring, "ranking", "city", "2026-Q4")["items"][0]["org_id"] == "b-A"
     assert call(scoring, "ranking", "city", "2026", domain="rural")["items"] == []
     assert len(call(scoring, "ranking", "city", "2026", kind="regular")["items"]) == 2
@@ -282,6 +295,8 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     seen = call(scoring, "evaluation", ident)
     assert [(c["activity_id"], c["judged"]["total"], c["votes"]) for c in seen["candidates"]] == [(a, 81.0, 0),
                                                                                                  (b, 75.0, 1)]
+    assert seen["total"] == 2 and seen["page"] == 1
+    assert [c["activity_id"] for c in call(scoring, "evaluation", ident, page=2, page_size=1)["candidates"]] == [b]
     assert seen["candidates"][0]["judged"]["criteria"]["theme"] == 14.0
     refused("EVALUATION_STAGE", call, scoring, "second_review", ident, {"best": [a]})
     refused("NOT_A_CANDIDATE", call, scoring, "first_review", ident, {"shortlist": [a, "x"]})
@@ -351,3 +366,23 @@ def test_concurrent_votes_for_different_activities_never_exceed_the_voters_limit
         except DomainError as exc:
             assert exc.code in ("ALREADY_VOTED", "VOTE_LIMIT_REACHED")
     assert call(scoring, "campaign_results", campaign)["total_votes"] == 3
+
+
+def test_concurrent_duplicate_campaigns_and_evaluations_are_409_and_judgements_upsert(scoring):
+    a = approve(scoring, "A")
+    close(scoring, a, "A")
+    campaign = {"org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1}
+    outcomes = concurrently(scoring, "create_campaign", [(campaign,)] * 8)
+    assert len([o for o in outcomes if isinstance(o, dict)]) == 1
+    assert [o for o in outcomes if not isinstance(o, dict)] == ["CAMPAIGN_EXISTS"] * 7
+    evaluation = {"org_id": "town", "kind": "monthly", "period": MONTH}
+    outcomes = concurrently(scoring, "create_evaluation", [(evaluation,)] * 8)
+    created = [o for o in outcomes if isinstance(o, dict)]
+    assert len(created) == 1 and [o for o in outcomes if not isinstance(o, dict)] == ["EVALUATION_EXISTS"] * 7
+    ident = created[0]["evaluation_id"]
+    marks = [{"activity_id": a, "theme": mark, "content": 10, "form": 10, "organisation": 10, "effect": 10}
+             for mark in range(8)]
+    outcomes = concurrently(scoring, "judge", [(ident, "judge-1", mark) for mark in marks])
+    assert all(isinstance(o, dict) for o in outcomes), outcomes
+    judged = call(scoring, "evaluation", ident)["candidates"][0]["judged"]
+    assert judged["judges"] == 1 and judged["criteria"]["theme"] in range(8)

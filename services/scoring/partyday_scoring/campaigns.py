@@ -25,15 +25,19 @@ def voter_key(voter: str) -> str:
 
 
 def create(session: Session, org_id: str, month: str, title: str, votes_per_voter: int) -> dict:
+    """A campaign, one per organisation and month: the unique constraint refuses a second one (409
+    CAMPAIGN_EXISTS), even when both are created at the same moment."""
     node = get_node(session, org_nodes, org_id)
     if node is None:
         raise not_found("org", org_id)
-    if session.scalar(select(Campaign.id).where(Campaign.org_id == org_id, Campaign.month == month)):
-        raise DomainError("CAMPAIGN_EXISTS", "this organisation already has a campaign for the month", 409,
-                          {"org_id": org_id, "month": month})
     found = Campaign(id=uuid.uuid4().hex, org_id=org_id, org_path=node["path"], month=month, title=title,
                      votes_per_voter=votes_per_voter, created_at=utcnow())
-    session.add(found)
+    try:
+        with session.begin_nested():
+            session.add(found)
+    except IntegrityError:
+        raise DomainError("CAMPAIGN_EXISTS", "this organisation already has a campaign for the month", 409,
+                          {"org_id": org_id, "month": month})
     return view(found)
 
 
@@ -57,10 +61,15 @@ def _candidates(session: Session, found: Campaign):
                    ScoredActivity.branch_path.startswith(found.org_path, autoescape=True)))
 
 
+def is_candidate(session: Session, found: Campaign, activity_id: str) -> bool:
+    return session.execute(_candidates(session, found).where(ScoredActivity.activity_id == activity_id)).first() \
+        is not None
+
+
 def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: datetime) -> dict:
     """One vote for an activity of the campaign; once per activity, at most `votes_per_voter` in all."""
     found = get(session, campaign_id)
-    if session.execute(_candidates(session, found).where(ScoredActivity.activity_id == activity_id)).first() is None:
+    if not is_candidate(session, found, activity_id):
         raise DomainError("NOT_IN_CAMPAIGN", "this activity is not a candidate of the campaign", 422,
                           {"activity_id": activity_id})
     key = voter_key(voter)
@@ -84,15 +93,18 @@ def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: 
     return {"campaign_id": campaign_id, "activity_id": activity_id, "votes_left": found.votes_per_voter - used - 1}
 
 
-def results(session: Session, campaign_id: str) -> dict:
-    """Live counts per candidate, most votes first (ties by organisation code), and the votes cast in all."""
+def results(session: Session, campaign_id: str, offset: int, limit: int) -> dict:
+    """Live counts per candidate, most votes first (ties by organisation code), one page of them, with the
+    number of candidates and of votes cast in all."""
     found = get(session, campaign_id)
-    counts = dict(session.execute(select(Ballot.activity_id, func.count()).where(Ballot.campaign_id == campaign_id)
-                                  .group_by(Ballot.activity_id)).all())
+    counts = (select(Ballot.activity_id, func.count().label("votes")).where(Ballot.campaign_id == campaign_id)
+              .group_by(Ballot.activity_id).subquery())
+    votes = func.coalesce(counts.c.votes, 0)
+    page = (_candidates(session, found).add_columns(votes.label("votes"))
+            .outerjoin(counts, counts.c.activity_id == ScoredActivity.activity_id)
+            .order_by(votes.desc(), org_nodes.c.code, ScoredActivity.activity_id).offset(offset).limit(limit))
     rows = [{"activity_id": row.activity_id, "branch_id": row.branch_id, "name": row.name, "theme": row.theme,
-             "code": row.code, "votes": counts.get(row.activity_id, 0)}
-            for row in session.execute(_candidates(session, found))]
-    rows.sort(key=lambda row: (-row["votes"], row["code"], row["activity_id"]))
-    for row in rows:
-        row.pop("code")
-    return {**view(found), "total_votes": sum(counts.values()), "items": rows}
+             "votes": row.votes} for row in session.execute(page)]
+    total = session.scalar(select(func.count()).select_from(_candidates(session, found).subquery()))
+    total_votes = session.scalar(select(func.count()).select_from(Ballot).where(Ballot.campaign_id == campaign_id))
+    return {**view(found), "total_votes": total_votes, "total": total, "items": rows}

@@ -2,7 +2,8 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
@@ -15,22 +16,26 @@ from partyday_scoring.models import Ballot, Campaign, Evaluation, Judgement, Sco
 
 
 def create(session: Session, request, now: datetime) -> dict:
+    """An evaluation, one per organisation, kind and period: the unique constraint refuses a second one (409
+    EVALUATION_EXISTS), even when both are created at the same moment."""
     node = get_node(session, org_nodes, request.org_id)
     if node is None:
         raise not_found("org", request.org_id)
-    if session.scalar(select(Evaluation.id).where(Evaluation.org_id == request.org_id,
-                                                   Evaluation.kind == request.kind,
-                                                   Evaluation.period == request.period)):
-        raise DomainError("EVALUATION_EXISTS", "this organisation already has this evaluation for the period", 409)
     found = Evaluation(id=uuid.uuid4().hex, org_id=request.org_id, org_path=node["path"], kind=request.kind,
                        period=request.period, stage="judging", best_slots=request.best_slots,
                        excellent_slots=request.excellent_slots, shortlist=[], best=[], excellent=[],
                        created_at=now)
-    session.add(found)
+    try:
+        with session.begin_nested():
+            session.add(found)
+    except IntegrityError:
+        raise DomainError("EVALUATION_EXISTS", "this organisation already has this evaluation for the period", 409,
+                          {"org_id": request.org_id, "kind": request.kind, "period": request.period})
     return summary(found)
 
 
-def get(session: Session, evaluation_id: str, lock: bool = False) -> Evaluation:
+def get(session: Session, evaluation_id: str, lock: bool | dict = False) -> Evaluation:
+    """The evaluation; `lock` is `with_for_update` (`{"read": True}` shares the lock with other readers)."""
     found = session.get(Evaluation, evaluation_id, with_for_update=lock)
     if found is None:
         raise not_found("evaluation", evaluation_id)
@@ -44,44 +49,49 @@ def summary(found: Evaluation) -> dict:
             "published_at": aware(found.published_at).isoformat() if found.published_at else None}
 
 
-def _candidates(session: Session, found: Evaluation) -> dict[str, dict]:
+def _candidates(session: Session, found: Evaluation, only: str | None = None) -> dict[str, dict]:
+    """The candidates with their automatic score and votes; just activity `only`, if given."""
     months = formula.period_months(found.period)
-    rows = session.execute(
-        select(ScoredActivity.activity_id, ScoredActivity.branch_id, ScoredActivity.theme, ScoredActivity.total,
-               org_nodes.c.name, org_nodes.c.code)
-        .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
-        .where(ScoredActivity.month.in_(months), ScoredActivity.closed.is_(True),
-               ScoredActivity.branch_path.startswith(found.org_path, autoescape=True))).all()
-    votes = dict(session.execute(
-        select(Ballot.activity_id, func.count()).join(Campaign, Campaign.id == Ballot.campaign_id)
-        .where(Campaign.org_id == found.org_id, Campaign.month.in_(months)).group_by(Ballot.activity_id)).all())
+    query = (select(ScoredActivity.activity_id, ScoredActivity.branch_id, ScoredActivity.theme, ScoredActivity.total,
+                    org_nodes.c.name, org_nodes.c.code)
+             .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
+             .where(ScoredActivity.month.in_(months), ScoredActivity.closed.is_(True),
+                    ScoredActivity.branch_path.startswith(found.org_path, autoescape=True)))
+    votes = (select(Ballot.activity_id, func.count()).join(Campaign, Campaign.id == Ballot.campaign_id)
+             .where(Campaign.org_id == found.org_id, Campaign.month.in_(months)).group_by(Ballot.activity_id))
+    if only is not None:
+        query = query.where(ScoredActivity.activity_id == only)
+        votes = votes.where(Ballot.activity_id == only)
+    rows = session.execute(query).all()
+    votes = dict(session.execute(votes).all())
     return {row.activity_id: {"activity_id": row.activity_id, "branch_id": row.branch_id, "name": row.name,
                               "code": row.code, "theme": row.theme, "score": row.total,
                               "votes": votes.get(row.activity_id, 0)} for row in rows}
 
 
 def judge(session: Session, evaluation_id: str, judge_id: str, request, now: datetime) -> dict:
-    """A judge's marks for a candidate; a judge may revise them while judging is open."""
-    found = get(session, evaluation_id)
+    """A judge's marks for a candidate; a judge may revise them while judging is open (a repeat replaces them,
+    even one arriving at the same moment). The evaluation's row is share-locked: judges mark side by side, but
+    the first review (which locks it for update) waits for them, and a mark arriving after it is refused."""
+    found = get(session, evaluation_id, lock={"read": True})
     rules.expect_stage(found.stage, "judging")
-    if request.activity_id not in _candidates(session, found):
+    if not _candidates(session, found, only=request.activity_id):
         raise DomainError("NOT_A_CANDIDATE", "this activity is not a candidate of the evaluation", 422,
                           {"activity_id": request.activity_id})
     marks = {name: getattr(request, name) for name in rules.CRITERIA}
-    existing = session.get(Judgement, (evaluation_id, request.activity_id, judge_id))
-    if existing is None:
-        session.add(Judgement(evaluation_id=evaluation_id, activity_id=request.activity_id, judge_id=judge_id,
-                              judged_at=now, **marks))
-    else:
-        for name, value in marks.items():
-            setattr(existing, name, value)
-        existing.judged_at = now
+    key = {"evaluation_id": evaluation_id, "activity_id": request.activity_id, "judge_id": judge_id}
+    try:
+        with session.begin_nested():
+            session.execute(insert(Judgement).values(**key, judged_at=now, **marks))
+    except IntegrityError:
+        session.execute(update(Judgement).filter_by(**key).values(judged_at=now, **marks))
     return {"evaluation_id": evaluation_id, "activity_id": request.activity_id, **marks,
             "total": sum(marks.values())}
 
 
-def view(session: Session, evaluation_id: str) -> dict:
-    """The evaluation and its candidates, best first, with the judges' means and the votes beside them."""
+def view(session: Session, evaluation_id: str, offset: int, limit: int) -> dict:
+    """The evaluation and one page of its candidates, best first, with the judges' means and the votes beside
+    them, and how many candidates there are in all."""
     found = get(session, evaluation_id)
     candidates = _candidates(session, found)
     marks: dict[str, list[dict]] = {}
@@ -90,9 +100,10 @@ def view(session: Session, evaluation_id: str) -> dict:
     awards = {**{a: "best" for a in found.best}, **{a: "excellent" for a in found.excellent}}
     items = rules.order([{**c, "judged": rules.judged(marks.get(a, [])), "shortlisted": a in found.shortlist,
                           "award": awards.get(a)} for a, c in candidates.items()])
-    for item in items:
+    shown = items[offset:offset + limit]
+    for item in shown:
         item.pop("code")
-    return {**summary(found), "candidates": items}
+    return {**summary(found), "candidates": shown, "total": len(items)}
 
 
 def first_review(session: Session, evaluation_id: str, shortlist: list[str]) -> dict:

@@ -30,6 +30,7 @@ from partyday_scoring.schemas import (
 
 scores.weights()
 VOTE_ATTEMPTS = 3
+RESCORE_BATCH = 500
 
 
 def _now() -> datetime:
@@ -129,16 +130,28 @@ class ScoringService(OrgTreeProjection, PartydayService):
 
     @rpc
     def rescore_all(self, month: str | None = None) -> dict:
-        """Score every closed activity whose period is open again (of `month`, if given), e.g. after the
-        weights changed."""
+        """Score every closed activity of `month` (like 2026-12; required, 400 MONTH_INVALID without it) whose
+        period is open again, e.g. after the weights changed. Activities are taken in batches of
+        `RESCORE_BATCH`, each locked (`FOR UPDATE`) and read afresh in its own transaction, so a like or an
+        event scoring one of them at the same time is neither overwritten nor lost: it waits for the batch, or
+        the batch waits for it and sees it."""
+        if not isinstance(month, str) or not rankings.MONTH.match(month):
+            raise invalid("MONTH_INVALID", "rescore_all needs the month to score again, like 2026-12", month=month)
         started = _now()
-        with self.db.transaction() as session:
-            query = select(ScoredActivity).where(ScoredActivity.closed.is_(True))
-            if month is not None:
-                query = query.where(ScoredActivity.month == month)
-            activities = session.scalars(query).all()
-            changed = scores.rescore_many(session, activities, started)
-        return {"activities": len(activities), "changed": changed,
+        activities = changed = 0
+        after = ""
+        while True:
+            with self.db.transaction() as session:
+                batch = session.scalars(
+                    select(ScoredActivity).where(ScoredActivity.closed.is_(True), ScoredActivity.month == month,
+                                                 ScoredActivity.activity_id > after)
+                    .order_by(ScoredActivity.activity_id).limit(RESCORE_BATCH).with_for_update()).all()
+                if not batch:
+                    break
+                changed += scores.rescore_many(session, batch, started)
+                activities += len(batch)
+                after = batch[-1].activity_id
+        return {"activities": activities, "changed": changed,
                 "seconds": round((_now() - started).total_seconds(), 3)}
 
     @rpc
@@ -206,11 +219,15 @@ class ScoringService(OrgTreeProjection, PartydayService):
 
     @rpc
     def ranking(self, org_id: str, period: str, domain: str | None = None, group: str = "branches",
-                kind: str | None = None) -> dict:
+                kind: str | None = None, page: int = 1, page_size: int = 100) -> dict:
         """Branches of the subtree (or the node's children) ranked by score over a month, quarter or year,
-        of one domain or kind (category) if given."""
+        of one domain or kind (category) if given; one page of them (100 by default), `total` ranked in all.
+        Ranks are over the whole ranking, whatever the page."""
+        offset, limit = page_bounds(page, page_size)
         with self.db.transaction() as session:
-            return rankings.ranking(session, org_id, period, domain, group, kind)
+            found = rankings.ranking(session, org_id, period, domain, group, kind)
+        return {**found, "items": found["items"][offset:offset + limit], "total": len(found["items"]),
+                "page": page, "page_size": page_size}
 
     @rpc
     def progress(self, org_id: str, month: str | None = None, domain: str | None = None) -> dict:
@@ -256,10 +273,19 @@ class ScoringService(OrgTreeProjection, PartydayService):
                     raise
 
     @rpc
-    def campaign_results(self, campaign_id: str) -> dict:
-        """Live results: votes per candidate activity, never who voted for what."""
+    def campaign_results(self, campaign_id: str, page: int = 1, page_size: int = 100) -> dict:
+        """Live results: votes per candidate activity, most first, one page of candidates (100 by default,
+        `total` in all); never who voted for what."""
+        offset, limit = page_bounds(page, page_size)
         with self.db.transaction() as session:
-            return campaigns.results(session, campaign_id)
+            return {**campaigns.results(session, campaign_id, offset, limit), "page": page, "page_size": page_size}
+
+    @rpc
+    def is_candidate(self, campaign_id: str, activity_id: str) -> bool:
+        """Whether the activity is a candidate of the campaign (404 for an unknown campaign): the gateway's
+        check before it serves a candidate's photo to voters."""
+        with self.db.transaction() as session:
+            return campaigns.is_candidate(session, campaigns.get(session, campaign_id), activity_id)
 
     @rpc
     def create_evaluation(self, payload: dict, idempotency_key: str | None = None) -> dict:
@@ -274,10 +300,13 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return answer
 
     @rpc
-    def evaluation(self, evaluation_id: str) -> dict:
-        """The evaluation, its candidates best first with the judges' means and the votes beside them."""
+    def evaluation(self, evaluation_id: str, page: int = 1, page_size: int = 100) -> dict:
+        """The evaluation, one page of its candidates best first (100 by default, `total` in all) with the
+        judges' means and the votes beside them."""
+        offset, limit = page_bounds(page, page_size)
         with self.db.transaction() as session:
-            return evaluations.view(session, evaluation_id)
+            return {**evaluations.view(session, evaluation_id, offset, limit), "page": page,
+                    "page_size": page_size}
 
     @rpc
     def judge(self, evaluation_id: str, judge_id: str, payload: dict) -> dict:

@@ -6,8 +6,9 @@ from partyday_gateway.app import create_app
 from partyday_gateway.settings import GatewaySettings
 
 RANKING = {"org_id": "town", "name": "北关街道", "period": "2026-12", "domain": None, "kind": None, "group": "branches",
-           "unscored": 0, "items": [{"rank": 1, "org_id": "b1", "name": "北关社区第一党支部", "code": "B1",
-                                     "domain": "community", "score": 91.5, "sign_in_rate": 1.0, "activities": 1}]}
+           "unscored": 0, "total": 1, "page": 1, "page_size": 100,
+           "items": [{"rank": 1, "org_id": "b1", "name": "北关社区第一党支部", "code": "B1",
+                      "domain": "community", "score": 91.5, "sign_in_rate": 1.0, "activities": 1}]}
 SCORE = {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "status": "scored", "total": 85.83,
          "indicators": {"sign_in_rate": 1.0, "mobile_like_rate": 0.5, "upload_detail": 0.6, "comments": 0.1667,
                         "superior_score": 0.8},
@@ -54,22 +55,27 @@ class FakeRpc:
                 "comments": {"items": [COMMENT], "total": 1, "page": 1, "page_size": 50},
                 "add_comment": COMMENT, "moderate": COMMENT,
                 "report_comment": {"comment_id": "c1", "reports": 1, "status": "visible"},
-                "evaluation": {"org_id": "town"},
+                "evaluation": {"evaluation_id": "e1", "org_id": "town", "kind": "monthly", "period": "2026-12",
+                               "stage": "judging", "best_slots": 1, "excellent_slots": 1, "shortlist": [],
+                               "best": [], "excellent": [], "published_at": None, "candidates": [], "total": 0,
+                               "page": 1, "page_size": 100},
                 "report": {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
                            "period": "2026-12", "months": [], "columns": ["name", "score"],
                            "rows": [{"name": "第一党支部", "score": None}]},
                 "judge": {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
                           "organisation": 20, "effect": 20, "total": 100},
                 "campaign_results": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
-                                     "votes_per_voter": 1, "total_votes": 0,
+                                     "votes_per_voter": 1, "total_votes": 0, "total": 1, "page": 1,
+                                     "page_size": 20,
                                      "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部",
                                                 "theme": "t", "votes": 0}]},
                 "activity_media": {"items": [
-                    {"media_id": "p1", "kind": "photo", "status": "approved", "caption": "合影"},
-                    {"media_id": "p2", "kind": "photo", "status": "pending", "caption": None},
+                    {"media_id": "p1", "kind": "image", "status": "approved", "caption": "合影"},
+                    {"media_id": "p2", "kind": "image", "status": "pending", "caption": None},
                     {"media_id": "v1", "kind": "video", "status": "approved", "caption": None}]},
                 "get_media": {"media_id": args[0] if args else None, "activity_id": "elsewhere",
-                              "status": "approved"},
+                              "kind": "image", "status": "approved"},
+                "is_candidate": False,
                 "create_campaign": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
                                     "votes_per_voter": 3}}.get(method, {})
 
@@ -178,7 +184,8 @@ def test_rankings_as_json_svg_and_png_with_checked_periods(gateway):
         == "VALIDATION_FAILED"
     fake = gateway.acting_as(TOWN_ADMIN)
     gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-Q4", "kind": "joint"})
-    assert fake.calls[-1] == ("ranking", ("town", "2026-Q4"), {"domain": None, "group": "branches", "kind": "joint"})
+    assert fake.calls[-1] == ("ranking", ("town", "2026-Q4"), {"domain": None, "group": "branches", "kind": "joint",
+                                                               "page": 1, "page_size": 100})
     svg = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "format": "svg"})
     assert svg.headers["content-type"].startswith("image/svg+xml") and "北关社区第一党支部" in svg.text
     png = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-Q4", "format": "png"})
@@ -273,3 +280,77 @@ def test_campaign_candidates_show_their_approved_photos_and_nothing_else(gateway
     outside = gateway.get("/api/v1/campaigns/c1/photos/x9")
     assert outside.status_code == 404 and code(outside) == "MEDIA_NOT_FOUND"
     assert code(gateway.get("/api/v1/campaigns/c1/photos/p1", params={"variant": "original"})) == "VALIDATION_FAILED"
+
+
+def test_rankings_are_paged_and_the_chart_asks_for_its_top_bars_only(gateway):
+    fake = gateway.acting_as(TOWN_ADMIN)
+    paged = gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12", "page": 3, "page_size": 50})
+    assert paged.status_code == 200 and paged.json()["total"] == 1
+    assert fake.calls[-1][2]["page"] == 3 and fake.calls[-1][2]["page_size"] == 50
+    for bad in ({"page": 0}, {"page_size": 501}, {"page_size": "many"}):
+        response = gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12", **bad})
+        assert response.status_code == 400 and code(response) == "VALIDATION_FAILED", bad
+    gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "top": 7})
+    assert fake.calls[-1][2]["page"] == 1 and fake.calls[-1][2]["page_size"] == 7
+
+
+def test_campaign_candidates_and_results_are_paged(gateway):
+    fake = gateway.acting_as(PUBLIC)
+    assert gateway.get("/api/v1/campaigns/c1/candidates").status_code == 200
+    assert fake.calls[0] == ("campaign_results", ("c1",), {"page": 1, "page_size": 20})
+    gateway.get("/api/v1/campaigns/c1/candidates", params={"page": 2, "page_size": 50})
+    assert [call for call in fake.calls if call[0] == "campaign_results"][-1][2] == {"page": 2, "page_size": 50}
+    assert code(gateway.get("/api/v1/campaigns/c1/candidates", params={"page_size": 51})) == "VALIDATION_FAILED"
+    assert gateway.get("/api/v1/campaigns/c1/results", params={"page": 2}).json()["total"] == 1
+    assert fake.calls[-1] == ("campaign_results", ("c1",), {"page": 2, "page_size": 100})
+    assert code(gateway.get("/api/v1/campaigns/c1/results", params={"page": 0})) == "VALIDATION_FAILED"
+
+
+def test_a_candidate_media_does_not_know_has_no_photos_and_the_page_still_answers(gateway):
+    from partyday_gateway.rpc import RemoteError
+
+    fake = gateway.acting_as(PUBLIC)
+    answer = fake.call
+
+    async def unknown_to_media(service, method, *args, **kwargs):
+        if method == "activity_media":
+            raise RemoteError("media", method, {"exc_type": "DomainError", "value": "x", "exc_args": [
+                "ACTIVITY_NOT_FOUND", "activity a1 does not exist or is not approved", 404, {"id": "a1"}]})
+        return await answer(service, method, *args, **kwargs)
+
+    fake.call = unknown_to_media
+    shown = gateway.get("/api/v1/campaigns/c1/candidates")
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["items"][0]["photos"] == []
+
+
+def test_a_campaign_photo_is_served_after_a_cheap_candidate_check(gateway, monkeypatch):
+    from fastapi.responses import Response
+
+    async def served(found):
+        return Response(b"jpeg", media_type="image/jpeg")
+
+    monkeypatch.setattr("partyday_gateway.routes.campaigns._file_response", served)
+    fake = gateway.acting_as(PUBLIC)
+    refused = gateway.get("/api/v1/campaigns/c1/photos/p1")
+    assert refused.status_code == 404 and code(refused) == "MEDIA_NOT_FOUND"
+    assert ("is_candidate", ("c1", "elsewhere"), {}) in fake.calls
+    answer = fake.call
+
+    async def candidate(service, method, *args, **kwargs):
+        found = await answer(service, method, *args, **kwargs)
+        return True if method == "is_candidate" else found
+
+    fake.call = candidate
+    assert gateway.get("/api/v1/campaigns/c1/photos/p1").content == b"jpeg"
+    assert not [call for call in fake.calls if call[0] == "campaign_results"], "no results per thumbnail"
+    assert [call[0] for call in fake.calls][-3:] == ["get_media", "is_candidate", "media_file"]
+
+
+def test_evaluation_candidates_are_paged(gateway):
+    fake = gateway.acting_as(TOWN_ADMIN)
+    assert gateway.get("/api/v1/evaluations/e1").json()["total"] == 0
+    assert fake.calls[-1] == ("evaluation", ("e1",), {"page": 1, "page_size": 100})
+    gateway.get("/api/v1/evaluations/e1", params={"page": 4, "page_size": 25})
+    assert fake.calls[-1] == ("evaluation", ("e1",), {"page": 4, "page_size": 25})
+    assert code(gateway.get("/api/v1/evaluations/e1", params={"page_size": 0})) == "VALIDATION_FAILED"

@@ -2,19 +2,21 @@
 import asyncio
 import time
 from collections import deque
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from partyday_common.correlation import current_client_ip
+from partyday_common.pagination import MAX_PAGE_SIZE
 from partyday_common.settings import get_settings
 from partyday_gateway.auth import Caller
-from partyday_gateway.deps import Authz, IdempotencyKey, Rpc
-from partyday_gateway.errors import ApiError
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, Rpc
+from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.permissions import RUN_CAMPAIGNS
 from partyday_gateway.routes.media import _file_response
+from partyday_gateway.rpc import RemoteError
 from partyday_scoring.schemas import CampaignCreate, VoteCreate
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -44,6 +46,9 @@ class Candidate(BaseModel):
 
 class Results(Campaign):
     total_votes: int
+    total: int
+    page: int
+    page_size: int
     items: list[Candidate]
 
 
@@ -63,6 +68,9 @@ class Candidates(Results):
 
 
 PHOTOS_PER_CANDIDATE = 6
+CandidatePageSize = Annotated[int, Query(ge=1, le=50, description="candidates per page (at most 50: each one's "
+                                                                   "photos are asked of media)")]
+ResultsPageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="candidates per page")]
 
 
 class VoteThrottle:
@@ -125,20 +133,30 @@ async def vote(campaign_id: str, body: VoteCreate, request: Request, caller: Cal
     return await rpc.call("scoring", "vote", campaign_id, voter, body.model_dump())
 
 
+async def _photos(rpc, activity_id: str) -> list[dict]:
+    """The activity's approved photos; none while media does not know the activity."""
+    try:
+        uploads = await rpc.call("media", "activity_media", activity_id)
+    except RemoteError as exc:
+        error = domain_error(exc)
+        if error is not None and error.code == "ACTIVITY_NOT_FOUND":
+            return []
+        raise
+    return [upload for upload in uploads["items"] if upload["kind"] == "image" and upload["status"] == "approved"]
+
+
 @router.get("/{campaign_id}/candidates", response_model=Candidates)
-async def candidates(campaign_id: str, caller: Caller, rpc: Rpc):
-    """The subtree's activities of the month with their approved photos (up to 6 each) and live votes."""
-    found = await rpc.call("scoring", "campaign_results", campaign_id)
-    media = await asyncio.gather(*(rpc.call("media", "activity_media", item["activity_id"])
-                                   for item in found["items"]))
+async def candidates(campaign_id: str, caller: Caller, rpc: Rpc, page: Page = 1, page_size: CandidatePageSize = 20):
+    """One page of the subtree's activities of the month (20 by default, at most 50), most votes first, with their
+    approved photos (up to 6 each) and live votes; an activity media does not know yet has no photos."""
+    found = await rpc.call("scoring", "campaign_results", campaign_id, page=page, page_size=page_size)
+    photos = await asyncio.gather(*(_photos(rpc, item["activity_id"]) for item in found["items"]))
     base = f"/api/v1/campaigns/{campaign_id}/photos"
-    for item, uploads in zip(found["items"], media):
-        photos = [upload for upload in uploads["items"]
-                  if upload["kind"] == "photo" and upload["status"] == "approved"]
+    for item, shown in zip(found["items"], photos):
         item["photos"] = [{"media_id": photo["media_id"], "caption": photo["caption"],
                            "thumbnail_url": f"{base}/{photo['media_id']}?variant=thumbnail",
                            "web_url": f"{base}/{photo['media_id']}?variant=web"}
-                          for photo in photos[:PHOTOS_PER_CANDIDATE]]
+                          for photo in shown[:PHOTOS_PER_CANDIDATE]]
     return found
 
 
@@ -147,13 +165,14 @@ async def photo(campaign_id: str, media_id: str, caller: Caller, rpc: Rpc,
                 variant: Literal["thumbnail", "web"] = "thumbnail"):
     """An approved photo of a candidate, for every voter (404 for any other upload)."""
     upload = await rpc.call("media", "get_media", media_id)
-    found = await rpc.call("scoring", "campaign_results", campaign_id)
-    if upload["status"] != "approved" or upload["activity_id"] not in {i["activity_id"] for i in found["items"]}:
+    if upload["kind"] != "image" or upload["status"] != "approved" \
+            or not await rpc.call("scoring", "is_candidate", campaign_id, upload["activity_id"]):
         raise ApiError(404, "MEDIA_NOT_FOUND", f"media {media_id} is not a photo of this campaign", {"id": media_id})
     return await _file_response(await rpc.call("media", "media_file", media_id, variant))
 
 
 @router.get("/{campaign_id}/results", response_model=Results)
-async def results(campaign_id: str, caller: Caller, rpc: Rpc):
-    """Live results: votes per candidate, most first; nobody can see who voted for what."""
-    return await rpc.call("scoring", "campaign_results", campaign_id)
+async def results(campaign_id: str, caller: Caller, rpc: Rpc, page: Page = 1, page_size: ResultsPageSize = 100):
+    """Live results: votes per candidate, most first, one page of candidates (100 by default, `total` in all);
+    nobody can see who voted for what."""
+    return await rpc.call("scoring", "campaign_results", campaign_id, page=page, page_size=page_size)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from partyday_gateway.auth import Caller
-from partyday_gateway.deps import Authz, IdempotencyKey, Rpc
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import JUDGE, READ
 from partyday_scoring.schemas import EvaluationCreate, FirstReview, JudgementCreate, SecondReview
@@ -49,6 +49,9 @@ class Candidate(BaseModel):
 
 class EvaluationView(Evaluation):
     candidates: list[Candidate]
+    total: int
+    page: int
+    page_size: int
 
 
 class Judgement(BaseModel):
@@ -76,8 +79,10 @@ class Winners(Evaluation):
     winners: list[Winner]
 
 
-async def _evaluation(evaluation_id, caller, rpc, authz, capability, name) -> dict:
-    found = await rpc.call("scoring", "evaluation", evaluation_id)
+async def _evaluation(evaluation_id, caller, rpc, authz, capability, name, page=1, page_size=1) -> dict:
+    """The evaluation with one page of its candidates (one, when only its organisation is needed), if the caller
+    holds `capability` over its organisation."""
+    found = await rpc.call("scoring", "evaluation", evaluation_id, page=page, page_size=page_size)
     await authz.require(caller, capability, found["org_id"], name)
     return found
 
@@ -92,9 +97,11 @@ async def create_evaluation(body: EvaluationCreate, caller: Caller, rpc: Rpc, au
 
 
 @router.get("/{evaluation_id}", response_model=EvaluationView)
-async def evaluation(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """The candidates, best first, with the judges' means per criterion and the campaign's votes beside them."""
-    return await _evaluation(evaluation_id, caller, rpc, authz, READ, "read")
+async def evaluation(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                     page_size: PageSize = 100):
+    """The candidates, best first, with the judges' means per criterion and the campaign's votes beside them;
+    one page of them (100 by default, at most 500), `total` in all."""
+    return await _evaluation(evaluation_id, caller, rpc, authz, READ, "read", page, page_size)
 
 
 @router.post("/{evaluation_id}/judgements", response_model=Judgement)

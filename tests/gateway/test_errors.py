@@ -183,6 +183,21 @@ def test_an_oversized_json_body_is_413(gateway):
     assert fake.calls == []
 
 
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "application/x-www-form-urlencoded"])
+def test_a_form_body_outside_the_upload_routes_is_capped_like_json(gateway, content_type):
+    fake = gateway.answer({})
+    response = gateway.post("/api/v1/auth/login", content=b"x" * 1_100_000, headers={"Content-Type": content_type})
+    assert_error(response, 413, "BODY_TOO_LARGE")
+    assert fake.calls == []
+
+
+def test_a_form_body_reaches_an_upload_route_unread(gateway):
+    gateway.answer({"branch_id": "b1"})
+    response = gateway.post("/api/v1/activities/a1/media", content=b"x" * 1_100_000,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 415 and response.json()["error"]["code"] == "MULTIPART_REQUIRED"
+
+
 def test_a_json_body_survives_the_guard_intact(gateway):
     fake = gateway.answer({"org_id": "1", "code": "HZ", "name": "汉中\n区委", "parent_id": "root",
                            "level": "county", "domain": "other", "kind": "regular", "path": "/root/1/"})

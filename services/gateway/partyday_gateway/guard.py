@@ -1,12 +1,13 @@
 """Refuses, before any route runs, input no service should ever see.
 
-- a body (other than a form or an upload) larger than PARTYDAY_MAX_JSON_BYTES (413 `BODY_TOO_LARGE`);
+- a body larger than PARTYDAY_MAX_JSON_BYTES (413 `BODY_TOO_LARGE`), except a form sent to one of the
+  upload routes, which stream and limit their own bodies;
 - a control character other than tab and line breaks in the path, the query or any
   string of a JSON body (400 `INVALID_CHARACTER`): NUL above all, which PostgreSQL
   cannot store and which would otherwise surface as a 500.
-File uploads (multipart) are not read here; the media routes stream and check them.
 """
 import json
+import re
 from urllib.parse import parse_qsl, unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,8 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from partyday_gateway.errors import error_response
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-# Bodies of these types are streamed to their routes; every other body may be parsed as JSON.
+# Forms sent to these routes are streamed to them, which check their size and content as they read.
 FORM_TYPES = {b"multipart/form-data", b"application/x-www-form-urlencoded"}
+UPLOAD_ROUTES = re.compile(r"/api/v1/(activities/[^/]+/media|directives/[^/]+/materials|members/import)")
 
 
 def find_control_character(value, where: str) -> str | None:
@@ -53,7 +55,7 @@ class InputGuardMiddleware:
             await self._refuse(scope, receive, send, 400, "INVALID_CHARACTER", where)
             return
         content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
-        if content_type in FORM_TYPES:
+        if content_type in FORM_TYPES and UPLOAD_ROUTES.fullmatch(scope["path"]):
             await self.app(scope, receive, send)
             return
         body = b""
@@ -88,7 +90,7 @@ class InputGuardMiddleware:
 
     async def _refuse(self, scope, receive, send, status: int, code: str, where: str) -> None:
         if status == 413:
-            message = f"a JSON body may hold at most {self.max_json_bytes} bytes"
+            message = f"a request body may hold at most {self.max_json_bytes} bytes outside the upload routes"
         elif code == "MALFORMED_JSON":
             message = "the request body nests too deeply"
         else:

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from nameko.testing.services import entrypoint_hook
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
@@ -257,3 +257,175 @@ def test_uploads_go_to_an_s3_compatible_bucket(s3_media):
     found = call(s3_media, "media_file", answer["media_id"], "web")
     assert found["key"].startswith("media/b-1/") and storage.exists(found["key"])
     assert not storage.exists(upload["key"])
+
+
+def _green_wait(connection, timeout=None):
+    """psycopg2's wait callback on eventlet's hub (what psycogreen does): a query waiting for PostgreSQL
+    lets the other green threads run, as the workers of several media processes would."""
+    import psycopg2
+    from eventlet.hubs import trampoline
+
+    while True:
+        state = connection.poll()
+        if state == psycopg2.extensions.POLL_OK:
+            return
+        if state == psycopg2.extensions.POLL_READ:
+            trampoline(connection.fileno(), read=True)
+        elif state == psycopg2.extensions.POLL_WRITE:
+            trampoline(connection.fileno(), write=True)
+        else:
+            raise psycopg2.OperationalError(f"bad state from poll: {state}")
+
+
+@pytest.fixture
+def green_postgres():
+    """Database calls that yield to the hub, so that concurrent workers really interleave."""
+    import psycopg2.extensions
+
+    psycopg2.extensions.set_wait_callback(_green_wait)
+    yield
+    psycopg2.extensions.set_wait_callback(None)
+
+
+@pytest.fixture
+def parallel_media(green_postgres, media):
+    return media
+
+
+def _outcomes(container, method, calls):
+    """Start one worker per call at once; each answers its result or the DomainError it raised.
+    (entrypoint_hook waits for the first worker of the method, so it cannot run calls side by side.)"""
+    from eventlet.event import Event
+    from nameko.extensions import Entrypoint
+    from nameko.testing.utils import get_extension
+
+    entrypoint = get_extension(container, Entrypoint, method_name=method)
+
+    def handler(done):
+        def handle_result(worker_ctx, result, exc_info):
+            done.send(exc_info[1] if exc_info else result)
+            return result, exc_info
+        return handle_result
+
+    finished = [Event() for _ in calls]
+    for args, done in zip(calls, finished):
+        container.spawn_worker(entrypoint, args, {}, handle_result=handler(done))
+    outcomes = [done.wait() for done in finished]
+    assert all(isinstance(item, (dict, DomainError)) for item in outcomes), outcomes
+    return outcomes
+
+
+def _stored(prefix):
+    root = get_settings().media_folder()
+    return sorted(str(path.relative_to(root)) for path in (root / prefix).rglob("*") if path.is_file()) \
+        if (root / prefix).exists() else []
+
+
+def test_parallel_uploads_stay_within_the_branch_quota(parallel_media):
+    activity_id = approve_plan(parallel_media)
+    files = [incoming(media_corpus.pdf(stream=os.urandom(60_000))) for _ in range(6)]
+    outcomes = _outcomes(parallel_media, "ingest", [(activity_id, item) for item in files])
+    accepted = [item for item in outcomes if isinstance(item, dict)]
+    refused = [item for item in outcomes if not isinstance(item, dict)]
+    assert len(accepted) == 3, outcomes
+    assert {(item.status, item.code) for item in refused} == {(413, "QUOTA_EXCEEDED")}
+    assert len(_stored("media/b-1")) == 3
+    engine = make_engine(parallel_media.url)
+    with engine.connect() as connection:
+        used = connection.execute(text("SELECT used_bytes FROM branch_usage WHERE branch_id = 'b-1'")).scalar()
+    engine.dispose()
+    assert used == sum(file["size"] for file in files if file["sha256"] in {item["sha256"] for item in accepted})
+
+
+def test_a_rejected_upload_gives_its_bytes_back(media):
+    activity_id = approve_plan(media)
+    first = call(media, "ingest", activity_id, incoming(media_corpus.pdf(stream=os.urandom(120_000))))
+    second = incoming(media_corpus.pdf(stream=os.urandom(120_000)))
+    with pytest.raises(DomainError) as raised:
+        call(media, "ingest", activity_id, second)
+    assert raised.value.code == "QUOTA_EXCEEDED"
+    call(media, "review", first["media_id"], False, reason="与活动无关")
+    assert call(media, "ingest", activity_id, incoming(media_corpus.pdf(stream=os.urandom(120_000))))
+
+
+def test_two_identical_uploads_at_once_store_one(parallel_media):
+    activity_id = approve_plan(parallel_media)
+    document = media_corpus.pdf(stream=os.urandom(20_000))
+    outcomes = _outcomes(parallel_media, "ingest", [(activity_id, incoming(document)) for _ in range(4)])
+    accepted = [item for item in outcomes if isinstance(item, dict)]
+    refused = [item for item in outcomes if not isinstance(item, dict)]
+    assert len(accepted) == 1, outcomes
+    assert [(item.status, item.code, item.details["media_id"]) for item in refused] == [
+        (409, "DUPLICATE_UPLOAD", accepted[0]["media_id"])] * 3
+    assert _stored("media/b-1") == [f"media/b-1/{accepted[0]['media_id']}/original.pdf"]
+
+
+def _published_directive(container):
+    send(container, "plans", "directive_published", {"directive_id": "d-1", "org_id": "city", "org_path": "/city/",
+                                                     "month": MONTH, "theme": "学党章", "required_actions": []})
+    wait_until(lambda: _directive(container, "d-1"), message="the directive arrived")
+
+
+def test_a_study_material_whose_transaction_fails_leaves_no_stored_copy(media, monkeypatch):
+    from partyday_media import records
+
+    _published_directive(media)
+
+    def broken(*args, **kwargs):
+        raise DomainError("BROKEN", "the database refused", 500)
+
+    monkeypatch.setattr(records, "add_material", broken)
+    upload = incoming(media_corpus.pdf())
+    with pytest.raises(DomainError) as raised:
+        call(media, "add_file_material", "d-1", "学习资料", upload)
+    assert raised.value.code == "BROKEN"
+    assert _stored("study") == [] and not make_storage(get_settings()).exists(upload["key"])
+
+
+def test_study_materials_and_notes_are_idempotent(media):
+    _published_directive(media)
+    lesson = media_corpus.pdf(stream=os.urandom(5_000))
+    first = call(media, "add_file_material", "d-1", "学习资料", incoming(lesson), idempotency_key="f-1")
+    again = incoming(lesson)
+    assert call(media, "add_file_material", "d-1", "学习资料", again, idempotency_key="f-1") == first
+    assert not make_storage(get_settings()).exists(again["key"]) and len(_stored("study")) == 1
+    with pytest.raises(DomainError) as raised:
+        call(media, "add_file_material", "d-1", "另一份", incoming(lesson), idempotency_key="f-1")
+    assert raised.value.code == "IDEMPOTENCY_KEY_REUSED"
+
+    body = {"title": "党章第一章", "text": "第一条……"}
+    text_material = call(media, "add_text_material", "d-1", body, uploaded_by="m-1", idempotency_key="t-1")
+    assert call(media, "add_text_material", "d-1", body, uploaded_by="m-1", idempotency_key="t-1") == text_material
+    assert call(media, "directive_materials", "d-1")["total"] == 2
+
+    note = {"branch_id": "b-1", "month": MONTH, "member_id": "m-1", "text": "学习党章的体会：要坚定理想信念。"}
+    written = call(media, "add_note", note, idempotency_key="n-1")
+    assert call(media, "add_note", note, idempotency_key="n-1") == written
+    assert call(media, "notes", "b-1", MONTH, 1, 10)["total"] == 1
+
+
+def test_material_and_media_listings_are_paged(media):
+    _published_directive(media)
+    made = [call(media, "add_text_material", "d-1", {"title": f"材料{n}", "text": "正文"}) for n in range(3)]
+    page = call(media, "directive_materials", "d-1", page=2, page_size=2)
+    assert page | {"total": 3, "page": 2, "page_size": 2} == page
+    assert [item["material_id"] for item in page["items"]] == [made[2]["material_id"]]
+    month = call(media, "month_materials", "b-1", MONTH, page=1, page_size=2)
+    assert month["total"] == 3 and [item["material_id"] for item in month["items"]] == [
+        item["material_id"] for item in made[:2]]
+    with pytest.raises(DomainError) as raised:
+        call(media, "month_materials", "b-1", MONTH, page=0)
+    assert raised.value.code == "PAGE_INVALID"
+
+    activity_id = approve_plan(media)
+    uploaded = [call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=n, color=(40 * n, 90, 20))))
+                for n in range(1, 4)]
+    call(media, "review", uploaded[0]["media_id"], True)
+    call(media, "review", uploaded[1]["media_id"], False, reason="模糊")
+    listed = call(media, "activity_media_page", activity_id, page=1, page_size=1)
+    assert listed | {"total": 2, "page": 1, "page_size": 1,
+                     "counts": {"pending": 1, "approved": 1, "rejected": 1}} == listed
+    assert [item["media_id"] for item in listed["items"]] == [uploaded[0]["media_id"]]
+    approved = call(media, "activity_media_page", activity_id, page=1, page_size=10, approved_only=True)
+    assert approved["total"] == 1 and [item["media_id"] for item in approved["items"]] == [uploaded[0]["media_id"]]
+    assert len(call(media, "activity_media", activity_id)["items"]) == 2

@@ -1,9 +1,12 @@
 """The media service: uploads, their review, the detail score and duplicate detection."""
-from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.orgtree import add_org_projection
 from partyday_common.tables import Id, add_bus_tables
+
+LIVE = text("status <> 'rejected'")
+LIVE_UPLOAD_INDEX = "uq_media_activity_sha256_live"
 
 metadata = MetaData()
 add_bus_tables(metadata)
@@ -38,10 +41,14 @@ class Activity(Base):
 
 
 class Media(Base):
-    """An upload for an activity: its stored copies, evidence, duplicate flags and review."""
+    """An upload for an activity: its stored copies, evidence, duplicate flags and review. The same
+    bytes are stored once per activity among uploads that are not rejected (a unique partial index,
+    so that two identical uploads at the same moment cannot both get in)."""
 
     __tablename__ = "media"
-    __table_args__ = (Index("ix_media_branch_path_status", "branch_path", "status"),)
+    __table_args__ = (Index("ix_media_branch_path_status", "branch_path", "status"),
+                      Index(LIVE_UPLOAD_INDEX, "activity_id", "sha256", unique=True, postgresql_where=LIVE,
+                            sqlite_where=LIVE))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     activity_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -67,6 +74,17 @@ class Media(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at = mapped_column(DateTime(timezone=True))
     reject_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class BranchUsage(Base):
+    """The bytes a branch's uploads that are not rejected hold in storage. An upload takes its bytes with
+    one conditional update of this row (which also locks it until the upload commits), so that parallel
+    uploads cannot together exceed the quota; a rejection gives them back."""
+
+    __tablename__ = "branch_usage"
+
+    branch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_bytes: Mapped[int] = mapped_column(Id)
 
 
 class HashBand(Base):

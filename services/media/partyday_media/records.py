@@ -3,7 +3,9 @@ flags, review, the detail score and its event, study materials and notes."""
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
@@ -11,7 +13,7 @@ from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.pagination import page_bounds
 from partyday_media import rules
-from partyday_media.models import Activity, Directive, HashBand, Media, StudyMaterial, StudyNote
+from partyday_media.models import Activity, BranchUsage, Directive, HashBand, Media, StudyMaterial, StudyNote
 from partyday_media.schemas import DetailScoreChanged
 
 STATUSES = ("pending", "approved", "rejected")
@@ -78,12 +80,42 @@ def starts_local(act: Activity) -> datetime | None:
     return aware(act.starts_at).astimezone(timezone(timedelta(minutes=act.starts_offset_min or 0)))
 
 
+def _quota_exceeded(used: int, quota: int) -> DomainError:
+    return DomainError("QUOTA_EXCEEDED", "the branch has used its media storage quota", 413,
+                       {"used_bytes": int(used), "quota_bytes": quota})
+
+
+def _used(session: Session, branch_id: str) -> int:
+    return session.scalar(select(BranchUsage.used_bytes).where(BranchUsage.branch_id == branch_id)) or 0
+
+
 def check_quota(session: Session, branch_id: str, adding: int, quota: int) -> None:
-    used = session.scalar(select(func.coalesce(func.sum(Media.stored_bytes), 0))
-                          .where(Media.branch_id == branch_id, Media.status != "rejected"))
+    """Refuse early (before the upload is processed) what cannot fit; reserves nothing, `take_quota` does."""
+    used = _used(session, branch_id)
     if used + adding > quota:
-        raise DomainError("QUOTA_EXCEEDED", "the branch has used its media storage quota", 413,
-                          {"used_bytes": int(used), "quota_bytes": quota})
+        raise _quota_exceeded(used, quota)
+
+
+def take_quota(session: Session, branch_id: str, adding: int, quota: int) -> None:
+    """Count `adding` bytes against the branch's quota in one conditional update, which locks the
+    branch's usage row until the caller's transaction ends: parallel uploads of a branch take their
+    bytes one after another, and a rolled-back upload takes nothing."""
+    table = BranchUsage.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(table).values(branch_id=branch_id, used_bytes=0)
+                    .on_conflict_do_nothing(index_elements=[table.c.branch_id]))
+    taken = session.execute(update(table).where(table.c.branch_id == branch_id,
+                                                table.c.used_bytes + adding <= quota)
+                            .values(used_bytes=table.c.used_bytes + adding))
+    if taken.rowcount == 0:
+        raise _quota_exceeded(_used(session, branch_id), quota)
+
+
+def _give_back_quota(session: Session, branch_id: str, freed: int) -> None:
+    """A rejected upload counts for nothing: its bytes go back to the branch's quota."""
+    table = BranchUsage.__table__
+    session.execute(update(table).where(table.c.branch_id == branch_id)
+                    .values(used_bytes=table.c.used_bytes - freed))
 
 
 def find_duplicates(session: Session, sha256: str, phash: str | None, exclude: str | None = None) -> list[dict]:
@@ -111,7 +143,9 @@ def _duplicate(other: Media, match: str, distance: int) -> dict:
 
 
 def add_media(session: Session, act: Activity, media_id: str, upload: dict, stored: dict) -> dict:
-    """Record an upload whose copies are stored; flag earlier uses of the same picture elsewhere."""
+    """Record an upload whose copies are stored; flag earlier uses of the same picture elsewhere. The
+    same bytes sent twice for the activity at the same moment meet the unique index on (activity, sha256)
+    of live uploads: the later one is refused like any duplicate."""
     duplicates = find_duplicates(session, upload["sha256"], stored.get("phash"))
     if any(item["activity_id"] == act.id and item["match"] == "exact" for item in duplicates):
         raise DomainError("DUPLICATE_UPLOAD", "this file was already uploaded for this activity", 409,
@@ -130,11 +164,19 @@ def add_media(session: Session, act: Activity, media_id: str, upload: dict, stor
                   width=stored.get("width"), height=stored.get("height"), duration_s=stored.get("duration_s"),
                   keys=stored["keys"], evidence=stored.get("evidence"), duplicates=duplicates,
                   uploaded_by=upload.get("uploaded_by"), uploaded_at=utcnow())
-    session.add(media)
-    if media.phash is not None:
-        for band, value in enumerate(rules.hash_bands(media.phash)):
-            session.add(HashBand(media_id=media_id, band=band, value=value))
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(media)
+            if media.phash is not None:
+                for band, value in enumerate(rules.hash_bands(media.phash)):
+                    session.add(HashBand(media_id=media_id, band=band, value=value))
+    except IntegrityError:
+        winner = session.scalar(select(Media.id).where(Media.activity_id == act.id, Media.sha256 == upload["sha256"],
+                                                      Media.status != "rejected"))
+        if winner is None:
+            raise
+        raise DomainError("DUPLICATE_UPLOAD", "this file was already uploaded for this activity", 409,
+                          {"media_id": winner})
     return view(media)
 
 
@@ -169,6 +211,8 @@ def review(session: Session, media_id: str, approve: bool, reason: str | None, r
     media.status = "approved" if approve else "rejected"
     media.reject_reason = None if approve else reason
     media.reviewed_by, media.reviewed_at = reviewer, utcnow()
+    if not approve:
+        _give_back_quota(session, media.branch_id, media.stored_bytes)
     rescore(session, session.get(Activity, media.activity_id, with_for_update=True))
     return view(media)
 
@@ -204,6 +248,7 @@ def review_queue(session: Session, path: str, status: str, page: int, page_size:
 
 
 def activity_media(session: Session, activity_id: str) -> dict:
+    """All of an activity's uploads but the rejected ones, counts by status and its detail score."""
     act = activity(session, activity_id)
     items = session.scalars(select(Media).where(Media.activity_id == activity_id)
                             .order_by(Media.uploaded_at, Media.id)).all()
@@ -212,23 +257,44 @@ def activity_media(session: Session, activity_id: str) -> dict:
             "counts": counts, "items": [view(item) for item in items if item.status != "rejected"]}
 
 
-def month_materials(session: Session, branch_path: str, month: str) -> list[dict]:
-    """The study materials of every directive of the month on the branch's path."""
+def activity_media_page(session: Session, activity_id: str, page: int, page_size: int, approved_only: bool) -> dict:
+    """`activity_media` a page at a time (oldest first), only approved uploads with `approved_only`;
+    the counts by status are the whole activity's."""
+    offset, limit = page_bounds(page, page_size)
+    act = activity(session, activity_id)
+    counts = dict.fromkeys(STATUSES, 0) | dict(session.execute(
+        select(Media.status, func.count()).where(Media.activity_id == activity_id).group_by(Media.status)).all())
+    where = (Media.activity_id == activity_id,
+             Media.status == "approved" if approved_only else Media.status != "rejected")
+    items = session.scalars(select(Media).where(*where).order_by(Media.uploaded_at, Media.id)
+                            .offset(offset).limit(limit)).all()
+    return {"activity_id": act.id, "detail_score": act.detail_score, "breakdown": act.breakdown, "counts": counts,
+            "items": [view(item) for item in items], "total": session.scalar(
+                select(func.count()).select_from(Media).where(*where)), "page": page, "page_size": page_size}
+
+
+def _materials_page(session: Session, themes: dict[str, str], page: int, page_size: int) -> dict:
+    """The study materials of the directives `themes` names (id → theme), oldest first, a page at a time."""
+    offset, limit = page_bounds(page, page_size)
+    where = StudyMaterial.directive_id.in_(themes)
+    items = session.scalars(select(StudyMaterial).where(where).order_by(StudyMaterial.created_at, StudyMaterial.id)
+                            .offset(offset).limit(limit)).all() if themes else []
+    total = session.scalar(select(func.count()).select_from(StudyMaterial).where(where)) if themes else 0
+    return {"items": [material_view(item, themes[item.directive_id]) for item in items], "total": total,
+            "page": page, "page_size": page_size}
+
+
+def month_materials(session: Session, branch_path: str, month: str, page: int, page_size: int) -> dict:
+    """The study materials of every directive of the month on the branch's path, a page at a time."""
     directives = session.scalars(select(Directive).where(
         Directive.month == month, literal(branch_path).startswith(Directive.org_path))).all()
-    if not directives:
-        return []
-    themes = {item.id: item.theme for item in directives}
-    materials = session.scalars(select(StudyMaterial).where(StudyMaterial.directive_id.in_(themes))
-                                .order_by(StudyMaterial.created_at, StudyMaterial.id)).all()
-    return [material_view(item, themes[item.directive_id]) for item in materials]
+    return _materials_page(session, {item.id: item.theme for item in directives}, page, page_size)
 
 
-def directive_materials(session: Session, directive_id: str) -> list[dict]:
+def directive_materials(session: Session, directive_id: str, page: int, page_size: int) -> dict:
+    """A directive's study package, a page at a time."""
     found = directive(session, directive_id)
-    materials = session.scalars(select(StudyMaterial).where(StudyMaterial.directive_id == directive_id)
-                                .order_by(StudyMaterial.created_at, StudyMaterial.id)).all()
-    return [material_view(item, found.theme) for item in materials]
+    return _materials_page(session, {found.id: found.theme}, page, page_size)
 
 
 def material_view(material: StudyMaterial, theme: str | None = None) -> dict:

@@ -88,8 +88,10 @@ class MediaService(OrgTreeProjection, PartydayService):
     @rpc
     def ingest(self, activity_id: str, upload: dict, idempotency_key: str | None = None) -> dict:
         """Check an upload the gateway streamed into storage (key, format, size, sha256 it saw),
-        store the copies media serves, and record it as pending review; the incoming object is
-        deleted whatever the outcome. A repeat with the same Idempotency-Key gets the first answer."""
+        store the copies media serves, and record it as pending review, its bytes taken from the
+        branch's quota in the same transaction; the incoming object is deleted whatever the outcome,
+        and the stored copies too when the upload is refused. A repeat with the same Idempotency-Key
+        gets the first answer."""
         settings, storage = get_settings(), self.storage
         request = _upload(storage, upload)
         same_request = {"activity_id": activity_id, **{name: value for name, value in request.items() if name != "key"}}
@@ -108,7 +110,7 @@ class MediaService(OrgTreeProjection, PartydayService):
                                    cpu=tpool.execute)
             with self.db.transaction() as session:
                 act = records.activity(session, activity_id)
-                records.check_quota(session, act.branch_id, stored["stored_bytes"], settings.media_branch_quota_bytes)
+                records.take_quota(session, act.branch_id, stored["stored_bytes"], settings.media_branch_quota_bytes)
                 answer = records.add_media(session, act, media_id, request, stored)
                 remember_response(session, "ingest", idempotency_key, same_request, answer)
         except Exception as exc:
@@ -167,6 +169,14 @@ class MediaService(OrgTreeProjection, PartydayService):
             return records.activity_media(session, activity_id)
 
     @rpc
+    def activity_media_page(self, activity_id: str, page: int = 1, page_size: int = 50,
+                            approved_only: bool = False) -> dict:
+        """`activity_media` a page at a time with `total`, `page` and `page_size`; only the approved
+        uploads with `approved_only` (what a member who administers nothing may see)."""
+        with self.db.transaction() as session:
+            return records.activity_media_page(session, activity_id, page, page_size, bool(approved_only))
+
+    @rpc
     def branch_month_records(self, branch_ids: list, month: str) -> dict:
         """Per branch for a month: photo counts by status, links to approved photos, study notes,
         the month's study materials and the detail score (for spot checks and the six haves)."""
@@ -187,18 +197,32 @@ class MediaService(OrgTreeProjection, PartydayService):
                     "month": found.month, "theme": found.theme}
 
     @rpc
-    def add_text_material(self, directive_id: str, payload: dict, uploaded_by: str | None = None) -> dict:
-        """Attach a text to a directive's study package."""
+    def add_text_material(self, directive_id: str, payload: dict, uploaded_by: str | None = None,
+                          idempotency_key: str | None = None) -> dict:
+        """Attach a text to a directive's study package; a repeat with the same Idempotency-Key gets the
+        first answer."""
         body = validated(MaterialText, payload)
+        same_request = {"directive_id": directive_id, **body.model_dump(), "uploaded_by": uploaded_by}
         with self.db.transaction() as session:
-            return records.add_material(session, directive_id, body.title, "text", uploaded_by, text=body.text)
+            previous = previous_response(session, "add_text_material", idempotency_key, same_request)
+            if previous is not None:
+                return previous
+            answer = records.add_material(session, directive_id, body.title, "text", uploaded_by, text=body.text)
+            remember_response(session, "add_text_material", idempotency_key, same_request, answer)
+            return answer
 
     @rpc
-    def add_file_material(self, directive_id: str, title: str, upload: dict) -> dict:
-        """Attach a micro lesson (MP4) or a document (PDF) the gateway streamed into storage."""
+    def add_file_material(self, directive_id: str, title: str, upload: dict,
+                          idempotency_key: str | None = None) -> dict:
+        """Attach a micro lesson (MP4) or a document (PDF) the gateway streamed into storage. The
+        incoming object is deleted whatever the outcome, the stored copy too when the material is not
+        recorded; a repeat with the same Idempotency-Key gets the first answer."""
         storage = self.storage
         request = _upload(storage, upload)
+        same_request = {"directive_id": directive_id, "title": title,
+                        **{name: value for name, value in request.items() if name != "key"}}
         material_id = uuid.uuid4().hex
+        stored = None
         try:
             if not isinstance(title, str) or not 0 < len(title.strip()) <= 200:
                 raise invalid("TITLE_REQUIRED", "a title of 1 to 200 characters")
@@ -206,15 +230,24 @@ class MediaService(OrgTreeProjection, PartydayService):
                 raise DomainError("UNSUPPORTED_TYPE", "a study material is an MP4 micro lesson or a PDF document",
                                   415)
             with self.db.transaction() as session:
+                previous = previous_response(session, "add_file_material", idempotency_key, same_request)
+                if previous is not None:
+                    return previous
                 records.directive(session, directive_id)
             stored = uploads.store(storage, request, f"study/{directive_id}/{material_id}", get_settings(),
                                    cpu=tpool.execute)
             with self.db.transaction() as session:
-                return records.add_material(session, directive_id, title.strip(),
-                                            "video" if stored["kind"] == "video" else "document",
-                                            request["uploaded_by"], fmt=request["format"],
-                                            key=stored["keys"]["original"], stored_bytes=stored["stored_bytes"],
-                                            duration_s=stored["duration_s"])
+                answer = records.add_material(session, directive_id, title.strip(),
+                                              "video" if stored["kind"] == "video" else "document",
+                                              request["uploaded_by"], fmt=request["format"],
+                                              key=stored["keys"]["original"], stored_bytes=stored["stored_bytes"],
+                                              duration_s=stored["duration_s"])
+                remember_response(session, "add_file_material", idempotency_key, same_request, answer)
+                return answer
+        except Exception:
+            if stored is not None:
+                uploads.discard(storage, stored["keys"].values())
+            raise
         finally:
             storage.delete(request["key"])
 
@@ -231,26 +264,32 @@ class MediaService(OrgTreeProjection, PartydayService):
                     "content_type": _content_type(found.format) if found.format else None}
 
     @rpc
-    def directive_materials(self, directive_id: str) -> list:
-        """A directive's study package, oldest first."""
+    def directive_materials(self, directive_id: str, page: int = 1, page_size: int = 50) -> dict:
+        """A directive's study package, oldest first, a page at a time (`items`, `total`, `page`, `page_size`)."""
         with self.db.transaction() as session:
-            return records.directive_materials(session, directive_id)
+            return records.directive_materials(session, directive_id, page, page_size)
 
     @rpc
-    def month_materials(self, branch_id: str, month: str) -> list:
-        """The study materials of the directives that apply to a branch in a month (its task)."""
+    def month_materials(self, branch_id: str, month: str, page: int = 1, page_size: int = 50) -> dict:
+        """The study materials of the directives that apply to a branch in a month (its task), oldest
+        first, a page at a time (`items`, `total`, `page`, `page_size`)."""
         with self.db.transaction() as session:
             node = get_node(session, self.org_nodes, branch_id)
             if node is None:
                 raise not_found("org", branch_id)
-            return records.month_materials(session, node["path"], month)
+            return records.month_materials(session, node["path"], month, page, page_size)
 
     @rpc
-    def add_note(self, payload: dict) -> dict:
-        """A member's study note for a month."""
+    def add_note(self, payload: dict, idempotency_key: str | None = None) -> dict:
+        """A member's study note for a month; a repeat with the same Idempotency-Key gets the first answer."""
         note = validated(NoteCreate, payload).model_dump()
         with self.db.transaction() as session:
-            return records.add_note(session, note)
+            previous = previous_response(session, "add_note", idempotency_key, note)
+            if previous is not None:
+                return previous
+            answer = records.add_note(session, note)
+            remember_response(session, "add_note", idempotency_key, note, answer)
+            return answer
 
     @rpc
     def notes(self, branch_id: str, month: str, page: int = 1, page_size: int = 50,

@@ -4,9 +4,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from partyday_common.errors import DomainError
 from partyday_common.settings import get_settings
 from partyday_gateway import documents
-from partyday_gateway.errors import ApiError
 
 ACTIVITY = {"activity_id": "a1", "branch_id": "b1", "theme": "学习贯彻党的二十届四中全会精神",
             "venue_name": "党员活动室", "starts_at": "2026-12-07T01:00:00+00:00",
@@ -71,6 +71,23 @@ def test_the_workbook_sheet_has_a_row_per_member():
 
 
 def test_without_the_font_a_document_is_a_clear_503(tmp_path):
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(DomainError) as raised:
         documents.poster_pdf(ACTIVITY, "支部", "http://x", str(tmp_path / "missing.ttf"), "Asia/Shanghai")
     assert raised.value.status == 503 and raised.value.code == "FONT_UNAVAILABLE"
+
+
+def test_text_is_never_read_as_markup_nor_fetched():
+    hostile = {**ACTIVITY, "theme": '学习<b>党章 </para> <img src="/etc/hostname"/> & 讨论',
+               "venue_name": "<font color=red>会议室</font>"}
+    text = text_of(documents.sheet_pdf(hostile, "<i>支部</i>", SHEET, FONT, "Asia/Shanghai"))
+    flat = "".join(text.split())
+    assert '学习<b>党章</para><imgsrc="/etc/hostname"/>&讨论' in flat
+    assert "<fontcolor=red>会议室</font>" in flat and "<i>支部</i>" in flat
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook():
+    members = [{**SHEET["members"][0], "name": '=HYPERLINK("http://evil","x")'}]
+    book = load_workbook(io.BytesIO(documents.sheet_xlsx(ACTIVITY, "支部", {**SHEET, "members": members},
+                                                         "Asia/Shanghai")))
+    assert book["签到表"]["A4"].value == '\'=HYPERLINK("http://evil","x")'
+    assert book["签到表"]["A4"].data_type == "s"

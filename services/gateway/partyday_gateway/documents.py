@@ -5,8 +5,6 @@ subset, in every PDF so that the page prints the same on any machine.
 """
 import io
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import segno
@@ -15,26 +13,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from partyday_gateway.errors import ApiError
+from partyday_common.printing import cell, cjk_font, plain
 
-FONT = "PartydayCJK"
 STATUS_ZH = {"expected": "待签到", "signed_in": "已签到", "signed_out": "已签退", "absent": "缺勤", "excused": "请假",
              "no_sign_out": "未签退"}
 GROUP_ZH = {"members": "党员", "mobile_members": "流动党员", "guests": "列席"}
-
-
-@lru_cache
-def _register_font(path: str) -> str:
-    if not Path(path).is_file():
-        raise ApiError(503, "FONT_UNAVAILABLE", "the Chinese font for printable documents is not installed",
-                       {"cjk_font_path": path})
-    pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
-    return FONT
 
 
 def local_time(moment: str | None, time_zone: str, pattern: str = "%Y年%m月%d日 %H:%M") -> str:
@@ -49,7 +35,7 @@ def _when(activity: dict, time_zone: str) -> str:
 
 def poster_pdf(activity: dict, branch_name: str, url: str, font_path: str, time_zone: str) -> bytes:
     """An A4 poster for the venue: branch, theme, time and place around a large sign-in code."""
-    font = _register_font(font_path)
+    font = cjk_font(font_path)
     width, height = A4
     data = io.BytesIO()
     page = canvas.Canvas(data, pagesize=A4, invariant=True)
@@ -96,17 +82,17 @@ def _fit(text: str, limit: int) -> str:
 
 def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, time_zone: str) -> bytes:
     """The sign-in sheet as printed A4 pages: one row per member, the header row repeated on each page."""
-    font = _register_font(font_path)
+    font = cjk_font(font_path)
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
     text = ParagraphStyle("text", fontName=font, fontSize=10, leading=14)
     data = io.BytesIO()
     document = SimpleDocTemplate(data, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                                  bottomMargin=15 * mm, title=f"签到表 {activity['theme']}", invariant=True)
-    story = [Paragraph(f"{branch_name} 主题党日签到表", title), Spacer(1, 4 * mm),
-             Paragraph(f"主题：{activity['theme']}", text),
-             Paragraph(f"时间：{_when(activity, time_zone)}　地点：{activity['venue_name']}", text)]
+    story = [Paragraph(plain(f"{branch_name} 主题党日签到表"), title), Spacer(1, 4 * mm),
+             Paragraph(plain(f"主题：{activity['theme']}"), text),
+             Paragraph(plain(f"时间：{_when(activity, time_zone)}　地点：{activity['venue_name']}"), text)]
     if sheet.get("counts"):
-        story.append(Paragraph(_counts_line(sheet["counts"]), text))
+        story.append(Paragraph(plain(_counts_line(sheet["counts"])), text))
     rows = [["序号", "姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"]]
     for number, member in enumerate(sheet["members"], start=1):
         rows.append([str(number), member["name"], _category(member), STATUS_ZH.get(member["status"], member["status"]),
@@ -148,7 +134,7 @@ def sheet_xlsx(activity: dict, branch_name: str, sheet: dict, time_zone: str) ->
     page.append([f"地点：{activity['venue_name']}", f"时间：{_when(activity, time_zone)}"])
     page.append(["姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"])
     for member in sheet["members"]:
-        page.append([member["name"], _category(member), STATUS_ZH.get(member["status"], member["status"]),
+        page.append([cell(member["name"]), _category(member), STATUS_ZH.get(member["status"], member["status"]),
                      local_time(member["signed_in_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
                      local_time(member["signed_out_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
                      "是" if member["sent_late"] else "否"])

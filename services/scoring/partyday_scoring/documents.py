@@ -1,7 +1,5 @@
 """Reports as XLSX (openpyxl) and PDF (reportlab, the CJK TrueType font embedded and subset)."""
 import io
-from functools import lru_cache
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -9,14 +7,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from partyday_common.errors import DomainError
+from partyday_common import printing
 from partyday_scoring.reports import STAGE_ZH
 
-FONT = "PartydayReportCJK"
 HEADERS = {"rank": "名次", "name": "党组织", "code": "代码", "score": "综合得分", "sign_in_rate": "签到率",
            "activities": "活动次数", "awards": "评选", "month": "月份", "branches": "党支部数", **STAGE_ZH}
 MONTH_COLUMNS = ["month", "branches", *STAGE_ZH]
@@ -45,11 +40,11 @@ def xlsx(report: dict) -> bytes:
     figures["A1"].font = Font(bold=True, size=14)
     figures.append([HEADERS[c] for c in MONTH_COLUMNS])
     for month in report["months"]:
-        figures.append([cell(month[c]) for c in MONTH_COLUMNS])
+        figures.append([printing.cell(cell(month[c])) for c in MONTH_COLUMNS])
     table = book.create_sheet("明细")
     table.append([HEADERS[c] for c in report["columns"]])
     for row in report["rows"]:
-        table.append([cell(row[c]) for c in report["columns"]])
+        table.append([printing.cell(cell(row[c])) for c in report["columns"]])
     for sheet in (figures, table):
         sheet.column_dimensions["A"].width = 14
         sheet.column_dimensions["B"].width = 36 if sheet is table else 12
@@ -58,18 +53,9 @@ def xlsx(report: dict) -> bytes:
     return out.getvalue()
 
 
-@lru_cache
-def _font(path: str) -> str:
-    if not Path(path).is_file():
-        raise DomainError("REPORT_FONT_MISSING", "the CJK font for PDF reports is not installed; run "
-                          "scripts/ensure-fonts.sh or set PARTYDAY_CJK_FONT_PATH", 503, {"path": path})
-    pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
-    return FONT
-
-
 def pdf(report: dict, font_path: str) -> bytes:
     """A4 landscape: the title, the month-by-month figures, then the table, its header repeated on each page."""
-    font = _font(font_path)
+    font = printing.cjk_font(font_path)
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
                                  topMargin=15 * mm, bottomMargin=15 * mm, title=title(report))
@@ -81,6 +67,6 @@ def pdf(report: dict, font_path: str) -> bytes:
                                                        for m in report["months"]]
     rows = [[HEADERS[c] for c in report["columns"]]] + [[str(cell(row[c])) for c in report["columns"]]
                                                         for row in report["rows"]]
-    document.build([Paragraph(title(report), heading), Spacer(1, 4 * mm), Table(months, style=style),
+    document.build([Paragraph(printing.plain(title(report)), heading), Spacer(1, 4 * mm), Table(months, style=style),
                     Spacer(1, 6 * mm), Table(rows, style=style, repeatRows=1)])
     return out.getvalue()

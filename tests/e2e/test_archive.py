@@ -90,7 +90,8 @@ def month_of_records(stack):
     assert summary.status_code == 200, summary.text
     wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).json()["closed"])
     return {"town": town, "branch": branch, "sister": sister, "month": month, "activity_id": activity_id,
-            "plan_id": plan_id, "member": plain["headers"], "media_id": sent.json()["media_id"]}
+            "plan_id": plan_id, "member": plain["headers"], "media_id": sent.json()["media_id"],
+            "secretary": secretary["headers"]}
 
 
 def test_the_archive_shows_all_six_haves_of_a_complete_month_with_their_links(stack, month_of_records):
@@ -147,3 +148,16 @@ def test_the_activity_gathers_plan_attendance_media_and_score(stack, month_of_re
     assert body["media"]["counts"]["approved"] == 1 and body["media"]["detail_score"] > 0
     assert [item["media_id"] for item in body["media"]["items"]] == [records["media_id"]]
     assert body["score"]["indicators"]["sign_in_rate"] is not None
+
+
+def test_a_member_sees_only_approved_uploads_in_the_activity(stack, month_of_records):
+    records, http = month_of_records, stack.http
+    activity = f"/api/v1/activities/{records['activity_id']}"
+    pending = http.post(f"{activity}/media", headers=records["secretary"], data={"caption": "待审"},
+                        files={"file": ("more.jpg", media_corpus.jpeg(width=320, height=240, pattern=5),
+                                        "image/jpeg")})
+    assert pending.status_code == 201, pending.text
+    seen_by_admin = {item["media_id"] for item in http.get(activity, headers=stack.admin).json()["media"]["items"]}
+    assert seen_by_admin == {records["media_id"], pending.json()["media_id"]}
+    seen_by_member = http.get(activity, headers=records["member"]).json()["media"]["items"]
+    assert [item["media_id"] for item in seen_by_member] == [records["media_id"]]

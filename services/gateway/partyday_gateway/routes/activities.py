@@ -84,7 +84,8 @@ async def _unless_unknown(call) -> dict | None:
 @router.get("/activities/{activity_id}")
 async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz) -> dict:
     """The activity, gathered from the services that own each part: its plan, its attendance figures, its
-    media (uploads by review status and the detail score) and its score (null until scoring knows it)."""
+    media (uploads by review status and the detail score; a member who administers nothing sees only the
+    approved uploads) and its score (null until scoring knows it)."""
     activity = await rpc.call("attendance", "get_activity", activity_id)
     if caller.org_id != activity["branch_id"]:
         await authz.require(caller, READ | MANAGE_PLANS, activity["branch_id"], "read")
@@ -94,6 +95,9 @@ async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz)
         _unless_unknown(rpc.call("scoring", "score", activity_id)))
     plan.pop("branch_path", None)
     activity.pop("branch_path", None)
+    if media is not None and not caller.covering(set(READ | MANAGE_PLANS),
+                                                 (await authz.org_paths.get(activity["branch_id"]))["path"]):
+        media = {**media, "items": [item for item in media["items"] if item["status"] == "approved"]}
     return {**activity, "plan": plan, "media": media, "score": score}
 
 

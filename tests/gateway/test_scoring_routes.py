@@ -69,10 +69,10 @@ class FakeRpc:
                                      "page_size": 20,
                                      "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部",
                                                 "theme": "t", "votes": 0}]},
-                "activity_media": {"items": [
+                "activity_media_page": {"items": [
                     {"media_id": "p1", "kind": "image", "status": "approved", "caption": "合影"},
-                    {"media_id": "p2", "kind": "image", "status": "pending", "caption": None},
-                    {"media_id": "v1", "kind": "video", "status": "approved", "caption": None}]},
+                    {"media_id": "v1", "kind": "video", "status": "approved", "caption": None}],
+                    "total": 2, "page": 1, "page_size": 50},
                 "get_media": {"media_id": args[0] if args else None, "activity_id": "elsewhere",
                               "kind": "image", "status": "approved"},
                 "is_candidate": False,
@@ -271,12 +271,13 @@ def test_reports_as_xlsx_pdf_and_json_for_readers_of_the_node(gateway):
 
 
 def test_campaign_candidates_show_their_approved_photos_and_nothing_else(gateway):
-    gateway.acting_as(PUBLIC)
+    fake = gateway.acting_as(PUBLIC)
     shown = gateway.get("/api/v1/campaigns/c1/candidates")
     assert shown.status_code == 200, shown.text
     photos = shown.json()["items"][0]["photos"]
     assert [(p["media_id"], p["thumbnail_url"]) for p in photos] == [
         ("p1", "/api/v1/campaigns/c1/photos/p1?variant=thumbnail")]
+    assert ("activity_media_page", ("a1",), {"page": 1, "page_size": 50, "approved_only": True}) in fake.calls
     outside = gateway.get("/api/v1/campaigns/c1/photos/x9")
     assert outside.status_code == 404 and code(outside) == "MEDIA_NOT_FOUND"
     assert code(gateway.get("/api/v1/campaigns/c1/photos/p1", params={"variant": "original"})) == "VALIDATION_FAILED"
@@ -313,7 +314,7 @@ def test_a_candidate_media_does_not_know_has_no_photos_and_the_page_still_answer
     answer = fake.call
 
     async def unknown_to_media(service, method, *args, **kwargs):
-        if method == "activity_media":
+        if method == "activity_media_page":
             raise RemoteError("media", method, {"exc_type": "DomainError", "value": "x", "exc_args": [
                 "ACTIVITY_NOT_FOUND", "activity a1 does not exist or is not approved", 404, {"id": "a1"}]})
         return await answer(service, method, *args, **kwargs)

@@ -68,6 +68,7 @@ class Candidates(Results):
 
 
 PHOTOS_PER_CANDIDATE = 6
+MEDIA_PAGE = 50
 CandidatePageSize = Annotated[int, Query(ge=1, le=50, description="candidates per page (at most 50: each one's "
                                                                    "photos are asked of media)")]
 ResultsPageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="candidates per page")]
@@ -134,15 +135,17 @@ async def vote(campaign_id: str, body: VoteCreate, request: Request, caller: Cal
 
 
 async def _photos(rpc, activity_id: str) -> list[dict]:
-    """The activity's approved photos; none while media does not know the activity."""
+    """The activity's approved photos (among its first `MEDIA_PAGE` approved uploads); none while media does not
+    know the activity."""
     try:
-        uploads = await rpc.call("media", "activity_media", activity_id)
+        uploads = await rpc.call("media", "activity_media_page", activity_id, page=1, page_size=MEDIA_PAGE,
+                                 approved_only=True)
     except RemoteError as exc:
         error = domain_error(exc)
         if error is not None and error.code == "ACTIVITY_NOT_FOUND":
             return []
         raise
-    return [upload for upload in uploads["items"] if upload["kind"] == "image" and upload["status"] == "approved"]
+    return [upload for upload in uploads["items"] if upload["kind"] == "image"]
 
 
 @router.get("/{campaign_id}/candidates", response_model=Candidates)

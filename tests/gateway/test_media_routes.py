@@ -13,6 +13,11 @@ from tests.fixtures import media_corpus
 from tests.gateway.test_errors import CITY_ADMIN, assert_error
 
 ACTIVITY = {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "required_actions": []}
+MEMBER_OF_B1 = {**CITY_ADMIN, "org_id": "b1", "org_path": "/root/b1/", "roles": []}
+MATERIAL = {"material_id": "s1", "directive_id": "d1", "directive_theme": "学党章", "title": "党章", "kind": "text",
+            "format": None, "duration_s": None, "text": "第一条", "url": None, "created_at": "2026-12-01T00:00:00Z"}
+NOTE = {"note_id": "n1", "branch_id": "b1", "month": "2026-12", "member_id": "m1", "text": "学习党章的体会，坚定信念。",
+        "created_at": "2026-12-01T00:00:00Z", "url": "/api/v1/study-notes/n1"}
 
 
 class MediaRpc:
@@ -21,10 +26,11 @@ class MediaRpc:
     def __init__(self):
         self.calls = []
         self.stored_at_call = None
+        self.caller = CITY_ADMIN
 
     async def call(self, service, method, *args, **kwargs):
         if method == "auth_context":
-            return CITY_ADMIN
+            return self.caller
         if method == "org_paths":
             return {org_id: {"path": f"/root/{org_id}/", "level": "branch", "name": "x"} for org_id in args[0]}
         self.calls.append((service, method, args, kwargs))
@@ -35,6 +41,18 @@ class MediaRpc:
             self.stored_at_call = b"".join(uploads.media_storage().iter_chunks(upload["key"]))
             return {"media_id": "m1", "status": "pending", "kind": "image", "possible_forgery": False,
                     "duplicates": [], "evidence": None}
+        if method == "directive":
+            return {"directive_id": "d1", "org_id": "root", "org_path": "/root/", "month": "2026-12", "theme": "学党章"}
+        if method in ("add_file_material", "add_text_material"):
+            return MATERIAL
+        if method == "add_note":
+            return NOTE
+        if method in ("directive_materials", "month_materials"):
+            return {"items": [MATERIAL], "total": 1, **{name: kwargs[name] for name in ("page", "page_size")}}
+        if method == "activity_media_page":
+            return {"activity_id": "a1", "detail_score": 0, "breakdown": None,
+                    "counts": {"pending": 0, "approved": 0, "rejected": 0}, "items": [], "total": 0,
+                    "page": kwargs["page"], "page_size": kwargs["page_size"]}
         if method == "media_file":
             return {"key": "media/b1/m1/thumbnail.jpg", "content_type": "image/jpeg", "status": "pending",
                     "filename": "m1-thumbnail.jpg", "branch_id": "b1", "branch_path": "/root/b1/"}
@@ -137,3 +155,41 @@ def test_byte_ranges_for_seeking(gateway, header, status, body, content_range):
 
 def test_a_missing_stored_file_is_404(gateway):
     assert_error(gateway.get("/api/v1/media/m1/thumbnail"), 404, "FILE_NOT_FOUND")
+
+
+def _called(client, method):
+    return [call for call in client.rpc.calls if call[1] == method]
+
+
+@pytest.mark.parametrize("path, method, body", [
+    ("/api/v1/directives/d1/materials", "add_file_material",
+     {"files": {"file": ("lesson.pdf", media_corpus.pdf(), "application/pdf")}, "data": {"title": "党章"}}),
+    ("/api/v1/directives/d1/materials/text", "add_text_material", {"json": {"title": "党章", "text": "第一条"}}),
+    ("/api/v1/branches/b1/months/2026-12/study-notes", "add_note", {"json": {"text": "学习党章的体会，坚定信念。"}}),
+])
+def test_study_materials_and_notes_pass_their_idempotency_key_on(gateway, path, method, body):
+    gateway.rpc.caller = MEMBER_OF_B1 if method == "add_note" else CITY_ADMIN
+    answer = gateway.post(path, headers={"Idempotency-Key": "k-1"}, **body)
+    assert answer.status_code == 201, answer.text
+    (_, _, _, kwargs), = _called(gateway, method)
+    assert kwargs["idempotency_key"] == "k-1"
+
+
+@pytest.mark.parametrize("path, method", [("/api/v1/directives/d1/materials", "directive_materials"),
+                                          ("/api/v1/branches/b1/months/2026-12/materials", "month_materials"),
+                                          ("/api/v1/activities/a1/media", "activity_media_page")])
+def test_long_listings_are_paged(gateway, path, method):
+    answer = gateway.get(path, params={"page": 3, "page_size": 7})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() | {"page": 3, "page_size": 7} == answer.json()
+    (_, _, _, kwargs), = _called(gateway, method)
+    assert kwargs | {"page": 3, "page_size": 7} == kwargs
+    assert_error(gateway.get(path, params={"page_size": 501}), 400, "VALIDATION_FAILED")
+
+
+@pytest.mark.parametrize("caller, approved_only", [(CITY_ADMIN, False), (MEMBER_OF_B1, True)])
+def test_a_member_who_administers_nothing_pages_through_approved_uploads(gateway, caller, approved_only):
+    gateway.rpc.caller = caller
+    assert gateway.get("/api/v1/activities/a1/media").status_code == 200
+    (_, _, args, kwargs), = _called(gateway, "activity_media_page")
+    assert args == ("a1",) and kwargs == {"page": 1, "page_size": 50, "approved_only": approved_only}

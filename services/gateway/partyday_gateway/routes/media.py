@@ -76,8 +76,11 @@ class ActivityMedia(BaseModel):
     activity_id: str
     detail_score: int
     breakdown: dict | None
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description="the whole activity's uploads by status")
     items: list[MediaView]
+    total: int
+    page: int
+    page_size: int
 
 
 class RejectBody(BaseModel):
@@ -95,6 +98,13 @@ class Material(BaseModel):
     text: str | None
     url: str | None
     created_at: str
+
+
+class MaterialPage(BaseModel):
+    items: list[Material]
+    total: int
+    page: int
+    page_size: int
 
 
 class NoteBody(BaseModel):
@@ -247,14 +257,14 @@ async def review_queue(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Que
 
 
 @router.get("/activities/{activity_id}/media", response_model=ActivityMedia)
-async def activity_media(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """An activity's uploads (rejected ones left out), counts by status and its detail score."""
+async def activity_media(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                         page_size: PageSize = 50):
+    """An activity's uploads, oldest first, a page at a time (rejected ones left out; a member of the
+    branch who administers nothing sees the approved ones), counts by status and its detail score."""
     found = await rpc.call("media", "activity", activity_id)
     node = await authz.require(caller, READ | MANAGE_PLANS, found["branch_id"], "read", members_of_branch=True)
-    answer = await rpc.call("media", "activity_media", activity_id)
-    if not caller.covering(set(READ | MANAGE_PLANS), node["path"]):
-        answer["items"] = [item for item in answer["items"] if item["status"] == "approved"]
-    return answer
+    return await rpc.call("media", "activity_media_page", activity_id, page=page, page_size=page_size,
+                          approved_only=not caller.covering(set(READ | MANAGE_PLANS), node["path"]))
 
 
 async def _directive(rpc, authz, caller, directive_id: str) -> dict:
@@ -265,38 +275,43 @@ async def _directive(rpc, authz, caller, directive_id: str) -> dict:
 
 @router.post("/directives/{directive_id}/materials", status_code=status.HTTP_201_CREATED, response_model=Material,
              openapi_extra=_form(title="1 to 200 characters"))
-async def upload_material(directive_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz):
+async def upload_material(directive_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz,
+                          idempotency_key: IdempotencyKey = None):
     """Attach a micro lesson (MP4, about 20 minutes at most) or a document (PDF) to a directive's study
-    package: multipart `file` and `title`; streamed and checked like every upload."""
+    package: multipart `file` and `title`; streamed and checked like every upload. A repeat with the
+    same Idempotency-Key gets the first answer."""
     await _directive(rpc, authz, caller, directive_id)
     received = await receive(request, {"title"})
     upload = {**received.upload, "uploaded_by": caller.member_id}
     return await _ingest(rpc, "add_file_material", directive_id, received.fields.get("title", ""), upload=upload,
-                         timeout=get_settings().media_ingest_timeout_s)
+                         idempotency_key=idempotency_key, timeout=get_settings().media_ingest_timeout_s)
 
 
 @router.post("/directives/{directive_id}/materials/text", status_code=status.HTTP_201_CREATED,
              response_model=Material)
-async def add_text_material(directive_id: str, body: MaterialText, caller: Caller, rpc: Rpc, authz: Authz):
-    """Attach a text to a directive's study package."""
+async def add_text_material(directive_id: str, body: MaterialText, caller: Caller, rpc: Rpc, authz: Authz,
+                            idempotency_key: IdempotencyKey = None):
+    """Attach a text to a directive's study package; a repeat with the same Idempotency-Key gets the first answer."""
     await _directive(rpc, authz, caller, directive_id)
     return await rpc.call("media", "add_text_material", directive_id, body.model_dump(),
-                          uploaded_by=caller.member_id)
+                          uploaded_by=caller.member_id, idempotency_key=idempotency_key)
 
 
-@router.get("/directives/{directive_id}/materials", response_model=list[Material])
-async def directive_materials(directive_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """A directive's study package, for those who publish or read at its node."""
+@router.get("/directives/{directive_id}/materials", response_model=MaterialPage)
+async def directive_materials(directive_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                              page_size: PageSize = 50):
+    """A directive's study package, oldest first, a page at a time, for those who publish or read at its node."""
     found = await rpc.call("media", "directive", directive_id)
     await authz.require(caller, READ | PUBLISH_DIRECTIVES, found["org_id"], "read")
-    return await rpc.call("media", "directive_materials", directive_id)
+    return await rpc.call("media", "directive_materials", directive_id, page=page, page_size=page_size)
 
 
-@router.get("/branches/{branch_id}/months/{month}/materials", response_model=list[Material])
-async def month_materials(branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz):
-    """The study materials of a branch's month (its task), for its members to open."""
+@router.get("/branches/{branch_id}/months/{month}/materials", response_model=MaterialPage)
+async def month_materials(branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                          page_size: PageSize = 50):
+    """The study materials of a branch's month (its task), oldest first, a page at a time, for its members to open."""
     await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read", members_of_branch=True)
-    return await rpc.call("media", "month_materials", branch_id, month)
+    return await rpc.call("media", "month_materials", branch_id, month, page=page, page_size=page_size)
 
 
 @router.get("/study-materials/{material_id}", response_model=None)
@@ -317,12 +332,15 @@ async def open_material(material_id: str, caller: Caller, rpc: Rpc, authz: Authz
 
 @router.post("/branches/{branch_id}/months/{month}/study-notes", status_code=status.HTTP_201_CREATED,
              response_model=Note)
-async def add_note(branch_id: str, month: PathMonth, body: NoteBody, caller: Caller, rpc: Rpc):
-    """A member of the branch writes a study note for the month (one of the six haves)."""
+async def add_note(branch_id: str, month: PathMonth, body: NoteBody, caller: Caller, rpc: Rpc,
+                   idempotency_key: IdempotencyKey = None):
+    """A member of the branch writes a study note for the month (one of the six haves); a repeat with the
+    same Idempotency-Key gets the first answer."""
     if caller.member_id is None or caller.org_id != branch_id:
         raise ApiError(403, "MEMBERS_ONLY", "study notes are written by the branch's members", {"org_id": branch_id})
     return await rpc.call("media", "add_note", {"branch_id": branch_id, "month": month,
-                                                "member_id": caller.member_id, "text": body.text})
+                                                "member_id": caller.member_id, "text": body.text},
+                          idempotency_key=idempotency_key)
 
 
 @router.get("/branches/{branch_id}/months/{month}/study-notes", response_model=NotePage)

@@ -30,7 +30,8 @@ class Counts(BaseModel):
 
 
 class ActivityClosed(BaseModel):
-    """`activity_closed`, version 1: final attendance, mobile members counted apart."""
+    """`activity_closed`, version 1: final attendance, mobile members and invited guests counted apart;
+    `counts_version` grows with every recount of the activity, so a consumer can ignore an older snapshot."""
 
     activity_id: str
     plan_id: str
@@ -39,8 +40,10 @@ class ActivityClosed(BaseModel):
     closed_at: datetime
     members: Counts
     mobile_members: Counts
+    guests: Counts
     expected: int
     expected_mobile: int
+    counts_version: int
 
 
 class MemberReflected(BaseModel):
@@ -60,8 +63,10 @@ class AttendanceUpdated(BaseModel):
     branch_id: str
     members: Counts
     mobile_members: Counts
+    guests: Counts
     expected: int
     expected_mobile: int
+    counts_version: int
 
 
 class AbsenceFlagged(BaseModel):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
 from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
+from partyday_attendance.schemas import ActivityClosed, AttendanceUpdated
 from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
@@ -220,9 +221,9 @@ def close(session: Session, act: Activity, now: datetime, absence_threshold: int
             _track_absence(session, act, entry, absence_threshold)
     act.closed_at = now
     counts = _recount(session, act, announce=False)
-    emit(session, "activity_closed", {"activity_id": act.id, "plan_id": act.plan_id, "branch_id": act.branch_id,
-                                      "branch_path": act.branch_path, "closed_at": now.isoformat(),
-                                      "counts_version": act.counts_version, **counts})
+    emit(session, "activity_closed", ActivityClosed(
+        activity_id=act.id, plan_id=act.plan_id, branch_id=act.branch_id, branch_path=act.branch_path,
+        closed_at=now, counts_version=act.counts_version, **counts).model_dump(mode="json"))
     return counts
 
 
@@ -253,8 +254,9 @@ def _recount(session: Session, act: Activity, announce: bool = True) -> dict:
     act.counts = counts
     act.counts_version = (act.counts_version or 0) + 1
     if announce:
-        emit(session, "attendance_updated", {"activity_id": act.id, "branch_id": act.branch_id,
-                                             "counts_version": act.counts_version, **counts})
+        emit(session, "attendance_updated", AttendanceUpdated(
+            activity_id=act.id, branch_id=act.branch_id, counts_version=act.counts_version,
+            **counts).model_dump(mode="json"))
     return counts
 
 

@@ -50,11 +50,13 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
+    # As many pooled connections as a service runs workers (PARTYDAY_MAX_WORKERS, 10), plus its relay:
+    # connections beyond the pool are closed after each use, and a backend per transaction is costly.
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=10,
+        pool_size=12,
+        max_overflow=8,
         pool_timeout=10,
         connect_args={"connect_timeout": 5, "options": "-c statement_timeout=30000"},
     )

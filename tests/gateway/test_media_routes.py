@@ -193,3 +193,30 @@ def test_a_member_who_administers_nothing_pages_through_approved_uploads(gateway
     assert gateway.get("/api/v1/activities/a1/media").status_code == 200
     (_, _, args, kwargs), = _called(gateway, "activity_media_page")
     assert args == ("a1",) and kwargs == {"page": 1, "page_size": 50, "approved_only": approved_only}
+
+
+def _raw_form(*parts: bytes, epilogue: bytes = b"") -> bytes:
+    return b"".join(b"--xyz\r\n" + part + b"\r\n" for part in parts) + b"--xyz--\r\n" + epilogue
+
+
+PHOTO_PART = (b'Content-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+              + media_corpus.jpeg())
+
+
+@pytest.mark.parametrize("body", [
+    _raw_form(PHOTO_PART, b'Content-Disposition: form-data; name="ignored"\r\n\r\n' + b"0" * 200_000),
+    _raw_form(PHOTO_PART, epilogue=b"0" * 200_000),
+], ids=["a part the route ignores", "bytes after the closing boundary"])
+def test_the_whole_body_is_capped(gateway, body):
+    response = gateway.post("/api/v1/activities/a1/media", content=body,
+                            headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    assert_error(response, 413, "REQUEST_TOO_LARGE")
+    assert ingests(gateway) == []
+    assert [path for path in gateway.storage_root.rglob("*") if path.is_file()] == []
+
+
+def test_a_body_within_the_cap_is_taken(gateway):
+    body = _raw_form(PHOTO_PART, b'Content-Disposition: form-data; name="ignored"\r\n\r\n' + b"0" * 20_000)
+    response = gateway.post("/api/v1/activities/a1/media", content=body,
+                            headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    assert response.status_code == 201, response.text

@@ -1,7 +1,9 @@
 """Streamed uploads: a multipart body is parsed as it arrives, its file part written to a spool
 file on disk (never held whole in memory), judged by its first bytes, capped at its kind's
 limit, hashed, and then put into media storage under a generated key. Media gets that key
-over RPC, never the bytes.
+over RPC, never the bytes. The whole body is capped too (the file's limit plus room for the
+other fields), so that parts the route ignores or bytes after the closing boundary cannot
+stream without end.
 """
 import hashlib
 import os
@@ -21,6 +23,7 @@ from partyday_media.storage import incoming_key, make_storage
 
 MAX_FIELD_BYTES = 4096
 MAX_PARTS = 10
+BODY_ALLOWANCE = 64 * 1024  # beyond the file: the other fields (MAX_PARTS × MAX_FIELD_BYTES), headers, boundaries
 
 
 @lru_cache
@@ -112,6 +115,10 @@ class _Spool:
         self.hard_limit = max(settings.media_max_image_bytes, settings.media_max_video_bytes,
                               settings.media_max_document_bytes)
 
+    def limit(self) -> int:
+        """The size limit of the file's kind once its first bytes told it, the largest one before."""
+        return detect.size_limit(self.format, self.settings) if self.format else self.hard_limit
+
     def _judge(self) -> None:
         if self.format is None:
             self.format = detect.sniff(self.head)
@@ -123,7 +130,7 @@ class _Spool:
                 self.head = (self.head + chunk)[:detect.SNIFF_BYTES]
                 if len(self.head) >= detect.SNIFF_BYTES:
                     self._judge()
-            limit = detect.size_limit(self.format, self.settings) if self.format else self.hard_limit
+            limit = self.limit()
             if self.size > limit:
                 raise detect.too_large(self.format or detect.FORMATS["mp4"], limit)
             self.digest.update(chunk)
@@ -143,7 +150,8 @@ class _Spool:
 
 async def receive(request: Request, field_names: set[str], file_field: str = "file") -> Received:
     """Read a multipart body as it streams in; the file goes to media storage under a new
-    `incoming/` key, described by `upload` (key, format, size, sha256, filename)."""
+    `incoming/` key, described by `upload` (key, format, size, sha256, filename). A body larger than
+    the file's limit plus BODY_ALLOWANCE is 413 REQUEST_TOO_LARGE, whatever part it is in."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or not options.get(b"boundary"):
         raise ApiError(415, "MULTIPART_REQUIRED", "send the file as multipart/form-data")
@@ -151,11 +159,16 @@ async def receive(request: Request, field_names: set[str], file_field: str = "fi
     parts = _Parts(file_field, field_names)
     parser = MultipartParser(options[b"boundary"], parts.callbacks())
     spool = _Spool(settings)
+    body_size = 0
     try:
         async for chunk in request.stream():
             parser.write(chunk)
             chunks, parts.pending = parts.pending, []
             await spool.write(chunks)
+            body_size += len(chunk)
+            if body_size > spool.limit() + BODY_ALLOWANCE:
+                raise ApiError(413, "REQUEST_TOO_LARGE", "the request body is larger than the file's limit and "
+                               "the form's other fields allow", {"limit_bytes": spool.limit() + BODY_ALLOWANCE})
         parser.finalize()
         if not parts.seen_file:
             raise ApiError(400, "FILE_REQUIRED", f"the form has no file in its {file_field!r} field")

@@ -161,3 +161,21 @@ def test_a_member_sees_only_approved_uploads_in_the_activity(stack, month_of_rec
     assert seen_by_admin == {records["media_id"], pending.json()["media_id"]}
     seen_by_member = http.get(activity, headers=records["member"]).json()["media"]["items"]
     assert [item["media_id"] for item in seen_by_member] == [records["media_id"]]
+
+
+def test_a_rectification_is_answered_with_the_branchs_own_uploads(stack, month_of_records):
+    records, http = month_of_records, stack.http
+    notice = http.post("/api/v1/rectifications", headers=stack.admin, json={
+        "branch_id": records["branch"], "issue": "照片不清晰", "due_on": "2030-01-10"}).json()
+    path = f"/api/v1/rectifications/{notice['rectification_id']}/answer"
+    unknown = http.post(path, headers=records["secretary"], json={"text": "已补充", "media_ids": ["no-such-upload"]})
+    assert unknown.status_code == 404, unknown.text
+    answered = http.post(path, headers=records["secretary"], json={"text": "已补充",
+                                                                    "media_ids": [records["media_id"]]})
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["answer_media_ids"] == [records["media_id"]]
+    other = http.post("/api/v1/rectifications", headers=stack.admin, json={
+        "branch_id": records["sister"], "issue": "缺少总结", "due_on": "2030-01-10"}).json()
+    borrowed = http.post(f"/api/v1/rectifications/{other['rectification_id']}/answer", headers=stack.admin,
+                         json={"text": "借用照片", "media_ids": [records["media_id"]]})
+    assert borrowed.status_code == 422 and borrowed.json()["error"]["code"] == "MEDIA_NOT_OF_BRANCH"

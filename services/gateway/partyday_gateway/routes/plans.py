@@ -1,3 +1,4 @@
+import asyncio
 from datetime import date
 from typing import Literal
 
@@ -293,8 +294,13 @@ async def get_rectification(rectification_id: str, caller: Caller, rpc: Rpc, aut
 @router.post("/rectifications/{rectification_id}/answer", response_model=Rectification)
 async def answer_rectification(rectification_id: str, body: RectificationAnswer, caller: Caller, rpc: Rpc,
                                authz: Authz):
-    """The branch answers with what it did, and media ids."""
-    await _notice(rectification_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    """The branch answers with what it did, and the ids of the branch's own uploads that show it."""
+    notice = await _notice(rectification_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    uploads = await asyncio.gather(*(rpc.call("media", "get_media", media_id) for media_id in set(body.media_ids)))
+    foreign = sorted(upload["media_id"] for upload in uploads if upload["branch_id"] != notice["branch_id"])
+    if foreign:
+        raise ApiError(422, "MEDIA_NOT_OF_BRANCH", "an answer shows the branch's own uploads",
+                       {"media_ids": foreign})
     return await rpc.call("plans", "answer_rectification", rectification_id, body.model_dump())
 
 

@@ -398,6 +398,11 @@ def test_study_materials_and_notes_are_idempotent(media):
     assert call(media, "add_text_material", "d-1", body, uploaded_by="m-1", idempotency_key="t-1") == text_material
     assert call(media, "directive_materials", "d-1")["total"] == 2
 
+    activity_id = approve_plan(media)
+    uploaded = call(media, "ingest", activity_id, incoming(media_corpus.pdf(stream=os.urandom(5_000))))
+    rejected = call(media, "review", uploaded["media_id"], False, reason="模糊", idempotency_key="r-1")
+    assert call(media, "review", uploaded["media_id"], False, reason="模糊", idempotency_key="r-1") == rejected
+
     note = {"branch_id": "b-1", "month": MONTH, "member_id": "m-1", "text": "学习党章的体会：要坚定理想信念。"}
     written = call(media, "add_note", note, idempotency_key="n-1")
     assert call(media, "add_note", note, idempotency_key="n-1") == written

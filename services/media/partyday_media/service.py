@@ -146,12 +146,21 @@ class MediaService(OrgTreeProjection, PartydayService):
                     "branch_path": media.branch_path}
 
     @rpc
-    def review(self, media_id: str, approve: bool, reason: str | None = None, reviewer_id: str | None = None) -> dict:
-        """A superior approves an upload, or rejects it with a reason; the detail score follows."""
+    def review(self, media_id: str, approve: bool, reason: str | None = None, reviewer_id: str | None = None,
+               idempotency_key: str | None = None) -> dict:
+        """A superior approves an upload, or rejects it with a reason; the detail score follows. A repeat
+        with the same Idempotency-Key gets the first answer (not MEDIA_ALREADY_REVIEWED)."""
         if not approve and (not isinstance(reason, str) or not 0 < len(reason.strip()) <= 1000):
             raise invalid("REASON_REQUIRED", "a rejection needs a reason of 1 to 1000 characters")
+        same_request = {"media_id": media_id, "approve": bool(approve), "reason": reason.strip() if reason else None,
+                        "reviewer_id": reviewer_id}
         with self.db.transaction() as session:
-            return records.review(session, media_id, bool(approve), reason.strip() if reason else None, reviewer_id)
+            previous = previous_response(session, "review", idempotency_key, same_request)
+            if previous is not None:
+                return previous
+            answer = records.review(session, media_id, same_request["approve"], same_request["reason"], reviewer_id)
+            remember_response(session, "review", idempotency_key, same_request, answer)
+            return answer
 
     @rpc
     def review_queue(self, org_id: str, status: str = "pending", page: int = 1, page_size: int = 50) -> dict:

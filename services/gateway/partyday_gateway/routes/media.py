@@ -232,19 +232,25 @@ async def media_details(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.post("/media/{media_id}/approve", response_model=MediaView)
-async def approve_media(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """A superior approves an upload; the activity's detail score follows."""
+async def approve_media(media_id: str, caller: Caller, rpc: Rpc, authz: Authz,
+                        idempotency_key: IdempotencyKey = None):
+    """A superior approves an upload; the activity's detail score follows. A repeat with the same
+    Idempotency-Key gets the first answer."""
     found = await rpc.call("media", "get_media", media_id)
     await authz.require_superior(caller, found["branch_id"], "review")
-    return await rpc.call("media", "review", media_id, True, reviewer_id=caller.member_id)
+    return await rpc.call("media", "review", media_id, True, reviewer_id=caller.member_id,
+                          idempotency_key=idempotency_key)
 
 
 @router.post("/media/{media_id}/reject", response_model=MediaView)
-async def reject_media(media_id: str, body: RejectBody, caller: Caller, rpc: Rpc, authz: Authz):
-    """A superior rejects an upload with a reason; it counts for nothing."""
+async def reject_media(media_id: str, body: RejectBody, caller: Caller, rpc: Rpc, authz: Authz,
+                       idempotency_key: IdempotencyKey = None):
+    """A superior rejects an upload with a reason; it counts for nothing and gives its bytes back to the
+    branch's quota. A repeat with the same Idempotency-Key gets the first answer."""
     found = await rpc.call("media", "get_media", media_id)
     await authz.require_superior(caller, found["branch_id"], "review")
-    return await rpc.call("media", "review", media_id, False, reason=body.reason, reviewer_id=caller.member_id)
+    return await rpc.call("media", "review", media_id, False, reason=body.reason, reviewer_id=caller.member_id,
+                          idempotency_key=idempotency_key)
 
 
 @router.get("/media", response_model=MediaPage)

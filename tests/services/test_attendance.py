@@ -264,3 +264,16 @@ def test_late_offline_scans_at_once_on_a_closed_activity_all_count_and_each_reco
     engine.dispose()
     assert [body["data"]["counts_version"] for body in bodies] == [1, 2, 3, 4], "one version per recount"
     assert bodies[-1]["data"]["members"]["no_sign_out"] == 2, "the last announcement counts every late scan"
+
+
+def test_a_members_history_lists_their_sheets_newest_first_a_page_at_a_time(attendance):
+    older = approve(attendance, starts="2026-11-07T09:00:00+08:00", ends="2026-11-07T11:00:00+08:00")
+    newer = approve(attendance)
+    scan(attendance, newer, "m-1", "sign_in", evidence(attendance, newer), "2026-12-07T08:55:00+08:00")
+    first = call(attendance, "member_history", "m-1", page=1, page_size=1)
+    assert first["total"] == 2 and [item["activity_id"] for item in first["items"]] == [newer]
+    assert first["items"][0]["status"] == "signed_in" and first["items"][0]["theme"] == "主题党日"
+    second = call(attendance, "member_history", "m-1", page=2, page_size=1)
+    assert [(item["activity_id"], item["status"]) for item in second["items"]] == [(older, "expected")]
+    assert call(attendance, "member_history", "nobody")["total"] == 0
+    refused("PAGE_SIZE_INVALID", call, attendance, "member_history", "m-1", page_size=0)

@@ -12,6 +12,7 @@ from partyday_common.clock import aware, instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
 from partyday_common.errors import DomainError, invalid, validated
+from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
 
@@ -130,6 +131,14 @@ class AttendanceService(PartydayService):
         """The sign-in sheet: each member's status and times, and the counts once closed."""
         with self.db.transaction() as session:
             return sheet.sheet_view(session, sheet.activity(session, activity_id))
+
+    @rpc
+    def member_history(self, member_id: str, page: int = 1, page_size: int = 20) -> dict:
+        """A member's party days, newest first, a page at a time: each activity with their status on its sheet."""
+        offset, limit = page_bounds(page, page_size)
+        with self.db.transaction() as session:
+            total, items = sheet.member_history(session, member_id, offset, limit)
+        return {"member_id": member_id, "total": total, "page": page, "page_size": page_size, "items": items}
 
     @rpc
     def sheet_summaries(self, activity_ids: list) -> dict:

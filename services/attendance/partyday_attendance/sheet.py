@@ -275,6 +275,18 @@ def sheet_summaries(session: Session, activity_ids: list[str]) -> dict:
             for activity_id, closed_at, signed_in, reflections in rows}
 
 
+def member_history(session: Session, member_id: str, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """A member's own lines on every sign-in sheet they were on, newest activity first."""
+    mine = (select(SheetEntry, Activity).join(Activity, Activity.id == SheetEntry.activity_id)
+            .where(SheetEntry.member_id == member_id))
+    total = session.scalar(select(func.count()).select_from(SheetEntry).where(SheetEntry.member_id == member_id))
+    rows = session.execute(mine.order_by(Activity.starts_at.desc(), Activity.id).offset(offset).limit(limit)).all()
+    return total, [{**entry_view(entry), "activity_id": act.id, "branch_id": act.branch_id, "theme": act.theme,
+                    "venue_name": act.venue_name, "starts_at": aware(act.starts_at).isoformat(),
+                    "ends_at": aware(act.ends_at).isoformat(), "closed": act.closed_at is not None}
+                   for entry, act in rows]
+
+
 def sheet_view(session: Session, act: Activity) -> dict:
     entries = session.scalars(select(SheetEntry).where(SheetEntry.activity_id == act.id)
                               .order_by(SheetEntry.name, SheetEntry.member_id)).all()

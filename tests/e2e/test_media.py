@@ -151,15 +151,19 @@ def test_study_materials_and_notes(stack, party_day):
     text = {"title": "党章第一章", "text": "中国共产党是中国工人阶级的先锋队……"}
     wait_for(lambda: http.post(f"/api/v1/directives/{directive}/materials/text", headers=admin,
                                json=text).status_code == 201)
-    lesson = http.post(f"/api/v1/directives/{directive}/materials", headers=admin,
-                       files={"file": ("lesson.mp4", media_corpus.mp4(1200), "video/mp4")}, data={"title": "微党课"})
+    lesson_form = {"files": {"file": ("lesson.mp4", media_corpus.mp4(1200), "video/mp4")}, "data": {"title": "微党课"}}
+    keyed = {**admin, "Idempotency-Key": uuid.uuid4().hex}
+    lesson = http.post(f"/api/v1/directives/{directive}/materials", headers=keyed, **lesson_form)
     assert lesson.status_code == 201 and lesson.json()["kind"] == "video", lesson.text
+    assert http.post(f"/api/v1/directives/{directive}/materials", headers=keyed, **lesson_form).json() == lesson.json()
     assert http.post(f"/api/v1/directives/{directive}/materials/text", headers=secretary,
                      json={"title": "x", "text": "y"}).status_code == 403
     package = http.get(f"/api/v1/directives/{directive}/materials", headers=admin).json()
-    assert [item["kind"] for item in package] == ["text", "video"]
+    assert [item["kind"] for item in package["items"]] == ["text", "video"] and package["total"] == 2
+    second = http.get(f"/api/v1/directives/{directive}/materials", headers=admin, params={"page": 2, "page_size": 1})
+    assert [item["kind"] for item in second.json()["items"]] == ["video"]
     assert http.get(f"/api/v1/directives/{directive}/materials", headers=member).status_code == 403
-    materials = http.get(f"/api/v1/branches/{branch}/months/{month}/materials", headers=member).json()
+    materials = http.get(f"/api/v1/branches/{branch}/months/{month}/materials", headers=member).json()["items"]
     assert [item["title"] for item in materials] == ["党章第一章", "微党课"]
     opened = http.get(materials[1]["url"], headers=member)
     assert opened.status_code == 200 and opened.content[4:8] == b"ftyp"

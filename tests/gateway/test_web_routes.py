@@ -1,14 +1,11 @@
 """The web pages and the member's attendance history, with the services faked."""
 import re
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
 from partyday_gateway.app import create_app
-from partyday_gateway.routes.history import months_back
 from partyday_gateway.settings import GatewaySettings
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
@@ -17,33 +14,26 @@ MEMBER = {"session_active": True, "kind": "member", "subject": "m1", "member_id"
 PUBLIC = {**MEMBER, "kind": "public", "member_id": None, "org_id": None, "org_path": None}
 
 
-def plan(month: str) -> dict:
-    return {"activity_id": f"act-{month}", "theme": f"{month} 主题党日", "starts_at": f"{month}-07T09:00:00+08:00",
-            "ends_at": f"{month}-07T11:00:00+08:00", "venue": {"name": "党员活动室"}}
+ROW = {"activity_id": "a2", "branch_id": "b1", "theme": "主题党日", "venue_name": "党员活动室",
+       "starts_at": "2026-12-07T09:00:00+08:00", "ends_at": "2026-12-07T11:00:00+08:00", "closed": False,
+       "member_id": "m1", "name": "李明", "mobile": False, "guest": False, "status": "signed_in",
+       "signed_in_at": "2026-12-07T01:05:00+00:00", "signed_out_at": None, "sent_late": True}
 
 
 class FakeRpc:
     ready = True
 
-    def __init__(self, who, held: dict):
+    def __init__(self, who):
         self.who = who
-        self.held = held
+        self.calls = []
 
     async def call(self, service, method, *args, **kwargs):
         if method == "auth_context":
             return self.who
-        if method == "branch_month":
-            month = args[1]
-            return {"plan": plan(month) if month in self.held else None}
-        if method == "attendance":
-            month = args[0].removeprefix("act-")
-            rows = [{"member_id": "m2", "status": "signed_out", "signed_in_at": None, "signed_out_at": None,
-                     "sent_late": False}]
-            if self.held[month]:
-                rows.append({"member_id": "m1", "status": self.held[month], "signed_in_at": f"{month}-07T01:05:00Z",
-                             "signed_out_at": None, "sent_late": True})
-            return {"members": rows}
-        raise AssertionError(f"unexpected call {service}.{method}")
+        self.calls.append((service, method, args, kwargs))
+        assert (service, method) == ("attendance", "member_history")
+        return {"member_id": args[0], "total": 21, "page": kwargs["page"], "page_size": kwargs["page_size"],
+                "items": [ROW]}
 
     async def close(self):
         pass
@@ -53,9 +43,10 @@ class FakeRpc:
 def gateway():
     app = create_app(GatewaySettings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
     with TestClient(app, raise_server_exceptions=False) as client:
-        def acting_as(who, held=None):
-            app.state.rpc = FakeRpc(who, held or {})
+        def acting_as(who):
+            app.state.rpc = FakeRpc(who)
             app.state.auth_cache = type(app.state.auth_cache)(0)
+            return app.state.rpc
         client.acting_as = acting_as
         token = app.state.tokens.issue("m1", "s1", "r1", "member")["access_token"]
         client.headers["Authorization"] = f"Bearer {token}"
@@ -93,20 +84,16 @@ def test_nothing_is_loaded_from_elsewhere():
             assert (path.parent / module).is_file(), f"{path.name} imports {module}, which is missing"
 
 
-def test_a_members_history_lists_their_own_rows_newest_first(gateway):
-    now = datetime.now(ZoneInfo("Asia/Shanghai"))
-    this, before, earlier, long_ago = (months_back(now, 24)[index] for index in (0, 2, 3, 23))
-    gateway.acting_as(MEMBER, held={this: "signed_in", before: "absent", earlier: None, long_ago: "excused"})
-    answer = gateway.get("/api/v1/me/attendance", params={"months": 24})
+def test_a_members_history_is_their_own_lines_a_page_at_a_time(gateway):
+    rpc = gateway.acting_as(MEMBER)
+    answer = gateway.get("/api/v1/me/attendance", params={"page": 2, "page_size": 20})
     assert answer.status_code == 200, answer.text
+    assert rpc.calls == [("attendance", "member_history", ("m1",), {"page": 2, "page_size": 20})]
     body = answer.json()
-    assert (body["member_id"], body["branch_id"]) == ("m1", "b1")
-    assert [(row["month"], row["status"]) for row in body["items"]] == [
-        (this, "signed_in"), (before, "absent"), (long_ago, "excused")]
-    first = body["items"][0]
-    assert (first["activity_id"], first["theme"], first["venue"], first["sent_late"]) == (
-        f"act-{this}", f"{this} 主题党日", "党员活动室", True)
-    assert [row["month"] for row in gateway.get("/api/v1/me/attendance").json()["items"]] == [this, before]
+    assert (body["member_id"], body["total"], body["page"]) == ("m1", 21, 2)
+    assert body["items"] == [{key: ROW[key] for key in (
+        "activity_id", "branch_id", "theme", "venue_name", "starts_at", "ends_at", "closed", "guest", "status",
+        "signed_in_at", "signed_out_at", "sent_late")}]
 
 
 def test_the_history_needs_a_members_account_and_a_sane_range(gateway):
@@ -114,5 +101,5 @@ def test_the_history_needs_a_members_account_and_a_sane_range(gateway):
     refused = gateway.get("/api/v1/me/attendance")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "MEMBERS_ONLY"
     gateway.acting_as(MEMBER)
-    assert gateway.get("/api/v1/me/attendance", params={"months": 0}).status_code == 400
-    assert gateway.get("/api/v1/me/attendance", params={"months": 25}).status_code == 400
+    assert gateway.get("/api/v1/me/attendance", params={"page": 0}).status_code == 400
+    assert gateway.get("/api/v1/me/attendance", params={"page_size": 0}).status_code == 400

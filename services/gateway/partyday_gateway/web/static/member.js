@@ -3,13 +3,14 @@ import { query, Session } from './api.js';
 import { showCampaign } from './campaign.js';
 import { applyI18n, t } from './i18n.js';
 import {
-  act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, table, thisMonth,
+  act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, table, thisMonth,
 } from './ui.js';
 
 const session = new Session('partyday.session');
 const QUEUE_KEY = 'partyday.offline-scans';
 const DEVICE_KEY = 'partyday.device';
 const MANAGERS = new Set(['branch_admin', 'org_admin', 'city_admin']);
+const PAGE_SIZE = 20;
 const app = document.getElementById('app');
 const params = new URLSearchParams(location.search);
 const route = location.pathname.replace(/^\/m\/?/, '').replace(/\/$/, '') || 'home';
@@ -234,12 +235,13 @@ async function viewCheckin(main) {
   return undefined;
 }
 
-async function viewHistory(main) {
-  const history = await session.call('/me/attendance');
+async function viewHistory(main, page = 1) {
+  const history = await session.call(`/me/attendance${query({ page, page_size: PAGE_SIZE })}`);
   mount(main, h('h2', {}, t('m.tab.history')), table([
-    ['m.month', (r) => r.month], ['plan.theme', (r) => r.theme],
+    ['plan.when', (r) => fmtTime(r.starts_at)], ['plan.theme', (r) => [r.theme, r.guest ? [' ', badge(t('activity.guest'), 'info')] : null]],
     ['att.status', (r) => [badge(t(`att.${r.status}`), `s-${r.status}`), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null]],
-    ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]], history.items, t('m.noHistory')));
+    ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]], history.items, t('m.noHistory')),
+  history.total > PAGE_SIZE ? pager(page, PAGE_SIZE, history.total, (p) => viewHistory(main, p)) : null);
 }
 
 async function viewVote(main) {

@@ -353,6 +353,9 @@ def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
     page.wait(f"button[data-vote='{candidate}']").click()
     page.wait("#vote-out .alert.ok", "投票成功，还可投 1 票")
     page.wait(f"[data-votes='{candidate}']", "1 票")
+    photo = f"article[data-candidate='{city['activities']['a']}'] img"
+    page.wait_until(lambda: page.js(f"const i = document.querySelector(\"{photo}\"); return i && i.naturalWidth > 0"),
+                    "the approved photo of branch A is shown with its candidacy")
     page.shot("member-voted")
 
     voter = str(next(_phones))

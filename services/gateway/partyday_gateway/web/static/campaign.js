@@ -18,7 +18,7 @@ export async function showCampaign(session, container, campaignId) {
         mount(out, notice(t('vote.thanks', { left: voted.votes_left })));
       }
     } }, t('vote.vote'));
-    return h('article', { class: 'card candidate' }, h('h3', {}, item.name),
+    return h('article', { class: 'card candidate', 'data-candidate': item.activity_id }, h('h3', {}, item.name),
       h('p', {}, item.theme || '—'),
       item.photos.length ? h('div', { class: 'gallery' }, item.photos.map((photo) =>
         authImage(session, photo.thumbnail_url, photo.caption || ''))) : null,

@@ -5,7 +5,8 @@ loads the synthetic city (9,144 organisations, 208,000 members) into the directo
 member a live session. The city has existed for weeks on its party day, so the load's 208k `member_joined`
 outbox rows are marked as relayed (bench-dispatch measures that flood); its `org_created` events do go out.
 Every branch's plan is then approved at once: a `plan_approved` event per branch, with the branch's roster
-and venue, as the plans service emits it; the run waits until attendance has opened every sign-in sheet.
+and venue, as the plans service emits it; the run waits until attendance has opened every sign-in sheet
+and every service has taken in the approvals.
 
 Then, open loop at BENCH_RATE sign-ins per second for at most BENCH_DURATION_S seconds, members sign in
 with POST /api/v1/activities/{id}/check-in over BENCH_CONCURRENCY keep-alive connections: a valid token
@@ -156,7 +157,8 @@ def approve_every_plan(scratch: Scratch, starts_at: datetime) -> list[dict]:
 
 
 def wait_until_quiet(scratch: Scratch, within_s: float = SHEETS_WITHIN_S) -> None:
-    """Until every outbox is relayed and every queue of the vhost is empty: the city's own load has settled."""
+    """Until every outbox is relayed and every queue of the vhost is empty: the city's load, then the
+    approvals, have been taken in by every service (scoring and media consume plan_approved too)."""
     started = time.monotonic()
     engines = {name: create_engine(scratch.database_url(name)) for name in SERVICES}
     next_report = 0.0
@@ -168,7 +170,7 @@ def wait_until_quiet(scratch: Scratch, within_s: float = SHEETS_WITHIN_S) -> Non
             waiting = sum(queue.get("messages", 0) for queue in queues if not queue["name"].startswith("rpc"))
             elapsed = time.monotonic() - started
             if backlog == 0 and waiting == 0:
-                print(f"the load's events settled in {elapsed:.0f} s", flush=True)
+                print(f"every event settled in {elapsed:.0f} s", flush=True)
                 return
             if elapsed >= next_report:
                 print(f"  settling: {backlog:,} events to relay, {waiting:,} waiting in queues", flush=True)
@@ -352,6 +354,7 @@ def main() -> int:
             activities = approve_every_plan(scratch, starts_at)
             print(f"published plan_approved for {len(activities):,} branches", flush=True)
             wait_for_sheets(scratch, len(activities), published_at)
+            wait_until_quiet(scratch)
             settings = get_settings()
             planned = attempts(activities, settings.qr_signing_keys(), starts_at + timedelta(hours=6))
             issuer = Tokens(settings.secret_key, 900, 900)

@@ -53,6 +53,8 @@ class FakeRpc:
                 "moderation_queue": {"items": [], "total": 0, "page": 1, "page_size": 50},
                 "comment_scope": {"comment_id": "c1", "activity_id": "a1", "branch_id": "b1"},
                 "comments": {"items": [COMMENT], "total": 1, "page": 1, "page_size": 50},
+                "authored_comments": {"items": [{**COMMENT, "member_id": "m1", "status": "hidden"}], "total": 1,
+                                      "page": 1, "page_size": 50},
                 "add_comment": COMMENT, "moderate": COMMENT,
                 "report_comment": {"comment_id": "c1", "reports": 1, "status": "visible"},
                 "evaluation": {"evaluation_id": "e1", "org_id": "town", "kind": "monthly", "period": "2026-12",
@@ -355,3 +357,12 @@ def test_evaluation_candidates_are_paged(gateway):
     gateway.get("/api/v1/evaluations/e1", params={"page": 4, "page_size": 25})
     assert fake.calls[-1] == ("evaluation", ("e1",), {"page": 4, "page_size": 25})
     assert code(gateway.get("/api/v1/evaluations/e1", params={"page_size": 0})) == "VALIDATION_FAILED"
+
+
+def test_an_author_reads_their_own_comments_with_their_status(gateway):
+    rpc = gateway.acting_as(MEMBER)
+    answer = gateway.get("/api/v1/me/comments", params={"page_size": 10})
+    assert answer.status_code == 200 and answer.json()["items"][0]["status"] == "hidden"
+    assert rpc.calls == [("authored_comments", ("m1",), {"page": 1, "page_size": 10})]
+    gateway.acting_as(PUBLIC)
+    assert gateway.get("/api/v1/me/comments").json()["error"]["code"] == "MEMBERS_ONLY"

@@ -174,6 +174,9 @@ def test_three_reports_hide_a_comment_for_a_moderator_and_its_author_is_told(sco
     refused("NOT_AWAITING_MODERATION", call, scoring, "moderate", comment, {"decision": "remove"}, "admin")
     assert call(scoring, "report_comment", comment, "m4", {})["status"] == "hidden"
     assert call(scoring, "comments", activity)["total"] == 0
+    [mine] = call(scoring, "authored_comments", "m1")["items"]
+    assert (mine["comment_id"], mine["status"]) == (comment, "hidden"), "the author sees it is hidden"
+    assert call(scoring, "authored_comments", "m2")["total"] == 0
     assert call(scoring, "score", activity)["indicators"]["comments"] == 0.0
     queue = call(scoring, "moderation_queue", "town")
     assert [item["comment_id"] for item in queue["items"]] == [comment]

@@ -93,6 +93,16 @@ def comments(session: Session, activity_id: str, offset: int, limit: int) -> dic
     return {"items": [comment_view(row) for row in rows], "total": total}
 
 
+def authored(session: Session, member_id: str, offset: int, limit: int) -> dict:
+    """A member's own comments, newest first, whatever their status: how an author learns that one was
+    hidden for moderation, restored or removed."""
+    where = (Comment.member_id == member_id,)
+    rows = session.scalars(select(Comment).where(*where).order_by(Comment.created_at.desc(), Comment.id)
+                           .offset(offset).limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(Comment).where(*where))
+    return {"items": [comment_view(row) for row in rows], "total": total}
+
+
 def queue(session: Session, path: str, offset: int, limit: int, exclude_path: str | None = None) -> dict:
     """Hidden comments of a subtree awaiting a moderator, oldest first, but those of `exclude_path`'s branch."""
     where = (Comment.status == "hidden", Comment.branch_path.startswith(path, autoescape=True))

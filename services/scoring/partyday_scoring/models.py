@@ -88,7 +88,7 @@ class Comment(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     activity_id: Mapped[str] = mapped_column(String(64), index=True)
     branch_path: Mapped[str] = mapped_column(String(1000), index=True)
-    member_id: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[str] = mapped_column(String(64), index=True)
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10))
     reports: Mapped[int] = mapped_column(Integer, default=0)

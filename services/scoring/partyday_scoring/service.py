@@ -182,6 +182,13 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return {**engagement.comments(session, activity_id, offset, limit), "page": page, "page_size": page_size}
 
     @rpc
+    def authored_comments(self, member_id: str, page: int = 1, page_size: int = 50) -> dict:
+        """A member's own comments, newest first, with their status (visible, hidden, removed)."""
+        offset, limit = page_bounds(page, page_size)
+        with self.db.transaction() as session:
+            return {**engagement.authored(session, member_id, offset, limit), "page": page, "page_size": page_size}
+
+    @rpc
     def comment_scope(self, comment_id: str) -> dict:
         """The comment's activity and branch, for scope checks."""
         with self.db.transaction() as session:

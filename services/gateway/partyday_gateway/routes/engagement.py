@@ -66,6 +66,13 @@ async def add_comment(activity_id: str, body: CommentCreate, caller: Caller, rpc
                           idempotency_key=idempotency_key)
 
 
+@router.get("/me/comments", response_model=CommentPage)
+async def my_comments(caller: Caller, rpc: Rpc, page: Page = 1, page_size: PageSize = 50):
+    """My own comments, newest first, each with its status: `hidden` after enough reports (awaiting a
+    moderator), `visible` again if restored, `removed` if a moderator took it down."""
+    return await rpc.call("scoring", "authored_comments", member_id(caller), page=page, page_size=page_size)
+
+
 @router.get("/activities/{activity_id}/comments", response_model=CommentPage)
 async def comments(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
                    page_size: PageSize = 50):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, invalid, not_found
-from partyday_common.pagination import page_bounds
+from partyday_common.pagination import MAX_PAGE_SIZE, page_bounds
 from partyday_media import rules
 from partyday_media.models import Activity, BranchUsage, Directive, HashBand, Media, StudyMaterial, StudyNote
 from partyday_media.schemas import DetailScoreChanged
@@ -247,19 +247,11 @@ def review_queue(session: Session, path: str, status: str, page: int, page_size:
     return {"items": [view(item) for item in items], "total": total, "page": page, "page_size": page_size}
 
 
-def activity_media(session: Session, activity_id: str) -> dict:
-    """All of an activity's uploads but the rejected ones, counts by status and its detail score."""
-    act = activity(session, activity_id)
-    items = session.scalars(select(Media).where(Media.activity_id == activity_id)
-                            .order_by(Media.uploaded_at, Media.id)).all()
-    counts = {status: sum(1 for item in items if item.status == status) for status in STATUSES}
-    return {"activity_id": act.id, "detail_score": act.detail_score, "breakdown": act.breakdown,
-            "counts": counts, "items": [view(item) for item in items if item.status != "rejected"]}
-
-
-def activity_media_page(session: Session, activity_id: str, page: int, page_size: int, approved_only: bool) -> dict:
-    """`activity_media` a page at a time (oldest first), only approved uploads with `approved_only`;
-    the counts by status are the whole activity's."""
+def activity_media(session: Session, activity_id: str, approved_only: bool = False, page: int = 1,
+                   page_size: int = MAX_PAGE_SIZE) -> dict:
+    """An activity's uploads a page at a time (oldest first): all but the rejected ones, or only the approved
+    ones with `approved_only` (what a member who administers nothing may see); the counts by status and the
+    detail score are the whole activity's."""
     offset, limit = page_bounds(page, page_size)
     act = activity(session, activity_id)
     counts = dict.fromkeys(STATUSES, 0) | dict(session.execute(

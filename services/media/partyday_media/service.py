@@ -172,18 +172,18 @@ class MediaService(OrgTreeProjection, PartydayService):
             return records.review_queue(session, node["path"], status, page, page_size)
 
     @rpc
-    def activity_media(self, activity_id: str) -> dict:
-        """An activity's uploads (rejected ones left out), counts by status and its detail score."""
+    def activity_media(self, activity_id: str, approved_only: bool = False) -> dict:
+        """An activity's uploads (rejected ones left out; only the approved ones with `approved_only`, what a
+        member who administers nothing may see), counts by status and its detail score."""
         with self.db.transaction() as session:
-            return records.activity_media(session, activity_id)
+            return records.activity_media(session, activity_id, bool(approved_only))
 
     @rpc
     def activity_media_page(self, activity_id: str, page: int = 1, page_size: int = 50,
                             approved_only: bool = False) -> dict:
-        """`activity_media` a page at a time with `total`, `page` and `page_size`; only the approved
-        uploads with `approved_only` (what a member who administers nothing may see)."""
+        """`activity_media` a page at a time, with `total`, `page` and `page_size`."""
         with self.db.transaction() as session:
-            return records.activity_media_page(session, activity_id, page, page_size, bool(approved_only))
+            return records.activity_media(session, activity_id, bool(approved_only), page, page_size)
 
     @rpc
     def branch_month_records(self, branch_ids: list, month: str) -> dict:

@@ -89,15 +89,13 @@ async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz)
     activity = await rpc.call("attendance", "get_activity", activity_id)
     if caller.org_id != activity["branch_id"]:
         await authz.require(caller, READ | MANAGE_PLANS, activity["branch_id"], "read")
+    administers = caller.covering(set(READ | MANAGE_PLANS), (await authz.org_paths.get(activity["branch_id"]))["path"])
     plan, media, score = await asyncio.gather(
         rpc.call("plans", "find_activity", activity_id),
-        _unless_unknown(rpc.call("media", "activity_media", activity_id)),
+        _unless_unknown(rpc.call("media", "activity_media", activity_id, approved_only=not administers)),
         _unless_unknown(rpc.call("scoring", "score", activity_id)))
     plan.pop("branch_path", None)
     activity.pop("branch_path", None)
-    if media is not None and not caller.covering(set(READ | MANAGE_PLANS),
-                                                 (await authz.org_paths.get(activity["branch_id"]))["path"]):
-        media = {**media, "items": [item for item in media["items"] if item["status"] == "approved"]}
     return {**activity, "plan": plan, "media": media, "score": score}
 
 

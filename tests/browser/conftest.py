@@ -6,7 +6,6 @@ what to install (`scripts/ensure-browser.sh` does it). Screenshots land in var/t
 import json
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -173,11 +172,3 @@ def page(browser, request):
         pass
 
 
-def wait_for(check, timeout: float = 30, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"{message} did not hold in time")

@@ -9,7 +9,7 @@ import pytest
 
 from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD as ADMIN_PASSWORD
 from partyday_common.settings import DEVELOPMENT_ADMIN_PHONE as ADMIN_PHONE
-from tests.browser.conftest import wait_for
+from tests.e2e.helpers import wait_for
 from tests.fixtures import media_corpus
 
 STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1"}

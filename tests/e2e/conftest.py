@@ -1,10 +1,12 @@
 """Every service and the gateway as real processes, on a fresh vhost and fresh databases."""
+import itertools
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -31,6 +33,7 @@ class Stack:
         self.base_url = f"http://127.0.0.1:{port}"
         self.processes: dict[str, subprocess.Popen] = {}
         self.http = httpx.Client(base_url=self.base_url, timeout=15)
+        self.phones = itertools.count(13300000000)
 
     def start(self) -> None:
         self.processes = devstack.start_processes("127.0.0.1", self.port, self.log_dir, self.environment)
@@ -53,6 +56,21 @@ class Stack:
         response = self.http.post("/api/v1/auth/login", json={"phone": phone, "password": password})
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def create_org(self, parent_id: str, level: str, name: str, **fields) -> str:
+        """A new organisation under `parent_id`, made by the city admin; its id."""
+        response = self.http.post("/api/v1/orgs", headers=self.admin, json={
+            "name": name, "level": level, "parent_id": parent_id, "code": f"T{uuid.uuid4().hex[:10]}", **fields})
+        assert response.status_code == 201, response.text
+        return response.json()["org_id"]
+
+    def create_member(self, branch_id: str, password: str, **fields) -> dict:
+        """A new member of `branch_id`, made by the city admin, and logged in: member_id, phone, headers."""
+        phone = str(next(self.phones))
+        response = self.http.post("/api/v1/members", headers=self.admin, json={
+            "name": "党员", "phone": phone, "password": password, "branch_id": branch_id, **fields})
+        assert response.status_code == 201, response.text
+        return {"member_id": response.json()["member_id"], "phone": phone, "headers": self.login(phone, password)}
 
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")

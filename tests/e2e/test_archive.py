@@ -1,5 +1,4 @@
 """The six-haves archive and spot checks, gathered from plans, attendance and media with every service running."""
-import itertools
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -7,23 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.e2e.helpers import wait_for
 from tests.fixtures import media_corpus
 
 STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1"}
 PASSWORD = "archive-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
 ACTION = "诵读党章"
-_phones = itertools.count(13600000000)
-
-
-def wait_for(check, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.3)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="module")
@@ -32,23 +21,10 @@ def month_of_records(stack):
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
-    def org(parent, level, name):
-        answer = http.post("/api/v1/orgs", headers=admin, json={"name": name, "level": level, "parent_id": parent,
-                                                                "code": f"R{uuid.uuid4().hex[:10]}"})
-        assert answer.status_code == 201, answer.text
-        return answer.json()["org_id"]
-
-    def member(branch):
-        phone = str(next(_phones))
-        answer = http.post("/api/v1/members", headers=admin, json={"name": "党员", "phone": phone,
-                                                                   "password": PASSWORD, "branch_id": branch})
-        assert answer.status_code == 201, answer.text
-        return {"member_id": answer.json()["member_id"], "headers": stack.login(phone, PASSWORD)}
-
-    county = org(root["org_id"], "county", "县")
-    town = org(county, "township", "镇")
-    branch, sister = org(town, "branch", "甲支部"), org(town, "branch", "乙支部")
-    secretary, plain = member(branch), member(branch)
+    county = stack.create_org(root["org_id"], "county", "县")
+    town = stack.create_org(county, "township", "镇")
+    branch, sister = stack.create_org(town, "branch", "甲支部"), stack.create_org(town, "branch", "乙支部")
+    secretary, plain = stack.create_member(branch, PASSWORD), stack.create_member(branch, PASSWORD)
     assert http.post("/api/v1/role-grants", headers=admin, json={
         "member_id": secretary["member_id"], "role": "branch_admin", "org_id": branch}).status_code == 201
     now = datetime.now(timezone.utc)

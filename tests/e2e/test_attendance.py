@@ -1,5 +1,4 @@
 """From an approved plan to a signed sheet, through the gateway with every service running, in real time."""
-import itertools
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -7,20 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.e2e.helpers import wait_for
+
 STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000"}
 PASSWORD = "attend-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
-_phones = itertools.count(13400000000)
-
-
-def wait_for(check, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="module")
@@ -28,27 +18,15 @@ def party_day(stack):
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
-    def org(parent, level, name):
-        answer = http.post("/api/v1/orgs", headers=admin, json={"name": name, "level": level, "parent_id": parent,
-                                                                "code": f"A{uuid.uuid4().hex[:10]}"})
-        assert answer.status_code == 201, answer.text
-        return answer.json()["org_id"]
-
-    def member(branch, mobile=False):
-        phone = str(next(_phones))
-        answer = http.post("/api/v1/members", headers=admin, json={"name": "党员", "phone": phone, "password": PASSWORD,
-                                                                   "branch_id": branch, "mobile": mobile})
-        assert answer.status_code == 201, answer.text
-        return {"member_id": answer.json()["member_id"], "headers": stack.login(phone, PASSWORD)}
-
-    county = org(root["org_id"], "county", "县")
-    town = org(county, "township", "镇")
-    branch, elsewhere = org(town, "branch", "一支部"), org(town, "branch", "二支部")
-    secretary = member(branch)
+    county = stack.create_org(root["org_id"], "county", "县")
+    town = stack.create_org(county, "township", "镇")
+    branch, elsewhere = stack.create_org(town, "branch", "一支部"), stack.create_org(town, "branch", "二支部")
+    secretary = stack.create_member(branch, PASSWORD)
     http.post("/api/v1/role-grants", headers=admin, json={"member_id": secretary["member_id"],
                                                           "role": "branch_admin", "org_id": branch})
-    people = {"secretary": secretary, "member": member(branch), "mobile": member(branch, mobile=True),
-              "stranger": member(elsewhere)}
+    people = {"secretary": secretary, "member": stack.create_member(branch, PASSWORD),
+              "mobile": stack.create_member(branch, PASSWORD, mobile=True),
+              "stranger": stack.create_member(elsewhere, PASSWORD)}
     now = datetime.now(timezone.utc)
     local = now.astimezone(ZoneInfo("Asia/Shanghai"))
     plan = http.post("/api/v1/plans", headers=admin, json={

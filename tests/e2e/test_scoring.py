@@ -1,5 +1,4 @@
 """From sign-in to the ranking, through the gateway with every service running."""
-import itertools
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -7,20 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.e2e.helpers import wait_for
+
 STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1"}
 PASSWORD = "score-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
-_phones = itertools.count(13500000000)
-
-
-def wait_for(check, timeout=20, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"{message} did not hold in time")
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +18,11 @@ def city(stack):
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
-    def org(parent, level, name, domain="community"):
-        answer = http.post("/api/v1/orgs", headers=admin, json={"name": name, "level": level, "parent_id": parent,
-                                                                "domain": domain,
-                                                                "code": f"S{uuid.uuid4().hex[:10]}"})
-        assert answer.status_code == 201, answer.text
-        return answer.json()["org_id"]
+    def org(parent, level, name):
+        return stack.create_org(parent, level, name, domain="community")
 
     def member(branch, mobile=False):
-        phone = str(next(_phones))
-        answer = http.post("/api/v1/members", headers=admin, json={"name": "党员", "phone": phone,
-                                                                   "password": PASSWORD, "branch_id": branch,
-                                                                   "mobile": mobile})
-        assert answer.status_code == 201, answer.text
-        return {"member_id": answer.json()["member_id"], "headers": stack.login(phone, PASSWORD)}
+        return stack.create_member(branch, PASSWORD, mobile=mobile)
 
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")

@@ -6,16 +6,7 @@ import httpx
 import pytest
 
 from partyday_common.settings import SERVICES
-
-
-def wait_for(check, timeout=15, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"{message} did not hold within {timeout}s")
+from tests.e2e.helpers import wait_for
 
 
 def create(stack, headers=None, **org):

@@ -23,16 +23,13 @@ import io
 import math
 import os
 import random
-import shutil
 import signal
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from urllib.parse import quote
 
 import psycopg2
@@ -54,6 +51,7 @@ from bench.stack import (
     running_stack,
     skip_member_flood,
     stack_environment,
+    workspace,
 )
 from partyday_attendance import tokens
 from partyday_common.envelope import Envelope
@@ -333,28 +331,22 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
     print(f"check-in benchmark: synthetic city of seed {SEED}, {RATE:.0f} sign-ins/s for up to {DURATION_S:.0f} s",
           flush=True)
-    scratch = Scratch()
-    data_dir = Path(tempfile.mkdtemp(prefix="partyday-bench-checkin-"))
-    log_dir = data_dir / "logs"
-    log_dir.mkdir()
-    outcome = 1
     os.environ.setdefault("PARTYDAY_SECRET_KEY", uuid.uuid4().hex + uuid.uuid4().hex)
-    try:
-        scratch.create()
-        environment = stack_environment(scratch, data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
+    with workspace("checkin") as place:
+        environment = stack_environment(place.scratch, place.data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
                                         PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S="3600", PARTYDAY_LOG_LEVEL="WARNING")
         migrate(environment)
-        load(scratch)
-        sessions = open_sessions(scratch)
-        with running_stack(environment, log_dir, scratch) as stack:
+        load(place.scratch)
+        sessions = open_sessions(place.scratch)
+        with running_stack(environment, place.log_dir, place.scratch) as stack:
             port = stack.port
-            wait_until_quiet(scratch)
+            wait_until_quiet(place.scratch)
             starts_at = datetime.now(timezone.utc) + timedelta(minutes=10)
             published_at = time.monotonic()
-            activities = approve_every_plan(scratch, starts_at)
+            activities = approve_every_plan(place.scratch, starts_at)
             print(f"published plan_approved for {len(activities):,} branches", flush=True)
-            wait_for_sheets(scratch, len(activities), published_at)
-            wait_until_quiet(scratch)
+            wait_for_sheets(place.scratch, len(activities), published_at)
+            wait_until_quiet(place.scratch)
             settings = get_settings()
             planned = attempts(activities, settings.qr_signing_keys(), starts_at + timedelta(hours=6))
             issuer = Tokens(settings.secret_key, 900, 900)
@@ -365,18 +357,12 @@ def main() -> int:
                   f"{cpu_report(before, after_ceiling, len(ceiling[1]), CEILING_S)}", flush=True)
             run = asyncio.run(sign_in_everyone(port, planned, sessions, issuer))
             after_run = cpu_seconds(stack.parts())
-            lost, extra = lost_and_extra(scratch, run)
+            lost, extra = lost_and_extra(place.scratch, run)
             report(run, ceiling, lost, extra)
             print(f"  CPU per answered sign-in, by part:\n"
                   f"{cpu_report(after_ceiling, after_run, len(run.latencies), run.seconds)}")
-        outcome = 0 if not run.errors and lost == 0 else 1
-        return outcome
-    finally:
-        scratch.remove()
-        if outcome == 0:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        else:
-            print(f"logs kept in {log_dir}", file=sys.stderr)
+        place.succeeded = not run.errors and lost == 0
+    return 0 if place.succeeded else 1
 
 
 if __name__ == "__main__":

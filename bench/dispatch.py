@@ -21,15 +21,12 @@ that could not read its task. Everything it created is removed at the end; logs 
 """
 import asyncio
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -45,6 +42,7 @@ from bench.stack import (
     running_stack,
     skip_member_flood,
     stack_environment,
+    workspace,
 )
 from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_ADMIN_PHONE
 from partyday_directory.city import load_city
@@ -220,32 +218,19 @@ def log_in_as_city_admin(base_url: str) -> tuple[str, str]:
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
     print(f"dispatch benchmark: synthetic city of seed {SEED}, target {TARGET_S:.0f} s", flush=True)
-    scratch = Scratch()
-    data_dir = Path(tempfile.mkdtemp(prefix="partyday-bench-dispatch-"))
-    log_dir = data_dir / "logs"
-    log_dir.mkdir()
-    outcome = 1
-    try:
-        scratch.create()
+    with workspace("dispatch") as place:
         # The first deadline check after 8,800 branches appear at once marks a backlog of overdue plans in one
         # transaction; steady state never sees that, so it is kept out of the measurement.
-        environment = stack_environment(scratch, data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600")
+        environment = stack_environment(place.scratch, place.data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600")
         migrate(environment)
-        with running_stack(environment, log_dir, scratch) as stack:
-            port = stack.port
-            branch_ids = load_and_propagate(scratch)
-            authorization, city_id = log_in_as_city_admin(f"http://127.0.0.1:{port}")
+        with running_stack(environment, place.log_dir, place.scratch) as stack:
+            branch_ids = load_and_propagate(place.scratch)
+            authorization, city_id = log_in_as_city_admin(f"http://127.0.0.1:{stack.port}")
             month = next_month()
-            result = asyncio.run(dispatch(port, authorization, city_id, branch_ids, month))
+            result = asyncio.run(dispatch(stack.port, authorization, city_id, branch_ids, month))
             report(result, len(branch_ids), month)
-        outcome = 0 if not result.failures else 1
-        return outcome
-    finally:
-        scratch.remove()
-        if outcome == 0:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        else:
-            print(f"logs kept in {log_dir}", file=sys.stderr)
+        place.succeeded = not result.failures
+    return 0 if place.succeeded else 1
 
 
 if __name__ == "__main__":

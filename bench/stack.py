@@ -6,10 +6,12 @@ RabbitMQ vhost and fresh PostgreSQL databases that it removes at the end.
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import warnings
@@ -74,6 +76,33 @@ class Scratch:
             for name in self.databases_created:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()
+
+
+class Workspace:
+    """A benchmark's scratch vhost and databases, and its folder of data and logs."""
+
+    def __init__(self, name: str):
+        self.scratch = Scratch()
+        self.data_dir = Path(tempfile.mkdtemp(prefix=f"partyday-bench-{name}-"))
+        self.log_dir = self.data_dir / "logs"
+        self.log_dir.mkdir()
+        self.succeeded = False
+
+
+@contextmanager
+def workspace(name: str):
+    """A Workspace, created; at the end its vhost and databases are removed, and its folder too unless the
+    benchmark did not set `succeeded`, whose logs are kept for a look."""
+    place = Workspace(name)
+    try:
+        place.scratch.create()
+        yield place
+    finally:
+        place.scratch.remove()
+        if place.succeeded:
+            shutil.rmtree(place.data_dir, ignore_errors=True)
+        else:
+            print(f"logs kept in {place.log_dir}", file=sys.stderr)
 
 
 def stack_environment(scratch: Scratch, data_dir: Path, **settings: str) -> dict:

@@ -1,4 +1,5 @@
 """The directory's members, accounts, roles and audit log, on RabbitMQ and PostgreSQL."""
+from datetime import datetime, timedelta, timezone
 from unittest import mock
 
 import pytest
@@ -205,6 +206,29 @@ def test_logout_ends_the_session(directory):
     opened = call(directory, "authenticate", "13800000000", "partyday-admin")
     call(directory, "logout", opened["session_id"])
     assert call(directory, "auth_context", opened["subject"], opened["session_id"])["session_active"] is False
+
+
+def test_every_way_a_session_ends_is_announced_and_listed_for_gateways(directory):
+    *_, first, _ = tree(directory)
+    someone = member(directory, first)
+    before = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+    logged_out = call(directory, "authenticate", "13900000001", "secret-123")
+    reused = call(directory, "authenticate", "13900000001", "secret-123")
+    left = call(directory, "authenticate", "13900000001", "secret-123")
+    call(directory, "logout", logged_out["session_id"])
+    call(directory, "rotate_refresh", reused["session_id"], reused["refresh_id"])
+    with pytest.raises(DomainError):
+        call(directory, "rotate_refresh", reused["session_id"], reused["refresh_id"])
+    call(directory, "leave_member", someone["member_id"])
+    announced = {event["session_id"]: event["reason"] for event in events(directory, "session_ended")}
+    assert announced == {logged_out["session_id"]: "logout", reused["session_id"]: "refresh_reused",
+                         left["session_id"]: "member_left"}
+    assert call(directory, "auth_context", left["subject"], left["session_id"]) == {"session_active": False}
+    assert set(call(directory, "ended_sessions", before)) == set(announced)
+    assert call(directory, "ended_sessions", "2999-01-01T00:00:00+00:00") == []
+    with pytest.raises(DomainError) as raised:
+        call(directory, "ended_sessions", "yesterday")
+    assert raised.value.status == 400
 
 
 class Captured:

@@ -20,7 +20,7 @@ def test_a_produced_org_created_parses_as_the_consumers_expect():
 
 def test_every_directory_event_has_a_schema():
     assert set(EVENTS) == {"org_created", "org_updated", "member_joined", "member_updated", "member_transferred",
-                           "member_left"}
+                           "member_left", "session_ended"}
 
 
 @pytest.mark.parametrize("raw, phone", [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"),

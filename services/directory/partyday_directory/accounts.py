@@ -5,12 +5,12 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from partyday_common.clock import aware
-from partyday_common.db import utcnow
+from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 from partyday_directory import access, audit, orgs
 from partyday_directory.models import LoginFailure, Member, Org, PublicCode, RoleGrant, Session
 from partyday_directory.passwords import hash_password, verify_password
-from partyday_directory.schemas import OrgCreate
+from partyday_directory.schemas import OrgCreate, SessionEnded
 
 
 def open_session(session: DbSession, subject: str, kind: str) -> dict:
@@ -47,8 +47,7 @@ def rotate(session: DbSession, session_id: str, refresh_id: str) -> dict:
     if login is None or login.revoked_at is not None:
         raise DomainError("SESSION_REVOKED", "this session has ended; log in again", 401)
     if login.current_refresh_id != refresh_id:
-        login.revoked_at = utcnow()
-        login.revoked_reason = "refresh_reused"
+        _end(session, login, "refresh_reused")
         return {"reused": True}
     login.current_refresh_id = uuid.uuid4().hex
     login.refreshed_at = utcnow()
@@ -59,8 +58,20 @@ def rotate(session: DbSession, session_id: str, refresh_id: str) -> dict:
 def revoke(session: DbSession, session_id: str, reason: str) -> None:
     login = session.get(Session, session_id)
     if login is not None and login.revoked_at is None:
-        login.revoked_at = utcnow()
-        login.revoked_reason = reason
+        _end(session, login, reason)
+
+
+def _end(session: DbSession, login: Session, reason: str) -> None:
+    """Revoke a session and announce it, so that gateways stop its access tokens at once."""
+    login.revoked_at = utcnow()
+    login.revoked_reason = reason
+    emit(session, "session_ended", SessionEnded(session_id=login.id, subject=login.subject, reason=reason,
+                                                ended_at=login.revoked_at).model_dump(mode="json"))
+
+
+def ended_since(session: DbSession, since) -> list[str]:
+    """The sessions revoked at or after `since`: what a gateway starting up must not let through."""
+    return list(session.scalars(select(Session.id).where(Session.revoked_at >= since)))
 
 
 _SESSIONS, _MEMBERS, _ORGS, _GRANTS = Session.__table__, Member.__table__, Org.__table__, RoleGrant.__table__
@@ -125,8 +136,7 @@ def grants_of(session: DbSession, member_id: str) -> list[dict]:
 
 def revoke_all(session: DbSession, subject: str, reason: str) -> None:
     for login in session.scalars(select(Session).where(Session.subject == subject, Session.revoked_at.is_(None))):
-        login.revoked_at = utcnow()
-        login.revoked_reason = reason
+        _end(session, login, reason)
 
 
 def serialise_per_phone(session: DbSession, phone: str) -> None:

@@ -115,6 +115,7 @@ def leave(session: Session, member_id: str) -> dict:
     member.updated_at = utcnow()
     path = orgs.get(session, member.branch_id).path if member.branch_id else None
     emit(session, "member_left", MemberLeft(**event_data(member, path)).model_dump(mode="json"))
+    accounts.revoke_all(session, member.id, "member_left")
     audit.record(session, "member.leave", "member", member.id, path)
     return view(member)
 

@@ -90,7 +90,7 @@ class Session(Base):
     current_refresh_id: Mapped[str] = mapped_column(String(64))
     created_at = mapped_column(DateTime(timezone=True), nullable=False)
     refreshed_at = mapped_column(DateTime(timezone=True))
-    revoked_at = mapped_column(DateTime(timezone=True))
+    revoked_at = mapped_column(DateTime(timezone=True), index=True)
     revoked_reason: Mapped[str | None] = mapped_column(String(50))
     client_ip: Mapped[str | None] = mapped_column(String(64))
 

@@ -1,7 +1,7 @@
 """The directory's contracts: RPC payloads it accepts and event payloads it emits."""
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -138,6 +138,16 @@ class MemberLeft(MemberEvent):
     """`member_left`, version 1: a member left the organisation (no longer active)."""
 
 
+class SessionEnded(BaseModel):
+    """`session_ended`, version 1: a login was revoked (logout, reused refresh token, changed password,
+    member left); its access tokens must stop working before they expire."""
+
+    session_id: str
+    subject: str
+    reason: str
+    ended_at: datetime
+
+
 class RoleGrantCreate(Strict):
     member_id: str
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
@@ -151,4 +161,5 @@ EVENTS = {
     "member_updated": MemberUpdated,
     "member_transferred": MemberTransferred,
     "member_left": MemberLeft,
+    "session_ended": SessionEnded,
 }

@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
+from partyday_common.clock import instant
 from partyday_common.db import Database, make_engine
 from partyday_common.errors import DomainError, invalid, validated
 from partyday_common.idempotency import previous_response, remember_response
@@ -222,6 +223,13 @@ class DirectoryService(PartydayService):
         """Whether a session lives, and its member's branch and role grants."""
         with self.db.transaction() as session:
             return accounts.context(session, subject, session_id)
+
+    @rpc
+    def ended_sessions(self, since: str) -> list:
+        """The ids of sessions revoked at or after `since` (ISO 8601): a gateway fills its list of ended
+        sessions with them when it starts, then follows `session_ended`."""
+        with self.db.transaction() as session:
+            return accounts.ended_since(session, instant(since))
 
     @rpc
     def issue_public_code(self, phone: str) -> dict:

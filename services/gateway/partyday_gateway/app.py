@@ -39,6 +39,7 @@ from partyday_gateway.routes import (
     web,
 )
 from partyday_gateway.rpc import NamekoRpcClient
+from partyday_gateway.sessions import CLOCK_SKEW, EndedSessions, SessionFeed
 from partyday_gateway.settings import GatewaySettings, get_gateway_settings
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             connect_timeout=settings.broker_connect_timeout_s,
             reconnect_max=settings.broker_reconnect_max_s,
         )
-        await app.state.rpc.start()
         app.state.tokens = make_tokens(settings)
         app.state.auth_cache = AuthContextCache(settings.auth_cache_ttl_s)
+        app.state.ended_sessions = EndedSessions(settings.access_token_ttl_s + CLOCK_SKEW.total_seconds())
+        feed = SessionFeed(app.state.rpc, app.state.ended_sessions, app.state.auth_cache.forget_session)
+        await app.state.rpc.start()
         app.state.login_throttle = LoginThrottle(settings.login_attempts_per_ip_per_minute)
         app.state.authz = Authorizer(OrgPaths(app.state.rpc), app.state.auth_cache)
         watcher = asyncio.create_task(_watch_dead_letters(app.state.rpc, settings.dead_letter_poll_s))
@@ -81,6 +84,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
+        await feed.close()
         await app.state.rpc.close()
 
     app = FastAPI(

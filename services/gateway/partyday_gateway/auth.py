@@ -5,7 +5,10 @@ subject and its session. Refresh tokens carry the session and the refresh id the
 directory expects next; each use rotates it, and a reused one revokes the session.
 Roles are not trusted from a token: the caller's session state and role grants come
 from the directory, cached for PARTYDAY_AUTH_CACHE_TTL_S (10 s by default), which
-bounds how long a logout or a revoked role takes to reach another gateway replica.
+bounds how long a revoked role takes to reach another gateway replica; an ended
+session is dropped from the cache as soon as its `session_ended` event arrives.
+Routes where a member acts only as themselves take the member from the token while
+this process follows ended sessions (see sessions.py), without asking the directory.
 """
 import time
 import uuid
@@ -19,6 +22,7 @@ from fastapi import Depends, Request
 from partyday_common.correlation import current_actor_id
 from partyday_common.settings import get_settings as get_common_settings
 from partyday_gateway.errors import ApiError
+from partyday_gateway.sessions import EndedSessions
 
 ISSUER = "partyday"
 ACCESS_AUDIENCE = "partyday-api"
@@ -142,9 +146,35 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
+def _revoked() -> ApiError:
+    return ApiError(401, "SESSION_REVOKED", "this session has ended; log in again",
+                    headers={"WWW-Authenticate": "Bearer"})
+
+
 async def current_principal(request: Request) -> Principal:
     """The caller, from a valid access token whose session is still alive."""
+    return await _principal(request, request.app.state.tokens.read(bearer_token(request), ACCESS_AUDIENCE))
+
+
+async def current_member_id(request: Request) -> str:
+    """The member acting as themselves (signing in or out), from a valid access token of a live session.
+
+    While this process follows ended sessions, a member's token is taken at its word for who it names;
+    otherwise the directory is asked, as for any caller."""
     claims = request.app.state.tokens.read(bearer_token(request), ACCESS_AUDIENCE)
+    ended: EndedSessions = request.app.state.ended_sessions
+    if claims.get("kind") == "member" and ended.synced:
+        if ended.ended(claims["sid"]):
+            raise _revoked()
+        current_actor_id.set(claims["sub"])
+        return claims["sub"]
+    principal = await _principal(request, claims)
+    if principal.member_id is None:
+        raise ApiError(403, "MEMBERS_ONLY", "this needs a member's account")
+    return principal.member_id
+
+
+async def _principal(request: Request, claims: dict) -> Principal:
     key = (claims["sub"], claims["sid"])
     cache: AuthContextCache = request.app.state.auth_cache
     context = cache.get(key)
@@ -152,8 +182,7 @@ async def current_principal(request: Request) -> Principal:
         context = await request.app.state.rpc.call("directory", "auth_context", claims["sub"], claims["sid"])
         cache.put(key, context)
     if not context.get("session_active"):
-        raise ApiError(401, "SESSION_REVOKED", "this session has ended; log in again",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise _revoked()
     principal = Principal(
         subject=claims["sub"], session_id=claims["sid"], kind=context["kind"],
         member_id=context.get("member_id"), name=context.get("name"), org_id=context.get("org_id"),
@@ -165,3 +194,4 @@ async def current_principal(request: Request) -> Principal:
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
+MemberId = Annotated[str, Depends(current_member_id)]

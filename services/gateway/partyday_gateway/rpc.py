@@ -14,6 +14,8 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pika
 from pika.adapters.asyncio_connection import AsyncioConnection
@@ -75,6 +77,20 @@ def _callback_future(loop: asyncio.AbstractEventLoop):
     return future, resolve
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """Events of one service that this gateway process follows, on its own exclusive queue.
+
+    The queue lives as long as the connection, so whatever happened while it was away is for
+    `on_subscribed` to catch up on (it runs after every connect), and `on_lost` is told when it goes."""
+
+    source: str
+    event_types: tuple[str, ...]
+    on_event: Callable[[dict], None]
+    on_subscribed: Callable[[], None]
+    on_lost: Callable[[], None]
+
+
 class NamekoRpcClient:
     def __init__(self, amqp_uri: str, timeout: float = 5.0, connect_timeout: float = 5.0,
                  reconnect_max: float = 10.0):
@@ -89,6 +105,7 @@ class NamekoRpcClient:
         self._closing = False
         self._reconnect_task: asyncio.Task | None = None
         self._ready = asyncio.Event()
+        self._subscriptions: list[Subscription] = []
 
     @property
     def ready(self) -> bool:
@@ -101,6 +118,10 @@ class NamekoRpcClient:
         except Exception as exc:
             log.warning("broker not reachable yet (%s); retrying in the background", exc)
             self._schedule_reconnect()
+
+    def subscribe(self, subscription: Subscription) -> None:
+        """Follow a service's events from the next connect on (call it before `start`)."""
+        self._subscriptions.append(subscription)
 
     async def close(self) -> None:
         self._closing = True
@@ -204,6 +225,8 @@ class NamekoRpcClient:
         self._channel = channel
         self._ready.set()
         log.info("connected to the broker")
+        for subscription in self._subscriptions:
+            subscription.on_subscribed()
 
     async def _open_channel(self, connection, loop):
         """A channel with this connection's own server-named reply queue, consuming."""
@@ -223,7 +246,26 @@ class NamekoRpcClient:
         await step(channel.queue_bind, queue=reply_key, exchange=RPC_EXCHANGE, routing_key=reply_key)
         await step(channel.basic_consume, queue=reply_key, on_message_callback=self._on_reply, auto_ack=True)
         self._reply_key = reply_key
+        for subscription in self._subscriptions:
+            exchange = f"{subscription.source}.events"
+            await step(channel.exchange_declare, exchange=exchange, exchange_type="topic", durable=True)
+            declared = await step(channel.queue_declare, queue="", exclusive=True, auto_delete=True)
+            for event_type in subscription.event_types:
+                await step(channel.queue_bind, queue=declared.method.queue, exchange=exchange,
+                           routing_key=event_type)
+            await step(channel.basic_consume, queue=declared.method.queue, auto_ack=True,
+                       on_message_callback=self._event_handler(subscription))
         return channel
+
+    @staticmethod
+    def _event_handler(subscription: Subscription):
+        def on_message(_channel, _method, _properties, body) -> None:
+            try:
+                subscription.on_event(json.loads(body))
+            except Exception:
+                log.exception("could not take in an event from %s", subscription.source)
+
+        return on_message
 
     def _on_reply(self, _channel, _method, properties, body) -> None:
         entry = self._pending.get(properties.correlation_id)
@@ -256,6 +298,8 @@ class NamekoRpcClient:
             return
         self._ready.clear()
         self._channel = None
+        for subscription in self._subscriptions:
+            subscription.on_lost()
         waiter = getattr(self, "_on_closed_future", None)
         if waiter is not None and not waiter.done():
             waiter.set_result(None)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from partyday_attendance.schemas import Evidence, OfflineScan
 from partyday_common.settings import get_settings as get_common_settings
 from partyday_gateway import documents
-from partyday_gateway.auth import Caller
+from partyday_gateway.auth import Caller, MemberId
 from partyday_gateway.deps import Authz, Rpc, Settings
 from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.permissions import MANAGE_PLANS, READ
@@ -56,12 +56,6 @@ class Sheet(BaseModel):
     closed: bool
     counts: dict | None
     members: list[SheetRow]
-
-
-def _member_id(caller) -> str:
-    if caller.member_id is None:
-        raise ApiError(403, "MEMBERS_ONLY", "signing in needs a member's account")
-    return caller.member_id
 
 
 async def _activity(activity_id, caller, rpc, authz, capability, name) -> dict:
@@ -130,21 +124,21 @@ def _download(content: bytes, media_type: str, filename: str, cache: bool = True
 
 
 @router.post("/activities/{activity_id}/check-in", response_model=ScanAnswer)
-async def check_in(activity_id: str, body: Evidence, caller: Caller, rpc: Rpc):
+async def check_in(activity_id: str, body: Evidence, member_id: MemberId, rpc: Rpc):
     """Sign in with the scanned code and the phone's position (the same nonce gets the same answer)."""
-    return await rpc.call("attendance", "scan", activity_id, _member_id(caller), "sign_in", body.model_dump())
+    return await rpc.call("attendance", "scan", activity_id, member_id, "sign_in", body.model_dump())
 
 
 @router.post("/activities/{activity_id}/check-out", response_model=ScanAnswer)
-async def check_out(activity_id: str, body: Evidence, caller: Caller, rpc: Rpc):
+async def check_out(activity_id: str, body: Evidence, member_id: MemberId, rpc: Rpc):
     """Sign out after the end, with a reflection of at least 10 characters."""
-    return await rpc.call("attendance", "scan", activity_id, _member_id(caller), "sign_out", body.model_dump())
+    return await rpc.call("attendance", "scan", activity_id, member_id, "sign_out", body.model_dump())
 
 
 @router.post("/attendance/offline-batch")
-async def offline_batch(scans: list[OfflineScan], caller: Caller, rpc: Rpc) -> list[dict]:
+async def offline_batch(scans: list[OfflineScan], member_id: MemberId, rpc: Rpc) -> list[dict]:
     """Scans kept on the phone while offline; each is judged on its evidence and marked as sent late."""
-    return await rpc.call("attendance", "offline_batch", _member_id(caller),
+    return await rpc.call("attendance", "offline_batch", member_id,
                           [scan.model_dump(mode="json") for scan in scans])
 
 
@@ -191,9 +185,9 @@ async def remove_guest(activity_id: str, member_id: str, caller: Caller, rpc: Rp
 
 
 @router.post("/activities/{activity_id}/leave-requests", status_code=201, response_model=Leave)
-async def request_leave(activity_id: str, body: LeaveBody, caller: Caller, rpc: Rpc):
+async def request_leave(activity_id: str, body: LeaveBody, member_id: MemberId, rpc: Rpc):
     """Ask to be excused, before the start."""
-    return await rpc.call("attendance", "request_leave", activity_id, _member_id(caller), body.reason)
+    return await rpc.call("attendance", "request_leave", activity_id, member_id, body.reason)
 
 
 @router.post("/leave-requests/{leave_id}/{decision}", response_model=Leave)

@@ -62,6 +62,7 @@ async def logout(caller: Caller, request: Request, rpc: Rpc):
     """End this session: its access and refresh tokens stop working."""
     await rpc.call("directory", "logout", caller.session_id)
     request.app.state.auth_cache.forget_session(caller.session_id)
+    request.app.state.ended_sessions.end(caller.session_id)
 
 
 @router.post("/public-code", status_code=202)

@@ -207,29 +207,33 @@ def test_only_organisation_admins_open_campaigns_and_a_bad_one_is_400(gateway):
     assert code(gateway.post("/api/v1/campaigns", json={**body, "votes_per_voter": 0})) == "VALIDATION_FAILED"
 
 
-def test_votes_are_rate_limited_per_account_with_retry_after(gateway, monkeypatch):
+def test_a_vote_names_its_account_and_client_address_to_scoring_which_limits_them(gateway):
     fake = gateway.acting_as(PUBLIC)
-    from partyday_gateway.routes.campaigns import VoteThrottle
-
-    gateway.app_state.vote_throttle = VoteThrottle(per_account=2, per_address=100)
-    for _ in range(2):
-        assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
-    limited = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
-    assert limited.status_code == 429 and code(limited) == "VOTE_RATE_LIMITED"
-    assert 1 <= int(limited.headers["Retry-After"]) <= 61
-    voters = [call[1][1] for call in fake.calls if call[0] == "vote"]
-    assert voters == ["public:m1", "public:m1"], "a public voter is their account"
-
-
-def test_votes_are_rate_limited_per_address_across_accounts(gateway):
-    gateway.acting_as(MEMBER)
-    from partyday_gateway.routes.campaigns import VoteThrottle
-
-    gateway.app_state.vote_throttle = VoteThrottle(per_account=100, per_address=1)
     assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
-    gateway.acting_as(context([], member_id="m2"))
-    limited = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
-    assert limited.status_code == 429 and limited.json()["error"]["details"]["per"] == "address"
+    assert fake.calls[-1] == ("vote", ("c1", "public:m1", {"activity_id": "a1"}, "testclient"), {}), \
+        "a public voter is their account"
+    gateway.acting_as(MEMBER)
+    gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
+    assert gateway.app_state.rpc.calls[-1][1][1] == "member:m1"
+
+
+def test_scorings_vote_rate_limit_is_429_with_retry_after(gateway):
+    from partyday_gateway.rpc import RemoteError
+
+    fake = gateway.acting_as(MEMBER)
+    answer = fake.call
+
+    async def limited(service, method, *args, **kwargs):
+        if method != "vote":
+            return await answer(service, method, *args, **kwargs)
+        raise RemoteError("scoring", method, {"exc_type": "DomainError", "value": "x", "exc_args": [
+            "VOTE_RATE_LIMITED", "too many votes from this address; slow down", 429,
+            {"per": "address", "limit": 120, "retry_after": 17}]})
+
+    fake.call = limited
+    refused = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
+    assert refused.status_code == 429 and code(refused) == "VOTE_RATE_LIMITED"
+    assert refused.headers["Retry-After"] == "17" and refused.json()["error"]["details"]["per"] == "address"
 
 
 def test_the_progress_dashboard_checks_its_month(gateway):

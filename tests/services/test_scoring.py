@@ -10,11 +10,13 @@ from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
+from partyday_common.settings import get_settings
 from partyday_scoring.models import metadata
 from partyday_scoring.service import ScoringService
 from tests.services.helpers import publish_event, wait_until
 
 MONTH = "2026-12"
+ADDRESS = "10.0.0.1"
 CITY = {"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "汉中市委", "level": "city",
         "domain": "other", "kind": "regular"}
 TOWN = {"org_id": "town", "parent_id": "city", "path": "/city/town/", "code": "T1", "name": "北关街道",
@@ -200,13 +202,25 @@ def test_three_reports_hide_a_comment_for_a_moderator_and_its_author_is_told(sco
     assert told["comment_moderated"]["decision"] == "restore"
 
 
-def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring):
+@pytest.fixture
+def generous_vote_limits(monkeypatch):
+    """Rate limits no test of the ballot's own rules reaches."""
+    monkeypatch.setenv("PARTYDAY_VOTES_PER_ACCOUNT_PER_MINUTE", "100000")
+    monkeypatch.setenv("PARTYDAY_VOTES_PER_ADDRESS_PER_MINUTE", "100000")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring, generous_vote_limits):
     first, second = approve(scoring, "A"), approve(scoring, "B")
     campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "我为主题党日打Call",
                                                  "votes_per_voter": 1})
     refused("CAMPAIGN_EXISTS", call, scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "x",
                                                                   "votes_per_voter": 1})
-    outcomes = concurrently(scoring, "vote", [(campaign["campaign_id"], "member:m1", {"activity_id": first})] * 1000)
+    outcomes = concurrently(scoring, "vote",
+                            [(campaign["campaign_id"], "member:m1", {"activity_id": first}, ADDRESS)] * 1000)
     accepted = [outcome for outcome in outcomes if isinstance(outcome, dict)]
     assert len(accepted) == 1 and accepted[0]["votes_left"] == 0
     assert {outcome for outcome in outcomes if isinstance(outcome, str)} <= {"ALREADY_VOTED", "VOTE_CONFLICT"}
@@ -219,9 +233,11 @@ def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring):
     assert call(scoring, "is_candidate", campaign["campaign_id"], second) is True
     assert call(scoring, "is_candidate", campaign["campaign_id"], "elsewhere") is False
     refused("CAMPAIGN_NOT_FOUND", call, scoring, "is_candidate", "nope", second)
-    refused("VOTE_LIMIT_REACHED", call, scoring, "vote", campaign["campaign_id"], "member:m1", {"activity_id": second})
-    call(scoring, "vote", campaign["campaign_id"], "public:13900000000", {"activity_id": second})
-    refused("NOT_IN_CAMPAIGN", call, scoring, "vote", campaign["campaign_id"], "member:m2", {"activity_id": "x"})
+    refused("VOTE_LIMIT_REACHED", call, scoring, "vote", campaign["campaign_id"], "member:m1",
+            {"activity_id": second}, ADDRESS)
+    call(scoring, "vote", campaign["campaign_id"], "public:13900000000", {"activity_id": second}, ADDRESS)
+    refused("NOT_IN_CAMPAIGN", call, scoring, "vote", campaign["campaign_id"], "member:m2", {"activity_id": "x"},
+            ADDRESS)
 
     engine = make_engine(scoring.url)
     ballots = metadata.tables["ballots"]
@@ -279,7 +295,7 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     close(scoring, b, "B", signed_in=4)
     campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
                                                  "votes_per_voter": 1})
-    call(scoring, "vote", campaign["campaign_id"], "member:m9", {"activity_id": b})
+    call(scoring, "vote", campaign["campaign_id"], "member:m9", {"activity_id": b}, ADDRESS)
     refused("VALIDATION_FAILED", call, scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas",
                                                                       "period": MONTH})
     evaluation = call(scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH,
@@ -358,14 +374,15 @@ def test_concurrent_votes_for_different_activities_never_exceed_the_voters_limit
     activities = [approve(scoring, code) for code in "ABCABCABCA"]
     campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
                                                  "votes_per_voter": 3})["campaign_id"]
-    outcomes = concurrently(scoring, "vote", [(campaign, "member:m1", {"activity_id": a}) for a in activities])
+    outcomes = concurrently(scoring, "vote",
+                            [(campaign, "member:m1", {"activity_id": a}, ADDRESS) for a in activities])
     accepted = [o for o in outcomes if isinstance(o, dict)]
     assert 1 <= len(accepted) <= 3
     assert {o for o in outcomes if isinstance(o, str)} <= {"VOTE_LIMIT_REACHED", "VOTE_CONFLICT"}
     assert call(scoring, "campaign_results", campaign)["total_votes"] == len(accepted)
     for activity in activities:
         try:
-            call(scoring, "vote", campaign, "member:m1", {"activity_id": activity})
+            call(scoring, "vote", campaign, "member:m1", {"activity_id": activity}, ADDRESS)
         except DomainError as exc:
             assert exc.code in ("ALREADY_VOTED", "VOTE_LIMIT_REACHED")
     assert call(scoring, "campaign_results", campaign)["total_votes"] == 3
@@ -389,3 +406,27 @@ def test_concurrent_duplicate_campaigns_and_evaluations_are_409_and_judgements_u
     assert all(isinstance(o, dict) for o in outcomes), outcomes
     judged = call(scoring, "evaluation", ident)["candidates"][0]["judged"]
     assert judged["judges"] == 1 and judged["criteria"]["theme"] in range(8)
+
+
+def test_concurrent_vote_attempts_are_limited_per_account_and_address_in_the_database(scoring, monkeypatch):
+    monkeypatch.setenv("PARTYDAY_VOTES_PER_ACCOUNT_PER_MINUTE", "5")
+    monkeypatch.setenv("PARTYDAY_VOTES_PER_ADDRESS_PER_MINUTE", "8")
+    get_settings.cache_clear()
+    try:
+        activity = approve(scoring, "A")
+        campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
+                                                     "votes_per_voter": 1})["campaign_id"]
+        outcomes = concurrently(scoring, "vote", [(campaign, "member:m1", {"activity_id": activity}, "10.0.0.7")] * 40)
+        assert len([o for o in outcomes if isinstance(o, dict)]) == 1
+        assert outcomes.count("VOTE_RATE_LIMITED") == 35, "exactly the account's 5 attempts of the minute got in"
+        others = concurrently(scoring, "vote", [(campaign, f"member:x{i}", {"activity_id": activity}, "10.0.0.7")
+                                                for i in range(10)])
+        assert others.count("VOTE_RATE_LIMITED") == 7, "the address had 3 attempts left for other accounts"
+        refused_vote = refused("VOTE_RATE_LIMITED", call, scoring, "vote", campaign, "member:m1",
+                               {"activity_id": activity}, "10.0.0.8")
+        assert refused_vote.details["per"] == "account" and 1 <= refused_vote.details["retry_after"] <= 60
+        refused("ADDRESS_INVALID", call, scoring, "vote", campaign, "member:m1", {"activity_id": activity}, "")
+        assert call(scoring, "campaign_results", campaign)["total_votes"] == 4
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

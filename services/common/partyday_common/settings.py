@@ -61,8 +61,10 @@ class Settings(BaseSettings):
     scoring_grace_days: int = Field(10, ge=0, le=365, description="days after its month that a score still changes")
     scoring_time_zone: str = Field("Asia/Shanghai", description="the time zone in which a month ends for scores")
     comment_reports_to_hide: int = Field(3, ge=1, description="reports that hide a comment for moderation")
-    votes_per_account_per_minute: int = Field(30, ge=1, description="vote attempts per voter per minute")
-    votes_per_address_per_minute: int = Field(120, ge=1, description="vote attempts per client address per minute")
+    votes_per_account_per_minute: int = Field(30, ge=1, description="vote attempts per voter per minute, counted "
+                                              "by scoring for every gateway")
+    votes_per_address_per_minute: int = Field(120, ge=1, description="vote attempts per client address per minute, "
+                                              "counted by scoring for every gateway")
     cjk_font_path: Path = Field(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
                                 description="a TrueType/TTC font with Chinese glyphs, for charts and PDFs")
     log_level: str = "INFO"

@@ -8,7 +8,8 @@ import hmac
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,12 +17,38 @@ from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.orgtree import get_node
 from partyday_common.settings import get_settings
-from partyday_scoring.models import Ballot, Campaign, ScoredActivity, org_nodes
+from partyday_scoring import campaign_rules as rules
+from partyday_scoring.models import Ballot, Campaign, ScoredActivity, VoteAttempt, org_nodes
 
 
 def voter_key(voter: str) -> str:
     """The voter as the ballots table knows them: a keyed hash, so the table names nobody."""
     return hmac.new(f"ballot:{get_settings().secret_key}".encode(), voter.encode(), hashlib.sha256).hexdigest()
+
+
+def _address_key(address: str) -> str:
+    return hmac.new(f"vote-address:{get_settings().secret_key}".encode(), address.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def count_attempt(session: Session, voter: str, address: str, limits: dict[str, int], now: datetime) -> None:
+    """Count a vote attempt against its account's and its client address's limits of the current minute (429
+    VOTE_RATE_LIMITED beyond either). Each count is one atomic upsert, so concurrent attempts through any number
+    of gateways are counted one after the other; a refused attempt is rolled back with its transaction."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    window = rules.rate_window(now)
+    counted = {}
+    for kind, key in (("account", f"account:{voter_key(voter)}"), ("address", f"address:{_address_key(address)}")):
+        upsert = dialect.insert(VoteAttempt).values(key=key, window_start=window, attempts=1)
+        counted[kind] = session.scalar(upsert.on_conflict_do_update(
+            index_elements=[VoteAttempt.key, VoteAttempt.window_start],
+            set_={"attempts": VoteAttempt.attempts + 1}).returning(VoteAttempt.attempts))
+    rules.check_attempts(counted, limits, now)
+
+
+def purge_attempts(session: Session, now: datetime) -> int:
+    """Forget the windows before the current one; how many were forgotten."""
+    return session.execute(delete(VoteAttempt).where(VoteAttempt.window_start < rules.rate_window(now))).rowcount
 
 
 def create(session: Session, org_id: str, month: str, title: str, votes_per_voter: int) -> dict:
@@ -73,10 +100,12 @@ def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: 
         raise DomainError("NOT_IN_CAMPAIGN", "this activity is not a candidate of the campaign", 422,
                           {"activity_id": activity_id})
     key = voter_key(voter)
-    if session.get(Ballot, (campaign_id, key, activity_id)) is not None:
+    # One read of the voter's ballots, so that a duplicate committed meanwhile is ALREADY_VOTED, not a used-up limit.
+    mine = set(session.scalars(select(Ballot.activity_id).where(Ballot.campaign_id == campaign_id,
+                                                                Ballot.voter_id == key)))
+    if activity_id in mine:
         raise DomainError("ALREADY_VOTED", "you have already voted for this activity", 409)
-    used = session.scalar(select(func.count()).select_from(Ballot).where(Ballot.campaign_id == campaign_id,
-                                                                         Ballot.voter_id == key))
+    used = len(mine)
     if used >= found.votes_per_voter:
         raise DomainError("VOTE_LIMIT_REACHED", "you have used every vote of this campaign", 422,
                           {"votes_per_voter": found.votes_per_voter})

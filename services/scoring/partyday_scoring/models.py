@@ -1,5 +1,17 @@
 """The scoring service's tables: the tree it ranks over, what it knows of each activity, engagement, votes."""
-from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.orgtree import add_org_projection
@@ -148,6 +160,17 @@ class Ballot(Base):
     activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     slot: Mapped[int] = mapped_column(Integer)
     cast_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class VoteAttempt(Base):
+    """Vote attempts of one account or one client address (`key`, a keyed hash of either) in the one-minute window
+    starting at `window_start` (seconds since the epoch): shared by every gateway, kept across restarts."""
+
+    __tablename__ = "vote_attempts"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
 
 
 class Evaluation(Base):

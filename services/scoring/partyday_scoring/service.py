@@ -1,6 +1,7 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from nameko.timer import timer
 from sqlalchemy import select
 
 from partyday_common.clock import instant
@@ -12,7 +13,7 @@ from partyday_common.orgtree import OrgTreeProjection, get_node
 from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
-from partyday_scoring import campaigns, engagement, evaluations, rankings, reports, scores
+from partyday_scoring import campaign_rules, campaigns, engagement, evaluations, rankings, reports, scores
 from partyday_scoring.models import ScoredActivity, metadata, org_nodes
 from partyday_scoring.schemas import (
     CampaignCreate,
@@ -265,12 +266,20 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return campaigns.view(campaigns.get(session, campaign_id))
 
     @rpc
-    def vote(self, campaign_id: str, voter: str, payload: dict) -> dict:
-        """One vote of a member or verified public voter (`voter` names the account, never stored as such);
-        a vote that lost a race for the voter's next slot with another of their votes is tried again."""
-        if not isinstance(voter, str) or not voter:
-            raise invalid("VOTER_INVALID", "a vote needs its voter")
+    def vote(self, campaign_id: str, voter: str, payload: dict, address: str) -> dict:
+        """One vote of a member or verified public voter (`voter` names the account, never stored as such) from a
+        client `address`. Every attempt first counts against the account's and the address's limits per minute,
+        in its own transaction so that refused votes count too (429 VOTE_RATE_LIMITED with `retry_after`); a vote
+        that lost a race for the voter's next slot with another of their votes is tried again."""
+        for name, value in (("voter", voter), ("address", address)):
+            if not isinstance(value, str) or not value:
+                raise invalid(f"{name.upper()}_INVALID", f"a vote needs its {name}")
         request = validated(VoteCreate, payload)
+        settings = get_settings()
+        with self.db.transaction() as session:
+            campaigns.count_attempt(session, voter, address, {"account": settings.votes_per_account_per_minute,
+                                                              "address": settings.votes_per_address_per_minute},
+                                    _now())
         for attempt in range(1, VOTE_ATTEMPTS + 1):
             try:
                 with self.db.transaction() as session:
@@ -278,6 +287,12 @@ class ScoringService(OrgTreeProjection, PartydayService):
             except DomainError as exc:
                 if exc.code != "VOTE_CONFLICT" or attempt == VOTE_ATTEMPTS:
                     raise
+
+    @timer(interval=campaign_rules.RATE_WINDOW_S)
+    def purge_vote_attempts(self):
+        """Forget the vote attempts of past minutes."""
+        with self.db.transaction() as session:
+            campaigns.purge_attempts(session, _now())
 
     @rpc
     def campaign_results(self, campaign_id: str, page: int = 1, page_size: int = 100) -> dict:

@@ -1,16 +1,13 @@
 """我为主题党日打Call: monthly campaigns, votes of members and verified public voters, live results."""
 import asyncio
-import time
-from collections import deque
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from partyday_common.correlation import current_client_ip
 from partyday_common.pagination import MAX_PAGE_SIZE
-from partyday_common.settings import get_settings
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, Rpc
 from partyday_gateway.errors import ApiError, domain_error
@@ -74,38 +71,6 @@ CandidatePageSize = Annotated[int, Query(ge=1, le=50, description="candidates pe
 ResultsPageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="candidates per page")]
 
 
-class VoteThrottle:
-    """Vote attempts per minute, per account and per client address, in this gateway process."""
-
-    def __init__(self, per_account: int, per_address: int):
-        self.limits = {"account": per_account, "address": per_address}
-        self._attempts: dict[tuple[str, str], deque] = {}
-
-    def check(self, account: str, address: str) -> None:
-        now = time.monotonic()
-        for kind, key in (("account", account), ("address", address)):
-            attempts = self._attempts.setdefault((kind, key), deque())
-            while attempts and now - attempts[0] > 60:
-                attempts.popleft()
-            if len(attempts) >= self.limits[kind]:
-                retry_after = int(60 - (now - attempts[0])) + 1
-                raise ApiError(429, "VOTE_RATE_LIMITED", f"too many votes from this {kind}; slow down",
-                               {"per": kind, "retry_after": retry_after}, headers={"Retry-After": str(retry_after)})
-        for key in (("account", account), ("address", address)):
-            self._attempts[key].append(now)
-        if len(self._attempts) > 200_000:
-            self._attempts.clear()
-
-
-def throttle(request: Request) -> VoteThrottle:
-    state = request.app.state
-    if not hasattr(state, "vote_throttle"):
-        settings = get_settings()
-        state.vote_throttle = VoteThrottle(settings.votes_per_account_per_minute,
-                                           settings.votes_per_address_per_minute)
-    return state.vote_throttle
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Campaign)
 async def create_campaign(body: CampaignCreate, caller: Caller, rpc: Rpc, authz: Authz,
                           idempotency_key: IdempotencyKey = None):
@@ -121,17 +86,18 @@ async def campaign(campaign_id: str, caller: Caller, rpc: Rpc):
 
 
 @router.post("/{campaign_id}/votes", status_code=status.HTTP_201_CREATED, response_model=Voted)
-async def vote(campaign_id: str, body: VoteCreate, request: Request, caller: Caller, rpc: Rpc):
+async def vote(campaign_id: str, body: VoteCreate, caller: Caller, rpc: Rpc):
     """A member's or verified public voter's vote: once per activity, `votes_per_voter` in all, rate limited
-    per account and per address (429 with Retry-After). The ballot is secret."""
+    per account and per client address by scoring for every gateway at once (429 VOTE_RATE_LIMITED with
+    Retry-After). The ballot is secret."""
     if caller.kind == "public":
         voter = f"public:{caller.subject}"
     elif caller.member_id is not None:
         voter = f"member:{caller.member_id}"
     else:
         raise ApiError(403, "VOTERS_ONLY", "voting needs a member's or a verified public voter's account")
-    throttle(request).check(voter, current_client_ip.get() or "unknown")
-    return await rpc.call("scoring", "vote", campaign_id, voter, body.model_dump())
+    return await rpc.call("scoring", "vote", campaign_id, voter, body.model_dump(),
+                          current_client_ip.get() or "unknown")
 
 
 async def _photos(rpc, activity_id: str) -> list[dict]:

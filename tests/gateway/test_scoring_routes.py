@@ -28,6 +28,7 @@ BRANCH_ADMIN = context([("branch_admin", "b1", "/root/town/b1/")])
 AUDITOR = context([("auditor", "town", "/root/town/")], org_id="t-office")
 COMMENT = {"comment_id": "c1", "activity_id": "a1", "member_id": "m2", "text": "好", "status": "visible",
            "reports": 0, "created_at": "2026-12-08T00:00:00+00:00"}
+WINDOW = {"opens_at": "2026-11-30T16:00:00+00:00", "closes_at": "2027-01-10T16:00:00+00:00"}
 PUBLIC = context([], org_id=None, kind="public", member_id=None)
 PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": "/root/town/b2/"}
 
@@ -67,7 +68,7 @@ class FakeRpc:
                 "judge": {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
                           "organisation": 20, "effect": 20, "total": 100},
                 "campaign_results": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
-                                     "votes_per_voter": 1, "total_votes": 0, "total": 1, "page": 1,
+                                     "votes_per_voter": 1, **WINDOW, "total_votes": 0, "total": 1, "page": 1,
                                      "page_size": 20,
                                      "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部",
                                                 "theme": "t", "votes": 0}]},
@@ -79,7 +80,7 @@ class FakeRpc:
                               "kind": "image", "status": "approved"},
                 "is_candidate": False,
                 "create_campaign": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
-                                    "votes_per_voter": 3}}.get(method, {})
+                                    "votes_per_voter": 3, **WINDOW}}.get(method, {})
 
     async def close(self):
         pass
@@ -205,6 +206,18 @@ def test_only_organisation_admins_open_campaigns_and_a_bad_one_is_400(gateway):
     gateway.acting_as(TOWN_ADMIN)
     assert gateway.post("/api/v1/campaigns", json=body).status_code == 201
     assert code(gateway.post("/api/v1/campaigns", json={**body, "votes_per_voter": 0})) == "VALIDATION_FAILED"
+
+
+def test_a_campaign_names_its_voting_window_which_must_carry_an_offset(gateway):
+    body = {"org_id": "town", "month": "2026-12", "title": "我为主题党日打Call", "votes_per_voter": 3}
+    fake = gateway.acting_as(TOWN_ADMIN)
+    opened = gateway.post("/api/v1/campaigns", json=body)
+    assert opened.status_code == 201 and opened.json()["closes_at"] == WINDOW["closes_at"]
+    assert fake.calls[-1][1] == (body,), "without a window, scoring's default applies"
+    gateway.post("/api/v1/campaigns", json={**body, "opens_at": "2026-12-05T08:00:00+08:00"})
+    assert fake.calls[-1][1] == ({**body, "opens_at": "2026-12-05T08:00:00+08:00"},)
+    naive = gateway.post("/api/v1/campaigns", json={**body, "closes_at": "2026-12-31T23:59:59"})
+    assert naive.status_code == 400 and code(naive) == "VALIDATION_FAILED"
 
 
 def test_a_vote_names_its_account_and_client_address_to_scoring_which_limits_them(gateway):

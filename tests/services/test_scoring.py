@@ -1,5 +1,7 @@
 """The scoring service on RabbitMQ and PostgreSQL: scores from events, likes, moderation, votes, rankings."""
+import time
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -17,6 +19,8 @@ from tests.services.helpers import publish_event, wait_until
 
 MONTH = "2026-12"
 ADDRESS = "10.0.0.1"
+# The tests' month is not today's: their campaigns take votes whatever the day the tests run.
+VOTING = {"opens_at": "2026-01-01T00:00:00+08:00", "closes_at": "2100-01-01T00:00:00+08:00"}
 CITY = {"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "汉中市委", "level": "city",
         "domain": "other", "kind": "regular"}
 TOWN = {"org_id": "town", "parent_id": "city", "path": "/city/town/", "code": "T1", "name": "北关街道",
@@ -215,10 +219,10 @@ def generous_vote_limits(monkeypatch):
 
 def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring, generous_vote_limits):
     first, second = approve(scoring, "A"), approve(scoring, "B")
-    campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "我为主题党日打Call",
-                                                 "votes_per_voter": 1})
-    refused("CAMPAIGN_EXISTS", call, scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "x",
-                                                                  "votes_per_voter": 1})
+    campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH,
+                                                 "title": "我为主题党日打Call", "votes_per_voter": 1})
+    refused("CAMPAIGN_EXISTS", call, scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH,
+                                                                  "title": "x", "votes_per_voter": 1})
     outcomes = concurrently(scoring, "vote",
                             [(campaign["campaign_id"], "member:m1", {"activity_id": first}, ADDRESS)] * 1000)
     accepted = [outcome for outcome in outcomes if isinstance(outcome, dict)]
@@ -293,7 +297,7 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     a, b = approve(scoring, "A"), approve(scoring, "B")
     close(scoring, a, "A")
     close(scoring, b, "B", signed_in=4)
-    campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
+    campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
                                                  "votes_per_voter": 1})
     call(scoring, "vote", campaign["campaign_id"], "member:m9", {"activity_id": b}, ADDRESS)
     refused("VALIDATION_FAILED", call, scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas",
@@ -372,7 +376,7 @@ def test_counts_that_arrive_before_the_approval_are_scored_once_it_arrives(scori
 
 def test_concurrent_votes_for_different_activities_never_exceed_the_voters_limit(scoring):
     activities = [approve(scoring, code) for code in "ABCABCABCA"]
-    campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
+    campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
                                                  "votes_per_voter": 3})["campaign_id"]
     outcomes = concurrently(scoring, "vote",
                             [(campaign, "member:m1", {"activity_id": a}, ADDRESS) for a in activities])
@@ -391,7 +395,7 @@ def test_concurrent_votes_for_different_activities_never_exceed_the_voters_limit
 def test_concurrent_duplicate_campaigns_and_evaluations_are_409_and_judgements_upsert(scoring):
     a = approve(scoring, "A")
     close(scoring, a, "A")
-    campaign = {"org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1}
+    campaign = {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1}
     outcomes = concurrently(scoring, "create_campaign", [(campaign,)] * 8)
     assert len([o for o in outcomes if isinstance(o, dict)]) == 1
     assert [o for o in outcomes if not isinstance(o, dict)] == ["CAMPAIGN_EXISTS"] * 7
@@ -414,7 +418,9 @@ def test_concurrent_vote_attempts_are_limited_per_account_and_address_in_the_dat
     get_settings.cache_clear()
     try:
         activity = approve(scoring, "A")
-        campaign = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call",
+        if datetime.now().second > 30:
+            time.sleep(61 - datetime.now().second)  # the attempts below share one minute's window
+        campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
                                                      "votes_per_voter": 1})["campaign_id"]
         outcomes = concurrently(scoring, "vote", [(campaign, "member:m1", {"activity_id": activity}, "10.0.0.7")] * 40)
         assert len([o for o in outcomes if isinstance(o, dict)]) == 1
@@ -430,3 +436,37 @@ def test_concurrent_vote_attempts_are_limited_per_account_and_address_in_the_dat
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_votes_are_taken_in_the_campaigns_voting_window_which_every_payload_shows(scoring):
+    activity = approve(scoring, "A")
+    now = datetime.now(timezone.utc)
+    later = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1,
+                                              "opens_at": (now + timedelta(hours=1)).isoformat()})
+    assert later["opens_at"] == (now + timedelta(hours=1)).isoformat()
+    assert later["closes_at"] == "2027-01-10T16:00:00+00:00", "by default when the month's scores stop changing"
+    early = refused("VOTING_NOT_OPEN", call, scoring, "vote", later["campaign_id"], "member:m1",
+                    {"activity_id": activity}, ADDRESS)
+    assert early.status == 422 and early.details["opens_at"] == later["opens_at"]
+    assert call(scoring, "campaign", later["campaign_id"])["opens_at"] == later["opens_at"]
+    send(scoring, "directory", "org_created", {**TOWN, "org_id": "town-2", "code": "T2"})
+    wait_until(lambda: _known_org(scoring, "town-2"), message="the second township arrived")
+    closed = call(scoring, "create_campaign", {"org_id": "town-2", "month": MONTH, "title": "打Call",
+                                               "votes_per_voter": 1, "opens_at": "2026-01-01T00:00:00+08:00",
+                                               "closes_at": (now - timedelta(seconds=1)).isoformat()})
+    late = refused("VOTING_CLOSED", call, scoring, "vote", closed["campaign_id"], "member:m1",
+                   {"activity_id": activity}, ADDRESS)
+    assert late.details["closes_at"] == closed["closes_at"]
+    assert call(scoring, "campaign_results", closed["campaign_id"])["closes_at"] == closed["closes_at"]
+    refused("VOTING_WINDOW_INVALID", call, scoring, "create_campaign", {
+        "org_id": "b-A", "month": MONTH, "title": "打Call", "votes_per_voter": 1,
+        "opens_at": "2027-02-01T00:00:00+08:00"})
+    refused("VALIDATION_FAILED", call, scoring, "create_campaign", {
+        "org_id": "b-A", "month": MONTH, "title": "打Call", "votes_per_voter": 1, "closes_at": "2027-01-01T00:00:00"})
+
+
+def _known_org(container, org_id):
+    try:
+        return call(container, "progress", org_id, MONTH)
+    except DomainError:
+        return None

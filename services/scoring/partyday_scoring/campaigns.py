@@ -6,13 +6,14 @@ reads ballots back per voter except to refuse a second vote; results are counts 
 import hashlib
 import hmac
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.orgtree import get_node
@@ -51,14 +52,19 @@ def purge_attempts(session: Session, now: datetime) -> int:
     return session.execute(delete(VoteAttempt).where(VoteAttempt.window_start < rules.rate_window(now))).rowcount
 
 
-def create(session: Session, org_id: str, month: str, title: str, votes_per_voter: int) -> dict:
+def create(session: Session, request) -> dict:
     """A campaign, one per organisation and month: the unique constraint refuses a second one (409
-    CAMPAIGN_EXISTS), even when both are created at the same moment."""
+    CAMPAIGN_EXISTS), even when both are created at the same moment. Votes are taken in its voting window."""
+    org_id, month = request.org_id, request.month
     node = get_node(session, org_nodes, org_id)
     if node is None:
         raise not_found("org", org_id)
-    found = Campaign(id=uuid.uuid4().hex, org_id=org_id, org_path=node["path"], month=month, title=title,
-                     votes_per_voter=votes_per_voter, created_at=utcnow())
+    settings = get_settings()
+    opens, closes = rules.voting_window(month, request.opens_at, request.closes_at, settings.scoring_time_zone,
+                                        settings.scoring_grace_days)
+    found = Campaign(id=uuid.uuid4().hex, org_id=org_id, org_path=node["path"], month=month, title=request.title,
+                     votes_per_voter=request.votes_per_voter, opens_at=opens.astimezone(timezone.utc),
+                     closes_at=closes.astimezone(timezone.utc), created_at=utcnow())
     try:
         with session.begin_nested():
             session.add(found)
@@ -77,7 +83,8 @@ def get(session: Session, campaign_id: str) -> Campaign:
 
 def view(found: Campaign) -> dict:
     return {"campaign_id": found.id, "org_id": found.org_id, "month": found.month, "title": found.title,
-            "votes_per_voter": found.votes_per_voter}
+            "votes_per_voter": found.votes_per_voter, "opens_at": aware(found.opens_at).isoformat(),
+            "closes_at": aware(found.closes_at).isoformat()}
 
 
 def _candidates(session: Session, found: Campaign):
@@ -94,8 +101,10 @@ def is_candidate(session: Session, found: Campaign, activity_id: str) -> bool:
 
 
 def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: datetime) -> dict:
-    """One vote for an activity of the campaign; once per activity, at most `votes_per_voter` in all."""
+    """One vote for an activity of the campaign, in its voting window; once per activity, at most
+    `votes_per_voter` in all."""
     found = get(session, campaign_id)
+    rules.check_voting_open(now, aware(found.opens_at), aware(found.closes_at))
     if not is_candidate(session, found, activity_id):
         raise DomainError("NOT_IN_CAMPAIGN", "this activity is not a candidate of the campaign", 422,
                           {"activity_id": activity_id})

@@ -140,6 +140,8 @@ class Campaign(Base):
     month: Mapped[str] = mapped_column(String(7))
     title: Mapped[str] = mapped_column(String(200))
     votes_per_voter: Mapped[int] = mapped_column(Integer)
+    opens_at = mapped_column(DateTime(timezone=True), nullable=False)
+    closes_at = mapped_column(DateTime(timezone=True), nullable=False)
     created_at = mapped_column(DateTime(timezone=True), nullable=False)
 
 

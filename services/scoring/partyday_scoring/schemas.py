@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 
 class Strict(BaseModel):
@@ -30,6 +30,9 @@ class CampaignCreate(Strict):
     month: str = Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])
     title: str = Field(min_length=1, max_length=200)
     votes_per_voter: int = Field(ge=1, le=100)
+    opens_at: AwareDatetime | None = Field(None, description="when voting opens; the month's first day by default")
+    closes_at: AwareDatetime | None = Field(None, description="when voting closes; by default when the month's "
+                                            "scores stop changing (the next month's start plus the grace days)")
 
 
 class VoteCreate(Strict):

@@ -248,20 +248,20 @@ class ScoringService(OrgTreeProjection, PartydayService):
 
     @rpc
     def create_campaign(self, payload: dict, idempotency_key: str | None = None) -> dict:
-        """A month's campaign over an organisation's subtree (one per organisation and month)."""
+        """A month's campaign over an organisation's subtree (one per organisation and month), taking votes from
+        `opens_at` to `closes_at` (by default its month's first day until its scores stop changing)."""
         request = validated(CampaignCreate, payload)
         with self.db.transaction() as session:
             previous = previous_response(session, "create_campaign", idempotency_key, payload)
             if previous is not None:
                 return previous
-            answer = campaigns.create(session, request.org_id, request.month, request.title,
-                                      request.votes_per_voter)
+            answer = campaigns.create(session, request)
             remember_response(session, "create_campaign", idempotency_key, payload, answer)
             return answer
 
     @rpc
     def campaign(self, campaign_id: str) -> dict:
-        """A campaign and its organisation."""
+        """A campaign, its organisation and its voting window."""
         with self.db.transaction() as session:
             return campaigns.view(campaigns.get(session, campaign_id))
 

@@ -25,6 +25,8 @@ class Campaign(BaseModel):
     month: str
     title: str
     votes_per_voter: int
+    opens_at: str
+    closes_at: str
 
 
 class Voted(BaseModel):
@@ -74,9 +76,13 @@ ResultsPageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="cand
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Campaign)
 async def create_campaign(body: CampaignCreate, caller: Caller, rpc: Rpc, authz: Authz,
                           idempotency_key: IdempotencyKey = None):
-    """Open the month's campaign over an organisation's subtree: its activities of the month are the candidates."""
+    """Open the month's campaign over an organisation's subtree: its activities of the month are the candidates.
+    Votes are taken from `opens_at` to `closes_at`: by default from the month's first day until its scores stop
+    changing (the next month's start plus the grace days, in the city's time zone); 422 VOTING_WINDOW_INVALID
+    unless it opens before it closes."""
     await authz.require(caller, RUN_CAMPAIGNS, body.org_id, "run_campaigns")
-    return await rpc.call("scoring", "create_campaign", body.model_dump(), idempotency_key=idempotency_key)
+    return await rpc.call("scoring", "create_campaign", body.model_dump(mode="json", exclude_none=True),
+                          idempotency_key=idempotency_key)
 
 
 @router.get("/{campaign_id}", response_model=Campaign)
@@ -87,7 +93,8 @@ async def campaign(campaign_id: str, caller: Caller, rpc: Rpc):
 
 @router.post("/{campaign_id}/votes", status_code=status.HTTP_201_CREATED, response_model=Voted)
 async def vote(campaign_id: str, body: VoteCreate, caller: Caller, rpc: Rpc):
-    """A member's or verified public voter's vote: once per activity, `votes_per_voter` in all, rate limited
+    """A member's or verified public voter's vote while the campaign's voting is open (422 VOTING_NOT_OPEN,
+    VOTING_CLOSED): once per activity, `votes_per_voter` in all, rate limited
     per account and per client address by scoring for every gateway at once (429 VOTE_RATE_LIMITED with
     Retry-After). The ballot is secret."""
     if caller.kind == "public":

@@ -28,6 +28,8 @@ BRANCH_ADMIN = context([("branch_admin", "b1", "/root/town/b1/")])
 AUDITOR = context([("auditor", "town", "/root/town/")], org_id="t-office")
 COMMENT = {"comment_id": "c1", "activity_id": "a1", "member_id": "m2", "text": "好", "status": "visible",
            "reports": 0, "created_at": "2026-12-08T00:00:00+00:00"}
+EVALUATION = {"evaluation_id": "e1", "org_id": "town", "kind": "monthly", "period": "2026-12", "stage": "judging",
+              "best_slots": 1, "excellent_slots": 1, "shortlist": [], "best": [], "excellent": [], "published_at": None}
 WINDOW = {"opens_at": "2026-11-30T16:00:00+00:00", "closes_at": "2027-01-10T16:00:00+00:00"}
 PUBLIC = context([], org_id=None, kind="public", member_id=None)
 PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": "/root/town/b2/"}
@@ -58,10 +60,8 @@ class FakeRpc:
                                       "page": 1, "page_size": 50},
                 "add_comment": COMMENT, "moderate": COMMENT,
                 "report_comment": {"comment_id": "c1", "reports": 1, "status": "visible"},
-                "evaluation": {"evaluation_id": "e1", "org_id": "town", "kind": "monthly", "period": "2026-12",
-                               "stage": "judging", "best_slots": 1, "excellent_slots": 1, "shortlist": [],
-                               "best": [], "excellent": [], "published_at": None, "candidates": [], "total": 0,
-                               "page": 1, "page_size": 100},
+                "evaluation": {**EVALUATION, "candidates": [], "total": 0, "page": 1, "page_size": 100},
+                "first_review": EVALUATION, "second_review": EVALUATION, "publish_evaluation": EVALUATION,
                 "report": {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
                            "period": "2026-12", "months": [], "columns": ["name", "score"],
                            "rows": [{"name": "第一党支部", "score": None}]},
@@ -271,6 +271,32 @@ def test_judges_are_organisation_admins_above_the_candidate_and_marks_are_checke
     assert code(gateway.post("/api/v1/evaluations", json={"org_id": "town", "kind": "golden_ideas",
                                                           "period": "2026-12"})) == "VALIDATION_FAILED"
     assert code(gateway.post("/api/v1/evaluations/e1/first-review", json={"shortlist": []})) == "VALIDATION_FAILED"
+
+
+def test_only_the_working_group_makes_the_first_review_and_only_the_committee_the_second_and_publishes(gateway):
+    shortlist, winners = {"shortlist": ["a1"]}, {"best": ["a1"]}
+    steps = (("first-review", shortlist, "first_review"), ("second-review", winners, "second_review"),
+             ("publish", None, "publish_evaluation"))
+    working_group = context([("working_group", "town", "/root/town/")], org_id="t-office")
+    committee = context([("committee", "root", "/root/")], org_id="c-office")
+    for who, allowed in ((TOWN_ADMIN, set()), (context([("city_admin", "root", "/root/")]), set()),
+                         (working_group, {"first-review"}), (committee, {"second-review", "publish"}),
+                         (context([("working_group", "b1", "/root/town/b1/")]), set())):
+        fake = gateway.acting_as(who)
+        for step, body, method in steps:
+            answer = gateway.post(f"/api/v1/evaluations/e1/{step}", json=body)
+            if step in allowed:
+                assert answer.status_code == 200 and fake.calls[-1][0] == method, (who, step, answer.text)
+            else:
+                expected = "WORKING_GROUP_ONLY" if step == "first-review" else "COMMITTEE_ONLY"
+                assert answer.status_code == 403 and code(answer) == expected, (who, step)
+                assert not [call for call in fake.calls if call[0] == method]
+    gateway.acting_as(working_group)
+    assert gateway.get("/api/v1/evaluations/e1").status_code == 200, "the bodies read what they review"
+    marks = {"activity_id": "a1", "theme": 20, "content": 20, "form": 20, "organisation": 20, "effect": 20}
+    assert code(gateway.post("/api/v1/evaluations/e1/judgements", json=marks)) == "FORBIDDEN", "judges stay admins"
+    gateway.acting_as(committee)
+    assert gateway.get("/api/v1/evaluations/e1").status_code == 200
 
 
 def test_reports_as_xlsx_pdf_and_json_for_readers_of_the_node(gateway):

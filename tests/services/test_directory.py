@@ -167,6 +167,26 @@ def test_roles_are_bound_to_nodes_of_their_level(directory):
     assert [r["role"] for r in context["roles"]] == ["member"]
 
 
+def test_the_working_group_and_the_committee_are_roles_of_organisations_above_the_branches(directory):
+    city, county, town, first, _ = tree(directory)
+    created = member(directory, first)
+    for role, org in (("working_group", town), ("committee", county), ("committee", city)):
+        granted = call(directory, "grant_role", {"member_id": created["member_id"], "role": role,
+                                                 "org_id": org["org_id"]})
+        assert (granted["role"], granted["org_id"]) == (role, org["org_id"])
+    for role in ("working_group", "committee"):
+        with pytest.raises(DomainError) as raised:
+            call(directory, "grant_role", {"member_id": created["member_id"], "role": role, "org_id": first["org_id"]})
+        assert raised.value.code == "ROLE_LEVEL_INVALID"
+    with pytest.raises(DomainError) as raised:
+        call(directory, "grant_role", {"member_id": created["member_id"], "role": "jury", "org_id": town["org_id"]})
+    assert raised.value.code == "VALIDATION_FAILED"
+    session = call(directory, "authenticate", "13900000001", "secret-123")
+    roles = call(directory, "auth_context", session["subject"], session["session_id"])["roles"]
+    assert {(r["role"], r["org_id"]) for r in roles} >= {("working_group", town["org_id"]),
+                                                         ("committee", county["org_id"])}
+
+
 def test_the_city_admin_exists_from_the_first_start(directory):
     session = call(directory, "authenticate", "13800000000", "partyday-admin")
     context = call(directory, "auth_context", session["subject"], session["session_id"])

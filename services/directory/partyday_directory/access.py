@@ -11,6 +11,9 @@ ROLE_LEVELS = {
     "org_admin": {"county", "township", "general_branch"},
     "city_admin": {"city"},
     "auditor": {"city", "county", "township", "general_branch", "branch"},
+    # The two bodies of an evaluation (最佳/优秀主题党日, 金点子), which an organisation above the branches holds.
+    "working_group": {"city", "county", "township", "general_branch"},
+    "committee": {"city", "county", "township", "general_branch"},
 }
 
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from partyday_common.vocabulary import Domain, Kind, Level
 
 PHONE = re.compile(r"1[3-9][0-9]{9}")
-ROLES = ("member", "branch_admin", "org_admin", "city_admin", "auditor")
+ROLES = ("member", "branch_admin", "org_admin", "city_admin", "auditor", "working_group", "committee")
 
 
 def normalise_phone(value: str) -> str:

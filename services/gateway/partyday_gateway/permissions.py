@@ -21,7 +21,13 @@ MANAGE_PLANS = frozenset({"branch_admin", "org_admin", "city_admin"})
 REVIEW = frozenset({"org_admin", "city_admin"})
 SPOT_CHECK = frozenset({"org_admin", "city_admin", "auditor"})
 RUN_CAMPAIGNS = frozenset({"org_admin", "city_admin"})
+# Evaluations: org and city admins open them and judge; the working group alone makes the first review and the
+# committee alone the second and publishes the winners. Admins lost the reviews they made while the two bodies
+# were not roles, so that those who mark are not those who choose; an admin who sits on a body gets its role too.
 JUDGE = frozenset({"org_admin", "city_admin"})
+WORKING_GROUP = frozenset({"working_group"})
+COMMITTEE = frozenset({"committee"})
+READ_EVALUATIONS = READ | WORKING_GROUP | COMMITTEE
 
 
 def forbidden(capability: str, org_id: str | None) -> ApiError:
@@ -77,6 +83,15 @@ class Authorizer:
         if members_of_branch and principal.org_id == org_id:
             return node
         raise forbidden(name, org_id)
+
+    async def require_body(self, principal: Principal, body: frozenset, org_id: str, code: str,
+                           message: str) -> dict:
+        """The node, if the caller sits on `body` (the working group, the committee) of an organisation covering
+        it; else 403 with the body's own reason `code`."""
+        node = await self.org_paths.get(org_id, fresh=True)
+        if principal.covering(set(body), node["path"]):
+            return node
+        raise ApiError(403, code, message, {"needs": sorted(body), "org_id": org_id})
 
     async def require_superior(self, principal: Principal, branch_id: str, name: str) -> dict:
         """A superior of the branch reviews it; nobody reviews their own branch."""

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
-from partyday_gateway.permissions import JUDGE, READ
+from partyday_gateway.permissions import COMMITTEE, JUDGE, READ_EVALUATIONS, WORKING_GROUP
 from partyday_scoring.schemas import EvaluationCreate, FirstReview, JudgementCreate, SecondReview
 
 router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
@@ -100,8 +100,9 @@ async def create_evaluation(body: EvaluationCreate, caller: Caller, rpc: Rpc, au
 async def evaluation(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
                      page_size: PageSize = 100):
     """The candidates, best first, with the judges' means per criterion and the campaign's votes beside them;
-    one page of them (100 by default, at most 500), `total` in all."""
-    return await _evaluation(evaluation_id, caller, rpc, authz, READ, "read", page, page_size)
+    one page of them (100 by default, at most 500), `total` in all. For the readers of the organisation and for
+    its working group and committee."""
+    return await _evaluation(evaluation_id, caller, rpc, authz, READ_EVALUATIONS, "read", page, page_size)
 
 
 @router.post("/{evaluation_id}/judgements", response_model=Judgement)
@@ -116,24 +117,39 @@ async def judge(evaluation_id: str, body: JudgementCreate, caller: Caller, rpc: 
     return await rpc.call("scoring", "judge", evaluation_id, caller.member_id or caller.subject, body.model_dump())
 
 
+BODIES = {"working_group": (WORKING_GROUP, "WORKING_GROUP_ONLY", "only the working group of the evaluation's "
+                                                                  "organisation or above makes the first review"),
+          "committee": (COMMITTEE, "COMMITTEE_ONLY", "only the committee of the evaluation's organisation or above "
+                                                     "chooses and publishes the winners")}
+
+
+async def _as_body(evaluation_id, caller, rpc, authz, body: str) -> None:
+    """Refused (403 with the body's reason code) unless the caller sits on `body` over the evaluation's organisation."""
+    roles, code, message = BODIES[body]
+    found = await rpc.call("scoring", "evaluation", evaluation_id, page=1, page_size=1)
+    await authz.require_body(caller, roles, found["org_id"], code, message)
+
+
 @router.post("/{evaluation_id}/first-review", response_model=Evaluation)
 async def first_review(evaluation_id: str, body: FirstReview, caller: Caller, rpc: Rpc, authz: Authz):
-    """The working group's shortlist; judging closes."""
-    await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
+    """The working group's shortlist; judging closes (403 WORKING_GROUP_ONLY for anyone but a `working_group` of
+    the evaluation's organisation or above)."""
+    await _as_body(evaluation_id, caller, rpc, authz, "working_group")
     return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump())
 
 
 @router.post("/{evaluation_id}/second-review", response_model=Evaluation)
 async def second_review(evaluation_id: str, body: SecondReview, caller: Caller, rpc: Rpc, authz: Authz):
-    """The committee's winners from the shortlist (at most 20 golden ideas a quarter)."""
-    await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
+    """The committee's winners from the shortlist (at most 20 golden ideas a quarter; 403 COMMITTEE_ONLY for anyone
+    but a `committee` of the evaluation's organisation or above)."""
+    await _as_body(evaluation_id, caller, rpc, authz, "committee")
     return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump())
 
 
 @router.post("/{evaluation_id}/publish", response_model=Evaluation)
 async def publish(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """Publish the winners."""
-    await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
+    """Publish the winners (the committee's; 403 COMMITTEE_ONLY otherwise)."""
+    await _as_body(evaluation_id, caller, rpc, authz, "committee")
     return await rpc.call("scoring", "publish_evaluation", evaluation_id)
 
 

@@ -118,6 +118,46 @@ def test_a_sign_in_is_refused_for_its_reason(attendance, changes, at, code):
     refused(code, scan, attendance, activity, "m-2", "sign_in", evidence(attendance, activity, **changes), at)
 
 
+def test_who_may_sign_in_is_judged_before_where_and_when(attendance):
+    activity = approve(attendance)
+    outside, late = {"lat": VENUE[0] + 0.004}, "2026-12-07T09:16:00+08:00"
+    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in",
+            evidence(attendance, activity, **outside), late)
+    scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T09:00:00+08:00")
+    refused("ALREADY_SIGNED_IN", scan, attendance, activity, "m-1", "sign_in",
+            evidence(attendance, activity, **outside), late)
+    refused("WINDOW_CLOSED", scan, attendance, activity, "m-2", "sign_in",
+            evidence(attendance, activity, **outside), late)
+    refused("GEOFENCE_OUTSIDE", scan, attendance, activity, "m-2", "sign_in",
+            evidence(attendance, activity, **outside), "2026-12-07T09:00:00+08:00")
+
+
+def test_of_simultaneous_sign_ins_by_one_member_exactly_one_is_accepted(attendance):
+    activity = approve(attendance)
+    payloads = [evidence(attendance, activity) for _ in range(6)]
+
+    def attempt(payload):
+        try:
+            return scan(attendance, activity, "m-1", "sign_in", payload, "2026-12-07T09:00:00+08:00")["status"]
+        except DomainError as refusal:
+            return refusal.code
+
+    for thread in [eventlet.spawn(attempt, payload) for payload in payloads]:
+        thread.wait()
+    engine = make_engine(attendance.url)
+
+    def outcomes():
+        with engine.connect() as connection:
+            return connection.execute(select(Scan.reason).where(Scan.activity_id == activity)).scalars().all()
+
+    # entrypoint_hook answers the first worker of a method to finish, so wait for all six to commit.
+    wait_until(lambda: len(outcomes()) == 6, message="the six sign-ins committed")
+    assert sorted(outcomes(), key=str) == ["ALREADY_SIGNED_IN"] * 5 + [None]
+    engine.dispose()
+    sheet = call(attendance, "attendance", activity)
+    assert [row["status"] for row in sheet["members"] if row["member_id"] == "m-1"] == ["signed_in"]
+
+
 def test_a_token_of_another_activity_is_refused(attendance):
     first, second = approve(attendance), approve(attendance)
     refused("TOKEN_INVALID", scan, attendance, first, "m-1", "sign_in", evidence(attendance, second),

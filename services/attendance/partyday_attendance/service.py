@@ -114,12 +114,12 @@ class AttendanceService(PartydayService):
               offline: bool) -> dict:
         try:
             with self.db.transaction() as session:
-                act = sheet.activity_row(session, activity_id, exclusive=offline)
+                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
                 answer = sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
                                     offline)
         except IntegrityError:
             with self.db.transaction() as session:
-                act = sheet.activity_row(session, activity_id, exclusive=offline)
+                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
                 answer = sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
                                     offline)
         reason = answer["error"]["code"] if "error" in answer else "ok"

@@ -470,3 +470,36 @@ def _known_org(container, org_id):
         return call(container, "progress", org_id, MONTH)
     except DomainError:
         return None
+
+
+def test_a_moved_branchs_scores_follow_it_over_the_bus_and_a_stale_announcement_is_ignored(scoring):
+    a, b = approve(scoring, "A"), approve(scoring, "B")
+    close(scoring, a, "A", signed_in=8)
+    close(scoring, b, "B", signed_in=4)
+    assert [item["org_id"] for item in call(scoring, "ranking", "town", MONTH)["items"]] == ["b-A", "b-B"]
+    before = datetime.now(timezone.utc)
+    other = {**TOWN, "org_id": "town-2", "code": "T2", "path": "/city/town-2/"}
+    send(scoring, "directory", "org_created", other)
+    send(scoring, "directory", "org_updated", {**branch("A"), "parent_id": "town-2", "path": "/city/town-2/b-A/"})
+    moved = wait_until(lambda: _known_org(scoring, "town-2") and call(scoring, "ranking", "town-2", MONTH)["items"],
+                       message="the moved branch ranks under its new parent")
+    assert [(item["org_id"], item["rank"]) for item in moved] == [("b-A", 1)]
+    assert [item["org_id"] for item in call(scoring, "ranking", "town", MONTH)["items"]] == ["b-B"]
+    children = call(scoring, "ranking", "city", MONTH, group="children")["items"]
+    assert {(item["org_id"], item["branches"]) for item in children} == {("town", 1), ("town-2", 1)}
+
+    stale = Envelope(event_type="org_updated", source="directory", data=branch("A"),
+                     occurred_at=(before - timedelta(seconds=5)).isoformat())
+    publish_event(scoring.config["AMQP_URI"], "directory", stale)
+    wait_until(lambda: _consumed(scoring, stale.event_id), message="the stale announcement was consumed")
+    assert [item["org_id"] for item in call(scoring, "ranking", "town-2", MONTH)["items"]] == ["b-A"], \
+        "the stale announcement did not move the branch back"
+
+
+def _consumed(container, event_id):
+    engine = make_engine(container.url)
+    processed = metadata.tables["processed_events"]
+    with engine.connect() as connection:
+        found = connection.execute(select(processed).where(processed.c.event_id == event_id)).first()
+    engine.dispose()
+    return found is not None

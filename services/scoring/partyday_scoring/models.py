@@ -26,6 +26,16 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
+class OrgNodeVersion(Base):
+    """When the directory announced the state of a node that scoring applied last (`occurred_at` of its
+    `org_created` or `org_updated`), so that an older announcement arriving later is ignored."""
+
+    __tablename__ = "org_node_versions"
+
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 class PlanProgress(Base):
     """How far a branch's plan for a month went, from the plans service's events."""
 
@@ -33,7 +43,7 @@ class PlanProgress(Base):
     __table_args__ = (Index("ix_plan_progress_month_path", "month", "branch_path"),)
 
     plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    branch_id: Mapped[str] = mapped_column(String(64))
+    branch_id: Mapped[str] = mapped_column(String(64), index=True)
     branch_path: Mapped[str] = mapped_column(String(1000))
     month: Mapped[str] = mapped_column(String(7))
     activity_id: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -9,7 +9,7 @@ from partyday_common.clock import aware
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, not_found
 from partyday_common.settings import get_settings
-from partyday_scoring import formula
+from partyday_scoring import formula, tree
 from partyday_scoring.models import Comment, Like, PlanProgress, Reflection, RosterMember, ScoredActivity
 
 
@@ -31,7 +31,8 @@ def activity(session: Session, activity_id: str, lock: bool = False) -> ScoredAc
 def _row(session: Session, activity_id: str, branch_id: str, branch_path: str) -> ScoredActivity:
     found = session.get(ScoredActivity, activity_id, with_for_update=True)
     if found is None:
-        found = ScoredActivity(activity_id=activity_id, branch_id=branch_id, branch_path=branch_path, closed=False,
+        found = ScoredActivity(activity_id=activity_id, branch_id=branch_id,
+                               branch_path=tree.current_path(session, branch_id, branch_path), closed=False,
                                expected=0, excused=0, signed_in=0, expected_mobile=0, detail_score=0,
                                counts_version=0)
         session.add(found)
@@ -41,7 +42,8 @@ def _row(session: Session, activity_id: str, branch_id: str, branch_path: str) -
 def _progress(session: Session, data: dict) -> PlanProgress:
     found = session.get(PlanProgress, data["plan_id"])
     if found is None:
-        found = PlanProgress(plan_id=data["plan_id"], branch_id=data["branch_id"], branch_path=data["branch_path"],
+        found = PlanProgress(plan_id=data["plan_id"], branch_id=data["branch_id"],
+                             branch_path=tree.current_path(session, data["branch_id"], data["branch_path"]),
                              month=data["month"], planned=True, approved=False, held=False, summarized=False)
         session.add(found)
     found.activity_id = data.get("activity_id") or found.activity_id
@@ -66,7 +68,8 @@ def approved(session: Session, data: dict, now: datetime) -> None:
     act = _row(session, data["activity_id"], data["branch_id"], data["branch_path"])
     settings = get_settings()
     act.plan_id, act.month, act.theme = data["plan_id"], data["month"], data["theme"]
-    act.branch_id, act.branch_path = data["branch_id"], data["branch_path"]
+    act.branch_id, act.branch_path = data["branch_id"], tree.current_path(session, data["branch_id"],
+                                                                          data["branch_path"])
     act.freezes_at = formula.period_closes_at(data["month"], settings.scoring_time_zone, settings.scoring_grace_days)
     known = set(session.scalars(select(RosterMember.member_id).where(RosterMember.activity_id == act.activity_id)))
     for member in data["roster"]:
@@ -86,7 +89,7 @@ def attendance_counted(session: Session, data: dict, now: datetime) -> None:
         return
     act.counts_version = version
     if data.get("branch_path"):
-        act.branch_path = data["branch_path"]
+        act.branch_path = tree.current_path(session, act.branch_id, data["branch_path"])
     members = data["members"]
     act.closed = True
     act.expected, act.excused = data["expected"], members["excused"]

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
+from partyday_common.contracts import OrgNodeExpected
 from partyday_common.db import Database
 from partyday_common.errors import DomainError, invalid, not_found, validated
 from partyday_common.idempotency import previous_response, remember_response
@@ -13,7 +14,7 @@ from partyday_common.orgtree import OrgTreeProjection, get_node
 from partyday_common.pagination import page_bounds
 from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
-from partyday_scoring import campaign_rules, campaigns, engagement, evaluations, rankings, reports, scores
+from partyday_scoring import campaign_rules, campaigns, engagement, evaluations, rankings, reports, scores, tree
 from partyday_scoring.models import ScoredActivity, metadata, org_nodes
 from partyday_scoring.schemas import (
     CampaignCreate,
@@ -42,6 +43,13 @@ class ScoringService(OrgTreeProjection, PartydayService):
     name = "scoring"
     db = Database(metadata)
     org_nodes = org_nodes
+
+    def _project(self, event):
+        """Follow a created, renamed or moved node of the tree, and with a moved one the paths stored for it
+        (`tree.py`); an announcement older than the one applied last for the node is ignored."""
+        OrgNodeExpected.model_validate(event.data)
+        with self.db.transaction() as session:
+            tree.node_changed(session, event)
 
     def _plan_event(self, event):
         with self.db.transaction() as session:

@@ -3,6 +3,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
@@ -13,6 +14,7 @@ from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
 from partyday_common.settings import get_settings
+from partyday_scoring import evaluations
 from partyday_scoring.models import metadata
 from partyday_scoring.service import ScoringService
 from tests.services.helpers import publish_event, wait_until
@@ -503,3 +505,40 @@ def _consumed(container, event_id):
         found = connection.execute(select(processed).where(processed.c.event_id == event_id)).first()
     engine.dispose()
     return found is not None
+
+
+def test_no_judgement_is_given_or_revised_after_the_first_review_even_one_racing_it(scoring, monkeypatch):
+    a, b = approve(scoring, "A"), approve(scoring, "B")
+    close(scoring, a, "A")
+    close(scoring, b, "B")
+    ident = call(scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH})["evaluation_id"]
+    marks = {"theme": 10, "content": 10, "form": 10, "organisation": 10, "effect": 10}
+    call(scoring, "judge", ident, "judge-1", {"activity_id": a, **marks})
+
+    candidates = evaluations._candidates
+
+    def slowly(session, found, only=None):
+        if only is not None and only == b:
+            eventlet.sleep(1.5)  # a judge who read the stage "judging" and is still marking
+        return candidates(session, found, only)
+
+    monkeypatch.setattr(evaluations, "_candidates", slowly)
+    with ClusterRpcProxy({"AMQP_URI": scoring.config["AMQP_URI"]}, timeout=30) as proxy:
+        racing = proxy.scoring.judge.call_async(ident, "judge-2", {"activity_id": b, **marks, "effect": 20})
+        time.sleep(0.5)
+        started = time.monotonic()
+        reviewed = proxy.scoring.first_review(ident, {"shortlist": [a, b]})
+        waited = time.monotonic() - started
+        assert racing.result()["total"] == 60
+    assert reviewed["stage"] == "second_review"
+    assert waited > 0.5, "the first review waited for the judgement under way instead of closing judging under it"
+    monkeypatch.undo()
+
+    judged = {c["activity_id"]: c["judged"] for c in call(scoring, "evaluation", ident)["candidates"]}
+    assert judged[b]["total"] == 60.0, "the judgement that won the race is counted"
+    refused("EVALUATION_STAGE", call, scoring, "judge", ident, "judge-1", {"activity_id": a, **marks, "theme": 20})
+    refused("EVALUATION_STAGE", call, scoring, "judge", ident, "judge-3", {"activity_id": b, **marks})
+    outcomes = concurrently(scoring, "judge", [(ident, f"judge-{i}", {"activity_id": a, **marks}) for i in range(8)])
+    assert outcomes == ["EVALUATION_STAGE"] * 8
+    after = {c["activity_id"]: c["judged"] for c in call(scoring, "evaluation", ident)["candidates"]}
+    assert after == judged, "neither a revision nor a new judgement changed the marks after the review"

@@ -1,14 +1,20 @@
 """From sign-in to the ranking, through the gateway with every service running."""
+import os
+import signal
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
+from partyday_common import devstack
+from tests.e2e.conftest import free_port
 from tests.e2e.helpers import wait_for
 
-STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1"}
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
+                     "PARTYDAY_VOTES_PER_ACCOUNT_PER_MINUTE": "3"}
 PASSWORD = "score-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
 
@@ -141,3 +147,153 @@ def test_a_campaign_counts_votes_once_and_keeps_the_ballot_secret(stack, city):
     shown = http.get(f"/api/v1/campaigns/{campaign}/candidates", headers=voter)
     assert shown.status_code == 200, shown.text
     assert [(item["activity_id"], item["photos"]) for item in shown.json()["items"]] == [(first, []), (second, [])]
+
+
+def _both_scored(stack, city):
+    for activity in city["activities"].values():
+        wait_for(lambda a=activity: stack.http.get(f"/api/v1/activities/{a}/score", headers=stack.admin).json()[
+            "status"] == "scored", message="the activity was scored")
+
+
+def _another_gateway(stack) -> tuple:
+    """A second gateway process on the same services, and its client."""
+    port = free_port()
+    process = devstack.spawn("gateway-2", devstack.gateway_command("127.0.0.1", port), stack.environment,
+                             stack.log_dir)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15)
+
+    def answers():
+        try:
+            return client.get("/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for(answers, message="the second gateway started")
+    return process, client
+
+
+def _stop(process) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def test_vote_rate_limits_are_shared_by_gateways_and_outlive_a_restart(stack, city):
+    _both_scored(stack, city)
+    http, admin = stack.http, stack.admin
+    opened = http.post("/api/v1/campaigns", headers=admin, json={"org_id": city["county"], "month": city["month"],
+                                                                 "title": "全区打Call", "votes_per_voter": 1})
+    assert opened.status_code == 201, opened.text
+    campaign = opened.json()["campaign_id"]
+    first, second = city["activities"][city["first"]], city["activities"][city["second"]]
+    voter = stack.create_member(city["second"], PASSWORD)["headers"]
+    process, other = _another_gateway(stack)
+    try:
+        if datetime.now().second > 30:
+            time.sleep(61 - datetime.now().second)  # the attempts below share one minute's window
+        votes = f"/api/v1/campaigns/{campaign}/votes"
+        assert http.post(votes, headers=voter, json={"activity_id": first}).status_code == 201
+        assert other.post(votes, headers=voter, json={"activity_id": first}).json()["error"]["code"] == \
+            "ALREADY_VOTED"
+        assert http.post(votes, headers=voter, json={"activity_id": second}).json()["error"]["code"] == \
+            "VOTE_LIMIT_REACHED"
+        limited = other.post(votes, headers=voter, json={"activity_id": second})
+        assert limited.status_code == 429 and limited.json()["error"]["code"] == "VOTE_RATE_LIMITED", limited.text
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
+        _stop(process)
+        process, other = _another_gateway(stack)
+        again = other.post(votes, headers=voter, json={"activity_id": second})
+        assert again.status_code == 429, "a restarted gateway still knows the account's attempts"
+        assert http.post(votes, headers=voter, json={"activity_id": second}).status_code == 429
+    finally:
+        other.close()
+        _stop(process)
+
+
+def test_votes_outside_a_campaigns_voting_window_are_refused(stack, city):
+    http, admin = stack.http, stack.admin
+    now = datetime.now(timezone.utc)
+    later = http.post("/api/v1/campaigns", headers=admin, json={
+        "org_id": city["first"], "month": city["month"], "title": "稍后打Call", "votes_per_voter": 1,
+        "opens_at": (now + timedelta(hours=1)).isoformat()})
+    assert later.status_code == 201, later.text
+    assert datetime.fromisoformat(later.json()["opens_at"]) == now + timedelta(hours=1)
+    closed = http.post("/api/v1/campaigns", headers=admin, json={
+        "org_id": city["second"], "month": city["month"], "title": "已结束", "votes_per_voter": 1,
+        "opens_at": (now - timedelta(hours=2)).isoformat(), "closes_at": (now - timedelta(hours=1)).isoformat()})
+    assert closed.status_code == 201, closed.text
+    voter = stack.create_member(city["first"], PASSWORD)["headers"]
+    for found, activity, refusal in ((later.json(), city["activities"][city["first"]], "VOTING_NOT_OPEN"),
+                                     (closed.json(), city["activities"][city["second"]], "VOTING_CLOSED")):
+        shown = http.get(f"/api/v1/campaigns/{found['campaign_id']}", headers=voter).json()
+        assert (shown["opens_at"], shown["closes_at"]) == (found["opens_at"], found["closes_at"])
+        refused = http.post(f"/api/v1/campaigns/{found['campaign_id']}/votes", headers=voter,
+                            json={"activity_id": activity})
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == refusal, refused.text
+    inverted = http.post("/api/v1/campaigns", headers=admin, json={
+        "org_id": city["county"], "month": "2020-01", "title": "x", "votes_per_voter": 1,
+        "closes_at": "2019-12-01T00:00:00+08:00"})
+    assert inverted.status_code == 422 and inverted.json()["error"]["code"] == "VOTING_WINDOW_INVALID"
+
+
+def test_the_working_group_reviews_first_the_committee_second_and_judging_ends_with_the_first(stack, city):
+    _both_scored(stack, city)
+    http, admin = stack.http, stack.admin
+    first, second = city["activities"][city["first"]], city["activities"][city["second"]]
+    bodies = {}
+    for role, org in (("working_group", city["county"]), ("committee", city["town"])):
+        sitting = stack.create_member(city["second"], PASSWORD)
+        granted = http.post("/api/v1/role-grants", headers=admin, json={
+            "member_id": sitting["member_id"], "role": role, "org_id": org})
+        assert granted.status_code == 201, granted.text
+        bodies[role] = sitting["headers"]
+    opened = http.post("/api/v1/evaluations", headers=admin, json={
+        "org_id": city["town"], "kind": "monthly", "period": city["month"], "best_slots": 1, "excellent_slots": 1})
+    assert opened.status_code == 201, opened.text
+    base = f"/api/v1/evaluations/{opened.json()['evaluation_id']}"
+    marks = {"theme": 18, "content": 17, "form": 16, "organisation": 19, "effect": 15}
+    assert http.post(f"{base}/judgements", headers=admin, json={"activity_id": first, **marks}).status_code == 200
+    assert http.post(f"{base}/judgements", headers=bodies["working_group"],
+                     json={"activity_id": first, **marks}).status_code == 403, "judges are the admins"
+
+    def refused(response, status, code):
+        assert response.status_code == status and response.json()["error"]["code"] == code, response.text
+
+    shortlist = {"shortlist": [first, second]}
+    refused(http.post(f"{base}/first-review", headers=admin, json=shortlist), 403, "WORKING_GROUP_ONLY")
+    refused(http.post(f"{base}/first-review", headers=bodies["committee"], json=shortlist), 403,
+            "WORKING_GROUP_ONLY")
+    assert http.get(base, headers=bodies["working_group"]).json()["candidates"][0]["judged"]["judges"] == 1
+    reviewed = http.post(f"{base}/first-review", headers=bodies["working_group"], json=shortlist)
+    assert reviewed.status_code == 200 and reviewed.json()["stage"] == "second_review", reviewed.text
+    refused(http.post(f"{base}/judgements", headers=admin, json={"activity_id": first, **marks, "theme": 20}), 409,
+            "EVALUATION_STAGE")
+    refused(http.post(f"{base}/judgements", headers=admin, json={"activity_id": second, **marks}), 409,
+            "EVALUATION_STAGE")
+    winners = {"best": [first], "excellent": [second]}
+    refused(http.post(f"{base}/second-review", headers=admin, json=winners), 403, "COMMITTEE_ONLY")
+    refused(http.post(f"{base}/second-review", headers=bodies["working_group"], json=winners), 403,
+            "COMMITTEE_ONLY")
+    assert http.post(f"{base}/second-review", headers=bodies["committee"], json=winners).status_code == 200
+    refused(http.post(f"{base}/publish", headers=admin), 403, "COMMITTEE_ONLY")
+    assert http.post(f"{base}/publish", headers=bodies["committee"]).json()["stage"] == "published"
+    published = http.get(f"{base}/winners", headers=city["people"]["member"]["headers"]).json()["winners"]
+    assert [(w["award"], w["activity_id"]) for w in published] == [("best", first), ("excellent", second)]
+    assert http.get(base, headers=bodies["committee"]).json()["candidates"][0]["judged"]["criteria"]["theme"] == 18
+
+
+def test_a_moved_branch_ranks_within_its_new_parent(stack, city):
+    _both_scored(stack, city)
+    http, admin = stack.http, stack.admin
+    town2 = stack.create_org(city["county"], "township", "新建街道", domain="community")
+    moved = http.patch(f"/api/v1/orgs/{city['second']}", headers=admin, json={"parent_id": town2})
+    assert moved.status_code == 200, moved.text
+
+    def ranked(org_id):
+        return [item["org_id"] for item in http.get("/api/v1/rankings", headers=admin, params={
+            "org_id": org_id, "period": city["month"]}).json().get("items", [])]
+
+    wait_for(lambda: ranked(town2) == [city["second"]], message="the moved branch ranks within its new parent")
+    assert ranked(city["town"]) == [city["first"]]
+    children = http.get("/api/v1/rankings", headers=admin, params={
+        "org_id": city["county"], "period": city["month"], "group": "children"}).json()["items"]
+    assert {item["org_id"] for item in children} == {city["town"], town2}

@@ -9,15 +9,15 @@ from partyday_gateway.rpc import NamekoRpcClient
 from partyday_gateway.settings import GatewaySettings
 
 
-def get_rpc(request: Request) -> NamekoRpcClient:
+async def get_rpc(request: Request) -> NamekoRpcClient:
     return request.app.state.rpc
 
 
-def get_authorizer(request: Request) -> Authorizer:
+async def get_authorizer(request: Request) -> Authorizer:
     return request.app.state.authz
 
 
-def get_settings(request: Request) -> GatewaySettings:
+async def get_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 

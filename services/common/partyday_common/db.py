@@ -1,6 +1,7 @@
 """A database per service: engines with sane timeouts, and a nameko dependency that
 hands each worker explicit transactions in which events are recorded in the outbox."""
 import logging
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, event, insert, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from partyday_common.correlation import ACTOR_KEY, CLIENT_IP_KEY, CONTEXT_KEY
@@ -19,6 +20,10 @@ from partyday_common.tables import OUTBOX, PROCESSED
 log = logging.getLogger(__name__)
 
 DATABASE_URL_CONFIG_KEY = "DATABASE_URL"
+# A pooled connection idle for longer is tested before use; one in steady use is not, which spares the
+# busiest transactions a round trip each (a connection that died in use is caught when it fails, and
+# SQLAlchemy then discards the whole pool).
+PING_AFTER_IDLE_S = 5.0
 
 
 class DuplicateEvent(Exception):
@@ -52,14 +57,32 @@ def make_engine(url: str) -> Engine:
         return engine
     # As many pooled connections as a service runs workers (PARTYDAY_MAX_WORKERS, 10), plus its relay:
     # connections beyond the pool are closed after each use, and a backend per transaction is costly.
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=12,
         max_overflow=8,
         pool_timeout=10,
         connect_args={"connect_timeout": 5, "options": "-c statement_timeout=30000"},
     )
+    event.listen(engine, "connect", _note_use)
+    event.listen(engine, "checkin", _note_use)
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        """Test a connection that sat idle in the pool; a dead one is replaced (DisconnectionError)."""
+        if time.monotonic() - record.info.get("used_at", 0.0) <= PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"a pooled connection was dead: {exc}") from exc
+
+    return engine
+
+
+def _note_use(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info["used_at"] = time.monotonic()
 
 
 def utcnow() -> datetime:

@@ -29,6 +29,8 @@ def test_kubernetes_deploys_every_service_and_the_gateway():
         assert container["command"][-1] == target
     gateway = deployments["gateway"]["spec"]["template"]["spec"]["containers"][0]
     assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert {"name": "FORWARDED_ALLOW_IPS", "value": "*"} in gateway["env"], \
+        "behind the ingress, clients' own addresses reach the vote limit and the sign-in evidence"
 
 
 def test_prometheus_scrapes_the_gateway_and_every_service():

@@ -282,9 +282,10 @@ def green_postgres():
     """Database calls that yield to the hub, so that concurrent workers really interleave."""
     import psycopg2.extensions
 
-    psycopg2.extensions.set_wait_callback(_green_wait)
+    previous = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(previous or _green_wait)
     yield
-    psycopg2.extensions.set_wait_callback(None)
+    psycopg2.extensions.set_wait_callback(previous)
 
 
 @pytest.fixture

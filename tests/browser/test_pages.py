@@ -350,7 +350,7 @@ def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
     page.phone()
     page.go(f"/m/vote?campaign={campaign}")
     page.login(city["people"]["member"]["phone"], PASSWORD)
-    page.wait(f"button[data-vote='{candidate}']").click()
+    page.click(f"button[data-vote='{candidate}']")
     page.wait("#vote-out .alert.ok", "投票成功，还可投 1 票")
     page.wait(f"[data-votes='{candidate}']", "1 票")
     photo = f"article[data-candidate='{city['activities']['a']}'] img"
@@ -374,7 +374,7 @@ def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
 
     page.fill("input[name=code]", wait_for(code_in_log, message="the one-time code was sent"))
     page.click("form.login button[type=submit]")
-    page.wait(f"button[data-vote='{candidate}']").click()
+    page.click(f"button[data-vote='{candidate}']")
     page.wait("#vote-out .alert.ok", "投票成功")
     page.shot("public-voted")
     results = stack.http.get(f"/api/v1/campaigns/{campaign}/results", headers=stack.admin).json()

@@ -1,15 +1,16 @@
 """A read model of the organisation tree, kept by services that rank or list over it.
 
-The directory owns the tree; plans and scoring keep this projection from its
-`org_created` events, with the materialised path that makes subtree queries one
-indexed prefix match.
+The directory owns the tree; plans, media and scoring keep this projection from its
+`org_created` and `org_updated` events, with the materialised path that makes subtree
+queries one indexed prefix match. A node's older announcement arriving after a newer
+one is ignored.
 """
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
+from partyday_common.clock import aware
 from partyday_common.consumer import event_consumer
 from partyday_common.contracts import OrgNodeExpected
-from partyday_common.db import utcnow
 from partyday_common.envelope import Envelope
 
 PROJECTION = "org_nodes"
@@ -43,16 +44,22 @@ def create_org_projection(op) -> None:
 FIELDS = ("parent_id", "path", "code", "name", "level", "domain", "kind")
 
 
-def record_org(session: Session, table: Table, event: Envelope) -> None:
-    """Insert or update the node an org event describes."""
-    data = event.data
+def record_org(session: Session, table: Table, event: Envelope) -> bool:
+    """Insert or update the node an org event describes. `updated_at` is when the directory announced the state
+    recorded; an announcement older than that (a move announces every node it carries, and deliveries are not
+    ordered) changes nothing and answers False."""
+    data, at = event.data, event.occurred
     values = {name: data[name] for name in FIELDS}
-    values["updated_at"] = utcnow()
-    exists = session.execute(select(table.c.org_id).where(table.c.org_id == data["org_id"])).first()
-    if exists:
-        session.execute(table.update().where(table.c.org_id == data["org_id"]).values(**values))
-    else:
+    values["updated_at"] = at
+    recorded = session.execute(select(table.c.updated_at).where(table.c.org_id == data["org_id"])
+                               .with_for_update()).first()
+    if recorded is None:
         session.execute(table.insert().values(org_id=data["org_id"], **values))
+        return True
+    if at < aware(recorded.updated_at):
+        return False
+    session.execute(table.update().where(table.c.org_id == data["org_id"]).values(**values))
+    return True
 
 
 def get_node(session: Session, table: Table, org_id: str):

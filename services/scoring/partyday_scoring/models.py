@@ -26,16 +26,6 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
-class OrgNodeVersion(Base):
-    """When the directory announced the state of a node that scoring applied last (`occurred_at` of its
-    `org_created` or `org_updated`), so that an older announcement arriving later is ignored."""
-
-    __tablename__ = "org_node_versions"
-
-    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    event_at = mapped_column(DateTime(timezone=True), nullable=False)
-
-
 class PlanProgress(Base):
     """How far a branch's plan for a month went, from the plans service's events."""
 

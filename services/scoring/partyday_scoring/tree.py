@@ -6,19 +6,15 @@ node it announces `org_updated` for every node of the moved subtree, each with i
 rewrites the paths stored for that one node, so they may arrive in any order across nodes. For one node, an
 announcement older (`occurred_at`) than the one applied last is stale and ignored.
 """
-from datetime import timezone
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.envelope import Envelope
-from partyday_common.orgtree import get_node, record_org
+from partyday_common.orgtree import record_org
 from partyday_scoring.models import (
     Campaign,
     Comment,
     Evaluation,
-    OrgNodeVersion,
     PlanProgress,
     ScoredActivity,
     org_nodes,
@@ -28,18 +24,12 @@ from partyday_scoring.models import (
 def node_changed(session: Session, event: Envelope) -> bool:
     """Apply `org_created` or `org_updated` to the tree projection and, if the node's path changed, to every path
     stored for it; False for a stale announcement, which changes nothing."""
-    data, at = event.data, event.occurred.astimezone(timezone.utc)
-    version = session.get(OrgNodeVersion, data["org_id"], with_for_update=True)
-    if version is not None and at < aware(version.event_at):
+    known = session.scalar(select(org_nodes.c.path).where(org_nodes.c.org_id == event.data["org_id"])
+                           .with_for_update())
+    if not record_org(session, org_nodes, event):
         return False
-    if version is None:
-        session.add(OrgNodeVersion(org_id=data["org_id"], event_at=at))
-    else:
-        version.event_at = at
-    known = get_node(session, org_nodes, data["org_id"])
-    record_org(session, org_nodes, event)
-    if known is None or known["path"] != data["path"]:
-        _follow(session, data["org_id"], data["path"])
+    if known != event.data["path"]:
+        _follow(session, event.data["org_id"], event.data["path"])
     return True
 
 

@@ -70,8 +70,11 @@ class SessionFeed:
             return
         session_id = envelope.data.get("session_id")
         if isinstance(session_id, str):
-            self.ended.end(session_id)
-            self.on_ended(session_id)
+            self._end(session_id)
+
+    def _end(self, session_id: str) -> None:
+        self.ended.end(session_id)
+        self.on_ended(session_id)
 
     def _lose(self) -> None:
         self.ended.synced = False
@@ -89,8 +92,7 @@ class SessionFeed:
         while True:
             try:
                 for session_id in await self.rpc.call("directory", "ended_sessions", since.isoformat()):
-                    self.ended.end(session_id)
-                    self.on_ended(session_id)
+                    self._end(session_id)
             except Exception as exc:
                 log.warning("could not learn the recently ended sessions yet (%s); the directory is asked "
                             "on every request until then", exc)

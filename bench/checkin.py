@@ -13,7 +13,9 @@ with POST /api/v1/activities/{id}/check-in over BENCH_CONCURRENCY keep-alive con
 and a position inside the fence, except a share (BENCH_INVALID_SHARE) that sends a forged token or a
 position outside the fence and must be refused with TOKEN_INVALID or GEOFENCE_OUTSIDE. Latency is measured
 from the moment a request was due, so a stack that falls behind shows it. In the same run, GET /pingz
-(one no-op RPC round trip through the same gateway) gives the ceiling.
+(one no-op RPC round trip through the same gateway) gives the ceiling, and sign-ins sent the same way (closed
+loop, as many in flight, for as long) give the sign-in's own capacity to compare with it: a second activity of
+as many branches as that takes, so that the party day's members are all left for the open loop.
 
 At the end, every sign-in answered 2xx must be in the attendance database, and nothing else.
 Prints figures and never gates on timing: exits 1 only on errors or lost sign-ins.
@@ -67,6 +69,7 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
 INVALID_SHARE = float(os.environ.get("BENCH_INVALID_SHARE", "0.05"))
 BRANCH_LIMIT = int(os.environ.get("BENCH_BRANCHES", "0"))
 CEILING_S = float(os.environ.get("BENCH_CEILING_S", "20"))
+CAPACITY_MAX_RATE = 2_000
 TARGET_RATE, TARGET_P99_S, TARGET_SHARE = 350.0, 0.5, 0.5
 SHEETS_WITHIN_S = 900
 DRAIN_S = 30
@@ -121,8 +124,8 @@ def open_sessions(scratch: Scratch) -> dict[str, str]:
     return sessions
 
 
-def approve_every_plan(scratch: Scratch, starts_at: datetime) -> list[dict]:
-    """Publish `plan_approved` for every branch with members, as the plans service does on approval."""
+def branches_with_rosters(scratch: Scratch) -> tuple[list, dict[str, list[dict]]]:
+    """Every branch with members (at most BENCH_BRANCHES), and each one's roster."""
     engine = create_engine(scratch.database_url("directory"))
     with engine.connect() as connection:
         branches = connection.execute(text(
@@ -136,13 +139,19 @@ def approve_every_plan(scratch: Scratch, starts_at: datetime) -> list[dict]:
     branches = [branch for branch in branches if rosters.get(branch.id)]
     if BRANCH_LIMIT:
         branches = branches[:BRANCH_LIMIT]
+    return branches, rosters
+
+
+def approve(scratch: Scratch, branches: list, rosters: dict[str, list[dict]], starts_at: datetime,
+            theme: str) -> list[dict]:
+    """Publish `plan_approved` for each branch, as the plans service does on approval."""
     activities = []
     exchange = get_event_exchange("plans", {})
     with AmqpConnection(scratch.amqp_uri) as connection:
         producer = connection.Producer()
         for branch in branches:
             activity = {"plan_id": uuid.uuid4().hex, "activity_id": uuid.uuid4().hex, "branch_id": branch.id,
-                        "branch_path": branch.path, "month": starts_at.strftime("%Y-%m"), "theme": "主题党日",
+                        "branch_path": branch.path, "month": starts_at.strftime("%Y-%m"), "theme": theme,
                         "starts_at": starts_at.isoformat(), "ends_at": (starts_at + timedelta(hours=2)).isoformat(),
                         "venue_name": f"{branch.name}活动室", "venue_lat": branch.venue_lat,
                         "venue_lon": branch.venue_lon, "radius_m": 300, "required_actions": [],
@@ -153,6 +162,18 @@ def approve_every_plan(scratch: Scratch, starts_at: datetime) -> list[dict]:
                              serializer="json", declare=[exchange], delivery_mode=2)
             activities.append(activity)
     return activities
+
+
+def capacity_branches(branches: list, rosters: dict[str, list[dict]]) -> list:
+    """Enough branches for a second activity whose members can sign in closed loop for CEILING_S seconds,
+    at up to CAPACITY_MAX_RATE sign-ins a second."""
+    chosen, members = [], 0
+    for branch in branches:
+        if members >= CEILING_S * CAPACITY_MAX_RATE:
+            break
+        chosen.append(branch)
+        members += len(rosters[branch.id])
+    return chosen
 
 
 def wait_until_quiet(scratch: Scratch, within_s: float = SHEETS_WITHIN_S) -> None:
@@ -238,11 +259,36 @@ def attempts(activities: list[dict], keys: dict[str, str], expires_at: datetime)
 
 
 def log_everyone_in(planned: list[Attempt], sessions: dict[str, str], issuer: Tokens) -> None:
-    """An access token for each attempt the run can send, made before it starts: phones hold theirs
-    already, and the load generator shares the machine's two cores with the stack it measures."""
-    for attempt in planned[:math.ceil(RATE * DURATION_S)]:
+    """An access token for each attempt, made before the runs: phones hold theirs already, and the load
+    generator shares the machine's two cores with the stack it measures."""
+    for attempt in planned:
         attempt.authorization = "Bearer " + issuer.issue(attempt.member_id, sessions[attempt.member_id], "bench",
                                                          "member")["access_token"]
+
+
+async def send(connection: Connection, attempt: Attempt, run: Run, since: float) -> None:
+    """One sign-in, its latency counted from `since` and its answer checked against what was intended."""
+    body = {"token": attempt.token, "lat": attempt.lat, "lon": attempt.lon, "accuracy_m": 15,
+            "device_id": f"phone-{attempt.member_id[:8]}", "nonce": uuid.uuid4().hex}
+    try:
+        status, answer = await asyncio.wait_for(connection.exchange(
+            "POST", f"/api/v1/activities/{attempt.activity_id}/check-in", body, attempt.authorization),
+            REQUEST_TIMEOUT_S)
+    except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, KeyError) as exc:
+        run.errors[type(exc).__name__] += 1
+        connection.close()
+        return
+    run.latencies.append(time.perf_counter() - since)
+    if 200 <= status < 300:
+        run.accepted.append((attempt.activity_id, attempt.member_id))
+        if attempt.expected != "signed_in":
+            run.errors[f"accepted although {attempt.expected}"] += 1
+    else:
+        code = answer.get("error", {}).get("code", f"HTTP {status}")
+        if code == attempt.expected:
+            run.refused[code] += 1
+        else:
+            run.errors[f"HTTP {status} {code}"] += 1
 
 
 async def sign_in_everyone(port: int, planned: list[Attempt]) -> Run:
@@ -273,27 +319,7 @@ async def sign_in_everyone(port: int, planned: list[Attempt]) -> Run:
                 continue
             if time.perf_counter() - due > 1.0:
                 run.behind += 1
-            body = {"token": attempt.token, "lat": attempt.lat, "lon": attempt.lon, "accuracy_m": 15,
-                    "device_id": f"phone-{attempt.member_id[:8]}", "nonce": uuid.uuid4().hex}
-            try:
-                status, answer = await asyncio.wait_for(connection.exchange(
-                    "POST", f"/api/v1/activities/{attempt.activity_id}/check-in", body, attempt.authorization),
-                    REQUEST_TIMEOUT_S)
-            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, KeyError) as exc:
-                run.errors[type(exc).__name__] += 1
-                connection.close()
-                continue
-            run.latencies.append(time.perf_counter() - due)
-            if 200 <= status < 300:
-                run.accepted.append((attempt.activity_id, attempt.member_id))
-                if attempt.expected != "signed_in":
-                    run.errors[f"accepted although {attempt.expected}"] += 1
-            else:
-                code = answer.get("error", {}).get("code", f"HTTP {status}")
-                if code == attempt.expected:
-                    run.refused[code] += 1
-                else:
-                    run.errors[f"HTTP {status} {code}"] += 1
+            await send(connection, attempt, run, due)
 
     async def progress() -> None:
         answered_before = 0
@@ -318,25 +344,52 @@ async def sign_in_everyone(port: int, planned: list[Attempt]) -> Run:
     return run
 
 
-def lost_and_extra(scratch: Scratch, run: Run) -> tuple[int, int]:
+async def sign_in_capacity(port: int, planned: list[Attempt]) -> Run:
+    """Closed loop, as the no-op ceiling is measured: CONCURRENCY connections each sending its next sign-in
+    as soon as the last is answered, for CEILING_S seconds; latency counts from each send."""
+    run = Run()
+    pending = iter(planned)
+    deadline = time.perf_counter() + CEILING_S
+
+    async def loop(connection: Connection) -> None:
+        while time.perf_counter() < deadline and (attempt := next(pending, None)) is not None:
+            sent = time.perf_counter()
+            await send(connection, attempt, run, sent)
+
+    started = time.perf_counter()
+    connections = [Connection(port) for _ in range(CONCURRENCY)]
+    await asyncio.gather(*(loop(connection) for connection in connections))
+    for connection in connections:
+        connection.close()
+    run.seconds = time.perf_counter() - started
+    if len(run.latencies) >= len(planned):
+        run.errors["capacity run ran out of sign-ins before its time"] += 1
+    return run
+
+
+def lost_and_extra(scratch: Scratch, runs: list[Run]) -> tuple[int, int]:
     engine = create_engine(scratch.database_url("attendance"))
     with engine.connect() as connection:
         stored = set(connection.execute(text(
             "SELECT activity_id, member_id FROM sheet_entries WHERE signed_in_at IS NOT NULL")).tuples())
     engine.dispose()
-    answered = set(run.accepted)
+    answered = {signed for run in runs for signed in run.accepted}
     return len(answered - stored), len(stored - answered)
 
 
-def report(run: Run, ceiling: tuple[float, list[float], int], lost: int, extra: int) -> None:
+def answered_rate(run: Run) -> float:
+    """Sign-ins per second answered as intended: accepted, or refused for the reason they were sent with."""
+    return (len(run.accepted) + sum(run.refused.values())) / run.seconds if run.seconds else 0.0
+
+
+def report(run: Run, capacity: Run, ceiling: tuple[float, list[float], int], lost: int, extra: int) -> None:
     ceiling_rate, ceiling_latencies, ceiling_errors = ceiling
     rate = len(run.accepted) / run.seconds
-    answered_rate = (len(run.accepted) + sum(run.refused.values())) / run.seconds
-    errors = ", ".join(f"{kind}: {number}" for kind, number in run.errors.items()) or "none"
+    errors = ", ".join(f"{kind}: {number}" for kind, number in (run.errors + capacity.errors).items()) or "none"
     refused = ", ".join(f"{kind}: {number}" for kind, number in run.refused.items()) or "none"
     print(f"\nparty day: {len(run.latencies):,} sign-ins offered at {RATE:.0f}/s over {run.seconds:.0f} s "
           f"({CONCURRENCY} connections)")
-    print(f"  answered   {answered_rate:,.0f} sign-ins/s as intended, of which accepted {len(run.accepted):,} "
+    print(f"  answered   {answered_rate(run):,.0f} sign-ins/s as intended, of which accepted {len(run.accepted):,} "
           f"({rate:,.0f}/s)")
     print(f"  refused    as intended: {refused}")
     print(f"  errors     {errors}; {run.behind:,} requests sent over 1 s after they were due, {run.unsent:,} "
@@ -344,16 +397,19 @@ def report(run: Run, ceiling: tuple[float, list[float], int], lost: int, extra: 
     print(f"  latency    {percentiles(run.latencies)} (from when each was due)")
     print(f"  ceiling    GET /pingz: {ceiling_rate:,.0f} calls/s, {percentiles(ceiling_latencies)}, "
           f"{ceiling_errors} errors")
+    print(f"  capacity   sign-ins closed loop: {answered_rate(capacity):,.0f}/s answered as intended, "
+          f"{percentiles(capacity.latencies)} ({CONCURRENCY} in flight for {capacity.seconds:.0f} s)")
     print(f"  stored     every 2xx sign-in in the database: {'yes' if lost == 0 else f'NO, {lost:,} lost'}; "
           f"{extra:,} stored without a 2xx")
     quantile_99 = sorted(run.latencies)[int(len(run.latencies) * 0.99) - 1] if run.latencies else 0.0
-    share = answered_rate / ceiling_rate if ceiling_rate else 0.0
+    share = answered_rate(capacity) / ceiling_rate if ceiling_rate else 0.0
+    sustained = answered_rate(run)
     print(f"targets: ≥ {TARGET_RATE:.0f}/s answered "
-          f"{'MET' if answered_rate >= TARGET_RATE * 0.98 else 'MISSED'} ({answered_rate:.0f}/s); "
+          f"{'MET' if sustained >= TARGET_RATE * 0.98 else 'MISSED'} ({sustained:.0f}/s); "
           f"p99 ≤ {TARGET_P99_S * 1000:.0f} ms {'MET' if quantile_99 <= TARGET_P99_S else 'MISSED'} "
-          f"({quantile_99 * 1000:.0f} ms); ≥ {TARGET_SHARE:.0%} of the no-op ceiling "
+          f"({quantile_99 * 1000:.0f} ms); sign-in capacity ≥ {TARGET_SHARE:.0%} of the no-op ceiling "
           f"{'MET' if share >= TARGET_SHARE else 'MISSED'} ({share:.0%}); 0 errors and 0 lost "
-          f"{'MET' if not run.errors and lost == 0 else 'MISSED'}")
+          f"{'MET' if not run.errors and not capacity.errors and lost == 0 else 'MISSED'}")
 
 
 def main() -> int:
@@ -371,27 +427,38 @@ def main() -> int:
             port = stack.port
             wait_until_quiet(place.scratch)
             starts_at = datetime.now(timezone.utc) + timedelta(minutes=10)
+            branches, rosters = branches_with_rosters(place.scratch)
             published_at = time.monotonic()
-            activities = approve_every_plan(place.scratch, starts_at)
-            print(f"published plan_approved for {len(activities):,} branches", flush=True)
-            wait_for_sheets(place.scratch, len(activities), published_at)
+            activities = approve(place.scratch, branches, rosters, starts_at, "主题党日")
+            spare = approve(place.scratch, capacity_branches(branches, rosters), rosters, starts_at, "支部委员会")
+            print(f"published plan_approved for {len(activities):,} branches, and a second activity for "
+                  f"{len(spare):,} of them to measure the sign-in's capacity on", flush=True)
+            wait_for_sheets(place.scratch, len(activities) + len(spare), published_at)
             wait_until_quiet(place.scratch)
             settle_databases(place.scratch)
             settings = get_settings()
-            planned = attempts(activities, settings.qr_signing_keys(), starts_at + timedelta(hours=6))
-            log_everyone_in(planned, sessions, Tokens(settings.secret_key, 900, 900))
+            keys, expires_at = settings.qr_signing_keys(), starts_at + timedelta(hours=6)
+            planned = attempts(activities, keys, expires_at)[:math.ceil(RATE * DURATION_S)]
+            capacity_planned = attempts(spare, keys, expires_at)
+            log_everyone_in(planned + capacity_planned, sessions, Tokens(settings.secret_key, 900, 900))
             before = cpu_seconds(stack.parts())
             ceiling = asyncio.run(noop_ceiling(port, CONCURRENCY, CEILING_S))
             after_ceiling = cpu_seconds(stack.parts())
             print(f"no-op ceiling: {ceiling[0]:,.0f} calls/s through the gateway; CPU per call:\n"
                   f"{cpu_report(before, after_ceiling, len(ceiling[1]), CEILING_S)}", flush=True)
+            capacity = asyncio.run(sign_in_capacity(port, capacity_planned))
+            after_capacity = cpu_seconds(stack.parts())
+            print(f"sign-in capacity: {answered_rate(capacity):,.0f} sign-ins/s closed loop "
+                  f"({answered_rate(capacity) / ceiling[0]:.0%} of the ceiling); CPU per sign-in:\n"
+                  f"{cpu_report(after_ceiling, after_capacity, len(capacity.latencies), capacity.seconds)}",
+                  flush=True)
             run = asyncio.run(sign_in_everyone(port, planned))
             after_run = cpu_seconds(stack.parts())
-            lost, extra = lost_and_extra(place.scratch, run)
-            report(run, ceiling, lost, extra)
+            lost, extra = lost_and_extra(place.scratch, [capacity, run])
+            report(run, capacity, ceiling, lost, extra)
             print(f"  CPU per answered sign-in, by part:\n"
-                  f"{cpu_report(after_ceiling, after_run, len(run.latencies), run.seconds)}")
-        place.succeeded = not run.errors and lost == 0
+                  f"{cpu_report(after_capacity, after_run, len(run.latencies), run.seconds)}")
+        place.succeeded = not run.errors and not capacity.errors and lost == 0
     return 0 if place.succeeded else 1
 
 

@@ -5,11 +5,11 @@ import eventlet
 import pytest
 from nameko.testing.services import entrypoint_hook
 from prometheus_client import REGISTRY
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from partyday_attendance.models import Scan, metadata
 from partyday_attendance.service import AttendanceService
-from partyday_common.db import make_engine
+from partyday_common.db import Database, make_engine
 from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
@@ -317,3 +317,46 @@ def test_a_members_history_lists_their_sheets_newest_first_a_page_at_a_time(atte
     assert [(item["activity_id"], item["status"]) for item in second["items"]] == [(older, "expected")]
     assert call(attendance, "member_history", "nobody")["total"] == 0
     refused("PAGE_SIZE_INVALID", call, attendance, "member_history", "m-1", page_size=0)
+
+
+def _statements_through_sqlalchemy(container):
+    """Statements the service runs through SQLAlchemy (a DBAPI cursor of its own is not among them)."""
+    engine = next(extension for extension in container.extensions if isinstance(extension, Database)).engine
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    return statements
+
+
+def test_a_sign_in_that_passes_every_rule_is_one_statement_that_keeps_all_its_evidence(attendance):
+    activity = approve(attendance)
+    scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T09:00:00+08:00")
+    statements = _statements_through_sqlalchemy(attendance)
+    payload = evidence(attendance, activity, lat=VENUE[0] + 0.001, device_id="phone-7")
+    del statements[:]
+    with entrypoint_hook(attendance, "scan", context_data={"client_ip": "10.1.2.3"}) as hook:
+        signed = hook(activity, "m-2", "sign_in", payload, now="2026-12-07T09:01:00+08:00")
+    assert signed == {"status": "signed_in", "at": "2026-12-07T09:01:00+08:00", "sent_late": False}
+    assert statements == [], "the activity's facts were known and the sign-in went out as one statement"
+    assert scan(attendance, activity, "m-2", "sign_in", payload, "2026-12-07T09:02:00+08:00") == signed, \
+        "the same nonce gets its first answer"
+    engine = make_engine(attendance.url)
+    with engine.connect() as connection:
+        kept = connection.execute(select(Scan).where(Scan.activity_id == activity, Scan.member_id == "m-2")).one()
+    engine.dispose()
+    assert (kept.kind, kept.accepted, kept.reason, kept.device_id, kept.nonce, kept.client_ip, kept.sent_late) == (
+        "sign_in", True, None, "phone-7", payload["nonce"], "10.1.2.3", False)
+    assert kept.lat == payload["lat"] and kept.accuracy_m == 10 and 105 < kept.distance_m < 118
+    assert kept.token_id and kept.server_time == kept.scanned_at and kept.answer == signed
+    sheet = call(attendance, "attendance", activity)
+    assert [row["status"] for row in sheet["members"] if row["member_id"] == "m-2"] == ["signed_in"]
+
+
+def test_a_sign_in_on_a_closed_activity_is_judged_in_full_and_recounts_it(attendance):
+    activity = approve(attendance, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T09:00:00+08:00")
+    scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
+    assert call(attendance, "close_due", now="2026-12-07T10:00:00+08:00") == 1
+    closed = call(attendance, "attendance", activity)["counts"]
+    assert closed["members"]["absent"] == 1
+    scan(attendance, activity, "m-2", "sign_in", evidence(attendance, activity), "2026-12-07T09:10:00+08:00")
+    counts = call(attendance, "attendance", activity)["counts"]
+    assert counts["members"]["absent"] == 0 and counts["members"]["no_sign_out"] == 2, counts

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from partyday_attendance import sheet, tokens
+from partyday_attendance.facts import ActivityFactsProvider
 from partyday_attendance.models import Activity, LeaveRequest, metadata
 from partyday_attendance.schemas import Evidence, OfflineScan
 from partyday_common.clock import aware, instant
@@ -33,6 +34,7 @@ def answered(answer: dict) -> dict:
 class AttendanceService(PartydayService):
     name = "attendance"
     db = Database(metadata)
+    activity_facts = ActivityFactsProvider()
 
     @event_consumer("plans", "plan_approved")
     def on_plan_approved(self, event):
@@ -112,19 +114,38 @@ class AttendanceService(PartydayService):
 
     def _scan(self, activity_id: str, member_id: str, kind: str, evidence: dict, now: datetime,
               offline: bool) -> dict:
-        try:
-            with self.db.transaction() as session:
-                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
-                answer = sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
-                                    offline)
-        except IntegrityError:
-            with self.db.transaction() as session:
-                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
-                answer = sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
-                                    offline)
+        answer = None
+        if kind == "sign_in" and not offline and self.db.backend == "postgresql":
+            answer = self._sign_in_at_once(activity_id, member_id, evidence, now)
+        if answer is None:
+            answer = self._judge_and_record(activity_id, member_id, kind, evidence, now, offline)
         reason = answer["error"]["code"] if "error" in answer else "ok"
         SCANS.labels(kind, "rejected" if "error" in answer else "accepted", reason).inc()
         return answer
+
+    def _sign_in_at_once(self, activity_id: str, member_id: str, evidence: dict, now: datetime) -> dict | None:
+        facts = self.activity_facts.get(self.db.transaction, activity_id)
+        if facts is None:
+            return None
+        try:
+            with self.db.autocommit_cursor() as cursor:
+                return sheet.sign_in_at_once(cursor, facts, member_id, evidence, now,
+                                             get_settings().qr_signing_keys(), self.db.client_ip)
+        except self.db.integrity_error:
+            return None
+
+    def _judge_and_record(self, activity_id: str, member_id: str, kind: str, evidence: dict, now: datetime,
+                          offline: bool) -> dict:
+        try:
+            with self.db.transaction() as session:
+                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
+                return sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
+                                  offline)
+        except IntegrityError:
+            with self.db.transaction() as session:
+                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
+                return sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
+                                  offline)
 
     @rpc
     def attendance(self, activity_id: str) -> dict:

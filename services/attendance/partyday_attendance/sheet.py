@@ -1,4 +1,5 @@
 """Sign-in sheets: opening them from approved plans, scans with their evidence, leave, and closing."""
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -6,6 +7,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
+from partyday_attendance.facts import ActivityFacts
 from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
 from partyday_attendance.schemas import ActivityClosed, AttendanceUpdated
 from partyday_common.clock import aware
@@ -156,6 +158,57 @@ def scan(session: Session, act, member_id: str, kind: str, evidence: dict, now: 
     if act.closed_at is not None:
         _recount(session, session.get(Activity, act.id))
     return record["answer"]
+
+
+# A sign-in that passes every rule judged from the activity's facts, in one statement committed on its own
+# (PostgreSQL): the activity held shared if not closed, the answer already given to the nonce, the entry
+# marked unless signed in, and the scan recorded only if the entry was marked.
+SIGN_IN_AT_ONCE = """
+WITH activity AS (
+    SELECT id FROM activities WHERE id = %(activity_id)s AND closed_at IS NULL FOR SHARE
+), earlier AS (
+    SELECT answer FROM scans
+    WHERE activity_id = %(activity_id)s AND member_id = %(member_id)s AND kind = 'sign_in' AND nonce = %(nonce)s
+), marked AS (
+    UPDATE sheet_entries SET signed_in_at = %(at)s, status = 'signed_in'
+    WHERE activity_id = (SELECT id FROM activity) AND member_id = %(member_id)s AND signed_in_at IS NULL
+      AND NOT EXISTS (SELECT FROM earlier)
+    RETURNING member_id
+), recorded AS (
+    INSERT INTO scans (activity_id, member_id, kind, accepted, reason, server_time, scanned_at, lat, lon,
+                       accuracy_m, distance_m, device_id, token_id, nonce, client_ip, sent_late, answer)
+    SELECT %(activity_id)s, member_id, 'sign_in', true, NULL, %(at)s, %(at)s, %(lat)s, %(lon)s, %(accuracy_m)s,
+           %(distance_m)s, %(device_id)s, %(token_id)s, %(nonce)s, %(client_ip)s, false, %(answer)s::json
+    FROM marked
+    RETURNING id
+)
+SELECT (SELECT answer FROM earlier), (SELECT count(*) FROM recorded)
+"""
+
+
+def sign_in_at_once(cursor, facts: ActivityFacts, member_id: str, evidence: dict, now: datetime,
+                    keys: dict[str, str], client_ip: str | None) -> dict | None:
+    """The party day's common case on a DBAPI cursor of PostgreSQL in autocommit, one statement: a sign-in
+    that passes every rule is marked and recorded with its evidence, and a repeated nonce gets its first
+    answer. None for everything else (a rule broken, not on the sheet, signed in already, closed), which
+    `scan` then judges and records in the order of its refusals."""
+    try:
+        token_id = tokens.verify(evidence["token"], facts.activity_id, keys, now).token_id
+        rules.check_sign_in_time(now, facts.windows)
+        distance = rules.check_position(facts.venue_lat, facts.venue_lon, facts.radius_m, evidence["lat"],
+                                        evidence["lon"], evidence["accuracy_m"])
+    except DomainError:
+        return None
+    answer = {"status": "signed_in", "at": now.isoformat(), "sent_late": False}
+    cursor.execute(SIGN_IN_AT_ONCE, {
+        "activity_id": facts.activity_id, "member_id": member_id, "nonce": evidence["nonce"], "at": now,
+        "lat": evidence["lat"], "lon": evidence["lon"], "accuracy_m": evidence["accuracy_m"],
+        "distance_m": distance, "device_id": evidence["device_id"], "token_id": token_id,
+        "client_ip": client_ip, "answer": json.dumps(answer)})
+    earlier, recorded = cursor.fetchone()
+    if earlier is not None:
+        return earlier
+    return answer if recorded else None
 
 
 def _sign_in(session: Session, act, entry_key: dict, evidence: dict, at: datetime, now: datetime,

@@ -203,6 +203,46 @@ class WorkerDatabase:
         except IntegrityError as exc:
             raise DuplicateEvent(envelope.event_id) from exc
 
+    @property
+    def backend(self) -> str:
+        """The database's dialect name: `postgresql` or `sqlite`."""
+        return self.provider.engine.dialect.name
+
+    @property
+    def client_ip(self) -> str | None:
+        return self.worker_ctx.context_data.get(CLIENT_IP_KEY)
+
+    @contextmanager
+    def autocommit_cursor(self):
+        """A psycopg2 cursor on a pooled PostgreSQL connection in autocommit: each statement is its own
+        transaction, committed before `execute` returns. For a hot write that is one statement, it spares
+        the session, BEGIN and COMMIT; not for event handlers, whose work commits with the processed-event
+        mark."""
+        if self.backend != "postgresql":
+            raise RuntimeError("autocommit_cursor is for PostgreSQL")
+        if getattr(self.worker_ctx.entrypoint, "records_processed_events", False):
+            raise SecondEventTransaction("an event handler does its work in its one transaction")
+        connection = self.provider.engine.raw_connection()
+        driver = connection.driver_connection
+        driver.autocommit = True
+        try:
+            cursor = connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+        finally:
+            if driver.closed:
+                connection.invalidate()
+            else:
+                driver.autocommit = False
+            connection.close()
+
+    @property
+    def integrity_error(self) -> type[Exception]:
+        """The DBAPI's IntegrityError, which a statement run on `autocommit_cursor` raises."""
+        return self.provider.engine.dialect.dbapi.IntegrityError
+
     def ping(self) -> None:
         with self.provider.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -5,7 +5,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from partyday_common.db import make_engine
 from partyday_common.migrations import alembic_config, upgrade
@@ -49,3 +49,13 @@ def test_sqlite_migrations_match_the_models(service, tmp_path):
     url = f"sqlite:///{tmp_path / service}.sqlite3"
     upgrade(service, url)
     assert _differences(url, service) == []
+
+
+def test_sheet_entries_leave_room_on_each_page_for_signing_in_and_out_in_place(databases):
+    url = databases.create("attendance")
+    upgrade("attendance", url)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        options = connection.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'sheet_entries'")).scalar()
+    engine.dispose()
+    assert options == ["fillfactor=75"]

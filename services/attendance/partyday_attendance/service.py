@@ -128,9 +128,8 @@ class AttendanceService(PartydayService):
         if facts is None:
             return None
         try:
-            with self.db.autocommit_cursor() as cursor:
-                return sheet.sign_in_at_once(cursor, facts, member_id, evidence, now,
-                                             get_settings().qr_signing_keys(), self.db.client_ip)
+            return sheet.sign_in_at_once(self.db.run_alone, facts, member_id, evidence, now,
+                                         get_settings().qr_signing_keys(), self.db.client_ip)
         except self.db.integrity_error:
             return None
 

@@ -11,7 +11,7 @@ from partyday_attendance.facts import ActivityFacts
 from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
 from partyday_attendance.schemas import ActivityClosed, AttendanceUpdated
 from partyday_common.clock import aware
-from partyday_common.db import emit, utcnow
+from partyday_common.db import PreparedStatement, emit, utcnow
 from partyday_common.errors import DomainError
 
 OFFLINE_GRACE = timedelta(hours=48)
@@ -163,7 +163,10 @@ def scan(session: Session, act, member_id: str, kind: str, evidence: dict, now: 
 # A sign-in that passes every rule judged from the activity's facts, in one statement committed on its own
 # (PostgreSQL): the activity held shared if not closed, the answer already given to the nonce, the entry
 # marked unless signed in, and the scan recorded only if the entry was marked.
-SIGN_IN_AT_ONCE = """
+SIGN_IN_AT_ONCE = PreparedStatement("partyday_sign_in_at_once", {
+    "activity_id": "text", "member_id": "text", "nonce": "text", "at": "timestamptz", "lat": "float8",
+    "lon": "float8", "accuracy_m": "float8", "distance_m": "float8", "device_id": "text", "token_id": "text",
+    "client_ip": "text", "answer": "json"}, """
 WITH activity AS (
     SELECT id FROM activities WHERE id = %(activity_id)s AND closed_at IS NULL FOR SHARE
 ), earlier AS (
@@ -178,17 +181,17 @@ WITH activity AS (
     INSERT INTO scans (activity_id, member_id, kind, accepted, reason, server_time, scanned_at, lat, lon,
                        accuracy_m, distance_m, device_id, token_id, nonce, client_ip, sent_late, answer)
     SELECT %(activity_id)s, member_id, 'sign_in', true, NULL, %(at)s, %(at)s, %(lat)s, %(lon)s, %(accuracy_m)s,
-           %(distance_m)s, %(device_id)s, %(token_id)s, %(nonce)s, %(client_ip)s, false, %(answer)s::json
+           %(distance_m)s, %(device_id)s, %(token_id)s, %(nonce)s, %(client_ip)s, false, %(answer)s
     FROM marked
     RETURNING id
 )
 SELECT (SELECT answer FROM earlier), (SELECT count(*) FROM recorded)
-"""
+""")
 
 
-def sign_in_at_once(cursor, facts: ActivityFacts, member_id: str, evidence: dict, now: datetime,
+def sign_in_at_once(run_alone, facts: ActivityFacts, member_id: str, evidence: dict, now: datetime,
                     keys: dict[str, str], client_ip: str | None) -> dict | None:
-    """The party day's common case on a DBAPI cursor of PostgreSQL in autocommit, one statement: a sign-in
+    """The party day's common case in one statement run on its own (`WorkerDatabase.run_alone`): a sign-in
     that passes every rule is marked and recorded with its evidence, and a repeated nonce gets its first
     answer. None for everything else (a rule broken, not on the sheet, signed in already, closed), which
     `scan` then judges and records in the order of its refusals."""
@@ -200,12 +203,11 @@ def sign_in_at_once(cursor, facts: ActivityFacts, member_id: str, evidence: dict
     except DomainError:
         return None
     answer = {"status": "signed_in", "at": now.isoformat(), "sent_late": False}
-    cursor.execute(SIGN_IN_AT_ONCE, {
+    earlier, recorded = run_alone(SIGN_IN_AT_ONCE, {
         "activity_id": facts.activity_id, "member_id": member_id, "nonce": evidence["nonce"], "at": now,
         "lat": evidence["lat"], "lon": evidence["lon"], "accuracy_m": evidence["accuracy_m"],
         "distance_m": distance, "device_id": evidence["device_id"], "token_id": token_id,
         "client_ip": client_ip, "answer": json.dumps(answer)})
-    earlier, recorded = cursor.fetchone()
     if earlier is not None:
         return earlier
     return answer if recorded else None

@@ -1,6 +1,7 @@
 """A database per service: engines with sane timeouts, and a nameko dependency that
 hands each worker explicit transactions in which events are recorded in the outbox."""
 import logging
+import re
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -115,6 +116,22 @@ def emit(session: Session, event_type: str, data: dict, version: int = 1,
     return envelope
 
 
+class PreparedStatement:
+    """A PostgreSQL statement prepared once per connection (PREPARE) and then run by name (EXECUTE), so that
+    it is not parsed and planned again each time. Written with `%(name)s` parameters, whose SQL types
+    `types` gives in the order of the EXECUTE's arguments."""
+
+    def __init__(self, name: str, types: dict[str, str], sql: str):
+        self.name = name
+        self.order = tuple(types)
+        numbered = re.sub(r"%\((\w+)\)s", lambda found: f"${self.order.index(found.group(1)) + 1}", sql)
+        self.definition = f"PREPARE {name} ({', '.join(types.values())}) AS {numbered}"
+        self.call = f"EXECUTE {name} ({', '.join(['%s'] * len(self.order))})"
+
+    def values(self, parameters: dict) -> tuple:
+        return tuple(parameters[name] for name in self.order)
+
+
 class Database(DependencyProvider):
     """The service's own database, plus the relay that publishes its outbox.
 
@@ -212,25 +229,25 @@ class WorkerDatabase:
     def client_ip(self) -> str | None:
         return self.worker_ctx.context_data.get(CLIENT_IP_KEY)
 
-    @contextmanager
-    def autocommit_cursor(self):
-        """A psycopg2 cursor on a pooled PostgreSQL connection in autocommit: each statement is its own
-        transaction, committed before `execute` returns. For a hot write that is one statement, it spares
-        the session, BEGIN and COMMIT; not for event handlers, whose work commits with the processed-event
-        mark."""
+    def run_alone(self, statement: "PreparedStatement", parameters: dict) -> tuple | None:
+        """Run one statement as its own transaction (autocommit, PostgreSQL), committed when this returns;
+        its first row. It spares the session, BEGIN and COMMIT, and the statement is parsed and planned
+        once per pooled connection. Not for event handlers, whose work commits with the processed-event mark."""
         if self.backend != "postgresql":
-            raise RuntimeError("autocommit_cursor is for PostgreSQL")
+            raise RuntimeError("run_alone is for PostgreSQL")
         if getattr(self.worker_ctx.entrypoint, "records_processed_events", False):
             raise SecondEventTransaction("an event handler does its work in its one transaction")
         connection = self.provider.engine.raw_connection()
         driver = connection.driver_connection
         driver.autocommit = True
         try:
-            cursor = connection.cursor()
-            try:
-                yield cursor
-            finally:
-                cursor.close()
+            with connection.cursor() as cursor:
+                prepared = connection.info.setdefault("prepared_statements", set())
+                if statement.name not in prepared:
+                    cursor.execute(statement.definition)
+                    prepared.add(statement.name)
+                cursor.execute(statement.call, statement.values(parameters))
+                return cursor.fetchone()
         finally:
             if driver.closed:
                 connection.invalidate()
@@ -240,7 +257,7 @@ class WorkerDatabase:
 
     @property
     def integrity_error(self) -> type[Exception]:
-        """The DBAPI's IntegrityError, which a statement run on `autocommit_cursor` raises."""
+        """The DBAPI's IntegrityError, which a statement run by `run_alone` raises."""
         return self.provider.engine.dialect.dbapi.IntegrityError
 
     def ping(self) -> None:

@@ -29,6 +29,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class DropExpectedErrors(logging.Filter):
+    """Leaves out nameko's warning, with a traceback, for every expected exception a worker raises: a
+    DomainError is an answer (a refused sign-in, a rule broken), which ServiceMetrics logs and counts with
+    its reason code; on the party day thousands of refusals would each format a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "nameko.containers" and record.msg.startswith("(expected) error handling"))
+
+
 class TextFormatter(logging.Formatter):
     def __init__(self, service: str):
         super().__init__(f"%(asctime)s {service} %(levelname)s %(name)s [%(correlation_id)s] %(message)s")

@@ -10,6 +10,8 @@ from partyday_common.settings import get_settings
 log = logging.getLogger(__name__)
 
 METRICS_PORT_CONFIG_KEY = "METRICS_PORT"
+# An entrypoint that takes this long is logged as a warning: the gateway gives up on an RPC after 5 s.
+SLOW_ENTRYPOINT_S = 1.0
 
 ENTRYPOINT_LATENCY = Histogram(
     "partyday_entrypoint_duration_seconds",
@@ -88,7 +90,8 @@ class ServiceMetrics(DependencyProvider):
             else:
                 ENTRYPOINT_ERRORS.labels(service, name, exc_info[0].__name__).inc()
                 outcome = exc_info[0].__name__
-        log.info("%s %s", name, outcome, extra={"fields": {
+        level = logging.WARNING if elapsed >= SLOW_ENTRYPOINT_S else logging.INFO
+        log.log(level, "%s %s%s", name, outcome, " (slow)" if level == logging.WARNING else "", extra={"fields": {
             "entrypoint": name, "outcome": outcome, "duration_ms": round(elapsed * 1000, 2)}})
 
     def get_dependency(self, worker_ctx):

@@ -76,6 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceTimeout)
     async def timeout(_request: Request, exc: ServiceTimeout):
+        log.warning("%s.%s did not answer within %s s", exc.service, exc.method, exc.timeout)
         return error_response(504, "SERVICE_TIMEOUT",
                               f"the {exc.service} service did not answer in time",
                               {"service": exc.service, "timeout_s": exc.timeout})

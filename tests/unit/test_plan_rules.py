@@ -4,12 +4,13 @@ The expected tables are written out here on purpose: deriving them from TRANSITI
 rule pass its own test.
 """
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from partyday_common.errors import DomainError
-from partyday_plans.deadlines import deadline, missing_items, month_of, previous_month
+from partyday_plans.deadlines import deadline, directive_deadline_days, missing_items, month_of, previous_month
 from partyday_plans.lifecycle import TRANSITIONS, check_required_actions, check_timing, next_status
 
 UTC = timezone.utc
@@ -301,3 +302,16 @@ def test_documents_already_delivered_are_never_overdue():
     late = datetime(2027, 1, 15, tzinfo=UTC)
     assert missing_items("2026-12", late, has_plan=True, has_summary=True) == []
     assert missing_items("2026-12", late, has_plan=False, has_summary=False) == ["plan", "summary"]
+
+
+def _directive(org_path: str, plan_day: int, summary_day: int = 25):
+    return SimpleNamespace(org_path=org_path, plan_deadline_day=plan_day, summary_deadline_day=summary_day)
+
+
+def test_the_closest_publisher_sets_the_deadline_days_and_of_its_directives_the_earliest_whatever_their_order():
+    city, county, other = _directive("/hz/", 3, 20), _directive("/hz/ht/", 5), _directive("/hz/nz/", 1, 10)
+    later = _directive("/hz/ht/", 1, 24)
+    assert directive_deadline_days("/hz/ht/bg/e/", [city, county, other]) == (5, 25)
+    assert directive_deadline_days("/hz/ht/bg/e/", [county, later]) == (1, 24)
+    assert directive_deadline_days("/hz/ht/bg/e/", [later, county]) == (1, 24)
+    assert directive_deadline_days("/hz/xx/e/", [county, other]) is None

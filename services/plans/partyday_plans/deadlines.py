@@ -42,6 +42,19 @@ def missing_items(month: str, now: datetime, has_plan: bool, has_summary: bool,
     return missing
 
 
+def directive_deadline_days(path: str, directives) -> tuple[int, int] | None:
+    """The plan and summary deadline days that the month's directives set for the node at `path`: those of
+    the closest publisher above it; of several directives it published, the earliest days, since the
+    branch answers to each. None when no directive applies."""
+    applying = [directive for directive in directives if path.startswith(directive.org_path)]
+    if not applying:
+        return None
+    closest = max(len(directive.org_path) for directive in applying)
+    nearest = [directive for directive in applying if len(directive.org_path) == closest]
+    return (min(directive.plan_deadline_day for directive in nearest),
+            min(directive.summary_deadline_day for directive in nearest))
+
+
 def previous_month(month: str) -> str:
     first = parse_month(month)
     return f"{first.year - 1}-12" if first.month == 1 else f"{first.year}-{first.month - 1:02d}"

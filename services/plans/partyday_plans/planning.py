@@ -68,17 +68,15 @@ def ancestors(path: str) -> list[str]:
 
 
 def schedule_for(session: Session, path: str, directives: list[Directive]) -> Schedule:
-    """A branch's schedule: its nearest ancestor's own, with the month's nearest directive's deadline days."""
+    """A branch's schedule: its nearest ancestor's own, with the deadline days of the month's directives."""
     ids = ancestors(path)
     own = {s.org_id: s for s in session.scalars(select(OrgSchedule).where(OrgSchedule.org_id.in_(ids)))}
     nearest = next((own[i] for i in reversed(ids) if i in own), None)
     schedule = Schedule(nearest.time_zone, nearest.party_day, nearest.plan_deadline_day,
                         nearest.summary_deadline_day) if nearest else Schedule()
-    applying = [d for d in directives if path.startswith(d.org_path)]
-    if applying:
-        closest = max(applying, key=lambda d: len(d.org_path))
-        schedule = Schedule(schedule.time_zone, schedule.party_day, closest.plan_deadline_day,
-                            closest.summary_deadline_day)
+    days = deadlines.directive_deadline_days(path, directives)
+    if days:
+        schedule = Schedule(schedule.time_zone, schedule.party_day, *days)
     return schedule
 
 

@@ -462,7 +462,13 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
     sent = next(item for item in directives if item["theme"] == "学习贯彻全会精神")
     assert sent["study_materials"] == ["全会公报", "党章第一章"] and "诵读党章" in sent["required_actions"]
     page.shot("directive")
-
+    # E has no plan this month. Under the city's deadline, the 5th, it would be overdue only from the 6th; the
+    # county asks for plans by the 1st (the closest publisher's earliest deadline holds), so E is overdue from
+    # the 2nd.
+    county = stack.http.post("/api/v1/directives", headers=stack.admin, json={
+        "org_id": city["county"], "month": city["month"], "theme": "区委主题党日安排", "required_actions": ["诵读党章"],
+        "plan_deadline_day": 1, "summary_deadline_day": 25})
+    assert county.status_code == 201, county.text
     wait_for(lambda: any(item["branch_id"] == city["branches"]["e"] for item in stack.http.get(
         f"/api/v1/orgs/{root['org_id']}/overdue", headers=stack.admin,
         params={"month": city["month"]}).json()["items"]), message="E is overdue")

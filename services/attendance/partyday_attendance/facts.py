@@ -8,12 +8,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_attendance import rules
+from partyday_attendance import rules, sheet
 from partyday_attendance.models import Activity
-from partyday_common.clock import aware
 
 KEPT = 50_000
 
@@ -50,11 +48,11 @@ class ActivityFactsCache:
 
 
 def load(session: Session, activity_id: str) -> ActivityFacts | None:
-    act = session.scalar(select(Activity).where(Activity.id == activity_id))
+    act = session.get(Activity, activity_id)
     if act is None:
         return None
     return ActivityFacts(activity_id=act.id, venue_lat=act.venue_lat, venue_lon=act.venue_lon, radius_m=act.radius_m,
-                         windows=rules.windows(aware(act.starts_at), aware(act.ends_at), act.rules))
+                         windows=sheet.windows_of(act))
 
 
 class ActivityFactsProvider(DependencyProvider):

@@ -130,21 +130,22 @@ class AttendanceService(PartydayService):
         try:
             return sheet.sign_in_at_once(self.db.run_alone, facts, member_id, evidence, now,
                                          get_settings().qr_signing_keys(), self.db.client_ip)
-        except self.db.integrity_error:
+        except IntegrityError:
             return None
 
     def _judge_and_record(self, activity_id: str, member_id: str, kind: str, evidence: dict, now: datetime,
                           offline: bool) -> dict:
         try:
-            with self.db.transaction() as session:
-                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
-                return sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
-                                  offline)
+            return self._judge(activity_id, member_id, kind, evidence, now, offline)
         except IntegrityError:
-            with self.db.transaction() as session:
-                act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
-                return sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
-                                  offline)
+            return self._judge(activity_id, member_id, kind, evidence, now, offline)
+
+    def _judge(self, activity_id: str, member_id: str, kind: str, evidence: dict, now: datetime,
+               offline: bool) -> dict:
+        with self.db.transaction() as session:
+            act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
+            return sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
+                              offline)
 
     @rpc
     def attendance(self, activity_id: str) -> dict:

@@ -2,17 +2,20 @@
 import json
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
-from partyday_attendance.facts import ActivityFacts
 from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
 from partyday_attendance.schemas import ActivityClosed, AttendanceUpdated
 from partyday_common.clock import aware
 from partyday_common.db import PreparedStatement, emit, utcnow
 from partyday_common.errors import DomainError
+
+if TYPE_CHECKING:
+    from partyday_attendance.facts import ActivityFacts
 
 OFFLINE_GRACE = timedelta(hours=48)
 CLOCK_SKEW = timedelta(minutes=2)
@@ -189,7 +192,7 @@ SELECT (SELECT answer FROM earlier), (SELECT count(*) FROM recorded)
 """)
 
 
-def sign_in_at_once(run_alone, facts: ActivityFacts, member_id: str, evidence: dict, now: datetime,
+def sign_in_at_once(run_alone, facts: "ActivityFacts", member_id: str, evidence: dict, now: datetime,
                     keys: dict[str, str], client_ip: str | None) -> dict | None:
     """The party day's common case in one statement run on its own (`WorkerDatabase.run_alone`): a sign-in
     that passes every rule is marked and recorded with its evidence, and a repeated nonce gets its first

@@ -232,7 +232,8 @@ class WorkerDatabase:
     def run_alone(self, statement: "PreparedStatement", parameters: dict) -> tuple | None:
         """Run one statement as its own transaction (autocommit, PostgreSQL), committed when this returns;
         its first row. It spares the session, BEGIN and COMMIT, and the statement is parsed and planned
-        once per pooled connection. Not for event handlers, whose work commits with the processed-event mark."""
+        once per pooled connection; a constraint it breaks is SQLAlchemy's IntegrityError, as in a session.
+        Not for event handlers, whose work commits with the processed-event mark."""
         if self.backend != "postgresql":
             raise RuntimeError("run_alone is for PostgreSQL")
         if getattr(self.worker_ctx.entrypoint, "records_processed_events", False):
@@ -248,17 +249,14 @@ class WorkerDatabase:
                     prepared.add(statement.name)
                 cursor.execute(statement.call, statement.values(parameters))
                 return cursor.fetchone()
+        except self.provider.engine.dialect.dbapi.IntegrityError as exc:
+            raise IntegrityError(statement.call, parameters, exc) from exc
         finally:
             if driver.closed:
                 connection.invalidate()
             else:
                 driver.autocommit = False
             connection.close()
-
-    @property
-    def integrity_error(self) -> type[Exception]:
-        """The DBAPI's IntegrityError, which a statement run by `run_alone` raises."""
-        return self.provider.engine.dialect.dbapi.IntegrityError
 
     def ping(self) -> None:
         with self.provider.engine.connect() as connection:

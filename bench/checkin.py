@@ -46,6 +46,7 @@ from bench.stack import (
     Scratch,
     count,
     cpu_report,
+    closed_loop,
     cpu_seconds,
     migrate,
     noop_ceiling,
@@ -349,21 +350,16 @@ async def sign_in_capacity(port: int, planned: list[Attempt]) -> Run:
     as soon as the last is answered, for CEILING_S seconds; latency counts from each send."""
     run = Run()
     pending = iter(planned)
-    deadline = time.perf_counter() + CEILING_S
 
-    async def loop(connection: Connection) -> None:
-        while time.perf_counter() < deadline and (attempt := next(pending, None)) is not None:
-            sent = time.perf_counter()
-            await send(connection, attempt, run, sent)
+    async def step(connection: Connection) -> bool:
+        attempt = next(pending, None)
+        if attempt is None:
+            run.errors["capacity run ran out of sign-ins before its time"] = 1
+            return False
+        await send(connection, attempt, run, time.perf_counter())
+        return True
 
-    started = time.perf_counter()
-    connections = [Connection(port) for _ in range(CONCURRENCY)]
-    await asyncio.gather(*(loop(connection) for connection in connections))
-    for connection in connections:
-        connection.close()
-    run.seconds = time.perf_counter() - started
-    if len(run.latencies) >= len(planned):
-        run.errors["capacity run ran out of sign-ins before its time"] += 1
+    run.seconds = await closed_loop(port, CONCURRENCY, CEILING_S, step)
     return run
 
 

@@ -242,30 +242,41 @@ class Connection:
             self.streams = None
 
 
-async def noop_ceiling(port: int, concurrency: int, seconds: float) -> tuple[float, list[float], int]:
-    """Calls per second of GET /pingz (one RPC round trip through the gateway) with `concurrency` in flight."""
-    latencies: list[float] = []
-    errors = 0
+async def closed_loop(port: int, concurrency: int, seconds: float, step) -> float:
+    """`concurrency` keep-alive connections, each awaiting `step(connection)` again as soon as the last one
+    returned, for `seconds` or until a step returns False; the seconds it took."""
     deadline = time.perf_counter() + seconds
 
     async def loop(connection: Connection) -> None:
-        nonlocal errors
-        while time.perf_counter() < deadline:
-            asked = time.perf_counter()
-            try:
-                status, _ = await connection.exchange("GET", "/pingz?service=attendance")
-            except (OSError, asyncio.IncompleteReadError, ValueError, KeyError):
-                errors += 1
-                connection.close()
-                continue
-            if status == 200:
-                latencies.append(time.perf_counter() - asked)
-            else:
-                errors += 1
+        while time.perf_counter() < deadline and await step(connection) is not False:
+            pass
 
     started = time.perf_counter()
     connections = [Connection(port) for _ in range(concurrency)]
     await asyncio.gather(*(loop(connection) for connection in connections))
     for connection in connections:
         connection.close()
-    return len(latencies) / (time.perf_counter() - started), latencies, errors
+    return time.perf_counter() - started
+
+
+async def noop_ceiling(port: int, concurrency: int, seconds: float) -> tuple[float, list[float], int]:
+    """Calls per second of GET /pingz (one RPC round trip through the gateway) with `concurrency` in flight."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def step(connection: Connection) -> None:
+        nonlocal errors
+        asked = time.perf_counter()
+        try:
+            status, _ = await connection.exchange("GET", "/pingz?service=attendance")
+        except (OSError, asyncio.IncompleteReadError, ValueError, KeyError):
+            errors += 1
+            connection.close()
+            return
+        if status == 200:
+            latencies.append(time.perf_counter() - asked)
+        else:
+            errors += 1
+
+    took = await closed_loop(port, concurrency, seconds, step)
+    return len(latencies) / took, latencies, errors

@@ -3,9 +3,10 @@ import uuid
 
 import eventlet
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from prometheus_client import REGISTRY
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from partyday_attendance.models import Scan, metadata
 from partyday_attendance.service import AttendanceService
@@ -360,3 +361,91 @@ def test_a_sign_in_on_a_closed_activity_is_judged_in_full_and_recounts_it(attend
     scan(attendance, activity, "m-2", "sign_in", evidence(attendance, activity), "2026-12-07T09:10:00+08:00")
     counts = call(attendance, "attendance", activity)["counts"]
     assert counts["members"]["absent"] == 0 and counts["members"]["no_sign_out"] == 2, counts
+
+
+@pytest.mark.parametrize("changes, code, token_kept", [
+    ({"token": "forged.token"}, "TOKEN_INVALID", False),
+    ({"lat": VENUE[0] + 0.004}, "GEOFENCE_OUTSIDE", True),
+])
+def test_a_refused_sign_in_is_one_statement_that_keeps_its_evidence(attendance, changes, code, token_kept):
+    activity = approve(attendance)
+    scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T09:00:00+08:00")
+    statements = _statements_through_sqlalchemy(attendance)
+    payload = evidence(attendance, activity, device_id="phone-9", **changes)
+    del statements[:]
+    first = refused(code, scan, attendance, activity, "m-2", "sign_in", payload, "2026-12-07T09:01:00+08:00")
+    assert statements == [], "the refusal went out as one statement"
+    again = refused(code, scan, attendance, activity, "m-2", "sign_in", payload, "2026-12-07T09:05:00+08:00")
+    assert again.details == first.details, "the same nonce gets its first answer"
+    engine = make_engine(attendance.url)
+    with engine.connect() as connection:
+        kept = connection.execute(select(Scan).where(Scan.activity_id == activity, Scan.member_id == "m-2")).one()
+    engine.dispose()
+    assert (kept.accepted, kept.reason, kept.device_id, kept.nonce, kept.distance_m) == (
+        False, code, "phone-9", payload["nonce"], None)
+    assert bool(kept.token_id) is token_kept and kept.answer["error"]["code"] == code
+    assert call(attendance, "attendance", activity)["members"][1]["status"] == "expected"
+
+
+def test_a_refusal_that_needs_the_sheet_is_judged_in_full(attendance):
+    activity = approve(attendance)
+    outside = {"lat": VENUE[0] + 0.004}
+    scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T09:00:00+08:00")
+    refused("ALREADY_SIGNED_IN", scan, attendance, activity, "m-1", "sign_in",
+            evidence(attendance, activity, **outside), "2026-12-07T09:01:00+08:00")
+    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in",
+            evidence(attendance, activity, **outside), "2026-12-07T09:01:00+08:00")
+
+
+def _waiting_for_locks(url) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        waiting = connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                          "AND datname = current_database()")).scalar()
+    engine.dispose()
+    return waiting
+
+
+def _sign_in_racing_the_close(attendance, hold: str, parameters: dict, sign_in_first: bool) -> dict:
+    """Hold a lock that the first of the close and a sign-in of m-2 needs (`hold`, in a transaction of its
+    own), send both over RPC, wait until both are held up, and let go: the sheet afterwards."""
+    engine = make_engine(attendance.url)
+    with engine.connect() as blocker, ClusterRpcProxy({"AMQP_URI": attendance.config["AMQP_URI"]},
+                                                      timeout=30) as proxy:
+        blocker.execute(text(hold), parameters)
+        sent = []
+        for sign_in in (sign_in_first, not sign_in_first):
+            sent.append(proxy.attendance.scan.call_async(
+                parameters["activity_id"], "m-2", "sign_in", parameters["payload"], now="2026-12-07T09:10:00+08:00")
+                if sign_in else proxy.attendance.close_due.call_async(now="2026-12-07T10:00:00+08:00"))
+            wait_until(lambda: _waiting_for_locks(attendance.url) == len(sent), message="held up")
+        blocker.rollback()
+        answers = [reply.result() for reply in sent]
+    engine.dispose()
+    assert sorted(answers, key=str) == sorted([1, {"status": "signed_in", "at": "2026-12-07T09:10:00+08:00",
+                                                   "sent_late": False}], key=str)
+    return call(attendance, "attendance", parameters["activity_id"])
+
+
+def test_a_sign_in_held_up_by_a_close_in_progress_is_judged_after_it_and_counted(attendance):
+    activity = approve(attendance, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T09:00:00+08:00")
+    scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
+    payload = evidence(attendance, activity)
+    sheet = _sign_in_racing_the_close(
+        attendance, "INSERT INTO absence_streaks (member_id, branch_id, streak, flagged) VALUES ('m-2', 'b-1', 0, "
+                    "false)", {"activity_id": activity, "payload": payload}, sign_in_first=False)
+    assert [row["status"] for row in sheet["members"] if row["member_id"] == "m-2"] == ["signed_in"]
+    assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 2, "absent": 0, "excused": 0}
+
+
+def test_a_close_held_up_by_a_sign_in_in_progress_counts_it(attendance):
+    activity = approve(attendance, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T09:00:00+08:00")
+    scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
+    payload = evidence(attendance, activity)
+    sheet = _sign_in_racing_the_close(
+        attendance, "INSERT INTO scans (activity_id, member_id, kind, accepted, server_time, scanned_at, lat, lon, "
+                    "accuracy_m, device_id, nonce, sent_late, answer) VALUES (:activity_id, 'm-2', 'sign_in', false, "
+                    "now(), now(), 0, 0, 0, 'blocker', :nonce, false, '{}')",
+        {"activity_id": activity, "payload": payload, "nonce": payload["nonce"]}, sign_in_first=True)
+    assert [row["status"] for row in sheet["members"] if row["member_id"] == "m-2"] == ["no_sign_out"]
+    assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 2, "absent": 0, "excused": 0}

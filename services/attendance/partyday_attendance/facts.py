@@ -2,18 +2,21 @@
 
 These facts never change once the sheet is opened (`open_sheet` keeps the first `plan_approved`), so the
 party day's sign-ins judge them without reading the activity again; whether it has closed is not among
-them and is always read with the scan.
+them: the sign-in's own statement finds it on the sheet (see `sheet.SIGN_IN_AT_ONCE`).
 """
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy.orm import Session
 
-from partyday_attendance import rules, sheet
-from partyday_attendance.models import Activity
+from partyday_attendance import rules
+from partyday_common.clock import aware
+from partyday_common.db import PreparedStatement
 
 KEPT = 50_000
+ACTIVITY_FACTS = PreparedStatement("partyday_activity_facts", {"activity_id": "text"}, """
+SELECT venue_lat, venue_lon, radius_m, starts_at, ends_at, rules FROM activities WHERE id = %(activity_id)s
+""")
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,14 @@ class ActivityFactsCache:
         self.kept = kept
         self._facts: OrderedDict[str, ActivityFacts] = OrderedDict()
 
-    def get(self, session_factory, activity_id: str) -> ActivityFacts | None:
-        """The activity's facts, read once through a session from `session_factory`; None if it does not exist."""
+    def get(self, run_alone, activity_id: str) -> ActivityFacts | None:
+        """The activity's facts, read once with `run_alone` (`WorkerDatabase.run_alone`); None if it does
+        not exist."""
         facts = self._facts.get(activity_id)
         if facts is not None:
             self._facts.move_to_end(activity_id)
             return facts
-        with session_factory() as session:
-            facts = load(session, activity_id)
+        facts = load(run_alone, activity_id)
         if facts is not None:
             self._facts[activity_id] = facts
             if len(self._facts) > self.kept:
@@ -47,12 +50,13 @@ class ActivityFactsCache:
         return facts
 
 
-def load(session: Session, activity_id: str) -> ActivityFacts | None:
-    act = session.get(Activity, activity_id)
-    if act is None:
+def load(run_alone, activity_id: str) -> ActivityFacts | None:
+    found = run_alone(ACTIVITY_FACTS, {"activity_id": activity_id})
+    if found is None:
         return None
-    return ActivityFacts(activity_id=act.id, venue_lat=act.venue_lat, venue_lon=act.venue_lon, radius_m=act.radius_m,
-                         windows=sheet.windows_of(act))
+    venue_lat, venue_lon, radius_m, starts_at, ends_at, activity_rules = found
+    return ActivityFacts(activity_id=activity_id, venue_lat=venue_lat, venue_lon=venue_lon, radius_m=radius_m,
+                         windows=rules.windows(aware(starts_at), aware(ends_at), activity_rules))
 
 
 class ActivityFactsProvider(DependencyProvider):

@@ -107,8 +107,7 @@ class AttendanceService(PartydayService):
                 item = validated(OfflineScan, raw).model_dump()
                 answer = self._scan(item.pop("activity_id"), member_id, item.pop("kind"), item, at, offline=True)
             except DomainError as exc:
-                answer = {"error": {"code": exc.code, "message": exc.message, "details": exc.details},
-                          "status": exc.status}
+                answer = sheet.refusal_answer(exc)
             results.append({"index": index, **answer})
         return results
 
@@ -124,7 +123,7 @@ class AttendanceService(PartydayService):
         return answer
 
     def _sign_in_at_once(self, activity_id: str, member_id: str, evidence: dict, now: datetime) -> dict | None:
-        facts = self.activity_facts.get(self.db.transaction, activity_id)
+        facts = self.activity_facts.get(self.db.run_alone, activity_id)
         if facts is None:
             return None
         try:

@@ -3,6 +3,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from partyday_gateway.app import create_app
+from partyday_gateway.guard import find_control_character
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 from partyday_gateway.settings import GatewaySettings
 
@@ -228,3 +229,9 @@ def test_pingz_makes_one_round_trip_to_the_named_service(gateway):
     assert_error(gateway.get("/pingz", params={"service": "nowhere"}), 400, "SERVICE_UNKNOWN")
     gateway.answer(ServiceTimeout("attendance", "noop", 5))
     assert gateway.get("/pingz").status_code == 504
+
+
+def test_the_guard_refuses_every_control_character_but_tab_and_line_breaks():
+    refused = {code for code in range(0x110) if find_control_character(f"a{chr(code)}b", "body")}
+    assert refused == set(range(0x09)) | {0x0b, 0x0c} | set(range(0x0e, 0x20)) | {0x7f}
+    assert find_control_character({"k": ["ok", {"deep": "x\x1b"}]}, "body") == "body.k[1].deep"

@@ -115,7 +115,8 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
     def progress():
         return get(stack, "/api/v1/dashboards/progress", org_id=county["org_id"])
 
-    wait_for(lambda: progress().status_code == 200)
+    wait_for(lambda: progress().status_code == 200 and progress().json()["children"],
+             message="scoring took in the township before it was stopped")
 
     stack.kill("scoring")
     try:

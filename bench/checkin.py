@@ -15,7 +15,9 @@ position outside the fence and must be refused with TOKEN_INVALID or GEOFENCE_OU
 from the moment a request was due, so a stack that falls behind shows it. In the same run, GET /pingz
 (one no-op RPC round trip through the same gateway) gives the ceiling, and sign-ins sent the same way (closed
 loop, as many in flight, for as long) give the sign-in's own capacity to compare with it: a second activity of
-as many branches as that takes, so that the party day's members are all left for the open loop.
+as many branches as that takes, so that the party day's members are all left for the open loop. The two are
+measured in BENCH_ROUNDS alternating rounds, so that a machine whose speed drifts during the run (a shared
+virtual machine's does) weighs on both alike.
 
 At the end, every sign-in answered 2xx must be in the attendance database, and nothing else.
 Prints figures and never gates on timing: exits 1 only on errors or lost sign-ins.
@@ -30,6 +32,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
@@ -44,10 +47,11 @@ from bench.stack import (
     RABBIT_API,
     Connection,
     Scratch,
+    closed_loop,
     count,
     cpu_report,
-    closed_loop,
     cpu_seconds,
+    cpu_spent,
     migrate,
     noop_ceiling,
     percentiles,
@@ -69,7 +73,8 @@ DURATION_S = float(os.environ.get("BENCH_DURATION_S", "600"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
 INVALID_SHARE = float(os.environ.get("BENCH_INVALID_SHARE", "0.05"))
 BRANCH_LIMIT = int(os.environ.get("BENCH_BRANCHES", "0"))
-CEILING_S = float(os.environ.get("BENCH_CEILING_S", "20"))
+CEILING_S = float(os.environ.get("BENCH_CEILING_S", "30"))
+ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
 CAPACITY_MAX_RATE = 2_000
 TARGET_RATE, TARGET_P99_S, TARGET_SHARE = 350.0, 0.5, 0.5
 SHEETS_WITHIN_S = 900
@@ -99,6 +104,36 @@ class Run:
     errors: Counter = field(default_factory=Counter)
     behind: int = 0
     unsent: int = 0
+
+    def add(self, other: "Run") -> None:
+        self.seconds += other.seconds
+        self.accepted += other.accepted
+        self.latencies += other.latencies
+        self.refused.update(other.refused)
+        self.errors.update(other.errors)
+        self.behind += other.behind
+        self.unsent += other.unsent
+
+
+@dataclass
+class Comparison:
+    """The no-op ceiling and the sign-in's capacity, each summed over its rounds, and the CPU each used."""
+
+    ceiling_latencies: list[float] = field(default_factory=list)
+    ceiling_errors: int = 0
+    ceiling_seconds: float = 0.0
+    capacity: Run = field(default_factory=Run)
+    shares: list[float] = field(default_factory=list)
+    ceiling_cpu: Counter = field(default_factory=Counter)
+    capacity_cpu: Counter = field(default_factory=Counter)
+
+    @property
+    def ceiling_rate(self) -> float:
+        return len(self.ceiling_latencies) / self.ceiling_seconds if self.ceiling_seconds else 0.0
+
+    @property
+    def share(self) -> float:
+        return answered_rate(self.capacity) / self.ceiling_rate if self.ceiling_rate else 0.0
 
 
 def load(scratch: Scratch) -> dict:
@@ -345,11 +380,10 @@ async def sign_in_everyone(port: int, planned: list[Attempt]) -> Run:
     return run
 
 
-async def sign_in_capacity(port: int, planned: list[Attempt]) -> Run:
+async def sign_in_capacity(port: int, pending: Iterator[Attempt], seconds: float) -> Run:
     """Closed loop, as the no-op ceiling is measured: CONCURRENCY connections each sending its next sign-in
-    as soon as the last is answered, for CEILING_S seconds; latency counts from each send."""
+    as soon as the last is answered, for `seconds`; latency counts from each send."""
     run = Run()
-    pending = iter(planned)
 
     async def step(connection: Connection) -> bool:
         attempt = next(pending, None)
@@ -359,8 +393,32 @@ async def sign_in_capacity(port: int, planned: list[Attempt]) -> Run:
         await send(connection, attempt, run, time.perf_counter())
         return True
 
-    run.seconds = await closed_loop(port, CONCURRENCY, CEILING_S, step)
+    run.seconds = await closed_loop(port, CONCURRENCY, seconds, step)
     return run
+
+
+def compare(stack, planned: list[Attempt]) -> Comparison:
+    """ROUNDS rounds of the no-op ceiling then the sign-in's capacity, CEILING_S / ROUNDS seconds each."""
+    comparison = Comparison()
+    pending = iter(planned)
+    seconds = CEILING_S / ROUNDS
+    for number in range(1, ROUNDS + 1):
+        before = cpu_seconds(stack.parts())
+        latencies, errors, took = asyncio.run(noop_ceiling(stack.port, CONCURRENCY, seconds))
+        between = cpu_seconds(stack.parts())
+        capacity = asyncio.run(sign_in_capacity(stack.port, pending, seconds))
+        after = cpu_seconds(stack.parts())
+        comparison.ceiling_latencies += latencies
+        comparison.ceiling_errors += errors
+        comparison.ceiling_seconds += took
+        comparison.capacity.add(capacity)
+        comparison.ceiling_cpu.update(cpu_spent(before, between))
+        comparison.capacity_cpu.update(cpu_spent(between, after))
+        ceiling_rate = len(latencies) / took
+        comparison.shares.append(answered_rate(capacity) / ceiling_rate if ceiling_rate else 0.0)
+        print(f"  round {number} of {ROUNDS}: no-op {ceiling_rate:,.0f} calls/s, sign-in "
+              f"{answered_rate(capacity):,.0f}/s ({comparison.shares[-1]:.0%} of it)", flush=True)
+    return comparison
 
 
 def lost_and_extra(scratch: Scratch, runs: list[Run]) -> tuple[int, int]:
@@ -378,8 +436,8 @@ def answered_rate(run: Run) -> float:
     return (len(run.accepted) + sum(run.refused.values())) / run.seconds if run.seconds else 0.0
 
 
-def report(run: Run, capacity: Run, ceiling: tuple[float, list[float], int], lost: int, extra: int) -> None:
-    ceiling_rate, ceiling_latencies, ceiling_errors = ceiling
+def report(run: Run, comparison: Comparison, lost: int, extra: int) -> None:
+    capacity = comparison.capacity
     rate = len(run.accepted) / run.seconds
     errors = ", ".join(f"{kind}: {number}" for kind, number in (run.errors + capacity.errors).items()) or "none"
     refused = ", ".join(f"{kind}: {number}" for kind, number in run.refused.items()) or "none"
@@ -391,14 +449,17 @@ def report(run: Run, capacity: Run, ceiling: tuple[float, list[float], int], los
     print(f"  errors     {errors}; {run.behind:,} requests sent over 1 s after they were due, {run.unsent:,} "
           f"still unsent {DRAIN_S} s after the end")
     print(f"  latency    {percentiles(run.latencies)} (from when each was due)")
-    print(f"  ceiling    GET /pingz: {ceiling_rate:,.0f} calls/s, {percentiles(ceiling_latencies)}, "
-          f"{ceiling_errors} errors")
+    print(f"  ceiling    GET /pingz: {comparison.ceiling_rate:,.0f} calls/s, "
+          f"{percentiles(comparison.ceiling_latencies)}, {comparison.ceiling_errors} errors "
+          f"({CONCURRENCY} in flight for {comparison.ceiling_seconds:.0f} s)")
     print(f"  capacity   sign-ins closed loop: {answered_rate(capacity):,.0f}/s answered as intended, "
-          f"{percentiles(capacity.latencies)} ({CONCURRENCY} in flight for {capacity.seconds:.0f} s)")
+          f"{percentiles(capacity.latencies)} ({CONCURRENCY} in flight for {capacity.seconds:.0f} s); "
+          f"{comparison.share:.0%} of the ceiling, {min(comparison.shares):.0%} to {max(comparison.shares):.0%} "
+          f"in {ROUNDS} rounds")
     print(f"  stored     every 2xx sign-in in the database: {'yes' if lost == 0 else f'NO, {lost:,} lost'}; "
           f"{extra:,} stored without a 2xx")
     quantile_99 = sorted(run.latencies)[int(len(run.latencies) * 0.99) - 1] if run.latencies else 0.0
-    share = answered_rate(capacity) / ceiling_rate if ceiling_rate else 0.0
+    share = comparison.share
     sustained = answered_rate(run)
     print(f"targets: ≥ {TARGET_RATE:.0f}/s answered "
           f"{'MET' if sustained >= TARGET_RATE * 0.98 else 'MISSED'} ({sustained:.0f}/s); "
@@ -437,23 +498,24 @@ def main() -> int:
             planned = attempts(activities, keys, expires_at)[:math.ceil(RATE * DURATION_S)]
             capacity_planned = attempts(spare, keys, expires_at)
             log_everyone_in(planned + capacity_planned, sessions, Tokens(settings.secret_key, 900, 900))
-            before = cpu_seconds(stack.parts())
-            ceiling = asyncio.run(noop_ceiling(port, CONCURRENCY, CEILING_S))
-            after_ceiling = cpu_seconds(stack.parts())
-            print(f"no-op ceiling: {ceiling[0]:,.0f} calls/s through the gateway; CPU per call:\n"
-                  f"{cpu_report(before, after_ceiling, len(ceiling[1]), CEILING_S)}", flush=True)
-            capacity = asyncio.run(sign_in_capacity(port, capacity_planned))
-            after_capacity = cpu_seconds(stack.parts())
+            print(f"the no-op ceiling and the sign-in's capacity, {ROUNDS} rounds of {CEILING_S / ROUNDS:.0f} s "
+                  f"each:", flush=True)
+            comparison = compare(stack, capacity_planned)
+            capacity = comparison.capacity
+            calls = len(comparison.ceiling_latencies)
+            print(f"no-op ceiling: {comparison.ceiling_rate:,.0f} calls/s through the gateway; CPU per call:\n"
+                  f"{cpu_report(comparison.ceiling_cpu, calls, comparison.ceiling_seconds)}", flush=True)
             print(f"sign-in capacity: {answered_rate(capacity):,.0f} sign-ins/s closed loop "
-                  f"({answered_rate(capacity) / ceiling[0]:.0%} of the ceiling); CPU per sign-in:\n"
-                  f"{cpu_report(after_ceiling, after_capacity, len(capacity.latencies), capacity.seconds)}",
+                  f"({comparison.share:.0%} of the ceiling); CPU per sign-in:\n"
+                  f"{cpu_report(comparison.capacity_cpu, len(capacity.latencies), capacity.seconds)}",
                   flush=True)
+            before_run = cpu_seconds(stack.parts())
             run = asyncio.run(sign_in_everyone(port, planned))
             after_run = cpu_seconds(stack.parts())
             lost, extra = lost_and_extra(place.scratch, [capacity, run])
-            report(run, capacity, ceiling, lost, extra)
+            report(run, comparison, lost, extra)
             print(f"  CPU per answered sign-in, by part:\n"
-                  f"{cpu_report(after_capacity, after_run, len(run.latencies), run.seconds)}")
+                  f"{cpu_report(cpu_spent(before_run, after_run), len(run.latencies), run.seconds)}")
         place.succeeded = not run.errors and not capacity.errors and lost == 0
     return 0 if place.succeeded else 1
 

@@ -154,12 +154,15 @@ def cpu_seconds(parts: dict[str, list[int]]) -> dict[str, dict[int, float]]:
     return {part: {pid: _ticks(pid) / ticks for pid in pids} for part, pids in parts.items()}
 
 
-def cpu_report(before: dict, after: dict, operations: int, seconds: float) -> str:
-    """CPU milliseconds per operation and the share of a core, by part, busiest first. A process that
-    started in between counts from zero; one that ended in between is lost, so take both samples with the
-    same connections open."""
-    spent = {part: sum(used - before.get(part, {}).get(pid, 0.0) for pid, used in pids.items())
-             for part, pids in after.items()}
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each part used between two `cpu_seconds` samples. A process that started in between
+    counts from zero; one that ended in between is lost, so take both samples with the same connections open."""
+    return {part: sum(used - before.get(part, {}).get(pid, 0.0) for pid, used in pids.items())
+            for part, pids in after.items()}
+
+
+def cpu_report(spent: dict[str, float], operations: int, seconds: float) -> str:
+    """CPU milliseconds per operation and the share of a core, by part, busiest first."""
     lines = [f"    {part:<15} {used * 1000 / max(operations, 1):6.2f} ms each, {used / seconds:5.0%} of a core"
              for part, used in sorted(spent.items(), key=lambda item: -item[1]) if used > 0]
     total = sum(spent.values())
@@ -259,8 +262,9 @@ async def closed_loop(port: int, concurrency: int, seconds: float, step) -> floa
     return time.perf_counter() - started
 
 
-async def noop_ceiling(port: int, concurrency: int, seconds: float) -> tuple[float, list[float], int]:
-    """Calls per second of GET /pingz (one RPC round trip through the gateway) with `concurrency` in flight."""
+async def noop_ceiling(port: int, concurrency: int, seconds: float) -> tuple[list[float], int, float]:
+    """GET /pingz (one RPC round trip through the gateway) with `concurrency` in flight for `seconds`: the
+    latency of each call answered 200, the errors, and the seconds it took."""
     latencies: list[float] = []
     errors = 0
 
@@ -279,4 +283,4 @@ async def noop_ceiling(port: int, concurrency: int, seconds: float) -> tuple[flo
             errors += 1
 
     took = await closed_loop(port, concurrency, seconds, step)
-    return len(latencies) / took, latencies, errors
+    return latencies, errors, took

@@ -8,7 +8,9 @@ import pytest
 
 from tests.e2e.helpers import wait_for
 
-STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000"}
+# Closing runs every second, and one absence flags a member, so that a party day missed is flagged within the test.
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
+                     "PARTYDAY_ABSENCE_FLAG_AFTER": "1"}
 PASSWORD = "attend-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
 
@@ -193,3 +195,53 @@ def test_a_spot_check_gathers_a_branchs_records_in_one_answer(stack, party_day):
                            json={"month": month, "branch_ids": [party_day["branch"]], "org_id": town,
                                  "sample_size": 2})
     assert both.status_code == 400
+
+
+def test_a_member_who_missed_the_party_day_is_flagged_to_the_branch_admin(stack):
+    http, admin = stack.http, stack.admin
+    root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
+    town = stack.create_org(stack.create_org(root["org_id"], "county", "县"), "township", "镇")
+    branch, neighbour = stack.create_org(town, "branch", "三支部"), stack.create_org(town, "branch", "四支部")
+    secretary, neighbours_secretary = stack.create_member(branch, PASSWORD), stack.create_member(neighbour, PASSWORD)
+    for who, where in ((secretary, branch), (neighbours_secretary, neighbour)):
+        assert http.post("/api/v1/role-grants", headers=admin, json={
+            "member_id": who["member_id"], "role": "branch_admin", "org_id": where}).status_code == 201
+    present = stack.create_member(branch, PASSWORD)
+    missing = stack.create_member(branch, PASSWORD, name="缺席者")
+    now = datetime.now(timezone.utc)
+    starts_at, month = now - timedelta(minutes=1), now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    plan = http.post("/api/v1/plans", headers=admin, json={
+        "branch_id": branch, "month": month, "theme": "重温入党誓词", "starts_at": starts_at.isoformat(),
+        "ends_at": (now + timedelta(seconds=15)).isoformat(), "venue": VENUE,
+        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}})
+    assert plan.status_code == 201, plan.text
+    assert http.post(f"/api/v1/plans/{plan.json()['plan_id']}/submit", headers=admin).status_code == 200
+    activity = http.post(f"/api/v1/plans/{plan.json()['plan_id']}/approve", headers=admin).json()["activity_id"]
+    wait_for(lambda: http.get(f"/api/v1/activities/{activity}/attendance", headers=admin).status_code == 200)
+    token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"},
+                     headers=secretary["headers"]).json()["token"]
+    for member in (secretary, present):
+        signed = http.post(f"/api/v1/activities/{activity}/check-in", headers=member["headers"], json=scan_body(token))
+        assert signed.status_code == 200, signed.text
+    flags_path = f"/api/v1/branches/{branch}/absence-flags"
+    assert http.get(flags_path, headers=secretary["headers"]).json()["total"] == 0, "nobody has missed one yet"
+
+    wait_for(lambda: http.get(flags_path, headers=secretary["headers"]).json()["total"] == 1, timeout=60,
+             message="the closed party day flagged the member who missed it")
+    flags = http.get(flags_path, headers=secretary["headers"]).json()
+    assert (flags["threshold"], flags["page"], flags["page_size"]) == (1, 1, 20)
+    [flag] = flags["items"]
+    missed = flag.pop("last_absence")
+    assert flag == {"member_id": missing["member_id"], "name": "缺席者", "consecutive_absences": 1}
+    assert (missed["activity_id"], missed["theme"]) == (activity, "重温入党誓词")
+    assert datetime.fromisoformat(missed["starts_at"]) == starts_at
+    assert http.get(flags_path, headers=admin).json()["total"] == 1, "the city sees it too"
+    for outsider in (present, neighbours_secretary):
+        refused = http.get(flags_path, headers=outsider["headers"])
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "FORBIDDEN"
+    assert http.get(f"/api/v1/branches/{neighbour}/absence-flags", headers=neighbours_secretary["headers"]
+                    ).json()["total"] == 0
+    not_a_branch = http.get(f"/api/v1/branches/{town}/absence-flags", headers=admin)
+    assert not_a_branch.status_code == 422 and not_a_branch.json()["error"]["code"] == "BRANCH_REQUIRED"
+    assert http.get("/api/v1/branches/nowhere/absence-flags", headers=admin).status_code == 404
+    assert http.get(flags_path, headers=admin, params={"page_size": 0}).status_code == 400

@@ -203,6 +203,47 @@ def test_three_absences_in_a_row_flag_a_member(attendance):
     assert [(f["data"]["member_id"], f["data"]["consecutive_absences"]) for f in flagged] == [("m-1", 3)]
 
 
+def party_days(container, days, roster=ROSTER, attending=None):
+    """A party day of branch b-1 on each of `days` (November, in the past), closed; the members in
+    `attending[day]` sign in to it. The last activity's id."""
+    for day in days:
+        activity = approve(container, starts=f"2026-11-{day:02d}T09:00:00+08:00",
+                           ends=f"2026-11-{day:02d}T10:00:00+08:00", roster=roster)
+        for member in (attending or {}).get(day, ()):
+            scan(container, activity, member, "sign_in", evidence(container, activity),
+                 f"2026-11-{day:02d}T09:00:00+08:00")
+        call(container, "close_due", now=f"2026-11-{day:02d}T23:00:00+08:00")
+    return activity
+
+
+def test_a_branch_lists_its_members_absent_in_a_row_until_they_attend_again(attendance):
+    last = party_days(attendance, (2, 3, 4), ROSTER[:2], attending={4: ["m-2"]})
+    flags = call(attendance, "absence_flags", "b-1")
+    assert (flags["threshold"], flags["total"], flags["page"]) == (3, 1, 1)
+    assert flags["items"] == [{"member_id": "m-1", "name": "张红梅", "consecutive_absences": 3, "last_absence": {
+        "activity_id": last, "theme": "主题党日", "starts_at": "2026-11-04T01:00:00+00:00"}}]
+    assert call(attendance, "absence_flags", "b-2")["total"] == 0
+
+    party_days(attendance, (5,), ROSTER[:2], attending={5: ["m-2"]})
+    assert call(attendance, "absence_flags", "b-1")["items"][0]["consecutive_absences"] == 4
+    assert call(attendance, "absence_flags", "b-1", page=2, page_size=1)["items"] == []
+    party_days(attendance, (6,), ROSTER[:2], attending={6: ["m-1"]})
+    assert call(attendance, "absence_flags", "b-1")["total"] == 0, "attending again ends the streak"
+
+
+def test_an_absence_streak_follows_its_member_to_a_new_branch_and_ends_when_they_leave(attendance):
+    party_days(attendance, (2, 3, 4), ROSTER[:1])
+    moved = {"member_id": "m-1", "name": "张红梅", "branch_id": "b-2", "branch_path": "/c/b-2/", "mobile": False,
+             "probationary": False, "lost_contact": False, "active": True, "joined_on": None}
+    publish_event(attendance.config["AMQP_URI"], "directory",
+                  Envelope(event_type="member_transferred", source="directory", data=moved))
+    wait_until(lambda: call(attendance, "absence_flags", "b-2")["total"] == 1, message="the streak moved")
+    assert call(attendance, "absence_flags", "b-1")["total"] == 0
+    publish_event(attendance.config["AMQP_URI"], "directory", Envelope(
+        event_type="member_left", source="directory", data={**moved, "active": False}))
+    wait_until(lambda: call(attendance, "absence_flags", "b-2")["total"] == 0, message="the streak ended")
+
+
 def test_offline_scans_are_judged_on_their_evidence_and_marked_late(attendance):
     activity = approve(attendance)
     good = {**evidence(attendance, activity), "activity_id": activity, "kind": "sign_in",

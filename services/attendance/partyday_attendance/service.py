@@ -161,6 +161,17 @@ class AttendanceService(PartydayService):
         return {"member_id": member_id, "total": total, "page": page, "page_size": page_size, "items": items}
 
     @rpc
+    def absence_flags(self, branch_id: str, page: int = 1, page_size: int = 20) -> dict:
+        """The branch's members who missed `absence_flag_after` party days in a row or more (for its admin),
+        longest streak first, a page at a time."""
+        offset, limit = page_bounds(page, page_size)
+        threshold = get_settings().absence_flag_after
+        with self.db.transaction() as session:
+            total, items = sheet.absence_flags(session, branch_id, threshold, offset, limit)
+        return {"branch_id": branch_id, "threshold": threshold, "total": total, "page": page,
+                "page_size": page_size, "items": items}
+
+    @rpc
     def sheet_summaries(self, activity_ids: list) -> dict:
         """For the six-haves archive: per activity, whether its sheet is closed, sign-ins and reflections."""
         if not isinstance(activity_ids, list) or len(activity_ids) > 500 or not all(

@@ -43,7 +43,9 @@ def open_sheet(session: Session, data: dict) -> None:
 
 
 def follow_roster(session: Session, data: dict, now: datetime) -> None:
-    """Until an activity starts, its sheet follows members joining, moving and leaving its branch."""
+    """Until an activity starts, its sheet follows members joining, moving and leaving its branch; a member's
+    absence streak moves with them to their new branch and ends when they leave."""
+    _follow_streak(session, data)
     on_sheet = select(SheetEntry.activity_id).where(SheetEntry.member_id == data["member_id"])
     upcoming = session.scalars(select(Activity).where(
         Activity.starts_at > now, or_(Activity.branch_id == data["branch_id"], Activity.id.in_(on_sheet)))).all()
@@ -55,6 +57,16 @@ def follow_roster(session: Session, data: dict, now: datetime) -> None:
                                    mobile=data["mobile"], guest=False, status="expected", sent_late=False))
         elif not belongs and entry is not None and entry.status == "expected" and not entry.guest:
             session.delete(entry)
+
+
+def _follow_streak(session: Session, data: dict) -> None:
+    streak = session.get(AbsenceStreak, data["member_id"])
+    if streak is None:
+        return
+    if data["active"] and data["branch_id"]:
+        streak.branch_id, streak.name = data["branch_id"], data["name"]
+    else:
+        session.delete(streak)
 
 
 def invite_guest(session: Session, act: Activity, member: dict, now: datetime) -> dict:
@@ -361,14 +373,30 @@ def _track_absence(session: Session, act: Activity, entry: SheetEntry, threshold
     if streak is None:
         streak = AbsenceStreak(member_id=entry.member_id, branch_id=act.branch_id, streak=0, flagged=False)
         session.add(streak)
+    streak.branch_id, streak.name = act.branch_id, entry.name
     if entry.status == "absent":
         streak.streak += 1
+        streak.last_activity_id = act.id
         if streak.streak >= threshold and not streak.flagged:
             streak.flagged = True
             emit(session, "member_absence_flagged", {"member_id": entry.member_id, "branch_id": act.branch_id,
                                                      "consecutive_absences": streak.streak, "activity_id": act.id})
     elif entry.status != "excused":
         streak.streak, streak.flagged = 0, False
+
+
+def absence_flags(session: Session, branch_id: str, threshold: int, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """The branch's members who missed `threshold` party days in a row or more, longest streak first, each with
+    the last party day they missed."""
+    flagged = (AbsenceStreak.branch_id == branch_id, AbsenceStreak.streak >= threshold)
+    total = session.scalar(select(func.count()).select_from(AbsenceStreak).where(*flagged))
+    rows = session.execute(select(AbsenceStreak, Activity).join(
+        Activity, Activity.id == AbsenceStreak.last_activity_id, isouter=True).where(*flagged).order_by(
+        AbsenceStreak.streak.desc(), AbsenceStreak.name, AbsenceStreak.member_id).offset(offset).limit(limit)).all()
+    return total, [{"member_id": streak.member_id, "name": streak.name, "consecutive_absences": streak.streak,
+                    "last_absence": None if act is None else {
+                        "activity_id": act.id, "theme": act.theme, "starts_at": aware(act.starts_at).isoformat()}}
+                   for streak, act in rows]
 
 
 def _recount(session: Session, act: Activity, announce: bool = True) -> dict:

@@ -10,7 +10,7 @@ from partyday_attendance.schemas import Evidence, OfflineScan
 from partyday_common.settings import get_settings as get_common_settings
 from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
-from partyday_gateway.deps import Authz, Rpc, Settings
+from partyday_gateway.deps import Authz, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.permissions import MANAGE_PLANS, READ
 from partyday_gateway.rpc import RemoteError
@@ -49,6 +49,28 @@ class SheetRow(BaseModel):
 
 class GuestBody(BaseModel):
     member_id: str = Field(min_length=1, max_length=64)
+
+
+class MissedActivity(BaseModel):
+    activity_id: str
+    theme: str
+    starts_at: str
+
+
+class AbsenceFlag(BaseModel):
+    member_id: str
+    name: str | None
+    consecutive_absences: int
+    last_absence: MissedActivity | None
+
+
+class AbsenceFlags(BaseModel):
+    branch_id: str
+    threshold: int = Field(description="absences in a row that flag a member (PARTYDAY_ABSENCE_FLAG_AFTER)")
+    items: list[AbsenceFlag]
+    total: int
+    page: int
+    page_size: int
 
 
 class Sheet(BaseModel):
@@ -197,3 +219,16 @@ async def decide_leave(leave_id: str, decision: Literal["approve", "reject"], ca
     activity_id = await rpc.call("attendance", "leave_activity", leave_id)
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     return await rpc.call("attendance", "decide_leave", leave_id, decision == "approve")
+
+
+@router.get("/branches/{branch_id}/absence-flags", response_model=AbsenceFlags)
+async def absence_flags(branch_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                        page_size: PageSize = 20):
+    """The branch's members who missed party days in a row without leave (three by default) and have not
+    attended since, for the branch admin and its superiors to follow up: longest streak first, each with the last
+    party day missed, a page at a time."""
+    node = await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read")
+    if node["level"] != "branch":
+        raise ApiError(422, "BRANCH_REQUIRED", "absences are followed per branch",
+                       {"org_id": branch_id, "level": node["level"]})
+    return await rpc.call("attendance", "absence_flags", branch_id, page=page, page_size=page_size)

@@ -12,7 +12,9 @@ from partyday_common.settings import DEVELOPMENT_ADMIN_PHONE as ADMIN_PHONE
 from tests.e2e.helpers import wait_for
 from tests.fixtures import media_corpus
 
-STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1"}
+# Closing runs every second, and one party day missed flags a member (H's, whose party day ends at once).
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
+                     "PARTYDAY_ABSENCE_FLAG_AFTER": "1"}
 PASSWORD = "browser-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
 _phones = itertools.count(13600000000)
@@ -20,9 +22,10 @@ _phones = itertools.count(13600000000)
 
 @pytest.fixture(scope="module")
 def city(stack):
-    """A county with a township and six branches: A holds today's party day (open for sign-in), B's ends at
+    """A county with a township and eight branches: A holds today's party day (open for sign-in), B's ends at
     once and is scored, C's and D's plans wait for review, E has no plan, F's ends soon with its member signed in
-    and an hour to sign out, G's secretary drafts its plan in the console."""
+    and an hour to sign out, G's secretary drafts its plan in the console, H's ends at once with its secretary
+    signed in and one member missing."""
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
@@ -46,23 +49,24 @@ def city(stack):
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")
     names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部",
-             "e": "北关社区第五党支部", "f": "北关社区第六党支部", "g": "北关社区第七党支部"}
+             "e": "北关社区第五党支部", "f": "北关社区第六党支部", "g": "北关社区第七党支部", "h": "北关社区第八党支部"}
     branches = {key: org(town, "branch", name) for key, name in names.items()}
     people = {"secretary": member(branches["a"], "张书记"), "member": member(branches["a"], "李明"),
               "far": member(branches["a"], "王芳"), "offline": member(branches["a"], "赵强", mobile=True),
               "b": member(branches["b"], "陈红"), "f": member(branches["f"], "刘洋"),
-              "g_secretary": member(branches["g"], "孙书记")}
-    for who, branch in (("secretary", "a"), ("g_secretary", "g")):
+              "g_secretary": member(branches["g"], "孙书记"), "h": member(branches["h"], "吴书记"),
+              "h_absent": member(branches["h"], "周缺席")}
+    for who, branch in (("secretary", "a"), ("g_secretary", "g"), ("h", "h")):
         assert http.post("/api/v1/role-grants", headers=admin, json={
             "member_id": people[who]["member_id"], "role": "branch_admin",
             "org_id": branches[branch]}).status_code == 201
     now = datetime.now(timezone.utc)
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     b_ends, f_ends = now + timedelta(seconds=20), now + timedelta(seconds=25)
-    windows = {"a": (now + timedelta(minutes=30), 60), "b": (b_ends, 0), "f": (f_ends, 60),
+    windows = {"a": (now + timedelta(minutes=30), 60), "b": (b_ends, 0), "f": (f_ends, 60), "h": (b_ends, 0),
                "c": (now + timedelta(hours=2), 60), "d": (now + timedelta(hours=2), 60)}
     themes = {"a": "学习党章 践行初心", "b": "走访困难群众", "c": "红色教育基地参观", "d": "志愿服务进社区",
-              "f": "重温入党誓词"}
+              "f": "重温入党誓词", "h": "学习身边榜样"}
     plans, activities = {}, {}
     for key, (ends, sign_out_window) in windows.items():
         plan = http.post("/api/v1/plans", headers=admin, json={
@@ -73,14 +77,14 @@ def city(stack):
         assert plan.status_code == 201, plan.text
         plans[key] = plan.json()["plan_id"]
         assert http.post(f"/api/v1/plans/{plans[key]}/submit", headers=admin).status_code == 200
-    for key in ("a", "b", "f"):
+    for key in ("a", "b", "f", "h"):
         approved = http.post(f"/api/v1/plans/{plans[key]}/approve", headers=admin)
         assert approved.status_code == 200, approved.text
         activities[key] = approved.json()["activity_id"]
     for activity in activities.values():
         wait_for(lambda a=activity: http.get(f"/api/v1/activities/{a}/attendance", headers=admin).status_code == 200,
                  message="attendance opened the sheet")
-    for key in ("b", "f"):
+    for key in ("b", "f", "h"):
         token = http.get(f"/api/v1/activities/{activities[key]}/qr", params={"format": "json"},
                          headers=admin).json()["token"]
         signed = http.post(f"/api/v1/activities/{activities[key]}/check-in", headers=people[key]["headers"], json={
@@ -280,6 +284,7 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
     page.go("/m")
     page.login(secretary["phone"], PASSWORD)
     page.wait("article.activity h3", city["themes"]["a"])
+    assert not page.all(".absence-flags"), "nobody in A missed a party day: no card about it"
     page.wait("#upload input[type=file]").send_keys(str(photo))
     page.fill("#upload input[name=caption]", "全体党员诵读党章")
     page.click("#upload button[type=submit]")
@@ -340,6 +345,26 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
         "走访困难群众三户，送去慰问品，了解实际困难。"
 
 
+def test_a_branch_secretary_sees_who_missed_the_party_day_on_the_phone_and_at_the_desk(stack, city, page):
+    secretary, branch = city["people"]["h"], city["branches"]["h"]
+    wait_for(lambda: stack.http.get(f"/api/v1/branches/{branch}/absence-flags", headers=stack.admin).json()["total"],
+             timeout=60, message="H's party day closed and flagged the member who missed it")
+    page.phone()
+    page.go("/m")
+    page.login(secretary["phone"], PASSWORD)
+    flagged = page.wait(".absence-flags tr", "周缺席")
+    assert "学习身边榜样" in flagged.text and "1 次" in flagged.text
+    assert "吴书记" not in page.wait(".absence-flags").text, "the secretary signed in"
+    page.shot("absences-phone")
+
+    page.reset()
+    page.go("/console#/orgs")
+    page.login(secretary["phone"], PASSWORD)
+    page.wait(".panel h3", city["names"]["h"])
+    assert "学习身边榜样" in page.wait(".absence-flags tr", "周缺席").text
+    page.shot("absences-console")
+
+
 def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
     opened = stack.http.post("/api/v1/campaigns", headers=stack.admin, json={
         "org_id": city["town"], "month": city["month"], "title": "我为主题党日打Call", "votes_per_voter": 2})
@@ -392,7 +417,7 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     progress = stack.http.get("/api/v1/dashboards/progress", headers=stack.admin,
                               params={"org_id": city["county"], "month": city["month"]}).json()
     assert f"{progress['approved']}/{progress['branches']}" in county.text
-    assert progress["branches"] == 7 and progress["approved"] == 4
+    assert progress["branches"] == 8 and progress["approved"] == 5
     widths = page.js("return [...document.querySelectorAll('.grid3 .card .fill')].map(f => f.style.width)")
     assert any(width not in ("", "0%") for width in widths)
     page.shot("progress")

@@ -3,7 +3,7 @@ import { query, Session } from './api.js';
 import { applyI18n, has, t } from './i18n.js';
 import {
   act, authImage, badge, blobUrl, download, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount,
-  notice, pager, pct, table, thisMonth,
+  notice, pager, pct, showAbsences, table, thisMonth,
 } from './ui.js';
 
 const session = new Session('partyday.session');
@@ -166,6 +166,7 @@ async function treeNode(orgId, open = false) {
 async function showOrg(panel, orgId, page) {
   const org = await session.call(`/orgs/${orgId}`);
   const members = await session.call(`/orgs/${orgId}/members${query({ page, page_size: PAGE_SIZE })}`);
+  const absences = h('div', {});
   mount(panel, h('h3', {}, org.name),
     h('dl', { class: 'facts' }, h('dt', {}, t('orgs.code')), h('dd', {}, org.code),
       h('dt', {}, t('orgs.level')), h('dd', {}, t(`level.${org.level}`)),
@@ -179,7 +180,9 @@ async function showOrg(panel, orgId, page) {
         m.mobile ? badge(t('member.mobile'), 'info') : null, m.lost_contact ? badge(t('member.lost'), 'warn') : null,
         m.active ? null : badge(t('member.inactive'), 'muted')]],
       ['member.joined', (m) => m.joined_on || '—']], members.items, t('orgs.noMembers')),
-    members.total > PAGE_SIZE ? pager(page, PAGE_SIZE, members.total, (p) => showOrg(panel, orgId, p)) : null);
+    members.total > PAGE_SIZE ? pager(page, PAGE_SIZE, members.total, (p) => showOrg(panel, orgId, p)) : null,
+    absences);
+  if (org.level === 'branch') await showAbsences(session, absences, orgId);
 }
 
 // Times typed in the organisation's time zone (datetime-local has none), sent as instants.

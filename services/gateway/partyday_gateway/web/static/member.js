@@ -3,7 +3,8 @@ import { query, Session } from './api.js';
 import { showCampaign } from './campaign.js';
 import { applyI18n, t } from './i18n.js';
 import {
-  act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, table, thisMonth,
+  act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, showAbsences, table,
+  thisMonth,
 } from './ui.js';
 
 const session = new Session('partyday.session');
@@ -69,9 +70,10 @@ function render() {
 async function viewHome(main) {
   const month = await session.call(`/me/plan${query({ month: thisMonth() })}`);
   const plan = month.plan;
+  const absences = await absenceCards();
   if (!plan || !plan.activity_id) {
     return mount(main, h('h2', {}, t('m.today')), empty(t('m.noActivity')),
-      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(month.plan_due) })));
+      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(month.plan_due) })), absences);
   }
   const id = plan.activity_id;
   const out = h('div', { class: 'out' });
@@ -100,10 +102,17 @@ async function viewHome(main) {
         h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
         plan.optional_actions.length ? [h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、'))] : null),
       h('a', { class: 'btn primary block', href: '/m/scan' }, t('m.scanToSign'))),
+    absences,
     h('section', { class: 'card' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
       text, send, out),
     manager ? uploadCard(id) : null);
   return listComments(comments, id);
+}
+
+// A branch secretary sees, on their phone, the members of their branch who missed party days in a row, if any.
+async function absenceCards() {
+  const branches = new Set(me.roles.filter((grant) => grant.role === 'branch_admin').map((grant) => grant.org_id));
+  return Promise.all([...branches].map((branch) => showAbsences(session, h('div', {}), branch, 1, true)));
 }
 
 async function listComments(container, activityId) {

@@ -126,3 +126,26 @@ export async function download(session, path, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+// The branch's members who missed party days in a row, for its admin: shown in `container`, a page at a time, or
+// nothing at all when there are none and `hideNone` is set. A caller who may not read them (403) sees nothing.
+export async function showAbsences(session, container, branchId, page = 1, hideNone = false) {
+  let flags;
+  try {
+    flags = await session.call(`/branches/${branchId}/absence-flags?page=${page}&page_size=20`);
+  } catch (error) {
+    if (error.status === 403) return mount(container);
+    throw error;
+  }
+  if (hideNone && !flags.total) return mount(container);
+  return mount(container, h('section', { class: 'card absence-flags', 'data-branch': branchId },
+    h('h3', {}, t('absence.title')), h('p', { class: 'muted small' }, t('absence.hint', { n: flags.threshold })),
+    table([['member.name', (flag) => flag.name || flag.member_id],
+      ['absence.count', (flag) => badge(t('absence.times', { n: flag.consecutive_absences }), 'warn')],
+      ['absence.last', (flag) => (flag.last_absence
+        ? `${flag.last_absence.theme} · ${fmtTime(flag.last_absence.starts_at)}` : '—')]],
+    flags.items, t('absence.none')),
+    flags.total > flags.page_size
+      ? pager(flags.page, flags.page_size, flags.total, (next) => showAbsences(session, container, branchId, next))
+      : null));
+}

@@ -245,3 +245,63 @@ def test_a_member_who_missed_the_party_day_is_flagged_to_the_branch_admin(stack)
     assert not_a_branch.status_code == 422 and not_a_branch.json()["error"]["code"] == "BRANCH_REQUIRED"
     assert http.get("/api/v1/branches/nowhere/absence-flags", headers=admin).status_code == 404
     assert http.get(flags_path, headers=admin, params={"page_size": 0}).status_code == 400
+
+
+def test_a_superior_audits_every_attempt_with_its_evidence(stack, party_day):
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    secretary = people["secretary"]["headers"]
+    token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()["token"]
+    far = scan_body(token, lat=VENUE["lat"] + 0.02, accuracy_m=30, device_id="far-phone")
+    assert http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"],
+                     json=far).json()["error"]["code"] == "GEOFENCE_OUTSIDE"
+    log = http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin,
+                   params={"outcome": "refused", "member_id": people["mobile"]["member_id"]})
+    assert log.status_code == 200, log.text
+    attempt = next(row for row in log.json()["items"] if row["nonce"] == far["nonce"])
+    assert (attempt["accepted"], attempt["reason"], attempt["device_id"], attempt["accuracy_m"], attempt["client_ip"],
+            attempt["kind"]) == (False, "GEOFENCE_OUTSIDE", "far-phone", 30, "127.0.0.1", "sign_in")
+    assert attempt["lat"] == far["lat"] and attempt["token_id"] and attempt["details"]["distance_m"] > 2000
+    everything = http.get(f"/api/v1/activities/{activity}/scans", headers=secretary).json()
+    assert everything["outcomes"]["GEOFENCE_OUTSIDE"] >= 1
+    assert everything["total"] == sum(everything["outcomes"].values())
+    assert http.get(f"/api/v1/activities/{activity}/scans", headers=people["member"]["headers"]).status_code == 403
+    assert http.get(f"/api/v1/activities/{activity}/scans", headers=secretary,
+                    params={"outcome": "maybe"}).status_code == 400
+
+
+def test_the_branch_admin_lists_and_decides_leave_before_the_party_day(stack):
+    http, admin = stack.http, stack.admin
+    root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
+    town = stack.create_org(stack.create_org(root["org_id"], "county", "县"), "township", "镇")
+    branch, neighbour = stack.create_org(town, "branch", "五支部"), stack.create_org(town, "branch", "六支部")
+    secretary, away, ill = (stack.create_member(branch, PASSWORD) for _ in range(3))
+    stranger = stack.create_member(neighbour, PASSWORD)
+    assert http.post("/api/v1/role-grants", headers=admin, json={
+        "member_id": secretary["member_id"], "role": "branch_admin", "org_id": branch}).status_code == 201
+    starts_at = datetime.now(timezone.utc) + timedelta(minutes=10)
+    plan = http.post("/api/v1/plans", headers=admin, json={
+        "branch_id": branch, "month": starts_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m"),
+        "theme": "主题党日", "starts_at": starts_at.isoformat(),
+        "ends_at": (starts_at + timedelta(hours=1)).isoformat(), "venue": VENUE})
+    assert plan.status_code == 201, plan.text
+    assert http.post(f"/api/v1/plans/{plan.json()['plan_id']}/submit", headers=admin).status_code == 200
+    activity = http.post(f"/api/v1/plans/{plan.json()['plan_id']}/approve", headers=admin).json()["activity_id"]
+    wait_for(lambda: http.get(f"/api/v1/activities/{activity}/attendance", headers=admin).status_code == 200)
+    leave_path = f"/api/v1/activities/{activity}/leave-requests"
+    for member, reason in ((away, "出差在外"), (ill, "生病住院")):
+        asked = http.post(leave_path, headers=member["headers"], json={"reason": reason})
+        assert asked.status_code == 201 and asked.json()["status"] == "pending", asked.text
+
+    listed = http.get(leave_path, headers=secretary["headers"]).json()
+    assert [(row["member_id"], row["reason"], row["status"]) for row in listed["items"]] == [
+        (away["member_id"], "出差在外", "pending"), (ill["member_id"], "生病住院", "pending")]
+    own = http.get(leave_path, headers=away["headers"]).json()
+    assert [row["member_id"] for row in own["items"]] == [away["member_id"]], "a member sees only their own"
+    assert http.get(leave_path, headers=stranger["headers"]).status_code == 403
+    leave_id = listed["items"][0]["leave_id"]
+    assert http.post(f"/api/v1/leave-requests/{leave_id}/approve", headers=ill["headers"]).status_code == 403
+    approved = http.post(f"/api/v1/leave-requests/{leave_id}/approve", headers=secretary["headers"])
+    assert approved.status_code == 200 and approved.json()["status"] == "approved" and approved.json()["decided_at"]
+    again = http.post(f"/api/v1/leave-requests/{leave_id}/reject", headers=secretary["headers"])
+    assert again.status_code == 409 and again.json()["error"]["code"] == "LEAVE_DECIDED"
+    assert http.get(leave_path, headers=away["headers"]).json()["items"][0]["status"] == "approved"

@@ -203,6 +203,52 @@ def test_three_absences_in_a_row_flag_a_member(attendance):
     assert [(f["data"]["member_id"], f["data"]["consecutive_absences"]) for f in flagged] == [("m-1", 3)]
 
 
+def test_leave_requests_are_listed_for_the_branch_admin_and_decided_until_the_close(attendance):
+    activity = approve(attendance)
+    first = call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00")
+    call(attendance, "request_leave", activity, "m-1", "生病", now="2026-12-06T11:00:00+08:00")
+    listed = call(attendance, "leave_requests", activity)
+    assert [(row["name"], row["reason"], row["status"]) for row in listed["items"]] == [
+        ("李强", "出差", "pending"), ("张红梅", "生病", "pending")]
+    assert listed["items"][0]["requested_at"] == "2026-12-06T02:00:00+00:00" and listed["total"] == 2
+    own = call(attendance, "leave_requests", activity, "m-1")
+    assert [row["member_id"] for row in own["items"]] == ["m-1"] and own["total"] == 1
+    assert call(attendance, "leave_requests", activity, page=2, page_size=1)["items"][0]["member_id"] == "m-1"
+    decided = call(attendance, "decide_leave", first["leave_id"], True)
+    assert decided["status"] == "approved" and decided["decided_at"]
+    call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
+    refused("ACTIVITY_CLOSED", call, attendance, "decide_leave", own["items"][0]["leave_id"], True)
+    assert {m["member_id"]: m["status"] for m in call(attendance, "attendance", activity)["members"]}["m-1"] \
+        == "absent", "a request left pending is not leave"
+
+
+def test_every_attempt_is_listed_with_its_evidence_for_an_audit(attendance):
+    activity = approve(attendance)
+    good = evidence(attendance, activity)
+    scan(attendance, activity, "m-1", "sign_in", good, "2026-12-07T08:40:00+08:00")
+    refused("GEOFENCE_OUTSIDE", scan, attendance, activity, "m-2", "sign_in",
+            evidence(attendance, activity, lat=VENUE[0] + 0.01), "2026-12-07T08:41:00+08:00")
+    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in", evidence(attendance, activity),
+            "2026-12-07T08:42:00+08:00")
+    log = call(attendance, "scans", activity)
+    assert log["outcomes"] == {"ok": 1, "GEOFENCE_OUTSIDE": 1, "NOT_EXPECTED": 1} and log["total"] == 3
+    assert [(row["member_id"], row["name"], row["reason"]) for row in log["items"]] == [
+        ("stranger", None, "NOT_EXPECTED"), ("m-2", "李强", "GEOFENCE_OUTSIDE"), ("m-1", "张红梅", None)]
+    accepted = log["items"][2]
+    assert (accepted["accepted"], accepted["kind"], accepted["nonce"], accepted["device_id"], accepted["lat"],
+            accepted["accuracy_m"], accepted["server_time"]) == (
+        True, "sign_in", good["nonce"], "phone-1", VENUE[0], 10, "2026-12-07T00:40:00+00:00")
+    assert accepted["token_id"] and accepted["distance_m"] == 0 and accepted["details"] is None
+    assert log["items"][1]["details"]["allowed_m"] == 310
+    refusals = call(attendance, "scans", activity, "refused")
+    assert [row["reason"] for row in refusals["items"]] == ["NOT_EXPECTED", "GEOFENCE_OUTSIDE"]
+    assert refusals["outcomes"] == log["outcomes"], "the outcomes count the whole activity"
+    assert [row["member_id"] for row in call(attendance, "scans", activity, None, "m-2")["items"]] == ["m-2"]
+    assert call(attendance, "scans", activity, "accepted", page=2, page_size=1)["items"] == []
+    refused("OUTCOME_INVALID", call, attendance, "scans", activity, "maybe")
+    refused("ACTIVITY_NOT_FOUND", call, attendance, "scans", "nowhere")
+
+
 def party_days(container, days, roster=ROSTER, attending=None):
     """A party day of branch b-1 on each of `days` (November, in the past), closed; the members in
     `attending[day]` sign in to it. The last activity's id."""

@@ -212,6 +212,29 @@ class AttendanceService(PartydayService):
             return sheet.decide_leave(session, leave_id, bool(approve))
 
     @rpc
+    def leave_requests(self, activity_id: str, member_id: str | None = None, page: int = 1,
+                       page_size: int = 50) -> dict:
+        """The activity's leave requests, oldest first, a page at a time; only `member_id`'s if given."""
+        offset, limit = page_bounds(page, page_size)
+        with self.db.transaction() as session:
+            total, items = sheet.leave_requests(session, sheet.activity(session, activity_id), member_id, offset,
+                                                limit)
+        return {"activity_id": activity_id, "total": total, "page": page, "page_size": page_size, "items": items}
+
+    @rpc
+    def scans(self, activity_id: str, outcome: str | None = None, member_id: str | None = None, page: int = 1,
+              page_size: int = 50) -> dict:
+        """Every sign-in and sign-out attempt on the activity with its evidence, newest first, for an audit:
+        `outcome` accepted or refused, or both; one member's only if `member_id` is given."""
+        if outcome not in (None, "accepted", "refused"):
+            raise invalid("OUTCOME_INVALID", "outcome is accepted or refused")
+        offset, limit = page_bounds(page, page_size)
+        accepted = None if outcome is None else outcome == "accepted"
+        with self.db.transaction() as session:
+            log = sheet.scan_log(session, sheet.activity(session, activity_id), accepted, member_id, offset, limit)
+        return {"activity_id": activity_id, "page": page, "page_size": page_size, **log}
+
+    @rpc
     def leave_activity(self, leave_id: str) -> str:
         """The activity a leave request belongs to (for scope checks)."""
         with self.db.transaction() as session:

@@ -335,9 +335,16 @@ def request_leave(session: Session, act: Activity, member_id: str, reason: str, 
 
 
 def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
+    """Approve (excused at the close) or reject a pending request, until the activity closes: closing has
+    given every entry its final status by then. The activity is held shared, so a close waits for a decision
+    in progress and a decision for a close."""
     leave = session.get(LeaveRequest, leave_id)
     if leave is None:
         raise DomainError("LEAVE_NOT_FOUND", f"leave request {leave_id} does not exist", 404)
+    closed_at = session.scalar(select(Activity.closed_at).where(Activity.id == leave.activity_id)
+                               .with_for_update(read=True))
+    if closed_at is not None:
+        raise DomainError("ACTIVITY_CLOSED", "this activity is closed; its sheet is final", 409)
     if leave.status != "pending":
         raise DomainError("LEAVE_DECIDED", f"this request was already {leave.status}", 409, {"status": leave.status})
     leave.status = "approved" if approve else "rejected"
@@ -345,9 +352,48 @@ def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
     return leave_view(leave)
 
 
+def leave_requests(session: Session, act: Activity, member_id: str | None, offset: int,
+                   limit: int) -> tuple[int, list[dict]]:
+    """The activity's leave requests (only `member_id`'s if given), oldest first, each with the member's name."""
+    chosen = [LeaveRequest.activity_id == act.id] + ([LeaveRequest.member_id == member_id] if member_id else [])
+    total = session.scalar(select(func.count()).select_from(LeaveRequest).where(*chosen))
+    rows = session.execute(select(LeaveRequest, SheetEntry.name).join(SheetEntry, (
+        SheetEntry.activity_id == LeaveRequest.activity_id) & (SheetEntry.member_id == LeaveRequest.member_id),
+        isouter=True).where(*chosen).order_by(LeaveRequest.requested_at, LeaveRequest.id).offset(offset)
+        .limit(limit)).all()
+    return total, [{**leave_view(leave), "name": name} for leave, name in rows]
+
+
 def leave_view(leave: LeaveRequest) -> dict:
     return {"leave_id": leave.id, "activity_id": leave.activity_id, "member_id": leave.member_id,
-            "reason": leave.reason, "status": leave.status}
+            "reason": leave.reason, "status": leave.status, "requested_at": aware(leave.requested_at).isoformat(),
+            "decided_at": aware(leave.decided_at).isoformat() if leave.decided_at else None}
+
+
+def scan_log(session: Session, act: Activity, accepted: bool | None, member_id: str | None, offset: int,
+             limit: int) -> dict:
+    """Every scan of the activity, accepted or refused, with its evidence, newest first (for an audit), and how
+    many there were of each outcome."""
+    chosen = [SCANS.c.activity_id == act.id]
+    if accepted is not None:
+        chosen.append(SCANS.c.accepted.is_(accepted))
+    if member_id:
+        chosen.append(SCANS.c.member_id == member_id)
+    outcomes = dict(session.execute(select(func.coalesce(SCANS.c.reason, "ok"), func.count()).where(
+        SCANS.c.activity_id == act.id).group_by(func.coalesce(SCANS.c.reason, "ok"))).all())
+    total = session.scalar(select(func.count()).select_from(SCANS).where(*chosen))
+    rows = session.execute(select(SCANS, ENTRIES.c.name).join(ENTRIES, (ENTRIES.c.activity_id == SCANS.c.activity_id)
+                                                            & (ENTRIES.c.member_id == SCANS.c.member_id), isouter=True)
+                           .where(*chosen).order_by(SCANS.c.server_time.desc(), SCANS.c.id.desc())
+                           .offset(offset).limit(limit)).mappings().all()
+    return {"outcomes": outcomes, "total": total, "items": [{
+        "scan_id": row["id"], "member_id": row["member_id"], "name": row["name"], "kind": row["kind"],
+        "accepted": row["accepted"], "reason": row["reason"], "server_time": aware(row["server_time"]).isoformat(),
+        "scanned_at": aware(row["scanned_at"]).isoformat() if row["scanned_at"] else None, "lat": row["lat"],
+        "lon": row["lon"], "accuracy_m": row["accuracy_m"], "distance_m": row["distance_m"],
+        "device_id": row["device_id"], "token_id": row["token_id"], "nonce": row["nonce"],
+        "client_ip": row["client_ip"], "sent_late": row["sent_late"],
+        "details": None if row["accepted"] else row["answer"]["error"]["details"]} for row in rows]}
 
 
 def close(session: Session, act: Activity, now: datetime, absence_threshold: int) -> dict:

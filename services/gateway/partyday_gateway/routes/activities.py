@@ -12,7 +12,7 @@ from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
 from partyday_gateway.deps import Authz, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError, domain_error
-from partyday_gateway.permissions import MANAGE_PLANS, READ
+from partyday_gateway.permissions import MANAGE_PLANS, READ, forbidden
 from partyday_gateway.rpc import RemoteError
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
@@ -28,12 +28,61 @@ class LeaveBody(BaseModel):
     reason: str = Field(min_length=1, max_length=1000)
 
 
+LeaveStatus = Literal["pending", "approved", "rejected"]
+
+
 class Leave(BaseModel):
     leave_id: str
     activity_id: str
     member_id: str
     reason: str
-    status: Literal["pending", "approved", "rejected"]
+    status: LeaveStatus
+    requested_at: str
+    decided_at: str | None
+
+
+class LeaveRow(Leave):
+    name: str | None
+
+
+class LeavePage(BaseModel):
+    activity_id: str
+    items: list[LeaveRow]
+    total: int
+    page: int
+    page_size: int
+
+
+class ScanRecord(BaseModel):
+    """One attempt with the evidence it was judged on."""
+
+    scan_id: int
+    member_id: str
+    name: str | None = Field(description="as on the sign-in sheet; null for someone who is not on it")
+    kind: Literal["sign_in", "sign_out"]
+    accepted: bool
+    reason: str | None = Field(description="the refusal's code, as the member was answered")
+    server_time: str
+    scanned_at: str | None = Field(description="the phone's time of an offline scan; the server's otherwise")
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    distance_m: float | None = Field(description="from the venue, once the token held")
+    device_id: str
+    token_id: str | None = Field(description="which code was scanned (a digest of the token), once it held")
+    nonce: str
+    client_ip: str | None
+    sent_late: bool
+    details: dict | None = Field(description="a refusal's details as the member was answered (how far, which window)")
+
+
+class ScanLog(BaseModel):
+    activity_id: str
+    outcomes: dict[str, int] = Field(description="attempts by outcome: `ok`, or the refusal's code")
+    items: list[ScanRecord]
+    total: int
+    page: int
+    page_size: int
 
 
 class SheetRow(BaseModel):
@@ -212,10 +261,37 @@ async def request_leave(activity_id: str, body: LeaveBody, member_id: MemberId, 
     return await rpc.call("attendance", "request_leave", activity_id, member_id, body.reason)
 
 
+@router.get("/activities/{activity_id}/leave-requests", response_model=LeavePage)
+async def leave_requests(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
+                         page_size: PageSize = 50):
+    """The activity's leave requests, oldest first, for the branch admin to decide; a member of the branch who
+    administers nothing sees their own."""
+    activity = await rpc.call("attendance", "get_activity", activity_id)
+    node = await authz.org_paths.get(activity["branch_id"])
+    if caller.covering(set(READ | MANAGE_PLANS), node["path"]):
+        member_id = None
+    elif caller.member_id is not None and caller.org_id == activity["branch_id"]:
+        member_id = caller.member_id
+    else:
+        raise forbidden("read", activity["branch_id"])
+    return await rpc.call("attendance", "leave_requests", activity_id, member_id, page=page, page_size=page_size)
+
+
+@router.get("/activities/{activity_id}/scans", response_model=ScanLog)
+async def scans(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz,
+                outcome: Literal["accepted", "refused"] | None = None,
+                member_id: str | None = Query(None, max_length=64), page: Page = 1, page_size: PageSize = 50):
+    """Every sign-in and sign-out attempt on the activity, accepted or refused, with the evidence it was judged on
+    (server time, position and accuracy, distance, device, code scanned, nonce, client address), newest first:
+    how a superior audits a sheet for remote sign-ins and sign-ins by proxy."""
+    await _activity(activity_id, caller, rpc, authz, READ | MANAGE_PLANS, "read")
+    return await rpc.call("attendance", "scans", activity_id, outcome, member_id, page=page, page_size=page_size)
+
+
 @router.post("/leave-requests/{leave_id}/{decision}", response_model=Leave)
 async def decide_leave(leave_id: str, decision: Literal["approve", "reject"], caller: Caller, rpc: Rpc,
                        authz: Authz):
-    """The branch admin approves (excused) or rejects a leave request."""
+    """The branch admin approves (excused at the close) or rejects a leave request, until the activity closes."""
     activity_id = await rpc.call("attendance", "leave_activity", leave_id)
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     return await rpc.call("attendance", "decide_leave", leave_id, decision == "approve")

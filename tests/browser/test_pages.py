@@ -22,10 +22,10 @@ _phones = itertools.count(13600000000)
 
 @pytest.fixture(scope="module")
 def city(stack):
-    """A county with a township and eight branches: A holds today's party day (open for sign-in), B's ends at
+    """A county with a township and nine branches: A holds today's party day (open for sign-in), B's ends at
     once and is scored, C's and D's plans wait for review, E has no plan, F's ends soon with its member signed in
     and an hour to sign out, G's secretary drafts its plan in the console, H's ends at once with its secretary
-    signed in and one member missing."""
+    signed in and one member missing, I's starts in 20 minutes (its member may still ask for leave)."""
     http, admin = stack.http, stack.admin
     root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
 
@@ -49,13 +49,14 @@ def city(stack):
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")
     names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部",
-             "e": "北关社区第五党支部", "f": "北关社区第六党支部", "g": "北关社区第七党支部", "h": "北关社区第八党支部"}
+             "e": "北关社区第五党支部", "f": "北关社区第六党支部", "g": "北关社区第七党支部", "h": "北关社区第八党支部",
+             "i": "北关社区第九党支部"}
     branches = {key: org(town, "branch", name) for key, name in names.items()}
     people = {"secretary": member(branches["a"], "张书记"), "member": member(branches["a"], "李明"),
               "far": member(branches["a"], "王芳"), "offline": member(branches["a"], "赵强", mobile=True),
               "b": member(branches["b"], "陈红"), "f": member(branches["f"], "刘洋"),
               "g_secretary": member(branches["g"], "孙书记"), "h": member(branches["h"], "吴书记"),
-              "h_absent": member(branches["h"], "周缺席")}
+              "h_absent": member(branches["h"], "周缺席"), "i": member(branches["i"], "郑请假")}
     for who, branch in (("secretary", "a"), ("g_secretary", "g"), ("h", "h")):
         assert http.post("/api/v1/role-grants", headers=admin, json={
             "member_id": people[who]["member_id"], "role": "branch_admin",
@@ -64,20 +65,23 @@ def city(stack):
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     b_ends, f_ends = now + timedelta(seconds=20), now + timedelta(seconds=25)
     windows = {"a": (now + timedelta(minutes=30), 60), "b": (b_ends, 0), "f": (f_ends, 60), "h": (b_ends, 0),
-               "c": (now + timedelta(hours=2), 60), "d": (now + timedelta(hours=2), 60)}
+               "c": (now + timedelta(hours=2), 60), "d": (now + timedelta(hours=2), 60),
+               "i": (now + timedelta(minutes=80), 60)}
+    starts = {"i": now + timedelta(minutes=20)}
     themes = {"a": "学习党章 践行初心", "b": "走访困难群众", "c": "红色教育基地参观", "d": "志愿服务进社区",
-              "f": "重温入党誓词", "h": "学习身边榜样"}
+              "f": "重温入党誓词", "h": "学习身边榜样", "i": "学习党史故事"}
     plans, activities = {}, {}
     for key, (ends, sign_out_window) in windows.items():
         plan = http.post("/api/v1/plans", headers=admin, json={
             "branch_id": branches[key], "month": month, "theme": themes[key],
-            "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": ends.isoformat(), "venue": VENUE,
+            "starts_at": starts.get(key, now - timedelta(minutes=1)).isoformat(), "ends_at": ends.isoformat(),
+            "venue": VENUE,
             "required_actions": ["诵读党章", "缴纳党费"],
             "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": sign_out_window}})
         assert plan.status_code == 201, plan.text
         plans[key] = plan.json()["plan_id"]
         assert http.post(f"/api/v1/plans/{plans[key]}/submit", headers=admin).status_code == 200
-    for key in ("a", "b", "f", "h"):
+    for key in ("a", "b", "f", "h", "i"):
         approved = http.post(f"/api/v1/plans/{plans[key]}/approve", headers=admin)
         assert approved.status_code == 200, approved.text
         activities[key] = approved.json()["activity_id"]
@@ -248,6 +252,15 @@ def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, 
     page.wait("#scan-out .alert.error[data-code=GEOFENCE_OUTSIDE]", "outside the venue's geofence")
     page.shot("refused-english")
 
+    page.reset()
+    page.go(f"/console#/activity/{activity}")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.click("#scans button", "仅看被拒绝的")
+    audited = page.wait("#scans tr", "王芳")
+    assert "不在活动地点的电子围栏内" in audited.text and " m ±10 m" in audited.text and "127.0.0.1" in audited.text
+    assert not [row for row in page.all("#scans tbody tr") if "通过" in row.text], "refused attempts only"
+    page.shot("audit")
+
 
 def test_a_scan_made_offline_is_sent_when_the_network_is_back(stack, city, page):
     activity, mobile = city["activities"]["a"], city["people"]["offline"]
@@ -345,6 +358,28 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
         "走访困难群众三户，送去慰问品，了解实际困难。"
 
 
+def test_a_member_asks_for_leave_on_the_phone_and_the_superior_approves_it_at_the_desk(stack, city, page):
+    member, activity = city["people"]["i"], city["activities"]["i"]
+    page.phone()
+    page.go("/m")
+    page.login(member["phone"], PASSWORD)
+    page.wait("article.activity h3", city["themes"]["i"])
+    page.fill("#leave textarea[name=leave-reason]", "出差在外地，无法参加")
+    page.click("#ask-leave")
+    page.wait("#leave .badge", "待审批")
+    page.shot("leave-asked")
+
+    page.reset()
+    page.go(f"/console#/activity/{activity}")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.wait("#leave tr", "出差在外地，无法参加")
+    page.click("#leave button[data-action=approve]")
+    page.wait("#leave tr .badge", "已批准")
+    page.shot("leave-approved")
+    requests = stack.http.get(f"/api/v1/activities/{activity}/leave-requests", headers=member["headers"]).json()
+    assert [(row["reason"], row["status"]) for row in requests["items"]] == [("出差在外地，无法参加", "approved")]
+
+
 def test_a_branch_secretary_sees_who_missed_the_party_day_on_the_phone_and_at_the_desk(stack, city, page):
     secretary, branch = city["people"]["h"], city["branches"]["h"]
     wait_for(lambda: stack.http.get(f"/api/v1/branches/{branch}/absence-flags", headers=stack.admin).json()["total"],
@@ -417,7 +452,7 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     progress = stack.http.get("/api/v1/dashboards/progress", headers=stack.admin,
                               params={"org_id": city["county"], "month": city["month"]}).json()
     assert f"{progress['approved']}/{progress['branches']}" in county.text
-    assert progress["branches"] == 8 and progress["approved"] == 5
+    assert progress["branches"] == 9 and progress["approved"] == 6
     widths = page.js("return [...document.querySelectorAll('.grid3 .card .fill')].map(f => f.style.width)")
     assert any(width not in ("", "0%") for width in widths)
     page.shot("progress")

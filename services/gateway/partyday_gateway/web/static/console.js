@@ -1,6 +1,6 @@
 // The admin console: one page, views addressed by the URL fragment (#/plans, #/activity/<id>, ...).
 import { query, Session } from './api.js';
-import { applyI18n, has, t } from './i18n.js';
+import { applyI18n, errorText, has, t } from './i18n.js';
 import {
   act, authImage, badge, blobUrl, download, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount,
   notice, pager, pct, showAbsences, table, thisMonth,
@@ -391,12 +391,68 @@ async function viewActivity(main, activityId) {
       sheet.members, t('activity.noMembers'))),
       h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score),
         score ? superiorScoreForm(activityId, score) : null)),
+    leaveCard(activityId, sheet.closed),
+    scanLogCard(activityId),
     h('div', { class: 'card', id: 'summary' }, h('h3', {}, t('activity.summary'),
       plan.summary_late ? [' ', badge(t('plan.late'), 'warn')] : null),
     plan.summary ? h('p', { class: 'summary' }, plan.summary) : summaryForm(activityId)),
     h('div', { class: 'card' }, h('h3', {}, t('activity.photos'),
       media ? h('small', { class: 'muted' }, ' ', t('media.detailScore', { n: media.detail_score })) : null),
     media && media.items.length ? h('div', { class: 'gallery' }, media.items.map(mediaCard)) : empty(t('activity.noPhotos'))));
+}
+
+// Leave requests (请假) of the activity: the branch admin approves or rejects those pending until it closes.
+function leaveCard(activityId, closed) {
+  const card = h('div', { class: 'card', id: 'leave' });
+  const out = h('div', {});
+  const show = async (page) => {
+    const answer = await session.call(`/activities/${activityId}/leave-requests${query({ page, page_size: PAGE_SIZE })}`);
+    const decide = (row, decision) => {
+      const button = h('button', { class: `btn ${decision === 'approve' ? 'primary' : 'ghost'}`, 'data-action': decision,
+        onclick: async () => {
+          if (await act(button, out, () => session.call(`/leave-requests/${row.leave_id}/${decision}`, { method: 'POST' }))) {
+            await show(page);
+          }
+        } }, t(`leave.${decision}`));
+      return button;
+    };
+    mount(card, h('h3', {}, t('leave.title')),
+      table([['member.name', (row) => row.name || row.member_id], ['leave.reason', (row) => row.reason],
+        ['leave.requested', (row) => fmtTime(row.requested_at)], ['att.status', (row) => statusBadge('leave', row.status)],
+        ['common.actions', (row) => (row.status === 'pending' && !closed ? [decide(row, 'approve'), ' ', decide(row, 'reject')] : null)]],
+      answer.items, t('leave.none')),
+      answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, show) : null, out);
+  };
+  show(1).catch((error) => mount(card, h('h3', {}, t('leave.title')), errorBox(error)));
+  return card;
+}
+
+// Every sign-in and sign-out attempt with the evidence it was judged on, refusals included: the superior's audit.
+function scanLogCard(activityId) {
+  const card = h('div', { class: 'card', id: 'scans' });
+  const where = (row) => {
+    const distance = row.distance_m ?? row.details?.distance_m;
+    const accuracy = row.accuracy_m === null ? '' : ` ±${Math.round(row.accuracy_m)} m`;
+    return distance === undefined || distance === null ? accuracy || '—' : `${Math.round(distance)} m${accuracy}`;
+  };
+  const show = async (outcome, page) => {
+    const log = await session.call(`/activities/${activityId}/scans${query({ outcome, page, page_size: PAGE_SIZE })}`);
+    const filter = (value, label) => h('button', { class: `btn ${outcome === value ? 'primary' : 'ghost'}`,
+      onclick: () => show(value, 1) }, t(label));
+    const outcomeBadge = (code) => (code === 'ok' ? badge(t('scans.ok'), 's-signed_in') : badge(errorText({ code }), 'warn'));
+    mount(card, h('h3', {}, t('scans.title')),
+      h('p', { class: 'counts' }, Object.entries(log.outcomes).map(([code, n]) => [outcomeBadge(code), ` ${n} `])),
+      h('div', { class: 'toolbar' }, filter(undefined, 'scans.all'), filter('refused', 'scans.refused')),
+      table([['scans.time', (row) => fmtTime(row.server_time)], ['member.name', (row) => row.name || row.member_id],
+        ['scans.kind', (row) => t(`scans.${row.kind}`)],
+        ['scans.outcome', (row) => [outcomeBadge(row.accepted ? 'ok' : row.reason),
+          row.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null]],
+        ['scans.where', where], ['scans.device', (row) => row.device_id], ['scans.ip', (row) => row.client_ip || '—']],
+      log.items, t('scans.none')),
+      log.total > PAGE_SIZE ? pager(page, PAGE_SIZE, log.total, (next) => show(outcome, next)) : null);
+  };
+  show(undefined, 1).catch((error) => mount(card, h('h3', {}, t('scans.title')), errorBox(error)));
+  return card;
 }
 
 function scoreCard(score) {

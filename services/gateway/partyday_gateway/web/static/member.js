@@ -76,6 +76,7 @@ async function viewHome(main) {
       h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(month.plan_due) })), absences);
   }
   const id = plan.activity_id;
+  const leave = await leaveCard(id, plan.starts_at);
   const out = h('div', { class: 'out' });
   const like = h('button', { class: 'btn', id: 'like', onclick: async () => {
     const liked = await act(like, out, () => session.call(`/activities/${id}/likes`, { method: 'POST' })
@@ -102,11 +103,37 @@ async function viewHome(main) {
         h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
         plan.optional_actions.length ? [h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、'))] : null),
       h('a', { class: 'btn primary block', href: '/m/scan' }, t('m.scanToSign'))),
-    absences,
+    leave, absences,
     h('section', { class: 'card' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
       text, send, out),
     manager ? uploadCard(id) : null);
   return listComments(comments, id);
+}
+
+// Until the party day starts, a member who cannot come asks for leave (请假), and then sees the branch's answer.
+async function leaveCard(activityId, startsAt) {
+  if (Date.now() >= new Date(startsAt).getTime()) return null;
+  const card = h('section', { class: 'card', id: 'leave' });
+  const show = async () => {
+    const requests = await session.call(`/activities/${activityId}/leave-requests`);
+    const mine = requests.items.find((row) => row.member_id === me.member_id);
+    if (mine) {
+      return mount(card, h('h3', {}, t('leave.mine')),
+        h('p', {}, badge(t(`leave.${mine.status}`), `s-${mine.status}`), ' ', mine.reason));
+    }
+    const reason = h('textarea', { rows: 2, maxlength: 1000, name: 'leave-reason', placeholder: t('leave.askHint'),
+      'aria-label': t('leave.reason') });
+    const out = h('div', { class: 'out' });
+    const button = h('button', { class: 'btn block', id: 'ask-leave', onclick: async () => {
+      if (!reason.value.trim()) { reason.focus(); return; }
+      const asked = await act(button, out, () => session.call(`/activities/${activityId}/leave-requests`,
+        { method: 'POST', body: { reason: reason.value.trim() } }));
+      if (asked) await show();
+    } }, t('leave.ask'));
+    return mount(card, h('h3', {}, t('leave.ask')), reason, button, out);
+  };
+  await show();
+  return card;
 }
 
 // A branch secretary sees, on their phone, the members of their branch who missed party days in a row, if any.

@@ -278,17 +278,25 @@ def test_a_branch_lists_its_members_absent_in_a_row_until_they_attend_again(atte
     assert call(attendance, "absence_flags", "b-1")["total"] == 0, "attending again ends the streak"
 
 
-def test_an_absence_streak_follows_its_member_to_a_new_branch_and_ends_when_they_leave(attendance):
-    party_days(attendance, (2, 3, 4), ROSTER[:1])
-    moved = {"member_id": "m-1", "name": "张红梅", "branch_id": "b-2", "branch_path": "/c/b-2/", "mobile": False,
-             "probationary": False, "lost_contact": False, "active": True, "joined_on": None}
+def test_a_member_who_signs_in_late_leaves_or_moved_away_is_no_longer_listed(attendance):
+    last = party_days(attendance, (2, 3, 4), ROSTER)
+    assert [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-1", "m-2", "m-3"]
+    late = {**evidence(attendance, last), "activity_id": last, "kind": "sign_in",
+            "scanned_at": "2026-11-04T09:00:00+08:00"}
+    [answer] = call(attendance, "offline_batch", "m-2", [late], now="2026-11-05T10:00:00+08:00")
+    assert answer["status"] == "signed_in" and answer["sent_late"] is True
+    assert [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-1", "m-3"], \
+        "the party day signed in late ends the streak"
+
+    left = {"member_id": "m-1", "name": "张红梅", "branch_id": "b-1", "branch_path": "/c/b-1/", "mobile": False,
+            "probationary": False, "lost_contact": False, "active": False, "joined_on": None}
     publish_event(attendance.config["AMQP_URI"], "directory",
-                  Envelope(event_type="member_transferred", source="directory", data=moved))
-    wait_until(lambda: call(attendance, "absence_flags", "b-2")["total"] == 1, message="the streak moved")
-    assert call(attendance, "absence_flags", "b-1")["total"] == 0
-    publish_event(attendance.config["AMQP_URI"], "directory", Envelope(
-        event_type="member_left", source="directory", data={**moved, "active": False}))
-    wait_until(lambda: call(attendance, "absence_flags", "b-2")["total"] == 0, message="the streak ended")
+                  Envelope(event_type="member_left", source="directory", data=left))
+    wait_until(lambda: [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-3"],
+               message="the member who left is no longer listed")
+    party_days(attendance, (5,), ROSTER[:2], attending={5: ["m-2"]})
+    assert call(attendance, "absence_flags", "b-1")["total"] == 0, \
+        "m-3 was not on the branch's newest sheet: moved away, so not the branch's to follow up"
 
 
 def test_offline_scans_are_judged_on_their_evidence_and_marked_late(attendance):

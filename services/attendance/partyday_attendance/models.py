@@ -94,13 +94,11 @@ class LeaveRequest(Base):
 
 
 class AbsenceStreak(Base):
-    """Consecutive party days a member missed without leave, and the last one they missed."""
+    """Consecutive party days a member missed without leave."""
 
     __tablename__ = "absence_streaks"
 
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    branch_id: Mapped[str] = mapped_column(String(64), index=True)
-    name: Mapped[str | None] = mapped_column(String(100))
+    branch_id: Mapped[str] = mapped_column(String(64))
     streak: Mapped[int] = mapped_column(Integer)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
-    last_activity_id: Mapped[str | None] = mapped_column(String(64))

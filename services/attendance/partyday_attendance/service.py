@@ -143,8 +143,9 @@ class AttendanceService(PartydayService):
                offline: bool) -> dict:
         with self.db.transaction() as session:
             act = sheet.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
-            return sheet.scan(session, act, member_id, kind, evidence, now, get_settings().qr_signing_keys(),
-                              offline)
+            settings = get_settings()
+            return sheet.scan(session, act, member_id, kind, evidence, now, settings.qr_signing_keys(),
+                              settings.absence_flag_after, offline)
 
     @rpc
     def attendance(self, activity_id: str) -> dict:

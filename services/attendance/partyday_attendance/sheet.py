@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
@@ -43,9 +43,10 @@ def open_sheet(session: Session, data: dict) -> None:
 
 
 def follow_roster(session: Session, data: dict, now: datetime) -> None:
-    """Until an activity starts, its sheet follows members joining, moving and leaving its branch; a member's
-    absence streak moves with them to their new branch and ends when they leave."""
-    _follow_streak(session, data)
+    """Until an activity starts, its sheet follows members joining, moving and leaving its branch; a member who
+    leaves has no absence streak any more."""
+    if not data["active"]:
+        session.execute(delete(AbsenceStreak).where(AbsenceStreak.member_id == data["member_id"]))
     on_sheet = select(SheetEntry.activity_id).where(SheetEntry.member_id == data["member_id"])
     upcoming = session.scalars(select(Activity).where(
         Activity.starts_at > now, or_(Activity.branch_id == data["branch_id"], Activity.id.in_(on_sheet)))).all()
@@ -57,16 +58,6 @@ def follow_roster(session: Session, data: dict, now: datetime) -> None:
                                    mobile=data["mobile"], guest=False, status="expected", sent_late=False))
         elif not belongs and entry is not None and entry.status == "expected" and not entry.guest:
             session.delete(entry)
-
-
-def _follow_streak(session: Session, data: dict) -> None:
-    streak = session.get(AbsenceStreak, data["member_id"])
-    if streak is None:
-        return
-    if data["active"] and data["branch_id"]:
-        streak.branch_id, streak.name = data["branch_id"], data["name"]
-    else:
-        session.delete(streak)
 
 
 def invite_guest(session: Session, act: Activity, member: dict, now: datetime) -> dict:
@@ -139,7 +130,7 @@ def scan_context(session: Session, activity_id: str, member_id: str, kind: str, 
 
 
 def scan(session: Session, act, member_id: str, kind: str, evidence: dict, now: datetime,
-         keys: dict[str, str], offline: bool = False) -> dict:
+         keys: dict[str, str], absence_threshold: int, offline: bool = False) -> dict:
     """Judge one scan and keep it, accepted or not, with its evidence; the same nonce gets the same answer.
 
     `act` comes from `scan_context`. The busiest write of the party day, so it is written in SQL
@@ -171,6 +162,8 @@ def scan(session: Session, act, member_id: str, kind: str, evidence: dict, now: 
     session.execute(RECORD_SCAN, record)
     if act.closed_at is not None:
         _recount(session, session.get(Activity, act.id))
+        if kind == "sign_in":
+            _restreak(session, member_id, absence_threshold)
     return record["answer"]
 
 
@@ -337,14 +330,16 @@ def request_leave(session: Session, act: Activity, member_id: str, reason: str, 
 def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
     """Approve (excused at the close) or reject a pending request, until the activity closes: closing has
     given every entry its final status by then. The activity is held shared, so a close waits for a decision
-    in progress and a decision for a close."""
-    leave = session.get(LeaveRequest, leave_id)
-    if leave is None:
+    in progress and a decision for a close; the request itself exclusively, so of two decisions the second
+    finds it decided."""
+    activity_id = session.scalar(select(LeaveRequest.activity_id).where(LeaveRequest.id == leave_id))
+    if activity_id is None:
         raise DomainError("LEAVE_NOT_FOUND", f"leave request {leave_id} does not exist", 404)
-    closed_at = session.scalar(select(Activity.closed_at).where(Activity.id == leave.activity_id)
+    closed_at = session.scalar(select(Activity.closed_at).where(Activity.id == activity_id)
                                .with_for_update(read=True))
     if closed_at is not None:
         raise DomainError("ACTIVITY_CLOSED", "this activity is closed; its sheet is final", 409)
+    leave = session.get(LeaveRequest, leave_id, with_for_update=True, populate_existing=True)
     if leave.status != "pending":
         raise DomainError("LEAVE_DECIDED", f"this request was already {leave.status}", 409, {"status": leave.status})
     leave.status = "approved" if approve else "rejected"
@@ -379,8 +374,8 @@ def scan_log(session: Session, act: Activity, accepted: bool | None, member_id: 
         chosen.append(SCANS.c.accepted.is_(accepted))
     if member_id:
         chosen.append(SCANS.c.member_id == member_id)
-    outcomes = dict(session.execute(select(func.coalesce(SCANS.c.reason, "ok"), func.count()).where(
-        SCANS.c.activity_id == act.id).group_by(func.coalesce(SCANS.c.reason, "ok"))).all())
+    outcomes = {reason or "ok": count for reason, count in session.execute(select(SCANS.c.reason, func.count()).where(
+        SCANS.c.activity_id == act.id).group_by(SCANS.c.reason)).all()}
     total = session.scalar(select(func.count()).select_from(SCANS).where(*chosen))
     rows = session.execute(select(SCANS, ENTRIES.c.name).join(ENTRIES, (ENTRIES.c.activity_id == SCANS.c.activity_id)
                                                             & (ENTRIES.c.member_id == SCANS.c.member_id), isouter=True)
@@ -415,14 +410,12 @@ def close(session: Session, act: Activity, now: datetime, absence_threshold: int
 
 
 def _track_absence(session: Session, act: Activity, entry: SheetEntry, threshold: int) -> None:
-    streak = session.get(AbsenceStreak, entry.member_id)
+    streak = session.get(AbsenceStreak, entry.member_id, with_for_update=True)
     if streak is None:
         streak = AbsenceStreak(member_id=entry.member_id, branch_id=act.branch_id, streak=0, flagged=False)
         session.add(streak)
-    streak.branch_id, streak.name = act.branch_id, entry.name
     if entry.status == "absent":
         streak.streak += 1
-        streak.last_activity_id = act.id
         if streak.streak >= threshold and not streak.flagged:
             streak.flagged = True
             emit(session, "member_absence_flagged", {"member_id": entry.member_id, "branch_id": act.branch_id,
@@ -432,17 +425,49 @@ def _track_absence(session: Session, act: Activity, entry: SheetEntry, threshold
 
 
 def absence_flags(session: Session, branch_id: str, threshold: int, offset: int, limit: int) -> tuple[int, list[dict]]:
-    """The branch's members who missed `threshold` party days in a row or more, longest streak first, each with
-    the last party day they missed."""
-    flagged = (AbsenceStreak.branch_id == branch_id, AbsenceStreak.streak >= threshold)
-    total = session.scalar(select(func.count()).select_from(AbsenceStreak).where(*flagged))
-    rows = session.execute(select(AbsenceStreak, Activity).join(
-        Activity, Activity.id == AbsenceStreak.last_activity_id, isouter=True).where(*flagged).order_by(
-        AbsenceStreak.streak.desc(), AbsenceStreak.name, AbsenceStreak.member_id).offset(offset).limit(limit)).all()
-    return total, [{"member_id": streak.member_id, "name": streak.name, "consecutive_absences": streak.streak,
-                    "last_absence": None if act is None else {
-                        "activity_id": act.id, "theme": act.theme, "starts_at": aware(act.starts_at).isoformat()}}
-                   for streak, act in rows]
+    """The members on the branch's newest closed sheet who have missed `threshold` party days in a row or more (a
+    member who has moved away stays listed until the branch's next party day closes), longest streak first, each
+    with the last party day they missed."""
+    newest = (select(Activity.id).where(Activity.branch_id == branch_id, Activity.closed_at.is_not(None))
+              .order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(1).scalar_subquery())
+    flagged = (select(AbsenceStreak.member_id, AbsenceStreak.streak, SheetEntry.name)
+               .join(SheetEntry, SheetEntry.member_id == AbsenceStreak.member_id)
+               .where(SheetEntry.activity_id == newest, SheetEntry.guest.is_(False),
+                      AbsenceStreak.streak >= threshold))
+    total = session.scalar(select(func.count()).select_from(flagged.subquery()))
+    rows = session.execute(flagged.order_by(AbsenceStreak.streak.desc(), SheetEntry.name, AbsenceStreak.member_id)
+                           .offset(offset).limit(limit)).all()
+    return total, [{"member_id": member_id, "name": name, "consecutive_absences": streak,
+                    "last_absence": _last_absence(session, member_id)} for member_id, streak, name in rows]
+
+
+def _last_absence(session: Session, member_id: str) -> dict | None:
+    missed = session.execute(select(Activity.id, Activity.theme, Activity.starts_at).join(
+        SheetEntry, SheetEntry.activity_id == Activity.id).where(
+        SheetEntry.member_id == member_id, SheetEntry.guest.is_(False), SheetEntry.status == "absent",
+        Activity.closed_at.is_not(None)).order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(1)).first()
+    if missed is None:
+        return None
+    return {"activity_id": missed.id, "theme": missed.theme, "starts_at": aware(missed.starts_at).isoformat()}
+
+
+def _restreak(session: Session, member_id: str, threshold: int) -> None:
+    """Count a member's streak again from their closed sheets, newest first, after a late offline sign-in changed
+    one: absences count, approved leave neither counts nor breaks it, anything else ends it."""
+    streak = session.get(AbsenceStreak, member_id, with_for_update=True)
+    if streak is None:
+        return
+    statuses = session.scalars(select(SheetEntry.status).join(Activity, Activity.id == SheetEntry.activity_id).where(
+        SheetEntry.member_id == member_id, SheetEntry.guest.is_(False), Activity.closed_at.is_not(None))
+        .order_by(Activity.starts_at.desc(), Activity.id.desc()))
+    count = 0
+    for status in statuses:
+        if status == "absent":
+            count += 1
+        elif status != "excused":
+            break
+    streak.streak = count
+    streak.flagged = streak.flagged and count >= threshold
 
 
 def _recount(session: Session, act: Activity, announce: bool = True) -> dict:

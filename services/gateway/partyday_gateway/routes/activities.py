@@ -12,7 +12,7 @@ from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
 from partyday_gateway.deps import Authz, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError, domain_error
-from partyday_gateway.permissions import MANAGE_PLANS, READ, forbidden
+from partyday_gateway.permissions import MANAGE_PLANS, READ, SPOT_CHECK, forbidden
 from partyday_gateway.rpc import RemoteError
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
@@ -263,14 +263,15 @@ async def request_leave(activity_id: str, body: LeaveBody, member_id: MemberId, 
 
 @router.get("/activities/{activity_id}/leave-requests", response_model=LeavePage)
 async def leave_requests(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                         page_size: PageSize = 50):
+                         page_size: PageSize = 50, mine: bool = Query(False, description="only the caller's own")):
     """The activity's leave requests, oldest first, for the branch admin to decide; a member of the branch who
     administers nothing sees their own."""
     activity = await rpc.call("attendance", "get_activity", activity_id)
     node = await authz.org_paths.get(activity["branch_id"])
-    if caller.covering(set(READ | MANAGE_PLANS), node["path"]):
+    administers = bool(caller.covering(set(READ | MANAGE_PLANS), node["path"]))
+    if administers and not mine:
         member_id = None
-    elif caller.member_id is not None and caller.org_id == activity["branch_id"]:
+    elif caller.member_id is not None and (administers or caller.org_id == activity["branch_id"]):
         member_id = caller.member_id
     else:
         raise forbidden("read", activity["branch_id"])
@@ -283,8 +284,9 @@ async def scans(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz,
                 member_id: str | None = Query(None, max_length=64), page: Page = 1, page_size: PageSize = 50):
     """Every sign-in and sign-out attempt on the activity, accepted or refused, with the evidence it was judged on
     (server time, position and accuracy, distance, device, code scanned, nonce, client address), newest first:
-    how a superior audits a sheet for remote sign-ins and sign-ins by proxy."""
-    await _activity(activity_id, caller, rpc, authz, READ | MANAGE_PLANS, "read")
+    how a superior or an auditor checks a sheet for remote sign-ins and sign-ins by proxy. The branch's own admin
+    may not: the record they keep is the one audited."""
+    await _activity(activity_id, caller, rpc, authz, SPOT_CHECK, "audit")
     return await rpc.call("attendance", "scans", activity_id, outcome, member_id, page=page, page_size=page_size)
 
 

@@ -256,9 +256,10 @@ def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, 
     page.go(f"/console#/activity/{activity}")
     page.login(ADMIN_PHONE, ADMIN_PASSWORD)
     page.click("#scans button", "仅看被拒绝的")
-    audited = page.wait("#scans tr", "王芳")
+    audited = page.wait("#scans[data-outcome=refused] tr", "王芳")
     assert "不在活动地点的电子围栏内" in audited.text and " m ±10 m" in audited.text and "127.0.0.1" in audited.text
-    assert not [row for row in page.all("#scans tbody tr") if "通过" in row.text], "refused attempts only"
+    assert not [row for row in page.all("#scans[data-outcome=refused] tbody tr") if "通过" in row.text], \
+        "refused attempts only"
     page.shot("audit")
 
 

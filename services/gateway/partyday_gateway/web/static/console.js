@@ -427,7 +427,8 @@ function leaveCard(activityId, closed) {
   return card;
 }
 
-// Every sign-in and sign-out attempt with the evidence it was judged on, refusals included: the superior's audit.
+// Every sign-in and sign-out attempt with the evidence it was judged on, refusals included: a superior's or an
+// auditor's check of the sheet (the branch's own admin is refused, and sees nothing here).
 function scanLogCard(activityId) {
   const card = h('div', { class: 'card', id: 'scans' });
   const where = (row) => {
@@ -439,7 +440,9 @@ function scanLogCard(activityId) {
     const log = await session.call(`/activities/${activityId}/scans${query({ outcome, page, page_size: PAGE_SIZE })}`);
     const filter = (value, label) => h('button', { class: `btn ${outcome === value ? 'primary' : 'ghost'}`,
       onclick: () => show(value, 1) }, t(label));
-    const outcomeBadge = (code) => (code === 'ok' ? badge(t('scans.ok'), 's-signed_in') : badge(errorText({ code }), 'warn'));
+    const outcomeBadge = (code) => (code === 'ok' ? badge(t('scans.ok'), 's-signed_in')
+      : badge(errorText({ code, message: code }), 'warn'));
+    card.dataset.outcome = outcome || 'all';
     mount(card, h('h3', {}, t('scans.title')),
       h('p', { class: 'counts' }, Object.entries(log.outcomes).map(([code, n]) => [outcomeBadge(code), ` ${n} `])),
       h('div', { class: 'toolbar' }, filter(undefined, 'scans.all'), filter('refused', 'scans.refused')),
@@ -451,7 +454,8 @@ function scanLogCard(activityId) {
       log.items, t('scans.none')),
       log.total > PAGE_SIZE ? pager(page, PAGE_SIZE, log.total, (next) => show(outcome, next)) : null);
   };
-  show(undefined, 1).catch((error) => mount(card, h('h3', {}, t('scans.title')), errorBox(error)));
+  show(undefined, 1).catch((error) => (error.status === 403 ? card.remove()
+    : mount(card, h('h3', {}, t('scans.title')), errorBox(error))));
   return card;
 }
 

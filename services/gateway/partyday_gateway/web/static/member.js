@@ -110,17 +110,17 @@ async function viewHome(main) {
   return listComments(comments, id);
 }
 
-// Until the party day starts, a member who cannot come asks for leave (请假), and then sees the branch's answer.
+// Until the party day starts, a member who cannot come asks for leave (请假); then they see the branch's answer.
 async function leaveCard(activityId, startsAt) {
-  if (Date.now() >= new Date(startsAt).getTime()) return null;
   const card = h('section', { class: 'card', id: 'leave' });
   const show = async () => {
-    const requests = await session.call(`/activities/${activityId}/leave-requests`);
-    const mine = requests.items.find((row) => row.member_id === me.member_id);
+    const requests = await session.call(`/activities/${activityId}/leave-requests${query({ mine: true })}`);
+    const [mine] = requests.items;
     if (mine) {
       return mount(card, h('h3', {}, t('leave.mine')),
         h('p', {}, badge(t(`leave.${mine.status}`), `s-${mine.status}`), ' ', mine.reason));
     }
+    if (Date.now() >= new Date(startsAt).getTime()) return null;
     const reason = h('textarea', { rows: 2, maxlength: 1000, name: 'leave-reason', placeholder: t('leave.askHint'),
       'aria-label': t('leave.reason') });
     const out = h('div', { class: 'out' });
@@ -132,14 +132,21 @@ async function leaveCard(activityId, startsAt) {
     } }, t('leave.ask'));
     return mount(card, h('h3', {}, t('leave.ask')), reason, button, out);
   };
-  await show();
-  return card;
+  try {
+    return (await show()) && card;
+  } catch (error) {
+    // Attendance may not have opened the sheet of a plan approved a moment ago: nothing to ask leave from yet.
+    return error.status === 404 ? null : mount(card, errorBox(error));
+  }
 }
 
 // A branch secretary sees, on their phone, the members of their branch who missed party days in a row, if any.
 async function absenceCards() {
   const branches = new Set(me.roles.filter((grant) => grant.role === 'branch_admin').map((grant) => grant.org_id));
-  return Promise.all([...branches].map((branch) => showAbsences(session, h('div', {}), branch, 1, true)));
+  return Promise.all([...branches].map((branch) => {
+    const box = h('div', {});
+    return showAbsences(session, box, branch, 1, true).catch((error) => mount(box, errorBox(error)));
+  }));
 }
 
 async function listComments(container, activityId) {

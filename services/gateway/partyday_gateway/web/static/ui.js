@@ -1,4 +1,5 @@
 // Small DOM helpers shared by the console and the member pages.
+import { query } from './api.js';
 import { errorText, lang, setLang, t } from './i18n.js';
 
 export function h(tag, attrs = {}, ...children) {
@@ -132,7 +133,7 @@ export async function download(session, path, filename) {
 export async function showAbsences(session, container, branchId, page = 1, hideNone = false) {
   let flags;
   try {
-    flags = await session.call(`/branches/${branchId}/absence-flags?page=${page}&page_size=20`);
+    flags = await session.call(`/branches/${branchId}/absence-flags${query({ page, page_size: 20 })}`);
   } catch (error) {
     if (error.status === 403) return mount(container);
     throw error;

@@ -398,26 +398,36 @@ async def sign_in_capacity(port: int, pending: Iterator[Attempt], seconds: float
 
 
 def compare(stack, planned: list[Attempt]) -> Comparison:
-    """ROUNDS rounds of the no-op ceiling then the sign-in's capacity, CEILING_S / ROUNDS seconds each."""
+    """ROUNDS rounds of the no-op ceiling and the sign-in's capacity, CEILING_S / ROUNDS seconds each, the ceiling
+    first in odd rounds and last in even ones, so that a drift within a round does not favour either."""
     comparison = Comparison()
     pending = iter(planned)
     seconds = CEILING_S / ROUNDS
-    for number in range(1, ROUNDS + 1):
+
+    def ceiling() -> float:
         before = cpu_seconds(stack.parts())
         latencies, errors, took = asyncio.run(noop_ceiling(stack.port, CONCURRENCY, seconds))
-        between = cpu_seconds(stack.parts())
-        capacity = asyncio.run(sign_in_capacity(stack.port, pending, seconds))
-        after = cpu_seconds(stack.parts())
+        comparison.ceiling_cpu.update(cpu_spent(before, cpu_seconds(stack.parts())))
         comparison.ceiling_latencies += latencies
         comparison.ceiling_errors += errors
         comparison.ceiling_seconds += took
-        comparison.capacity.add(capacity)
-        comparison.ceiling_cpu.update(cpu_spent(before, between))
-        comparison.capacity_cpu.update(cpu_spent(between, after))
-        ceiling_rate = len(latencies) / took
-        comparison.shares.append(answered_rate(capacity) / ceiling_rate if ceiling_rate else 0.0)
-        print(f"  round {number} of {ROUNDS}: no-op {ceiling_rate:,.0f} calls/s, sign-in "
-              f"{answered_rate(capacity):,.0f}/s ({comparison.shares[-1]:.0%} of it)", flush=True)
+        return len(latencies) / took
+
+    def capacity() -> float:
+        before = cpu_seconds(stack.parts())
+        run = asyncio.run(sign_in_capacity(stack.port, pending, seconds))
+        comparison.capacity_cpu.update(cpu_spent(before, cpu_seconds(stack.parts())))
+        comparison.capacity.add(run)
+        return answered_rate(run)
+
+    for number in range(1, ROUNDS + 1):
+        if number % 2:
+            ceiling_rate, capacity_rate = ceiling(), capacity()
+        else:
+            capacity_rate, ceiling_rate = capacity(), ceiling()
+        comparison.shares.append(capacity_rate / ceiling_rate if ceiling_rate else 0.0)
+        print(f"  round {number} of {ROUNDS}: no-op {ceiling_rate:,.0f} calls/s, sign-in {capacity_rate:,.0f}/s "
+              f"({comparison.shares[-1]:.0%} of it)", flush=True)
     return comparison
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from partyday_attendance import rules, tokens
 from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
@@ -430,25 +430,29 @@ def absence_flags(session: Session, branch_id: str, threshold: int, offset: int,
     with the last party day they missed."""
     newest = (select(Activity.id).where(Activity.branch_id == branch_id, Activity.closed_at.is_not(None))
               .order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(1).scalar_subquery())
+    last_missed = (_closed_lines(AbsenceStreak.member_id, Activity.id).where(SheetEntry.status == "absent").limit(1)
+                   .correlate(AbsenceStreak).scalar_subquery())
     flagged = (select(AbsenceStreak.member_id, AbsenceStreak.streak, SheetEntry.name)
                .join(SheetEntry, SheetEntry.member_id == AbsenceStreak.member_id)
                .where(SheetEntry.activity_id == newest, SheetEntry.guest.is_(False),
                       AbsenceStreak.streak >= threshold))
     total = session.scalar(select(func.count()).select_from(flagged.subquery()))
-    rows = session.execute(flagged.order_by(AbsenceStreak.streak.desc(), SheetEntry.name, AbsenceStreak.member_id)
+    missed = aliased(Activity)
+    rows = session.execute(flagged.add_columns(missed.id, missed.theme, missed.starts_at)
+                           .join(missed, missed.id == last_missed, isouter=True)
+                           .order_by(AbsenceStreak.streak.desc(), SheetEntry.name, AbsenceStreak.member_id)
                            .offset(offset).limit(limit)).all()
     return total, [{"member_id": member_id, "name": name, "consecutive_absences": streak,
-                    "last_absence": _last_absence(session, member_id)} for member_id, streak, name in rows]
+                    "last_absence": None if activity_id is None else {
+                        "activity_id": activity_id, "theme": theme, "starts_at": aware(starts_at).isoformat()}}
+                   for member_id, streak, name, activity_id, theme, starts_at in rows]
 
 
-def _last_absence(session: Session, member_id: str) -> dict | None:
-    missed = session.execute(select(Activity.id, Activity.theme, Activity.starts_at).join(
-        SheetEntry, SheetEntry.activity_id == Activity.id).where(
-        SheetEntry.member_id == member_id, SheetEntry.guest.is_(False), SheetEntry.status == "absent",
-        Activity.closed_at.is_not(None)).order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(1)).first()
-    if missed is None:
-        return None
-    return {"activity_id": missed.id, "theme": missed.theme, "starts_at": aware(missed.starts_at).isoformat()}
+def _closed_lines(member_id, *columns):
+    """A member's own lines (not as a guest) on closed sheets, newest first: what their absence streak counts."""
+    return (select(*columns).select_from(SheetEntry).join(Activity, Activity.id == SheetEntry.activity_id)
+            .where(SheetEntry.member_id == member_id, SheetEntry.guest.is_(False), Activity.closed_at.is_not(None))
+            .order_by(Activity.starts_at.desc(), Activity.id.desc()))
 
 
 def _restreak(session: Session, member_id: str, threshold: int) -> None:
@@ -457,11 +461,8 @@ def _restreak(session: Session, member_id: str, threshold: int) -> None:
     streak = session.get(AbsenceStreak, member_id, with_for_update=True)
     if streak is None:
         return
-    statuses = session.scalars(select(SheetEntry.status).join(Activity, Activity.id == SheetEntry.activity_id).where(
-        SheetEntry.member_id == member_id, SheetEntry.guest.is_(False), Activity.closed_at.is_not(None))
-        .order_by(Activity.starts_at.desc(), Activity.id.desc()))
     count = 0
-    for status in statuses:
+    for status in session.scalars(_closed_lines(member_id, SheetEntry.status)):
         if status == "absent":
             count += 1
         elif status != "excused":

@@ -267,15 +267,12 @@ async def leave_requests(activity_id: str, caller: Caller, rpc: Rpc, authz: Auth
     """The activity's leave requests, oldest first, for the branch admin to decide; a member of the branch who
     administers nothing sees their own."""
     activity = await rpc.call("attendance", "get_activity", activity_id)
-    node = await authz.org_paths.get(activity["branch_id"])
-    administers = bool(caller.covering(set(READ | MANAGE_PLANS), node["path"]))
-    if administers and not mine:
-        member_id = None
-    elif caller.member_id is not None and (administers or caller.org_id == activity["branch_id"]):
-        member_id = caller.member_id
-    else:
+    node = await authz.require(caller, READ | MANAGE_PLANS, activity["branch_id"], "read", members_of_branch=True)
+    own = mine or not caller.covering(set(READ | MANAGE_PLANS), node["path"])
+    if own and caller.member_id is None:
         raise forbidden("read", activity["branch_id"])
-    return await rpc.call("attendance", "leave_requests", activity_id, member_id, page=page, page_size=page_size)
+    return await rpc.call("attendance", "leave_requests", activity_id, caller.member_id if own else None, page=page,
+                          page_size=page_size)
 
 
 @router.get("/activities/{activity_id}/scans", response_model=ScanLog)

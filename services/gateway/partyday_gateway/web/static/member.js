@@ -68,9 +68,8 @@ function render() {
 
 // Today's activity: the month's published plan of the member's branch.
 async function viewHome(main) {
-  const month = await session.call(`/me/plan${query({ month: thisMonth() })}`);
+  const [month, absences] = await Promise.all([session.call(`/me/plan${query({ month: thisMonth() })}`), absenceCards()]);
   const plan = month.plan;
-  const absences = await absenceCards();
   if (!plan || !plan.activity_id) {
     return mount(main, h('h2', {}, t('m.today')), empty(t('m.noActivity')),
       h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(month.plan_due) })), absences);

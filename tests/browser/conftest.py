@@ -82,6 +82,12 @@ class Page:
     def js(self, script: str, *args):
         return self.driver.execute_script(script, *args)
 
+    def start_over(self, path: str, phone: str, password: str) -> None:
+        """A fresh visitor on a desk screen (see `reset`) who opens `path` and logs in there."""
+        self.reset()
+        self.go(path)
+        self.login(phone, password)
+
     def login(self, phone: str, password: str) -> None:
         """Log in through the page's form; a login the busy shared machine let time out (the stack's RPC timeout
         is 2 s) is tried again, as a user would, and any other refusal is left on the page for the test."""

@@ -252,9 +252,7 @@ def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, 
     page.wait("#scan-out .alert.error[data-code=GEOFENCE_OUTSIDE]", "outside the venue's geofence")
     page.shot("refused-english")
 
-    page.reset()
-    page.go(f"/console#/activity/{activity}")
-    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.start_over(f"/console#/activity/{activity}", ADMIN_PHONE, ADMIN_PASSWORD)
     page.click("#scans button", "仅看被拒绝的")
     audited = page.wait("#scans[data-outcome=refused] tr", "王芳")
     assert "不在活动地点的电子围栏内" in audited.text and " m ±10 m" in audited.text and "127.0.0.1" in audited.text
@@ -313,9 +311,7 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
                              data={"caption": "同一张照片"})
     assert reused.status_code == 201 and reused.json()["duplicates"], reused.text
 
-    page.reset()
-    page.go("/console#/media")
-    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.start_over("/console#/media", ADMIN_PHONE, ADMIN_PASSWORD)
     card = f"figure[data-media='{uploaded['media_id']}']"
     page.wait(card, "全体党员诵读党章")
     flagged = page.wait(f"figure[data-media='{reused.json()['media_id']}']", "同一张照片")
@@ -370,9 +366,7 @@ def test_a_member_asks_for_leave_on_the_phone_and_the_superior_approves_it_at_th
     page.wait("#leave .badge", "待审批")
     page.shot("leave-asked")
 
-    page.reset()
-    page.go(f"/console#/activity/{activity}")
-    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.start_over(f"/console#/activity/{activity}", ADMIN_PHONE, ADMIN_PASSWORD)
     page.wait("#leave tr", "出差在外地，无法参加")
     page.click("#leave button[data-action=approve]")
     page.wait("#leave tr .badge", "已批准")
@@ -393,9 +387,7 @@ def test_a_branch_secretary_sees_who_missed_the_party_day_on_the_phone_and_at_th
     assert "吴书记" not in page.wait(".absence-flags").text, "the secretary signed in"
     page.shot("absences-phone")
 
-    page.reset()
-    page.go("/console#/orgs")
-    page.login(secretary["phone"], PASSWORD)
+    page.start_over("/console#/orgs", secretary["phone"], PASSWORD)
     page.wait(".panel h3", city["names"]["h"])
     assert "学习身边榜样" in page.wait(".absence-flags tr", "周缺席").text
     page.shot("absences-console")

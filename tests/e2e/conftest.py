@@ -7,7 +7,9 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from partyday_common import devstack
 from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD as ADMIN_PASSWORD
 from partyday_common.settings import DEVELOPMENT_ADMIN_PHONE as ADMIN_PHONE
 from partyday_common.settings import SERVICES
+from tests.e2e.helpers import wait_for
 
 
 def free_port() -> int:
@@ -71,6 +74,29 @@ class Stack:
             "name": "党员", "phone": phone, "password": password, "branch_id": branch_id, **fields})
         assert response.status_code == 201, response.text
         return {"member_id": response.json()["member_id"], "phone": phone, "headers": self.login(phone, password)}
+
+    def grant(self, member: dict, role: str, org_id: str) -> None:
+        """`role` over `org_id` for a member made by `create_member`, granted by the city admin."""
+        response = self.http.post("/api/v1/role-grants", headers=self.admin, json={
+            "member_id": member["member_id"], "role": role, "org_id": org_id})
+        assert response.status_code == 201, response.text
+
+    def approved_activity(self, branch_id: str, starts_at: datetime, ends_at: datetime, **plan) -> str:
+        """A plan of the branch for the month it starts in, submitted and approved by the city admin: its activity,
+        once attendance has opened the sheet."""
+        month = starts_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+        drafted = self.http.post("/api/v1/plans", headers=self.admin, json={
+            "branch_id": branch_id, "month": month, "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(), **plan})
+        assert drafted.status_code == 201, drafted.text
+        plan_id = drafted.json()["plan_id"]
+        assert self.http.post(f"/api/v1/plans/{plan_id}/submit", headers=self.admin).status_code == 200
+        approved = self.http.post(f"/api/v1/plans/{plan_id}/approve", headers=self.admin)
+        assert approved.status_code == 200, approved.text
+        activity_id = approved.json()["activity_id"]
+        wait_for(lambda: self.http.get(f"/api/v1/activities/{activity_id}/attendance",
+                                       headers=self.admin).status_code == 200, message="attendance opened the sheet")
+        return activity_id
 
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")

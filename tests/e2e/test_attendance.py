@@ -24,24 +24,13 @@ def party_day(stack):
     town = stack.create_org(county, "township", "镇")
     branch, elsewhere = stack.create_org(town, "branch", "一支部"), stack.create_org(town, "branch", "二支部")
     secretary = stack.create_member(branch, PASSWORD)
-    http.post("/api/v1/role-grants", headers=admin, json={"member_id": secretary["member_id"],
-                                                          "role": "branch_admin", "org_id": branch})
+    stack.grant(secretary, "branch_admin", branch)
     people = {"secretary": secretary, "member": stack.create_member(branch, PASSWORD),
               "mobile": stack.create_member(branch, PASSWORD, mobile=True),
               "stranger": stack.create_member(elsewhere, PASSWORD)}
     now = datetime.now(timezone.utc)
-    local = now.astimezone(ZoneInfo("Asia/Shanghai"))
-    plan = http.post("/api/v1/plans", headers=admin, json={
-        "branch_id": branch, "month": local.strftime("%Y-%m"), "theme": "主题党日",
-        "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": (now + timedelta(seconds=20)).isoformat(),
-        "venue": VENUE})
-    assert plan.status_code == 201, plan.text
-    plan_id = plan.json()["plan_id"]
-    assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=admin).status_code == 200
-    approved = http.post(f"/api/v1/plans/{plan_id}/approve", headers=admin)
-    assert approved.status_code == 200, approved.text
-    activity_id = approved.json()["activity_id"]
-    wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).status_code == 200)
+    activity_id = stack.approved_activity(branch, now - timedelta(minutes=1), now + timedelta(seconds=20),
+                                          theme="主题党日", venue=VENUE)
     return {"activity_id": activity_id, "people": people, "ends_at": now + timedelta(seconds=20),
             "branch": branch, "others": [elsewhere]}
 
@@ -204,20 +193,14 @@ def test_a_member_who_missed_the_party_day_is_flagged_to_the_branch_admin(stack)
     branch, neighbour = stack.create_org(town, "branch", "三支部"), stack.create_org(town, "branch", "四支部")
     secretary, neighbours_secretary = stack.create_member(branch, PASSWORD), stack.create_member(neighbour, PASSWORD)
     for who, where in ((secretary, branch), (neighbours_secretary, neighbour)):
-        assert http.post("/api/v1/role-grants", headers=admin, json={
-            "member_id": who["member_id"], "role": "branch_admin", "org_id": where}).status_code == 201
+        stack.grant(who, "branch_admin", where)
     present = stack.create_member(branch, PASSWORD)
     missing = stack.create_member(branch, PASSWORD, name="缺席者")
     now = datetime.now(timezone.utc)
-    starts_at, month = now - timedelta(minutes=1), now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    plan = http.post("/api/v1/plans", headers=admin, json={
-        "branch_id": branch, "month": month, "theme": "重温入党誓词", "starts_at": starts_at.isoformat(),
-        "ends_at": (now + timedelta(seconds=30)).isoformat(), "venue": VENUE,
-        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}})
-    assert plan.status_code == 201, plan.text
-    assert http.post(f"/api/v1/plans/{plan.json()['plan_id']}/submit", headers=admin).status_code == 200
-    activity = http.post(f"/api/v1/plans/{plan.json()['plan_id']}/approve", headers=admin).json()["activity_id"]
-    wait_for(lambda: http.get(f"/api/v1/activities/{activity}/attendance", headers=admin).status_code == 200)
+    starts_at = now - timedelta(minutes=1)
+    rules = {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}
+    activity = stack.approved_activity(branch, starts_at, now + timedelta(seconds=30), theme="重温入党誓词",
+                                       venue=VENUE, attendance_rules=rules)
     token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"},
                      headers=secretary["headers"]).json()["token"]
     for member in (secretary, present):
@@ -278,17 +261,9 @@ def test_the_branch_admin_lists_and_decides_leave_before_the_party_day(stack):
     branch, neighbour = stack.create_org(town, "branch", "五支部"), stack.create_org(town, "branch", "六支部")
     secretary, away, ill = (stack.create_member(branch, PASSWORD) for _ in range(3))
     stranger = stack.create_member(neighbour, PASSWORD)
-    assert http.post("/api/v1/role-grants", headers=admin, json={
-        "member_id": secretary["member_id"], "role": "branch_admin", "org_id": branch}).status_code == 201
+    stack.grant(secretary, "branch_admin", branch)
     starts_at = datetime.now(timezone.utc) + timedelta(minutes=10)
-    plan = http.post("/api/v1/plans", headers=admin, json={
-        "branch_id": branch, "month": starts_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m"),
-        "theme": "主题党日", "starts_at": starts_at.isoformat(),
-        "ends_at": (starts_at + timedelta(hours=1)).isoformat(), "venue": VENUE})
-    assert plan.status_code == 201, plan.text
-    assert http.post(f"/api/v1/plans/{plan.json()['plan_id']}/submit", headers=admin).status_code == 200
-    activity = http.post(f"/api/v1/plans/{plan.json()['plan_id']}/approve", headers=admin).json()["activity_id"]
-    wait_for(lambda: http.get(f"/api/v1/activities/{activity}/attendance", headers=admin).status_code == 200)
+    activity = stack.approved_activity(branch, starts_at, starts_at + timedelta(hours=1), theme="主题党日", venue=VENUE)
     leave_path = f"/api/v1/activities/{activity}/leave-requests"
     for member, reason in ((away, "出差在外"), (ill, "生病住院")):
         asked = http.post(leave_path, headers=member["headers"], json={"reason": reason})

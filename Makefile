@@ -4,16 +4,21 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-infra test-unit test-services test-e2e test-browser bench bench-dispatch bench-checkin bench-scoring migrate city clean
+.PHONY: install lint run test test-infra test-unit test-services test-e2e test-browser bench bench-dispatch bench-checkin bench-scoring migrate city clean
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	@scripts/ensure-fonts.sh
 	@scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 install: $(VENV)/.installed
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 migrate: install
 	$(VENV)/bin/partyday migrate

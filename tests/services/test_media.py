@@ -16,7 +16,7 @@ from partyday_common.settings import get_settings
 from partyday_common.tables import OUTBOX
 from partyday_media.models import metadata
 from partyday_media.service import MediaService
-from partyday_media.storage import incoming_key, make_storage
+from partyday_common.storage import incoming_key, make_storage
 from tests.fixtures import media_corpus
 from tests.services.helpers import publish_event, wait_until
 

@@ -6,7 +6,7 @@ import pytest
 
 from partyday_directory.city import CITY_BOX, MEMBERS, generate_city
 from partyday_directory.orgs import check_placement, child_path
-from partyday_directory.schemas import PHONE
+from partyday_directory_contracts.rpc import PHONE
 
 SEED = 20261121
 

@@ -2,7 +2,7 @@
 import pytest
 
 from partyday_common.contracts import OrgNodeExpected
-from partyday_directory.schemas import EVENTS, OrgCreated, OrgUpdated
+from partyday_directory_contracts.rpc import EVENTS, OrgCreated, OrgUpdated
 
 
 @pytest.mark.parametrize("schema", [OrgCreated, OrgUpdated])
@@ -26,14 +26,14 @@ def test_every_directory_event_has_a_schema():
 @pytest.mark.parametrize("raw, phone", [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"),
                                         ("１３８００１３８０００", "13800138000")])
 def test_phones_are_normalised_to_ascii_digits(raw, phone):
-    from partyday_directory.schemas import normalise_phone
+    from partyday_directory_contracts.rpc import normalise_phone
 
     assert normalise_phone(raw) == phone
 
 
 @pytest.mark.parametrize("raw", ["12345", "23800138000", "١٣٨٠٠١٣٨٠٠٠", "13８0013800a"])
 def test_other_phones_are_refused(raw):
-    from partyday_directory.schemas import normalise_phone
+    from partyday_directory_contracts.rpc import normalise_phone
 
     with pytest.raises(ValueError):
         normalise_phone(raw)

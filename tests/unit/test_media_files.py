@@ -9,7 +9,7 @@ from PIL import Image
 from partyday_common.errors import DomainError
 from partyday_common.settings import Settings
 from partyday_media import detect, uploads
-from partyday_media.storage import LocalStorage, incoming_key
+from partyday_common.storage import LocalStorage, incoming_key
 from tests.fixtures import media_corpus
 
 SETTINGS = Settings()

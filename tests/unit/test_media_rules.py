@@ -5,7 +5,7 @@ import pytest
 
 from partyday_common.errors import DomainError
 from partyday_media import detect, rules
-from partyday_media.schemas import (
+from partyday_media_contracts.rpc import (
     ActivityClosedExpected,
     DetailScoreChanged,
     DirectiveExpected,
@@ -102,8 +102,8 @@ def test_detail_score_changed_bounds_the_score():
 
 
 def test_the_events_media_consumes_give_what_it_reads():
-    from partyday_attendance.schemas import ActivityClosed
-    from partyday_plans.schemas import DirectivePublished, PlanApproved, PlanEvent
+    from partyday_attendance_contracts.rpc import ActivityClosed
+    from partyday_plans_contracts.rpc import DirectivePublished, PlanApproved, PlanEvent
 
     for produced, expected in [(PlanApproved, PlanApprovedExpected), (PlanEvent, SummaryExpected),
                                (ActivityClosed, ActivityClosedExpected), (DirectivePublished, DirectiveExpected)]:
@@ -112,7 +112,7 @@ def test_the_events_media_consumes_give_what_it_reads():
 
 
 def test_scoring_reads_what_detail_score_changed_gives():
-    from partyday_scoring.schemas import DetailScoreChanged as ScoringExpects
+    from partyday_scoring_contracts.rpc import DetailScoreChanged as ScoringExpects
 
     missing = set(ScoringExpects.model_fields) - set(DetailScoreChanged.model_fields)
     assert not missing

@@ -1,10 +1,10 @@
 """What scoring reads of other services' events, checked against the producers' schemas."""
 from datetime import datetime, timezone
 
-from partyday_attendance.schemas import ActivityClosed, AttendanceUpdated, Counts, MemberReflected
-from partyday_media.schemas import DetailScoreChanged as MediaDetailScoreChanged
-from partyday_plans.schemas import PlanApproved, PlanEvent, RosterEntry
-from partyday_scoring.schemas import DetailScoreChanged
+from partyday_attendance_contracts.rpc import ActivityClosed, AttendanceUpdated, Counts, MemberReflected
+from partyday_media_contracts.rpc import DetailScoreChanged as MediaDetailScoreChanged
+from partyday_plans_contracts.rpc import PlanApproved, PlanEvent, RosterEntry
+from partyday_scoring_contracts.rpc import DetailScoreChanged
 
 
 def test_plan_events_carry_what_progress_and_scores_read():

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from partyday_attendance import sheet, tokens
 from partyday_attendance.facts import ActivityFactsProvider
 from partyday_attendance.models import Activity, LeaveRequest, metadata
-from partyday_attendance.schemas import Evidence, OfflineScan
+from partyday_attendance_contracts.rpc import Evidence, OfflineScan
 from partyday_common.clock import aware, instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from partyday_attendance import rules, tokens
 from partyday_attendance.models import AbsenceStreak, Activity, LeaveRequest, Scan, SheetEntry
-from partyday_attendance.schemas import ActivityClosed, AttendanceUpdated
+from partyday_attendance_contracts.rpc import ActivityClosed, AttendanceUpdated
 from partyday_common.clock import aware
 from partyday_common.db import PreparedStatement, emit, utcnow
 from partyday_common.errors import DomainError

@@ -1,6 +1,7 @@
 """The event entrypoint every service uses: idempotent, retried, dead-lettered.
 
-- a body that cannot be decoded, or is not an envelope, goes to the dead-letter queue
+- a body that cannot be decoded, or is not an envelope, or whose payload is not what the
+  handler `expects` (a pydantic model of the fields it reads), goes to the dead-letter queue
   at once: no attempt could ever succeed;
 - a handler that raises is retried after a delay, up to PARTYDAY_EVENT_MAX_ATTEMPTS,
   then dead-lettered; the message behind it is never held up;
@@ -17,6 +18,7 @@ from nameko.events import SERVICE_POOL, EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.standalone.events import get_event_exchange
+from pydantic import BaseModel, ValidationError
 
 from partyday_common import topology
 from partyday_common.correlation import CONTEXT_KEY
@@ -50,14 +52,16 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 
 
 class EventConsumer(EventHandler):
-    """Consume `event_type` from `source_service`; the handler receives an Envelope."""
+    """Consume `event_type` from `source_service`. The handler receives the Envelope and, when the
+    subscription names the model it `expects`, the payload validated by it."""
 
     queue_consumer = DeadLetteringQueueConsumer()
     records_processed_events = True
 
-    def __init__(self, source_service, event_type, **kwargs):
+    def __init__(self, source_service, event_type, expects: type[BaseModel] | None = None, **kwargs):
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
                          reliable_delivery=True, requeue_on_error=False, **kwargs)
+        self.expects = expects
 
     def queue_for(self, service_name: str, method_name: str, config: dict) -> Queue:
         """The durable queue this subscription consumes from, bound to the source's exchange."""
@@ -85,11 +89,18 @@ class EventConsumer(EventHandler):
         except EnvelopeError as exc:
             self.reject_for_good(message, "malformed_envelope", str(exc))
             return
+        args = (envelope,)
+        if self.expects is not None:
+            try:
+                args = (envelope, self.expects.model_validate(envelope.data))
+            except ValidationError as exc:
+                self.reject_for_good(message, "contract_violation", str(exc))
+                return
         context_data = self.unpack_message_headers(message)
         context_data[CONTEXT_KEY] = envelope.correlation_id or context_data.get(CONTEXT_KEY)
         try:
             self.container.spawn_worker(
-                self, (envelope,), {}, context_data=context_data,
+                self, args, {}, context_data=context_data,
                 handle_result=partial(self.handle_result, message),
             )
         except ContainerBeingKilled:

@@ -2,9 +2,13 @@
 
 The key, a hash of the request and the response are stored in the same transaction as
 the work, so a client that lost the answer to a committed call can safely send it again.
+Every mutating RPC goes through `once`, with one rule: the operation is the RPC's name and the
+request is every argument it was called with but the key, by name (resource ids included), so a
+key sent again with another body or for another resource is 409 IDEMPOTENCY_KEY_REUSED.
 """
 import hashlib
 import json
+from collections.abc import Callable
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -52,3 +56,14 @@ def remember_response(session: Session, operation: str, key: str | None, request
     except IntegrityError:
         raise DomainError("IDEMPOTENCY_KEY_IN_USE", "a request with this Idempotency-Key is in progress; retry",
                           409, {"key": key})
+
+
+def once(session: Session, operation: str, key: str | None, request: dict, work: Callable[[], dict]) -> dict:
+    """`work()`'s answer, stored under `key` with the work; the stored answer when `key` came before with
+    the same request. `operation` is the RPC's name and `request` its other arguments by name."""
+    previous = previous_response(session, operation, key, request)
+    if previous is not None:
+        return previous
+    answer = work()
+    remember_response(session, operation, key, request, answer)
+    return answer

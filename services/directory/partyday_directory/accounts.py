@@ -10,7 +10,7 @@ from partyday_common.errors import DomainError
 from partyday_directory import access, audit, orgs
 from partyday_directory.models import LoginFailure, Member, Org, PublicCode, RoleGrant, Session
 from partyday_directory.passwords import hash_password, verify_password
-from partyday_directory.schemas import OrgCreate, SessionEnded
+from partyday_directory_contracts.rpc import OrgCreate, SessionEnded
 
 
 def open_session(session: DbSession, subject: str, kind: str) -> dict:

@@ -11,7 +11,7 @@ from partyday_common.errors import DomainError, not_found
 from partyday_directory import accounts, audit, orgs
 from partyday_directory.models import Member, MemberTransfer, Org
 from partyday_directory.passwords import hash_password
-from partyday_directory.schemas import (
+from partyday_directory_contracts.rpc import (
     MemberCreate,
     MemberJoined,
     MemberLeft,

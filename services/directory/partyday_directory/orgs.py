@@ -9,7 +9,7 @@ from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_directory import audit
 from partyday_directory.models import Org
-from partyday_directory.schemas import OrgCreate, OrgCreated, OrgUpdate, OrgUpdated, OrgView
+from partyday_directory_contracts.rpc import OrgCreate, OrgCreated, OrgUpdate, OrgUpdated, OrgView
 
 LEVEL_DEPTH = {"city": 0, "county": 1, "township": 2, "general_branch": 3, "branch": 4}
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from partyday_common.errors import DomainError
-from partyday_directory.schemas import normalise_phone
+from partyday_directory_contracts.rpc import normalise_phone
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 DELIMITERS = (",", ";", "\t")

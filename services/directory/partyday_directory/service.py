@@ -16,7 +16,7 @@ from partyday_directory import accounts, audit, members, orgs
 from partyday_directory.delivery import SENDERS
 from partyday_directory.models import AuditEntry, Org, metadata
 from partyday_directory.passwords import hash_password
-from partyday_directory.schemas import (
+from partyday_directory_contracts.rpc import (
     MemberCreate,
     MemberUpdate,
     OrgCreate,

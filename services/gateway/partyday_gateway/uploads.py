@@ -19,7 +19,7 @@ from partyday_common.errors import DomainError
 from partyday_common.settings import get_settings
 from partyday_gateway.errors import ApiError
 from partyday_media import detect
-from partyday_media.storage import incoming_key, make_storage
+from partyday_common.storage import incoming_key, make_storage
 
 MAX_FIELD_BYTES = 4096
 MAX_PARTS = 10

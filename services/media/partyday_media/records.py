@@ -14,7 +14,7 @@ from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.pagination import MAX_PAGE_SIZE, page_bounds
 from partyday_media import rules
 from partyday_media.models import Activity, BranchUsage, Directive, HashBand, Media, StudyMaterial, StudyNote
-from partyday_media.schemas import DetailScoreChanged
+from partyday_media_contracts.rpc import DetailScoreChanged
 
 STATUSES = ("pending", "approved", "rejected")
 

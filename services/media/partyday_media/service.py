@@ -15,7 +15,7 @@ from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
 from partyday_media import records, uploads
 from partyday_media.models import Media, StudyMaterial, StudyNote, metadata, org_nodes
-from partyday_media.schemas import (
+from partyday_media_contracts.rpc import (
     INCOMING_KEY,
     ActivityClosedExpected,
     DirectiveExpected,
@@ -25,7 +25,7 @@ from partyday_media.schemas import (
     SummaryExpected,
     Upload,
 )
-from partyday_media.storage import make_storage
+from partyday_common.storage import make_storage
 
 UPLOADS = Counter("partyday_media_uploads_total", "Uploads checked, by kind and outcome (a reason code when refused).",
                   ["kind", "outcome"])

@@ -22,7 +22,7 @@ from partyday_plans.models import (
     Rectification,
     org_nodes,
 )
-from partyday_plans.schemas import (
+from partyday_plans_contracts.rpc import (
     DirectiveCreate,
     DirectivePublished,
     Overdue,

@@ -13,7 +13,7 @@ from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
 from partyday_plans import deadlines, planning
 from partyday_plans.models import AnnualTaskList, Plan, Rectification, metadata, org_nodes
-from partyday_plans.schemas import (
+from partyday_plans_contracts.rpc import (
     DirectiveCreate,
     PlanCreate,
     PlanEdit,

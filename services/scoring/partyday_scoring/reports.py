@@ -1,5 +1,5 @@
 """The data of the monthly inspection (一月一督查), quarterly bulletin (一季一通报) and annual assessment
-(一年一考核) of a subtree; `documents.py` lays them out as XLSX and PDF."""
+(一年一考核) of a subtree; the gateway lays them out as XLSX and PDF."""
 import re
 from collections import Counter
 
@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 from partyday_common.errors import invalid
 from partyday_scoring import formula, rankings
 from partyday_scoring.models import Evaluation, ScoredActivity
+from partyday_scoring_contracts.rpc import STAGE_ZH
 
 PERIODS = {"inspection": re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"), "bulletin": re.compile(r"^[1-9]\d{3}-Q[1-4]$"),
            "assessment": re.compile(r"^[1-9]\d{3}$")}
 TITLES = {"inspection": "主题党日月度督查", "bulletin": "主题党日季度通报", "assessment": "主题党日年度考核"}
-STAGE_ZH = {"planned": "已报方案", "approved": "已审批", "held": "已开展", "documented": "已归档图文",
-            "scored": "已评分"}
 
 
 def report(session: Session, org_id: str, kind: str, period: str) -> dict:

@@ -16,7 +16,7 @@ from partyday_common.service import PartydayService, rpc
 from partyday_common.settings import get_settings
 from partyday_scoring import campaign_rules, campaigns, engagement, evaluations, rankings, reports, scores, tree
 from partyday_scoring.models import ScoredActivity, metadata, org_nodes
-from partyday_scoring.schemas import (
+from partyday_scoring_contracts.rpc import (
     CampaignCreate,
     CommentCreate,
     DetailScoreChanged,

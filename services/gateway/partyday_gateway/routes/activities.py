@@ -6,7 +6,7 @@ import segno
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from partyday_attendance.schemas import Evidence, OfflineScan
+from partyday_attendance_contracts.rpc import Evidence, OfflineScan
 from partyday_common.settings import get_settings as get_common_settings
 from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId

@@ -14,7 +14,7 @@ from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.permissions import RUN_CAMPAIGNS
 from partyday_gateway.routes.media import _file_response
 from partyday_gateway.rpc import RemoteError
-from partyday_scoring.schemas import CampaignCreate, VoteCreate
+from partyday_scoring_contracts.rpc import CampaignCreate, VoteCreate
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 

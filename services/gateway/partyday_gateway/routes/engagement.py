@@ -8,7 +8,7 @@ from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 from partyday_gateway.routes.scores import ENGAGE, scoped_activity
-from partyday_scoring.schemas import CommentCreate, Moderation, ReportCreate
+from partyday_scoring_contracts.rpc import CommentCreate, Moderation, ReportCreate
 
 router = APIRouter(prefix="/api/v1", tags=["engagement"])
 

@@ -8,7 +8,7 @@ from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import COMMITTEE, JUDGE, READ_EVALUATIONS, WORKING_GROUP
-from partyday_scoring.schemas import EvaluationCreate, FirstReview, JudgementCreate, SecondReview
+from partyday_scoring_contracts.rpc import EvaluationCreate, FirstReview, JudgementCreate, SecondReview
 
 router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
 

@@ -14,7 +14,7 @@ from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK
 from partyday_gateway.rpc import ServiceUnavailable
 from partyday_gateway.uploads import media_storage, receive
-from partyday_media.schemas import MaterialText
+from partyday_media_contracts.rpc import MaterialText
 
 router = APIRouter(prefix="/api/v1", tags=["media"])
 

@@ -4,7 +4,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from partyday_directory.roster import import_batches, import_report, parse_roster, roster_template_csv
-from partyday_directory.schemas import MemberCreate, MemberUpdate, MemberView
+from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberView
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
 from partyday_gateway.errors import ApiError

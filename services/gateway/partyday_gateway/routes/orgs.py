@@ -3,7 +3,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from partyday_directory.schemas import MemberView, OrgCreate, OrgUpdate, OrgView
+from partyday_directory_contracts.rpc import MemberView, OrgCreate, OrgUpdate, OrgView
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError

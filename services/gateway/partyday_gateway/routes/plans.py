@@ -9,7 +9,7 @@ from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import MANAGE_PLANS, MANAGE_TREE, PUBLISH_DIRECTIVES, READ
-from partyday_plans.schemas import (
+from partyday_plans_contracts.rpc import (
     AttendanceRules,
     DirectiveCreate,
     PlanCreate,

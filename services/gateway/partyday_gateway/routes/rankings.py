@@ -10,7 +10,7 @@ from partyday_common.vocabulary import Domain, Kind
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Page, PageSize, Rpc
 from partyday_gateway.permissions import READ
-from partyday_scoring import charts
+from partyday_gateway import charts
 
 router = APIRouter(prefix="/api/v1/rankings", tags=["scoring"])
 

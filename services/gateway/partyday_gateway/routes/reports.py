@@ -8,7 +8,7 @@ from partyday_common.settings import get_settings
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Rpc
 from partyday_gateway.permissions import READ
-from partyday_scoring import documents
+from partyday_gateway import report_documents
 
 router = APIRouter(prefix="/api/v1/reports", tags=["scoring"])
 
@@ -29,8 +29,8 @@ async def report(kind: Literal["inspection", "bulletin", "assessment"], caller: 
     if format == "json":
         return found
     if format == "xlsx":
-        body = await run_in_threadpool(documents.xlsx, found)
+        body = await run_in_threadpool(report_documents.xlsx, found)
     else:
-        body = await run_in_threadpool(documents.pdf, found, str(get_settings().cjk_font_path))
+        body = await run_in_threadpool(report_documents.pdf, found, str(get_settings().cjk_font_path))
     return Response(body, media_type=MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="{kind}-{period}.{format}"'})

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 from pydantic import BaseModel
 
-from partyday_directory.schemas import RoleGrantCreate
+from partyday_directory_contracts.rpc import RoleGrantCreate
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Rpc
 from partyday_gateway.permissions import GRANT_ROLES

@@ -5,7 +5,7 @@ from pydantic import BaseModel
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Rpc
 from partyday_gateway.permissions import MANAGE_PLANS, READ
-from partyday_scoring.schemas import SuperiorScore
+from partyday_scoring_contracts.rpc import SuperiorScore
 
 router = APIRouter(prefix="/api/v1", tags=["scoring"])
 

@@ -138,3 +138,8 @@ class EvaluationPublished(BaseModel):
 
 EVENTS = {"score_changed": ScoreChanged, "scores_recomputed": ScoresRecomputed, "comment_hidden": CommentHidden,
           "comment_moderated": CommentModerated, "evaluation_published": EvaluationPublished}
+
+
+# The stages of a branch's month in the progress dashboard and the reports' columns, with their Chinese labels.
+STAGE_ZH = {"planned": "已报方案", "approved": "已审批", "held": "已开展", "documented": "已归档图文",
+            "scored": "已评分"}

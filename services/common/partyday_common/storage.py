@@ -1,8 +1,9 @@
-"""Where media bytes live: a local folder by default, an S3-compatible bucket by configuration.
+"""The object store files live in: a local folder by default, an S3-compatible bucket by configuration.
 
-The gateway writes an upload to `incoming/<uuid>` and hands media the key; media reads it,
-writes the copies it serves under `media/...` or `study/...`, and deletes the incoming object.
-Keys are always generated here, never taken from a client.
+The gateway streams an upload to `incoming/<uuid>` and hands the owning service the key over RPC,
+never the bytes: media reads it, writes the copies it serves under `media/...` or `study/...`, and
+deletes the incoming object; the directory reads a roster from it and keeps its import report under
+`imports/...`. Keys are always generated here, never taken from a client.
 """
 import os
 import re
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 CHUNK = 1 << 16
-KEY = re.compile(r"^(incoming|media|study)/[A-Za-z0-9_./-]+$")
+KEY = re.compile(r"^(incoming|media|study|imports)/[A-Za-z0-9_./-]+$")
 
 
 def incoming_key() -> str:
@@ -24,7 +25,7 @@ def incoming_key() -> str:
 def checked(key: str) -> str:
     """A key this module generated: a known prefix, plain characters, no '..'."""
     if not KEY.match(key) or ".." in key:
-        raise ValueError(f"not a media storage key: {key!r}")
+        raise ValueError(f"not a storage key: {key!r}")
     return key
 
 

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from partyday_common import printing
-from partyday_scoring.reports import STAGE_ZH
+from partyday_scoring_contracts.rpc import STAGE_ZH
 
 HEADERS = {"rank": "名次", "name": "党组织", "code": "代码", "score": "综合得分", "sign_in_rate": "签到率",
            "activities": "活动次数", "awards": "评选", "month": "月份", "branches": "党支部数", **STAGE_ZH}

@@ -7,7 +7,7 @@ from moto.server import ThreadedMotoServer
 
 from partyday_common.settings import Settings
 from partyday_media import uploads
-from partyday_media.storage import LocalStorage, S3Storage, incoming_key, make_storage
+from partyday_common.storage import LocalStorage, S3Storage, incoming_key, make_storage
 from tests.fixtures import media_corpus
 
 

@@ -1,0 +1,57 @@
+"""What the gateway draws from the services' data: ranking charts and the scoring reports as XLSX and PDF."""
+import pytest
+
+from partyday_gateway import charts, report_documents
+
+ITEMS = [{"rank": 1, "name": "北关社区第一党支部", "score": 91.5}, {"rank": 2, "name": "<Branch & co>", "score": 40.0}]
+
+
+def test_the_svg_chart_names_a_cjk_font_and_escapes_labels():
+    svg = charts.svg("汉台区 2026-12 排名", ITEMS).decode()
+    assert svg.startswith("<svg") and "WenQuanYi Micro Hei" in svg
+    assert "1. 北关社区第一党支部" in svg and "&lt;Branch &amp; co&gt;" in svg and "91.50" in svg
+
+
+def test_the_png_chart_is_drawn_with_the_cjk_font(tmp_path):
+    from partyday_common.settings import get_settings
+
+    font = str(get_settings().cjk_font_path)
+    png = charts.png("汉台区 2026-12 排名", ITEMS, font)
+    assert png.startswith(b"\x89PNG")
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(png))
+    height, _ = charts.layout(ITEMS)
+    assert image.size == (charts.WIDTH, height)
+    with pytest.raises(Exception) as missing:
+        charts.png("x", ITEMS, str(tmp_path / "none.ttc"))
+    assert getattr(missing.value, "code", None) == "CHART_FONT_MISSING"
+
+
+REPORT = {"org_id": "town", "name": "北关街道", "kind": "bulletin", "title": "主题党日季度通报", "period": "2026-Q4",
+          "months": [{"month": "2026-10", "branches": 2, "planned": 2, "approved": 2, "held": 1, "documented": 1,
+                      "scored": 1}],
+          "columns": ["rank", "name", "code", "score", "sign_in_rate", "activities", "awards"],
+          "rows": [{"rank": 1, "name": "北关社区第一党支部", "code": "B1", "score": 91.456, "sign_in_rate": None,
+                    "activities": 3, "awards": "最佳、金点子"}]}
+
+
+def test_a_report_as_xlsx_keeps_its_chinese_headers_and_rows():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(report_documents.xlsx(REPORT)))
+    assert book.sheetnames == ["概况", "明细"]
+    assert book["概况"]["A1"].value == "北关街道 2026-Q4 主题党日季度通报"
+    rows = list(book["明细"].values)
+    assert rows[0] == ("名次", "党组织", "代码", "综合得分", "签到率", "活动次数", "评选")
+    assert rows[1] == (1, "北关社区第一党支部", "B1", 91.46, "—", 3, "最佳、金点子")
+
+
+def test_a_report_as_pdf_embeds_the_cjk_font():
+    from partyday_common.settings import get_settings
+    body = report_documents.pdf(REPORT, str(get_settings().cjk_font_path))
+    assert body.startswith(b"%PDF") and b"FontFile2" in body

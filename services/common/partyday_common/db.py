@@ -139,8 +139,9 @@ class Database(DependencyProvider):
     RPC reply or an event acknowledgement is only sent for work that is durable.
     """
 
-    def __init__(self, metadata: MetaData):
+    def __init__(self, metadata: MetaData, subscribed: frozenset[str] | None = None):
         self.metadata = metadata
+        self.subscribed = subscribed
 
     def setup(self):
         from partyday_common.consumer import subscribed_event_types
@@ -155,7 +156,7 @@ class Database(DependencyProvider):
             table=self.metadata.tables[OUTBOX],
             service=service,
             config=self.container.config,
-            subscribed=subscribed_event_types(service),
+            subscribed=self.subscribed if self.subscribed is not None else subscribed_event_types(service),
         )
 
     def start(self):

@@ -12,11 +12,11 @@ from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
-from partyday_common.settings import get_settings
+from partyday_common.storage import incoming_key, make_storage
 from partyday_common.tables import OUTBOX
 from partyday_media.models import metadata
 from partyday_media.service import MediaService
-from partyday_common.storage import incoming_key, make_storage
+from partyday_media.settings import get_settings
 from tests.fixtures import media_corpus
 from tests.services.helpers import publish_event, wait_until
 
@@ -74,12 +74,11 @@ def approve_plan(container, branch_id="b-1", actions=("诵读党章", "缴纳党
 
 
 def incoming(data: bytes, **fields) -> dict:
+    """What the gateway hands media: the key it streamed the file to, its size and sha256, the name as sent."""
     key = incoming_key()
     make_storage(get_settings()).put_bytes(key, data, "application/octet-stream")
-    from partyday_media.detect import sniff
-
-    return {"key": key, "format": sniff(data[:64]).name, "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(), "filename": "photo.jpg", "uploaded_by": "m-1", **fields}
+    return {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "filename": "photo.jpg",
+            "uploaded_by": "m-1", **fields}
 
 
 def events(container, event_type):
@@ -160,8 +159,8 @@ def test_hostile_files_are_refused_and_their_incoming_copy_removed(media):
     activity_id = approve_plan(media)
     storage = make_storage(get_settings())
     for hostile in [item for item in media_corpus.hostile_corpus(get_settings().media_max_image_bytes)
-                    if item.status == 422 and item.code != "FILENAME_INVALID"]:
-        upload = incoming(hostile.data)
+                    if item.status == 422]:
+        upload = incoming(hostile.data, filename=hostile.filename)
         with pytest.raises(DomainError) as raised:
             call(media, "ingest", activity_id, upload)
         assert (raised.value.status, raised.value.code) == (hostile.status, hostile.code), hostile.name
@@ -171,6 +170,26 @@ def test_hostile_files_are_refused_and_their_incoming_copy_removed(media):
         call(media, "ingest", activity_id, malformed)
     assert raised.value.code == "VALIDATION_FAILED" and not storage.exists(malformed["key"])
     assert call(media, "activity_media", activity_id)["counts"] == {"pending": 0, "approved": 0, "rejected": 0}
+
+
+@pytest.mark.parametrize("data, filename, status, code", [
+    (b"GIF89a" + b"0" * 100, "x.jpg", 415, "UNSUPPORTED_TYPE"),
+    (b"\xff\xd8\xff" + b"0" * 60_000, "x.jpg", 413, "FILE_TOO_LARGE"),
+    (b"\xff\xd8\xff" + b"0" * 100, "..\\..\\boot.ini", 422, "FILENAME_INVALID"),
+])
+def test_media_judges_the_type_the_size_and_the_name_before_anything_else(media, monkeypatch, data, filename,
+                                                                          status, code):
+    monkeypatch.setenv("PARTYDAY_MEDIA_MAX_IMAGE_BYTES", "50000")
+    get_settings.cache_clear()
+    activity_id = approve_plan(media)
+    for method, args in [("ingest", (activity_id,)), ("add_file_material", ("d-1", "学习资料"))]:
+        upload = incoming(data, filename=filename)
+        with pytest.raises(DomainError) as raised:
+            call(media, method, *args, upload)
+        assert (raised.value.status, raised.value.code) == (status, code), method
+        assert not make_storage(get_settings()).exists(upload["key"])
+    assert call(media, "activity_media", activity_id)["counts"] == {"pending": 0, "approved": 0, "rejected": 0}
+    assert _stored("media") == [] and _stored("study") == []
 
 
 def test_the_branch_quota(media):
@@ -368,14 +387,14 @@ def _published_directive(container):
 
 
 def test_a_study_material_whose_transaction_fails_leaves_no_stored_copy(media, monkeypatch):
-    from partyday_media import records
+    from partyday_media import materials
 
     _published_directive(media)
 
     def broken(*args, **kwargs):
         raise DomainError("BROKEN", "the database refused", 500)
 
-    monkeypatch.setattr(records, "add_material", broken)
+    monkeypatch.setattr(materials, "add_file", broken)
     upload = incoming(media_corpus.pdf())
     with pytest.raises(DomainError) as raised:
         call(media, "add_file_material", "d-1", "学习资料", upload)

@@ -1,4 +1,5 @@
-"""Uploads from incoming storage to served copies: re-encoding, EXIF, derivatives, and the hostile corpus."""
+"""Uploads from incoming storage to served copies: judged by name, content and size, re-encoding, EXIF,
+derivatives, and the hostile corpus."""
 import hashlib
 import io
 from datetime import datetime, timedelta, timezone
@@ -7,12 +8,12 @@ import pytest
 from PIL import Image
 
 from partyday_common.errors import DomainError
-from partyday_common.settings import Settings
-from partyday_media import detect, uploads
 from partyday_common.storage import LocalStorage, incoming_key
+from partyday_media import uploads
+from partyday_media.settings import MediaSettings
 from tests.fixtures import media_corpus
 
-SETTINGS = Settings()
+SETTINGS = MediaSettings()
 STARTS = datetime(2026, 12, 7, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
@@ -21,11 +22,12 @@ def storage(tmp_path):
     return LocalStorage(tmp_path / "media")
 
 
-def put(storage, data: bytes, fmt: str | None = None) -> dict:
+def put(storage, data: bytes, filename: str | None = "photo.jpg") -> dict:
+    """The object as the gateway leaves it, admitted by media (name, type, size)."""
     key = incoming_key()
     storage.put_bytes(key, data, "application/octet-stream")
-    return {"key": key, "format": fmt or detect.sniff(data[:64]).name, "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest()}
+    return uploads.admit(storage, {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                                   "filename": filename}, SETTINGS)
 
 
 def test_a_photo_is_re_encoded_without_exif_and_keeps_its_evidence(storage):
@@ -74,12 +76,16 @@ def test_bytes_that_differ_from_what_the_gateway_saw_are_refused(storage):
     assert raised.value.code == "UPLOAD_MISMATCH"
 
 
-@pytest.mark.parametrize("hostile", [item for item in media_corpus.hostile_corpus(SETTINGS.media_max_image_bytes)
-                                     if item.code != "FILENAME_INVALID"], ids=lambda item: item.name)
+def test_the_type_is_judged_from_the_stored_object_and_the_name_kept_for_display(storage):
+    admitted = put(storage, media_corpus.png(), "党日活动 cafe\u0301.jpg")
+    assert admitted["format"] == "png" and admitted["filename"] == "党日活动 caf\u00e9.jpg"
+
+
+@pytest.mark.parametrize("hostile", media_corpus.hostile_corpus(SETTINGS.media_max_image_bytes),
+                         ids=lambda item: item.name)
 def test_the_hostile_corpus_is_refused_with_its_code(storage, hostile):
     with pytest.raises(DomainError) as raised:
-        fmt = detect.sniff(hostile.data[:detect.SNIFF_BYTES]).name
-        uploads.store(storage, put(storage, hostile.data, fmt), "media/b/h", SETTINGS)
+        uploads.store(storage, put(storage, hostile.data, hostile.filename), "media/b/h", SETTINGS)
     assert (raised.value.status, raised.value.code) == (hostile.status, hostile.code)
     assert not (storage.root / "media").exists()
 

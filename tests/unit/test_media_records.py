@@ -1,12 +1,12 @@
-"""Media's records on SQLite (the embedded mode's database): the quota taken in one conditional update,
-and the unique index on live uploads catching the same file sent twice at once."""
+"""Uploads recorded on SQLite (the embedded mode's database): the unique index on live uploads catching
+the same file sent twice at once, and a rejection leaving room for it."""
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partyday_common.db import make_engine
 from partyday_common.errors import DomainError
-from partyday_media import records
+from partyday_media import activities, duplicates, media_records, quota, reviews
 from partyday_media.models import Activity, BranchUsage, Media, metadata
 
 SHA = "a" * 64
@@ -29,28 +29,16 @@ def _stored(n: int) -> dict:
     return {"kind": "document", "keys": {"original": f"media/b1/m{n}/original.pdf"}, "stored_bytes": 40}
 
 
-def test_the_quota_is_taken_in_one_conditional_update(engine):
-    with Session(engine) as session, session.begin():
-        records.take_quota(session, "b1", 60, 100)
-        with pytest.raises(DomainError) as raised:
-            records.take_quota(session, "b1", 60, 100)
-        records.take_quota(session, "b1", 40, 100)
-    assert (raised.value.status, raised.value.code, raised.value.details) == (
-        413, "QUOTA_EXCEEDED", {"used_bytes": 60, "quota_bytes": 100})
-    with Session(engine) as session:
-        assert session.get(BranchUsage, "b1").used_bytes == 100
-
-
 def test_the_same_file_recorded_twice_at_once_meets_the_unique_index(engine, monkeypatch):
     with Session(engine) as session, session.begin():
         session.add(_activity())
-        first = records.add_media(session, session.get(Activity, "a1"), "m1", {"sha256": SHA, "format": "pdf"},
+        first = media_records.add(session, session.get(Activity, "a1"), "m1", {"sha256": SHA, "format": "pdf"},
                                   _stored(1))
-    monkeypatch.setattr(records, "find_duplicates", lambda *args, **kwargs: [])  # the race: neither saw the other
+    monkeypatch.setattr(duplicates, "find", lambda *args, **kwargs: [])  # the race: neither saw the other
     with Session(engine) as session, session.begin():
-        records.take_quota(session, "b1", 40, 100)
+        quota.take(session, "b1", 40, 100)
         with pytest.raises(DomainError) as raised:
-            records.add_media(session, session.get(Activity, "a1"), "m2", {"sha256": SHA, "format": "pdf"},
+            media_records.add(session, session.get(Activity, "a1"), "m2", {"sha256": SHA, "format": "pdf"},
                               _stored(2))
         session.rollback()
     assert (raised.value.status, raised.value.code, raised.value.details) == (
@@ -60,13 +48,13 @@ def test_the_same_file_recorded_twice_at_once_meets_the_unique_index(engine, mon
 
 
 def test_a_rejected_upload_leaves_room_for_the_same_file(engine, monkeypatch):
-    monkeypatch.setattr(records, "rescore", lambda session, act: None)
+    monkeypatch.setattr(activities, "rescore", lambda session, act: None)
     with Session(engine) as session, session.begin():
         session.add(_activity())
-        records.take_quota(session, "b1", 40, 100)
-        records.add_media(session, session.get(Activity, "a1"), "m1", {"sha256": SHA, "format": "pdf"}, _stored(1))
-        records.review(session, "m1", False, "模糊", "boss")
+        quota.take(session, "b1", 40, 100)
+        media_records.add(session, session.get(Activity, "a1"), "m1", {"sha256": SHA, "format": "pdf"}, _stored(1))
+        reviews.decide(session, "m1", False, "模糊", "boss")
         assert session.get(BranchUsage, "b1").used_bytes == 0
-        monkeypatch.setattr(records, "find_duplicates", lambda *args, **kwargs: [])
-        assert records.add_media(session, session.get(Activity, "a1"), "m2", {"sha256": SHA, "format": "pdf"},
+        monkeypatch.setattr(duplicates, "find", lambda *args, **kwargs: [])
+        assert media_records.add(session, session.get(Activity, "a1"), "m2", {"sha256": SHA, "format": "pdf"},
                                  _stored(2))["status"] == "pending"

@@ -5,13 +5,13 @@ import pytest
 
 from partyday_common.errors import DomainError
 from partyday_media import detect, rules
-from partyday_media_contracts.rpc import (
+from partyday_media.expectations import (
     ActivityClosedExpected,
-    DetailScoreChanged,
     DirectiveExpected,
     PlanApprovedExpected,
     SummaryExpected,
 )
+from partyday_media_contracts.events import EVENTS, SUBSCRIBED, DetailScoreChanged
 from tests.fixtures import media_corpus
 
 CST = timezone(timedelta(hours=8))
@@ -99,6 +99,11 @@ def test_detail_score_changed_bounds_the_score():
     with pytest.raises(ValueError):
         DetailScoreChanged(activity_id="a", branch_id="b", branch_path="/b/", detail_score=101, breakdown={},
                            at=datetime.now(timezone.utc))
+
+
+def test_every_event_media_emits_has_its_model_and_scoring_subscribes_to_detail_score_changed():
+    assert EVENTS == {"detail_score_changed": DetailScoreChanged}
+    assert SUBSCRIBED == {"detail_score_changed"}
 
 
 def test_the_events_media_consumes_give_what_it_reads():

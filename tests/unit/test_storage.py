@@ -6,8 +6,9 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from partyday_common.settings import Settings
-from partyday_media import uploads
 from partyday_common.storage import LocalStorage, S3Storage, incoming_key, make_storage
+from partyday_media import uploads
+from partyday_media.settings import MediaSettings
 from tests.fixtures import media_corpus
 
 
@@ -63,7 +64,9 @@ def test_an_upload_is_checked_and_stored_in_s3(s3):
     data = media_corpus.jpeg()
     key = incoming_key()
     s3.put_bytes(key, data, "image/jpeg")
-    stored = uploads.store(s3, {"key": key, "format": "jpeg", "size": len(data),
-                                "sha256": hashlib.sha256(data).hexdigest()}, "media/b/m", Settings())
+    upload = uploads.admit(s3, {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                                "filename": "photo.jpg"}, MediaSettings())
+    assert upload["format"] == "jpeg"
+    stored = uploads.store(s3, upload, "media/b/m", MediaSettings())
     head = s3.client.head_object(Bucket="partyday-test", Key=stored["keys"]["thumbnail"])
     assert head["ContentType"] == "image/jpeg"

@@ -19,6 +19,9 @@ class GatewaySettings(BaseSettings):
     services: tuple[str, ...] = SERVICES
     max_json_bytes: int = Field(1_000_000, gt=0)
     max_roster_bytes: int = Field(50_000_000, gt=0)
+    max_upload_bytes: int = Field(200_000_000, gt=0, description="the largest file streamed to media (its largest "
+                                  "kind's limit); media judges each kind's own limit")
+    media_ingest_timeout_s: float = Field(60.0, gt=0, description="the wait for media to check an upload")
     access_token_ttl_s: int = Field(900, gt=0, le=900, description="at most 15 minutes")
     refresh_token_ttl_s: int = Field(14 * 24 * 3600, gt=0)
     auth_cache_ttl_s: float = Field(10.0, ge=0, description="how long a session's roles are reused")

@@ -1,9 +1,10 @@
 """Streamed uploads: a multipart body is parsed as it arrives, its file part written to a spool
-file on disk (never held whole in memory), judged by its first bytes, capped at its kind's
-limit, hashed, and then put into media storage under a generated key. Media gets that key
-over RPC, never the bytes. The whole body is capped too (the file's limit plus room for the
-other fields), so that parts the route ignores or bytes after the closing boundary cannot
-stream without end.
+file on disk (never held whole in memory), capped at the route's size limit, hashed, and then put
+into storage under a generated `incoming/` key. The owning service gets that key over RPC with the
+size, the sha256 and the client's file name as sent, never the bytes, and judges the file itself
+(media: its type by content, its kind's limit, the name). The whole body is capped too (the file's
+limit plus room for the other fields), so that parts the route ignores or bytes after the closing
+boundary cannot stream without end.
 """
 import hashlib
 import os
@@ -15,11 +16,9 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from partyday_common.errors import DomainError
 from partyday_common.settings import get_settings
-from partyday_gateway.errors import ApiError
-from partyday_media import detect
 from partyday_common.storage import incoming_key, make_storage
+from partyday_gateway.errors import ApiError
 
 MAX_FIELD_BYTES = 4096
 MAX_PARTS = 10
@@ -84,7 +83,7 @@ class _Parts:
                 raise ApiError(400, "ONE_FILE_ONLY", "send one file per request")
             self.seen_file = self.is_file = True
             self.current = name
-            self.filename = detect.display_name(options[b"filename"].decode("utf-8", "replace"))
+            self.filename = options[b"filename"].decode("utf-8", "replace")
         elif name in self.field_names:
             self.current = name
             self.values[name] = bytearray()
@@ -103,36 +102,20 @@ class _Parts:
 
 
 class _Spool:
-    """The file part on its way to disk: sniffed, counted against its kind's limit, hashed."""
+    """The file part on its way to disk: counted against the size limit, hashed."""
 
-    def __init__(self, settings):
-        self.settings = settings
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
         self.file = tempfile.NamedTemporaryFile(prefix="partyday-upload-", delete=False)
-        self.head = b""
-        self.format: detect.Format | None = None
         self.size = 0
         self.digest = hashlib.sha256()
-        self.hard_limit = max(settings.media_max_image_bytes, settings.media_max_video_bytes,
-                              settings.media_max_document_bytes)
-
-    def limit(self) -> int:
-        """The size limit of the file's kind once its first bytes told it, the largest one before."""
-        return detect.size_limit(self.format, self.settings) if self.format else self.hard_limit
-
-    def _judge(self) -> None:
-        if self.format is None:
-            self.format = detect.sniff(self.head)
 
     async def write(self, chunks: list[bytes]) -> None:
         for chunk in chunks:
             self.size += len(chunk)
-            if self.format is None:
-                self.head = (self.head + chunk)[:detect.SNIFF_BYTES]
-                if len(self.head) >= detect.SNIFF_BYTES:
-                    self._judge()
-            limit = self.limit()
-            if self.size > limit:
-                raise detect.too_large(self.format or detect.FORMATS["mp4"], limit)
+            if self.size > self.max_bytes:
+                raise ApiError(413, "FILE_TOO_LARGE", f"a file may hold at most {self.max_bytes} bytes",
+                               {"limit_bytes": self.max_bytes})
             self.digest.update(chunk)
         if chunks:
             await run_in_threadpool(self.file.writelines, chunks)
@@ -140,7 +123,6 @@ class _Spool:
     async def finish(self) -> None:
         if self.size == 0:
             raise ApiError(400, "FILE_EMPTY", "the file is empty")
-        self._judge()
         await run_in_threadpool(self.file.close)
 
     def discard(self) -> None:
@@ -148,17 +130,17 @@ class _Spool:
         os.unlink(self.file.name)
 
 
-async def receive(request: Request, field_names: set[str], file_field: str = "file") -> Received:
-    """Read a multipart body as it streams in; the file goes to media storage under a new
-    `incoming/` key, described by `upload` (key, format, size, sha256, filename). A body larger than
-    the file's limit plus BODY_ALLOWANCE is 413 REQUEST_TOO_LARGE, whatever part it is in."""
+async def receive(request: Request, field_names: set[str], max_bytes: int, file_field: str = "file") -> Received:
+    """Read a multipart body as it streams in; the file goes to storage under a new `incoming/` key,
+    described by `upload` (key, size, sha256, and the client's file name as sent). A file larger than
+    `max_bytes` is 413 FILE_TOO_LARGE, a body larger than `max_bytes` plus BODY_ALLOWANCE 413
+    REQUEST_TOO_LARGE, whatever part it is in."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or not options.get(b"boundary"):
         raise ApiError(415, "MULTIPART_REQUIRED", "send the file as multipart/form-data")
-    settings = get_settings()
     parts = _Parts(file_field, field_names)
     parser = MultipartParser(options[b"boundary"], parts.callbacks())
-    spool = _Spool(settings)
+    spool = _Spool(max_bytes)
     body_size = 0
     try:
         async for chunk in request.stream():
@@ -166,17 +148,15 @@ async def receive(request: Request, field_names: set[str], file_field: str = "fi
             chunks, parts.pending = parts.pending, []
             await spool.write(chunks)
             body_size += len(chunk)
-            if body_size > spool.limit() + BODY_ALLOWANCE:
+            if body_size > max_bytes + BODY_ALLOWANCE:
                 raise ApiError(413, "REQUEST_TOO_LARGE", "the request body is larger than the file's limit and "
-                               "the form's other fields allow", {"limit_bytes": spool.limit() + BODY_ALLOWANCE})
+                               "the form's other fields allow", {"limit_bytes": max_bytes + BODY_ALLOWANCE})
         parser.finalize()
         if not parts.seen_file:
             raise ApiError(400, "FILE_REQUIRED", f"the form has no file in its {file_field!r} field")
         await spool.finish()
         key = incoming_key()
-        await run_in_threadpool(media_storage().put_file, key, spool.file.name, spool.format.content_type)
-    except DomainError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.details)
+        await run_in_threadpool(media_storage().put_file, key, spool.file.name, "application/octet-stream")
     except ValueError as exc:
         raise ApiError(400, "MALFORMED_MULTIPART", f"the multipart body is malformed: {exc}")
     finally:
@@ -186,5 +166,5 @@ async def receive(request: Request, field_names: set[str], file_field: str = "fi
     except UnicodeDecodeError:
         await run_in_threadpool(media_storage().delete, key)
         raise ApiError(400, "FIELD_NOT_UTF8", "form fields must be UTF-8 text")
-    return Received(fields=fields, upload={"key": key, "format": spool.format.name, "size": spool.size,
-                                           "sha256": spool.digest.hexdigest(), "filename": parts.filename})
+    return Received(fields=fields, upload={"key": key, "size": spool.size, "sha256": spool.digest.hexdigest(),
+                                           "filename": parts.filename})

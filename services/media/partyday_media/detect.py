@@ -30,6 +30,14 @@ FORMATS = {
 }
 
 
+CONTENT_TYPES = {name: fmt.content_type for fmt in FORMATS.values() for name in (fmt.name, fmt.extension)}
+
+
+def content_type(extension: str) -> str:
+    """The Content-Type of a stored file by its extension or format name (`jpg`, `jpeg`, `pdf`, ...)."""
+    return CONTENT_TYPES[extension]
+
+
 def sniff(head: bytes) -> Format:
     """The format whose signature starts `head` (the file's first bytes), or 415 UNSUPPORTED_TYPE."""
     if head.startswith(b"\xff\xd8\xff"):

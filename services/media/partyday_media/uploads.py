@@ -1,4 +1,5 @@
-"""An upload from the gateway's incoming area to the copies media serves: judged by content,
+"""An upload's bytes, from the object the gateway streamed into the incoming area to the copies media
+serves: the name, the type (by content) and the kind's size limit judged first, then the whole file
 checked by kind, photos re-encoded with their derivatives, and evidence read."""
 import hashlib
 
@@ -12,8 +13,20 @@ def run_here(function, *args):
     return function(*args)
 
 
+def admit(storage, upload: dict, settings) -> dict:
+    """Judge an incoming upload before anything costly: the client's file name (kept for display only),
+    the type from the stored object's first bytes, and the size the gateway counted against the kind's
+    limit. Answers the upload with its `format` and the name as shown."""
+    name = detect.display_name(upload.get("filename"))
+    fmt = detect.sniff(b"".join(storage.iter_chunks(upload["key"], 0, detect.SNIFF_BYTES - 1)))
+    limit = detect.size_limit(fmt, settings)
+    if upload["size"] > limit:
+        raise detect.too_large(fmt, limit)
+    return {**upload, "filename": name, "format": fmt.name}
+
+
 def store(storage, upload: dict, prefix: str, settings, venue_day=None, cpu=run_here) -> dict:
-    """Check the incoming object and write the copies to serve under `prefix`; answers what was
+    """Check the incoming object `admit` judged and write the copies to serve under `prefix`; answers what was
     stored (keys, bytes, hashes, dimensions, duration, EXIF evidence). `venue_day` is
     (starts_at, (lat, lon, radius_m)) to judge a photo's evidence against; `cpu` runs the
     decoding and inflating (the service gives it a thread pool, to keep its hub responsive)."""

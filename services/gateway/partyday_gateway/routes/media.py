@@ -7,9 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from partyday_common.settings import get_settings
 from partyday_gateway.auth import Caller, Principal
-from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK
 from partyday_gateway.rpc import ServiceUnavailable
@@ -180,20 +179,20 @@ async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwarg
 @router.post("/activities/{activity_id}/media", status_code=status.HTTP_201_CREATED, response_model=Uploaded,
              openapi_extra=_form(caption="at most 500 characters", action="the required action the photo shows"))
 async def upload_media(activity_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz,
-                       idempotency_key: IdempotencyKey = None):
+                       settings: Settings, idempotency_key: IdempotencyKey = None):
     """Upload a photo (JPEG, PNG, WebP), a video (MP4) or a document (PDF) for an activity, streamed:
-    multipart `file`, `caption`, and `action` (the required action a photo shows). The type is judged
-    by content; photos are re-encoded without EXIF, with a thumbnail and a web-size copy. The upload
-    waits for a superior's review. Refusals: 415 UNSUPPORTED_TYPE; 413 FILE_TOO_LARGE, QUOTA_EXCEEDED;
-    422 FILE_CORRUPT, IMAGE_TOO_MANY_PIXELS, POLYGLOT_FILE, DECOMPRESSION_BOMB, ACTIVE_CONTENT,
-    VIDEO_TOO_LONG, FILENAME_INVALID; 409 DUPLICATE_UPLOAD."""
+    multipart `file`, `caption`, and `action` (the required action a photo shows). Media judges the
+    type by content and each kind's size limit; photos are re-encoded without EXIF, with a thumbnail
+    and a web-size copy. The upload waits for a superior's review. Refusals: 415 UNSUPPORTED_TYPE;
+    413 FILE_TOO_LARGE, QUOTA_EXCEEDED; 422 FILE_CORRUPT, IMAGE_TOO_MANY_PIXELS, POLYGLOT_FILE,
+    DECOMPRESSION_BOMB, ACTIVE_CONTENT, VIDEO_TOO_LONG, FILENAME_INVALID; 409 DUPLICATE_UPLOAD."""
     activity = await rpc.call("media", "activity", activity_id)
     await authz.require(caller, MANAGE_PLANS, activity["branch_id"], "manage_plans")
-    received = await receive(request, {"caption", "action"})
+    received = await receive(request, {"caption", "action"}, settings.max_upload_bytes)
     upload = {**received.upload, "caption": received.fields.get("caption") or None,
               "action": received.fields.get("action") or None, "uploaded_by": caller.member_id}
     return await _ingest(rpc, "ingest", activity_id, upload=upload, idempotency_key=idempotency_key,
-                         timeout=get_settings().media_ingest_timeout_s)
+                         timeout=settings.media_ingest_timeout_s)
 
 
 async def _media_in_reach(rpc, authz, caller: Principal, media_id: str, variant: str) -> dict:
@@ -282,15 +281,15 @@ async def _directive(rpc, authz, caller, directive_id: str) -> dict:
 @router.post("/directives/{directive_id}/materials", status_code=status.HTTP_201_CREATED, response_model=Material,
              openapi_extra=_form(title="1 to 200 characters"))
 async def upload_material(directive_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz,
-                          idempotency_key: IdempotencyKey = None):
+                          settings: Settings, idempotency_key: IdempotencyKey = None):
     """Attach a micro lesson (MP4, about 20 minutes at most) or a document (PDF) to a directive's study
     package: multipart `file` and `title`; streamed and checked like every upload. A repeat with the
     same Idempotency-Key gets the first answer."""
     await _directive(rpc, authz, caller, directive_id)
-    received = await receive(request, {"title"})
+    received = await receive(request, {"title"}, settings.max_upload_bytes)
     upload = {**received.upload, "uploaded_by": caller.member_id}
     return await _ingest(rpc, "add_file_material", directive_id, received.fields.get("title", ""), upload=upload,
-                         idempotency_key=idempotency_key, timeout=get_settings().media_ingest_timeout_s)
+                         idempotency_key=idempotency_key, timeout=settings.media_ingest_timeout_s)
 
 
 @router.post("/directives/{directive_id}/materials/text", status_code=status.HTTP_201_CREATED,

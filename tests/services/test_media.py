@@ -203,7 +203,11 @@ def test_an_idempotent_upload_answers_the_first_time_again(media):
     activity_id = approve_plan(media)
     photo = media_corpus.jpeg(pattern=7)
     first = call(media, "ingest", activity_id, incoming(photo), idempotency_key="k-1")
-    assert call(media, "ingest", activity_id, incoming(photo), idempotency_key="k-1") == first
+    again = incoming(photo)
+    assert call(media, "ingest", activity_id, again, idempotency_key="k-1") == first
+    assert not make_storage(get_settings()).exists(again["key"])
+    assert _stored("media/b-1") == sorted(f"media/b-1/{first['media_id']}/{name}"
+                                          for name in ("original.jpg", "thumbnail.jpg", "web.jpg"))
 
 
 def test_branch_month_records_materials_and_notes(media):

@@ -324,3 +324,49 @@ def test_moving_a_township_moves_its_subtree_and_the_projection_follows(director
 
     wait_until(lambda: branches_under(other) == 2 and branches_under(county) == 0,
                message="plans followed the move")
+
+
+def test_every_change_repeated_with_its_key_gets_the_first_answer_and_has_no_second_effect(directory):
+    _, _, town, first, second = tree(directory)
+    someone = member(directory, first)
+    other = member(directory, first, phone="13900000002")
+    held = call(directory, "grant_role", {"member_id": other["member_id"], "role": "branch_admin",
+                                          "org_id": second["org_id"]})
+    changes = [
+        ("create_org", ({"name": "三支部", "level": "branch", "parent_id": town["org_id"]},),
+         ({"name": "四支部", "level": "branch", "parent_id": town["org_id"]},)),
+        ("update_org", (first["org_id"], {"name": "第一支部"}), (second["org_id"], {"name": "第一支部"})),
+        ("create_member", ({"name": "王五", "phone": "13900000003", "branch_id": first["org_id"]},),
+         ({"name": "王五", "phone": "13900000004", "branch_id": first["org_id"]},)),
+        ("update_member", (someone["member_id"], {"mobile": True}), (someone["member_id"], {"mobile": False})),
+        ("transfer_member", (someone["member_id"], second["org_id"]), (other["member_id"], second["org_id"])),
+        ("grant_role", ({"member_id": someone["member_id"], "role": "branch_admin", "org_id": second["org_id"]},),
+         ({"member_id": someone["member_id"], "role": "branch_admin", "org_id": first["org_id"]},)),
+        ("revoke_grant", (held["grant_id"],), ("another-grant",)),
+        ("leave_member", (someone["member_id"],), (other["member_id"],)),
+    ]
+    for method, arguments, other_arguments in changes:
+        key = f"key-of-{method}"
+        answer = call(directory, method, *arguments, idempotency_key=key)
+        assert call(directory, method, *arguments, idempotency_key=key) == answer, method
+        with pytest.raises(DomainError) as raised:
+            call(directory, method, *other_arguments, idempotency_key=key)
+        assert (raised.value.code, raised.value.status) == ("IDEMPOTENCY_KEY_REUSED", 409), method
+    assert [len(events(directory, kind)) for kind in ("member_updated", "member_transferred", "member_left")] == [
+        1, 1, 1]
+    assert sum(event["name"] == "三支部" for event in events(directory, "org_created")) == 1
+    assert call(directory, "list_members", first["org_id"])["total"] == 2, "王五 joined once; 张红梅 moved away"
+
+
+def test_a_revoked_grant_is_still_found_for_the_gateway_to_check_its_node(directory):
+    *_, first, _ = tree(directory)
+    someone = member(directory, first)
+    granted = call(directory, "grant_role", {"member_id": someone["member_id"], "role": "branch_admin",
+                                             "org_id": first["org_id"]})
+    assert call(directory, "get_grant", granted["grant_id"])["active"] is True
+    assert call(directory, "revoke_grant", granted["grant_id"])["active"] is False
+    found = call(directory, "get_grant", granted["grant_id"])
+    assert (found["active"], found["org_path"]) == (False, first["path"])
+    with pytest.raises(DomainError) as raised:
+        call(directory, "revoke_grant", granted["grant_id"])
+    assert (raised.value.code, raised.value.status) == ("GRANT_NOT_FOUND", 404)

@@ -9,8 +9,8 @@ from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
 from partyday_directory.models import metadata as directory_metadata
-from partyday_directory_contracts.rpc import OrgCreated
 from partyday_directory.service import DirectoryService
+from partyday_directory_contracts.events import OrgCreated
 from partyday_plans.service import PlansService
 from partyday_scoring.service import ScoringService
 from tests.services.helpers import publish_event, wait_until

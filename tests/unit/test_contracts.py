@@ -2,7 +2,7 @@
 import pytest
 
 from partyday_common.contracts import OrgNodeExpected
-from partyday_directory_contracts.rpc import EVENTS, OrgCreated, OrgUpdated
+from partyday_directory_contracts.events import EVENTS, OrgCreated, OrgUpdated
 
 
 @pytest.mark.parametrize("schema", [OrgCreated, OrgUpdated])

@@ -36,8 +36,3 @@ def test_production_refuses_the_development_secret():
     with pytest.raises(RuntimeError, match="32 characters"):
         Settings(env="production", secret_key="too short").check_production_safety()
     Settings(env="production", secret_key="a real secret of some considerable length").check_production_safety()
-
-
-def test_development_has_a_demo_admin_and_production_has_none():
-    assert Settings().admin_phone == "13800000000"
-    assert Settings(env="production", secret_key="s" * 40).admin_phone is None

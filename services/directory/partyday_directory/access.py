@@ -4,7 +4,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from partyday_common.errors import DomainError
+from partyday_common.errors import DomainError, invalid
+from partyday_directory_contracts.rpc import normalise_phone
 
 ROLE_LEVELS = {
     "branch_admin": {"branch"},
@@ -60,3 +61,11 @@ def public_subject(phone: str, secret: str) -> str:
 
 def retry_after_seconds(until: datetime, now: datetime) -> int:
     return max(1, int((until - now).total_seconds()) + 1)
+
+
+def phone_of(value: str) -> str:
+    """A phone number given to an RPC, normalised, or 400 PHONE_INVALID."""
+    try:
+        return normalise_phone(value)
+    except ValueError as exc:
+        raise invalid("PHONE_INVALID", str(exc))

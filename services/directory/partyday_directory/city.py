@@ -25,7 +25,7 @@ from partyday_common.tables import OUTBOX
 from partyday_directory import orgs
 from partyday_directory.models import Member, Org, metadata
 from partyday_directory.passwords import hash_password
-from partyday_directory_contracts.rpc import MemberJoined, OrgCreated
+from partyday_directory_contracts.events import MemberJoined, OrgCreated
 
 MEMBERS = 208_000
 TOWNSHIPS = 200

@@ -8,18 +8,12 @@ from sqlalchemy.orm import Session
 
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
-from partyday_directory import accounts, audit, orgs
+from partyday_common.pagination import page_bounds
+from partyday_directory import audit, grants, orgs, sessions
 from partyday_directory.models import Member, MemberTransfer, Org
 from partyday_directory.passwords import hash_password
-from partyday_directory_contracts.rpc import (
-    MemberCreate,
-    MemberJoined,
-    MemberLeft,
-    MemberTransferred,
-    MemberUpdate,
-    MemberUpdated,
-    MemberView,
-)
+from partyday_directory_contracts.events import MemberJoined, MemberLeft, MemberTransferred, MemberUpdated
+from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberView
 
 
 def view(member: Member) -> dict:
@@ -75,7 +69,7 @@ def update(session: Session, member_id: str, request: MemberUpdate) -> dict:
             continue
         if field == "password":
             member.password_hash = hash_password(value)
-            accounts.revoke_all(session, member.id, "password_changed")
+            sessions.revoke_all(session, member.id, "password_changed")
         else:
             setattr(member, field, value)
     member.updated_at = utcnow()
@@ -115,7 +109,7 @@ def leave(session: Session, member_id: str) -> dict:
     member.updated_at = utcnow()
     path = orgs.get(session, member.branch_id).path if member.branch_id else None
     emit(session, "member_left", MemberLeft(**event_data(member, path)).model_dump(mode="json"))
-    accounts.revoke_all(session, member.id, "member_left")
+    sessions.revoke_all(session, member.id, "member_left")
     audit.record(session, "member.leave", "member", member.id, path)
     return view(member)
 
@@ -128,16 +122,22 @@ def history(session: Session, member_id: str) -> list[dict]:
              "transferred_at": move.transferred_at.isoformat(), "actor_id": move.actor_id} for move in moves]
 
 
-def page_under(session: Session, org_id: str, offset: int, limit: int, active_only: bool = True) -> tuple[int, list]:
-    """Members of every branch in the subtree of `org_id`, by name."""
+def profile(session: Session, member_id: str) -> dict:
+    """A member with the path of their branch and their active role grants, for the gateway's scope checks."""
+    member = get(session, member_id)
+    path = orgs.get(session, member.branch_id).path if member.branch_id else None
+    return {**view(member), "branch_path": path, "grants": grants.of_member(session, member_id)}
+
+
+def page_under(session: Session, org_id: str, page: int, page_size: int) -> dict:
+    """Active members of every branch in the subtree of `org_id`, by name, one page of them."""
+    offset, limit = page_bounds(page, page_size)
     org = orgs.get(session, org_id)
     query = (select(Member).join(Org, Member.branch_id == Org.id)
-             .where(Org.path.startswith(org.path, autoescape=True)))
-    if active_only:
-        query = query.where(Member.active.is_(True))
+             .where(Org.path.startswith(org.path, autoescape=True), Member.active.is_(True)))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     found = session.scalars(query.order_by(Member.name, Member.id).offset(offset).limit(limit)).all()
-    return total, [view(member) for member in found]
+    return {"items": [view(member) for member in found], "total": total, "page": page, "page_size": page_size}
 
 
 def import_rows(session: Session, rows: list[dict], scope_paths: list[str] | None,

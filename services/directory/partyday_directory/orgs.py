@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
+from partyday_common.pagination import page_bounds
 from partyday_directory import audit
 from partyday_directory.models import Org
-from partyday_directory_contracts.rpc import OrgCreate, OrgCreated, OrgUpdate, OrgUpdated, OrgView
+from partyday_directory_contracts.events import OrgCreated, OrgUpdated
+from partyday_directory_contracts.rpc import OrgCreate, OrgUpdate, OrgView
 
-LEVEL_DEPTH = {"city": 0, "county": 1, "township": 2, "general_branch": 3, "branch": 4}
+MAX_PATHS_ASKED = 500
 
 ALLOWED_PARENTS = {
     "city": set(),
@@ -82,7 +84,7 @@ def create(session: Session, request: OrgCreate) -> dict:
     except IntegrityError:
         raise DomainError("ORG_CODE_TAKEN", f"the code {code} is already used", 409, {"code": code})
     result = view(org)
-    emit(session, "org_created", OrgCreated(**result).model_dump())
+    emit(session, "org_created", OrgCreated(**result).model_dump(mode="json"))
     audit.record(session, "org.create", "org", org.id, org.path, {"name": org.name, "level": org.level})
     return result
 
@@ -111,21 +113,30 @@ def update(session: Session, org_id: str, request: OrgUpdate) -> dict:
     org.updated_at = utcnow()
     session.flush()
     for node in {org.id: org, **{node.id: node for node in moved}}.values():
-        emit(session, "org_updated", OrgUpdated(**view(node)).model_dump())
+        emit(session, "org_updated", OrgUpdated(**view(node)).model_dump(mode="json"))
     for path in {old_path, org.path}:
         audit.record(session, "org.update", "org", org.id, path, {"changes": changes, "moved_nodes": len(moved)})
     return view(org)
 
 
-def children_page(session: Session, org_id: str, offset: int, limit: int) -> tuple[int, list[dict]]:
+def find_by_code(session: Session, code: str) -> dict | None:
+    """The node with this code, or None."""
+    org = session.scalar(select(Org).where(Org.code == code))
+    return view(org) if org else None
+
+
+def children_page(session: Session, org_id: str, page: int, page_size: int) -> dict:
+    """The direct children of a node, by name, one page of them."""
+    offset, limit = page_bounds(page, page_size)
     get(session, org_id)
     total = session.scalar(select(func.count()).select_from(Org).where(Org.parent_id == org_id))
     children = session.scalars(select(Org).where(Org.parent_id == org_id).order_by(Org.name, Org.id)
                                .offset(offset).limit(limit)).all()
-    return total, [view(child) for child in children]
+    return {"items": [view(child) for child in children], "total": total, "page": page, "page_size": page_size}
 
 
 def paths(session: Session, org_ids: list[str]) -> dict[str, dict]:
-    """Path, level and name of each known node, for the gateway's subtree checks."""
+    """Path, level and name of each known node (of the first 500 asked for), for the gateway's subtree checks."""
+    org_ids = list(org_ids)[:MAX_PATHS_ASKED]
     rows = session.execute(select(Org.id, Org.path, Org.level, Org.name).where(Org.id.in_(org_ids))).all()
     return {row.id: {"path": row.path, "level": row.level, "name": row.name} for row in rows}

@@ -1,7 +1,7 @@
-"""The directory's contracts: RPC payloads it accepts and event payloads it emits."""
+"""The directory's RPC contracts: the payloads its RPCs accept and the views they answer."""
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -64,14 +64,6 @@ class OrgView(BaseModel):
     venue_lon: float | None = None
 
 
-class OrgCreated(OrgView):
-    """`org_created`, version 1: a node was added to the tree."""
-
-
-class OrgUpdated(OrgView):
-    """`org_updated`, version 1: a node changed; after a move, one per node of the moved subtree."""
-
-
 class MemberCreate(Strict):
     name: str = Field(min_length=1, max_length=100, examples=["张红梅"])
     phone: str = Field(examples=["13800138000"])
@@ -106,60 +98,8 @@ class MemberView(BaseModel):
     joined_on: date | None
 
 
-class MemberEvent(BaseModel):
-    """The member as events carry it (no phone: other services need no contact data)."""
-
-    member_id: str
-    name: str
-    branch_id: str | None
-    branch_path: str | None
-    mobile: bool
-    probationary: bool
-    lost_contact: bool
-    active: bool
-    joined_on: date | None
-
-
-class MemberJoined(MemberEvent):
-    """`member_joined`, version 1: a member was added to a branch."""
-
-
-class MemberUpdated(MemberEvent):
-    """`member_updated`, version 1: a member's flags or name changed."""
-
-
-class MemberTransferred(MemberEvent):
-    """`member_transferred`, version 1: a member moved from one branch to another."""
-
-    from_branch_id: str | None
-
-
-class MemberLeft(MemberEvent):
-    """`member_left`, version 1: a member left the organisation (no longer active)."""
-
-
-class SessionEnded(BaseModel):
-    """`session_ended`, version 1: a login was revoked (logout, reused refresh token, changed password,
-    member left); its access tokens must stop working before they expire."""
-
-    session_id: str
-    subject: str
-    reason: str
-    ended_at: datetime
-
-
 class RoleGrantCreate(Strict):
     member_id: str
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     org_id: str
 
-
-EVENTS = {
-    "org_created": OrgCreated,
-    "org_updated": OrgUpdated,
-    "member_joined": MemberJoined,
-    "member_updated": MemberUpdated,
-    "member_transferred": MemberTransferred,
-    "member_left": MemberLeft,
-    "session_ended": SessionEnded,
-}

@@ -1,0 +1,27 @@
+"""The directory's settings: the shared ones and those only the directory reads (PARTYDAY_* variables)."""
+from functools import lru_cache
+
+from pydantic import Field
+
+from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_ADMIN_PHONE, Settings
+
+
+class DirectorySettings(Settings):
+    admin_phone: str | None = Field(None, description="the city admin made on first start; development has one")
+    admin_password: str | None = None
+    city_name: str = Field("汉中市委", description="the name of the root node made on first start")
+    city_code: str = "HZ"
+    code_sender: str = Field("log", description="how one-time codes reach phones: log (development)")
+
+    def model_post_init(self, context) -> None:
+        super().model_post_init(context)
+        if self.env == "development":
+            self.admin_phone = self.admin_phone or DEVELOPMENT_ADMIN_PHONE
+            self.admin_password = self.admin_password or DEVELOPMENT_ADMIN_PASSWORD
+
+
+@lru_cache
+def get_settings() -> DirectorySettings:
+    settings = DirectorySettings()
+    settings.check_production_safety()
+    return settings

@@ -1,0 +1,92 @@
+"""The payloads (`data` of the envelope) of the events the directory emits, version 1 each.
+
+`EVENTS` maps each event type to its model; `SUBSCRIBED` names those some service consumes, which the
+outbox publishes `mandatory` (a message no queue takes is then noticed, not lost).
+"""
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from partyday_common.vocabulary import Domain, Kind, Level
+
+
+class OrgNode(BaseModel):
+    """A node of the organisation tree as events carry it; `path` is '/root-id/.../own-id/'."""
+
+    org_id: str
+    code: str
+    name: str
+    parent_id: str | None
+    level: Level
+    domain: Domain
+    kind: Kind
+    path: str
+    venue_lat: float | None = None
+    venue_lon: float | None = None
+
+
+class OrgCreated(OrgNode):
+    """`org_created`: a node was added to the tree."""
+
+
+class OrgUpdated(OrgNode):
+    """`org_updated`: a node changed; after a move, one per node of the moved subtree."""
+
+
+class MemberEvent(BaseModel):
+    """The member as events carry it (no phone: other services need no contact data)."""
+
+    member_id: str
+    name: str
+    branch_id: str | None
+    branch_path: str | None
+    mobile: bool
+    probationary: bool
+    lost_contact: bool
+    active: bool
+    joined_on: date | None
+
+
+class MemberJoined(MemberEvent):
+    """`member_joined`: a member was added to a branch (created, imported or generated)."""
+
+
+class MemberUpdated(MemberEvent):
+    """`member_updated`: a member's flags or name changed."""
+
+
+class MemberTransferred(MemberEvent):
+    """`member_transferred`: a member moved from one branch to another."""
+
+    from_branch_id: str | None
+
+
+class MemberLeft(MemberEvent):
+    """`member_left`: a member left the organisation (no longer active)."""
+
+
+class SessionEnded(BaseModel):
+    """`session_ended`: a login was revoked (logout, reused refresh token, changed password, member left);
+    its access tokens must stop working before they expire."""
+
+    session_id: str
+    subject: str
+    reason: str
+    ended_at: datetime
+
+
+EVENTS: dict[str, type[BaseModel]] = {
+    "org_created": OrgCreated,
+    "org_updated": OrgUpdated,
+    "member_joined": MemberJoined,
+    "member_updated": MemberUpdated,
+    "member_transferred": MemberTransferred,
+    "member_left": MemberLeft,
+    "session_ended": SessionEnded,
+}
+
+# Every service's tree projection follows org_*, attendance the rosters. Gateways follow session_ended on
+# queues of their own that live only while they run (and catch up by RPC), so it is not published mandatory.
+SUBSCRIBED: frozenset[str] = frozenset({
+    "org_created", "org_updated", "member_joined", "member_transferred", "member_left",
+})

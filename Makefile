@@ -24,7 +24,7 @@ migrate: install
 	$(VENV)/bin/partyday migrate
 
 city: install
-	$(VENV)/bin/partyday city
+	$(VENV)/bin/partyday-city
 
 run: install
 	@scripts/ensure-rabbitmq.sh

@@ -64,7 +64,7 @@ from partyday_attendance import tokens
 from partyday_common.envelope import Envelope
 from partyday_common.settings import SERVICES, get_settings
 from partyday_common.tables import OUTBOX
-from partyday_directory.city import load_city
+from partyday_directory_dev.city import load_city
 from partyday_gateway.auth import Tokens
 
 SEED = 20261121

@@ -45,7 +45,7 @@ from bench.stack import (
     workspace,
 )
 from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_ADMIN_PHONE
-from partyday_directory.city import load_city
+from partyday_directory_dev.city import load_city
 
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "48"))
 SEED = 20261121

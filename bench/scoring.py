@@ -36,7 +36,7 @@ from sqlalchemy import insert
 from bench.stack import Scratch
 from partyday_common.db import make_engine, utcnow
 from partyday_common.migrations import upgrade
-from partyday_directory.city import generate_city
+from partyday_directory_dev.city import generate_city
 from partyday_scoring import formula
 from partyday_scoring.models import Comment, Like, RosterMember, ScoredActivity, org_nodes
 

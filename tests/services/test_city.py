@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from partyday_common.db import make_engine
 from partyday_common.envelope import parse_envelope
 from partyday_common.migrations import upgrade
-from partyday_directory.city import CityLoadRefused, load_city
 from partyday_directory.models import Member, Org, metadata
+from partyday_directory_dev.city import CityLoadRefused, load_city
 
 SEED = 20261121
 PASSWORD = "partyday-demo"

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from partyday_directory.city import CITY_BOX, MEMBERS, generate_city
 from partyday_directory.orgs import check_placement, child_path
 from partyday_directory_contracts.rpc import PHONE
+from partyday_directory_dev.city import CITY_BOX, MEMBERS, generate_city
 
 SEED = 20261121
 

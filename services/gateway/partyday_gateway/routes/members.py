@@ -104,28 +104,31 @@ async def get_member(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.patch("/{member_id}", response_model=MemberView)
-async def update_member(member_id: str, body: MemberUpdate, caller: Caller, rpc: Rpc, authz: Authz):
+async def update_member(member_id: str, body: MemberUpdate, caller: Caller, rpc: Rpc, authz: Authz,
+                        idempotency_key: IdempotencyKey = None):
     """Change a member's name, flags or password."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
     updated = await rpc.call("directory", "update_member", member_id,
-                             body.model_dump(mode="json", exclude_unset=True))
+                             body.model_dump(mode="json", exclude_unset=True), idempotency_key=idempotency_key)
     authz.forget_member(member_id)
     return updated
 
 
 @router.post("/{member_id}/transfer", response_model=MemberView)
-async def transfer_member(member_id: str, body: TransferBody, caller: Caller, rpc: Rpc, authz: Authz):
+async def transfer_member(member_id: str, body: TransferBody, caller: Caller, rpc: Rpc, authz: Authz,
+                          idempotency_key: IdempotencyKey = None):
     """Move a member to another branch (组织关系转接); the caller administers both branches."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
     await authz.require(caller, MANAGE_MEMBERS, body.to_org_id, "manage_members")
-    return await rpc.call("directory", "transfer_member", member_id, body.to_org_id)
+    return await rpc.call("directory", "transfer_member", member_id, body.to_org_id,
+                          idempotency_key=idempotency_key)
 
 
 @router.post("/{member_id}/leave", response_model=MemberView)
-async def leave(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+async def leave(member_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
     """Record that a member left the organisation."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
-    left = await rpc.call("directory", "leave_member", member_id)
+    left = await rpc.call("directory", "leave_member", member_id, idempotency_key=idempotency_key)
     authz.forget_member(member_id)
     return left
 

@@ -71,13 +71,14 @@ async def get_org(org_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.patch("/{org_id}", response_model=OrgView)
-async def update_org(org_id: str, body: OrgUpdate, caller: Caller, rpc: Rpc, authz: Authz):
+async def update_org(org_id: str, body: OrgUpdate, caller: Caller, rpc: Rpc, authz: Authz,
+                     idempotency_key: IdempotencyKey = None):
     """Rename, reclassify or move a node; a move needs the right over the new parent too."""
     await authz.require(caller, MANAGE_TREE, org_id, "manage_tree")
     changes = body.model_dump(exclude_unset=True)
     if changes.get("parent_id"):
         await authz.require(caller, MANAGE_TREE, changes["parent_id"], "manage_tree")
-    updated = await rpc.call("directory", "update_org", org_id, changes)
+    updated = await rpc.call("directory", "update_org", org_id, changes, idempotency_key=idempotency_key)
     authz.org_paths.forget()
     return updated
 

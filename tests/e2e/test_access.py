@@ -185,6 +185,29 @@ def test_only_a_city_admin_makes_city_admins(city):
     assert revoked.status_code == 204
 
 
+def test_a_role_grant_repeated_with_its_key_gets_the_first_answer(city):
+    target = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
+    body = {"member_id": target["member_id"], "role": "branch_admin", "org_id": city.nodes["a"]["branch"]["org_id"]}
+    keyed = {**city.headers["admin_a"], "Idempotency-Key": f"grant-{uuid.uuid4().hex}"}
+    granted = city.http.post("/api/v1/role-grants", headers=keyed, json=body)
+    assert granted.status_code == 201, granted.text
+    again = city.http.post("/api/v1/role-grants", headers=keyed, json=body)
+    assert (again.status_code, again.json()) == (201, granted.json())
+    elsewhere = city.http.post("/api/v1/role-grants", headers=keyed,
+                               json={**body, "org_id": city.nodes["a"]["other_branch"]["org_id"]})
+    assert elsewhere.status_code == 409 and elsewhere.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    unkeyed = city.http.post("/api/v1/role-grants", headers=city.headers["admin_a"], json=body)
+    assert unkeyed.json()["error"]["code"] == "GRANT_EXISTS", "the first call granted the role once"
+
+    revoking = {**city.headers["admin_a"], "Idempotency-Key": f"revoke-{uuid.uuid4().hex}"}
+    path = f"/api/v1/role-grants/{granted.json()['grant_id']}"
+    assert [city.http.delete(path, headers=revoking).status_code for _ in range(2)] == [204, 204]
+    gone = city.http.delete(path, headers=city.headers["admin_a"])
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "GRANT_NOT_FOUND"
+    other_county = {**city.headers["admin_b"], "Idempotency-Key": revoking["Idempotency-Key"]}
+    assert city.http.delete(path, headers=other_county).status_code == 403, "a repeat is authorised like the first"
+
+
 def test_an_admin_cannot_move_a_node_out_of_their_subtree(city):
     response = city.http.patch(f"/api/v1/orgs/{city.nodes['a']['town']['org_id']}", headers=city.headers["admin_a"],
                                json={"parent_id": city.nodes["b"]["county"]["org_id"]})

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from partyday_attendance_contracts.rpc import ActivityClosed, AttendanceUpdated, Counts, MemberReflected
 from partyday_media_contracts.events import DetailScoreChanged as MediaDetailScoreChanged
-from partyday_plans_contracts.rpc import PlanApproved, PlanEvent, RosterEntry
+from partyday_plans_contracts.events import PlanApproved, PlanEvent, RosterEntry
 from partyday_scoring_contracts.rpc import DetailScoreChanged
 
 

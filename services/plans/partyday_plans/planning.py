@@ -22,17 +22,13 @@ from partyday_plans.models import (
     Rectification,
     org_nodes,
 )
+from partyday_plans_contracts.events import DirectivePublished, Overdue, PlanApproved, PlanEvent, RectificationIssued
 from partyday_plans_contracts.rpc import (
     DirectiveCreate,
-    DirectivePublished,
-    Overdue,
-    PlanApproved,
     PlanCreate,
     PlanEdit,
-    PlanEvent,
     RectificationAnswer,
     RectificationCreate,
-    RectificationIssued,
     ScheduleSet,
 )
 

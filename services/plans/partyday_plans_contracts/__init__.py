@@ -1,3 +1,4 @@
-"""What the plans service promises to its callers and subscribers (directives, plans and their review, deadlines, archives): the bodies its RPCs
-take (`rpc`) and the payloads of the events it emits (`events`). Plain pydantic models: nothing here
-imports the service's own machinery, so the gateway and tests read them without loading the service."""
+"""What the plans service promises to its callers and subscribers (directives, plans and their review,
+deadlines, archives): the bodies its RPCs take (`rpc`) and the payloads of the events it emits (`events`).
+Plain pydantic models: nothing here imports the service's own machinery, so the gateway and tests read them
+without loading the service."""

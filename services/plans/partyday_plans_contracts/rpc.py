@@ -1,5 +1,5 @@
-"""The plans service's contracts: RPC payloads it accepts and event payloads it emits."""
-from datetime import date, datetime
+"""The bodies the plans service's RPCs take."""
+from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -71,87 +71,3 @@ class RectificationCreate(Strict):
 class RectificationAnswer(Strict):
     text: str = Field(min_length=1, max_length=10000)
     media_ids: list[str] = Field(default_factory=list, max_length=50)
-
-
-class RosterEntry(BaseModel):
-    member_id: str
-    name: str
-    mobile: bool
-    probationary: bool
-
-
-class PlanApproved(BaseModel):
-    """`plan_approved`, version 1: what attendance needs to open the activity's sign-in sheet."""
-
-    plan_id: str
-    activity_id: str
-    branch_id: str
-    branch_path: str
-    month: str
-    theme: str
-    starts_at: datetime
-    ends_at: datetime
-    venue_name: str
-    venue_lat: float
-    venue_lon: float
-    radius_m: int
-    required_actions: list[str] = []
-    attendance_rules: AttendanceRules
-    roster: list[RosterEntry]
-
-
-class PlanEvent(BaseModel):
-    """`plan_submitted`, `plan_returned`, `plan_held`, `summary_submitted`, `plan_archived`, version 1."""
-
-    plan_id: str
-    branch_id: str
-    branch_path: str
-    month: str
-    status: str
-    activity_id: str | None = None
-    summary_chars: int = 0
-
-
-class DirectivePublished(BaseModel):
-    """`directive_published`, version 1: a month's requirements now apply to a subtree."""
-
-    directive_id: str
-    org_id: str
-    org_path: str
-    month: str
-    theme: str
-    required_actions: list[str]
-
-
-class Overdue(BaseModel):
-    """`plan_overdue` and `summary_overdue`, version 1: a branch missed a deadline."""
-
-    branch_id: str
-    branch_path: str
-    month: str
-    kind: str
-    deadline: datetime
-
-
-class RectificationIssued(BaseModel):
-    """`rectification_issued`, version 1: a branch was told to fix something by a date."""
-
-    rectification_id: str
-    branch_id: str
-    branch_path: str
-    issue: str
-    due_on: date
-
-
-EVENTS = {
-    "directive_published": DirectivePublished,
-    "plan_submitted": PlanEvent,
-    "plan_approved": PlanApproved,
-    "plan_returned": PlanEvent,
-    "plan_held": PlanEvent,
-    "summary_submitted": PlanEvent,
-    "plan_archived": PlanEvent,
-    "plan_overdue": Overdue,
-    "summary_overdue": Overdue,
-    "rectification_issued": RectificationIssued,
-}

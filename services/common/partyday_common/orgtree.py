@@ -83,17 +83,16 @@ class OrgTreeProjection:
 
     org_nodes: Table
 
-    @event_consumer("directory", "org_created")
-    def on_org_created(self, event):
+    @event_consumer("directory", "org_created", expects=OrgNodeExpected)
+    def on_org_created(self, event, payload: OrgNodeExpected):
         """Record the new node in this service's tree projection."""
         self._project(event)
 
-    @event_consumer("directory", "org_updated")
-    def on_org_updated(self, event):
+    @event_consumer("directory", "org_updated", expects=OrgNodeExpected)
+    def on_org_updated(self, event, payload: OrgNodeExpected):
         """Follow a renamed, reclassified or moved node (a move announces every node it carries)."""
         self._project(event)
 
     def _project(self, event):
-        OrgNodeExpected.model_validate(event.data)
         with self.db.transaction() as session:
             record_org(session, self.org_nodes, event)

@@ -67,11 +67,11 @@ def city(services):
     return {"root": root, "county": county, "town": town, "branch": branch, "other": other}
 
 
-def draft(plans, branch, **changes):
+def draft(plans, branch, idempotency_key=None, **changes):
     payload = {"branch_id": branch["org_id"], "month": MONTH, "theme": "学习二十届四中全会精神", "starts_at": START,
                "ends_at": END, "venue": {"name": "党员活动室", "lat": 33.07, "lon": 107.03},
                "required_actions": ["诵读党章", "缴纳党费"], "optional_actions": ["志愿服务"], **changes}
-    return call(plans, "create_plan", payload)
+    return call(plans, "create_plan", payload, idempotency_key=idempotency_key)
 
 
 def test_a_directive_becomes_every_branchs_task(services, city):
@@ -249,3 +249,24 @@ def test_the_delivery_of_a_directive_lists_every_branch_it_reached(services, cit
     with pytest.raises(DomainError) as raised:
         call(plans, "directive_delivery", "no-such-directive")
     assert raised.value.status == 404
+
+
+def test_a_repeated_idempotency_key_gets_the_first_answer_and_another_request_is_refused(services, city):
+    plans = services["plans"]
+    first = draft(plans, city["branch"], idempotency_key="draft-1")
+    assert draft(plans, city["branch"], idempotency_key="draft-1") == first
+    with pytest.raises(DomainError) as raised:
+        draft(plans, city["branch"], theme="另一个主题", idempotency_key="draft-1")
+    assert raised.value.code == "IDEMPOTENCY_KEY_REUSED" and raised.value.status == 409
+    assert call(plans, "list_plans", city["town"]["org_id"], MONTH)["total"] == 1
+    call(plans, "submit_plan", first["plan_id"], idempotency_key="submit-1")
+    approved = call(plans, "approve_plan", first["plan_id"], idempotency_key="approve-1")
+    assert call(plans, "approve_plan", first["plan_id"], idempotency_key="approve-1") == approved, \
+        "a repeated approval answers the first one, though the plan is no longer submitted"
+    assert len(outbox(plans, "plan_approved")) == 1
+    with pytest.raises(DomainError) as raised:
+        call(plans, "approve_plan", first["plan_id"])
+    assert raised.value.code == "PLAN_STATE_CONFLICT", "without the key it is a second approval"
+    with pytest.raises(DomainError) as raised:
+        call(plans, "submit_plan", "another-plan", idempotency_key="submit-1")
+    assert raised.value.code == "IDEMPOTENCY_KEY_REUSED", "the key names one request, resource included"

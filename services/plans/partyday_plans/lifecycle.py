@@ -19,6 +19,9 @@ TRANSITIONS = {
     "archive": ({"summarized"}, "archived"),
 }
 MAX_DURATION = timedelta(hours=12)
+# The states of a plan that was submitted (its plan deadline is met), and of one that has its summary.
+SUBMITTED = frozenset({"submitted", "published", "held", "summarized", "archived"})
+SUMMARIZED = frozenset({"summarized", "archived"})
 
 
 def next_status(status: str, action: str) -> str | None:

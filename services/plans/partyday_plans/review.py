@@ -1,0 +1,87 @@
+"""A plan's review: the branch submits it (checked against the month's directives and its schedule; a late one
+is accepted and flagged), a superior returns it with a comment or approves it. Approval publishes it to the
+branch's members and makes it an activity, with the roster snapshot attendance opens the sign-in sheet from."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from partyday_common.clock import aware
+from partyday_common.db import utcnow
+from partyday_common.errors import invalid
+from partyday_plans import deadlines, lifecycle
+from partyday_plans.announcements import announce
+from partyday_plans.directives import directives_for
+from partyday_plans.plans import get_plan, move, plan_event, plan_view
+from partyday_plans.schedules import schedule_for
+from partyday_plans_contracts.events import PlanApproved, PlanReturned, PlanSubmitted, RosterEntry
+
+ROSTER_PAGE = 500
+MAX_COMMENT = 2000
+
+
+def submit_plan(session: Session, plan_id: str, now: datetime) -> dict:
+    """Submit for review; after the deadline it is accepted and flagged late, never refused."""
+    plan = get_plan(session, plan_id)
+    move(session, plan, "submit")
+    directives = directives_for(session, plan.branch_path, plan.month)
+    schedule = schedule_for(session, plan.branch_path, directives)
+    lifecycle.check_timing(plan.month, aware(plan.starts_at), aware(plan.ends_at), schedule.time_zone,
+                           schedule.party_day)
+    lifecycle.check_required_actions([a for d in directives for a in d.required_actions], plan.required_actions)
+    plan.submitted_at = now
+    plan.submitted_late = now >= deadlines.deadline(plan.month, schedule.plan_deadline_day, schedule.time_zone)
+    announce(session, plan_event(plan, PlanSubmitted))
+    return plan_view(plan)
+
+
+def review_comment(comment) -> str:
+    """A returned plan's comment, trimmed, or 400."""
+    if not isinstance(comment, str) or not comment.strip() or len(comment) > MAX_COMMENT:
+        raise invalid("COMMENT_REQUIRED", f"a returned plan needs a comment of at most {MAX_COMMENT} characters")
+    return comment.strip()
+
+
+def return_plan(session: Session, plan_id: str, comment: str) -> dict:
+    """Send the plan back to its branch with the reviewer's comment."""
+    plan = get_plan(session, plan_id)
+    move(session, plan, "return", comment)
+    plan.review_comment = comment
+    plan.reviewed_by = session.info.get("actor_id")
+    plan.reviewed_at = utcnow()
+    announce(session, plan_event(plan, PlanReturned))
+    return plan_view(plan)
+
+
+def approvable(session: Session, plan_id: str) -> str:
+    """The branch of a plan that may be approved now (409 otherwise), whose roster its approval takes."""
+    plan = get_plan(session, plan_id)
+    lifecycle.next_status(plan.status, "approve")
+    return plan.branch_id
+
+
+def fetch_roster(directory, branch_id: str) -> list[dict]:
+    """The branch's members now, from the directory (`list_members`, a page at a time)."""
+    roster, page = [], 1
+    while True:
+        found = directory.list_members(branch_id, page=page, page_size=ROSTER_PAGE)
+        roster += [RosterEntry.model_validate(member).model_dump() for member in found["items"]]
+        if page * ROSTER_PAGE >= found["total"]:
+            return roster
+        page += 1
+
+
+def approve_plan(session: Session, plan_id: str, roster: list[dict]) -> dict:
+    """Approval publishes the plan to the branch's members and makes it an activity."""
+    plan = get_plan(session, plan_id)
+    move(session, plan, "approve")
+    plan.activity_id = uuid.uuid4().hex
+    plan.reviewed_by = session.info.get("actor_id")
+    plan.reviewed_at = utcnow()
+    plan.review_comment = None
+    announce(session, PlanApproved(
+        plan_id=plan.id, activity_id=plan.activity_id, branch_id=plan.branch_id, branch_path=plan.branch_path,
+        month=plan.month, theme=plan.theme, starts_at=aware(plan.starts_at), ends_at=aware(plan.ends_at),
+        venue_name=plan.venue_name, venue_lat=plan.venue_lat, venue_lon=plan.venue_lon, radius_m=plan.radius_m,
+        required_actions=plan.required_actions, attendance_rules=plan.attendance_rules, roster=roster))
+    return plan_view(plan)

@@ -1,0 +1,70 @@
+"""Organisations' schedules: time zone, fixed party day and deadline days, for their subtrees.
+
+A node follows the nearest node on its path (itself included) that has a schedule of its own; the month's
+directives of the closest publisher above it set its deadline days."""
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partyday_common.db import utcnow
+from partyday_common.errors import DomainError
+from partyday_plans import deadlines
+from partyday_plans.models import Directive, OrgSchedule
+from partyday_plans.nodes import ancestors, node
+from partyday_plans_contracts.rpc import ScheduleSet
+
+
+@dataclass(frozen=True)
+class Schedule:
+    time_zone: str = deadlines.DEFAULT_TIME_ZONE
+    party_day: int | None = None
+    plan_deadline_day: int = deadlines.DEFAULT_PLAN_DEADLINE_DAY
+    summary_deadline_day: int = deadlines.DEFAULT_SUMMARY_DEADLINE_DAY
+
+
+def resolve(path: str, own: dict[str, OrgSchedule], directives: Iterable[Directive]) -> Schedule:
+    """The schedule of the node at `path`, from the organisations' own schedules (`own`, by org id) and
+    the month's directives."""
+    ids = ancestors(path)
+    nearest = next((own[i] for i in reversed(ids) if i in own), None)
+    schedule = Schedule(nearest.time_zone, nearest.party_day, nearest.plan_deadline_day,
+                        nearest.summary_deadline_day) if nearest else Schedule()
+    days = deadlines.directive_deadline_days(path, directives)
+    if days:
+        schedule = Schedule(schedule.time_zone, schedule.party_day, *days)
+    return schedule
+
+
+def schedule_for(session: Session, path: str, directives: list[Directive]) -> Schedule:
+    """A node's schedule: its nearest ancestor's own, with the deadline days of the month's directives."""
+    own = {s.org_id: s for s in session.scalars(select(OrgSchedule).where(OrgSchedule.org_id.in_(ancestors(path))))}
+    return resolve(path, own, directives)
+
+
+class ScheduleBook:
+    """The schedules of many nodes in one month, from one read of every organisation's own schedule."""
+
+    def __init__(self, session: Session, directives: list[Directive]):
+        self.own = {s.org_id: s for s in session.scalars(select(OrgSchedule))}
+        self.directives = directives
+
+    def for_path(self, path: str) -> Schedule:
+        return resolve(path, self.own, self.directives)
+
+
+def set_schedule(session: Session, org_id: str, request: ScheduleSet) -> dict:
+    """Set an organisation's own schedule, for its whole subtree."""
+    node(session, org_id)
+    try:
+        ZoneInfo(request.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError("TIME_ZONE_INVALID", f"unknown time zone {request.time_zone}", 400)
+    schedule = session.get(OrgSchedule, org_id) or OrgSchedule(org_id=org_id)
+    for field, value in request.model_dump().items():
+        setattr(schedule, field, value)
+    schedule.updated_at = utcnow()
+    session.add(schedule)
+    return {"org_id": org_id, **request.model_dump()}

@@ -219,3 +219,21 @@ def test_annual_task_lists_and_schedules(cycle):
     bad = http.put(f"/api/v1/orgs/{cycle.nodes['b']['town']['org_id']}/schedule", headers=cycle.headers["admin_b"],
                    json={"time_zone": "Mars/Olympus"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "TIME_ZONE_INVALID"
+
+
+def test_a_plan_sent_twice_with_one_idempotency_key_is_one_plan_with_the_first_answer(cycle):
+    http, branch = cycle.http, cycle.nodes["a"]["branch"]
+    month = f"20{27 + next(_months)}-03"
+    body = {"branch_id": branch["org_id"], "month": month, "theme": "主题党日",
+            "starts_at": f"{month}-07T09:00:00+08:00", "ends_at": f"{month}-07T11:00:00+08:00",
+            "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03}}
+    keyed = {**cycle.headers["branch_admin"], "Idempotency-Key": uuid.uuid4().hex}
+    first = http.post("/api/v1/plans", headers=keyed, json=body)
+    assert first.status_code == 201, first.text
+    again = http.post("/api/v1/plans", headers=keyed, json=body)
+    assert again.status_code == 201 and again.json() == first.json()
+    listed = http.get("/api/v1/plans", params={"org_id": branch["org_id"], "month": month},
+                      headers=cycle.headers["admin_a"]).json()
+    assert [plan["plan_id"] for plan in listed["items"]] == [first.json()["plan_id"]]
+    reused = http.post("/api/v1/plans", headers=keyed, json={**body, "theme": "另一个主题"})
+    assert reused.status_code == 409 and reused.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"

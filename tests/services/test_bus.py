@@ -363,7 +363,7 @@ def test_an_event_type_nobody_subscribes_to_is_published_once_and_done(container
 
 
 def test_the_relay_knows_which_events_have_subscribers():
-    from partyday_common.consumer import subscribed_event_types
+    from partyday_common.db import subscribed_event_types
 
     assert subscribed_event_types("directory") == {"org_created", "org_updated", "member_joined",
                                                    "member_transferred", "member_left"}

@@ -175,11 +175,3 @@ def declare_subscriptions(amqp_uri: str, service_classes) -> list[str]:
                 queue.bind(channel).declare()
                 declared.append(queue.name)
     return declared
-
-
-def subscribed_event_types(source_service: str) -> set[str]:
-    """The event types of `source_service` that some partyday service subscribes to."""
-    from partyday_common.settings import SERVICES, load_service_class
-
-    return {queue.routing_key for name in SERVICES for queue in subscription_queues(load_service_class(name))
-            if queue.exchange.name == f"{source_service}.events"}

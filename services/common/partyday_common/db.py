@@ -144,7 +144,6 @@ class Database(DependencyProvider):
         self.subscribed = subscribed
 
     def setup(self):
-        from partyday_common.consumer import subscribed_event_types
         from partyday_common.outbox import OutboxRelay
 
         service = self.container.service_name
@@ -171,6 +170,22 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return WorkerDatabase(self, worker_ctx)
+
+
+def subscribed_event_types(source_service: str) -> set[str]:
+    """The event types of `source_service` that some partyday service consumes, for a service that does not name
+    its own: every consumer records processed events (see WorkerDatabase), which tells it from other entrypoints."""
+    from partyday_common.settings import SERVICES, load_service_class
+
+    subscribed = set()
+    for name in SERVICES:
+        service_cls = load_service_class(name)
+        for method_name in dir(service_cls):
+            for entrypoint in getattr(getattr(service_cls, method_name), "nameko_entrypoints", ()):
+                if getattr(entrypoint, "records_processed_events", False) \
+                        and entrypoint.source_service == source_service:
+                    subscribed.add(entrypoint.event_type)
+    return subscribed
 
 
 class WorkerDatabase:

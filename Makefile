@@ -6,11 +6,11 @@ PY := $(VENV)/bin/python
 
 .PHONY: install lint run test test-infra test-unit test-services test-e2e test-browser bench bench-dispatch bench-checkin bench-scoring migrate city clean
 
-$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml dev/pyproject.toml
 	@scripts/ensure-fonts.sh
 	@scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . -e dev
 	@touch $@
 
 install: $(VENV)/.installed
@@ -21,14 +21,14 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 migrate: install
-	$(VENV)/bin/partyday migrate
+	$(VENV)/bin/partyday-dev migrate
 
 city: install
 	$(VENV)/bin/partyday-city
 
 run: install
 	@scripts/ensure-rabbitmq.sh
-	$(VENV)/bin/partyday run
+	$(VENV)/bin/partyday-dev run
 
 test-infra: install
 	@scripts/ensure-fonts.sh

@@ -19,8 +19,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from partyday_common import devstack
 from partyday_common.migrations import upgrade
+from partyday_dev import devstack
 
 CALLS = int(os.environ.get("BENCH_CALLS", "3000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "50"))

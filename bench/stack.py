@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 # Importing devstack imports eventlet, which warns about its own deprecation; the message starts with a newline.
 warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
 
-from partyday_common import devstack  # noqa: E402
 from partyday_common.settings import SERVICES  # noqa: E402
 from partyday_common.tables import OUTBOX  # noqa: E402
+from partyday_dev import devstack  # noqa: E402
 
 RABBIT_API = "http://guest:guest@127.0.0.1:15672"
 AMQP_ROOT = "amqp://guest:guest@127.0.0.1:5672"
@@ -114,7 +114,7 @@ def stack_environment(scratch: Scratch, data_dir: Path, **settings: str) -> dict
 
 
 def migrate(environment: dict) -> None:
-    subprocess.run([str(Path(sys.executable).parent / "partyday"), "migrate"], env=environment, check=True,
+    subprocess.run([str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True,
                    capture_output=True)
 
 

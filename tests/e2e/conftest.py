@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from partyday_common import devstack
 from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD as ADMIN_PASSWORD
 from partyday_common.settings import DEVELOPMENT_ADMIN_PHONE as ADMIN_PHONE
 from partyday_common.settings import SERVICES
+from partyday_dev import devstack
 from tests.e2e.helpers import wait_for
 
 
@@ -125,7 +125,7 @@ def stack(request, vhosts, databases, tmp_path_factory):
     for name in SERVICES:
         environment[f"PARTYDAY_{name.upper()}_DATABASE_URL"] = databases.create(name)
         environment[f"PARTYDAY_{name.upper()}_METRICS_PORT"] = str(metrics_ports[name])
-    subprocess.run([str(Path(sys.executable).parent / "partyday"), "migrate"], env=environment, check=True,
+    subprocess.run([str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True,
                    capture_output=True)
     running = Stack(environment, log_dir, free_port(), metrics_ports)
     started = time.monotonic()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from partyday_common import devstack
+from partyday_dev import devstack
 from tests.e2e.conftest import free_port
 from tests.e2e.helpers import wait_for
 

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import yaml
 
-from partyday_common.settings import SERVICE_CLASSES, SERVICES, load_service_class
+from partyday_common.settings import SERVICES
+from partyday_dev.services import SERVICE_CLASSES, load_service_class
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 

@@ -1,4 +1,4 @@
-"""`partyday`: migrate databases, run the whole stack locally, inspect dead letters, load a synthetic city,
+"""`partyday`: migrate databases, declare subscriptions, inspect dead letters, load a synthetic city,
 import a roster."""
 import argparse
 import json
@@ -24,12 +24,6 @@ def _declare(args) -> int:
     queues = declare_subscriptions(get_settings().amqp_uri, [load_service_class(name) for name in SERVICES])
     print("\n".join(f"declared {queue}" for queue in queues))
     return 0
-
-
-def _run(args) -> int:
-    from partyday_common.devstack import run_stack
-
-    return run_stack(host=args.host, port=args.port, demo=not args.no_demo)
 
 
 def _dead_letters(args) -> int:
@@ -101,12 +95,6 @@ def main(argv=None) -> int:
     declare = commands.add_parser(
         "declare-queues", help="declare every event subscription's queue before any service starts")
     declare.set_defaults(handler=_declare)
-
-    run = commands.add_parser("run", help="migrate, start every service and the gateway, load demo data")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--no-demo", action="store_true", help="do not load the demo organisation tree")
-    run.set_defaults(handler=_run)
 
     dlq = commands.add_parser("dead-letters", help="count, list or replay dead-lettered messages")
     dlq.add_argument("action", choices=["count", "list", "replay"])

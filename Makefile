@@ -35,7 +35,7 @@ test-infra: install
 	@scripts/test-infra.sh
 
 test-unit: install
-	$(PY) -m pytest tests/unit tests/gateway
+	$(PY) -m pytest tests/unit tests/gateway tests/contracts
 
 test-services: test-infra
 	$(VENV)/bin/nameko test -p no:anyio tests/services tests/migrations

@@ -35,7 +35,7 @@ attempts_by_event = {}
 
 class Producer(PartydayService):
     name = "producer"
-    db = Database(producer_metadata)
+    db = Database(producer_metadata, subscribed=frozenset())
 
     @rpc
     def make(self, label: str, explode: bool = False, flaky: bool = False) -> str:
@@ -46,7 +46,7 @@ class Producer(PartydayService):
 
 class Tally(PartydayService):
     name = "tally"
-    db = Database(counter_metadata)
+    db = Database(counter_metadata, subscribed=frozenset())
 
     @event_consumer("producer", "thing_made")
     def on_thing_made(self, event):
@@ -216,7 +216,7 @@ def test_the_correlation_id_travels_from_the_call_into_the_event(container_facto
 
 class Sleepy(PartydayService):
     name = "sleepy"
-    db = Database(producer_metadata)
+    db = Database(producer_metadata, subscribed=frozenset())
 
     @rpc
     def nap(self, seconds: float):
@@ -226,7 +226,7 @@ class Sleepy(PartydayService):
 
 class Caller(PartydayService):
     name = "caller"
-    db = Database(producer_metadata)
+    db = Database(producer_metadata, subscribed=frozenset())
     sleepy = TimedRpcProxy("sleepy", timeout=0.5)
 
     @rpc
@@ -272,7 +272,7 @@ def test_entrypoints_are_timed_and_failures_counted(container_factory, services)
 
 class Unroutable(PartydayService):
     name = "lonely"
-    db = Database(producer_metadata)
+    db = Database(producer_metadata, subscribed=frozenset())
 
     @rpc
     def shout(self, times: int) -> None:
@@ -375,7 +375,7 @@ def test_the_relay_knows_which_events_have_subscribers():
 
 class TwoStep(PartydayService):
     name = "twostep"
-    db = Database(counter_metadata)
+    db = Database(counter_metadata, subscribed=frozenset())
 
     @event_consumer("producer", "thing_made")
     def on_thing_made(self, event):

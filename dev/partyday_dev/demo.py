@@ -3,7 +3,7 @@ import json
 import urllib.error
 import urllib.request
 
-from partyday_common.settings import get_settings
+from partyday_directory.settings import get_settings
 
 DEMO_TREE = [
     ("HZ", None, "汉中市委", "city", "government", "regular"),

@@ -23,7 +23,7 @@ def dictionary(name: str) -> list[str]:
 def keys_used() -> set[str]:
     namespaces = {key.split(".")[0] for key in dictionary("zh")}
     used = set()
-    for script in (WEB / "static").glob("*.js"):
+    for script in (WEB / "static").rglob("*.js"):
         if script.name == "i18n.js":
             continue
         for literal in re.findall(r"'([a-z]+(?:\.[A-Za-z0-9_]+)+)'", script.read_text()):

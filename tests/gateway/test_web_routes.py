@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from partyday_gateway.app import create_app
+from partyday_gateway.permissions import CAPABILITIES
 from partyday_gateway.settings import GatewaySettings
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
@@ -80,8 +81,19 @@ def test_nothing_is_loaded_from_elsewhere():
         assert external == [], f"{path.name} loads from another host"
         for local in re.findall(r"""["'(](/static/[\w./-]+)""", text):
             assert (WEB / local.removeprefix("/")).is_file(), f"{path.name} names {local}, which is missing"
-        for module in re.findall(r"""from\s+'\./([\w.-]+)'""", text):
+        for module in re.findall(r"""from\s+'(\.\.?/[\w./-]+)'""", text):
             assert (path.parent / module).is_file(), f"{path.name} imports {module}, which is missing"
+
+
+def test_the_pages_ask_only_for_capabilities_that_me_answers():
+    """A view or control shown by a capability the gateway does not know would never show."""
+    named = set()
+    for script in (WEB / "static").rglob("*.js"):
+        text = script.read_text()
+        for needs in re.findall(r"needs: \[([^\]]*)\]", text):
+            named.update(re.findall(r"'(\w+)'", needs))
+        named.update(re.findall(r"can\(\w+, '(\w+)'", text))
+    assert named and named <= set(CAPABILITIES), sorted(named - set(CAPABILITIES))
 
 
 def test_a_members_history_is_their_own_lines_a_page_at_a_time(gateway):

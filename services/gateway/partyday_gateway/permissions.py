@@ -7,7 +7,7 @@ the node it touches; a caller without a covering grant gets 403.
 import time
 from collections import OrderedDict
 
-from partyday_gateway.auth import AuthContextCache, Principal
+from partyday_gateway.auth import AuthContextCache, Grant, Principal
 from partyday_gateway.errors import ApiError
 
 READ = frozenset({"branch_admin", "org_admin", "city_admin", "auditor"})
@@ -28,6 +28,38 @@ JUDGE = frozenset({"org_admin", "city_admin"})
 WORKING_GROUP = frozenset({"working_group"})
 COMMITTEE = frozenset({"committee"})
 READ_EVALUATIONS = READ | WORKING_GROUP | COMMITTEE
+
+# Every capability by the name a 403 gives as `needs` and `/me` answers the caller's reach in.
+CAPABILITIES: dict[str, frozenset] = {
+    "read": READ, "manage_tree": MANAGE_TREE, "manage_members": MANAGE_MEMBERS, "grant_roles": GRANT_ROLES,
+    "read_audit": READ_AUDIT, "create_city": CITY, "publish_directives": PUBLISH_DIRECTIVES,
+    "manage_plans": MANAGE_PLANS, "review": REVIEW, "spot_check": SPOT_CHECK, "run_campaigns": RUN_CAMPAIGNS,
+    "judge": JUDGE, "working_group": WORKING_GROUP, "committee": COMMITTEE, "read_evaluations": READ_EVALUATIONS,
+}
+# The node a caller's work starts from is that of their widest administrative role.
+HOME_ORDER = ("city_admin", "org_admin", "auditor", "branch_admin")
+
+
+def reach(principal: Principal) -> dict[str, list[Grant]]:
+    """Per capability, the grants through which the caller holds it (each covers its node's subtree), in the
+    order the directory gave them, with no subtree repeated."""
+    found: dict[str, list[Grant]] = {}
+    for name, roles in CAPABILITIES.items():
+        roots: dict[str, Grant] = {}
+        for grant in principal.grants:
+            if grant.role in roles:
+                roots.setdefault(grant.org_path, grant)
+        found[name] = [grant for path, grant in roots.items()
+                       if not any(path != other and path.startswith(other) for other in roots)]
+    return found
+
+
+def home(principal: Principal) -> str | None:
+    """The node the caller's work starts from: that of their widest administrative grant (city, organisation,
+    auditor, branch, in that order), else of their first other grant; None without grants."""
+    ranked = sorted(principal.grants, key=lambda grant: HOME_ORDER.index(grant.role) if grant.role in HOME_ORDER
+                    else len(HOME_ORDER))
+    return ranked[0].org_id if ranked else None
 
 
 def forbidden(capability: str, org_id: str | None) -> ApiError:

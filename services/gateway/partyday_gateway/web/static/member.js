@@ -1,6 +1,7 @@
 // The member pages, phone first: today's activity, scanning, sign-in and sign-out, history, voting.
 import { query, Session } from './api.js';
 import { showCampaign } from './campaign.js';
+import { can } from './capabilities.js';
 import { applyI18n, t } from './i18n.js';
 import {
   act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, showAbsences, table,
@@ -10,7 +11,6 @@ import {
 const session = new Session('partyday.session');
 const QUEUE_KEY = 'partyday.offline-scans';
 const DEVICE_KEY = 'partyday.device';
-const MANAGERS = new Set(['branch_admin', 'org_admin', 'city_admin']);
 const PAGE_SIZE = 20;
 const app = document.getElementById('app');
 const params = new URLSearchParams(location.search);
@@ -94,7 +94,6 @@ async function viewHome(main) {
       await listComments(comments, id);
     }
   } }, t('m.send'));
-  const manager = me.roles.some((grant) => MANAGERS.has(grant.role));
   mount(main, h('h2', {}, t('m.today')),
     h('article', { class: 'card activity', 'data-activity': id }, h('h3', {}, plan.theme), badge(t(`plan.${plan.status}`), `s-${plan.status}`),
       h('dl', { class: 'facts' }, h('dt', {}, t('plan.when')), h('dd', {}, fmtTime(plan.starts_at), ' – ', fmtTime(plan.ends_at)),
@@ -105,7 +104,7 @@ async function viewHome(main) {
     leave, absences,
     h('section', { class: 'card' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
       text, send, out),
-    manager ? uploadCard(id) : null);
+    can(me, 'manage_plans') ? uploadCard(id) : null);
   return listComments(comments, id);
 }
 

@@ -1,0 +1,50 @@
+// The month's directive, dispatched to every branch below, and those already sent.
+import { query } from '../api.js';
+import { t } from '../i18n.js';
+import { act, field, fmtTime, h, mount, notice, table } from '../ui.js';
+import { orgLabel, section, session, state } from './context.js';
+
+const REQUIRED_ACTIONS = ['诵读党章', '缴纳党费', '研学党规党情', '落实组织生活', '民主议事', '民主公开'];
+
+export default { title: 'nav.directives', needs: ['publish_directives'], show: viewDirectives };
+
+async function viewDirectives(main) {
+  const list = h('div', {});
+  const out = h('div', {});
+  const theme = h('input', { name: 'theme', required: true, maxlength: 200 });
+  const actions = REQUIRED_ACTIONS.map((action) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', value: action, checked: true }), action));
+  const extra = h('input', { name: 'extra', placeholder: t('directives.extraHint') });
+  const materials = h('textarea', { name: 'materials', rows: 3, placeholder: t('directives.materialsHint') });
+  const planDay = h('input', { type: 'number', min: 1, max: 28, value: 5 });
+  const summaryDay = h('input', { type: 'number', min: 1, max: 28, value: 25 });
+  const button = h('button', { class: 'btn primary', type: 'submit' }, t('directives.dispatch'));
+  const form = h('form', { class: 'card form', onsubmit: async (event) => {
+    event.preventDefault();
+    const required = actions.map((label) => label.querySelector('input')).filter((c) => c.checked).map((c) => c.value)
+      .concat(extra.value.split(/[,，、]/).map((s) => s.trim()).filter(Boolean));
+    const sent = await act(button, out, () => session.call('/directives', { method: 'POST', body: {
+      org_id: state.org, month: state.month, theme: theme.value.trim(), required_actions: required,
+      study_materials: materials.value.split('\n').map((s) => s.trim()).filter(Boolean),
+      plan_deadline_day: Number(planDay.value), summary_deadline_day: Number(summaryDay.value) } }));
+    if (sent) {
+      mount(out, notice(t('directives.sent', { theme: sent.theme })));
+      form.reset();
+      await listDirectives(list);
+    }
+  } }, h('h3', {}, t('directives.new'), ' · ', orgLabel(state.org), ' · ', state.month),
+  field('directives.theme', theme), h('fieldset', {}, h('legend', {}, t('directives.required')), actions, extra),
+  field('directives.materials', materials),
+  h('div', { class: 'row' }, field('directives.planDay', planDay), field('directives.summaryDay', summaryDay)),
+  button, out);
+  section(main, 'nav.directives', form, h('h3', {}, t('directives.list')), list);
+  await listDirectives(list);
+}
+
+async function listDirectives(list) {
+  const items = await session.call(`/directives${query({ org_id: state.org, month: state.month })}`);
+  mount(list, table([['directives.theme', (d) => d.theme], ['common.org', (d) => orgLabel(d.org_id)],
+    ['directives.required', (d) => d.required_actions.join('、')],
+    ['directives.deadlines', (d) => t('directives.days', { plan: d.plan_deadline_day, summary: d.summary_deadline_day })],
+    ['directives.published', (d) => fmtTime(d.published_at)]], items, t('directives.none')));
+}

@@ -1,0 +1,61 @@
+// The organisation tree and the chosen node's facts, members and (for a branch) absences: lazily opened
+// children; choosing a node makes it the console's context.
+import { query } from '../api.js';
+import { t } from '../i18n.js';
+import { badge, h, mount, pager, showAbsences, table } from '../ui.js';
+import { PAGE_SIZE, rememberName, render, section, session, state } from './context.js';
+
+export default { title: 'nav.orgs', needs: ['read'], show: viewOrgs };
+
+async function viewOrgs(main) {
+  const tree = h('ul', { class: 'tree' }, await treeNode(state.home, true));
+  const detail = h('div', { class: 'panel' });
+  section(main, 'nav.orgs', h('div', { class: 'split' }, h('div', { class: 'panel tree-panel' }, tree), detail));
+  await showOrg(detail, state.org, 1);
+}
+
+async function treeNode(orgId, open = false) {
+  const org = await session.call(`/orgs/${orgId}`);
+  rememberName(orgId, org.name);
+  const children = h('ul', {});
+  const toggle = h('button', { class: 'twisty', 'aria-label': t('orgs.expand') }, org.level === 'branch' ? '·' : '+');
+  const item = h('li', {}, toggle, h('a', { href: '#/orgs', class: orgId === state.org ? 'current' : '',
+    onclick: (event) => { event.preventDefault(); state.org = orgId; render(); } }, org.name,
+  h('small', {}, ` ${t(`level.${org.level}`)}`)), children);
+  let loaded = false;
+  const expand = async () => {
+    if (org.level === 'branch') return;
+    if (loaded) { children.hidden = !children.hidden; toggle.textContent = children.hidden ? '+' : '−'; return; }
+    loaded = true;
+    toggle.textContent = '−';
+    const page = await session.call(`/orgs/${orgId}/children${query({ page_size: 100 })}`);
+    for (const child of page.items) rememberName(child.org_id, child.name);
+    mount(children, await Promise.all(page.items.map((child) => treeNode(child.org_id))));
+    if (page.total > page.items.length) children.append(h('li', { class: 'muted' }, t('orgs.more', { n: page.total - page.items.length })));
+  };
+  toggle.addEventListener('click', expand);
+  if (open) await expand();
+  return item;
+}
+
+async function showOrg(panel, orgId, page) {
+  const org = await session.call(`/orgs/${orgId}`);
+  const members = await session.call(`/orgs/${orgId}/members${query({ page, page_size: PAGE_SIZE })}`);
+  const absences = h('div', {});
+  mount(panel, h('h3', {}, org.name),
+    h('dl', { class: 'facts' }, h('dt', {}, t('orgs.code')), h('dd', {}, org.code),
+      h('dt', {}, t('orgs.level')), h('dd', {}, t(`level.${org.level}`)),
+      h('dt', {}, t('orgs.domain')), h('dd', {}, t(`domain.${org.domain}`)),
+      h('dt', {}, t('orgs.kind')), h('dd', {}, t(`kind.${org.kind}`))),
+    org.level === 'branch' ? h('div', { class: 'toolbar' },
+      h('a', { class: 'btn', href: `#/rectifications/new/${org.org_id}` }, t('spot.rectify'))) : null,
+    h('h4', {}, t('orgs.members')),
+    table([['member.name', (m) => m.name], ['member.phone', (m) => m.phone],
+      ['member.flags', (m) => [m.probationary ? badge(t('member.probationary')) : null,
+        m.mobile ? badge(t('member.mobile'), 'info') : null, m.lost_contact ? badge(t('member.lost'), 'warn') : null,
+        m.active ? null : badge(t('member.inactive'), 'muted')]],
+      ['member.joined', (m) => m.joined_on || '—']], members.items, t('orgs.noMembers')),
+    members.total > PAGE_SIZE ? pager(page, PAGE_SIZE, members.total, (p) => showOrg(panel, orgId, p)) : null,
+    absences);
+  if (org.level === 'branch') await showAbsences(session, absences, orgId);
+}

@@ -1,0 +1,24 @@
+// The progress dashboard: per child node, how many branches planned, were approved, held, documented, scored.
+import { query } from '../api.js';
+import { t } from '../i18n.js';
+import { empty, field, h, pct } from '../ui.js';
+import { domainSelect, render, section, session, state } from './context.js';
+
+export default { title: 'nav.progress', needs: ['read'], show: viewProgress };
+
+async function viewProgress(main, domain = '') {
+  const progress = await session.call(`/dashboards/progress${query({ org_id: state.org, month: state.month, domain })}`);
+  const stages = ['planned', 'approved', 'held', 'documented', 'scored'];
+  const bars = (tally) => h('div', { class: 'bars' }, stages.map((stage) => h('div', { class: 'bar-row' },
+    h('span', { class: 'bar-label' }, t(`progress.${stage}`)),
+    h('span', { class: 'bar' }, h('span', { class: `fill f-${stage}`, style: `width:${Math.round((tally.rates[stage] || 0) * 100)}%` })),
+    h('span', { class: 'bar-value' }, `${tally[stage]}/${tally.branches} · ${pct(tally.rates[stage])}`))));
+  section(main, 'nav.progress', h('div', { class: 'toolbar' },
+    field('orgs.domain', domainSelect(domain, (d) => { location.hash = `#/progress/${d}`; }))),
+  h('div', { class: 'card', id: 'progress-total' }, h('h3', {}, progress.name, ' · ', progress.month,
+    ' · ', t('progress.branches', { n: progress.branches })), bars(progress)),
+  progress.children.length ? h('div', { class: 'grid3' }, progress.children.map((child) => h('div', { class: 'card' },
+    h('h4', {}, h('a', { href: '#/progress', onclick: (event) => { event.preventDefault(); state.org = child.org_id; render(); } },
+      child.name), ' ', h('small', { class: 'muted' }, t(`domain.${child.domain}`), ' · ', t('progress.branches', { n: child.branches }))),
+    bars(child)))) : empty(t('progress.noChildren')));
+}

@@ -12,12 +12,18 @@ NO_BROKER = "amqp://guest:guest@127.0.0.1:1/"
 
 
 @pytest.fixture
-def gateway():
+def gateway_settings() -> GatewaySettings:
+    """The settings the gateway starts with; a test module overrides this fixture for others."""
+    return GatewaySettings(amqp_uri=NO_BROKER)
+
+
+@pytest.fixture
+def gateway(gateway_settings):
     """A client of the gateway, logged in as member m1 of session s1 (`token(kind)` issues another).
 
     `gateway.use(fake)` puts a `FakeRpc` in front of the services, and forgets the callers and paths known so far,
     so that the next request asks the fake; `gateway.fake` is the one in use."""
-    app = create_app(GatewaySettings(amqp_uri=NO_BROKER))
+    app = create_app(gateway_settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         def use(fake: FakeRpc) -> FakeRpc:
             app.state.rpc = client.fake = fake

@@ -1,52 +1,22 @@
 """The gateway's answers to bad input and to failing services, with the services faked."""
 import pytest
-from fastapi.testclient import TestClient
 
-from partyday_gateway.app import create_app
 from partyday_gateway.guard import find_control_character
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
-from partyday_gateway.settings import GatewaySettings
+from tests.gateway.fakes import FakeRpc, under_root
 
 CITY_ADMIN = {"session_active": True, "kind": "member", "subject": "m1", "member_id": "m1", "name": "管理员",
               "org_id": None, "org_path": None,
               "roles": [{"role": "city_admin", "org_id": "root", "org_path": "/root/", "grant_id": "g1"}]}
 
 
-class FakeRpc:
-    """Answers the gateway's own questions (who is calling, where is a node) and fakes the rest."""
-
-    ready = True
-
-    def __init__(self, outcome):
-        self.outcome = outcome
-        self.calls = []
-
-    async def call(self, service, method, *args, **kwargs):
-        if method == "auth_context":
-            return CITY_ADMIN
-        if method == "org_paths":
-            return {org_id: {"path": f"/root/{org_id}/", "level": "county", "name": "x"} for org_id in args[0]}
-        self.calls.append((service, method, args, kwargs))
-        if isinstance(self.outcome, Exception):
-            raise self.outcome
-        return self.outcome
-
-    async def close(self):
-        pass
-
-
 @pytest.fixture
-def gateway():
-    app = create_app(GatewaySettings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
-    with TestClient(app, raise_server_exceptions=False) as client:
-        def answer(outcome):
-            app.state.rpc = FakeRpc(outcome)
-            app.state.authz.org_paths.rpc = app.state.rpc
-            return app.state.rpc
-        client.answer = answer
-        token = app.state.tokens.issue("m1", "s1", "r1", "member")["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        yield client
+def gateway(gateway):
+    """`gateway.answer(outcome)`: a city admin calls, every node is a county under the root, and whatever the route
+    asks of a service gets `outcome` (raised if it is an exception)."""
+    gateway.answer = lambda outcome: gateway.use(FakeRpc(caller=CITY_ADMIN, nodes=under_root("county"),
+                                                         default=outcome))
+    return gateway
 
 
 def assert_error(response, status, code):

@@ -4,13 +4,13 @@ client's file name as sent: media judges type, kind and name), and how files are
 import hashlib
 
 import pytest
-from fastapi.testclient import TestClient
 
 from partyday_common.settings import get_settings
 from partyday_gateway import uploads
-from partyday_gateway.app import create_app
 from partyday_gateway.settings import GatewaySettings
 from tests.fixtures import media_corpus
+from tests.gateway.conftest import NO_BROKER
+from tests.gateway.fakes import FakeRpc, under_root
 from tests.gateway.test_errors import CITY_ADMIN, assert_error
 
 ACTIVITY = {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "required_actions": []}
@@ -26,66 +26,54 @@ NOTE = {"note_id": "n1", "branch_id": "b1", "month": "2026-12", "member_id": "m1
         "created_at": "2026-12-01T00:00:00Z", "url": "/api/v1/study-notes/n1"}
 
 
-class MediaRpc:
-    ready = True
+def page_of(**fields):
+    """The answer of a paged method: `fields` on the page asked for."""
+    return lambda *args, page, page_size, **kwargs: {**fields, "page": page, "page_size": page_size}
 
-    def __init__(self):
-        self.calls = []
-        self.stored_at_call = None
-        self.caller = CITY_ADMIN
 
-    async def call(self, service, method, *args, **kwargs):
-        if method == "auth_context":
-            return self.caller
-        if method == "org_paths":
-            return {org_id: {"path": f"/root/{org_id}/", "level": "branch", "name": "x"} for org_id in args[0]}
-        self.calls.append((service, method, args, kwargs))
-        if method == "activity":
-            return ACTIVITY
-        if method == "ingest":
-            upload = args[1]
-            self.stored_at_call = b"".join(uploads.media_storage().iter_chunks(upload["key"]))
-            return {"media_id": "m1", "status": "pending", "kind": "image", "possible_forgery": False,
-                    "duplicates": [], "evidence": None}
-        if method in ("get_media", "review"):
-            return VIEW
-        if method == "directive":
-            return {"directive_id": "d1", "org_id": "root", "org_path": "/root/", "month": "2026-12", "theme": "学党章"}
-        if method in ("add_file_material", "add_text_material"):
-            return MATERIAL
-        if method == "add_note":
-            return NOTE
-        if method in ("directive_materials", "month_materials"):
-            return {"items": [MATERIAL], "total": 1, **{name: kwargs[name] for name in ("page", "page_size")}}
-        if method == "activity_media_page":
-            return {"activity_id": "a1", "detail_score": 0, "breakdown": None,
-                    "counts": {"pending": 0, "approved": 0, "rejected": 0}, "items": [], "total": 0,
-                    "page": kwargs["page"], "page_size": kwargs["page_size"]}
-        if method == "media_file":
-            return {"key": "media/b1/m1/thumbnail.jpg", "content_type": "image/jpeg", "status": "pending",
-                    "filename": "m1-thumbnail.jpg", "branch_id": "b1", "branch_path": "/root/b1/"}
-        raise AssertionError(method)
+def media_rpc() -> FakeRpc:
+    """Media as these tests fake it; `stored_at_call` keeps what the storage held under the key when media was
+    asked to ingest it."""
+    fake = FakeRpc(caller=CITY_ADMIN, nodes=under_root("branch"))
 
-    async def close(self):
-        pass
+    def ingest(activity_id, upload, **kwargs):
+        fake.stored_at_call = b"".join(uploads.media_storage().iter_chunks(upload["key"]))
+        return {"media_id": "m1", "status": "pending", "kind": "image", "possible_forgery": False,
+                "duplicates": [], "evidence": None}
+
+    fake.stored_at_call = None
+    for method, outcome in {
+        "activity": ACTIVITY, "ingest": ingest, "get_media": VIEW, "review": VIEW,
+        "directive": {"directive_id": "d1", "org_id": "root", "org_path": "/root/", "month": "2026-12",
+                      "theme": "学党章"},
+        "add_file_material": MATERIAL, "add_text_material": MATERIAL, "add_note": NOTE,
+        "directive_materials": page_of(items=[MATERIAL], total=1),
+        "month_materials": page_of(items=[MATERIAL], total=1),
+        "activity_media_page": page_of(activity_id="a1", detail_score=0, breakdown=None, items=[], total=0,
+                                       counts={"pending": 0, "approved": 0, "rejected": 0}),
+        "media_file": {"key": "media/b1/m1/thumbnail.jpg", "content_type": "image/jpeg", "status": "pending",
+                       "filename": "m1-thumbnail.jpg", "branch_id": "b1", "branch_path": "/root/b1/"},
+    }.items():
+        fake.answer("media", method, outcome)
+    return fake
 
 
 @pytest.fixture
-def gateway(tmp_path, monkeypatch):
+def gateway_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("PARTYDAY_MEDIA_DIR", str(tmp_path / "media"))
     monkeypatch.setenv("PARTYDAY_MAX_UPLOAD_BYTES", "50000")
     get_settings.cache_clear()
     uploads.media_storage.cache_clear()
-    app = create_app(GatewaySettings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
-    with TestClient(app, raise_server_exceptions=False) as client:
-        app.state.rpc = client.rpc = MediaRpc()
-        app.state.authz.org_paths.rpc = app.state.rpc
-        token = app.state.tokens.issue("m1", "s1", "r1", "member")["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        client.storage_root = tmp_path / "media"
-        yield client
+    yield GatewaySettings(amqp_uri=NO_BROKER)
     get_settings.cache_clear()
     uploads.media_storage.cache_clear()
+
+
+@pytest.fixture
+def gateway(gateway, tmp_path):
+    gateway.rpc = gateway.use(media_rpc())
+    gateway.storage_root = tmp_path / "media"
+    return gateway
 
 
 def post(client, files, data=None):
@@ -93,7 +81,7 @@ def post(client, files, data=None):
 
 
 def ingests(client):
-    return [call for call in client.rpc.calls if call[1] == "ingest"]
+    return client.rpc.called("ingest")
 
 
 def test_media_gets_a_storage_key_and_what_the_gateway_saw(gateway):
@@ -173,7 +161,7 @@ def test_a_missing_stored_file_is_404(gateway):
 
 
 def _called(client, method):
-    return [call for call in client.rpc.calls if call[1] == method]
+    return client.rpc.called(method)
 
 
 @pytest.mark.parametrize("path, method, body", [

@@ -1,9 +1,7 @@
 """The scoring routes with the services faked: who may do what, bad input, charts, vote rate limits."""
 import pytest
-from fastapi.testclient import TestClient
 
-from partyday_gateway.app import create_app
-from partyday_gateway.settings import GatewaySettings
+from tests.gateway.fakes import FakeRpc
 
 RANKING = {"org_id": "town", "name": "北关街道", "period": "2026-12", "domain": None, "kind": None, "group": "branches",
            "unscored": 0, "total": 1, "page": 1, "page_size": 100,
@@ -35,71 +33,60 @@ PUBLIC = context([], org_id=None, kind="public", member_id=None)
 PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": "/root/town/b2/"}
 
 
-class FakeRpc:
-    ready = True
+ANSWERS = {
+    ("scoring", "get_activity"): {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "theme": "t"},
+    ("scoring", "score"): SCORE, ("scoring", "set_superior_score"): SCORE, ("scoring", "ranking"): RANKING,
+    ("scoring", "vote"): {"campaign_id": "c1", "activity_id": "a1", "votes_left": 0},
+    ("scoring", "like"): {"activity_id": "a1", "liked": True, "likes": 1},
+    ("scoring", "moderation_queue"): {"items": [], "total": 0, "page": 1, "page_size": 50},
+    ("scoring", "comment_scope"): {"comment_id": "c1", "activity_id": "a1", "branch_id": "b1"},
+    ("scoring", "comments"): {"items": [COMMENT], "total": 1, "page": 1, "page_size": 50},
+    ("scoring", "authored_comments"): {"items": [{**COMMENT, "member_id": "m1", "status": "hidden"}], "total": 1,
+                                       "page": 1, "page_size": 50},
+    ("scoring", "add_comment"): COMMENT, ("scoring", "moderate"): COMMENT,
+    ("scoring", "report_comment"): {"comment_id": "c1", "reports": 1, "status": "visible"},
+    ("scoring", "evaluation"): {**EVALUATION, "candidates": [], "total": 0, "page": 1, "page_size": 100},
+    ("scoring", "first_review"): EVALUATION, ("scoring", "second_review"): EVALUATION,
+    ("scoring", "publish_evaluation"): EVALUATION,
+    ("scoring", "report"): {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
+                            "period": "2026-12", "months": [], "columns": ["name", "score"],
+                            "rows": [{"name": "第一党支部", "score": None}]},
+    ("scoring", "judge"): {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
+                           "organisation": 20, "effect": 20, "total": 100},
+    ("scoring", "campaign_results"): {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
+                                      "votes_per_voter": 1, **WINDOW, "total_votes": 0, "total": 1, "page": 1,
+                                      "page_size": 20,
+                                      "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部",
+                                                 "theme": "t", "votes": 0}]},
+    ("media", "activity_media_page"): {"items": [
+        {"media_id": "p1", "kind": "image", "status": "approved", "caption": "合影"},
+        {"media_id": "v1", "kind": "video", "status": "approved", "caption": None}],
+        "total": 2, "page": 1, "page_size": 50},
+    ("media", "get_media"): lambda media_id, **kwargs: {"media_id": media_id, "activity_id": "elsewhere",
+                                                        "kind": "image", "status": "approved"},
+    ("scoring", "is_candidate"): False,
+    ("scoring", "create_campaign"): {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
+                                     "votes_per_voter": 3, **WINDOW},
+}
 
-    def __init__(self, who):
-        self.who = who
-        self.calls = []
 
-    async def call(self, service, method, *args, **kwargs):
-        if method == "auth_context":
-            return self.who
-        if method == "org_paths":
-            return {org_id: {"path": PATHS[org_id], "level": "branch", "name": "x"} for org_id in args[0]
-                    if org_id in PATHS}
-        self.calls.append((method, args, kwargs))
-        return {"get_activity": {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "theme": "t"},
-                "score": SCORE, "set_superior_score": SCORE, "ranking": RANKING,
-                "vote": {"campaign_id": "c1", "activity_id": "a1", "votes_left": 0},
-                "like": {"activity_id": "a1", "liked": True, "likes": 1},
-                "moderation_queue": {"items": [], "total": 0, "page": 1, "page_size": 50},
-                "comment_scope": {"comment_id": "c1", "activity_id": "a1", "branch_id": "b1"},
-                "comments": {"items": [COMMENT], "total": 1, "page": 1, "page_size": 50},
-                "authored_comments": {"items": [{**COMMENT, "member_id": "m1", "status": "hidden"}], "total": 1,
-                                      "page": 1, "page_size": 50},
-                "add_comment": COMMENT, "moderate": COMMENT,
-                "report_comment": {"comment_id": "c1", "reports": 1, "status": "visible"},
-                "evaluation": {**EVALUATION, "candidates": [], "total": 0, "page": 1, "page_size": 100},
-                "first_review": EVALUATION, "second_review": EVALUATION, "publish_evaluation": EVALUATION,
-                "report": {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
-                           "period": "2026-12", "months": [], "columns": ["name", "score"],
-                           "rows": [{"name": "第一党支部", "score": None}]},
-                "judge": {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
-                          "organisation": 20, "effect": 20, "total": 100},
-                "campaign_results": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
-                                     "votes_per_voter": 1, **WINDOW, "total_votes": 0, "total": 1, "page": 1,
-                                     "page_size": 20,
-                                     "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部",
-                                                "theme": "t", "votes": 0}]},
-                "activity_media_page": {"items": [
-                    {"media_id": "p1", "kind": "image", "status": "approved", "caption": "合影"},
-                    {"media_id": "v1", "kind": "video", "status": "approved", "caption": None}],
-                    "total": 2, "page": 1, "page_size": 50},
-                "get_media": {"media_id": args[0] if args else None, "activity_id": "elsewhere",
-                              "kind": "image", "status": "approved"},
-                "is_candidate": False,
-                "create_campaign": {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
-                                    "votes_per_voter": 3, **WINDOW}}.get(method, {})
+def node(org_id):
+    return {"path": PATHS[org_id], "level": "branch", "name": "x"} if org_id in PATHS else None
 
-    async def close(self):
-        pass
+
+def scoring_rpc(who) -> FakeRpc:
+    """Scoring (and media, for campaign photos) as these tests fake them; a method not listed answers {}."""
+    fake = FakeRpc(caller=who, nodes=node, default={})
+    for (service, method), outcome in ANSWERS.items():
+        fake.answer(service, method, outcome)
+    return fake
 
 
 @pytest.fixture
-def gateway():
-    app = create_app(GatewaySettings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
-    with TestClient(app, raise_server_exceptions=False) as client:
-        def acting_as(who):
-            app.state.rpc = FakeRpc(who)
-            app.state.authz.org_paths.rpc = app.state.rpc
-            app.state.auth_cache = type(app.state.auth_cache)(0)
-            return app.state.rpc
-        client.acting_as = acting_as
-        client.app_state = app.state
-        token = app.state.tokens.issue("m1", "s1", "r1", "member")["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        yield client
+def gateway(gateway):
+    """`gateway.acting_as(who)`: `who` calls (a directory `auth_context`), and the fake it will ask is returned."""
+    gateway.acting_as = lambda who: gateway.use(scoring_rpc(who))
+    return gateway
 
 
 def code(response):
@@ -114,12 +101,12 @@ def test_members_of_the_branch_read_the_score_and_like_but_only_a_superior_score
     assert refused.status_code == 403 and code(refused) == "FORBIDDEN"
     own = gateway.acting_as(context([("org_admin", "b1", "/root/town/b1/")]))
     assert code(gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90})) == "OWN_BRANCH"
-    assert not [call for call in own.calls if call[0] == "set_superior_score"]
+    assert not own.called("set_superior_score")
     superior = gateway.acting_as(TOWN_ADMIN)
     answer = gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90},
                           headers={"Idempotency-Key": "k1"})
     assert answer.status_code == 200, answer.text
-    assert superior.calls[-1] == ("set_superior_score", ("a1", {"score": 90}), {"idempotency_key": "k1"})
+    assert superior.calls[-1] == ("scoring", "set_superior_score", ("a1", {"score": 90}), {"idempotency_key": "k1"})
 
 
 @pytest.mark.parametrize("body", [{"score": 101}, {"score": -1}, {"score": "high"}, {}, {"score": 50, "x": 1}])
@@ -147,11 +134,11 @@ def test_auditors_read_comments_but_never_like_comment_or_report(gateway):
     assert code(gateway.post("/api/v1/activities/a1/likes")) == "FORBIDDEN"
     assert code(gateway.post("/api/v1/activities/a1/comments", json={"text": "好"})) == "FORBIDDEN"
     assert code(gateway.post("/api/v1/comments/c1/reports", json={})) == "FORBIDDEN"
-    assert not [call for call in auditor.calls if call[0] in ("like", "add_comment", "report_comment")]
+    assert not [call for call in auditor.calls if call.method in ("like", "add_comment", "report_comment")]
     member = gateway.acting_as(context([], member_id="m8"))
     assert gateway.post("/api/v1/activities/a1/comments", json={"text": "好"}).status_code == 201
     assert gateway.post("/api/v1/comments/c1/reports", json={}).status_code == 201
-    assert [call[0] for call in member.calls if call[0] in ("add_comment", "report_comment")] == [
+    assert [call.method for call in member.calls if call.method in ("add_comment", "report_comment")] == [
         "add_comment", "report_comment"]
 
 
@@ -165,12 +152,12 @@ def test_moderation_is_for_superiors_of_the_branch_only(gateway):
     assert code(gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"})) == "OWN_BRANCH"
     assert code(gateway.post("/api/v1/comments/c1/moderation", json={"decision": "remove"})) == "OWN_BRANCH"
     assert gateway.get("/api/v1/moderation/comments", params={"org_id": "town"}).status_code == 200
-    assert own.calls[-1] == ("moderation_queue", ("town",), {"page": 1, "page_size": 50,
-                                                             "exclude_path": "/root/town/b1/"})
-    assert not [call for call in branch_admin.calls + own.calls if call[0] == "moderate"]
+    assert own.calls[-1] == ("scoring", "moderation_queue", ("town",), {"page": 1, "page_size": 50,
+                                                                        "exclude_path": "/root/town/b1/"})
+    assert not branch_admin.called("moderate") + own.called("moderate")
     superior = gateway.acting_as(TOWN_ADMIN)
     assert gateway.post("/api/v1/comments/c1/moderation", json={"decision": "remove"}).status_code == 200
-    assert superior.calls[-1][0] == "moderate"
+    assert superior.calls[-1].method == "moderate"
     assert code(gateway.post("/api/v1/comments/c1/moderation", json={"decision": "delete"})) == "VALIDATION_FAILED"
 
 
@@ -187,8 +174,8 @@ def test_rankings_as_json_svg_and_png_with_checked_periods(gateway):
         == "VALIDATION_FAILED"
     fake = gateway.acting_as(TOWN_ADMIN)
     gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-Q4", "kind": "joint"})
-    assert fake.calls[-1] == ("ranking", ("town", "2026-Q4"), {"domain": None, "group": "branches", "kind": "joint",
-                                                               "page": 1, "page_size": 100})
+    assert fake.calls[-1] == ("scoring", "ranking", ("town", "2026-Q4"), {"domain": None, "group": "branches",
+                                                                          "kind": "joint", "page": 1, "page_size": 100})
     svg = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "format": "svg"})
     assert svg.headers["content-type"].startswith("image/svg+xml") and "北关社区第一党支部" in svg.text
     png = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-Q4", "format": "png"})
@@ -213,9 +200,9 @@ def test_a_campaign_names_its_voting_window_which_must_carry_an_offset(gateway):
     fake = gateway.acting_as(TOWN_ADMIN)
     opened = gateway.post("/api/v1/campaigns", json=body)
     assert opened.status_code == 201 and opened.json()["closes_at"] == WINDOW["closes_at"]
-    assert fake.calls[-1][1] == (body,), "without a window, scoring's default applies"
+    assert fake.calls[-1].args == (body,), "without a window, scoring's default applies"
     gateway.post("/api/v1/campaigns", json={**body, "opens_at": "2026-12-05T08:00:00+08:00"})
-    assert fake.calls[-1][1] == ({**body, "opens_at": "2026-12-05T08:00:00+08:00"},)
+    assert fake.calls[-1].args == ({**body, "opens_at": "2026-12-05T08:00:00+08:00"},)
     naive = gateway.post("/api/v1/campaigns", json={**body, "closes_at": "2026-12-31T23:59:59"})
     assert naive.status_code == 400 and code(naive) == "VALIDATION_FAILED"
 
@@ -223,27 +210,21 @@ def test_a_campaign_names_its_voting_window_which_must_carry_an_offset(gateway):
 def test_a_vote_names_its_account_and_client_address_to_scoring_which_limits_them(gateway):
     fake = gateway.acting_as(PUBLIC)
     assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
-    assert fake.calls[-1] == ("vote", ("c1", "public:m1", {"activity_id": "a1"}, "testclient"), {}), \
+    assert fake.calls[-1] == ("scoring", "vote", ("c1", "public:m1", {"activity_id": "a1"}, "testclient"), {}), \
         "a public voter is their account"
     gateway.acting_as(MEMBER)
     gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
-    assert gateway.app_state.rpc.calls[-1][1][1] == "member:m1"
+    assert gateway.app_state.rpc.calls[-1].args[1] == "member:m1"
 
 
 def test_scorings_vote_rate_limit_is_429_with_retry_after(gateway):
     from partyday_gateway.rpc import RemoteError
 
     fake = gateway.acting_as(MEMBER)
-    answer = fake.call
-
-    async def limited(service, method, *args, **kwargs):
-        if method != "vote":
-            return await answer(service, method, *args, **kwargs)
-        raise RemoteError("scoring", method, {"exc_type": "DomainError", "value": "x", "exc_args": [
+    fake.answer("scoring", "vote", RemoteError("scoring", "vote", {
+        "exc_type": "DomainError", "value": "x", "exc_args": [
             "VOTE_RATE_LIMITED", "too many votes from this address; slow down", 429,
-            {"per": "address", "limit": 120, "retry_after": 17}]})
-
-    fake.call = limited
+            {"per": "address", "limit": 120, "retry_after": 17}]}))
     refused = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
     assert refused.status_code == 429 and code(refused) == "VOTE_RATE_LIMITED"
     assert refused.headers["Retry-After"] == "17" and refused.json()["error"]["details"]["per"] == "address"
@@ -252,7 +233,7 @@ def test_scorings_vote_rate_limit_is_429_with_retry_after(gateway):
 def test_the_progress_dashboard_checks_its_month(gateway):
     fake = gateway.acting_as(TOWN_ADMIN)
     gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-12"})
-    assert fake.calls[-1] == ("progress", ("town",), {"month": "2026-12", "domain": None})
+    assert fake.calls[-1] == ("scoring", "progress", ("town",), {"month": "2026-12", "domain": None})
     assert code(gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-1"})) \
         == "VALIDATION_FAILED"
 
@@ -265,7 +246,7 @@ def test_judges_are_organisation_admins_above_the_candidate_and_marks_are_checke
     assert code(gateway.post("/api/v1/evaluations/e1/judgements", json=marks)) == "OWN_BRANCH"
     fake = gateway.acting_as(TOWN_ADMIN)
     assert gateway.post("/api/v1/evaluations/e1/judgements", json=marks).status_code == 200
-    assert fake.calls[-1][0] == "judge"
+    assert fake.calls[-1].method == "judge"
     assert code(gateway.post("/api/v1/evaluations/e1/judgements", json={**marks, "effect": 21})) \
         == "VALIDATION_FAILED"
     assert code(gateway.post("/api/v1/evaluations", json={"org_id": "town", "kind": "golden_ideas",
@@ -286,11 +267,11 @@ def test_only_the_working_group_makes_the_first_review_and_only_the_committee_th
         for step, body, method in steps:
             answer = gateway.post(f"/api/v1/evaluations/e1/{step}", json=body)
             if step in allowed:
-                assert answer.status_code == 200 and fake.calls[-1][0] == method, (who, step, answer.text)
+                assert answer.status_code == 200 and fake.calls[-1].method == method, (who, step, answer.text)
             else:
                 expected = "WORKING_GROUP_ONLY" if step == "first-review" else "COMMITTEE_ONLY"
                 assert answer.status_code == 403 and code(answer) == expected, (who, step)
-                assert not [call for call in fake.calls if call[0] == method]
+                assert not fake.called(method)
     gateway.acting_as(working_group)
     assert gateway.get("/api/v1/evaluations/e1").status_code == 200, "the bodies read what they review"
     marks = {"activity_id": "a1", "theme": 20, "content": 20, "form": 20, "organisation": 20, "effect": 20}
@@ -322,7 +303,7 @@ def test_campaign_candidates_show_their_approved_photos_and_nothing_else(gateway
     photos = shown.json()["items"][0]["photos"]
     assert [(p["media_id"], p["thumbnail_url"]) for p in photos] == [
         ("p1", "/api/v1/campaigns/c1/photos/p1?variant=thumbnail")]
-    assert ("activity_media_page", ("a1",), {"page": 1, "page_size": 50, "approved_only": True}) in fake.calls
+    assert ("media", "activity_media_page", ("a1",), {"page": 1, "page_size": 50, "approved_only": True}) in fake.calls
     outside = gateway.get("/api/v1/campaigns/c1/photos/x9")
     assert outside.status_code == 404 and code(outside) == "MEDIA_NOT_FOUND"
     assert code(gateway.get("/api/v1/campaigns/c1/photos/p1", params={"variant": "original"})) == "VALIDATION_FAILED"
@@ -332,23 +313,23 @@ def test_rankings_are_paged_and_the_chart_asks_for_its_top_bars_only(gateway):
     fake = gateway.acting_as(TOWN_ADMIN)
     paged = gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12", "page": 3, "page_size": 50})
     assert paged.status_code == 200 and paged.json()["total"] == 1
-    assert fake.calls[-1][2]["page"] == 3 and fake.calls[-1][2]["page_size"] == 50
+    assert fake.calls[-1].kwargs["page"] == 3 and fake.calls[-1].kwargs["page_size"] == 50
     for bad in ({"page": 0}, {"page_size": 501}, {"page_size": "many"}):
         response = gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12", **bad})
         assert response.status_code == 400 and code(response) == "VALIDATION_FAILED", bad
     gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "top": 7})
-    assert fake.calls[-1][2]["page"] == 1 and fake.calls[-1][2]["page_size"] == 7
+    assert fake.calls[-1].kwargs["page"] == 1 and fake.calls[-1].kwargs["page_size"] == 7
 
 
 def test_campaign_candidates_and_results_are_paged(gateway):
     fake = gateway.acting_as(PUBLIC)
     assert gateway.get("/api/v1/campaigns/c1/candidates").status_code == 200
-    assert fake.calls[0] == ("campaign_results", ("c1",), {"page": 1, "page_size": 20})
+    assert fake.calls[0] == ("scoring", "campaign_results", ("c1",), {"page": 1, "page_size": 20})
     gateway.get("/api/v1/campaigns/c1/candidates", params={"page": 2, "page_size": 50})
-    assert [call for call in fake.calls if call[0] == "campaign_results"][-1][2] == {"page": 2, "page_size": 50}
+    assert fake.called("campaign_results")[-1].kwargs == {"page": 2, "page_size": 50}
     assert code(gateway.get("/api/v1/campaigns/c1/candidates", params={"page_size": 51})) == "VALIDATION_FAILED"
     assert gateway.get("/api/v1/campaigns/c1/results", params={"page": 2}).json()["total"] == 1
-    assert fake.calls[-1] == ("campaign_results", ("c1",), {"page": 2, "page_size": 100})
+    assert fake.calls[-1] == ("scoring", "campaign_results", ("c1",), {"page": 2, "page_size": 100})
     assert code(gateway.get("/api/v1/campaigns/c1/results", params={"page": 0})) == "VALIDATION_FAILED"
 
 
@@ -356,15 +337,9 @@ def test_a_candidate_media_does_not_know_has_no_photos_and_the_page_still_answer
     from partyday_gateway.rpc import RemoteError
 
     fake = gateway.acting_as(PUBLIC)
-    answer = fake.call
-
-    async def unknown_to_media(service, method, *args, **kwargs):
-        if method == "activity_media_page":
-            raise RemoteError("media", method, {"exc_type": "DomainError", "value": "x", "exc_args": [
-                "ACTIVITY_NOT_FOUND", "activity a1 does not exist or is not approved", 404, {"id": "a1"}]})
-        return await answer(service, method, *args, **kwargs)
-
-    fake.call = unknown_to_media
+    fake.answer("media", "activity_media_page", RemoteError("media", "activity_media_page", {
+        "exc_type": "DomainError", "value": "x", "exc_args": [
+            "ACTIVITY_NOT_FOUND", "activity a1 does not exist or is not approved", 404, {"id": "a1"}]}))
     shown = gateway.get("/api/v1/campaigns/c1/candidates")
     assert shown.status_code == 200, shown.text
     assert shown.json()["items"][0]["photos"] == []
@@ -380,25 +355,19 @@ def test_a_campaign_photo_is_served_after_a_cheap_candidate_check(gateway, monke
     fake = gateway.acting_as(PUBLIC)
     refused = gateway.get("/api/v1/campaigns/c1/photos/p1")
     assert refused.status_code == 404 and code(refused) == "MEDIA_NOT_FOUND"
-    assert ("is_candidate", ("c1", "elsewhere"), {}) in fake.calls
-    answer = fake.call
-
-    async def candidate(service, method, *args, **kwargs):
-        found = await answer(service, method, *args, **kwargs)
-        return True if method == "is_candidate" else found
-
-    fake.call = candidate
+    assert ("scoring", "is_candidate", ("c1", "elsewhere"), {}) in fake.calls
+    fake.answer("scoring", "is_candidate", True)
     assert gateway.get("/api/v1/campaigns/c1/photos/p1").content == b"jpeg"
-    assert not [call for call in fake.calls if call[0] == "campaign_results"], "no results per thumbnail"
-    assert [call[0] for call in fake.calls][-3:] == ["get_media", "is_candidate", "media_file"]
+    assert not fake.called("campaign_results"), "no results per thumbnail"
+    assert [call.method for call in fake.calls][-3:] == ["get_media", "is_candidate", "media_file"]
 
 
 def test_evaluation_candidates_are_paged(gateway):
     fake = gateway.acting_as(TOWN_ADMIN)
     assert gateway.get("/api/v1/evaluations/e1").json()["total"] == 0
-    assert fake.calls[-1] == ("evaluation", ("e1",), {"page": 1, "page_size": 100})
+    assert fake.calls[-1] == ("scoring", "evaluation", ("e1",), {"page": 1, "page_size": 100})
     gateway.get("/api/v1/evaluations/e1", params={"page": 4, "page_size": 25})
-    assert fake.calls[-1] == ("evaluation", ("e1",), {"page": 4, "page_size": 25})
+    assert fake.calls[-1] == ("scoring", "evaluation", ("e1",), {"page": 4, "page_size": 25})
     assert code(gateway.get("/api/v1/evaluations/e1", params={"page_size": 0})) == "VALIDATION_FAILED"
 
 
@@ -406,6 +375,6 @@ def test_an_author_reads_their_own_comments_with_their_status(gateway):
     rpc = gateway.acting_as(MEMBER)
     answer = gateway.get("/api/v1/me/comments", params={"page_size": 10})
     assert answer.status_code == 200 and answer.json()["items"][0]["status"] == "hidden"
-    assert rpc.calls == [("authored_comments", ("m1",), {"page": 1, "page_size": 10})]
+    assert rpc.calls == [("scoring", "authored_comments", ("m1",), {"page": 1, "page_size": 10})]
     gateway.acting_as(PUBLIC)
     assert gateway.get("/api/v1/me/comments").json()["error"]["code"] == "MEMBERS_ONLY"

@@ -3,11 +3,9 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from partyday_gateway.app import create_app
 from partyday_gateway.permissions import CAPABILITIES
-from partyday_gateway.settings import GatewaySettings
+from tests.gateway.fakes import FakeRpc
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
 MEMBER = {"session_active": True, "kind": "member", "subject": "m1", "member_id": "m1", "name": "李明",
@@ -21,37 +19,13 @@ ROW = {"activity_id": "a2", "branch_id": "b1", "theme": "主题党日", "venue_n
        "signed_in_at": "2026-12-07T01:05:00+00:00", "signed_out_at": None, "sent_late": True}
 
 
-class FakeRpc:
-    ready = True
-
-    def __init__(self, who):
-        self.who = who
-        self.calls = []
-
-    async def call(self, service, method, *args, **kwargs):
-        if method == "auth_context":
-            return self.who
-        self.calls.append((service, method, args, kwargs))
-        assert (service, method) == ("attendance", "member_history")
-        return {"member_id": args[0], "total": 21, "page": kwargs["page"], "page_size": kwargs["page_size"],
-                "items": [ROW]}
-
-    async def close(self):
-        pass
+def history(member_id, page, page_size):
+    return {"member_id": member_id, "total": 21, "page": page, "page_size": page_size, "items": [ROW]}
 
 
 @pytest.fixture
-def gateway():
-    app = create_app(GatewaySettings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
-    with TestClient(app, raise_server_exceptions=False) as client:
-        def acting_as(who):
-            app.state.rpc = FakeRpc(who)
-            app.state.auth_cache = type(app.state.auth_cache)(0)
-            return app.state.rpc
-        client.acting_as = acting_as
-        token = app.state.tokens.issue("m1", "s1", "r1", "member")["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        yield client
+def acting_as(gateway):
+    return lambda who: gateway.use(FakeRpc(caller=who).answer("attendance", "member_history", history))
 
 
 @pytest.mark.parametrize("path, script", [("/console", "console.js"), ("/m", "member.js"),
@@ -96,8 +70,8 @@ def test_the_pages_ask_only_for_capabilities_that_me_answers():
     assert named and named <= set(CAPABILITIES), sorted(named - set(CAPABILITIES))
 
 
-def test_a_members_history_is_their_own_lines_a_page_at_a_time(gateway):
-    rpc = gateway.acting_as(MEMBER)
+def test_a_members_history_is_their_own_lines_a_page_at_a_time(gateway, acting_as):
+    rpc = acting_as(MEMBER)
     answer = gateway.get("/api/v1/me/attendance", params={"page": 2, "page_size": 20})
     assert answer.status_code == 200, answer.text
     assert rpc.calls == [("attendance", "member_history", ("m1",), {"page": 2, "page_size": 20})]
@@ -108,10 +82,10 @@ def test_a_members_history_is_their_own_lines_a_page_at_a_time(gateway):
         "signed_in_at", "signed_out_at", "sent_late")}]
 
 
-def test_the_history_needs_a_members_account_and_a_sane_range(gateway):
-    gateway.acting_as(PUBLIC)
+def test_the_history_needs_a_members_account_and_a_sane_range(gateway, acting_as):
+    acting_as(PUBLIC)
     refused = gateway.get("/api/v1/me/attendance")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "MEMBERS_ONLY"
-    gateway.acting_as(MEMBER)
+    acting_as(MEMBER)
     assert gateway.get("/api/v1/me/attendance", params={"page": 0}).status_code == 400
     assert gateway.get("/api/v1/me/attendance", params={"page_size": 0}).status_code == 400

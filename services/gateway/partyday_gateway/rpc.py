@@ -14,12 +14,13 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pika
 from pika.adapters.asyncio_connection import AsyncioConnection
-from prometheus_client import Histogram
+from prometheus_client import Counter, Histogram
+from pydantic import BaseModel, ValidationError
 
 from partyday_common.correlation import (
     ACTOR_KEY,
@@ -29,6 +30,7 @@ from partyday_common.correlation import (
     current_client_ip,
     current_correlation_id,
 )
+from partyday_common.envelope import Envelope, EnvelopeError, parse_envelope
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,13 @@ RPC_LATENCY = Histogram(
     "RPC calls from the gateway to the services, by outcome.",
     ["service", "method", "outcome"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+EVENTS_DROPPED = Counter(
+    "partyday_gateway_events_dropped_total",
+    "Events this gateway process followed and could not take in, by why: not an envelope, an event type it does "
+    "not follow, a payload that is not what it expects, or a failing handler.",
+    ["source", "reason"],
 )
 
 
@@ -81,14 +90,52 @@ def _callback_future(loop: asyncio.AbstractEventLoop):
 class Subscription:
     """Events of one service that this gateway process follows, on its own exclusive queue.
 
-    The queue lives as long as the connection, so whatever happened while it was away is for
-    `on_subscribed` to catch up on (it runs after every connect), and `on_lost` is told when it goes."""
+    `expects` names, per event type, the gateway's own model of the payload fields it reads (`extra="ignore"`);
+    `on_event` gets the envelope and the payload validated by it. The queue lives as long as the connection, so
+    whatever happened while it was away is for `on_subscribed` to catch up on (it runs after every connect), and
+    `on_lost` is told when it goes."""
 
     source: str
-    event_types: tuple[str, ...]
-    on_event: Callable[[dict], None]
+    expects: Mapping[str, type[BaseModel]]
+    on_event: Callable[[Envelope, BaseModel], None]
     on_subscribed: Callable[[], None]
     on_lost: Callable[[], None]
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(self.expects)
+
+
+def take_event(subscription: Subscription, body: bytes) -> None:
+    """Hand one delivered event to its subscription, or drop it with a warning: the queue is this process's own
+    and acknowledges on delivery, so a message that is not an envelope of an expected event type, or whose payload
+    is not what the gateway expects, could never be taken in, and there is nothing to retry."""
+    try:
+        envelope = parse_envelope(json.loads(body))
+    except (ValueError, EnvelopeError) as exc:
+        _drop(subscription, "envelope", "ignored a malformed event from %s: %s", subscription.source, exc)
+        return
+    expected = subscription.expects.get(envelope.event_type)
+    if expected is None:
+        _drop(subscription, "event_type", "ignored a %s event from %s, which this gateway does not follow",
+              envelope.event_type, subscription.source)
+        return
+    try:
+        payload = expected.model_validate(envelope.data)
+    except ValidationError as exc:
+        _drop(subscription, "payload", "ignored a %s event %s from %s whose payload is not what the gateway "
+              "expects: %s", envelope.event_type, envelope.event_id, subscription.source, exc)
+        return
+    try:
+        subscription.on_event(envelope, payload)
+    except Exception:
+        EVENTS_DROPPED.labels(subscription.source, "handler").inc()
+        log.exception("could not take in a %s event from %s", envelope.event_type, subscription.source)
+
+
+def _drop(subscription: Subscription, reason: str, message: str, *args) -> None:
+    EVENTS_DROPPED.labels(subscription.source, reason).inc()
+    log.warning(message, *args)
 
 
 class NamekoRpcClient:
@@ -260,10 +307,7 @@ class NamekoRpcClient:
     @staticmethod
     def _event_handler(subscription: Subscription):
         def on_message(_channel, _method, _properties, body) -> None:
-            try:
-                subscription.on_event(json.loads(body))
-            except Exception:
-                log.exception("could not take in an event from %s", subscription.source)
+            take_event(subscription, body)
 
         return on_message
 

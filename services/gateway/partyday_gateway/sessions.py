@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 from prometheus_client import Gauge
 
-from partyday_common.envelope import EnvelopeError, parse_envelope
+from partyday_common.envelope import Envelope
+from partyday_gateway.expectations import SessionEnded
 from partyday_gateway.rpc import NamekoRpcClient, Subscription
 
 log = logging.getLogger(__name__)
@@ -60,17 +61,11 @@ class SessionFeed:
         self.ended = ended
         self.on_ended = on_ended or (lambda _session_id: None)
         self._filling: asyncio.Task | None = None
-        rpc.subscribe(Subscription("directory", ("session_ended",), self._take, self._catch_up, self._lose))
+        rpc.subscribe(Subscription("directory", {"session_ended": SessionEnded}, self._take, self._catch_up,
+                                   self._lose))
 
-    def _take(self, body: dict) -> None:
-        try:
-            envelope = parse_envelope(body)
-        except EnvelopeError as exc:
-            log.warning("ignored a malformed session_ended event: %s", exc)
-            return
-        session_id = envelope.data.get("session_id")
-        if isinstance(session_id, str):
-            self._end(session_id)
+    def _take(self, _envelope: Envelope, ended: SessionEnded) -> None:
+        self._end(ended.session_id)
 
     def _end(self, session_id: str) -> None:
         self.ended.end(session_id)

@@ -5,8 +5,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from partyday_common.errors import DomainError
-from partyday_common.settings import get_settings
 from partyday_gateway import documents
+from partyday_gateway.settings import get_gateway_settings
 
 ACTIVITY = {"activity_id": "a1", "branch_id": "b1", "theme": "学习贯彻党的二十届四中全会精神",
             "venue_name": "党员活动室", "starts_at": "2026-12-07T01:00:00+00:00",
@@ -24,7 +24,7 @@ SHEET = {"activity_id": "a1", "closed": True,
              {"member_id": "m3", "name": "王书记", "mobile": False, "guest": True, "status": "signed_out",
               "signed_in_at": "2026-12-07T01:02:00+00:00", "signed_out_at": "2026-12-07T03:10:00+00:00",
               "sent_late": True}]}
-FONT = str(get_settings().cjk_font_path)
+FONT = str(get_gateway_settings().cjk_font_path)
 
 
 def text_of(pdf: bytes) -> str:

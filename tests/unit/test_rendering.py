@@ -2,6 +2,7 @@
 import pytest
 
 from partyday_gateway import charts, report_documents
+from partyday_gateway.settings import get_gateway_settings
 
 ITEMS = [{"rank": 1, "name": "北关社区第一党支部", "score": 91.5}, {"rank": 2, "name": "<Branch & co>", "score": 40.0}]
 
@@ -13,9 +14,7 @@ def test_the_svg_chart_names_a_cjk_font_and_escapes_labels():
 
 
 def test_the_png_chart_is_drawn_with_the_cjk_font(tmp_path):
-    from partyday_common.settings import get_settings
-
-    font = str(get_settings().cjk_font_path)
+    font = str(get_gateway_settings().cjk_font_path)
     png = charts.png("汉台区 2026-12 排名", ITEMS, font)
     assert png.startswith(b"\x89PNG")
     from io import BytesIO
@@ -52,6 +51,5 @@ def test_a_report_as_xlsx_keeps_its_chinese_headers_and_rows():
 
 
 def test_a_report_as_pdf_embeds_the_cjk_font():
-    from partyday_common.settings import get_settings
-    body = report_documents.pdf(REPORT, str(get_settings().cjk_font_path))
+    body = report_documents.pdf(REPORT, str(get_gateway_settings().cjk_font_path))
     assert body.startswith(b"%PDF") and b"FontFile2" in body

@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from prometheus_client import Gauge
 
 from partyday_common.logs import configure_logging
-from partyday_common.settings import get_settings as get_common_settings
 from partyday_common.topology import DEAD_LETTER_QUEUE
 from partyday_gateway.auth import AuthContextCache, LoginThrottle, make_tokens
 from partyday_gateway.errors import install_error_handlers
@@ -65,8 +64,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        common = get_common_settings()
-        configure_logging("gateway", common.log_level, common.log_format)
+        settings.check_production_safety()
+        configure_logging("gateway", settings.log_level, settings.log_format)
         app.state.rpc = NamekoRpcClient(
             settings.amqp_uri, timeout=settings.rpc_timeout_s,
             connect_timeout=settings.broker_connect_timeout_s,

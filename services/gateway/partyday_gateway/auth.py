@@ -20,7 +20,6 @@ import jwt
 from fastapi import Depends, Request
 
 from partyday_common.correlation import current_actor_id
-from partyday_common.settings import get_settings as get_common_settings
 from partyday_gateway.errors import ApiError
 from partyday_gateway.sessions import EndedSessions
 
@@ -134,7 +133,7 @@ class LoginThrottle:
 
 
 def make_tokens(settings) -> Tokens:
-    return Tokens(get_common_settings().secret_key, settings.access_token_ttl_s, settings.refresh_token_ttl_s)
+    return Tokens(settings.secret_key, settings.access_token_ttl_s, settings.refresh_token_ttl_s)
 
 
 def bearer_token(request: Request) -> str:

@@ -1,15 +1,14 @@
-"""Every gateway setting, from PARTYDAY_* environment variables."""
+"""The gateway's settings: the shared ones (the secret, logging, the object store) and those only the gateway reads,
+from PARTYDAY_* environment variables."""
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from partyday_common.settings import SERVICES
+from partyday_common.settings import SERVICES, Settings
 
 
-class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PARTYDAY_", extra="ignore")
-
+class GatewaySettings(Settings):
     amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672/"
     rpc_timeout_s: float = Field(5.0, gt=0)
     readiness_timeout_s: float = Field(2.0, gt=0)
@@ -27,6 +26,8 @@ class GatewaySettings(BaseSettings):
     auth_cache_ttl_s: float = Field(10.0, ge=0, description="how long a session's roles are reused")
     login_attempts_per_ip_per_minute: int = Field(20, ge=1)
     display_time_zone: str = Field("Asia/Shanghai", description="the time zone of times on printed documents")
+    cjk_font_path: Path = Field(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+                                description="a TrueType/TTC font with Chinese glyphs, for charts and PDFs")
 
 
 @lru_cache

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from partyday_attendance_contracts.rpc import Evidence, OfflineScan
-from partyday_common.settings import get_settings as get_common_settings
 from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
 from partyday_gateway.deps import Authz, Page, PageSize, Rpc, Settings
@@ -178,7 +177,7 @@ async def qr_code(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, sett
         return code
     if format == "pdf":
         branch = await rpc.call("directory", "get_org", activity["branch_id"])
-        content = documents.poster_pdf(activity, branch["name"], code["url"], str(get_common_settings().cjk_font_path),
+        content = documents.poster_pdf(activity, branch["name"], code["url"], str(settings.cjk_font_path),
                                        settings.display_time_zone)
         return _download(content, "application/pdf", f"checkin-{activity_id}.pdf", cache=False)
     image = io.BytesIO()
@@ -229,7 +228,7 @@ async def attendance_document(activity_id: str, extension: Literal["xlsx", "pdf"
     branch = await rpc.call("directory", "get_org", activity["branch_id"])
     filename = f"attendance-{activity_id}.{extension}"
     if extension == "pdf":
-        content = documents.sheet_pdf(activity, branch["name"], sheet, str(get_common_settings().cjk_font_path),
+        content = documents.sheet_pdf(activity, branch["name"], sheet, str(settings.cjk_font_path),
                                       settings.display_time_zone)
         return _download(content, "application/pdf", filename)
     content = documents.sheet_xlsx(activity, branch["name"], sheet, settings.display_time_zone)

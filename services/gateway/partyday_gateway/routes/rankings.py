@@ -5,12 +5,11 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from partyday_common.settings import get_settings
 from partyday_common.vocabulary import Domain, Kind
-from partyday_gateway.auth import Caller
-from partyday_gateway.deps import Authz, Page, PageSize, Rpc
-from partyday_gateway.permissions import READ
 from partyday_gateway import charts
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, Page, PageSize, Rpc, Settings
+from partyday_gateway.permissions import READ
 
 router = APIRouter(prefix="/api/v1/rankings", tags=["scoring"])
 
@@ -64,7 +63,8 @@ async def ranking(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id
 
 
 @router.get("/chart", response_model=None)
-async def chart(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id: str = Query(min_length=1),
+async def chart(caller: Caller, rpc: Rpc, authz: Authz, settings: Settings, period: Period,
+                org_id: str = Query(min_length=1),
                 domain: Domain | None = None, kind: Kind | None = None, group: Group = "branches",
                 format: Literal["svg", "png"] = "svg", top: int = Query(20, ge=1, le=200, description="how many bars")):
     """The top `top` (20 by default) of the ranking as a horizontal bar chart, Chinese names drawn in a CJK font."""
@@ -73,5 +73,5 @@ async def chart(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id: 
     items = found["items"]
     if format == "svg":
         return Response(charts.svg(title, items), media_type="image/svg+xml")
-    image = await run_in_threadpool(charts.png, title, items, str(get_settings().cjk_font_path))
+    image = await run_in_threadpool(charts.png, title, items, str(settings.cjk_font_path))
     return Response(image, media_type="image/png")

@@ -4,11 +4,10 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from partyday_common.settings import get_settings
-from partyday_gateway.auth import Caller
-from partyday_gateway.deps import Authz, Rpc
-from partyday_gateway.permissions import READ
 from partyday_gateway import report_documents
+from partyday_gateway.auth import Caller
+from partyday_gateway.deps import Authz, Rpc, Settings
+from partyday_gateway.permissions import READ
 
 router = APIRouter(prefix="/api/v1/reports", tags=["scoring"])
 
@@ -17,7 +16,7 @@ MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshee
 
 @router.get("/{kind}", response_model=None)
 async def report(kind: Literal["inspection", "bulletin", "assessment"], caller: Caller, rpc: Rpc, authz: Authz,
-                 org_id: str = Query(min_length=1),
+                 settings: Settings, org_id: str = Query(min_length=1),
                  period: str = Query(pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
                                      description="inspection: a month (2026-12); bulletin: a quarter (2026-Q4); "
                                                  "assessment: a year (2026)"),
@@ -31,6 +30,6 @@ async def report(kind: Literal["inspection", "bulletin", "assessment"], caller: 
     if format == "xlsx":
         body = await run_in_threadpool(report_documents.xlsx, found)
     else:
-        body = await run_in_threadpool(report_documents.pdf, found, str(get_settings().cjk_font_path))
+        body = await run_in_threadpool(report_documents.pdf, found, str(settings.cjk_font_path))
     return Response(body, media_type=MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="{kind}-{period}.{format}"'})

@@ -120,3 +120,21 @@ def test_a_concurrent_first_call_that_commits_first_makes_the_other_409_in_use(e
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(keys)).scalar() == 1
     assert call(engine, "create_plan", "k-1", request, Work()) == {"plan_id": "theirs"}
+
+
+def test_the_fingerprint_is_keyed_with_the_secret_so_a_stored_password_cannot_be_guessed_offline(monkeypatch):
+    import hashlib
+    import json
+
+    from partyday_common.settings import get_settings
+
+    request = {"payload": {"phone": "13800000001", "password": "guessable"}}
+    plain = hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    first = request_hash(request)
+    assert first != plain and first == request_hash(dict(request))
+    monkeypatch.setenv("PARTYDAY_SECRET_KEY", "another-secret-of-at-least-32-characters")
+    get_settings.cache_clear()
+    try:
+        assert request_hash(request) != first
+    finally:
+        get_settings.cache_clear()

@@ -5,8 +5,10 @@ the work, so a client that lost the answer to a committed call can safely send i
 Every mutating RPC goes through `once`, with one rule: the operation is the RPC's name and the
 request is every argument it was called with but the key, by name (resource ids included), so a
 key sent again with another body or for another resource is 409 IDEMPOTENCY_KEY_REUSED.
+The request's fingerprint is keyed with the secret: a request may hold a password, and a plain
+hash of it would let anyone who reads the table test guesses offline.
 """
-import hashlib
+import hmac
 import json
 from collections.abc import Callable
 
@@ -16,14 +18,16 @@ from sqlalchemy.orm import Session
 
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError
+from partyday_common.settings import get_settings
 from partyday_common.tables import IDEMPOTENCY
 
 MAX_KEY_LENGTH = 200
 
 
 def request_hash(request) -> str:
-    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
-                          .encode()).hexdigest()
+    """The request's fingerprint: an HMAC-SHA256 under the secret key of its canonical JSON."""
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hmac.new(get_settings().secret_key.encode(), canonical, "sha256").hexdigest()
 
 
 def previous_response(session: Session, operation: str, key: str | None, request) -> dict | None:

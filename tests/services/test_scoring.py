@@ -9,14 +9,16 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 
+from partyday_common import deadletters
 from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
+from partyday_common.idempotency import request_hash
 from partyday_common.migrations import upgrade
-from partyday_common.settings import get_settings
 from partyday_scoring import evaluations
 from partyday_scoring.models import metadata
 from partyday_scoring.service import ScoringService
+from partyday_scoring.settings import get_settings
 from tests.services.helpers import publish_event, wait_until
 
 MONTH = "2026-12"
@@ -542,3 +544,73 @@ def test_no_judgement_is_given_or_revised_after_the_first_review_even_one_racing
     assert outcomes == ["EVALUATION_STAGE"] * 8
     after = {c["activity_id"]: c["judged"] for c in call(scoring, "evaluation", ident)["candidates"]}
     assert after == judged, "neither a revision nor a new judgement changed the marks after the review"
+
+
+def test_every_mutating_rpc_answers_a_repeated_idempotency_key_with_its_first_answer(scoring, generous_vote_limits):
+    a, b = approve(scoring, "A"), approve(scoring, "B")
+    close(scoring, a, "A")
+    close(scoring, b, "B")
+
+    def twice(method, *args):
+        """The call, and again with the same key: the first answer, where without the key it would be refused."""
+        first = call(scoring, method, *args, idempotency_key=f"{method}-1")
+        assert call(scoring, method, *args, idempotency_key=f"{method}-1") == first, method
+        return first
+
+    twice("like", a, "f0")
+    refused("ALREADY_LIKED", call, scoring, "like", a, "f0", idempotency_key="like-2")
+    refused("IDEMPOTENCY_KEY_REUSED", call, scoring, "like", b, "f0", idempotency_key="like-1")
+    scored = twice("set_superior_score", a, {"score": 80}, "2026-12-09T00:00:00+08:00")
+    assert scored["indicators"]["superior_score"] == 0.8
+    refused("IDEMPOTENCY_KEY_REUSED", call, scoring, "set_superior_score", b, {"score": 80},
+            "2026-12-09T00:00:00+08:00", idempotency_key="set_superior_score-1")
+
+    comment = call(scoring, "add_comment", a, "m1", {"text": "不当言论"})["comment_id"]
+    assert twice("report_comment", comment, "m2", {"reason": "spam"})["reports"] == 1
+    for reporter in ("m3", "m4"):
+        call(scoring, "report_comment", comment, reporter, {})
+    assert twice("moderate", comment, {"decision": "restore"}, "admin")["status"] == "visible"
+
+    campaign = twice("create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
+                                         "votes_per_voter": 1})["campaign_id"]
+    assert twice("vote", campaign, "member:m1", {"activity_id": a}, ADDRESS)["votes_left"] == 0
+    refused("ALREADY_VOTED", call, scoring, "vote", campaign, "member:m1", {"activity_id": a}, ADDRESS,
+            idempotency_key="vote-2")
+    assert call(scoring, "campaign_results", campaign)["total_votes"] == 1
+
+    ident = twice("create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH})["evaluation_id"]
+    marks = {"activity_id": a, "theme": 20, "content": 10, "form": 10, "organisation": 10, "effect": 10}
+    twice("judge", ident, "judge-1", marks)
+    refused("IDEMPOTENCY_KEY_REUSED", call, scoring, "judge", ident, "judge-1", {**marks, "theme": 5},
+            idempotency_key="judge-1")
+    assert twice("first_review", ident, {"shortlist": [a, b]})["stage"] == "second_review"
+    assert twice("second_review", ident, {"best": [a], "excellent": [b]})["stage"] == "decided"
+    assert twice("publish_evaluation", ident)["stage"] == "published"
+
+    engine = make_engine(scoring.url)
+    with engine.connect() as connection:
+        kept = connection.execute(select(metadata.tables["idempotency_keys"]).where(
+            metadata.tables["idempotency_keys"].c.operation == "vote")).mappings().one()
+    engine.dispose()
+    raw = {"campaign_id": campaign, "voter": "member:m1", "payload": {"activity_id": a}, "address": ADDRESS}
+    assert kept["request_hash"] != request_hash(raw) and "m1" not in str(kept["response"]), \
+        "the key's record names the voter by their keyed hash only"
+
+
+def test_an_event_without_what_scoring_reads_is_dead_lettered_at_once_and_the_next_is_scored(scoring):
+    activity = approve(scoring)
+    amqp_uri = scoring.config["AMQP_URI"]
+    node = branch("A")
+    send(scoring, "attendance", "activity_closed", {"activity_id": activity, "branch_id": node["org_id"],
+                                                    "branch_path": node["path"], "expected": 10,
+                                                    "expected_mobile": 2})
+    send(scoring, "media", "detail_score_changed", {"activity_id": activity, "branch_id": node["org_id"],
+                                                    "branch_path": node["path"], "detail_score": 101,
+                                                    "at": "2026-12-08T00:00:00+00:00"})
+    wait_until(lambda: deadletters.count(amqp_uri) == 2, message="both dead-lettered")
+    letters = deadletters.inspect(amqp_uri)
+    assert [letter["reason"] for letter in letters] == ["contract_violation"] * 2
+    assert {letter["queue"] for letter in letters} == {
+        "evt-attendance-activity_closed--scoring.on_activity_closed",
+        "evt-media-detail_score_changed--scoring.on_detail_score_changed"}
+    assert close(scoring, activity)["total"] == 73.68

@@ -114,13 +114,3 @@ def test_the_events_media_consumes_give_what_it_reads():
                                (ActivityClosed, ActivityClosedExpected), (DirectivePublished, DirectiveExpected)]:
         missing = set(expected.model_fields) - set(produced.model_fields)
         assert not missing, f"{produced.__name__} lacks {missing}"
-
-
-def test_scoring_reads_what_detail_score_changed_gives():
-    from partyday_scoring_contracts.rpc import DetailScoreChanged as ScoringExpects
-
-    missing = set(ScoringExpects.model_fields) - set(DetailScoreChanged.model_fields)
-    assert not missing
-    event = DetailScoreChanged(activity_id="a", branch_id="b", branch_path="/b/", detail_score=57,
-                               breakdown={"photos": 20.0}, at=datetime.now(timezone.utc))
-    assert ScoringExpects.model_validate(event.model_dump(mode="json")).detail_score == 57

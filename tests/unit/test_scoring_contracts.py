@@ -1,10 +1,20 @@
 """What scoring reads of other services' events, checked against the producers' schemas."""
 from datetime import datetime, timezone
 
+from partyday_attendance_contracts.rpc import EVENTS as ATTENDANCE_EVENTS
 from partyday_attendance_contracts.rpc import ActivityClosed, AttendanceUpdated, Counts, MemberReflected
+from partyday_common.consumer import EventConsumer
+from partyday_directory_contracts.events import EVENTS as DIRECTORY_EVENTS
+from partyday_media_contracts.events import EVENTS as MEDIA_EVENTS
 from partyday_media_contracts.events import DetailScoreChanged as MediaDetailScoreChanged
+from partyday_plans_contracts.events import EVENTS as PLANS_EVENTS
 from partyday_plans_contracts.events import PlanApproved, PlanEvent, RosterEntry
-from partyday_scoring_contracts.rpc import DetailScoreChanged
+from partyday_scoring.expectations import DetailScoreChanged
+from partyday_scoring.service import ScoringService
+from partyday_scoring_contracts.events import EVENTS, SUBSCRIBED
+
+PRODUCED = {"directory": DIRECTORY_EVENTS, "plans": PLANS_EVENTS, "attendance": ATTENDANCE_EVENTS,
+            "media": MEDIA_EVENTS}
 
 
 def test_plan_events_carry_what_progress_and_scores_read():
@@ -27,3 +37,35 @@ def test_a_produced_detail_score_parses_as_scoring_expects():
     produced = MediaDetailScoreChanged(activity_id="a", branch_id="b", branch_path="/c/b/", detail_score=72,
                                        breakdown={"photos": 40}, at=datetime(2026, 12, 8, tzinfo=timezone.utc))
     assert DetailScoreChanged.model_validate(produced.model_dump(mode="json")).detail_score == 72
+
+
+def test_scoring_reads_what_detail_score_changed_gives():
+    missing = set(DetailScoreChanged.model_fields) - set(MediaDetailScoreChanged.model_fields)
+    assert not missing
+    event = MediaDetailScoreChanged(activity_id="a", branch_id="b", branch_path="/b/", detail_score=57,
+                                    breakdown={"photos": 20.0}, at=datetime.now(timezone.utc))
+    assert DetailScoreChanged.model_validate(event.model_dump(mode="json")).detail_score == 57
+
+
+def _subscriptions():
+    for name in dir(ScoringService):
+        for entrypoint in getattr(getattr(ScoringService, name), "nameko_entrypoints", ()):
+            if isinstance(entrypoint, EventConsumer):
+                yield name, entrypoint
+
+
+def test_every_subscription_requires_only_fields_its_producer_gives():
+    subscriptions = list(_subscriptions())
+    assert len(subscriptions) == 12
+    for name, entrypoint in subscriptions:
+        assert entrypoint.expects is not None, f"{name} checks no contract"
+        produced = PRODUCED[entrypoint.source_service][entrypoint.event_type]
+        required = {field for field, info in entrypoint.expects.model_fields.items() if info.is_required()}
+        missing = required - set(produced.model_fields)
+        assert not missing, f"{name} expects {missing}, which {entrypoint.event_type} does not carry"
+
+
+def test_scoring_names_each_event_it_emits_and_none_is_consumed_by_a_service():
+    assert set(EVENTS) == {"score_changed", "scores_recomputed", "comment_hidden", "comment_moderated",
+                           "evaluation_published"}
+    assert SUBSCRIBED == frozenset()

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from partyday_common.envelope import Envelope
 from partyday_common.orgtree import get_node
-from partyday_scoring import rankings, scores, tree
+from partyday_scoring import activities, dashboard, plan_progress, rankings, tree
+from partyday_scoring.expectations import AttendanceCounted, PlanApproved, PlanProgressed
 from partyday_scoring.models import Campaign, Comment, PlanProgress, ScoredActivity, metadata, org_nodes
 
 T0 = datetime(2026, 12, 8, tzinfo=timezone.utc)
@@ -37,10 +38,13 @@ def session():
         for branch, signed_in in (("b1", 9), ("b2", 5)):
             data = {"activity_id": f"a-{branch}", "plan_id": f"p-{branch}", "branch_id": branch,
                     "branch_path": f"/city/east/{branch}/", "month": "2026-12"}
-            scores.plan_moved(session, "plan_submitted", data, T0)
-            scores.plan_moved(session, "plan_approved", {**data, "theme": "学习党章", "roster": []}, T0)
-            scores.attendance_counted(session, {**data, "expected": 10, "expected_mobile": 0, "members": {
-                "signed_out": signed_in, "no_sign_out": 0, "absent": 10 - signed_in, "excused": 0}}, T0)
+            plan_progress.advanced(session, "plan_submitted", PlanProgressed(**data))
+            approval = PlanApproved(**data, theme="学习党章", roster=[])
+            plan_progress.advanced(session, "plan_approved", approval)
+            activities.approved(session, approval, T0)
+            activities.attendance_counted(session, AttendanceCounted.model_validate({
+                **data, "expected": 10, "expected_mobile": 0, "members": {
+                    "signed_out": signed_in, "no_sign_out": 0, "absent": 10 - signed_in, "excused": 0}}), T0)
         session.add(Comment(id="c1", activity_id="a-b1", branch_path="/city/east/b1/", member_id="m1", text="好",
                             status="visible", reports=0, created_at=T0))
         session.add(Campaign(id="k1", org_id="east", org_path="/city/east/", month="2026-12", title="t",
@@ -64,7 +68,7 @@ def test_a_moved_branch_ranks_under_its_new_parent_and_no_longer_under_the_old_o
     assert session.get(ScoredActivity, "a-b1").branch_path == "/city/west/b1/"
     assert session.get(PlanProgress, "p-b1").branch_path == "/city/west/b1/"
     assert session.get(Comment, "c1").branch_path == "/city/west/b1/"
-    assert rankings.progress(session, "west", "2026-12")["scored"] == 1
+    assert dashboard.progress(session, "west", "2026-12")["scored"] == 1
 
 
 def test_a_moved_organisation_takes_its_campaigns_along_and_each_moved_node_its_own_paths(session):
@@ -88,8 +92,9 @@ def test_an_announcement_older_than_the_applied_one_is_ignored(session):
 
 def test_an_event_with_a_branchs_old_path_does_not_take_its_scores_back(session):
     announce(session, node("b1", "west", "/city/west/b1/", "branch"), T0 + timedelta(minutes=1))
-    scores.attendance_counted(session, {"activity_id": "a-b1", "branch_id": "b1", "branch_path": "/city/east/b1/",
-                                        "counts_version": 2, "expected": 10, "expected_mobile": 0, "members": {
-                                            "signed_out": 10, "no_sign_out": 0, "absent": 0, "excused": 0}}, T0)
+    activities.attendance_counted(session, AttendanceCounted.model_validate({
+        "activity_id": "a-b1", "branch_id": "b1", "branch_path": "/city/east/b1/", "counts_version": 2,
+        "expected": 10, "expected_mobile": 0, "members": {
+            "signed_out": 10, "no_sign_out": 0, "absent": 0, "excused": 0}}), T0)
     assert session.get(ScoredActivity, "a-b1").branch_path == "/city/west/b1/"
     assert session.scalar(select(ScoredActivity.signed_in).where(ScoredActivity.activity_id == "a-b1")) == 10

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from partyday_common.errors import DomainError
-from partyday_scoring import campaign_rules, campaigns
+from partyday_scoring import campaign_rules, vote_limits
 from partyday_scoring.models import VoteAttempt, metadata
 
 WINDOW = datetime(2026, 12, 8, 10, 0, tzinfo=timezone.utc)
@@ -26,7 +26,7 @@ def attempt(engine, voter: str, address: str, now: datetime, limits=LIMITS) -> D
     """One attempt in its own transaction, as the vote RPC counts it; its refusal, or None."""
     with Session(engine) as session, session.begin():
         try:
-            campaigns.count_attempt(session, voter, address, limits, now)
+            vote_limits.count_attempt(session, voter, address, limits, now)
         except DomainError as exc:
             session.rollback()
             return exc
@@ -62,7 +62,7 @@ def test_the_counters_name_neither_the_account_nor_the_address_and_past_minutes_
     with Session(engine) as session:
         keys = session.scalars(select(VoteAttempt.key)).all()
         assert len(keys) == 4 and not any("m1" in key or "10.0.0.1" in key for key in keys)
-        assert campaigns.purge_attempts(session, WINDOW + timedelta(minutes=1, seconds=30)) == 2
+        assert vote_limits.purge_attempts(session, WINDOW + timedelta(minutes=1, seconds=30)) == 2
         assert {row.window_start for row in session.scalars(select(VoteAttempt))} == \
             {campaign_rules.rate_window(WINDOW + timedelta(minutes=1))}
 

@@ -6,20 +6,23 @@ reads ballots back per voter except to refuse a second vote; results are counts 
 import hashlib
 import hmac
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
-from partyday_common.orgtree import get_node
-from partyday_common.settings import get_settings
+from partyday_common.pagination import page_bounds
 from partyday_scoring import campaign_rules as rules
-from partyday_scoring.models import Ballot, Campaign, ScoredActivity, VoteAttempt, org_nodes
+from partyday_scoring import tree
+from partyday_scoring.models import Ballot, Campaign, ScoredActivity, org_nodes
+from partyday_scoring.settings import get_settings
+
+VOTE_ATTEMPTS = 3
 
 
 def voter_key(voter: str) -> str:
@@ -27,38 +30,11 @@ def voter_key(voter: str) -> str:
     return hmac.new(f"ballot:{get_settings().secret_key}".encode(), voter.encode(), hashlib.sha256).hexdigest()
 
 
-def _address_key(address: str) -> str:
-    return hmac.new(f"vote-address:{get_settings().secret_key}".encode(), address.encode(),
-                    hashlib.sha256).hexdigest()
-
-
-def count_attempt(session: Session, voter: str, address: str, limits: dict[str, int], now: datetime) -> None:
-    """Count a vote attempt against its account's and its client address's limits of the current minute (429
-    VOTE_RATE_LIMITED beyond either). Each count is one atomic upsert, so concurrent attempts through any number
-    of gateways are counted one after the other; a refused attempt is rolled back with its transaction."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    window = rules.rate_window(now)
-    counted = {}
-    for kind, key in (("account", f"account:{voter_key(voter)}"), ("address", f"address:{_address_key(address)}")):
-        upsert = dialect.insert(VoteAttempt).values(key=key, window_start=window, attempts=1)
-        counted[kind] = session.scalar(upsert.on_conflict_do_update(
-            index_elements=[VoteAttempt.key, VoteAttempt.window_start],
-            set_={"attempts": VoteAttempt.attempts + 1}).returning(VoteAttempt.attempts))
-    rules.check_attempts(counted, limits, now)
-
-
-def purge_attempts(session: Session, now: datetime) -> int:
-    """Forget the windows before the current one; how many were forgotten."""
-    return session.execute(delete(VoteAttempt).where(VoteAttempt.window_start < rules.rate_window(now))).rowcount
-
-
 def create(session: Session, request) -> dict:
     """A campaign, one per organisation and month: the unique constraint refuses a second one (409
     CAMPAIGN_EXISTS), even when both are created at the same moment. Votes are taken in its voting window."""
     org_id, month = request.org_id, request.month
-    node = get_node(session, org_nodes, org_id)
-    if node is None:
-        raise not_found("org", org_id)
+    node = tree.find_node(session, org_id)
     settings = get_settings()
     opens, closes = rules.voting_window(month, request.opens_at, request.closes_at, settings.scoring_time_zone,
                                         settings.scoring_grace_days)
@@ -100,6 +76,11 @@ def is_candidate(session: Session, found: Campaign, activity_id: str) -> bool:
         is not None
 
 
+def has_candidate(session: Session, campaign_id: str, activity_id: str) -> bool:
+    """Whether the activity is a candidate of the campaign (404 CAMPAIGN_NOT_FOUND for an unknown campaign)."""
+    return is_candidate(session, get(session, campaign_id), activity_id)
+
+
 def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: datetime) -> dict:
     """One vote for an activity of the campaign, in its voting window; once per activity, at most
     `votes_per_voter` in all."""
@@ -131,18 +112,31 @@ def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: 
     return {"campaign_id": campaign_id, "activity_id": activity_id, "votes_left": found.votes_per_voter - used - 1}
 
 
-def results(session: Session, campaign_id: str, offset: int, limit: int) -> dict:
+def retrying_conflicts(cast: Callable[[], dict]) -> dict:
+    """`cast()`, a vote in a transaction of its own, cast again when it lost a race for the voter's next slot
+    with another of their votes (VOTE_CONFLICT), up to `VOTE_ATTEMPTS` times in all."""
+    for attempt in range(1, VOTE_ATTEMPTS + 1):
+        try:
+            return cast()
+        except DomainError as exc:
+            if exc.code != "VOTE_CONFLICT" or attempt == VOTE_ATTEMPTS:
+                raise
+
+
+def results(session: Session, campaign_id: str, page: int, page_size: int) -> dict:
     """Live counts per candidate, most votes first (ties by organisation code), one page of them, with the
     number of candidates and of votes cast in all."""
+    offset, limit = page_bounds(page, page_size)
     found = get(session, campaign_id)
     counts = (select(Ballot.activity_id, func.count().label("votes")).where(Ballot.campaign_id == campaign_id)
               .group_by(Ballot.activity_id).subquery())
     votes = func.coalesce(counts.c.votes, 0)
-    page = (_candidates(session, found).add_columns(votes.label("votes"))
-            .outerjoin(counts, counts.c.activity_id == ScoredActivity.activity_id)
-            .order_by(votes.desc(), org_nodes.c.code, ScoredActivity.activity_id).offset(offset).limit(limit))
+    listed = (_candidates(session, found).add_columns(votes.label("votes"))
+              .outerjoin(counts, counts.c.activity_id == ScoredActivity.activity_id)
+              .order_by(votes.desc(), org_nodes.c.code, ScoredActivity.activity_id).offset(offset).limit(limit))
     rows = [{"activity_id": row.activity_id, "branch_id": row.branch_id, "name": row.name, "theme": row.theme,
-             "votes": row.votes} for row in session.execute(page)]
+             "votes": row.votes} for row in session.execute(listed)]
     total = session.scalar(select(func.count()).select_from(_candidates(session, found).subquery()))
     total_votes = session.scalar(select(func.count()).select_from(Ballot).where(Ballot.campaign_id == campaign_id))
-    return {**view(found), "total_votes": total_votes, "total": total, "items": rows}
+    return {**view(found), "total_votes": total_votes, "total": total, "items": rows, "page": page,
+            "page_size": page_size}

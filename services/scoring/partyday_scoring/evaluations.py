@@ -9,18 +9,17 @@ from sqlalchemy.orm import Session
 from partyday_common.clock import aware
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, not_found
-from partyday_common.orgtree import get_node
+from partyday_common.pagination import page_bounds
 from partyday_scoring import evaluation_rules as rules
-from partyday_scoring import formula
+from partyday_scoring import formula, tree
 from partyday_scoring.models import Ballot, Campaign, Evaluation, Judgement, ScoredActivity, org_nodes
+from partyday_scoring_contracts.events import EvaluationPublished
 
 
 def create(session: Session, request, now: datetime) -> dict:
     """An evaluation, one per organisation, kind and period: the unique constraint refuses a second one (409
     EVALUATION_EXISTS), even when both are created at the same moment."""
-    node = get_node(session, org_nodes, request.org_id)
-    if node is None:
-        raise not_found("org", request.org_id)
+    node = tree.find_node(session, request.org_id)
     found = Evaluation(id=uuid.uuid4().hex, org_id=request.org_id, org_path=node["path"], kind=request.kind,
                        period=request.period, stage="judging", best_slots=request.best_slots,
                        excellent_slots=request.excellent_slots, shortlist=[], best=[], excellent=[],
@@ -89,9 +88,11 @@ def judge(session: Session, evaluation_id: str, judge_id: str, request, now: dat
             "total": sum(marks.values())}
 
 
-def view(session: Session, evaluation_id: str, offset: int, limit: int) -> dict:
+def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dict:
     """The evaluation and one page of its candidates, best first, with the judges' means and the votes beside
-    them, and how many candidates there are in all."""
+    them, and how many candidates there are in all. The order comes from the judges' means, so every candidate
+    is ranked before the page is cut."""
+    offset, limit = page_bounds(page, page_size)
     found = get(session, evaluation_id)
     candidates = _candidates(session, found)
     marks: dict[str, list[dict]] = {}
@@ -103,7 +104,7 @@ def view(session: Session, evaluation_id: str, offset: int, limit: int) -> dict:
     shown = items[offset:offset + limit]
     for item in shown:
         item.pop("code")
-    return {**summary(found), "candidates": shown, "total": len(items)}
+    return {**summary(found), "candidates": shown, "total": len(items), "page": page, "page_size": page_size}
 
 
 def first_review(session: Session, evaluation_id: str, shortlist: list[str]) -> dict:
@@ -128,9 +129,9 @@ def publish(session: Session, evaluation_id: str, now: datetime) -> dict:
     found = get(session, evaluation_id, lock=True)
     rules.expect_stage(found.stage, "decided")
     found.stage, found.published_at = "published", now
-    emit(session, "evaluation_published", {"evaluation_id": found.id, "org_id": found.org_id, "kind": found.kind,
-                                           "period": found.period, "best": found.best,
-                                           "excellent": found.excellent})
+    emit(session, "evaluation_published", EvaluationPublished(
+        evaluation_id=found.id, org_id=found.org_id, kind=found.kind, period=found.period, best=found.best,
+        excellent=found.excellent).model_dump(mode="json"))
     return summary(found)
 
 

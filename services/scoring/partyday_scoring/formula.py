@@ -6,10 +6,13 @@ Each indicator is a share from 0 to 1, or None when it does not apply to the act
 apply is spread over the others in proportion, so a branch is neither rewarded nor
 punished for having no mobile members or a superior who has not scored yet.
 """
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 INDICATORS = ("sign_in_rate", "mobile_like_rate", "upload_detail", "comments", "superior_score")
 DEFAULT_WEIGHTS = {"sign_in_rate": 70.0, "mobile_like_rate": 10.0, "upload_detail": 10.0, "comments": 5.0,
                    "superior_score": 5.0}

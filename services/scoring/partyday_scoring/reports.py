@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partyday_common.errors import invalid
-from partyday_scoring import formula, rankings
+from partyday_scoring import dashboard, formula, plan_progress, rankings, tree
 from partyday_scoring.models import Evaluation, ScoredActivity
 from partyday_scoring_contracts.rpc import STAGE_ZH
 
@@ -25,7 +25,7 @@ def report(session: Session, org_id: str, kind: str, period: str) -> dict:
     if not isinstance(period, str) or not PERIODS[kind].match(period):
         raise invalid("PERIOD_INVALID", "inspection takes a month (2026-12), bulletin a quarter (2026-Q4), "
                       "assessment a year (2026)", period=period)
-    progress = [rankings.progress(session, org_id, month) for month in formula.period_months(period)]
+    progress = [dashboard.progress(session, org_id, month) for month in formula.period_months(period)]
     headline = [{"month": p["month"], "branches": p["branches"], **{stage: p[stage] for stage in STAGE_ZH}}
                 for p in progress]
     base = {"org_id": org_id, "name": progress[0]["name"], "kind": kind, "title": TITLES[kind], "period": period,
@@ -42,9 +42,9 @@ def report(session: Session, org_id: str, kind: str, period: str) -> dict:
 
 
 def _inspection(session: Session, org_id: str, month: str) -> list[dict]:
-    node = rankings.find_node(session, org_id)
-    branches = rankings.branches_under(session, node["path"], None)
-    stages = rankings.stages_by_branch(session, node["path"], month, branches)
+    node = tree.find_node(session, org_id)
+    branches = tree.branches_under(session, node["path"], None)
+    stages = plan_progress.stages_by_branch(session, node["path"], month, branches)
     scores = {item["org_id"]: item["score"] for item in rankings.ranking(session, org_id, month)["items"]}
     return sorted(({"name": b["name"], "code": b["code"],
                     **{stage: bool(stages.get(branch_id, {}).get(stage)) for stage in STAGE_ZH},

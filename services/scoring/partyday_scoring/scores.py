@@ -1,22 +1,25 @@
-"""What scoring knows of each activity, from the events of plans, attendance and media, and its score."""
-from datetime import datetime, timezone
-from functools import lru_cache
+"""An activity's score: computed again whenever what it comes from changes, until the scoring period closes."""
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
 
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
 from partyday_common.db import emit
-from partyday_common.errors import DomainError, not_found
-from partyday_common.settings import get_settings
-from partyday_scoring import formula, tree
-from partyday_scoring.models import Comment, Like, PlanProgress, Reflection, RosterMember, ScoredActivity
+from partyday_common.errors import DomainError, invalid, not_found
+from partyday_scoring import formula
+from partyday_scoring.models import Comment, Like, Reflection, RosterMember, ScoredActivity
+from partyday_scoring.settings import get_settings
+from partyday_scoring_contracts.events import ScoreChanged, ScoresRecomputed
+
+RESCORE_BATCH = 500
 
 
-@lru_cache
 def weights() -> dict[str, float]:
-    """The weights of PARTYDAY_SCORING_WEIGHTS (70,10,10,5,5 by default); a bad value stops the service."""
-    return formula.parse_weights(get_settings().scoring_weights)
+    """The weights of PARTYDAY_SCORING_WEIGHTS (70,10,10,5,5 by default)."""
+    return get_settings().weights
 
 
 def activity(session: Session, activity_id: str, lock: bool = False) -> ScoredActivity:
@@ -28,100 +31,9 @@ def activity(session: Session, activity_id: str, lock: bool = False) -> ScoredAc
     return found
 
 
-def _row(session: Session, activity_id: str, branch_id: str, branch_path: str) -> ScoredActivity:
-    found = session.get(ScoredActivity, activity_id, with_for_update=True)
-    if found is None:
-        found = ScoredActivity(activity_id=activity_id, branch_id=branch_id,
-                               branch_path=tree.current_path(session, branch_id, branch_path), closed=False,
-                               expected=0, excused=0, signed_in=0, expected_mobile=0, detail_score=0,
-                               counts_version=0)
-        session.add(found)
-    return found
-
-
-def _progress(session: Session, data: dict) -> PlanProgress:
-    found = session.get(PlanProgress, data["plan_id"])
-    if found is None:
-        found = PlanProgress(plan_id=data["plan_id"], branch_id=data["branch_id"],
-                             branch_path=tree.current_path(session, data["branch_id"], data["branch_path"]),
-                             month=data["month"], planned=True, approved=False, held=False, summarized=False)
-        session.add(found)
-    found.activity_id = data.get("activity_id") or found.activity_id
-    return found
-
-
-def plan_moved(session: Session, event_type: str, data: dict, now: datetime) -> None:
-    """Follow a plan's progress; events of one plan may arrive in any order, so flags only ever turn on."""
-    progress = _progress(session, data)
-    if event_type in ("plan_approved", "plan_held", "summary_submitted", "plan_archived"):
-        progress.approved = True
-    if event_type in ("plan_held", "summary_submitted", "plan_archived"):
-        progress.held = True
-    if event_type == "summary_submitted" or (event_type == "plan_archived" and data.get("summary_chars")):
-        progress.summarized = True
-    if event_type == "plan_approved":
-        approved(session, data, now)
-
-
-def approved(session: Session, data: dict, now: datetime) -> None:
-    """An approved plan is an activity: its month, theme and the roster whose mobile members may like it."""
-    act = _row(session, data["activity_id"], data["branch_id"], data["branch_path"])
-    settings = get_settings()
-    act.plan_id, act.month, act.theme = data["plan_id"], data["month"], data["theme"]
-    act.branch_id, act.branch_path = data["branch_id"], tree.current_path(session, data["branch_id"],
-                                                                          data["branch_path"])
-    act.freezes_at = formula.period_closes_at(data["month"], settings.scoring_time_zone, settings.scoring_grace_days)
-    known = set(session.scalars(select(RosterMember.member_id).where(RosterMember.activity_id == act.activity_id)))
-    for member in data["roster"]:
-        if member["member_id"] not in known:
-            session.add(RosterMember(activity_id=act.activity_id, member_id=member["member_id"],
-                                     mobile=bool(member["mobile"])))
-    rescore(session, act, now)
-
-
-def attendance_counted(session: Session, data: dict, now: datetime) -> None:
-    """`activity_closed` or `attendance_updated`: the counts the sign-in rate comes from. Each is a whole
-    snapshot with attendance's `counts_version` (monotonic per activity; 0 in events from before it): one
-    that is not newer than the snapshot applied last (stale, or delivered again) is ignored."""
-    version = int(data.get("counts_version") or 0)
-    act = _row(session, data["activity_id"], data["branch_id"], data.get("branch_path", ""))
-    if act.closed and version <= act.counts_version:
-        return
-    act.counts_version = version
-    if data.get("branch_path"):
-        act.branch_path = tree.current_path(session, act.branch_id, data["branch_path"])
-    members = data["members"]
-    act.closed = True
-    act.expected, act.excused = data["expected"], members["excused"]
-    act.signed_in = members["signed_out"] + members["no_sign_out"]
-    act.expected_mobile = data["expected_mobile"]
-    progress = session.scalar(select(PlanProgress).where(PlanProgress.activity_id == act.activity_id))
-    if progress is not None:
-        progress.held = True
-    rescore(session, act, now)
-
-
-def detail_changed(session: Session, data: dict, now: datetime) -> None:
-    """Media's detail score (图文详尽程度) of the activity's uploads; one judged before (`at`) the one applied last
-    is stale and ignored."""
-    at = aware(datetime.fromisoformat(data["at"])).astimezone(timezone.utc)
-    act = _row(session, data["activity_id"], data["branch_id"], data["branch_path"])
-    if act.detail_at is not None and at < aware(act.detail_at):
-        return
-    act.detail_score, act.detail_at = max(0, min(100, int(data["detail_score"]))), at
-    rescore(session, act, now)
-
-
-def reflected(session: Session, data: dict, now: datetime) -> None:
-    """A sign-out reflection counts as the member's comment."""
-    if session.get(Reflection, (data["activity_id"], data["member_id"])) is None:
-        session.add(Reflection(activity_id=data["activity_id"], member_id=data["member_id"],
-                               reflected_at=datetime.fromisoformat(data["at"]) if isinstance(data["at"], str)
-                               else data["at"]))
-        session.flush()
-    found = session.get(ScoredActivity, data["activity_id"], with_for_update=True)
-    if found is not None:
-        rescore(session, found, now)
+def summary(act: ScoredActivity) -> dict:
+    """The activity's branch, month and theme, for the gateway's scope checks."""
+    return {"activity_id": act.activity_id, "branch_id": act.branch_id, "month": act.month, "theme": act.theme}
 
 
 def superior_scored(session: Session, activity_id: str, value: int, now: datetime) -> dict:
@@ -178,8 +90,9 @@ def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
                              weights())
     if act.score != computed:
         _store(act, computed, now)
-        emit(session, "score_changed", {"activity_id": act.activity_id, "branch_id": act.branch_id,
-                                        "branch_path": act.branch_path, "month": act.month, **computed})
+        emit(session, "score_changed", ScoreChanged(activity_id=act.activity_id, branch_id=act.branch_id,
+                                                    branch_path=act.branch_path, month=act.month, **computed)
+             .model_dump(mode="json"))
 
 
 def rescore_many(session: Session, activities: list[ScoredActivity], now: datetime) -> int:
@@ -197,9 +110,39 @@ def rescore_many(session: Session, activities: list[ScoredActivity], now: dateti
             _store(act, computed, now)
             changed += 1
     if changed:
-        emit(session, "scores_recomputed", {"months": sorted({act.month for act in due}), "activities": len(due),
-                                            "changed": changed, "at": now.isoformat()})
+        emit(session, "scores_recomputed", ScoresRecomputed(months=sorted({act.month for act in due}),
+                                                            activities=len(due), changed=changed, at=now)
+             .model_dump(mode="json"))
     return changed
+
+
+def _closed_batch(session: Session, month: str, after: str) -> list[ScoredActivity]:
+    """The next `RESCORE_BATCH` closed activities of the month after activity id `after`, locked."""
+    return session.scalars(
+        select(ScoredActivity).where(ScoredActivity.closed.is_(True), ScoredActivity.month == month,
+                                     ScoredActivity.activity_id > after)
+        .order_by(ScoredActivity.activity_id).limit(RESCORE_BATCH).with_for_update()).all()
+
+
+def rescore_month(transaction: Callable[[], AbstractContextManager[Session]], month: str | None,
+                  now: datetime) -> dict:
+    """Score every closed activity of `month` again (400 MONTH_INVALID without a month like 2026-12), a batch
+    of `RESCORE_BATCH` at a time, each locked (`FOR UPDATE`) and read afresh in a `transaction()` of its own:
+    a like or an event scoring one of them at the same time is neither overwritten nor lost, for it waits for
+    the batch, or the batch waits for it and sees it."""
+    if not isinstance(month, str) or not formula.MONTH.match(month):
+        raise invalid("MONTH_INVALID", "rescore_all needs the month to score again, like 2026-12", month=month)
+    activities = changed = 0
+    after = ""
+    while True:
+        with transaction() as session:
+            batch = _closed_batch(session, month, after)
+            if not batch:
+                break
+            changed += rescore_many(session, batch, now)
+            activities += len(batch)
+            after = batch[-1].activity_id
+    return {"activities": activities, "changed": changed}
 
 
 def _store(act: ScoredActivity, computed: dict, now: datetime) -> None:

@@ -1,3 +1,4 @@
-"""What the scoring service promises to its callers and subscribers (engagement, votes, scores, rankings, campaigns, evaluations and reports): the bodies its RPCs
-take (`rpc`) and the payloads of the events it emits (`events`). Plain pydantic models: nothing here
-imports the service's own machinery, so the gateway and tests read them without loading the service."""
+"""What the scoring service promises to its callers and subscribers (engagement, votes, scores, rankings,
+campaigns, evaluations and reports): the bodies its RPCs take (`rpc`) and the payloads of the events it emits
+(`events`). Plain pydantic models: nothing here imports the service's own machinery, so the gateway and tests
+read them without loading the service."""

@@ -1,5 +1,4 @@
-"""The scoring service's contracts: RPC payloads it accepts and events it reads and emits."""
-from datetime import datetime
+"""The bodies scoring's RPCs take (and the gateway checks first), and the labels of a month's stages."""
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -39,60 +38,6 @@ class VoteCreate(Strict):
     activity_id: str = Field(min_length=1, max_length=64)
 
 
-class DetailScoreChanged(BaseModel):
-    """What scoring expects of media's `detail_score_changed`, version 1."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    activity_id: str
-    branch_id: str
-    branch_path: str
-    detail_score: int = Field(ge=0, le=100)
-    at: datetime
-
-
-class ScoreChanged(BaseModel):
-    """`score_changed`, version 1: an activity's score was computed or changed."""
-
-    activity_id: str
-    branch_id: str
-    branch_path: str
-    month: str
-    total: float
-    indicators: dict[str, float | None]
-    weights: dict[str, float]
-    not_applicable: list[str]
-
-
-class ScoresRecomputed(BaseModel):
-    """`scores_recomputed`, version 1: many scores were computed again at once (`rescore_all`); read them anew."""
-
-    months: list[str]
-    activities: int
-    changed: int
-    at: datetime
-
-
-class CommentHidden(BaseModel):
-    """`comment_hidden`, version 1: enough reports hid a comment; its author is told, a moderator decides."""
-
-    comment_id: str
-    activity_id: str
-    author_id: str
-    reports: int
-    at: datetime
-
-
-class CommentModerated(BaseModel):
-    """`comment_moderated`, version 1: a moderator restored or removed a hidden comment; its author is told."""
-
-    comment_id: str
-    activity_id: str
-    author_id: str
-    decision: str
-    at: datetime
-
-
 class EvaluationCreate(Strict):
     org_id: str = Field(min_length=1, max_length=64)
     kind: Literal["monthly", "golden_ideas"]
@@ -123,21 +68,6 @@ class FirstReview(Strict):
 class SecondReview(Strict):
     best: list[str] = Field(max_length=20)
     excellent: list[str] = Field(default_factory=list, max_length=100)
-
-
-class EvaluationPublished(BaseModel):
-    """`evaluation_published`, version 1: the winners of a month's selection or a quarter's golden ideas."""
-
-    evaluation_id: str
-    org_id: str
-    kind: str
-    period: str
-    best: list[str]
-    excellent: list[str]
-
-
-EVENTS = {"score_changed": ScoreChanged, "scores_recomputed": ScoresRecomputed, "comment_hidden": CommentHidden,
-          "comment_moderated": CommentModerated, "evaluation_published": EvaluationPublished}
 
 
 # The stages of a branch's month in the progress dashboard and the reports' columns, with their Chinese labels.

@@ -10,8 +10,8 @@ from datetime import timezone
 import sqlalchemy as sa
 from alembic import op
 
-from partyday_common.settings import get_settings
 from partyday_scoring.campaign_rules import voting_window
+from partyday_scoring.settings import get_settings
 
 revision = "0008"
 down_revision = "0007"

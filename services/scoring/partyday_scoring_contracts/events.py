@@ -1,0 +1,66 @@
+"""The events scoring emits: one model per event type (the envelope's `data`), `EVENTS` by type, and
+`SUBSCRIBED`, those of them that some service consumes (none: the gateway and people read scores over RPC)."""
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class ScoreChanged(BaseModel):
+    """`score_changed`, version 1: an activity's score was computed or changed."""
+
+    activity_id: str
+    branch_id: str
+    branch_path: str
+    month: str
+    total: float
+    indicators: dict[str, float | None]
+    weights: dict[str, float]
+    not_applicable: list[str]
+
+
+class ScoresRecomputed(BaseModel):
+    """`scores_recomputed`, version 1: many scores were computed again at once (`rescore_all`); read them anew."""
+
+    months: list[str]
+    activities: int
+    changed: int
+    at: datetime
+
+
+class CommentHidden(BaseModel):
+    """`comment_hidden`, version 1: enough reports hid a comment; its author is told, a moderator decides."""
+
+    comment_id: str
+    activity_id: str
+    author_id: str
+    reports: int
+    at: datetime
+
+
+class CommentModerated(BaseModel):
+    """`comment_moderated`, version 1: a moderator restored or removed a hidden comment; its author is told."""
+
+    comment_id: str
+    activity_id: str
+    author_id: str
+    decision: str
+    at: datetime
+
+
+class EvaluationPublished(BaseModel):
+    """`evaluation_published`, version 1: the winners of a month's selection or a quarter's golden ideas."""
+
+    evaluation_id: str
+    org_id: str
+    kind: str
+    period: str
+    best: list[str]
+    excellent: list[str]
+
+
+EVENTS: dict[str, type[BaseModel]] = {
+    "score_changed": ScoreChanged, "scores_recomputed": ScoresRecomputed, "comment_hidden": CommentHidden,
+    "comment_moderated": CommentModerated, "evaluation_published": EvaluationPublished,
+}
+
+SUBSCRIBED: frozenset[str] = frozenset()

@@ -126,6 +126,21 @@ def test_from_sign_in_to_the_ranking(stack, city):
     assert progress["children"][0]["org_id"] == city["town"] and progress["children"][0]["rates"]["scored"] == 1.0
 
 
+def test_a_like_sent_again_with_its_idempotency_key_gets_the_first_answer(stack, city):
+    http = stack.http
+    activity = city["activities"][city["first"]]
+    liker = stack.create_member(city["first"], PASSWORD)["headers"]
+    wait_for(lambda: http.get(f"/api/v1/activities/{activity}/score", headers=liker).status_code == 200,
+             message="scoring knows the activity")
+    keyed = {**liker, "Idempotency-Key": uuid.uuid4().hex}
+    liked = http.post(f"/api/v1/activities/{activity}/likes", headers=keyed)
+    assert liked.status_code == 201, liked.text
+    again = http.post(f"/api/v1/activities/{activity}/likes", headers=keyed)
+    assert again.status_code == 201 and again.json() == liked.json(), "the first answer, not ALREADY_LIKED"
+    unkeyed = http.post(f"/api/v1/activities/{activity}/likes", headers=liker)
+    assert unkeyed.status_code == 409 and unkeyed.json()["error"]["code"] == "ALREADY_LIKED"
+
+
 def test_a_campaign_counts_votes_once_and_keeps_the_ballot_secret(stack, city):
     http, admin, people = stack.http, stack.admin, city["people"]
     opened = http.post("/api/v1/campaigns", headers=admin, json={"org_id": city["town"], "month": city["month"],

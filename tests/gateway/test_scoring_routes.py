@@ -47,7 +47,7 @@ ANSWERS = {
     ("scoring", "report_comment"): {"comment_id": "c1", "reports": 1, "status": "visible"},
     ("scoring", "evaluation"): {**EVALUATION, "candidates": [], "total": 0, "page": 1, "page_size": 100},
     ("scoring", "first_review"): EVALUATION, ("scoring", "second_review"): EVALUATION,
-    ("scoring", "publish_evaluation"): EVALUATION,
+    ("scoring", "publish_evaluation"): EVALUATION, ("scoring", "create_evaluation"): EVALUATION,
     ("scoring", "report"): {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
                             "period": "2026-12", "months": [], "columns": ["name", "score"],
                             "rows": [{"name": "第一党支部", "score": None}]},
@@ -210,11 +210,45 @@ def test_a_campaign_names_its_voting_window_which_must_carry_an_offset(gateway):
 def test_a_vote_names_its_account_and_client_address_to_scoring_which_limits_them(gateway):
     fake = gateway.acting_as(PUBLIC)
     assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
-    assert fake.calls[-1] == ("scoring", "vote", ("c1", "public:m1", {"activity_id": "a1"}, "testclient"), {}), \
-        "a public voter is their account"
+    assert fake.calls[-1] == ("scoring", "vote", ("c1", "public:m1", {"activity_id": "a1"}, "testclient"),
+                              {"idempotency_key": None}), "a public voter is their account"
     gateway.acting_as(MEMBER)
     gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
     assert gateway.app_state.rpc.calls[-1].args[1] == "member:m1"
+
+
+MARKS = {"activity_id": "a1", "theme": 20, "content": 20, "form": 20, "organisation": 20, "effect": 20}
+WORKING_GROUP = context([("working_group", "town", "/root/town/")], org_id="t-office")
+COMMITTEE = context([("committee", "root", "/root/")], org_id="c-office")
+MUTATIONS = [  # who may, the route, its body, and the RPC it asks
+    (MEMBER, "/api/v1/activities/a1/likes", None, "like"),
+    (MEMBER, "/api/v1/activities/a1/comments", {"text": "好"}, "add_comment"),
+    (MEMBER, "/api/v1/comments/c1/reports", {}, "report_comment"),
+    (TOWN_ADMIN, "/api/v1/comments/c1/moderation", {"decision": "restore"}, "moderate"),
+    (TOWN_ADMIN, "/api/v1/activities/a1/superior-score", {"score": 90}, "set_superior_score"),
+    (TOWN_ADMIN, "/api/v1/campaigns", {"org_id": "town", "month": "2026-12", "title": "打Call", "votes_per_voter": 1},
+     "create_campaign"),
+    (MEMBER, "/api/v1/campaigns/c1/votes", {"activity_id": "a1"}, "vote"),
+    (TOWN_ADMIN, "/api/v1/evaluations", {"org_id": "town", "kind": "monthly", "period": "2026-12"},
+     "create_evaluation"),
+    (TOWN_ADMIN, "/api/v1/evaluations/e1/judgements", MARKS, "judge"),
+    (WORKING_GROUP, "/api/v1/evaluations/e1/first-review", {"shortlist": ["a1"]}, "first_review"),
+    (COMMITTEE, "/api/v1/evaluations/e1/second-review", {"best": ["a1"]}, "second_review"),
+    (COMMITTEE, "/api/v1/evaluations/e1/publish", None, "publish_evaluation"),
+]
+
+
+@pytest.mark.parametrize("who, path, body, method", MUTATIONS, ids=[m[3] for m in MUTATIONS])
+def test_every_mutating_scoring_route_hands_its_idempotency_key_to_scoring(gateway, who, path, body, method):
+    fake = gateway.acting_as(who)
+    answer = gateway.post(path, json=body, headers={"Idempotency-Key": f"key-{method}"})
+    assert answer.status_code in (200, 201), answer.text
+    assert fake.calls[-1].method == method and fake.calls[-1].kwargs["idempotency_key"] == f"key-{method}"
+    gateway.post(path, json=body)
+    assert fake.calls[-1].method == method and fake.calls[-1].kwargs["idempotency_key"] is None, \
+        "no key, none passed"
+    refused = gateway.post(path, json=body, headers={"Idempotency-Key": "k" * 201})
+    assert refused.status_code == 400 and code(refused) == "VALIDATION_FAILED"
 
 
 def test_scorings_vote_rate_limit_is_429_with_retry_after(gateway):

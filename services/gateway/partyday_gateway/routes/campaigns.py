@@ -92,11 +92,11 @@ async def campaign(campaign_id: str, caller: Caller, rpc: Rpc):
 
 
 @router.post("/{campaign_id}/votes", status_code=status.HTTP_201_CREATED, response_model=Voted)
-async def vote(campaign_id: str, body: VoteCreate, caller: Caller, rpc: Rpc):
+async def vote(campaign_id: str, body: VoteCreate, caller: Caller, rpc: Rpc, idempotency_key: IdempotencyKey = None):
     """A member's or verified public voter's vote while the campaign's voting is open (422 VOTING_NOT_OPEN,
-    VOTING_CLOSED): once per activity, `votes_per_voter` in all, rate limited
-    per account and per client address by scoring for every gateway at once (429 VOTE_RATE_LIMITED with
-    Retry-After). The ballot is secret."""
+    VOTING_CLOSED): once per activity (a repeated Idempotency-Key gets the first answer, any other repeat 409
+    ALREADY_VOTED), `votes_per_voter` in all, rate limited per account and per client address by scoring for every
+    gateway at once (429 VOTE_RATE_LIMITED with Retry-After; every attempt counts). The ballot is secret."""
     if caller.kind == "public":
         voter = f"public:{caller.subject}"
     elif caller.member_id is not None:
@@ -104,7 +104,7 @@ async def vote(campaign_id: str, body: VoteCreate, caller: Caller, rpc: Rpc):
     else:
         raise ApiError(403, "VOTERS_ONLY", "voting needs a member's or a verified public voter's account")
     return await rpc.call("scoring", "vote", campaign_id, voter, body.model_dump(),
-                          current_client_ip.get() or "unknown")
+                          current_client_ip.get() or "unknown", idempotency_key=idempotency_key)
 
 
 async def _photos(rpc, activity_id: str) -> list[dict]:

@@ -49,11 +49,12 @@ def member_id(caller) -> str:
 
 
 @router.post("/activities/{activity_id}/likes", status_code=status.HTTP_201_CREATED, response_model=Liked)
-async def like(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """Like an activity, once per member (409 ALREADY_LIKED after); a mobile member's like counts in the score."""
+async def like(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
+    """Like an activity, once per member (409 ALREADY_LIKED after, unless the same Idempotency-Key is sent again);
+    a mobile member's like counts in the score."""
     liker = member_id(caller)
     await scoped_activity(activity_id, caller, rpc, authz, ENGAGE, "engage")
-    return await rpc.call("scoring", "like", activity_id, liker)
+    return await rpc.call("scoring", "like", activity_id, liker, idempotency_key=idempotency_key)
 
 
 @router.post("/activities/{activity_id}/comments", status_code=status.HTTP_201_CREATED, response_model=Comment)
@@ -82,12 +83,14 @@ async def comments(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, pag
 
 
 @router.post("/comments/{comment_id}/reports", status_code=status.HTTP_201_CREATED, response_model=Reported)
-async def report(comment_id: str, body: ReportCreate, caller: Caller, rpc: Rpc, authz: Authz):
+async def report(comment_id: str, body: ReportCreate, caller: Caller, rpc: Rpc, authz: Authz,
+                 idempotency_key: IdempotencyKey = None):
     """Report a comment, once per member; enough reports hide it for a moderator and tell its author."""
     reporter = member_id(caller)
     scope = await rpc.call("scoring", "comment_scope", comment_id)
     await scoped_activity(scope["activity_id"], caller, rpc, authz, ENGAGE, "engage")
-    return await rpc.call("scoring", "report_comment", comment_id, reporter, body.model_dump())
+    return await rpc.call("scoring", "report_comment", comment_id, reporter, body.model_dump(),
+                          idempotency_key=idempotency_key)
 
 
 @router.get("/moderation/comments", response_model=CommentPage)
@@ -101,9 +104,11 @@ async def moderation_queue(caller: Caller, rpc: Rpc, authz: Authz, org_id: str =
 
 
 @router.post("/comments/{comment_id}/moderation", response_model=Comment)
-async def moderate(comment_id: str, body: Moderation, caller: Caller, rpc: Rpc, authz: Authz):
+async def moderate(comment_id: str, body: Moderation, caller: Caller, rpc: Rpc, authz: Authz,
+                   idempotency_key: IdempotencyKey = None):
     """Restore a hidden comment (reports no longer hide it) or remove it; its author is told. Only a superior of
     the comment's branch moderates (org or city admins above it), never someone of that branch."""
     scope = await rpc.call("scoring", "comment_scope", comment_id)
     await authz.require_superior(caller, scope["branch_id"], "moderate")
-    return await rpc.call("scoring", "moderate", comment_id, body.model_dump(), caller.member_id or caller.subject)
+    return await rpc.call("scoring", "moderate", comment_id, body.model_dump(), caller.member_id or caller.subject,
+                          idempotency_key=idempotency_key)

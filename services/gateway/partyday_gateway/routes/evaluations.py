@@ -106,7 +106,8 @@ async def evaluation(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz,
 
 
 @router.post("/{evaluation_id}/judgements", response_model=Judgement)
-async def judge(evaluation_id: str, body: JudgementCreate, caller: Caller, rpc: Rpc, authz: Authz):
+async def judge(evaluation_id: str, body: JudgementCreate, caller: Caller, rpc: Rpc, authz: Authz,
+                idempotency_key: IdempotencyKey = None):
     """A judge marks a candidate 0–20 on theme, content, form, organisation and effect (revisable while judging);
     nobody judges their own branch."""
     await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
@@ -114,7 +115,8 @@ async def judge(evaluation_id: str, body: JudgementCreate, caller: Caller, rpc: 
     if candidate["branch_id"] == caller.org_id:
         raise ApiError(403, "OWN_BRANCH", "nobody judges their own branch's party day",
                        {"org_id": candidate["branch_id"]})
-    return await rpc.call("scoring", "judge", evaluation_id, caller.member_id or caller.subject, body.model_dump())
+    return await rpc.call("scoring", "judge", evaluation_id, caller.member_id or caller.subject, body.model_dump(),
+                          idempotency_key=idempotency_key)
 
 
 BODIES = {"working_group": (WORKING_GROUP, "WORKING_GROUP_ONLY", "only the working group of the evaluation's "
@@ -131,26 +133,30 @@ async def _as_body(evaluation_id, caller, rpc, authz, body: str) -> None:
 
 
 @router.post("/{evaluation_id}/first-review", response_model=Evaluation)
-async def first_review(evaluation_id: str, body: FirstReview, caller: Caller, rpc: Rpc, authz: Authz):
+async def first_review(evaluation_id: str, body: FirstReview, caller: Caller, rpc: Rpc, authz: Authz,
+                       idempotency_key: IdempotencyKey = None):
     """The working group's shortlist; judging closes (403 WORKING_GROUP_ONLY for anyone but a `working_group` of
     the evaluation's organisation or above)."""
     await _as_body(evaluation_id, caller, rpc, authz, "working_group")
-    return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump())
+    return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump(),
+                          idempotency_key=idempotency_key)
 
 
 @router.post("/{evaluation_id}/second-review", response_model=Evaluation)
-async def second_review(evaluation_id: str, body: SecondReview, caller: Caller, rpc: Rpc, authz: Authz):
+async def second_review(evaluation_id: str, body: SecondReview, caller: Caller, rpc: Rpc, authz: Authz,
+                        idempotency_key: IdempotencyKey = None):
     """The committee's winners from the shortlist (at most 20 golden ideas a quarter; 403 COMMITTEE_ONLY for anyone
     but a `committee` of the evaluation's organisation or above)."""
     await _as_body(evaluation_id, caller, rpc, authz, "committee")
-    return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump())
+    return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump(),
+                          idempotency_key=idempotency_key)
 
 
 @router.post("/{evaluation_id}/publish", response_model=Evaluation)
-async def publish(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+async def publish(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
     """Publish the winners (the committee's; 403 COMMITTEE_ONLY otherwise)."""
     await _as_body(evaluation_id, caller, rpc, authz, "committee")
-    return await rpc.call("scoring", "publish_evaluation", evaluation_id)
+    return await rpc.call("scoring", "publish_evaluation", evaluation_id, idempotency_key=idempotency_key)
 
 
 @router.get("/{evaluation_id}/winners", response_model=Winners)

@@ -1,4 +1,5 @@
 """The scoring service on RabbitMQ and PostgreSQL: scores from events, likes, moderation, votes, rankings."""
+import json
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -13,7 +14,6 @@ from partyday_common import deadletters
 from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
-from partyday_common.idempotency import request_hash
 from partyday_common.migrations import upgrade
 from partyday_scoring import evaluations
 from partyday_scoring.models import metadata
@@ -592,9 +592,7 @@ def test_every_mutating_rpc_answers_a_repeated_idempotency_key_with_its_first_an
         kept = connection.execute(select(metadata.tables["idempotency_keys"]).where(
             metadata.tables["idempotency_keys"].c.operation == "vote")).mappings().one()
     engine.dispose()
-    raw = {"campaign_id": campaign, "voter": "member:m1", "payload": {"activity_id": a}, "address": ADDRESS}
-    assert kept["request_hash"] != request_hash(raw) and "m1" not in str(kept["response"]), \
-        "the key's record names the voter by their keyed hash only"
+    assert "m1" not in json.dumps(dict(kept), default=str), "the key's record names no voter"
 
 
 def test_an_event_without_what_scoring_reads_is_dead_lettered_at_once_and_the_next_is_scored(scoring):

@@ -275,9 +275,7 @@ class ScoringService(OrgTreeProjection, PartydayService):
         request = validated(VoteCreate, payload)
         with self.db.transaction() as session:
             vote_limits.count_attempt(session, voter, address, get_settings().vote_limits, _now())
-        # The ballot is secret: the request kept with a key names the voter and the address by keyed hashes only.
-        asked = {"campaign_id": campaign_id, "voter": campaigns.voter_key(voter), "payload": payload,
-                 "address": vote_limits.address_key(address)}
+        asked = {"campaign_id": campaign_id, "voter": voter, "payload": payload, "address": address}
         return campaigns.retrying_conflicts(lambda: self._once(
             "vote", idempotency_key, asked,
             lambda session: campaigns.vote(session, campaign_id, voter, request.activity_id, _now())))

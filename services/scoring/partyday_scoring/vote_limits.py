@@ -23,7 +23,7 @@ def check_voter(voter, address) -> None:
             raise invalid(f"{name.upper()}_INVALID", f"a vote needs its {name}")
 
 
-def address_key(address: str) -> str:
+def _address_key(address: str) -> str:
     """The client address as the counters know it: a keyed hash."""
     return hmac.new(f"vote-address:{get_settings().secret_key}".encode(), address.encode(),
                     hashlib.sha256).hexdigest()
@@ -36,7 +36,7 @@ def count_attempt(session: Session, voter: str, address: str, limits: dict[str, 
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     window = rules.rate_window(now)
     counted = {}
-    for kind, key in (("account", f"account:{voter_key(voter)}"), ("address", f"address:{address_key(address)}")):
+    for kind, key in (("account", f"account:{voter_key(voter)}"), ("address", f"address:{_address_key(address)}")):
         upsert = dialect.insert(VoteAttempt).values(key=key, window_start=window, attempts=1)
         counted[kind] = session.scalar(upsert.on_conflict_do_update(
             index_elements=[VoteAttempt.key, VoteAttempt.window_start],

@@ -61,6 +61,7 @@ from bench.stack import (
     workspace,
 )
 from partyday_attendance import tokens
+from partyday_attendance.settings import get_settings as attendance_settings
 from partyday_common.envelope import Envelope
 from partyday_common.settings import SERVICES, get_settings
 from partyday_common.tables import OUTBOX
@@ -504,7 +505,7 @@ def main() -> int:
             wait_until_quiet(place.scratch)
             settle_databases(place.scratch)
             settings = get_settings()
-            keys, expires_at = settings.qr_signing_keys(), starts_at + timedelta(hours=6)
+            keys, expires_at = attendance_settings().qr_signing_keys(), starts_at + timedelta(hours=6)
             planned = attempts(activities, keys, expires_at)[:math.ceil(RATE * DURATION_S)]
             capacity_planned = attempts(spare, keys, expires_at)
             log_everyone_in(planned + capacity_planned, sessions, Tokens(settings.secret_key, 900, 900))

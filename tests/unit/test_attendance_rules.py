@@ -6,6 +6,7 @@ import pytest
 
 from partyday_attendance import tokens
 from partyday_attendance.rules import (
+    check_offline,
     check_position,
     check_reflection,
     check_sign_in_time,
@@ -176,6 +177,26 @@ def test_reflection_of_ten_chinese_characters_is_accepted():
 
 def test_accepted_reflection_is_returned_stripped():
     assert check_reflection("  \n" + TEN_CHINESE + " \t") == TEN_CHINESE
+
+
+# --- offline scans ----------------------------------------------------------------------------------------------
+
+CLOSES = _at(12, 0)
+
+
+@pytest.mark.parametrize("scanned_at, now", [
+    (_at(9, 2), _at(9, 0)), (_at(9, 0), CLOSES + timedelta(hours=48)),
+], ids=["two-minutes-ahead", "48-hours-after-the-close"])
+def test_an_offline_scan_at_the_limits_is_judged(scanned_at, now):
+    check_offline(CLOSES, scanned_at, now)
+
+
+def test_an_offline_scan_claiming_a_time_beyond_the_clock_skew_is_refused():
+    _raises("SCAN_IN_FUTURE", check_offline, CLOSES, _at(9, 2, 1), _at(9, 0))
+
+
+def test_an_offline_scan_sent_more_than_48_hours_after_the_close_is_refused():
+    _raises("BATCH_TOO_LATE", check_offline, CLOSES, _at(9, 0), CLOSES + timedelta(hours=48, seconds=1))
 
 
 # --- closing status ---------------------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ def test_every_event_media_emits_has_its_model_and_scoring_subscribes_to_detail_
 
 
 def test_the_events_media_consumes_give_what_it_reads():
-    from partyday_attendance_contracts.rpc import ActivityClosed
+    from partyday_attendance_contracts.events import ActivityClosed
     from partyday_plans_contracts.events import DirectivePublished, PlanApproved, PlanEvent
 
     for produced, expected in [(PlanApproved, PlanApprovedExpected), (PlanEvent, SummaryExpected),

@@ -1,7 +1,7 @@
 """What scoring reads of other services' events, checked against the producers' schemas."""
 from datetime import datetime, timezone
 
-from partyday_attendance_contracts.rpc import ActivityClosed, AttendanceUpdated, Counts, MemberReflected
+from partyday_attendance_contracts.events import ActivityClosed, AttendanceUpdated, Counts, MemberReflected
 from partyday_common.consumer import EventConsumer
 from partyday_media_contracts.events import DetailScoreChanged as MediaDetailScoreChanged
 from partyday_plans_contracts.events import PlanApproved, PlanEvent, RosterEntry

@@ -2,7 +2,7 @@
 
 These facts never change once the sheet is opened (`open_sheet` keeps the first `plan_approved`), so the
 party day's sign-ins judge them without reading the activity again; whether it has closed is not among
-them: the sign-in's own statement finds it on the sheet (see `sheet.SIGN_IN_AT_ONCE`).
+them: the sign-in's own statement finds it on the sheet (see `at_once.SIGN_IN_AT_ONCE`).
 """
 from collections import OrderedDict
 from dataclasses import dataclass

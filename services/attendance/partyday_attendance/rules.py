@@ -9,6 +9,8 @@ EARTH_RADIUS_M = 6_371_008.8
 WORST_ACCURACY_M = 100.0
 ACCURACY_ALLOWANCE_M = 50.0
 MIN_REFLECTION = 10
+OFFLINE_GRACE = timedelta(hours=48)
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,15 @@ def check_reflection(text: str | None) -> str:
         raise DomainError("REFLECTION_REQUIRED", f"signing out needs a reflection of at least {MIN_REFLECTION} "
                           "characters", 422, {"min_length": MIN_REFLECTION})
     return cleaned
+
+
+def check_offline(closes_at: datetime, scanned_at: datetime, now: datetime) -> None:
+    """An offline scan claims no time in the future (beyond the phone's clock skew) and is sent within
+    `OFFLINE_GRACE` of the activity's close."""
+    if scanned_at > now + CLOCK_SKEW:
+        raise DomainError("SCAN_IN_FUTURE", "this scan claims a time in the future", 422)
+    if now > closes_at + OFFLINE_GRACE:
+        raise DomainError("BATCH_TOO_LATE", "offline scans are accepted up to 48 hours after the activity closes", 422)
 
 
 def closing_status(signed_in: bool, signed_out: bool, excused: bool) -> str:

@@ -1,6 +1,4 @@
-"""The attendance service's contracts: scan payloads it accepts and events it emits."""
-from datetime import datetime
-
+"""The bodies attendance's RPCs take: a scan's evidence, online or sent late from a phone that was offline."""
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
@@ -20,63 +18,3 @@ class OfflineScan(Evidence):
     activity_id: str = Field(min_length=1, max_length=64)
     kind: str = Field(pattern="^(sign_in|sign_out)$")
     scanned_at: AwareDatetime
-
-
-class Counts(BaseModel):
-    signed_out: int
-    no_sign_out: int
-    absent: int
-    excused: int
-
-
-class ActivityClosed(BaseModel):
-    """`activity_closed`, version 1: final attendance, mobile members and invited guests counted apart;
-    `counts_version` grows with every recount of the activity, so a consumer can ignore an older snapshot."""
-
-    activity_id: str
-    plan_id: str
-    branch_id: str
-    branch_path: str
-    closed_at: datetime
-    members: Counts
-    mobile_members: Counts
-    guests: Counts
-    expected: int
-    expected_mobile: int
-    counts_version: int
-
-
-class MemberReflected(BaseModel):
-    """`member_reflected`, version 1: a member's sign-out reflection (心得体会); scoring counts it as a comment."""
-
-    activity_id: str
-    member_id: str
-    branch_id: str
-    text: str
-    at: datetime
-
-
-class AttendanceUpdated(BaseModel):
-    """`attendance_updated`, version 1: a closed activity's counts changed (an offline scan sent late)."""
-
-    activity_id: str
-    branch_id: str
-    members: Counts
-    mobile_members: Counts
-    guests: Counts
-    expected: int
-    expected_mobile: int
-    counts_version: int
-
-
-class AbsenceFlagged(BaseModel):
-    """`member_absence_flagged`, version 1: a member missed party days in a row; their branch admin is told."""
-
-    member_id: str
-    branch_id: str
-    consecutive_absences: int
-    activity_id: str
-
-
-EVENTS = {"activity_closed": ActivityClosed, "member_reflected": MemberReflected,
-          "attendance_updated": AttendanceUpdated, "member_absence_flagged": AbsenceFlagged}

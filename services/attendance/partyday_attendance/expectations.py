@@ -1,0 +1,50 @@
+"""What attendance reads of other services' events: only the fields its handlers use, checked before they run
+(a payload without them is dead-lettered at once). Written here, never imported from the producers."""
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Expected(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class AttendanceRules(Expected):
+    opens_before_min: int
+    grace_min: int
+    sign_out_window_min: int
+
+
+class RosterMember(Expected):
+    member_id: str
+    name: str
+    mobile: bool
+
+
+class PlanApproved(Expected):
+    """`plans.plan_approved`: the activity's window, fence and rules, and the branch's roster to open its sheet."""
+
+    activity_id: str
+    plan_id: str
+    branch_id: str
+    branch_path: str
+    theme: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_name: str
+    venue_lat: float
+    venue_lon: float
+    radius_m: int
+    attendance_rules: AttendanceRules
+    roster: list[RosterMember]
+
+
+class MemberChanged(Expected):
+    """`directory.member_joined`, `member_transferred` and `member_left`: where a member now belongs, so that
+    upcoming sheets follow them."""
+
+    member_id: str
+    name: str
+    branch_id: str | None
+    mobile: bool
+    active: bool

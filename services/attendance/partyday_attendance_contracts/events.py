@@ -1,0 +1,68 @@
+"""The events attendance emits: one model per event type (the envelope's `data`), through which every payload
+is built."""
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class Counts(BaseModel):
+    signed_out: int
+    no_sign_out: int
+    absent: int
+    excused: int
+
+
+class ActivityClosed(BaseModel):
+    """`activity_closed`, version 1: final attendance, mobile members and invited guests counted apart;
+    `counts_version` grows with every recount of the activity, so a consumer can ignore an older snapshot."""
+
+    activity_id: str
+    plan_id: str
+    branch_id: str
+    branch_path: str
+    closed_at: datetime
+    members: Counts
+    mobile_members: Counts
+    guests: Counts
+    expected: int
+    expected_mobile: int
+    counts_version: int
+
+
+class MemberReflected(BaseModel):
+    """`member_reflected`, version 1: a member's sign-out reflection (心得体会); scoring counts it as a comment."""
+
+    activity_id: str
+    member_id: str
+    branch_id: str
+    text: str
+    at: datetime
+
+
+class AttendanceUpdated(BaseModel):
+    """`attendance_updated`, version 1: a closed activity's counts changed (an offline scan sent late)."""
+
+    activity_id: str
+    branch_id: str
+    members: Counts
+    mobile_members: Counts
+    guests: Counts
+    expected: int
+    expected_mobile: int
+    counts_version: int
+
+
+class AbsenceFlagged(BaseModel):
+    """`member_absence_flagged`, version 1: a member missed party days in a row; their branch admin is told."""
+
+    member_id: str
+    branch_id: str
+    consecutive_absences: int
+    activity_id: str
+
+
+EVENTS: dict[str, type[BaseModel]] = {
+    "activity_closed": ActivityClosed, "member_reflected": MemberReflected, "attendance_updated": AttendanceUpdated,
+    "member_absence_flagged": AbsenceFlagged}
+# The types some service consumes (scoring; media too for activity_closed): the outbox publishes them `mandatory`.
+SUBSCRIBED: frozenset[str] = frozenset({"activity_closed", "attendance_updated", "member_reflected"})

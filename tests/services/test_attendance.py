@@ -1,5 +1,7 @@
 """The attendance service on RabbitMQ and PostgreSQL: sheets from approved plans, scans, leave, closing."""
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import eventlet
 import pytest
@@ -8,8 +10,10 @@ from nameko.testing.services import entrypoint_hook
 from prometheus_client import REGISTRY
 from sqlalchemy import event, select, text
 
-from partyday_attendance.models import Scan, metadata
+from partyday_attendance import at_once, tokens
+from partyday_attendance.models import Scan, SheetEntry, metadata
 from partyday_attendance.service import AttendanceService
+from partyday_attendance.settings import get_settings as attendance_settings
 from partyday_common.db import Database, make_engine
 from partyday_common.envelope import Envelope
 from partyday_common.errors import DomainError
@@ -493,6 +497,129 @@ def test_a_refusal_that_needs_the_sheet_is_judged_in_full(attendance):
             evidence(attendance, activity, **outside), "2026-12-07T09:01:00+08:00")
     refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in",
             evidence(attendance, activity, **outside), "2026-12-07T09:01:00+08:00")
+
+
+
+# --- one table of sign-in cases, through the one-statement path and through the transaction ----------------------
+
+METRES_PER_DEGREE_LAT = 111_194.9
+CST_0900 = "2026-12-07T09:00:00+08:00"
+
+
+@dataclass(frozen=True)
+class SignInCase:
+    """A sign-in of the activity of 09:00 to 11:00 (sign-in 08:30 to 09:15, a fence of 300 m): its answer's
+    refusal `code` (None: signed in), and whether the one-statement path judges it (`at_once`) or leaves it to
+    the transaction. `before` is what happened first: `signed_in` (another scan of the member's), `closed` (the
+    activity closed at 12:30), `same_nonce` (this very scan, at 09:00)."""
+
+    at: str = CST_0900
+    code: str | None = None
+    at_once: bool = True
+    member: str = "m-2"
+    changes: tuple = ()
+    token: str = "own"
+    before: str | None = None
+
+
+def _north(metres: float) -> tuple:
+    return ("lat", VENUE[0] + metres / METRES_PER_DEGREE_LAT),
+
+
+SIGN_IN_CASES = {
+    "inside": SignInCase(),
+    "window-opens": SignInCase(at="2026-12-07T08:30:00+08:00"),
+    "grace-ends": SignInCase(at="2026-12-07T09:15:00+08:00"),
+    "before-opening": SignInCase(at="2026-12-07T08:29:59+08:00", code="WINDOW_NOT_OPEN"),
+    "after-grace": SignInCase(at="2026-12-07T09:15:01+08:00", code="WINDOW_CLOSED"),
+    "fence-edge-inside": SignInCase(changes=_north(309)),
+    "fence-edge-outside": SignInCase(changes=_north(311), code="GEOFENCE_OUTSIDE"),
+    "accuracy-100-m": SignInCase(changes=(("accuracy_m", 100),)),
+    "accuracy-150-m": SignInCase(changes=(("accuracy_m", 150),), code="LOCATION_TOO_INACCURATE"),
+    "forged-token": SignInCase(token="forged", code="TOKEN_INVALID"),
+    "expired-token": SignInCase(token="expired", code="TOKEN_EXPIRED"),
+    "another-activitys-token": SignInCase(token="another", code="TOKEN_INVALID"),
+    "not-on-the-sheet": SignInCase(member="stranger", code="NOT_EXPECTED", at_once=False),
+    "not-on-the-sheet-late-and-outside": SignInCase(member="stranger", at="2026-12-07T09:16:00+08:00",
+                                                    changes=_north(400), code="NOT_EXPECTED", at_once=False),
+    "not-on-the-sheet-forged-token": SignInCase(member="stranger", token="forged", code="TOKEN_INVALID"),
+    "already-signed-in": SignInCase(before="signed_in", code="ALREADY_SIGNED_IN", at_once=False),
+    "already-signed-in-late-and-outside": SignInCase(before="signed_in", at="2026-12-07T09:16:00+08:00",
+                                                     changes=_north(400), code="ALREADY_SIGNED_IN", at_once=False),
+    "closed-activity": SignInCase(before="closed", at_once=False),
+    "closed-activity-after-grace": SignInCase(before="closed", at="2026-12-07T09:16:00+08:00", code="WINDOW_CLOSED"),
+    "repeated-nonce": SignInCase(before="same_nonce", at="2026-12-07T09:05:00+08:00"),
+    "repeated-nonce-late": SignInCase(before="same_nonce", at="2026-12-07T09:20:00+08:00"),
+    "repeated-nonce-of-a-refusal": SignInCase(before="same_nonce", token="forged", code="TOKEN_INVALID"),
+}
+
+
+def _case_token(container, activity, kind):
+    keys = attendance_settings().qr_signing_keys()
+    if kind == "own":
+        return call(container, "qr_token", activity)["token"]
+    if kind == "expired":
+        return tokens.sign(activity, keys, datetime(2026, 12, 7, 0, 59, tzinfo=timezone.utc))
+    if kind == "another":
+        return tokens.sign(uuid.uuid4().hex, keys, datetime(2026, 12, 9, tzinfo=timezone.utc))
+    return "forged.token"
+
+
+def _sign_in_from_the_venue_network(container, activity, member, payload, at) -> dict:
+    try:
+        with entrypoint_hook(container, "scan", context_data={"client_ip": "10.1.2.3"}) as hook:
+            return {"answer": hook(activity, member, "sign_in", payload, now=at)}
+    except DomainError as refusal:
+        return {"code": refusal.code, "status": refusal.status, "details": refusal.details}
+
+
+def _sign_in_case(container, case: SignInCase, statements: list) -> dict:
+    """Run the case on a new activity: its answer, the statements its scan sent through SQLAlchemy, every scan kept
+    for the member (without its row id and activity) and the member's line on the sheet."""
+    activity = approve(container)
+    payload = {**evidence(container, activity, nonce="case-nonce-1", device_id="phone-case", **dict(case.changes)),
+               "token": _case_token(container, activity, case.token)}
+    if case.before == "signed_in":
+        scan(container, activity, case.member, "sign_in", evidence(container, activity, nonce="case-nonce-0"),
+             "2026-12-07T08:50:00+08:00")
+    if case.before == "closed":
+        assert call(container, "close_due", now="2026-12-07T12:30:00+08:00") == 1
+    if case.before == "same_nonce":
+        _sign_in_from_the_venue_network(container, activity, case.member, payload, CST_0900)
+    del statements[:]
+    answer = _sign_in_from_the_venue_network(container, activity, case.member, payload, case.at)
+    sent = list(statements)
+    engine = make_engine(container.url)
+    with engine.connect() as connection:
+        kept = [{**row, "token_id": bool(row["token_id"])} for row in connection.execute(
+            select(Scan).where(Scan.activity_id == activity, Scan.member_id == case.member).order_by(Scan.id))
+            .mappings()]
+        line = connection.execute(select(SheetEntry.status, SheetEntry.signed_in_at, SheetEntry.sent_late).where(
+            SheetEntry.activity_id == activity, SheetEntry.member_id == case.member)).first()
+    engine.dispose()
+    for row in kept:
+        del row["id"], row["activity_id"]
+    return {"answer": answer, "statements": sent, "scans": kept, "line": line and tuple(line)}
+
+
+@pytest.mark.parametrize("case", list(SIGN_IN_CASES.values()), ids=list(SIGN_IN_CASES))
+def test_both_paths_give_the_same_answer_and_keep_the_same_evidence(attendance, monkeypatch, case):
+    statements = _statements_through_sqlalchemy(attendance)
+    fast = _sign_in_case(attendance, case, statements)
+    with monkeypatch.context() as forced:
+        forced.setattr(at_once, "sign_in", lambda *args: None)
+        in_full = _sign_in_case(attendance, case, statements)
+    assert fast["answer"].get("code") == case.code, fast["answer"]
+    assert (fast["statements"] == []) is case.at_once, "the one-statement path judged it" if case.at_once else \
+        "the one-statement path left it to the transaction"
+    assert in_full["statements"], "forced off, the scan was judged in a transaction"
+    assert fast["answer"] == in_full["answer"]
+    assert fast["scans"] == in_full["scans"], "the same evidence is kept"
+    assert fast["line"] == in_full["line"]
+    kept = fast["scans"][-1]
+    assert (kept["accepted"], kept["reason"], kept["client_ip"], kept["device_id"], kept["nonce"]) == (
+        case.code is None, case.code, "10.1.2.3", "phone-case", "case-nonce-1")
+    assert len([row for row in fast["scans"] if row["nonce"] == "case-nonce-1"]) == 1, "a nonce is kept once"
 
 
 def _waiting_for_locks(url) -> int:

@@ -283,3 +283,32 @@ def test_the_branch_admin_lists_and_decides_leave_before_the_party_day(stack):
     again = http.post(f"/api/v1/leave-requests/{leave_id}/reject", headers=secretary["headers"])
     assert again.status_code == 409 and again.json()["error"]["code"] == "LEAVE_DECIDED"
     assert http.get(leave_path, headers=away["headers"]).json()["items"][0]["status"] == "approved"
+
+
+def test_a_leave_request_sent_again_with_its_idempotency_key_gets_the_first_answer(stack):
+    http, admin = stack.http, stack.admin
+    root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
+    town = stack.create_org(stack.create_org(root["org_id"], "county", "县"), "township", "镇")
+    branch = stack.create_org(town, "branch", "七支部")
+    secretary, away = stack.create_member(branch, PASSWORD), stack.create_member(branch, PASSWORD)
+    stack.grant(secretary, "branch_admin", branch)
+    starts_at = datetime.now(timezone.utc) + timedelta(minutes=10)
+    activity = stack.approved_activity(branch, starts_at, starts_at + timedelta(hours=1), theme="主题党日", venue=VENUE)
+    leave_path = f"/api/v1/activities/{activity}/leave-requests"
+    key = {**away["headers"], "Idempotency-Key": uuid.uuid4().hex}
+
+    first = http.post(leave_path, headers=key, json={"reason": "出差在外"})
+    again = http.post(leave_path, headers=key, json={"reason": "出差在外"})
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json(), "the repeat is answered with the first request, not a second one"
+    reused = http.post(leave_path, headers=key, json={"reason": "生病住院"})
+    assert reused.status_code == 409 and reused.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    unkeyed = http.post(leave_path, headers=away["headers"], json={"reason": "出差在外"})
+    assert unkeyed.status_code == 409 and unkeyed.json()["error"]["code"] == "LEAVE_EXISTS"
+    assert http.get(leave_path, headers=secretary["headers"]).json()["total"] == 1
+
+    decision = f"/api/v1/leave-requests/{first.json()['leave_id']}/approve"
+    decided = {**secretary["headers"], "Idempotency-Key": uuid.uuid4().hex}
+    approved = http.post(decision, headers=decided)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
+    assert http.post(decision, headers=decided).json() == approved.json()

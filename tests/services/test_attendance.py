@@ -254,6 +254,41 @@ def test_every_attempt_is_listed_with_its_evidence_for_an_audit(attendance):
     refused("ACTIVITY_NOT_FOUND", call, attendance, "scans", "nowhere")
 
 
+
+def test_a_mutating_call_sent_again_with_its_idempotency_key_gets_the_first_answer(attendance):
+    activity = approve(attendance, roster=ROSTER[:2])
+    before = "2026-12-07T08:50:00+08:00"
+    guest = {"member_id": "g-1", "name": "王书记"}
+    invited = call(attendance, "invite_guest", activity, guest, now=before, idempotency_key="invite-1")
+    assert call(attendance, "invite_guest", activity, guest, now=before, idempotency_key="invite-1") == invited
+    refused("IDEMPOTENCY_KEY_REUSED", call, attendance, "invite_guest", activity, {**guest, "member_id": "g-2"},
+            now=before, idempotency_key="invite-1")
+    removed = call(attendance, "remove_guest", activity, "g-1", idempotency_key="remove-1")
+    assert removed["member_id"] == "g-1" and removed["guest"] is True
+    assert call(attendance, "remove_guest", activity, "g-1", idempotency_key="remove-1") == removed
+    refused("GUEST_NOT_FOUND", call, attendance, "remove_guest", activity, "g-1")
+
+    asked = call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00",
+                 idempotency_key="leave-1")
+    assert call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00",
+                idempotency_key="leave-1") == asked
+    refused("LEAVE_EXISTS", call, attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00")
+    decided = call(attendance, "decide_leave", asked["leave_id"], True, idempotency_key="decide-1")
+    assert call(attendance, "decide_leave", asked["leave_id"], True, idempotency_key="decide-1") == decided
+    refused("LEAVE_DECIDED", call, attendance, "decide_leave", asked["leave_id"], True)
+
+    late = [{**evidence(attendance, activity), "activity_id": activity, "kind": "sign_in",
+             "scanned_at": "2026-12-07T09:00:00+08:00"}]
+    batch = call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:30:00+08:00", idempotency_key="batch-1")
+    assert batch[0]["status"] == "signed_in"
+    assert call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:30:00+08:00",
+                idempotency_key="batch-1") == batch
+    assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00", idempotency_key="close-1") == 1
+    assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00", idempotency_key="close-1") == 1, \
+        "the first answer, not a second close"
+    assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00") == 0
+
+
 def party_days(container, days, roster=ROSTER, attending=None):
     """A party day of branch b-1 on each of `days` (November, in the past), closed; the members in
     `attending[day]` sign in to it. The last activity's id."""

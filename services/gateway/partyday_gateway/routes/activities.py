@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from partyday_attendance_contracts.rpc import Evidence, OfflineScan
 from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
-from partyday_gateway.deps import Authz, Page, PageSize, Rpc, Settings
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.permissions import MANAGE_PLANS, READ, SPOT_CHECK, forbidden
 from partyday_gateway.rpc import RemoteError
@@ -206,10 +206,11 @@ async def check_out(activity_id: str, body: Evidence, member_id: MemberId, rpc: 
 
 
 @router.post("/attendance/offline-batch")
-async def offline_batch(scans: list[OfflineScan], member_id: MemberId, rpc: Rpc) -> list[dict]:
+async def offline_batch(scans: list[OfflineScan], member_id: MemberId, rpc: Rpc,
+                        idempotency_key: IdempotencyKey = None) -> list[dict]:
     """Scans kept on the phone while offline; each is judged on its evidence and marked as sent late."""
     return await rpc.call("attendance", "offline_batch", member_id,
-                          [scan.model_dump(mode="json") for scan in scans])
+                          [scan.model_dump(mode="json") for scan in scans], idempotency_key=idempotency_key)
 
 
 @router.get("/activities/{activity_id}/attendance", response_model=Sheet)
@@ -236,28 +237,32 @@ async def attendance_document(activity_id: str, extension: Literal["xlsx", "pdf"
 
 
 @router.post("/activities/{activity_id}/guests", status_code=201, response_model=SheetRow)
-async def invite_guest(activity_id: str, body: GuestBody, caller: Caller, rpc: Rpc, authz: Authz):
+async def invite_guest(activity_id: str, body: GuestBody, caller: Caller, rpc: Rpc, authz: Authz,
+                       idempotency_key: IdempotencyKey = None):
     """Invite a member of another branch (列席): they may sign in, and are counted apart from the branch."""
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     member = await rpc.call("directory", "get_member", body.member_id)
     if not member.get("active", True):
         raise ApiError(422, "MEMBER_INACTIVE", "this member has left the party organisation")
     return await rpc.call("attendance", "invite_guest", activity_id,
-                          {"member_id": member["member_id"], "name": member["name"]})
+                          {"member_id": member["member_id"], "name": member["name"]}, idempotency_key=idempotency_key)
 
 
 @router.delete("/activities/{activity_id}/guests/{member_id}", status_code=204, response_class=Response)
-async def remove_guest(activity_id: str, member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+async def remove_guest(activity_id: str, member_id: str, caller: Caller, rpc: Rpc, authz: Authz,
+                       idempotency_key: IdempotencyKey = None):
     """Withdraw a guest's invitation (not once they have signed in)."""
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
-    await rpc.call("attendance", "remove_guest", activity_id, member_id)
+    await rpc.call("attendance", "remove_guest", activity_id, member_id, idempotency_key=idempotency_key)
     return Response(status_code=204)
 
 
 @router.post("/activities/{activity_id}/leave-requests", status_code=201, response_model=Leave)
-async def request_leave(activity_id: str, body: LeaveBody, member_id: MemberId, rpc: Rpc):
+async def request_leave(activity_id: str, body: LeaveBody, member_id: MemberId, rpc: Rpc,
+                        idempotency_key: IdempotencyKey = None):
     """Ask to be excused, before the start."""
-    return await rpc.call("attendance", "request_leave", activity_id, member_id, body.reason)
+    return await rpc.call("attendance", "request_leave", activity_id, member_id, body.reason,
+                          idempotency_key=idempotency_key)
 
 
 @router.get("/activities/{activity_id}/leave-requests", response_model=LeavePage)
@@ -288,11 +293,12 @@ async def scans(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz,
 
 @router.post("/leave-requests/{leave_id}/{decision}", response_model=Leave)
 async def decide_leave(leave_id: str, decision: Literal["approve", "reject"], caller: Caller, rpc: Rpc,
-                       authz: Authz):
+                       authz: Authz, idempotency_key: IdempotencyKey = None):
     """The branch admin approves (excused at the close) or rejects a leave request, until the activity closes."""
     activity_id = await rpc.call("attendance", "leave_activity", leave_id)
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
-    return await rpc.call("attendance", "decide_leave", leave_id, decision == "approve")
+    return await rpc.call("attendance", "decide_leave", leave_id, decision == "approve",
+                          idempotency_key=idempotency_key)
 
 
 @router.get("/branches/{branch_id}/absence-flags", response_model=AbsenceFlags)

@@ -362,17 +362,6 @@ def test_an_event_type_nobody_subscribes_to_is_published_once_and_done(container
     assert backlog("lonely") == 0
 
 
-def test_the_relay_knows_which_events_have_subscribers():
-    from partyday_common.db import subscribed_event_types
-
-    assert subscribed_event_types("directory") == {"org_created", "org_updated", "member_joined",
-                                                   "member_transferred", "member_left"}
-    assert subscribed_event_types("plans") >= {"plan_approved", "summary_submitted"}
-    assert "plan_overdue" not in subscribed_event_types("plans"), "nobody consumes it yet"
-    assert subscribed_event_types("attendance") >= {"activity_closed", "member_reflected"}
-    assert "member_absence_flagged" not in subscribed_event_types("attendance")
-
-
 class TwoStep(PartydayService):
     name = "twostep"
     db = Database(counter_metadata, subscribed=frozenset())

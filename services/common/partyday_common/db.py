@@ -137,9 +137,11 @@ class Database(DependencyProvider):
 
     Handlers call `self.db.transaction()` and commit before they answer, so that an
     RPC reply or an event acknowledgement is only sent for work that is durable.
+    `subscribed` is the service's SUBSCRIBED (its contracts' events.py): the event types some
+    service consumes, which the relay publishes `mandatory`.
     """
 
-    def __init__(self, metadata: MetaData, subscribed: frozenset[str] | None = None):
+    def __init__(self, metadata: MetaData, subscribed: frozenset[str]):
         self.metadata = metadata
         self.subscribed = subscribed
 
@@ -155,7 +157,7 @@ class Database(DependencyProvider):
             table=self.metadata.tables[OUTBOX],
             service=service,
             config=self.container.config,
-            subscribed=self.subscribed if self.subscribed is not None else subscribed_event_types(service),
+            subscribed=self.subscribed,
         )
 
     def start(self):
@@ -170,22 +172,6 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return WorkerDatabase(self, worker_ctx)
-
-
-def subscribed_event_types(source_service: str) -> set[str]:
-    """The event types of `source_service` that some partyday service consumes, for a service that does not name
-    its own: every consumer records processed events (see WorkerDatabase), which tells it from other entrypoints."""
-    from partyday_common.settings import SERVICES, load_service_class
-
-    subscribed = set()
-    for name in SERVICES:
-        service_cls = load_service_class(name)
-        for method_name in dir(service_cls):
-            for entrypoint in getattr(getattr(service_cls, method_name), "nameko_entrypoints", ()):
-                if getattr(entrypoint, "records_processed_events", False) \
-                        and entrypoint.source_service == source_service:
-                    subscribed.add(entrypoint.event_type)
-    return subscribed
 
 
 class WorkerDatabase:

@@ -49,7 +49,7 @@ def rpc(method):
 
 
 class PartydayService:
-    """Base for the service classes; subclasses set `name` and `db = Database(metadata)`."""
+    """Base for the service classes; subclasses set `name` and `db = Database(metadata, subscribed=SUBSCRIBED)`."""
 
     name: str
     correlation = Correlation()

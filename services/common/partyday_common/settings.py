@@ -11,8 +11,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("directory", "plans", "attendance", "media", "scoring")
 
-SERVICE_CLASSES = {name: f"partyday_{name}.service:{name.capitalize()}Service" for name in SERVICES}
-
 DEFAULT_METRICS_PORTS = {
     "directory": 9101,
     "plans": 9102,
@@ -126,11 +124,3 @@ def get_settings() -> Settings:
     settings = Settings()
     settings.check_production_safety()
     return settings
-
-
-def load_service_class(service: str):
-    """The nameko service class of a service, imported from SERVICE_CLASSES."""
-    from importlib import import_module
-
-    module, _, name = SERVICE_CLASSES[service].partition(":")
-    return getattr(import_module(module), name)

@@ -138,3 +138,11 @@ def test_the_fingerprint_is_keyed_with_the_secret_so_a_stored_password_cannot_be
         assert request_hash(request) != first
     finally:
         get_settings.cache_clear()
+
+
+def test_a_repeat_of_a_call_that_answered_nothing_answers_nothing_again_without_the_work(engine):
+    runs = []
+    request = {"activity_id": "a-1", "member_id": "m-1"}
+    assert call(engine, "remove_guest", "k-1", request, lambda: runs.append(1)) is None
+    assert call(engine, "remove_guest", "k-1", request, lambda: runs.append(1)) is None
+    assert runs == [1]

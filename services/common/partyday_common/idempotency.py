@@ -33,8 +33,13 @@ def request_hash(request) -> str:
 def previous_response(session: Session, operation: str, key: str | None, request) -> dict | None:
     """The stored answer to this key, or None when the call is new; a key reused for
     another request is a conflict."""
+    return _stored(session, operation, key, request)[1]
+
+
+def _stored(session: Session, operation: str, key: str | None, request) -> tuple[bool, dict | None]:
+    """Whether this key came before with this request, and its answer (which may itself be None)."""
     if key is None:
-        return None
+        return False, None
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError("IDEMPOTENCY_KEY_INVALID", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters",
                           400)
@@ -42,11 +47,11 @@ def previous_response(session: Session, operation: str, key: str | None, request
     row = session.execute(select(table.c.request_hash, table.c.response)
                           .where(table.c.operation == operation, table.c.key == key)).first()
     if row is None:
-        return None
+        return False, None
     if row.request_hash != request_hash(request):
         raise DomainError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request",
                           409, {"key": key})
-    return row.response
+    return True, row.response
 
 
 def remember_response(session: Session, operation: str, key: str | None, request, response: dict) -> None:
@@ -62,11 +67,12 @@ def remember_response(session: Session, operation: str, key: str | None, request
                           409, {"key": key})
 
 
-def once(session: Session, operation: str, key: str | None, request: dict, work: Callable[[], dict]) -> dict:
+def once(session: Session, operation: str, key: str | None, request: dict,
+         work: Callable[[], dict | None]) -> dict | None:
     """`work()`'s answer, stored under `key` with the work; the stored answer when `key` came before with
     the same request. `operation` is the RPC's name and `request` its other arguments by name."""
-    previous = previous_response(session, operation, key, request)
-    if previous is not None:
+    seen, previous = _stored(session, operation, key, request)
+    if seen:
         return previous
     answer = work()
     remember_response(session, operation, key, request, answer)

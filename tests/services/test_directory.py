@@ -121,32 +121,6 @@ def test_a_member_who_leaves_cannot_log_in(directory):
     assert raised.value.code == "LOGIN_FAILED"
 
 
-def test_an_import_accepts_rejects_and_is_idempotent(directory):
-    city, county, town, first, second = tree(directory)
-    rows = [
-        {"row": 2, "values": {"name": "王一", "phone": "13900000011", "branch_code": "HT-BG-1",
-                              "probationary": False, "mobile": False, "lost_contact": False,
-                              "joined_on": "1999-07-01", "password": None}},
-        {"row": 3, "values": {"name": "王二", "phone": "13900000012", "branch_code": "NOPE",
-                              "probationary": True, "mobile": False, "lost_contact": False,
-                              "joined_on": None, "password": None}},
-        {"row": 4, "values": {"name": "王三", "phone": "13900000013", "branch_code": "HT-BG",
-                              "probationary": False, "mobile": True, "lost_contact": False,
-                              "joined_on": None, "password": None}},
-    ]
-    report = call(directory, "import_members", rows, scope_paths=[county["path"]], initial_password="welcome-1")
-    assert [(r["row"], r["status"], r["reasons"]) for r in report] == [
-        (2, "accepted", []), (3, "rejected", ["UNKNOWN_BRANCH"]), (4, "rejected", ["NOT_A_BRANCH"])]
-    again = call(directory, "import_members", rows[:1], scope_paths=[county["path"]], initial_password="welcome-1")
-    assert again[0]["status"] == "unchanged"
-    assert len(events(directory, "member_joined")) == 1
-    assert call(directory, "authenticate", "13900000011", "welcome-1")["kind"] == "member"
-
-    stranger = {**rows[0], "values": {**rows[0]["values"], "phone": "13900000014"}}
-    elsewhere = call(directory, "import_members", [stranger], scope_paths=["/somewhere-else/"])
-    assert elsewhere[0]["reasons"] == ["OUT_OF_SCOPE"]
-
-
 def test_roles_are_bound_to_nodes_of_their_level(directory):
     city, county, town, first, _ = tree(directory)
     created = member(directory, first)

@@ -1,13 +1,15 @@
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook
 
 from partyday_common.errors import DomainError
-from partyday_directory.roster import parse_roster, roster_template_csv
+from partyday_directory.roster import open_roster
+from partyday_directory_contracts.imports import template_csv
 
 TODAY = date(2024, 6, 1)
 ENGLISH_HEADER = "name,phone,branch_code,probationary,mobile,lost_contact,joined_on,password"
@@ -40,7 +42,20 @@ def rewrite_sheet_xml(data: bytes, pattern: bytes, replacement: bytes) -> bytes:
     return edited.getvalue()
 
 
-def parse(data: bytes, **options):
+@dataclass
+class Parsed:
+    rows: list
+    errors: list[str]
+    total: int | None
+
+
+def parse_roster(data: bytes, **options) -> Parsed:
+    """The file checked as a whole, then read row by row, as an import reads it from storage."""
+    found = open_roster(io.BytesIO(data), **options)
+    return Parsed(rows=list(found.rows()), errors=found.warnings, total=found.total)
+
+
+def parse(data: bytes, **options) -> Parsed:
     return parse_roster(data, today=TODAY, **options)
 
 
@@ -332,9 +347,69 @@ def test_empty_rows_are_skipped_and_row_numbers_follow_the_file():
 
 
 def test_the_template_parses_as_one_valid_row():
-    template = roster_template_csv()
+    template = template_csv()
     assert template.startswith(b"\xef\xbb\xbf")
     header = template.decode("utf-8-sig").splitlines()[0]
     assert header == "姓名,手机号,支部编码,党员类型,流动党员,失联党员,入党日期,初始密码"
     (row,) = parse(template).rows
     assert row.valid and row.values["joined_on"] == "2015-07-01"
+
+
+def test_a_csv_is_counted_before_its_rows_are_read_and_a_workbook_only_by_reading_it():
+    lines = ["name,phone,branch_code", "张红梅,13800138000,HZ-HT-BG-1", "", "王建国,13900139000,HZ-HT-BG-1"]
+    assert parse(csv_bytes(*lines)).total == 2
+    assert parse(xlsx_bytes(*(tuple(line.split(",")) for line in lines if line))).total is None
+
+
+def test_rows_resume_after_a_row_and_the_phones_before_it_still_count():
+    data = csv_bytes("name,phone,branch_code", "张红梅,13800138000,HZ-HT-BG-1", "王建国,13900139000,HZ-HT-BG-1",
+                     "李四,13800138000,HZ-HT-BG-2", "赵五,13700137000,HZ-HT-BG-2")
+    found = open_roster(io.BytesIO(data), today=TODAY)
+    assert [(row.row, row.reasons) for row in found.rows(after=3)] == [(4, ["DUPLICATE_PHONE"]), (5, [])]
+
+
+def test_the_encoding_is_decided_on_the_whole_file():
+    filler = ["name,phone,branch_code"] + [f"x{n},1380013{n:04d},HZ-HT-BG-1" for n in range(3000)]
+    data = csv_bytes(*filler, "张红梅,13900139000,HZ-HT-BG-1", encoding="gb18030")
+    assert len(data) > 65536 and data[:65536].decode("utf-8")
+    assert parse(data).rows[-1].values["name"] == "张红梅"
+
+
+def test_control_characters_far_into_a_file_make_it_unsupported():
+    filler = ["name,phone,branch_code"] + [f"x{n},1380013{n:04d},HZ-HT-BG-1" for n in range(3000)]
+    error = unreadable(csv_bytes(*filler) + b"\x00\x01binary")
+    assert (error.code, error.status) == ("ROSTER_UNREADABLE", 415)
+
+
+def test_a_workbook_beyond_the_rows_a_roster_may_hold_fails_as_it_is_read():
+    data = xlsx_bytes(("name", "phone", "branch_code"), *[(f"张{n}", f"1380013800{n}", "HZ-HT-BG-1") for n in range(3)])
+    found = open_roster(io.BytesIO(data), today=TODAY, max_rows=2)
+    rows = found.rows()
+    assert [row.row for row in (next(rows), next(rows))] == [2, 3]
+    with pytest.raises(DomainError) as raised:
+        next(rows)
+    assert (raised.value.code, raised.value.status) == ("ROSTER_TOO_LARGE", 413)
+
+
+class ChunkedOnly(io.BytesIO):
+    """A stream that notes the size of every read asked of it."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.sizes: list[int] = []
+
+    def read(self, size=-1):
+        self.sizes.append(size)
+        return super().read(size)
+
+    def read1(self, size=-1):
+        self.sizes.append(size)
+        return super().read1(size)
+
+
+def test_a_csv_is_read_a_chunk_at_a_time_never_whole():
+    data = csv_bytes("name,phone,branch_code", *[f"x{n},1380013{n:04d},HZ-HT-BG-1" for n in range(5000)])
+    stream = ChunkedOnly(data)
+    found = open_roster(stream, today=TODAY)
+    assert sum(1 for _ in found.rows()) == 5000
+    assert stream.sizes and all(0 < size <= 65536 for size in stream.sizes)

@@ -1,6 +1,5 @@
-"""Members: joining, changes, transfers between branches (with history), leaving, and roster imports."""
+"""Members: joining, changes, transfers between branches (with history), leaving."""
 import uuid
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -139,55 +138,3 @@ def page_under(session: Session, org_id: str, page: int, page_size: int) -> dict
     found = session.scalars(query.order_by(Member.name, Member.id).offset(offset).limit(limit)).all()
     return {"items": [view(member) for member in found], "total": total, "page": page, "page_size": page_size}
 
-
-def import_rows(session: Session, rows: list[dict], scope_paths: list[str] | None,
-                default_password_hash: str | None) -> list[dict]:
-    """Create the members of validated roster rows; answer each row's outcome.
-
-    A row whose phone already belongs to the same person in the same branch is
-    `unchanged`, so importing the same file again changes nothing.
-    """
-    codes = {row["values"]["branch_code"] for row in rows}
-    branches = {org.code: org for org in session.scalars(select(Org).where(Org.code.in_(codes)))}
-    phones = [row["values"]["phone"] for row in rows]
-    existing = {m.phone: m for m in session.scalars(select(Member).where(Member.phone.in_(phones)))}
-    outcomes = []
-    for row in rows:
-        values = row["values"]
-        home = branches.get(values["branch_code"])
-        outcome = {"row": row["row"], "phone": values["phone"], "status": "rejected", "reasons": []}
-        outcomes.append(outcome)
-        if home is None:
-            outcome["reasons"].append("UNKNOWN_BRANCH")
-            continue
-        if home.level != "branch":
-            outcome["reasons"].append("NOT_A_BRANCH")
-            continue
-        if scope_paths is not None and not any(home.path.startswith(scope) for scope in scope_paths):
-            outcome["reasons"].append("OUT_OF_SCOPE")
-            continue
-        current = existing.get(values["phone"])
-        if current is not None:
-            if current.name == values["name"] and current.branch_id == home.id:
-                outcome.update(status="unchanged", member_id=current.id, reasons=[])
-            else:
-                outcome["reasons"].append("PHONE_TAKEN")
-            continue
-        password_hash = hash_password(values["password"]) if values.get("password") else default_password_hash
-        member = Member(id=uuid.uuid4().hex, name=values["name"], phone=values["phone"], branch_id=home.id,
-                        probationary=values["probationary"], mobile=values["mobile"],
-                        lost_contact=values["lost_contact"],
-                        joined_on=date.fromisoformat(values["joined_on"]) if values.get("joined_on") else None,
-                        active=True, created_at=utcnow(),
-                        password_hash=password_hash)
-        session.add(member)
-        existing[member.phone] = member
-        emit(session, "member_joined", MemberJoined(**event_data(member, home.path)).model_dump(mode="json"))
-        outcome.update(status="accepted", member_id=member.id, reasons=[])
-    accepted = sum(outcome["status"] == "accepted" for outcome in outcomes)
-    if accepted:
-        paths = {branches[row["values"]["branch_code"]].path for row, outcome in zip(rows, outcomes)
-                 if outcome["status"] == "accepted"}
-        for path in paths:
-            audit.record(session, "member.import", "roster", "import", path, {"accepted": accepted, "rows": len(rows)})
-    return outcomes

@@ -132,3 +132,49 @@ class AuditEntry(Base):
     org_path: Mapped[str | None] = mapped_column(String(1000), index=True)
     details = mapped_column(JSON)
     correlation_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class RosterImport(Base):
+    """A roster import run as a job: the file it reads, the branches it may import into (`scope_paths`, None
+    citywide), how far it got (`last_row`, the file's row up to which every row is settled) and which
+    process holds it until when (`worker`, `lease_until`), so that another resumes it after a crash."""
+
+    __tablename__ = "roster_imports"
+    __table_args__ = (Index("ix_roster_imports_state", "state", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    format: Mapped[str | None] = mapped_column(String(8))
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    scope_paths = mapped_column(JSON)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    correlation_id: Mapped[str | None] = mapped_column(String(64))
+    total: Mapped[int | None] = mapped_column(Integer)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    last_row: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    warnings = mapped_column(JSON)
+    error = mapped_column(JSON)
+    worker: Mapped[str | None] = mapped_column(String(64))
+    lease_until = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    started_at = mapped_column(DateTime(timezone=True))
+    finished_at = mapped_column(DateTime(timezone=True))
+
+
+class RosterImportRow(Base):
+    """The outcome of one data row of an import, kept with the work it describes."""
+
+    __tablename__ = "roster_import_rows"
+    __table_args__ = (Index("ix_roster_import_rows_status", "import_id", "status", "row"),)
+
+    import_id: Mapped[str] = mapped_column(ForeignKey("roster_imports.id"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16))
+    reasons = mapped_column(JSON, nullable=False)
+    member_id: Mapped[str | None] = mapped_column(String(64))

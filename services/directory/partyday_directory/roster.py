@@ -1,13 +1,19 @@
-"""Reading an uploaded member roster (CSV or XLSX) into validated rows.
+"""Reading an uploaded member roster (CSV or XLSX) into validated rows, streamed from a file.
 
 Pure: no database and no network. Whether a branch code exists is for the importer to check.
+`open_roster` checks the file as a whole before any row is imported (format, encoding, header, and for a CSV
+every record and their number); `RosterFile.rows()` then reads it again, a row at a time, never the whole
+file in memory. The format is told from the content, never from a file name.
 """
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import BinaryIO
 
 from openpyxl import load_workbook
 
@@ -16,8 +22,11 @@ from partyday_directory_contracts.rpc import normalise_phone
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 DELIMITERS = (",", ";", "\t")
+CHUNK = 1 << 16
+MAX_ROWS = 250_000
 # Decoding almost never fails for GB18030, so binary files are recognised by their control characters.
 BINARY_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BYTE_ORDER_MARK = "\ufeff"
 
 FIELD_ALIASES = {
     "name": ("name", "姓名"),
@@ -51,8 +60,7 @@ NAME_MAX_LENGTH = 100
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 
-TEMPLATE_HEADERS = ("姓名", "手机号", "支部编码", "党员类型", "流动党员", "失联党员", "入党日期", "初始密码")
-TEMPLATE_EXAMPLE = ("张红梅", "13800138000", "HZ-HT-BG-1", "正式", "否", "否", "2015-07-01", "")
+Records = Callable[[], Iterator[Sequence]]
 
 
 @dataclass
@@ -69,88 +77,111 @@ class RosterRow:
 
 
 @dataclass
-class Roster:
-    """The validated rows of a roster and the problems that concern the file rather than a row."""
+class RosterFile:
+    """A roster file found readable as a whole: its format, the columns of its header, the problems that
+    concern the file rather than a row (`warnings`), and how many data rows it holds (`total`; None for a
+    workbook, which only reading it row by row counts)."""
 
-    rows: list[RosterRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    format: str
+    columns: dict[str, int]
+    warnings: list[str]
+    total: int | None
+    records: Records
+    today: date
+    max_rows: int
+
+    def rows(self, after: int = 0) -> Iterator[RosterRow]:
+        """The validated data rows in the file's order, read afresh; those numbered up to `after` are read
+        and checked (a phone they hold still makes a later row a duplicate) but not yielded, so that an
+        import resumes where it stopped. Row numbers count every row of the file from 1 (the header), so
+        they match what Excel shows. Raises DomainError ROSTER_TOO_LARGE, or ROSTER_UNREADABLE for a
+        workbook damaged beyond its first rows."""
+        seen_phones: set[str] = set()
+        numbered = _numbered(self.records())
+        next(numbered)
+        for count, (number, cells) in enumerate(numbered, start=1):
+            if count > self.max_rows:
+                raise too_many_rows(self.max_rows)
+            checked = _validate_row(number, cells, self.columns, seen_phones, self.today)
+            if number > after:
+                yield checked
 
 
-def parse_roster(data: bytes, max_rows: int = 250_000, *, today: date | None = None) -> Roster:
-    """Read a roster file into validated rows; the format is told from the content, never from a file name.
-
-    Row numbers count every row of the file from 1 (the header), so they match what Excel shows.
+def open_roster(file: BinaryIO, *, max_rows: int = MAX_ROWS, today: date | None = None) -> RosterFile:
+    """Check a roster file, a seekable binary stream, as a whole, reading it as it streams: a CSV's
+    encoding (UTF-8, else GB18030), records and number of rows; a workbook's readability and header.
     `today` bounds the dates of joining; it defaults to the current date.
-    Raises DomainError ROSTER_UNREADABLE, ROSTER_COLUMNS_MISSING or ROSTER_TOO_LARGE for a file as a whole.
+    Raises DomainError ROSTER_UNREADABLE, ROSTER_COLUMNS_MISSING or ROSTER_TOO_LARGE for the file as a whole.
     """
-    records = _xlsx_records(data) if data.startswith(ZIP_SIGNATURE) else _csv_records(data)
+    file.seek(0)
+    if file.read(len(ZIP_SIGNATURE)) == ZIP_SIGNATURE:
+        return _open_workbook(file, max_rows, today or date.today())
+    return _open_csv(file, max_rows, today or date.today())
+
+
+def too_many_rows(max_rows: int) -> DomainError:
+    return DomainError("ROSTER_TOO_LARGE", f"a roster holds at most {max_rows} rows", 413, {"max_rows": max_rows})
+
+
+def _open_csv(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
+    encoding = _csv_encoding(file)
+    delimiter = _sniff_delimiter(file, encoding)
+
+    def records() -> Iterator[list[str]]:
+        return _csv_records(file, encoding, delimiter)
+
+    columns, warnings = _header(records)
+    total = sum(1 for _ in _numbered(records())) - 1
+    if total > max_rows:
+        raise too_many_rows(max_rows)
+    return RosterFile("csv", columns, warnings, total, records, today, max_rows)
+
+
+def _open_workbook(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
+    def records() -> Iterator[tuple]:
+        return _xlsx_records(file)
+
+    columns, warnings = _header(records)
+    return RosterFile("xlsx", columns, warnings, None, records, today, max_rows)
+
+
+def _numbered(records: Iterator[Sequence]) -> Iterator[tuple[int, Sequence]]:
+    """The non-blank records with their row numbers; the first one is the header."""
     try:
-        return _validate_records(records, max_rows, today or date.today())
+        yield from ((number, cells) for number, cells in enumerate(records, start=1) if not _is_blank(cells))
     finally:
         records.close()
 
 
-def roster_template_csv() -> bytes:
-    """A CSV with the Chinese headers and one example row; the BOM makes Excel read it as UTF-8."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS)
-    writer.writerow(TEMPLATE_EXAMPLE)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def import_batches(roster: Roster, size: int) -> Iterator[list[dict]]:
-    """The valid rows, as the directory's `import_members` takes them, `size` at a time."""
-    valid = [{"row": row.row, "values": row.values} for row in roster.rows if row.valid]
-    for start in range(0, len(valid), size):
-        yield valid[start:start + size]
-
-
-def import_report(roster: Roster, outcomes: Iterable[dict]) -> dict:
-    """One report of every row: rejected here for its format, or as the directory answered."""
-    rows = {row.row: {"row": row.row, "status": "rejected", "reasons": row.reasons}
-            for row in roster.rows if not row.valid}
-    rows.update({outcome["row"]: outcome for outcome in outcomes})
-    ordered = [rows[number] for number in sorted(rows)]
-    counts = {status: sum(row["status"] == status for row in ordered) for status in ("accepted", "unchanged",
-                                                                                   "rejected")}
-    return {"total": len(ordered), **counts, "rows": ordered}
-
-
-def _validate_records(records: Iterator[Sequence], max_rows: int, today: date) -> Roster:
-    numbered = ((number, cells) for number, cells in enumerate(records, start=1) if not _is_blank(cells))
-    header = next(numbered, None)
-    if header is None:
+def _header(records: Records) -> tuple[dict[str, int], list[str]]:
+    numbered = _numbered(records())
+    try:
+        first = next(numbered, None)
+    finally:
+        numbered.close()
+    if first is None:
         raise DomainError("ROSTER_UNREADABLE", "the file has no header row", 422)
-    columns, errors = _read_header(header[1])
-    seen_phones: set[str] = set()
-    rows = []
-    for number, cells in numbered:
-        if len(rows) == max_rows:
-            raise DomainError("ROSTER_TOO_LARGE", f"a roster holds at most {max_rows} rows", 413,
-                              {"max_rows": max_rows})
-        rows.append(_validate_row(number, cells, columns, seen_phones, today))
-    return Roster(rows=rows, errors=errors)
+    return _read_header(first[1])
 
 
 def _read_header(cells: Sequence) -> tuple[dict[str, int], list[str]]:
     columns: dict[str, int] = {}
-    errors = []
+    warnings = []
     for index, cell in enumerate(cells):
         header = _text(cell).lower()
         field_name = FIELD_OF_HEADER.get(header)
         if field_name is None:
             continue
         if field_name in columns:
-            errors.append(f"COLUMN_DUPLICATED: column {index + 1} ({header}) is another {field_name} column "
-                          f"and is ignored")
+            warnings.append(f"COLUMN_DUPLICATED: column {index + 1} ({header}) is another {field_name} column "
+                            f"and is ignored")
         else:
             columns[field_name] = index
     missing = [name for name in REQUIRED_FIELDS if name not in columns]
     if missing:
         raise DomainError("ROSTER_COLUMNS_MISSING", f"the header lacks the columns {', '.join(missing)}", 422,
                           {"missing": missing})
-    return columns, errors
+    return columns, warnings
 
 
 def _validate_row(number: int, cells: Sequence, columns: dict[str, int], seen_phones: set[str],
@@ -237,40 +268,59 @@ def _is_blank(cells: Sequence) -> bool:
     return not any(_text(cell) for cell in cells)
 
 
-def _csv_records(data: bytes) -> Iterator[list[str]]:
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    try:
-        yield from reader
-    except csv.Error as error:
-        raise DomainError("ROSTER_UNREADABLE", f"the CSV is malformed near line {reader.line_num}: {error}", 422,
-                          {"line": reader.line_num}) from error
-
-
-def _decode(data: bytes) -> str:
-    unreadable = DomainError("ROSTER_UNREADABLE", "the file is neither CSV text nor an XLSX workbook", 415)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+def _csv_encoding(file: BinaryIO) -> str:
+    """UTF-8 when the whole file decodes as such, else GB18030; a file with control characters is binary."""
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        file.seek(0)
         try:
-            text = data.decode("gb18030")
+            while chunk := file.read(CHUNK):
+                if BINARY_CHARACTERS.search(decoder.decode(chunk)):
+                    break
+            else:
+                decoder.decode(b"", final=True)
+                return encoding
         except UnicodeDecodeError:
-            raise unreadable from None
-    if BINARY_CHARACTERS.search(text):
-        raise unreadable
-    return text.removeprefix("\ufeff")
+            continue
+        break
+    raise DomainError("ROSTER_UNREADABLE", "the file is neither CSV text nor an XLSX workbook", 415)
 
 
-def _sniff_delimiter(text: str) -> str:
+@contextmanager
+def _text_stream(file: BinaryIO, encoding: str) -> Iterator[io.TextIOWrapper]:
+    """The file as text from its start, past a byte order mark; the binary stream stays open."""
+    file.seek(0)
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    try:
+        if text.read(1) != BYTE_ORDER_MARK:
+            text.seek(0)
+        yield text
+    finally:
+        text.detach()
+
+
+def _sniff_delimiter(file: BinaryIO, encoding: str) -> str:
     """The delimiter used most on the first non-blank line; a comma when there is none."""
-    header_line = next((line for line in io.StringIO(text) if line.strip()), "")
+    with _text_stream(file, encoding) as text:
+        header_line = next((line for line in text if line.strip()), "")
     return max(DELIMITERS, key=header_line.count)
 
 
-def _xlsx_records(data: bytes) -> Iterator[tuple]:
+def _csv_records(file: BinaryIO, encoding: str, delimiter: str) -> Iterator[list[str]]:
+    with _text_stream(file, encoding) as text:
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as error:
+            raise DomainError("ROSTER_UNREADABLE", f"the CSV is malformed near line {reader.line_num}: {error}",
+                              422, {"line": reader.line_num}) from error
+
+
+def _xlsx_records(file: BinaryIO) -> Iterator[tuple]:
     # openpyxl fails on a damaged or foreign ZIP in many ways (zip, XML, missing parts), hence the broad catches.
+    file.seek(0)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:
         raise DomainError("ROSTER_UNREADABLE", "the file is a ZIP archive but not a readable XLSX workbook",
                           415) from error

@@ -1,18 +1,17 @@
 """The directory's entrypoints: each validates its input, calls the domain, commits and so announces."""
-from sqlalchemy.exc import IntegrityError
-
 from partyday_common.clock import instant
 from partyday_common.db import Database
-from partyday_common.errors import DomainError, invalid, validated
+from partyday_common.errors import DomainError, validated
 from partyday_common.idempotency import once
 from partyday_common.service import PartydayService, rpc
-from partyday_directory import access, audit, grants, members, orgs, public_codes, sessions
+from partyday_directory import access, audit, grants, imports, members, orgs, public_codes, sessions
 from partyday_directory.bootstrap import AdminBootstrap
 from partyday_directory.delivery import SENDERS
+from partyday_directory.import_runner import ImportRunner
 from partyday_directory.models import metadata
-from partyday_directory.passwords import hash_password
 from partyday_directory.settings import get_settings
 from partyday_directory_contracts.events import SUBSCRIBED
+from partyday_directory_contracts.imports import ImportStart
 from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, OrgCreate, OrgUpdate, RoleGrantCreate
 
 
@@ -20,6 +19,7 @@ class DirectoryService(PartydayService):
     name = "directory"
     db = Database(metadata, subscribed=SUBSCRIBED)
     bootstrap = AdminBootstrap()
+    import_runner = ImportRunner()
 
     @rpc
     def create_org(self, payload: dict, idempotency_key: str | None = None) -> dict:
@@ -111,17 +111,23 @@ class DirectoryService(PartydayService):
             return members.page_under(session, org_id, page, page_size)
 
     @rpc
-    def import_members(self, rows: list, scope_paths: list | None = None,
-                       initial_password: str | None = None) -> list:
-        """Create the members of validated roster rows; each row's outcome, in order."""
-        if initial_password is not None and len(initial_password) < 8:
-            raise invalid("PASSWORD_TOO_SHORT", "an initial password has at least 8 characters")
-        default_hash = hash_password(initial_password) if initial_password else None
-        try:
-            with self.db.transaction() as session:
-                return members.import_rows(session, rows, scope_paths, default_hash)
-        except IntegrityError:
-            raise DomainError("IMPORT_CONFLICT", "another import added some of these members meanwhile; retry", 409)
+    def start_import(self, payload: dict, idempotency_key: str | None = None) -> dict:
+        """Queue the import of a roster file the gateway put in the object store and answer it at once; a
+        directory process runs it in the background (`get_import` follows it). The file is deleted when the
+        import is refused, repeated with the same Idempotency-Key, done or failed."""
+        request = validated(ImportStart, payload)
+        with self.db.transaction() as session:
+            started = imports.start_once(session, request, idempotency_key, self.import_runner.storage)
+        self.import_runner.wake()
+        return started
+
+    @rpc
+    def get_import(self, import_id: str, reader: str | None = None, citywide: bool = False, page: int = 1,
+                   page_size: int = 50) -> dict:
+        """An import's progress and a page of the rows it rejected, for whoever started it or holds a role
+        covering its branches (`citywide`: an operator at a shell)."""
+        with self.db.transaction() as session:
+            return imports.progress(session, import_id, reader, citywide, page, page_size)
 
     @rpc
     def grant_role(self, payload: dict, idempotency_key: str | None = None) -> dict:

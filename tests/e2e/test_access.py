@@ -49,7 +49,7 @@ GLOBAL_ALLOWED = {
 
 PASSWORD = "member-pass-1"
 # This module logs in many times from one address; the throttle has its own test module.
-STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000"}
+STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_MAX_ROSTER_BYTES": "2000000"}
 _phones = iter(range(13600000000, 13700000000))
 
 
@@ -291,6 +291,22 @@ def test_a_public_voter_logs_in_with_a_code_and_reaches_no_admin_route(city):
     assert again.status_code == 429 and "Retry-After" in again.headers
 
 
+def imported(city, started, actor: str = "admin_a", **params) -> dict:
+    """The import the gateway accepted (202, with its Location), followed until it ended; progress is readable
+    at every poll."""
+    assert started.status_code == 202, started.text
+    location = started.headers["Location"]
+    assert location == f"/api/v1/imports/{started.json()['import_id']}"
+    deadline = time.monotonic() + 30
+    while True:
+        found = city.get(city.headers[actor], location, **params)
+        assert found.status_code == 200, found.text
+        body = found.json()
+        if body["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return body
+        time.sleep(0.1)
+
+
 def test_a_county_admin_imports_a_roster_and_a_member_logs_in(city):
     branch_a = city.nodes["a"]["branch"]["code"]
     branch_b = city.nodes["b"]["branch"]["code"]
@@ -301,17 +317,16 @@ def test_a_county_admin_imports_a_roster_and_a_member_logs_in(city):
            f"赵强,12345,{branch_a},否,否,\n"
            f"孙丽,{third},NO-SUCH-BRANCH,是,否,\n").encode("utf-8")
     upload = {"file": ("roster.csv", io.BytesIO(csv), "text/csv")}
-    report = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"], files=upload,
-                            data={"initial_password": "welcome-2026"})
-    assert report.status_code == 200, report.text
-    body = report.json()
+    body = imported(city, city.http.post("/api/v1/members/import", headers=city.headers["admin_a"], files=upload,
+                                         data={"initial_password": "welcome-2026"}))
+    assert (body["state"], body["filename"], body["format"]) == ("done", "roster.csv", "csv")
     assert (body["total"], body["accepted"], body["unchanged"], body["rejected"]) == (4, 1, 0, 3)
-    reasons = {row["row"]: row["reasons"] for row in body["rows"]}
+    reasons = {row["row"]: row["reasons"] for row in body["rows"]["items"]}
     assert reasons == {2: [], 3: ["OUT_OF_SCOPE"], 4: ["PHONE_INVALID"], 5: ["UNKNOWN_BRANCH"]}
 
-    again = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
-                           files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")},
-                           data={"initial_password": "welcome-2026"}).json()
+    again = imported(city, city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
+                                          files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")},
+                                          data={"initial_password": "welcome-2026"}))
     assert (again["accepted"], again["unchanged"]) == (0, 1), "importing the same file again changes nothing"
 
     member = city.stack.login(first, "welcome-2026")
@@ -321,10 +336,34 @@ def test_a_county_admin_imports_a_roster_and_a_member_logs_in(city):
                           files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")}).status_code == 403
 
 
+def test_an_import_is_read_by_whoever_started_it_or_covers_its_branches_a_page_at_a_time(city):
+    branch_a = city.nodes["a"]["branch"]["code"]
+    csv = "姓名,手机号,支部编码\n" + "".join(f"成员{n},{phone() if n % 2 else 'bad'},{branch_a}\n" for n in range(6))
+    started = city.http.post("/api/v1/members/import", headers=city.headers["branch_admin"],
+                             files={"file": ("roster.csv", io.BytesIO(csv.encode()), "text/csv")})
+    body = imported(city, started, "branch_admin", status="rejected", page=2, page_size=2)
+    assert (body["accepted"], body["rejected"]) == (3, 3)
+    assert [row["row"] for row in body["rows"]["items"]] == [6] and body["rows"]["total"] == 3
+    assert body["rows"]["items"][0]["messages"] == [
+        "the phone is not a mainland mobile number (11 digits starting with 13 to 19)"]
+    location = started.headers["Location"]
+    for actor, status in (("admin_a", 200), ("city_admin", 200), ("auditor", 200), ("admin_b", 403),
+                          ("member", 403)):
+        assert city.get(city.headers[actor], location).status_code == status, actor
+    assert city.get(city.headers["admin_a"], "/api/v1/imports/no-such-import").status_code == 404
+
+
 def test_a_file_that_is_not_a_roster_is_refused_with_a_reason(city):
     response = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
                               files={"file": ("photo.csv", io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "text/csv")})
-    assert response.status_code == 415 and response.json()["error"]["code"] == "ROSTER_UNREADABLE"
+    body = imported(city, response)
+    assert body["state"] == "failed" and body["error"]["code"] == "ROSTER_UNREADABLE"
+
+
+def test_a_roster_over_the_size_limit_is_refused_while_it_streams(city):
+    response = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
+                              files={"file": ("big.csv", io.BytesIO(b"x" * 2_000_001), "text/csv")})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "ROSTER_TOO_LARGE"
 
 
 def test_administrative_actions_are_in_the_audit_log_with_actor_and_address(city):
@@ -349,7 +388,7 @@ def test_the_cli_imports_a_roster_citywide_through_the_directory(city, tmp_path)
     roster.write_text(f"name,phone,branch_code\n陈静,{number},{city.nodes['b']['branch']['code']}\n"
                       f"周涛,not-a-phone,{city.nodes['b']['branch']['code']}\n", encoding="utf-8")
     report = tmp_path / "report.json"
-    command = [str(Path(sys.executable).parent / "partyday"), "import-roster", str(roster),
+    command = [str(Path(sys.executable).parent / "partyday-import-roster"), str(roster),
                "--initial-password", "cli-welcome-1", "--report", str(report)]
     done = subprocess.run(command, env=city.stack.environment, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

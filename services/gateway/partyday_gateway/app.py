@@ -25,6 +25,7 @@ from partyday_gateway.routes import (
     evaluations,
     health,
     history,
+    imports,
     me,
     media,
     members,
@@ -98,7 +99,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Requests are matched route by route in this order: the party day's sign-ins come first.
     for module in (activities, health, auth, me, orgs, members, role_grants, audit, plans, archive, spot_checks,
-                   dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports, history):
+                   dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports, history, imports):
         app.include_router(module.router)
     web.install(app)
     return app

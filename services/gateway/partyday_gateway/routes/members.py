@@ -1,18 +1,20 @@
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from partyday_directory.roster import import_batches, import_report, parse_roster, roster_template_csv
+from partyday_directory_contracts.imports import ImportView, template_csv
 from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberView
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import GRANT_ROLES, MANAGE_MEMBERS, READ, forbidden
+from partyday_gateway.rpc import ServiceUnavailable
+from partyday_gateway.uploads import media_storage, receive
 
 router = APIRouter(prefix="/api/v1/members", tags=["directory"])
 
-IMPORT_BATCH = 1000
+FILENAME_MAX_LENGTH = 255
 
 
 class TransferBody(BaseModel):
@@ -24,21 +26,6 @@ class Transfer(BaseModel):
     to_org_id: str
     transferred_at: str
     actor_id: str | None
-
-
-class ImportRow(BaseModel):
-    row: int
-    status: str
-    reasons: list[str]
-    member_id: str | None = None
-
-
-class ImportReport(BaseModel):
-    total: int
-    accepted: int
-    unchanged: int
-    rejected: int
-    rows: list[ImportRow]
 
 
 async def _member_in_reach(member_id: str, caller, rpc, authz, capability, name) -> dict:
@@ -70,31 +57,42 @@ async def create_member(body: MemberCreate, caller: Caller, rpc: Rpc, authz: Aut
 @router.get("/import-template", response_class=Response)
 async def import_template(caller: Caller):
     """A roster template (CSV, Chinese headers) to fill in for an import."""
-    return Response(roster_template_csv(), media_type="text/csv; charset=utf-8",
+    return Response(template_csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="roster-template.csv"'})
 
 
-@router.post("/import", response_model=ImportReport)
-async def import_roster(caller: Caller, rpc: Rpc, authz: Authz, settings: Settings,
-                        file: UploadFile = File(description="CSV or XLSX roster"),
-                        initial_password: str | None = Form(None, min_length=8, max_length=128)):
-    """Import a roster: each row accepted, unchanged (already there) or rejected with its reasons.
-
-    Only branches within the caller's administration are accepted; importing the same
-    file again changes nothing.
-    """
-    scope = caller.paths(set(MANAGE_MEMBERS))
-    if not scope:
-        raise forbidden("manage_members", None)
-    data = await file.read(settings.max_roster_bytes + 1)
-    if len(data) > settings.max_roster_bytes:
-        raise ApiError(413, "ROSTER_TOO_LARGE", f"a roster file may hold at most {settings.max_roster_bytes} bytes")
-    roster = await run_in_threadpool(parse_roster, data)
-    outcomes = []
-    for batch in import_batches(roster, IMPORT_BATCH):
-        outcomes += await rpc.call("directory", "import_members", batch, scope_paths=scope,
-                                   initial_password=initial_password, timeout=60)
-    return import_report(roster, outcomes)
+@router.post("/import", status_code=status.HTTP_202_ACCEPTED, response_model=ImportView,
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary", "description": "CSV or XLSX roster"},
+                                "initial_password": {"type": "string", "minLength": 8, "maxLength": 128}}}}}}})
+async def import_roster(request: Request, response: Response, caller: Caller, rpc: Rpc, authz: Authz,
+                        settings: Settings, idempotency_key: IdempotencyKey = None):
+    """Import a roster (multipart `file`, CSV or XLSX, and `initial_password` for the rows that give none): the
+    file is streamed to storage and the directory imports it in the background. Answers 202 at once with the
+    import, to follow at its Location (`GET /api/v1/imports/{id}`): progress, then each row accepted,
+    unchanged (already there) or rejected with its reasons. Only branches within the caller's administration
+    are accepted; importing the same file again changes nothing. A file over PARTYDAY_MAX_ROSTER_BYTES is
+    413 ROSTER_TOO_LARGE."""
+    authz.require_anywhere(caller, MANAGE_MEMBERS, "manage_members")
+    try:
+        received = await receive(request, {"initial_password"}, settings.max_roster_bytes)
+    except ApiError as exc:
+        if exc.code != "FILE_TOO_LARGE":
+            raise
+        raise ApiError(413, "ROSTER_TOO_LARGE", f"a roster file may hold at most {settings.max_roster_bytes} bytes",
+                       exc.details) from None
+    upload = received.upload
+    payload = {"storage_key": upload["key"], "requested_by": caller.member_id,
+               "filename": (upload["filename"] or "")[:FILENAME_MAX_LENGTH] or None,
+               "initial_password": received.fields.get("initial_password") or None}
+    try:
+        started = await rpc.call("directory", "start_import", payload, idempotency_key=idempotency_key)
+    except ServiceUnavailable:
+        await run_in_threadpool(media_storage().delete, upload["key"])
+        raise
+    response.headers["Location"] = f"/api/v1/imports/{started['import_id']}"
+    return started
 
 
 @router.get("/{member_id}", response_model=MemberView)

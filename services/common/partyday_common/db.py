@@ -1,5 +1,7 @@
 """A database per service: engines with sane timeouts, and a nameko dependency that
 hands each worker explicit transactions in which events are recorded in the outbox."""
+import io
+import json
 import logging
 import re
 import time
@@ -8,7 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, create_engine, event, insert, text
+from psycopg2 import extensions as psycopg2_extensions
+from sqlalchemy import JSON, MetaData, Table, create_engine, event, insert, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -117,18 +120,57 @@ def emit(session: Session, event_type: str, data: dict, version: int = 1,
 
 
 def emit_many(session: Session, event_type: str, payloads: list[dict], version: int = 1) -> None:
-    """Record an event per payload in the outbox with one statement, inside the caller's transaction, as
-    `emit` does one: a bulk import announces thousands at a time."""
+    """Record an event per payload in the outbox in one go, inside the caller's transaction, as `emit` does
+    one: a bulk import announces thousands at a time."""
     if not payloads:
         return
     now = utcnow()
     envelopes = [Envelope(event_type=event_type, source=session.info["service"], data=data, version=version,
                           occurred_at=now.isoformat(), correlation_id=session.info.get("correlation_id"))
                  for data in payloads]
-    session.execute(insert(session.info["outbox_table"]), [
+    bulk_insert(session, session.info["outbox_table"], [
         {"event_id": envelope.event_id, "event_type": event_type, "body": envelope.to_message(),
-         "correlation_id": envelope.correlation_id, "created_at": now} for envelope in envelopes])
+         "correlation_id": envelope.correlation_id, "created_at": now, "attempts": 0} for envelope in envelopes])
     session.info["emitted"] = True
+
+
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
+    """Insert rows that all have the same columns, inside the caller's transaction: with COPY on PostgreSQL
+    (about twice as fast as a many-row INSERT, and a bulk import writes hundreds of thousands), with one
+    many-row INSERT elsewhere. JSON columns take dicts and lists, as through the ORM."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    json_flags = [isinstance(table.c[name].type, JSON) for name in columns]
+    lines = "".join([_copy_line([json.dumps(row[name], ensure_ascii=False) if is_json and row[name] is not None
+                                 else row[name] for name, is_json in zip(columns, json_flags)]) for row in rows])
+    cursor = session.connection().connection.driver_connection.cursor()
+    # psycopg2 refuses COPY while a green wait callback is set, as eventlet's monkey patching does under
+    # nameko: the COPY blocks the process's other green threads for its few milliseconds instead.
+    callback = psycopg2_extensions.get_wait_callback()
+    psycopg2_extensions.set_wait_callback(None)
+    try:
+        cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(lines))
+    finally:
+        psycopg2_extensions.set_wait_callback(callback)
+        cursor.close()
+
+
+def _copy_line(values: list) -> str:
+    """A row in COPY's text format: NULL as \\N, booleans as t and f, backslashes, tabs and line breaks
+    escaped (looked for once in the whole row, since they are rare)."""
+    texts = ["\\N" if value is None else ("t" if value else "f") if value is True or value is False else str(value)
+             for value in values]
+    if COPY_SPECIAL.search("".join(text for value, text in zip(values, texts) if value is not None)):
+        texts = [text if value is None else text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                 .replace("\r", "\\r") for value, text in zip(values, texts)]
+    return "\t".join(texts) + "\n"
 
 
 class PreparedStatement:

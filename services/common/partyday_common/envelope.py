@@ -5,7 +5,7 @@
 correlation id ties the event to the request that caused it.
 """
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 
@@ -24,7 +24,9 @@ class Envelope:
     correlation_id: str | None = None
 
     def to_message(self) -> dict:
-        return asdict(self)
+        """The envelope as the message body; `data` is shared, not copied (asdict's deep copy cost a bulk
+        import more than its inserts)."""
+        return dict(vars(self))
 
     @property
     def occurred(self) -> datetime:

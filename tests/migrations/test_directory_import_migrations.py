@@ -1,5 +1,5 @@
 """The directory's migration 0005 (roster imports as jobs) on a directory that already has members: it
-adds the imports and their row outcomes empty, keeps every member, and goes down again to 0004 leaving
+adds the imports and their rejected rows empty, keeps every member, and goes down again to 0004 leaving
 the members as they were."""
 from datetime import datetime, timezone
 
@@ -30,16 +30,16 @@ def test_0005_adds_empty_import_tables_beside_existing_members_and_goes_down_aga
         connection.execute(text(
             "INSERT INTO roster_imports (id, state, storage_key, rows_read, last_row, accepted, unchanged, rejected, "
             "created_at) VALUES ('i1', 'queued', 'incoming/x', 0, 0, 0, 0, 0, :at)"), {"at": AT})
-        connection.execute(text("INSERT INTO roster_import_rows (import_id, row, status, reasons, member_id) "
-                                "VALUES ('i1', 2, 'unchanged', '[]', 'm1')"))
+        connection.execute(text("INSERT INTO roster_import_rejections (import_id, row, reasons) "
+                                "VALUES ('i1', 2, '[\"PHONE_TAKEN\"]')"))
         with pytest.raises(Exception):
             with connection.begin_nested():
-                connection.execute(text("INSERT INTO roster_import_rows (import_id, row, status, reasons) "
-                                        "VALUES ('i1', 2, 'accepted', '[]')"))
+                connection.execute(text("INSERT INTO roster_import_rejections (import_id, row, reasons) "
+                                        "VALUES ('i1', 2, '[]')"))
     command.downgrade(alembic_config("directory", url), "0004")
     tables = set(inspect(engine).get_table_names())
     with engine.connect() as connection:
         members = connection.execute(text("SELECT id, phone FROM members")).all()
     engine.dispose()
-    assert not {"roster_imports", "roster_import_rows"} & tables and "members" in tables
+    assert not {"roster_imports", "roster_import_rejections"} & tables and "members" in tables
     assert [tuple(member) for member in members] == [("m1", "13800138000")]

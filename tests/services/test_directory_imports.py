@@ -16,7 +16,7 @@ from partyday_common.migrations import upgrade
 from partyday_common.storage import LocalStorage, incoming_key, make_storage
 from partyday_common.tables import OUTBOX
 from partyday_directory import bootstrap, grants, imports, members, orgs, sessions
-from partyday_directory.models import AuditEntry, Member, RosterImport, RosterImportRow, metadata
+from partyday_directory.models import AuditEntry, Member, RosterImport, RosterImportRejection, metadata
 from partyday_directory.service import DirectoryService
 from partyday_directory.settings import get_settings
 from partyday_directory_contracts.imports import ImportStart
@@ -66,10 +66,10 @@ class City:
     def run(self, import_id: str, worker: str = "worker-1", **options) -> None:
         imports.run(import_id, worker, self.transaction, self.storage, **options)
 
-    def read(self, import_id: str, reader: str | None, status: str | None = None, page_size: int = 50) -> dict:
+    def read(self, import_id: str, reader: str | None, page_size: int = 50) -> dict:
         with self.transaction() as session:
             job = imports.readable(session, import_id, reader, citywide=reader is None)
-            total, items = imports.report(session, job, status, 0, page_size)
+            total, items = imports.rejected(session, job, 0, page_size)
             return imports.view(job, {"items": items, "total": total, "page": 1, "page_size": page_size})
 
     def count(self, query) -> int:
@@ -115,8 +115,8 @@ def finish(city: City, import_id: str, **options) -> dict:
     return city.read(import_id, None, page_size=500)
 
 
-def outcomes(report: dict) -> list[tuple]:
-    return [(row["row"], row["status"], row["reasons"]) for row in report["rows"]["items"]]
+def rejected(report: dict) -> dict[int, list[str]]:
+    return {row["row"]: row["reasons"] for row in report["rejected_rows"]["items"]}
 
 
 def test_an_import_accepts_rejects_and_is_idempotent(city):
@@ -125,15 +125,14 @@ def test_an_import_accepts_rejects_and_is_idempotent(city):
     started = city.start(city.upload(*rows), city.ids["县管理员"], "welcome-1")
     assert (started["state"], started["rows_read"], started["requested_by"]) == ("queued", 0, city.ids["县管理员"])
     report = finish(city, started["import_id"])
-    assert outcomes(report) == [(2, "accepted", []), (3, "rejected", ["UNKNOWN_BRANCH"]),
-                                (4, "rejected", ["NOT_A_BRANCH"])]
+    assert rejected(report) == {3: ["UNKNOWN_BRANCH"], 4: ["NOT_A_BRANCH"]}
     assert (report["state"], report["total"], report["rows_read"], report["accepted"], report["rejected"]) == \
         ("done", 3, 3, 1, 2)
-    assert report["rows"]["items"][1]["messages"] == ["no organisation has this branch code"]
+    assert report["rejected_rows"]["items"][0]["messages"] == ["no organisation has this branch code"]
     assert report["started_at"] <= report["finished_at"]
 
     again = finish(city, city.start(city.upload(*rows[:2]), city.ids["县管理员"], "welcome-1")["import_id"])
-    assert outcomes(again) == [(2, "unchanged", [])]
+    assert (again["accepted"], again["unchanged"], again["rejected_rows"]["total"]) == (0, 1, 0)
     assert city.count(select(func.count()).select_from(metadata.tables[OUTBOX])
                       .where(metadata.tables[OUTBOX].c.event_type == "member_joined")) == 6, \
         "five members of the fixture and one imported"
@@ -145,7 +144,7 @@ def test_each_row_is_checked_against_the_scope_of_whoever_started_the_import(cit
     key = city.upload(HEADER, "甲,13900000021,HT-BG-2,否,否,", "乙,13900000022,HT-BG-1,否,否,",
                       "丙,13900000023,HT-BG-2,否,否,")
     report = finish(city, city.start(key, city.ids["二支书"])["import_id"])
-    assert outcomes(report) == [(2, "accepted", []), (3, "rejected", ["OUT_OF_SCOPE"]), (4, "accepted", [])]
+    assert rejected(report) == {3: ["OUT_OF_SCOPE"]} and report["accepted"] == 2
     with city.transaction() as session:
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "member.import")).all()
     assert [(entry.actor_id, entry.org_path, entry.target_id, entry.details) for entry in entries] == [
@@ -174,7 +173,7 @@ def test_progress_can_be_read_after_every_batch(city, monkeypatch):
     assert [(view["state"], view["total"], view["rows_read"], view["accepted"]) for view in seen] == [
         ("running", 5, 2, 2), ("running", 5, 4, 4), ("running", 5, 5, 5)]
     assert seen[0]["started_at"] and seen[0]["finished_at"] is None
-    assert (report["state"], report["rows_read"], report["rows"]["total"]) == ("done", 5, 5)
+    assert (report["state"], report["rows_read"], report["accepted"]) == ("done", 5, 5)
     assert not city.storage.exists(key), "the file goes once the import is done"
 
 
@@ -206,8 +205,7 @@ def test_an_interrupted_import_resumes_where_it_stopped_and_no_row_is_lost_or_im
         city.run(import_id, "worker-1")
     city.run(import_id, "worker-2")
     report = city.read(import_id, None)
-    assert outcomes(report) == [(n + 2, "rejected" if n == 3 else "accepted", ["UNKNOWN_BRANCH"] if n == 3 else [])
-                                for n in range(7)]
+    assert rejected(report) == {5: ["UNKNOWN_BRANCH"]}
     assert (report["state"], report["rows_read"], report["accepted"], report["rejected"]) == ("done", 7, 6, 1)
     assert city.count(select(func.count()).select_from(Member).where(Member.phone.like("1390000005%"))) == 6
     outbox = metadata.tables[OUTBOX]
@@ -224,7 +222,8 @@ def test_a_process_that_stops_gives_its_import_back_at_once(city, monkeypatch):
     assert city.read(import_id, None)["rows_read"] == 1
     assert city.claim("worker-2") == import_id
     city.run(import_id, "worker-2")
-    assert outcomes(city.read(import_id, None)) == [(2, "accepted", []), (3, "accepted", [])]
+    assert (city.read(import_id, None)["accepted"], city.count(select(func.count()).select_from(Member)
+                                                              .where(Member.phone.like("1390000006%")))) == (2, 2)
 
 
 def test_a_file_that_is_not_a_roster_fails_the_import_with_a_reason(city):
@@ -254,17 +253,14 @@ def test_an_import_is_read_by_whoever_started_it_or_whoever_covers_its_branches(
     assert (raised.value.code, raised.value.status) == ("IMPORT_NOT_FOUND", 404)
 
 
-def test_the_report_is_paged_in_the_files_order_and_filtered_by_status(city):
+def test_the_rejected_rows_are_paged_in_the_files_order(city):
     lines = [f"成员{n},139000008{n:02d},{'HT-BG-1' if n % 3 else 'NOPE'},否,否," for n in range(12)]
     import_id = finish(city, city.start(city.upload(HEADER, *lines), city.ids["一支书"])["import_id"])["import_id"]
     with city.transaction() as session:
         job = session.get(RosterImport, import_id)
-        total, page = imports.report(session, job, "rejected", 2, 2)
+        total, page = imports.rejected(session, job, 2, 2)
         assert (total, [row["row"] for row in page]) == (4, [8, 11])
-        total, page = imports.report(session, job, None, 10, 5)
-        assert (total, [row["row"] for row in page]) == (12, [12, 13])
-        with pytest.raises(DomainError):
-            imports.report(session, job, "maybe", 0, 5)
+        assert imports.rejected(session, job, 4, 2) == (4, [])
 
 
 def test_a_repeat_with_the_same_idempotency_key_answers_the_first_import(city):
@@ -278,7 +274,7 @@ def test_a_repeat_with_the_same_idempotency_key_answers_the_first_import(city):
                    idempotency_key="import-1")
     assert raised.value.code == "IDEMPOTENCY_KEY_REUSED"
     assert city.count(select(func.count()).select_from(RosterImport)) == 1
-    assert city.count(select(func.count()).select_from(RosterImportRow)) == 0
+    assert city.count(select(func.count()).select_from(RosterImportRejection)) == 0
 
 
 @pytest.fixture
@@ -311,9 +307,9 @@ def test_the_service_runs_an_import_in_the_background_and_answers_its_progress(d
     done = wait_until(lambda: (found := call(directory, "get_import", started["import_id"], citywide=True))
                       ["state"] == "done" and found, message="the import's end")
     assert (done["filename"], done["format"], done["accepted"], done["rejected"]) == ("花名册.csv", "csv", 1, 1)
-    assert [(row["row"], row["reasons"]) for row in done["rows"]["items"]] == [(2, []), (3, ["PHONE_INVALID"])]
-    rejected = call(directory, "get_import", started["import_id"], citywide=True, status="rejected", page_size=1)
-    assert [row["row"] for row in rejected["rows"]["items"]] == [3] and rejected["rows"]["total"] == 1
+    assert [(row["row"], row["reasons"]) for row in done["rejected_rows"]["items"]] == [(3, ["PHONE_INVALID"])]
+    second_page = call(directory, "get_import", started["import_id"], citywide=True, page=2, page_size=1)
+    assert second_page["rejected_rows"] == {"items": [], "total": 1, "page": 2, "page_size": 1}
     assert call(directory, "authenticate", "13900000101", "welcome-1")["kind"] == "member"
     with pytest.raises(DomainError) as raised:
         call(directory, "start_import", {"storage_key": key, "citywide": True, "requested_by": "someone"})

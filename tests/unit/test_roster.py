@@ -52,7 +52,10 @@ class Parsed:
 def parse_roster(data: bytes, **options) -> Parsed:
     """The file checked as a whole, then read row by row, as an import reads it from storage."""
     found = open_roster(io.BytesIO(data), **options)
-    return Parsed(rows=list(found.rows()), errors=found.warnings, total=found.total)
+    try:
+        return Parsed(rows=list(found.rows()), errors=found.warnings, total=found.total)
+    finally:
+        found.close()
 
 
 def parse(data: bytes, **options) -> Parsed:

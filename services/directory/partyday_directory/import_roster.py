@@ -3,8 +3,8 @@ citywide from a shell, against the running stack.
 
 The file goes to the object store the directory reads (PARTYDAY_MEDIA_STORAGE and its settings, as the
 gateway's uploads do), the directory is asked over the bus to import it, and its progress is followed
-until the end; then the counts and every rejected row are printed, and the whole row-level report is
-written as JSON with --report.
+until the end; then the counts and every rejected row are printed, and the whole report (the import and
+every rejected row) is written as JSON with --report.
 """
 import argparse
 import json
@@ -24,7 +24,7 @@ RPC_TIMEOUT_S = 60
 
 
 def import_citywide(path: Path, initial_password: str | None, progress) -> dict:
-    """The finished import of the file at `path`, with every row of its report."""
+    """The finished import of the file at `path`, with every row it rejected."""
     settings = get_settings()
     key = incoming_key()
     make_storage(settings).put_file(key, str(path), "application/octet-stream")
@@ -36,13 +36,13 @@ def import_citywide(path: Path, initial_password: str | None, progress) -> dict:
             time.sleep(POLL_S)
             found = cluster.directory.get_import(started["import_id"], citywide=True, page_size=1)
             progress(found)
-        rows, page = [], 1
-        while len(rows) < found["rows"]["total"]:
+        rejected, page = [], 1
+        while len(rejected) < found["rejected_rows"]["total"]:
             answer = cluster.directory.get_import(started["import_id"], citywide=True, page=page,
                                                   page_size=MAX_PAGE_SIZE)
-            rows += answer["rows"]["items"]
+            rejected += answer["rejected_rows"]["items"]
             page += 1
-    return {**found, "rows": rows}
+    return {**found, "rejected_rows": rejected}
 
 
 def main(argv=None) -> int:
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     parser.add_argument("file", type=Path, help="the roster, CSV (UTF-8 or GB18030) or XLSX")
     parser.add_argument("--initial-password", default=None,
                         help="the password of imported members whose row gives none (8 characters or more)")
-    parser.add_argument("--report", type=Path, default=None, help="write the full row-level report here (JSON)")
+    parser.add_argument("--report", type=Path, default=None, help="write the whole report here (JSON)")
     args = parser.parse_args(argv)
     if not args.file.is_file():
         parser.error(f"{args.file} is not a file")
@@ -72,9 +72,8 @@ def main(argv=None) -> int:
         return 1
     print(f"{report['rows_read']:,} rows: {report['accepted']:,} accepted, {report['unchanged']:,} unchanged, "
           f"{report['rejected']:,} rejected")
-    for row in report["rows"]:
-        if row["status"] == "rejected":
-            print(f"  row {row['row']}: {', '.join(row['reasons'])}")
+    for row in report["rejected_rows"]:
+        print(f"  row {row['row']}: {', '.join(row['reasons'])}")
     return 0
 
 

@@ -8,6 +8,7 @@ import uuid
 from contextlib import contextmanager
 
 import eventlet
+from eventlet import tpool
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session
@@ -93,7 +94,7 @@ class ImportRunner(DependencyProvider):
         log.info("running roster import %s", import_id)
         try:
             imports.run(import_id, self.worker, self.transaction, self.storage,
-                        should_stop=lambda: not self._running, pause=eventlet.sleep)
+                        should_stop=lambda: not self._running, pause=eventlet.sleep, cpu=tpool.execute)
         except imports.LeaseLost:
             log.warning("roster import %s was taken over by another process", import_id)
         return True

@@ -2,29 +2,30 @@
 by an operator at a shell), run in batches by whichever directory process holds the import's lease, resumed
 after a crash where the last committed batch ended, and read back as progress and a row-level report.
 
-Each batch commits its members, their `member_joined` events, the outcome of each of its rows, the audit
-entries and the import's progress in one transaction, so a batch is settled wholly or not at all: an
+Each batch commits its members, their `member_joined` events, the rows it rejected with their reasons, the
+audit entries and the import's progress in one transaction, so a batch is settled wholly or not at all: an
 interrupted import loses nothing and imports no row twice. Importing the same file again changes nothing
 (its rows come out `unchanged`).
 """
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
-from partyday_common.db import emit_many, utcnow
+from partyday_common.db import bulk_insert, emit_many, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.idempotency import once
 from partyday_common.pagination import page_bounds
 from partyday_directory import audit, grants, roster
-from partyday_directory.models import Member, Org, RosterImport, RosterImportRow
+from partyday_directory.models import Member, Org, RosterImport, RosterImportRejection
 from partyday_directory.passwords import hash_password
 from partyday_directory_contracts.events import MemberJoined
 from partyday_directory_contracts.imports import ImportStart, ImportView
@@ -36,7 +37,6 @@ BATCH_ROWS = 1000
 LEASE = timedelta(seconds=60)
 BATCH_ATTEMPTS = 3
 ACTIVE = ("queued", "running")
-STATUSES = ("accepted", "unchanged", "rejected")
 
 REASON_MESSAGES = {
     "NAME_MISSING": "the name is empty",
@@ -121,13 +121,13 @@ def start(session: Session, request: ImportStart, password_hash: str | None, now
     return view(job)
 
 
-def view(job: RosterImport, rows: dict | None = None) -> dict:
+def view(job: RosterImport, rejected_rows: dict | None = None) -> dict:
     return ImportView(
         import_id=job.id, state=job.state, filename=job.filename, format=job.format, requested_by=job.requested_by,
         citywide=job.scope_paths is None, total=job.total, rows_read=job.rows_read, accepted=job.accepted,
         unchanged=job.unchanged, rejected=job.rejected, warnings=job.warnings or [], error=job.error,
         created_at=aware(job.created_at), started_at=aware(job.started_at), finished_at=aware(job.finished_at),
-        rows=rows,
+        rejected_rows=rejected_rows,
     ).model_dump(mode="json")
 
 
@@ -154,28 +154,20 @@ def covers(paths: list[str], scope_paths: list[str] | None) -> bool:
 
 def progress(session: Session, import_id: str, reader: str | None, citywide: bool, page: int,
              page_size: int) -> dict:
-    """The import's progress and a page of its report, for a reader `readable` admits."""
+    """The import's progress and a page of the rows it rejected, for a reader `readable` admits."""
     offset, limit = page_bounds(page, page_size)
     job = readable(session, import_id, reader, citywide)
-    total, items = report(session, job, None, offset, limit)
+    total, items = rejected(session, job, offset, limit)
     return view(job, {"items": items, "total": total, "page": page, "page_size": page_size})
 
 
-def report(session: Session, job: RosterImport, status: str | None, offset: int, limit: int) -> tuple[int, list]:
-    """A page of the import's row outcomes in the file's order, only those of `status` when given."""
-    if status is not None and status not in STATUSES:
-        raise DomainError("STATUS_INVALID", f"status is one of {', '.join(STATUSES)}", 400, {"status": status})
-    query = select(RosterImportRow).where(RosterImportRow.import_id == job.id)
-    if status is not None:
-        query = query.where(RosterImportRow.status == status)
+def rejected(session: Session, job: RosterImport, offset: int, limit: int) -> tuple[int, list]:
+    """A page of the rows the import rejected, in the file's order, each with its reasons explained."""
+    query = select(RosterImportRejection).where(RosterImportRejection.import_id == job.id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    found = session.scalars(query.order_by(RosterImportRow.row).offset(offset).limit(limit)).all()
-    return total, [row_view(row) for row in found]
-
-
-def row_view(row: RosterImportRow) -> dict:
-    return {"row": row.row, "status": row.status, "reasons": row.reasons,
-            "messages": [REASON_MESSAGES.get(code, code) for code in row.reasons], "member_id": row.member_id}
+    found = session.scalars(query.order_by(RosterImportRejection.row).offset(offset).limit(limit)).all()
+    return total, [{"row": rejection.row, "reasons": rejection.reasons,
+                    "messages": [REASON_MESSAGES.get(code, code) for code in rejection.reasons]} for rejection in found]
 
 
 def claim(session: Session, worker: str, now: datetime) -> str | None:
@@ -199,46 +191,66 @@ def release(session: Session, import_id: str, worker: str) -> None:
                     .values(worker=None, lease_until=None))
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What running an import needs of it, read once when its run starts."""
+
+    id: str
+    storage_key: str
+    last_row: int
+    scope_paths: list[str] | None
+    password_hash: str | None
+    context: dict
+
+
 def run(import_id: str, worker: str, transaction: Transaction, storage, *,
         clock: Callable[[], datetime] = utcnow, today: date | None = None,
-        should_stop: Callable[[], bool] = lambda: False, pause: Callable[[], None] = lambda: None) -> None:
+        should_stop: Callable[[], bool] = lambda: False, pause: Callable[[], None] = lambda: None,
+        cpu: Callable = lambda work, *args, **kwargs: work(*args, **kwargs)) -> None:
     """Run a claimed import to its end, from the row after the last settled one: check the file as a whole,
     then import it batch by batch, each settled in one transaction that first renews the lease (LeaseLost
     when another process took the import). The file is deleted once the import is done or has failed.
-    `should_stop` is asked between batches: the import is then released, to be resumed by the next process."""
+    `should_stop` is asked between batches: the import is then released, to be resumed by the next process.
+    `cpu` runs the reading of the file (a thread pool in the service, so that its other work goes on)."""
     with transaction() as session:
-        job = session.get(RosterImport, import_id)
-        key, after = job.storage_key, job.last_row
-        scope, default_hash = job.scope_paths, job.password_hash
-        context = {"actor_id": job.requested_by, "client_ip": job.client_ip, "correlation_id": job.correlation_id}
+        found = session.get(RosterImport, import_id)
+        job = _Job(found.id, found.storage_key, found.last_row, found.scope_paths, found.password_hash,
+                   {"actor_id": found.requested_by, "client_ip": found.client_ip,
+                    "correlation_id": found.correlation_id})
     try:
-        with storage.local_copy(key) as path, open(path, "rb") as file:
-            found = roster.open_roster(file, today=today)
-            with transaction(**context) as session:
-                _hold(session, import_id, worker, clock())
-                session.execute(update(RosterImport).where(RosterImport.id == import_id)
-                                .values(format=found.format, total=found.total, warnings=found.warnings))
-            for batch in _batches(found.rows(after), BATCH_ROWS):
-                if should_stop():
-                    with transaction() as session:
-                        release(session, import_id, worker)
-                    return
-                _settle(import_id, worker, batch, scope, default_hash, transaction, context, clock)
-                pause()
+        with storage.local_copy(job.storage_key) as path, open(path, "rb") as file:
+            if not _import_file(file, job, worker, transaction, clock, today, should_stop, pause, cpu):
+                return
     except DomainError as error:
-        _end(transaction, import_id, worker, clock(), {"code": error.code, "message": error.message,
-                                                        "details": error.details})
+        failure = {"code": error.code, "message": error.message, "details": error.details}
     except FileNotFoundError:
-        _end(transaction, import_id, worker, clock(), {"code": "IMPORT_FILE_MISSING", "details": {},
-                                                        "message": "the roster file is no longer in storage"})
+        failure = {"code": "IMPORT_FILE_MISSING", "message": "the roster file is no longer in storage", "details": {}}
     else:
-        _end(transaction, import_id, worker, clock(), None)
-    storage.delete(key)
+        failure = None
+    _end(transaction, import_id, worker, clock(), failure)
+    storage.delete(job.storage_key)
 
 
-def _batches(rows: Iterator[roster.RosterRow], size: int) -> Iterator[list[roster.RosterRow]]:
-    while batch := list(islice(rows, size)):
-        yield batch
+def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, today, should_stop, pause,
+                 cpu) -> bool:
+    """Import the file's rows after the last settled one; False when stopped (and the import released)."""
+    found = cpu(roster.open_roster, file, today=today)
+    try:
+        with transaction(**job.context) as session:
+            _hold(session, job.id, worker, clock())
+            session.execute(update(RosterImport).where(RosterImport.id == job.id)
+                            .values(format=found.format, total=found.total, warnings=found.warnings))
+        rows = found.rows(job.last_row)
+        while batch := cpu(lambda: list(islice(rows, BATCH_ROWS))):
+            if should_stop():
+                with transaction() as session:
+                    release(session, job.id, worker)
+                return False
+            _settle(job, worker, batch, transaction, clock)
+            pause()
+        return True
+    finally:
+        found.close()
 
 
 def _hold(session: Session, import_id: str, worker: str, now: datetime) -> None:
@@ -250,16 +262,15 @@ def _hold(session: Session, import_id: str, worker: str, now: datetime) -> None:
         raise LeaseLost(import_id)
 
 
-def _settle(import_id: str, worker: str, batch: list[roster.RosterRow], scope: list[str] | None,
-            default_hash: str | None, transaction: Transaction, context: dict, clock) -> None:
-    """Import a batch and record its outcomes and the progress in one transaction; a member another import
+def _settle(job: _Job, worker: str, batch: list[roster.RosterRow], transaction: Transaction, clock) -> None:
+    """Import a batch and record its rejected rows and the progress in one transaction; a member another import
     or a person added meanwhile breaks the phones' uniqueness, and the batch is tried again, finding it."""
     for attempt in range(1, BATCH_ATTEMPTS + 1):
         try:
-            with transaction(**context) as session:
-                _hold(session, import_id, worker, clock())
-                outcomes = import_rows(session, import_id, batch, scope, default_hash)
-                _record(session, import_id, batch, outcomes)
+            with transaction(**job.context) as session:
+                _hold(session, job.id, worker, clock())
+                outcomes = import_rows(session, job.id, batch, job.scope_paths, job.password_hash)
+                _record(session, job.id, batch, outcomes)
             return
         except IntegrityError:
             if attempt == BATCH_ATTEMPTS:
@@ -277,8 +288,8 @@ def _end(transaction: Transaction, import_id: str, worker: str, now: datetime, e
 def import_rows(session: Session, import_id: str, rows: list[roster.RosterRow], scope_paths: list[str] | None,
                 default_password_hash: str | None) -> list[dict]:
     """Create the members of a batch's valid rows within `scope_paths` (None: anywhere), announce each with
-    `member_joined`, and answer every row's outcome in order. A row whose phone already belongs to the same
-    person in the same branch is `unchanged`."""
+    `member_joined`, and answer every row's outcome in order: `accepted`, `unchanged` (its phone already
+    belongs to the same person in the same branch) or `rejected` with its reasons."""
     valid = [row.values for row in rows if row.valid]
     branches = {org.code: org for org in session.execute(
         select(Org.code, Org.id, Org.path, Org.level).where(Org.code.in_({values["branch_code"] for values in valid})))}
@@ -288,7 +299,7 @@ def import_rows(session: Session, import_id: str, rows: list[roster.RosterRow], 
     now = utcnow()
     outcomes, created, joined, paths = [], [], [], set()
     for row in rows:
-        outcome = {"row": row.row, "status": "rejected", "reasons": row.reasons, "member_id": None}
+        outcome = {"row": row.row, "status": "rejected", "reasons": row.reasons}
         outcomes.append(outcome)
         if not row.valid:
             continue
@@ -302,7 +313,7 @@ def import_rows(session: Session, import_id: str, rows: list[roster.RosterRow], 
         elif scope_paths is not None and not any(home.path.startswith(scope) for scope in scope_paths):
             outcome["reasons"] = ["OUT_OF_SCOPE"]
         elif current is not None and (current.name, current.branch_id) == (values["name"], home.id):
-            outcome.update(status="unchanged", member_id=current.id)
+            outcome["status"] = "unchanged"
         elif current is not None:
             outcome["reasons"] = ["PHONE_TAKEN"]
         else:
@@ -318,9 +329,9 @@ def import_rows(session: Session, import_id: str, rows: list[roster.RosterRow], 
                                        probationary=member["probationary"], lost_contact=member["lost_contact"],
                                        active=True, joined_on=member["joined_on"]).model_dump(mode="json"))
             paths.add(home.path)
-            outcome.update(status="accepted", member_id=member["id"])
+            outcome["status"] = "accepted"
     if created:
-        session.execute(insert(Member), created)
+        bulk_insert(session, Member.__table__, created)
         emit_many(session, "member_joined", joined)
         for path in sorted(paths):
             audit.record(session, "member.import", "roster", import_id, path,
@@ -329,8 +340,11 @@ def import_rows(session: Session, import_id: str, rows: list[roster.RosterRow], 
 
 
 def _record(session: Session, import_id: str, batch: list[roster.RosterRow], outcomes: list[dict]) -> None:
-    session.execute(insert(RosterImportRow), [{"import_id": import_id, **outcome} for outcome in outcomes])
-    counts = {status: sum(outcome["status"] == status for outcome in outcomes) for status in STATUSES}
+    bulk_insert(session, RosterImportRejection.__table__, [
+        {"import_id": import_id, "row": outcome["row"], "reasons": outcome["reasons"]}
+        for outcome in outcomes if outcome["status"] == "rejected"])
+    counts = {status: sum(outcome["status"] == status for outcome in outcomes)
+              for status in ("accepted", "unchanged", "rejected")}
     session.execute(update(RosterImport).where(RosterImport.id == import_id).values(
         rows_read=RosterImport.rows_read + len(batch), last_row=batch[-1].row,
         **{status: getattr(RosterImport, status) + count for status, count in counts.items()}))

@@ -167,14 +167,11 @@ class RosterImport(Base):
     finished_at = mapped_column(DateTime(timezone=True))
 
 
-class RosterImportRow(Base):
-    """The outcome of one data row of an import, kept with the work it describes."""
+class RosterImportRejection(Base):
+    """A data row an import rejected, with its reason codes, kept with the work of its batch."""
 
-    __tablename__ = "roster_import_rows"
-    __table_args__ = (Index("ix_roster_import_rows_status", "import_id", "status", "row"),)
+    __tablename__ = "roster_import_rejections"
 
     import_id: Mapped[str] = mapped_column(ForeignKey("roster_imports.id"), primary_key=True)
     row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    status: Mapped[str] = mapped_column(String(16))
     reasons = mapped_column(JSON, nullable=False)
-    member_id: Mapped[str | None] = mapped_column(String(64))

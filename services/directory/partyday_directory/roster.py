@@ -89,6 +89,7 @@ class RosterFile:
     records: Records
     today: date
     max_rows: int
+    close: Callable[[], None] = lambda: None
 
     def rows(self, after: int = 0) -> Iterator[RosterRow]:
         """The validated data rows in the file's order, read afresh; those numbered up to `after` are read
@@ -110,7 +111,8 @@ class RosterFile:
 def open_roster(file: BinaryIO, *, max_rows: int = MAX_ROWS, today: date | None = None) -> RosterFile:
     """Check a roster file, a seekable binary stream, as a whole, reading it as it streams: a CSV's
     encoding (UTF-8, else GB18030), records and number of rows; a workbook's readability and header.
-    `today` bounds the dates of joining; it defaults to the current date.
+    `today` bounds the dates of joining; it defaults to the current date. Close the answer when done (a
+    workbook stays open between its header and its rows).
     Raises DomainError ROSTER_UNREADABLE, ROSTER_COLUMNS_MISSING or ROSTER_TOO_LARGE for the file as a whole.
     """
     file.seek(0)
@@ -138,11 +140,27 @@ def _open_csv(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
 
 
 def _open_workbook(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
-    def records() -> Iterator[tuple]:
-        return _xlsx_records(file)
+    # openpyxl fails on a damaged or foreign ZIP in many ways (zip, XML, missing parts), hence the broad catches.
+    # Loading reads the whole sheet once when it does not state its size: it is loaded once for both passes.
+    file.seek(0)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:
+        raise DomainError("ROSTER_UNREADABLE", "the file is a ZIP archive but not a readable XLSX workbook",
+                          415) from error
+    sheet = workbook.worksheets[0]
+    # Some writers store a wrong sheet size, and read-only mode would cut the rows off at it.
+    sheet.reset_dimensions()
 
-    columns, warnings = _header(records)
-    return RosterFile("xlsx", columns, warnings, None, records, today, max_rows)
+    def records() -> Iterator[tuple]:
+        return _xlsx_records(sheet)
+
+    try:
+        columns, warnings = _header(records)
+    except BaseException:
+        workbook.close()
+        raise
+    return RosterFile("xlsx", columns, warnings, None, records, today, max_rows, workbook.close)
 
 
 def _numbered(records: Iterator[Sequence]) -> Iterator[tuple[int, Sequence]]:
@@ -316,20 +334,8 @@ def _csv_records(file: BinaryIO, encoding: str, delimiter: str) -> Iterator[list
                               422, {"line": reader.line_num}) from error
 
 
-def _xlsx_records(file: BinaryIO) -> Iterator[tuple]:
-    # openpyxl fails on a damaged or foreign ZIP in many ways (zip, XML, missing parts), hence the broad catches.
-    file.seek(0)
+def _xlsx_records(sheet) -> Iterator[tuple]:
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:
-        raise DomainError("ROSTER_UNREADABLE", "the file is a ZIP archive but not a readable XLSX workbook",
-                          415) from error
-    try:
-        sheet = workbook.worksheets[0]
-        # Some writers store a wrong sheet size, and read-only mode would cut the rows off at it.
-        sheet.reset_dimensions()
         yield from sheet.iter_rows(values_only=True)
     except Exception as error:
         raise DomainError("ROSTER_UNREADABLE", "the XLSX workbook is damaged", 415) from error
-    finally:
-        workbook.close()

@@ -8,7 +8,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ImportState = Literal["queued", "running", "done", "failed"]
-RowStatus = Literal["accepted", "unchanged", "rejected"]
 
 TEMPLATE_HEADERS = ("姓名", "手机号", "支部编码", "党员类型", "流动党员", "失联党员", "入党日期", "初始密码")
 TEMPLATE_EXAMPLE = ("张红梅", "13800138000", "HZ-HT-BG-1", "正式", "否", "否", "2015-07-01", "")
@@ -52,27 +51,26 @@ class ImportFailure(BaseModel):
     details: dict = Field(default_factory=dict)
 
 
-class ImportRow(BaseModel):
-    """One data row's outcome; `row` counts the file's rows from 1 (the header), as Excel shows them."""
+class RejectedRow(BaseModel):
+    """A data row the import rejected; `row` counts the file's rows from 1 (the header), as Excel shows them."""
 
     row: int
-    status: RowStatus
     reasons: list[str]
     messages: list[str]
-    member_id: str | None = None
 
 
-class ImportRows(BaseModel):
-    items: list[ImportRow]
+class RejectedRows(BaseModel):
+    items: list[RejectedRow]
     total: int
     page: int
     page_size: int
 
 
 class ImportView(BaseModel):
-    """An import's progress and, a page at a time, its row-level report: `rows_read` data rows so far of
-    `total` (None until known: a workbook is counted only by reading it), each accepted, unchanged or
-    rejected."""
+    """An import's progress and, a page at a time in the file's order, its report of rejected rows:
+    `rows_read` data rows so far of `total` (None until known: a workbook is counted only by reading it),
+    each accepted (a new member), unchanged (already there, the same person in the same branch) or rejected
+    with its reasons."""
 
     import_id: str
     state: ImportState
@@ -90,4 +88,4 @@ class ImportView(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    rows: ImportRows | None = None
+    rejected_rows: RejectedRows | None = None

@@ -1,4 +1,4 @@
-"""Roster imports as jobs: each import's progress and lease, and every data row's outcome.
+"""Roster imports as jobs: each import's progress and lease, and the rows it rejected with their reasons.
 
 Revision ID: 0005
 Revises: 0004
@@ -43,21 +43,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_roster_imports_state", "roster_imports", ["state", "created_at"], unique=False)
     op.create_table(
-        "roster_import_rows",
+        "roster_import_rejections",
         sa.Column("import_id", sa.String(length=64), nullable=False),
         sa.Column("row", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("reasons", sa.JSON(), nullable=False),
-        sa.Column("member_id", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["import_id"], ["roster_imports.id"]),
         sa.PrimaryKeyConstraint("import_id", "row"),
     )
-    op.create_index("ix_roster_import_rows_status", "roster_import_rows", ["import_id", "status", "row"],
-                    unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_roster_import_rows_status", table_name="roster_import_rows")
-    op.drop_table("roster_import_rows")
+    op.drop_table("roster_import_rejections")
     op.drop_index("ix_roster_imports_state", table_name="roster_imports")
     op.drop_table("roster_imports")

@@ -1,13 +1,15 @@
 """Bulk inserts and bulk events: COPY on PostgreSQL (under eventlet's green psycopg2 too, as nameko runs it)
-stores exactly what a many-row INSERT stores, and every event lands in the outbox as `emit` writes one."""
+stores exactly what a many-row INSERT stores, every event lands in the outbox as `emit` writes one, and the
+relay still reads the pending ones from their index when a bulk insert left many behind the statistics."""
 from datetime import date, datetime, timezone
 
 import pytest
 from psycopg2 import extensions as psycopg2_extensions
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, select, text
 from sqlalchemy.orm import Session
 
 from partyday_common.db import bulk_insert, emit, emit_many, make_engine
+from partyday_common.outbox import OutboxRelay
 from partyday_common.tables import OUTBOX, add_bus_tables
 
 metadata = MetaData()
@@ -76,3 +78,25 @@ def test_emit_many_writes_the_envelopes_emit_writes(engine):
     assert (bulk.event_type, bulk.correlation_id, bulk.body["source"], bulk.published_at, bulk.attempts) == \
         ("member_joined", "c-1", "directory", None, 0)
     assert len({row.event_id for row in rows}) == 3
+
+
+def test_the_relay_reads_the_pending_events_from_their_index_after_a_bulk_insert(databases):
+    """Statistics taken while every event was relayed, then a bulk import: PostgreSQL must not read and sort
+    every pending event to find the first hundred."""
+    engine = make_engine(databases.create("relay"))
+    metadata.create_all(engine)
+    add = (f"INSERT INTO {OUTBOX} (event_id, event_type, body, created_at, published_at, attempts) "
+           "SELECT md5(n::text), 'member_joined', '{{}}', now(), {published}, 0 FROM generate_series({first}, {last}) n")
+    with engine.begin() as connection:
+        connection.execute(text(add.format(published="now()", first=1, last=20000)))
+        connection.execute(text(f"ANALYZE {OUTBOX}"))
+        connection.execute(text(add.format(published="NULL", first=20001, last=40000)))
+    relay = OutboxRelay(engine=engine, table=metadata.tables[OUTBOX], service="directory",
+                        config={"AMQP_URI": "amqp://guest:guest@127.0.0.1:1/"}, subscribed=set())
+    due = relay._due_query().compile(engine)
+    with engine.connect() as connection:
+        plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {due}", due.params).scalars())
+        first = connection.execute(relay._due_query()).first()
+    engine.dispose()
+    assert "Index Scan using ix_outbox_messages_pending" in plan and "Sort" not in plan, plan
+    assert first.id == 20001

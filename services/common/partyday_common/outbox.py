@@ -197,10 +197,13 @@ class OutboxRelay:
     def _due_query(self):
         t = self.table
         now = datetime.now(timezone.utc)
+        # Ordered as ix_outbox_messages_pending is, so that the pending rows are read from it in order: ordered
+        # by id alone, PostgreSQL sorted every pending row, or walked the published ones first, once a bulk
+        # import had left hundreds of thousands behind its statistics (0.4 s for each batch of 100).
         return (select(t)
                 .where(t.c.published_at.is_(None), t.c.abandoned_at.is_(None),
                        or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
-                .order_by(t.c.id).limit(self.batch_size))
+                .order_by(t.c.published_at, t.c.id).limit(self.batch_size))
 
     def _publish(self, rows) -> list[Outcome]:
         batch = [Outgoing(row["event_id"], row["body"], row["event_type"],

@@ -48,8 +48,8 @@ from partyday_common.db import utcnow
 from partyday_common.envelope import Envelope
 from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_ADMIN_PHONE, SERVICES
 from partyday_common.tables import OUTBOX
-from partyday_directory.city import City, generate_city
 from partyday_directory.models import Org
+from partyday_directory_dev.city import City, generate_city
 
 SEED = 20261121
 POLL_S = float(os.environ.get("BENCH_POLL_S", "0.25"))

@@ -86,7 +86,8 @@ def test_the_relay_reads_the_pending_events_from_their_index_after_a_bulk_insert
     engine = make_engine(databases.create("relay"))
     metadata.create_all(engine)
     add = (f"INSERT INTO {OUTBOX} (event_id, event_type, body, created_at, published_at, attempts) "
-           "SELECT md5(n::text), 'member_joined', '{{}}', now(), {published}, 0 FROM generate_series({first}, {last}) n")
+           "SELECT md5(n::text), 'member_joined', '{{}}', now(), {published}, 0 "
+           "FROM generate_series({first}, {last}) n")
     with engine.begin() as connection:
         connection.execute(text(add.format(published="now()", first=1, last=20000)))
         connection.execute(text(f"ANALYZE {OUTBOX}"))

@@ -235,12 +235,12 @@ def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, 
                  cpu) -> bool:
     """Import the file's rows after the last settled one; False when stopped (and the import released)."""
     found = cpu(roster.open_roster, file, today=today)
+    rows = found.rows(job.last_row)
     try:
         with transaction(**job.context) as session:
             _hold(session, job.id, worker, clock())
             session.execute(update(RosterImport).where(RosterImport.id == job.id)
                             .values(format=found.format, total=found.total, warnings=found.warnings))
-        rows = found.rows(job.last_row)
         while batch := cpu(lambda: list(islice(rows, BATCH_ROWS))):
             if should_stop():
                 with transaction() as session:
@@ -250,6 +250,7 @@ def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, 
             pause()
         return True
     finally:
+        rows.close()
         found.close()
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import get_args
 
 from partyday_common.vocabulary import Domain, Kind, Level
+from partyday_directory_contracts.imports import ImportState
 from partyday_gateway.routes.activities import SheetRow
 from partyday_gateway.routes.media import MediaStatus
 from partyday_gateway.routes.plans import Rectification, Status
@@ -39,7 +40,7 @@ def enumerated() -> set[str]:
         "plan": get_args(Status), "att": get_args(SheetRow.model_fields["status"].annotation),
         "media": get_args(MediaStatus), "rect": get_args(Rectification.model_fields["status"].annotation),
         "domain": get_args(Domain), "level": get_args(Level), "kind": get_args(Kind),
-        "import": ("accepted", "unchanged", "rejected"), "overdue": ("plan", "summary"),
+        "import": get_args(ImportState), "overdue": ("plan", "summary"),
         "progress": ("planned", "approved", "held", "documented", "scored"), "rank.group": ("branches", "children"),
         "score": ("sign_in_rate", "mobile_like_rate", "upload_detail", "comments", "superior_score"),
         "score.status": ("pending", "scored"), "error": SCAN_REFUSALS,

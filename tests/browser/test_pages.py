@@ -566,10 +566,16 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
     page.click(".sidenav a", "党员名册导入")
     page.wait("input[name=file]").send_keys(str(roster))
     page.fill("input[name=initial_password]", "welcome-2026")
+    # Every text the import's card shows, as it changes: the import runs in the background and the card follows it.
+    page.js("window.importTexts = []; new MutationObserver(() => window.importTexts.push("
+            "document.querySelector('#import-report').innerText)).observe(document.querySelector('#import-report'), "
+            "{childList: true, subtree: true, characterData: true})")
     page.click("form button[type=submit]", "导入")
     report = page.wait("#import-report", "导入报告")
-    assert "共 2 行" in report.text and "导入 1" in report.text and "拒绝 1" in report.text
+    assert "共 2 行" in report.text and "导入 1" in report.text and "拒绝 1" in report.text and "已完成" in report.text
     assert "手机号不正确" in page.wait("#import-report table tr", "3").text
+    shown = page.js("return window.importTexts")
+    assert any("导入进度" in text and "排队中" in text for text in shown), "the card showed the import under way first"
     members = stack.http.get(f"/api/v1/orgs/{city['branches']['e']}/members", headers=stack.admin).json()["items"]
     assert [(member["name"], member["probationary"]) for member in members] == [("周新", True)]
     page.shot("roster")

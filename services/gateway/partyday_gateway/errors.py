@@ -54,7 +54,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def local_domain_error(_request: Request, exc: DomainError):
-        """A rule of a shared domain module checked in the gateway itself (a roster file's format)."""
+        """A rule checked in the gateway itself (a chart that needs the CJK font)."""
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)

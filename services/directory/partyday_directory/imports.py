@@ -1,6 +1,6 @@
 """Roster imports as jobs: started for a member within the branches their roles let them manage (or citywide
 by an operator at a shell), run in batches by whichever directory process holds the import's lease, resumed
-after a crash where the last committed batch ended, and read back as progress and a row-level report.
+after a crash where the last committed batch ended, and read back as progress and the rows it rejected.
 
 Each batch commits its members, their `member_joined` events, the rows it rejected with their reasons, the
 audit entries and the import's progress in one transaction, so a batch is settled wholly or not at all: an

@@ -9,6 +9,7 @@ from kombu import Connection, Queue
 from nameko.standalone.events import get_event_exchange
 from nameko.testing.services import entrypoint_hook
 from prometheus_client import REGISTRY
+from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from partyday_common import deadletters
@@ -44,20 +45,28 @@ class Producer(PartydayService):
         return envelope.event_id
 
 
+class ThingMade(BaseModel):
+    """What the tally reads of `thing_made`."""
+
+    label: str
+    explode: bool
+    flaky: bool
+
+
 class Tally(PartydayService):
     name = "tally"
     db = Database(counter_metadata, subscribed=frozenset())
 
-    @event_consumer("producer", "thing_made")
-    def on_thing_made(self, event):
+    @event_consumer("producer", "thing_made", expects=ThingMade)
+    def on_thing_made(self, event, thing):
         attempts_by_event[event.event_id] = attempts_by_event.get(event.event_id, 0) + 1
-        if event.data["explode"]:
+        if thing.explode:
             raise ValueError("this event can never be handled")
-        if event.data["flaky"] and attempts_by_event[event.event_id] == 1:
+        if thing.flaky and attempts_by_event[event.event_id] == 1:
             raise ConnectionError("a passing failure")
         seen_correlation_ids.append(self.correlation)
         with self.db.transaction() as session:
-            label = event.data["label"]
+            label = thing.label
             row = session.execute(select(tallies).where(tallies.c.name == label)).first()
             if row:
                 session.execute(tallies.update().where(tallies.c.name == label)
@@ -366,8 +375,8 @@ class TwoStep(PartydayService):
     name = "twostep"
     db = Database(counter_metadata, subscribed=frozenset())
 
-    @event_consumer("producer", "thing_made")
-    def on_thing_made(self, event):
+    @event_consumer("producer", "thing_made", expects=ThingMade)
+    def on_thing_made(self, event, thing):
         with self.db.transaction():
             pass
         with self.db.transaction():

@@ -52,13 +52,13 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 
 
 class EventConsumer(EventHandler):
-    """Consume `event_type` from `source_service`. The handler receives the Envelope and, when the
-    subscription names the model it `expects`, the payload validated by it."""
+    """Consume `event_type` from `source_service`. The handler receives the Envelope and the payload
+    validated by the model it `expects` (the fields it reads; a payload that breaks it is dead-lettered)."""
 
     queue_consumer = DeadLetteringQueueConsumer()
     records_processed_events = True
 
-    def __init__(self, source_service, event_type, expects: type[BaseModel] | None = None, **kwargs):
+    def __init__(self, source_service, event_type, expects: type[BaseModel], **kwargs):
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
                          reliable_delivery=True, requeue_on_error=False, **kwargs)
         self.expects = expects
@@ -89,13 +89,11 @@ class EventConsumer(EventHandler):
         except EnvelopeError as exc:
             self.reject_for_good(message, "malformed_envelope", str(exc))
             return
-        args = (envelope,)
-        if self.expects is not None:
-            try:
-                args = (envelope, self.expects.model_validate(envelope.data))
-            except ValidationError as exc:
-                self.reject_for_good(message, "contract_violation", str(exc))
-                return
+        try:
+            args = (envelope, self.expects.model_validate(envelope.data))
+        except ValidationError as exc:
+            self.reject_for_good(message, "contract_violation", str(exc))
+            return
         context_data = self.unpack_message_headers(message)
         context_data[CONTEXT_KEY] = envelope.correlation_id or context_data.get(CONTEXT_KEY)
         try:

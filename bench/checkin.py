@@ -22,6 +22,7 @@ virtual machine's does) weighs on both alike.
 At the end, every sign-in answered 2xx must be in the attendance database, and nothing else.
 Prints figures and never gates on timing: exits 1 only on errors or lost sign-ins.
 """
+
 import asyncio
 import io
 import math
@@ -139,8 +140,11 @@ class Comparison:
 
 def load(scratch: Scratch) -> dict:
     city = load_city(scratch.database_url("directory"), SEED, "partyday-demo")
-    print(f"loaded the city (seed {SEED}) in {city['seconds']:.1f} s: {city['orgs']:,} organisations, "
-          f"{city['branches']:,} branches, {city['members']:,} members", flush=True)
+    print(
+        f"loaded the city (seed {SEED}) in {city['seconds']:.1f} s: {city['orgs']:,} organisations, "
+        f"{city['branches']:,} branches, {city['members']:,} members",
+        flush=True,
+    )
     print(f"{skip_member_flood(scratch):,} member_joined events of the load marked as relayed long ago", flush=True)
     return city
 
@@ -153,8 +157,9 @@ def open_sessions(scratch: Scratch) -> dict[str, str]:
     engine.dispose()
     sessions = {member_id: uuid.uuid4().hex for member_id in members}
     now = datetime.now(timezone.utc).isoformat()
-    rows = io.StringIO("".join(f"{sid}\t{member_id}\tmember\t{uuid.uuid4().hex}\t{now}\n"
-                               for member_id, sid in sessions.items()))
+    rows = io.StringIO(
+        "".join(f"{sid}\t{member_id}\tmember\t{uuid.uuid4().hex}\t{now}\n" for member_id, sid in sessions.items())
+    )
     with psycopg2.connect(scratch.database_url("directory").replace("postgresql+psycopg2", "postgresql")) as raw:
         with raw.cursor() as cursor:
             cursor.copy_expert("COPY sessions (id, subject, kind, current_refresh_id, created_at) FROM STDIN", rows)
@@ -165,13 +170,16 @@ def branches_with_rosters(scratch: Scratch) -> tuple[list, dict[str, list[dict]]
     """Every branch with members (at most BENCH_BRANCHES), and each one's roster."""
     engine = create_engine(scratch.database_url("directory"))
     with engine.connect() as connection:
-        branches = connection.execute(text(
-            "SELECT id, path, name, venue_lat, venue_lon FROM orgs WHERE level = 'branch' ORDER BY code")).all()
+        branches = connection.execute(
+            text("SELECT id, path, name, venue_lat, venue_lon FROM orgs WHERE level = 'branch' ORDER BY code")
+        ).all()
         rosters: dict[str, list[dict]] = {}
-        for member_id, name, branch_id, mobile, probationary in connection.execute(text(
-                "SELECT id, name, branch_id, mobile, probationary FROM members WHERE active ORDER BY id")):
-            rosters.setdefault(branch_id, []).append({"member_id": member_id, "name": name, "mobile": mobile,
-                                                      "probationary": probationary})
+        for member_id, name, branch_id, mobile, probationary in connection.execute(
+            text("SELECT id, name, branch_id, mobile, probationary FROM members WHERE active ORDER BY id")
+        ):
+            rosters.setdefault(branch_id, []).append(
+                {"member_id": member_id, "name": name, "mobile": mobile, "probationary": probationary}
+            )
     engine.dispose()
     branches = [branch for branch in branches if rosters.get(branch.id)]
     if BRANCH_LIMIT:
@@ -179,24 +187,41 @@ def branches_with_rosters(scratch: Scratch) -> tuple[list, dict[str, list[dict]]
     return branches, rosters
 
 
-def approve(scratch: Scratch, branches: list, rosters: dict[str, list[dict]], starts_at: datetime,
-            theme: str) -> list[dict]:
+def approve(
+    scratch: Scratch, branches: list, rosters: dict[str, list[dict]], starts_at: datetime, theme: str
+) -> list[dict]:
     """Publish `plan_approved` for each branch, as the plans service does on approval."""
     activities = []
     exchange = get_event_exchange("plans", {})
     with AmqpConnection(scratch.amqp_uri) as connection:
         producer = connection.Producer()
         for branch in branches:
-            activity = {"plan_id": uuid.uuid4().hex, "activity_id": uuid.uuid4().hex, "branch_id": branch.id,
-                        "branch_path": branch.path, "month": starts_at.strftime("%Y-%m"), "theme": theme,
-                        "starts_at": starts_at.isoformat(), "ends_at": (starts_at + timedelta(hours=2)).isoformat(),
-                        "venue_name": f"{branch.name}活动室", "venue_lat": branch.venue_lat,
-                        "venue_lon": branch.venue_lon, "radius_m": 300, "required_actions": [],
-                        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
-                        "roster": rosters[branch.id]}
+            activity = {
+                "plan_id": uuid.uuid4().hex,
+                "activity_id": uuid.uuid4().hex,
+                "branch_id": branch.id,
+                "branch_path": branch.path,
+                "month": starts_at.strftime("%Y-%m"),
+                "theme": theme,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": (starts_at + timedelta(hours=2)).isoformat(),
+                "venue_name": f"{branch.name}活动室",
+                "venue_lat": branch.venue_lat,
+                "venue_lon": branch.venue_lon,
+                "radius_m": 300,
+                "required_actions": [],
+                "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
+                "roster": rosters[branch.id],
+            }
             envelope = Envelope(event_type="plan_approved", source="plans", data=activity)
-            producer.publish(envelope.to_message(), exchange=exchange, routing_key="plan_approved",
-                             serializer="json", declare=[exchange], delivery_mode=2)
+            producer.publish(
+                envelope.to_message(),
+                exchange=exchange,
+                routing_key="plan_approved",
+                serializer="json",
+                declare=[exchange],
+                delivery_mode=2,
+            )
             activities.append(activity)
     return activities
 
@@ -221,8 +246,10 @@ def wait_until_quiet(scratch: Scratch, within_s: float = SHEETS_WITHIN_S) -> Non
     next_report = 0.0
     try:
         while time.monotonic() - started < within_s:
-            backlog = sum(count(engine, f"SELECT count(*) FROM {OUTBOX} WHERE published_at IS NULL "
-                                        "AND abandoned_at IS NULL") for engine in engines.values())
+            backlog = sum(
+                count(engine, f"SELECT count(*) FROM {OUTBOX} WHERE published_at IS NULL AND abandoned_at IS NULL")
+                for engine in engines.values()
+            )
             queues = requests.get(f"{RABBIT_API}/api/queues/{quote(scratch.vhost, safe='')}", timeout=10).json()
             waiting = sum(queue.get("messages", 0) for queue in queues if not queue["name"].startswith("rpc"))
             elapsed = time.monotonic() - started
@@ -261,8 +288,11 @@ def wait_for_sheets(scratch: Scratch, activities: int, published_at: float) -> N
             opened = count(engine, "SELECT count(*) FROM activities")
             elapsed = time.monotonic() - published_at
             if opened == activities:
-                print(f"attendance opened {activities:,} sign-in sheets in {elapsed:.1f} s "
-                      f"({activities / elapsed:,.0f} plan_approved events/s)", flush=True)
+                print(
+                    f"attendance opened {activities:,} sign-in sheets in {elapsed:.1f} s "
+                    f"({activities / elapsed:,.0f} plan_approved events/s)",
+                    flush=True,
+                )
                 return
             if elapsed >= next_report:
                 print(f"  attendance has opened {opened:,} / {activities:,} sheets after {elapsed:.0f} s", flush=True)
@@ -299,18 +329,28 @@ def log_everyone_in(planned: list[Attempt], sessions: dict[str, str], issuer: To
     """An access token for each attempt, made before the runs: phones hold theirs already, and the load
     generator shares the machine's two cores with the stack it measures."""
     for attempt in planned:
-        attempt.authorization = "Bearer " + issuer.issue(attempt.member_id, sessions[attempt.member_id], "bench",
-                                                         "member")["access_token"]
+        attempt.authorization = (
+            "Bearer " + issuer.issue(attempt.member_id, sessions[attempt.member_id], "bench", "member")["access_token"]
+        )
 
 
 async def send(connection: Connection, attempt: Attempt, run: Run, since: float) -> None:
     """One sign-in, its latency counted from `since` and its answer checked against what was intended."""
-    body = {"token": attempt.token, "lat": attempt.lat, "lon": attempt.lon, "accuracy_m": 15,
-            "device_id": f"phone-{attempt.member_id[:8]}", "nonce": uuid.uuid4().hex}
+    body = {
+        "token": attempt.token,
+        "lat": attempt.lat,
+        "lon": attempt.lon,
+        "accuracy_m": 15,
+        "device_id": f"phone-{attempt.member_id[:8]}",
+        "nonce": uuid.uuid4().hex,
+    }
     try:
-        status, answer = await asyncio.wait_for(connection.exchange(
-            "POST", f"/api/v1/activities/{attempt.activity_id}/check-in", body, attempt.authorization),
-            REQUEST_TIMEOUT_S)
+        status, answer = await asyncio.wait_for(
+            connection.exchange(
+                "POST", f"/api/v1/activities/{attempt.activity_id}/check-in", body, attempt.authorization
+            ),
+            REQUEST_TIMEOUT_S,
+        )
     except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, KeyError) as exc:
         run.errors[type(exc).__name__] += 1
         connection.close()
@@ -364,10 +404,12 @@ async def sign_in_everyone(port: int, planned: list[Attempt]) -> Run:
             await asyncio.sleep(PROGRESS_EVERY_S)
             elapsed = time.perf_counter() - started
             answered = len(run.accepted) + sum(run.refused.values())
-            print(f"  {elapsed:4.0f} s: {len(run.accepted):,} signed in ({len(run.accepted) / elapsed:,.0f}/s), "
-                  f"{(answered - answered_before) / PROGRESS_EVERY_S:,.0f}/s answered in the last "
-                  f"{PROGRESS_EVERY_S:.0f} s, {sum(run.errors.values())} errors, {run.behind:,} sent over 1 s late",
-                  flush=True)
+            print(
+                f"  {elapsed:4.0f} s: {len(run.accepted):,} signed in ({len(run.accepted) / elapsed:,.0f}/s), "
+                f"{(answered - answered_before) / PROGRESS_EVERY_S:,.0f}/s answered in the last "
+                f"{PROGRESS_EVERY_S:.0f} s, {sum(run.errors.values())} errors, {run.behind:,} sent over 1 s late",
+                flush=True,
+            )
             answered_before = answered
 
     connections = [Connection(port) for _ in range(CONCURRENCY)]
@@ -427,16 +469,22 @@ def compare(stack, planned: list[Attempt]) -> Comparison:
         else:
             capacity_rate, ceiling_rate = capacity(), ceiling()
         comparison.shares.append(capacity_rate / ceiling_rate if ceiling_rate else 0.0)
-        print(f"  round {number} of {ROUNDS}: no-op {ceiling_rate:,.0f} calls/s, sign-in {capacity_rate:,.0f}/s "
-              f"({comparison.shares[-1]:.0%} of it)", flush=True)
+        print(
+            f"  round {number} of {ROUNDS}: no-op {ceiling_rate:,.0f} calls/s, sign-in {capacity_rate:,.0f}/s "
+            f"({comparison.shares[-1]:.0%} of it)",
+            flush=True,
+        )
     return comparison
 
 
 def lost_and_extra(scratch: Scratch, runs: list[Run]) -> tuple[int, int]:
     engine = create_engine(scratch.database_url("attendance"))
     with engine.connect() as connection:
-        stored = set(connection.execute(text(
-            "SELECT activity_id, member_id FROM sheet_entries WHERE signed_in_at IS NOT NULL")).tuples())
+        stored = set(
+            connection.execute(
+                text("SELECT activity_id, member_id FROM sheet_entries WHERE signed_in_at IS NOT NULL")
+            ).tuples()
+        )
     engine.dispose()
     answered = {signed for run in runs for signed in run.accepted}
     return len(answered - stored), len(stored - answered)
@@ -452,42 +500,63 @@ def report(run: Run, comparison: Comparison, lost: int, extra: int) -> None:
     rate = len(run.accepted) / run.seconds
     errors = ", ".join(f"{kind}: {number}" for kind, number in (run.errors + capacity.errors).items()) or "none"
     refused = ", ".join(f"{kind}: {number}" for kind, number in run.refused.items()) or "none"
-    print(f"\nparty day: {len(run.latencies):,} sign-ins offered at {RATE:.0f}/s over {run.seconds:.0f} s "
-          f"({CONCURRENCY} connections)")
-    print(f"  answered   {answered_rate(run):,.0f} sign-ins/s as intended, of which accepted {len(run.accepted):,} "
-          f"({rate:,.0f}/s)")
+    print(
+        f"\nparty day: {len(run.latencies):,} sign-ins offered at {RATE:.0f}/s over {run.seconds:.0f} s "
+        f"({CONCURRENCY} connections)"
+    )
+    print(
+        f"  answered   {answered_rate(run):,.0f} sign-ins/s as intended, of which accepted {len(run.accepted):,} "
+        f"({rate:,.0f}/s)"
+    )
     print(f"  refused    as intended: {refused}")
-    print(f"  errors     {errors}; {run.behind:,} requests sent over 1 s after they were due, {run.unsent:,} "
-          f"still unsent {DRAIN_S} s after the end")
+    print(
+        f"  errors     {errors}; {run.behind:,} requests sent over 1 s after they were due, {run.unsent:,} "
+        f"still unsent {DRAIN_S} s after the end"
+    )
     print(f"  latency    {percentiles(run.latencies)} (from when each was due)")
-    print(f"  ceiling    GET /pingz: {comparison.ceiling_rate:,.0f} calls/s, "
-          f"{percentiles(comparison.ceiling_latencies)}, {comparison.ceiling_errors} errors "
-          f"({CONCURRENCY} in flight for {comparison.ceiling_seconds:.0f} s)")
-    print(f"  capacity   sign-ins closed loop: {answered_rate(capacity):,.0f}/s answered as intended, "
-          f"{percentiles(capacity.latencies)} ({CONCURRENCY} in flight for {capacity.seconds:.0f} s); "
-          f"{comparison.share:.0%} of the ceiling, {min(comparison.shares):.0%} to {max(comparison.shares):.0%} "
-          f"in {ROUNDS} rounds")
-    print(f"  stored     every 2xx sign-in in the database: {'yes' if lost == 0 else f'NO, {lost:,} lost'}; "
-          f"{extra:,} stored without a 2xx")
+    print(
+        f"  ceiling    GET /pingz: {comparison.ceiling_rate:,.0f} calls/s, "
+        f"{percentiles(comparison.ceiling_latencies)}, {comparison.ceiling_errors} errors "
+        f"({CONCURRENCY} in flight for {comparison.ceiling_seconds:.0f} s)"
+    )
+    print(
+        f"  capacity   sign-ins closed loop: {answered_rate(capacity):,.0f}/s answered as intended, "
+        f"{percentiles(capacity.latencies)} ({CONCURRENCY} in flight for {capacity.seconds:.0f} s); "
+        f"{comparison.share:.0%} of the ceiling, {min(comparison.shares):.0%} to {max(comparison.shares):.0%} "
+        f"in {ROUNDS} rounds"
+    )
+    print(
+        f"  stored     every 2xx sign-in in the database: {'yes' if lost == 0 else f'NO, {lost:,} lost'}; "
+        f"{extra:,} stored without a 2xx"
+    )
     quantile_99 = sorted(run.latencies)[int(len(run.latencies) * 0.99) - 1] if run.latencies else 0.0
     share = comparison.share
     sustained = answered_rate(run)
-    print(f"targets: ≥ {TARGET_RATE:.0f}/s answered "
-          f"{'MET' if sustained >= TARGET_RATE * 0.98 else 'MISSED'} ({sustained:.0f}/s); "
-          f"p99 ≤ {TARGET_P99_S * 1000:.0f} ms {'MET' if quantile_99 <= TARGET_P99_S else 'MISSED'} "
-          f"({quantile_99 * 1000:.0f} ms); sign-in capacity ≥ {TARGET_SHARE:.0%} of the no-op ceiling "
-          f"{'MET' if share >= TARGET_SHARE else 'MISSED'} ({share:.0%}); 0 errors and 0 lost "
-          f"{'MET' if not run.errors and not capacity.errors and lost == 0 else 'MISSED'}")
+    print(
+        f"targets: ≥ {TARGET_RATE:.0f}/s answered "
+        f"{'MET' if sustained >= TARGET_RATE * 0.98 else 'MISSED'} ({sustained:.0f}/s); "
+        f"p99 ≤ {TARGET_P99_S * 1000:.0f} ms {'MET' if quantile_99 <= TARGET_P99_S else 'MISSED'} "
+        f"({quantile_99 * 1000:.0f} ms); sign-in capacity ≥ {TARGET_SHARE:.0%} of the no-op ceiling "
+        f"{'MET' if share >= TARGET_SHARE else 'MISSED'} ({share:.0%}); 0 errors and 0 lost "
+        f"{'MET' if not run.errors and not capacity.errors and lost == 0 else 'MISSED'}"
+    )
 
 
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
-    print(f"check-in benchmark: synthetic city of seed {SEED}, {RATE:.0f} sign-ins/s for up to {DURATION_S:.0f} s",
-          flush=True)
+    print(
+        f"check-in benchmark: synthetic city of seed {SEED}, {RATE:.0f} sign-ins/s for up to {DURATION_S:.0f} s",
+        flush=True,
+    )
     os.environ.setdefault("PARTYDAY_SECRET_KEY", uuid.uuid4().hex + uuid.uuid4().hex)
     with workspace("checkin") as place:
-        environment = stack_environment(place.scratch, place.data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
-                                        PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S="3600", PARTYDAY_LOG_LEVEL="WARNING")
+        environment = stack_environment(
+            place.scratch,
+            place.data_dir,
+            PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
+            PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S="3600",
+            PARTYDAY_LOG_LEVEL="WARNING",
+        )
         migrate(environment)
         load(place.scratch)
         sessions = open_sessions(place.scratch)
@@ -499,34 +568,46 @@ def main() -> int:
             published_at = time.monotonic()
             activities = approve(place.scratch, branches, rosters, starts_at, "主题党日")
             spare = approve(place.scratch, capacity_branches(branches, rosters), rosters, starts_at, "支部委员会")
-            print(f"published plan_approved for {len(activities):,} branches, and a second activity for "
-                  f"{len(spare):,} of them to measure the sign-in's capacity on", flush=True)
+            print(
+                f"published plan_approved for {len(activities):,} branches, and a second activity for "
+                f"{len(spare):,} of them to measure the sign-in's capacity on",
+                flush=True,
+            )
             wait_for_sheets(place.scratch, len(activities) + len(spare), published_at)
             wait_until_quiet(place.scratch)
             settle_databases(place.scratch)
             settings = get_settings()
             keys, expires_at = attendance_settings().qr_signing_keys(), starts_at + timedelta(hours=6)
-            planned = attempts(activities, keys, expires_at)[:math.ceil(RATE * DURATION_S)]
+            planned = attempts(activities, keys, expires_at)[: math.ceil(RATE * DURATION_S)]
             capacity_planned = attempts(spare, keys, expires_at)
             log_everyone_in(planned + capacity_planned, sessions, Tokens(settings.secret_key, 900, 900))
-            print(f"the no-op ceiling and the sign-in's capacity, {ROUNDS} rounds of {CEILING_S / ROUNDS:.0f} s "
-                  f"each:", flush=True)
+            print(
+                f"the no-op ceiling and the sign-in's capacity, {ROUNDS} rounds of {CEILING_S / ROUNDS:.0f} s each:",
+                flush=True,
+            )
             comparison = compare(stack, capacity_planned)
             capacity = comparison.capacity
             calls = len(comparison.ceiling_latencies)
-            print(f"no-op ceiling: {comparison.ceiling_rate:,.0f} calls/s through the gateway; CPU per call:\n"
-                  f"{cpu_report(comparison.ceiling_cpu, calls, comparison.ceiling_seconds)}", flush=True)
-            print(f"sign-in capacity: {answered_rate(capacity):,.0f} sign-ins/s closed loop "
-                  f"({comparison.share:.0%} of the ceiling); CPU per sign-in:\n"
-                  f"{cpu_report(comparison.capacity_cpu, len(capacity.latencies), capacity.seconds)}",
-                  flush=True)
+            print(
+                f"no-op ceiling: {comparison.ceiling_rate:,.0f} calls/s through the gateway; CPU per call:\n"
+                f"{cpu_report(comparison.ceiling_cpu, calls, comparison.ceiling_seconds)}",
+                flush=True,
+            )
+            print(
+                f"sign-in capacity: {answered_rate(capacity):,.0f} sign-ins/s closed loop "
+                f"({comparison.share:.0%} of the ceiling); CPU per sign-in:\n"
+                f"{cpu_report(comparison.capacity_cpu, len(capacity.latencies), capacity.seconds)}",
+                flush=True,
+            )
             before_run = cpu_seconds(stack.parts())
             run = asyncio.run(sign_in_everyone(port, planned))
             after_run = cpu_seconds(stack.parts())
             lost, extra = lost_and_extra(place.scratch, [capacity, run])
             report(run, comparison, lost, extra)
-            print(f"  CPU per answered sign-in, by part:\n"
-                  f"{cpu_report(cpu_spent(before_run, after_run), len(run.latencies), run.seconds)}")
+            print(
+                f"  CPU per answered sign-in, by part:\n"
+                f"{cpu_report(cpu_spent(before_run, after_run), len(run.latencies), run.seconds)}"
+            )
         place.succeeded = not run.errors and not capacity.errors and lost == 0
     return 0 if place.succeeded else 1
 

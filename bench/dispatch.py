@@ -19,6 +19,7 @@ view agrees, and measures how fast the gateway serves those reads.
 Prints figures and never gates on timing: exits 1 only when something failed, including a branch
 that could not read its task. Everything it created is removed at the end; logs are kept on failure.
 """
+
 import asyncio
 import os
 import signal
@@ -93,17 +94,21 @@ class Dispatch:
     failures: Counter = field(default_factory=Counter)
 
 
-async def confirm_delivery(connections: list[Connection], directive_id: str, branch_ids: list[str],
-                           result: Dispatch) -> set[str]:
+async def confirm_delivery(
+    connections: list[Connection], directive_id: str, branch_ids: list[str], result: Dispatch
+) -> set[str]:
     """Read the directive's delivery list, its pages in parallel; the branch ids it names."""
     pages = range(1, len(branch_ids) // DELIVERY_PAGE + 2)
     seen: set[str] = set()
 
     async def read(connection: Connection, numbers) -> None:
         for number in numbers:
-            status, answer = await asyncio.wait_for(connection.exchange(
-                "GET", f"/api/v1/directives/{directive_id}/branches?page={number}&page_size={DELIVERY_PAGE}"),
-                READ_TIMEOUT_S)
+            status, answer = await asyncio.wait_for(
+                connection.exchange(
+                    "GET", f"/api/v1/directives/{directive_id}/branches?page={number}&page_size={DELIVERY_PAGE}"
+                ),
+                READ_TIMEOUT_S,
+            )
             if status != 200:
                 result.failures[f"delivery HTTP {status}"] += 1
                 continue
@@ -119,8 +124,11 @@ async def dispatch(port: int, authorization: str, city_id: str, branch_ids: list
     result = Dispatch()
     connections = [Connection(port, authorization) for _ in range(CONCURRENCY)]
     started = time.perf_counter()
-    status, answer = await connections[0].exchange("POST", "/api/v1/directives", {
-        "org_id": city_id, "month": month, "theme": "学习贯彻党章", "required_actions": ["诵读党章", "缴纳党费"]})
+    status, answer = await connections[0].exchange(
+        "POST",
+        "/api/v1/directives",
+        {"org_id": city_id, "month": month, "theme": "学习贯彻党章", "required_actions": ["诵读党章", "缴纳党费"]},
+    )
     published = time.perf_counter()
     if status != 201:
         raise RuntimeError(f"publishing the directive answered {status}: {answer}")
@@ -139,7 +147,8 @@ async def dispatch(port: int, authorization: str, city_id: str, branch_ids: list
             asked = time.perf_counter()
             try:
                 status, answer = await asyncio.wait_for(
-                    connection.exchange("GET", f"/api/v1/branches/{branch_id}/months/{month}"), READ_TIMEOUT_S)
+                    connection.exchange("GET", f"/api/v1/branches/{branch_id}/months/{month}"), READ_TIMEOUT_S
+                )
             except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, KeyError) as exc:
                 result.failures[type(exc).__name__] += 1
                 connection.close()
@@ -153,8 +162,9 @@ async def dispatch(port: int, authorization: str, city_id: str, branch_ids: list
                 result.latencies.append(answered - asked)
 
     try:
-        await asyncio.wait_for(asyncio.gather(*(read_branches(connection) for connection in connections)),
-                               DISPATCH_WITHIN_S)
+        await asyncio.wait_for(
+            asyncio.gather(*(read_branches(connection) for connection in connections)), DISPATCH_WITHIN_S
+        )
     except TimeoutError:
         unread = len(branch_ids) - len(result.latencies) - sum(result.failures.values())
         result.failures[f"not read within {DISPATCH_WITHIN_S} s"] += unread
@@ -171,15 +181,21 @@ def report(result: Dispatch, branches: int, month: str) -> None:
     errors = ", ".join(f"{kind}: {number}" for kind, number in result.failures.items()) or "none"
     print(f"\ndispatch of {month} to {branches:,} branches:")
     print(f"  publish    POST /api/v1/directives answered in {result.publish_s * 1000:.0f} ms")
-    print(f"  delivery   {result.delivered:,} of {branches:,} branches confirmed by the delivery list "
-          f"{result.complete_s:.2f} s after t0 ({DELIVERY_PAGE} a page, {DELIVERY_IN_FLIGHT} pages in flight)")
-    print(f"  own reads  {read:,} branches read their month ({CONCURRENCY} in flight), "
-          f"{read / result.reading_s:,.0f} reads/s, all done {result.sweep_s:.1f} s after t0; errors: {errors}")
+    print(
+        f"  delivery   {result.delivered:,} of {branches:,} branches confirmed by the delivery list "
+        f"{result.complete_s:.2f} s after t0 ({DELIVERY_PAGE} a page, {DELIVERY_IN_FLIGHT} pages in flight)"
+    )
+    print(
+        f"  own reads  {read:,} branches read their month ({CONCURRENCY} in flight), "
+        f"{read / result.reading_s:,.0f} reads/s, all done {result.sweep_s:.1f} s after t0; errors: {errors}"
+    )
     print(f"  latency    {percentiles(result.latencies)} (a branch's own read)")
     complete = result.delivered == branches and read == branches
     verdict = "MET" if complete and result.complete_s <= TARGET_S else "MISSED"
-    print(f"target: every branch can read its task within {TARGET_S:.0f} s: {verdict} "
-          f"({'confirmed for every branch' if complete else 'INCOMPLETE'} at {result.complete_s:.2f} s)")
+    print(
+        f"target: every branch can read its task within {TARGET_S:.0f} s: {verdict} "
+        f"({'confirmed for every branch' if complete else 'INCOMPLETE'} at {result.complete_s:.2f} s)"
+    )
 
 
 def load_and_propagate(scratch: Scratch) -> list[str]:
@@ -189,13 +205,21 @@ def load_and_propagate(scratch: Scratch) -> list[str]:
     try:
         city = load_city(scratch.database_url("directory"), SEED, CITY_PASSWORD)
         loaded_at = time.monotonic()
-        print(f"loaded the city (seed {SEED}) in {city['seconds']:.1f} s: {city['orgs']:,} organisations, "
-              f"{city['branches']:,} branches, {city['members']:,} members", flush=True)
-        print(f"{skip_member_flood(scratch):,} member_joined events of the load marked as relayed long ago: the "
-              "dispatch runs on a settled city", flush=True)
+        print(
+            f"loaded the city (seed {SEED}) in {city['seconds']:.1f} s: {city['orgs']:,} organisations, "
+            f"{city['branches']:,} branches, {city['members']:,} members",
+            flush=True,
+        )
+        print(
+            f"{skip_member_flood(scratch):,} member_joined events of the load marked as relayed long ago: the "
+            "dispatch runs on a settled city",
+            flush=True,
+        )
         propagation_s = wait_for_projection(plans, city["branches"], loaded_at)
-        print(f"org_created propagation: plans knew all {city['branches']:,} branches {propagation_s:.1f} s after "
-              f"the load committed ({city['orgs'] / propagation_s:,.0f} org events/s)")
+        print(
+            f"org_created propagation: plans knew all {city['branches']:,} branches {propagation_s:.1f} s after "
+            f"the load committed ({city['orgs'] / propagation_s:,.0f} org events/s)"
+        )
         with directory.connect() as connection:
             return list(connection.execute(text("SELECT id FROM orgs WHERE level = 'branch' ORDER BY code")).scalars())
     finally:
@@ -206,8 +230,9 @@ def load_and_propagate(scratch: Scratch) -> list[str]:
 def log_in_as_city_admin(base_url: str) -> tuple[str, str]:
     """The city admin's Authorization header value, and the city's id."""
     with httpx.Client(base_url=base_url, timeout=READ_TIMEOUT_S) as client:
-        login = client.post("/api/v1/auth/login",
-                            json={"phone": DEVELOPMENT_ADMIN_PHONE, "password": DEVELOPMENT_ADMIN_PASSWORD})
+        login = client.post(
+            "/api/v1/auth/login", json={"phone": DEVELOPMENT_ADMIN_PHONE, "password": DEVELOPMENT_ADMIN_PASSWORD}
+        )
         login.raise_for_status()
         authorization = f"Bearer {login.json()['access_token']}"
         found = client.get("/api/v1/orgs", params={"code": CITY_CODE}, headers={"Authorization": authorization})

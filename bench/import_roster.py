@@ -17,6 +17,7 @@ the XLSX is measured on a quiet stack as the CSV was.
 
 Prints figures and never gates on timing: exits 1 only on errors or a report that lost or misplaced a row.
 """
+
 import os
 import signal
 import sys
@@ -59,8 +60,11 @@ IMPORT_WITHIN_S = 900
 SETTLE_WITHIN_S = 1800
 HEADER = ("姓名", "手机号", "支部编码", "党员类型", "流动党员", "失联党员", "入党日期")
 # The three ways a row is wrong, in turn, and the reason each must be rejected with.
-BAD_ROWS = (("PHONE_INVALID", {1: "12345"}), ("UNKNOWN_BRANCH", {2: "NO-SUCH-BRANCH"}),
-            ("DATE_INVALID", {6: "2999-01-01"}))
+BAD_ROWS = (
+    ("PHONE_INVALID", {1: "12345"}),
+    ("UNKNOWN_BRANCH", {2: "NO-SUCH-BRANCH"}),
+    ("DATE_INVALID", {6: "2999-01-01"}),
+)
 
 
 @dataclass
@@ -98,17 +102,42 @@ def write_organisations(scratch: Scratch, city: City) -> None:
     test PostgreSQL), so that the import's first events meet the planner as they would in production."""
     engine = create_engine(scratch.database_url("directory"))
     now = utcnow()
-    orgs = [{"org_id": org.id, "code": org.code, "name": org.name, "parent_id": org.parent_id, "level": org.level,
-             "domain": org.domain, "kind": org.kind, "path": org.path, "venue_lat": org.venue_lat,
-             "venue_lon": org.venue_lon} for org in city.orgs]
+    orgs = [
+        {
+            "org_id": org.id,
+            "code": org.code,
+            "name": org.name,
+            "parent_id": org.parent_id,
+            "level": org.level,
+            "domain": org.domain,
+            "kind": org.kind,
+            "path": org.path,
+            "venue_lat": org.venue_lat,
+            "venue_lon": org.venue_lon,
+        }
+        for org in city.orgs
+    ]
     events = [Envelope(event_type="org_created", source="directory", data=org) for org in orgs]
     try:
         with engine.begin() as connection:
-            connection.execute(insert(Org.__table__), [
-                {"id": org.pop("org_id"), **org, "created_at": now} for org in (dict(org) for org in orgs)])
-            connection.execute(insert(Table(OUTBOX, MetaData(), autoload_with=connection)), [
-                {"event_id": event.event_id, "event_type": event.event_type, "body": event.to_message(),
-                 "created_at": now, "published_at": now, "attempts": 1} for event in events])
+            connection.execute(
+                insert(Org.__table__),
+                [{"id": org.pop("org_id"), **org, "created_at": now} for org in (dict(org) for org in orgs)],
+            )
+            connection.execute(
+                insert(Table(OUTBOX, MetaData(), autoload_with=connection)),
+                [
+                    {
+                        "event_id": event.event_id,
+                        "event_type": event.event_type,
+                        "body": event.to_message(),
+                        "created_at": now,
+                        "published_at": now,
+                        "attempts": 1,
+                    }
+                    for event in events
+                ],
+            )
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
     finally:
@@ -120,9 +149,15 @@ def roster(city: City, phone_of) -> Roster:
     codes = {org.id: org.code for org in city.orgs}
     rows, rejected = [], {}
     for number, member in enumerate(city.members, start=1):
-        row = [member.name, phone_of(number, member), codes[member.branch_id],
-               "预备" if member.probationary else "正式", "是" if member.mobile else "否", "否",
-               member.joined_on.isoformat()]
+        row = [
+            member.name,
+            phone_of(number, member),
+            codes[member.branch_id],
+            "预备" if member.probationary else "正式",
+            "是" if member.mobile else "否",
+            "否",
+            member.joined_on.isoformat(),
+        ]
         if number % BAD_EVERY == 0:
             reason, changes = BAD_ROWS[(number // BAD_EVERY) % len(BAD_ROWS)]
             for column, value in changes.items():
@@ -148,8 +183,11 @@ def write_xlsx(path: Path, rows: list[tuple]) -> None:
 
 
 def log_in(base: str) -> dict:
-    answer = requests.post(f"{base}/api/v1/auth/login", json={"phone": DEVELOPMENT_ADMIN_PHONE,
-                                                              "password": DEVELOPMENT_ADMIN_PASSWORD}, timeout=30)
+    answer = requests.post(
+        f"{base}/api/v1/auth/login",
+        json={"phone": DEVELOPMENT_ADMIN_PHONE, "password": DEVELOPMENT_ADMIN_PASSWORD},
+        timeout=30,
+    )
     answer.raise_for_status()
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -161,8 +199,9 @@ def import_file(base: str, headers: dict, path: Path, label: str, stack) -> Run:
     before = cpu_seconds(stack.parts())
     started = time.perf_counter()
     with open(path, "rb") as file:
-        answer = http.post(f"{base}/api/v1/members/import", headers=headers, files={"file": (path.name, file)},
-                           timeout=300)
+        answer = http.post(
+            f"{base}/api/v1/members/import", headers=headers, files={"file": (path.name, file)}, timeout=300
+        )
     run.upload_s = time.perf_counter() - started
     if answer.status_code != 202:
         run.problems.append(f"the upload answered {answer.status_code}: {answer.text[:300]}")
@@ -207,8 +246,7 @@ def check_report(base: str, headers: dict, run: Run, expected: Roster) -> None:
         return
     rejected, page = {}, 1
     while True:
-        answer = requests.get(run.location, headers=headers, params={"page": page, "page_size": 500},
-                              timeout=60).json()
+        answer = requests.get(run.location, headers=headers, params={"page": page, "page_size": 500}, timeout=60).json()
         rejected.update({row["row"]: row["reasons"] for row in answer["rejected_rows"]["items"]})
         if page * 500 >= answer["rejected_rows"]["total"]:
             break
@@ -218,8 +256,10 @@ def check_report(base: str, headers: dict, run: Run, expected: Roster) -> None:
         wrong = sorted(row for row in set(rejected) | set(wanted) if rejected.get(row) != wanted.get(row))[:5]
         run.problems.append(f"the report's rejected rows differ from the file's bad rows (e.g. rows {wrong})")
     if (run.rows_read, run.accepted, run.rejected) != (len(expected.rows), expected.accepted, len(expected.rejected)):
-        run.problems.append(f"{run.rows_read:,} rows read, {run.accepted:,} accepted, {run.rejected:,} rejected; "
-                            f"expected {len(expected.rows):,}, {expected.accepted:,}, {len(expected.rejected):,}")
+        run.problems.append(
+            f"{run.rows_read:,} rows read, {run.accepted:,} accepted, {run.rejected:,} rejected; "
+            f"expected {len(expected.rows):,}, {expected.accepted:,}, {len(expected.rejected):,}"
+        )
 
 
 def wait_until_quiet(scratch: Scratch) -> float:
@@ -228,8 +268,10 @@ def wait_until_quiet(scratch: Scratch) -> float:
     engines = {name: create_engine(scratch.database_url(name)) for name in SERVICES}
     try:
         while time.monotonic() - started < SETTLE_WITHIN_S:
-            backlog = sum(count(engine, f"SELECT count(*) FROM {OUTBOX} WHERE published_at IS NULL "
-                                        "AND abandoned_at IS NULL") for engine in engines.values())
+            backlog = sum(
+                count(engine, f"SELECT count(*) FROM {OUTBOX} WHERE published_at IS NULL AND abandoned_at IS NULL")
+                for engine in engines.values()
+            )
             queues = requests.get(f"{RABBIT_API}/api/queues/{quote(scratch.vhost, safe='')}", timeout=10).json()
             waiting = sum(queue.get("messages", 0) for queue in queues if not queue["name"].startswith("rpc"))
             if backlog == 0 and waiting == 0:
@@ -245,20 +287,27 @@ def set_aside_events(scratch: Scratch, run: Run) -> None:
     """Print how far the import's member_joined events got, then mark the rest as relayed and let the stack
     settle, so that the next import is not measured against this one's propagation."""
     pending = skip_member_flood(scratch)
-    print(f"  events     {run.accepted - pending:,} of its {run.accepted:,} member_joined events relayed by now; the "
-          f"other {pending:,} set aside as relayed", flush=True)
+    print(
+        f"  events     {run.accepted - pending:,} of its {run.accepted:,} member_joined events relayed by now; the "
+        f"other {pending:,} set aside as relayed",
+        flush=True,
+    )
     print(f"  settled    in {wait_until_quiet(scratch):.0f} s", flush=True)
 
 
 def report(run: Run, expected: Roster) -> None:
     rate = run.rows_read / run.report_s if run.report_s else 0.0
-    print(f"{run.label}: {len(expected.rows):,} rows, {run.state or 'not finished'}; upload {run.upload_s:.1f} s, "
-          f"report after {run.report_s:.1f} s: {rate:,.0f} rows/s; {run.accepted:,} accepted, "
-          f"{run.rejected:,} rejected")
+    print(
+        f"{run.label}: {len(expected.rows):,} rows, {run.state or 'not finished'}; upload {run.upload_s:.1f} s, "
+        f"report after {run.report_s:.1f} s: {rate:,.0f} rows/s; {run.accepted:,} accepted, "
+        f"{run.rejected:,} rejected"
+    )
     readable = run.poll_failures == 0 and run.went_back == 0
-    print(f"  progress   {run.polls} polls, {'every one answered' if readable else 'NOT always readable'} "
-          f"({run.poll_failures} failed, {run.went_back} went back), {len(run.progress_seen)} distinct counts "
-          f"of rows read, slowest poll {run.slowest_poll_s * 1000:.0f} ms")
+    print(
+        f"  progress   {run.polls} polls, {'every one answered' if readable else 'NOT always readable'} "
+        f"({run.poll_failures} failed, {run.went_back} went back), {len(run.progress_seen)} distinct counts "
+        f"of rows read, slowest poll {run.slowest_poll_s * 1000:.0f} ms"
+    )
     print(f"  CPU during the import, by part:\n{cpu_report(run.cpu, run.rows_read, run.report_s or 1.0)}")
     for problem in run.problems:
         print(f"  PROBLEM    {problem}")
@@ -276,14 +325,21 @@ def main() -> int:
     csv_path, xlsx_path = files / "roster.csv", files / "roster.xlsx"
     write_csv(csv_path, csv_roster.rows)
     write_xlsx(xlsx_path, xlsx_roster.rows)
-    print(f"generated the city and its rosters in {time.monotonic() - started:.0f} s: CSV "
-          f"{csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB", flush=True)
+    print(
+        f"generated the city and its rosters in {time.monotonic() - started:.0f} s: CSV "
+        f"{csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB",
+        flush=True,
+    )
     runs = []
     try:
         with workspace("import") as place:
-            environment = stack_environment(place.scratch, place.data_dir, PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
-                                            PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S="3600",
-                                            PARTYDAY_LOG_LEVEL="WARNING")
+            environment = stack_environment(
+                place.scratch,
+                place.data_dir,
+                PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
+                PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S="3600",
+                PARTYDAY_LOG_LEVEL="WARNING",
+            )
             migrate(environment)
             write_organisations(place.scratch, city)
             with running_stack(environment, place.log_dir, place.scratch) as stack:
@@ -303,9 +359,11 @@ def main() -> int:
                 runs[-1].problems.append(f"the directory holds {members:,} members, not {expected_members:,}")
                 print(f"PROBLEM: the directory holds {members:,} members, not {expected_members:,}")
             csv_run = runs[0]
-            print(f"target: the CSV's report within {TARGET_CSV_S:.0f} s "
-                  f"{'MET' if csv_run.state == 'done' and csv_run.report_s <= TARGET_CSV_S else 'MISSED'} "
-                  f"({csv_run.report_s:.1f} s)")
+            print(
+                f"target: the CSV's report within {TARGET_CSV_S:.0f} s "
+                f"{'MET' if csv_run.state == 'done' and csv_run.report_s <= TARGET_CSV_S else 'MISSED'} "
+                f"({csv_run.report_s:.1f} s)"
+            )
             place.succeeded = all(not run.problems and run.poll_failures == 0 for run in runs)
     finally:
         csv_path.unlink(missing_ok=True)

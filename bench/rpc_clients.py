@@ -9,6 +9,7 @@ Starts a directory service on a temporary SQLite database, calls `directory.ping
 (a broker round trip plus a database query) CALLS times with CONCURRENCY in flight,
 and prints throughput, p50/p95/p99 and errors for each. Not a test: no thresholds.
 """
+
 import asyncio
 import os
 import statistics
@@ -52,8 +53,10 @@ async def measure(call) -> tuple[float, list[float], int]:
 def report(name: str, elapsed: float, latencies: list[float], errors: int) -> float:
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     throughput = len(latencies) / elapsed
-    print(f"{name:8} {throughput:8.0f} calls/s   p50 {quantiles[49] * 1000:6.1f} ms   "
-          f"p95 {quantiles[94] * 1000:6.1f} ms   p99 {quantiles[98] * 1000:6.1f} ms   errors {errors}")
+    print(
+        f"{name:8} {throughput:8.0f} calls/s   p50 {quantiles[49] * 1000:6.1f} ms   "
+        f"p95 {quantiles[94] * 1000:6.1f} ms   p99 {quantiles[98] * 1000:6.1f} ms   errors {errors}"
+    )
     return throughput
 
 
@@ -93,9 +96,14 @@ async def bench_threads() -> float:
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as data_dir:
-        environment = dict(os.environ, PARTYDAY_DATA_DIR=data_dir, PARTYDAY_AMQP_URI=AMQP_URI,
-                           PARTYDAY_DIRECTORY_METRICS_PORT="0", PARTYDAY_LOG_LEVEL="WARNING",
-                           PARTYDAY_MAX_WORKERS="50")
+        environment = dict(
+            os.environ,
+            PARTYDAY_DATA_DIR=data_dir,
+            PARTYDAY_AMQP_URI=AMQP_URI,
+            PARTYDAY_DIRECTORY_METRICS_PORT="0",
+            PARTYDAY_LOG_LEVEL="WARNING",
+            PARTYDAY_MAX_WORKERS="50",
+        )
         os.environ["PARTYDAY_DATA_DIR"] = data_dir
         upgrade("directory", f"sqlite:///{Path(data_dir) / 'directory.sqlite3'}")
         service = devstack.spawn("directory", devstack.service_command("directory"), environment, Path(data_dir))

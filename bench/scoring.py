@@ -16,6 +16,7 @@ comments), then starts the scoring service on a fresh RabbitMQ vhost and, over R
 Prints figures and never gates on timing: exits 1 only when something failed. Everything it created
 is removed at the end.
 """
+
 import logging
 import os
 import random
@@ -61,43 +62,82 @@ def load(url: str, month: str) -> dict:
         members.setdefault(member.branch_id, []).append(member)
     nodes, activities, roster, likes, comments = [], [], [], [], []
     for org in city.orgs:
-        nodes.append({"org_id": org.id, "parent_id": org.parent_id, "path": org.path, "code": org.code,
-                      "name": org.name, "level": org.level, "domain": org.domain, "kind": org.kind,
-                      "updated_at": now})
+        nodes.append(
+            {
+                "org_id": org.id,
+                "parent_id": org.parent_id,
+                "path": org.path,
+                "code": org.code,
+                "name": org.name,
+                "level": org.level,
+                "domain": org.domain,
+                "kind": org.kind,
+                "updated_at": now,
+            }
+        )
         if org.level != "branch":
             continue
         activity_id = uuid.UUID(int=rng.getrandbits(128)).hex
         people = members.get(org.id, [])
         expected = sum(1 for m in people if not m.mobile)
         excused = sum(1 for m in people if not m.mobile and rng.random() < 0.05)
-        activities.append({"activity_id": activity_id, "plan_id": activity_id, "branch_id": org.id,
-                           "branch_path": org.path, "month": month, "theme": "学习党章", "closed": True,
-                           "expected": expected, "excused": excused,
-                           "signed_in": round((expected - excused) * rng.uniform(0.6, 1.0)),
-                           "expected_mobile": len(people) - expected, "detail_score": rng.randint(0, 100),
-                           "superior_score": rng.choice([None, rng.randint(60, 100)]), "freezes_at": closes})
+        activities.append(
+            {
+                "activity_id": activity_id,
+                "plan_id": activity_id,
+                "branch_id": org.id,
+                "branch_path": org.path,
+                "month": month,
+                "theme": "学习党章",
+                "closed": True,
+                "expected": expected,
+                "excused": excused,
+                "signed_in": round((expected - excused) * rng.uniform(0.6, 1.0)),
+                "expected_mobile": len(people) - expected,
+                "detail_score": rng.randint(0, 100),
+                "superior_score": rng.choice([None, rng.randint(60, 100)]),
+                "freezes_at": closes,
+            }
+        )
         for member in people:
             roster.append({"activity_id": activity_id, "member_id": member.id, "mobile": member.mobile})
             if member.mobile and rng.random() < 0.4:
                 likes.append({"activity_id": activity_id, "member_id": member.id, "liked_at": now})
             if rng.random() < 0.1:
-                comments.append({"id": uuid.UUID(int=rng.getrandbits(128)).hex, "activity_id": activity_id,
-                                 "branch_path": org.path, "member_id": member.id, "text": "很有收获",
-                                 "status": "visible", "reports": 0, "created_at": now})
+                comments.append(
+                    {
+                        "id": uuid.UUID(int=rng.getrandbits(128)).hex,
+                        "activity_id": activity_id,
+                        "branch_path": org.path,
+                        "member_id": member.id,
+                        "text": "很有收获",
+                        "status": "visible",
+                        "reports": 0,
+                        "created_at": now,
+                    }
+                )
     engine = make_engine(url)
     with engine.begin() as connection:
-        for table, rows in ((org_nodes, nodes), (ScoredActivity.__table__, activities),
-                            (RosterMember.__table__, roster), (Like.__table__, likes),
-                            (Comment.__table__, comments)):
+        for table, rows in (
+            (org_nodes, nodes),
+            (ScoredActivity.__table__, activities),
+            (RosterMember.__table__, roster),
+            (Like.__table__, likes),
+            (Comment.__table__, comments),
+        ):
             for start in range(0, len(rows), 20_000):
-                connection.execute(insert(table), rows[start:start + 20_000])
+                connection.execute(insert(table), rows[start : start + 20_000])
     engine.dispose()
-    print(f"loaded {len(nodes):,} organisations, {len(activities):,} closed activities, {len(roster):,} roster "
-          f"entries, {len(likes):,} likes, {len(comments):,} comments in {time.monotonic() - started:.1f} s",
-          flush=True)
-    return {"city_id": city.root.id,
-            "parents": {org.id: org.parent_id for org in city.orgs},
-            "mobile": _mobile_not_liked(roster, likes, activities)}
+    print(
+        f"loaded {len(nodes):,} organisations, {len(activities):,} closed activities, {len(roster):,} roster "
+        f"entries, {len(likes):,} likes, {len(comments):,} comments in {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
+    return {
+        "city_id": city.root.id,
+        "parents": {org.id: org.parent_id for org in city.orgs},
+        "mobile": _mobile_not_liked(roster, likes, activities),
+    }
 
 
 def _mobile_not_liked(roster, likes, activities) -> list[tuple[str, str, str]]:
@@ -113,15 +153,29 @@ def _mobile_not_liked(roster, likes, activities) -> list[tuple[str, str, str]]:
 
 
 def start_service(scratch: Scratch, log_path: Path) -> subprocess.Popen:
-    environment = dict(os.environ, PARTYDAY_AMQP_URI=scratch.amqp_uri,
-                       PARTYDAY_SCORING_DATABASE_URL=scratch.database_url("scoring"),
-                       PARTYDAY_SCORING_METRICS_PORT="0", PARTYDAY_SERVICE_NAME="scoring",
-                       PYTHONWARNINGS="ignore")
+    environment = dict(
+        os.environ,
+        PARTYDAY_AMQP_URI=scratch.amqp_uri,
+        PARTYDAY_SCORING_DATABASE_URL=scratch.database_url("scoring"),
+        PARTYDAY_SCORING_METRICS_PORT="0",
+        PARTYDAY_SERVICE_NAME="scoring",
+        PYTHONWARNINGS="ignore",
+    )
     with open(log_path, "ab") as log_file:
-        return subprocess.Popen([str(Path(sys.executable).parent / "nameko"), "run", "--config",
-                                 str(REPO / "deploy" / "nameko.yml"), "partyday_scoring.service:ScoringService"],
-                                env=environment, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO,
-                                start_new_session=True)
+        return subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "nameko"),
+                "run",
+                "--config",
+                str(REPO / "deploy" / "nameko.yml"),
+                "partyday_scoring.service:ScoringService",
+            ],
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+            start_new_session=True,
+        )
 
 
 def wait_ready(proxy, process: subprocess.Popen, within: float = 60) -> None:
@@ -145,10 +199,14 @@ def recompute(proxy, city_id: str, month: str) -> tuple[float, dict]:
     ranked_at = time.perf_counter()
     proxy.scoring.ranking(city_id, month, group="children")
     done = time.perf_counter()
-    print(f"  rescore_all      {rescored['activities']:,} activities in {scored_at - started:.2f} s "
-          f"(service's own count {rescored['seconds']:.2f} s)")
-    print(f"  citywide ranking {citywide['total']:,} branches in {ranked_at - scored_at:.2f} s; "
-          f"counties in {done - ranked_at:.2f} s")
+    print(
+        f"  rescore_all      {rescored['activities']:,} activities in {scored_at - started:.2f} s "
+        f"(service's own count {rescored['seconds']:.2f} s)"
+    )
+    print(
+        f"  citywide ranking {citywide['total']:,} branches in {ranked_at - scored_at:.2f} s; "
+        f"counties in {done - ranked_at:.2f} s"
+    )
     return done - started, citywide
 
 
@@ -191,16 +249,22 @@ def main() -> int:
                 last = proxy.scoring.ranking(data["city_id"], month, page=citywide["total"], page_size=1)["items"][0]
                 print(f"  first: {top['name']} {top['score']:.2f}; last: {last['score']:.2f}")
                 verdict = "MET" if seconds <= RECOMPUTE_TARGET_S else "MISSED"
-                print(f"target: all scores and the citywide rankings within {RECOMPUTE_TARGET_S:.0f} s: "
-                      f"{verdict} ({seconds:.2f} s)")
+                print(
+                    f"target: all scores and the citywide rankings within {RECOMPUTE_TARGET_S:.0f} s: "
+                    f"{verdict} ({seconds:.2f} s)"
+                )
                 latencies = sorted(like_latencies(proxy, data, month))
                 p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-                print(f"like → score and township ranking, {len(latencies)} likes: median "
-                      f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-                      f"max {latencies[-1] * 1000:.0f} ms")
+                print(
+                    f"like → score and township ranking, {len(latencies)} likes: median "
+                    f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+                    f"max {latencies[-1] * 1000:.0f} ms"
+                )
                 verdict = "MET" if latencies[-1] <= LIKE_TARGET_S else "MISSED"
-                print(f"target: a like changes its activity's score and ranking within {LIKE_TARGET_S:.0f} s: "
-                      f"{verdict} (max {latencies[-1]:.3f} s)")
+                print(
+                    f"target: a like changes its activity's score and ranking within {LIKE_TARGET_S:.0f} s: "
+                    f"{verdict} (max {latencies[-1]:.3f} s)"
+                )
         finally:
             process.send_signal(signal.SIGTERM)
             try:

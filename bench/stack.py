@@ -3,6 +3,7 @@
 Each benchmark runs every service and the gateway as separate processes (as `make run` does), on a fresh
 RabbitMQ vhost and fresh PostgreSQL databases that it removes at the end.
 """
+
 import asyncio
 import json
 import os
@@ -62,8 +63,11 @@ class Scratch:
     def create(self) -> None:
         requests.put(f"{RABBIT_API}/api/vhosts/{self.vhost}", timeout=10).raise_for_status()
         self.vhost_created = True
-        requests.put(f"{RABBIT_API}/api/permissions/{self.vhost}/guest",
-                     json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
+        requests.put(
+            f"{RABBIT_API}/api/permissions/{self.vhost}/guest",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+            timeout=10,
+        ).raise_for_status()
         with self.admin.connect() as connection:
             for name in self.database_names.values():
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -114,8 +118,9 @@ def stack_environment(scratch: Scratch, data_dir: Path, **settings: str) -> dict
 
 
 def migrate(environment: dict) -> None:
-    subprocess.run([str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True, capture_output=True
+    )
 
 
 class Stack:
@@ -130,12 +135,17 @@ class Stack:
         """Process ids by part: each service, the gateway, the broker, the PostgreSQL backends serving the
         benchmark's own databases (other work on the cluster is left out) and this load generator."""
         found = {name: [process.pid] for name, process in self.processes.items()}
-        found["rabbitmq"] = [int(pid) for pid in subprocess.run(["pgrep", "-x", "beam.smp"], capture_output=True,
-                                                                text=True).stdout.split()]
+        found["rabbitmq"] = [
+            int(pid)
+            for pid in subprocess.run(["pgrep", "-x", "beam.smp"], capture_output=True, text=True).stdout.split()
+        ]
         with self.scratch.admin.connect() as connection:
-            found["postgresql"] = list(connection.execute(
-                text("SELECT pid FROM pg_stat_activity WHERE datname = ANY(:names)"),
-                {"names": list(self.scratch.database_names.values())}).scalars())
+            found["postgresql"] = list(
+                connection.execute(
+                    text("SELECT pid FROM pg_stat_activity WHERE datname = ANY(:names)"),
+                    {"names": list(self.scratch.database_names.values())},
+                ).scalars()
+            )
         found["load generator"] = [os.getpid()]
         return found
 
@@ -157,17 +167,24 @@ def cpu_seconds(parts: dict[str, list[int]]) -> dict[str, dict[int, float]]:
 def cpu_spent(before: dict, after: dict) -> dict[str, float]:
     """CPU seconds each part used between two `cpu_seconds` samples. A process that started in between
     counts from zero; one that ended in between is lost, so take both samples with the same connections open."""
-    return {part: sum(used - before.get(part, {}).get(pid, 0.0) for pid, used in pids.items())
-            for part, pids in after.items()}
+    return {
+        part: sum(used - before.get(part, {}).get(pid, 0.0) for pid, used in pids.items())
+        for part, pids in after.items()
+    }
 
 
 def cpu_report(spent: dict[str, float], operations: int, seconds: float) -> str:
     """CPU milliseconds per operation and the share of a core, by part, busiest first."""
-    lines = [f"    {part:<15} {used * 1000 / max(operations, 1):6.2f} ms each, {used / seconds:5.0%} of a core"
-             for part, used in sorted(spent.items(), key=lambda item: -item[1]) if used > 0]
+    lines = [
+        f"    {part:<15} {used * 1000 / max(operations, 1):6.2f} ms each, {used / seconds:5.0%} of a core"
+        for part, used in sorted(spent.items(), key=lambda item: -item[1])
+        if used > 0
+    ]
     total = sum(spent.values())
-    lines.append(f"    {'all':<15} {total * 1000 / max(operations, 1):6.2f} ms each, {total / seconds:5.0%} "
-                 f"of a core ({os.cpu_count()} cores here)")
+    lines.append(
+        f"    {'all':<15} {total * 1000 / max(operations, 1):6.2f} ms each, {total / seconds:5.0%} "
+        f"of a core ({os.cpu_count()} cores here)"
+    )
     return "\n".join(lines)
 
 
@@ -193,8 +210,12 @@ def skip_member_flood(scratch: Scratch) -> int:
     engine = create_engine(scratch.database_url("directory"))
     try:
         with engine.begin() as connection:
-            return connection.execute(text(f"UPDATE {OUTBOX} SET published_at = now() WHERE event_type = "
-                                           "'member_joined' AND published_at IS NULL")).rowcount
+            return connection.execute(
+                text(
+                    f"UPDATE {OUTBOX} SET published_at = now() WHERE event_type = "
+                    "'member_joined' AND published_at IS NULL"
+                )
+            ).rowcount
     finally:
         engine.dispose()
 
@@ -222,16 +243,20 @@ class Connection:
         self.authorization = authorization
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def exchange(self, method: str, path: str, body: dict | None = None,
-                       authorization: str | None = None) -> tuple[int, dict]:
+    async def exchange(
+        self, method: str, path: str, body: dict | None = None, authorization: str | None = None
+    ) -> tuple[int, dict]:
         if self.streams is None:
             self.streams = await asyncio.open_connection("127.0.0.1", self.port)
         reader, writer = self.streams
         payload = json.dumps(body).encode() if body is not None else b""
         authorization = authorization or self.authorization
         credentials = f"Authorization: {authorization}\r\n" if authorization else ""
-        writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{credentials}"
-                     f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload)
+        writer.write(
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{credentials}"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n".encode()
+            + payload
+        )
         status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
         headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
         answer = json.loads(await reader.readexactly(int(headers["content-length"])))

@@ -6,6 +6,7 @@ services named by PARTYDAY_TEST_AMQP_URI, PARTYDAY_TEST_RABBIT_API_URI and
 PARTYDAY_TEST_POSTGRES_URL, whose defaults match a developer machine. A test that
 cannot reach them fails; it never skips.
 """
+
 import os
 import random
 import shutil
@@ -63,29 +64,37 @@ def infra(request) -> Infra:
         amqp = docker_services.port_for("rabbitmq", 5672)
         api = docker_services.port_for("rabbitmq", 15672)
         pg = docker_services.port_for("postgres", 5432)
-        found = Infra(f"amqp://guest:guest@{ip}:{amqp}/", f"http://guest:guest@{ip}:{api}",
-                      f"postgresql+psycopg2://postgres@{ip}:{pg}/postgres")
+        found = Infra(
+            f"amqp://guest:guest@{ip}:{amqp}/",
+            f"http://guest:guest@{ip}:{api}",
+            f"postgresql+psycopg2://postgres@{ip}:{pg}/postgres",
+        )
         docker_services.wait_until_responsive(
-            timeout=120, pause=1,
-            check=lambda: _reachable(found.amqp_uri, 5672) and _api_answers(found.rabbit_api_uri))
+            timeout=120, pause=1, check=lambda: _reachable(found.amqp_uri, 5672) and _api_answers(found.rabbit_api_uri)
+        )
     else:
         found = Infra(
             os.environ.get("PARTYDAY_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
             os.environ.get("PARTYDAY_TEST_RABBIT_API_URI", "http://guest:guest@127.0.0.1:15672"),
-            os.environ.get("PARTYDAY_TEST_POSTGRES_URL",
-                           "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"),
+            os.environ.get("PARTYDAY_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"),
         )
     problems = []
     if not _reachable(found.amqp_uri, 5672):
         problems.append(f"RabbitMQ does not answer at {found.amqp_uri}")
     if not _api_answers(found.rabbit_api_uri):
-        problems.append(f"the RabbitMQ management API does not answer at {found.rabbit_api_uri} "
-                        "(rabbitmq-plugins enable rabbitmq_management)")
+        problems.append(
+            f"the RabbitMQ management API does not answer at {found.rabbit_api_uri} "
+            "(rabbitmq-plugins enable rabbitmq_management)"
+        )
     if not _reachable(found.postgres_url, 5432):
         problems.append(f"PostgreSQL does not answer at {found.postgres_url}")
     if problems:
-        pytest.fail("integration services unavailable: " + "; ".join(problems) +
-                    ". Run scripts/test-infra.sh, or set the PARTYDAY_TEST_* variables.", pytrace=False)
+        pytest.fail(
+            "integration services unavailable: "
+            + "; ".join(problems)
+            + ". Run scripts/test-infra.sh, or set the PARTYDAY_TEST_* variables.",
+            pytrace=False,
+        )
     return found
 
 
@@ -112,8 +121,11 @@ class VirtualHosts:
     def create(self) -> str:
         vhost = _random_name("partyday_test_")
         requests.put(f"{self.api}/api/vhosts/{vhost}", timeout=10).raise_for_status()
-        requests.put(f"{self.api}/api/permissions/{vhost}/{self.user}",
-                     json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
+        requests.put(
+            f"{self.api}/api/permissions/{vhost}/{self.user}",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+            timeout=10,
+        ).raise_for_status()
         return vhost
 
     def uri(self, vhost: str) -> str:

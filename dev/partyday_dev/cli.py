@@ -2,6 +2,7 @@
 
 Production migrates and declares each service on its own with the runtime command, `partyday migrate SERVICE`
 and `partyday declare-queues SERVICE_CLASS` (deploy/)."""
+
 import argparse
 import sys
 

@@ -1,4 +1,5 @@
 """The demo organisation tree and accounts `partyday-dev run` loads through the gateway."""
+
 import json
 import urllib.error
 import urllib.request
@@ -33,8 +34,9 @@ DEMO_ACCOUNTS = [
 ROLE_NAMES = {"org_admin": "区县管理员", "branch_admin": "支部管理员", "auditor": "审计(只读)", None: "党员"}
 
 
-def http(method: str, url: str, body: dict | None = None, timeout: float = 5,
-         token: str | None = None) -> tuple[int, dict]:
+def http(
+    method: str, url: str, body: dict | None = None, timeout: float = 5, token: str | None = None
+) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json"}
     if token:
@@ -50,18 +52,28 @@ def http(method: str, url: str, body: dict | None = None, timeout: float = 5,
 def load_demo_data(base_url: str) -> int:
     """Create the demo tree and demo accounts through the gateway, as the city admin; what exists is kept."""
     settings = get_settings()
-    status, body = http("POST", f"{base_url}/api/v1/auth/login",
-                        {"phone": settings.admin_phone, "password": settings.admin_password})
+    status, body = http(
+        "POST", f"{base_url}/api/v1/auth/login", {"phone": settings.admin_phone, "password": settings.admin_password}
+    )
     if status != 200:
         raise RuntimeError(f"demo data: the city admin could not log in: {status} {body}")
     token = body["access_token"]
     ids: dict[str, str] = {}
     created = 0
     for code, parent_code, name, level, domain, kind in DEMO_TREE:
-        status, body = http("POST", f"{base_url}/api/v1/orgs", {
-            "code": code, "name": name, "level": level, "domain": domain, "kind": kind,
-            "parent_id": ids.get(parent_code),
-        }, token=token)
+        status, body = http(
+            "POST",
+            f"{base_url}/api/v1/orgs",
+            {
+                "code": code,
+                "name": name,
+                "level": level,
+                "domain": domain,
+                "kind": kind,
+                "parent_id": ids.get(parent_code),
+            },
+            token=token,
+        )
         if status == 201:
             created += 1
         elif status == 409:
@@ -71,12 +83,25 @@ def load_demo_data(base_url: str) -> int:
         else:
             raise RuntimeError(f"demo data: creating {code} answered {status} {body}")
     for phone, name, branch, mobile, role, scope in DEMO_ACCOUNTS:
-        status, body = http("POST", f"{base_url}/api/v1/members", {
-            "name": name, "phone": phone, "password": DEMO_PASSWORD, "branch_id": ids[branch], "mobile": mobile,
-        }, token=token)
+        status, body = http(
+            "POST",
+            f"{base_url}/api/v1/members",
+            {
+                "name": name,
+                "phone": phone,
+                "password": DEMO_PASSWORD,
+                "branch_id": ids[branch],
+                "mobile": mobile,
+            },
+            token=token,
+        )
         if status == 201 and role:
-            http("POST", f"{base_url}/api/v1/role-grants",
-                 {"member_id": body["member_id"], "role": role, "org_id": ids[scope]}, token=token)
+            http(
+                "POST",
+                f"{base_url}/api/v1/role-grants",
+                {"member_id": body["member_id"], "role": role, "org_id": ids[scope]},
+                token=token,
+            )
         elif status not in (201, 409):
             raise RuntimeError(f"demo data: creating the account {phone} answered {status} {body}")
     return created
@@ -86,4 +111,5 @@ def logins() -> list[tuple[str, str, str]]:
     """Phone, password and who, for the banner: the city admin, then every demo account."""
     settings = get_settings()
     return [(settings.admin_phone, settings.admin_password, "市委组织部管理员 city_admin")] + [
-        (phone, DEMO_PASSWORD, f"{name} {ROLE_NAMES[role]}") for phone, name, _, _, role, _ in DEMO_ACCOUNTS]
+        (phone, DEMO_PASSWORD, f"{name} {ROLE_NAMES[role]}") for phone, name, _, _, role, _ in DEMO_ACCOUNTS
+    ]

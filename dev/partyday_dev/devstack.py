@@ -4,6 +4,7 @@ Logs go to <data dir>/logs/<process>.log; the terminal shows what a newcomer nee
 the URLs, the readiness of each service, and how to stop. Each service's process loads its own
 class only (`nameko run ... <class>`); this supervisor, a development tool, knows them all.
 """
+
 import json
 import os
 import signal
@@ -57,25 +58,33 @@ def declare_every_subscription() -> list[str]:
 
 
 def service_command(name: str) -> list[str]:
-    return [str(Path(sys.executable).parent / "nameko"), "run", "--config", str(NAMEKO_CONFIG),
-            SERVICE_CLASSES[name]]
+    return [str(Path(sys.executable).parent / "nameko"), "run", "--config", str(NAMEKO_CONFIG), SERVICE_CLASSES[name]]
 
 
 def gateway_command(host: str, port: int) -> list[str]:
-    return [str(Path(sys.executable).parent / "uvicorn"), "partyday_gateway.app:app",
-            "--host", host, "--port", str(port), "--no-access-log"]
+    return [
+        str(Path(sys.executable).parent / "uvicorn"),
+        "partyday_gateway.app:app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
 
 
 def spawn(name: str, command: list[str], environment: dict, log_dir: Path) -> subprocess.Popen:
     """Start one process of the stack, its output appended to <log_dir>/<name>.log."""
     environment = dict(environment, PYTHONWARNINGS=QUIET_WARNINGS, PARTYDAY_SERVICE_NAME=name)
     with open(log_dir / f"{name}.log", "ab") as log_file:
-        return subprocess.Popen(command, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
-                                cwd=REPO_ROOT, start_new_session=True)
+        return subprocess.Popen(
+            command, env=environment, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT, start_new_session=True
+        )
 
 
-def start_processes(host: str, port: int, log_dir: Path,
-                    environment: dict | None = None) -> dict[str, subprocess.Popen]:
+def start_processes(
+    host: str, port: int, log_dir: Path, environment: dict | None = None
+) -> dict[str, subprocess.Popen]:
     environment = dict(os.environ if environment is None else environment)
     processes = {name: spawn(name, service_command(name), environment, log_dir) for name in SERVICES}
     processes["gateway"] = spawn("gateway", gateway_command(host, port), environment, log_dir)
@@ -134,10 +143,12 @@ def run_stack(host: str, port: int, demo: bool = True) -> int:
 
 def _print_banner(base_url: str, readiness: dict, took: float, created: int, log_dir: Path) -> None:
     services = ", ".join(f"{name} {info['status']}" for name, info in readiness["services"].items())
-    demo_line = (f"loaded the demo tree, {created} organisations" if created
-                 else "the demo tree (汉中市委, code HZ) is in place")
+    demo_line = (
+        f"loaded the demo tree, {created} organisations" if created else "the demo tree (汉中市委, code HZ) is in place"
+    )
     accounts = "\n".join(f"               {phone} / {password:<16} {who}" for phone, password, who in logins())
-    print(f"""
+    print(
+        f"""
 partyday is ready in {took:.1f}s ({services})
 
   API          {base_url}/api/v1
@@ -150,4 +161,6 @@ partyday is ready in {took:.1f}s ({services})
 {accounts}
 
 Press Ctrl-C to stop every service.
-""", flush=True)
+""",
+        flush=True,
+    )

@@ -1,4 +1,5 @@
 """The services the development stack runs, each by the nameko class its process loads."""
+
 from importlib import import_module
 
 from partyday_common.settings import SERVICES

@@ -3,6 +3,7 @@ gateway with every service running: the e2e `stack` fixture, one stack per test 
 
 The browser never skips: when Chromium or chromedriver is missing or does not start, the tests fail and say
 what to install (`scripts/ensure-browser.sh` does it). Screenshots land in var/test-artifacts/browser/."""
+
 import json
 import os
 import re
@@ -44,6 +45,7 @@ class Page:
 
     def wait(self, css: str, text: str | None = None, timeout: float = 20, visible: bool = True):
         """The first element matching `css` (and containing `text`), once it is there."""
+
         def found(driver):
             for element in driver.find_elements(By.CSS_SELECTOR, css):
                 try:
@@ -52,6 +54,7 @@ class Page:
                 except StaleElementReferenceException:
                     continue
             return False
+
         try:
             return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(found)
         except TimeoutException:
@@ -103,23 +106,28 @@ class Page:
 
     def phone(self) -> None:
         """A phone's screen, for the member pages."""
-        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+        )
 
     def desk(self) -> None:
         self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def position(self, lat: float, lon: float, accuracy: float = 15) -> None:
         """Where the phone says it is (and the page may ask)."""
-        self.driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": self.base_url,
-                                                                 "permissions": ["geolocation"]})
-        self.driver.execute_cdp_cmd("Emulation.setGeolocationOverride",
-                                    {"latitude": lat, "longitude": lon, "accuracy": accuracy})
+        self.driver.execute_cdp_cmd(
+            "Browser.grantPermissions", {"origin": self.base_url, "permissions": ["geolocation"]}
+        )
+        self.driver.execute_cdp_cmd(
+            "Emulation.setGeolocationOverride", {"latitude": lat, "longitude": lon, "accuracy": accuracy}
+        )
 
     def online(self, online: bool) -> None:
         self.driver.execute_cdp_cmd("Network.enable", {})
-        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
-            "offline": not online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        self.driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {"offline": not online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
 
     def shot(self, step: str) -> Path:
         self.shots += 1
@@ -131,16 +139,28 @@ class Page:
 def _start_chromium(download_dir: Path):
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
     if missing:
-        pytest.fail(f"the browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} missing): "
-                    "run scripts/ensure-browser.sh (apt-get install -y chromium chromium-driver)", pytrace=False)
+        pytest.fail(
+            f"the browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} missing): "
+            "run scripts/ensure-browser.sh (apt-get install -y chromium chromium-driver)",
+            pytrace=False,
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1360,900", "--lang=zh-CN", "--no-first-run", "--disable-extensions"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1360,900",
+        "--lang=zh-CN",
+        "--no-first-run",
+        "--disable-extensions",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.add_experimental_option("prefs", {"download.default_directory": str(download_dir),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False}
+    )
     try:
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     except WebDriverException as exc:
@@ -176,5 +196,3 @@ def page(browser, request):
             (ARTIFACTS / f"{request.node.name}-console.json").write_text(json.dumps(logs, ensure_ascii=False, indent=1))
     except WebDriverException:
         pass
-
-

@@ -1,4 +1,5 @@
 """Every string the pages show exists in both languages (no browser needed)."""
+
 import re
 from pathlib import Path
 from typing import get_args
@@ -11,9 +12,22 @@ from partyday_gateway.routes.plans import Rectification, Status
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
 SOURCE = (WEB / "static" / "i18n.js").read_text()
-SCAN_REFUSALS = ["GEOFENCE_OUTSIDE", "LOCATION_TOO_INACCURATE", "WINDOW_NOT_OPEN", "WINDOW_CLOSED", "TOO_EARLY",
-                 "NOT_EXPECTED", "TOKEN_INVALID", "TOKEN_EXPIRED", "ALREADY_SIGNED_IN", "NOT_SIGNED_IN",
-                 "REFLECTION_REQUIRED", "GEO_DENIED", "GEO_UNAVAILABLE", "NETWORK"]
+SCAN_REFUSALS = [
+    "GEOFENCE_OUTSIDE",
+    "LOCATION_TOO_INACCURATE",
+    "WINDOW_NOT_OPEN",
+    "WINDOW_CLOSED",
+    "TOO_EARLY",
+    "NOT_EXPECTED",
+    "TOKEN_INVALID",
+    "TOKEN_EXPIRED",
+    "ALREADY_SIGNED_IN",
+    "NOT_SIGNED_IN",
+    "REFLECTION_REQUIRED",
+    "GEO_DENIED",
+    "GEO_UNAVAILABLE",
+    "NETWORK",
+]
 
 
 def dictionary(name: str) -> list[str]:
@@ -37,13 +51,20 @@ def keys_used() -> set[str]:
 
 def enumerated() -> set[str]:
     values = {
-        "plan": get_args(Status), "att": get_args(SheetRow.model_fields["status"].annotation),
-        "media": get_args(MediaStatus), "rect": get_args(Rectification.model_fields["status"].annotation),
-        "domain": get_args(Domain), "level": get_args(Level), "kind": get_args(Kind),
-        "import": get_args(ImportState), "overdue": ("plan", "summary"),
-        "progress": ("planned", "approved", "held", "documented", "scored"), "rank.group": ("branches", "children"),
+        "plan": get_args(Status),
+        "att": get_args(SheetRow.model_fields["status"].annotation),
+        "media": get_args(MediaStatus),
+        "rect": get_args(Rectification.model_fields["status"].annotation),
+        "domain": get_args(Domain),
+        "level": get_args(Level),
+        "kind": get_args(Kind),
+        "import": get_args(ImportState),
+        "overdue": ("plan", "summary"),
+        "progress": ("planned", "approved", "held", "documented", "scored"),
+        "rank.group": ("branches", "children"),
         "score": ("sign_in_rate", "mobile_like_rate", "upload_detail", "comments", "superior_score"),
-        "score.status": ("pending", "scored"), "error": SCAN_REFUSALS,
+        "score.status": ("pending", "scored"),
+        "error": SCAN_REFUSALS,
     }
     return {f"{prefix}.{value}" for prefix, names in values.items() for value in names}
 

@@ -1,4 +1,5 @@
 """The console, the member pages and the public voting page in headless Chromium, against every service."""
+
 import itertools
 import time
 import uuid
@@ -13,8 +14,11 @@ from tests.e2e.helpers import wait_for
 from tests.fixtures import media_corpus
 
 # Closing runs every second, and one party day missed flags a member (H's, whose party day ends at once).
-STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
-                     "PARTYDAY_ABSENCE_FLAG_AFTER": "1"}
+STACK_ENVIRONMENT = {
+    "PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000",
+    "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
+    "PARTYDAY_ABSENCE_FLAG_AFTER": "1",
+}
 PASSWORD = "browser-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
 _phones = itertools.count(13600000000)
@@ -33,51 +37,98 @@ def city(stack):
 
     def org(parent, level, name):
         code = f"B{uuid.uuid4().hex[:10]}"
-        answer = http.post("/api/v1/orgs", headers=admin, json={
-            "name": name, "level": level, "parent_id": parent, "domain": "community", "code": code})
+        answer = http.post(
+            "/api/v1/orgs",
+            headers=admin,
+            json={"name": name, "level": level, "parent_id": parent, "domain": "community", "code": code},
+        )
         assert answer.status_code == 201, answer.text
         codes[answer.json()["org_id"]] = code
         return answer.json()["org_id"]
 
     def member(branch, name, mobile=False):
         phone = str(next(_phones))
-        answer = http.post("/api/v1/members", headers=admin, json={"name": name, "phone": phone, "password": PASSWORD,
-                                                                   "branch_id": branch, "mobile": mobile})
+        answer = http.post(
+            "/api/v1/members",
+            headers=admin,
+            json={"name": name, "phone": phone, "password": PASSWORD, "branch_id": branch, "mobile": mobile},
+        )
         assert answer.status_code == 201, answer.text
         return {"member_id": answer.json()["member_id"], "phone": phone, "headers": stack.login(phone, PASSWORD)}
 
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")
-    names = {"a": "北关社区第一党支部", "b": "北关社区第二党支部", "c": "北关社区第三党支部", "d": "北关社区第四党支部",
-             "e": "北关社区第五党支部", "f": "北关社区第六党支部", "g": "北关社区第七党支部", "h": "北关社区第八党支部",
-             "i": "北关社区第九党支部"}
+    names = {
+        "a": "北关社区第一党支部",
+        "b": "北关社区第二党支部",
+        "c": "北关社区第三党支部",
+        "d": "北关社区第四党支部",
+        "e": "北关社区第五党支部",
+        "f": "北关社区第六党支部",
+        "g": "北关社区第七党支部",
+        "h": "北关社区第八党支部",
+        "i": "北关社区第九党支部",
+    }
     branches = {key: org(town, "branch", name) for key, name in names.items()}
-    people = {"secretary": member(branches["a"], "张书记"), "member": member(branches["a"], "李明"),
-              "far": member(branches["a"], "王芳"), "offline": member(branches["a"], "赵强", mobile=True),
-              "b": member(branches["b"], "陈红"), "f": member(branches["f"], "刘洋"),
-              "g_secretary": member(branches["g"], "孙书记"), "h": member(branches["h"], "吴书记"),
-              "h_absent": member(branches["h"], "周缺席"), "i": member(branches["i"], "郑请假")}
+    people = {
+        "secretary": member(branches["a"], "张书记"),
+        "member": member(branches["a"], "李明"),
+        "far": member(branches["a"], "王芳"),
+        "offline": member(branches["a"], "赵强", mobile=True),
+        "b": member(branches["b"], "陈红"),
+        "f": member(branches["f"], "刘洋"),
+        "g_secretary": member(branches["g"], "孙书记"),
+        "h": member(branches["h"], "吴书记"),
+        "h_absent": member(branches["h"], "周缺席"),
+        "i": member(branches["i"], "郑请假"),
+    }
     for who, branch in (("secretary", "a"), ("g_secretary", "g"), ("h", "h")):
-        assert http.post("/api/v1/role-grants", headers=admin, json={
-            "member_id": people[who]["member_id"], "role": "branch_admin",
-            "org_id": branches[branch]}).status_code == 201
+        assert (
+            http.post(
+                "/api/v1/role-grants",
+                headers=admin,
+                json={"member_id": people[who]["member_id"], "role": "branch_admin", "org_id": branches[branch]},
+            ).status_code
+            == 201
+        )
     now = datetime.now(timezone.utc)
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     b_ends, f_ends = now + timedelta(seconds=20), now + timedelta(seconds=25)
-    windows = {"a": (now + timedelta(minutes=30), 60), "b": (b_ends, 0), "f": (f_ends, 60), "h": (b_ends, 0),
-               "c": (now + timedelta(hours=2), 60), "d": (now + timedelta(hours=2), 60),
-               "i": (now + timedelta(minutes=80), 60)}
+    windows = {
+        "a": (now + timedelta(minutes=30), 60),
+        "b": (b_ends, 0),
+        "f": (f_ends, 60),
+        "h": (b_ends, 0),
+        "c": (now + timedelta(hours=2), 60),
+        "d": (now + timedelta(hours=2), 60),
+        "i": (now + timedelta(minutes=80), 60),
+    }
     starts = {"i": now + timedelta(minutes=20)}
-    themes = {"a": "学习党章 践行初心", "b": "走访困难群众", "c": "红色教育基地参观", "d": "志愿服务进社区",
-              "f": "重温入党誓词", "h": "学习身边榜样", "i": "学习党史故事"}
+    themes = {
+        "a": "学习党章 践行初心",
+        "b": "走访困难群众",
+        "c": "红色教育基地参观",
+        "d": "志愿服务进社区",
+        "f": "重温入党誓词",
+        "h": "学习身边榜样",
+        "i": "学习党史故事",
+    }
     plans, activities = {}, {}
     for key, (ends, sign_out_window) in windows.items():
-        plan = http.post("/api/v1/plans", headers=admin, json={
-            "branch_id": branches[key], "month": month, "theme": themes[key],
-            "starts_at": starts.get(key, now - timedelta(minutes=1)).isoformat(), "ends_at": ends.isoformat(),
-            "venue": VENUE,
-            "required_actions": ["诵读党章", "缴纳党费"],
-            "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": sign_out_window}})
+        plan = http.post(
+            "/api/v1/plans",
+            headers=admin,
+            json={
+                "branch_id": branches[key],
+                "month": month,
+                "theme": themes[key],
+                "starts_at": starts.get(key, now - timedelta(minutes=1)).isoformat(),
+                "ends_at": ends.isoformat(),
+                "venue": VENUE,
+                "required_actions": ["诵读党章", "缴纳党费"],
+                "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": sign_out_window},
+            },
+        )
         assert plan.status_code == 201, plan.text
         plans[key] = plan.json()["plan_id"]
         assert http.post(f"/api/v1/plans/{plans[key]}/submit", headers=admin).status_code == 200
@@ -86,18 +137,41 @@ def city(stack):
         assert approved.status_code == 200, approved.text
         activities[key] = approved.json()["activity_id"]
     for activity in activities.values():
-        wait_for(lambda a=activity: http.get(f"/api/v1/activities/{a}/attendance", headers=admin).status_code == 200,
-                 message="attendance opened the sheet")
+        wait_for(
+            lambda a=activity: http.get(f"/api/v1/activities/{a}/attendance", headers=admin).status_code == 200,
+            message="attendance opened the sheet",
+        )
     for key in ("b", "f", "h"):
-        token = http.get(f"/api/v1/activities/{activities[key]}/qr", params={"format": "json"},
-                         headers=admin).json()["token"]
-        signed = http.post(f"/api/v1/activities/{activities[key]}/check-in", headers=people[key]["headers"], json={
-            "token": token, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": key,
-            "nonce": uuid.uuid4().hex})
+        token = http.get(f"/api/v1/activities/{activities[key]}/qr", params={"format": "json"}, headers=admin).json()[
+            "token"
+        ]
+        signed = http.post(
+            f"/api/v1/activities/{activities[key]}/check-in",
+            headers=people[key]["headers"],
+            json={
+                "token": token,
+                "lat": VENUE["lat"],
+                "lon": VENUE["lon"],
+                "accuracy_m": 10,
+                "device_id": key,
+                "nonce": uuid.uuid4().hex,
+            },
+        )
         assert signed.status_code == 200, signed.text
-    return {"county": county, "town": town, "branches": branches, "codes": codes, "names": names, "themes": themes,
-            "people": people, "month": month, "plans": plans, "activities": activities, "b_ends": b_ends,
-            "f_ends": f_ends}
+    return {
+        "county": county,
+        "town": town,
+        "branches": branches,
+        "codes": codes,
+        "names": names,
+        "themes": themes,
+        "people": people,
+        "month": month,
+        "plans": plans,
+        "activities": activities,
+        "b_ends": b_ends,
+        "f_ends": f_ends,
+    }
 
 
 def qr_token(stack, activity_id: str) -> str:
@@ -126,17 +200,21 @@ def test_the_console_logs_in_and_names_the_organisation(stack, city, page):
     page.wait(".tree a", "汉台区委")
     page.shot("tree")
 
-    page.js("document.querySelector('.topbar select.lang').value='en';"
-            "document.querySelector('.topbar select.lang').dispatchEvent(new Event('change'))")
+    page.js(
+        "document.querySelector('.topbar select.lang').value='en';"
+        "document.querySelector('.topbar select.lang').dispatchEvent(new Event('change'))"
+    )
     page.wait(".sidenav a", "Plan review")
     page.driver.refresh()
     page.wait(".sidenav a", "Rankings")
     assert page.js("return document.documentElement.lang") == "en"
     page.shot("english")
 
-    stale = page.js("const s = JSON.parse(localStorage.getItem('partyday.session'));"
-                    "s.access_token = 'expired'; localStorage.setItem('partyday.session', JSON.stringify(s));"
-                    "return s.refresh_token")
+    stale = page.js(
+        "const s = JSON.parse(localStorage.getItem('partyday.session'));"
+        "s.access_token = 'expired'; localStorage.setItem('partyday.session', JSON.stringify(s));"
+        "return s.refresh_token"
+    )
     page.driver.refresh()
     page.wait(".sidenav a", "Plan review")
     renewed = page.js("return JSON.parse(localStorage.getItem('partyday.session'))")
@@ -246,8 +324,10 @@ def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, 
     page.shot("refused")
     assert sheet_status(stack, activity, far["member_id"])["status"] == "expected"
 
-    page.js("document.querySelector('select.lang').value='en';"
-            "document.querySelector('select.lang').dispatchEvent(new Event('change'))")
+    page.js(
+        "document.querySelector('select.lang').value='en';"
+        "document.querySelector('select.lang').dispatchEvent(new Event('change'))"
+    )
     page.click("#sign-in", "Sign in")
     page.wait("#scan-out .alert.error[data-code=GEOFENCE_OUTSIDE]", "outside the venue's geofence")
     page.shot("refused-english")
@@ -256,8 +336,9 @@ def test_a_sign_in_outside_the_geofence_is_refused_with_its_reason(stack, city, 
     page.click("#scans button", "仅看被拒绝的")
     audited = page.wait("#scans[data-outcome=refused] tr", "王芳")
     assert "不在活动地点的电子围栏内" in audited.text and " m ±10 m" in audited.text and "127.0.0.1" in audited.text
-    assert not [row for row in page.all("#scans[data-outcome=refused] tbody tr") if "通过" in row.text], \
+    assert not [row for row in page.all("#scans[data-outcome=refused] tbody tr") if "通过" in row.text], (
         "refused attempts only"
+    )
     page.shot("audit")
 
 
@@ -269,8 +350,9 @@ def test_a_scan_made_offline_is_sent_when_the_network_is_back(stack, city, page)
     page.go(link)
     page.login(mobile["phone"], PASSWORD)
     page.wait("article.card h3", city["themes"]["a"])
-    page.wait_until(lambda: page.js("return Boolean(navigator.serviceWorker.controller)"),
-                    "the service worker keeps the page")
+    page.wait_until(
+        lambda: page.js("return Boolean(navigator.serviceWorker.controller)"), "the service worker keeps the page"
+    )
     page.online(False)
     page.go(link)
     page.wait("#view .alert.warn", "没有网络，暂时无法显示活动信息")
@@ -306,9 +388,12 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
     uploaded = next(item for item in items if item["caption"] == "全体党员诵读党章")
     assert uploaded["status"] == "pending"
 
-    reused = stack.http.post(f"/api/v1/activities/{city['activities']['b']}/media", headers=stack.admin,
-                             files={"file": ("again.jpg", media_corpus.resized(photo.read_bytes()), "image/jpeg")},
-                             data={"caption": "同一张照片"})
+    reused = stack.http.post(
+        f"/api/v1/activities/{city['activities']['b']}/media",
+        headers=stack.admin,
+        files={"file": ("again.jpg", media_corpus.resized(photo.read_bytes()), "image/jpeg")},
+        data={"caption": "同一张照片"},
+    )
     assert reused.status_code == 201 and reused.json()["duplicates"], reused.text
 
     page.start_over("/console#/media", ADMIN_PHONE, ADMIN_PASSWORD)
@@ -321,15 +406,21 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
     page.fill(f"figure[data-media='{reused.json()['media_id']}'] .review input", "与其他活动照片重复")
     page.click(f"figure[data-media='{reused.json()['media_id']}'] button[data-action=reject]")
     page.wait(f"figure[data-media='{reused.json()['media_id']}'] .comment", "与其他活动照片重复")
-    assert stack.http.get(f"/api/v1/media/{reused.json()['media_id']}/details",
-                          headers=stack.admin).json()["status"] == "rejected"
-    page.wait_until(lambda: page.js(f"const i=document.querySelector(\"{card} img\"); return i && i.naturalWidth > 0"),
-                    "the thumbnail loaded")
+    assert (
+        stack.http.get(f"/api/v1/media/{reused.json()['media_id']}/details", headers=stack.admin).json()["status"]
+        == "rejected"
+    )
+    page.wait_until(
+        lambda: page.js(f'const i=document.querySelector("{card} img"); return i && i.naturalWidth > 0'),
+        "the thumbnail loaded",
+    )
     page.shot("queue")
     page.click(f"{card} button[data-action=approve]")
     page.wait(card, "已通过")
-    assert stack.http.get(f"/api/v1/media/{uploaded['media_id']}/details",
-                          headers=stack.admin).json()["status"] == "approved"
+    assert (
+        stack.http.get(f"/api/v1/media/{uploaded['media_id']}/details", headers=stack.admin).json()["status"]
+        == "approved"
+    )
 
     page.go(f"/console#/activity/{activity}")
     page.wait(".card h3", city["themes"]["a"])
@@ -351,8 +442,10 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
     page.fill("#summary textarea[name=summary]", "走访困难群众三户，送去慰问品，了解实际困难。")
     page.click("#summary button[type=submit]")
     page.wait("#summary .summary", "走访困难群众三户")
-    assert stack.http.get(f"/api/v1/plans/{city['plans']['b']}", headers=stack.admin).json()["summary"] == \
-        "走访困难群众三户，送去慰问品，了解实际困难。"
+    assert (
+        stack.http.get(f"/api/v1/plans/{city['plans']['b']}", headers=stack.admin).json()["summary"]
+        == "走访困难群众三户，送去慰问品，了解实际困难。"
+    )
 
 
 def test_a_member_asks_for_leave_on_the_phone_and_the_superior_approves_it_at_the_desk(stack, city, page):
@@ -377,8 +470,11 @@ def test_a_member_asks_for_leave_on_the_phone_and_the_superior_approves_it_at_th
 
 def test_a_branch_secretary_sees_who_missed_the_party_day_on_the_phone_and_at_the_desk(stack, city, page):
     secretary, branch = city["people"]["h"], city["branches"]["h"]
-    wait_for(lambda: stack.http.get(f"/api/v1/branches/{branch}/absence-flags", headers=stack.admin).json()["total"],
-             timeout=60, message="H's party day closed and flagged the member who missed it")
+    wait_for(
+        lambda: stack.http.get(f"/api/v1/branches/{branch}/absence-flags", headers=stack.admin).json()["total"],
+        timeout=60,
+        message="H's party day closed and flagged the member who missed it",
+    )
     page.phone()
     page.go("/m")
     page.login(secretary["phone"], PASSWORD)
@@ -394,8 +490,11 @@ def test_a_branch_secretary_sees_who_missed_the_party_day_on_the_phone_and_at_th
 
 
 def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
-    opened = stack.http.post("/api/v1/campaigns", headers=stack.admin, json={
-        "org_id": city["town"], "month": city["month"], "title": "我为主题党日打Call", "votes_per_voter": 2})
+    opened = stack.http.post(
+        "/api/v1/campaigns",
+        headers=stack.admin,
+        json={"org_id": city["town"], "month": city["month"], "title": "我为主题党日打Call", "votes_per_voter": 2},
+    )
     assert opened.status_code == 201, opened.text
     campaign = opened.json()["campaign_id"]
     candidate = city["activities"]["b"]
@@ -407,8 +506,10 @@ def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
     page.wait("#vote-out .alert.ok", "投票成功，还可投 1 票")
     page.wait(f"[data-votes='{candidate}']", "1 票")
     photo = f"article[data-candidate='{city['activities']['a']}'] img"
-    page.wait_until(lambda: page.js(f"const i = document.querySelector(\"{photo}\"); return i && i.naturalWidth > 0"),
-                    "the approved photo of branch A is shown with its candidacy")
+    page.wait_until(
+        lambda: page.js(f'const i = document.querySelector("{photo}"); return i && i.naturalWidth > 0'),
+        "the approved photo of branch A is shown with its candidacy",
+    )
     page.shot("member-voted")
 
     voter = str(next(_phones))
@@ -437,13 +538,19 @@ def test_members_and_the_public_vote_in_the_campaign(stack, city, page):
 
 def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
     time.sleep(max(0.0, (city["b_ends"] - datetime.now(timezone.utc)).total_seconds()))
-    wait_for(lambda: stack.http.get(f"/api/v1/activities/{city['activities']['b']}/score",
-                                    headers=stack.admin).json()["status"] == "scored", message="B was scored")
+    wait_for(
+        lambda: (
+            stack.http.get(f"/api/v1/activities/{city['activities']['b']}/score", headers=stack.admin).json()["status"]
+            == "scored"
+        ),
+        message="B was scored",
+    )
     page.go("/console#/progress")
     page.login(ADMIN_PHONE, ADMIN_PASSWORD)
     county = page.wait(".grid3 .card", "汉台区委")
-    progress = stack.http.get("/api/v1/dashboards/progress", headers=stack.admin,
-                              params={"org_id": city["county"], "month": city["month"]}).json()
+    progress = stack.http.get(
+        "/api/v1/dashboards/progress", headers=stack.admin, params={"org_id": city["county"], "month": city["month"]}
+    ).json()
     assert f"{progress['approved']}/{progress['branches']}" in county.text
     assert progress["branches"] == 9 and progress["approved"] == 6
     widths = page.js("return [...document.querySelectorAll('.grid3 .card .fill')].map(f => f.style.width)")
@@ -452,27 +559,47 @@ def test_the_progress_dashboard_and_the_ranking_chart_render(stack, city, page):
 
     page.go("/console#/rankings")
     page.wait("table td", city["names"]["b"])
-    page.wait_until(lambda: page.js("const i=document.getElementById('ranking-chart-image');"
-                                    "return i && i.complete && i.naturalWidth > 0"), "the ranking chart rendered")
+    page.wait_until(
+        lambda: page.js(
+            "const i=document.getElementById('ranking-chart-image');return i && i.complete && i.naturalWidth > 0"
+        ),
+        "the ranking chart rendered",
+    )
     page.shot("rankings")
 
 
 def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page):
     branch, secretary = city["branches"]["g"], city["people"]["g_secretary"]
-    directive = stack.http.post("/api/v1/directives", headers=stack.admin, json={
-        "org_id": city["county"], "month": city["month"], "theme": "学习新修订的党章",
-        "required_actions": ["诵读党章", "讲党课"]})
+    directive = stack.http.post(
+        "/api/v1/directives",
+        headers=stack.admin,
+        json={
+            "org_id": city["county"],
+            "month": city["month"],
+            "theme": "学习新修订的党章",
+            "required_actions": ["诵读党章", "讲党课"],
+        },
+    )
     assert directive.status_code == 201, directive.text
     page.go("/console")
     page.login(secretary["phone"], PASSWORD)
     page.wait(".sidenav a.active", "本月方案")
     page.wait(".card dd", "学习新修订的党章")
     assert [link.text for link in page.all(".sidenav a")] == [
-        "组织架构", "本月方案", "得分排名", "进度看板", "逾期名单", "整改通知", "党员名册导入"]
+        "组织架构",
+        "本月方案",
+        "得分排名",
+        "进度看板",
+        "逾期名单",
+        "整改通知",
+        "党员名册导入",
+    ]
     page.wait("#plan-form h3", "制定活动方案")
     assert page.wait("#plan-form input[name=theme]").get_attribute("value") == "学习新修订的党章"
     assert page.js("return [...document.querySelectorAll('#plan-form fieldset input:checked')].map(c => c.value)") == [
-        "诵读党章", "讲党课"]
+        "诵读党章",
+        "讲党课",
+    ]
     set_wall = "document.querySelector(arguments[0]).value = arguments[1]"
     page.js(set_wall, "#plan-form input[name=starts_at]", f"{city['month']}-28T09:00")
     page.js(set_wall, "#plan-form input[name=ends_at]", f"{city['month']}-28T08:00")
@@ -487,17 +614,24 @@ def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page
     page.wait("#plan-state", "待审核")
     page.shot("submitted")
 
-    plans = stack.http.get("/api/v1/plans", headers=stack.admin,
-                           params={"org_id": branch, "month": city["month"]}).json()["items"]
+    plans = stack.http.get(
+        "/api/v1/plans", headers=stack.admin, params={"org_id": branch, "month": city["month"]}
+    ).json()["items"]
     assert len(plans) == 1, plans
     plan = plans[0]
     assert (plan["status"], plan["theme"], plan["venue"]["name"], plan["venue"]["radius_m"]) == (
-        "submitted", "学习新修订的党章", "社区党群服务中心", 300)
+        "submitted",
+        "学习新修订的党章",
+        "社区党群服务中心",
+        300,
+    )
     shanghai = ZoneInfo("Asia/Shanghai")
     assert datetime.fromisoformat(plan["starts_at"]) == datetime.fromisoformat(f"{city['month']}-28T09:00").replace(
-        tzinfo=shanghai)
+        tzinfo=shanghai
+    )
     assert datetime.fromisoformat(plan["ends_at"]) == datetime.fromisoformat(f"{city['month']}-28T11:30").replace(
-        tzinfo=shanghai)
+        tzinfo=shanghai
+    )
     assert plan["optional_actions"] == ["志愿服务", "走访慰问"] and plan["required_actions"] == ["诵读党章", "讲党课"]
 
 
@@ -510,16 +644,18 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
     page.wait(".alert.ok", "已下发：学习贯彻全会精神")
     page.wait("table td", "学习贯彻全会精神")
     root = stack.http.get("/api/v1/orgs", params={"code": "HZ"}, headers=stack.admin).json()
-    directives = stack.http.get("/api/v1/directives", headers=stack.admin,
-                                params={"org_id": root["org_id"], "month": city["month"]}).json()
+    directives = stack.http.get(
+        "/api/v1/directives", headers=stack.admin, params={"org_id": root["org_id"], "month": city["month"]}
+    ).json()
     sent = next(item for item in directives if item["theme"] == "学习贯彻全会精神")
     assert sent["study_materials"] == ["全会公报", "党章第一章"] and "诵读党章" in sent["required_actions"]
     page.shot("directive")
     # E had no plan last month either, and last month's deadlines have passed whatever day the test runs (this
     # month's may not have, up to the 5th); the console's month picker shows that month's list.
     last_month = (datetime.fromisoformat(f"{city['month']}-01") - timedelta(days=1)).strftime("%Y-%m")
-    listed = stack.http.get(f"/api/v1/orgs/{root['org_id']}/overdue", headers=stack.admin,
-                            params={"month": last_month}).json()["items"]
+    listed = stack.http.get(
+        f"/api/v1/orgs/{root['org_id']}/overdue", headers=stack.admin, params={"month": last_month}
+    ).json()["items"]
     assert any(item["branch_id"] == city["branches"]["e"] for item in listed)
     choose_month(page, last_month)
     page.click(".sidenav a", "逾期名单")
@@ -540,13 +676,16 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
     checked.find_element("css selector", "a[href*='rectifications/new']").click()
     page.wait("form .org-name", city["names"]["e"])
     page.fill("textarea[name=issue]", "本月未制定活动方案，请立即补报")
-    page.js("document.querySelector('input[name=due_on]').value = arguments[0]",
-            (datetime.now(timezone.utc) + timedelta(days=7)).strftime("%Y-%m-%d"))
+    page.js(
+        "document.querySelector('input[name=due_on]').value = arguments[0]",
+        (datetime.now(timezone.utc) + timedelta(days=7)).strftime("%Y-%m-%d"),
+    )
     page.click("form button[type=submit]", "下发")
     page.wait(".alert.ok", "整改通知已下发")
     page.wait("table tr", "本月未制定活动方案")
-    notices = stack.http.get("/api/v1/rectifications", headers=stack.admin,
-                             params={"org_id": city["branches"]["e"]}).json()["items"]
+    notices = stack.http.get(
+        "/api/v1/rectifications", headers=stack.admin, params={"org_id": city["branches"]["e"]}
+    ).json()["items"]
     assert [(item["issue"], item["status"]) for item in notices] == [("本月未制定活动方案，请立即补报", "open")]
     row = "table tr:has(button[data-action=answer])"
     page.fill(f"{row} textarea", "已召开支委会补报方案")
@@ -560,16 +699,21 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
 
     roster = tmp_path / "roster.csv"
     newcomer = str(next(_phones))
-    roster.write_text("姓名,手机号,支部编码,预备党员,流动党员,入党日期\n"
-                      f"周新,{newcomer},{city['codes'][city['branches']['e']]},是,否,2025-07-01\n"
-                      f"吴错,12345,{city['codes'][city['branches']['e']]},否,否,\n", encoding="utf-8")
+    roster.write_text(
+        "姓名,手机号,支部编码,预备党员,流动党员,入党日期\n"
+        f"周新,{newcomer},{city['codes'][city['branches']['e']]},是,否,2025-07-01\n"
+        f"吴错,12345,{city['codes'][city['branches']['e']]},否,否,\n",
+        encoding="utf-8",
+    )
     page.click(".sidenav a", "党员名册导入")
     page.wait("input[name=file]").send_keys(str(roster))
     page.fill("input[name=initial_password]", "welcome-2026")
     # Every text the import's card shows, as it changes: the import runs in the background and the card follows it.
-    page.js("window.importTexts = []; new MutationObserver(() => window.importTexts.push("
-            "document.querySelector('#import-report').innerText)).observe(document.querySelector('#import-report'), "
-            "{childList: true, subtree: true, characterData: true})")
+    page.js(
+        "window.importTexts = []; new MutationObserver(() => window.importTexts.push("
+        "document.querySelector('#import-report').innerText)).observe(document.querySelector('#import-report'), "
+        "{childList: true, subtree: true, characterData: true})"
+    )
     page.click("form button[type=submit]", "导入")
     report = page.wait("#import-report", "导入报告")
     assert "共 2 行" in report.text and "导入 1" in report.text and "拒绝 1" in report.text and "已完成" in report.text
@@ -584,5 +728,8 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
 def choose_month(page, month: str) -> None:
     """Pick the console's month as the month input's change does (what typing into one takes depends on the
     browser's locale)."""
-    page.js("const input = document.querySelector('label.month input'); input.value = arguments[0];"
-            "input.dispatchEvent(new Event('change'))", month)
+    page.js(
+        "const input = document.querySelector('label.month input'); input.value = arguments[0];"
+        "input.dispatchEvent(new Event('change'))",
+        month,
+    )

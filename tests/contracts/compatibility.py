@@ -8,6 +8,7 @@ or literal, a string's format (`date-time`, `uuid`, ...), recursively through ne
 A field the consumer may go without is compared only when the producer writes it. Other constraints (lengths,
 patterns, bounds) are not compared.
 """
+
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
@@ -102,11 +103,16 @@ def value_problems(consumer: Schema, expected: dict, producer: Schema, produced:
     problems = []
     expected_branches = consumer.branches(expected)
     for branch in producer.branches(produced):
-        attempts = [branch_problems(consumer, candidate, producer, branch, where) for candidate in expected_branches
-                    if accepts_type(candidate.get("type"), branch.get("type"))]
+        attempts = [
+            branch_problems(consumer, candidate, producer, branch, where)
+            for candidate in expected_branches
+            if accepts_type(candidate.get("type"), branch.get("type"))
+        ]
         if not attempts:
-            problems.append(f"{where or 'the payload'}: the producer may write {describe(branch)}, the consumer "
-                            f"accepts {' or '.join(describe(candidate) for candidate in expected_branches)}")
+            problems.append(
+                f"{where or 'the payload'}: the producer may write {describe(branch)}, the consumer "
+                f"accepts {' or '.join(describe(candidate) for candidate in expected_branches)}"
+            )
         elif all(attempts):
             problems += attempts[0]
     return problems
@@ -123,14 +129,17 @@ def branch_problems(consumer: Schema, expected: dict, producer: Schema, produced
     if allowed is not None:
         written = values_of(produced)
         if written is None:
-            return [f"{label}: the consumer accepts only {sorted(allowed, key=str)}, the producer may write any "
-                    f"{describe(produced)}"]
+            return [
+                f"{label}: the consumer accepts only {sorted(allowed, key=str)}, the producer may write any "
+                f"{describe(produced)}"
+            ]
         if not written <= allowed:
-            return [f"{label}: the producer may write {sorted(written - allowed, key=str)}, the consumer accepts "
-                    f"only {sorted(allowed, key=str)}"]
+            return [
+                f"{label}: the producer may write {sorted(written - allowed, key=str)}, the consumer accepts "
+                f"only {sorted(allowed, key=str)}"
+            ]
     if "format" in expected and produced.get("format") != expected["format"]:
-        return [f"{label}: the consumer reads a {expected['format']} string, the producer writes "
-                f"{describe(produced)}"]
+        return [f"{label}: the consumer reads a {expected['format']} string, the producer writes {describe(produced)}"]
     if expected.get("type") == "object":
         return object_problems(consumer, expected, producer, produced, where)
     if expected.get("type") == "array" and "items" in expected:
@@ -152,8 +161,11 @@ def object_problems(consumer: Schema, expected: dict, producer: Schema, produced
             problems.append(f"{path}: required by the consumer, optional in the producer's schema")
         problems += value_problems(consumer, field, producer, written[name], path)
     if expected.get("additionalProperties") is False:
-        problems += [f"{inside(where, name)}: written by the producer, forbidden by the consumer"
-                     for name in written if name not in expected.get("properties", {})]
+        problems += [
+            f"{inside(where, name)}: written by the producer, forbidden by the consumer"
+            for name in written
+            if name not in expected.get("properties", {})
+        ]
     return problems
 
 

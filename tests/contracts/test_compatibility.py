@@ -1,4 +1,5 @@
 """The comparison behind the events contract test, on small made-up producer and consumer models."""
+
 from datetime import datetime
 from enum import Enum
 from typing import Literal
@@ -39,7 +40,8 @@ def test_a_field_the_consumer_requires_and_the_producer_lacks_is_named():
         owner_id: str
 
     assert unmet_expectations(WantsOwner, ThingMade) == [
-        "owner_id: required by the consumer, not in the producer's schema"]
+        "owner_id: required by the consumer, not in the producer's schema"
+    ]
 
 
 def test_a_field_the_consumer_may_go_without_is_compared_only_when_the_producer_writes_it():
@@ -49,7 +51,8 @@ def test_a_field_the_consumer_may_go_without_is_compared_only_when_the_producer_
         tags: list[int] = []
 
     assert unmet_expectations(Lenient, ThingMade) == [
-        "tags[]: the producer may write string, the consumer accepts integer"]
+        "tags[]: the producer may write string, the consumer accepts integer"
+    ]
 
 
 def test_a_defaulted_producer_field_is_always_written_so_a_consumer_may_require_it():
@@ -67,7 +70,8 @@ def test_a_value_the_producer_may_leave_null_does_not_satisfy_a_consumer_that_re
         note: str | None
 
     assert unmet_expectations(WantsNote, ThingMade) == [
-        "note: the producer may write null, the consumer accepts string"]
+        "note: the producer may write null, the consumer accepts string"
+    ]
     assert unmet_expectations(TakesNoNote, ThingMade) == []
 
 
@@ -82,10 +86,12 @@ def test_json_types_must_agree_and_an_integer_is_a_number():
         thing_id: int
 
     assert unmet_expectations(ReadsWeightAsInteger, ThingMade) == [
-        "weight: the producer may write number, the consumer accepts integer"]
+        "weight: the producer may write number, the consumer accepts integer"
+    ]
     assert unmet_expectations(ReadsCountAsNumber, ThingMade) == []
     assert unmet_expectations(ReadsIdAsInteger, ThingMade) == [
-        "thing_id: the producer may write string, the consumer accepts integer"]
+        "thing_id: the producer may write string, the consumer accepts integer"
+    ]
 
 
 def test_a_format_the_consumer_reads_must_be_the_producers():
@@ -96,7 +102,8 @@ def test_a_format_the_consumer_reads_must_be_the_producers():
         made_at: str
 
     assert unmet_expectations(ReadsIdAsUuid, ThingMade) == [
-        "thing_id: the consumer reads a uuid string, the producer writes string"]
+        "thing_id: the consumer reads a uuid string, the producer writes string"
+    ]
     assert unmet_expectations(ReadsTimeAsText, ThingMade) == []
 
 
@@ -117,9 +124,11 @@ def test_literal_and_enum_values_the_producer_writes_must_be_ones_the_consumer_a
 
     assert unmet_expectations(ReadsAnyKnownColour, ThingMade) == []
     assert unmet_expectations(ReadsRedOnly, ThingMade) == [
-        "colour: the producer may write ['green'], the consumer accepts only ['red']"]
+        "colour: the producer may write ['green'], the consumer accepts only ['red']"
+    ]
     assert unmet_expectations(ReadsCountAsLiteral, ThingMade) == [
-        "count: the consumer accepts only [1, 2], the producer may write any integer"]
+        "count: the consumer accepts only [1, 2], the producer may write any integer"
+    ]
 
 
 class Place(BaseModel):
@@ -148,7 +157,8 @@ def test_nested_objects_and_array_items_are_compared_field_by_field():
 
     assert unmet_expectations(VisitExpected, Visit) == [
         "place.longitude: required by the consumer, not in the producer's schema",
-        "stops[].longitude: required by the consumer, not in the producer's schema"]
+        "stops[].longitude: required by the consumer, not in the producer's schema",
+    ]
 
 
 def test_a_field_the_producer_may_leave_out_does_not_satisfy_a_consumer_that_requires_it():
@@ -159,7 +169,8 @@ def test_a_field_the_producer_may_leave_out_does_not_satisfy_a_consumer_that_req
         details: DetailsExpected
 
     assert unmet_expectations(VisitExpected, Visit) == [
-        "details.remark: required by the consumer, optional in the producer's schema"]
+        "details.remark: required by the consumer, optional in the producer's schema"
+    ]
 
 
 def test_a_consumer_that_forbids_extra_fields_is_told_which_the_producer_writes():
@@ -168,8 +179,7 @@ def test_a_consumer_that_forbids_extra_fields_is_told_which_the_producer_writes(
 
         name: str
 
-    assert unmet_expectations(StrictPlace, Place) == [
-        "latitude: written by the producer, forbidden by the consumer"]
+    assert unmet_expectations(StrictPlace, Place) == ["latitude: written by the producer, forbidden by the consumer"]
 
 
 def test_a_payload_of_anything_satisfies_only_a_consumer_that_takes_anything():
@@ -182,6 +192,5 @@ def test_a_payload_of_anything_satisfies_only_a_consumer_that_takes_anything():
     class TakesAnything(Expected):
         value: object
 
-    assert unmet_expectations(Reader, Loose) == [
-        "value: the producer may write anything, the consumer accepts string"]
+    assert unmet_expectations(Reader, Loose) == ["value: the producer may write anything, the consumer accepts string"]
     assert unmet_expectations(TakesAnything, Loose) == []

@@ -5,6 +5,7 @@ publish the event type's model in EVENTS; what that model writes satisfies what 
 (tests/contracts/compatibility.py); and each producer's SUBSCRIBED, the event types its outbox publishes
 `mandatory`, is exactly the set of its event types some service consumes.
 """
+
 from importlib import import_module
 
 import pytest
@@ -36,24 +37,30 @@ def published(source: str):
 CONSUMERS = event_consumers()
 
 
-@pytest.mark.parametrize("service, method, subscription", CONSUMERS, ids=[
-    f"{service}.{method}<-{subscription.source_service}.{subscription.event_type}"
-    for service, method, subscription in CONSUMERS])
+@pytest.mark.parametrize(
+    "service, method, subscription",
+    CONSUMERS,
+    ids=[
+        f"{service}.{method}<-{subscription.source_service}.{subscription.event_type}"
+        for service, method, subscription in CONSUMERS
+    ],
+)
 def test_each_consumer_expects_no_more_than_its_producer_publishes(service, method, subscription):
     expects = subscription.expects
-    assert isinstance(expects, type) and issubclass(expects, BaseModel), \
+    assert isinstance(expects, type) and issubclass(expects, BaseModel), (
         f"{service}.{method} names no model it expects (event_consumer(..., expects=Model))"
+    )
     assert subscription.source_service in SERVICES, f"{service}.{method} consumes from an unknown service"
     events = published(subscription.source_service).EVENTS
     assert subscription.event_type in events, (
-        f"partyday_{subscription.source_service}_contracts.events.EVENTS has no {subscription.event_type}")
+        f"partyday_{subscription.source_service}_contracts.events.EVENTS has no {subscription.event_type}"
+    )
     assert unmet_expectations(expects, events[subscription.event_type]) == []
 
 
 @pytest.mark.parametrize("source", SERVICES)
 def test_each_producer_publishes_mandatory_exactly_the_events_services_consume(source):
     contracts = published(source)
-    consumed = {subscription.event_type for _, _, subscription in CONSUMERS
-                if subscription.source_service == source}
+    consumed = {subscription.event_type for _, _, subscription in CONSUMERS if subscription.source_service == source}
     assert contracts.SUBSCRIBED == consumed
     assert contracts.SUBSCRIBED <= set(contracts.EVENTS)

@@ -1,4 +1,5 @@
 """Every service and the gateway as real processes, on a fresh vhost and fresh databases."""
+
 import itertools
 import os
 import signal
@@ -48,8 +49,7 @@ class Stack:
         process.wait()
 
     def restart(self, name: str) -> None:
-        self.processes[name] = devstack.spawn(name, devstack.service_command(name), self.environment,
-                                              self.log_dir)
+        self.processes[name] = devstack.spawn(name, devstack.service_command(name), self.environment, self.log_dir)
 
     def wait_until_ready(self, within: float = 60) -> dict:
         return devstack.wait_ready(self.base_url, within, self.processes)
@@ -62,40 +62,61 @@ class Stack:
 
     def create_org(self, parent_id: str, level: str, name: str, **fields) -> str:
         """A new organisation under `parent_id`, made by the city admin; its id."""
-        response = self.http.post("/api/v1/orgs", headers=self.admin, json={
-            "name": name, "level": level, "parent_id": parent_id, "code": f"T{uuid.uuid4().hex[:10]}", **fields})
+        response = self.http.post(
+            "/api/v1/orgs",
+            headers=self.admin,
+            json={"name": name, "level": level, "parent_id": parent_id, "code": f"T{uuid.uuid4().hex[:10]}", **fields},
+        )
         assert response.status_code == 201, response.text
         return response.json()["org_id"]
 
     def create_member(self, branch_id: str, password: str, **fields) -> dict:
         """A new member of `branch_id`, made by the city admin, and logged in: member_id, phone, headers."""
         phone = str(next(self.phones))
-        response = self.http.post("/api/v1/members", headers=self.admin, json={
-            "name": "党员", "phone": phone, "password": password, "branch_id": branch_id, **fields})
+        response = self.http.post(
+            "/api/v1/members",
+            headers=self.admin,
+            json={"name": "党员", "phone": phone, "password": password, "branch_id": branch_id, **fields},
+        )
         assert response.status_code == 201, response.text
         return {"member_id": response.json()["member_id"], "phone": phone, "headers": self.login(phone, password)}
 
     def grant(self, member: dict, role: str, org_id: str) -> None:
         """`role` over `org_id` for a member made by `create_member`, granted by the city admin."""
-        response = self.http.post("/api/v1/role-grants", headers=self.admin, json={
-            "member_id": member["member_id"], "role": role, "org_id": org_id})
+        response = self.http.post(
+            "/api/v1/role-grants",
+            headers=self.admin,
+            json={"member_id": member["member_id"], "role": role, "org_id": org_id},
+        )
         assert response.status_code == 201, response.text
 
     def approved_activity(self, branch_id: str, starts_at: datetime, ends_at: datetime, **plan) -> str:
         """A plan of the branch for the month it starts in, submitted and approved by the city admin: its activity,
         once attendance has opened the sheet."""
         month = starts_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-        drafted = self.http.post("/api/v1/plans", headers=self.admin, json={
-            "branch_id": branch_id, "month": month, "starts_at": starts_at.isoformat(),
-            "ends_at": ends_at.isoformat(), **plan})
+        drafted = self.http.post(
+            "/api/v1/plans",
+            headers=self.admin,
+            json={
+                "branch_id": branch_id,
+                "month": month,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                **plan,
+            },
+        )
         assert drafted.status_code == 201, drafted.text
         plan_id = drafted.json()["plan_id"]
         assert self.http.post(f"/api/v1/plans/{plan_id}/submit", headers=self.admin).status_code == 200
         approved = self.http.post(f"/api/v1/plans/{plan_id}/approve", headers=self.admin)
         assert approved.status_code == 200, approved.text
         activity_id = approved.json()["activity_id"]
-        wait_for(lambda: self.http.get(f"/api/v1/activities/{activity_id}/attendance",
-                                       headers=self.admin).status_code == 200, message="attendance opened the sheet")
+        wait_for(
+            lambda: (
+                self.http.get(f"/api/v1/activities/{activity_id}/attendance", headers=self.admin).status_code == 200
+            ),
+            message="attendance opened the sheet",
+        )
         return activity_id
 
     def log(self, name: str) -> str:
@@ -125,8 +146,9 @@ def stack(request, vhosts, databases, tmp_path_factory):
     for name in SERVICES:
         environment[f"PARTYDAY_{name.upper()}_DATABASE_URL"] = databases.create(name)
         environment[f"PARTYDAY_{name.upper()}_METRICS_PORT"] = str(metrics_ports[name])
-    subprocess.run([str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True, capture_output=True
+    )
     running = Stack(environment, log_dir, free_port(), metrics_ports)
     started = time.monotonic()
     try:

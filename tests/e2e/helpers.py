@@ -1,4 +1,5 @@
 """What the end-to-end and browser tests share beyond the stack."""
+
 import time
 
 

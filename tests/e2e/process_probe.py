@@ -5,6 +5,7 @@ as one JSON line, the partyday modules the process loaded and the consumers on i
     python tests/e2e/process_probe.py partyday_plans.service:PlansService
     python tests/e2e/process_probe.py gateway
 """
+
 import json
 import sys
 import time

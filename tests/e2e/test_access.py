@@ -4,6 +4,7 @@ The matrix: a member, a branch admin, the admins of county A and of county B, th
 admin and an auditor, each trying every directory action on targets in county A and in
 county B. Every allowed and every denied case is a test.
 """
+
 import io
 import json
 import time
@@ -22,26 +23,65 @@ NONE = set()
 
 ALLOWED = {
     "read_branch": {"member": A, "branch_admin": A, "admin_a": A, "admin_b": B, "city_admin": BOTH, "auditor": BOTH},
-    "list_children": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                      "auditor": BOTH},
-    "list_members": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                     "auditor": BOTH},
-    "create_org": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                   "auditor": NONE},
-    "update_org": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                   "auditor": NONE},
-    "create_member": {"member": NONE, "branch_admin": A, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                      "auditor": NONE},
-    "read_member": {"member": NONE, "branch_admin": A, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                    "auditor": BOTH},
-    "transfer_member": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                        "auditor": NONE},
-    "grant_role": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                   "auditor": NONE},
-    "progress": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                 "auditor": BOTH},
-    "overdue": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH,
-                "auditor": BOTH},
+    "list_children": {
+        "member": NONE,
+        "branch_admin": NONE,
+        "admin_a": A,
+        "admin_b": B,
+        "city_admin": BOTH,
+        "auditor": BOTH,
+    },
+    "list_members": {
+        "member": NONE,
+        "branch_admin": NONE,
+        "admin_a": A,
+        "admin_b": B,
+        "city_admin": BOTH,
+        "auditor": BOTH,
+    },
+    "create_org": {
+        "member": NONE,
+        "branch_admin": NONE,
+        "admin_a": A,
+        "admin_b": B,
+        "city_admin": BOTH,
+        "auditor": NONE,
+    },
+    "update_org": {
+        "member": NONE,
+        "branch_admin": NONE,
+        "admin_a": A,
+        "admin_b": B,
+        "city_admin": BOTH,
+        "auditor": NONE,
+    },
+    "create_member": {
+        "member": NONE,
+        "branch_admin": A,
+        "admin_a": A,
+        "admin_b": B,
+        "city_admin": BOTH,
+        "auditor": NONE,
+    },
+    "read_member": {"member": NONE, "branch_admin": A, "admin_a": A, "admin_b": B, "city_admin": BOTH, "auditor": BOTH},
+    "transfer_member": {
+        "member": NONE,
+        "branch_admin": NONE,
+        "admin_a": A,
+        "admin_b": B,
+        "city_admin": BOTH,
+        "auditor": NONE,
+    },
+    "grant_role": {
+        "member": NONE,
+        "branch_admin": NONE,
+        "admin_a": A,
+        "admin_b": B,
+        "city_admin": BOTH,
+        "auditor": NONE,
+    },
+    "progress": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH, "auditor": BOTH},
+    "overdue": {"member": NONE, "branch_admin": NONE, "admin_a": A, "admin_b": B, "city_admin": BOTH, "auditor": BOTH},
 }
 GLOBAL_ALLOWED = {
     "read_audit": {"admin_a", "admin_b", "city_admin", "auditor"},
@@ -74,16 +114,21 @@ class City:
             self.nodes[side] = {"county": county, "town": town, "branch": first, "other_branch": second}
         self.headers = {"city_admin": stack.admin}
         self.accounts = {}
-        for actor, side, role, node in (("member", "a", None, None),
-                                        ("branch_admin", "a", "branch_admin", "branch"),
-                                        ("admin_a", "a", "org_admin", "county"),
-                                        ("admin_b", "b", "org_admin", "county"),
-                                        ("auditor", "a", "auditor", "root")):
+        for actor, side, role, node in (
+            ("member", "a", None, None),
+            ("branch_admin", "a", "branch_admin", "branch"),
+            ("admin_a", "a", "org_admin", "county"),
+            ("admin_b", "b", "org_admin", "county"),
+            ("auditor", "a", "auditor", "root"),
+        ):
             account = self.new_member(stack.admin, self.nodes[side]["branch"]["org_id"])
             if role:
                 org_id = root["org_id"] if node == "root" else self.nodes[side][node]["org_id"]
-                response = self.http.post("/api/v1/role-grants", headers=stack.admin,
-                                          json={"member_id": account["member_id"], "role": role, "org_id": org_id})
+                response = self.http.post(
+                    "/api/v1/role-grants",
+                    headers=stack.admin,
+                    json={"member_id": account["member_id"], "role": role, "org_id": org_id},
+                )
                 assert response.status_code == 201, response.text
             self.accounts[actor] = account
             self.headers[actor] = stack.login(account["phone"], PASSWORD)
@@ -93,17 +138,21 @@ class City:
         return self.http.get(path, params=params, headers=headers)
 
     def create_org(self, headers, parent_id, level, name):
-        response = self.http.post("/api/v1/orgs", headers=headers,
-                                  json={"name": name, "level": level, "parent_id": parent_id,
-                                        "code": f"T{uuid.uuid4().hex[:10]}"})
+        response = self.http.post(
+            "/api/v1/orgs",
+            headers=headers,
+            json={"name": name, "level": level, "parent_id": parent_id, "code": f"T{uuid.uuid4().hex[:10]}"},
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
     def new_member(self, headers, branch_id):
         number = phone()
-        response = self.http.post("/api/v1/members", headers=headers,
-                                  json={"name": "测试党员", "phone": number, "password": PASSWORD,
-                                        "branch_id": branch_id})
+        response = self.http.post(
+            "/api/v1/members",
+            headers=headers,
+            json={"name": "测试党员", "phone": number, "password": PASSWORD, "branch_id": branch_id},
+        )
         assert response.status_code == 201, response.text
         return {**response.json(), "phone": number}
 
@@ -119,25 +168,40 @@ class City:
         if action == "list_members":
             return self.get(headers, f"/api/v1/orgs/{nodes['town']['org_id']}/members")
         if action == "create_org":
-            return self.http.post("/api/v1/orgs", headers=headers, json={
-                "name": "新支部", "level": "branch", "parent_id": nodes["town"]["org_id"]})
+            return self.http.post(
+                "/api/v1/orgs",
+                headers=headers,
+                json={"name": "新支部", "level": "branch", "parent_id": nodes["town"]["org_id"]},
+            )
         if action == "update_org":
-            return self.http.patch(f"/api/v1/orgs/{nodes['other_branch']['org_id']}", headers=headers,
-                                   json={"name": f"更名支部{uuid.uuid4().hex[:4]}"})
+            return self.http.patch(
+                f"/api/v1/orgs/{nodes['other_branch']['org_id']}",
+                headers=headers,
+                json={"name": f"更名支部{uuid.uuid4().hex[:4]}"},
+            )
         if action == "create_member":
-            return self.http.post("/api/v1/members", headers=headers, json={
-                "name": "新党员", "phone": phone(), "branch_id": nodes["branch"]["org_id"]})
+            return self.http.post(
+                "/api/v1/members",
+                headers=headers,
+                json={"name": "新党员", "phone": phone(), "branch_id": nodes["branch"]["org_id"]},
+            )
         if action == "read_member":
             target = self.new_member(admin, nodes["branch"]["org_id"])
             return self.get(headers, f"/api/v1/members/{target['member_id']}")
         if action == "transfer_member":
             target = self.new_member(admin, nodes["branch"]["org_id"])
-            return self.http.post(f"/api/v1/members/{target['member_id']}/transfer", headers=headers,
-                                  json={"to_org_id": nodes["other_branch"]["org_id"]})
+            return self.http.post(
+                f"/api/v1/members/{target['member_id']}/transfer",
+                headers=headers,
+                json={"to_org_id": nodes["other_branch"]["org_id"]},
+            )
         if action == "grant_role":
             target = self.new_member(admin, nodes["branch"]["org_id"])
-            return self.http.post("/api/v1/role-grants", headers=headers, json={
-                "member_id": target["member_id"], "role": "branch_admin", "org_id": nodes["branch"]["org_id"]})
+            return self.http.post(
+                "/api/v1/role-grants",
+                headers=headers,
+                json={"member_id": target["member_id"], "role": "branch_admin", "org_id": nodes["branch"]["org_id"]},
+            )
         if action == "progress":
             return self.get(headers, "/api/v1/dashboards/progress", org_id=nodes["county"]["org_id"])
         if action == "overdue":
@@ -150,12 +214,19 @@ def city(stack):
     return City(stack)
 
 
-MATRIX = [(action, actor, side, side in ALLOWED[action][actor])
-          for action in ALLOWED for actor in ACTORS for side in ("a", "b")]
+MATRIX = [
+    (action, actor, side, side in ALLOWED[action][actor])
+    for action in ALLOWED
+    for actor in ACTORS
+    for side in ("a", "b")
+]
 
 
-@pytest.mark.parametrize("action, actor, side, allowed", MATRIX,
-                         ids=[f"{a}-{actor}-county_{s}-{'allow' if ok else 'deny'}" for a, actor, s, ok in MATRIX])
+@pytest.mark.parametrize(
+    "action, actor, side, allowed",
+    MATRIX,
+    ids=[f"{a}-{actor}-county_{s}-{'allow' if ok else 'deny'}" for a, actor, s, ok in MATRIX],
+)
 def test_permission_matrix(city, action, actor, side, allowed):
     response = city.attempt(action, actor, side)
     if allowed:
@@ -168,8 +239,9 @@ def test_permission_matrix(city, action, actor, side, allowed):
 GLOBAL = [(action, actor, actor in GLOBAL_ALLOWED[action]) for action in GLOBAL_ALLOWED for actor in ACTORS]
 
 
-@pytest.mark.parametrize("action, actor, allowed", GLOBAL,
-                         ids=[f"{a}-{actor}-{'allow' if ok else 'deny'}" for a, actor, ok in GLOBAL])
+@pytest.mark.parametrize(
+    "action, actor, allowed", GLOBAL, ids=[f"{a}-{actor}-{'allow' if ok else 'deny'}" for a, actor, ok in GLOBAL]
+)
 def test_global_permissions(city, action, actor, allowed):
     path = {"read_audit": "/api/v1/audit", "me": "/api/v1/me"}[action]
     response = city.get(city.headers[actor], path)
@@ -194,8 +266,9 @@ def test_a_role_grant_repeated_with_its_key_gets_the_first_answer(city):
     assert granted.status_code == 201, granted.text
     again = city.http.post("/api/v1/role-grants", headers=keyed, json=body)
     assert (again.status_code, again.json()) == (201, granted.json())
-    elsewhere = city.http.post("/api/v1/role-grants", headers=keyed,
-                               json={**body, "org_id": city.nodes["a"]["other_branch"]["org_id"]})
+    elsewhere = city.http.post(
+        "/api/v1/role-grants", headers=keyed, json={**body, "org_id": city.nodes["a"]["other_branch"]["org_id"]}
+    )
     assert elsewhere.status_code == 409 and elsewhere.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
     unkeyed = city.http.post("/api/v1/role-grants", headers=city.headers["admin_a"], json=body)
     assert unkeyed.json()["error"]["code"] == "GRANT_EXISTS", "the first call granted the role once"
@@ -210,8 +283,11 @@ def test_a_role_grant_repeated_with_its_key_gets_the_first_answer(city):
 
 
 def test_an_admin_cannot_move_a_node_out_of_their_subtree(city):
-    response = city.http.patch(f"/api/v1/orgs/{city.nodes['a']['town']['org_id']}", headers=city.headers["admin_a"],
-                               json={"parent_id": city.nodes["b"]["county"]["org_id"]})
+    response = city.http.patch(
+        f"/api/v1/orgs/{city.nodes['a']['town']['org_id']}",
+        headers=city.headers["admin_a"],
+        json={"parent_id": city.nodes["b"]["county"]["org_id"]},
+    )
     assert response.status_code == 403
 
 
@@ -221,10 +297,12 @@ def test_requests_without_a_valid_token_are_401(city):
     assert city.get({"Authorization": "Bearer not-a-jwt"}, path).json()["error"]["code"] == "TOKEN_INVALID"
     real = jwt.decode(city.stack.admin["Authorization"].split()[1], options={"verify_signature": False})
     claims = {**real, "exp": int(time.time()) + 60}
-    for forged in (jwt.encode(claims, "another-secret-of-thirty-two-chars", algorithm="HS256"),
-                   jwt.encode(claims, None, algorithm="none"),
-                   jwt.encode({**claims, "aud": "partyday-refresh"}, DEVELOPMENT_SECRET, algorithm="HS256"),
-                   jwt.encode({**claims, "exp": int(time.time()) - 5}, DEVELOPMENT_SECRET, algorithm="HS256")):
+    for forged in (
+        jwt.encode(claims, "another-secret-of-thirty-two-chars", algorithm="HS256"),
+        jwt.encode(claims, None, algorithm="none"),
+        jwt.encode({**claims, "aud": "partyday-refresh"}, DEVELOPMENT_SECRET, algorithm="HS256"),
+        jwt.encode({**claims, "exp": int(time.time()) - 5}, DEVELOPMENT_SECRET, algorithm="HS256"),
+    ):
         answer = city.get({"Authorization": f"Bearer {forged}"}, path).json()["error"]["code"]
         assert answer in ("TOKEN_INVALID", "TOKEN_EXPIRED")
     genuine = jwt.encode(claims, DEVELOPMENT_SECRET, algorithm="HS256")
@@ -312,64 +390,97 @@ def test_a_county_admin_imports_a_roster_and_a_member_logs_in(city):
     branch_a = city.nodes["a"]["branch"]["code"]
     branch_b = city.nodes["b"]["branch"]["code"]
     first, second, third = phone(), phone(), phone()
-    csv = ("姓名,手机号,支部编码,预备党员,流动党员,入党日期\n"
-           f"李明,{first},{branch_a},否,是,2010-07-01\n"
-           f"王芳,{second},{branch_b},否,否,2012-07-01\n"
-           f"赵强,12345,{branch_a},否,否,\n"
-           f"孙丽,{third},NO-SUCH-BRANCH,是,否,\n").encode("utf-8")
+    csv = (
+        "姓名,手机号,支部编码,预备党员,流动党员,入党日期\n"
+        f"李明,{first},{branch_a},否,是,2010-07-01\n"
+        f"王芳,{second},{branch_b},否,否,2012-07-01\n"
+        f"赵强,12345,{branch_a},否,否,\n"
+        f"孙丽,{third},NO-SUCH-BRANCH,是,否,\n"
+    ).encode("utf-8")
     upload = {"file": ("roster.csv", io.BytesIO(csv), "text/csv")}
-    body = imported(city, city.http.post("/api/v1/members/import", headers=city.headers["admin_a"], files=upload,
-                                         data={"initial_password": "welcome-2026"}))
+    body = imported(
+        city,
+        city.http.post(
+            "/api/v1/members/import",
+            headers=city.headers["admin_a"],
+            files=upload,
+            data={"initial_password": "welcome-2026"},
+        ),
+    )
     assert (body["state"], body["filename"], body["format"]) == ("done", "roster.csv", "csv")
     assert (body["total"], body["accepted"], body["unchanged"], body["rejected"]) == (4, 1, 0, 3)
     reasons = {row["row"]: row["reasons"] for row in body["rejected_rows"]["items"]}
     assert reasons == {3: ["OUT_OF_SCOPE"], 4: ["PHONE_INVALID"], 5: ["UNKNOWN_BRANCH"]}
 
-    again = imported(city, city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
-                                          files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")},
-                                          data={"initial_password": "welcome-2026"}))
+    again = imported(
+        city,
+        city.http.post(
+            "/api/v1/members/import",
+            headers=city.headers["admin_a"],
+            files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")},
+            data={"initial_password": "welcome-2026"},
+        ),
+    )
     assert (again["accepted"], again["unchanged"]) == (0, 1), "importing the same file again changes nothing"
 
     member = city.stack.login(first, "welcome-2026")
     me = city.get(member, "/api/v1/me").json()
     assert me["name"] == "李明" and me["org_id"] == city.nodes["a"]["branch"]["org_id"]
-    assert city.http.post("/api/v1/members/import", headers=city.headers["member"],
-                          files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")}).status_code == 403
+    assert (
+        city.http.post(
+            "/api/v1/members/import",
+            headers=city.headers["member"],
+            files={"file": ("roster.csv", io.BytesIO(csv), "text/csv")},
+        ).status_code
+        == 403
+    )
 
 
 def test_an_import_is_read_by_whoever_started_it_or_covers_its_branches_a_page_at_a_time(city):
     branch_a = city.nodes["a"]["branch"]["code"]
     csv = "姓名,手机号,支部编码\n" + "".join(f"成员{n},{phone() if n % 2 else 'bad'},{branch_a}\n" for n in range(6))
-    started = city.http.post("/api/v1/members/import", headers=city.headers["branch_admin"],
-                             files={"file": ("roster.csv", io.BytesIO(csv.encode()), "text/csv")})
+    started = city.http.post(
+        "/api/v1/members/import",
+        headers=city.headers["branch_admin"],
+        files={"file": ("roster.csv", io.BytesIO(csv.encode()), "text/csv")},
+    )
     body = imported(city, started, "branch_admin", page=2, page_size=2)
     assert (body["accepted"], body["rejected"]) == (3, 3)
     assert [row["row"] for row in body["rejected_rows"]["items"]] == [6] and body["rejected_rows"]["total"] == 3
     assert body["rejected_rows"]["items"][0]["messages"] == [
-        "the phone is not a mainland mobile number (11 digits starting with 13 to 19)"]
+        "the phone is not a mainland mobile number (11 digits starting with 13 to 19)"
+    ]
     location = started.headers["Location"]
-    for actor, status in (("admin_a", 200), ("city_admin", 200), ("auditor", 200), ("admin_b", 403),
-                          ("member", 403)):
+    for actor, status in (("admin_a", 200), ("city_admin", 200), ("auditor", 200), ("admin_b", 403), ("member", 403)):
         assert city.get(city.headers[actor], location).status_code == status, actor
     assert city.get(city.headers["admin_a"], "/api/v1/imports/no-such-import").status_code == 404
 
 
 def test_a_file_that_is_not_a_roster_is_refused_with_a_reason(city):
-    response = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
-                              files={"file": ("photo.csv", io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "text/csv")})
+    response = city.http.post(
+        "/api/v1/members/import",
+        headers=city.headers["admin_a"],
+        files={"file": ("photo.csv", io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "text/csv")},
+    )
     body = imported(city, response)
     assert body["state"] == "failed" and body["error"]["code"] == "ROSTER_UNREADABLE"
 
 
 def test_a_roster_over_the_size_limit_is_refused_while_it_streams(city):
-    response = city.http.post("/api/v1/members/import", headers=city.headers["admin_a"],
-                              files={"file": ("big.csv", io.BytesIO(b"x" * 2_000_001), "text/csv")})
+    response = city.http.post(
+        "/api/v1/members/import",
+        headers=city.headers["admin_a"],
+        files={"file": ("big.csv", io.BytesIO(b"x" * 2_000_001), "text/csv")},
+    )
     assert response.status_code == 413 and response.json()["error"]["code"] == "ROSTER_TOO_LARGE"
 
 
 def test_administrative_actions_are_in_the_audit_log_with_actor_and_address(city):
-    response = city.http.patch(f"/api/v1/orgs/{city.nodes['a']['other_branch']['org_id']}",
-                               headers=city.headers["admin_a"], json={"name": "审计支部"})
+    response = city.http.patch(
+        f"/api/v1/orgs/{city.nodes['a']['other_branch']['org_id']}",
+        headers=city.headers["admin_a"],
+        json={"name": "审计支部"},
+    )
     assert response.status_code == 200
     entries = city.get(city.headers["admin_a"], "/api/v1/audit").json()["items"]
     newest = entries[0]
@@ -386,17 +497,31 @@ def test_the_cli_imports_a_roster_citywide_through_the_directory(city, tmp_path)
 
     number = phone()
     roster = tmp_path / "roster.csv"
-    roster.write_text(f"name,phone,branch_code\n陈静,{number},{city.nodes['b']['branch']['code']}\n"
-                      f"周涛,not-a-phone,{city.nodes['b']['branch']['code']}\n", encoding="utf-8")
+    roster.write_text(
+        f"name,phone,branch_code\n陈静,{number},{city.nodes['b']['branch']['code']}\n"
+        f"周涛,not-a-phone,{city.nodes['b']['branch']['code']}\n",
+        encoding="utf-8",
+    )
     report = tmp_path / "report.json"
-    command = [str(Path(sys.executable).parent / "partyday-import-roster"), str(roster),
-               "--initial-password", "cli-welcome-1", "--report", str(report)]
+    command = [
+        str(Path(sys.executable).parent / "partyday-import-roster"),
+        str(roster),
+        "--initial-password",
+        "cli-welcome-1",
+        "--report",
+        str(report),
+    ]
     done = subprocess.run(command, env=city.stack.environment, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "2 rows: 1 accepted, 0 unchanged, 1 rejected" in done.stdout
     assert "row 3: PHONE_INVALID" in done.stdout
-    assert json.loads(report.read_text())["rejected_rows"] == [{"row": 3, "reasons": ["PHONE_INVALID"], "messages": [
-        "the phone is not a mainland mobile number (11 digits starting with 13 to 19)"]}]
+    assert json.loads(report.read_text())["rejected_rows"] == [
+        {
+            "row": 3,
+            "reasons": ["PHONE_INVALID"],
+            "messages": ["the phone is not a mainland mobile number (11 digits starting with 13 to 19)"],
+        }
+    ]
     me = city.get(city.stack.login(number, "cli-welcome-1"), "/api/v1/me").json()
     assert me["org_id"] == city.nodes["b"]["branch"]["org_id"]
 
@@ -404,34 +529,57 @@ def test_the_cli_imports_a_roster_citywide_through_the_directory(city, tmp_path)
 def test_an_admin_cannot_take_over_a_member_who_holds_a_wider_role(city):
     auditor = city.accounts["auditor"]["member_id"]
     for actor in ("branch_admin", "admin_a"):
-        changed = city.http.patch(f"/api/v1/members/{auditor}", headers=city.headers[actor],
-                                  json={"password": "taken-over-1"})
+        changed = city.http.patch(
+            f"/api/v1/members/{auditor}", headers=city.headers[actor], json={"password": "taken-over-1"}
+        )
         assert changed.status_code == 403, changed.text
         left = city.http.post(f"/api/v1/members/{auditor}/leave", headers=city.headers[actor])
         assert left.status_code == 403
     colleague = city.accounts["branch_admin"]["member_id"]
-    assert city.http.patch(f"/api/v1/members/{colleague}", headers=city.headers["admin_a"],
-                           json={"name": "新名字"}).status_code == 200, "an org admin may manage a branch admin below"
+    assert (
+        city.http.patch(
+            f"/api/v1/members/{colleague}", headers=city.headers["admin_a"], json={"name": "新名字"}
+        ).status_code
+        == 200
+    ), "an org admin may manage a branch admin below"
 
 
 def test_transfers_need_reach_over_both_branches(city):
     target = city.new_member(city.stack.admin, city.nodes["b"]["branch"]["org_id"])
-    pulled = city.http.post(f"/api/v1/members/{target['member_id']}/transfer", headers=city.headers["admin_a"],
-                            json={"to_org_id": city.nodes["a"]["branch"]["org_id"]})
+    pulled = city.http.post(
+        f"/api/v1/members/{target['member_id']}/transfer",
+        headers=city.headers["admin_a"],
+        json={"to_org_id": city.nodes["a"]["branch"]["org_id"]},
+    )
     assert pulled.status_code == 403, "admin A cannot pull a member out of county B"
     mine = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
-    pushed = city.http.post(f"/api/v1/members/{mine['member_id']}/transfer", headers=city.headers["admin_a"],
-                            json={"to_org_id": city.nodes["b"]["branch"]["org_id"]})
+    pushed = city.http.post(
+        f"/api/v1/members/{mine['member_id']}/transfer",
+        headers=city.headers["admin_a"],
+        json={"to_org_id": city.nodes["b"]["branch"]["org_id"]},
+    )
     assert pushed.status_code == 403, "nor push one into county B"
-    assert city.http.post(f"/api/v1/members/{mine['member_id']}/transfer", headers=city.stack.admin,
-                          json={"to_org_id": city.nodes["b"]["branch"]["org_id"]}).status_code == 200
+    assert (
+        city.http.post(
+            f"/api/v1/members/{mine['member_id']}/transfer",
+            headers=city.stack.admin,
+            json={"to_org_id": city.nodes["b"]["branch"]["org_id"]},
+        ).status_code
+        == 200
+    )
 
 
 def test_a_new_password_ends_the_members_sessions(city):
     account = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
     session = city.stack.login(account["phone"], PASSWORD)
     assert city.get(session, "/api/v1/me").status_code == 200
-    assert city.http.patch(f"/api/v1/members/{account['member_id']}", headers=city.headers["admin_a"],
-                           json={"password": "new-pass-123", "name": None}).status_code == 200
+    assert (
+        city.http.patch(
+            f"/api/v1/members/{account['member_id']}",
+            headers=city.headers["admin_a"],
+            json={"password": "new-pass-123", "name": None},
+        ).status_code
+        == 200
+    )
     assert city.get(session, "/api/v1/me").json()["error"]["code"] == "SESSION_REVOKED"
     assert city.get(city.stack.login(account["phone"], "new-pass-123"), "/api/v1/me").status_code == 200

@@ -1,4 +1,5 @@
 """The six-haves archive and spot checks, gathered from plans, attendance and media with every service running."""
+
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -25,55 +26,125 @@ def month_of_records(stack):
     town = stack.create_org(county, "township", "镇")
     branch, sister = stack.create_org(town, "branch", "甲支部"), stack.create_org(town, "branch", "乙支部")
     secretary, plain = stack.create_member(branch, PASSWORD), stack.create_member(branch, PASSWORD)
-    assert http.post("/api/v1/role-grants", headers=admin, json={
-        "member_id": secretary["member_id"], "role": "branch_admin", "org_id": branch}).status_code == 201
+    assert (
+        http.post(
+            "/api/v1/role-grants",
+            headers=admin,
+            json={"member_id": secretary["member_id"], "role": "branch_admin", "org_id": branch},
+        ).status_code
+        == 201
+    )
     now = datetime.now(timezone.utc)
     local = now.astimezone(ZoneInfo("Asia/Shanghai"))
     month = local.strftime("%Y-%m")
-    assert http.post("/api/v1/directives", headers=admin, json={
-        "org_id": county, "month": month, "theme": "学党章", "required_actions": [ACTION],
-        "study_materials": ["党章第一章"]}).status_code == 201
-    assert http.put(f"/api/v1/branches/{branch}/task-lists/{local.year}", headers=secretary["headers"],
-                    json={"items": ["学习党章", "志愿服务"]}).status_code == 200
+    assert (
+        http.post(
+            "/api/v1/directives",
+            headers=admin,
+            json={
+                "org_id": county,
+                "month": month,
+                "theme": "学党章",
+                "required_actions": [ACTION],
+                "study_materials": ["党章第一章"],
+            },
+        ).status_code
+        == 201
+    )
+    assert (
+        http.put(
+            f"/api/v1/branches/{branch}/task-lists/{local.year}",
+            headers=secretary["headers"],
+            json={"items": ["学习党章", "志愿服务"]},
+        ).status_code
+        == 200
+    )
     ends_at = now + timedelta(seconds=6)
-    plan = http.post("/api/v1/plans", headers=secretary["headers"], json={
-        "branch_id": branch, "month": month, "theme": "主题党日", "required_actions": [ACTION],
-        "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": ends_at.isoformat(), "venue": VENUE,
-        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}})
+    plan = http.post(
+        "/api/v1/plans",
+        headers=secretary["headers"],
+        json={
+            "branch_id": branch,
+            "month": month,
+            "theme": "主题党日",
+            "required_actions": [ACTION],
+            "starts_at": (now - timedelta(minutes=1)).isoformat(),
+            "ends_at": ends_at.isoformat(),
+            "venue": VENUE,
+            "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0},
+        },
+    )
     assert plan.status_code == 201, plan.text
     plan_id = plan.json()["plan_id"]
     assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=secretary["headers"]).status_code == 200
     activity_id = http.post(f"/api/v1/plans/{plan_id}/approve", headers=admin).json()["activity_id"]
     wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).status_code == 200)
-    code = http.get(f"/api/v1/activities/{activity_id}/qr", params={"format": "json"},
-                    headers=secretary["headers"]).json()
-    signed = http.post(f"/api/v1/activities/{activity_id}/check-in", headers=plain["headers"], json={
-        "token": code["token"], "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": "phone",
-        "nonce": uuid.uuid4().hex})
+    code = http.get(
+        f"/api/v1/activities/{activity_id}/qr", params={"format": "json"}, headers=secretary["headers"]
+    ).json()
+    signed = http.post(
+        f"/api/v1/activities/{activity_id}/check-in",
+        headers=plain["headers"],
+        json={
+            "token": code["token"],
+            "lat": VENUE["lat"],
+            "lon": VENUE["lon"],
+            "accuracy_m": 10,
+            "device_id": "phone",
+            "nonce": uuid.uuid4().hex,
+        },
+    )
     assert signed.status_code == 200, signed.text
-    photo = media_corpus.jpeg(width=640, height=480, taken_at=local.strftime("%Y:%m:%d %H:%M:%S"), offset="+08:00",
-                              gps=(VENUE["lat"], VENUE["lon"]))
+    photo = media_corpus.jpeg(
+        width=640,
+        height=480,
+        taken_at=local.strftime("%Y:%m:%d %H:%M:%S"),
+        offset="+08:00",
+        gps=(VENUE["lat"], VENUE["lon"]),
+    )
     wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/media", headers=admin).status_code == 200)
-    sent = http.post(f"/api/v1/activities/{activity_id}/media", headers=secretary["headers"],
-                     files={"file": ("photo.jpg", photo, "image/jpeg")}, data={"caption": "诵读党章", "action": ACTION})
+    sent = http.post(
+        f"/api/v1/activities/{activity_id}/media",
+        headers=secretary["headers"],
+        files={"file": ("photo.jpg", photo, "image/jpeg")},
+        data={"caption": "诵读党章", "action": ACTION},
+    )
     assert sent.status_code == 201, sent.text
     assert http.post(f"/api/v1/media/{sent.json()['media_id']}/approve", headers=admin).status_code == 200
-    assert http.post(f"/api/v1/branches/{branch}/months/{month}/study-notes", headers=plain["headers"],
-                     json={"text": "学习党章，坚定理想信念，做合格党员。"}).status_code == 201
+    assert (
+        http.post(
+            f"/api/v1/branches/{branch}/months/{month}/study-notes",
+            headers=plain["headers"],
+            json={"text": "学习党章，坚定理想信念，做合格党员。"},
+        ).status_code
+        == 201
+    )
     time.sleep(max(0.0, (ends_at - datetime.now(timezone.utc)).total_seconds()) + 0.5)
-    summary = http.post(f"/api/v1/activities/{activity_id}/summary", headers=secretary["headers"],
-                        json={"text": "全体党员诵读党章，交流学习体会。"})
+    summary = http.post(
+        f"/api/v1/activities/{activity_id}/summary",
+        headers=secretary["headers"],
+        json={"text": "全体党员诵读党章，交流学习体会。"},
+    )
     assert summary.status_code == 200, summary.text
     wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/attendance", headers=admin).json()["closed"])
-    return {"town": town, "branch": branch, "sister": sister, "month": month, "activity_id": activity_id,
-            "plan_id": plan_id, "member": plain["headers"], "media_id": sent.json()["media_id"],
-            "secretary": secretary["headers"]}
+    return {
+        "town": town,
+        "branch": branch,
+        "sister": sister,
+        "month": month,
+        "activity_id": activity_id,
+        "plan_id": plan_id,
+        "member": plain["headers"],
+        "media_id": sent.json()["media_id"],
+        "secretary": secretary["headers"],
+    }
 
 
 def test_the_archive_shows_all_six_haves_of_a_complete_month_with_their_links(stack, month_of_records):
     records, http = month_of_records, stack.http
-    answer = http.get(f"/api/v1/orgs/{records['town']}/archive", params={"month": records["month"]},
-                      headers=stack.admin)
+    answer = http.get(
+        f"/api/v1/orgs/{records['town']}/archive", params={"month": records["month"]}, headers=stack.admin
+    )
     assert answer.status_code == 200, answer.text
     page = answer.json()
     assert page["total"] == 2 and [item["name"] for item in page["items"]] == ["乙支部", "甲支部"]
@@ -86,27 +157,32 @@ def test_the_archive_shows_all_six_haves_of_a_complete_month_with_their_links(st
     assert haves["study_notes"]["notes"] == 1 and haves["annual_task_list"]["tasks"] == 2
     for link in haves["sign_in_sheet"]["links"] + haves["monthly_plan"]["links"]:
         assert http.get(link, headers=stack.admin).status_code == 200, link
-    assert sister["present"] == 1 and sister["haves"]["study_materials"]["present"], \
+    assert sister["present"] == 1 and sister["haves"]["study_materials"]["present"], (
         "the county's study materials reach every branch; nothing else was kept"
-    second = http.get(f"/api/v1/orgs/{records['town']}/archive", headers=stack.admin,
-                      params={"month": records["month"], "page": 2, "page_size": 1}).json()
+    )
+    second = http.get(
+        f"/api/v1/orgs/{records['town']}/archive",
+        headers=stack.admin,
+        params={"month": records["month"], "page": 2, "page_size": 1},
+    ).json()
     assert [item["branch_id"] for item in second["items"]] == [records["branch"]]
 
 
 def test_the_archive_is_for_those_who_may_read_the_subtree(stack, month_of_records):
     records = month_of_records
-    refused = stack.http.get(f"/api/v1/orgs/{records['town']}/archive", params={"month": records["month"]},
-                             headers=records["member"])
+    refused = stack.http.get(
+        f"/api/v1/orgs/{records['town']}/archive", params={"month": records["month"]}, headers=records["member"]
+    )
     assert refused.status_code == 403
-    bad = stack.http.get(f"/api/v1/orgs/{records['town']}/archive", params={"month": "2026-13"},
-                         headers=stack.admin)
+    bad = stack.http.get(f"/api/v1/orgs/{records['town']}/archive", params={"month": "2026-13"}, headers=stack.admin)
     assert bad.status_code == 400
 
 
 def test_a_spot_check_carries_the_branchs_media(stack, month_of_records):
     records = month_of_records
-    answer = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
-                             json={"month": records["month"], "branch_ids": [records["branch"]]})
+    answer = stack.http.post(
+        "/api/v1/spot-checks", headers=stack.admin, json={"month": records["month"], "branch_ids": [records["branch"]]}
+    )
     assert answer.status_code == 200, answer.text
     [record] = answer.json()["branches"]
     assert record["media"]["photos"]["approved"] == 1
@@ -129,9 +205,12 @@ def test_the_activity_gathers_plan_attendance_media_and_score(stack, month_of_re
 def test_a_member_sees_only_approved_uploads_in_the_activity(stack, month_of_records):
     records, http = month_of_records, stack.http
     activity = f"/api/v1/activities/{records['activity_id']}"
-    pending = http.post(f"{activity}/media", headers=records["secretary"], data={"caption": "待审"},
-                        files={"file": ("more.jpg", media_corpus.jpeg(width=320, height=240, pattern=5),
-                                        "image/jpeg")})
+    pending = http.post(
+        f"{activity}/media",
+        headers=records["secretary"],
+        data={"caption": "待审"},
+        files={"file": ("more.jpg", media_corpus.jpeg(width=320, height=240, pattern=5), "image/jpeg")},
+    )
     assert pending.status_code == 201, pending.text
     seen_by_admin = {item["media_id"] for item in http.get(activity, headers=stack.admin).json()["media"]["items"]}
     assert seen_by_admin == {records["media_id"], pending.json()["media_id"]}
@@ -141,17 +220,27 @@ def test_a_member_sees_only_approved_uploads_in_the_activity(stack, month_of_rec
 
 def test_a_rectification_is_answered_with_the_branchs_own_uploads(stack, month_of_records):
     records, http = month_of_records, stack.http
-    notice = http.post("/api/v1/rectifications", headers=stack.admin, json={
-        "branch_id": records["branch"], "issue": "照片不清晰", "due_on": "2030-01-10"}).json()
+    notice = http.post(
+        "/api/v1/rectifications",
+        headers=stack.admin,
+        json={"branch_id": records["branch"], "issue": "照片不清晰", "due_on": "2030-01-10"},
+    ).json()
     path = f"/api/v1/rectifications/{notice['rectification_id']}/answer"
     unknown = http.post(path, headers=records["secretary"], json={"text": "已补充", "media_ids": ["no-such-upload"]})
     assert unknown.status_code == 404, unknown.text
-    answered = http.post(path, headers=records["secretary"], json={"text": "已补充",
-                                                                    "media_ids": [records["media_id"]]})
+    answered = http.post(
+        path, headers=records["secretary"], json={"text": "已补充", "media_ids": [records["media_id"]]}
+    )
     assert answered.status_code == 200, answered.text
     assert answered.json()["answer_media_ids"] == [records["media_id"]]
-    other = http.post("/api/v1/rectifications", headers=stack.admin, json={
-        "branch_id": records["sister"], "issue": "缺少总结", "due_on": "2030-01-10"}).json()
-    borrowed = http.post(f"/api/v1/rectifications/{other['rectification_id']}/answer", headers=stack.admin,
-                         json={"text": "借用照片", "media_ids": [records["media_id"]]})
+    other = http.post(
+        "/api/v1/rectifications",
+        headers=stack.admin,
+        json={"branch_id": records["sister"], "issue": "缺少总结", "due_on": "2030-01-10"},
+    ).json()
+    borrowed = http.post(
+        f"/api/v1/rectifications/{other['rectification_id']}/answer",
+        headers=stack.admin,
+        json={"text": "借用照片", "media_ids": [records["media_id"]]},
+    )
     assert borrowed.status_code == 422 and borrowed.json()["error"]["code"] == "MEDIA_NOT_OF_BRANCH"

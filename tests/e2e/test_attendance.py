@@ -1,4 +1,5 @@
 """From an approved plan to a signed sheet, through the gateway with every service running, in real time."""
+
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -9,8 +10,11 @@ import pytest
 from tests.e2e.helpers import wait_for
 
 # Closing runs every second, and one absence flags a member, so that a party day missed is flagged within the test.
-STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
-                     "PARTYDAY_ABSENCE_FLAG_AFTER": "1"}
+STACK_ENVIRONMENT = {
+    "PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000",
+    "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
+    "PARTYDAY_ABSENCE_FLAG_AFTER": "1",
+}
 PASSWORD = "attend-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
 
@@ -25,19 +29,35 @@ def party_day(stack):
     branch, elsewhere = stack.create_org(town, "branch", "一支部"), stack.create_org(town, "branch", "二支部")
     secretary = stack.create_member(branch, PASSWORD)
     stack.grant(secretary, "branch_admin", branch)
-    people = {"secretary": secretary, "member": stack.create_member(branch, PASSWORD),
-              "mobile": stack.create_member(branch, PASSWORD, mobile=True),
-              "stranger": stack.create_member(elsewhere, PASSWORD)}
+    people = {
+        "secretary": secretary,
+        "member": stack.create_member(branch, PASSWORD),
+        "mobile": stack.create_member(branch, PASSWORD, mobile=True),
+        "stranger": stack.create_member(elsewhere, PASSWORD),
+    }
     now = datetime.now(timezone.utc)
-    activity_id = stack.approved_activity(branch, now - timedelta(minutes=1), now + timedelta(seconds=20),
-                                          theme="主题党日", venue=VENUE)
-    return {"activity_id": activity_id, "people": people, "ends_at": now + timedelta(seconds=20),
-            "branch": branch, "others": [elsewhere]}
+    activity_id = stack.approved_activity(
+        branch, now - timedelta(minutes=1), now + timedelta(seconds=20), theme="主题党日", venue=VENUE
+    )
+    return {
+        "activity_id": activity_id,
+        "people": people,
+        "ends_at": now + timedelta(seconds=20),
+        "branch": branch,
+        "others": [elsewhere],
+    }
 
 
 def scan_body(token, **changes):
-    return {"token": token, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 12, "device_id": "phone",
-            "nonce": uuid.uuid4().hex, **changes}
+    return {
+        "token": token,
+        "lat": VENUE["lat"],
+        "lon": VENUE["lon"],
+        "accuracy_m": 12,
+        "device_id": "phone",
+        "nonce": uuid.uuid4().hex,
+        **changes,
+    }
 
 
 def test_the_branch_prints_its_code_and_members_sign_in_and_out(stack, party_day):
@@ -56,30 +76,42 @@ def test_the_branch_prints_its_code_and_members_sign_in_and_out(stack, party_day
     assert signed.status_code == 200 and signed.json()["status"] == "signed_in", signed.text
     repeated = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["member"]["headers"], json=body)
     assert repeated.json() == signed.json()
-    far = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"],
-                    json=scan_body(code["token"], lat=VENUE["lat"] + 0.01))
+    far = http.post(
+        f"/api/v1/activities/{activity}/check-in",
+        headers=people["mobile"]["headers"],
+        json=scan_body(code["token"], lat=VENUE["lat"] + 0.01),
+    )
     assert far.status_code == 422 and far.json()["error"]["code"] == "GEOFENCE_OUTSIDE"
-    stranger = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["stranger"]["headers"],
-                         json=scan_body(code["token"]))
+    stranger = http.post(
+        f"/api/v1/activities/{activity}/check-in", headers=people["stranger"]["headers"], json=scan_body(code["token"])
+    )
     assert stranger.status_code == 403 and stranger.json()["error"]["code"] == "NOT_EXPECTED"
-    forged = http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"],
-                       json=scan_body(code["token"][:-2] + "xx"))
+    forged = http.post(
+        f"/api/v1/activities/{activity}/check-in",
+        headers=people["mobile"]["headers"],
+        json=scan_body(code["token"][:-2] + "xx"),
+    )
     assert forged.json()["error"]["code"] == "TOKEN_INVALID"
-    early = http.post(f"/api/v1/activities/{activity}/check-out", headers=people["member"]["headers"],
-                      json=scan_body(code["token"], reflection="今天的学习让我收获很多体会"))
+    early = http.post(
+        f"/api/v1/activities/{activity}/check-out",
+        headers=people["member"]["headers"],
+        json=scan_body(code["token"], reflection="今天的学习让我收获很多体会"),
+    )
     assert early.json()["error"]["code"] == "TOO_EARLY"
 
     time.sleep(max(0.0, (party_day["ends_at"] - datetime.now(timezone.utc)).total_seconds()) + 1)
-    out = http.post(f"/api/v1/activities/{activity}/check-out", headers=people["member"]["headers"],
-                    json=scan_body(code["token"], reflection="今天的学习让我收获很多体会"))
+    out = http.post(
+        f"/api/v1/activities/{activity}/check-out",
+        headers=people["member"]["headers"],
+        json=scan_body(code["token"], reflection="今天的学习让我收获很多体会"),
+    )
     assert out.status_code == 200 and out.json()["status"] == "signed_out", out.text
 
     sheet = http.get(f"/api/v1/activities/{activity}/attendance", headers=secretary).json()
     statuses = {row["member_id"]: row["status"] for row in sheet["members"]}
     assert statuses[people["member"]["member_id"]] == "signed_out"
     assert statuses[people["mobile"]["member_id"]] == "expected"
-    assert http.get(f"/api/v1/activities/{activity}/attendance",
-                    headers=people["member"]["headers"]).status_code == 403
+    assert http.get(f"/api/v1/activities/{activity}/attendance", headers=people["member"]["headers"]).status_code == 403
     detail = http.get(f"/api/v1/activities/{activity}", headers=people["member"]["headers"]).json()
     assert detail["plan"]["venue"]["name"] == "党员活动室" and detail["branch_id"] == party_day["branch"]
 
@@ -88,8 +120,10 @@ def test_a_stranger_invited_as_a_guest_may_sign_in(stack, party_day):
     http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
     secretary, stranger = people["secretary"]["headers"], people["stranger"]
     invite = {"member_id": stranger["member_id"]}
-    assert http.post(f"/api/v1/activities/{activity}/guests", headers=people["member"]["headers"],
-                     json=invite).status_code == 403
+    assert (
+        http.post(f"/api/v1/activities/{activity}/guests", headers=people["member"]["headers"], json=invite).status_code
+        == 403
+    )
     invited = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
     assert invited.status_code == 201 and invited.json()["guest"] is True, invited.text
     again = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
@@ -97,8 +131,9 @@ def test_a_stranger_invited_as_a_guest_may_sign_in(stack, party_day):
     unknown = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json={"member_id": "nobody"})
     assert unknown.status_code == 404
     code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()
-    signed = http.post(f"/api/v1/activities/{activity}/check-in", headers=stranger["headers"],
-                       json=scan_body(code["token"]))
+    signed = http.post(
+        f"/api/v1/activities/{activity}/check-in", headers=stranger["headers"], json=scan_body(code["token"])
+    )
     assert signed.status_code == 200 and signed.json()["status"] == "signed_in", signed.text
     removed = http.delete(f"/api/v1/activities/{activity}/guests/{stranger['member_id']}", headers=secretary)
     assert removed.status_code == 409 and removed.json()["error"]["code"] == "GUEST_SIGNED_IN"
@@ -116,11 +151,16 @@ def test_the_poster_and_the_sheet_print_as_pdf(stack, party_day):
     assert poster.headers["content-disposition"] == f'attachment; filename="checkin-{activity}.pdf"'
     text = PdfReader(io.BytesIO(poster.content)).pages[0].extract_text()
     assert "一支部" in text and "主题党日" in text and "党员活动室" in text
-    rotating = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "pdf", "rotating": "true"},
-                        headers=secretary)
+    rotating = http.get(
+        f"/api/v1/activities/{activity}/qr", params={"format": "pdf", "rotating": "true"}, headers=secretary
+    )
     assert rotating.status_code == 422 and rotating.json()["error"]["code"] == "ROTATING_NOT_PRINTABLE"
-    assert http.get(f"/api/v1/activities/{activity}/qr", params={"format": "pdf"},
-                    headers=people["member"]["headers"]).status_code == 403
+    assert (
+        http.get(
+            f"/api/v1/activities/{activity}/qr", params={"format": "pdf"}, headers=people["member"]["headers"]
+        ).status_code
+        == 403
+    )
     sheet = http.get(f"/api/v1/activities/{activity}/attendance.pdf", headers=secretary)
     assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
     assert "一支部 主题党日签到表" in PdfReader(io.BytesIO(sheet.content)).pages[0].extract_text()
@@ -129,21 +169,26 @@ def test_the_poster_and_the_sheet_print_as_pdf(stack, party_day):
 
 def test_offline_scans_through_the_gateway(stack, party_day):
     http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
-    code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"},
-                    headers=people["secretary"]["headers"]).json()
+    code = http.get(
+        f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=people["secretary"]["headers"]
+    ).json()
     scanned = (datetime.now(timezone.utc) - timedelta(seconds=30)).isoformat()
     batch = [{**scan_body(code["token"]), "activity_id": activity, "kind": "sign_in", "scanned_at": scanned}]
     answer = http.post("/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"], json=batch)
     assert answer.status_code == 200, answer.text
     assert answer.json()[0]["status"] == "signed_in" and answer.json()[0]["sent_late"] is True
-    bad = http.post("/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"],
-                    json=[{"activity_id": activity}])
+    bad = http.post(
+        "/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"], json=[{"activity_id": activity}]
+    )
     assert bad.status_code == 400
 
 
 def test_leave_after_the_start_is_refused(stack, party_day):
-    answer = stack.http.post(f"/api/v1/activities/{party_day['activity_id']}/leave-requests",
-                             headers=party_day["people"]["mobile"]["headers"], json={"reason": "出差"})
+    answer = stack.http.post(
+        f"/api/v1/activities/{party_day['activity_id']}/leave-requests",
+        headers=party_day["people"]["mobile"]["headers"],
+        json={"reason": "出差"},
+    )
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "LEAVE_TOO_LATE"
 
 
@@ -152,37 +197,51 @@ def test_the_sign_in_sheet_exports_to_excel(stack, party_day):
 
     from openpyxl import load_workbook
 
-    answer = stack.http.get(f"/api/v1/activities/{party_day['activity_id']}/attendance.xlsx",
-                            headers=party_day["people"]["secretary"]["headers"])
+    answer = stack.http.get(
+        f"/api/v1/activities/{party_day['activity_id']}/attendance.xlsx",
+        headers=party_day["people"]["secretary"]["headers"],
+    )
     assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
     rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "一支部 主题党日：主题党日"
     assert rows[2] == ("姓名", "类别", "状态", "签到时间", "签退时间", "离线补传")
     assert sorted(row[2] for row in rows[3:]).count("已签退") == 1
-    assert stack.http.get(f"/api/v1/activities/{party_day['activity_id']}/attendance.xlsx",
-                          headers=party_day["people"]["member"]["headers"]).status_code == 403
+    assert (
+        stack.http.get(
+            f"/api/v1/activities/{party_day['activity_id']}/attendance.xlsx",
+            headers=party_day["people"]["member"]["headers"],
+        ).status_code
+        == 403
+    )
 
 
 def test_a_spot_check_gathers_a_branchs_records_in_one_answer(stack, party_day):
     month = datetime.now(timezone.utc).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    named = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
-                            json={"month": month, "branch_ids": [party_day["branch"]]})
+    named = stack.http.post(
+        "/api/v1/spot-checks", headers=stack.admin, json={"month": month, "branch_ids": [party_day["branch"]]}
+    )
     assert named.status_code == 200, named.text
     [record] = named.json()["branches"]
     assert record["plan"]["activity_id"] == party_day["activity_id"]
     assert record["attendance"]["expected"] == 3 and record["attendance"]["by_status"]["signed_out"] == 1
     assert record["attendance"]["guests"] == 1
     town = stack.http.get(f"/api/v1/orgs/{party_day['branch']}", headers=stack.admin).json()["parent_id"]
-    sampled = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
-                              json={"month": month, "org_id": town, "sample_size": 5})
+    sampled = stack.http.post(
+        "/api/v1/spot-checks", headers=stack.admin, json={"month": month, "org_id": town, "sample_size": 5}
+    )
     assert {r["branch_id"] for r in sampled.json()["branches"]} <= {party_day["branch"], *party_day["others"]}
     assert len(sampled.json()["branches"]) == 1 + len(party_day["others"])
-    refused = stack.http.post("/api/v1/spot-checks", headers=party_day["people"]["member"]["headers"],
-                              json={"month": month, "branch_ids": [party_day["branch"]]})
+    refused = stack.http.post(
+        "/api/v1/spot-checks",
+        headers=party_day["people"]["member"]["headers"],
+        json={"month": month, "branch_ids": [party_day["branch"]]},
+    )
     assert refused.status_code == 403
-    both = stack.http.post("/api/v1/spot-checks", headers=stack.admin,
-                           json={"month": month, "branch_ids": [party_day["branch"]], "org_id": town,
-                                 "sample_size": 2})
+    both = stack.http.post(
+        "/api/v1/spot-checks",
+        headers=stack.admin,
+        json={"month": month, "branch_ids": [party_day["branch"]], "org_id": town, "sample_size": 2},
+    )
     assert both.status_code == 400
 
 
@@ -199,18 +258,23 @@ def test_a_member_who_missed_the_party_day_is_flagged_to_the_branch_admin(stack)
     now = datetime.now(timezone.utc)
     starts_at = now - timedelta(minutes=1)
     rules = {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}
-    activity = stack.approved_activity(branch, starts_at, now + timedelta(seconds=30), theme="重温入党誓词",
-                                       venue=VENUE, attendance_rules=rules)
-    token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"},
-                     headers=secretary["headers"]).json()["token"]
+    activity = stack.approved_activity(
+        branch, starts_at, now + timedelta(seconds=30), theme="重温入党誓词", venue=VENUE, attendance_rules=rules
+    )
+    token = http.get(
+        f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary["headers"]
+    ).json()["token"]
     for member in (secretary, present):
         signed = http.post(f"/api/v1/activities/{activity}/check-in", headers=member["headers"], json=scan_body(token))
         assert signed.status_code == 200, signed.text
     flags_path = f"/api/v1/branches/{branch}/absence-flags"
     assert http.get(flags_path, headers=secretary["headers"]).json()["total"] == 0, "nobody has missed one yet"
 
-    wait_for(lambda: http.get(flags_path, headers=secretary["headers"]).json()["total"] == 1, timeout=60,
-             message="the closed party day flagged the member who missed it")
+    wait_for(
+        lambda: http.get(flags_path, headers=secretary["headers"]).json()["total"] == 1,
+        timeout=60,
+        message="the closed party day flagged the member who missed it",
+    )
     flags = http.get(flags_path, headers=secretary["headers"]).json()
     assert (flags["threshold"], flags["page"], flags["page_size"]) == (1, 1, 20)
     [flag] = flags["items"]
@@ -222,8 +286,10 @@ def test_a_member_who_missed_the_party_day_is_flagged_to_the_branch_admin(stack)
     for outsider in (present, neighbours_secretary):
         refused = http.get(flags_path, headers=outsider["headers"])
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "FORBIDDEN"
-    assert http.get(f"/api/v1/branches/{neighbour}/absence-flags", headers=neighbours_secretary["headers"]
-                    ).json()["total"] == 0
+    assert (
+        http.get(f"/api/v1/branches/{neighbour}/absence-flags", headers=neighbours_secretary["headers"]).json()["total"]
+        == 0
+    )
     not_a_branch = http.get(f"/api/v1/branches/{town}/absence-flags", headers=admin)
     assert not_a_branch.status_code == 422 and not_a_branch.json()["error"]["code"] == "BRANCH_REQUIRED"
     assert http.get("/api/v1/branches/nowhere/absence-flags", headers=admin).status_code == 404
@@ -235,14 +301,27 @@ def test_a_superior_audits_every_attempt_with_its_evidence(stack, party_day):
     secretary = people["secretary"]["headers"]
     token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()["token"]
     far = scan_body(token, lat=VENUE["lat"] + 0.02, accuracy_m=30, device_id="far-phone")
-    assert http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"],
-                     json=far).json()["error"]["code"] == "GEOFENCE_OUTSIDE"
-    log = http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin,
-                   params={"outcome": "refused", "member_id": people["mobile"]["member_id"]})
+    assert (
+        http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"], json=far).json()[
+            "error"
+        ]["code"]
+        == "GEOFENCE_OUTSIDE"
+    )
+    log = http.get(
+        f"/api/v1/activities/{activity}/scans",
+        headers=stack.admin,
+        params={"outcome": "refused", "member_id": people["mobile"]["member_id"]},
+    )
     assert log.status_code == 200, log.text
     attempt = next(row for row in log.json()["items"] if row["nonce"] == far["nonce"])
-    assert (attempt["accepted"], attempt["reason"], attempt["device_id"], attempt["accuracy_m"], attempt["client_ip"],
-            attempt["kind"]) == (False, "GEOFENCE_OUTSIDE", "far-phone", 30, "127.0.0.1", "sign_in")
+    assert (
+        attempt["accepted"],
+        attempt["reason"],
+        attempt["device_id"],
+        attempt["accuracy_m"],
+        attempt["client_ip"],
+        attempt["kind"],
+    ) == (False, "GEOFENCE_OUTSIDE", "far-phone", 30, "127.0.0.1", "sign_in")
     assert attempt["lat"] == far["lat"] and attempt["token_id"] and attempt["details"]["distance_m"] > 2000
     everything = http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin).json()
     assert everything["outcomes"]["GEOFENCE_OUTSIDE"] >= 1
@@ -250,8 +329,10 @@ def test_a_superior_audits_every_attempt_with_its_evidence(stack, party_day):
     for who in (people["member"]["headers"], secretary):
         refused = http.get(f"/api/v1/activities/{activity}/scans", headers=who)
         assert refused.status_code == 403, "the branch's own admin keeps the record audited, and does not audit it"
-    assert http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin,
-                    params={"outcome": "maybe"}).status_code == 400
+    assert (
+        http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin, params={"outcome": "maybe"}).status_code
+        == 400
+    )
 
 
 def test_the_branch_admin_lists_and_decides_leave_before_the_party_day(stack):
@@ -271,7 +352,9 @@ def test_the_branch_admin_lists_and_decides_leave_before_the_party_day(stack):
 
     listed = http.get(leave_path, headers=secretary["headers"]).json()
     assert [(row["member_id"], row["reason"], row["status"]) for row in listed["items"]] == [
-        (away["member_id"], "出差在外", "pending"), (ill["member_id"], "生病住院", "pending")]
+        (away["member_id"], "出差在外", "pending"),
+        (ill["member_id"], "生病住院", "pending"),
+    ]
     own = http.get(leave_path, headers=away["headers"]).json()
     assert [row["member_id"] for row in own["items"]] == [away["member_id"]], "a member sees only their own"
     assert http.get(leave_path, headers=secretary["headers"], params={"mine": True}).json()["total"] == 0

@@ -1,5 +1,6 @@
 """Uploads through the gateway with every service running: the hostile corpus, EXIF evidence,
 served copies, review by a superior, and the detail score reaching the activity's score."""
+
 import io
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -26,18 +27,34 @@ def party_day(stack):
     town = stack.create_org(county, "township", "镇")
     branch = stack.create_org(town, "branch", "一支部")
     secretary, plain = stack.create_member(branch, PASSWORD), stack.create_member(branch, PASSWORD)
-    granted = http.post("/api/v1/role-grants", headers=admin, json={"member_id": secretary["member_id"],
-                                                                    "role": "branch_admin", "org_id": branch})
+    granted = http.post(
+        "/api/v1/role-grants",
+        headers=admin,
+        json={"member_id": secretary["member_id"], "role": "branch_admin", "org_id": branch},
+    )
     assert granted.status_code == 201, granted.text
     now = datetime.now(timezone.utc)
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    directive = http.post("/api/v1/directives", headers=admin, json={
-        "org_id": county, "month": month, "theme": "学党章", "required_actions": [ACTION]})
+    directive = http.post(
+        "/api/v1/directives",
+        headers=admin,
+        json={"org_id": county, "month": month, "theme": "学党章", "required_actions": [ACTION]},
+    )
     assert directive.status_code == 201, directive.text
-    plan = http.post("/api/v1/plans", headers=admin, json={
-        "branch_id": branch, "month": month, "theme": "主题党日", "required_actions": [ACTION],
-        "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": (now + timedelta(seconds=5)).isoformat(),
-        "venue": VENUE, "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}})
+    plan = http.post(
+        "/api/v1/plans",
+        headers=admin,
+        json={
+            "branch_id": branch,
+            "month": month,
+            "theme": "主题党日",
+            "required_actions": [ACTION],
+            "starts_at": (now - timedelta(minutes=1)).isoformat(),
+            "ends_at": (now + timedelta(seconds=5)).isoformat(),
+            "venue": VENUE,
+            "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0},
+        },
+    )
     assert plan.status_code == 201, plan.text
     plan_id = plan.json()["plan_id"]
     assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=admin).status_code == 200
@@ -45,24 +62,38 @@ def party_day(stack):
     assert approved.status_code == 200, approved.text
     activity_id = approved.json()["activity_id"]
     wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/media", headers=admin).status_code == 200)
-    return {"activity_id": activity_id, "branch": branch, "town": town, "month": month, "secretary": secretary,
-            "member": plain, "directive_id": directive.json()["directive_id"], "now": now}
+    return {
+        "activity_id": activity_id,
+        "branch": branch,
+        "town": town,
+        "month": month,
+        "secretary": secretary,
+        "member": plain,
+        "directive_id": directive.json()["directive_id"],
+        "now": now,
+    }
 
 
 def upload(stack, activity_id, headers, data, filename="photo.jpg", content_type="image/jpeg", **fields):
-    return stack.http.post(f"/api/v1/activities/{activity_id}/media", headers=headers,
-                           files={"file": (filename, data, content_type)}, data=fields)
+    return stack.http.post(
+        f"/api/v1/activities/{activity_id}/media",
+        headers=headers,
+        files={"file": (filename, data, content_type)},
+        data=fields,
+    )
 
 
 def test_the_hostile_corpus_is_refused_with_its_codes(stack, party_day):
     secretary = party_day["secretary"]["headers"]
     for hostile in media_corpus.hostile_corpus():
-        answer = upload(stack, party_day["activity_id"], secretary, hostile.data, hostile.filename,
-                        hostile.content_type)
+        answer = upload(
+            stack, party_day["activity_id"], secretary, hostile.data, hostile.filename, hostile.content_type
+        )
         assert answer.status_code == hostile.status, (hostile.name, answer.text)
         assert answer.json()["error"]["code"] == hostile.code, hostile.name
-    not_multipart = stack.http.post(f"/api/v1/activities/{party_day['activity_id']}/media", headers=secretary,
-                                    content=media_corpus.jpeg())
+    not_multipart = stack.http.post(
+        f"/api/v1/activities/{party_day['activity_id']}/media", headers=secretary, content=media_corpus.jpeg()
+    )
     assert not_multipart.status_code == 415 and not_multipart.json()["error"]["code"] == "MULTIPART_REQUIRED"
     queue = stack.http.get("/api/v1/media", params={"org_id": party_day["town"]}, headers=stack.admin).json()
     assert queue["total"] == 0
@@ -103,11 +134,16 @@ def test_upload_review_and_the_activitys_score(stack, party_day):
     assert http.get(f"/api/v1/media/{media_id}/web", headers=member).status_code == 200
 
     expected = round(40 / 6 + 20 + 10)
-    wait_for(lambda: http.get(f"/api/v1/activities/{activity_id}/media", headers=admin).json()["detail_score"]
-             == expected)
-    after = wait_for(lambda: (lambda score: score if score["indicators"]["upload_detail"]
-                              != before["indicators"]["upload_detail"] else None)(
-        http.get(f"/api/v1/activities/{activity_id}/score", headers=admin).json()))
+    wait_for(
+        lambda: http.get(f"/api/v1/activities/{activity_id}/media", headers=admin).json()["detail_score"] == expected
+    )
+    after = wait_for(
+        lambda: (
+            lambda score: (
+                score if score["indicators"]["upload_detail"] != before["indicators"]["upload_detail"] else None
+            )
+        )(http.get(f"/api/v1/activities/{activity_id}/score", headers=admin).json())
+    )
     assert after["indicators"]["upload_detail"] == pytest.approx(expected / 100)
     assert after["total"] > before["total"]
 
@@ -124,15 +160,20 @@ def test_study_materials_and_notes(stack, party_day):
     secretary, member = party_day["secretary"]["headers"], party_day["member"]["headers"]
     directive, branch, month = party_day["directive_id"], party_day["branch"], party_day["month"]
     text = {"title": "党章第一章", "text": "中国共产党是中国工人阶级的先锋队……"}
-    wait_for(lambda: http.post(f"/api/v1/directives/{directive}/materials/text", headers=admin,
-                               json=text).status_code == 201)
+    wait_for(
+        lambda: http.post(f"/api/v1/directives/{directive}/materials/text", headers=admin, json=text).status_code == 201
+    )
     lesson_form = {"files": {"file": ("lesson.mp4", media_corpus.mp4(1200), "video/mp4")}, "data": {"title": "微党课"}}
     keyed = {**admin, "Idempotency-Key": uuid.uuid4().hex}
     lesson = http.post(f"/api/v1/directives/{directive}/materials", headers=keyed, **lesson_form)
     assert lesson.status_code == 201 and lesson.json()["kind"] == "video", lesson.text
     assert http.post(f"/api/v1/directives/{directive}/materials", headers=keyed, **lesson_form).json() == lesson.json()
-    assert http.post(f"/api/v1/directives/{directive}/materials/text", headers=secretary,
-                     json={"title": "x", "text": "y"}).status_code == 403
+    assert (
+        http.post(
+            f"/api/v1/directives/{directive}/materials/text", headers=secretary, json={"title": "x", "text": "y"}
+        ).status_code
+        == 403
+    )
     package = http.get(f"/api/v1/directives/{directive}/materials", headers=admin).json()
     assert [item["kind"] for item in package["items"]] == ["text", "video"] and package["total"] == 2
     second = http.get(f"/api/v1/directives/{directive}/materials", headers=admin, params={"page": 2, "page_size": 1})
@@ -146,10 +187,19 @@ def test_study_materials_and_notes(stack, party_day):
     seek = http.get(materials[1]["url"], headers={**member, "Range": "bytes=4-7"})
     assert seek.status_code == 206 and seek.content == b"ftyp"
 
-    note = http.post(f"/api/v1/branches/{branch}/months/{month}/study-notes", headers=member,
-                     json={"text": "学习党章，坚定理想信念，做合格党员。"})
+    note = http.post(
+        f"/api/v1/branches/{branch}/months/{month}/study-notes",
+        headers=member,
+        json={"text": "学习党章，坚定理想信念，做合格党员。"},
+    )
     assert note.status_code == 201, note.text
-    assert http.post(f"/api/v1/branches/{branch}/months/{month}/study-notes", headers=admin,
-                     json={"text": "学习党章，坚定理想信念，做合格党员。"}).status_code == 403
+    assert (
+        http.post(
+            f"/api/v1/branches/{branch}/months/{month}/study-notes",
+            headers=admin,
+            json={"text": "学习党章，坚定理想信念，做合格党员。"},
+        ).status_code
+        == 403
+    )
     listed = http.get(f"/api/v1/branches/{branch}/months/{month}/study-notes", headers=secretary).json()
     assert listed["total"] == 1 and http.get(note.json()["url"], headers=secretary).status_code == 200

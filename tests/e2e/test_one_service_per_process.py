@@ -1,6 +1,7 @@
 """Each process loads its own code: a service's process, started in a fresh interpreter and consuming, holds no
 module of another service (neither its domain package nor its contracts), of the gateway or of a development
 tool; the gateway's holds the services' contracts and none of their packages."""
+
 import json
 import os
 import subprocess
@@ -17,8 +18,9 @@ BIN = Path(sys.executable).parent
 
 
 def run_probe(target: str, environment: dict) -> dict:
-    finished = subprocess.run([sys.executable, str(PROBE), target], env=environment, capture_output=True,
-                              text=True, timeout=120)
+    finished = subprocess.run(
+        [sys.executable, str(PROBE), target], env=environment, capture_output=True, text=True, timeout=120
+    )
     assert finished.returncode == 0, finished.stderr[-3000:]
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
@@ -29,8 +31,7 @@ def packages(modules: list[str]) -> set[str]:
 
 @pytest.fixture
 def environment(amqp_uri, tmp_path):
-    environment = dict(os.environ, PARTYDAY_AMQP_URI=amqp_uri, PARTYDAY_DATA_DIR=str(tmp_path),
-                       PYTHONWARNINGS="ignore")
+    environment = dict(os.environ, PARTYDAY_AMQP_URI=amqp_uri, PARTYDAY_DATA_DIR=str(tmp_path), PYTHONWARNINGS="ignore")
     for name in SERVICES:
         environment[f"PARTYDAY_{name.upper()}_METRICS_PORT"] = "0"
     return environment

@@ -1,4 +1,5 @@
 """The monthly cycle through the gateway: directive, plan, review, activity, summary, with its permissions."""
+
 import itertools
 import uuid
 
@@ -20,56 +21,81 @@ class Cycle:
         for side in ("a", "b"):
             county = self.org(root["org_id"], "county", f"{side}县")
             town = self.org(county["org_id"], "township", f"{side}镇")
-            self.nodes[side] = {"county": county, "town": town,
-                                "branch": self.org(town["org_id"], "branch", f"{side}一支部"),
-                                "home": self.org(town["org_id"], "branch", f"{side}机关支部")}
+            self.nodes[side] = {
+                "county": county,
+                "town": town,
+                "branch": self.org(town["org_id"], "branch", f"{side}一支部"),
+                "home": self.org(town["org_id"], "branch", f"{side}机关支部"),
+            }
         self.headers = {"city_admin": admin}
         self.ids = {}
-        for actor, home, role, scope in (("member", "branch", None, None),
-                                         ("branch_admin", "branch", "branch_admin", "branch"),
-                                         ("admin_a", "home", "org_admin", "county"),
-                                         ("admin_b", "home", "org_admin", "county"),
-                                         ("auditor", "home", "auditor", "county"),
-                                         ("own_admin", "branch", "org_admin", "county")):
+        for actor, home, role, scope in (
+            ("member", "branch", None, None),
+            ("branch_admin", "branch", "branch_admin", "branch"),
+            ("admin_a", "home", "org_admin", "county"),
+            ("admin_b", "home", "org_admin", "county"),
+            ("auditor", "home", "auditor", "county"),
+            ("own_admin", "branch", "org_admin", "county"),
+        ):
             side = "b" if actor == "admin_b" else "a"
             member = self.member(self.nodes[side][home]["org_id"])
             if role:
-                granted = self.http.post("/api/v1/role-grants", headers=admin, json={
-                    "member_id": member["member_id"], "role": role, "org_id": self.nodes[side][scope]["org_id"]})
+                granted = self.http.post(
+                    "/api/v1/role-grants",
+                    headers=admin,
+                    json={"member_id": member["member_id"], "role": role, "org_id": self.nodes[side][scope]["org_id"]},
+                )
                 assert granted.status_code == 201, granted.text
             self.headers[actor] = stack.login(member["phone"], PASSWORD)
             self.ids[actor] = member["member_id"]
 
     def org(self, parent_id, level, name):
-        response = self.http.post("/api/v1/orgs", headers=self.stack.admin, json={
-            "name": name, "level": level, "parent_id": parent_id, "code": f"P{uuid.uuid4().hex[:10]}"})
+        response = self.http.post(
+            "/api/v1/orgs",
+            headers=self.stack.admin,
+            json={"name": name, "level": level, "parent_id": parent_id, "code": f"P{uuid.uuid4().hex[:10]}"},
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
     def member(self, branch_id):
         phone = str(next(_phones))
-        response = self.http.post("/api/v1/members", headers=self.stack.admin, json={
-            "name": "党员", "phone": phone, "password": PASSWORD, "branch_id": branch_id})
+        response = self.http.post(
+            "/api/v1/members",
+            headers=self.stack.admin,
+            json={"name": "党员", "phone": phone, "password": PASSWORD, "branch_id": branch_id},
+        )
         assert response.status_code == 201, response.text
         return {**response.json(), "phone": phone}
 
     def plan(self, side, headers=None, day=7):
-        body = {"branch_id": self.nodes[side]["branch"]["org_id"], "month": MONTH, "theme": "主题党日",
-                "starts_at": f"2026-12-{day:02d}T09:00:00+08:00", "ends_at": f"2026-12-{day:02d}T11:00:00+08:00",
-                "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03, "radius_m": 300},
-                "required_actions": ["诵读党章"]}
+        body = {
+            "branch_id": self.nodes[side]["branch"]["org_id"],
+            "month": MONTH,
+            "theme": "主题党日",
+            "starts_at": f"2026-12-{day:02d}T09:00:00+08:00",
+            "ends_at": f"2026-12-{day:02d}T11:00:00+08:00",
+            "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03, "radius_m": 300},
+            "required_actions": ["诵读党章"],
+        }
         return self.http.post("/api/v1/plans", headers=headers or self.stack.admin, json=body)
 
     def fresh_plan(self, side, submitted=True):
         """A new plan for the side's branch, in a month of its own so each case starts clean."""
         month = f"20{27 + next(_months)}-03"
-        body = {"branch_id": self.nodes[side]["branch"]["org_id"], "month": month, "theme": "主题党日",
-                "starts_at": f"{month}-07T09:00:00+08:00", "ends_at": f"{month}-07T11:00:00+08:00",
-                "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03}}
+        body = {
+            "branch_id": self.nodes[side]["branch"]["org_id"],
+            "month": month,
+            "theme": "主题党日",
+            "starts_at": f"{month}-07T09:00:00+08:00",
+            "ends_at": f"{month}-07T11:00:00+08:00",
+            "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03},
+        }
         plan = self.http.post("/api/v1/plans", headers=self.stack.admin, json=body).json()
         if submitted:
-            assert self.http.post(f"/api/v1/plans/{plan['plan_id']}/submit",
-                                  headers=self.stack.admin).status_code == 200
+            assert (
+                self.http.post(f"/api/v1/plans/{plan['plan_id']}/submit", headers=self.stack.admin).status_code == 200
+            )
         return plan
 
 
@@ -83,34 +109,51 @@ def cycle(stack):
 
 def test_the_monthly_cycle_through_the_gateway(cycle):
     http, branch = cycle.http, cycle.nodes["a"]["branch"]
-    directive = http.post("/api/v1/directives", headers=cycle.headers["admin_a"], json={
-        "org_id": cycle.nodes["a"]["county"]["org_id"], "month": MONTH, "theme": "学习贯彻全会精神",
-        "required_actions": ["诵读党章"], "study_materials": ["微党课：初心"]})
+    directive = http.post(
+        "/api/v1/directives",
+        headers=cycle.headers["admin_a"],
+        json={
+            "org_id": cycle.nodes["a"]["county"]["org_id"],
+            "month": MONTH,
+            "theme": "学习贯彻全会精神",
+            "required_actions": ["诵读党章"],
+            "study_materials": ["微党课：初心"],
+        },
+    )
     assert directive.status_code == 201, directive.text
     task = http.get(f"/api/v1/branches/{branch['org_id']}/months/{MONTH}", headers=cycle.headers["branch_admin"])
     assert task.json()["required_actions"] == ["诵读党章"] and task.json()["plan"] is None
-    applying = http.get("/api/v1/directives", params={"org_id": branch["org_id"], "month": MONTH},
-                        headers=cycle.headers["member"]).json()
+    applying = http.get(
+        "/api/v1/directives", params={"org_id": branch["org_id"], "month": MONTH}, headers=cycle.headers["member"]
+    ).json()
     assert [d["directive_id"] for d in applying] == [directive.json()["directive_id"]]
-    delivery = http.get(f"/api/v1/directives/{directive.json()['directive_id']}/branches",
-                        headers=cycle.headers["admin_a"])
+    delivery = http.get(
+        f"/api/v1/directives/{directive.json()['directive_id']}/branches", headers=cycle.headers["admin_a"]
+    )
     assert delivery.status_code == 200, delivery.text
     assert branch["org_id"] in {item["branch_id"] for item in delivery.json()["items"]}
     assert delivery.json()["total"] == len(delivery.json()["items"])
-    assert http.get(f"/api/v1/directives/{directive.json()['directive_id']}/branches",
-                    headers=cycle.headers["admin_b"]).status_code == 403, "another county's admin"
+    assert (
+        http.get(
+            f"/api/v1/directives/{directive.json()['directive_id']}/branches", headers=cycle.headers["admin_b"]
+        ).status_code
+        == 403
+    ), "another county's admin"
 
     created = cycle.plan("a", cycle.headers["branch_admin"])
     assert created.status_code == 201, created.text
     plan_id = created.json()["plan_id"]
-    assert http.get("/api/v1/me/plan", params={"month": MONTH}, headers=cycle.headers["member"]).json()["plan"] \
-        is None, "members see the plan only once it is approved"
+    assert (
+        http.get("/api/v1/me/plan", params={"month": MONTH}, headers=cycle.headers["member"]).json()["plan"] is None
+    ), "members see the plan only once it is approved"
     assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=cycle.headers["branch_admin"]).status_code == 200
-    returned = http.post(f"/api/v1/plans/{plan_id}/return", headers=cycle.headers["admin_a"],
-                         json={"comment": "请补充自选动作"})
+    returned = http.post(
+        f"/api/v1/plans/{plan_id}/return", headers=cycle.headers["admin_a"], json={"comment": "请补充自选动作"}
+    )
     assert returned.json()["status"] == "returned"
-    edited = http.patch(f"/api/v1/plans/{plan_id}", headers=cycle.headers["branch_admin"],
-                        json={"optional_actions": ["志愿服务"]})
+    edited = http.patch(
+        f"/api/v1/plans/{plan_id}", headers=cycle.headers["branch_admin"], json={"optional_actions": ["志愿服务"]}
+    )
     assert edited.status_code == 200
     assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=cycle.headers["branch_admin"]).status_code == 200
     conflict = http.post(f"/api/v1/plans/{plan_id}/submit", headers=cycle.headers["branch_admin"])
@@ -120,18 +163,29 @@ def test_the_monthly_cycle_through_the_gateway(cycle):
 
     mine = http.get("/api/v1/me/plan", params={"month": MONTH}, headers=cycle.headers["member"]).json()
     assert mine["plan"]["venue"]["name"] == "活动室" and mine["plan"]["starts_at"].startswith("2026-12-07")
-    listed = http.get("/api/v1/plans", params={"org_id": cycle.nodes["a"]["county"]["org_id"], "month": MONTH,
-                                               "status": "published"}, headers=cycle.headers["auditor"]).json()
+    listed = http.get(
+        "/api/v1/plans",
+        params={"org_id": cycle.nodes["a"]["county"]["org_id"], "month": MONTH, "status": "published"},
+        headers=cycle.headers["auditor"],
+    ).json()
     assert [p["plan_id"] for p in listed["items"]] == [plan_id]
-    early = http.post(f"/api/v1/activities/{approved.json()['activity_id']}/summary",
-                      headers=cycle.headers["branch_admin"], json={"text": "总结"})
+    early = http.post(
+        f"/api/v1/activities/{approved.json()['activity_id']}/summary",
+        headers=cycle.headers["branch_admin"],
+        json={"text": "总结"},
+    )
     assert early.status_code == 422 and early.json()["error"]["code"] == "ACTIVITY_NOT_ENDED"
 
 
 def test_bad_plans_get_a_reason(cycle):
-    body = {"branch_id": cycle.nodes["a"]["branch"]["org_id"], "month": "2027-01", "theme": "x",
-            "starts_at": "2027-01-07T09:00:00+08:00", "ends_at": "2027-01-07T08:00:00+08:00",
-            "venue": {"name": "x", "lat": 33.0, "lon": 107.0}}
+    body = {
+        "branch_id": cycle.nodes["a"]["branch"]["org_id"],
+        "month": "2027-01",
+        "theme": "x",
+        "starts_at": "2027-01-07T09:00:00+08:00",
+        "ends_at": "2027-01-07T08:00:00+08:00",
+        "venue": {"name": "x", "lat": 33.0, "lon": 107.0},
+    }
     answer = cycle.http.post("/api/v1/plans", headers=cycle.stack.admin, json=body)
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "PLAN_TIMES_INVALID"
     body["venue"]["radius_m"] = 5000
@@ -141,30 +195,59 @@ def test_bad_plans_get_a_reason(cycle):
 ACTORS = ("member", "branch_admin", "admin_a", "admin_b", "city_admin", "auditor", "own_admin")
 ALLOWED = {
     "publish_directive": {"admin_a": {"a"}, "admin_b": {"b"}, "city_admin": {"a", "b"}, "own_admin": {"a"}},
-    "create_plan": {"branch_admin": {"a"}, "admin_a": {"a"}, "admin_b": {"b"}, "city_admin": {"a", "b"},
-                    "own_admin": {"a"}},
+    "create_plan": {
+        "branch_admin": {"a"},
+        "admin_a": {"a"},
+        "admin_b": {"b"},
+        "city_admin": {"a", "b"},
+        "own_admin": {"a"},
+    },
     "approve": {"admin_a": {"a"}, "admin_b": {"b"}, "city_admin": {"a", "b"}},
     "return": {"admin_a": {"a"}, "admin_b": {"b"}, "city_admin": {"a", "b"}},
-    "read_plan": {"branch_admin": {"a"}, "admin_a": {"a"}, "admin_b": {"b"}, "city_admin": {"a", "b"},
-                  "auditor": {"a"}, "own_admin": {"a"}},
+    "read_plan": {
+        "branch_admin": {"a"},
+        "admin_a": {"a"},
+        "admin_b": {"b"},
+        "city_admin": {"a", "b"},
+        "auditor": {"a"},
+        "own_admin": {"a"},
+    },
     "rectify": {"admin_a": {"a"}, "admin_b": {"b"}, "city_admin": {"a", "b"}},
 }
-MATRIX = [(action, actor, side, side in ALLOWED[action].get(actor, set()))
-          for action in ALLOWED for actor in ACTORS for side in ("a", "b")]
+MATRIX = [
+    (action, actor, side, side in ALLOWED[action].get(actor, set()))
+    for action in ALLOWED
+    for actor in ACTORS
+    for side in ("a", "b")
+]
 
 
-@pytest.mark.parametrize("action, actor, side, allowed", MATRIX,
-                         ids=[f"{a}-{actor}-county_{s}-{'allow' if ok else 'deny'}" for a, actor, s, ok in MATRIX])
+@pytest.mark.parametrize(
+    "action, actor, side, allowed",
+    MATRIX,
+    ids=[f"{a}-{actor}-county_{s}-{'allow' if ok else 'deny'}" for a, actor, s, ok in MATRIX],
+)
 def test_plans_permission_matrix(cycle, action, actor, side, allowed):
     http, headers, nodes = cycle.http, cycle.headers[actor], cycle.nodes[side]
     if action == "publish_directive":
-        answer = http.post("/api/v1/directives", headers=headers, json={
-            "org_id": nodes["county"]["org_id"], "month": "2027-02", "theme": "主题"})
+        answer = http.post(
+            "/api/v1/directives",
+            headers=headers,
+            json={"org_id": nodes["county"]["org_id"], "month": "2027-02", "theme": "主题"},
+        )
     elif action == "create_plan":
-        answer = http.post("/api/v1/plans", headers=headers, json={
-            "branch_id": nodes["branch"]["org_id"], "month": f"20{40 + next(_months)}-05", "theme": "t",
-            "starts_at": "2026-05-07T09:00:00+08:00", "ends_at": "2026-05-07T10:00:00+08:00",
-            "venue": {"name": "x", "lat": 33.0, "lon": 107.0}})
+        answer = http.post(
+            "/api/v1/plans",
+            headers=headers,
+            json={
+                "branch_id": nodes["branch"]["org_id"],
+                "month": f"20{40 + next(_months)}-05",
+                "theme": "t",
+                "starts_at": "2026-05-07T09:00:00+08:00",
+                "ends_at": "2026-05-07T10:00:00+08:00",
+                "venue": {"name": "x", "lat": 33.0, "lon": 107.0},
+            },
+        )
         if allowed:
             assert answer.status_code in (201, 422), answer.text
             return
@@ -173,11 +256,17 @@ def test_plans_permission_matrix(cycle, action, actor, side, allowed):
         if action == "read_plan":
             answer = http.get(f"/api/v1/plans/{plan['plan_id']}", headers=headers)
         else:
-            answer = http.post(f"/api/v1/plans/{plan['plan_id']}/{action}", headers=headers,
-                               **({"json": {"comment": "请修改"}} if action == "return" else {}))
+            answer = http.post(
+                f"/api/v1/plans/{plan['plan_id']}/{action}",
+                headers=headers,
+                **({"json": {"comment": "请修改"}} if action == "return" else {}),
+            )
     else:
-        answer = http.post("/api/v1/rectifications", headers=headers, json={
-            "branch_id": nodes["branch"]["org_id"], "issue": "签到表缺失", "due_on": "2030-01-10"})
+        answer = http.post(
+            "/api/v1/rectifications",
+            headers=headers,
+            json={"branch_id": nodes["branch"]["org_id"], "issue": "签到表缺失", "due_on": "2030-01-10"},
+        )
     if allowed:
         assert 200 <= answer.status_code < 300, answer.text
     else:
@@ -192,8 +281,11 @@ def test_nobody_approves_their_own_branchs_plan(cycle):
 
 def test_a_rectification_is_answered_by_the_branch_and_closed_by_the_superior(cycle):
     http, branch = cycle.http, cycle.nodes["a"]["branch"]
-    notice = http.post("/api/v1/rectifications", headers=cycle.headers["admin_a"], json={
-        "branch_id": branch["org_id"], "issue": "活动照片不全", "due_on": "2030-01-10"}).json()
+    notice = http.post(
+        "/api/v1/rectifications",
+        headers=cycle.headers["admin_a"],
+        json={"branch_id": branch["org_id"], "issue": "活动照片不全", "due_on": "2030-01-10"},
+    ).json()
     path = f"/api/v1/rectifications/{notice['rectification_id']}"
     assert http.post(f"{path}/close", headers=cycle.headers["admin_a"]).status_code == 409
     assert http.post(f"{path}/answer", headers=cycle.headers["admin_b"], json={"text": "x"}).status_code == 403
@@ -201,39 +293,57 @@ def test_a_rectification_is_answered_by_the_branch_and_closed_by_the_superior(cy
     assert answered.json()["status"] == "answered"
     assert http.post(f"{path}/close", headers=cycle.headers["branch_admin"]).status_code == 403
     assert http.post(f"{path}/close", headers=cycle.headers["admin_a"]).json()["status"] == "closed"
-    listed = http.get("/api/v1/rectifications", params={"org_id": cycle.nodes["a"]["county"]["org_id"]},
-                      headers=cycle.headers["auditor"]).json()
+    listed = http.get(
+        "/api/v1/rectifications",
+        params={"org_id": cycle.nodes["a"]["county"]["org_id"]},
+        headers=cycle.headers["auditor"],
+    ).json()
     assert notice["rectification_id"] in [n["rectification_id"] for n in listed["items"]]
 
 
 def test_annual_task_lists_and_schedules(cycle):
     http, branch = cycle.http, cycle.nodes["a"]["branch"]
-    saved = http.put(f"/api/v1/branches/{branch['org_id']}/task-lists/2027", headers=cycle.headers["branch_admin"],
-                     json={"items": ["每月主题党日", "七一表彰"]})
+    saved = http.put(
+        f"/api/v1/branches/{branch['org_id']}/task-lists/2027",
+        headers=cycle.headers["branch_admin"],
+        json={"items": ["每月主题党日", "七一表彰"]},
+    )
     assert saved.status_code == 200
     read = http.get(f"/api/v1/branches/{branch['org_id']}/task-lists/2027", headers=cycle.headers["member"])
     assert read.json()["items"] == ["每月主题党日", "七一表彰"]
-    schedule = http.put(f"/api/v1/orgs/{cycle.nodes['b']['town']['org_id']}/schedule",
-                        headers=cycle.headers["admin_b"], json={"party_day": 7})
+    schedule = http.put(
+        f"/api/v1/orgs/{cycle.nodes['b']['town']['org_id']}/schedule",
+        headers=cycle.headers["admin_b"],
+        json={"party_day": 7},
+    )
     assert schedule.status_code == 200
-    bad = http.put(f"/api/v1/orgs/{cycle.nodes['b']['town']['org_id']}/schedule", headers=cycle.headers["admin_b"],
-                   json={"time_zone": "Mars/Olympus"})
+    bad = http.put(
+        f"/api/v1/orgs/{cycle.nodes['b']['town']['org_id']}/schedule",
+        headers=cycle.headers["admin_b"],
+        json={"time_zone": "Mars/Olympus"},
+    )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "TIME_ZONE_INVALID"
 
 
 def test_a_plan_sent_twice_with_one_idempotency_key_is_one_plan_with_the_first_answer(cycle):
     http, branch = cycle.http, cycle.nodes["a"]["branch"]
     month = f"20{27 + next(_months)}-03"
-    body = {"branch_id": branch["org_id"], "month": month, "theme": "主题党日",
-            "starts_at": f"{month}-07T09:00:00+08:00", "ends_at": f"{month}-07T11:00:00+08:00",
-            "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03}}
+    body = {
+        "branch_id": branch["org_id"],
+        "month": month,
+        "theme": "主题党日",
+        "starts_at": f"{month}-07T09:00:00+08:00",
+        "ends_at": f"{month}-07T11:00:00+08:00",
+        "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03},
+    }
     keyed = {**cycle.headers["branch_admin"], "Idempotency-Key": uuid.uuid4().hex}
     first = http.post("/api/v1/plans", headers=keyed, json=body)
     assert first.status_code == 201, first.text
     again = http.post("/api/v1/plans", headers=keyed, json=body)
     assert again.status_code == 201 and again.json() == first.json()
-    listed = http.get("/api/v1/plans", params={"org_id": branch["org_id"], "month": month},
-                      headers=cycle.headers["admin_a"]).json()
+    listed = http.get(
+        "/api/v1/plans", params={"org_id": branch["org_id"], "month": month}, headers=cycle.headers["admin_a"]
+    ).json()
     assert [plan["plan_id"] for plan in listed["items"]] == [first.json()["plan_id"]]
     reused = http.post("/api/v1/plans", headers=keyed, json={**body, "theme": "另一个主题"})
     assert reused.status_code == 409 and reused.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"

@@ -1,4 +1,5 @@
 """From sign-in to the ranking, through the gateway with every service running."""
+
 import os
 import signal
 import time
@@ -13,8 +14,11 @@ from partyday_dev import devstack
 from tests.e2e.conftest import free_port
 from tests.e2e.helpers import wait_for
 
-STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000", "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
-                     "PARTYDAY_VOTES_PER_ACCOUNT_PER_MINUTE": "3"}
+STACK_ENVIRONMENT = {
+    "PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000",
+    "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
+    "PARTYDAY_VOTES_PER_ACCOUNT_PER_MINUTE": "3",
+}
 PASSWORD = "score-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
 
@@ -33,17 +37,30 @@ def city(stack):
     county = org(root["org_id"], "county", "汉台区委")
     town = org(county, "township", "北关街道")
     first, second = org(town, "branch", "北关社区第一党支部"), org(town, "branch", "北关社区第二党支部")
-    people = {"member": member(first), "other": member(first), "mobile": member(first, mobile=True),
-              "absent": member(second)}
+    people = {
+        "member": member(first),
+        "other": member(first),
+        "mobile": member(first, mobile=True),
+        "absent": member(second),
+    }
     now = datetime.now(timezone.utc)
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     ends = now + timedelta(seconds=25)
     activities = {}
     for branch in (first, second):
-        plan = http.post("/api/v1/plans", headers=admin, json={
-            "branch_id": branch, "month": month, "theme": "学习党章",
-            "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": ends.isoformat(), "venue": VENUE,
-            "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0}})
+        plan = http.post(
+            "/api/v1/plans",
+            headers=admin,
+            json={
+                "branch_id": branch,
+                "month": month,
+                "theme": "学习党章",
+                "starts_at": (now - timedelta(minutes=1)).isoformat(),
+                "ends_at": ends.isoformat(),
+                "venue": VENUE,
+                "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 0},
+            },
+        )
         assert plan.status_code == 201, plan.text
         plan_id = plan.json()["plan_id"]
         assert http.post(f"/api/v1/plans/{plan_id}/submit", headers=admin).status_code == 200
@@ -51,30 +68,55 @@ def city(stack):
         assert approved.status_code == 200, approved.text
         activities[branch] = approved.json()["activity_id"]
     for activity in activities.values():
-        wait_for(lambda a=activity: http.get(f"/api/v1/activities/{a}/attendance", headers=admin).status_code == 200,
-                 message="attendance opened the sheet")
-    return {"county": county, "town": town, "first": first, "second": second, "people": people, "month": month,
-            "activities": activities, "ends": ends}
+        wait_for(
+            lambda a=activity: http.get(f"/api/v1/activities/{a}/attendance", headers=admin).status_code == 200,
+            message="attendance opened the sheet",
+        )
+    return {
+        "county": county,
+        "town": town,
+        "first": first,
+        "second": second,
+        "people": people,
+        "month": month,
+        "activities": activities,
+        "ends": ends,
+    }
 
 
 def test_from_sign_in_to_the_ranking(stack, city):
     http, admin, people = stack.http, stack.admin, city["people"]
     activity = city["activities"][city["first"]]
     member = people["member"]["headers"]
-    pending = wait_for(lambda: (r := http.get(f"/api/v1/activities/{activity}/score", headers=member)).status_code
-                       == 200 and r.json(), message="scoring knows the activity")
+    pending = wait_for(
+        lambda: (r := http.get(f"/api/v1/activities/{activity}/score", headers=member)).status_code == 200 and r.json(),
+        message="scoring knows the activity",
+    )
     assert pending["status"] == "pending" and pending["total"] is None
 
     token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=admin).json()["token"]
     for who in ("member", "other"):
-        signed = http.post(f"/api/v1/activities/{activity}/check-in", headers=people[who]["headers"], json={
-            "token": token, "lat": VENUE["lat"], "lon": VENUE["lon"], "accuracy_m": 10, "device_id": who,
-            "nonce": uuid.uuid4().hex})
+        signed = http.post(
+            f"/api/v1/activities/{activity}/check-in",
+            headers=people[who]["headers"],
+            json={
+                "token": token,
+                "lat": VENUE["lat"],
+                "lon": VENUE["lon"],
+                "accuracy_m": 10,
+                "device_id": who,
+                "nonce": uuid.uuid4().hex,
+            },
+        )
         assert signed.status_code == 200, signed.text
 
     time.sleep(max(0.0, (city["ends"] - datetime.now(timezone.utc)).total_seconds()))
-    scored = wait_for(lambda: (s := http.get(f"/api/v1/activities/{activity}/score", headers=member).json())[
-        "status"] == "scored" and s, message="the closed activity was scored")
+    scored = wait_for(
+        lambda: (
+            (s := http.get(f"/api/v1/activities/{activity}/score", headers=member).json())["status"] == "scored" and s
+        ),
+        message="the closed activity was scored",
+    )
     # sign-in 2/2, no mobile likes, no comments, superior pending; media's detail score (from the plan and
     # summary it knows of) may already be there: (70 + 10 × detail) / 95 × 100
     indicators = scored["indicators"]
@@ -85,8 +127,10 @@ def test_from_sign_in_to_the_ranking(stack, city):
 
     liked = http.post(f"/api/v1/activities/{activity}/likes", headers=people["mobile"]["headers"])
     assert liked.status_code == 201, liked.text
-    assert http.post(f"/api/v1/activities/{activity}/likes",
-                     headers=people["mobile"]["headers"]).json()["error"]["code"] == "ALREADY_LIKED"
+    assert (
+        http.post(f"/api/v1/activities/{activity}/likes", headers=people["mobile"]["headers"]).json()["error"]["code"]
+        == "ALREADY_LIKED"
+    )
     commented = http.post(f"/api/v1/activities/{activity}/comments", headers=member, json={"text": "很有收获"})
     assert commented.status_code == 201, commented.text
     outsider = http.post(f"/api/v1/activities/{activity}/likes", headers=people["absent"]["headers"])
@@ -103,26 +147,46 @@ def test_from_sign_in_to_the_ranking(stack, city):
     assert given.json()["indicators"]["mobile_like_rate"] == 1.0 and given.json()["total"] == expected
 
     other = city["activities"][city["second"]]
-    wait_for(lambda: http.get(f"/api/v1/activities/{other}/score", headers=admin).json()["status"] == "scored",
-             message="the second branch was scored")
+    wait_for(
+        lambda: http.get(f"/api/v1/activities/{other}/score", headers=admin).json()["status"] == "scored",
+        message="the second branch was scored",
+    )
     ranking = http.get("/api/v1/rankings", headers=admin, params={"org_id": city["town"], "period": city["month"]})
     assert ranking.status_code == 200, ranking.text
-    assert [(item["org_id"], item["rank"]) for item in ranking.json()["items"]] == [(city["first"], 1),
-                                                                                    (city["second"], 2)]
+    assert [(item["org_id"], item["rank"]) for item in ranking.json()["items"]] == [
+        (city["first"], 1),
+        (city["second"], 2),
+    ]
     assert ranking.json()["items"][0]["score"] == expected
-    chart = http.get("/api/v1/rankings/chart", headers=admin,
-                     params={"org_id": city["county"], "period": city["month"], "format": "png"})
+    chart = http.get(
+        "/api/v1/rankings/chart",
+        headers=admin,
+        params={"org_id": city["county"], "period": city["month"], "format": "png"},
+    )
     assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
-    svg = http.get("/api/v1/rankings/chart", headers=admin,
-                   params={"org_id": city["county"], "period": city["month"][:4], "format": "svg"})
+    svg = http.get(
+        "/api/v1/rankings/chart",
+        headers=admin,
+        params={"org_id": city["county"], "period": city["month"][:4], "format": "svg"},
+    )
     assert "北关社区第一党支部" in svg.text
-    assert http.get("/api/v1/rankings", headers=member,
-                    params={"org_id": city["town"], "period": city["month"]}).status_code == 403
+    assert (
+        http.get(
+            "/api/v1/rankings", headers=member, params={"org_id": city["town"], "period": city["month"]}
+        ).status_code
+        == 403
+    )
 
-    progress = http.get("/api/v1/dashboards/progress", headers=admin,
-                        params={"org_id": city["county"], "month": city["month"]}).json()
-    assert {key: progress[key] for key in ("branches", "planned", "approved", "held", "scored")} == \
-        {"branches": 2, "planned": 2, "approved": 2, "held": 2, "scored": 2}
+    progress = http.get(
+        "/api/v1/dashboards/progress", headers=admin, params={"org_id": city["county"], "month": city["month"]}
+    ).json()
+    assert {key: progress[key] for key in ("branches", "planned", "approved", "held", "scored")} == {
+        "branches": 2,
+        "planned": 2,
+        "approved": 2,
+        "held": 2,
+        "scored": 2,
+    }
     assert progress["children"][0]["org_id"] == city["town"] and progress["children"][0]["rates"]["scored"] == 1.0
 
 
@@ -130,8 +194,10 @@ def test_a_like_sent_again_with_its_idempotency_key_gets_the_first_answer(stack,
     http = stack.http
     activity = city["activities"][city["first"]]
     liker = stack.create_member(city["first"], PASSWORD)["headers"]
-    wait_for(lambda: http.get(f"/api/v1/activities/{activity}/score", headers=liker).status_code == 200,
-             message="scoring knows the activity")
+    wait_for(
+        lambda: http.get(f"/api/v1/activities/{activity}/score", headers=liker).status_code == 200,
+        message="scoring knows the activity",
+    )
     keyed = {**liker, "Idempotency-Key": uuid.uuid4().hex}
     liked = http.post(f"/api/v1/activities/{activity}/likes", headers=keyed)
     assert liked.status_code == 201, liked.text
@@ -143,18 +209,26 @@ def test_a_like_sent_again_with_its_idempotency_key_gets_the_first_answer(stack,
 
 def test_a_campaign_counts_votes_once_and_keeps_the_ballot_secret(stack, city):
     http, admin, people = stack.http, stack.admin, city["people"]
-    opened = http.post("/api/v1/campaigns", headers=admin, json={"org_id": city["town"], "month": city["month"],
-                                                                 "title": "我为主题党日打Call", "votes_per_voter": 2})
+    opened = http.post(
+        "/api/v1/campaigns",
+        headers=admin,
+        json={"org_id": city["town"], "month": city["month"], "title": "我为主题党日打Call", "votes_per_voter": 2},
+    )
     assert opened.status_code == 201, opened.text
     campaign = opened.json()["campaign_id"]
     first, second = city["activities"][city["first"]], city["activities"][city["second"]]
     voter = people["absent"]["headers"]
-    assert http.post(f"/api/v1/campaigns/{campaign}/votes", headers=voter, json={"activity_id": first}).status_code \
-        == 201
+    assert (
+        http.post(f"/api/v1/campaigns/{campaign}/votes", headers=voter, json={"activity_id": first}).status_code == 201
+    )
     again = http.post(f"/api/v1/campaigns/{campaign}/votes", headers=voter, json={"activity_id": first})
     assert again.status_code == 409 and again.json()["error"]["code"] == "ALREADY_VOTED"
-    assert http.post(f"/api/v1/campaigns/{campaign}/votes", headers=people["member"]["headers"],
-                     json={"activity_id": first}).status_code == 201
+    assert (
+        http.post(
+            f"/api/v1/campaigns/{campaign}/votes", headers=people["member"]["headers"], json={"activity_id": first}
+        ).status_code
+        == 201
+    )
     results = http.get(f"/api/v1/campaigns/{campaign}/results", headers=voter).json()
     assert results["total_votes"] == 2
     assert [(item["activity_id"], item["votes"]) for item in results["items"]] == [(first, 2), (second, 0)]
@@ -166,15 +240,18 @@ def test_a_campaign_counts_votes_once_and_keeps_the_ballot_secret(stack, city):
 
 def _both_scored(stack, city):
     for activity in city["activities"].values():
-        wait_for(lambda a=activity: stack.http.get(f"/api/v1/activities/{a}/score", headers=stack.admin).json()[
-            "status"] == "scored", message="the activity was scored")
+        wait_for(
+            lambda a=activity: (
+                stack.http.get(f"/api/v1/activities/{a}/score", headers=stack.admin).json()["status"] == "scored"
+            ),
+            message="the activity was scored",
+        )
 
 
 def _another_gateway(stack) -> tuple:
     """A second gateway process on the same services, and its client."""
     port = free_port()
-    process = devstack.spawn("gateway-2", devstack.gateway_command("127.0.0.1", port), stack.environment,
-                             stack.log_dir)
+    process = devstack.spawn("gateway-2", devstack.gateway_command("127.0.0.1", port), stack.environment, stack.log_dir)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15)
 
     def answers():
@@ -195,8 +272,11 @@ def _stop(process) -> None:
 def test_vote_rate_limits_are_shared_by_gateways_and_outlive_a_restart(stack, city):
     _both_scored(stack, city)
     http, admin = stack.http, stack.admin
-    opened = http.post("/api/v1/campaigns", headers=admin, json={"org_id": city["county"], "month": city["month"],
-                                                                 "title": "全区打Call", "votes_per_voter": 1})
+    opened = http.post(
+        "/api/v1/campaigns",
+        headers=admin,
+        json={"org_id": city["county"], "month": city["month"], "title": "全区打Call", "votes_per_voter": 1},
+    )
     assert opened.status_code == 201, opened.text
     campaign = opened.json()["campaign_id"]
     first, second = city["activities"][city["first"]], city["activities"][city["second"]]
@@ -207,10 +287,11 @@ def test_vote_rate_limits_are_shared_by_gateways_and_outlive_a_restart(stack, ci
             time.sleep(61 - datetime.now().second)  # the attempts below share one minute's window
         votes = f"/api/v1/campaigns/{campaign}/votes"
         assert http.post(votes, headers=voter, json={"activity_id": first}).status_code == 201
-        assert other.post(votes, headers=voter, json={"activity_id": first}).json()["error"]["code"] == \
-            "ALREADY_VOTED"
-        assert http.post(votes, headers=voter, json={"activity_id": second}).json()["error"]["code"] == \
-            "VOTE_LIMIT_REACHED"
+        assert other.post(votes, headers=voter, json={"activity_id": first}).json()["error"]["code"] == "ALREADY_VOTED"
+        assert (
+            http.post(votes, headers=voter, json={"activity_id": second}).json()["error"]["code"]
+            == "VOTE_LIMIT_REACHED"
+        )
         limited = other.post(votes, headers=voter, json={"activity_id": second})
         assert limited.status_code == 429 and limited.json()["error"]["code"] == "VOTE_RATE_LIMITED", limited.text
         assert 1 <= int(limited.headers["Retry-After"]) <= 60
@@ -227,26 +308,54 @@ def test_vote_rate_limits_are_shared_by_gateways_and_outlive_a_restart(stack, ci
 def test_votes_outside_a_campaigns_voting_window_are_refused(stack, city):
     http, admin = stack.http, stack.admin
     now = datetime.now(timezone.utc)
-    later = http.post("/api/v1/campaigns", headers=admin, json={
-        "org_id": city["first"], "month": city["month"], "title": "稍后打Call", "votes_per_voter": 1,
-        "opens_at": (now + timedelta(hours=1)).isoformat()})
+    later = http.post(
+        "/api/v1/campaigns",
+        headers=admin,
+        json={
+            "org_id": city["first"],
+            "month": city["month"],
+            "title": "稍后打Call",
+            "votes_per_voter": 1,
+            "opens_at": (now + timedelta(hours=1)).isoformat(),
+        },
+    )
     assert later.status_code == 201, later.text
     assert datetime.fromisoformat(later.json()["opens_at"]) == now + timedelta(hours=1)
-    closed = http.post("/api/v1/campaigns", headers=admin, json={
-        "org_id": city["second"], "month": city["month"], "title": "已结束", "votes_per_voter": 1,
-        "opens_at": (now - timedelta(hours=2)).isoformat(), "closes_at": (now - timedelta(hours=1)).isoformat()})
+    closed = http.post(
+        "/api/v1/campaigns",
+        headers=admin,
+        json={
+            "org_id": city["second"],
+            "month": city["month"],
+            "title": "已结束",
+            "votes_per_voter": 1,
+            "opens_at": (now - timedelta(hours=2)).isoformat(),
+            "closes_at": (now - timedelta(hours=1)).isoformat(),
+        },
+    )
     assert closed.status_code == 201, closed.text
     voter = stack.create_member(city["first"], PASSWORD)["headers"]
-    for found, activity, refusal in ((later.json(), city["activities"][city["first"]], "VOTING_NOT_OPEN"),
-                                     (closed.json(), city["activities"][city["second"]], "VOTING_CLOSED")):
+    for found, activity, refusal in (
+        (later.json(), city["activities"][city["first"]], "VOTING_NOT_OPEN"),
+        (closed.json(), city["activities"][city["second"]], "VOTING_CLOSED"),
+    ):
         shown = http.get(f"/api/v1/campaigns/{found['campaign_id']}", headers=voter).json()
         assert (shown["opens_at"], shown["closes_at"]) == (found["opens_at"], found["closes_at"])
-        refused = http.post(f"/api/v1/campaigns/{found['campaign_id']}/votes", headers=voter,
-                            json={"activity_id": activity})
+        refused = http.post(
+            f"/api/v1/campaigns/{found['campaign_id']}/votes", headers=voter, json={"activity_id": activity}
+        )
         assert refused.status_code == 422 and refused.json()["error"]["code"] == refusal, refused.text
-    inverted = http.post("/api/v1/campaigns", headers=admin, json={
-        "org_id": city["county"], "month": "2020-01", "title": "x", "votes_per_voter": 1,
-        "closes_at": "2019-12-01T00:00:00+08:00"})
+    inverted = http.post(
+        "/api/v1/campaigns",
+        headers=admin,
+        json={
+            "org_id": city["county"],
+            "month": "2020-01",
+            "title": "x",
+            "votes_per_voter": 1,
+            "closes_at": "2019-12-01T00:00:00+08:00",
+        },
+    )
     assert inverted.status_code == 422 and inverted.json()["error"]["code"] == "VOTING_WINDOW_INVALID"
 
 
@@ -257,37 +366,53 @@ def test_the_working_group_reviews_first_the_committee_second_and_judging_ends_w
     bodies = {}
     for role, org in (("working_group", city["county"]), ("committee", city["town"])):
         sitting = stack.create_member(city["second"], PASSWORD)
-        granted = http.post("/api/v1/role-grants", headers=admin, json={
-            "member_id": sitting["member_id"], "role": role, "org_id": org})
+        granted = http.post(
+            "/api/v1/role-grants", headers=admin, json={"member_id": sitting["member_id"], "role": role, "org_id": org}
+        )
         assert granted.status_code == 201, granted.text
         bodies[role] = sitting["headers"]
-    opened = http.post("/api/v1/evaluations", headers=admin, json={
-        "org_id": city["town"], "kind": "monthly", "period": city["month"], "best_slots": 1, "excellent_slots": 1})
+    opened = http.post(
+        "/api/v1/evaluations",
+        headers=admin,
+        json={
+            "org_id": city["town"],
+            "kind": "monthly",
+            "period": city["month"],
+            "best_slots": 1,
+            "excellent_slots": 1,
+        },
+    )
     assert opened.status_code == 201, opened.text
     base = f"/api/v1/evaluations/{opened.json()['evaluation_id']}"
     marks = {"theme": 18, "content": 17, "form": 16, "organisation": 19, "effect": 15}
     assert http.post(f"{base}/judgements", headers=admin, json={"activity_id": first, **marks}).status_code == 200
-    assert http.post(f"{base}/judgements", headers=bodies["working_group"],
-                     json={"activity_id": first, **marks}).status_code == 403, "judges are the admins"
+    assert (
+        http.post(
+            f"{base}/judgements", headers=bodies["working_group"], json={"activity_id": first, **marks}
+        ).status_code
+        == 403
+    ), "judges are the admins"
 
     def refused(response, status, code):
         assert response.status_code == status and response.json()["error"]["code"] == code, response.text
 
     shortlist = {"shortlist": [first, second]}
     refused(http.post(f"{base}/first-review", headers=admin, json=shortlist), 403, "WORKING_GROUP_ONLY")
-    refused(http.post(f"{base}/first-review", headers=bodies["committee"], json=shortlist), 403,
-            "WORKING_GROUP_ONLY")
+    refused(http.post(f"{base}/first-review", headers=bodies["committee"], json=shortlist), 403, "WORKING_GROUP_ONLY")
     assert http.get(base, headers=bodies["working_group"]).json()["candidates"][0]["judged"]["judges"] == 1
     reviewed = http.post(f"{base}/first-review", headers=bodies["working_group"], json=shortlist)
     assert reviewed.status_code == 200 and reviewed.json()["stage"] == "second_review", reviewed.text
-    refused(http.post(f"{base}/judgements", headers=admin, json={"activity_id": first, **marks, "theme": 20}), 409,
-            "EVALUATION_STAGE")
-    refused(http.post(f"{base}/judgements", headers=admin, json={"activity_id": second, **marks}), 409,
-            "EVALUATION_STAGE")
+    refused(
+        http.post(f"{base}/judgements", headers=admin, json={"activity_id": first, **marks, "theme": 20}),
+        409,
+        "EVALUATION_STAGE",
+    )
+    refused(
+        http.post(f"{base}/judgements", headers=admin, json={"activity_id": second, **marks}), 409, "EVALUATION_STAGE"
+    )
     winners = {"best": [first], "excellent": [second]}
     refused(http.post(f"{base}/second-review", headers=admin, json=winners), 403, "COMMITTEE_ONLY")
-    refused(http.post(f"{base}/second-review", headers=bodies["working_group"], json=winners), 403,
-            "COMMITTEE_ONLY")
+    refused(http.post(f"{base}/second-review", headers=bodies["working_group"], json=winners), 403, "COMMITTEE_ONLY")
     assert http.post(f"{base}/second-review", headers=bodies["committee"], json=winners).status_code == 200
     refused(http.post(f"{base}/publish", headers=admin), 403, "COMMITTEE_ONLY")
     assert http.post(f"{base}/publish", headers=bodies["committee"]).json()["stage"] == "published"
@@ -304,11 +429,18 @@ def test_a_moved_branch_ranks_within_its_new_parent(stack, city):
     assert moved.status_code == 200, moved.text
 
     def ranked(org_id):
-        return [item["org_id"] for item in http.get("/api/v1/rankings", headers=admin, params={
-            "org_id": org_id, "period": city["month"]}).json().get("items", [])]
+        return [
+            item["org_id"]
+            for item in http.get("/api/v1/rankings", headers=admin, params={"org_id": org_id, "period": city["month"]})
+            .json()
+            .get("items", [])
+        ]
 
     wait_for(lambda: ranked(town2) == [city["second"]], message="the moved branch ranks within its new parent")
     assert ranked(city["town"]) == [city["first"]]
-    children = http.get("/api/v1/rankings", headers=admin, params={
-        "org_id": city["county"], "period": city["month"], "group": "children"}).json()["items"]
+    children = http.get(
+        "/api/v1/rankings",
+        headers=admin,
+        params={"org_id": city["county"], "period": city["month"], "group": "children"},
+    ).json()["items"]
     assert {item["org_id"] for item in children} == {city["town"], town2}

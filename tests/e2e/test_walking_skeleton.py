@@ -1,4 +1,5 @@
 """Through the gateway, across the bus, with every service running as its own process."""
+
 import time
 import uuid
 
@@ -39,50 +40,76 @@ def test_an_org_created_in_the_directory_shows_up_in_plans_and_scoring(stack):
     root = city(stack)
     county = create(stack, name="汉台区委", level="county", parent_id=root["org_id"], code=f"HT{suffix}")
     town = create(stack, name="北关街道", level="township", parent_id=county["org_id"], domain="community")
-    branch = create(stack, name="北关社区第一党支部", level="branch", parent_id=town["org_id"],
-                    domain="community", kind="joint")
+    branch = create(
+        stack, name="北关社区第一党支部", level="branch", parent_id=town["org_id"], domain="community", kind="joint"
+    )
 
     assert get(stack, f"/api/v1/orgs/{branch['org_id']}").json()["kind"] == "joint"
     assert get(stack, "/api/v1/orgs", code=f"HT{suffix}").json()["org_id"] == county["org_id"]
     children = get(stack, f"/api/v1/orgs/{town['org_id']}/children").json()
     assert [c["org_id"] for c in children["items"]] == [branch["org_id"]]
 
-    overdue = wait_for(lambda: (r := get(stack, f"/api/v1/orgs/{county['org_id']}/overdue",
-                                         month="2026-01")).status_code == 200
-                       and r.json()["total"] == 1 and r.json(), message="plans knows the branch")
-    assert overdue["items"] == [{"branch_id": branch["org_id"], "name": "北关社区第一党支部",
-                                 "parent_id": town["org_id"], "missing": ["plan", "summary"]}]
+    overdue = wait_for(
+        lambda: (
+            (r := get(stack, f"/api/v1/orgs/{county['org_id']}/overdue", month="2026-01")).status_code == 200
+            and r.json()["total"] == 1
+            and r.json()
+        ),
+        message="plans knows the branch",
+    )
+    assert overdue["items"] == [
+        {
+            "branch_id": branch["org_id"],
+            "name": "北关社区第一党支部",
+            "parent_id": town["org_id"],
+            "missing": ["plan", "summary"],
+        }
+    ]
 
-    progress = wait_for(lambda: (r := get(stack, "/api/v1/dashboards/progress",
-                                          org_id=county["org_id"])).status_code == 200
-                        and r.json()["children"] and r.json()["children"][0]["branches"] == 1 and r.json(),
-                        message="scoring knows the branch")
+    progress = wait_for(
+        lambda: (
+            (r := get(stack, "/api/v1/dashboards/progress", org_id=county["org_id"])).status_code == 200
+            and r.json()["children"]
+            and r.json()["children"][0]["branches"] == 1
+            and r.json()
+        ),
+        message="scoring knows the branch",
+    )
     assert progress["children"][0]["org_id"] == town["org_id"]
 
 
 def test_the_correlation_id_follows_a_request_into_other_services_logs(stack):
     correlation_id = f"e2e-{uuid.uuid4().hex}"
-    county = create(stack, headers={"X-Correlation-ID": correlation_id}, name="区委", level="county",
-                    parent_id=city(stack)["org_id"])
-    wait_for(lambda: correlation_id in stack.log("plans") and correlation_id in stack.log("scoring"),
-             message="plans and scoring logged the event under the request's correlation id")
+    county = create(
+        stack,
+        headers={"X-Correlation-ID": correlation_id},
+        name="区委",
+        level="county",
+        parent_id=city(stack)["org_id"],
+    )
+    wait_for(
+        lambda: correlation_id in stack.log("plans") and correlation_id in stack.log("scoring"),
+        message="plans and scoring logged the event under the request's correlation id",
+    )
     assert correlation_id in stack.log("directory")
     assert county["org_id"]
 
 
-@pytest.mark.parametrize("method, path, body, status, code", [
-    ("get", "/api/v1/orgs/does-not-exist", None, 404, "ORG_NOT_FOUND"),
-    ("get", "/api/v1/orgs/does-not-exist/children", None, 404, "ORG_NOT_FOUND"),
-    ("get", "/api/v1/orgs/does-not-exist/overdue?month=2026-12", None, 404, "ORG_NOT_FOUND"),
-    ("get", "/api/v1/dashboards/progress?org_id=nope", None, 404, "ORG_NOT_FOUND"),
-    ("post", "/api/v1/orgs", {"name": "x", "level": "city"}, 409, "CITY_EXISTS"),
-    ("post", "/api/v1/orgs", {"name": "x", "level": "county", "parent_id": "nope"}, 404, "ORG_NOT_FOUND"),
-    ("post", "/api/v1/orgs", {"name": "", "level": "county"}, 400, "VALIDATION_FAILED"),
-    ("get", "/api/v1/orgs?code=", None, 400, "VALIDATION_FAILED"),
-])
+@pytest.mark.parametrize(
+    "method, path, body, status, code",
+    [
+        ("get", "/api/v1/orgs/does-not-exist", None, 404, "ORG_NOT_FOUND"),
+        ("get", "/api/v1/orgs/does-not-exist/children", None, 404, "ORG_NOT_FOUND"),
+        ("get", "/api/v1/orgs/does-not-exist/overdue?month=2026-12", None, 404, "ORG_NOT_FOUND"),
+        ("get", "/api/v1/dashboards/progress?org_id=nope", None, 404, "ORG_NOT_FOUND"),
+        ("post", "/api/v1/orgs", {"name": "x", "level": "city"}, 409, "CITY_EXISTS"),
+        ("post", "/api/v1/orgs", {"name": "x", "level": "county", "parent_id": "nope"}, 404, "ORG_NOT_FOUND"),
+        ("post", "/api/v1/orgs", {"name": "", "level": "county"}, 400, "VALIDATION_FAILED"),
+        ("get", "/api/v1/orgs?code=", None, 400, "VALIDATION_FAILED"),
+    ],
+)
 def test_bad_requests_get_a_reason_never_a_500(stack, method, path, body, status, code):
-    response = getattr(stack.http, method)(path, headers=stack.admin,
-                                           **({"json": body} if body is not None else {}))
+    response = getattr(stack.http, method)(path, headers=stack.admin, **({"json": body} if body is not None else {}))
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
 
@@ -91,8 +118,9 @@ def test_a_duplicate_org_code_is_a_conflict(stack):
     code = f"DUP{uuid.uuid4().hex[:6]}"
     root = city(stack)["org_id"]
     create(stack, name="a", level="county", code=code, parent_id=root)
-    response = stack.http.post("/api/v1/orgs", json={"name": "b", "level": "county", "code": code,
-                                                     "parent_id": root}, headers=stack.admin)
+    response = stack.http.post(
+        "/api/v1/orgs", json={"name": "b", "level": "county", "code": code, "parent_id": root}, headers=stack.admin
+    )
     assert response.status_code == 409 and response.json()["error"]["code"] == "ORG_CODE_TAKEN"
 
 
@@ -115,8 +143,10 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
     def progress():
         return get(stack, "/api/v1/dashboards/progress", org_id=county["org_id"])
 
-    wait_for(lambda: progress().status_code == 200 and progress().json()["children"],
-             message="scoring took in the township before it was stopped")
+    wait_for(
+        lambda: progress().status_code == 200 and progress().json()["children"],
+        message="scoring took in the township before it was stopped",
+    )
 
     stack.kill("scoring")
     try:
@@ -129,16 +159,20 @@ def test_a_stopped_service_is_reported_and_loses_nothing(stack):
 
         slow = progress()
         assert slow.status_code == 504
-        assert slow.json()["error"] == {"code": "SERVICE_TIMEOUT",
-                                        "message": "the scoring service did not answer in time",
-                                        "details": {"service": "scoring", "timeout_s": 2.0}}
+        assert slow.json()["error"] == {
+            "code": "SERVICE_TIMEOUT",
+            "message": "the scoring service did not answer in time",
+            "details": {"service": "scoring", "timeout_s": 2.0},
+        }
 
         create(stack, name="镇第一支部", level="branch", parent_id=town["org_id"])
     finally:
         stack.restart("scoring")
     stack.wait_until_ready()
-    caught_up = wait_for(lambda: (r := progress().json())["children"][0]["branches"] == 1 and r,
-                         message="the event sent while scoring was down arrived after its restart")
+    caught_up = wait_for(
+        lambda: (r := progress().json())["children"][0]["branches"] == 1 and r,
+        message="the event sent while scoring was down arrived after its restart",
+    )
     assert caught_up["children"][0]["org_id"] == town["org_id"]
 
 

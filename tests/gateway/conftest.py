@@ -1,4 +1,5 @@
 """The gateway application with its services faked (see fakes.py)."""
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -25,6 +26,7 @@ def gateway(gateway_settings):
     so that the next request asks the fake; `gateway.fake` is the one in use."""
     app = create_app(gateway_settings)
     with TestClient(app, raise_server_exceptions=False) as client:
+
         def use(fake: FakeRpc) -> FakeRpc:
             app.state.rpc = client.fake = fake
             app.state.authz.org_paths.rpc = fake

@@ -1,5 +1,6 @@
 """The services as the gateway tests fake them: one `FakeRpc` that records every call and answers per
 (service, method)."""
+
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -32,8 +33,12 @@ class FakeRpc:
     ready = True
     _NO_DEFAULT = object()
 
-    def __init__(self, caller: dict | None = None, nodes: dict | Callable[[str], dict | None] | None = None,
-                 default: Any = _NO_DEFAULT):
+    def __init__(
+        self,
+        caller: dict | None = None,
+        nodes: dict | Callable[[str], dict | None] | None = None,
+        default: Any = _NO_DEFAULT,
+    ):
         self.caller = caller
         self.nodes = nodes if nodes is not None else {}
         self.default = default
@@ -95,6 +100,13 @@ def under_root(level: str) -> Callable[[str], dict]:
 
 def context(roles=(), org_id="b1", kind="member", member_id="m1", org_path=None, name="x") -> dict:
     """The directory's `auth_context` of a live session: `roles` as (role, org_id, org_path)."""
-    return {"session_active": True, "kind": kind, "subject": member_id or "p1", "member_id": member_id,
-            "name": name, "org_id": org_id, "org_path": org_path,
-            "roles": [{"role": role, "org_id": node, "org_path": path, "grant_id": "g"} for role, node, path in roles]}
+    return {
+        "session_active": True,
+        "kind": kind,
+        "subject": member_id or "p1",
+        "member_id": member_id,
+        "name": name,
+        "org_id": org_id,
+        "org_path": org_path,
+        "roles": [{"role": role, "org_id": node, "org_path": path, "grant_id": "g"} for role, node, path in roles],
+    }

@@ -1,5 +1,6 @@
 """The attendance routes with the services faked: every mutating route but check-in and check-out (deduplicated by
 their nonce) hands its Idempotency-Key on to attendance."""
+
 import pytest
 
 from tests.gateway.fakes import FakeRpc, context, under_root
@@ -7,18 +8,36 @@ from tests.gateway.test_errors import assert_error
 
 SCAN = {"token": "t", "lat": 33.07, "lon": 107.03, "accuracy_m": 10, "device_id": "phone", "nonce": "nonce-0001"}
 OFFLINE_SCAN = {**SCAN, "activity_id": "a1", "kind": "sign_in", "scanned_at": "2026-12-07T09:00:00+08:00"}
-LEAVE = {"leave_id": "l1", "activity_id": "a1", "member_id": "m1", "reason": "出差", "status": "pending",
-         "requested_at": "2026-12-06T02:00:00+00:00", "decided_at": None}
-LINE = {"member_id": "g1", "name": "王书记", "mobile": False, "guest": True, "status": "expected", "signed_in_at": None,
-        "signed_out_at": None, "sent_late": False}
+LEAVE = {
+    "leave_id": "l1",
+    "activity_id": "a1",
+    "member_id": "m1",
+    "reason": "出差",
+    "status": "pending",
+    "requested_at": "2026-12-06T02:00:00+00:00",
+    "decided_at": None,
+}
+LINE = {
+    "member_id": "g1",
+    "name": "王书记",
+    "mobile": False,
+    "guest": True,
+    "status": "expected",
+    "signed_in_at": None,
+    "signed_out_at": None,
+    "sent_late": False,
+}
 ANSWERS = {
     ("attendance", "get_activity"): {"activity_id": "a1", "branch_id": "b1"},
     ("directory", "get_member"): {"member_id": "g1", "name": "王书记", "active": True},
     ("attendance", "leave_activity"): "a1",
-    ("attendance", "invite_guest"): LINE, ("attendance", "remove_guest"): LINE,
-    ("attendance", "request_leave"): LEAVE, ("attendance", "decide_leave"): LEAVE,
+    ("attendance", "invite_guest"): LINE,
+    ("attendance", "remove_guest"): LINE,
+    ("attendance", "request_leave"): LEAVE,
+    ("attendance", "decide_leave"): LEAVE,
     ("attendance", "offline_batch"): [
-        {"index": 0, "status": "signed_in", "at": "2026-12-07T01:00:00+00:00", "sent_late": True}],
+        {"index": 0, "status": "signed_in", "at": "2026-12-07T01:00:00+00:00", "sent_late": True}
+    ],
     ("attendance", "scan"): {"status": "signed_in", "at": "2026-12-07T01:00:00+00:00", "sent_late": False},
 }
 
@@ -46,25 +65,28 @@ MUTATING = [
 def test_mutating_routes_pass_their_idempotency_key_on(gateway, attendance, verb, path, body, method, status):
     answer = getattr(gateway, verb)(path, headers={"Idempotency-Key": "k-1"}, **body)
     assert answer.status_code == status, answer.text
-    (_, _, _, kwargs), = attendance.called(method)
+    ((_, _, _, kwargs),) = attendance.called(method)
     assert kwargs["idempotency_key"] == "k-1"
 
 
 @pytest.mark.parametrize("verb, path, body, method, status", MUTATING, ids=[row[3] + ":" + row[1] for row in MUTATING])
 def test_without_a_key_the_call_is_not_deduplicated(gateway, attendance, verb, path, body, method, status):
     assert getattr(gateway, verb)(path, **body).status_code == status
-    (_, _, _, kwargs), = attendance.called(method)
+    ((_, _, _, kwargs),) = attendance.called(method)
     assert kwargs["idempotency_key"] is None
 
 
 def test_an_empty_idempotency_key_is_refused_before_attendance_is_asked(gateway, attendance):
-    assert_error(gateway.post("/api/v1/activities/a1/leave-requests", json={"reason": "出差"},
-                              headers={"Idempotency-Key": ""}), 400, "VALIDATION_FAILED")
+    assert_error(
+        gateway.post("/api/v1/activities/a1/leave-requests", json={"reason": "出差"}, headers={"Idempotency-Key": ""}),
+        400,
+        "VALIDATION_FAILED",
+    )
     assert attendance.called("request_leave") == []
 
 
 @pytest.mark.parametrize("path", ["/api/v1/activities/a1/check-in", "/api/v1/activities/a1/check-out"])
 def test_check_in_and_out_keep_to_their_nonce(gateway, attendance, path):
     assert gateway.post(path, json=SCAN, headers={"Idempotency-Key": "k-1"}).status_code == 200
-    (_, _, args, kwargs), = attendance.called("scan")
+    ((_, _, args, kwargs),) = attendance.called("scan")
     assert args[3]["nonce"] == "nonce-0001" and "idempotency_key" not in kwargs

@@ -1,4 +1,5 @@
 """The directory's mutating routes hand the Idempotency-Key header to the directory, with the services faked."""
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -6,15 +7,49 @@ from partyday_gateway.app import create_app
 from partyday_gateway.settings import GatewaySettings
 from tests.gateway.test_errors import CITY_ADMIN
 
-ORG = {"org_id": "b1", "code": "HZ-1", "name": "一支部", "parent_id": "t1", "level": "branch", "domain": "rural",
-       "kind": "regular", "path": "/root/t1/b1/", "venue_lat": None, "venue_lon": None}
-MEMBER = {"member_id": "m2", "name": "张红梅", "phone": "13900000001", "branch_id": "b1", "mobile": False,
-          "probationary": False, "lost_contact": False, "active": True, "joined_on": None}
-GRANT = {"grant_id": "g2", "member_id": "m2", "role": "branch_admin", "org_id": "b1", "org_path": "/root/t1/b1/",
-         "active": True}
-ANSWERS = {"create_org": ORG, "update_org": ORG, "create_member": MEMBER, "update_member": MEMBER,
-           "transfer_member": MEMBER, "leave_member": MEMBER, "get_member": {**MEMBER, "grants": []},
-           "grant_role": GRANT, "get_grant": GRANT, "revoke_grant": {**GRANT, "active": False}}
+ORG = {
+    "org_id": "b1",
+    "code": "HZ-1",
+    "name": "一支部",
+    "parent_id": "t1",
+    "level": "branch",
+    "domain": "rural",
+    "kind": "regular",
+    "path": "/root/t1/b1/",
+    "venue_lat": None,
+    "venue_lon": None,
+}
+MEMBER = {
+    "member_id": "m2",
+    "name": "张红梅",
+    "phone": "13900000001",
+    "branch_id": "b1",
+    "mobile": False,
+    "probationary": False,
+    "lost_contact": False,
+    "active": True,
+    "joined_on": None,
+}
+GRANT = {
+    "grant_id": "g2",
+    "member_id": "m2",
+    "role": "branch_admin",
+    "org_id": "b1",
+    "org_path": "/root/t1/b1/",
+    "active": True,
+}
+ANSWERS = {
+    "create_org": ORG,
+    "update_org": ORG,
+    "create_member": MEMBER,
+    "update_member": MEMBER,
+    "transfer_member": MEMBER,
+    "leave_member": MEMBER,
+    "get_member": {**MEMBER, "grants": []},
+    "grant_role": GRANT,
+    "get_grant": GRANT,
+    "revoke_grant": {**GRANT, "active": False},
+}
 
 
 class DirectoryRpc:

@@ -1,5 +1,6 @@
 """The gateway's list of ended sessions: filled on connect, kept current by events, forgotten in time; and what the
 gateway does with an event it follows that it cannot take in."""
+
 import asyncio
 import json
 import logging
@@ -26,8 +27,10 @@ def deliver(subscription, body) -> None:
 
 
 def dropped(reason: str) -> float:
-    return REGISTRY.get_sample_value("partyday_gateway_events_dropped_total",
-                                     {"source": "directory", "reason": reason}) or 0.0
+    return (
+        REGISTRY.get_sample_value("partyday_gateway_events_dropped_total", {"source": "directory", "reason": reason})
+        or 0.0
+    )
 
 
 def test_an_ended_session_is_kept_for_an_access_tokens_lifetime_then_forgotten():
@@ -53,14 +56,18 @@ def test_the_feed_follows_session_ended_and_ignores_what_is_not_an_envelope():
     assert forgotten == ["s1"]
 
 
-@pytest.mark.parametrize("body, reason", [
-    (b"\xff not json", "envelope"),
-    ({"data": {"session_id": "s2"}}, "envelope"),
-    (event({"subject": "m1", "reason": "logout"}), "payload"),
-    (event({"session_id": 42}), "payload"),
-    (event({"session_id": None}), "payload"),
-    (event({"session_id": "s2"}, event_type="member_left"), "event_type"),
-], ids=["undecodable", "no envelope", "no session", "a number", "null", "another event type"])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"\xff not json", "envelope"),
+        ({"data": {"session_id": "s2"}}, "envelope"),
+        (event({"subject": "m1", "reason": "logout"}), "payload"),
+        (event({"session_id": 42}), "payload"),
+        (event({"session_id": None}), "payload"),
+        (event({"session_id": "s2"}, event_type="member_left"), "event_type"),
+    ],
+    ids=["undecodable", "no envelope", "no session", "a number", "null", "another event type"],
+)
 def test_an_event_the_gateway_cannot_take_in_is_dropped_with_a_warning_and_counted(body, reason, caplog):
     rpc, forgotten = FakeRpc(), []
     feed = SessionFeed(rpc, EndedSessions(900), forgotten.append)

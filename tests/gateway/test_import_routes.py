@@ -1,6 +1,7 @@
 """Roster imports through the gateway with the directory faked: the file streams to storage under a key the
 directory gets with the caller (never the bytes, never rows), the one size cap while streaming, 202 with the
 import's Location at once, and its progress read back for the caller."""
+
 import pytest
 
 from partyday_common.settings import get_settings
@@ -13,10 +14,24 @@ from tests.gateway.fakes import FakeRpc, context
 from tests.gateway.test_errors import assert_error
 
 ROSTER = "姓名,手机号,支部编码\n张红梅,13800138000,HZ-1\n".encode()
-STARTED = {"import_id": "i1", "state": "queued", "filename": "花名册.csv", "format": None, "requested_by": "m1",
-           "citywide": False, "total": None, "rows_read": 0, "accepted": 0, "unchanged": 0, "rejected": 0,
-           "warnings": [], "error": None, "created_at": "2026-12-04T09:00:00Z", "started_at": None,
-           "finished_at": None}
+STARTED = {
+    "import_id": "i1",
+    "state": "queued",
+    "filename": "花名册.csv",
+    "format": None,
+    "requested_by": "m1",
+    "citywide": False,
+    "total": None,
+    "rows_read": 0,
+    "accepted": 0,
+    "unchanged": 0,
+    "rejected": 0,
+    "warnings": [],
+    "error": None,
+    "created_at": "2026-12-04T09:00:00Z",
+    "started_at": None,
+    "finished_at": None,
+}
 BRANCH_ADMIN = context(roles=[("branch_admin", "b1", "/root/b1/")], org_path="/root/b1/")
 
 
@@ -54,9 +69,13 @@ def test_the_directory_gets_the_file_by_key_with_the_caller_and_the_answer_is_20
     answer = upload(gateway, initial_password="welcome-1")
     assert answer.status_code == 202, answer.text
     assert answer.headers["Location"] == "/api/v1/imports/i1" and answer.json()["state"] == "queued"
-    (_, _, (payload,), kwargs), = directory.called("start_import")
-    assert payload == {"storage_key": payload["storage_key"], "requested_by": "m1", "filename": "花名册.csv",
-                       "initial_password": "welcome-1"}
+    ((_, _, (payload,), kwargs),) = directory.called("start_import")
+    assert payload == {
+        "storage_key": payload["storage_key"],
+        "requested_by": "m1",
+        "filename": "花名册.csv",
+        "initial_password": "welcome-1",
+    }
     assert payload["storage_key"].startswith("incoming/") and directory.stored_at_call == ROSTER
     assert kwargs == {"idempotency_key": None}
 
@@ -64,8 +83,10 @@ def test_the_directory_gets_the_file_by_key_with_the_caller_and_the_answer_is_20
 def test_the_idempotency_key_goes_to_the_directory(gateway, directory):
     assert upload(gateway).status_code == 202
     gateway.post("/api/v1/members/import", files={"file": ("x.csv", ROSTER)}, headers={"Idempotency-Key": "k-1"})
-    assert [call.kwargs for call in directory.called("start_import")] == [{"idempotency_key": None},
-                                                                           {"idempotency_key": "k-1"}]
+    assert [call.kwargs for call in directory.called("start_import")] == [
+        {"idempotency_key": None},
+        {"idempotency_key": "k-1"},
+    ]
 
 
 def test_a_roster_over_the_cap_is_refused_while_it_streams(gateway, directory, tmp_path):
@@ -87,12 +108,20 @@ def test_the_file_is_removed_when_the_directory_is_not_there(gateway, directory,
 
 
 def test_an_import_is_read_for_the_caller_a_page_at_a_time(gateway, directory):
-    directory.answer("directory", "get_import", lambda import_id, **kwargs: {
-        **STARTED, "state": "running", "rows_read": 1000, "total": 5000,
-        "rejected_rows": {"items": [], "total": 0, "page": kwargs["page"], "page_size": kwargs["page_size"]}})
+    directory.answer(
+        "directory",
+        "get_import",
+        lambda import_id, **kwargs: {
+            **STARTED,
+            "state": "running",
+            "rows_read": 1000,
+            "total": 5000,
+            "rejected_rows": {"items": [], "total": 0, "page": kwargs["page"], "page_size": kwargs["page_size"]},
+        },
+    )
     answer = gateway.get("/api/v1/imports/i1", params={"page": 2, "page_size": 20})
     assert answer.status_code == 200 and answer.json()["rows_read"] == 1000
-    (_, _, args, kwargs), = directory.called("get_import")
+    ((_, _, args, kwargs),) = directory.called("get_import")
     assert args == ("i1",) and kwargs == {"reader": "m1", "page": 2, "page_size": 20}
 
 

@@ -1,4 +1,5 @@
 """`GET /api/v1/me`: the caller, their roles, and where each capability reaches, as the pages read it."""
+
 import pytest
 
 from partyday_gateway.permissions import CAPABILITIES
@@ -52,14 +53,47 @@ def test_each_capability_lists_the_widest_subtrees_once_and_home_is_the_widest_a
     assert found["working_group"] == ["town"] and found["committee"] == [] and found["create_city"] == []
 
 
-@pytest.mark.parametrize("role, capabilities", [
-    ("city_admin", {"read", "manage_tree", "manage_members", "grant_roles", "read_audit", "create_city",
-                    "publish_directives", "manage_plans", "review", "spot_check", "run_campaigns", "judge",
-                    "read_evaluations"}),
-    ("org_admin", {"read", "manage_tree", "manage_members", "grant_roles", "read_audit", "publish_directives",
-                   "manage_plans", "review", "spot_check", "run_campaigns", "judge", "read_evaluations"}),
-    ("committee", {"committee", "read_evaluations"}),
-])
+@pytest.mark.parametrize(
+    "role, capabilities",
+    [
+        (
+            "city_admin",
+            {
+                "read",
+                "manage_tree",
+                "manage_members",
+                "grant_roles",
+                "read_audit",
+                "create_city",
+                "publish_directives",
+                "manage_plans",
+                "review",
+                "spot_check",
+                "run_campaigns",
+                "judge",
+                "read_evaluations",
+            },
+        ),
+        (
+            "org_admin",
+            {
+                "read",
+                "manage_tree",
+                "manage_members",
+                "grant_roles",
+                "read_audit",
+                "publish_directives",
+                "manage_plans",
+                "review",
+                "spot_check",
+                "run_campaigns",
+                "judge",
+                "read_evaluations",
+            },
+        ),
+        ("committee", {"committee", "read_evaluations"}),
+    ],
+)
 def test_what_each_role_holds_is_what_the_routes_check(gateway, role, capabilities):
     answer = me(gateway, (role, "root", "/root/"))
     assert {name for name, scopes in reach(answer).items() if scopes} == capabilities
@@ -69,5 +103,8 @@ def test_what_each_role_holds_is_what_the_routes_check(gateway, role, capabiliti
 def test_a_city_admin_reaches_the_whole_city(gateway):
     answer = me(gateway, CITY, BRANCH_ADMIN)
     assert answer["home_org_id"] == "root"
-    assert all(scopes == [{"org_id": "root", "org_path": "/root/"}]
-               for name, scopes in answer["capabilities"].items() if name not in ("working_group", "committee"))
+    assert all(
+        scopes == [{"org_id": "root", "org_path": "/root/"}]
+        for name, scopes in answer["capabilities"].items()
+        if name not in ("working_group", "committee")
+    )

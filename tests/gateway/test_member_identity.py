@@ -1,4 +1,5 @@
 """Who signs in: from the token alone while the gateway follows ended sessions, from the directory otherwise."""
+
 import pytest
 
 from tests.gateway.fakes import FakeRpc
@@ -10,11 +11,16 @@ SCAN = {"token": "t", "lat": 33.07, "lon": 107.03, "accuracy_m": 10, "device_id"
 def acting(gateway):
     """As member m1 of session s1 with a token of `kind`, the directory knowing them as `context`, this process
     following ended sessions or not (`synced`)."""
+
     def acting(kind, context, synced):
-        rpc = gateway.use(FakeRpc(caller=context).answer(
-            "attendance", "scan", {"status": "signed_in", "at": "2026-12-07T01:00:00+00:00", "sent_late": False}))
+        rpc = gateway.use(
+            FakeRpc(caller=context).answer(
+                "attendance", "scan", {"status": "signed_in", "at": "2026-12-07T01:00:00+00:00", "sent_late": False}
+            )
+        )
         gateway.app_state.ended_sessions.synced = synced
         return rpc, {"Authorization": f"Bearer {gateway.token(kind)}"}
+
     return acting
 
 

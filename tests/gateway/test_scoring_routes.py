@@ -1,33 +1,92 @@
 """The scoring routes with the services faked: who may do what, bad input, charts, vote rate limits."""
+
 import pytest
 
 from tests.gateway.fakes import FakeRpc
 
-RANKING = {"org_id": "town", "name": "北关街道", "period": "2026-12", "domain": None, "kind": None, "group": "branches",
-           "unscored": 0, "total": 1, "page": 1, "page_size": 100,
-           "items": [{"rank": 1, "org_id": "b1", "name": "北关社区第一党支部", "code": "B1",
-                      "domain": "community", "score": 91.5, "sign_in_rate": 1.0, "activities": 1}]}
-SCORE = {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "status": "scored", "total": 85.83,
-         "indicators": {"sign_in_rate": 1.0, "mobile_like_rate": 0.5, "upload_detail": 0.6, "comments": 0.1667,
-                        "superior_score": 0.8},
-         "weights": {"sign_in_rate": 70, "mobile_like_rate": 10, "upload_detail": 10, "comments": 5,
-                     "superior_score": 5}, "not_applicable": [], "frozen_at": None, "scored_at": None}
+RANKING = {
+    "org_id": "town",
+    "name": "北关街道",
+    "period": "2026-12",
+    "domain": None,
+    "kind": None,
+    "group": "branches",
+    "unscored": 0,
+    "total": 1,
+    "page": 1,
+    "page_size": 100,
+    "items": [
+        {
+            "rank": 1,
+            "org_id": "b1",
+            "name": "北关社区第一党支部",
+            "code": "B1",
+            "domain": "community",
+            "score": 91.5,
+            "sign_in_rate": 1.0,
+            "activities": 1,
+        }
+    ],
+}
+SCORE = {
+    "activity_id": "a1",
+    "branch_id": "b1",
+    "month": "2026-12",
+    "status": "scored",
+    "total": 85.83,
+    "indicators": {
+        "sign_in_rate": 1.0,
+        "mobile_like_rate": 0.5,
+        "upload_detail": 0.6,
+        "comments": 0.1667,
+        "superior_score": 0.8,
+    },
+    "weights": {"sign_in_rate": 70, "mobile_like_rate": 10, "upload_detail": 10, "comments": 5, "superior_score": 5},
+    "not_applicable": [],
+    "frozen_at": None,
+    "scored_at": None,
+}
 
 
 def context(roles, org_id="b1", kind="member", member_id="m1"):
-    return {"session_active": True, "kind": kind, "subject": member_id or "p1", "member_id": member_id,
-            "name": "x", "org_id": org_id, "org_path": f"/root/town/{org_id}/" if org_id else None,
-            "roles": [{"role": role, "org_id": node, "org_path": path, "grant_id": "g"} for role, node, path in roles]}
+    return {
+        "session_active": True,
+        "kind": kind,
+        "subject": member_id or "p1",
+        "member_id": member_id,
+        "name": "x",
+        "org_id": org_id,
+        "org_path": f"/root/town/{org_id}/" if org_id else None,
+        "roles": [{"role": role, "org_id": node, "org_path": path, "grant_id": "g"} for role, node, path in roles],
+    }
 
 
 MEMBER = context([])
 TOWN_ADMIN = context([("org_admin", "town", "/root/town/")], org_id="t-office")
 BRANCH_ADMIN = context([("branch_admin", "b1", "/root/town/b1/")])
 AUDITOR = context([("auditor", "town", "/root/town/")], org_id="t-office")
-COMMENT = {"comment_id": "c1", "activity_id": "a1", "member_id": "m2", "text": "好", "status": "visible",
-           "reports": 0, "created_at": "2026-12-08T00:00:00+00:00"}
-EVALUATION = {"evaluation_id": "e1", "org_id": "town", "kind": "monthly", "period": "2026-12", "stage": "judging",
-              "best_slots": 1, "excellent_slots": 1, "shortlist": [], "best": [], "excellent": [], "published_at": None}
+COMMENT = {
+    "comment_id": "c1",
+    "activity_id": "a1",
+    "member_id": "m2",
+    "text": "好",
+    "status": "visible",
+    "reports": 0,
+    "created_at": "2026-12-08T00:00:00+00:00",
+}
+EVALUATION = {
+    "evaluation_id": "e1",
+    "org_id": "town",
+    "kind": "monthly",
+    "period": "2026-12",
+    "stage": "judging",
+    "best_slots": 1,
+    "excellent_slots": 1,
+    "shortlist": [],
+    "best": [],
+    "excellent": [],
+    "published_at": None,
+}
 WINDOW = {"opens_at": "2026-11-30T16:00:00+00:00", "closes_at": "2027-01-10T16:00:00+00:00"}
 PUBLIC = context([], org_id=None, kind="public", member_id=None)
 PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": "/root/town/b2/"}
@@ -35,38 +94,85 @@ PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": 
 
 ANSWERS = {
     ("scoring", "get_activity"): {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "theme": "t"},
-    ("scoring", "score"): SCORE, ("scoring", "set_superior_score"): SCORE, ("scoring", "ranking"): RANKING,
+    ("scoring", "score"): SCORE,
+    ("scoring", "set_superior_score"): SCORE,
+    ("scoring", "ranking"): RANKING,
     ("scoring", "vote"): {"campaign_id": "c1", "activity_id": "a1", "votes_left": 0},
     ("scoring", "like"): {"activity_id": "a1", "liked": True, "likes": 1},
     ("scoring", "moderation_queue"): {"items": [], "total": 0, "page": 1, "page_size": 50},
     ("scoring", "comment_scope"): {"comment_id": "c1", "activity_id": "a1", "branch_id": "b1"},
     ("scoring", "comments"): {"items": [COMMENT], "total": 1, "page": 1, "page_size": 50},
-    ("scoring", "authored_comments"): {"items": [{**COMMENT, "member_id": "m1", "status": "hidden"}], "total": 1,
-                                       "page": 1, "page_size": 50},
-    ("scoring", "add_comment"): COMMENT, ("scoring", "moderate"): COMMENT,
+    ("scoring", "authored_comments"): {
+        "items": [{**COMMENT, "member_id": "m1", "status": "hidden"}],
+        "total": 1,
+        "page": 1,
+        "page_size": 50,
+    },
+    ("scoring", "add_comment"): COMMENT,
+    ("scoring", "moderate"): COMMENT,
     ("scoring", "report_comment"): {"comment_id": "c1", "reports": 1, "status": "visible"},
     ("scoring", "evaluation"): {**EVALUATION, "candidates": [], "total": 0, "page": 1, "page_size": 100},
-    ("scoring", "first_review"): EVALUATION, ("scoring", "second_review"): EVALUATION,
-    ("scoring", "publish_evaluation"): EVALUATION, ("scoring", "create_evaluation"): EVALUATION,
-    ("scoring", "report"): {"org_id": "town", "name": "北关街道", "kind": "inspection", "title": "主题党日月度督查",
-                            "period": "2026-12", "months": [], "columns": ["name", "score"],
-                            "rows": [{"name": "第一党支部", "score": None}]},
-    ("scoring", "judge"): {"evaluation_id": "e1", "activity_id": "a1", "theme": 20, "content": 20, "form": 20,
-                           "organisation": 20, "effect": 20, "total": 100},
-    ("scoring", "campaign_results"): {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
-                                      "votes_per_voter": 1, **WINDOW, "total_votes": 0, "total": 1, "page": 1,
-                                      "page_size": 20,
-                                      "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部",
-                                                 "theme": "t", "votes": 0}]},
-    ("media", "activity_media_page"): {"items": [
-        {"media_id": "p1", "kind": "image", "status": "approved", "caption": "合影"},
-        {"media_id": "v1", "kind": "video", "status": "approved", "caption": None}],
-        "total": 2, "page": 1, "page_size": 50},
-    ("media", "get_media"): lambda media_id, **kwargs: {"media_id": media_id, "activity_id": "elsewhere",
-                                                        "kind": "image", "status": "approved"},
+    ("scoring", "first_review"): EVALUATION,
+    ("scoring", "second_review"): EVALUATION,
+    ("scoring", "publish_evaluation"): EVALUATION,
+    ("scoring", "create_evaluation"): EVALUATION,
+    ("scoring", "report"): {
+        "org_id": "town",
+        "name": "北关街道",
+        "kind": "inspection",
+        "title": "主题党日月度督查",
+        "period": "2026-12",
+        "months": [],
+        "columns": ["name", "score"],
+        "rows": [{"name": "第一党支部", "score": None}],
+    },
+    ("scoring", "judge"): {
+        "evaluation_id": "e1",
+        "activity_id": "a1",
+        "theme": 20,
+        "content": 20,
+        "form": 20,
+        "organisation": 20,
+        "effect": 20,
+        "total": 100,
+    },
+    ("scoring", "campaign_results"): {
+        "campaign_id": "c1",
+        "org_id": "town",
+        "month": "2026-12",
+        "title": "t",
+        "votes_per_voter": 1,
+        **WINDOW,
+        "total_votes": 0,
+        "total": 1,
+        "page": 1,
+        "page_size": 20,
+        "items": [{"activity_id": "a1", "branch_id": "b1", "name": "一支部", "theme": "t", "votes": 0}],
+    },
+    ("media", "activity_media_page"): {
+        "items": [
+            {"media_id": "p1", "kind": "image", "status": "approved", "caption": "合影"},
+            {"media_id": "v1", "kind": "video", "status": "approved", "caption": None},
+        ],
+        "total": 2,
+        "page": 1,
+        "page_size": 50,
+    },
+    ("media", "get_media"): lambda media_id, **kwargs: {
+        "media_id": media_id,
+        "activity_id": "elsewhere",
+        "kind": "image",
+        "status": "approved",
+    },
     ("scoring", "is_candidate"): False,
-    ("scoring", "create_campaign"): {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t",
-                                     "votes_per_voter": 3, **WINDOW},
+    ("scoring", "create_campaign"): {
+        "campaign_id": "c1",
+        "org_id": "town",
+        "month": "2026-12",
+        "title": "t",
+        "votes_per_voter": 3,
+        **WINDOW,
+    },
 }
 
 
@@ -103,8 +209,7 @@ def test_members_of_the_branch_read_the_score_and_like_but_only_a_superior_score
     assert code(gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90})) == "OWN_BRANCH"
     assert not own.called("set_superior_score")
     superior = gateway.acting_as(TOWN_ADMIN)
-    answer = gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90},
-                          headers={"Idempotency-Key": "k1"})
+    answer = gateway.post("/api/v1/activities/a1/superior-score", json={"score": 90}, headers={"Idempotency-Key": "k1"})
     assert answer.status_code == 200, answer.text
     assert superior.calls[-1] == ("scoring", "set_superior_score", ("a1", {"score": 90}), {"idempotency_key": "k1"})
 
@@ -139,7 +244,9 @@ def test_auditors_read_comments_but_never_like_comment_or_report(gateway):
     assert gateway.post("/api/v1/activities/a1/comments", json={"text": "好"}).status_code == 201
     assert gateway.post("/api/v1/comments/c1/reports", json={}).status_code == 201
     assert [call.method for call in member.calls if call.method in ("add_comment", "report_comment")] == [
-        "add_comment", "report_comment"]
+        "add_comment",
+        "report_comment",
+    ]
 
 
 def test_moderation_is_for_superiors_of_the_branch_only(gateway):
@@ -152,8 +259,12 @@ def test_moderation_is_for_superiors_of_the_branch_only(gateway):
     assert code(gateway.get("/api/v1/moderation/comments", params={"org_id": "b1"})) == "OWN_BRANCH"
     assert code(gateway.post("/api/v1/comments/c1/moderation", json={"decision": "remove"})) == "OWN_BRANCH"
     assert gateway.get("/api/v1/moderation/comments", params={"org_id": "town"}).status_code == 200
-    assert own.calls[-1] == ("scoring", "moderation_queue", ("town",), {"page": 1, "page_size": 50,
-                                                                        "exclude_path": "/root/town/b1/"})
+    assert own.calls[-1] == (
+        "scoring",
+        "moderation_queue",
+        ("town",),
+        {"page": 1, "page_size": 50, "exclude_path": "/root/town/b1/"},
+    )
     assert not branch_admin.called("moderate") + own.called("moderate")
     superior = gateway.acting_as(TOWN_ADMIN)
     assert gateway.post("/api/v1/comments/c1/moderation", json={"decision": "remove"}).status_code == 200
@@ -163,25 +274,36 @@ def test_moderation_is_for_superiors_of_the_branch_only(gateway):
 
 def test_rankings_as_json_svg_and_png_with_checked_periods(gateway):
     gateway.acting_as(TOWN_ADMIN)
-    assert gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12"}).json()["items"][0][
-        "rank"] == 1
+    assert (
+        gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12"}).json()["items"][0]["rank"] == 1
+    )
     for period in ("2026-13", "26-12", "2026-Q5", "December"):
         response = gateway.get("/api/v1/rankings", params={"org_id": "town", "period": period})
         assert response.status_code == 400 and code(response) == "VALIDATION_FAILED", period
-    assert code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026", "domain": "moon"})) \
+    assert (
+        code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026", "domain": "moon"}))
         == "VALIDATION_FAILED"
-    assert code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026", "kind": "club"})) \
+    )
+    assert (
+        code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026", "kind": "club"}))
         == "VALIDATION_FAILED"
+    )
     fake = gateway.acting_as(TOWN_ADMIN)
     gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-Q4", "kind": "joint"})
-    assert fake.calls[-1] == ("scoring", "ranking", ("town", "2026-Q4"), {"domain": None, "group": "branches",
-                                                                          "kind": "joint", "page": 1, "page_size": 100})
+    assert fake.calls[-1] == (
+        "scoring",
+        "ranking",
+        ("town", "2026-Q4"),
+        {"domain": None, "group": "branches", "kind": "joint", "page": 1, "page_size": 100},
+    )
     svg = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "format": "svg"})
     assert svg.headers["content-type"].startswith("image/svg+xml") and "北关社区第一党支部" in svg.text
     png = gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-Q4", "format": "png"})
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
-    assert code(gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12",
-                                                              "format": "gif"})) == "VALIDATION_FAILED"
+    assert (
+        code(gateway.get("/api/v1/rankings/chart", params={"org_id": "town", "period": "2026-12", "format": "gif"}))
+        == "VALIDATION_FAILED"
+    )
     gateway.acting_as(MEMBER)
     assert code(gateway.get("/api/v1/rankings", params={"org_id": "town", "period": "2026-12"})) == "FORBIDDEN"
 
@@ -210,8 +332,12 @@ def test_a_campaign_names_its_voting_window_which_must_carry_an_offset(gateway):
 def test_a_vote_names_its_account_and_client_address_to_scoring_which_limits_them(gateway):
     fake = gateway.acting_as(PUBLIC)
     assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
-    assert fake.calls[-1] == ("scoring", "vote", ("c1", "public:m1", {"activity_id": "a1"}, "testclient"),
-                              {"idempotency_key": None}), "a public voter is their account"
+    assert fake.calls[-1] == (
+        "scoring",
+        "vote",
+        ("c1", "public:m1", {"activity_id": "a1"}, "testclient"),
+        {"idempotency_key": None},
+    ), "a public voter is their account"
     gateway.acting_as(MEMBER)
     gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
     assert gateway.app_state.rpc.calls[-1].args[1] == "member:m1"
@@ -226,11 +352,19 @@ MUTATIONS = [  # who may, the route, its body, and the RPC it asks
     (MEMBER, "/api/v1/comments/c1/reports", {}, "report_comment"),
     (TOWN_ADMIN, "/api/v1/comments/c1/moderation", {"decision": "restore"}, "moderate"),
     (TOWN_ADMIN, "/api/v1/activities/a1/superior-score", {"score": 90}, "set_superior_score"),
-    (TOWN_ADMIN, "/api/v1/campaigns", {"org_id": "town", "month": "2026-12", "title": "打Call", "votes_per_voter": 1},
-     "create_campaign"),
+    (
+        TOWN_ADMIN,
+        "/api/v1/campaigns",
+        {"org_id": "town", "month": "2026-12", "title": "打Call", "votes_per_voter": 1},
+        "create_campaign",
+    ),
     (MEMBER, "/api/v1/campaigns/c1/votes", {"activity_id": "a1"}, "vote"),
-    (TOWN_ADMIN, "/api/v1/evaluations", {"org_id": "town", "kind": "monthly", "period": "2026-12"},
-     "create_evaluation"),
+    (
+        TOWN_ADMIN,
+        "/api/v1/evaluations",
+        {"org_id": "town", "kind": "monthly", "period": "2026-12"},
+        "create_evaluation",
+    ),
     (TOWN_ADMIN, "/api/v1/evaluations/e1/judgements", MARKS, "judge"),
     (WORKING_GROUP, "/api/v1/evaluations/e1/first-review", {"shortlist": ["a1"]}, "first_review"),
     (COMMITTEE, "/api/v1/evaluations/e1/second-review", {"best": ["a1"]}, "second_review"),
@@ -245,8 +379,7 @@ def test_every_mutating_scoring_route_hands_its_idempotency_key_to_scoring(gatew
     assert answer.status_code in (200, 201), answer.text
     assert fake.calls[-1].method == method and fake.calls[-1].kwargs["idempotency_key"] == f"key-{method}"
     gateway.post(path, json=body)
-    assert fake.calls[-1].method == method and fake.calls[-1].kwargs["idempotency_key"] is None, \
-        "no key, none passed"
+    assert fake.calls[-1].method == method and fake.calls[-1].kwargs["idempotency_key"] is None, "no key, none passed"
     refused = gateway.post(path, json=body, headers={"Idempotency-Key": "k" * 201})
     assert refused.status_code == 400 and code(refused) == "VALIDATION_FAILED"
 
@@ -255,10 +388,24 @@ def test_scorings_vote_rate_limit_is_429_with_retry_after(gateway):
     from partyday_gateway.rpc import RemoteError
 
     fake = gateway.acting_as(MEMBER)
-    fake.answer("scoring", "vote", RemoteError("scoring", "vote", {
-        "exc_type": "DomainError", "value": "x", "exc_args": [
-            "VOTE_RATE_LIMITED", "too many votes from this address; slow down", 429,
-            {"per": "address", "limit": 120, "retry_after": 17}]}))
+    fake.answer(
+        "scoring",
+        "vote",
+        RemoteError(
+            "scoring",
+            "vote",
+            {
+                "exc_type": "DomainError",
+                "value": "x",
+                "exc_args": [
+                    "VOTE_RATE_LIMITED",
+                    "too many votes from this address; slow down",
+                    429,
+                    {"per": "address", "limit": 120, "retry_after": 17},
+                ],
+            },
+        ),
+    )
     refused = gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"})
     assert refused.status_code == 429 and code(refused) == "VOTE_RATE_LIMITED"
     assert refused.headers["Retry-After"] == "17" and refused.json()["error"]["details"]["per"] == "address"
@@ -268,8 +415,10 @@ def test_the_progress_dashboard_checks_its_month(gateway):
     fake = gateway.acting_as(TOWN_ADMIN)
     gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-12"})
     assert fake.calls[-1] == ("scoring", "progress", ("town",), {"month": "2026-12", "domain": None})
-    assert code(gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-1"})) \
+    assert (
+        code(gateway.get("/api/v1/dashboards/progress", params={"org_id": "town", "month": "2026-1"}))
         == "VALIDATION_FAILED"
+    )
 
 
 def test_judges_are_organisation_admins_above_the_candidate_and_marks_are_checked(gateway):
@@ -281,22 +430,30 @@ def test_judges_are_organisation_admins_above_the_candidate_and_marks_are_checke
     fake = gateway.acting_as(TOWN_ADMIN)
     assert gateway.post("/api/v1/evaluations/e1/judgements", json=marks).status_code == 200
     assert fake.calls[-1].method == "judge"
-    assert code(gateway.post("/api/v1/evaluations/e1/judgements", json={**marks, "effect": 21})) \
+    assert code(gateway.post("/api/v1/evaluations/e1/judgements", json={**marks, "effect": 21})) == "VALIDATION_FAILED"
+    assert (
+        code(gateway.post("/api/v1/evaluations", json={"org_id": "town", "kind": "golden_ideas", "period": "2026-12"}))
         == "VALIDATION_FAILED"
-    assert code(gateway.post("/api/v1/evaluations", json={"org_id": "town", "kind": "golden_ideas",
-                                                          "period": "2026-12"})) == "VALIDATION_FAILED"
+    )
     assert code(gateway.post("/api/v1/evaluations/e1/first-review", json={"shortlist": []})) == "VALIDATION_FAILED"
 
 
 def test_only_the_working_group_makes_the_first_review_and_only_the_committee_the_second_and_publishes(gateway):
     shortlist, winners = {"shortlist": ["a1"]}, {"best": ["a1"]}
-    steps = (("first-review", shortlist, "first_review"), ("second-review", winners, "second_review"),
-             ("publish", None, "publish_evaluation"))
+    steps = (
+        ("first-review", shortlist, "first_review"),
+        ("second-review", winners, "second_review"),
+        ("publish", None, "publish_evaluation"),
+    )
     working_group = context([("working_group", "town", "/root/town/")], org_id="t-office")
     committee = context([("committee", "root", "/root/")], org_id="c-office")
-    for who, allowed in ((TOWN_ADMIN, set()), (context([("city_admin", "root", "/root/")]), set()),
-                         (working_group, {"first-review"}), (committee, {"second-review", "publish"}),
-                         (context([("working_group", "b1", "/root/town/b1/")]), set())):
+    for who, allowed in (
+        (TOWN_ADMIN, set()),
+        (context([("city_admin", "root", "/root/")]), set()),
+        (working_group, {"first-review"}),
+        (committee, {"second-review", "publish"}),
+        (context([("working_group", "b1", "/root/town/b1/")]), set()),
+    ):
         fake = gateway.acting_as(who)
         for step, body, method in steps:
             answer = gateway.post(f"/api/v1/evaluations/e1/{step}", json=body)
@@ -324,8 +481,7 @@ def test_reports_as_xlsx_pdf_and_json_for_readers_of_the_node(gateway):
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert gateway.get("/api/v1/reports/inspection", params={**params, "format": "json"}).json()["rows"]
     assert code(gateway.get("/api/v1/reports/gazette", params=params)) == "VALIDATION_FAILED"
-    assert code(gateway.get("/api/v1/reports/bulletin", params={**params, "period": "2026-Q9"})) \
-        == "VALIDATION_FAILED"
+    assert code(gateway.get("/api/v1/reports/bulletin", params={**params, "period": "2026-Q9"})) == "VALIDATION_FAILED"
     gateway.acting_as(MEMBER)
     assert code(gateway.get("/api/v1/reports/inspection", params=params)) == "FORBIDDEN"
 
@@ -336,7 +492,8 @@ def test_campaign_candidates_show_their_approved_photos_and_nothing_else(gateway
     assert shown.status_code == 200, shown.text
     photos = shown.json()["items"][0]["photos"]
     assert [(p["media_id"], p["thumbnail_url"]) for p in photos] == [
-        ("p1", "/api/v1/campaigns/c1/photos/p1?variant=thumbnail")]
+        ("p1", "/api/v1/campaigns/c1/photos/p1?variant=thumbnail")
+    ]
     assert ("media", "activity_media_page", ("a1",), {"page": 1, "page_size": 50, "approved_only": True}) in fake.calls
     outside = gateway.get("/api/v1/campaigns/c1/photos/x9")
     assert outside.status_code == 404 and code(outside) == "MEDIA_NOT_FOUND"
@@ -371,9 +528,19 @@ def test_a_candidate_media_does_not_know_has_no_photos_and_the_page_still_answer
     from partyday_gateway.rpc import RemoteError
 
     fake = gateway.acting_as(PUBLIC)
-    fake.answer("media", "activity_media_page", RemoteError("media", "activity_media_page", {
-        "exc_type": "DomainError", "value": "x", "exc_args": [
-            "ACTIVITY_NOT_FOUND", "activity a1 does not exist or is not approved", 404, {"id": "a1"}]}))
+    fake.answer(
+        "media",
+        "activity_media_page",
+        RemoteError(
+            "media",
+            "activity_media_page",
+            {
+                "exc_type": "DomainError",
+                "value": "x",
+                "exc_args": ["ACTIVITY_NOT_FOUND", "activity a1 does not exist or is not approved", 404, {"id": "a1"}],
+            },
+        ),
+    )
     shown = gateway.get("/api/v1/campaigns/c1/candidates")
     assert shown.status_code == 200, shown.text
     assert shown.json()["items"][0]["photos"] == []

@@ -1,4 +1,5 @@
 """The gateway reads its own settings class: the keys only it reads and the shared ones, from PARTYDAY_*."""
+
 import jwt
 import pytest
 from fastapi.testclient import TestClient
@@ -15,8 +16,12 @@ def test_the_gateways_keys_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("PARTYDAY_DISPLAY_TIME_ZONE", "Asia/Urumqi")
     monkeypatch.setenv("PARTYDAY_LOG_FORMAT", "text")
     settings = GatewaySettings()
-    assert (str(settings.cjk_font_path), settings.media_ingest_timeout_s, settings.display_time_zone,
-            settings.log_format) == ("/fonts/cjk.ttc", 90.0, "Asia/Urumqi", "text")
+    assert (
+        str(settings.cjk_font_path),
+        settings.media_ingest_timeout_s,
+        settings.display_time_zone,
+        settings.log_format,
+    ) == ("/fonts/cjk.ttc", 90.0, "Asia/Urumqi", "text")
     assert GatewaySettings(access_token_ttl_s=900).access_token_ttl_s == 900
     with pytest.raises(ValueError):
         GatewaySettings(access_token_ttl_s=901)

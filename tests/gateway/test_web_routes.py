@@ -1,4 +1,5 @@
 """The web pages and the member's attendance history, with the services faked."""
+
 import re
 from pathlib import Path
 
@@ -8,15 +9,36 @@ from partyday_gateway.permissions import CAPABILITIES
 from tests.gateway.fakes import FakeRpc
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
-MEMBER = {"session_active": True, "kind": "member", "subject": "m1", "member_id": "m1", "name": "李明",
-          "org_id": "b1", "org_path": "/root/b1/", "roles": []}
+MEMBER = {
+    "session_active": True,
+    "kind": "member",
+    "subject": "m1",
+    "member_id": "m1",
+    "name": "李明",
+    "org_id": "b1",
+    "org_path": "/root/b1/",
+    "roles": [],
+}
 PUBLIC = {**MEMBER, "kind": "public", "member_id": None, "org_id": None, "org_path": None}
 
 
-ROW = {"activity_id": "a2", "branch_id": "b1", "theme": "主题党日", "venue_name": "党员活动室",
-       "starts_at": "2026-12-07T09:00:00+08:00", "ends_at": "2026-12-07T11:00:00+08:00", "closed": False,
-       "member_id": "m1", "name": "李明", "mobile": False, "guest": False, "status": "signed_in",
-       "signed_in_at": "2026-12-07T01:05:00+00:00", "signed_out_at": None, "sent_late": True}
+ROW = {
+    "activity_id": "a2",
+    "branch_id": "b1",
+    "theme": "主题党日",
+    "venue_name": "党员活动室",
+    "starts_at": "2026-12-07T09:00:00+08:00",
+    "ends_at": "2026-12-07T11:00:00+08:00",
+    "closed": False,
+    "member_id": "m1",
+    "name": "李明",
+    "mobile": False,
+    "guest": False,
+    "status": "signed_in",
+    "signed_in_at": "2026-12-07T01:05:00+00:00",
+    "signed_out_at": None,
+    "sent_late": True,
+}
 
 
 def history(member_id, page, page_size):
@@ -28,9 +50,16 @@ def acting_as(gateway):
     return lambda who: gateway.use(FakeRpc(caller=who).answer("attendance", "member_history", history))
 
 
-@pytest.mark.parametrize("path, script", [("/console", "console.js"), ("/m", "member.js"),
-                                          ("/m/checkin?activity=a1&token=t", "member.js"), ("/m/history", "member.js"),
-                                          ("/vote?campaign=c1", "vote.js")])
+@pytest.mark.parametrize(
+    "path, script",
+    [
+        ("/console", "console.js"),
+        ("/m", "member.js"),
+        ("/m/checkin?activity=a1&token=t", "member.js"),
+        ("/m/history", "member.js"),
+        ("/vote?campaign=c1", "vote.js"),
+    ],
+)
 def test_each_page_is_served_with_its_script(gateway, path, script):
     answer = gateway.get(path)
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
@@ -77,9 +106,25 @@ def test_a_members_history_is_their_own_lines_a_page_at_a_time(gateway, acting_a
     assert rpc.calls == [("attendance", "member_history", ("m1",), {"page": 2, "page_size": 20})]
     body = answer.json()
     assert (body["member_id"], body["total"], body["page"]) == ("m1", 21, 2)
-    assert body["items"] == [{key: ROW[key] for key in (
-        "activity_id", "branch_id", "theme", "venue_name", "starts_at", "ends_at", "closed", "guest", "status",
-        "signed_in_at", "signed_out_at", "sent_late")}]
+    assert body["items"] == [
+        {
+            key: ROW[key]
+            for key in (
+                "activity_id",
+                "branch_id",
+                "theme",
+                "venue_name",
+                "starts_at",
+                "ends_at",
+                "closed",
+                "guest",
+                "status",
+                "signed_in_at",
+                "signed_out_at",
+                "sent_late",
+            )
+        }
+    ]
 
 
 def test_the_history_needs_a_members_account_and_a_sane_range(gateway, acting_as):

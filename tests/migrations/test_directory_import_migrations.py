@@ -1,6 +1,7 @@
 """The directory's migration 0005 (roster imports as jobs) on a directory that already has members: it
 adds the imports and their rejected rows empty, keeps every member, and goes down again to 0004 leaving
 the members as they were."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -19,23 +20,39 @@ def test_0005_adds_empty_import_tables_beside_existing_members_and_goes_down_aga
     upgrade("directory", url, "0004")
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO orgs (id, code, name, level, domain, kind, path, created_at) "
-                                "VALUES ('b1', 'B1', '一支部', 'branch', 'rural', 'regular', '/b1/', :at)"), {"at": AT})
-        connection.execute(text("INSERT INTO members (id, name, phone, branch_id, probationary, mobile, lost_contact, "
-                                "active, created_at) VALUES ('m1', '张红梅', '13800138000', 'b1', false, false, "
-                                "false, true, :at)"), {"at": AT})
+        connection.execute(
+            text(
+                "INSERT INTO orgs (id, code, name, level, domain, kind, path, created_at) "
+                "VALUES ('b1', 'B1', '一支部', 'branch', 'rural', 'regular', '/b1/', :at)"
+            ),
+            {"at": AT},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO members (id, name, phone, branch_id, probationary, mobile, lost_contact, "
+                "active, created_at) VALUES ('m1', '张红梅', '13800138000', 'b1', false, false, "
+                "false, true, :at)"
+            ),
+            {"at": AT},
+        )
     upgrade("directory", url, "0005")
     with engine.begin() as connection:
         assert connection.execute(text("SELECT count(*) FROM roster_imports")).scalar_one() == 0
-        connection.execute(text(
-            "INSERT INTO roster_imports (id, state, storage_key, rows_read, last_row, accepted, unchanged, rejected, "
-            "created_at) VALUES ('i1', 'queued', 'incoming/x', 0, 0, 0, 0, 0, :at)"), {"at": AT})
-        connection.execute(text("INSERT INTO roster_import_rejections (import_id, row, reasons) "
-                                "VALUES ('i1', 2, '[\"PHONE_TAKEN\"]')"))
+        connection.execute(
+            text(
+                "INSERT INTO roster_imports (id, state, storage_key, rows_read, last_row, accepted, unchanged, "
+                "rejected, created_at) VALUES ('i1', 'queued', 'incoming/x', 0, 0, 0, 0, 0, :at)"
+            ),
+            {"at": AT},
+        )
+        connection.execute(
+            text("INSERT INTO roster_import_rejections (import_id, row, reasons) VALUES ('i1', 2, '[\"PHONE_TAKEN\"]')")
+        )
         with pytest.raises(Exception):
             with connection.begin_nested():
-                connection.execute(text("INSERT INTO roster_import_rejections (import_id, row, reasons) "
-                                        "VALUES ('i1', 2, '[]')"))
+                connection.execute(
+                    text("INSERT INTO roster_import_rejections (import_id, row, reasons) VALUES ('i1', 2, '[]')")
+                )
     command.downgrade(alembic_config("directory", url), "0004")
     tables = set(inspect(engine).get_table_names())
     with engine.connect() as connection:

@@ -1,4 +1,5 @@
 """Each service's migrations build exactly its models' schema, on PostgreSQL and on SQLite."""
+
 import importlib
 
 import pytest

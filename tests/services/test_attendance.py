@@ -1,4 +1,5 @@
 """The attendance service on RabbitMQ and PostgreSQL: sheets from approved plans, scans, leave, closing."""
+
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,9 +23,11 @@ from partyday_common.tables import OUTBOX
 from tests.services.helpers import publish_event, wait_until
 
 VENUE = (33.0700, 107.0300)
-ROSTER = [{"member_id": "m-1", "name": "张红梅", "mobile": False, "probationary": False},
-          {"member_id": "m-2", "name": "李强", "mobile": False, "probationary": True},
-          {"member_id": "m-3", "name": "王流动", "mobile": True, "probationary": False}]
+ROSTER = [
+    {"member_id": "m-1", "name": "张红梅", "mobile": False, "probationary": False},
+    {"member_id": "m-2", "name": "李强", "mobile": False, "probationary": True},
+    {"member_id": "m-3", "name": "王流动", "mobile": True, "probationary": False},
+]
 
 
 @pytest.fixture
@@ -44,12 +47,30 @@ def call(container, method, *args, **kwargs):
 
 def approve(container, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T11:00:00+08:00", roster=ROSTER):
     activity_id = uuid.uuid4().hex
-    publish_event(container.config["AMQP_URI"], "plans", Envelope(event_type="plan_approved", source="plans", data={
-        "plan_id": uuid.uuid4().hex, "activity_id": activity_id, "branch_id": "b-1", "branch_path": "/c/b-1/",
-        "month": "2026-12", "theme": "主题党日", "starts_at": starts, "ends_at": ends, "venue_name": "活动室",
-        "venue_lat": VENUE[0], "venue_lon": VENUE[1], "radius_m": 300,
-        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
-        "roster": roster}))
+    publish_event(
+        container.config["AMQP_URI"],
+        "plans",
+        Envelope(
+            event_type="plan_approved",
+            source="plans",
+            data={
+                "plan_id": uuid.uuid4().hex,
+                "activity_id": activity_id,
+                "branch_id": "b-1",
+                "branch_path": "/c/b-1/",
+                "month": "2026-12",
+                "theme": "主题党日",
+                "starts_at": starts,
+                "ends_at": ends,
+                "venue_name": "活动室",
+                "venue_lat": VENUE[0],
+                "venue_lon": VENUE[1],
+                "radius_m": 300,
+                "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
+                "roster": roster,
+            },
+        ),
+    )
     wait_until(lambda: _exists(container, activity_id), message="the sheet was opened")
     return activity_id
 
@@ -63,8 +84,15 @@ def _exists(container, activity_id):
 
 def evidence(container, activity_id, **changes):
     token = call(container, "qr_token", activity_id)["token"]
-    return {"token": token, "lat": VENUE[0], "lon": VENUE[1], "accuracy_m": 10, "device_id": "phone-1",
-            "nonce": uuid.uuid4().hex, **changes}
+    return {
+        "token": token,
+        "lat": VENUE[0],
+        "lon": VENUE[1],
+        "accuracy_m": 10,
+        "device_id": "phone-1",
+        "nonce": uuid.uuid4().hex,
+        **changes,
+    }
 
 
 def scan(container, activity_id, member, kind, payload, at):
@@ -83,42 +111,91 @@ def test_a_sheet_follows_from_an_approved_plan_and_members_sign_in_and_out(atten
     payload = evidence(attendance, activity)
     signed = scan(attendance, activity, "m-1", "sign_in", payload, "2026-12-07T08:55:00+08:00")
     assert signed["status"] == "signed_in" and signed["sent_late"] is False
-    assert scan(attendance, activity, "m-1", "sign_in", payload, "2026-12-07T08:56:00+08:00") == signed, \
+    assert scan(attendance, activity, "m-1", "sign_in", payload, "2026-12-07T08:56:00+08:00") == signed, (
         "the same nonce gets the same answer"
-    refused("ALREADY_SIGNED_IN", scan, attendance, activity, "m-1", "sign_in", evidence(attendance, activity),
-            "2026-12-07T08:57:00+08:00")
-    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in", evidence(attendance, activity),
-            "2026-12-07T08:57:00+08:00")
-    refused("TOO_EARLY", scan, attendance, activity, "m-1", "sign_out",
-            evidence(attendance, activity, reflection="学习体会很深刻，收获很大"), "2026-12-07T10:59:59+08:00")
-    refused("REFLECTION_REQUIRED", scan, attendance, activity, "m-1", "sign_out",
-            evidence(attendance, activity, reflection="好"), "2026-12-07T11:10:00+08:00")
-    out = scan(attendance, activity, "m-1", "sign_out", evidence(attendance, activity,
-                                                                 reflection="学习体会很深刻，收获很大"),
-               "2026-12-07T11:10:00+08:00")
+    )
+    refused(
+        "ALREADY_SIGNED_IN",
+        scan,
+        attendance,
+        activity,
+        "m-1",
+        "sign_in",
+        evidence(attendance, activity),
+        "2026-12-07T08:57:00+08:00",
+    )
+    refused(
+        "NOT_EXPECTED",
+        scan,
+        attendance,
+        activity,
+        "stranger",
+        "sign_in",
+        evidence(attendance, activity),
+        "2026-12-07T08:57:00+08:00",
+    )
+    refused(
+        "TOO_EARLY",
+        scan,
+        attendance,
+        activity,
+        "m-1",
+        "sign_out",
+        evidence(attendance, activity, reflection="学习体会很深刻，收获很大"),
+        "2026-12-07T10:59:59+08:00",
+    )
+    refused(
+        "REFLECTION_REQUIRED",
+        scan,
+        attendance,
+        activity,
+        "m-1",
+        "sign_out",
+        evidence(attendance, activity, reflection="好"),
+        "2026-12-07T11:10:00+08:00",
+    )
+    out = scan(
+        attendance,
+        activity,
+        "m-1",
+        "sign_out",
+        evidence(attendance, activity, reflection="学习体会很深刻，收获很大"),
+        "2026-12-07T11:10:00+08:00",
+    )
     assert out["status"] == "signed_out"
 
     engine = make_engine(attendance.url)
     with engine.connect() as connection:
-        reasons = connection.execute(select(Scan.reason).where(Scan.activity_id == activity)
-                                     .order_by(Scan.id)).scalars().all()
+        reasons = (
+            connection.execute(select(Scan.reason).where(Scan.activity_id == activity).order_by(Scan.id))
+            .scalars()
+            .all()
+        )
         outbox = metadata.tables["outbox_messages"]
-        reflected = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "member_reflected")
-                                       ).scalars().all()
+        reflected = (
+            connection.execute(select(outbox.c.body).where(outbox.c.event_type == "member_reflected")).scalars().all()
+        )
     engine.dispose()
     assert reasons == [None, "ALREADY_SIGNED_IN", "NOT_EXPECTED", "TOO_EARLY", "REFLECTION_REQUIRED", None]
     assert reflected[0]["data"]["text"] == "学习体会很深刻，收获很大"
-    assert REGISTRY.get_sample_value("partyday_scans_total", {"kind": "sign_in", "outcome": "rejected",
-                                                               "reason": "NOT_EXPECTED"}) >= 1
+    assert (
+        REGISTRY.get_sample_value(
+            "partyday_scans_total", {"kind": "sign_in", "outcome": "rejected", "reason": "NOT_EXPECTED"}
+        )
+        >= 1
+    )
 
 
-@pytest.mark.parametrize("changes, at, code", [
-    ({"token": "forged.token"}, "2026-12-07T09:00:00+08:00", "TOKEN_INVALID"),
-    ({"lat": VENUE[0] + 0.004}, "2026-12-07T09:00:00+08:00", "GEOFENCE_OUTSIDE"),
-    ({"accuracy_m": 150}, "2026-12-07T09:00:00+08:00", "LOCATION_TOO_INACCURATE"),
-    ({}, "2026-12-07T08:29:00+08:00", "WINDOW_NOT_OPEN"),
-    ({}, "2026-12-07T09:16:00+08:00", "WINDOW_CLOSED"),
-])
+@pytest.mark.parametrize(
+    "changes, at, code",
+    [
+        ({"token": "forged.token"}, "2026-12-07T09:00:00+08:00", "TOKEN_INVALID"),
+        ({"lat": VENUE[0] + 0.004}, "2026-12-07T09:00:00+08:00", "GEOFENCE_OUTSIDE"),
+        ({"accuracy_m": 150}, "2026-12-07T09:00:00+08:00", "LOCATION_TOO_INACCURATE"),
+        ({}, "2026-12-07T08:29:00+08:00", "WINDOW_NOT_OPEN"),
+        ({}, "2026-12-07T09:16:00+08:00", "WINDOW_CLOSED"),
+    ],
+)
 def test_a_sign_in_is_refused_for_its_reason(attendance, changes, at, code):
     activity = approve(attendance)
     refused(code, scan, attendance, activity, "m-2", "sign_in", evidence(attendance, activity, **changes), at)
@@ -127,15 +204,40 @@ def test_a_sign_in_is_refused_for_its_reason(attendance, changes, at, code):
 def test_who_may_sign_in_is_judged_before_where_and_when(attendance):
     activity = approve(attendance)
     outside, late = {"lat": VENUE[0] + 0.004}, "2026-12-07T09:16:00+08:00"
-    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in",
-            evidence(attendance, activity, **outside), late)
+    refused(
+        "NOT_EXPECTED",
+        scan,
+        attendance,
+        activity,
+        "stranger",
+        "sign_in",
+        evidence(attendance, activity, **outside),
+        late,
+    )
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T09:00:00+08:00")
-    refused("ALREADY_SIGNED_IN", scan, attendance, activity, "m-1", "sign_in",
-            evidence(attendance, activity, **outside), late)
-    refused("WINDOW_CLOSED", scan, attendance, activity, "m-2", "sign_in",
-            evidence(attendance, activity, **outside), late)
-    refused("GEOFENCE_OUTSIDE", scan, attendance, activity, "m-2", "sign_in",
-            evidence(attendance, activity, **outside), "2026-12-07T09:00:00+08:00")
+    refused(
+        "ALREADY_SIGNED_IN",
+        scan,
+        attendance,
+        activity,
+        "m-1",
+        "sign_in",
+        evidence(attendance, activity, **outside),
+        late,
+    )
+    refused(
+        "WINDOW_CLOSED", scan, attendance, activity, "m-2", "sign_in", evidence(attendance, activity, **outside), late
+    )
+    refused(
+        "GEOFENCE_OUTSIDE",
+        scan,
+        attendance,
+        activity,
+        "m-2",
+        "sign_in",
+        evidence(attendance, activity, **outside),
+        "2026-12-07T09:00:00+08:00",
+    )
 
 
 def test_of_simultaneous_sign_ins_by_one_member_exactly_one_is_accepted(attendance):
@@ -166,44 +268,65 @@ def test_of_simultaneous_sign_ins_by_one_member_exactly_one_is_accepted(attendan
 
 def test_a_token_of_another_activity_is_refused(attendance):
     first, second = approve(attendance), approve(attendance)
-    refused("TOKEN_INVALID", scan, attendance, first, "m-1", "sign_in", evidence(attendance, second),
-            "2026-12-07T09:00:00+08:00")
+    refused(
+        "TOKEN_INVALID",
+        scan,
+        attendance,
+        first,
+        "m-1",
+        "sign_in",
+        evidence(attendance, second),
+        "2026-12-07T09:00:00+08:00",
+    )
 
 
 def test_closing_marks_absence_excuses_leave_and_counts_mobile_members_apart(attendance):
     activity = approve(attendance)
     leave = call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00")
     call(attendance, "decide_leave", leave["leave_id"], True)
-    refused("LEAVE_TOO_LATE", call, attendance, "request_leave", activity, "m-1", "生病",
-            now="2026-12-07T09:00:00+08:00")
+    refused(
+        "LEAVE_TOO_LATE", call, attendance, "request_leave", activity, "m-1", "生病", now="2026-12-07T09:00:00+08:00"
+    )
     scan(attendance, activity, "m-3", "sign_in", evidence(attendance, activity), "2026-12-07T09:05:00+08:00")
     assert call(attendance, "close_due", now="2026-12-07T11:59:00+08:00") == 0, "not before the window ends"
     assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00") == 1
     sheet = call(attendance, "attendance", activity)
     assert {m["member_id"]: m["status"] for m in sheet["members"]} == {
-        "m-1": "absent", "m-2": "excused", "m-3": "no_sign_out"}
+        "m-1": "absent",
+        "m-2": "excused",
+        "m-3": "no_sign_out",
+    }
     assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 0, "absent": 1, "excused": 1}
     assert sheet["counts"]["mobile_members"]["no_sign_out"] == 1
     assert call(attendance, "close_due", now="2026-12-08T00:01:00+08:00") == 0, "closed once"
 
 
 def test_a_service_that_was_down_closes_every_activity_it_missed(attendance):
-    ids = [approve(attendance, starts=f"2026-12-0{day}T09:00:00+08:00", ends=f"2026-12-0{day}T10:00:00+08:00")
-           for day in (2, 3, 4)]
+    ids = [
+        approve(attendance, starts=f"2026-12-0{day}T09:00:00+08:00", ends=f"2026-12-0{day}T10:00:00+08:00")
+        for day in (2, 3, 4)
+    ]
     assert call(attendance, "close_due", now="2026-12-20T00:00:00+08:00") == 3
     assert all(call(attendance, "get_activity", activity)["closed"] for activity in ids)
 
 
 def test_three_absences_in_a_row_flag_a_member(attendance):
     for day in (2, 3, 4):
-        approve(attendance, starts=f"2026-12-0{day}T09:00:00+08:00", ends=f"2026-12-0{day}T10:00:00+08:00",
-                roster=ROSTER[:1])
+        approve(
+            attendance,
+            starts=f"2026-12-0{day}T09:00:00+08:00",
+            ends=f"2026-12-0{day}T10:00:00+08:00",
+            roster=ROSTER[:1],
+        )
         call(attendance, "close_due", now=f"2026-12-0{day}T23:00:00+08:00")
     engine = make_engine(attendance.url)
     outbox = metadata.tables["outbox_messages"]
     with engine.connect() as connection:
-        flagged = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "member_absence_flagged")
-                                     ).scalars().all()
+        flagged = (
+            connection.execute(select(outbox.c.body).where(outbox.c.event_type == "member_absence_flagged"))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert [(f["data"]["member_id"], f["data"]["consecutive_absences"]) for f in flagged] == [("m-1", 3)]
 
@@ -214,7 +337,9 @@ def test_leave_requests_are_listed_for_the_branch_admin_and_decided_until_the_cl
     call(attendance, "request_leave", activity, "m-1", "生病", now="2026-12-06T11:00:00+08:00")
     listed = call(attendance, "leave_requests", activity)
     assert [(row["name"], row["reason"], row["status"]) for row in listed["items"]] == [
-        ("李强", "出差", "pending"), ("张红梅", "生病", "pending")]
+        ("李强", "出差", "pending"),
+        ("张红梅", "生病", "pending"),
+    ]
     assert listed["items"][0]["requested_at"] == "2026-12-06T02:00:00+00:00" and listed["total"] == 2
     own = call(attendance, "leave_requests", activity, "m-1")
     assert [row["member_id"] for row in own["items"]] == ["m-1"] and own["total"] == 1
@@ -223,26 +348,52 @@ def test_leave_requests_are_listed_for_the_branch_admin_and_decided_until_the_cl
     assert decided["status"] == "approved" and decided["decided_at"]
     call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
     refused("ACTIVITY_CLOSED", call, attendance, "decide_leave", own["items"][0]["leave_id"], True)
-    assert {m["member_id"]: m["status"] for m in call(attendance, "attendance", activity)["members"]}["m-1"] \
-        == "absent", "a request left pending is not leave"
+    assert {m["member_id"]: m["status"] for m in call(attendance, "attendance", activity)["members"]}[
+        "m-1"
+    ] == "absent", "a request left pending is not leave"
 
 
 def test_every_attempt_is_listed_with_its_evidence_for_an_audit(attendance):
     activity = approve(attendance)
     good = evidence(attendance, activity)
     scan(attendance, activity, "m-1", "sign_in", good, "2026-12-07T08:40:00+08:00")
-    refused("GEOFENCE_OUTSIDE", scan, attendance, activity, "m-2", "sign_in",
-            evidence(attendance, activity, lat=VENUE[0] + 0.01), "2026-12-07T08:41:00+08:00")
-    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in", evidence(attendance, activity),
-            "2026-12-07T08:42:00+08:00")
+    refused(
+        "GEOFENCE_OUTSIDE",
+        scan,
+        attendance,
+        activity,
+        "m-2",
+        "sign_in",
+        evidence(attendance, activity, lat=VENUE[0] + 0.01),
+        "2026-12-07T08:41:00+08:00",
+    )
+    refused(
+        "NOT_EXPECTED",
+        scan,
+        attendance,
+        activity,
+        "stranger",
+        "sign_in",
+        evidence(attendance, activity),
+        "2026-12-07T08:42:00+08:00",
+    )
     log = call(attendance, "scans", activity)
     assert log["outcomes"] == {"ok": 1, "GEOFENCE_OUTSIDE": 1, "NOT_EXPECTED": 1} and log["total"] == 3
     assert [(row["member_id"], row["name"], row["reason"]) for row in log["items"]] == [
-        ("stranger", None, "NOT_EXPECTED"), ("m-2", "李强", "GEOFENCE_OUTSIDE"), ("m-1", "张红梅", None)]
+        ("stranger", None, "NOT_EXPECTED"),
+        ("m-2", "李强", "GEOFENCE_OUTSIDE"),
+        ("m-1", "张红梅", None),
+    ]
     accepted = log["items"][2]
-    assert (accepted["accepted"], accepted["kind"], accepted["nonce"], accepted["device_id"], accepted["lat"],
-            accepted["accuracy_m"], accepted["server_time"]) == (
-        True, "sign_in", good["nonce"], "phone-1", VENUE[0], 10, "2026-12-07T00:40:00+00:00")
+    assert (
+        accepted["accepted"],
+        accepted["kind"],
+        accepted["nonce"],
+        accepted["device_id"],
+        accepted["lat"],
+        accepted["accuracy_m"],
+        accepted["server_time"],
+    ) == (True, "sign_in", good["nonce"], "phone-1", VENUE[0], 10, "2026-12-07T00:40:00+00:00")
     assert accepted["token_id"] and accepted["distance_m"] == 0 and accepted["details"] is None
     assert log["items"][1]["details"]["allowed_m"] == 310
     refusals = call(attendance, "scans", activity, "refused")
@@ -254,38 +405,65 @@ def test_every_attempt_is_listed_with_its_evidence_for_an_audit(attendance):
     refused("ACTIVITY_NOT_FOUND", call, attendance, "scans", "nowhere")
 
 
-
 def test_a_mutating_call_sent_again_with_its_idempotency_key_gets_the_first_answer(attendance):
     activity = approve(attendance, roster=ROSTER[:2])
     before = "2026-12-07T08:50:00+08:00"
     guest = {"member_id": "g-1", "name": "王书记"}
     invited = call(attendance, "invite_guest", activity, guest, now=before, idempotency_key="invite-1")
     assert call(attendance, "invite_guest", activity, guest, now=before, idempotency_key="invite-1") == invited
-    refused("IDEMPOTENCY_KEY_REUSED", call, attendance, "invite_guest", activity, {**guest, "member_id": "g-2"},
-            now=before, idempotency_key="invite-1")
+    refused(
+        "IDEMPOTENCY_KEY_REUSED",
+        call,
+        attendance,
+        "invite_guest",
+        activity,
+        {**guest, "member_id": "g-2"},
+        now=before,
+        idempotency_key="invite-1",
+    )
     removed = call(attendance, "remove_guest", activity, "g-1", idempotency_key="remove-1")
     assert removed["member_id"] == "g-1" and removed["guest"] is True
     assert call(attendance, "remove_guest", activity, "g-1", idempotency_key="remove-1") == removed
     refused("GUEST_NOT_FOUND", call, attendance, "remove_guest", activity, "g-1")
 
-    asked = call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00",
-                 idempotency_key="leave-1")
-    assert call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00",
-                idempotency_key="leave-1") == asked
+    asked = call(
+        attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00", idempotency_key="leave-1"
+    )
+    assert (
+        call(
+            attendance,
+            "request_leave",
+            activity,
+            "m-2",
+            "出差",
+            now="2026-12-06T10:00:00+08:00",
+            idempotency_key="leave-1",
+        )
+        == asked
+    )
     refused("LEAVE_EXISTS", call, attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00")
     decided = call(attendance, "decide_leave", asked["leave_id"], True, idempotency_key="decide-1")
     assert call(attendance, "decide_leave", asked["leave_id"], True, idempotency_key="decide-1") == decided
     refused("LEAVE_DECIDED", call, attendance, "decide_leave", asked["leave_id"], True)
 
-    late = [{**evidence(attendance, activity), "activity_id": activity, "kind": "sign_in",
-             "scanned_at": "2026-12-07T09:00:00+08:00"}]
+    late = [
+        {
+            **evidence(attendance, activity),
+            "activity_id": activity,
+            "kind": "sign_in",
+            "scanned_at": "2026-12-07T09:00:00+08:00",
+        }
+    ]
     batch = call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:30:00+08:00", idempotency_key="batch-1")
     assert batch[0]["status"] == "signed_in"
-    assert call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:30:00+08:00",
-                idempotency_key="batch-1") == batch
+    assert (
+        call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:30:00+08:00", idempotency_key="batch-1")
+        == batch
+    )
     assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00", idempotency_key="close-1") == 1
-    assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00", idempotency_key="close-1") == 1, \
+    assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00", idempotency_key="close-1") == 1, (
         "the first answer, not a second close"
+    )
     assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00") == 0
 
 
@@ -293,11 +471,21 @@ def party_days(container, days, roster=ROSTER, attending=None):
     """A party day of branch b-1 on each of `days` (November, in the past), closed; the members in
     `attending[day]` sign in to it. The last activity's id."""
     for day in days:
-        activity = approve(container, starts=f"2026-11-{day:02d}T09:00:00+08:00",
-                           ends=f"2026-11-{day:02d}T10:00:00+08:00", roster=roster)
+        activity = approve(
+            container,
+            starts=f"2026-11-{day:02d}T09:00:00+08:00",
+            ends=f"2026-11-{day:02d}T10:00:00+08:00",
+            roster=roster,
+        )
         for member in (attending or {}).get(day, ()):
-            scan(container, activity, member, "sign_in", evidence(container, activity),
-                 f"2026-11-{day:02d}T09:00:00+08:00")
+            scan(
+                container,
+                activity,
+                member,
+                "sign_in",
+                evidence(container, activity),
+                f"2026-11-{day:02d}T09:00:00+08:00",
+            )
         call(container, "close_due", now=f"2026-11-{day:02d}T23:00:00+08:00")
     return activity
 
@@ -306,8 +494,14 @@ def test_a_branch_lists_its_members_absent_in_a_row_until_they_attend_again(atte
     last = party_days(attendance, (2, 3, 4), ROSTER[:2], attending={4: ["m-2"]})
     flags = call(attendance, "absence_flags", "b-1")
     assert (flags["threshold"], flags["total"], flags["page"]) == (3, 1, 1)
-    assert flags["items"] == [{"member_id": "m-1", "name": "张红梅", "consecutive_absences": 3, "last_absence": {
-        "activity_id": last, "theme": "主题党日", "starts_at": "2026-11-04T01:00:00+00:00"}}]
+    assert flags["items"] == [
+        {
+            "member_id": "m-1",
+            "name": "张红梅",
+            "consecutive_absences": 3,
+            "last_absence": {"activity_id": last, "theme": "主题党日", "starts_at": "2026-11-04T01:00:00+00:00"},
+        }
+    ]
     assert call(attendance, "absence_flags", "b-2")["total"] == 0
 
     party_days(attendance, (5,), ROSTER[:2], attending={5: ["m-2"]})
@@ -320,47 +514,84 @@ def test_a_branch_lists_its_members_absent_in_a_row_until_they_attend_again(atte
 def test_a_member_who_signs_in_late_leaves_or_moved_away_is_no_longer_listed(attendance):
     last = party_days(attendance, (2, 3, 4), ROSTER)
     assert [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-1", "m-2", "m-3"]
-    late = {**evidence(attendance, last), "activity_id": last, "kind": "sign_in",
-            "scanned_at": "2026-11-04T09:00:00+08:00"}
+    late = {
+        **evidence(attendance, last),
+        "activity_id": last,
+        "kind": "sign_in",
+        "scanned_at": "2026-11-04T09:00:00+08:00",
+    }
     [answer] = call(attendance, "offline_batch", "m-2", [late], now="2026-11-05T10:00:00+08:00")
     assert answer["status"] == "signed_in" and answer["sent_late"] is True
-    assert [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-1", "m-3"], \
+    assert [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-1", "m-3"], (
         "the party day signed in late ends the streak"
+    )
 
-    left = {"member_id": "m-1", "name": "张红梅", "branch_id": "b-1", "branch_path": "/c/b-1/", "mobile": False,
-            "probationary": False, "lost_contact": False, "active": False, "joined_on": None}
-    publish_event(attendance.config["AMQP_URI"], "directory",
-                  Envelope(event_type="member_left", source="directory", data=left))
-    wait_until(lambda: [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-3"],
-               message="the member who left is no longer listed")
+    left = {
+        "member_id": "m-1",
+        "name": "张红梅",
+        "branch_id": "b-1",
+        "branch_path": "/c/b-1/",
+        "mobile": False,
+        "probationary": False,
+        "lost_contact": False,
+        "active": False,
+        "joined_on": None,
+    }
+    publish_event(
+        attendance.config["AMQP_URI"], "directory", Envelope(event_type="member_left", source="directory", data=left)
+    )
+    wait_until(
+        lambda: [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-3"],
+        message="the member who left is no longer listed",
+    )
     party_days(attendance, (5,), ROSTER[:2], attending={5: ["m-2"]})
-    assert call(attendance, "absence_flags", "b-1")["total"] == 0, \
+    assert call(attendance, "absence_flags", "b-1")["total"] == 0, (
         "m-3 was not on the branch's newest sheet: moved away, so not the branch's to follow up"
+    )
 
 
 def test_offline_scans_are_judged_on_their_evidence_and_marked_late(attendance):
     activity = approve(attendance)
-    good = {**evidence(attendance, activity), "activity_id": activity, "kind": "sign_in",
-            "scanned_at": "2026-12-07T09:02:00+08:00"}
+    good = {
+        **evidence(attendance, activity),
+        "activity_id": activity,
+        "kind": "sign_in",
+        "scanned_at": "2026-12-07T09:02:00+08:00",
+    }
     future = {**good, "nonce": uuid.uuid4().hex, "scanned_at": "2026-12-09T09:00:00+08:00"}
     outside = {**good, "nonce": uuid.uuid4().hex, "lat": VENUE[0] + 0.01}
-    results = call(attendance, "offline_batch", "m-1", [good, future, outside, {"nonsense": True}],
-                   now="2026-12-07T12:30:00+08:00")
+    results = call(
+        attendance, "offline_batch", "m-1", [good, future, outside, {"nonsense": True}], now="2026-12-07T12:30:00+08:00"
+    )
     assert results[0]["status"] == "signed_in" and results[0]["sent_late"] is True
     assert [r["error"]["code"] for r in results[1:]] == ["SCAN_IN_FUTURE", "ALREADY_SIGNED_IN", "VALIDATION_FAILED"]
     again = call(attendance, "offline_batch", "m-1", [good], now="2026-12-07T12:31:00+08:00")
     assert again[0] == {**results[0], "index": 0}, "a batch sent twice changes nothing"
     late = {**good, "nonce": uuid.uuid4().hex}
-    assert call(attendance, "offline_batch", "m-2", [late], now="2026-12-10T12:00:00+08:00")[0]["error"]["code"] \
+    assert (
+        call(attendance, "offline_batch", "m-2", [late], now="2026-12-10T12:00:00+08:00")[0]["error"]["code"]
         == "BATCH_TOO_LATE"
+    )
 
 
 def test_the_sheet_follows_the_roster_until_the_start(attendance):
     activity = approve(attendance, roster=ROSTER[:1])
-    joined = {"member_id": "m-9", "name": "新党员", "branch_id": "b-1", "branch_path": "/c/b-1/", "mobile": False,
-              "probationary": False, "lost_contact": False, "active": True, "joined_on": None}
-    publish_event(attendance.config["AMQP_URI"], "directory",
-                  Envelope(event_type="member_joined", source="directory", data=joined))
+    joined = {
+        "member_id": "m-9",
+        "name": "新党员",
+        "branch_id": "b-1",
+        "branch_path": "/c/b-1/",
+        "mobile": False,
+        "probationary": False,
+        "lost_contact": False,
+        "active": True,
+        "joined_on": None,
+    }
+    publish_event(
+        attendance.config["AMQP_URI"],
+        "directory",
+        Envelope(event_type="member_joined", source="directory", data=joined),
+    )
     wait_until(lambda: "m-9" in {m["member_id"] for m in call(attendance, "attendance", activity)["members"]})
 
 
@@ -368,20 +599,37 @@ def test_an_invited_guest_signs_in_and_is_counted_apart_without_an_absence_strea
     activity = approve(attendance, roster=ROSTER[:1])
     outsider = evidence(attendance, activity)
     refused("NOT_EXPECTED", scan, attendance, activity, "g-1", "sign_in", outsider, "2026-12-07T08:55:00+08:00")
-    guest = call(attendance, "invite_guest", activity, {"member_id": "g-1", "name": "王书记"},
-                 now="2026-12-07T08:56:00+08:00")
+    guest = call(
+        attendance, "invite_guest", activity, {"member_id": "g-1", "name": "王书记"}, now="2026-12-07T08:56:00+08:00"
+    )
     assert guest["guest"] is True and guest["status"] == "expected"
-    refused("ALREADY_ON_SHEET", call, attendance, "invite_guest", activity, {"member_id": "m-1", "name": "张红梅"},
-            now="2026-12-07T08:56:00+08:00")
-    call(attendance, "invite_guest", activity, {"member_id": "g-2", "name": "未到嘉宾"},
-         now="2026-12-07T08:57:00+08:00")
-    signed = scan(attendance, activity, "g-1", "sign_in", {**outsider, "nonce": uuid.uuid4().hex},
-                  "2026-12-07T08:58:00+08:00")
+    refused(
+        "ALREADY_ON_SHEET",
+        call,
+        attendance,
+        "invite_guest",
+        activity,
+        {"member_id": "m-1", "name": "张红梅"},
+        now="2026-12-07T08:56:00+08:00",
+    )
+    call(
+        attendance, "invite_guest", activity, {"member_id": "g-2", "name": "未到嘉宾"}, now="2026-12-07T08:57:00+08:00"
+    )
+    signed = scan(
+        attendance, activity, "g-1", "sign_in", {**outsider, "nonce": uuid.uuid4().hex}, "2026-12-07T08:58:00+08:00"
+    )
     assert signed["status"] == "signed_in"
     refused("GUEST_SIGNED_IN", call, attendance, "remove_guest", activity, "g-1")
     refused("GUEST_NOT_FOUND", call, attendance, "remove_guest", activity, "m-1")
-    refused("WINDOW_CLOSED", call, attendance, "invite_guest", activity, {"member_id": "g-3", "name": "迟到"},
-            now="2026-12-07T09:15:00+08:00")
+    refused(
+        "WINDOW_CLOSED",
+        call,
+        attendance,
+        "invite_guest",
+        activity,
+        {"member_id": "g-3", "name": "迟到"},
+        now="2026-12-07T09:15:00+08:00",
+    )
     call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
     counts = call(attendance, "attendance", activity)["counts"]
     assert counts["expected"] == 1, "guests are not expected of the branch"
@@ -403,7 +651,8 @@ def test_sheet_summaries_count_sign_ins_and_reflections_per_activity(attendance)
     reflection = {**token, "nonce": "nonce-0003", "reflection": "重温入党誓词，深受教育。"}
     scan(attendance, activity, "m-1", "sign_out", reflection, "2026-12-07T11:05:00+08:00")
     assert call(attendance, "sheet_summaries", [activity, "unknown"]) == {
-        activity: {"closed": False, "signed_in": 2, "reflections": 1}}
+        activity: {"closed": False, "signed_in": 2, "reflections": 1}
+    }
     call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
     assert call(attendance, "sheet_summaries", [activity])[activity]["closed"] is True
     refused("ACTIVITIES_INVALID", call, attendance, "sheet_summaries", "not a list")
@@ -415,8 +664,13 @@ def test_late_offline_scans_at_once_on_a_closed_activity_all_count_and_each_reco
     assert call(attendance, "close_due", now="2026-12-07T12:30:00+08:00") == 1
 
     def late(member):
-        scan = {**token, "nonce": uuid.uuid4().hex, "activity_id": activity, "kind": "sign_in",
-                "scanned_at": "2026-12-07T08:58:00+08:00"}
+        scan = {
+            **token,
+            "nonce": uuid.uuid4().hex,
+            "activity_id": activity,
+            "kind": "sign_in",
+            "scanned_at": "2026-12-07T08:58:00+08:00",
+        }
         return call(attendance, "offline_batch", member, [scan], now="2026-12-07T13:00:00+08:00")
 
     for thread in [eventlet.spawn(late, member) for member in ("m-1", "m-2", "m-3")]:
@@ -434,9 +688,15 @@ def test_late_offline_scans_at_once_on_a_closed_activity_all_count_and_each_reco
     assert counts["members"]["no_sign_out"] == 2 and counts["members"]["absent"] == 0, counts
     assert counts["mobile_members"]["no_sign_out"] == 1
     with engine.connect() as connection:
-        bodies = connection.execute(select(tables["outbox_messages"].c.body).where(
-            tables["outbox_messages"].c.event_type.in_(["activity_closed", "attendance_updated"]))
-            .order_by(tables["outbox_messages"].c.id)).scalars().all()
+        bodies = (
+            connection.execute(
+                select(tables["outbox_messages"].c.body)
+                .where(tables["outbox_messages"].c.event_type.in_(["activity_closed", "attendance_updated"]))
+                .order_by(tables["outbox_messages"].c.id)
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert [body["data"]["counts_version"] for body in bodies] == [1, 2, 3, 4], "one version per recount"
     assert bodies[-1]["data"]["members"]["no_sign_out"] == 2, "the last announcement counts every late scan"
@@ -460,8 +720,9 @@ def _statements_through_sqlalchemy(container):
     relay's polls are left out: they come every second on their own, and a slow machine saw one in a test."""
     engine = next(extension for extension in container.extensions if isinstance(extension, Database)).engine
     statements = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda *args: None if OUTBOX in args[2] else statements.append(args[2]))
+    event.listen(
+        engine, "before_cursor_execute", lambda *args: None if OUTBOX in args[2] else statements.append(args[2])
+    )
     return statements
 
 
@@ -475,14 +736,22 @@ def test_a_sign_in_that_passes_every_rule_is_one_statement_that_keeps_all_its_ev
         signed = hook(activity, "m-2", "sign_in", payload, now="2026-12-07T09:01:00+08:00")
     assert signed == {"status": "signed_in", "at": "2026-12-07T09:01:00+08:00", "sent_late": False}
     assert statements == [], "the activity's facts were known and the sign-in went out as one statement"
-    assert scan(attendance, activity, "m-2", "sign_in", payload, "2026-12-07T09:02:00+08:00") == signed, \
+    assert scan(attendance, activity, "m-2", "sign_in", payload, "2026-12-07T09:02:00+08:00") == signed, (
         "the same nonce gets its first answer"
+    )
     engine = make_engine(attendance.url)
     with engine.connect() as connection:
         kept = connection.execute(select(Scan).where(Scan.activity_id == activity, Scan.member_id == "m-2")).one()
     engine.dispose()
     assert (kept.kind, kept.accepted, kept.reason, kept.device_id, kept.nonce, kept.client_ip, kept.sent_late) == (
-        "sign_in", True, None, "phone-7", payload["nonce"], "10.1.2.3", False)
+        "sign_in",
+        True,
+        None,
+        "phone-7",
+        payload["nonce"],
+        "10.1.2.3",
+        False,
+    )
     assert kept.lat == payload["lat"] and kept.accuracy_m == 10 and 105 < kept.distance_m < 118
     assert kept.token_id and kept.server_time == kept.scanned_at and kept.answer == signed
     sheet = call(attendance, "attendance", activity)
@@ -500,10 +769,13 @@ def test_a_sign_in_on_a_closed_activity_is_judged_in_full_and_recounts_it(attend
     assert counts["members"]["absent"] == 0 and counts["members"]["no_sign_out"] == 2, counts
 
 
-@pytest.mark.parametrize("changes, code, token_kept", [
-    ({"token": "forged.token"}, "TOKEN_INVALID", False),
-    ({"lat": VENUE[0] + 0.004}, "GEOFENCE_OUTSIDE", True),
-])
+@pytest.mark.parametrize(
+    "changes, code, token_kept",
+    [
+        ({"token": "forged.token"}, "TOKEN_INVALID", False),
+        ({"lat": VENUE[0] + 0.004}, "GEOFENCE_OUTSIDE", True),
+    ],
+)
 def test_a_refused_sign_in_is_one_statement_that_keeps_its_evidence(attendance, changes, code, token_kept):
     activity = approve(attendance)
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T09:00:00+08:00")
@@ -519,7 +791,12 @@ def test_a_refused_sign_in_is_one_statement_that_keeps_its_evidence(attendance, 
         kept = connection.execute(select(Scan).where(Scan.activity_id == activity, Scan.member_id == "m-2")).one()
     engine.dispose()
     assert (kept.accepted, kept.reason, kept.device_id, kept.nonce, kept.distance_m) == (
-        False, code, "phone-9", payload["nonce"], None)
+        False,
+        code,
+        "phone-9",
+        payload["nonce"],
+        None,
+    )
     assert bool(kept.token_id) is token_kept and kept.answer["error"]["code"] == code
     assert call(attendance, "attendance", activity)["members"][1]["status"] == "expected"
 
@@ -528,11 +805,26 @@ def test_a_refusal_that_needs_the_sheet_is_judged_in_full(attendance):
     activity = approve(attendance)
     outside = {"lat": VENUE[0] + 0.004}
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T09:00:00+08:00")
-    refused("ALREADY_SIGNED_IN", scan, attendance, activity, "m-1", "sign_in",
-            evidence(attendance, activity, **outside), "2026-12-07T09:01:00+08:00")
-    refused("NOT_EXPECTED", scan, attendance, activity, "stranger", "sign_in",
-            evidence(attendance, activity, **outside), "2026-12-07T09:01:00+08:00")
-
+    refused(
+        "ALREADY_SIGNED_IN",
+        scan,
+        attendance,
+        activity,
+        "m-1",
+        "sign_in",
+        evidence(attendance, activity, **outside),
+        "2026-12-07T09:01:00+08:00",
+    )
+    refused(
+        "NOT_EXPECTED",
+        scan,
+        attendance,
+        activity,
+        "stranger",
+        "sign_in",
+        evidence(attendance, activity, **outside),
+        "2026-12-07T09:01:00+08:00",
+    )
 
 
 # --- one table of sign-in cases, through the one-statement path and through the transaction ----------------------
@@ -558,7 +850,7 @@ class SignInCase:
 
 
 def _north(metres: float) -> tuple:
-    return ("lat", VENUE[0] + metres / METRES_PER_DEGREE_LAT),
+    return (("lat", VENUE[0] + metres / METRES_PER_DEGREE_LAT),)
 
 
 SIGN_IN_CASES = {
@@ -575,12 +867,14 @@ SIGN_IN_CASES = {
     "expired-token": SignInCase(token="expired", code="TOKEN_EXPIRED"),
     "another-activitys-token": SignInCase(token="another", code="TOKEN_INVALID"),
     "not-on-the-sheet": SignInCase(member="stranger", code="NOT_EXPECTED", at_once=False),
-    "not-on-the-sheet-late-and-outside": SignInCase(member="stranger", at="2026-12-07T09:16:00+08:00",
-                                                    changes=_north(400), code="NOT_EXPECTED", at_once=False),
+    "not-on-the-sheet-late-and-outside": SignInCase(
+        member="stranger", at="2026-12-07T09:16:00+08:00", changes=_north(400), code="NOT_EXPECTED", at_once=False
+    ),
     "not-on-the-sheet-forged-token": SignInCase(member="stranger", token="forged", code="TOKEN_INVALID"),
     "already-signed-in": SignInCase(before="signed_in", code="ALREADY_SIGNED_IN", at_once=False),
-    "already-signed-in-late-and-outside": SignInCase(before="signed_in", at="2026-12-07T09:16:00+08:00",
-                                                     changes=_north(400), code="ALREADY_SIGNED_IN", at_once=False),
+    "already-signed-in-late-and-outside": SignInCase(
+        before="signed_in", at="2026-12-07T09:16:00+08:00", changes=_north(400), code="ALREADY_SIGNED_IN", at_once=False
+    ),
     "closed-activity": SignInCase(before="closed", at_once=False),
     "closed-activity-after-grace": SignInCase(before="closed", at="2026-12-07T09:16:00+08:00", code="WINDOW_CLOSED"),
     "repeated-nonce": SignInCase(before="same_nonce", at="2026-12-07T09:05:00+08:00"),
@@ -612,11 +906,19 @@ def _sign_in_case(container, case: SignInCase, statements: list) -> dict:
     """Run the case on a new activity: its answer, the statements its scan sent through SQLAlchemy, every scan kept
     for the member (without its row id and activity) and the member's line on the sheet."""
     activity = approve(container)
-    payload = {**evidence(container, activity, nonce="case-nonce-1", device_id="phone-case", **dict(case.changes)),
-               "token": _case_token(container, activity, case.token)}
+    payload = {
+        **evidence(container, activity, nonce="case-nonce-1", device_id="phone-case", **dict(case.changes)),
+        "token": _case_token(container, activity, case.token),
+    }
     if case.before == "signed_in":
-        scan(container, activity, case.member, "sign_in", evidence(container, activity, nonce="case-nonce-0"),
-             "2026-12-07T08:50:00+08:00")
+        scan(
+            container,
+            activity,
+            case.member,
+            "sign_in",
+            evidence(container, activity, nonce="case-nonce-0"),
+            "2026-12-07T08:50:00+08:00",
+        )
     if case.before == "closed":
         assert call(container, "close_due", now="2026-12-07T12:30:00+08:00") == 1
     if case.before == "same_nonce":
@@ -626,11 +928,17 @@ def _sign_in_case(container, case: SignInCase, statements: list) -> dict:
     sent = list(statements)
     engine = make_engine(container.url)
     with engine.connect() as connection:
-        kept = [{**row, "token_id": bool(row["token_id"])} for row in connection.execute(
-            select(Scan).where(Scan.activity_id == activity, Scan.member_id == case.member).order_by(Scan.id))
-            .mappings()]
-        line = connection.execute(select(SheetEntry.status, SheetEntry.signed_in_at, SheetEntry.sent_late).where(
-            SheetEntry.activity_id == activity, SheetEntry.member_id == case.member)).first()
+        kept = [
+            {**row, "token_id": bool(row["token_id"])}
+            for row in connection.execute(
+                select(Scan).where(Scan.activity_id == activity, Scan.member_id == case.member).order_by(Scan.id)
+            ).mappings()
+        ]
+        line = connection.execute(
+            select(SheetEntry.status, SheetEntry.signed_in_at, SheetEntry.sent_late).where(
+                SheetEntry.activity_id == activity, SheetEntry.member_id == case.member
+            )
+        ).first()
     engine.dispose()
     for row in kept:
         del row["id"], row["activity_id"]
@@ -645,23 +953,32 @@ def test_both_paths_give_the_same_answer_and_keep_the_same_evidence(attendance, 
         forced.setattr(at_once, "sign_in", lambda *args: None)
         in_full = _sign_in_case(attendance, case, statements)
     assert fast["answer"].get("code") == case.code, fast["answer"]
-    assert (fast["statements"] == []) is case.at_once, "the one-statement path judged it" if case.at_once else \
-        "the one-statement path left it to the transaction"
+    assert (fast["statements"] == []) is case.at_once, (
+        "the one-statement path judged it" if case.at_once else "the one-statement path left it to the transaction"
+    )
     assert in_full["statements"], "forced off, the scan was judged in a transaction"
     assert fast["answer"] == in_full["answer"]
     assert fast["scans"] == in_full["scans"], "the same evidence is kept"
     assert fast["line"] == in_full["line"]
     kept = fast["scans"][-1]
     assert (kept["accepted"], kept["reason"], kept["client_ip"], kept["device_id"], kept["nonce"]) == (
-        case.code is None, case.code, "10.1.2.3", "phone-case", "case-nonce-1")
+        case.code is None,
+        case.code,
+        "10.1.2.3",
+        "phone-case",
+        "case-nonce-1",
+    )
     assert len([row for row in fast["scans"] if row["nonce"] == "case-nonce-1"]) == 1, "a nonce is kept once"
 
 
 def _waiting_for_locks(url) -> int:
     engine = make_engine(url)
     with engine.connect() as connection:
-        waiting = connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                          "AND datname = current_database()")).scalar()
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+        ).scalar()
     engine.dispose()
     return waiting
 
@@ -670,20 +987,24 @@ def _sign_in_racing_the_close(attendance, hold: str, parameters: dict, sign_in_f
     """Hold a lock that the first of the close and a sign-in of m-2 needs (`hold`, in a transaction of its
     own), send both over RPC, wait until both are held up, and let go: the sheet afterwards."""
     engine = make_engine(attendance.url)
-    with engine.connect() as blocker, ClusterRpcProxy({"AMQP_URI": attendance.config["AMQP_URI"]},
-                                                      timeout=30) as proxy:
+    with engine.connect() as blocker, ClusterRpcProxy({"AMQP_URI": attendance.config["AMQP_URI"]}, timeout=30) as proxy:
         blocker.execute(text(hold), parameters)
         sent = []
         for sign_in in (sign_in_first, not sign_in_first):
-            sent.append(proxy.attendance.scan.call_async(
-                parameters["activity_id"], "m-2", "sign_in", parameters["payload"], now="2026-12-07T09:10:00+08:00")
-                if sign_in else proxy.attendance.close_due.call_async(now="2026-12-07T10:00:00+08:00"))
+            sent.append(
+                proxy.attendance.scan.call_async(
+                    parameters["activity_id"], "m-2", "sign_in", parameters["payload"], now="2026-12-07T09:10:00+08:00"
+                )
+                if sign_in
+                else proxy.attendance.close_due.call_async(now="2026-12-07T10:00:00+08:00")
+            )
             wait_until(lambda: _waiting_for_locks(attendance.url) == len(sent), message="held up")
         blocker.rollback()
         answers = [reply.result() for reply in sent]
     engine.dispose()
-    assert sorted(answers, key=str) == sorted([1, {"status": "signed_in", "at": "2026-12-07T09:10:00+08:00",
-                                                   "sent_late": False}], key=str)
+    assert sorted(answers, key=str) == sorted(
+        [1, {"status": "signed_in", "at": "2026-12-07T09:10:00+08:00", "sent_late": False}], key=str
+    )
     return call(attendance, "attendance", parameters["activity_id"])
 
 
@@ -692,8 +1013,11 @@ def test_a_sign_in_held_up_by_a_close_in_progress_is_judged_after_it_and_counted
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
     payload = evidence(attendance, activity)
     sheet = _sign_in_racing_the_close(
-        attendance, "INSERT INTO absence_streaks (member_id, branch_id, streak, flagged) VALUES ('m-2', 'b-1', 0, "
-                    "false)", {"activity_id": activity, "payload": payload}, sign_in_first=False)
+        attendance,
+        "INSERT INTO absence_streaks (member_id, branch_id, streak, flagged) VALUES ('m-2', 'b-1', 0, false)",
+        {"activity_id": activity, "payload": payload},
+        sign_in_first=False,
+    )
     assert [row["status"] for row in sheet["members"] if row["member_id"] == "m-2"] == ["signed_in"]
     assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 2, "absent": 0, "excused": 0}
 
@@ -703,9 +1027,12 @@ def test_a_close_held_up_by_a_sign_in_in_progress_counts_it(attendance):
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
     payload = evidence(attendance, activity)
     sheet = _sign_in_racing_the_close(
-        attendance, "INSERT INTO scans (activity_id, member_id, kind, accepted, server_time, scanned_at, lat, lon, "
-                    "accuracy_m, device_id, nonce, sent_late, answer) VALUES (:activity_id, 'm-2', 'sign_in', false, "
-                    "now(), now(), 0, 0, 0, 'blocker', :nonce, false, '{}')",
-        {"activity_id": activity, "payload": payload, "nonce": payload["nonce"]}, sign_in_first=True)
+        attendance,
+        "INSERT INTO scans (activity_id, member_id, kind, accepted, server_time, scanned_at, lat, lon, "
+        "accuracy_m, device_id, nonce, sent_late, answer) VALUES (:activity_id, 'm-2', 'sign_in', false, "
+        "now(), now(), 0, 0, 0, 'blocker', :nonce, false, '{}')",
+        {"activity_id": activity, "payload": payload, "nonce": payload["nonce"]},
+        sign_in_first=True,
+    )
     assert [row["status"] for row in sheet["members"] if row["member_id"] == "m-2"] == ["no_sign_out"]
     assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 2, "absent": 0, "excused": 0}

@@ -1,6 +1,7 @@
 """Bulk inserts and bulk events: COPY on PostgreSQL (under eventlet's green psycopg2 too, as nameko runs it)
 stores exactly what a many-row INSERT stores, every event lands in the outbox as `emit` writes one, and the
 relay still reads the pending ones from their index when a bulk insert left many behind the statistics."""
+
 from datetime import date, datetime, timezone
 
 import pytest
@@ -14,15 +15,34 @@ from partyday_common.tables import OUTBOX, add_bus_tables
 
 metadata = MetaData()
 add_bus_tables(metadata)
-things = Table("things", metadata, Column("id", Integer, primary_key=True), Column("name", String(200)),
-               Column("flag", Boolean), Column("day", Date), Column("at", DateTime(timezone=True)),
-               Column("details", JSON))
+things = Table(
+    "things",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200)),
+    Column("flag", Boolean),
+    Column("day", Date),
+    Column("at", DateTime(timezone=True)),
+    Column("details", JSON),
+)
 AT = datetime(2026, 12, 4, 9, 30, 15, 123456, tzinfo=timezone.utc)
 ROWS = [
-    {"id": 1, "name": "张红梅", "flag": True, "day": date(2015, 7, 1), "at": AT,
-     "details": {"reasons": ["PHONE_INVALID"], "名": "值"}},
-    {"id": 2, "name": "tab\there, line\nbreak, return\r, back\\slash, \\N, \"quoted\"", "flag": False, "day": None,
-     "at": None, "details": {"text": "a\tb\nc\\d\"e", "list": [1, None, True]}},
+    {
+        "id": 1,
+        "name": "张红梅",
+        "flag": True,
+        "day": date(2015, 7, 1),
+        "at": AT,
+        "details": {"reasons": ["PHONE_INVALID"], "名": "值"},
+    },
+    {
+        "id": 2,
+        "name": 'tab\there, line\nbreak, return\r, back\\slash, \\N, "quoted"',
+        "flag": False,
+        "day": None,
+        "at": None,
+        "details": {"text": 'a\tb\nc\\d"e', "list": [1, None, True]},
+    },
     {"id": 3, "name": "", "flag": None, "day": None, "at": None, "details": None},
 ]
 
@@ -69,14 +89,27 @@ def test_emit_many_writes_the_envelopes_emit_writes(engine):
         emit_many(session, "member_joined", [{"member_id": f"m{n}", "name": "王\t建国"} for n in (1, 2)])
         session.commit()
         assert session.info["emitted"]
-        rows = session.execute(select(outbox.c.event_id, outbox.c.event_type, outbox.c.body, outbox.c.correlation_id,
-                                      outbox.c.published_at, outbox.c.attempts).order_by(outbox.c.id)).all()
+        rows = session.execute(
+            select(
+                outbox.c.event_id,
+                outbox.c.event_type,
+                outbox.c.body,
+                outbox.c.correlation_id,
+                outbox.c.published_at,
+                outbox.c.attempts,
+            ).order_by(outbox.c.id)
+        ).all()
     assert [row.body["data"]["member_id"] for row in rows] == ["m0", "m1", "m2"]
     assert rows[1].body["data"]["name"] == "王\t建国"
     single, bulk = rows[0], rows[1]
     assert set(single.body) == set(bulk.body) and bulk.body["event_id"] == bulk.event_id
-    assert (bulk.event_type, bulk.correlation_id, bulk.body["source"], bulk.published_at, bulk.attempts) == \
-        ("member_joined", "c-1", "directory", None, 0)
+    assert (bulk.event_type, bulk.correlation_id, bulk.body["source"], bulk.published_at, bulk.attempts) == (
+        "member_joined",
+        "c-1",
+        "directory",
+        None,
+        0,
+    )
     assert len({row.event_id for row in rows}) == 3
 
 
@@ -85,15 +118,22 @@ def test_the_relay_reads_the_pending_events_from_their_index_after_a_bulk_insert
     every pending event to find the first hundred."""
     engine = make_engine(databases.create("relay"))
     metadata.create_all(engine)
-    add = (f"INSERT INTO {OUTBOX} (event_id, event_type, body, created_at, published_at, attempts) "
-           "SELECT md5(n::text), 'member_joined', '{{}}', now(), {published}, 0 "
-           "FROM generate_series({first}, {last}) n")
+    add = (
+        f"INSERT INTO {OUTBOX} (event_id, event_type, body, created_at, published_at, attempts) "
+        "SELECT md5(n::text), 'member_joined', '{{}}', now(), {published}, 0 "
+        "FROM generate_series({first}, {last}) n"
+    )
     with engine.begin() as connection:
         connection.execute(text(add.format(published="now()", first=1, last=20000)))
         connection.execute(text(f"ANALYZE {OUTBOX}"))
         connection.execute(text(add.format(published="NULL", first=20001, last=40000)))
-    relay = OutboxRelay(engine=engine, table=metadata.tables[OUTBOX], service="directory",
-                        config={"AMQP_URI": "amqp://guest:guest@127.0.0.1:1/"}, subscribed=set())
+    relay = OutboxRelay(
+        engine=engine,
+        table=metadata.tables[OUTBOX],
+        service="directory",
+        config={"AMQP_URI": "amqp://guest:guest@127.0.0.1:1/"},
+        subscribed=set(),
+    )
     due = relay._due_query().compile(engine)
     with engine.connect() as connection:
         plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {due}", due.params).scalars())

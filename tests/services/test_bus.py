@@ -1,4 +1,5 @@
 """The bus conventions, proved with real messages on RabbitMQ and a real PostgreSQL."""
+
 import time
 from datetime import timedelta
 from unittest import mock
@@ -27,8 +28,9 @@ add_bus_tables(producer_metadata)
 
 counter_metadata = MetaData()
 add_bus_tables(counter_metadata)
-tallies = Table("tallies", counter_metadata, Column("name", String(50), primary_key=True),
-                Column("value", Integer, nullable=False))
+tallies = Table(
+    "tallies", counter_metadata, Column("name", String(50), primary_key=True), Column("value", Integer, nullable=False)
+)
 
 seen_correlation_ids = []
 attempts_by_event = {}
@@ -69,8 +71,7 @@ class Tally(PartydayService):
             label = thing.label
             row = session.execute(select(tallies).where(tallies.c.name == label)).first()
             if row:
-                session.execute(tallies.update().where(tallies.c.name == label)
-                                .values(value=tallies.c.value + 1))
+                session.execute(tallies.update().where(tallies.c.name == label).values(value=tallies.c.value + 1))
             else:
                 session.execute(tallies.insert().values(name=label, value=1))
 
@@ -144,15 +145,30 @@ def test_the_relay_publishes_right_after_commit(container_factory, services):
 def test_a_duplicate_delivery_has_no_second_effect(services):
     _, tally_config, tally_container = services
     amqp_uri = tally_config["AMQP_URI"]
-    envelope = Envelope(event_type="thing_made", source="producer",
-                        data={"label": "once", "explode": False, "flaky": False})
-    before = REGISTRY.get_sample_value("partyday_duplicate_events_total",
-                                       {"service": "tally", "consumer": "tally.on_thing_made"}) or 0
+    envelope = Envelope(
+        event_type="thing_made", source="producer", data={"label": "once", "explode": False, "flaky": False}
+    )
+    before = (
+        REGISTRY.get_sample_value(
+            "partyday_duplicate_events_total", {"service": "tally", "consumer": "tally.on_thing_made"}
+        )
+        or 0
+    )
     for _ in range(3):
         publish_event(amqp_uri, "producer", envelope)
-    wait_until(lambda: (REGISTRY.get_sample_value(
-        "partyday_duplicate_events_total", {"service": "tally", "consumer": "tally.on_thing_made"})
-        or 0) - before == 2, message="both duplicates were acknowledged")
+    wait_until(
+        lambda: (
+            (
+                REGISTRY.get_sample_value(
+                    "partyday_duplicate_events_total", {"service": "tally", "consumer": "tally.on_thing_made"}
+                )
+                or 0
+            )
+            - before
+            == 2
+        ),
+        message="both duplicates were acknowledged",
+    )
     assert tally(tally_config, "once") == 1
 
 
@@ -162,8 +178,11 @@ def test_a_poison_message_is_dead_lettered_and_does_not_block_the_next(services)
     publish_event(amqp_uri, "producer", event_type="thing_made", raw=b"{this is not json")
     publish_event(amqp_uri, "producer", event_type="thing_made", raw=b"<xml/>", content_type="application/xml")
     publish_event(amqp_uri, "producer", event_type="thing_made", raw=b'{"hello": "world"}')
-    publish_event(amqp_uri, "producer", Envelope(event_type="thing_made", source="producer",
-                                                  data={"label": "after", "explode": False, "flaky": False}))
+    publish_event(
+        amqp_uri,
+        "producer",
+        Envelope(event_type="thing_made", source="producer", data={"label": "after", "explode": False, "flaky": False}),
+    )
 
     wait_until(lambda: tally(tally_config, "after") == 1, message="the message after the poison was handled")
     wait_until(lambda: deadletters.count(amqp_uri) == 3, message="three dead letters")
@@ -177,11 +196,15 @@ def test_a_poison_message_is_dead_lettered_and_does_not_block_the_next(services)
 def test_a_failing_handler_is_retried_then_dead_lettered(services):
     _, tally_config, _ = services
     amqp_uri = tally_config["AMQP_URI"]
-    doomed = Envelope(event_type="thing_made", source="producer",
-                      data={"label": "doomed", "explode": True, "flaky": False})
+    doomed = Envelope(
+        event_type="thing_made", source="producer", data={"label": "doomed", "explode": True, "flaky": False}
+    )
     publish_event(amqp_uri, "producer", doomed)
-    publish_event(amqp_uri, "producer", Envelope(event_type="thing_made", source="producer",
-                                                  data={"label": "next", "explode": False, "flaky": False}))
+    publish_event(
+        amqp_uri,
+        "producer",
+        Envelope(event_type="thing_made", source="producer", data={"label": "next", "explode": False, "flaky": False}),
+    )
     wait_until(lambda: tally(tally_config, "next") == 1)
     wait_until(lambda: deadletters.count(amqp_uri) == 1, message="the failing event was dead-lettered")
     [letter] = deadletters.inspect(amqp_uri)
@@ -194,8 +217,9 @@ def test_a_failing_handler_is_retried_then_dead_lettered(services):
 def test_a_passing_failure_is_retried_and_then_succeeds(services):
     _, tally_config, _ = services
     amqp_uri = tally_config["AMQP_URI"]
-    flaky = Envelope(event_type="thing_made", source="producer",
-                     data={"label": "flaky", "explode": False, "flaky": True})
+    flaky = Envelope(
+        event_type="thing_made", source="producer", data={"label": "flaky", "explode": False, "flaky": True}
+    )
     publish_event(amqp_uri, "producer", flaky)
     wait_until(lambda: tally(tally_config, "flaky") == 1)
     assert attempts_by_event[flaky.event_id] == 2
@@ -268,15 +292,19 @@ def test_entrypoints_are_timed_and_failures_counted(container_factory, services)
 
     error_labels = {"service": "tally", "entrypoint": "on_thing_made", "error": "ValueError"}
     errors_before = REGISTRY.get_sample_value("partyday_entrypoint_errors_total", error_labels) or 0
-    dead_labels = {"service": "tally", "queue": "evt-producer-thing_made--tally.on_thing_made",
-                   "reason": "handler_failed"}
+    dead_labels = {
+        "service": "tally",
+        "queue": "evt-producer-thing_made--tally.on_thing_made",
+        "reason": "handler_failed",
+    }
     dead_before = REGISTRY.get_sample_value("partyday_dead_letters_total", dead_labels) or 0
-    publish_event(tally_config["AMQP_URI"], "producer", Envelope(
-        event_type="thing_made", source="producer", data={"label": "x", "explode": True, "flaky": False}))
-    wait_until(lambda: REGISTRY.get_sample_value("partyday_entrypoint_errors_total", error_labels)
-               == errors_before + 3)
-    wait_until(lambda: (REGISTRY.get_sample_value("partyday_dead_letters_total", dead_labels) or 0)
-               == dead_before + 1)
+    publish_event(
+        tally_config["AMQP_URI"],
+        "producer",
+        Envelope(event_type="thing_made", source="producer", data={"label": "x", "explode": True, "flaky": False}),
+    )
+    wait_until(lambda: REGISTRY.get_sample_value("partyday_entrypoint_errors_total", error_labels) == errors_before + 3)
+    wait_until(lambda: (REGISTRY.get_sample_value("partyday_dead_letters_total", dead_labels) or 0) == dead_before + 1)
 
 
 class Unroutable(PartydayService):
@@ -307,8 +335,9 @@ def test_unroutable_events_back_off_without_holding_up_the_rest(container_factor
 
     relay.publisher.publish = spy
     with Connection(config["AMQP_URI"]) as connection:
-        Queue("lonely-listener", exchange=get_event_exchange("lonely", {}), routing_key="thing_made",
-              durable=True).bind(connection.default_channel).declare()
+        Queue(
+            "lonely-listener", exchange=get_event_exchange("lonely", {}), routing_key="thing_made", durable=True
+        ).bind(connection.default_channel).declare()
     with entrypoint_hook(lonely, "shout") as shout:
         shout(12)
 
@@ -319,8 +348,10 @@ def test_unroutable_events_back_off_without_holding_up_the_rest(container_factor
         engine.dispose()
         return found
 
-    wait_until(lambda: any(r["event_type"] == "thing_made" and r["published_at"] for r in rows()),
-               message="the routable event behind twelve unroutable ones went out")
+    wait_until(
+        lambda: any(r["event_type"] == "thing_made" and r["published_at"] for r in rows()),
+        message="the routable event behind twelve unroutable ones went out",
+    )
     eventlet.sleep(1)
     assert 12 <= published.count("nobody_listens") <= 24, "unroutable events back off instead of spinning"
     unroutable = [r for r in rows() if r["event_type"] == "nobody_listens"]
@@ -328,8 +359,7 @@ def test_unroutable_events_back_off_without_holding_up_the_rest(container_factor
     assert backlog("lonely") == 12
 
 
-def test_unroutable_events_are_abandoned_after_the_give_up_time_not_marked_published(container_factory,
-                                                                                    make_config):
+def test_unroutable_events_are_abandoned_after_the_give_up_time_not_marked_published(container_factory, make_config):
     config = make_config("lonely", producer_metadata)
     lonely = container_factory(Unroutable, config)
     lonely.start()
@@ -348,8 +378,12 @@ def test_unroutable_events_are_abandoned_after_the_give_up_time_not_marked_publi
     row = wait_until(lambda: (r := abandoned()) and r["abandoned_at"] and r)
     engine.dispose()
     assert row["published_at"] is None and "no queue" in row["last_error"]
-    assert REGISTRY.get_sample_value("partyday_outbox_abandoned_total",
-                                     {"service": "lonely", "event_type": "nobody_listens"}) >= 1
+    assert (
+        REGISTRY.get_sample_value(
+            "partyday_outbox_abandoned_total", {"service": "lonely", "event_type": "nobody_listens"}
+        )
+        >= 1
+    )
 
 
 def test_an_event_type_nobody_subscribes_to_is_published_once_and_done(container_factory, make_config):
@@ -388,8 +422,11 @@ def test_an_event_handler_may_not_split_its_work_over_two_transactions(container
     container = container_factory(TwoStep, config)
     container.start()
     labels = {"service": "twostep", "entrypoint": "on_thing_made", "error": "SecondEventTransaction"}
-    publish_event(config["AMQP_URI"], "producer", Envelope(event_type="thing_made", source="producer",
-                                                           data={"label": "x", "explode": False, "flaky": False}))
+    publish_event(
+        config["AMQP_URI"],
+        "producer",
+        Envelope(event_type="thing_made", source="producer", data={"label": "x", "explode": False, "flaky": False}),
+    )
     wait_until(lambda: REGISTRY.get_sample_value("partyday_entrypoint_errors_total", labels))
 
 

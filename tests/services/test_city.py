@@ -1,4 +1,5 @@
 """The synthetic city loads into PostgreSQL with its outbox events, and only once."""
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
@@ -18,8 +19,10 @@ def loaded_city(databases):
     url = databases.create("city")
     upgrade("directory", url)
     stats = load_city(url, SEED, PASSWORD)
-    print(f"\nloaded {stats['orgs']:,} organisations and {stats['members']:,} members "
-          f"into PostgreSQL in {stats['seconds']:.1f} s")
+    print(
+        f"\nloaded {stats['orgs']:,} organisations and {stats['members']:,} members "
+        f"into PostgreSQL in {stats['seconds']:.1f} s"
+    )
     engine = make_engine(url)
     yield url, stats, engine
     engine.dispose()
@@ -31,8 +34,7 @@ def test_every_row_and_event_is_written(loaded_city):
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Org)) == stats["orgs"] >= 9_000
         assert connection.scalar(select(func.count()).select_from(Member)) == stats["members"] == 208_000
-        events = dict(connection.execute(
-            select(outbox.c.event_type, func.count()).group_by(outbox.c.event_type)).all())
+        events = dict(connection.execute(select(outbox.c.event_type, func.count()).group_by(outbox.c.event_type)).all())
     assert events == {"org_created": stats["orgs"], "member_joined": stats["members"]}
     assert stats["counties"] == 12 and stats["townships"] == 200
 
@@ -42,7 +44,8 @@ def test_organisations_are_announced_first_parents_before_children(loaded_city):
     outbox = metadata.tables["outbox_messages"]
     with engine.connect() as connection:
         rows = connection.execute(
-            select(outbox.c.event_type, outbox.c.body).order_by(outbox.c.id).limit(stats["orgs"] + 1)).all()
+            select(outbox.c.event_type, outbox.c.body).order_by(outbox.c.id).limit(stats["orgs"] + 1)
+        ).all()
     bodies = [row.body for row in rows]
     assert [row.event_type for row in rows] == ["org_created"] * stats["orgs"] + ["member_joined"]
     announced = set()
@@ -52,8 +55,17 @@ def test_organisations_are_announced_first_parents_before_children(loaded_city):
         announced.add(data["org_id"])
     member = parse_envelope(bodies[-1])
     assert member.source == "directory" and member.version == 1 and member.correlation_id is None
-    assert set(member.data) == {"member_id", "name", "branch_id", "branch_path", "mobile", "probationary",
-                                "lost_contact", "active", "joined_on"}
+    assert set(member.data) == {
+        "member_id",
+        "name",
+        "branch_id",
+        "branch_path",
+        "mobile",
+        "probationary",
+        "lost_contact",
+        "active",
+        "joined_on",
+    }
     assert isinstance(member.data["joined_on"], str)
 
 

@@ -1,5 +1,6 @@
 """event_consumer(expects=Model): the handler gets the payload as its model, and a payload that is not what it
 expects is dead-lettered at once, without calling the handler, and without holding up the message behind it."""
+
 import pytest
 from prometheus_client import REGISTRY
 from pydantic import BaseModel, ConfigDict
@@ -65,11 +66,17 @@ def test_the_handler_gets_the_payload_as_the_model_it_expects(strict):
 
 def test_a_payload_that_violates_the_expectation_is_dead_lettered_at_once_and_never_handled(strict):
     amqp_uri = strict["AMQP_URI"]
-    labels = {"service": "strict", "queue": "evt-producer-thing_made--strict.on_thing_made",
-              "reason": "contract_violation"}
+    labels = {
+        "service": "strict",
+        "queue": "evt-producer-thing_made--strict.on_thing_made",
+        "reason": "contract_violation",
+    }
     before = REGISTRY.get_sample_value("partyday_dead_letters_total", labels) or 0
-    missing, mistyped, good = thing_made(label="lamp"), thing_made(label="lamp", count="many"), \
-        thing_made(label="lamp", count=1)
+    missing, mistyped, good = (
+        thing_made(label="lamp"),
+        thing_made(label="lamp", count="many"),
+        thing_made(label="lamp", count=1),
+    )
     for event in (missing, mistyped, good):
         publish_event(amqp_uri, "producer", event)
 
@@ -77,9 +84,11 @@ def test_a_payload_that_violates_the_expectation_is_dead_lettered_at_once_and_ne
     wait_until(lambda: deadletters.count(amqp_uri) == 2, message="both violations were dead-lettered")
     letters = deadletters.inspect(amqp_uri)
     assert [(letter["reason"], letter["attempts"], letter["queue"]) for letter in letters] == [
-        ("contract_violation", 1, labels["queue"])] * 2, "no retry: no attempt could ever succeed"
-    assert {"count"} <= {word for letter in letters for word in letter["error"].split()}, \
+        ("contract_violation", 1, labels["queue"])
+    ] * 2, "no retry: no attempt could ever succeed"
+    assert {"count"} <= {word for letter in letters for word in letter["error"].split()}, (
         "the dead letter names the field that broke the contract"
+    )
     assert [event_id for event_id, _ in handled if event_id in (missing.event_id, mistyped.event_id)] == []
     assert processed(strict).isdisjoint({missing.event_id, mistyped.event_id})
     assert REGISTRY.get_sample_value("partyday_dead_letters_total", labels) == before + 2

@@ -1,4 +1,5 @@
 """Pooled PostgreSQL connections: tested only after sitting idle, a dead one replaced unseen, statements run alone."""
+
 import time
 from types import SimpleNamespace
 
@@ -40,7 +41,8 @@ class _Provider:
 
 
 def test_a_statement_run_alone_is_prepared_once_per_connection_commits_and_breaks_constraints_as_a_session_would(
-        databases):
+    databases,
+):
     url = databases.create("alone")
     engine = db.make_engine(url)
     with engine.begin() as connection:

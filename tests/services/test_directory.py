@@ -1,4 +1,5 @@
 """The directory's members, accounts, roles and audit log, on RabbitMQ and PostgreSQL."""
+
 from datetime import datetime, timedelta, timezone
 from unittest import mock
 
@@ -36,28 +37,40 @@ def events(container, event_type):
     engine = make_engine(container.url)
     outbox = metadata.tables["outbox_messages"]
     with engine.connect() as connection:
-        rows = connection.execute(select(outbox.c.body).where(outbox.c.event_type == event_type)
-                                  .order_by(outbox.c.id)).scalars().all()
+        rows = (
+            connection.execute(select(outbox.c.body).where(outbox.c.event_type == event_type).order_by(outbox.c.id))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return [row["data"] for row in rows]
 
 
 def tree(directory):
     city = call(directory, "find_org_by_code", "HZ")
-    county = call(directory, "create_org", {"name": "汉台区委", "level": "county", "parent_id": city["org_id"],
-                                            "code": "HT"})
-    town = call(directory, "create_org", {"name": "北关街道", "level": "township", "parent_id": county["org_id"],
-                                          "code": "HT-BG"})
-    first = call(directory, "create_org", {"name": "一支部", "level": "branch", "parent_id": town["org_id"],
-                                           "code": "HT-BG-1"})
-    second = call(directory, "create_org", {"name": "二支部", "level": "branch", "parent_id": town["org_id"],
-                                            "code": "HT-BG-2"})
+    county = call(
+        directory, "create_org", {"name": "汉台区委", "level": "county", "parent_id": city["org_id"], "code": "HT"}
+    )
+    town = call(
+        directory,
+        "create_org",
+        {"name": "北关街道", "level": "township", "parent_id": county["org_id"], "code": "HT-BG"},
+    )
+    first = call(
+        directory, "create_org", {"name": "一支部", "level": "branch", "parent_id": town["org_id"], "code": "HT-BG-1"}
+    )
+    second = call(
+        directory, "create_org", {"name": "二支部", "level": "branch", "parent_id": town["org_id"], "code": "HT-BG-2"}
+    )
     return city, county, town, first, second
 
 
 def member(directory, branch, phone="13900000001", **extra):
-    return call(directory, "create_member", {"name": "张红梅", "phone": phone, "password": "secret-123",
-                                             "branch_id": branch["org_id"], **extra})
+    return call(
+        directory,
+        "create_member",
+        {"name": "张红梅", "phone": phone, "password": "secret-123", "branch_id": branch["org_id"], **extra},
+    )
 
 
 def test_a_member_joins_a_branch_and_is_announced(directory):
@@ -69,11 +82,14 @@ def test_a_member_joins_a_branch_and_is_announced(directory):
     assert "phone" not in joined, "contact data stays in the directory"
 
 
-@pytest.mark.parametrize("change, code, status", [
-    ({"phone": "12345"}, "VALIDATION_FAILED", 400),
-    ({"password": "short"}, "VALIDATION_FAILED", 400),
-    ({"branch": "town"}, "BRANCH_REQUIRED", 422),
-])
+@pytest.mark.parametrize(
+    "change, code, status",
+    [
+        ({"phone": "12345"}, "VALIDATION_FAILED", 400),
+        ({"password": "short"}, "VALIDATION_FAILED", 400),
+        ({"branch": "town"}, "BRANCH_REQUIRED", 422),
+    ],
+)
 def test_bad_members_are_refused(directory, change, code, status):
     _, _, town, first, _ = tree(directory)
     payload = {"name": "李四", "phone": "13900000002", "password": "secret-123", "branch_id": first["org_id"]}
@@ -96,8 +112,7 @@ def test_a_phone_has_one_account(directory):
 def test_a_transfer_moves_the_member_and_keeps_the_history(directory):
     *_, first, second = tree(directory)
     created = member(directory, first)
-    moved = call(directory, "transfer_member", created["member_id"], second["org_id"],
-                 context={"actor_id": "admin-1"})
+    moved = call(directory, "transfer_member", created["member_id"], second["org_id"], context={"actor_id": "admin-1"})
     assert moved["branch_id"] == second["org_id"]
     [move] = call(directory, "member_history", created["member_id"])
     assert (move["from_org_id"], move["to_org_id"], move["actor_id"]) == (first["org_id"], second["org_id"], "admin-1")
@@ -124,18 +139,25 @@ def test_a_member_who_leaves_cannot_log_in(directory):
 def test_roles_are_bound_to_nodes_of_their_level(directory):
     city, county, town, first, _ = tree(directory)
     created = member(directory, first)
-    granted = call(directory, "grant_role", {"member_id": created["member_id"], "role": "org_admin",
-                                             "org_id": county["org_id"]})
-    for role, org, code in (("org_admin", first, "ROLE_LEVEL_INVALID"), ("branch_admin", town, "ROLE_LEVEL_INVALID"),
-                            ("city_admin", county, "ROLE_LEVEL_INVALID"), ("member", first, "ROLE_IMPLICIT"),
-                            ("org_admin", county, "GRANT_EXISTS")):
+    granted = call(
+        directory, "grant_role", {"member_id": created["member_id"], "role": "org_admin", "org_id": county["org_id"]}
+    )
+    for role, org, code in (
+        ("org_admin", first, "ROLE_LEVEL_INVALID"),
+        ("branch_admin", town, "ROLE_LEVEL_INVALID"),
+        ("city_admin", county, "ROLE_LEVEL_INVALID"),
+        ("member", first, "ROLE_IMPLICIT"),
+        ("org_admin", county, "GRANT_EXISTS"),
+    ):
         with pytest.raises(DomainError) as raised:
             call(directory, "grant_role", {"member_id": created["member_id"], "role": role, "org_id": org["org_id"]})
         assert raised.value.code == code
     session = call(directory, "authenticate", "13900000001", "secret-123")
     context = call(directory, "auth_context", session["subject"], session["session_id"])
     assert [(r["role"], r["org_id"]) for r in context["roles"]] == [
-        ("member", first["org_id"]), ("org_admin", county["org_id"])]
+        ("member", first["org_id"]),
+        ("org_admin", county["org_id"]),
+    ]
     call(directory, "revoke_grant", granted["grant_id"])
     context = call(directory, "auth_context", session["subject"], session["session_id"])
     assert [r["role"] for r in context["roles"]] == ["member"]
@@ -145,8 +167,9 @@ def test_the_working_group_and_the_committee_are_roles_of_organisations_above_th
     city, county, town, first, _ = tree(directory)
     created = member(directory, first)
     for role, org in (("working_group", town), ("committee", county), ("committee", city)):
-        granted = call(directory, "grant_role", {"member_id": created["member_id"], "role": role,
-                                                 "org_id": org["org_id"]})
+        granted = call(
+            directory, "grant_role", {"member_id": created["member_id"], "role": role, "org_id": org["org_id"]}
+        )
         assert (granted["role"], granted["org_id"]) == (role, org["org_id"])
     for role in ("working_group", "committee"):
         with pytest.raises(DomainError) as raised:
@@ -157,8 +180,10 @@ def test_the_working_group_and_the_committee_are_roles_of_organisations_above_th
     assert raised.value.code == "VALIDATION_FAILED"
     session = call(directory, "authenticate", "13900000001", "secret-123")
     roles = call(directory, "auth_context", session["subject"], session["session_id"])["roles"]
-    assert {(r["role"], r["org_id"]) for r in roles} >= {("working_group", town["org_id"]),
-                                                         ("committee", county["org_id"])}
+    assert {(r["role"], r["org_id"]) for r in roles} >= {
+        ("working_group", town["org_id"]),
+        ("committee", county["org_id"]),
+    }
 
 
 def test_the_city_admin_exists_from_the_first_start(directory):
@@ -215,8 +240,11 @@ def test_every_way_a_session_ends_is_announced_and_listed_for_gateways(directory
         call(directory, "rotate_refresh", reused["session_id"], reused["refresh_id"])
     call(directory, "leave_member", someone["member_id"])
     announced = {event["session_id"]: event["reason"] for event in events(directory, "session_ended")}
-    assert announced == {logged_out["session_id"]: "logout", reused["session_id"]: "refresh_reused",
-                         left["session_id"]: "member_left"}
+    assert announced == {
+        logged_out["session_id"]: "logout",
+        reused["session_id"]: "refresh_reused",
+        left["session_id"]: "member_left",
+    }
     assert call(directory, "auth_context", left["subject"], left["session_id"]) == {"session_active": False}
     assert set(call(directory, "ended_sessions", before)) == set(announced)
     assert call(directory, "ended_sessions", "2999-01-01T00:00:00+00:00") == []
@@ -271,13 +299,18 @@ def test_administrative_actions_are_audited_with_actor_and_address(directory):
     page = call(directory, "audit_entries", [county["path"]])
     newest = page["items"][0]
     assert (newest["action"], newest["actor_id"], newest["client_ip"], newest["correlation_id"]) == (
-        "org.update", "admin-7", "10.1.2.3", "corr-9")
+        "org.update",
+        "admin-7",
+        "10.1.2.3",
+        "corr-9",
+    )
     assert {"org.create", "member.create"} <= {item["action"] for item in page["items"]}
     assert call(directory, "audit_entries", ["/elsewhere/"])["total"] == 0
 
 
-def test_moving_a_township_moves_its_subtree_and_the_projection_follows(directory, container_factory, make_config,
-                                                                       databases):
+def test_moving_a_township_moves_its_subtree_and_the_projection_follows(
+    directory, container_factory, make_config, databases
+):
     plans_url = databases.create("plans")
     upgrade("plans", plans_url)
     plans = container_factory(PlansService, make_config("plans", url=plans_url))
@@ -290,32 +323,44 @@ def test_moving_a_township_moves_its_subtree_and_the_projection_follows(director
     moved = call(directory, "update_org", town["org_id"], {"parent_id": other["org_id"]})
     assert moved["path"] == f"{other['path']}{town['org_id']}/"
     assert call(directory, "get_org", first["org_id"])["path"] == f"{moved['path']}{first['org_id']}/"
-    assert {e["org_id"] for e in events(directory, "org_updated")} == {town["org_id"], first["org_id"],
-                                                                        second["org_id"]}
+    assert {e["org_id"] for e in events(directory, "org_updated")} == {
+        town["org_id"],
+        first["org_id"],
+        second["org_id"],
+    }
 
     def branches_under(org):
         return call(plans, "overdue", org["org_id"], "2026-01", now="2026-11-21T00:00:00+08:00")["total"]
 
-    wait_until(lambda: branches_under(other) == 2 and branches_under(county) == 0,
-               message="plans followed the move")
+    wait_until(lambda: branches_under(other) == 2 and branches_under(county) == 0, message="plans followed the move")
 
 
 def test_every_change_repeated_with_its_key_gets_the_first_answer_and_has_no_second_effect(directory):
     _, _, town, first, second = tree(directory)
     someone = member(directory, first)
     other = member(directory, first, phone="13900000002")
-    held = call(directory, "grant_role", {"member_id": other["member_id"], "role": "branch_admin",
-                                          "org_id": second["org_id"]})
+    held = call(
+        directory, "grant_role", {"member_id": other["member_id"], "role": "branch_admin", "org_id": second["org_id"]}
+    )
     changes = [
-        ("create_org", ({"name": "三支部", "level": "branch", "parent_id": town["org_id"]},),
-         ({"name": "四支部", "level": "branch", "parent_id": town["org_id"]},)),
+        (
+            "create_org",
+            ({"name": "三支部", "level": "branch", "parent_id": town["org_id"]},),
+            ({"name": "四支部", "level": "branch", "parent_id": town["org_id"]},),
+        ),
         ("update_org", (first["org_id"], {"name": "第一支部"}), (second["org_id"], {"name": "第一支部"})),
-        ("create_member", ({"name": "王五", "phone": "13900000003", "branch_id": first["org_id"]},),
-         ({"name": "王五", "phone": "13900000004", "branch_id": first["org_id"]},)),
+        (
+            "create_member",
+            ({"name": "王五", "phone": "13900000003", "branch_id": first["org_id"]},),
+            ({"name": "王五", "phone": "13900000004", "branch_id": first["org_id"]},),
+        ),
         ("update_member", (someone["member_id"], {"mobile": True}), (someone["member_id"], {"mobile": False})),
         ("transfer_member", (someone["member_id"], second["org_id"]), (other["member_id"], second["org_id"])),
-        ("grant_role", ({"member_id": someone["member_id"], "role": "branch_admin", "org_id": second["org_id"]},),
-         ({"member_id": someone["member_id"], "role": "branch_admin", "org_id": first["org_id"]},)),
+        (
+            "grant_role",
+            ({"member_id": someone["member_id"], "role": "branch_admin", "org_id": second["org_id"]},),
+            ({"member_id": someone["member_id"], "role": "branch_admin", "org_id": first["org_id"]},),
+        ),
         ("revoke_grant", (held["grant_id"],), ("another-grant",)),
         ("leave_member", (someone["member_id"],), (other["member_id"],)),
     ]
@@ -327,7 +372,10 @@ def test_every_change_repeated_with_its_key_gets_the_first_answer_and_has_no_sec
             call(directory, method, *other_arguments, idempotency_key=key)
         assert (raised.value.code, raised.value.status) == ("IDEMPOTENCY_KEY_REUSED", 409), method
     assert [len(events(directory, kind)) for kind in ("member_updated", "member_transferred", "member_left")] == [
-        1, 1, 1]
+        1,
+        1,
+        1,
+    ]
     assert sum(event["name"] == "三支部" for event in events(directory, "org_created")) == 1
     assert call(directory, "list_members", first["org_id"])["total"] == 2, "王五 joined once; 张红梅 moved away"
 
@@ -335,8 +383,9 @@ def test_every_change_repeated_with_its_key_gets_the_first_answer_and_has_no_sec
 def test_a_revoked_grant_is_still_found_for_the_gateway_to_check_its_node(directory):
     *_, first, _ = tree(directory)
     someone = member(directory, first)
-    granted = call(directory, "grant_role", {"member_id": someone["member_id"], "role": "branch_admin",
-                                             "org_id": first["org_id"]})
+    granted = call(
+        directory, "grant_role", {"member_id": someone["member_id"], "role": "branch_admin", "org_id": first["org_id"]}
+    )
     assert call(directory, "get_grant", granted["grant_id"])["active"] is True
     assert call(directory, "revoke_grant", granted["grant_id"])["active"] is False
     found = call(directory, "get_grant", granted["grant_id"])

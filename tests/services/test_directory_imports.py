@@ -1,6 +1,7 @@
 """Roster imports as jobs, on PostgreSQL (and RabbitMQ for the service): the scope each row is checked
 against, progress while an import runs, resuming after a crash without losing or repeating a row, who
 may read an import, and the directory process that runs them in the background."""
+
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,10 +53,12 @@ class City:
         self.storage.put_bytes(key, "\n".join(lines).encode("utf-8"), "text/csv")
         return key
 
-    def start(self, key: str, requested_by: str | None, password: str | None = None,
-              idempotency_key: str | None = None) -> dict:
-        request = ImportStart(storage_key=key, requested_by=requested_by, citywide=requested_by is None,
-                              initial_password=password)
+    def start(
+        self, key: str, requested_by: str | None, password: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
+        request = ImportStart(
+            storage_key=key, requested_by=requested_by, citywide=requested_by is None, initial_password=password
+        )
         with self.transaction() as session:
             return imports.start_once(session, request, idempotency_key, self.storage)
 
@@ -87,24 +90,30 @@ def city(databases, tmp_path):
         bootstrap.ensure_city_admin(session, "13800000000", "city-admin-1", "汉中市委", "HZ")
         root = session.scalar(select(orgs.Org).where(orgs.Org.level == "city"))
         county = orgs.create(session, OrgCreate(name="汉台区委", level="county", parent_id=root.id, code="HT"))
-        town = orgs.create(session, OrgCreate(name="北关街道", level="township", parent_id=county["org_id"],
-                                              code="HT-BG"))
-        first = orgs.create(session, OrgCreate(name="一支部", level="branch", parent_id=town["org_id"],
-                                               code="HT-BG-1"))
-        second = orgs.create(session, OrgCreate(name="二支部", level="branch", parent_id=town["org_id"],
-                                                code="HT-BG-2"))
+        town = orgs.create(
+            session, OrgCreate(name="北关街道", level="township", parent_id=county["org_id"], code="HT-BG")
+        )
+        first = orgs.create(session, OrgCreate(name="一支部", level="branch", parent_id=town["org_id"], code="HT-BG-1"))
+        second = orgs.create(
+            session, OrgCreate(name="二支部", level="branch", parent_id=town["org_id"], code="HT-BG-2")
+        )
         people = {}
         for name, phone, branch, role, node in (
-                ("县管理员", "13700000001", first, "org_admin", county), ("一支书", "13700000002", first,
-                                                                         "branch_admin", first),
-                ("二支书", "13700000003", second, "branch_admin", second), ("审计员", "13700000004", second,
-                                                                          "auditor", {"org_id": root.id}),
-                ("党员", "13700000005", second, None, None)):
+            ("县管理员", "13700000001", first, "org_admin", county),
+            ("一支书", "13700000002", first, "branch_admin", first),
+            ("二支书", "13700000003", second, "branch_admin", second),
+            ("审计员", "13700000004", second, "auditor", {"org_id": root.id}),
+            ("党员", "13700000005", second, None, None),
+        ):
             people[name] = members.create(session, MemberCreate(name=name, phone=phone, branch_id=branch["org_id"]))
             if role:
                 grants.grant(session, people[name]["member_id"], role, node["org_id"])
-        place.ids = {"county": county, "first": first, "second": second,
-                     **{name: person["member_id"] for name, person in people.items()}}
+        place.ids = {
+            "county": county,
+            "first": first,
+            "second": second,
+            **{name: person["member_id"] for name, person in people.items()},
+        }
     yield place
     engine.dispose()
 
@@ -120,35 +129,51 @@ def rejected(report: dict) -> dict[int, list[str]]:
 
 
 def test_an_import_accepts_rejects_and_is_idempotent(city):
-    rows = (HEADER, "王一,13900000011,HT-BG-1,否,否,1999-07-01", "王二,13900000012,NOPE,是,否,",
-            "王三,13900000013,HT-BG,否,是,")
+    rows = (
+        HEADER,
+        "王一,13900000011,HT-BG-1,否,否,1999-07-01",
+        "王二,13900000012,NOPE,是,否,",
+        "王三,13900000013,HT-BG,否,是,",
+    )
     started = city.start(city.upload(*rows), city.ids["县管理员"], "welcome-1")
     assert (started["state"], started["rows_read"], started["requested_by"]) == ("queued", 0, city.ids["县管理员"])
     report = finish(city, started["import_id"])
     assert rejected(report) == {3: ["UNKNOWN_BRANCH"], 4: ["NOT_A_BRANCH"]}
-    assert (report["state"], report["total"], report["rows_read"], report["accepted"], report["rejected"]) == \
-        ("done", 3, 3, 1, 2)
+    assert (report["state"], report["total"], report["rows_read"], report["accepted"], report["rejected"]) == (
+        "done",
+        3,
+        3,
+        1,
+        2,
+    )
     assert report["rejected_rows"]["items"][0]["messages"] == ["no organisation has this branch code"]
     assert report["started_at"] <= report["finished_at"]
 
     again = finish(city, city.start(city.upload(*rows[:2]), city.ids["县管理员"], "welcome-1")["import_id"])
     assert (again["accepted"], again["unchanged"], again["rejected_rows"]["total"]) == (0, 1, 0)
-    assert city.count(select(func.count()).select_from(metadata.tables[OUTBOX])
-                      .where(metadata.tables[OUTBOX].c.event_type == "member_joined")) == 6, \
-        "five members of the fixture and one imported"
+    assert (
+        city.count(
+            select(func.count())
+            .select_from(metadata.tables[OUTBOX])
+            .where(metadata.tables[OUTBOX].c.event_type == "member_joined")
+        )
+        == 6
+    ), "five members of the fixture and one imported"
     with city.transaction() as session:
         assert sessions.authenticate(session, "13900000011", "welcome-1")["ok"]
 
 
 def test_each_row_is_checked_against_the_scope_of_whoever_started_the_import(city):
-    key = city.upload(HEADER, "甲,13900000021,HT-BG-2,否,否,", "乙,13900000022,HT-BG-1,否,否,",
-                      "丙,13900000023,HT-BG-2,否,否,")
+    key = city.upload(
+        HEADER, "甲,13900000021,HT-BG-2,否,否,", "乙,13900000022,HT-BG-1,否,否,", "丙,13900000023,HT-BG-2,否,否,"
+    )
     report = finish(city, city.start(key, city.ids["二支书"])["import_id"])
     assert rejected(report) == {3: ["OUT_OF_SCOPE"]} and report["accepted"] == 2
     with city.transaction() as session:
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "member.import")).all()
     assert [(entry.actor_id, entry.org_path, entry.target_id, entry.details) for entry in entries] == [
-        (city.ids["二支书"], city.ids["second"]["path"], report["import_id"], {"accepted": 2, "rows": 3})]
+        (city.ids["二支书"], city.ids["second"]["path"], report["import_id"], {"accepted": 2, "rows": 3})
+    ]
 
 
 def test_only_a_role_that_manages_members_starts_an_import_and_its_file_is_removed(city):
@@ -168,10 +193,14 @@ def test_progress_can_be_read_after_every_batch(city, monkeypatch):
     key = city.upload(HEADER, *[f"成员{n},1390000004{n},HT-BG-1,否,否," for n in range(5)])
     started = city.start(key, city.ids["一支书"])
     seen = []
-    report = finish(city, started["import_id"],
-                    pause=lambda: seen.append(city.read(started["import_id"], city.ids["一支书"])))
+    report = finish(
+        city, started["import_id"], pause=lambda: seen.append(city.read(started["import_id"], city.ids["一支书"]))
+    )
     assert [(view["state"], view["total"], view["rows_read"], view["accepted"]) for view in seen] == [
-        ("running", 5, 2, 2), ("running", 5, 4, 4), ("running", 5, 5, 5)]
+        ("running", 5, 2, 2),
+        ("running", 5, 4, 4),
+        ("running", 5, 5, 5),
+    ]
     assert seen[0]["started_at"] and seen[0]["finished_at"] is None
     assert (report["state"], report["rows_read"], report["accepted"]) == ("done", 5, 5)
     assert not city.storage.exists(key), "the file goes once the import is done"
@@ -214,16 +243,19 @@ def test_an_interrupted_import_resumes_where_it_stopped_and_no_row_is_lost_or_im
 
 def test_a_process_that_stops_gives_its_import_back_at_once(city, monkeypatch):
     monkeypatch.setattr(imports, "BATCH_ROWS", 1)
-    import_id = city.start(city.upload(HEADER, "甲,13900000061,HT-BG-1,否,否,", "乙,13900000062,HT-BG-1,否,否,"),
-                           city.ids["一支书"])["import_id"]
+    import_id = city.start(
+        city.upload(HEADER, "甲,13900000061,HT-BG-1,否,否,", "乙,13900000062,HT-BG-1,否,否,"), city.ids["一支书"]
+    )["import_id"]
     assert city.claim("worker-1") == import_id
     stopping = iter([False, True])
     city.run(import_id, "worker-1", should_stop=lambda: next(stopping))
     assert city.read(import_id, None)["rows_read"] == 1
     assert city.claim("worker-2") == import_id
     city.run(import_id, "worker-2")
-    assert (city.read(import_id, None)["accepted"], city.count(select(func.count()).select_from(Member)
-                                                              .where(Member.phone.like("1390000006%")))) == (2, 2)
+    assert (
+        city.read(import_id, None)["accepted"],
+        city.count(select(func.count()).select_from(Member).where(Member.phone.like("1390000006%"))),
+    ) == (2, 2)
 
 
 def test_a_file_that_is_not_a_roster_fails_the_import_with_a_reason(city):
@@ -235,8 +267,9 @@ def test_a_file_that_is_not_a_roster_fails_the_import_with_a_reason(city):
 
 
 def test_an_import_is_read_by_whoever_started_it_or_whoever_covers_its_branches(city):
-    import_id = finish(city, city.start(city.upload(HEADER, "甲,13900000071,HT-BG-2,否,否,"),
-                                        city.ids["二支书"])["import_id"])["import_id"]
+    import_id = finish(
+        city, city.start(city.upload(HEADER, "甲,13900000071,HT-BG-2,否,否,"), city.ids["二支书"])["import_id"]
+    )["import_id"]
     for reader in ("二支书", "县管理员", "审计员"):
         assert city.read(import_id, city.ids[reader])["accepted"] == 1
     for reader in ("一支书", "党员"):
@@ -270,8 +303,7 @@ def test_a_repeat_with_the_same_idempotency_key_answers_the_first_import(city):
     assert city.start(repeat_key, city.ids["一支书"], idempotency_key="import-1") == first
     assert not city.storage.exists(repeat_key)
     with pytest.raises(DomainError) as raised:
-        city.start(city.upload(HEADER, "乙,13900000092,HT-BG-1,否,否,"), city.ids["一支书"],
-                   idempotency_key="import-1")
+        city.start(city.upload(HEADER, "乙,13900000092,HT-BG-1,否,否,"), city.ids["一支书"], idempotency_key="import-1")
     assert raised.value.code == "IDEMPOTENCY_KEY_REUSED"
     assert city.count(select(func.count()).select_from(RosterImport)) == 1
     assert city.count(select(func.count()).select_from(RosterImportRejection)) == 0
@@ -297,15 +329,25 @@ def call(container, method, *args, **kwargs):
 def test_the_service_runs_an_import_in_the_background_and_answers_its_progress(directory):
     parent = call(directory, "find_org_by_code", "HZ")
     for level in ("county", "township", "branch"):
-        parent = call(directory, "create_org", {"name": level, "level": level, "parent_id": parent["org_id"],
-                                                "code": f"B-{level}"})
+        parent = call(
+            directory,
+            "create_org",
+            {"name": level, "level": level, "parent_id": parent["org_id"], "code": f"B-{level}"},
+        )
     storage = make_storage(get_settings())
     key = incoming_key()
     storage.put_bytes(key, f"{HEADER}\n甲,13900000101,B-branch,否,否,\n乙,12345,B-branch,否,否,\n".encode(), "text/csv")
-    started = call(directory, "start_import", {"storage_key": key, "citywide": True, "initial_password": "welcome-1",
-                                                "filename": "花名册.csv"})
-    done = wait_until(lambda: (found := call(directory, "get_import", started["import_id"], citywide=True))
-                      ["state"] == "done" and found, message="the import's end")
+    started = call(
+        directory,
+        "start_import",
+        {"storage_key": key, "citywide": True, "initial_password": "welcome-1", "filename": "花名册.csv"},
+    )
+    done = wait_until(
+        lambda: (
+            (found := call(directory, "get_import", started["import_id"], citywide=True))["state"] == "done" and found
+        ),
+        message="the import's end",
+    )
     assert (done["filename"], done["format"], done["accepted"], done["rejected"]) == ("花名册.csv", "csv", 1, 1)
     assert [(row["row"], row["reasons"]) for row in done["rejected_rows"]["items"]] == [(3, ["PHONE_INVALID"])]
     second_page = call(directory, "get_import", started["import_id"], citywide=True, page=2, page_size=1)

@@ -1,4 +1,5 @@
 """idempotency.once on PostgreSQL: a repeated key answers the stored answer, another request under it is refused."""
+
 import pytest
 from sqlalchemy import MetaData, func, insert, select
 from sqlalchemy.orm import Session
@@ -68,7 +69,10 @@ def test_the_same_key_for_another_request_is_409_idempotency_key_reused(engine):
         with pytest.raises(DomainError) as refused:
             call(engine, "approve_plan", "k-1", other, work)
         assert (refused.value.code, refused.value.status, refused.value.details) == (
-            "IDEMPOTENCY_KEY_REUSED", 409, {"key": "k-1"})
+            "IDEMPOTENCY_KEY_REUSED",
+            409,
+            {"key": "k-1"},
+        )
     assert work.runs == 1
     assert len(stored(engine)) == 1
 
@@ -83,7 +87,9 @@ def test_a_key_belongs_to_its_operation(engine):
 def test_without_a_key_every_call_does_the_work_and_nothing_is_stored(engine):
     work = Work()
     assert [call(engine, "create_plan", None, {"month": "2026-05"}, work) for _ in range(2)] == [
-        {"plan_id": "p-1"}, {"plan_id": "p-2"}]
+        {"plan_id": "p-1"},
+        {"plan_id": "p-2"},
+    ]
     assert stored(engine) == []
 
 
@@ -110,8 +116,15 @@ def test_a_concurrent_first_call_that_commits_first_makes_the_other_409_in_use(e
 
     def work_while_another_call_commits() -> dict:
         with engine.begin() as connection:
-            connection.execute(insert(keys).values(operation="create_plan", key="k-1", request_hash=request_hash(
-                request), response={"plan_id": "theirs"}, created_at=utcnow()))
+            connection.execute(
+                insert(keys).values(
+                    operation="create_plan",
+                    key="k-1",
+                    request_hash=request_hash(request),
+                    response={"plan_id": "theirs"},
+                    created_at=utcnow(),
+                )
+            )
         return {"plan_id": "mine"}
 
     with pytest.raises(DomainError) as refused:

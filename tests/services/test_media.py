@@ -1,5 +1,6 @@
 """The media service on RabbitMQ and PostgreSQL: activities from events, uploads from storage,
 duplicates, review, the detail score and its event, study materials and notes, the two RPCs."""
+
 import hashlib
 import os
 import uuid
@@ -22,11 +23,11 @@ from tests.services.helpers import publish_event, wait_until
 
 MONTH = "2026-12"
 VENUE = (33.07, 107.03)
-NODES = [{"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "市委", "level": "city"},
-         {"org_id": "b-1", "parent_id": "city", "path": "/city/b-1/", "code": "B1", "name": "一支部",
-          "level": "branch"},
-         {"org_id": "b-2", "parent_id": "city", "path": "/city/b-2/", "code": "B2", "name": "二支部",
-          "level": "branch"}]
+NODES = [
+    {"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "市委", "level": "city"},
+    {"org_id": "b-1", "parent_id": "city", "path": "/city/b-1/", "code": "B1", "name": "一支部", "level": "branch"},
+    {"org_id": "b-2", "parent_id": "city", "path": "/city/b-2/", "code": "B2", "name": "二支部", "level": "branch"},
+]
 
 
 @pytest.fixture
@@ -63,12 +64,28 @@ def _known(container, activity_id):
 
 def approve_plan(container, branch_id="b-1", actions=("诵读党章", "缴纳党费")) -> str:
     activity_id = uuid.uuid4().hex
-    send(container, "plans", "plan_approved", {
-        "plan_id": uuid.uuid4().hex, "activity_id": activity_id, "branch_id": branch_id,
-        "branch_path": f"/city/{branch_id}/", "month": MONTH, "theme": "主题党日",
-        "starts_at": "2026-12-07T09:00:00+08:00", "ends_at": "2026-12-07T11:00:00+08:00", "venue_name": "活动室",
-        "venue_lat": VENUE[0], "venue_lon": VENUE[1], "radius_m": 300, "required_actions": list(actions),
-        "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60}, "roster": []})
+    send(
+        container,
+        "plans",
+        "plan_approved",
+        {
+            "plan_id": uuid.uuid4().hex,
+            "activity_id": activity_id,
+            "branch_id": branch_id,
+            "branch_path": f"/city/{branch_id}/",
+            "month": MONTH,
+            "theme": "主题党日",
+            "starts_at": "2026-12-07T09:00:00+08:00",
+            "ends_at": "2026-12-07T11:00:00+08:00",
+            "venue_name": "活动室",
+            "venue_lat": VENUE[0],
+            "venue_lon": VENUE[1],
+            "radius_m": 300,
+            "required_actions": list(actions),
+            "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
+            "roster": [],
+        },
+    )
     wait_until(lambda: _known(container, activity_id), message="the activity arrived")
     return activity_id
 
@@ -77,16 +94,23 @@ def incoming(data: bytes, **fields) -> dict:
     """What the gateway hands media: the key it streamed the file to, its size and sha256, the name as sent."""
     key = incoming_key()
     make_storage(get_settings()).put_bytes(key, data, "application/octet-stream")
-    return {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "filename": "photo.jpg",
-            "uploaded_by": "m-1", **fields}
+    return {
+        "key": key,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "filename": "photo.jpg",
+        "uploaded_by": "m-1",
+        **fields,
+    }
 
 
 def events(container, event_type):
     engine = make_engine(container.url)
     with engine.connect() as connection:
         table = metadata.tables[OUTBOX]
-        rows = connection.execute(select(table.c.body).where(table.c.event_type == event_type)
-                                  .order_by(table.c.id)).all()
+        rows = connection.execute(
+            select(table.c.body).where(table.c.event_type == event_type).order_by(table.c.id)
+        ).all()
     engine.dispose()
     return [row.body["data"] for row in rows]
 
@@ -109,13 +133,36 @@ def test_upload_review_and_the_detail_score_event(media):
     assert changed[0]["activity_id"] == activity_id and changed[0]["branch_path"] == "/city/b-1/"
     assert changed[0]["breakdown"]["evidenced_actions"] == ["诵读党章"]
 
-    send(media, "plans", "summary_submitted", {"plan_id": "p", "branch_id": "b-1", "branch_path": "/city/b-1/",
-                                               "month": MONTH, "status": "summarized", "activity_id": activity_id,
-                                               "summary_chars": 500})
-    send(media, "attendance", "activity_closed", {"activity_id": activity_id, "plan_id": "p", "branch_id": "b-1",
-                                                  "branch_path": "/city/b-1/", "closed_at": "2026-12-07T12:00:00Z"})
-    wait_until(lambda: call(media, "activity_media", activity_id)["detail_score"] == round(40 / 6 + 10 + 30 + 10),
-               message="summary and sheet counted")
+    send(
+        media,
+        "plans",
+        "summary_submitted",
+        {
+            "plan_id": "p",
+            "branch_id": "b-1",
+            "branch_path": "/city/b-1/",
+            "month": MONTH,
+            "status": "summarized",
+            "activity_id": activity_id,
+            "summary_chars": 500,
+        },
+    )
+    send(
+        media,
+        "attendance",
+        "activity_closed",
+        {
+            "activity_id": activity_id,
+            "plan_id": "p",
+            "branch_id": "b-1",
+            "branch_path": "/city/b-1/",
+            "closed_at": "2026-12-07T12:00:00Z",
+        },
+    )
+    wait_until(
+        lambda: call(media, "activity_media", activity_id)["detail_score"] == round(40 / 6 + 10 + 30 + 10),
+        message="summary and sheet counted",
+    )
     assert events(media, "detail_score_changed")[-1]["breakdown"]["sign_in_sheet"] is True
 
     with pytest.raises(DomainError) as raised:
@@ -146,8 +193,11 @@ def test_a_photo_used_for_another_activity_is_flagged(media):
 
     reused = call(media, "ingest", second, incoming(photo))
     assert reused["possible_forgery"] is True
-    assert reused["duplicates"][0] | {"match": "exact", "media_id": original["media_id"], "branch_id": "b-1",
-                                      "same_branch": False} == reused["duplicates"][0]
+    assert (
+        reused["duplicates"][0]
+        | {"match": "exact", "media_id": original["media_id"], "branch_id": "b-1", "same_branch": False}
+        == reused["duplicates"][0]
+    )
 
     near = call(media, "ingest", second, incoming(media_corpus.resized(photo)))
     assert {item["match"] for item in near["duplicates"]} == {"near"}
@@ -158,8 +208,9 @@ def test_a_photo_used_for_another_activity_is_flagged(media):
 def test_hostile_files_are_refused_and_their_incoming_copy_removed(media):
     activity_id = approve_plan(media)
     storage = make_storage(get_settings())
-    for hostile in [item for item in media_corpus.hostile_corpus(get_settings().media_max_image_bytes)
-                    if item.status == 422]:
+    for hostile in [
+        item for item in media_corpus.hostile_corpus(get_settings().media_max_image_bytes) if item.status == 422
+    ]:
         upload = incoming(hostile.data, filename=hostile.filename)
         with pytest.raises(DomainError) as raised:
             call(media, "ingest", activity_id, upload)
@@ -172,13 +223,17 @@ def test_hostile_files_are_refused_and_their_incoming_copy_removed(media):
     assert call(media, "activity_media", activity_id)["counts"] == {"pending": 0, "approved": 0, "rejected": 0}
 
 
-@pytest.mark.parametrize("data, filename, status, code", [
-    (b"GIF89a" + b"0" * 100, "x.jpg", 415, "UNSUPPORTED_TYPE"),
-    (b"\xff\xd8\xff" + b"0" * 60_000, "x.jpg", 413, "FILE_TOO_LARGE"),
-    (b"\xff\xd8\xff" + b"0" * 100, "..\\..\\boot.ini", 422, "FILENAME_INVALID"),
-])
-def test_media_judges_the_type_the_size_and_the_name_before_anything_else(media, monkeypatch, data, filename,
-                                                                          status, code):
+@pytest.mark.parametrize(
+    "data, filename, status, code",
+    [
+        (b"GIF89a" + b"0" * 100, "x.jpg", 415, "UNSUPPORTED_TYPE"),
+        (b"\xff\xd8\xff" + b"0" * 60_000, "x.jpg", 413, "FILE_TOO_LARGE"),
+        (b"\xff\xd8\xff" + b"0" * 100, "..\\..\\boot.ini", 422, "FILENAME_INVALID"),
+    ],
+)
+def test_media_judges_the_type_the_size_and_the_name_before_anything_else(
+    media, monkeypatch, data, filename, status, code
+):
     monkeypatch.setenv("PARTYDAY_MEDIA_MAX_IMAGE_BYTES", "50000")
     get_settings.cache_clear()
     activity_id = approve_plan(media)
@@ -206,8 +261,9 @@ def test_an_idempotent_upload_answers_the_first_time_again(media):
     again = incoming(photo)
     assert call(media, "ingest", activity_id, again, idempotency_key="k-1") == first
     assert not make_storage(get_settings()).exists(again["key"])
-    assert _stored("media/b-1") == sorted(f"media/b-1/{first['media_id']}/{name}"
-                                          for name in ("original.jpg", "thumbnail.jpg", "web.jpg"))
+    assert _stored("media/b-1") == sorted(
+        f"media/b-1/{first['media_id']}/{name}" for name in ("original.jpg", "thumbnail.jpg", "web.jpg")
+    )
 
 
 def test_branch_month_records_materials_and_notes(media):
@@ -215,8 +271,19 @@ def test_branch_month_records_materials_and_notes(media):
     approved = call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=1)))
     call(media, "review", approved["media_id"], True)
     call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=9, color=(20, 20, 200))))
-    send(media, "plans", "directive_published", {"directive_id": "d-1", "org_id": "city", "org_path": "/city/",
-                                                 "month": MONTH, "theme": "学党章", "required_actions": []})
+    send(
+        media,
+        "plans",
+        "directive_published",
+        {
+            "directive_id": "d-1",
+            "org_id": "city",
+            "org_path": "/city/",
+            "month": MONTH,
+            "theme": "学党章",
+            "required_actions": [],
+        },
+    )
     wait_until(lambda: _directive(media, "d-1"), message="the directive arrived")
     text = call(media, "add_text_material", "d-1", {"title": "党章第一章", "text": "第一条……"})
     lesson = call(media, "add_file_material", "d-1", "微党课", incoming(media_corpus.mp4(900)))
@@ -224,19 +291,29 @@ def test_branch_month_records_materials_and_notes(media):
     with pytest.raises(DomainError) as raised:
         call(media, "add_file_material", "d-1", "照片", incoming(media_corpus.jpeg(pattern=2)))
     assert raised.value.code == "UNSUPPORTED_TYPE"
-    note = call(media, "add_note", {"branch_id": "b-1", "month": MONTH, "member_id": "m-1",
-                                    "text": "学习党章的体会：要坚定理想信念。"})
+    note = call(
+        media,
+        "add_note",
+        {"branch_id": "b-1", "month": MONTH, "member_id": "m-1", "text": "学习党章的体会：要坚定理想信念。"},
+    )
 
     records = call(media, "branch_month_records", ["b-1", "b-2"], MONTH)
     assert records["b-1"]["photos"] == {"approved": 1, "pending": 1, "rejected": 0}
     assert records["b-1"]["approved_photo_links"] == [f"/api/v1/media/{approved['media_id']}"]
     assert records["b-1"]["study_notes"] == {"count": 1, "links": [note["url"]]}
-    assert [item["material_id"] for item in records["b-1"]["study_materials"]] == [text["material_id"],
-                                                                                  lesson["material_id"]]
+    assert [item["material_id"] for item in records["b-1"]["study_materials"]] == [
+        text["material_id"],
+        lesson["material_id"],
+    ]
     assert records["b-1"]["detail_score"] == round(40 / 6)
-    assert records["b-2"] == {"activity_ids": [], "photos": {"approved": 0, "pending": 0, "rejected": 0},
-                              "approved_photo_links": [], "study_notes": {"count": 0, "links": []},
-                              "study_materials": records["b-1"]["study_materials"], "detail_score": None}
+    assert records["b-2"] == {
+        "activity_ids": [],
+        "photos": {"approved": 0, "pending": 0, "rejected": 0},
+        "approved_photo_links": [],
+        "study_notes": {"count": 0, "links": []},
+        "study_materials": records["b-1"]["study_materials"],
+        "detail_score": None,
+    }
     assert call(media, "notes", "b-1", MONTH, 1, 10)["total"] == 1
 
 
@@ -254,9 +331,13 @@ def s3_media(container_factory, make_config, databases, monkeypatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     host, port = server.get_host_and_port()
-    for name, value in {"PARTYDAY_MEDIA_STORAGE": "s3", "PARTYDAY_MEDIA_S3_ENDPOINT_URL": f"http://{host}:{port}",
-                        "PARTYDAY_MEDIA_S3_BUCKET": "partyday-test", "AWS_ACCESS_KEY_ID": "test",
-                        "AWS_SECRET_ACCESS_KEY": "test"}.items():
+    for name, value in {
+        "PARTYDAY_MEDIA_STORAGE": "s3",
+        "PARTYDAY_MEDIA_S3_ENDPOINT_URL": f"http://{host}:{port}",
+        "PARTYDAY_MEDIA_S3_BUCKET": "partyday-test",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     make_storage(get_settings()).client.create_bucket(Bucket="partyday-test")
@@ -329,6 +410,7 @@ def _outcomes(container, method, calls):
         def handle_result(worker_ctx, result, exc_info):
             done.send(exc_info[1] if exc_info else result)
             return result, exc_info
+
         return handle_result
 
     finished = [Event() for _ in calls]
@@ -341,8 +423,11 @@ def _outcomes(container, method, calls):
 
 def _stored(prefix):
     root = get_settings().media_folder()
-    return sorted(str(path.relative_to(root)) for path in (root / prefix).rglob("*") if path.is_file()) \
-        if (root / prefix).exists() else []
+    return (
+        sorted(str(path.relative_to(root)) for path in (root / prefix).rglob("*") if path.is_file())
+        if (root / prefix).exists()
+        else []
+    )
 
 
 def test_parallel_uploads_stay_within_the_branch_quota(parallel_media):
@@ -380,13 +465,25 @@ def test_two_identical_uploads_at_once_store_one(parallel_media):
     refused = [item for item in outcomes if not isinstance(item, dict)]
     assert len(accepted) == 1, outcomes
     assert [(item.status, item.code, item.details["media_id"]) for item in refused] == [
-        (409, "DUPLICATE_UPLOAD", accepted[0]["media_id"])] * 3
+        (409, "DUPLICATE_UPLOAD", accepted[0]["media_id"])
+    ] * 3
     assert _stored("media/b-1") == [f"media/b-1/{accepted[0]['media_id']}/original.pdf"]
 
 
 def _published_directive(container):
-    send(container, "plans", "directive_published", {"directive_id": "d-1", "org_id": "city", "org_path": "/city/",
-                                                     "month": MONTH, "theme": "学党章", "required_actions": []})
+    send(
+        container,
+        "plans",
+        "directive_published",
+        {
+            "directive_id": "d-1",
+            "org_id": "city",
+            "org_path": "/city/",
+            "month": MONTH,
+            "theme": "学党章",
+            "required_actions": [],
+        },
+    )
     wait_until(lambda: _directive(container, "d-1"), message="the directive arrived")
 
 
@@ -441,19 +538,24 @@ def test_material_and_media_listings_are_paged(media):
     assert [item["material_id"] for item in page["items"]] == [made[2]["material_id"]]
     month = call(media, "month_materials", "b-1", MONTH, page=1, page_size=2)
     assert month["total"] == 3 and [item["material_id"] for item in month["items"]] == [
-        item["material_id"] for item in made[:2]]
+        item["material_id"] for item in made[:2]
+    ]
     with pytest.raises(DomainError) as raised:
         call(media, "month_materials", "b-1", MONTH, page=0)
     assert raised.value.code == "PAGE_INVALID"
 
     activity_id = approve_plan(media)
-    uploaded = [call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=n, color=(40 * n, 90, 20))))
-                for n in range(1, 4)]
+    uploaded = [
+        call(media, "ingest", activity_id, incoming(media_corpus.jpeg(pattern=n, color=(40 * n, 90, 20))))
+        for n in range(1, 4)
+    ]
     call(media, "review", uploaded[0]["media_id"], True)
     call(media, "review", uploaded[1]["media_id"], False, reason="模糊")
     listed = call(media, "activity_media_page", activity_id, page=1, page_size=1)
-    assert listed | {"total": 2, "page": 1, "page_size": 1,
-                     "counts": {"pending": 1, "approved": 1, "rejected": 1}} == listed
+    assert (
+        listed | {"total": 2, "page": 1, "page_size": 1, "counts": {"pending": 1, "approved": 1, "rejected": 1}}
+        == listed
+    )
     assert [item["media_id"] for item in listed["items"]] == [uploaded[0]["media_id"]]
     approved = call(media, "activity_media_page", activity_id, page=1, page_size=10, approved_only=True)
     assert approved["total"] == 1 and [item["media_id"] for item in approved["items"]] == [uploaded[0]["media_id"]]

@@ -1,4 +1,5 @@
 """The plans service: directives, the plan lifecycle, approval into an activity, deadlines, rectification."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -39,8 +40,11 @@ def outbox(container, event_type):
     engine = make_engine(container.url)
     table = metadata.tables["outbox_messages"]
     with engine.connect() as connection:
-        bodies = connection.execute(select(table.c.body).where(table.c.event_type == event_type)
-                                    .order_by(table.c.id)).scalars().all()
+        bodies = (
+            connection.execute(select(table.c.body).where(table.c.event_type == event_type).order_by(table.c.id))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return [body["data"] for body in bodies]
 
@@ -54,8 +58,11 @@ def city(services):
     branch = call(directory, "create_org", {"name": "一支部", "level": "branch", "parent_id": town["org_id"]})
     other = call(directory, "create_org", {"name": "二支部", "level": "branch", "parent_id": town["org_id"]})
     for name, mobile in (("张红梅", False), ("李流动", True)):
-        call(directory, "create_member", {"name": name, "phone": "1390000000" + str(int(mobile)),
-                                          "branch_id": branch["org_id"], "mobile": mobile})
+        call(
+            directory,
+            "create_member",
+            {"name": name, "phone": "1390000000" + str(int(mobile)), "branch_id": branch["org_id"], "mobile": mobile},
+        )
 
     def known():
         try:
@@ -68,17 +75,33 @@ def city(services):
 
 
 def draft(plans, branch, idempotency_key=None, **changes):
-    payload = {"branch_id": branch["org_id"], "month": MONTH, "theme": "学习二十届四中全会精神", "starts_at": START,
-               "ends_at": END, "venue": {"name": "党员活动室", "lat": 33.07, "lon": 107.03},
-               "required_actions": ["诵读党章", "缴纳党费"], "optional_actions": ["志愿服务"], **changes}
+    payload = {
+        "branch_id": branch["org_id"],
+        "month": MONTH,
+        "theme": "学习二十届四中全会精神",
+        "starts_at": START,
+        "ends_at": END,
+        "venue": {"name": "党员活动室", "lat": 33.07, "lon": 107.03},
+        "required_actions": ["诵读党章", "缴纳党费"],
+        "optional_actions": ["志愿服务"],
+        **changes,
+    }
     return call(plans, "create_plan", payload, idempotency_key=idempotency_key)
 
 
 def test_a_directive_becomes_every_branchs_task(services, city):
     plans = services["plans"]
-    published = call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH,
-                                                  "theme": "不忘初心", "required_actions": ["诵读党章"],
-                                                  "plan_deadline_day": 3})
+    published = call(
+        plans,
+        "publish_directive",
+        {
+            "org_id": city["county"]["org_id"],
+            "month": MONTH,
+            "theme": "不忘初心",
+            "required_actions": ["诵读党章"],
+            "plan_deadline_day": 3,
+        },
+    )
     for branch in (city["branch"], city["other"]):
         month = call(plans, "branch_month", branch["org_id"], MONTH)
         assert [d["directive_id"] for d in month["directives"]] == [published["directive_id"]]
@@ -118,8 +141,7 @@ def test_the_whole_lifecycle_from_draft_to_archive(services, city):
     assert raised.value.code == "ACTIVITY_NOT_ENDED"
     assert call(plans, "check_deadlines", now="2026-12-07T12:00:00+08:00")["plans_moved"] == 1
     assert call(plans, "get_plan", plan["plan_id"])["status"] == "held"
-    summarized = call(plans, "submit_summary", approved["activity_id"], "活动圆满完成",
-                      now="2026-12-20T10:00:00+08:00")
+    summarized = call(plans, "submit_summary", approved["activity_id"], "活动圆满完成", now="2026-12-20T10:00:00+08:00")
     assert summarized["status"] == "summarized" and summarized["summary_late"] is False
     [summary_event] = outbox(plans, "summary_submitted")
     assert summary_event["activity_id"] == approved["activity_id"] and summary_event["summary_chars"] == 6
@@ -128,9 +150,14 @@ def test_the_whole_lifecycle_from_draft_to_archive(services, city):
     assert [e["status"] for e in outbox(plans, "plan_archived")] == ["archived"]
 
 
-@pytest.mark.parametrize("action, args", [
-    ("approve_plan", ()), ("return_plan", ("意见",)), ("edit_plan", ({"theme": "新主题"},)),
-])
+@pytest.mark.parametrize(
+    "action, args",
+    [
+        ("approve_plan", ()),
+        ("return_plan", ("意见",)),
+        ("edit_plan", ({"theme": "新主题"},)),
+    ],
+)
 def test_illegal_transitions_answer_409_with_the_current_state(services, city, action, args):
     plans = services["plans"]
     plan = draft(plans, city["branch"])
@@ -142,13 +169,16 @@ def test_illegal_transitions_answer_409_with_the_current_state(services, city, a
     assert raised.value.details["status"] == ("submitted" if action == "edit_plan" else "draft")
 
 
-@pytest.mark.parametrize("changes, code", [
-    ({"ends_at": START}, "PLAN_TIMES_INVALID"),
-    ({"starts_at": "2026-11-30T09:00:00+08:00", "ends_at": "2026-11-30T10:00:00+08:00"}, "PLAN_OUTSIDE_MONTH"),
-    ({"venue": {"name": "x", "lat": 33.0, "lon": 107.0, "radius_m": 20}}, "VALIDATION_FAILED"),
-    ({"venue": {"name": "x", "lat": 95.0, "lon": 107.0}}, "VALIDATION_FAILED"),
-    ({"starts_at": "2026-12-07T09:00:00"}, "VALIDATION_FAILED"),
-])
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        ({"ends_at": START}, "PLAN_TIMES_INVALID"),
+        ({"starts_at": "2026-11-30T09:00:00+08:00", "ends_at": "2026-11-30T10:00:00+08:00"}, "PLAN_OUTSIDE_MONTH"),
+        ({"venue": {"name": "x", "lat": 33.0, "lon": 107.0, "radius_m": 20}}, "VALIDATION_FAILED"),
+        ({"venue": {"name": "x", "lat": 95.0, "lon": 107.0}}, "VALIDATION_FAILED"),
+        ({"starts_at": "2026-12-07T09:00:00"}, "VALIDATION_FAILED"),
+    ],
+)
 def test_bad_plans_are_refused_with_a_reason(services, city, changes, code):
     with pytest.raises(DomainError) as raised:
         draft(services["plans"], city["branch"], **changes)
@@ -157,8 +187,16 @@ def test_bad_plans_are_refused_with_a_reason(services, city, changes, code):
 
 def test_a_plan_must_hold_the_directives_required_actions_and_the_fixed_party_day(services, city):
     plans = services["plans"]
-    call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH, "theme": "主题",
-                                      "required_actions": ["诵读党章", "重温入党誓词"]})
+    call(
+        plans,
+        "publish_directive",
+        {
+            "org_id": city["county"]["org_id"],
+            "month": MONTH,
+            "theme": "主题",
+            "required_actions": ["诵读党章", "重温入党誓词"],
+        },
+    )
     plan = draft(plans, city["branch"])
     with pytest.raises(DomainError) as raised:
         call(plans, "submit_plan", plan["plan_id"])
@@ -189,8 +227,12 @@ def test_annual_task_lists_and_rectifications(services, city):
     plans = services["plans"]
     call(plans, "put_task_list", city["branch"]["org_id"], 2027, ["每月主题党日", "年度组织生活会"])
     assert call(plans, "get_task_list", city["branch"]["org_id"], 2027)["items"] == ["每月主题党日", "年度组织生活会"]
-    notice = call(plans, "issue_rectification", {"branch_id": city["branch"]["org_id"], "issue": "签到表缺失",
-                                                 "due_on": "2026-12-10"}, today="2026-12-01T00:00:00+08:00")
+    notice = call(
+        plans,
+        "issue_rectification",
+        {"branch_id": city["branch"]["org_id"], "issue": "签到表缺失", "due_on": "2026-12-10"},
+        today="2026-12-01T00:00:00+08:00",
+    )
     assert notice["status"] == "open"
     with pytest.raises(DomainError) as raised:
         call(plans, "close_rectification", notice["rectification_id"])
@@ -199,20 +241,35 @@ def test_annual_task_lists_and_rectifications(services, city):
     assert call(plans, "close_rectification", notice["rectification_id"], reopen=True)["status"] == "open"
     call(plans, "answer_rectification", notice["rectification_id"], {"text": "再次补齐"})
     assert call(plans, "close_rectification", notice["rectification_id"])["status"] == "closed"
-    overdue = call(plans, "rectifications", city["county"]["org_id"], overdue_only=True,
-                   now="2026-12-20T00:00:00+08:00")
+    overdue = call(
+        plans, "rectifications", city["county"]["org_id"], overdue_only=True, now="2026-12-20T00:00:00+08:00"
+    )
     assert overdue["total"] == 0, "a closed notice is not overdue"
-    call(plans, "issue_rectification", {"branch_id": city["other"]["org_id"], "issue": "未按时提交方案",
-                                        "due_on": "2026-12-10"}, today="2026-12-01T00:00:00+08:00")
-    overdue = call(plans, "rectifications", city["county"]["org_id"], overdue_only=True,
-                   now="2026-12-20T00:00:00+08:00")
+    call(
+        plans,
+        "issue_rectification",
+        {"branch_id": city["other"]["org_id"], "issue": "未按时提交方案", "due_on": "2026-12-10"},
+        today="2026-12-01T00:00:00+08:00",
+    )
+    overdue = call(
+        plans, "rectifications", city["county"]["org_id"], overdue_only=True, now="2026-12-20T00:00:00+08:00"
+    )
     assert [n["issue"] for n in overdue["items"]] == ["未按时提交方案"]
 
 
 def test_the_archive_lists_each_branchs_task_list_plan_and_study_materials(services, city):
     plans = services["plans"]
-    call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH, "theme": "学党章",
-                                      "required_actions": ["诵读党章"], "study_materials": ["党章第一章"]})
+    call(
+        plans,
+        "publish_directive",
+        {
+            "org_id": city["county"]["org_id"],
+            "month": MONTH,
+            "theme": "学党章",
+            "required_actions": ["诵读党章"],
+            "study_materials": ["党章第一章"],
+        },
+    )
     call(plans, "put_task_list", city["branch"]["org_id"], 2026, ["学习党章", "志愿服务"])
     plan = draft(plans, city["branch"])
     call(plans, "submit_plan", plan["plan_id"])
@@ -221,8 +278,12 @@ def test_the_archive_lists_each_branchs_task_list_plan_and_study_materials(servi
     assert page["total"] == 2 and [item["name"] for item in page["items"]] == ["一支部"]
     [first] = page["items"]
     assert first["task_list_items"] == 2 and first["year"] == 2026
-    assert first["plan"] == {"plan_id": plan["plan_id"], "status": "published",
-                             "activity_id": approved["activity_id"], "summary_submitted": False}
+    assert first["plan"] == {
+        "plan_id": plan["plan_id"],
+        "status": "published",
+        "activity_id": approved["activity_id"],
+        "summary_submitted": False,
+    }
     assert first["directives"][0]["study_materials"] == ["党章第一章"]
     [second] = call(plans, "archive", city["town"]["org_id"], MONTH, page=2, page_size=1)["items"]
     assert second["name"] == "二支部" and second["plan"] is None and second["task_list_items"] == 0
@@ -235,9 +296,17 @@ def test_the_archive_lists_each_branchs_task_list_plan_and_study_materials(servi
 
 def test_the_delivery_of_a_directive_lists_every_branch_it_reached(services, city):
     plans = services["plans"]
-    directive = call(plans, "publish_directive", {"org_id": city["county"]["org_id"], "month": MONTH,
-                                                  "theme": "学党章", "required_actions": ["诵读党章"],
-                                                  "plan_deadline_day": 3})
+    directive = call(
+        plans,
+        "publish_directive",
+        {
+            "org_id": city["county"]["org_id"],
+            "month": MONTH,
+            "theme": "学党章",
+            "required_actions": ["诵读党章"],
+            "plan_deadline_day": 3,
+        },
+    )
     plan = draft(plans, city["branch"], required_actions=["诵读党章"])
     call(plans, "submit_plan", plan["plan_id"])
     first = call(plans, "directive_delivery", directive["directive_id"], page=1, page_size=1)
@@ -261,8 +330,9 @@ def test_a_repeated_idempotency_key_gets_the_first_answer_and_another_request_is
     assert call(plans, "list_plans", city["town"]["org_id"], MONTH)["total"] == 1
     call(plans, "submit_plan", first["plan_id"], idempotency_key="submit-1")
     approved = call(plans, "approve_plan", first["plan_id"], idempotency_key="approve-1")
-    assert call(plans, "approve_plan", first["plan_id"], idempotency_key="approve-1") == approved, \
+    assert call(plans, "approve_plan", first["plan_id"], idempotency_key="approve-1") == approved, (
         "a repeated approval answers the first one, though the plan is no longer submitted"
+    )
     assert len(outbox(plans, "plan_approved")) == 1
     with pytest.raises(DomainError) as raised:
         call(plans, "approve_plan", first["plan_id"])

@@ -1,4 +1,5 @@
 """The scoring service on RabbitMQ and PostgreSQL: scores from events, likes, moderation, votes, rankings."""
+
 import json
 import time
 import uuid
@@ -25,15 +26,39 @@ MONTH = "2026-12"
 ADDRESS = "10.0.0.1"
 # The tests' month is not today's: their campaigns take votes whatever the day the tests run.
 VOTING = {"opens_at": "2026-01-01T00:00:00+08:00", "closes_at": "2100-01-01T00:00:00+08:00"}
-CITY = {"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "汉中市委", "level": "city",
-        "domain": "other", "kind": "regular"}
-TOWN = {"org_id": "town", "parent_id": "city", "path": "/city/town/", "code": "T1", "name": "北关街道",
-        "level": "township", "domain": "other", "kind": "regular"}
+CITY = {
+    "org_id": "city",
+    "parent_id": None,
+    "path": "/city/",
+    "code": "HZ",
+    "name": "汉中市委",
+    "level": "city",
+    "domain": "other",
+    "kind": "regular",
+}
+TOWN = {
+    "org_id": "town",
+    "parent_id": "city",
+    "path": "/city/town/",
+    "code": "T1",
+    "name": "北关街道",
+    "level": "township",
+    "domain": "other",
+    "kind": "regular",
+}
 
 
 def branch(code: str, domain: str = "community") -> dict:
-    return {"org_id": f"b-{code}", "parent_id": "town", "path": f"/city/town/b-{code}/", "code": code,
-            "name": f"第{code}党支部", "level": "branch", "domain": domain, "kind": "regular"}
+    return {
+        "org_id": f"b-{code}",
+        "parent_id": "town",
+        "path": f"/city/town/b-{code}/",
+        "code": code,
+        "name": f"第{code}党支部",
+        "level": "branch",
+        "domain": domain,
+        "kind": "regular",
+    }
 
 
 @pytest.fixture
@@ -86,8 +111,9 @@ def refused(code, function, *args, **kwargs):
     return raised.value
 
 
-ROSTER = ([{"member_id": f"m{i}", "name": "党员", "mobile": False, "probationary": False} for i in range(10)]
-          + [{"member_id": f"f{i}", "name": "流动党员", "mobile": True, "probationary": False} for i in range(2)])
+ROSTER = [{"member_id": f"m{i}", "name": "党员", "mobile": False, "probationary": False} for i in range(10)] + [
+    {"member_id": f"f{i}", "name": "流动党员", "mobile": True, "probationary": False} for i in range(2)
+]
 
 
 def approve(container, code="A", roster=ROSTER) -> str:
@@ -95,10 +121,25 @@ def approve(container, code="A", roster=ROSTER) -> str:
     node = branch(code)
     common = {"plan_id": plan_id, "branch_id": node["org_id"], "branch_path": node["path"], "month": MONTH}
     send(container, "plans", "plan_submitted", {**common, "status": "submitted"})
-    send(container, "plans", "plan_approved", {
-        **common, "activity_id": activity_id, "theme": "学习党章", "starts_at": "2026-12-07T09:00:00+08:00",
-        "ends_at": "2026-12-07T11:00:00+08:00", "venue_name": "活动室", "venue_lat": 33.07, "venue_lon": 107.03,
-        "radius_m": 300, "required_actions": [], "attendance_rules": {}, "roster": roster})
+    send(
+        container,
+        "plans",
+        "plan_approved",
+        {
+            **common,
+            "activity_id": activity_id,
+            "theme": "学习党章",
+            "starts_at": "2026-12-07T09:00:00+08:00",
+            "ends_at": "2026-12-07T11:00:00+08:00",
+            "venue_name": "活动室",
+            "venue_lat": 33.07,
+            "venue_lon": 107.03,
+            "radius_m": 300,
+            "required_actions": [],
+            "attendance_rules": {},
+            "roster": roster,
+        },
+    )
     wait_until(lambda: _known(container, activity_id), message="the activity arrived")
     return activity_id
 
@@ -113,13 +154,26 @@ def _known(container, activity_id):
 def close(container, activity_id, code="A", signed_in=8, excused=2, expected=10, expected_mobile=2):
     node = branch(code)
     counts = {"signed_out": signed_in, "no_sign_out": 0, "absent": expected - signed_in - excused, "excused": excused}
-    send(container, "attendance", "activity_closed", {
-        "activity_id": activity_id, "plan_id": "p", "branch_id": node["org_id"], "branch_path": node["path"],
-        "closed_at": "2026-12-07T04:00:00+00:00", "members": counts,
-        "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": expected_mobile, "excused": 0},
-        "expected": expected, "expected_mobile": expected_mobile})
-    return wait_until(lambda: (s := call(container, "score", activity_id))["status"] == "scored" and s,
-                      message="the activity was scored")
+    send(
+        container,
+        "attendance",
+        "activity_closed",
+        {
+            "activity_id": activity_id,
+            "plan_id": "p",
+            "branch_id": node["org_id"],
+            "branch_path": node["path"],
+            "closed_at": "2026-12-07T04:00:00+00:00",
+            "members": counts,
+            "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": expected_mobile, "excused": 0},
+            "expected": expected,
+            "expected_mobile": expected_mobile,
+        },
+    )
+    return wait_until(
+        lambda: (s := call(container, "score", activity_id))["status"] == "scored" and s,
+        message="the activity was scored",
+    )
 
 
 def test_an_activity_is_scored_when_it_closes_and_again_as_engagement_arrives(scoring):
@@ -134,38 +188,79 @@ def test_an_activity_is_scored_when_it_closes_and_again_as_engagement_arrives(sc
     call(scoring, "like", activity, "f0", now="2026-12-08T10:00:00+08:00")
     refused("ALREADY_LIKED", call, scoring, "like", activity, "f0")
     call(scoring, "add_comment", activity, "m1", {"text": "很有收获"})
-    send(scoring, "attendance", "member_reflected", {"activity_id": activity, "member_id": "m2", "branch_id": "b-A",
-                                                     "text": "心得体会", "at": "2026-12-07T11:05:00+08:00"})
-    send(scoring, "media", "detail_score_changed", {"activity_id": activity, "branch_id": "b-A",
-                                                    "branch_path": "/city/town/b-A/", "detail_score": 60,
-                                                    "breakdown": {}, "at": "2026-12-08T00:00:00+00:00"})
-    done = wait_until(lambda: (s := call(scoring, "score", activity))["indicators"]["upload_detail"] == 0.6
-                      and s["indicators"]["comments"] > 0.1 and s, message="engagement reached the score")
+    send(
+        scoring,
+        "attendance",
+        "member_reflected",
+        {
+            "activity_id": activity,
+            "member_id": "m2",
+            "branch_id": "b-A",
+            "text": "心得体会",
+            "at": "2026-12-07T11:05:00+08:00",
+        },
+    )
+    send(
+        scoring,
+        "media",
+        "detail_score_changed",
+        {
+            "activity_id": activity,
+            "branch_id": "b-A",
+            "branch_path": "/city/town/b-A/",
+            "detail_score": 60,
+            "breakdown": {},
+            "at": "2026-12-08T00:00:00+00:00",
+        },
+    )
+    done = wait_until(
+        lambda: (
+            (s := call(scoring, "score", activity))["indicators"]["upload_detail"] == 0.6
+            and s["indicators"]["comments"] > 0.1
+            and s
+        ),
+        message="engagement reached the score",
+    )
     assert done["indicators"]["mobile_like_rate"] == 0.5 and done["indicators"]["comments"] == round(2 / 12, 4)
     scored = call(scoring, "set_superior_score", activity, {"score": 80}, now="2026-12-09T00:00:00+08:00")
     # 70 + 10×0.5 + 10×0.6 + 5×(2/12) + 5×0.8 = 70 + 5 + 6 + 0.8333 + 4 = 85.83
     assert scored["total"] == 85.83 and scored["not_applicable"] == []
     refused("VALIDATION_FAILED", call, scoring, "set_superior_score", activity, {"score": 101})
-    refused("SCORE_PERIOD_CLOSED", call, scoring, "set_superior_score", activity, {"score": 10},
-            now="2027-01-12T00:00:00+08:00")
+    refused(
+        "SCORE_PERIOD_CLOSED",
+        call,
+        scoring,
+        "set_superior_score",
+        activity,
+        {"score": 10},
+        now="2027-01-12T00:00:00+08:00",
+    )
     refused("ACTIVITY_NOT_FOUND", call, scoring, "score", "nope")
 
     engine = make_engine(scoring.url)
     outbox = metadata.tables["outbox_messages"]
     with engine.connect() as connection:
-        totals = [body["data"]["total"] for body in connection.execute(
-            select(outbox.c.body).where(outbox.c.event_type == "score_changed").order_by(outbox.c.id)).scalars()]
+        totals = [
+            body["data"]["total"]
+            for body in connection.execute(
+                select(outbox.c.body).where(outbox.c.event_type == "score_changed").order_by(outbox.c.id)
+            ).scalars()
+        ]
     engine.dispose()
     assert totals[0] == 73.68 and totals[-1] == 85.83
 
 
 def test_concurrent_likes_of_one_member_leave_one_and_every_like_counts(scoring):
-    activity = approve(scoring, roster=[{"member_id": f"f{i}", "name": "流动", "mobile": True,
-                                          "probationary": False} for i in range(20)])
+    activity = approve(
+        scoring,
+        roster=[{"member_id": f"f{i}", "name": "流动", "mobile": True, "probationary": False} for i in range(20)],
+    )
     close(scoring, activity, expected=0, signed_in=0, excused=0, expected_mobile=20)
     members = ["f0"] * 20 + [f"f{i}" for i in range(1, 20)]
-    outcomes = [o if isinstance(o, str) else o["liked"]
-                for o in concurrently(scoring, "like", [(activity, member) for member in members])]
+    outcomes = [
+        o if isinstance(o, str) else o["liked"]
+        for o in concurrently(scoring, "like", [(activity, member) for member in members])
+    ]
     assert outcomes.count(True) == 20 and outcomes.count("ALREADY_LIKED") == 19
     assert call(scoring, "score", activity)["indicators"]["mobile_like_rate"] == 1.0
 
@@ -191,8 +286,9 @@ def test_three_reports_hide_a_comment_for_a_moderator_and_its_author_is_told(sco
     queue = call(scoring, "moderation_queue", "town")
     assert [item["comment_id"] for item in queue["items"]] == [comment]
     assert call(scoring, "moderation_queue", "b-B")["total"] == 0
-    assert call(scoring, "moderation_queue", "town", exclude_path="/city/town/b-A/")["total"] == 0, \
+    assert call(scoring, "moderation_queue", "town", exclude_path="/city/town/b-A/")["total"] == 0, (
         "nobody moderates their own branch"
+    )
     refused("VALIDATION_FAILED", call, scoring, "moderate", comment, {"decision": "shrug"}, "admin")
     restored = call(scoring, "moderate", comment, {"decision": "restore"}, "admin")
     assert restored["status"] == "visible" and call(scoring, "moderation_queue", "town")["total"] == 0
@@ -202,9 +298,14 @@ def test_three_reports_hide_a_comment_for_a_moderator_and_its_author_is_told(sco
     engine = make_engine(scoring.url)
     outbox = metadata.tables["outbox_messages"]
     with engine.connect() as connection:
-        told = {row.event_type: row.body["data"] for row in connection.execute(
-            select(outbox.c.event_type, outbox.c.body).where(outbox.c.event_type.in_(
-                ["comment_hidden", "comment_moderated"])))}
+        told = {
+            row.event_type: row.body["data"]
+            for row in connection.execute(
+                select(outbox.c.event_type, outbox.c.body).where(
+                    outbox.c.event_type.in_(["comment_hidden", "comment_moderated"])
+                )
+            )
+        }
     engine.dispose()
     assert told["comment_hidden"]["author_id"] == "m1" and told["comment_hidden"]["reports"] == 3
     assert told["comment_moderated"]["decision"] == "restore"
@@ -223,12 +324,21 @@ def generous_vote_limits(monkeypatch):
 
 def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring, generous_vote_limits):
     first, second = approve(scoring, "A"), approve(scoring, "B")
-    campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH,
-                                                 "title": "我为主题党日打Call", "votes_per_voter": 1})
-    refused("CAMPAIGN_EXISTS", call, scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH,
-                                                                  "title": "x", "votes_per_voter": 1})
-    outcomes = concurrently(scoring, "vote",
-                            [(campaign["campaign_id"], "member:m1", {"activity_id": first}, ADDRESS)] * 1000)
+    campaign = call(
+        scoring,
+        "create_campaign",
+        {**VOTING, "org_id": "town", "month": MONTH, "title": "我为主题党日打Call", "votes_per_voter": 1},
+    )
+    refused(
+        "CAMPAIGN_EXISTS",
+        call,
+        scoring,
+        "create_campaign",
+        {**VOTING, "org_id": "town", "month": MONTH, "title": "x", "votes_per_voter": 1},
+    )
+    outcomes = concurrently(
+        scoring, "vote", [(campaign["campaign_id"], "member:m1", {"activity_id": first}, ADDRESS)] * 1000
+    )
     accepted = [outcome for outcome in outcomes if isinstance(outcome, dict)]
     assert len(accepted) == 1 and accepted[0]["votes_left"] == 0
     assert {outcome for outcome in outcomes if isinstance(outcome, str)} <= {"ALREADY_VOTED", "VOTE_CONFLICT"}
@@ -241,28 +351,49 @@ def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring, genero
     assert call(scoring, "is_candidate", campaign["campaign_id"], second) is True
     assert call(scoring, "is_candidate", campaign["campaign_id"], "elsewhere") is False
     refused("CAMPAIGN_NOT_FOUND", call, scoring, "is_candidate", "nope", second)
-    refused("VOTE_LIMIT_REACHED", call, scoring, "vote", campaign["campaign_id"], "member:m1",
-            {"activity_id": second}, ADDRESS)
+    refused(
+        "VOTE_LIMIT_REACHED",
+        call,
+        scoring,
+        "vote",
+        campaign["campaign_id"],
+        "member:m1",
+        {"activity_id": second},
+        ADDRESS,
+    )
     call(scoring, "vote", campaign["campaign_id"], "public:13900000000", {"activity_id": second}, ADDRESS)
-    refused("NOT_IN_CAMPAIGN", call, scoring, "vote", campaign["campaign_id"], "member:m2", {"activity_id": "x"},
-            ADDRESS)
+    refused(
+        "NOT_IN_CAMPAIGN", call, scoring, "vote", campaign["campaign_id"], "member:m2", {"activity_id": "x"}, ADDRESS
+    )
 
     engine = make_engine(scoring.url)
     ballots = metadata.tables["ballots"]
     with engine.connect() as connection:
         voters = connection.execute(select(ballots.c.voter_id)).scalars().all()
     engine.dispose()
-    assert len(voters) == 2 and not any("m1" in voter or "1390000" in voter for voter in voters), \
+    assert len(voters) == 2 and not any("m1" in voter or "1390000" in voter for voter in voters), (
         "ballots name no voter"
+    )
 
 
 def test_rankings_by_period_domain_and_children_and_the_progress_dashboard(scoring):
     a, b, c = approve(scoring, "A"), approve(scoring, "B"), approve(scoring, "C")
     close(scoring, a, "A", signed_in=8)
     close(scoring, b, "B", signed_in=4)
-    send(scoring, "plans", "summary_submitted", {"plan_id": "p-summary", "branch_id": "b-B",
-                                                 "branch_path": "/city/town/b-B/", "month": MONTH,
-                                                 "status": "summarized", "activity_id": b, "summary_chars": 300})
+    send(
+        scoring,
+        "plans",
+        "summary_submitted",
+        {
+            "plan_id": "p-summary",
+            "branch_id": "b-B",
+            "branch_path": "/city/town/b-B/",
+            "month": MONTH,
+            "status": "summarized",
+            "activity_id": b,
+            "summary_chars": 300,
+        },
+    )
     before = call(scoring, "score", a)
     assert call(scoring, "rescore_all", MONTH)["activities"] == 2
     assert call(scoring, "score", a)["total"] == before["total"]
@@ -287,8 +418,14 @@ def test_rankings_by_period_domain_and_children_and_the_progress_dashboard(scori
     refused("ORG_NOT_FOUND", call, scoring, "ranking", "nowhere", MONTH)
 
     progress = wait_until(lambda: (p := call(scoring, "progress", "city", MONTH))["documented"] == 1 and p)
-    assert {key: progress[key] for key in ("branches", "planned", "approved", "held", "documented", "scored")} == \
-        {"branches": 3, "planned": 3, "approved": 3, "held": 2, "documented": 1, "scored": 2}
+    assert {key: progress[key] for key in ("branches", "planned", "approved", "held", "documented", "scored")} == {
+        "branches": 3,
+        "planned": 3,
+        "approved": 3,
+        "held": 2,
+        "documented": 1,
+        "scored": 2,
+    }
     assert progress["rates"]["scored"] == round(2 / 3, 4)
     assert progress["children"][0]["org_id"] == "town" and progress["children"][0]["held"] == 2
     rural = call(scoring, "progress", "city", MONTH, domain="rural")
@@ -301,15 +438,27 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     a, b = approve(scoring, "A"), approve(scoring, "B")
     close(scoring, a, "A")
     close(scoring, b, "B", signed_in=4)
-    campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
-                                                 "votes_per_voter": 1})
+    campaign = call(
+        scoring,
+        "create_campaign",
+        {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1},
+    )
     call(scoring, "vote", campaign["campaign_id"], "member:m9", {"activity_id": b}, ADDRESS)
-    refused("VALIDATION_FAILED", call, scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas",
-                                                                      "period": MONTH})
-    evaluation = call(scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH,
-                                                     "best_slots": 1, "excellent_slots": 1})
-    refused("EVALUATION_EXISTS", call, scoring, "create_evaluation", {"org_id": "town", "kind": "monthly",
-                                                                      "period": MONTH})
+    refused(
+        "VALIDATION_FAILED",
+        call,
+        scoring,
+        "create_evaluation",
+        {"org_id": "town", "kind": "golden_ideas", "period": MONTH},
+    )
+    evaluation = call(
+        scoring,
+        "create_evaluation",
+        {"org_id": "town", "kind": "monthly", "period": MONTH, "best_slots": 1, "excellent_slots": 1},
+    )
+    refused(
+        "EVALUATION_EXISTS", call, scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH}
+    )
     ident = evaluation["evaluation_id"]
     marks = {"theme": 18, "content": 17, "form": 16, "organisation": 19, "effect": 15}
     call(scoring, "judge", ident, "judge-1", {"activity_id": a, **marks})
@@ -320,8 +469,10 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     refused("NOT_PUBLISHED", call, scoring, "evaluation_winners", ident)
 
     seen = call(scoring, "evaluation", ident)
-    assert [(c["activity_id"], c["judged"]["total"], c["votes"]) for c in seen["candidates"]] == [(a, 81.0, 0),
-                                                                                                 (b, 75.0, 1)]
+    assert [(c["activity_id"], c["judged"]["total"], c["votes"]) for c in seen["candidates"]] == [
+        (a, 81.0, 0),
+        (b, 75.0, 1),
+    ]
     assert seen["total"] == 2 and seen["page"] == 1
     assert [c["activity_id"] for c in call(scoring, "evaluation", ident, page=2, page_size=1)["candidates"]] == [b]
     assert seen["candidates"][0]["judged"]["criteria"]["theme"] == 14.0
@@ -333,8 +484,10 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     assert call(scoring, "second_review", ident, {"best": [a], "excellent": [b]})["stage"] == "decided"
     assert call(scoring, "publish_evaluation", ident)["stage"] == "published"
     winners = call(scoring, "evaluation_winners", ident)["winners"]
-    assert [(w["award"], w["activity_id"], w["name"]) for w in winners] == [("best", a, "第A党支部"),
-                                                                           ("excellent", b, "第B党支部")]
+    assert [(w["award"], w["activity_id"], w["name"]) for w in winners] == [
+        ("best", a, "第A党支部"),
+        ("excellent", b, "第B党支部"),
+    ]
 
 
 def test_reports_gather_the_months_and_rank_with_awards(scoring):
@@ -342,10 +495,14 @@ def test_reports_gather_the_months_and_rank_with_awards(scoring):
     close(scoring, a, "A")
     close(scoring, b, "B", signed_in=4)
     inspection = call(scoring, "report", "town", "inspection", MONTH)
-    assert inspection["months"] == [{"month": MONTH, "branches": 3, "planned": 2, "approved": 2, "held": 2,
-                                     "documented": 0, "scored": 2}]
+    assert inspection["months"] == [
+        {"month": MONTH, "branches": 3, "planned": 2, "approved": 2, "held": 2, "documented": 0, "scored": 2}
+    ]
     assert [(row["code"], row["held"], row["score"] is not None) for row in inspection["rows"]] == [
-        ("A", True, True), ("B", True, True), ("C", False, False)]
+        ("A", True, True),
+        ("B", True, True),
+        ("C", False, False),
+    ]
     golden = call(scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas", "period": "2026-Q4"})
     call(scoring, "first_review", golden["evaluation_id"], {"shortlist": [b]})
     call(scoring, "second_review", golden["evaluation_id"], {"best": [b]})
@@ -361,29 +518,60 @@ def test_reports_gather_the_months_and_rank_with_awards(scoring):
 def test_counts_that_arrive_before_the_approval_are_scored_once_it_arrives(scoring):
     activity_id, plan_id = uuid.uuid4().hex, uuid.uuid4().hex
     counts = {"signed_out": 3, "no_sign_out": 1, "absent": 0, "excused": 0}
-    send(scoring, "attendance", "attendance_updated", {
-        "activity_id": activity_id, "branch_id": "b-C", "members": counts,
-        "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": 0, "excused": 0},
-        "expected": 4, "expected_mobile": 0})
+    send(
+        scoring,
+        "attendance",
+        "attendance_updated",
+        {
+            "activity_id": activity_id,
+            "branch_id": "b-C",
+            "members": counts,
+            "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": 0, "excused": 0},
+            "expected": 4,
+            "expected_mobile": 0,
+        },
+    )
     node = branch("C", "rural")
-    send(scoring, "plans", "plan_approved", {
-        "plan_id": plan_id, "activity_id": activity_id, "branch_id": node["org_id"], "branch_path": node["path"],
-        "month": MONTH, "theme": "学习党章", "starts_at": "2026-12-07T09:00:00+08:00",
-        "ends_at": "2026-12-07T11:00:00+08:00", "venue_name": "活动室", "venue_lat": 33.07, "venue_lon": 107.03,
-        "radius_m": 300, "required_actions": [], "attendance_rules": {},
-        "roster": [{"member_id": f"r{i}", "name": "党员", "mobile": False, "probationary": False} for i in range(4)]})
-    scored = wait_until(lambda: (s := _known(scoring, activity_id)) and s["status"] == "scored" and s,
-                        message="the early counts were scored")
+    send(
+        scoring,
+        "plans",
+        "plan_approved",
+        {
+            "plan_id": plan_id,
+            "activity_id": activity_id,
+            "branch_id": node["org_id"],
+            "branch_path": node["path"],
+            "month": MONTH,
+            "theme": "学习党章",
+            "starts_at": "2026-12-07T09:00:00+08:00",
+            "ends_at": "2026-12-07T11:00:00+08:00",
+            "venue_name": "活动室",
+            "venue_lat": 33.07,
+            "venue_lon": 107.03,
+            "radius_m": 300,
+            "required_actions": [],
+            "attendance_rules": {},
+            "roster": [
+                {"member_id": f"r{i}", "name": "党员", "mobile": False, "probationary": False} for i in range(4)
+            ],
+        },
+    )
+    scored = wait_until(
+        lambda: (s := _known(scoring, activity_id)) and s["status"] == "scored" and s,
+        message="the early counts were scored",
+    )
     assert scored["indicators"]["sign_in_rate"] == 1.0
     assert [item["org_id"] for item in call(scoring, "ranking", "town", MONTH, domain="rural")["items"]] == ["b-C"]
 
 
 def test_concurrent_votes_for_different_activities_never_exceed_the_voters_limit(scoring):
     activities = [approve(scoring, code) for code in "ABCABCABCA"]
-    campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
-                                                 "votes_per_voter": 3})["campaign_id"]
-    outcomes = concurrently(scoring, "vote",
-                            [(campaign, "member:m1", {"activity_id": a}, ADDRESS) for a in activities])
+    campaign = call(
+        scoring,
+        "create_campaign",
+        {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 3},
+    )["campaign_id"]
+    outcomes = concurrently(scoring, "vote", [(campaign, "member:m1", {"activity_id": a}, ADDRESS) for a in activities])
     accepted = [o for o in outcomes if isinstance(o, dict)]
     assert 1 <= len(accepted) <= 3
     assert {o for o in outcomes if isinstance(o, str)} <= {"VOTE_LIMIT_REACHED", "VOTE_CONFLICT"}
@@ -408,8 +596,10 @@ def test_concurrent_duplicate_campaigns_and_evaluations_are_409_and_judgements_u
     created = [o for o in outcomes if isinstance(o, dict)]
     assert len(created) == 1 and [o for o in outcomes if not isinstance(o, dict)] == ["EVALUATION_EXISTS"] * 7
     ident = created[0]["evaluation_id"]
-    marks = [{"activity_id": a, "theme": mark, "content": 10, "form": 10, "organisation": 10, "effect": 10}
-             for mark in range(8)]
+    marks = [
+        {"activity_id": a, "theme": mark, "content": 10, "form": 10, "organisation": 10, "effect": 10}
+        for mark in range(8)
+    ]
     outcomes = concurrently(scoring, "judge", [(ident, "judge-1", mark) for mark in marks])
     assert all(isinstance(o, dict) for o in outcomes), outcomes
     judged = call(scoring, "evaluation", ident)["candidates"][0]["judged"]
@@ -424,16 +614,21 @@ def test_concurrent_vote_attempts_are_limited_per_account_and_address_in_the_dat
         activity = approve(scoring, "A")
         if datetime.now().second > 30:
             time.sleep(61 - datetime.now().second)  # the attempts below share one minute's window
-        campaign = call(scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
-                                                     "votes_per_voter": 1})["campaign_id"]
+        campaign = call(
+            scoring,
+            "create_campaign",
+            {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1},
+        )["campaign_id"]
         outcomes = concurrently(scoring, "vote", [(campaign, "member:m1", {"activity_id": activity}, "10.0.0.7")] * 40)
         assert len([o for o in outcomes if isinstance(o, dict)]) == 1
         assert outcomes.count("VOTE_RATE_LIMITED") == 35, "exactly the account's 5 attempts of the minute got in"
-        others = concurrently(scoring, "vote", [(campaign, f"member:x{i}", {"activity_id": activity}, "10.0.0.7")
-                                                for i in range(10)])
+        others = concurrently(
+            scoring, "vote", [(campaign, f"member:x{i}", {"activity_id": activity}, "10.0.0.7") for i in range(10)]
+        )
         assert others.count("VOTE_RATE_LIMITED") == 7, "the address had 3 attempts left for other accounts"
-        refused_vote = refused("VOTE_RATE_LIMITED", call, scoring, "vote", campaign, "member:m1",
-                               {"activity_id": activity}, "10.0.0.8")
+        refused_vote = refused(
+            "VOTE_RATE_LIMITED", call, scoring, "vote", campaign, "member:m1", {"activity_id": activity}, "10.0.0.8"
+        )
         assert refused_vote.details["per"] == "account" and 1 <= refused_vote.details["retry_after"] <= 60
         refused("ADDRESS_INVALID", call, scoring, "vote", campaign, "member:m1", {"activity_id": activity}, "")
         assert call(scoring, "campaign_results", campaign)["total_votes"] == 4
@@ -445,28 +640,63 @@ def test_concurrent_vote_attempts_are_limited_per_account_and_address_in_the_dat
 def test_votes_are_taken_in_the_campaigns_voting_window_which_every_payload_shows(scoring):
     activity = approve(scoring, "A")
     now = datetime.now(timezone.utc)
-    later = call(scoring, "create_campaign", {"org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1,
-                                              "opens_at": (now + timedelta(hours=1)).isoformat()})
+    later = call(
+        scoring,
+        "create_campaign",
+        {
+            "org_id": "town",
+            "month": MONTH,
+            "title": "打Call",
+            "votes_per_voter": 1,
+            "opens_at": (now + timedelta(hours=1)).isoformat(),
+        },
+    )
     assert later["opens_at"] == (now + timedelta(hours=1)).isoformat()
     assert later["closes_at"] == "2027-01-10T16:00:00+00:00", "by default when the month's scores stop changing"
-    early = refused("VOTING_NOT_OPEN", call, scoring, "vote", later["campaign_id"], "member:m1",
-                    {"activity_id": activity}, ADDRESS)
+    early = refused(
+        "VOTING_NOT_OPEN", call, scoring, "vote", later["campaign_id"], "member:m1", {"activity_id": activity}, ADDRESS
+    )
     assert early.status == 422 and early.details["opens_at"] == later["opens_at"]
     assert call(scoring, "campaign", later["campaign_id"])["opens_at"] == later["opens_at"]
     send(scoring, "directory", "org_created", {**TOWN, "org_id": "town-2", "code": "T2"})
     wait_until(lambda: _known_org(scoring, "town-2"), message="the second township arrived")
-    closed = call(scoring, "create_campaign", {"org_id": "town-2", "month": MONTH, "title": "打Call",
-                                               "votes_per_voter": 1, "opens_at": "2026-01-01T00:00:00+08:00",
-                                               "closes_at": (now - timedelta(seconds=1)).isoformat()})
-    late = refused("VOTING_CLOSED", call, scoring, "vote", closed["campaign_id"], "member:m1",
-                   {"activity_id": activity}, ADDRESS)
+    closed = call(
+        scoring,
+        "create_campaign",
+        {
+            "org_id": "town-2",
+            "month": MONTH,
+            "title": "打Call",
+            "votes_per_voter": 1,
+            "opens_at": "2026-01-01T00:00:00+08:00",
+            "closes_at": (now - timedelta(seconds=1)).isoformat(),
+        },
+    )
+    late = refused(
+        "VOTING_CLOSED", call, scoring, "vote", closed["campaign_id"], "member:m1", {"activity_id": activity}, ADDRESS
+    )
     assert late.details["closes_at"] == closed["closes_at"]
     assert call(scoring, "campaign_results", closed["campaign_id"])["closes_at"] == closed["closes_at"]
-    refused("VOTING_WINDOW_INVALID", call, scoring, "create_campaign", {
-        "org_id": "b-A", "month": MONTH, "title": "打Call", "votes_per_voter": 1,
-        "opens_at": "2027-02-01T00:00:00+08:00"})
-    refused("VALIDATION_FAILED", call, scoring, "create_campaign", {
-        "org_id": "b-A", "month": MONTH, "title": "打Call", "votes_per_voter": 1, "closes_at": "2027-01-01T00:00:00"})
+    refused(
+        "VOTING_WINDOW_INVALID",
+        call,
+        scoring,
+        "create_campaign",
+        {
+            "org_id": "b-A",
+            "month": MONTH,
+            "title": "打Call",
+            "votes_per_voter": 1,
+            "opens_at": "2027-02-01T00:00:00+08:00",
+        },
+    )
+    refused(
+        "VALIDATION_FAILED",
+        call,
+        scoring,
+        "create_campaign",
+        {"org_id": "b-A", "month": MONTH, "title": "打Call", "votes_per_voter": 1, "closes_at": "2027-01-01T00:00:00"},
+    )
 
 
 def _known_org(container, org_id):
@@ -485,19 +715,26 @@ def test_a_moved_branchs_scores_follow_it_over_the_bus_and_a_stale_announcement_
     other = {**TOWN, "org_id": "town-2", "code": "T2", "path": "/city/town-2/"}
     send(scoring, "directory", "org_created", other)
     send(scoring, "directory", "org_updated", {**branch("A"), "parent_id": "town-2", "path": "/city/town-2/b-A/"})
-    moved = wait_until(lambda: _known_org(scoring, "town-2") and call(scoring, "ranking", "town-2", MONTH)["items"],
-                       message="the moved branch ranks under its new parent")
+    moved = wait_until(
+        lambda: _known_org(scoring, "town-2") and call(scoring, "ranking", "town-2", MONTH)["items"],
+        message="the moved branch ranks under its new parent",
+    )
     assert [(item["org_id"], item["rank"]) for item in moved] == [("b-A", 1)]
     assert [item["org_id"] for item in call(scoring, "ranking", "town", MONTH)["items"]] == ["b-B"]
     children = call(scoring, "ranking", "city", MONTH, group="children")["items"]
     assert {(item["org_id"], item["branches"]) for item in children} == {("town", 1), ("town-2", 1)}
 
-    stale = Envelope(event_type="org_updated", source="directory", data=branch("A"),
-                     occurred_at=(before - timedelta(seconds=5)).isoformat())
+    stale = Envelope(
+        event_type="org_updated",
+        source="directory",
+        data=branch("A"),
+        occurred_at=(before - timedelta(seconds=5)).isoformat(),
+    )
     publish_event(scoring.config["AMQP_URI"], "directory", stale)
     wait_until(lambda: _consumed(scoring, stale.event_id), message="the stale announcement was consumed")
-    assert [item["org_id"] for item in call(scoring, "ranking", "town-2", MONTH)["items"]] == ["b-A"], \
+    assert [item["org_id"] for item in call(scoring, "ranking", "town-2", MONTH)["items"]] == ["b-A"], (
         "the stale announcement did not move the branch back"
+    )
 
 
 def _consumed(container, event_id):
@@ -562,8 +799,16 @@ def test_every_mutating_rpc_answers_a_repeated_idempotency_key_with_its_first_an
     refused("IDEMPOTENCY_KEY_REUSED", call, scoring, "like", b, "f0", idempotency_key="like-1")
     scored = twice("set_superior_score", a, {"score": 80}, "2026-12-09T00:00:00+08:00")
     assert scored["indicators"]["superior_score"] == 0.8
-    refused("IDEMPOTENCY_KEY_REUSED", call, scoring, "set_superior_score", b, {"score": 80},
-            "2026-12-09T00:00:00+08:00", idempotency_key="set_superior_score-1")
+    refused(
+        "IDEMPOTENCY_KEY_REUSED",
+        call,
+        scoring,
+        "set_superior_score",
+        b,
+        {"score": 80},
+        "2026-12-09T00:00:00+08:00",
+        idempotency_key="set_superior_score-1",
+    )
 
     comment = call(scoring, "add_comment", a, "m1", {"text": "不当言论"})["comment_id"]
     assert twice("report_comment", comment, "m2", {"reason": "spam"})["reports"] == 1
@@ -571,26 +816,51 @@ def test_every_mutating_rpc_answers_a_repeated_idempotency_key_with_its_first_an
         call(scoring, "report_comment", comment, reporter, {})
     assert twice("moderate", comment, {"decision": "restore"}, "admin")["status"] == "visible"
 
-    campaign = twice("create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call",
-                                         "votes_per_voter": 1})["campaign_id"]
+    campaign = twice(
+        "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 1}
+    )["campaign_id"]
     assert twice("vote", campaign, "member:m1", {"activity_id": a}, ADDRESS)["votes_left"] == 0
-    refused("ALREADY_VOTED", call, scoring, "vote", campaign, "member:m1", {"activity_id": a}, ADDRESS,
-            idempotency_key="vote-2")
+    refused(
+        "ALREADY_VOTED",
+        call,
+        scoring,
+        "vote",
+        campaign,
+        "member:m1",
+        {"activity_id": a},
+        ADDRESS,
+        idempotency_key="vote-2",
+    )
     assert call(scoring, "campaign_results", campaign)["total_votes"] == 1
 
     ident = twice("create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH})["evaluation_id"]
     marks = {"activity_id": a, "theme": 20, "content": 10, "form": 10, "organisation": 10, "effect": 10}
     twice("judge", ident, "judge-1", marks)
-    refused("IDEMPOTENCY_KEY_REUSED", call, scoring, "judge", ident, "judge-1", {**marks, "theme": 5},
-            idempotency_key="judge-1")
+    refused(
+        "IDEMPOTENCY_KEY_REUSED",
+        call,
+        scoring,
+        "judge",
+        ident,
+        "judge-1",
+        {**marks, "theme": 5},
+        idempotency_key="judge-1",
+    )
     assert twice("first_review", ident, {"shortlist": [a, b]})["stage"] == "second_review"
     assert twice("second_review", ident, {"best": [a], "excellent": [b]})["stage"] == "decided"
     assert twice("publish_evaluation", ident)["stage"] == "published"
 
     engine = make_engine(scoring.url)
     with engine.connect() as connection:
-        kept = connection.execute(select(metadata.tables["idempotency_keys"]).where(
-            metadata.tables["idempotency_keys"].c.operation == "vote")).mappings().one()
+        kept = (
+            connection.execute(
+                select(metadata.tables["idempotency_keys"]).where(
+                    metadata.tables["idempotency_keys"].c.operation == "vote"
+                )
+            )
+            .mappings()
+            .one()
+        )
     engine.dispose()
     assert "m1" not in json.dumps(dict(kept), default=str), "the key's record names no voter"
 
@@ -599,16 +869,35 @@ def test_an_event_without_what_scoring_reads_is_dead_lettered_at_once_and_the_ne
     activity = approve(scoring)
     amqp_uri = scoring.config["AMQP_URI"]
     node = branch("A")
-    send(scoring, "attendance", "activity_closed", {"activity_id": activity, "branch_id": node["org_id"],
-                                                    "branch_path": node["path"], "expected": 10,
-                                                    "expected_mobile": 2})
-    send(scoring, "media", "detail_score_changed", {"activity_id": activity, "branch_id": node["org_id"],
-                                                    "branch_path": node["path"], "detail_score": 101,
-                                                    "at": "2026-12-08T00:00:00+00:00"})
+    send(
+        scoring,
+        "attendance",
+        "activity_closed",
+        {
+            "activity_id": activity,
+            "branch_id": node["org_id"],
+            "branch_path": node["path"],
+            "expected": 10,
+            "expected_mobile": 2,
+        },
+    )
+    send(
+        scoring,
+        "media",
+        "detail_score_changed",
+        {
+            "activity_id": activity,
+            "branch_id": node["org_id"],
+            "branch_path": node["path"],
+            "detail_score": 101,
+            "at": "2026-12-08T00:00:00+00:00",
+        },
+    )
     wait_until(lambda: deadletters.count(amqp_uri) == 2, message="both dead-lettered")
     letters = deadletters.inspect(amqp_uri)
     assert [letter["reason"] for letter in letters] == ["contract_violation"] * 2
     assert {letter["queue"] for letter in letters} == {
         "evt-attendance-activity_closed--scoring.on_activity_closed",
-        "evt-media-detail_score_changed--scoring.on_detail_score_changed"}
+        "evt-media-detail_score_changed--scoring.on_detail_score_changed",
+    }
     assert close(scoring, activity)["total"] == 73.68

@@ -1,4 +1,5 @@
 """The directory announces organisations; plans and scoring keep them in their read models."""
+
 import pytest
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
@@ -22,6 +23,7 @@ def migrated_config(make_config, databases):
         url = databases.create(service)
         upgrade(service, url)
         return make_config(service, url=url)
+
     return make
 
 
@@ -43,11 +45,24 @@ def call(container, method, *args, **kwargs):
 def build_tree(directory):
     city = call(directory, "find_org_by_code", "HZ")
     county = call(directory, "create_org", {"name": "汉台区委", "level": "county", "parent_id": city["org_id"]})
-    town = call(directory, "create_org", {"name": "北关街道", "level": "township", "parent_id": county["org_id"],
-                                          "domain": "community"})
-    branches = [call(directory, "create_org", {"name": f"第{n}支部", "level": "branch", "parent_id": town["org_id"],
-                                                "domain": "community" if n < 3 else "rural"})
-                for n in (1, 2, 3)]
+    town = call(
+        directory,
+        "create_org",
+        {"name": "北关街道", "level": "township", "parent_id": county["org_id"], "domain": "community"},
+    )
+    branches = [
+        call(
+            directory,
+            "create_org",
+            {
+                "name": f"第{n}支部",
+                "level": "branch",
+                "parent_id": town["org_id"],
+                "domain": "community" if n < 3 else "rural",
+            },
+        )
+        for n in (1, 2, 3)
+    ]
     return city, county, town, branches
 
 
@@ -63,11 +78,16 @@ def test_org_created_reaches_plans_and_scoring(stack):
     assert {item["branch_id"] for item in page["items"]} == {b["org_id"] for b in branches}
     assert all(item["missing"] == ["plan", "summary"] for item in page["items"])
 
-    progress = wait_until(lambda: (p := call(containers["scoring"], "progress", city["org_id"]))["children"]
-                          and p["children"][0]["branches"] == 3 and p)
-    assert [{key: child[key] for key in ("org_id", "name", "level", "domain", "branches")}
-            for child in progress["children"]] == [{"org_id": county["org_id"], "name": "汉台区委", "level": "county",
-                                                    "domain": "other", "branches": 3}]
+    progress = wait_until(
+        lambda: (
+            (p := call(containers["scoring"], "progress", city["org_id"]))["children"]
+            and p["children"][0]["branches"] == 3
+            and p
+        )
+    )
+    assert [
+        {key: child[key] for key in ("org_id", "name", "level", "domain", "branches")} for child in progress["children"]
+    ] == [{"org_id": county["org_id"], "name": "汉台区委", "level": "county", "domain": "other", "branches": 3}]
     assert city["name"] == "汉中市委", "the directory created the city of PARTYDAY_CITY_NAME on its first start"
     rural = call(containers["scoring"], "progress", city["org_id"], domain="rural")
     assert rural["children"][0]["branches"] == 1
@@ -76,12 +96,18 @@ def test_org_created_reaches_plans_and_scoring(stack):
 def test_overdue_pages_and_respects_deadlines(stack):
     containers, _ = stack
     city, *_ = build_tree(containers["directory"])
-    wait_until(lambda: call(containers["plans"], "overdue", city["org_id"], "2026-10",
-                            now="2026-11-21T00:00:00+08:00")["total"] == 3)
-    first = call(containers["plans"], "overdue", city["org_id"], "2026-10", page=1, page_size=2,
-                 now="2026-11-21T00:00:00+08:00")
-    second = call(containers["plans"], "overdue", city["org_id"], "2026-10", page=2, page_size=2,
-                  now="2026-11-21T00:00:00+08:00")
+    wait_until(
+        lambda: (
+            call(containers["plans"], "overdue", city["org_id"], "2026-10", now="2026-11-21T00:00:00+08:00")["total"]
+            == 3
+        )
+    )
+    first = call(
+        containers["plans"], "overdue", city["org_id"], "2026-10", page=1, page_size=2, now="2026-11-21T00:00:00+08:00"
+    )
+    second = call(
+        containers["plans"], "overdue", city["org_id"], "2026-10", page=2, page_size=2, now="2026-11-21T00:00:00+08:00"
+    )
     assert len(first["items"]) == 2 and len(second["items"]) == 1
     early = call(containers["plans"], "overdue", city["org_id"], "2026-11", now="2026-11-03T00:00:00+08:00")
     assert early["total"] == 0 and early["items"] == []
@@ -99,8 +125,9 @@ def org_events(configs, org_id):
 def test_create_org_commits_the_node_and_its_event_together(stack):
     containers, configs = stack
     city = call(containers["directory"], "find_org_by_code", "HZ")
-    county = call(containers["directory"], "create_org", {"name": "区委", "level": "county",
-                                                          "parent_id": city["org_id"]})
+    county = call(
+        containers["directory"], "create_org", {"name": "区委", "level": "county", "parent_id": city["org_id"]}
+    )
     [row] = org_events(configs, county["org_id"])
     body = row["body"]
     assert body["event_type"] == "org_created" and body["source"] == "directory" and body["version"] == 1
@@ -115,12 +142,15 @@ def test_there_is_one_city(stack):
     assert (raised.value.code, raised.value.status) == ("CITY_EXISTS", 409)
 
 
-@pytest.mark.parametrize("payload, code, status", [
-    ({"name": "", "level": "county"}, "VALIDATION_FAILED", 400),
-    ({"name": "x", "level": "branch"}, "ORG_PARENT_REQUIRED", 422),
-    ({"name": "x", "level": "county", "parent_id": "nope"}, "ORG_NOT_FOUND", 404),
-    ({"name": "x", "level": "county", "code": "has space"}, "VALIDATION_FAILED", 400),
-])
+@pytest.mark.parametrize(
+    "payload, code, status",
+    [
+        ({"name": "", "level": "county"}, "VALIDATION_FAILED", 400),
+        ({"name": "x", "level": "branch"}, "ORG_PARENT_REQUIRED", 422),
+        ({"name": "x", "level": "county", "parent_id": "nope"}, "ORG_NOT_FOUND", 404),
+        ({"name": "x", "level": "county", "code": "has space"}, "VALIDATION_FAILED", 400),
+    ],
+)
 def test_bad_orgs_are_refused_with_a_reason(stack, payload, code, status):
     containers, configs = stack
     with pytest.raises(DomainError) as raised:
@@ -131,11 +161,17 @@ def test_bad_orgs_are_refused_with_a_reason(stack, payload, code, status):
 def test_org_codes_are_unique(stack):
     containers, _ = stack
     city = call(containers["directory"], "find_org_by_code", "HZ")
-    call(containers["directory"], "create_org", {"name": "a", "level": "county", "code": "HZ-1",
-                                                 "parent_id": city["org_id"]})
+    call(
+        containers["directory"],
+        "create_org",
+        {"name": "a", "level": "county", "code": "HZ-1", "parent_id": city["org_id"]},
+    )
     with pytest.raises(DomainError) as raised:
-        call(containers["directory"], "create_org", {"name": "b", "level": "county", "code": "HZ-1",
-                                                     "parent_id": city["org_id"]})
+        call(
+            containers["directory"],
+            "create_org",
+            {"name": "b", "level": "county", "code": "HZ-1", "parent_id": city["org_id"]},
+        )
     assert (raised.value.code, raised.value.status) == ("ORG_CODE_TAKEN", 409)
     assert call(containers["directory"], "find_org_by_code", "HZ-1")["name"] == "a"
     assert call(containers["directory"], "find_org_by_code", "none") is None
@@ -158,14 +194,22 @@ def test_every_service_answers_ping_and_noop(stack):
         assert call(container, "noop") is None
 
 
-def test_events_published_before_a_subscriber_first_starts_wait_for_it(container_factory, migrated_config,
-                                                                      amqp_uri):
-    assert declare_subscriptions(amqp_uri, [PlansService]) == ["evt-directory-org_created--plans.on_org_created",
-                                                               "evt-directory-org_updated--plans.on_org_updated"]
-    city = OrgCreated(org_id="c1", code="HZ", name="汉中市委", parent_id=None, level="city",
-                      domain="government", kind="regular", path="/c1/")
-    publish_event(amqp_uri, "directory", Envelope(event_type="org_created", source="directory",
-                                                  data=city.model_dump()))
+def test_events_published_before_a_subscriber_first_starts_wait_for_it(container_factory, migrated_config, amqp_uri):
+    assert declare_subscriptions(amqp_uri, [PlansService]) == [
+        "evt-directory-org_created--plans.on_org_created",
+        "evt-directory-org_updated--plans.on_org_updated",
+    ]
+    city = OrgCreated(
+        org_id="c1",
+        code="HZ",
+        name="汉中市委",
+        parent_id=None,
+        level="city",
+        domain="government",
+        kind="regular",
+        path="/c1/",
+    )
+    publish_event(amqp_uri, "directory", Envelope(event_type="org_created", source="directory", data=city.model_dump()))
     plans = container_factory(PlansService, migrated_config("plans"))
     plans.start()
 

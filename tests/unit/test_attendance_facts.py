@@ -1,4 +1,5 @@
 """The activity facts each attendance process keeps for sign-ins: read once, bounded, misses not kept."""
+
 from datetime import datetime, timezone
 
 from partyday_attendance.facts import ACTIVITY_FACTS, ActivityFactsCache

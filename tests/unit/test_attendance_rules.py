@@ -1,4 +1,5 @@
 """The attendance rules and QR tokens, each checked at its boundary (pure functions: no database, no network)."""
+
 import math
 from datetime import datetime, timedelta, timezone
 
@@ -45,6 +46,7 @@ def _position(metres: float, accuracy_m: float) -> float:
 
 # --- distance ---------------------------------------------------------------------------------------------------
 
+
 def test_one_degree_of_latitude_is_about_111_195_metres():
     assert distance_m(33.0, 107.0, 34.0, 107.0) == pytest.approx(111_195, abs=10)
 
@@ -61,6 +63,7 @@ def test_distance_is_zero_at_the_same_point_and_symmetric():
 
 
 # --- geofence ---------------------------------------------------------------------------------------------------
+
 
 def test_one_metre_inside_the_fence_plus_accuracy_is_accepted():
     assert _position(309, accuracy_m=10) == pytest.approx(309, abs=0.05)
@@ -83,8 +86,9 @@ def test_accuracy_of_exactly_100_metres_is_accepted():
 
 
 def test_accuracy_worse_than_100_metres_is_refused_even_at_the_venue():
-    error = _raises("LOCATION_TOO_INACCURATE", check_position, VENUE_LAT, VENUE_LON, RADIUS_M,
-                    VENUE_LAT, VENUE_LON, 100.01)
+    error = _raises(
+        "LOCATION_TOO_INACCURATE", check_position, VENUE_LAT, VENUE_LON, RADIUS_M, VENUE_LAT, VENUE_LON, 100.01
+    )
     assert error.details["accuracy_m"] == 100.01
 
 
@@ -162,9 +166,18 @@ def test_zero_slack_sign_out_is_only_at_the_end():
 TEN_CHINESE = "认真学习党章党规心得"
 
 
-@pytest.mark.parametrize("text", [
-    None, "", "          ", "a" * 9, "  " + "a" * 9 + "   ", "\n" + TEN_CHINESE[:9] + "\t",
-], ids=["none", "empty", "blank", "nine", "nine-padded", "nine-chinese-padded"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "          ",
+        "a" * 9,
+        "  " + "a" * 9 + "   ",
+        "\n" + TEN_CHINESE[:9] + "\t",
+    ],
+    ids=["none", "empty", "blank", "nine", "nine-padded", "nine-chinese-padded"],
+)
 def test_reflection_shorter_than_ten_characters_after_stripping_is_refused(text):
     error = _raises("REFLECTION_REQUIRED", check_reflection, text)
     assert error.details["min_length"] == 10
@@ -184,9 +197,14 @@ def test_accepted_reflection_is_returned_stripped():
 CLOSES = _at(12, 0)
 
 
-@pytest.mark.parametrize("scanned_at, now", [
-    (_at(9, 2), _at(9, 0)), (_at(9, 0), CLOSES + timedelta(hours=48)),
-], ids=["two-minutes-ahead", "48-hours-after-the-close"])
+@pytest.mark.parametrize(
+    "scanned_at, now",
+    [
+        (_at(9, 2), _at(9, 0)),
+        (_at(9, 0), CLOSES + timedelta(hours=48)),
+    ],
+    ids=["two-minutes-ahead", "48-hours-after-the-close"],
+)
 def test_an_offline_scan_at_the_limits_is_judged(scanned_at, now):
     check_offline(CLOSES, scanned_at, now)
 
@@ -201,14 +219,18 @@ def test_an_offline_scan_sent_more_than_48_hours_after_the_close_is_refused():
 
 # --- closing status ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("signed_in, signed_out, excused, status", [
-    (True, True, False, "signed_out"),
-    (True, True, True, "signed_out"),
-    (True, False, False, "no_sign_out"),
-    (True, False, True, "no_sign_out"),
-    (False, False, True, "excused"),
-    (False, False, False, "absent"),
-])
+
+@pytest.mark.parametrize(
+    "signed_in, signed_out, excused, status",
+    [
+        (True, True, False, "signed_out"),
+        (True, True, True, "signed_out"),
+        (True, False, False, "no_sign_out"),
+        (True, False, True, "no_sign_out"),
+        (False, False, True, "excused"),
+        (False, False, False, "absent"),
+    ],
+)
 def test_closing_status(signed_in, signed_out, excused, status):
     assert closing_status(signed_in, signed_out, excused) == status
 
@@ -234,7 +256,7 @@ def _expired(token, activity=ACTIVITY, keys=KEYS, now=NOW):
 def _with_char_changed(text: str, index: int) -> str:
     """`text` with one base64url character replaced by its neighbour (the smallest possible change)."""
     changed = B64_ALPHABET[B64_ALPHABET.index(text[index]) ^ 1]
-    return text[:index] + changed + text[index + 1:]
+    return text[:index] + changed + text[index + 1 :]
 
 
 def test_signed_token_verifies_with_its_claims():
@@ -285,8 +307,9 @@ def test_token_signed_with_a_different_secret_under_a_known_key_id_is_invalid():
     _invalid(tokens.sign(ACTIVITY, {"k1": "forged-secret"}, EXPIRES))
 
 
-@pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "a.b", ".", "..", "!!!.@@@", "é.ü", "%%%%.????",
-                                     "eyJhIjoxfQ", "eyJhIjoxfQ."])
+@pytest.mark.parametrize(
+    "garbage", ["", "abc", "a.b.c", "a.b", ".", "..", "!!!.@@@", "é.ü", "%%%%.????", "eyJhIjoxfQ", "eyJhIjoxfQ."]
+)
 def test_garbage_strings_are_invalid(garbage):
     _invalid(garbage)
 
@@ -296,19 +319,33 @@ def _forged(raw_claims: bytes) -> str:
     return tokens._b64(raw_claims) + "." + tokens.sign(ACTIVITY, KEYS, EXPIRES).split(".")[1]
 
 
-@pytest.mark.parametrize("raw_claims", [
-    b"not json",
-    b"[1, 2, 3]",
-    b'"a string"',
-    b"42",
-    b"{}",
-    b'{"a": "act-0001", "k": ["k1"], "e": 1}',
-    b'{"a": "act-0001", "k": "k1", "e": "soon"}',
-    b'{"a": "act-0001", "k": "k1", "e": Infinity}',
-    b'{"a": "act-0001", "k": "k1", "e": 1e999}',
-    b"[" * 5000,
-], ids=["text", "list", "string", "number", "empty", "unhashable-key-id", "text-expiry", "infinite-expiry",
-        "overflowing-expiry", "deeply-nested"])
+@pytest.mark.parametrize(
+    "raw_claims",
+    [
+        b"not json",
+        b"[1, 2, 3]",
+        b'"a string"',
+        b"42",
+        b"{}",
+        b'{"a": "act-0001", "k": ["k1"], "e": 1}',
+        b'{"a": "act-0001", "k": "k1", "e": "soon"}',
+        b'{"a": "act-0001", "k": "k1", "e": Infinity}',
+        b'{"a": "act-0001", "k": "k1", "e": 1e999}',
+        b"[" * 5000,
+    ],
+    ids=[
+        "text",
+        "list",
+        "string",
+        "number",
+        "empty",
+        "unhashable-key-id",
+        "text-expiry",
+        "infinite-expiry",
+        "overflowing-expiry",
+        "deeply-nested",
+    ],
+)
 def test_forged_bodies_are_invalid_never_another_exception(raw_claims):
     _invalid(_forged(raw_claims))
 

@@ -1,4 +1,5 @@
 """Attendance's own settings, read from the same environment variables as before they moved."""
+
 from partyday_attendance.settings import AttendanceSettings
 
 
@@ -18,4 +19,7 @@ def test_the_timer_threshold_and_address_are_named_by_the_environment(monkeypatc
     monkeypatch.setenv("PARTYDAY_PUBLIC_URL", "https://partyday.example")
     settings = AttendanceSettings()
     assert (settings.attendance_timer_interval_s, settings.absence_flag_after, settings.public_url) == (
-        1.0, 5, "https://partyday.example")
+        1.0,
+        5,
+        "https://partyday.example",
+    )

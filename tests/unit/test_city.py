@@ -57,8 +57,17 @@ def test_domains_and_kinds_are_mixed(city):
     branches = [org for org in city.orgs if org.level == "branch"]
     domains = Counter(org.domain for org in branches)
     kinds = Counter(org.kind for org in branches)
-    assert set(domains) == {"rural", "community", "government", "institution", "state_enterprise",
-                            "private_enterprise", "social_org", "school", "other"}
+    assert set(domains) == {
+        "rural",
+        "community",
+        "government",
+        "institution",
+        "state_enterprise",
+        "private_enterprise",
+        "social_org",
+        "school",
+        "other",
+    }
     assert [domain for domain, _ in domains.most_common(2)] == ["rural", "community"]
     assert kinds.most_common(1)[0][0] == "regular" and kinds["joint"] > 0 and kinds["mobile"] > 0
 

@@ -1,4 +1,5 @@
 """The deploy files start the services that exist, with the commands the README gives."""
+
 from pathlib import Path
 
 import yaml
@@ -20,9 +21,11 @@ def test_compose_runs_every_service_with_nameko_run():
         assert compose[service]["command"] == ["nameko", "run", "--config", "deploy/nameko.yml", target]
     assert "partyday declare-queues" in " ".join(compose["migrate"]["command"])
     steps = [step.strip() for step in compose["migrate"]["command"][-1].split("&&")]
-    assert steps == [step for service, target in SERVICE_CLASSES.items()
-                     for step in (f"partyday migrate {service}", f"partyday declare-queues {target}")], \
-        "each service is migrated and its subscriptions declared on its own, by a process loading its class only"
+    assert steps == [
+        step
+        for service, target in SERVICE_CLASSES.items()
+        for step in (f"partyday migrate {service}", f"partyday declare-queues {target}")
+    ], "each service is migrated and its subscriptions declared on its own, by a process loading its class only"
 
 
 def test_kubernetes_deploys_every_service_and_the_gateway():
@@ -34,13 +37,15 @@ def test_kubernetes_deploys_every_service_and_the_gateway():
         assert container["command"][-1] == target
     [job] = [d for d in documents if d["kind"] == "Job"]
     migrations = {c["name"]: c["command"] for c in job["spec"]["template"]["spec"]["containers"]}
-    assert migrations == {f"migrate-{service}": ["sh", "-c", f"partyday migrate {service} && "
-                                                             f"partyday declare-queues {target}"]
-                          for service, target in SERVICE_CLASSES.items()}
+    assert migrations == {
+        f"migrate-{service}": ["sh", "-c", f"partyday migrate {service} && partyday declare-queues {target}"]
+        for service, target in SERVICE_CLASSES.items()
+    }
     gateway = deployments["gateway"]["spec"]["template"]["spec"]["containers"][0]
     assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    assert {"name": "FORWARDED_ALLOW_IPS", "value": "*"} in gateway["env"], \
+    assert {"name": "FORWARDED_ALLOW_IPS", "value": "*"} in gateway["env"], (
         "behind the ingress, clients' own addresses reach the vote limit and the sign-in evidence"
+    )
 
 
 def test_prometheus_scrapes_the_gateway_and_every_service():

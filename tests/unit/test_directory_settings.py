@@ -1,4 +1,5 @@
 """The directory's own settings."""
+
 from partyday_directory.settings import DirectorySettings
 
 

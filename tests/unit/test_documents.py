@@ -8,22 +8,55 @@ from partyday_common.errors import DomainError
 from partyday_gateway import documents
 from partyday_gateway.settings import get_gateway_settings
 
-ACTIVITY = {"activity_id": "a1", "branch_id": "b1", "theme": "学习贯彻党的二十届四中全会精神",
-            "venue_name": "党员活动室", "starts_at": "2026-12-07T01:00:00+00:00",
-            "ends_at": "2026-12-07T03:00:00+00:00"}
-SHEET = {"activity_id": "a1", "closed": True,
-         "counts": {"members": {"signed_out": 1, "no_sign_out": 0, "absent": 1, "excused": 0},
-                    "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": 0, "excused": 1},
-                    "guests": {"signed_out": 1, "no_sign_out": 0, "absent": 0, "excused": 0}},
-         "members": [
-             {"member_id": "m1", "name": "张红梅", "mobile": False, "guest": False, "status": "signed_out",
-              "signed_in_at": "2026-12-07T00:55:00+00:00", "signed_out_at": "2026-12-07T03:05:00+00:00",
-              "sent_late": False},
-             {"member_id": "m2", "name": "李流动", "mobile": True, "guest": False, "status": "excused",
-              "signed_in_at": None, "signed_out_at": None, "sent_late": False},
-             {"member_id": "m3", "name": "王书记", "mobile": False, "guest": True, "status": "signed_out",
-              "signed_in_at": "2026-12-07T01:02:00+00:00", "signed_out_at": "2026-12-07T03:10:00+00:00",
-              "sent_late": True}]}
+ACTIVITY = {
+    "activity_id": "a1",
+    "branch_id": "b1",
+    "theme": "学习贯彻党的二十届四中全会精神",
+    "venue_name": "党员活动室",
+    "starts_at": "2026-12-07T01:00:00+00:00",
+    "ends_at": "2026-12-07T03:00:00+00:00",
+}
+SHEET = {
+    "activity_id": "a1",
+    "closed": True,
+    "counts": {
+        "members": {"signed_out": 1, "no_sign_out": 0, "absent": 1, "excused": 0},
+        "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": 0, "excused": 1},
+        "guests": {"signed_out": 1, "no_sign_out": 0, "absent": 0, "excused": 0},
+    },
+    "members": [
+        {
+            "member_id": "m1",
+            "name": "张红梅",
+            "mobile": False,
+            "guest": False,
+            "status": "signed_out",
+            "signed_in_at": "2026-12-07T00:55:00+00:00",
+            "signed_out_at": "2026-12-07T03:05:00+00:00",
+            "sent_late": False,
+        },
+        {
+            "member_id": "m2",
+            "name": "李流动",
+            "mobile": True,
+            "guest": False,
+            "status": "excused",
+            "signed_in_at": None,
+            "signed_out_at": None,
+            "sent_late": False,
+        },
+        {
+            "member_id": "m3",
+            "name": "王书记",
+            "mobile": False,
+            "guest": True,
+            "status": "signed_out",
+            "signed_in_at": "2026-12-07T01:02:00+00:00",
+            "signed_out_at": "2026-12-07T03:10:00+00:00",
+            "sent_late": True,
+        },
+    ],
+}
 FONT = str(get_gateway_settings().cjk_font_path)
 
 
@@ -37,8 +70,13 @@ def test_the_poster_is_one_a4_page_in_chinese_with_times_in_the_local_zone():
     [page] = reader.pages
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     text = text_of(pdf)
-    for expected in ("主题党日 扫码签到", "汉台区第一支部", ACTIVITY["theme"], "2026年12月07日 09:00 – 11:00",
-                     "党员活动室"):
+    for expected in (
+        "主题党日 扫码签到",
+        "汉台区第一支部",
+        ACTIVITY["theme"],
+        "2026年12月07日 09:00 – 11:00",
+        "党员活动室",
+    ):
         assert expected in text
     assert b"/FontFile2" in pdf, "the Chinese font is embedded, so the poster prints anywhere"
 
@@ -55,8 +93,9 @@ def test_the_pdf_sheet_lists_every_member_with_category_status_and_local_times()
 
 def test_a_long_sheet_repeats_its_header_on_every_page():
     members = [{**SHEET["members"][0], "member_id": f"m{i}", "name": f"党员{i:03d}"} for i in range(120)]
-    reader = PdfReader(io.BytesIO(documents.sheet_pdf(ACTIVITY, "支部", {**SHEET, "members": members}, FONT,
-                                                      "Asia/Shanghai")))
+    reader = PdfReader(
+        io.BytesIO(documents.sheet_pdf(ACTIVITY, "支部", {**SHEET, "members": members}, FONT, "Asia/Shanghai"))
+    )
     assert len(reader.pages) >= 3
     assert all("签到时间" in page.extract_text() for page in reader.pages)
     assert "党员119" in reader.pages[-1].extract_text()
@@ -77,8 +116,11 @@ def test_without_the_font_a_document_is_a_clear_503(tmp_path):
 
 
 def test_text_is_never_read_as_markup_nor_fetched():
-    hostile = {**ACTIVITY, "theme": '学习<b>党章 </para> <img src="/etc/hostname"/> & 讨论',
-               "venue_name": "<font color=red>会议室</font>"}
+    hostile = {
+        **ACTIVITY,
+        "theme": '学习<b>党章 </para> <img src="/etc/hostname"/> & 讨论',
+        "venue_name": "<font color=red>会议室</font>",
+    }
     text = text_of(documents.sheet_pdf(hostile, "<i>支部</i>", SHEET, FONT, "Asia/Shanghai"))
     flat = "".join(text.split())
     assert '学习<b>党章</para><imgsrc="/etc/hostname"/>&讨论' in flat
@@ -87,7 +129,8 @@ def test_text_is_never_read_as_markup_nor_fetched():
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook():
     members = [{**SHEET["members"][0], "name": '=HYPERLINK("http://evil","x")'}]
-    book = load_workbook(io.BytesIO(documents.sheet_xlsx(ACTIVITY, "支部", {**SHEET, "members": members},
-                                                         "Asia/Shanghai")))
+    book = load_workbook(
+        io.BytesIO(documents.sheet_xlsx(ACTIVITY, "支部", {**SHEET, "members": members}, "Asia/Shanghai"))
+    )
     assert book["签到表"]["A4"].value == '\'=HYPERLINK("http://evil","x")'
     assert book["签到表"]["A4"].data_type == "s"

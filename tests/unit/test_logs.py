@@ -1,4 +1,5 @@
 """What services log: expected errors left to ServiceMetrics, slow entrypoints as warnings."""
+
 import logging
 from types import SimpleNamespace
 
@@ -47,5 +48,7 @@ def test_an_entrypoint_is_logged_as_a_warning_once_it_takes_a_second(monkeypatch
     _finish(provider, 0.999, monkeypatch)
     _finish(provider, 1.0, monkeypatch)
     assert [(entry.levelno, entry.getMessage()) for entry in caplog.records] == [
-        (logging.INFO, "scan ok"), (logging.WARNING, "scan ok (slow)")]
+        (logging.INFO, "scan ok"),
+        (logging.WARNING, "scan ok (slow)"),
+    ]
     assert caplog.records[1].fields == {"entrypoint": "scan", "outcome": "ok", "duration_ms": 1000.0}

@@ -1,5 +1,6 @@
 """Uploads from incoming storage to served copies: judged by name, content and size, re-encoding, EXIF,
 derivatives, and the hostile corpus."""
+
 import hashlib
 import io
 from datetime import datetime, timedelta, timezone
@@ -26,8 +27,11 @@ def put(storage, data: bytes, filename: str | None = "photo.jpg") -> dict:
     """The object as the gateway leaves it, admitted by media (name, type, size)."""
     key = incoming_key()
     storage.put_bytes(key, data, "application/octet-stream")
-    return uploads.admit(storage, {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                                   "filename": filename}, SETTINGS)
+    return uploads.admit(
+        storage,
+        {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "filename": filename},
+        SETTINGS,
+    )
 
 
 def test_a_photo_is_re_encoded_without_exif_and_keeps_its_evidence(storage):
@@ -81,8 +85,9 @@ def test_the_type_is_judged_from_the_stored_object_and_the_name_kept_for_display
     assert admitted["format"] == "png" and admitted["filename"] == "党日活动 caf\u00e9.jpg"
 
 
-@pytest.mark.parametrize("hostile", media_corpus.hostile_corpus(SETTINGS.media_max_image_bytes),
-                         ids=lambda item: item.name)
+@pytest.mark.parametrize(
+    "hostile", media_corpus.hostile_corpus(SETTINGS.media_max_image_bytes), ids=lambda item: item.name
+)
 def test_the_hostile_corpus_is_refused_with_its_code(storage, hostile):
     with pytest.raises(DomainError) as raised:
         uploads.store(storage, put(storage, hostile.data, hostile.filename), "media/b/h", SETTINGS)

@@ -1,4 +1,5 @@
 """The branch quota on SQLite (the embedded mode's database): taken in one conditional update."""
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,9 @@ def test_the_quota_is_taken_in_one_conditional_update(engine):
             quota.take(session, "b1", 60, 100)
         quota.take(session, "b1", 40, 100)
     assert (raised.value.status, raised.value.code, raised.value.details) == (
-        413, "QUOTA_EXCEEDED", {"used_bytes": 60, "quota_bytes": 100})
+        413,
+        "QUOTA_EXCEEDED",
+        {"used_bytes": 60, "quota_bytes": 100},
+    )
     with Session(engine) as session:
         assert session.get(BranchUsage, "b1").used_bytes == 100

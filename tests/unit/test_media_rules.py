@@ -1,4 +1,5 @@
 """Media's rules without a bus or a database: type by content, names, evidence, hashes, the detail score."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,23 +20,40 @@ STARTS = datetime(2026, 12, 7, 9, 0, tzinfo=CST)
 VENUE = (33.07, 107.03, 300)
 
 
-@pytest.mark.parametrize("data, name", [(media_corpus.jpeg(), "jpeg"), (media_corpus.png(), "png"),
-                                        (media_corpus.webp(), "webp"), (media_corpus.mp4(), "mp4"),
-                                        (media_corpus.pdf(), "pdf")])
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (media_corpus.jpeg(), "jpeg"),
+        (media_corpus.png(), "png"),
+        (media_corpus.webp(), "webp"),
+        (media_corpus.mp4(), "mp4"),
+        (media_corpus.pdf(), "pdf"),
+    ],
+)
 def test_the_type_is_judged_by_the_first_bytes(data, name):
-    assert detect.sniff(data[:detect.SNIFF_BYTES]).name == name
+    assert detect.sniff(data[: detect.SNIFF_BYTES]).name == name
 
 
-@pytest.mark.parametrize("data", [b"GIF89a" + b"\x00" * 20, b"PK\x03\x04" + b"\x00" * 30, b"<svg></svg>",
-                                  b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, b"", b"MZ\x90\x00"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"GIF89a" + b"\x00" * 20,
+        b"PK\x03\x04" + b"\x00" * 30,
+        b"<svg></svg>",
+        b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20,
+        b"",
+        b"MZ\x90\x00",
+    ],
+)
 def test_other_content_is_415(data):
     with pytest.raises(DomainError) as raised:
         detect.sniff(data)
     assert (raised.value.status, raised.value.code) == (415, "UNSUPPORTED_TYPE")
 
 
-@pytest.mark.parametrize("name", ["../x.jpg", "a/b.jpg", "a\\b.jpg", "..", "x\x00.jpg", "x\u202egpj.exe",
-                                  "a" * 256 + ".jpg", " . "])
+@pytest.mark.parametrize(
+    "name", ["../x.jpg", "a/b.jpg", "a\\b.jpg", "..", "x\x00.jpg", "x\u202egpj.exe", "a" * 256 + ".jpg", " . "]
+)
 def test_names_that_climb_or_hide_are_refused(name):
     with pytest.raises(DomainError) as raised:
         detect.display_name(name)
@@ -48,16 +66,16 @@ def test_a_plain_name_is_kept_for_display_only():
 
 
 def test_evidence_on_the_day_and_near_the_venue():
-    verdict = rules.judge_evidence({"taken_at": "2026-12-07T09:40:00+08:00", "lat": 33.0705, "lon": 107.0302},
-                                   STARTS, VENUE)
+    verdict = rules.judge_evidence(
+        {"taken_at": "2026-12-07T09:40:00+08:00", "lat": 33.0705, "lon": 107.0302}, STARTS, VENUE
+    )
     assert verdict["on_activity_day"] is True
     assert verdict["near_venue"] is True
     assert verdict["distance_m"] < 100
 
 
 def test_evidence_of_another_day_and_place():
-    verdict = rules.judge_evidence({"taken_at": "2026-11-07T09:40:00+08:00", "lat": 34.0, "lon": 108.0},
-                                   STARTS, VENUE)
+    verdict = rules.judge_evidence({"taken_at": "2026-11-07T09:40:00+08:00", "lat": 34.0, "lon": 108.0}, STARTS, VENUE)
     assert verdict["on_activity_day"] is False
     assert verdict["near_venue"] is False
 
@@ -97,8 +115,14 @@ def test_without_required_actions_an_approved_photo_gives_the_actions_part():
 
 def test_detail_score_changed_bounds_the_score():
     with pytest.raises(ValueError):
-        DetailScoreChanged(activity_id="a", branch_id="b", branch_path="/b/", detail_score=101, breakdown={},
-                           at=datetime.now(timezone.utc))
+        DetailScoreChanged(
+            activity_id="a",
+            branch_id="b",
+            branch_path="/b/",
+            detail_score=101,
+            breakdown={},
+            at=datetime.now(timezone.utc),
+        )
 
 
 def test_every_event_media_emits_has_its_model_and_scoring_subscribes_to_detail_score_changed():
@@ -110,7 +134,11 @@ def test_the_events_media_consumes_give_what_it_reads():
     from partyday_attendance_contracts.events import ActivityClosed
     from partyday_plans_contracts.events import DirectivePublished, PlanApproved, PlanEvent
 
-    for produced, expected in [(PlanApproved, PlanApprovedExpected), (PlanEvent, SummaryExpected),
-                               (ActivityClosed, ActivityClosedExpected), (DirectivePublished, DirectiveExpected)]:
+    for produced, expected in [
+        (PlanApproved, PlanApprovedExpected),
+        (PlanEvent, SummaryExpected),
+        (ActivityClosed, ActivityClosedExpected),
+        (DirectivePublished, DirectiveExpected),
+    ]:
         missing = set(expected.model_fields) - set(produced.model_fields)
         assert not missing, f"{produced.__name__} lacks {missing}"

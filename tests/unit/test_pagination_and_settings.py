@@ -10,9 +10,16 @@ def test_pages_are_one_based():
     assert page_bounds(3, 20) == (40, 20)
 
 
-@pytest.mark.parametrize("page, size, code", [(0, 10, "PAGE_INVALID"), (1, 0, "PAGE_SIZE_INVALID"),
-                                              (1, 501, "PAGE_SIZE_INVALID"), ("2", 10, "PAGE_INVALID"),
-                                              (100_001, 10, "PAGE_INVALID")])
+@pytest.mark.parametrize(
+    "page, size, code",
+    [
+        (0, 10, "PAGE_INVALID"),
+        (1, 0, "PAGE_SIZE_INVALID"),
+        (1, 501, "PAGE_SIZE_INVALID"),
+        ("2", 10, "PAGE_INVALID"),
+        (100_001, 10, "PAGE_INVALID"),
+    ],
+)
 def test_bad_paging_is_a_client_error(page, size, code):
     with pytest.raises(DomainError) as raised:
         page_bounds(page, size)

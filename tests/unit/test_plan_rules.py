@@ -3,6 +3,7 @@
 The expected tables are written out here on purpose: deriving them from TRANSITIONS would let a broken
 rule pass its own test.
 """
+
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo

@@ -1,4 +1,5 @@
 """Plans' events contract: a model per event type, and every announcement built through it."""
+
 from datetime import date, datetime, timezone
 
 import pytest
@@ -29,13 +30,26 @@ def session(tmp_path):
 
 def test_an_announcement_is_the_event_type_its_model_names_with_the_payload_as_json(session):
     announce(session, PlanHeld(plan_id="p", branch_id="b", branch_path="/c/b/", month="2026-12", status="held"))
-    announce(session, PlanOverdue(branch_id="b", branch_path="/c/b/", month="2026-12", kind="plan",
-                                  deadline=datetime(2026, 12, 5, 16, tzinfo=timezone.utc)))
-    announce(session, RectificationIssued(rectification_id="r", branch_id="b", branch_path="/c/b/", issue="x",
-                                          due_on=date(2026, 12, 10)))
+    announce(
+        session,
+        PlanOverdue(
+            branch_id="b",
+            branch_path="/c/b/",
+            month="2026-12",
+            kind="plan",
+            deadline=datetime(2026, 12, 5, 16, tzinfo=timezone.utc),
+        ),
+    )
+    announce(
+        session,
+        RectificationIssued(
+            rectification_id="r", branch_id="b", branch_path="/c/b/", issue="x", due_on=date(2026, 12, 10)
+        ),
+    )
     outbox = metadata.tables[OUTBOX]
     rows = session.execute(select(outbox.c.event_type, outbox.c.body).order_by(outbox.c.id)).all()
     assert [row.event_type for row in rows] == ["plan_held", "plan_overdue", "rectification_issued"]
     assert rows[0].body["data"]["summary_chars"] == 0 and rows[2].body["data"]["due_on"] == "2026-12-10"
     assert EVENTS["plan_overdue"].model_validate(rows[1].body["data"]).deadline == datetime(
-        2026, 12, 5, 16, tzinfo=timezone.utc)
+        2026, 12, 5, 16, tzinfo=timezone.utc
+    )

@@ -1,4 +1,5 @@
 """Plans reads its own settings class: the shared keys and its own PARTYDAY_PLANS_ ones."""
+
 from partyday_plans.settings import PlansSettings
 
 

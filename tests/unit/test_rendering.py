@@ -1,4 +1,5 @@
 """What the gateway draws from the services' data: ranking charts and the scoring reports as XLSX and PDF."""
+
 import pytest
 
 from partyday_gateway import charts, report_documents
@@ -29,12 +30,28 @@ def test_the_png_chart_is_drawn_with_the_cjk_font(tmp_path):
     assert getattr(missing.value, "code", None) == "CHART_FONT_MISSING"
 
 
-REPORT = {"org_id": "town", "name": "北关街道", "kind": "bulletin", "title": "主题党日季度通报", "period": "2026-Q4",
-          "months": [{"month": "2026-10", "branches": 2, "planned": 2, "approved": 2, "held": 1, "documented": 1,
-                      "scored": 1}],
-          "columns": ["rank", "name", "code", "score", "sign_in_rate", "activities", "awards"],
-          "rows": [{"rank": 1, "name": "北关社区第一党支部", "code": "B1", "score": 91.456, "sign_in_rate": None,
-                    "activities": 3, "awards": "最佳、金点子"}]}
+REPORT = {
+    "org_id": "town",
+    "name": "北关街道",
+    "kind": "bulletin",
+    "title": "主题党日季度通报",
+    "period": "2026-Q4",
+    "months": [
+        {"month": "2026-10", "branches": 2, "planned": 2, "approved": 2, "held": 1, "documented": 1, "scored": 1}
+    ],
+    "columns": ["rank", "name", "code", "score", "sign_in_rate", "activities", "awards"],
+    "rows": [
+        {
+            "rank": 1,
+            "name": "北关社区第一党支部",
+            "code": "B1",
+            "score": 91.456,
+            "sign_in_rate": None,
+            "activities": 3,
+            "awards": "最佳、金点子",
+        }
+    ],
+}
 
 
 def test_a_report_as_xlsx_keeps_its_chinese_headers_and_rows():

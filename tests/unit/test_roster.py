@@ -69,8 +69,16 @@ def unreadable(data: bytes) -> DomainError:
 
 
 def reasons_for(**overrides: str) -> list[str]:
-    fields = {"name": "张红梅", "phone": "13800138000", "branch_code": "HZ-HT-BG-1", "probationary": "",
-              "mobile": "", "lost_contact": "", "joined_on": "", "password": ""} | overrides
+    fields = {
+        "name": "张红梅",
+        "phone": "13800138000",
+        "branch_code": "HZ-HT-BG-1",
+        "probationary": "",
+        "mobile": "",
+        "lost_contact": "",
+        "joined_on": "",
+        "password": "",
+    } | overrides
     data = csv_bytes(",".join(fields), ",".join(fields.values()))
     (row,) = parse(data).rows
     assert (row.values is None) == bool(row.reasons)
@@ -78,20 +86,34 @@ def reasons_for(**overrides: str) -> list[str]:
 
 
 def test_csv_with_english_headers():
-    roster = parse(csv_bytes(
-        ENGLISH_HEADER,
-        "张红梅,138-0013-8000,HZ-HT-BG-1,yes,no,0,2015-07-01,secret123",
-        "Li Ming,+8613900139000,HZ-HT-BG-2,,,,,",
-    ))
+    roster = parse(
+        csv_bytes(
+            ENGLISH_HEADER,
+            "张红梅,138-0013-8000,HZ-HT-BG-1,yes,no,0,2015-07-01,secret123",
+            "Li Ming,+8613900139000,HZ-HT-BG-2,,,,,",
+        )
+    )
     assert roster.errors == []
     assert [(row.row, row.reasons) for row in roster.rows] == [(2, []), (3, [])]
     assert roster.rows[0].values == {
-        "name": "张红梅", "phone": "13800138000", "branch_code": "HZ-HT-BG-1", "probationary": True,
-        "mobile": False, "lost_contact": False, "joined_on": "2015-07-01", "password": "secret123",
+        "name": "张红梅",
+        "phone": "13800138000",
+        "branch_code": "HZ-HT-BG-1",
+        "probationary": True,
+        "mobile": False,
+        "lost_contact": False,
+        "joined_on": "2015-07-01",
+        "password": "secret123",
     }
     assert roster.rows[1].values == {
-        "name": "Li Ming", "phone": "13900139000", "branch_code": "HZ-HT-BG-2", "probationary": False,
-        "mobile": False, "lost_contact": False, "joined_on": None, "password": None,
+        "name": "Li Ming",
+        "phone": "13900139000",
+        "branch_code": "HZ-HT-BG-2",
+        "probationary": False,
+        "mobile": False,
+        "lost_contact": False,
+        "joined_on": None,
+        "password": None,
     }
 
 
@@ -106,8 +128,14 @@ def test_csv_with_chinese_headers_in_gb18030():
         data.decode("utf-8")
     first, second = parse(data).rows
     assert first.values == {
-        "name": "张红梅", "phone": "13800138000", "branch_code": "HZ-HT-BG-1", "probationary": True,
-        "mobile": True, "lost_contact": False, "joined_on": "2015-07-01", "password": None,
+        "name": "张红梅",
+        "phone": "13800138000",
+        "branch_code": "HZ-HT-BG-1",
+        "probationary": True,
+        "mobile": True,
+        "lost_contact": False,
+        "joined_on": "2015-07-01",
+        "password": None,
     }
     assert (second.values["probationary"], second.values["lost_contact"]) == (False, True)
     assert second.values["joined_on"] == "2001-10-01"
@@ -121,11 +149,16 @@ def test_utf8_with_a_byte_order_mark():
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_semicolon_and_tab_delimiters_are_sniffed(delimiter):
-    data = csv_bytes(delimiter.join(["name", "phone", "branch_code", "joined_on"]),
-                     delimiter.join(["Li, Ming", "13800138000", "HZ-HT-BG-1", "2015.07.01"]))
+    data = csv_bytes(
+        delimiter.join(["name", "phone", "branch_code", "joined_on"]),
+        delimiter.join(["Li, Ming", "13800138000", "HZ-HT-BG-1", "2015.07.01"]),
+    )
     (row,) = parse(data).rows
-    assert (row.values["name"], row.values["branch_code"], row.values["joined_on"]) == \
-        ("Li, Ming", "HZ-HT-BG-1", "2015-07-01")
+    assert (row.values["name"], row.values["branch_code"], row.values["joined_on"]) == (
+        "Li, Ming",
+        "HZ-HT-BG-1",
+        "2015-07-01",
+    )
 
 
 def test_xlsx_with_date_and_numeric_cells():
@@ -139,12 +172,22 @@ def test_xlsx_with_date_and_numeric_cells():
     roster = parse(data)
     assert [row.row for row in roster.rows] == [2, 4]
     assert roster.rows[0].values == {
-        "name": "张红梅", "phone": "13800138000", "branch_code": "HZ-HT-BG-1", "probationary": False,
-        "mobile": True, "lost_contact": False, "joined_on": "2010-03-05", "password": None,
+        "name": "张红梅",
+        "phone": "13800138000",
+        "branch_code": "HZ-HT-BG-1",
+        "probationary": False,
+        "mobile": True,
+        "lost_contact": False,
+        "joined_on": "2010-03-05",
+        "password": None,
     }
     second = roster.rows[1].values
-    assert (second["phone"], second["branch_code"], second["mobile"], second["joined_on"]) == \
-        ("13900139000", "1001", False, "1999-12-31")
+    assert (second["phone"], second["branch_code"], second["mobile"], second["joined_on"]) == (
+        "13900139000",
+        "1001",
+        False,
+        "1999-12-31",
+    )
 
 
 def test_xlsx_rows_keep_their_sheet_numbers_after_leading_blank_rows():
@@ -158,8 +201,9 @@ def test_xlsx_rows_keep_their_sheet_numbers_after_leading_blank_rows():
 
 
 def test_xlsx_rows_beyond_a_wrongly_stored_sheet_size_are_read():
-    data = xlsx_bytes(("name", "phone", "branch_code"), ("张红梅", 13800138000, "HZ-HT-BG-1"),
-                      ("王建国", 13900139000, "HZ-HT-BG-1"))
+    data = xlsx_bytes(
+        ("name", "phone", "branch_code"), ("张红梅", 13800138000, "HZ-HT-BG-1"), ("王建国", 13900139000, "HZ-HT-BG-1")
+    )
     damaged = rewrite_sheet_xml(data, rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C1"')
     assert [row.row for row in parse(damaged).rows] == [2, 3]
 
@@ -175,60 +219,93 @@ def test_a_valid_row_has_no_reasons():
     assert reasons_for() == []
 
 
-@pytest.mark.parametrize("overrides, reason", [
-    ({"name": ""}, "NAME_MISSING"),
-    ({"name": "  "}, "NAME_MISSING"),
-    ({"name": "张" * 101}, "NAME_TOO_LONG"),
-    ({"phone": ""}, "PHONE_INVALID"),
-    ({"phone": "12345678901"}, "PHONE_INVALID"),
-    ({"phone": "1380013800"}, "PHONE_INVALID"),
-    ({"branch_code": ""}, "BRANCH_CODE_MISSING"),
-    ({"mobile": "maybe"}, "FLAG_INVALID"),
-    ({"lost_contact": "2"}, "FLAG_INVALID"),
-    ({"probationary": "大概"}, "FLAG_INVALID"),
-    ({"joined_on": "yesterday"}, "DATE_INVALID"),
-    ({"joined_on": "2015-13-01"}, "DATE_INVALID"),
-    ({"joined_on": "2015-02-30"}, "DATE_INVALID"),
-    ({"joined_on": "2015-07/01"}, "DATE_INVALID"),
-    ({"joined_on": "1921-06-30"}, "DATE_INVALID"),
-    ({"joined_on": "2024-06-02"}, "DATE_INVALID"),
-    ({"password": "short12"}, "PASSWORD_TOO_SHORT"),
-    ({"password": "x" * 129}, "PASSWORD_TOO_LONG"),
-])
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [
+        ({"name": ""}, "NAME_MISSING"),
+        ({"name": "  "}, "NAME_MISSING"),
+        ({"name": "张" * 101}, "NAME_TOO_LONG"),
+        ({"phone": ""}, "PHONE_INVALID"),
+        ({"phone": "12345678901"}, "PHONE_INVALID"),
+        ({"phone": "1380013800"}, "PHONE_INVALID"),
+        ({"branch_code": ""}, "BRANCH_CODE_MISSING"),
+        ({"mobile": "maybe"}, "FLAG_INVALID"),
+        ({"lost_contact": "2"}, "FLAG_INVALID"),
+        ({"probationary": "大概"}, "FLAG_INVALID"),
+        ({"joined_on": "yesterday"}, "DATE_INVALID"),
+        ({"joined_on": "2015-13-01"}, "DATE_INVALID"),
+        ({"joined_on": "2015-02-30"}, "DATE_INVALID"),
+        ({"joined_on": "2015-07/01"}, "DATE_INVALID"),
+        ({"joined_on": "1921-06-30"}, "DATE_INVALID"),
+        ({"joined_on": "2024-06-02"}, "DATE_INVALID"),
+        ({"password": "short12"}, "PASSWORD_TOO_SHORT"),
+        ({"password": "x" * 129}, "PASSWORD_TOO_LONG"),
+    ],
+)
 def test_each_reason_code(overrides, reason):
     assert reasons_for(**overrides) == [reason]
 
 
 def test_a_row_lists_every_reason():
     assert reasons_for(name="", phone="x", branch_code="", mobile="?", joined_on="?", password="1") == [
-        "NAME_MISSING", "PHONE_INVALID", "BRANCH_CODE_MISSING", "FLAG_INVALID", "DATE_INVALID",
+        "NAME_MISSING",
+        "PHONE_INVALID",
+        "BRANCH_CODE_MISSING",
+        "FLAG_INVALID",
+        "DATE_INVALID",
         "PASSWORD_TOO_SHORT",
     ]
 
 
-@pytest.mark.parametrize("overrides", [
-    {"name": "张" * 100},
-    {"password": "12345678"},
-    {"password": "x" * 128},
-    {"joined_on": "1921-07-01"},
-    {"joined_on": "2024-06-01"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"name": "张" * 100},
+        {"password": "12345678"},
+        {"password": "x" * 128},
+        {"joined_on": "1921-07-01"},
+        {"joined_on": "2024-06-01"},
+    ],
+)
 def test_limits_are_inclusive(overrides):
     assert reasons_for(**overrides) == []
 
 
-@pytest.mark.parametrize("word, expected", [
-    ("true", True), ("TRUE", True), ("yes", True), ("1", True), ("是", True), ("Y", True), ("y", True),
-    ("false", False), ("No", False), ("0", False), ("否", False), ("N", False), ("", False), (" ", False),
-])
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("1", True),
+        ("是", True),
+        ("Y", True),
+        ("y", True),
+        ("false", False),
+        ("No", False),
+        ("0", False),
+        ("否", False),
+        ("N", False),
+        ("", False),
+        (" ", False),
+    ],
+)
 def test_boolean_words(word, expected):
     (row,) = parse(csv_bytes("name,phone,branch_code,mobile", f"张红梅,13800138000,HZ-HT-BG-1,{word}")).rows
     assert row.values["mobile"] is expected
 
 
-@pytest.mark.parametrize("word, expected", [
-    ("预备", True), ("预备党员", True), ("正式", False), ("正式党员", False), ("是", True), ("", False),
-])
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("预备", True),
+        ("预备党员", True),
+        ("正式", False),
+        ("正式党员", False),
+        ("是", True),
+        ("", False),
+    ],
+)
 def test_probationary_accepts_the_kind_of_member(word, expected):
     (row,) = parse(csv_bytes("姓名,手机,支部编码,党员类型", f"张红梅,13800138000,HZ-HT-BG-1,{word}")).rows
     assert row.values["probationary"] is expected
@@ -241,8 +318,9 @@ def test_date_formats(text):
 
 
 def test_future_date_cell_in_xlsx_is_invalid():
-    data = xlsx_bytes(("name", "phone", "branch_code", "joined_on"),
-                      ("张红梅", 13800138000, "HZ-HT-BG-1", datetime(2030, 1, 1)))
+    data = xlsx_bytes(
+        ("name", "phone", "branch_code", "joined_on"), ("张红梅", 13800138000, "HZ-HT-BG-1", datetime(2030, 1, 1))
+    )
     (row,) = parse(data).rows
     assert row.reasons == ["DATE_INVALID"]
 
@@ -254,15 +332,20 @@ def test_dates_are_bounded_by_the_real_today_by_default():
 
 
 def test_a_repeated_phone_rejects_the_later_rows():
-    roster = parse(csv_bytes(
-        "name,phone,branch_code",
-        "张红梅,13800138000,HZ-HT-BG-1",
-        "王建国,13900139000,HZ-HT-BG-1",
-        "张红梅,138 0013 8000,HZ-HT-BG-2",
-        "李四,+86 138-0013-8000,HZ-HT-BG-2",
-    ))
+    roster = parse(
+        csv_bytes(
+            "name,phone,branch_code",
+            "张红梅,13800138000,HZ-HT-BG-1",
+            "王建国,13900139000,HZ-HT-BG-1",
+            "张红梅,138 0013 8000,HZ-HT-BG-2",
+            "李四,+86 138-0013-8000,HZ-HT-BG-2",
+        )
+    )
     assert [(row.row, row.reasons) for row in roster.rows] == [
-        (2, []), (3, []), (4, ["DUPLICATE_PHONE"]), (5, ["DUPLICATE_PHONE"]),
+        (2, []),
+        (3, []),
+        (4, ["DUPLICATE_PHONE"]),
+        (5, ["DUPLICATE_PHONE"]),
     ]
     assert roster.rows[2].values is None
 
@@ -292,12 +375,15 @@ def test_a_second_column_for_the_same_field_is_reported_and_ignored():
     assert len(roster.errors) == 1 and roster.errors[0].startswith("COLUMN_DUPLICATED")
 
 
-@pytest.mark.parametrize("data", [
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00",
-    b"\xff\xfe\xff\xff",
-    b"PK\x03\x04 not really a zip archive",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00",
+        b"\xff\xfe\xff\xff",
+        b"PK\x03\x04 not really a zip archive",
+    ],
+)
 def test_garbage_is_unsupported(data):
     error = unreadable(data)
     assert (error.code, error.status) == ("ROSTER_UNREADABLE", 415)
@@ -332,20 +418,21 @@ def test_too_many_rows():
     assert len(parse(csv_bytes(*lines[:3], "", ",,"), max_rows=2).rows) == 2
     with pytest.raises(DomainError) as raised:
         parse(csv_bytes(*lines), max_rows=2)
-    assert (raised.value.code, raised.value.status, raised.value.details) == ("ROSTER_TOO_LARGE", 413,
-                                                                             {"max_rows": 2})
+    assert (raised.value.code, raised.value.status, raised.value.details) == ("ROSTER_TOO_LARGE", 413, {"max_rows": 2})
 
 
 def test_empty_rows_are_skipped_and_row_numbers_follow_the_file():
-    roster = parse(csv_bytes(
-        "",
-        "name,phone,branch_code",
-        "张红梅,13800138000,HZ-HT-BG-1",
-        "",
-        " , ,",
-        "王建国,13900139000,HZ-HT-BG-1",
-        "",
-    ))
+    roster = parse(
+        csv_bytes(
+            "",
+            "name,phone,branch_code",
+            "张红梅,13800138000,HZ-HT-BG-1",
+            "",
+            " , ,",
+            "王建国,13900139000,HZ-HT-BG-1",
+            "",
+        )
+    )
     assert [row.row for row in roster.rows] == [3, 6]
 
 
@@ -365,8 +452,13 @@ def test_a_csv_is_counted_before_its_rows_are_read_and_a_workbook_only_by_readin
 
 
 def test_rows_resume_after_a_row_and_the_phones_before_it_still_count():
-    data = csv_bytes("name,phone,branch_code", "张红梅,13800138000,HZ-HT-BG-1", "王建国,13900139000,HZ-HT-BG-1",
-                     "李四,13800138000,HZ-HT-BG-2", "赵五,13700137000,HZ-HT-BG-2")
+    data = csv_bytes(
+        "name,phone,branch_code",
+        "张红梅,13800138000,HZ-HT-BG-1",
+        "王建国,13900139000,HZ-HT-BG-1",
+        "李四,13800138000,HZ-HT-BG-2",
+        "赵五,13700137000,HZ-HT-BG-2",
+    )
     found = open_roster(io.BytesIO(data), today=TODAY)
     assert [(row.row, row.reasons) for row in found.rows(after=3)] == [(4, ["DUPLICATE_PHONE"]), (5, [])]
 

@@ -1,5 +1,6 @@
 """Attendance's and media's snapshots are applied in their own order, never last-writer-wins: a stale or
 redelivered one never takes a score back."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -20,16 +21,26 @@ def session():
     metadata.create_all(engine)
     with Session(engine) as session:
         session.info.update(service="scoring", outbox_table=metadata.tables["outbox_messages"])
-        activities.approved(session, PlanApproved(activity_id="a1", plan_id="p1", month="2026-12", theme="学习党章",
-                                                  roster=[], **BRANCH), NOW)
+        activities.approved(
+            session,
+            PlanApproved(activity_id="a1", plan_id="p1", month="2026-12", theme="学习党章", roster=[], **BRANCH),
+            NOW,
+        )
         yield session
     engine.dispose()
 
 
 def counts(signed_in: int, **version) -> AttendanceCounted:
-    return AttendanceCounted.model_validate({
-        "activity_id": "a1", **BRANCH, "expected": 10, "expected_mobile": 0, **version,
-        "members": {"signed_out": signed_in, "no_sign_out": 0, "absent": 10 - signed_in, "excused": 0}})
+    return AttendanceCounted.model_validate(
+        {
+            "activity_id": "a1",
+            **BRANCH,
+            "expected": 10,
+            "expected_mobile": 0,
+            **version,
+            "members": {"signed_out": signed_in, "no_sign_out": 0, "absent": 10 - signed_in, "excused": 0},
+        }
+    )
 
 
 def signed_in(session) -> int:

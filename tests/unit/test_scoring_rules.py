@@ -1,4 +1,5 @@
 """The five-indicator score and rankings against hand-computed cases."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -10,8 +11,17 @@ W = formula.DEFAULT_WEIGHTS
 
 
 def facts(**changes) -> Facts:
-    base = dict(expected=20, excused=2, signed_in=15, expected_mobile=4, mobile_likers=3, members=24, commenters=6,
-                detail_score=80, superior_score=90)
+    base = dict(
+        expected=20,
+        excused=2,
+        signed_in=15,
+        expected_mobile=4,
+        mobile_likers=3,
+        members=24,
+        commenters=6,
+        detail_score=80,
+        superior_score=90,
+    )
     return Facts(**{**base, **changes})
 
 
@@ -20,8 +30,13 @@ def test_the_worked_example_of_the_readme():
     # 70×0.83333 + 10×0.75 + 10×0.8 + 5×0.25 + 5×0.9 = 58.3333 + 7.5 + 8 + 1.25 + 4.5 = 79.5833
     result = formula.score(facts(), W)
     assert result["total"] == 79.58
-    assert result["indicators"] == {"sign_in_rate": 0.8333, "mobile_like_rate": 0.75, "upload_detail": 0.8,
-                                    "comments": 0.25, "superior_score": 0.9}
+    assert result["indicators"] == {
+        "sign_in_rate": 0.8333,
+        "mobile_like_rate": 0.75,
+        "upload_detail": 0.8,
+        "comments": 0.25,
+        "superior_score": 0.9,
+    }
     assert result["not_applicable"] == []
 
 
@@ -53,8 +68,20 @@ def test_no_superior_score_yet_leaves_it_out_until_given():
 
 
 def test_a_branch_of_mobile_members_only_is_scored_on_the_rest():
-    result = formula.score(facts(expected=0, excused=0, signed_in=0, expected_mobile=5, mobile_likers=5,
-                                 members=5, commenters=5, detail_score=100, superior_score=100), W)
+    result = formula.score(
+        facts(
+            expected=0,
+            excused=0,
+            signed_in=0,
+            expected_mobile=5,
+            mobile_likers=5,
+            members=5,
+            commenters=5,
+            detail_score=100,
+            superior_score=100,
+        ),
+        W,
+    )
     assert result["not_applicable"] == ["sign_in_rate"] and result["total"] == 100.0
 
 
@@ -64,10 +91,16 @@ def test_shares_are_capped_and_the_detail_score_bounded():
 
 
 def test_a_perfect_and_an_empty_activity():
-    assert formula.score(facts(excused=0, signed_in=20, mobile_likers=4, commenters=24, detail_score=100,
-                               superior_score=100), W)["total"] == 100.0
-    assert formula.score(facts(signed_in=0, mobile_likers=0, commenters=0, detail_score=0,
-                               superior_score=0), W)["total"] == 0.0
+    assert (
+        formula.score(
+            facts(excused=0, signed_in=20, mobile_likers=4, commenters=24, detail_score=100, superior_score=100), W
+        )["total"]
+        == 100.0
+    )
+    assert (
+        formula.score(facts(signed_in=0, mobile_likers=0, commenters=0, detail_score=0, superior_score=0), W)["total"]
+        == 0.0
+    )
 
 
 def test_weights_come_from_a_setting():
@@ -92,10 +125,12 @@ def test_periods_name_their_months():
 
 
 def test_ties_are_broken_by_sign_in_rate_then_code_then_id():
-    rows = [{"org_id": "z", "code": "B", "score": 80.0, "sign_in_rate": 0.9},
-            {"org_id": "y", "code": "A", "score": 80.0, "sign_in_rate": 0.9},
-            {"org_id": "x", "code": "C", "score": 80.0, "sign_in_rate": 0.95},
-            {"org_id": "w", "code": "D", "score": 90.0, "sign_in_rate": None}]
+    rows = [
+        {"org_id": "z", "code": "B", "score": 80.0, "sign_in_rate": 0.9},
+        {"org_id": "y", "code": "A", "score": 80.0, "sign_in_rate": 0.9},
+        {"org_id": "x", "code": "C", "score": 80.0, "sign_in_rate": 0.95},
+        {"org_id": "w", "code": "D", "score": 90.0, "sign_in_rate": None},
+    ]
     ranked = formula.rank(rows)
     assert [row["org_id"] for row in ranked] == ["w", "x", "y", "z"]
     assert [row["rank"] for row in ranked] == [1, 2, 3, 4]

@@ -1,5 +1,6 @@
 """Vote attempts are counted in scoring's database per account and per client address and minute, so every
 gateway shares one limit and a restart forgets nothing."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -63,12 +64,16 @@ def test_the_counters_name_neither_the_account_nor_the_address_and_past_minutes_
         keys = session.scalars(select(VoteAttempt.key)).all()
         assert len(keys) == 4 and not any("m1" in key or "10.0.0.1" in key for key in keys)
         assert vote_limits.purge_attempts(session, WINDOW + timedelta(minutes=1, seconds=30)) == 2
-        assert {row.window_start for row in session.scalars(select(VoteAttempt))} == \
-            {campaign_rules.rate_window(WINDOW + timedelta(minutes=1))}
+        assert {row.window_start for row in session.scalars(select(VoteAttempt))} == {
+            campaign_rules.rate_window(WINDOW + timedelta(minutes=1))
+        }
 
 
 def test_retry_after_is_at_least_one_second():
     with pytest.raises(DomainError) as refused:
-        campaign_rules.check_attempts({"account": 2, "address": 1}, {"account": 1, "address": 9},
-                                      WINDOW + timedelta(seconds=59, microseconds=999_000))
+        campaign_rules.check_attempts(
+            {"account": 2, "address": 1},
+            {"account": 1, "address": 9},
+            WINDOW + timedelta(seconds=59, microseconds=999_000),
+        )
     assert refused.value.details["retry_after"] == 1

@@ -1,4 +1,5 @@
 """A campaign takes votes in its window: by default its month's first day until its scores stop changing."""
+
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,7 @@ def test_by_default_voting_opens_on_the_months_first_day_and_closes_with_its_sco
 def test_either_end_may_be_given_but_the_window_must_open_before_it_closes():
     given = datetime(2026, 12, 20, 9, tzinfo=SHANGHAI)
     assert voting_window("2026-12", given, None, "Asia/Shanghai", 0)[0] == given
-    assert voting_window("2026-12", None, given, "Asia/Shanghai", 0) == (datetime(2026, 12, 1, tzinfo=SHANGHAI),
-                                                                          given)
+    assert voting_window("2026-12", None, given, "Asia/Shanghai", 0) == (datetime(2026, 12, 1, tzinfo=SHANGHAI), given)
     refused = refusal(voting_window, "2026-12", datetime(2027, 2, 1, tzinfo=SHANGHAI), None, "Asia/Shanghai", 10)
     assert refused.code == "VOTING_WINDOW_INVALID" and refused.status == 422
     assert refusal(voting_window, "2026-12", given, given, "Asia/Shanghai", 10).code == "VOTING_WINDOW_INVALID"

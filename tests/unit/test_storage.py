@@ -1,4 +1,5 @@
 """Media storage: the local folder, and S3 through boto3 against moto's S3-compatible server."""
+
 import hashlib
 
 import boto3
@@ -64,8 +65,11 @@ def test_an_upload_is_checked_and_stored_in_s3(s3):
     data = media_corpus.jpeg()
     key = incoming_key()
     s3.put_bytes(key, data, "image/jpeg")
-    upload = uploads.admit(s3, {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                                "filename": "photo.jpg"}, MediaSettings())
+    upload = uploads.admit(
+        s3,
+        {"key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "filename": "photo.jpg"},
+        MediaSettings(),
+    )
     assert upload["format"] == "jpeg"
     stored = uploads.store(s3, upload, "media/b/m", MediaSettings())
     head = s3.client.head_object(Bucket="partyday-test", Key=stored["keys"]["thumbnail"])

@@ -1,5 +1,6 @@
 """The activities attendance keeps (an approved plan's window, fence and rules): found, described, and the
 sign-in code each one prints or shows on a screen."""
+
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -27,11 +28,20 @@ def windows_of(act) -> rules.Windows:
 def view(act: Activity) -> dict:
     """An activity's window, fence and branch (for scope checks)."""
     window = windows_of(act)
-    return {"activity_id": act.id, "plan_id": act.plan_id, "branch_id": act.branch_id,
-            "branch_path": act.branch_path, "theme": act.theme, "venue_name": act.venue_name,
-            "starts_at": aware(act.starts_at).isoformat(), "ends_at": aware(act.ends_at).isoformat(),
-            "sign_in_opens": window.sign_in_opens.isoformat(), "sign_out_closes": window.sign_out_closes.isoformat(),
-            "closed": act.closed_at is not None, "counts": act.counts}
+    return {
+        "activity_id": act.id,
+        "plan_id": act.plan_id,
+        "branch_id": act.branch_id,
+        "branch_path": act.branch_path,
+        "theme": act.theme,
+        "venue_name": act.venue_name,
+        "starts_at": aware(act.starts_at).isoformat(),
+        "ends_at": aware(act.ends_at).isoformat(),
+        "sign_in_opens": window.sign_in_opens.isoformat(),
+        "sign_out_closes": window.sign_out_closes.isoformat(),
+        "closed": act.closed_at is not None,
+        "counts": act.counts,
+    }
 
 
 def sign_in_code(act: Activity, now: datetime, rotating: bool, keys: dict[str, str], public_url: str) -> dict:
@@ -39,5 +49,8 @@ def sign_in_code(act: Activity, now: datetime, rotating: bool, keys: dict[str, s
     screen's code that moves on every 30 s, with the address a phone opens."""
     expires_at = now + ROTATING_LIFETIME if rotating else aware(act.closes_at) + rules.OFFLINE_GRACE
     token = tokens.sign(act.id, keys, expires_at, tokens.step_of(now) if rotating else None)
-    return {"token": token, "url": f"{public_url}/m/checkin?activity={act.id}&token={token}",
-            "expires_at": expires_at.isoformat()}
+    return {
+        "token": token,
+        "url": f"{public_url}/m/checkin?activity={act.id}&token={token}",
+        "expires_at": expires_at.isoformat(),
+    }

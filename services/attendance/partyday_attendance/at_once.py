@@ -2,6 +2,7 @@
 What it cannot judge from the activity's facts alone it leaves to `judging`, which reaches the same answer with
 the same evidence: `test_both_paths_give_the_same_answer_and_keep_the_same_evidence` (tests/services/
 test_attendance.py) holds the two to one table of cases."""
+
 import json
 from datetime import datetime
 
@@ -21,10 +22,23 @@ _EARLIER_ANSWER = """
     SELECT answer FROM scans
     WHERE activity_id = %(activity_id)s AND member_id = %(member_id)s AND kind = 'sign_in' AND nonce = %(nonce)s
 """
-_EVIDENCE_TYPES = {"activity_id": "text", "member_id": "text", "nonce": "text", "at": "timestamptz",
-                   "lat": "float8", "lon": "float8", "accuracy_m": "float8", "device_id": "text",
-                   "token_id": "text", "client_ip": "text", "answer": "json"}
-SIGN_IN_AT_ONCE = PreparedStatement("partyday_sign_in_at_once", {**_EVIDENCE_TYPES, "distance_m": "float8"}, f"""
+_EVIDENCE_TYPES = {
+    "activity_id": "text",
+    "member_id": "text",
+    "nonce": "text",
+    "at": "timestamptz",
+    "lat": "float8",
+    "lon": "float8",
+    "accuracy_m": "float8",
+    "device_id": "text",
+    "token_id": "text",
+    "client_ip": "text",
+    "answer": "json",
+}
+SIGN_IN_AT_ONCE = PreparedStatement(
+    "partyday_sign_in_at_once",
+    {**_EVIDENCE_TYPES, "distance_m": "float8"},
+    f"""
 WITH earlier AS ({_EARLIER_ANSWER}), marked AS (
     UPDATE sheet_entries SET signed_in_at = %(at)s, status = 'signed_in'
     WHERE activity_id = %(activity_id)s AND member_id = %(member_id)s AND signed_in_at IS NULL
@@ -39,9 +53,12 @@ WITH earlier AS ({_EARLIER_ANSWER}), marked AS (
     RETURNING id
 )
 SELECT (SELECT answer FROM earlier), (SELECT count(*) FROM recorded)
-""")
-REFUSE_AT_ONCE = PreparedStatement("partyday_refuse_sign_in_at_once", {
-    **_EVIDENCE_TYPES, "reason": "text", "after_entry_rules": "boolean"}, f"""
+""",
+)
+REFUSE_AT_ONCE = PreparedStatement(
+    "partyday_refuse_sign_in_at_once",
+    {**_EVIDENCE_TYPES, "reason": "text", "after_entry_rules": "boolean"},
+    f"""
 WITH earlier AS ({_EARLIER_ANSWER}), recorded AS (
     INSERT INTO scans (activity_id, member_id, kind, accepted, reason, server_time, scanned_at, lat, lon,
                        accuracy_m, distance_m, device_id, token_id, nonce, client_ip, sent_late, answer)
@@ -53,33 +70,63 @@ WITH earlier AS ({_EARLIER_ANSWER}), recorded AS (
     RETURNING id
 )
 SELECT (SELECT answer FROM earlier), (SELECT count(*) FROM recorded)
-""")
+""",
+)
 
 
-def sign_in(run_alone, facts: ActivityFacts, member_id: str, evidence: dict, now: datetime,
-            keys: dict[str, str], client_ip: str | None) -> dict | None:
+def sign_in(
+    run_alone,
+    facts: ActivityFacts,
+    member_id: str,
+    evidence: dict,
+    now: datetime,
+    keys: dict[str, str],
+    client_ip: str | None,
+) -> dict | None:
     """The party day's common cases in one statement run on its own (`WorkerDatabase.run_alone`): a sign-in
     that passes every rule is marked and recorded with its evidence, a forged token, a sign-in out of the
     window or outside the fence is refused and recorded, and a repeated nonce gets its first answer. None
     when that is not enough to judge (not on the sheet, signed in already, closed): `judging.judge` then judges
     and records it in the order of its refusals."""
-    parameters = {"activity_id": facts.activity_id, "member_id": member_id, "nonce": evidence["nonce"],
-                  "at": now, "lat": evidence["lat"], "lon": evidence["lon"], "accuracy_m": evidence["accuracy_m"],
-                  "device_id": evidence["device_id"], "token_id": None, "client_ip": client_ip}
+    parameters = {
+        "activity_id": facts.activity_id,
+        "member_id": member_id,
+        "nonce": evidence["nonce"],
+        "at": now,
+        "lat": evidence["lat"],
+        "lon": evidence["lon"],
+        "accuracy_m": evidence["accuracy_m"],
+        "device_id": evidence["device_id"],
+        "token_id": None,
+        "client_ip": client_ip,
+    }
     try:
         parameters["token_id"] = tokens.verify(evidence["token"], facts.activity_id, keys, now).token_id
     except DomainError as refusal:
-        return _kept(run_alone, REFUSE_AT_ONCE, {**parameters, "reason": refusal.code, "after_entry_rules": False},
-                     refusal_answer(refusal))
+        return _kept(
+            run_alone,
+            REFUSE_AT_ONCE,
+            {**parameters, "reason": refusal.code, "after_entry_rules": False},
+            refusal_answer(refusal),
+        )
     try:
         rules.check_sign_in_time(now, facts.windows)
-        distance = rules.check_position(facts.venue_lat, facts.venue_lon, facts.radius_m, evidence["lat"],
-                                        evidence["lon"], evidence["accuracy_m"])
+        distance = rules.check_position(
+            facts.venue_lat, facts.venue_lon, facts.radius_m, evidence["lat"], evidence["lon"], evidence["accuracy_m"]
+        )
     except DomainError as refusal:
-        return _kept(run_alone, REFUSE_AT_ONCE, {**parameters, "reason": refusal.code, "after_entry_rules": True},
-                     refusal_answer(refusal))
-    return _kept(run_alone, SIGN_IN_AT_ONCE, {**parameters, "distance_m": distance},
-                 {"status": "signed_in", "at": now.isoformat(), "sent_late": False})
+        return _kept(
+            run_alone,
+            REFUSE_AT_ONCE,
+            {**parameters, "reason": refusal.code, "after_entry_rules": True},
+            refusal_answer(refusal),
+        )
+    return _kept(
+        run_alone,
+        SIGN_IN_AT_ONCE,
+        {**parameters, "distance_m": distance},
+        {"status": "signed_in", "at": now.isoformat(), "sent_late": False},
+    )
 
 
 def _kept(run_alone, statement: PreparedStatement, parameters: dict, answer: dict) -> dict | None:

@@ -1,5 +1,6 @@
 """Closing a sheet when its sign-out window ends: each entry's final status, the absence streaks, and the counts
 announced as `activity_closed` (and again as `attendance_updated` when a late offline scan changes them)."""
+
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,8 +16,12 @@ STATUSES = ("signed_out", "no_sign_out", "absent", "excused")
 
 def close_due(session: Session, now: datetime, absence_threshold: int) -> int:
     """Close every activity whose sign-out window has ended by `now`, the longest ended first; how many."""
-    due = session.scalars(select(Activity).where(Activity.closed_at.is_(None), Activity.closes_at <= now)
-                          .order_by(Activity.closes_at).with_for_update()).all()
+    due = session.scalars(
+        select(Activity)
+        .where(Activity.closed_at.is_(None), Activity.closes_at <= now)
+        .order_by(Activity.closes_at)
+        .with_for_update()
+    ).all()
     for act in due:
         close(session, act, now, absence_threshold)
     return len(due)
@@ -24,19 +29,33 @@ def close_due(session: Session, now: datetime, absence_threshold: int) -> int:
 
 def close(session: Session, act: Activity, now: datetime, absence_threshold: int) -> dict:
     """Final statuses: no sign-in is absent (or excused with approved leave), no sign-out is recorded as such."""
-    excused = set(session.scalars(select(LeaveRequest.member_id).where(LeaveRequest.activity_id == act.id,
-                                                                       LeaveRequest.status == "approved")))
+    excused = set(
+        session.scalars(
+            select(LeaveRequest.member_id).where(LeaveRequest.activity_id == act.id, LeaveRequest.status == "approved")
+        )
+    )
     entries = session.scalars(select(SheetEntry).where(SheetEntry.activity_id == act.id).with_for_update()).all()
     for entry in entries:
-        entry.status = rules.closing_status(entry.signed_in_at is not None, entry.signed_out_at is not None,
-                                            entry.member_id in excused)
+        entry.status = rules.closing_status(
+            entry.signed_in_at is not None, entry.signed_out_at is not None, entry.member_id in excused
+        )
         if not entry.guest:
             absences.track(session, act, entry, absence_threshold)
     act.closed_at = now
     counts = recount(session, act, announce=False)
-    emit(session, "activity_closed", ActivityClosed(
-        activity_id=act.id, plan_id=act.plan_id, branch_id=act.branch_id, branch_path=act.branch_path,
-        closed_at=now, counts_version=act.counts_version, **counts).model_dump(mode="json"))
+    emit(
+        session,
+        "activity_closed",
+        ActivityClosed(
+            activity_id=act.id,
+            plan_id=act.plan_id,
+            branch_id=act.branch_id,
+            branch_path=act.branch_path,
+            closed_at=now,
+            counts_version=act.counts_version,
+            **counts,
+        ).model_dump(mode="json"),
+    )
     return counts
 
 
@@ -54,9 +73,13 @@ def recount(session: Session, act: Activity, announce: bool = True) -> dict:
     act.counts = counts
     act.counts_version = (act.counts_version or 0) + 1
     if announce:
-        emit(session, "attendance_updated", AttendanceUpdated(
-            activity_id=act.id, branch_id=act.branch_id, counts_version=act.counts_version,
-            **counts).model_dump(mode="json"))
+        emit(
+            session,
+            "attendance_updated",
+            AttendanceUpdated(
+                activity_id=act.id, branch_id=act.branch_id, counts_version=act.counts_version, **counts
+            ).model_dump(mode="json"),
+        )
     return counts
 
 

@@ -1,5 +1,6 @@
 """What attendance reads of other services' events: only the fields its handlers use, checked before they run
 (a payload without them is dead-lettered at once). Written here, never imported from the producers."""
+
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict

@@ -4,6 +4,7 @@ These facts never change once the sheet is opened (`open_sheet` keeps the first 
 party day's sign-ins judge them without reading the activity again; whether it has closed is not among
 them: the sign-in's own statement finds it on the sheet (see `at_once.SIGN_IN_AT_ONCE`).
 """
+
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -14,9 +15,13 @@ from partyday_common.clock import aware
 from partyday_common.db import PreparedStatement
 
 KEPT = 50_000
-ACTIVITY_FACTS = PreparedStatement("partyday_activity_facts", {"activity_id": "text"}, """
+ACTIVITY_FACTS = PreparedStatement(
+    "partyday_activity_facts",
+    {"activity_id": "text"},
+    """
 SELECT venue_lat, venue_lon, radius_m, starts_at, ends_at, rules FROM activities WHERE id = %(activity_id)s
-""")
+""",
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,13 @@ def load(run_alone, activity_id: str) -> ActivityFacts | None:
     if found is None:
         return None
     venue_lat, venue_lon, radius_m, starts_at, ends_at, activity_rules = found
-    return ActivityFacts(activity_id=activity_id, venue_lat=venue_lat, venue_lon=venue_lon, radius_m=radius_m,
-                         windows=rules.windows(aware(starts_at), aware(ends_at), activity_rules))
+    return ActivityFacts(
+        activity_id=activity_id,
+        venue_lat=venue_lat,
+        venue_lon=venue_lon,
+        radius_m=radius_m,
+        windows=rules.windows(aware(starts_at), aware(ends_at), activity_rules),
+    )
 
 
 class ActivityFactsProvider(DependencyProvider):

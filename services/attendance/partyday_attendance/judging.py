@@ -1,6 +1,7 @@
 """A scan judged and recorded in one transaction, every rule in the order of its refusals: who may scan, an
 offline scan's limits, not twice, the window, the fence (and a sign-out's reflection). Every sign-out, every
 offline scan, and the sign-ins the one-statement path (`at_once`) leaves to it come here."""
+
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, or_, select, update
@@ -19,41 +20,68 @@ SCANS, ENTRIES, ACTIVITIES = Scan.__table__, SheetEntry.__table__, Activity.__ta
 
 # The busiest statements of the party day, built once: SQLAlchemy then reuses their compiled form.
 # A scan reads its activity together with the answer already given to the same nonce, if any.
-PREVIOUS_ANSWER = select(SCANS.c.answer).where(
-    SCANS.c.activity_id == bindparam("activity_id"), SCANS.c.member_id == bindparam("member_id"),
-    SCANS.c.kind == bindparam("kind"), SCANS.c.nonce == bindparam("nonce")).scalar_subquery()
+PREVIOUS_ANSWER = (
+    select(SCANS.c.answer)
+    .where(
+        SCANS.c.activity_id == bindparam("activity_id"),
+        SCANS.c.member_id == bindparam("member_id"),
+        SCANS.c.kind == bindparam("kind"),
+        SCANS.c.nonce == bindparam("nonce"),
+    )
+    .scalar_subquery()
+)
 SCAN_CONTEXT = select(ACTIVITIES, PREVIOUS_ANSWER.label("previous_answer")).where(
-    ACTIVITIES.c.id == bindparam("activity_id"))
+    ACTIVITIES.c.id == bindparam("activity_id")
+)
 # A scan holds the activity shared, so closing (which takes it exclusively) waits for scans in flight and
 # scans wait for a close; a late offline scan, which recounts a closed activity, takes it exclusively.
 SCAN_CONTEXT_SHARED = SCAN_CONTEXT.with_for_update(read=True, of=ACTIVITIES)
 SCAN_CONTEXT_EXCLUSIVE = SCAN_CONTEXT.with_for_update(of=ACTIVITIES)
 _ENTRY_KEY = (ENTRIES.c.activity_id == bindparam("entry_activity")) & (ENTRIES.c.member_id == bindparam("entry_member"))
-LOCK_ENTRY = select(ENTRIES.c.signed_in_at, ENTRIES.c.signed_out_at, ENTRIES.c.sent_late).where(
-    _ENTRY_KEY).with_for_update()
+LOCK_ENTRY = (
+    select(ENTRIES.c.signed_in_at, ENTRIES.c.signed_out_at, ENTRIES.c.sent_late).where(_ENTRY_KEY).with_for_update()
+)
 # A sign-in that passed every other rule marks the entry in one statement, unless it is signed in already:
 # of two sign-ins at once, the second waits for the first's row and then finds it signed in.
-SIGN_IN = update(ENTRIES).where(_ENTRY_KEY, ENTRIES.c.signed_in_at.is_(None)).values(
-    signed_in_at=bindparam("at"), status="signed_in", sent_late=or_(ENTRIES.c.sent_late, bindparam("late"))
-).returning(ENTRIES.c.member_id)
-SIGN_OUT = update(ENTRIES).where(_ENTRY_KEY).values(
-    signed_out_at=bindparam("at"), status="signed_out", sent_late=bindparam("late"), reflection=bindparam("text"))
+SIGN_IN = (
+    update(ENTRIES)
+    .where(_ENTRY_KEY, ENTRIES.c.signed_in_at.is_(None))
+    .values(signed_in_at=bindparam("at"), status="signed_in", sent_late=or_(ENTRIES.c.sent_late, bindparam("late")))
+    .returning(ENTRIES.c.member_id)
+)
+SIGN_OUT = (
+    update(ENTRIES)
+    .where(_ENTRY_KEY)
+    .values(
+        signed_out_at=bindparam("at"), status="signed_out", sent_late=bindparam("late"), reflection=bindparam("text")
+    )
+)
 RECORD_SCAN = insert(SCANS)
 
 
-def scan_context(session: Session, activity_id: str, member_id: str, kind: str, nonce: str,
-                 exclusive: bool = False):
+def scan_context(session: Session, activity_id: str, member_id: str, kind: str, nonce: str, exclusive: bool = False):
     """The activity as a plain row, locked for the scan that reads it (see SCAN_CONTEXT_SHARED), with the
     answer already given to this member's scan of that nonce as `previous_answer`."""
-    found = session.execute(SCAN_CONTEXT_EXCLUSIVE if exclusive else SCAN_CONTEXT_SHARED, {
-        "activity_id": activity_id, "member_id": member_id, "kind": kind, "nonce": nonce}).first()
+    found = session.execute(
+        SCAN_CONTEXT_EXCLUSIVE if exclusive else SCAN_CONTEXT_SHARED,
+        {"activity_id": activity_id, "member_id": member_id, "kind": kind, "nonce": nonce},
+    ).first()
     if found is None:
         raise DomainError("ACTIVITY_NOT_FOUND", f"activity {activity_id} does not exist or is not approved", 404)
     return found
 
 
-def judge(session: Session, act, member_id: str, kind: str, evidence: dict, now: datetime,
-          keys: dict[str, str], absence_threshold: int, offline: bool = False) -> dict:
+def judge(
+    session: Session,
+    act,
+    member_id: str,
+    kind: str,
+    evidence: dict,
+    now: datetime,
+    keys: dict[str, str],
+    absence_threshold: int,
+    offline: bool = False,
+) -> dict:
     """Judge one scan and keep it, accepted or not, with its evidence; the same nonce gets the same answer.
 
     `act` comes from `scan_context`. The busiest write of the party day, so it is written in SQL
@@ -61,11 +89,23 @@ def judge(session: Session, act, member_id: str, kind: str, evidence: dict, now:
     if act.previous_answer is not None:
         return act.previous_answer
     at = evidence["scanned_at"] if offline else now
-    record = {"activity_id": act.id, "member_id": member_id, "kind": kind, "server_time": now, "scanned_at": at,
-              "lat": evidence["lat"], "lon": evidence["lon"], "accuracy_m": evidence["accuracy_m"],
-              "device_id": evidence["device_id"], "nonce": evidence["nonce"],
-              "client_ip": session.info.get("client_ip"), "sent_late": offline, "token_id": None,
-              "distance_m": None, "reason": None}
+    record = {
+        "activity_id": act.id,
+        "member_id": member_id,
+        "kind": kind,
+        "server_time": now,
+        "scanned_at": at,
+        "lat": evidence["lat"],
+        "lon": evidence["lon"],
+        "accuracy_m": evidence["accuracy_m"],
+        "device_id": evidence["device_id"],
+        "nonce": evidence["nonce"],
+        "client_ip": session.info.get("client_ip"),
+        "sent_late": offline,
+        "token_id": None,
+        "distance_m": None,
+        "reason": None,
+    }
     entry_key = {"entry_activity": act.id, "entry_member": member_id}
     try:
         record["token_id"] = tokens.verify(evidence["token"], act.id, keys, at).token_id
@@ -78,9 +118,13 @@ def judge(session: Session, act, member_id: str, kind: str, evidence: dict, now:
         session.execute(RECORD_SCAN, record)
         return record["answer"]
     if kind == "sign_out":
-        emit(session, "member_reflected", MemberReflected(
-            activity_id=act.id, member_id=member_id, branch_id=act.branch_id, text=reflection,
-            at=at).model_dump(mode="json"))
+        emit(
+            session,
+            "member_reflected",
+            MemberReflected(
+                activity_id=act.id, member_id=member_id, branch_id=act.branch_id, text=reflection, at=at
+            ).model_dump(mode="json"),
+        )
     status = "signed_in" if kind == "sign_in" else "signed_out"
     record.update(accepted=True, answer={"status": status, "at": at.isoformat(), "sent_late": offline})
     session.execute(RECORD_SCAN, record)
@@ -93,20 +137,24 @@ def judge(session: Session, act, member_id: str, kind: str, evidence: dict, now:
 
 def refusal_answer(refusal: DomainError) -> dict:
     """A refusal as it is stored with the scan and given again to the same nonce."""
-    return {"error": {"code": refusal.code, "message": refusal.message, "details": refusal.details},
-            "status": refusal.status}
+    return {
+        "error": {"code": refusal.code, "message": refusal.message, "details": refusal.details},
+        "status": refusal.status,
+    }
 
 
-def _sign_in(session: Session, act, entry_key: dict, evidence: dict, at: datetime, now: datetime,
-             offline: bool) -> float:
+def _sign_in(
+    session: Session, act, entry_key: dict, evidence: dict, at: datetime, now: datetime, offline: bool
+) -> float:
     """Mark the entry signed in and return the distance to the venue, or raise the first rule broken, in
     the order: on the sheet, offline limits, not yet signed in, the window, the fence. The entry is only
     read when a rule that needs no entry was broken or the sign-in found nothing to mark."""
     offline_refusal = _refusal(rules.check_offline, aware(act.closes_at), at, now) if offline else None
     time_refusal = _refusal(rules.check_sign_in_time, at, windows_of(act))
     try:
-        distance = rules.check_position(act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"],
-                                        evidence["lon"], evidence["accuracy_m"])
+        distance = rules.check_position(
+            act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"], evidence["lon"], evidence["accuracy_m"]
+        )
         position_refusal = None
     except DomainError as refusal:
         position_refusal = refusal
@@ -123,8 +171,9 @@ def _sign_in(session: Session, act, entry_key: dict, evidence: dict, at: datetim
     raise time_refusal or position_refusal
 
 
-def _sign_out(session: Session, act, entry_key: dict, evidence: dict, at: datetime, now: datetime,
-              offline: bool) -> tuple[float, str]:
+def _sign_out(
+    session: Session, act, entry_key: dict, evidence: dict, at: datetime, now: datetime, offline: bool
+) -> tuple[float, str]:
     """Mark the entry signed out with its reflection; returns the distance to the venue and the reflection."""
     entry = session.execute(LOCK_ENTRY, entry_key).first()
     if entry is None:
@@ -137,8 +186,9 @@ def _sign_out(session: Session, act, entry_key: dict, evidence: dict, at: dateti
         raise DomainError("ALREADY_SIGNED_OUT", "you have already signed out", 409)
     rules.check_sign_out_time(at, windows_of(act))
     reflection = rules.check_reflection(evidence.get("reflection"))
-    distance = rules.check_position(act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"], evidence["lon"],
-                                    evidence["accuracy_m"])
+    distance = rules.check_position(
+        act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"], evidence["lon"], evidence["accuracy_m"]
+    )
     session.execute(SIGN_OUT, {**entry_key, "at": at, "late": entry.sent_late or offline, "text": reflection})
     return distance, reflection
 

@@ -1,5 +1,6 @@
 """Leave requests: asked for by a member before the start, decided by the branch admin until the close
 (approved leave is excused at the close)."""
+
 import uuid
 from datetime import datetime
 
@@ -17,11 +18,13 @@ def request_leave(session: Session, act: Activity, member_id: str, reason: str, 
         raise DomainError("LEAVE_TOO_LATE", "leave is asked for before the activity starts", 422)
     if session.get(SheetEntry, (act.id, member_id)) is None:
         raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
-    if session.scalar(select(LeaveRequest.id).where(LeaveRequest.activity_id == act.id,
-                                                    LeaveRequest.member_id == member_id)):
+    if session.scalar(
+        select(LeaveRequest.id).where(LeaveRequest.activity_id == act.id, LeaveRequest.member_id == member_id)
+    ):
         raise DomainError("LEAVE_EXISTS", "you have already asked for leave", 409)
-    leave = LeaveRequest(id=uuid.uuid4().hex, activity_id=act.id, member_id=member_id, reason=reason,
-                         status="pending", requested_at=now)
+    leave = LeaveRequest(
+        id=uuid.uuid4().hex, activity_id=act.id, member_id=member_id, reason=reason, status="pending", requested_at=now
+    )
     session.add(leave)
     return leave_view(leave)
 
@@ -32,8 +35,7 @@ def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
     in progress and a decision for a close; the request itself exclusively, so of two decisions the second
     finds it decided."""
     activity_id = leave_activity(session, leave_id)
-    closed_at = session.scalar(select(Activity.closed_at).where(Activity.id == activity_id)
-                               .with_for_update(read=True))
+    closed_at = session.scalar(select(Activity.closed_at).where(Activity.id == activity_id).with_for_update(read=True))
     if closed_at is not None:
         raise DomainError("ACTIVITY_CLOSED", "this activity is closed; its sheet is final", 409)
     leave = session.get(LeaveRequest, leave_id, with_for_update=True, populate_existing=True)
@@ -52,19 +54,34 @@ def leave_activity(session: Session, leave_id: str) -> str:
     return activity_id
 
 
-def leave_requests(session: Session, act: Activity, member_id: str | None, offset: int,
-                   limit: int) -> tuple[int, list[dict]]:
+def leave_requests(
+    session: Session, act: Activity, member_id: str | None, offset: int, limit: int
+) -> tuple[int, list[dict]]:
     """The activity's leave requests (only `member_id`'s if given), oldest first, each with the member's name."""
     chosen = [LeaveRequest.activity_id == act.id] + ([LeaveRequest.member_id == member_id] if member_id else [])
     total = session.scalar(select(func.count()).select_from(LeaveRequest).where(*chosen))
-    rows = session.execute(select(LeaveRequest, SheetEntry.name).join(SheetEntry, (
-        SheetEntry.activity_id == LeaveRequest.activity_id) & (SheetEntry.member_id == LeaveRequest.member_id),
-        isouter=True).where(*chosen).order_by(LeaveRequest.requested_at, LeaveRequest.id).offset(offset)
-        .limit(limit)).all()
+    rows = session.execute(
+        select(LeaveRequest, SheetEntry.name)
+        .join(
+            SheetEntry,
+            (SheetEntry.activity_id == LeaveRequest.activity_id) & (SheetEntry.member_id == LeaveRequest.member_id),
+            isouter=True,
+        )
+        .where(*chosen)
+        .order_by(LeaveRequest.requested_at, LeaveRequest.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
     return total, [{**leave_view(leave), "name": name} for leave, name in rows]
 
 
 def leave_view(leave: LeaveRequest) -> dict:
-    return {"leave_id": leave.id, "activity_id": leave.activity_id, "member_id": leave.member_id,
-            "reason": leave.reason, "status": leave.status, "requested_at": aware(leave.requested_at).isoformat(),
-            "decided_at": aware(leave.decided_at).isoformat() if leave.decided_at else None}
+    return {
+        "leave_id": leave.id,
+        "activity_id": leave.activity_id,
+        "member_id": leave.member_id,
+        "reason": leave.reason,
+        "status": leave.status,
+        "requested_at": aware(leave.requested_at).isoformat(),
+        "decided_at": aware(leave.decided_at).isoformat() if leave.decided_at else None,
+    }

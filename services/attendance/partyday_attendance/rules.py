@@ -1,4 +1,5 @@
 """The sign-in and sign-out rules, as plain functions. Every rule is enforced on the server."""
+
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,44 +41,64 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def check_position(venue_lat: float, venue_lon: float, radius_m: float, lat: float, lon: float,
-                   accuracy_m: float) -> float:
+def check_position(
+    venue_lat: float, venue_lon: float, radius_m: float, lat: float, lon: float, accuracy_m: float
+) -> float:
     """The distance to the venue, if the fix is good enough and inside the fence (with a bounded
     allowance for the fix's own accuracy); otherwise the reason it is refused."""
     if accuracy_m > WORST_ACCURACY_M:
-        raise DomainError("LOCATION_TOO_INACCURATE", f"the position is only accurate to {accuracy_m:.0f} m; "
-                          f"at most {WORST_ACCURACY_M:.0f} m is accepted", 422, {"accuracy_m": accuracy_m})
+        raise DomainError(
+            "LOCATION_TOO_INACCURATE",
+            f"the position is only accurate to {accuracy_m:.0f} m; at most {WORST_ACCURACY_M:.0f} m is accepted",
+            422,
+            {"accuracy_m": accuracy_m},
+        )
     distance = distance_m(venue_lat, venue_lon, lat, lon)
     allowed = radius_m + min(accuracy_m, ACCURACY_ALLOWANCE_M)
     if distance > allowed:
-        raise DomainError("GEOFENCE_OUTSIDE", f"you are {distance:.0f} m from the venue; at most {allowed:.0f} m "
-                          "is inside", 422, {"distance_m": round(distance, 1), "allowed_m": round(allowed, 1)})
+        raise DomainError(
+            "GEOFENCE_OUTSIDE",
+            f"you are {distance:.0f} m from the venue; at most {allowed:.0f} m is inside",
+            422,
+            {"distance_m": round(distance, 1), "allowed_m": round(allowed, 1)},
+        )
     return distance
 
 
 def check_sign_in_time(at: datetime, window: Windows) -> None:
     if at < window.sign_in_opens:
-        raise DomainError("WINDOW_NOT_OPEN", "sign-in has not opened yet", 422,
-                          {"opens_at": window.sign_in_opens.isoformat()})
+        raise DomainError(
+            "WINDOW_NOT_OPEN", "sign-in has not opened yet", 422, {"opens_at": window.sign_in_opens.isoformat()}
+        )
     if at > window.sign_in_closes:
-        raise DomainError("WINDOW_CLOSED", "sign-in has closed: late sign-in is not allowed", 422,
-                          {"closed_at": window.sign_in_closes.isoformat()})
+        raise DomainError(
+            "WINDOW_CLOSED",
+            "sign-in has closed: late sign-in is not allowed",
+            422,
+            {"closed_at": window.sign_in_closes.isoformat()},
+        )
 
 
 def check_sign_out_time(at: datetime, window: Windows) -> None:
     if at < window.sign_out_opens:
-        raise DomainError("TOO_EARLY", "sign-out opens when the activity ends", 422,
-                          {"opens_at": window.sign_out_opens.isoformat()})
+        raise DomainError(
+            "TOO_EARLY", "sign-out opens when the activity ends", 422, {"opens_at": window.sign_out_opens.isoformat()}
+        )
     if at > window.sign_out_closes:
-        raise DomainError("WINDOW_CLOSED", "sign-out has closed", 422,
-                          {"closed_at": window.sign_out_closes.isoformat()})
+        raise DomainError(
+            "WINDOW_CLOSED", "sign-out has closed", 422, {"closed_at": window.sign_out_closes.isoformat()}
+        )
 
 
 def check_reflection(text: str | None) -> str:
     cleaned = (text or "").strip()
     if len(cleaned) < MIN_REFLECTION:
-        raise DomainError("REFLECTION_REQUIRED", f"signing out needs a reflection of at least {MIN_REFLECTION} "
-                          "characters", 422, {"min_length": MIN_REFLECTION})
+        raise DomainError(
+            "REFLECTION_REQUIRED",
+            f"signing out needs a reflection of at least {MIN_REFLECTION} characters",
+            422,
+            {"min_length": MIN_REFLECTION},
+        )
     return cleaned
 
 

@@ -1,5 +1,6 @@
 """Taking a scan: a sign-in in one statement where the activity's facts suffice (`at_once`), otherwise judged in
 a transaction (`judging`); offline batches; and every answer counted by kind, outcome and reason."""
+
 from datetime import datetime
 
 from prometheus_client import Counter
@@ -11,13 +12,22 @@ from partyday_attendance.settings import AttendanceSettings
 from partyday_attendance_contracts.rpc import OfflineScan
 from partyday_common.errors import DomainError, validated
 
-SCANS = Counter("partyday_scans_total", "Sign-in and sign-out attempts, by kind, outcome and reason.",
-                ["kind", "outcome", "reason"])
+SCANS = Counter(
+    "partyday_scans_total", "Sign-in and sign-out attempts, by kind, outcome and reason.", ["kind", "outcome", "reason"]
+)
 MAX_BATCH = 200
 
 
-def scan(db, facts: ActivityFactsCache, activity_id: str, member_id: str, kind: str, evidence: dict, now: datetime,
-         settings: AttendanceSettings) -> dict:
+def scan(
+    db,
+    facts: ActivityFactsCache,
+    activity_id: str,
+    member_id: str,
+    kind: str,
+    evidence: dict,
+    now: datetime,
+    settings: AttendanceSettings,
+) -> dict:
     """A scan made now, as `answered` gives it back: a sign-in on PostgreSQL in one statement when that is enough
     to judge it, everything else in a transaction. `db` is the worker's `WorkerDatabase`."""
     answer = None
@@ -51,20 +61,34 @@ def answered(answer: dict) -> dict:
     return answer
 
 
-def _at_once(db, facts: ActivityFactsCache, activity_id: str, member_id: str, evidence: dict, now: datetime,
-             settings: AttendanceSettings) -> dict | None:
+def _at_once(
+    db,
+    facts: ActivityFactsCache,
+    activity_id: str,
+    member_id: str,
+    evidence: dict,
+    now: datetime,
+    settings: AttendanceSettings,
+) -> dict | None:
     known = facts.get(db.run_alone, activity_id)
     if known is None:
         return None
     try:
-        return at_once.sign_in(db.run_alone, known, member_id, evidence, now, settings.qr_signing_keys(),
-                               db.client_ip)
+        return at_once.sign_in(db.run_alone, known, member_id, evidence, now, settings.qr_signing_keys(), db.client_ip)
     except IntegrityError:
         return None
 
 
-def _judged(db, activity_id: str, member_id: str, kind: str, evidence: dict, now: datetime,
-            settings: AttendanceSettings, offline: bool) -> dict:
+def _judged(
+    db,
+    activity_id: str,
+    member_id: str,
+    kind: str,
+    evidence: dict,
+    now: datetime,
+    settings: AttendanceSettings,
+    offline: bool,
+) -> dict:
     """Judged in a transaction; once more if a scan of the same nonce committed in between (its answer is then
     given)."""
     try:
@@ -73,12 +97,29 @@ def _judged(db, activity_id: str, member_id: str, kind: str, evidence: dict, now
         return _judge(db, activity_id, member_id, kind, evidence, now, settings, offline)
 
 
-def _judge(db, activity_id: str, member_id: str, kind: str, evidence: dict, now: datetime,
-           settings: AttendanceSettings, offline: bool) -> dict:
+def _judge(
+    db,
+    activity_id: str,
+    member_id: str,
+    kind: str,
+    evidence: dict,
+    now: datetime,
+    settings: AttendanceSettings,
+    offline: bool,
+) -> dict:
     with db.transaction() as session:
         act = judging.scan_context(session, activity_id, member_id, kind, evidence["nonce"], exclusive=offline)
-        return judging.judge(session, act, member_id, kind, evidence, now, settings.qr_signing_keys(),
-                             settings.absence_flag_after, offline)
+        return judging.judge(
+            session,
+            act,
+            member_id,
+            kind,
+            evidence,
+            now,
+            settings.qr_signing_keys(),
+            settings.absence_flag_after,
+            offline,
+        )
 
 
 def _counted(kind: str, answer: dict) -> dict:

@@ -69,20 +69,29 @@ class AttendanceService(PartydayService):
         if kind not in ("sign_in", "sign_out"):
             raise invalid("KIND_INVALID", "kind is sign_in or sign_out")
         evidence = validated(Evidence, payload).model_dump()
-        return scanning.answered(scanning.scan(self.db, self.activity_facts, activity_id, member_id, kind, evidence,
-                                               instant(now), get_settings()))
+        return scanning.answered(
+            scanning.scan(
+                self.db, self.activity_facts, activity_id, member_id, kind, evidence, instant(now), get_settings()
+            )
+        )
 
     @rpc
-    def offline_batch(self, member_id: str, scans: list, now: str | None = None,
-                      idempotency_key: str | None = None) -> list:
+    def offline_batch(
+        self, member_id: str, scans: list, now: str | None = None, idempotency_key: str | None = None
+    ) -> list:
         """Scans made without a network, judged on their own evidence and marked as sent late. Each scan commits
         on its own and is idempotent by its nonce; the batch's answer is kept under the key after them."""
         if not isinstance(scans, list) or not 0 < len(scans) <= scanning.MAX_BATCH:
             raise invalid("BATCH_INVALID", f"a batch holds 1 to {scanning.MAX_BATCH} scans")
         at = instant(now)
         with self.db.transaction() as session:
-            return once(session, "offline_batch", idempotency_key, {"member_id": member_id, "scans": scans, "now": now},
-                        lambda: scanning.offline_batch(self.db, member_id, scans, at, get_settings()))
+            return once(
+                session,
+                "offline_batch",
+                idempotency_key,
+                {"member_id": member_id, "scans": scans, "now": now},
+                lambda: scanning.offline_batch(self.db, member_id, scans, at, get_settings()),
+            )
 
     @rpc
     def attendance(self, activity_id: str) -> dict:
@@ -106,69 +115,109 @@ class AttendanceService(PartydayService):
         threshold = get_settings().absence_flag_after
         with self.db.transaction() as session:
             total, items = absences.absence_flags(session, branch_id, threshold, offset, limit)
-        return {"branch_id": branch_id, "threshold": threshold, "total": total, "page": page,
-                "page_size": page_size, "items": items}
+        return {
+            "branch_id": branch_id,
+            "threshold": threshold,
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+            "items": items,
+        }
 
     @rpc
     def sheet_summaries(self, activity_ids: list) -> dict:
         """For the six-haves archive: per activity, whether its sheet is closed, sign-ins and reflections."""
-        if not isinstance(activity_ids, list) or len(activity_ids) > 500 or not all(
-                isinstance(item, str) for item in activity_ids):
+        if (
+            not isinstance(activity_ids, list)
+            or len(activity_ids) > 500
+            or not all(isinstance(item, str) for item in activity_ids)
+        ):
             raise invalid("ACTIVITIES_INVALID", "activity_ids is a list of at most 500 ids")
         with self.db.transaction() as session:
             return views.sheet_summaries(session, activity_ids)
 
     @rpc
-    def invite_guest(self, activity_id: str, member: dict, now: str | None = None,
-                     idempotency_key: str | None = None) -> dict:
+    def invite_guest(
+        self, activity_id: str, member: dict, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
         """Put a member of another branch on the sheet as an invited guest, before sign-in closes."""
         if not isinstance(member, dict) or not member.get("member_id") or not member.get("name"):
             raise invalid("MEMBER_REQUIRED", "the guest's member_id and name")
         guest, at = {"member_id": str(member["member_id"]), "name": str(member["name"])[:100]}, instant(now)
         request = {"activity_id": activity_id, "member": member, "now": now}
         with self.db.transaction() as session:
-            return once(session, "invite_guest", idempotency_key, request,
-                        lambda: roster.invite_guest(session, activities.find(session, activity_id), guest, at))
+            return once(
+                session,
+                "invite_guest",
+                idempotency_key,
+                request,
+                lambda: roster.invite_guest(session, activities.find(session, activity_id), guest, at),
+            )
 
     @rpc
     def remove_guest(self, activity_id: str, member_id: str, idempotency_key: str | None = None) -> dict:
         """Withdraw an invitation; a guest who has signed in stays on the sheet. The guest's line as it was."""
         with self.db.transaction() as session:
-            return once(session, "remove_guest", idempotency_key, {"activity_id": activity_id, "member_id": member_id},
-                        lambda: roster.remove_guest(session, activities.find(session, activity_id), member_id))
+            return once(
+                session,
+                "remove_guest",
+                idempotency_key,
+                {"activity_id": activity_id, "member_id": member_id},
+                lambda: roster.remove_guest(session, activities.find(session, activity_id), member_id),
+            )
 
     @rpc
-    def request_leave(self, activity_id: str, member_id: str, reason: str, now: str | None = None,
-                      idempotency_key: str | None = None) -> dict:
+    def request_leave(
+        self, activity_id: str, member_id: str, reason: str, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
         """A member asks to be excused, before the start."""
         if not isinstance(reason, str) or not 0 < len(reason.strip()) <= 1000:
             raise invalid("REASON_REQUIRED", "a reason of 1 to 1000 characters")
         at, request = instant(now), {"activity_id": activity_id, "member_id": member_id, "reason": reason, "now": now}
         with self.db.transaction() as session:
-            return once(session, "request_leave", idempotency_key, request,
-                        lambda: leave.request_leave(session, activities.find(session, activity_id), member_id,
-                                                    reason.strip(), at))
+            return once(
+                session,
+                "request_leave",
+                idempotency_key,
+                request,
+                lambda: leave.request_leave(
+                    session, activities.find(session, activity_id), member_id, reason.strip(), at
+                ),
+            )
 
     @rpc
     def decide_leave(self, leave_id: str, approve: bool, idempotency_key: str | None = None) -> dict:
         """The branch admin approves or rejects a leave request, until the activity closes."""
         with self.db.transaction() as session:
-            return once(session, "decide_leave", idempotency_key, {"leave_id": leave_id, "approve": approve},
-                        lambda: leave.decide_leave(session, leave_id, bool(approve)))
+            return once(
+                session,
+                "decide_leave",
+                idempotency_key,
+                {"leave_id": leave_id, "approve": approve},
+                lambda: leave.decide_leave(session, leave_id, bool(approve)),
+            )
 
     @rpc
-    def leave_requests(self, activity_id: str, member_id: str | None = None, page: int = 1,
-                       page_size: int = 50) -> dict:
+    def leave_requests(
+        self, activity_id: str, member_id: str | None = None, page: int = 1, page_size: int = 50
+    ) -> dict:
         """The activity's leave requests, oldest first, a page at a time; only `member_id`'s if given."""
         offset, limit = page_bounds(page, page_size)
         with self.db.transaction() as session:
-            total, items = leave.leave_requests(session, activities.find(session, activity_id), member_id, offset,
-                                                limit)
+            total, items = leave.leave_requests(
+                session, activities.find(session, activity_id), member_id, offset, limit
+            )
         return {"activity_id": activity_id, "total": total, "page": page, "page_size": page_size, "items": items}
 
     @rpc
-    def scans(self, activity_id: str, outcome: str | None = None, member_id: str | None = None, page: int = 1,
-              page_size: int = 50) -> dict:
+    def scans(
+        self,
+        activity_id: str,
+        outcome: str | None = None,
+        member_id: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> dict:
         """Every sign-in and sign-out attempt on the activity with its evidence, newest first, for an audit:
         `outcome` accepted or refused, or both; one member's only if `member_id` is given."""
         if outcome not in (None, "accepted", "refused"):
@@ -190,8 +239,13 @@ class AttendanceService(PartydayService):
         """Close every activity whose sign-out window has ended, including ones missed while down."""
         at = instant(now)
         with self.db.transaction() as session:
-            return once(session, "close_due", idempotency_key, {"now": now},
-                        lambda: closing.close_due(session, at, get_settings().absence_flag_after))
+            return once(
+                session,
+                "close_due",
+                idempotency_key,
+                {"now": now},
+                lambda: closing.close_due(session, at, get_settings().absence_flag_after),
+            )
 
     @timer(interval=get_settings().attendance_timer_interval_s)
     def close_timer(self):

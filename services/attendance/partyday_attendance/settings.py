@@ -1,5 +1,6 @@
 """The attendance service's settings: the shared ones, and the keys only attendance reads (its QR signing keys,
 the address its codes open, how often it closes activities, how many absences flag a member)."""
+
 import hashlib
 from functools import lru_cache
 

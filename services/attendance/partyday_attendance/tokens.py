@@ -4,6 +4,7 @@ A token is `base64url(claims).base64url(hmac_sha256(key, claims))`; its key id l
 codes keep working while a new key signs new ones. A rotating code (for a screen at the
 venue) carries a 30-second step: only the current and the previous step are accepted.
 """
+
 import base64
 import hashlib
 import hmac
@@ -63,9 +64,13 @@ def verify(token: str, activity_id: str, keys: dict[str, str], now: datetime) ->
     step = claims.get("s")
     if step is not None and step_of(now) - step not in (0, 1):
         raise DomainError("TOKEN_EXPIRED", "this rotating code has moved on; scan the screen again", 422)
-    return Claims(activity_id=claims["a"], key_id=claims["k"], step=step,
-                  expires_at=datetime.fromtimestamp(claims["e"], timezone.utc),
-                  token_id=hashlib.sha256(token.encode()).hexdigest()[:32])
+    return Claims(
+        activity_id=claims["a"],
+        key_id=claims["k"],
+        step=step,
+        expires_at=datetime.fromtimestamp(claims["e"], timezone.utc),
+        token_id=hashlib.sha256(token.encode()).hexdigest()[:32],
+    )
 
 
 def _genuine_claims(token, keys: dict[str, str]) -> dict | None:
@@ -79,7 +84,12 @@ def _genuine_claims(token, keys: dict[str, str]) -> dict | None:
                 claims = json.loads(_unb64(body))
             except (ValueError, RecursionError):
                 return None
-            valid = (isinstance(claims, dict) and claims.get("k") == key_id and isinstance(claims.get("a"), str)
-                     and isinstance(claims.get("e"), int) and isinstance(claims.get("s", 0), int))
+            valid = (
+                isinstance(claims, dict)
+                and claims.get("k") == key_id
+                and isinstance(claims.get("a"), str)
+                and isinstance(claims.get("e"), int)
+                and isinstance(claims.get("s", 0), int)
+            )
             return claims if valid else None
     return None

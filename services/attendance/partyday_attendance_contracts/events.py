@@ -1,5 +1,6 @@
 """The events attendance emits: one model per event type (the envelope's `data`), through which every payload
 is built."""
+
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -62,7 +63,10 @@ class AbsenceFlagged(BaseModel):
 
 
 EVENTS: dict[str, type[BaseModel]] = {
-    "activity_closed": ActivityClosed, "member_reflected": MemberReflected, "attendance_updated": AttendanceUpdated,
-    "member_absence_flagged": AbsenceFlagged}
+    "activity_closed": ActivityClosed,
+    "member_reflected": MemberReflected,
+    "attendance_updated": AttendanceUpdated,
+    "member_absence_flagged": AbsenceFlagged,
+}
 # The types some service consumes (scoring; media too for activity_closed): the outbox publishes them `mandatory`.
 SUBSCRIBED: frozenset[str] = frozenset({"activity_closed", "attendance_updated", "member_reflected"})

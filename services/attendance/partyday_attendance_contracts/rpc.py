@@ -1,4 +1,5 @@
 """The bodies attendance's RPCs take: a scan's evidence, online or sent late from a phone that was offline."""
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 

@@ -1,5 +1,6 @@
 """`partyday`: the operations every deployment runs, one service at a time: migrate a service's database,
 declare a service's event subscriptions, inspect and replay dead letters."""
+
 import argparse
 import json
 import sys
@@ -58,9 +59,15 @@ def main(argv=None) -> int:
     migrate.set_defaults(handler=_migrate)
 
     declare = commands.add_parser(
-        "declare-queues", help="declare a service's event subscriptions before it or any producer starts")
-    declare.add_argument("service_classes", nargs="+", type=service_class, metavar="SERVICE_CLASS",
-                         help="module:Class, e.g. partyday_plans.service:PlansService")
+        "declare-queues", help="declare a service's event subscriptions before it or any producer starts"
+    )
+    declare.add_argument(
+        "service_classes",
+        nargs="+",
+        type=service_class,
+        metavar="SERVICE_CLASS",
+        help="module:Class, e.g. partyday_plans.service:PlansService",
+    )
     declare.set_defaults(handler=_declare)
 
     dlq = commands.add_parser("dead-letters", help="count, list or replay dead-lettered messages")

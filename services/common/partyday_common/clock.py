@@ -1,4 +1,5 @@
 """Instants: stored times read back as UTC-aware, and the `now` an RPC may be given."""
+
 from datetime import datetime, timezone
 
 from partyday_common.errors import invalid

@@ -8,6 +8,7 @@
 - a delivery of an event already processed is acknowledged with no effect (the
   processed-event mark is written in the handler's own transaction, see db.py).
 """
+
 import logging
 from functools import partial
 
@@ -59,8 +60,14 @@ class EventConsumer(EventHandler):
     records_processed_events = True
 
     def __init__(self, source_service, event_type, expects: type[BaseModel], **kwargs):
-        super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
-                         reliable_delivery=True, requeue_on_error=False, **kwargs)
+        super().__init__(
+            source_service,
+            event_type,
+            handler_type=SERVICE_POOL,
+            reliable_delivery=True,
+            requeue_on_error=False,
+            **kwargs,
+        )
         self.expects = expects
 
     def queue_for(self, service_name: str, method_name: str, config: dict) -> Queue:
@@ -68,7 +75,10 @@ class EventConsumer(EventHandler):
         return Queue(
             f"evt-{self.source_service}-{self.event_type}--{service_name}.{method_name}",
             exchange=get_event_exchange(self.source_service, config),
-            routing_key=self.event_type, durable=True, auto_delete=False, exclusive=False,
+            routing_key=self.event_type,
+            durable=True,
+            auto_delete=False,
+            exclusive=False,
         )
 
     def setup(self):
@@ -98,7 +108,10 @@ class EventConsumer(EventHandler):
         context_data[CONTEXT_KEY] = envelope.correlation_id or context_data.get(CONTEXT_KEY)
         try:
             self.container.spawn_worker(
-                self, args, {}, context_data=context_data,
+                self,
+                args,
+                {},
+                context_data=context_data,
                 handle_result=partial(self.handle_result, message),
             )
         except ContainerBeingKilled:
@@ -117,8 +130,9 @@ class EventConsumer(EventHandler):
         settings = get_settings()
         try:
             if attempts < settings.event_max_attempts:
-                topology.schedule_retry(self.amqp_uri, message, self.queue.name, attempts + 1,
-                                        settings.event_retry_delay_ms)
+                topology.schedule_retry(
+                    self.amqp_uri, message, self.queue.name, attempts + 1, settings.event_retry_delay_ms
+                )
                 EVENT_RETRIES.labels(self.container.service_name, self.consumer_name).inc()
             else:
                 self._dead_letter(message, "handler_failed", error, attempts)
@@ -143,8 +157,9 @@ class EventConsumer(EventHandler):
         self.queue_consumer.ack_message(message)
 
     def _dead_letter(self, message, reason: str, error: str, attempts: int) -> None:
-        topology.dead_letter(self.amqp_uri, message, self.queue.name, self.container.service_name,
-                             reason, error, attempts)
+        topology.dead_letter(
+            self.amqp_uri, message, self.queue.name, self.container.service_name, reason, error, attempts
+        )
         DEAD_LETTERS.labels(self.container.service_name, self.queue.name, reason).inc()
 
 

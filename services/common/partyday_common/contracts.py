@@ -1,4 +1,5 @@
 """What consumers expect of the events they read, checked against the producers' schemas."""
+
 from pydantic import BaseModel, ConfigDict
 
 

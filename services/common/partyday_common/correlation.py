@@ -1,4 +1,5 @@
 """Correlation ids: one id follows a request through RPC calls, events and logs."""
+
 import contextvars
 import uuid
 
@@ -9,9 +10,7 @@ HEADER_NAME = f"nameko.{CONTEXT_KEY}"
 ACTOR_KEY = "actor_id"
 CLIENT_IP_KEY = "client_ip"
 
-current_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "correlation_id", default=None
-)
+current_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 current_actor_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("actor_id", default=None)
 current_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 

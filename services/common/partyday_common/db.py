@@ -1,5 +1,6 @@
 """A database per service: engines with sane timeouts, and a nameko dependency that
 hands each worker explicit transactions in which events are recorded in the outbox."""
+
 import io
 import json
 import logging
@@ -93,8 +94,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def emit(session: Session, event_type: str, data: dict, version: int = 1,
-         occurred_at: datetime | None = None) -> Envelope:
+def emit(
+    session: Session, event_type: str, data: dict, version: int = 1, occurred_at: datetime | None = None
+) -> Envelope:
     """Record an event in the outbox, inside the caller's transaction.
 
     It is published by the relay once the transaction commits; if the process dies
@@ -108,13 +110,15 @@ def emit(session: Session, event_type: str, data: dict, version: int = 1,
         occurred_at=(occurred_at or utcnow()).isoformat(),
         correlation_id=session.info.get("correlation_id"),
     )
-    session.execute(insert(session.info["outbox_table"]).values(
-        event_id=envelope.event_id,
-        event_type=event_type,
-        body=envelope.to_message(),
-        correlation_id=envelope.correlation_id,
-        created_at=utcnow(),
-    ))
+    session.execute(
+        insert(session.info["outbox_table"]).values(
+            event_id=envelope.event_id,
+            event_type=event_type,
+            body=envelope.to_message(),
+            correlation_id=envelope.correlation_id,
+            created_at=utcnow(),
+        )
+    )
     session.info["emitted"] = True
     return envelope
 
@@ -125,12 +129,32 @@ def emit_many(session: Session, event_type: str, payloads: list[dict], version: 
     if not payloads:
         return
     now = utcnow()
-    envelopes = [Envelope(event_type=event_type, source=session.info["service"], data=data, version=version,
-                          occurred_at=now.isoformat(), correlation_id=session.info.get("correlation_id"))
-                 for data in payloads]
-    bulk_insert(session, session.info["outbox_table"], [
-        {"event_id": envelope.event_id, "event_type": event_type, "body": envelope.to_message(),
-         "correlation_id": envelope.correlation_id, "created_at": now, "attempts": 0} for envelope in envelopes])
+    envelopes = [
+        Envelope(
+            event_type=event_type,
+            source=session.info["service"],
+            data=data,
+            version=version,
+            occurred_at=now.isoformat(),
+            correlation_id=session.info.get("correlation_id"),
+        )
+        for data in payloads
+    ]
+    bulk_insert(
+        session,
+        session.info["outbox_table"],
+        [
+            {
+                "event_id": envelope.event_id,
+                "event_type": event_type,
+                "body": envelope.to_message(),
+                "correlation_id": envelope.correlation_id,
+                "created_at": now,
+                "attempts": 0,
+            }
+            for envelope in envelopes
+        ],
+    )
     session.info["emitted"] = True
 
 
@@ -148,8 +172,17 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     json_flags = [isinstance(table.c[name].type, JSON) for name in columns]
-    lines = "".join([_copy_line([json.dumps(row[name], ensure_ascii=False) if is_json and row[name] is not None
-                                 else row[name] for name, is_json in zip(columns, json_flags)]) for row in rows])
+    lines = "".join(
+        [
+            _copy_line(
+                [
+                    json.dumps(row[name], ensure_ascii=False) if is_json and row[name] is not None else row[name]
+                    for name, is_json in zip(columns, json_flags)
+                ]
+            )
+            for row in rows
+        ]
+    )
     cursor = session.connection().connection.driver_connection.cursor()
     # psycopg2 refuses COPY while a green wait callback is set, as eventlet's monkey patching does under
     # nameko: the COPY blocks the process's other green threads for its few milliseconds instead.
@@ -165,11 +198,17 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
 def _copy_line(values: list) -> str:
     """A row in COPY's text format: NULL as \\N, booleans as t and f, backslashes, tabs and line breaks
     escaped (looked for once in the whole row, since they are rare)."""
-    texts = ["\\N" if value is None else ("t" if value else "f") if value is True or value is False else str(value)
-             for value in values]
+    texts = [
+        "\\N" if value is None else ("t" if value else "f") if value is True or value is False else str(value)
+        for value in values
+    ]
     if COPY_SPECIAL.search("".join(text for value, text in zip(values, texts) if value is not None)):
-        texts = [text if value is None else text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-                 .replace("\r", "\\r") for value, text in zip(values, texts)]
+        texts = [
+            text
+            if value is None
+            else text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            for value, text in zip(values, texts)
+        ]
     return "\t".join(texts) + "\n"
 
 
@@ -271,11 +310,13 @@ class WorkerDatabase:
             raise SecondEventTransaction(f"{entrypoint.consumer_name} must do its work in one transaction")
         envelope = self.worker_ctx.args[0]
         try:
-            session.execute(insert(self.provider.metadata.tables[PROCESSED]).values(
-                event_id=envelope.event_id,
-                consumer=entrypoint.consumer_name,
-                processed_at=utcnow(),
-            ))
+            session.execute(
+                insert(self.provider.metadata.tables[PROCESSED]).values(
+                    event_id=envelope.event_id,
+                    consumer=entrypoint.consumer_name,
+                    processed_at=utcnow(),
+                )
+            )
         except IntegrityError as exc:
             raise DuplicateEvent(envelope.event_id) from exc
 

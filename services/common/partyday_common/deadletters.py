@@ -1,4 +1,5 @@
 """Operations' view of the dead-letter queue: count, inspect, and replay after a fix."""
+
 from kombu import Connection
 
 from partyday_common.topology import (
@@ -32,17 +33,20 @@ def inspect(amqp_uri: str, limit: int = 50) -> list[dict]:
                 break
             held.append(message)
             headers = message.headers or {}
-            letters.append({
-                "queue": headers.get(ORIGINAL_QUEUE_HEADER),
-                "service": headers.get(SERVICE_HEADER),
-                "reason": headers.get(REASON_HEADER),
-                "error": headers.get(ERROR_HEADER),
-                "attempts": headers.get(ATTEMPTS_HEADER),
-                "failed_at": headers.get(FAILED_AT_HEADER),
-                "content_type": message.content_type,
-                "body": message.body.decode("utf-8", "replace") if isinstance(message.body, bytes)
-                else str(message.body),
-            })
+            letters.append(
+                {
+                    "queue": headers.get(ORIGINAL_QUEUE_HEADER),
+                    "service": headers.get(SERVICE_HEADER),
+                    "reason": headers.get(REASON_HEADER),
+                    "error": headers.get(ERROR_HEADER),
+                    "attempts": headers.get(ATTEMPTS_HEADER),
+                    "failed_at": headers.get(FAILED_AT_HEADER),
+                    "content_type": message.content_type,
+                    "body": message.body.decode("utf-8", "replace")
+                    if isinstance(message.body, bytes)
+                    else str(message.body),
+                }
+            )
         for message in held:
             message.requeue()
     return letters
@@ -71,9 +75,15 @@ def replay(amqp_uri: str, limit: int | None = None) -> int:
                 kept.append(message)
                 continue
             headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-partyday-")}
-            producer.publish(message.body, exchange="", routing_key=target, headers=headers,
-                             content_type=message.content_type,
-                             content_encoding=message.content_encoding, delivery_mode=2)
+            producer.publish(
+                message.body,
+                exchange="",
+                routing_key=target,
+                headers=headers,
+                content_type=message.content_type,
+                content_encoding=message.content_encoding,
+                delivery_mode=2,
+            )
             message.ack()
             moved += 1
         for message in kept:

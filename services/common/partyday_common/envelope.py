@@ -4,6 +4,7 @@
 `occurred_at` is when the fact happened (not when it was delivered), and the
 correlation id ties the event to the request that caused it.
 """
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,8 +34,7 @@ class Envelope:
         return datetime.fromisoformat(self.occurred_at)
 
 
-_REQUIRED = {"event_id": str, "event_type": str, "source": str, "version": int,
-             "occurred_at": str, "data": dict}
+_REQUIRED = {"event_id": str, "event_type": str, "source": str, "version": int, "occurred_at": str, "data": dict}
 
 
 def parse_envelope(body) -> Envelope:
@@ -60,7 +60,11 @@ def parse_envelope(body) -> Envelope:
     if correlation_id is not None and not isinstance(correlation_id, str):
         raise EnvelopeError("the envelope's correlation_id must be a string")
     return Envelope(
-        event_type=body["event_type"], source=body["source"], data=body["data"],
-        version=body["version"], event_id=body["event_id"], occurred_at=body["occurred_at"],
+        event_type=body["event_type"],
+        source=body["source"],
+        data=body["data"],
+        version=body["version"],
+        event_id=body["event_id"],
+        occurred_at=body["occurred_at"],
         correlation_id=correlation_id,
     )

@@ -1,4 +1,5 @@
 """Errors that cross the bus with a reason code the gateway can show to a client."""
+
 from nameko.exceptions import registry
 from pydantic import BaseModel, ValidationError
 
@@ -25,8 +26,7 @@ registry[f"{DomainError.__module__}.{DomainError.__name__}"] = DomainError
 
 
 def not_found(what: str, identifier) -> DomainError:
-    return DomainError(f"{what.upper()}_NOT_FOUND", f"{what} {identifier} does not exist", 404,
-                       {"id": str(identifier)})
+    return DomainError(f"{what.upper()}_NOT_FOUND", f"{what} {identifier} does not exist", 404, {"id": str(identifier)})
 
 
 def invalid(code: str, message: str, **details) -> DomainError:
@@ -38,5 +38,8 @@ def validated(model: type[BaseModel], payload: dict) -> BaseModel:
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise invalid("VALIDATION_FAILED", "the request is malformed",
-                      errors=exc.errors(include_url=False, include_context=False, include_input=False))
+        raise invalid(
+            "VALIDATION_FAILED",
+            "the request is malformed",
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
+        )

@@ -8,6 +8,7 @@ key sent again with another body or for another resource is 409 IDEMPOTENCY_KEY_
 The request's fingerprint is keyed with the secret: a request may hold a password, and a plain
 hash of it would let anyone who reads the table test guesses offline.
 """
+
 import hmac
 import json
 from collections.abc import Callable
@@ -41,16 +42,17 @@ def _stored(session: Session, operation: str, key: str | None, request) -> tuple
     if key is None:
         return False, None
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise DomainError("IDEMPOTENCY_KEY_INVALID", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters",
-                          400)
+        raise DomainError("IDEMPOTENCY_KEY_INVALID", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters", 400)
     table = session.info["metadata"].tables[IDEMPOTENCY]
-    row = session.execute(select(table.c.request_hash, table.c.response)
-                          .where(table.c.operation == operation, table.c.key == key)).first()
+    row = session.execute(
+        select(table.c.request_hash, table.c.response).where(table.c.operation == operation, table.c.key == key)
+    ).first()
     if row is None:
         return False, None
     if row.request_hash != request_hash(request):
-        raise DomainError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request",
-                          409, {"key": key})
+        raise DomainError(
+            "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request", 409, {"key": key}
+        )
     return True, row.response
 
 
@@ -60,15 +62,20 @@ def remember_response(session: Session, operation: str, key: str | None, request
         return
     table = session.info["metadata"].tables[IDEMPOTENCY]
     try:
-        session.execute(insert(table).values(operation=operation, key=key, request_hash=request_hash(request),
-                                             response=response, created_at=utcnow()))
+        session.execute(
+            insert(table).values(
+                operation=operation, key=key, request_hash=request_hash(request), response=response, created_at=utcnow()
+            )
+        )
     except IntegrityError:
-        raise DomainError("IDEMPOTENCY_KEY_IN_USE", "a request with this Idempotency-Key is in progress; retry",
-                          409, {"key": key})
+        raise DomainError(
+            "IDEMPOTENCY_KEY_IN_USE", "a request with this Idempotency-Key is in progress; retry", 409, {"key": key}
+        )
 
 
-def once(session: Session, operation: str, key: str | None, request: dict,
-         work: Callable[[], dict | None]) -> dict | None:
+def once(
+    session: Session, operation: str, key: str | None, request: dict, work: Callable[[], dict | None]
+) -> dict | None:
     """`work()`'s answer, stored under `key` with the work; the stored answer when `key` came before with
     the same request. `operation` is the RPC's name and `request` its other arguments by name."""
     seen, previous = _stored(session, operation, key, request)

@@ -1,4 +1,5 @@
 """Structured logging: one JSON object a line, with the correlation id of the work in hand."""
+
 import json
 import logging
 import sys

@@ -1,4 +1,5 @@
 """Prometheus metrics every service exposes, and the dependency that records them."""
+
 import logging
 import time
 
@@ -91,8 +92,14 @@ class ServiceMetrics(DependencyProvider):
                 ENTRYPOINT_ERRORS.labels(service, name, exc_info[0].__name__).inc()
                 outcome = exc_info[0].__name__
         level = logging.WARNING if elapsed >= SLOW_ENTRYPOINT_S else logging.INFO
-        log.log(level, "%s %s%s", name, outcome, " (slow)" if level == logging.WARNING else "", extra={"fields": {
-            "entrypoint": name, "outcome": outcome, "duration_ms": round(elapsed * 1000, 2)}})
+        log.log(
+            level,
+            "%s %s%s",
+            name,
+            outcome,
+            " (slow)" if level == logging.WARNING else "",
+            extra={"fields": {"entrypoint": name, "outcome": outcome, "duration_ms": round(elapsed * 1000, 2)}},
+        )
 
     def get_dependency(self, worker_ctx):
         return None

@@ -1,4 +1,5 @@
 """Alembic for every service: each keeps its migrations in `<package>/migrations`."""
+
 import logging
 
 from alembic import command, context

@@ -5,6 +5,7 @@ The directory owns the tree; plans, media and scoring keep this projection from 
 queries one indexed prefix match. A node's older announcement arriving after a newer
 one is ignored.
 """
+
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
@@ -51,8 +52,9 @@ def record_org(session: Session, table: Table, event: Envelope) -> bool:
     data, at = event.data, event.occurred
     values = {name: data[name] for name in FIELDS}
     values["updated_at"] = at
-    recorded = session.execute(select(table.c.updated_at).where(table.c.org_id == data["org_id"])
-                               .with_for_update()).first()
+    recorded = session.execute(
+        select(table.c.updated_at).where(table.c.org_id == data["org_id"]).with_for_update()
+    ).first()
     if recorded is None:
         session.execute(table.insert().values(org_id=data["org_id"], **values))
         return True
@@ -71,8 +73,7 @@ def subtree_filter(table: Table, path: str):
 
 
 def count_branches_under(session: Session, table: Table, path: str, domain: str | None = None) -> int:
-    query = (select(func.count()).select_from(table)
-             .where(subtree_filter(table, path), table.c.level == "branch"))
+    query = select(func.count()).select_from(table).where(subtree_filter(table, path), table.c.level == "branch")
     if domain is not None:
         query = query.where(table.c.domain == domain)
     return session.execute(query).scalar_one()

@@ -18,6 +18,7 @@ An event type nobody subscribes to yet is published once and done.
 A batch is published on one channel in confirm mode and the broker's confirms are awaited
 once for the whole batch: a row is marked published only when its own confirm arrived.
 """
+
 import json
 import logging
 import time
@@ -112,11 +113,17 @@ class BatchPublisher:
         self.confirmed, self.returned = {}, set()
         try:
             for item in batch:
-                message = Message(json.dumps(item.body), content_type="application/json",
-                                  content_encoding="utf-8", delivery_mode=PERSISTENT, message_id=item.event_id,
-                                  application_headers=item.headers)
-                self.channel.basic_publish(message, exchange=self.exchange, routing_key=item.routing_key,
-                                           mandatory=item.mandatory)
+                message = Message(
+                    json.dumps(item.body),
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    delivery_mode=PERSISTENT,
+                    message_id=item.event_id,
+                    application_headers=item.headers,
+                )
+                self.channel.basic_publish(
+                    message, exchange=self.exchange, routing_key=item.routing_key, mandatory=item.mandatory
+                )
                 tags[self.next_tag] = item.event_id
                 self.confirmed[self.next_tag] = None
                 self.next_tag += 1
@@ -148,8 +155,9 @@ class OutboxRelay:
         self.poll_interval = settings.outbox_poll_interval_s
         self.batch_size = settings.outbox_batch_size
         self.give_up_after = timedelta(seconds=settings.outbox_unroutable_give_up_s)
-        self.publisher = BatchPublisher(config.get(AMQP_URI_CONFIG_KEY) or settings.amqp_uri,
-                                        get_event_exchange(service, config).name)
+        self.publisher = BatchPublisher(
+            config.get(AMQP_URI_CONFIG_KEY) or settings.amqp_uri, get_event_exchange(service, config).name
+        )
         self._wakeups = LightQueue()
         self._running = False
 
@@ -200,15 +208,28 @@ class OutboxRelay:
         # Ordered as ix_outbox_messages_pending is, so that the pending rows are read from it in order: ordered
         # by id alone, PostgreSQL sorted every pending row, or walked the published ones first, once a bulk
         # import had left hundreds of thousands behind its statistics (0.4 s for each batch of 100).
-        return (select(t)
-                .where(t.c.published_at.is_(None), t.c.abandoned_at.is_(None),
-                       or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
-                .order_by(t.c.published_at, t.c.id).limit(self.batch_size))
+        return (
+            select(t)
+            .where(
+                t.c.published_at.is_(None),
+                t.c.abandoned_at.is_(None),
+                or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now),
+            )
+            .order_by(t.c.published_at, t.c.id)
+            .limit(self.batch_size)
+        )
 
     def _publish(self, rows) -> list[Outcome]:
-        batch = [Outgoing(row["event_id"], row["body"], row["event_type"],
-                          {HEADER_NAME: row["correlation_id"]} if row["correlation_id"] else {},
-                          row["event_type"] in self.subscribed) for row in rows]
+        batch = [
+            Outgoing(
+                row["event_id"],
+                row["body"],
+                row["event_type"],
+                {HEADER_NAME: row["correlation_id"]} if row["correlation_id"] else {},
+                row["event_type"] in self.subscribed,
+            )
+            for row in rows
+        ]
         if not batch:
             return []
         try:
@@ -216,8 +237,11 @@ class OutboxRelay:
         except Exception as exc:
             log.warning("broker unavailable for the outbox relay: %s", exc)
             return []
-        return [Outcome(row["id"], errors[row["event_id"]] is None, errors[row["event_id"]])
-                for row in rows if row["event_id"] in errors]
+        return [
+            Outcome(row["id"], errors[row["event_id"]] is None, errors[row["event_id"]])
+            for row in rows
+            if row["event_id"] in errors
+        ]
 
     def _record(self, connection, rows, outcomes: list[Outcome]) -> None:
         t = self.table
@@ -225,8 +249,11 @@ class OutboxRelay:
         by_id = {row["id"]: row for row in rows}
         published = [outcome.row_id for outcome in outcomes if outcome.published]
         if published:
-            connection.execute(update(t).where(t.c.id.in_(published))
-                               .values(published_at=now, attempts=t.c.attempts + 1, last_error=None))
+            connection.execute(
+                update(t)
+                .where(t.c.id.in_(published))
+                .values(published_at=now, attempts=t.c.attempts + 1, last_error=None)
+            )
         for outcome in outcomes:
             if outcome.published:
                 continue
@@ -247,7 +274,6 @@ class OutboxRelay:
         t = self.table
         with self.engine.connect() as connection:
             backlog = connection.execute(
-                select(func.count()).select_from(t)
-                .where(t.c.published_at.is_(None), t.c.abandoned_at.is_(None))
+                select(func.count()).select_from(t).where(t.c.published_at.is_(None), t.c.abandoned_at.is_(None))
             ).scalar_one()
         OUTBOX_BACKLOG.labels(self.service).set(backlog)

@@ -4,6 +4,7 @@ reportlab markup, and spreadsheet cells that are never read as formulas.
 reportlab may fetch the images a paragraph names, from files or the network; documents here hold
 only our own drawing, so every scheme but inline data is refused.
 """
+
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -23,8 +24,13 @@ rl_config.trustedSchemes = ["data"]
 def cjk_font(path: str) -> str:
     """The name of the registered CJK TrueType font at `path`; 503 FONT_UNAVAILABLE when it is missing."""
     if not Path(path).is_file():
-        raise DomainError("FONT_UNAVAILABLE", "the Chinese font for printed documents is not installed; run "
-                          "scripts/ensure-fonts.sh or set PARTYDAY_CJK_FONT_PATH", 503, {"cjk_font_path": path})
+        raise DomainError(
+            "FONT_UNAVAILABLE",
+            "the Chinese font for printed documents is not installed; run "
+            "scripts/ensure-fonts.sh or set PARTYDAY_CJK_FONT_PATH",
+            503,
+            {"cjk_font_path": path},
+        )
     pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
     return FONT
 

@@ -3,6 +3,7 @@
 nameko's in-service RpcProxy waits for ever for a reply; a caller whose callee is
 down or stuck would hold its worker, and the request behind it, indefinitely.
 """
+
 import eventlet
 from nameko.rpc import RpcProxy
 
@@ -23,10 +24,8 @@ class TimedRpcProxy(RpcProxy):
         self.timeout = timeout
 
     def get_dependency(self, worker_ctx):
-        timeout = (self.timeout or self.container.config.get(RPC_TIMEOUT_CONFIG_KEY)
-                   or get_settings().rpc_timeout_s)
-        return _TimedServiceProxy(super().get_dependency(worker_ctx), self.target_service,
-                                  float(timeout))
+        timeout = self.timeout or self.container.config.get(RPC_TIMEOUT_CONFIG_KEY) or get_settings().rpc_timeout_s
+        return _TimedServiceProxy(super().get_dependency(worker_ctx), self.target_service, float(timeout))
 
 
 class _TimedServiceProxy:

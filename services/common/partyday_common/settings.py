@@ -4,6 +4,7 @@ gateway's own settings class extends `Settings` with the keys only it reads.
 Every setting has a default that works for the embedded mode (`make run` on one
 machine); production overrides them through the environment.
 """
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,9 +71,7 @@ class Settings(BaseSettings):
     def check_production_safety(self) -> None:
         """Refuse to run in production with a development secret."""
         if self.env == "production" and self.secret_key == DEVELOPMENT_SECRET:
-            raise RuntimeError(
-                "PARTYDAY_SECRET_KEY must be set to a real secret when PARTYDAY_ENV=production"
-            )
+            raise RuntimeError("PARTYDAY_SECRET_KEY must be set to a real secret when PARTYDAY_ENV=production")
         if self.env == "production" and len(self.secret_key) < 32:
             raise RuntimeError("PARTYDAY_SECRET_KEY must be at least 32 characters in production")
 

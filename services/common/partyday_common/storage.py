@@ -5,6 +5,7 @@ never the bytes: media reads it, writes the copies it serves under `media/...` o
 deletes the incoming object; the directory reads a roster from it and keeps its import report under
 `imports/...`. Keys are always generated here, never taken from a client.
 """
+
 import os
 import re
 import shutil
@@ -137,8 +138,7 @@ def make_storage(settings) -> LocalStorage | S3Storage:
     if settings.media_storage == "s3":
         import boto3
 
-        client = boto3.client("s3", endpoint_url=settings.media_s3_endpoint_url,
-                              region_name=settings.media_s3_region)
+        client = boto3.client("s3", endpoint_url=settings.media_s3_endpoint_url, region_name=settings.media_s3_region)
         return S3Storage(client, settings.media_s3_bucket)
     if settings.media_storage != "local":
         raise RuntimeError(f"PARTYDAY_MEDIA_STORAGE must be local or s3, not {settings.media_storage!r}")

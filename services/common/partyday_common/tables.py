@@ -1,4 +1,5 @@
 """The two tables every service keeps beside its own: the outbox and the processed-event log."""
+
 from sqlalchemy import (
     JSON,
     BigInteger,

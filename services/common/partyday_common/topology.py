@@ -5,6 +5,7 @@ broker dead-letters it through the default exchange back to the queue it came fr
 (its routing key is that queue's name). After the last attempt, or at once for a
 message that can never be processed, it goes to the dead-letter queue.
 """
+
 from datetime import datetime, timezone
 
 from kombu import Exchange, Queue
@@ -12,7 +13,9 @@ from nameko.amqp.publish import get_producer
 
 RETRY_EXCHANGE = Exchange("partyday.retry", type="fanout", durable=True)
 RETRY_QUEUE = Queue(
-    "partyday.retry", exchange=RETRY_EXCHANGE, durable=True,
+    "partyday.retry",
+    exchange=RETRY_EXCHANGE,
+    durable=True,
     queue_arguments={"x-dead-letter-exchange": ""},
 )
 DEAD_LETTER_EXCHANGE = Exchange("partyday.dead-letter", type="fanout", durable=True)
@@ -31,8 +34,9 @@ FAILURE_TOPOLOGY = [RETRY_EXCHANGE, RETRY_QUEUE, DEAD_LETTER_EXCHANGE, DEAD_LETT
 REROUTE_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1, "interval_max": 2}
 
 
-def publish_raw(amqp_uri: str, message, exchange: Exchange, routing_key: str,
-                headers: dict, expiration_ms: int | None = None) -> None:
+def publish_raw(
+    amqp_uri: str, message, exchange: Exchange, routing_key: str, headers: dict, expiration_ms: int | None = None
+) -> None:
     """Publish a received message's bytes unchanged, with new headers, under publisher confirms."""
     options = {}
     if expiration_ms is not None:
@@ -59,15 +63,16 @@ def schedule_retry(amqp_uri: str, message, queue_name: str, attempts: int, delay
     publish_raw(amqp_uri, message, RETRY_EXCHANGE, queue_name, headers, expiration_ms=delay_ms)
 
 
-def dead_letter(amqp_uri: str, message, queue_name: str, service: str, reason: str,
-                error: str, attempts: int) -> None:
+def dead_letter(amqp_uri: str, message, queue_name: str, service: str, reason: str, error: str, attempts: int) -> None:
     headers = dict(message.headers or {})
-    headers.update({
-        ORIGINAL_QUEUE_HEADER: queue_name,
-        REASON_HEADER: reason,
-        ERROR_HEADER: error[:2000],
-        SERVICE_HEADER: service,
-        FAILED_AT_HEADER: datetime.now(timezone.utc).isoformat(),
-        ATTEMPTS_HEADER: attempts,
-    })
+    headers.update(
+        {
+            ORIGINAL_QUEUE_HEADER: queue_name,
+            REASON_HEADER: reason,
+            ERROR_HEADER: error[:2000],
+            SERVICE_HEADER: service,
+            FAILED_AT_HEADER: datetime.now(timezone.utc).isoformat(),
+            ATTEMPTS_HEADER: attempts,
+        }
+    )
     publish_raw(amqp_uri, message, DEAD_LETTER_EXCHANGE, queue_name, headers)

@@ -1,4 +1,5 @@
 """Rules of accounts and roles, as plain functions."""
+
 import hashlib
 import hmac
 import secrets
@@ -34,8 +35,12 @@ def check_grant(role: str, org_level: str) -> None:
     if levels is None:
         raise DomainError("ROLE_UNKNOWN", f"unknown role {role}", 400, {"allowed": sorted(ROLE_LEVELS)})
     if org_level not in levels:
-        raise DomainError("ROLE_LEVEL_INVALID", f"a {role} is granted on a {' or '.join(sorted(levels))}", 422,
-                          {"role": role, "org_level": org_level, "allowed_levels": sorted(levels)})
+        raise DomainError(
+            "ROLE_LEVEL_INVALID",
+            f"a {role} is granted on a {' or '.join(sorted(levels))}",
+            422,
+            {"role": role, "org_level": org_level, "allowed_levels": sorted(levels)},
+        )
 
 
 def login_locked_until(failure_times: list[datetime], now: datetime) -> datetime | None:

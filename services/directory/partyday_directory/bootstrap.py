@@ -1,4 +1,5 @@
 """The first start: the city (the root of the tree) and its admin account, made once."""
+
 import logging
 import uuid
 
@@ -25,9 +26,18 @@ def ensure_city_admin(session: Session, phone: str, password: str, city_name: st
         city = session.get(Org, created["org_id"])
     admin = session.scalar(select(Member).where(Member.phone == phone))
     if admin is None:
-        admin = Member(id=uuid.uuid4().hex, name="组织部管理员", phone=phone, branch_id=None, probationary=False,
-                       mobile=False, lost_contact=False, active=True, password_hash=hash_password(password),
-                       created_at=utcnow())
+        admin = Member(
+            id=uuid.uuid4().hex,
+            name="组织部管理员",
+            phone=phone,
+            branch_id=None,
+            probationary=False,
+            mobile=False,
+            lost_contact=False,
+            active=True,
+            password_hash=hash_password(password),
+            created_at=utcnow(),
+        )
         session.add(admin)
         session.flush()
     if not grants.holds(session, admin.id, "city_admin", city.id):
@@ -45,10 +55,19 @@ class AdminBootstrap(DependencyProvider):
         engine = make_engine(self.container.config.get("DATABASE_URL") or settings.database_url("directory"))
         try:
             with Session(engine) as session:
-                session.info.update(service="directory", outbox_table=metadata.tables["outbox_messages"],
-                                    metadata=metadata, actor_id="bootstrap")
-                ensure_city_admin(session, access.phone_of(settings.admin_phone), settings.admin_password,
-                                  settings.city_name, settings.city_code)
+                session.info.update(
+                    service="directory",
+                    outbox_table=metadata.tables["outbox_messages"],
+                    metadata=metadata,
+                    actor_id="bootstrap",
+                )
+                ensure_city_admin(
+                    session,
+                    access.phone_of(settings.admin_phone),
+                    settings.admin_password,
+                    settings.city_name,
+                    settings.city_code,
+                )
                 try:
                     session.commit()
                 except IntegrityError:

@@ -1,4 +1,5 @@
 """How one-time codes reach a phone. Production plugs an SMS gateway in behind `CodeSender`."""
+
 import logging
 from typing import Protocol
 

@@ -1,4 +1,5 @@
 """Role grants: a role bound to a member at a node of the tree, covering its subtree."""
+
 import uuid
 
 from sqlalchemy import select
@@ -21,20 +22,39 @@ def grant(session: Session, member_id: str, role: str, org_id: str) -> dict:
     access.check_grant(role, org.level)
     if holds(session, member_id, role, org_id):
         raise DomainError("GRANT_EXISTS", "the member already holds this role here", 409)
-    role_grant = RoleGrant(id=uuid.uuid4().hex, member_id=member_id, role=role, org_id=org_id,
-                           granted_at=utcnow(), granted_by=session.info.get("actor_id"))
+    role_grant = RoleGrant(
+        id=uuid.uuid4().hex,
+        member_id=member_id,
+        role=role,
+        org_id=org_id,
+        granted_at=utcnow(),
+        granted_by=session.info.get("actor_id"),
+    )
     session.add(role_grant)
-    audit.record(session, "role.grant", "role_grant", role_grant.id, org.path,
-                 {"member_id": member_id, "role": role, "org_id": org_id})
-    return {"grant_id": role_grant.id, "member_id": member_id, "role": role, "org_id": org_id,
-            "org_path": org.path}
+    audit.record(
+        session,
+        "role.grant",
+        "role_grant",
+        role_grant.id,
+        org.path,
+        {"member_id": member_id, "role": role, "org_id": org_id},
+    )
+    return {"grant_id": role_grant.id, "member_id": member_id, "role": role, "org_id": org_id, "org_path": org.path}
 
 
 def holds(session: Session, member_id: str, role: str, org_id: str) -> bool:
     """Whether the member holds the role at this node now."""
-    return session.scalar(select(RoleGrant.id).where(
-        RoleGrant.member_id == member_id, RoleGrant.role == role, RoleGrant.org_id == org_id,
-        RoleGrant.revoked_at.is_(None))) is not None
+    return (
+        session.scalar(
+            select(RoleGrant.id).where(
+                RoleGrant.member_id == member_id,
+                RoleGrant.role == role,
+                RoleGrant.org_id == org_id,
+                RoleGrant.revoked_at.is_(None),
+            )
+        )
+        is not None
+    )
 
 
 def find(session: Session, grant_id: str, active_only: bool = True) -> dict:
@@ -46,21 +66,36 @@ def find(session: Session, grant_id: str, active_only: bool = True) -> dict:
     if row is None:
         raise DomainError("GRANT_NOT_FOUND", f"grant {grant_id} does not exist or was revoked", 404)
     role_grant, path = row
-    return {"grant_id": role_grant.id, "member_id": role_grant.member_id, "role": role_grant.role,
-            "org_id": role_grant.org_id, "org_path": path, "active": role_grant.revoked_at is None}
+    return {
+        "grant_id": role_grant.id,
+        "member_id": role_grant.member_id,
+        "role": role_grant.role,
+        "org_id": role_grant.org_id,
+        "org_path": path,
+        "active": role_grant.revoked_at is None,
+    }
 
 
 def revoke(session: Session, grant_id: str) -> dict:
     """End an active grant."""
     found = find(session, grant_id)
     session.get(RoleGrant, grant_id).revoked_at = utcnow()
-    audit.record(session, "role.revoke", "role_grant", grant_id, found["org_path"],
-                 {"member_id": found["member_id"], "role": found["role"]})
+    audit.record(
+        session,
+        "role.revoke",
+        "role_grant",
+        grant_id,
+        found["org_path"],
+        {"member_id": found["member_id"], "role": found["role"]},
+    )
     return {**found, "active": False}
 
 
 def of_member(session: Session, member_id: str) -> list[dict]:
     """A member's active grants with the paths of their nodes."""
-    rows = session.execute(select(RoleGrant.role, Org.path).join(Org, RoleGrant.org_id == Org.id)
-                           .where(RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None))).all()
+    rows = session.execute(
+        select(RoleGrant.role, Org.path)
+        .join(Org, RoleGrant.org_id == Org.id)
+        .where(RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None))
+    ).all()
     return [{"role": role, "org_path": path} for role, path in rows]

@@ -6,6 +6,7 @@ gateway's uploads do), the directory is asked over the bus to import it, and its
 until the end; then the counts and every rejected row are printed, and the whole report (the import and
 every rejected row) is written as JSON with --report.
 """
+
 import argparse
 import json
 import sys
@@ -29,8 +30,9 @@ def import_citywide(path: Path, initial_password: str | None, progress) -> dict:
     key = incoming_key()
     make_storage(settings).put_file(key, str(path), "application/octet-stream")
     with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=RPC_TIMEOUT_S) as cluster:
-        started = cluster.directory.start_import({"storage_key": key, "citywide": True, "filename": path.name,
-                                                  "initial_password": initial_password})
+        started = cluster.directory.start_import(
+            {"storage_key": key, "citywide": True, "filename": path.name, "initial_password": initial_password}
+        )
         found = started
         while found["state"] in ("queued", "running"):
             time.sleep(POLL_S)
@@ -38,19 +40,24 @@ def import_citywide(path: Path, initial_password: str | None, progress) -> dict:
             progress(found)
         rejected, page = [], 1
         while len(rejected) < found["rejected_rows"]["total"]:
-            answer = cluster.directory.get_import(started["import_id"], citywide=True, page=page,
-                                                  page_size=MAX_PAGE_SIZE)
+            answer = cluster.directory.get_import(
+                started["import_id"], citywide=True, page=page, page_size=MAX_PAGE_SIZE
+            )
             rejected += answer["rejected_rows"]["items"]
             page += 1
     return {**found, "rejected_rows": rejected}
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="partyday-import-roster", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="partyday-import-roster", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("file", type=Path, help="the roster, CSV (UTF-8 or GB18030) or XLSX")
-    parser.add_argument("--initial-password", default=None,
-                        help="the password of imported members whose row gives none (8 characters or more)")
+    parser.add_argument(
+        "--initial-password",
+        default=None,
+        help="the password of imported members whose row gives none (8 characters or more)",
+    )
     parser.add_argument("--report", type=Path, default=None, help="write the whole report here (JSON)")
     args = parser.parse_args(argv)
     if not args.file.is_file():
@@ -70,8 +77,10 @@ def main(argv=None) -> int:
     if report["state"] == "failed":
         print(f"partyday-import-roster: {report['error']['code']}: {report['error']['message']}", file=sys.stderr)
         return 1
-    print(f"{report['rows_read']:,} rows: {report['accepted']:,} accepted, {report['unchanged']:,} unchanged, "
-          f"{report['rejected']:,} rejected")
+    print(
+        f"{report['rows_read']:,} rows: {report['accepted']:,} accepted, {report['unchanged']:,} unchanged, "
+        f"{report['rejected']:,} rejected"
+    )
     for row in report["rejected_rows"]:
         print(f"  row {row['row']}: {', '.join(row['reasons'])}")
     return 0

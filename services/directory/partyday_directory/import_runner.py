@@ -1,6 +1,7 @@
 """The background of roster imports in every directory process: a managed thread that claims queued imports
 (and those whose process died, once their lease ran out) and runs them batch by batch, woken when an import
 is started here and otherwise polling, so that a replica or a restarted process picks up what another left."""
+
 import logging
 import os
 import socket
@@ -59,8 +60,12 @@ class ImportRunner(DependencyProvider):
         """A session as an entrypoint's, with the import's actor, client address and correlation id."""
         database = self._database
         session: Session = database.sessionmaker()
-        session.info.update(service=self.container.service_name, metadata=database.metadata,
-                            outbox_table=database.metadata.tables[OUTBOX], **context)
+        session.info.update(
+            service=self.container.service_name,
+            metadata=database.metadata,
+            outbox_table=database.metadata.tables[OUTBOX],
+            **context,
+        )
         try:
             yield session
             session.commit()
@@ -93,8 +98,15 @@ class ImportRunner(DependencyProvider):
             return False
         log.info("running roster import %s", import_id)
         try:
-            imports.run(import_id, self.worker, self.transaction, self.storage,
-                        should_stop=lambda: not self._running, pause=eventlet.sleep, cpu=tpool.execute)
+            imports.run(
+                import_id,
+                self.worker,
+                self.transaction,
+                self.storage,
+                should_stop=lambda: not self._running,
+                pause=eventlet.sleep,
+                cpu=tpool.execute,
+            )
         except imports.LeaseLost:
             log.warning("roster import %s was taken over by another process", import_id)
         return True

@@ -7,6 +7,7 @@ audit entries and the import's progress in one transaction, so a batch is settle
 interrupted import loses nothing and imports no row twice. Importing the same file again changes nothing
 (its rows come out `unchanged`).
 """
+
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -98,8 +99,11 @@ def _same_request(request: ImportStart, storage) -> dict:
     digest = hashlib.sha256()
     for chunk in storage.iter_chunks(request.storage_key):
         digest.update(chunk)
-    return {**request.model_dump(exclude={"storage_key", "initial_password"}),
-            "initial_password": request.initial_password is not None, "sha256": digest.hexdigest()}
+    return {
+        **request.model_dump(exclude={"storage_key", "initial_password"}),
+        "initial_password": request.initial_password is not None,
+        "sha256": digest.hexdigest(),
+    }
 
 
 def start(session: Session, request: ImportStart, password_hash: str | None, now: datetime) -> dict:
@@ -109,13 +113,27 @@ def start(session: Session, request: ImportStart, password_hash: str | None, now
     if not request.citywide:
         scope = scope_of(session, request.requested_by, IMPORTERS)
         if not scope:
-            raise DomainError("FORBIDDEN", "your roles do not let you manage members anywhere", 403,
-                              {"needs": "manage_members"})
-    job = RosterImport(id=uuid.uuid4().hex, state="queued", storage_key=request.storage_key,
-                       filename=request.filename, requested_by=request.requested_by, scope_paths=scope,
-                       password_hash=password_hash, client_ip=session.info.get("client_ip"),
-                       correlation_id=session.info.get("correlation_id"), rows_read=0, last_row=0, accepted=0,
-                       unchanged=0, rejected=0, warnings=[], created_at=now)
+            raise DomainError(
+                "FORBIDDEN", "your roles do not let you manage members anywhere", 403, {"needs": "manage_members"}
+            )
+    job = RosterImport(
+        id=uuid.uuid4().hex,
+        state="queued",
+        storage_key=request.storage_key,
+        filename=request.filename,
+        requested_by=request.requested_by,
+        scope_paths=scope,
+        password_hash=password_hash,
+        client_ip=session.info.get("client_ip"),
+        correlation_id=session.info.get("correlation_id"),
+        rows_read=0,
+        last_row=0,
+        accepted=0,
+        unchanged=0,
+        rejected=0,
+        warnings=[],
+        created_at=now,
+    )
     session.add(job)
     session.flush()
     return view(job)
@@ -123,10 +141,22 @@ def start(session: Session, request: ImportStart, password_hash: str | None, now
 
 def view(job: RosterImport, rejected_rows: dict | None = None) -> dict:
     return ImportView(
-        import_id=job.id, state=job.state, filename=job.filename, format=job.format, requested_by=job.requested_by,
-        citywide=job.scope_paths is None, total=job.total, rows_read=job.rows_read, accepted=job.accepted,
-        unchanged=job.unchanged, rejected=job.rejected, warnings=job.warnings or [], error=job.error,
-        created_at=aware(job.created_at), started_at=aware(job.started_at), finished_at=aware(job.finished_at),
+        import_id=job.id,
+        state=job.state,
+        filename=job.filename,
+        format=job.format,
+        requested_by=job.requested_by,
+        citywide=job.scope_paths is None,
+        total=job.total,
+        rows_read=job.rows_read,
+        accepted=job.accepted,
+        unchanged=job.unchanged,
+        rejected=job.rejected,
+        warnings=job.warnings or [],
+        error=job.error,
+        created_at=aware(job.created_at),
+        started_at=aware(job.started_at),
+        finished_at=aware(job.finished_at),
         rejected_rows=rejected_rows,
     ).model_dump(mode="json")
 
@@ -141,8 +171,9 @@ def readable(session: Session, import_id: str, reader: str | None, citywide: boo
         return job
     if reader is not None and covers(scope_of(session, reader, READERS), job.scope_paths):
         return job
-    raise DomainError("FORBIDDEN", "this import reaches beyond your roles", 403,
-                      {"needs": "read", "import_id": import_id})
+    raise DomainError(
+        "FORBIDDEN", "this import reaches beyond your roles", 403, {"needs": "read", "import_id": import_id}
+    )
 
 
 def covers(paths: list[str], scope_paths: list[str] | None) -> bool:
@@ -152,8 +183,7 @@ def covers(paths: list[str], scope_paths: list[str] | None) -> bool:
     return all(any(scope.startswith(path) for path in paths) for scope in scope_paths)
 
 
-def progress(session: Session, import_id: str, reader: str | None, citywide: bool, page: int,
-             page_size: int) -> dict:
+def progress(session: Session, import_id: str, reader: str | None, citywide: bool, page: int, page_size: int) -> dict:
     """The import's progress and a page of the rows it rejected, for a reader `readable` admits."""
     offset, limit = page_bounds(page, page_size)
     job = readable(session, import_id, reader, citywide)
@@ -166,29 +196,45 @@ def rejected(session: Session, job: RosterImport, offset: int, limit: int) -> tu
     query = select(RosterImportRejection).where(RosterImportRejection.import_id == job.id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     found = session.scalars(query.order_by(RosterImportRejection.row).offset(offset).limit(limit)).all()
-    return total, [{"row": rejection.row, "reasons": rejection.reasons,
-                    "messages": [REASON_MESSAGES.get(code, code) for code in rejection.reasons]} for rejection in found]
+    return total, [
+        {
+            "row": rejection.row,
+            "reasons": rejection.reasons,
+            "messages": [REASON_MESSAGES.get(code, code) for code in rejection.reasons],
+        }
+        for rejection in found
+    ]
 
 
 def claim(session: Session, worker: str, now: datetime) -> str | None:
     """Take the oldest import that is queued, or running under a lease that ran out (its process died); its
     id, or None. Of two processes claiming one import, the conditional update lets one win."""
     free = or_(RosterImport.lease_until.is_(None), RosterImport.lease_until < now)
-    candidate = session.scalar(select(RosterImport.id).where(RosterImport.state.in_(ACTIVE), free)
-                               .order_by(RosterImport.created_at).limit(1))
+    candidate = session.scalar(
+        select(RosterImport.id).where(RosterImport.state.in_(ACTIVE), free).order_by(RosterImport.created_at).limit(1)
+    )
     if candidate is None:
         return None
     taken = session.execute(
-        update(RosterImport).where(RosterImport.id == candidate, RosterImport.state.in_(ACTIVE), free)
-        .values(state="running", worker=worker, lease_until=now + LEASE,
-                started_at=func.coalesce(RosterImport.started_at, now))).rowcount
+        update(RosterImport)
+        .where(RosterImport.id == candidate, RosterImport.state.in_(ACTIVE), free)
+        .values(
+            state="running",
+            worker=worker,
+            lease_until=now + LEASE,
+            started_at=func.coalesce(RosterImport.started_at, now),
+        )
+    ).rowcount
     return candidate if taken else None
 
 
 def release(session: Session, import_id: str, worker: str) -> None:
     """Give a running import back when its process stops, so that the next one resumes it at once."""
-    session.execute(update(RosterImport).where(RosterImport.id == import_id, RosterImport.worker == worker)
-                    .values(worker=None, lease_until=None))
+    session.execute(
+        update(RosterImport)
+        .where(RosterImport.id == import_id, RosterImport.worker == worker)
+        .values(worker=None, lease_until=None)
+    )
 
 
 @dataclass(frozen=True)
@@ -203,10 +249,18 @@ class _Job:
     context: dict
 
 
-def run(import_id: str, worker: str, transaction: Transaction, storage, *,
-        clock: Callable[[], datetime] = utcnow, today: date | None = None,
-        should_stop: Callable[[], bool] = lambda: False, pause: Callable[[], None] = lambda: None,
-        cpu: Callable = lambda work, *args, **kwargs: work(*args, **kwargs)) -> None:
+def run(
+    import_id: str,
+    worker: str,
+    transaction: Transaction,
+    storage,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    today: date | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    pause: Callable[[], None] = lambda: None,
+    cpu: Callable = lambda work, *args, **kwargs: work(*args, **kwargs),
+) -> None:
     """Run a claimed import to its end, from the row after the last settled one: check the file as a whole,
     then import it batch by batch, each settled in one transaction that first renews the lease (LeaseLost
     when another process took the import). The file is deleted once the import is done or has failed.
@@ -214,9 +268,14 @@ def run(import_id: str, worker: str, transaction: Transaction, storage, *,
     `cpu` runs the reading of the file (a thread pool in the service, so that its other work goes on)."""
     with transaction() as session:
         found = session.get(RosterImport, import_id)
-        job = _Job(found.id, found.storage_key, found.last_row, found.scope_paths, found.password_hash,
-                   {"actor_id": found.requested_by, "client_ip": found.client_ip,
-                    "correlation_id": found.correlation_id})
+        job = _Job(
+            found.id,
+            found.storage_key,
+            found.last_row,
+            found.scope_paths,
+            found.password_hash,
+            {"actor_id": found.requested_by, "client_ip": found.client_ip, "correlation_id": found.correlation_id},
+        )
     try:
         with storage.local_copy(job.storage_key) as path, open(path, "rb") as file:
             if not _import_file(file, job, worker, transaction, clock, today, should_stop, pause, cpu):
@@ -231,16 +290,18 @@ def run(import_id: str, worker: str, transaction: Transaction, storage, *,
     storage.delete(job.storage_key)
 
 
-def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, today, should_stop, pause,
-                 cpu) -> bool:
+def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, today, should_stop, pause, cpu) -> bool:
     """Import the file's rows after the last settled one; False when stopped (and the import released)."""
     found = cpu(roster.open_roster, file, today=today)
     rows = found.rows(job.last_row)
     try:
         with transaction(**job.context) as session:
             _hold(session, job.id, worker, clock())
-            session.execute(update(RosterImport).where(RosterImport.id == job.id)
-                            .values(format=found.format, total=found.total, warnings=found.warnings))
+            session.execute(
+                update(RosterImport)
+                .where(RosterImport.id == job.id)
+                .values(format=found.format, total=found.total, warnings=found.warnings)
+            )
         while batch := cpu(lambda: list(islice(rows, BATCH_ROWS))):
             if should_stop():
                 with transaction() as session:
@@ -256,9 +317,11 @@ def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, 
 
 def _hold(session: Session, import_id: str, worker: str, now: datetime) -> None:
     """Renew this process's lease on the import, locking its row for the transaction; LeaseLost if it lost it."""
-    held = session.execute(update(RosterImport).where(RosterImport.id == import_id, RosterImport.worker == worker,
-                                                      RosterImport.state == "running")
-                           .values(lease_until=now + LEASE)).rowcount
+    held = session.execute(
+        update(RosterImport)
+        .where(RosterImport.id == import_id, RosterImport.worker == worker, RosterImport.state == "running")
+        .values(lease_until=now + LEASE)
+    ).rowcount
     if not held:
         raise LeaseLost(import_id)
 
@@ -281,22 +344,49 @@ def _settle(job: _Job, worker: str, batch: list[roster.RosterRow], transaction: 
 def _end(transaction: Transaction, import_id: str, worker: str, now: datetime, error: dict | None) -> None:
     with transaction() as session:
         _hold(session, import_id, worker, now)
-        session.execute(update(RosterImport).where(RosterImport.id == import_id).values(
-            state="failed" if error else "done", error=error, finished_at=now, worker=None, lease_until=None,
-            total=func.coalesce(RosterImport.total, RosterImport.rows_read) if error is None else RosterImport.total))
+        session.execute(
+            update(RosterImport)
+            .where(RosterImport.id == import_id)
+            .values(
+                state="failed" if error else "done",
+                error=error,
+                finished_at=now,
+                worker=None,
+                lease_until=None,
+                total=func.coalesce(RosterImport.total, RosterImport.rows_read)
+                if error is None
+                else RosterImport.total,
+            )
+        )
 
 
-def import_rows(session: Session, import_id: str, rows: list[roster.RosterRow], scope_paths: list[str] | None,
-                default_password_hash: str | None) -> list[dict]:
+def import_rows(
+    session: Session,
+    import_id: str,
+    rows: list[roster.RosterRow],
+    scope_paths: list[str] | None,
+    default_password_hash: str | None,
+) -> list[dict]:
     """Create the members of a batch's valid rows within `scope_paths` (None: anywhere), announce each with
     `member_joined`, and answer every row's outcome in order: `accepted`, `unchanged` (its phone already
     belongs to the same person in the same branch) or `rejected` with its reasons."""
     valid = [row.values for row in rows if row.valid]
-    branches = {org.code: org for org in session.execute(
-        select(Org.code, Org.id, Org.path, Org.level).where(Org.code.in_({values["branch_code"] for values in valid})))}
-    existing = {member.phone: member for member in session.execute(
-        select(Member.phone, Member.id, Member.name, Member.branch_id)
-        .where(Member.phone.in_([values["phone"] for values in valid])))}
+    branches = {
+        org.code: org
+        for org in session.execute(
+            select(Org.code, Org.id, Org.path, Org.level).where(
+                Org.code.in_({values["branch_code"] for values in valid})
+            )
+        )
+    }
+    existing = {
+        member.phone: member
+        for member in session.execute(
+            select(Member.phone, Member.id, Member.name, Member.branch_id).where(
+                Member.phone.in_([values["phone"] for values in valid])
+            )
+        )
+    }
     now = utcnow()
     outcomes, created, joined, paths = [], [], [], set()
     for row in rows:
@@ -318,34 +408,65 @@ def import_rows(session: Session, import_id: str, rows: list[roster.RosterRow], 
         elif current is not None:
             outcome["reasons"] = ["PHONE_TAKEN"]
         else:
-            member = {"id": uuid.uuid4().hex, "name": values["name"], "phone": values["phone"], "branch_id": home.id,
-                      "probationary": values["probationary"], "mobile": values["mobile"],
-                      "lost_contact": values["lost_contact"], "active": True, "created_at": now,
-                      "joined_on": date.fromisoformat(values["joined_on"]) if values["joined_on"] else None,
-                      "password_hash": hash_password(values["password"]) if values["password"]
-                      else default_password_hash}
+            member = {
+                "id": uuid.uuid4().hex,
+                "name": values["name"],
+                "phone": values["phone"],
+                "branch_id": home.id,
+                "probationary": values["probationary"],
+                "mobile": values["mobile"],
+                "lost_contact": values["lost_contact"],
+                "active": True,
+                "created_at": now,
+                "joined_on": date.fromisoformat(values["joined_on"]) if values["joined_on"] else None,
+                "password_hash": hash_password(values["password"]) if values["password"] else default_password_hash,
+            }
             created.append(member)
-            joined.append(MemberJoined(member_id=member["id"], name=member["name"], branch_id=home.id,
-                                       branch_path=home.path, mobile=member["mobile"],
-                                       probationary=member["probationary"], lost_contact=member["lost_contact"],
-                                       active=True, joined_on=member["joined_on"]).model_dump(mode="json"))
+            joined.append(
+                MemberJoined(
+                    member_id=member["id"],
+                    name=member["name"],
+                    branch_id=home.id,
+                    branch_path=home.path,
+                    mobile=member["mobile"],
+                    probationary=member["probationary"],
+                    lost_contact=member["lost_contact"],
+                    active=True,
+                    joined_on=member["joined_on"],
+                ).model_dump(mode="json")
+            )
             paths.add(home.path)
             outcome["status"] = "accepted"
     if created:
         bulk_insert(session, Member.__table__, created)
         emit_many(session, "member_joined", joined)
         for path in sorted(paths):
-            audit.record(session, "member.import", "roster", import_id, path,
-                         {"accepted": len(created), "rows": len(rows)})
+            audit.record(
+                session, "member.import", "roster", import_id, path, {"accepted": len(created), "rows": len(rows)}
+            )
     return outcomes
 
 
 def _record(session: Session, import_id: str, batch: list[roster.RosterRow], outcomes: list[dict]) -> None:
-    bulk_insert(session, RosterImportRejection.__table__, [
-        {"import_id": import_id, "row": outcome["row"], "reasons": outcome["reasons"]}
-        for outcome in outcomes if outcome["status"] == "rejected"])
-    counts = {status: sum(outcome["status"] == status for outcome in outcomes)
-              for status in ("accepted", "unchanged", "rejected")}
-    session.execute(update(RosterImport).where(RosterImport.id == import_id).values(
-        rows_read=RosterImport.rows_read + len(batch), last_row=batch[-1].row,
-        **{status: getattr(RosterImport, status) + count for status, count in counts.items()}))
+    bulk_insert(
+        session,
+        RosterImportRejection.__table__,
+        [
+            {"import_id": import_id, "row": outcome["row"], "reasons": outcome["reasons"]}
+            for outcome in outcomes
+            if outcome["status"] == "rejected"
+        ],
+    )
+    counts = {
+        status: sum(outcome["status"] == status for outcome in outcomes)
+        for status in ("accepted", "unchanged", "rejected")
+    }
+    session.execute(
+        update(RosterImport)
+        .where(RosterImport.id == import_id)
+        .values(
+            rows_read=RosterImport.rows_read + len(batch),
+            last_row=batch[-1].row,
+            **{status: getattr(RosterImport, status) + count for status, count in counts.items()},
+        )
+    )

@@ -1,4 +1,5 @@
 """Members: joining, changes, transfers between branches (with history), leaving."""
+
 import uuid
 
 from sqlalchemy import func, select
@@ -16,16 +17,31 @@ from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberV
 
 
 def view(member: Member) -> dict:
-    return MemberView(member_id=member.id, name=member.name, phone=member.phone, branch_id=member.branch_id,
-                      mobile=member.mobile, probationary=member.probationary, lost_contact=member.lost_contact,
-                      active=member.active, joined_on=member.joined_on).model_dump(mode="json")
+    return MemberView(
+        member_id=member.id,
+        name=member.name,
+        phone=member.phone,
+        branch_id=member.branch_id,
+        mobile=member.mobile,
+        probationary=member.probationary,
+        lost_contact=member.lost_contact,
+        active=member.active,
+        joined_on=member.joined_on,
+    ).model_dump(mode="json")
 
 
 def event_data(member: Member, branch_path: str | None) -> dict:
-    return {"member_id": member.id, "name": member.name, "branch_id": member.branch_id,
-            "branch_path": branch_path, "mobile": member.mobile, "probationary": member.probationary,
-            "lost_contact": member.lost_contact, "active": member.active,
-            "joined_on": member.joined_on.isoformat() if member.joined_on else None}
+    return {
+        "member_id": member.id,
+        "name": member.name,
+        "branch_id": member.branch_id,
+        "branch_path": branch_path,
+        "mobile": member.mobile,
+        "probationary": member.probationary,
+        "lost_contact": member.lost_contact,
+        "active": member.active,
+        "joined_on": member.joined_on.isoformat() if member.joined_on else None,
+    }
 
 
 def get(session: Session, member_id: str) -> Member:
@@ -46,10 +62,19 @@ def create(session: Session, request: MemberCreate, password_hash: str | None = 
     home = branch(session, request.branch_id)
     if session.scalar(select(Member.id).where(Member.phone == request.phone)):
         raise DomainError("PHONE_TAKEN", "this phone number already has an account", 409)
-    member = Member(id=uuid.uuid4().hex, name=request.name, phone=request.phone, branch_id=home.id,
-                    probationary=request.probationary, mobile=request.mobile, lost_contact=request.lost_contact,
-                    joined_on=request.joined_on, active=True, created_at=utcnow(),
-                    password_hash=password_hash or (hash_password(request.password) if request.password else None))
+    member = Member(
+        id=uuid.uuid4().hex,
+        name=request.name,
+        phone=request.phone,
+        branch_id=home.id,
+        probationary=request.probationary,
+        mobile=request.mobile,
+        lost_contact=request.lost_contact,
+        joined_on=request.joined_on,
+        active=True,
+        created_at=utcnow(),
+        password_hash=password_hash or (hash_password(request.password) if request.password else None),
+    )
     session.add(member)
     try:
         session.flush()
@@ -74,8 +99,7 @@ def update(session: Session, member_id: str, request: MemberUpdate) -> dict:
     member.updated_at = utcnow()
     path = orgs.get(session, member.branch_id).path if member.branch_id else None
     emit(session, "member_updated", MemberUpdated(**event_data(member, path)).model_dump(mode="json"))
-    audit.record(session, "member.update", "member", member.id, path,
-                 {"fields": sorted(changes)})
+    audit.record(session, "member.update", "member", member.id, path, {"fields": sorted(changes)})
     return view(member)
 
 
@@ -88,15 +112,26 @@ def transfer(session: Session, member_id: str, to_org_id: str) -> dict:
     if member.branch_id == destination.id:
         raise DomainError("ALREADY_IN_BRANCH", "the member already belongs to this branch", 409)
     origin = member.branch_id
-    session.add(MemberTransfer(member_id=member.id, from_org_id=origin, to_org_id=destination.id,
-                               transferred_at=utcnow(), actor_id=session.info.get("actor_id")))
+    session.add(
+        MemberTransfer(
+            member_id=member.id,
+            from_org_id=origin,
+            to_org_id=destination.id,
+            transferred_at=utcnow(),
+            actor_id=session.info.get("actor_id"),
+        )
+    )
     member.branch_id = destination.id
     member.updated_at = utcnow()
-    emit(session, "member_transferred", MemberTransferred(
-        **event_data(member, destination.path), from_branch_id=origin).model_dump(mode="json"))
+    emit(
+        session,
+        "member_transferred",
+        MemberTransferred(**event_data(member, destination.path), from_branch_id=origin).model_dump(mode="json"),
+    )
     for path in {destination.path, orgs.get(session, origin).path if origin else destination.path}:
-        audit.record(session, "member.transfer", "member", member.id, path,
-                     {"from_org_id": origin, "to_org_id": destination.id})
+        audit.record(
+            session, "member.transfer", "member", member.id, path, {"from_org_id": origin, "to_org_id": destination.id}
+        )
     return view(member)
 
 
@@ -115,10 +150,18 @@ def leave(session: Session, member_id: str) -> dict:
 
 def history(session: Session, member_id: str) -> list[dict]:
     get(session, member_id)
-    moves = session.scalars(select(MemberTransfer).where(MemberTransfer.member_id == member_id)
-                            .order_by(MemberTransfer.id)).all()
-    return [{"from_org_id": move.from_org_id, "to_org_id": move.to_org_id,
-             "transferred_at": move.transferred_at.isoformat(), "actor_id": move.actor_id} for move in moves]
+    moves = session.scalars(
+        select(MemberTransfer).where(MemberTransfer.member_id == member_id).order_by(MemberTransfer.id)
+    ).all()
+    return [
+        {
+            "from_org_id": move.from_org_id,
+            "to_org_id": move.to_org_id,
+            "transferred_at": move.transferred_at.isoformat(),
+            "actor_id": move.actor_id,
+        }
+        for move in moves
+    ]
 
 
 def profile(session: Session, member_id: str) -> dict:
@@ -132,9 +175,11 @@ def page_under(session: Session, org_id: str, page: int, page_size: int) -> dict
     """Active members of every branch in the subtree of `org_id`, by name, one page of them."""
     offset, limit = page_bounds(page, page_size)
     org = orgs.get(session, org_id)
-    query = (select(Member).join(Org, Member.branch_id == Org.id)
-             .where(Org.path.startswith(org.path, autoescape=True), Member.active.is_(True)))
+    query = (
+        select(Member)
+        .join(Org, Member.branch_id == Org.id)
+        .where(Org.path.startswith(org.path, autoescape=True), Member.active.is_(True))
+    )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     found = session.scalars(query.order_by(Member.name, Member.id).offset(offset).limit(limit)).all()
     return {"items": [view(member) for member in found], "total": total, "page": page, "page_size": page_size}
-

@@ -1,4 +1,5 @@
 """The organisation tree: placement rules as plain functions, and its changes."""
+
 import uuid
 
 from sqlalchemy import func, select
@@ -29,16 +30,14 @@ def check_placement(level: str, parent_level: str | None) -> None:
     allowed = ALLOWED_PARENTS[level]
     if parent_level is None:
         if allowed:
-            raise DomainError("ORG_PARENT_REQUIRED", f"a {level} needs a parent organisation",
-                              422, {"level": level})
+            raise DomainError("ORG_PARENT_REQUIRED", f"a {level} needs a parent organisation", 422, {"level": level})
         return
     if parent_level not in allowed:
         raise DomainError(
             "ORG_LEVEL_INVALID",
             f"a {level} cannot sit under a {parent_level}",
             422,
-            {"level": level, "parent_level": parent_level,
-             "allowed_parent_levels": sorted(allowed)},
+            {"level": level, "parent_level": parent_level, "allowed_parent_levels": sorted(allowed)},
         )
 
 
@@ -53,9 +52,18 @@ def check_move(org_path: str, new_parent_path: str) -> None:
 
 
 def view(org: Org) -> dict:
-    return OrgView(org_id=org.id, code=org.code, name=org.name, parent_id=org.parent_id, level=org.level,
-                   domain=org.domain, kind=org.kind, path=org.path, venue_lat=org.venue_lat,
-                   venue_lon=org.venue_lon).model_dump()
+    return OrgView(
+        org_id=org.id,
+        code=org.code,
+        name=org.name,
+        parent_id=org.parent_id,
+        level=org.level,
+        domain=org.domain,
+        kind=org.kind,
+        path=org.path,
+        venue_lat=org.venue_lat,
+        venue_lon=org.venue_lon,
+    ).model_dump()
 
 
 def get(session: Session, org_id: str) -> Org:
@@ -68,16 +76,25 @@ def get(session: Session, org_id: str) -> Org:
 def create(session: Session, request: OrgCreate) -> dict:
     parent = get(session, request.parent_id) if request.parent_id else None
     check_placement(request.level, parent.level if parent else None)
-    if request.level == "city" and session.scalar(select(func.count()).select_from(Org)
-                                                  .where(Org.level == "city")):
+    if request.level == "city" and session.scalar(select(func.count()).select_from(Org).where(Org.level == "city")):
         raise DomainError("CITY_EXISTS", "the tree already has its city; there is one root", 409)
     org_id = uuid.uuid4().hex
     code = request.code or org_id[:12]
     if session.scalar(select(Org.id).where(Org.code == code)):
         raise DomainError("ORG_CODE_TAKEN", f"the code {code} is already used", 409, {"code": code})
-    org = Org(id=org_id, code=code, name=request.name, parent_id=request.parent_id, level=request.level,
-              domain=request.domain, kind=request.kind, path=child_path(parent.path if parent else None, org_id),
-              venue_lat=request.venue_lat, venue_lon=request.venue_lon, created_at=utcnow())
+    org = Org(
+        id=org_id,
+        code=code,
+        name=request.name,
+        parent_id=request.parent_id,
+        level=request.level,
+        domain=request.domain,
+        kind=request.kind,
+        path=child_path(parent.path if parent else None, org_id),
+        venue_lat=request.venue_lat,
+        venue_lon=request.venue_lon,
+        created_at=utcnow(),
+    )
     session.add(org)
     try:
         session.flush()
@@ -104,7 +121,7 @@ def update(session: Session, org_id: str, request: OrgUpdate) -> dict:
         old_prefix, new_prefix = org.path, child_path(parent.path, org.id)
         moved = session.scalars(select(Org).where(Org.path.startswith(old_prefix, autoescape=True))).all()
         for node in moved:
-            node.path = new_prefix + node.path[len(old_prefix):]
+            node.path = new_prefix + node.path[len(old_prefix) :]
             node.updated_at = utcnow()
         org.parent_id = parent.id
     for field in ("name", "domain", "kind", "venue_lat", "venue_lon"):
@@ -130,8 +147,9 @@ def children_page(session: Session, org_id: str, page: int, page_size: int) -> d
     offset, limit = page_bounds(page, page_size)
     get(session, org_id)
     total = session.scalar(select(func.count()).select_from(Org).where(Org.parent_id == org_id))
-    children = session.scalars(select(Org).where(Org.parent_id == org_id).order_by(Org.name, Org.id)
-                               .offset(offset).limit(limit)).all()
+    children = session.scalars(
+        select(Org).where(Org.parent_id == org_id).order_by(Org.name, Org.id).offset(offset).limit(limit)
+    ).all()
     return {"items": [view(child) for child in children], "total": total, "page": page, "page_size": page_size}
 
 

@@ -5,6 +5,7 @@ Pure: no database and no network. Whether a branch code exists is for the import
 every record and their number); `RosterFile.rows()` then reads it again, a row at a time, never the whole
 file in memory. The format is told from the content, never from a file name.
 """
+
 import codecs
 import csv
 import io
@@ -43,8 +44,17 @@ REQUIRED_FIELDS = ("name", "phone", "branch_code")
 FLAG_FIELDS = ("probationary", "mobile", "lost_contact")
 
 FLAG_WORDS = {
-    "true": True, "yes": True, "1": True, "是": True, "y": True,
-    "false": False, "no": False, "0": False, "否": False, "n": False, "": False,
+    "true": True,
+    "yes": True,
+    "1": True,
+    "是": True,
+    "y": True,
+    "false": False,
+    "no": False,
+    "0": False,
+    "否": False,
+    "n": False,
+    "": False,
 }
 FLAG_WORDS_BY_FIELD = {
     "probationary": {**FLAG_WORDS, "预备": True, "预备党员": True, "正式": False, "正式党员": False},
@@ -146,8 +156,9 @@ def _open_workbook(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:
-        raise DomainError("ROSTER_UNREADABLE", "the file is a ZIP archive but not a readable XLSX workbook",
-                          415) from error
+        raise DomainError(
+            "ROSTER_UNREADABLE", "the file is a ZIP archive but not a readable XLSX workbook", 415
+        ) from error
     sheet = workbook.worksheets[0]
     # Some writers store a wrong sheet size, and read-only mode would cut the rows off at it.
     sheet.reset_dimensions()
@@ -191,19 +202,22 @@ def _read_header(cells: Sequence) -> tuple[dict[str, int], list[str]]:
         if field_name is None:
             continue
         if field_name in columns:
-            warnings.append(f"COLUMN_DUPLICATED: column {index + 1} ({header}) is another {field_name} column "
-                            f"and is ignored")
+            warnings.append(
+                f"COLUMN_DUPLICATED: column {index + 1} ({header}) is another {field_name} column and is ignored"
+            )
         else:
             columns[field_name] = index
     missing = [name for name in REQUIRED_FIELDS if name not in columns]
     if missing:
-        raise DomainError("ROSTER_COLUMNS_MISSING", f"the header lacks the columns {', '.join(missing)}", 422,
-                          {"missing": missing})
+        raise DomainError(
+            "ROSTER_COLUMNS_MISSING", f"the header lacks the columns {', '.join(missing)}", 422, {"missing": missing}
+        )
     return columns, warnings
 
 
-def _validate_row(number: int, cells: Sequence, columns: dict[str, int], seen_phones: set[str],
-                  today: date) -> RosterRow:
+def _validate_row(
+    number: int, cells: Sequence, columns: dict[str, int], seen_phones: set[str], today: date
+) -> RosterRow:
     def cell(field_name: str):
         index = columns.get(field_name)
         return cells[index] if index is not None and index < len(cells) else None
@@ -247,8 +261,14 @@ def _validate_row(number: int, cells: Sequence, columns: dict[str, int], seen_ph
 
     if reasons:
         return RosterRow(row=number, values=None, reasons=reasons)
-    values = {"name": name, "phone": phone, "branch_code": branch_code, **flags,
-              "joined_on": joined_on.isoformat() if joined_on else None, "password": password}
+    values = {
+        "name": name,
+        "phone": phone,
+        "branch_code": branch_code,
+        **flags,
+        "joined_on": joined_on.isoformat() if joined_on else None,
+        "password": password,
+    }
     return RosterRow(row=number, values=values)
 
 
@@ -330,8 +350,12 @@ def _csv_records(file: BinaryIO, encoding: str, delimiter: str) -> Iterator[list
         try:
             yield from reader
         except csv.Error as error:
-            raise DomainError("ROSTER_UNREADABLE", f"the CSV is malformed near line {reader.line_num}: {error}",
-                              422, {"line": reader.line_num}) from error
+            raise DomainError(
+                "ROSTER_UNREADABLE",
+                f"the CSV is malformed near line {reader.line_num}: {error}",
+                422,
+                {"line": reader.line_num},
+            ) from error
 
 
 def _xlsx_records(sheet) -> Iterator[tuple]:

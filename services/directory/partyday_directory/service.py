@@ -1,4 +1,5 @@
 """The directory's entrypoints: each validates its input, calls the domain, commits and so announces."""
+
 from partyday_common.clock import instant
 from partyday_common.db import Database
 from partyday_common.errors import DomainError, validated
@@ -26,16 +27,22 @@ class DirectoryService(PartydayService):
         """Add a node to the tree and announce `org_created`."""
         request = validated(OrgCreate, payload)
         with self.db.transaction() as session:
-            return once(session, "create_org", idempotency_key, {"payload": payload},
-                        lambda: orgs.create(session, request))
+            return once(
+                session, "create_org", idempotency_key, {"payload": payload}, lambda: orgs.create(session, request)
+            )
 
     @rpc
     def update_org(self, org_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """Rename, reclassify or move a node; a move re-announces every node of its subtree."""
         request = validated(OrgUpdate, payload)
         with self.db.transaction() as session:
-            return once(session, "update_org", idempotency_key, {"org_id": org_id, "payload": payload},
-                        lambda: orgs.update(session, org_id, request))
+            return once(
+                session,
+                "update_org",
+                idempotency_key,
+                {"org_id": org_id, "payload": payload},
+                lambda: orgs.update(session, org_id, request),
+            )
 
     @rpc
     def get_org(self, org_id: str) -> dict:
@@ -66,16 +73,26 @@ class DirectoryService(PartydayService):
         """Add a member to a branch, with an account if a password is given; announce `member_joined`."""
         request = validated(MemberCreate, payload)
         with self.db.transaction() as session:
-            return once(session, "create_member", idempotency_key, {"payload": payload},
-                        lambda: members.create(session, request))
+            return once(
+                session,
+                "create_member",
+                idempotency_key,
+                {"payload": payload},
+                lambda: members.create(session, request),
+            )
 
     @rpc
     def update_member(self, member_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """Change a member's name, flags or password; announce `member_updated`."""
         request = validated(MemberUpdate, payload)
         with self.db.transaction() as session:
-            return once(session, "update_member", idempotency_key, {"member_id": member_id, "payload": payload},
-                        lambda: members.update(session, member_id, request))
+            return once(
+                session,
+                "update_member",
+                idempotency_key,
+                {"member_id": member_id, "payload": payload},
+                lambda: members.update(session, member_id, request),
+            )
 
     @rpc
     def get_member(self, member_id: str) -> dict:
@@ -87,16 +104,25 @@ class DirectoryService(PartydayService):
     def transfer_member(self, member_id: str, to_org_id: str, idempotency_key: str | None = None) -> dict:
         """Move a member to another branch, keeping the history; announce `member_transferred`."""
         with self.db.transaction() as session:
-            return once(session, "transfer_member", idempotency_key,
-                        {"member_id": member_id, "to_org_id": to_org_id},
-                        lambda: members.transfer(session, member_id, to_org_id))
+            return once(
+                session,
+                "transfer_member",
+                idempotency_key,
+                {"member_id": member_id, "to_org_id": to_org_id},
+                lambda: members.transfer(session, member_id, to_org_id),
+            )
 
     @rpc
     def leave_member(self, member_id: str, idempotency_key: str | None = None) -> dict:
         """Mark a member as having left and end their sessions; announce `member_left`."""
         with self.db.transaction() as session:
-            return once(session, "leave_member", idempotency_key, {"member_id": member_id},
-                        lambda: members.leave(session, member_id))
+            return once(
+                session,
+                "leave_member",
+                idempotency_key,
+                {"member_id": member_id},
+                lambda: members.leave(session, member_id),
+            )
 
     @rpc
     def member_history(self, member_id: str) -> list:
@@ -122,8 +148,9 @@ class DirectoryService(PartydayService):
         return started
 
     @rpc
-    def get_import(self, import_id: str, reader: str | None = None, citywide: bool = False, page: int = 1,
-                   page_size: int = 50) -> dict:
+    def get_import(
+        self, import_id: str, reader: str | None = None, citywide: bool = False, page: int = 1, page_size: int = 50
+    ) -> dict:
         """An import's progress and a page of the rows it rejected, for whoever started it or holds a role
         covering its branches (`citywide`: an operator at a shell)."""
         with self.db.transaction() as session:
@@ -134,8 +161,13 @@ class DirectoryService(PartydayService):
         """Bind a role to a member at a node of the tree."""
         request = validated(RoleGrantCreate, payload)
         with self.db.transaction() as session:
-            return once(session, "grant_role", idempotency_key, {"payload": payload},
-                        lambda: grants.grant(session, request.member_id, request.role, request.org_id))
+            return once(
+                session,
+                "grant_role",
+                idempotency_key,
+                {"payload": payload},
+                lambda: grants.grant(session, request.member_id, request.role, request.org_id),
+            )
 
     @rpc
     def get_grant(self, grant_id: str) -> dict:
@@ -147,8 +179,13 @@ class DirectoryService(PartydayService):
     def revoke_grant(self, grant_id: str, idempotency_key: str | None = None) -> dict:
         """End an active role grant."""
         with self.db.transaction() as session:
-            return once(session, "revoke_grant", idempotency_key, {"grant_id": grant_id},
-                        lambda: grants.revoke(session, grant_id))
+            return once(
+                session,
+                "revoke_grant",
+                idempotency_key,
+                {"grant_id": grant_id},
+                lambda: grants.revoke(session, grant_id),
+            )
 
     @rpc
     def authenticate(self, phone: str, password: str) -> dict:

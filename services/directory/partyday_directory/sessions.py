@@ -1,5 +1,6 @@
 """Logins and their sessions: passwords with a lockout, rotating refresh tokens, revocations announced
 with `session_ended`, and who a session's subject is now (its branch and role grants)."""
+
 import uuid
 
 from sqlalchemy import bindparam, delete, select, text
@@ -15,8 +16,14 @@ from partyday_directory_contracts.events import SessionEnded
 
 
 def open_session(session: DbSession, subject: str, kind: str) -> dict:
-    login = Session(id=uuid.uuid4().hex, subject=subject, kind=kind, current_refresh_id=uuid.uuid4().hex,
-                    created_at=utcnow(), client_ip=session.info.get("client_ip"))
+    login = Session(
+        id=uuid.uuid4().hex,
+        subject=subject,
+        kind=kind,
+        current_refresh_id=uuid.uuid4().hex,
+        created_at=utcnow(),
+        client_ip=session.info.get("client_ip"),
+    )
     session.add(login)
     return {"subject": subject, "kind": kind, "session_id": login.id, "refresh_id": login.current_refresh_id}
 
@@ -34,12 +41,19 @@ def authenticate(session: DbSession, phone: str, password: str) -> dict:
     """
     serialise_per_phone(session, phone)
     now = utcnow()
-    failures = session.scalars(select(LoginFailure.failed_at).where(
-        LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW)).all()
+    failures = session.scalars(
+        select(LoginFailure.failed_at).where(
+            LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW
+        )
+    ).all()
     locked_until = access.login_locked_until([aware(t) for t in failures], now)
     if locked_until is not None:
-        raise DomainError("LOGIN_LOCKED", "too many failed logins for this phone; try again later", 429,
-                          {"retry_after": access.retry_after_seconds(locked_until, now)})
+        raise DomainError(
+            "LOGIN_LOCKED",
+            "too many failed logins for this phone; try again later",
+            429,
+            {"retry_after": access.retry_after_seconds(locked_until, now)},
+        )
     member = session.scalar(select(Member).where(Member.phone == phone))
     if not verify_password(member.password_hash if member else None, password) or not member.active:
         session.add(LoginFailure(phone=phone, failed_at=now))
@@ -58,8 +72,13 @@ def rotate(session: DbSession, session_id: str, refresh_id: str) -> dict:
         return {"reused": True}
     login.current_refresh_id = uuid.uuid4().hex
     login.refreshed_at = utcnow()
-    return {"reused": False, "subject": login.subject, "kind": login.kind, "session_id": login.id,
-            "refresh_id": login.current_refresh_id}
+    return {
+        "reused": False,
+        "subject": login.subject,
+        "kind": login.kind,
+        "session_id": login.id,
+        "refresh_id": login.current_refresh_id,
+    }
 
 
 def revoke(session: DbSession, session_id: str, reason: str) -> None:
@@ -77,8 +96,13 @@ def _end(session: DbSession, login: Session, reason: str) -> None:
     """Revoke a session and announce it, so that gateways stop its access tokens at once."""
     login.revoked_at = utcnow()
     login.revoked_reason = reason
-    emit(session, "session_ended", SessionEnded(session_id=login.id, subject=login.subject, reason=reason,
-                                                ended_at=login.revoked_at).model_dump(mode="json"))
+    emit(
+        session,
+        "session_ended",
+        SessionEnded(session_id=login.id, subject=login.subject, reason=reason, ended_at=login.revoked_at).model_dump(
+            mode="json"
+        ),
+    )
 
 
 def ended_since(session: DbSession, since) -> list[str]:
@@ -89,16 +113,29 @@ def ended_since(session: DbSession, since) -> list[str]:
 _SESSIONS, _MEMBERS, _ORGS, _GRANTS = Session.__table__, Member.__table__, Org.__table__, RoleGrant.__table__
 # Asked on the first request of every access token, so built once and reused in compiled form.
 _LOGIN_CONTEXT = (
-    select(_SESSIONS.c.kind, _SESSIONS.c.revoked_at, _SESSIONS.c.subject, _MEMBERS.c.id.label("member_id"),
-           _MEMBERS.c.name, _MEMBERS.c.active, _MEMBERS.c.branch_id, _ORGS.c.path)
-    .select_from(_SESSIONS.outerjoin(_MEMBERS, _MEMBERS.c.id == _SESSIONS.c.subject)
-                 .outerjoin(_ORGS, _ORGS.c.id == _MEMBERS.c.branch_id))
-    .where(_SESSIONS.c.id == bindparam("session_id")))
+    select(
+        _SESSIONS.c.kind,
+        _SESSIONS.c.revoked_at,
+        _SESSIONS.c.subject,
+        _MEMBERS.c.id.label("member_id"),
+        _MEMBERS.c.name,
+        _MEMBERS.c.active,
+        _MEMBERS.c.branch_id,
+        _ORGS.c.path,
+    )
+    .select_from(
+        _SESSIONS.outerjoin(_MEMBERS, _MEMBERS.c.id == _SESSIONS.c.subject).outerjoin(
+            _ORGS, _ORGS.c.id == _MEMBERS.c.branch_id
+        )
+    )
+    .where(_SESSIONS.c.id == bindparam("session_id"))
+)
 _LIVE_GRANTS = (
     select(_GRANTS.c.id, _GRANTS.c.role, _GRANTS.c.org_id, _ORGS.c.path)
     .join(_ORGS, _ORGS.c.id == _GRANTS.c.org_id)
     .where(_GRANTS.c.member_id == bindparam("member_id"), _GRANTS.c.revoked_at.is_(None))
-    .order_by(_GRANTS.c.granted_at))
+    .order_by(_GRANTS.c.granted_at)
+)
 
 
 def context(session: DbSession, subject: str, session_id: str) -> dict:
@@ -110,10 +147,22 @@ def context(session: DbSession, subject: str, session_id: str) -> dict:
         return {"session_active": True, "kind": "public", "subject": subject, "roles": []}
     if login.member_id is None or not login.active:
         return {"session_active": False}
-    roles = ([{"role": "member", "org_id": login.branch_id, "org_path": login.path, "grant_id": None}]
-             if login.branch_id else [])
-    roles += [{"role": grant.role, "org_id": grant.org_id, "org_path": grant.path, "grant_id": grant.id}
-              for grant in session.execute(_LIVE_GRANTS, {"member_id": login.member_id})]
-    return {"session_active": True, "kind": "member", "subject": subject, "member_id": login.member_id,
-            "name": login.name, "org_id": login.branch_id, "org_path": login.path if login.branch_id else None,
-            "roles": roles}
+    roles = (
+        [{"role": "member", "org_id": login.branch_id, "org_path": login.path, "grant_id": None}]
+        if login.branch_id
+        else []
+    )
+    roles += [
+        {"role": grant.role, "org_id": grant.org_id, "org_path": grant.path, "grant_id": grant.id}
+        for grant in session.execute(_LIVE_GRANTS, {"member_id": login.member_id})
+    ]
+    return {
+        "session_active": True,
+        "kind": "member",
+        "subject": subject,
+        "member_id": login.member_id,
+        "name": login.name,
+        "org_id": login.branch_id,
+        "org_path": login.path if login.branch_id else None,
+        "roles": roles,
+    }

@@ -1,4 +1,5 @@
 """The directory's settings: the shared ones and those only the directory reads (PARTYDAY_* variables)."""
+
 from functools import lru_cache
 
 from pydantic import Field

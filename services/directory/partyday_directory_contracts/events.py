@@ -3,6 +3,7 @@
 `EVENTS` maps each event type to its model; `SUBSCRIBED` names those some service consumes, which the
 outbox publishes `mandatory` (a message no queue takes is then noticed, not lost).
 """
+
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -87,6 +88,12 @@ EVENTS: dict[str, type[BaseModel]] = {
 
 # Every service's tree projection follows org_*, attendance the rosters. Gateways follow session_ended on
 # queues of their own that live only while they run (and catch up by RPC), so it is not published mandatory.
-SUBSCRIBED: frozenset[str] = frozenset({
-    "org_created", "org_updated", "member_joined", "member_transferred", "member_left",
-})
+SUBSCRIBED: frozenset[str] = frozenset(
+    {
+        "org_created",
+        "org_updated",
+        "member_joined",
+        "member_transferred",
+        "member_left",
+    }
+)

@@ -1,5 +1,6 @@
 """Roster imports: the request to import a roster file from the object store, the import's progress and
 report as the directory answers them, and the roster template the gateway serves."""
+
 import csv
 import io
 from datetime import datetime

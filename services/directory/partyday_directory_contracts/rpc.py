@@ -1,4 +1,5 @@
 """The directory's RPC contracts: the payloads its RPCs accept and the views they answer."""
+
 import re
 import unicodedata
 from datetime import date
@@ -102,4 +103,3 @@ class RoleGrantCreate(Strict):
     member_id: str
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     org_id: str
-

@@ -3,6 +3,7 @@
 `generate_city` builds it from a seed alone; `load_city` writes it into a directory database,
 with one outbox event per organisation and per member, in one transaction.
 """
+
 import csv
 import io
 import json
@@ -52,8 +53,12 @@ class Box:
 
     def around(self, lat: float, lon: float, radius: float) -> "Box":
         """The square of `radius` degrees around a point, cut to this box."""
-        return Box(max(self.south, lat - radius), min(self.north, lat + radius),
-                   max(self.west, lon - radius), min(self.east, lon + radius))
+        return Box(
+            max(self.south, lat - radius),
+            min(self.north, lat + radius),
+            max(self.west, lon - radius),
+            min(self.east, lon + radius),
+        )
 
     def random_point(self, rng: random.Random) -> tuple[float, float]:
         return rng.uniform(self.south, self.north), rng.uniform(self.west, self.east)
@@ -79,19 +84,34 @@ COUNTIES = (
 
 PLACE_FIRST = "东西南北上下大小新老黄青白红金石柳杨马龙凤安长永兴和平朱宗武胡周汉褒沙铁高"
 PLACE_SECOND = "关营坝河店铺桥湾沟坪寨庙园山岭川口湖溪滩堡池塘峪家渠梁台"
-SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏"
-            "薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺")
-GIVEN_NAME_CHARACTERS = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国红梅志文斌辉鹏飞雪琴云海波宁佳欣怡"
-                         "浩宇晨阳丹玲凤林春燕德福荣成秋菊松柏安庆忠良永胜利民小")
-PHONE_PREFIXES = tuple(str(prefix) for prefix in (
-    *range(130, 140), *range(150, 154), *range(155, 160), 166, 173, 177, *range(180, 190), 191, 198, 199))
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏"
+    "薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺"
+)
+GIVEN_NAME_CHARACTERS = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国红梅志文斌辉鹏飞雪琴云海波宁佳欣怡"
+    "浩宇晨阳丹玲凤林春燕德福荣成秋菊松柏安庆忠良永胜利民小"
+)
+PHONE_PREFIXES = tuple(
+    str(prefix)
+    for prefix in (*range(130, 140), *range(150, 154), *range(155, 160), 166, 173, 177, *range(180, 190), 191, 198, 199)
+)
 NUMERALS = "零一二三四五六七八九十"
 
 KINDS = ("regular", "joint", "mobile")
 KIND_WEIGHTS = (88, 8, 4)
 KIND_SUFFIX = {"regular": "党支部", "joint": "联合党支部", "mobile": "流动党员党支部"}
-DOMAINS = ("rural", "community", "government", "institution", "state_enterprise", "private_enterprise",
-           "social_org", "school", "other")
+DOMAINS = (
+    "rural",
+    "community",
+    "government",
+    "institution",
+    "state_enterprise",
+    "private_enterprise",
+    "social_org",
+    "school",
+    "other",
+)
 BRANCH_DOMAIN_WEIGHTS = {
     "rural": (46, 8, 10, 9, 5, 9, 3, 7, 3),
     "community": (8, 46, 10, 9, 6, 10, 4, 5, 2),
@@ -105,8 +125,12 @@ TOWN_UNITS = {
     "school": ("中心小学", "初级中学", "中学", "中心幼儿园", "九年制学校"),
     "other": ("离退休干部", "农民专业合作社", "产业园", "集贸市场"),
 }
-GENERAL_BRANCH_SYSTEMS = (("government", "机关"), ("institution", "卫生系统"), ("school", "中心学校"),
-                          ("state_enterprise", "供电所"))
+GENERAL_BRANCH_SYSTEMS = (
+    ("government", "机关"),
+    ("institution", "卫生系统"),
+    ("school", "中心学校"),
+    ("state_enterprise", "供电所"),
+)
 
 EARLIEST_JOINING = date(1960, 1, 1)
 PROBATION_START = date(2024, 12, 1)
@@ -180,8 +204,9 @@ def generate_city(seed: int, root: CityOrg | None = None) -> City:
     branch_counts = iter(_split(rng, BRANCHES, TOWNSHIPS, *BRANCHES_PER_TOWNSHIP))
     for number, ((name, lat, lon), townships) in enumerate(zip(COUNTIES, township_counts), start=1):
         box = CITY_BOX.around(lat, lon, COUNTY_RADIUS)
-        county = builder.add(root, f"{root.code}-{number:02d}", name, "county", "government", "regular",
-                             CITY_BOX.clamp(lat, lon))
+        county = builder.add(
+            root, f"{root.code}-{number:02d}", name, "county", "government", "regular", CITY_BOX.clamp(lat, lon)
+        )
         for township in range(1, townships + 1):
             builder.add_township(county, f"{county.code}-{township:03d}", box, next(branch_counts))
     branches = [org for org in builder.orgs if org.level == "branch"]
@@ -218,15 +243,33 @@ class _CityBuilder:
         self.phones: set[str] = set()
         self.town_places: set[str] = set()
 
-    def make_org(self, parent: CityOrg | None, code: str, name: str, level: str, domain: str, kind: str,
-                 venue: tuple[float, float]) -> CityOrg:
+    def make_org(
+        self,
+        parent: CityOrg | None,
+        code: str,
+        name: str,
+        level: str,
+        domain: str,
+        kind: str,
+        venue: tuple[float, float],
+    ) -> CityOrg:
         org_id = _uuid(self.rng)
-        return CityOrg(id=org_id, code=code, name=name, parent_id=parent.id if parent else None, level=level,
-                       domain=domain, kind=kind, path=orgs.child_path(parent.path if parent else None, org_id),
-                       venue_lat=round(venue[0], 6), venue_lon=round(venue[1], 6))
+        return CityOrg(
+            id=org_id,
+            code=code,
+            name=name,
+            parent_id=parent.id if parent else None,
+            level=level,
+            domain=domain,
+            kind=kind,
+            path=orgs.child_path(parent.path if parent else None, org_id),
+            venue_lat=round(venue[0], 6),
+            venue_lon=round(venue[1], 6),
+        )
 
-    def add(self, parent: CityOrg, code: str, name: str, level: str, domain: str, kind: str,
-            venue: tuple[float, float]) -> CityOrg:
+    def add(
+        self, parent: CityOrg, code: str, name: str, level: str, domain: str, kind: str, venue: tuple[float, float]
+    ) -> CityOrg:
         org = self.make_org(parent, code, name, level, domain, kind, venue)
         self.orgs.append(org)
         return org
@@ -250,11 +293,19 @@ class _CityBuilder:
         for number in range(1, branch_count - under_general_branches + 1):
             branch_domain = self.rng.choices(DOMAINS, BRANCH_DOMAIN_WEIGHTS[domain])[0]
             kind = self.rng.choices(KINDS, KIND_WEIGHTS)[0]
-            self.add(township, f"{code}-{number:04d}", self.branch_stem(branch_domain, town) + KIND_SUFFIX[kind],
-                     "branch", branch_domain, kind, self.near(centre, box))
+            self.add(
+                township,
+                f"{code}-{number:04d}",
+                self.branch_stem(branch_domain, town) + KIND_SUFFIX[kind],
+                "branch",
+                branch_domain,
+                kind,
+                self.near(centre, box),
+            )
 
-    def add_general_branches(self, township: CityOrg, town: str, branch_count: int, centre: tuple[float, float],
-                             box: Box) -> int:
+    def add_general_branches(
+        self, township: CityOrg, town: str, branch_count: int, centre: tuple[float, float], box: Box
+    ) -> int:
         """A third of the townships group some branches under general branches; returns how many."""
         if self.rng.random() >= 0.35:
             return 0
@@ -264,13 +315,26 @@ class _CityBuilder:
             if grouped + size > branch_count - BRANCH_SIZE[0]:
                 break
             domain, system = self.rng.choice(GENERAL_BRANCH_SYSTEMS)
-            general = self.add(township, f"{township.code}-G{number}", f"{town}{system}党总支", "general_branch",
-                               domain, "regular", self.near(centre, box))
+            general = self.add(
+                township,
+                f"{township.code}-G{number}",
+                f"{town}{system}党总支",
+                "general_branch",
+                domain,
+                "regular",
+                self.near(centre, box),
+            )
             for branch in range(1, size + 1):
                 kind = self.rng.choices(KINDS, KIND_WEIGHTS)[0]
-                self.add(general, f"{general.code}-{branch:04d}",
-                         f"{town}{system}第{NUMERALS[branch]}{KIND_SUFFIX[kind]}", "branch", domain, kind,
-                         self.near(centre, box))
+                self.add(
+                    general,
+                    f"{general.code}-{branch:04d}",
+                    f"{town}{system}第{NUMERALS[branch]}{KIND_SUFFIX[kind]}",
+                    "branch",
+                    domain,
+                    kind,
+                    self.near(centre, box),
+                )
             grouped += size
         return grouped
 
@@ -288,20 +352,28 @@ class _CityBuilder:
         mobile_share = 0.5 if branch.kind == "mobile" else 0.065
         for _ in range(count):
             probationary = rng.random() < 0.03
-            self.members.append(CityMember(
-                id=_uuid(rng), name=self.person_name(), phone=self.phone(), branch_id=branch.id,
-                branch_path=branch.path, mobile=rng.random() < mobile_share, probationary=probationary,
-                lost_contact=rng.random() < 0.006, joined_on=self.joined_on(probationary),
-            ))
+            self.members.append(
+                CityMember(
+                    id=_uuid(rng),
+                    name=self.person_name(),
+                    phone=self.phone(),
+                    branch_id=branch.id,
+                    branch_path=branch.path,
+                    mobile=rng.random() < mobile_share,
+                    probationary=probationary,
+                    lost_contact=rng.random() < 0.006,
+                    joined_on=self.joined_on(probationary),
+                )
+            )
 
     def person_name(self) -> str:
         given_length = 2 if self.rng.random() < 0.75 else 1
         return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN_NAME_CHARACTERS, k=given_length))
 
     def phone(self) -> str:
-        phone = f"{self.rng.choice(PHONE_PREFIXES)}{self.rng.randrange(10 ** 8):08d}"
+        phone = f"{self.rng.choice(PHONE_PREFIXES)}{self.rng.randrange(10**8):08d}"
         while phone in self.phones:
-            phone = f"{self.rng.choice(PHONE_PREFIXES)}{self.rng.randrange(10 ** 8):08d}"
+            phone = f"{self.rng.choice(PHONE_PREFIXES)}{self.rng.randrange(10**8):08d}"
         self.phones.add(phone)
         return phone
 
@@ -313,10 +385,32 @@ class _CityBuilder:
         return EARLIEST_JOINING + timedelta(days=int(self.rng.triangular(0, span, span * 0.75)))
 
 
-ORG_COLUMNS = ("id", "code", "name", "parent_id", "level", "domain", "kind", "path", "venue_lat", "venue_lon",
-               "created_at")
-MEMBER_COLUMNS = ("id", "name", "phone", "branch_id", "probationary", "mobile", "joined_on", "lost_contact",
-                  "active", "password_hash", "created_at")
+ORG_COLUMNS = (
+    "id",
+    "code",
+    "name",
+    "parent_id",
+    "level",
+    "domain",
+    "kind",
+    "path",
+    "venue_lat",
+    "venue_lon",
+    "created_at",
+)
+MEMBER_COLUMNS = (
+    "id",
+    "name",
+    "phone",
+    "branch_id",
+    "probationary",
+    "mobile",
+    "joined_on",
+    "lost_contact",
+    "active",
+    "password_hash",
+    "created_at",
+)
 OUTBOX_COLUMNS = ("event_id", "event_type", "body", "correlation_id", "created_at", "attempts")
 SQLITE_BATCH = 10_000
 
@@ -377,12 +471,24 @@ def _write_city(connection: Connection, city: City, password_hash: str) -> None:
 def _existing_root(connection: Connection) -> CityOrg | None:
     row = connection.execute(
         select(Org.id, Org.code, Org.name, Org.domain, Org.kind, Org.path, Org.venue_lat, Org.venue_lon)
-        .where(Org.level == "city").order_by(Org.created_at, Org.id).limit(1)
+        .where(Org.level == "city")
+        .order_by(Org.created_at, Org.id)
+        .limit(1)
     ).first()
     if row is None:
         return None
-    return CityOrg(id=row.id, code=row.code, name=row.name, parent_id=None, level="city", domain=row.domain,
-                   kind=row.kind, path=row.path, venue_lat=row.venue_lat, venue_lon=row.venue_lon)
+    return CityOrg(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        parent_id=None,
+        level="city",
+        domain=row.domain,
+        kind=row.kind,
+        path=row.path,
+        venue_lat=row.venue_lat,
+        venue_lon=row.venue_lon,
+    )
 
 
 def _refuse_duplicates(connection: Connection, city: City, seed: int) -> None:
@@ -391,44 +497,96 @@ def _refuse_duplicates(connection: Connection, city: City, seed: int) -> None:
     if taken_codes:
         raise CityLoadRefused(
             f"the synthetic city (seed {seed}) is already loaded: {len(taken_codes):,} of its organisation "
-            f"codes exist, e.g. {taken_codes[0]}")
+            f"codes exist, e.g. {taken_codes[0]}"
+        )
     existing_phones = set(connection.scalars(select(Member.phone)))
     taken_phones = [member.phone for member in city.members if member.phone in existing_phones]
     if taken_phones:
         raise CityLoadRefused(
             f"{len(taken_phones):,} phone numbers of the synthetic city (seed {seed}) are already registered, "
-            f"e.g. {taken_phones[0]}")
+            f"e.g. {taken_phones[0]}"
+        )
 
 
 def _org_rows(city: City, now: datetime) -> Iterator[tuple]:
     for org in city.orgs:
-        yield (org.id, org.code, org.name, org.parent_id, org.level, org.domain, org.kind, org.path,
-               org.venue_lat, org.venue_lon, now)
+        yield (
+            org.id,
+            org.code,
+            org.name,
+            org.parent_id,
+            org.level,
+            org.domain,
+            org.kind,
+            org.path,
+            org.venue_lat,
+            org.venue_lon,
+            now,
+        )
 
 
 def _member_rows(city: City, password_hash: str, now: datetime) -> Iterator[tuple]:
     for member in city.members:
-        yield (member.id, member.name, member.phone, member.branch_id, member.probationary, member.mobile,
-               member.joined_on, member.lost_contact, True, password_hash, now)
+        yield (
+            member.id,
+            member.name,
+            member.phone,
+            member.branch_id,
+            member.probationary,
+            member.mobile,
+            member.joined_on,
+            member.lost_contact,
+            True,
+            password_hash,
+            now,
+        )
 
 
 def _outbox_rows(city: City, now: datetime) -> Iterator[tuple]:
     for org in city.orgs:
-        yield _event_row("org_created", OrgCreated(
-            org_id=org.id, code=org.code, name=org.name, parent_id=org.parent_id, level=org.level,
-            domain=org.domain, kind=org.kind, path=org.path, venue_lat=org.venue_lat, venue_lon=org.venue_lon,
-        ).model_dump(mode="json"), now)
+        yield _event_row(
+            "org_created",
+            OrgCreated(
+                org_id=org.id,
+                code=org.code,
+                name=org.name,
+                parent_id=org.parent_id,
+                level=org.level,
+                domain=org.domain,
+                kind=org.kind,
+                path=org.path,
+                venue_lat=org.venue_lat,
+                venue_lon=org.venue_lon,
+            ).model_dump(mode="json"),
+            now,
+        )
     for member in city.members:
-        yield _event_row("member_joined", MemberJoined(
-            member_id=member.id, name=member.name, branch_id=member.branch_id, branch_path=member.branch_path,
-            mobile=member.mobile, probationary=member.probationary, lost_contact=member.lost_contact,
-            active=True, joined_on=member.joined_on,
-        ).model_dump(mode="json"), now)
+        yield _event_row(
+            "member_joined",
+            MemberJoined(
+                member_id=member.id,
+                name=member.name,
+                branch_id=member.branch_id,
+                branch_path=member.branch_path,
+                mobile=member.mobile,
+                probationary=member.probationary,
+                lost_contact=member.lost_contact,
+                active=True,
+                joined_on=member.joined_on,
+            ).model_dump(mode="json"),
+            now,
+        )
 
 
 def _event_row(event_type: str, data: dict, now: datetime) -> tuple:
-    envelope = Envelope(event_type=event_type, source="directory", data=data, version=1,
-                        occurred_at=now.isoformat(), correlation_id=None)
+    envelope = Envelope(
+        event_type=event_type,
+        source="directory",
+        data=data,
+        version=1,
+        occurred_at=now.isoformat(),
+        correlation_id=None,
+    )
     return envelope.event_id, event_type, envelope.to_message(), None, now, 0
 
 

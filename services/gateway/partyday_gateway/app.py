@@ -1,4 +1,5 @@
 """The FastAPI application: `uvicorn partyday_gateway.app:app`."""
+
 import asyncio
 import contextlib
 import logging
@@ -68,7 +69,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         settings.check_production_safety()
         configure_logging("gateway", settings.log_level, settings.log_format)
         app.state.rpc = NamekoRpcClient(
-            settings.amqp_uri, timeout=settings.rpc_timeout_s,
+            settings.amqp_uri,
+            timeout=settings.rpc_timeout_s,
             connect_timeout=settings.broker_connect_timeout_s,
             reconnect_max=settings.broker_reconnect_max_s,
         )
@@ -98,8 +100,29 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)
     install_error_handlers(app)
     # Requests are matched route by route in this order: the party day's sign-ins come first.
-    for module in (activities, health, auth, me, orgs, members, role_grants, audit, plans, archive, spot_checks,
-                   dashboards, media, scores, engagement, rankings, campaigns, evaluations, reports, history, imports):
+    for module in (
+        activities,
+        health,
+        auth,
+        me,
+        orgs,
+        members,
+        role_grants,
+        audit,
+        plans,
+        archive,
+        spot_checks,
+        dashboards,
+        media,
+        scores,
+        engagement,
+        rankings,
+        campaigns,
+        evaluations,
+        reports,
+        history,
+        imports,
+    ):
         app.include_router(module.router)
     web.install(app)
     return app

@@ -10,6 +10,7 @@ session is dropped from the cache as soon as its `session_ended` event arrives.
 Routes where a member acts only as themselves take the member from the token while
 this process follows ended sessions (see sessions.py), without asking the directory.
 """
+
 import time
 import uuid
 from collections import OrderedDict, deque
@@ -63,19 +64,45 @@ class Tokens:
 
     def issue(self, subject: str, session_id: str, refresh_id: str, kind: str) -> dict:
         now = int(time.time())
-        access = jwt.encode({"iss": ISSUER, "aud": ACCESS_AUDIENCE, "sub": subject, "sid": session_id,
-                             "kind": kind, "iat": now, "exp": now + self.access_ttl, "jti": uuid.uuid4().hex},
-                            self.secret, algorithm=ALGORITHM)
-        refresh = jwt.encode({"iss": ISSUER, "aud": REFRESH_AUDIENCE, "sub": subject, "sid": session_id,
-                              "rid": refresh_id, "iat": now, "exp": now + self.refresh_ttl},
-                             self.secret, algorithm=ALGORITHM)
-        return {"access_token": access, "refresh_token": refresh, "token_type": "bearer",
-                "expires_in": self.access_ttl}
+        access = jwt.encode(
+            {
+                "iss": ISSUER,
+                "aud": ACCESS_AUDIENCE,
+                "sub": subject,
+                "sid": session_id,
+                "kind": kind,
+                "iat": now,
+                "exp": now + self.access_ttl,
+                "jti": uuid.uuid4().hex,
+            },
+            self.secret,
+            algorithm=ALGORITHM,
+        )
+        refresh = jwt.encode(
+            {
+                "iss": ISSUER,
+                "aud": REFRESH_AUDIENCE,
+                "sub": subject,
+                "sid": session_id,
+                "rid": refresh_id,
+                "iat": now,
+                "exp": now + self.refresh_ttl,
+            },
+            self.secret,
+            algorithm=ALGORITHM,
+        )
+        return {"access_token": access, "refresh_token": refresh, "token_type": "bearer", "expires_in": self.access_ttl}
 
     def read(self, token: str, audience: str) -> dict:
         try:
-            return jwt.decode(token, self.secret, algorithms=[ALGORITHM], audience=audience, issuer=ISSUER,
-                              options={"require": ["exp", "iat", "sub", "sid", "aud", "iss"]})
+            return jwt.decode(
+                token,
+                self.secret,
+                algorithms=[ALGORITHM],
+                audience=audience,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "sid", "aud", "iss"]},
+            )
         except jwt.ExpiredSignatureError:
             raise ApiError(401, "TOKEN_EXPIRED", "the token has expired", headers={"WWW-Authenticate": "Bearer"})
         except jwt.InvalidTokenError:
@@ -125,8 +152,13 @@ class LoginThrottle:
             attempts.popleft()
         if len(attempts) >= self.per_minute:
             retry_after = int(60 - (now - attempts[0])) + 1
-            raise ApiError(429, "LOGIN_RATE_LIMITED", "too many login attempts from this address; slow down",
-                           {"retry_after": retry_after}, headers={"Retry-After": str(retry_after)})
+            raise ApiError(
+                429,
+                "LOGIN_RATE_LIMITED",
+                "too many login attempts from this address; slow down",
+                {"retry_after": retry_after},
+                headers={"Retry-After": str(retry_after)},
+            )
         attempts.append(now)
         if len(self._attempts) > 100_000:
             self._attempts.clear()
@@ -140,14 +172,19 @@ def bearer_token(request: Request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise ApiError(401, "NOT_AUTHENTICATED", "log in first: send Authorization: Bearer <access token>",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "NOT_AUTHENTICATED",
+            "log in first: send Authorization: Bearer <access token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return token.strip()
 
 
 def _revoked() -> ApiError:
-    return ApiError(401, "SESSION_REVOKED", "this session has ended; log in again",
-                    headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401, "SESSION_REVOKED", "this session has ended; log in again", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 async def current_principal(request: Request) -> Principal:
@@ -183,8 +220,12 @@ async def _principal(request: Request, claims: dict) -> Principal:
     if not context.get("session_active"):
         raise _revoked()
     principal = Principal(
-        subject=claims["sub"], session_id=claims["sid"], kind=context["kind"],
-        member_id=context.get("member_id"), name=context.get("name"), org_id=context.get("org_id"),
+        subject=claims["sub"],
+        session_id=claims["sid"],
+        kind=context["kind"],
+        member_id=context.get("member_id"),
+        name=context.get("name"),
+        org_id=context.get("org_id"),
         org_path=context.get("org_path"),
         grants=tuple(Grant(g["role"], g["org_id"], g["org_path"], g.get("grant_id")) for g in context["roles"]),
     )

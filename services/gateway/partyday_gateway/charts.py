@@ -4,6 +4,7 @@ Both are drawn from the same layout so they agree. The SVG names the font famili
 use (the viewer renders the text, so it stays selectable and small); the PNG is drawn
 with the TrueType font of PARTYDAY_CJK_FONT_PATH, so Chinese names never come out as boxes.
 """
+
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,26 +38,38 @@ class Bar:
 def layout(items: list[dict]) -> tuple[int, list[Bar]]:
     """The chart's height and one bar per ranked item (scores are 0–100)."""
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 20
-    bars = [Bar(f"{item['rank']}. {item['name']}", item["score"], TOP + index * ROW,
-                span * max(0.0, min(100.0, item["score"])) / 100)
-            for index, item in enumerate(items)]
+    bars = [
+        Bar(
+            f"{item['rank']}. {item['name']}",
+            item["score"],
+            TOP + index * ROW,
+            span * max(0.0, min(100.0, item["score"])) / 100,
+        )
+        for index, item in enumerate(items)
+    ]
     return TOP + len(items) * ROW + BOTTOM, bars
 
 
 def svg(title: str, items: list[dict]) -> bytes:
     height, bars = layout(items)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-             f'viewBox="0 0 {WIDTH} {height}" font-family="{escape(FONT_FAMILIES)}" font-size="14">',
-             f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
-             f'<text x="16" y="32" font-size="18" fill="{TEXT_COLOUR}">{escape(title)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" font-family="{escape(FONT_FAMILIES)}" font-size="14">',
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<text x="16" y="32" font-size="18" fill="{TEXT_COLOUR}">{escape(title)}</text>',
+    ]
     for bar in bars:
         middle = bar.y + BAR / 2 + 5
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" fill="{TEXT_COLOUR}">'
-                     f'{escape(bar.label)}</text>')
-        parts.append(f'<rect x="{LABEL_WIDTH}" y="{bar.y}" width="{bar.width:.1f}" height="{BAR}" '
-                     f'fill="{BAR_COLOUR}"/>')
-        parts.append(f'<text x="{LABEL_WIDTH + bar.width + 6:.1f}" y="{middle}" fill="{TEXT_COLOUR}">'
-                     f'{bar.value:.2f}</text>')
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" fill="{TEXT_COLOUR}">'
+            f"{escape(bar.label)}</text>"
+        )
+        parts.append(
+            f'<rect x="{LABEL_WIDTH}" y="{bar.y}" width="{bar.width:.1f}" height="{BAR}" fill="{BAR_COLOUR}"/>'
+        )
+        parts.append(
+            f'<text x="{LABEL_WIDTH + bar.width + 6:.1f}" y="{middle}" fill="{TEXT_COLOUR}">{bar.value:.2f}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts).encode()
 
@@ -64,8 +77,12 @@ def svg(title: str, items: list[dict]) -> bytes:
 @lru_cache
 def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     if not Path(path).is_file():
-        raise DomainError("CHART_FONT_MISSING", "the CJK font for charts is not installed; run "
-                          "scripts/ensure-fonts.sh or set PARTYDAY_CJK_FONT_PATH", 503, {"path": path})
+        raise DomainError(
+            "CHART_FONT_MISSING",
+            "the CJK font for charts is not installed; run scripts/ensure-fonts.sh or set PARTYDAY_CJK_FONT_PATH",
+            503,
+            {"path": path},
+        )
     return ImageFont.truetype(path, size, index=0)
 
 
@@ -88,8 +105,9 @@ def png(title: str, items: list[dict], font_path: str) -> bytes:
         label = _fit(draw, bar.label, text_font, LABEL_WIDTH - 24)
         draw.text((LABEL_WIDTH - 8, middle), label, fill=TEXT_COLOUR, font=text_font, anchor="rm")
         draw.rectangle((LABEL_WIDTH, bar.y, LABEL_WIDTH + bar.width, bar.y + BAR), fill=BAR_COLOUR)
-        draw.text((LABEL_WIDTH + bar.width + 6, middle), f"{bar.value:.2f}", fill=TEXT_COLOUR, font=text_font,
-                  anchor="lm")
+        draw.text(
+            (LABEL_WIDTH + bar.width + 6, middle), f"{bar.value:.2f}", fill=TEXT_COLOUR, font=text_font, anchor="lm"
+        )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -3,6 +3,7 @@
 Chinese text needs a TrueType font with CJK glyphs (`PARTYDAY_CJK_FONT_PATH`); it is embedded,
 subset, in every PDF so that the page prints the same on any machine.
 """
+
 import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,8 +19,14 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from partyday_common.printing import cell, cjk_font, plain
 
-STATUS_ZH = {"expected": "待签到", "signed_in": "已签到", "signed_out": "已签退", "absent": "缺勤", "excused": "请假",
-             "no_sign_out": "未签退"}
+STATUS_ZH = {
+    "expected": "待签到",
+    "signed_in": "已签到",
+    "signed_out": "已签退",
+    "absent": "缺勤",
+    "excused": "请假",
+    "no_sign_out": "未签退",
+}
 GROUP_ZH = {"members": "党员", "mobile_members": "流动党员", "guests": "列席"}
 
 
@@ -62,8 +69,11 @@ def poster_pdf(activity: dict, branch_name: str, url: str, font_path: str, time_
                 page.rect(left + column_index * cell, top - (row_index + 1) * cell, cell, cell, stroke=0, fill=1)
 
     page.setFont(font, 14)
-    lines = [f"时间：{_when(activity, time_zone)}", f"地点：{_fit(activity['venue_name'], 34)}",
-             "请使用手机扫描二维码，在活动地点范围内签到；活动结束后扫码签退并填写心得。"]
+    lines = [
+        f"时间：{_when(activity, time_zone)}",
+        f"地点：{_fit(activity['venue_name'], 34)}",
+        "请使用手机扫描二维码，在活动地点范围内签到；活动结束后扫码签退并填写心得。",
+    ]
     y = top - side - 18 * mm
     for line in lines:
         page.drawCentredString(width / 2, y, line)
@@ -86,25 +96,50 @@ def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, tim
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
     text = ParagraphStyle("text", fontName=font, fontSize=10, leading=14)
     data = io.BytesIO()
-    document = SimpleDocTemplate(data, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                                 bottomMargin=15 * mm, title=f"签到表 {activity['theme']}", invariant=True)
-    story = [Paragraph(plain(f"{branch_name} 主题党日签到表"), title), Spacer(1, 4 * mm),
-             Paragraph(plain(f"主题：{activity['theme']}"), text),
-             Paragraph(plain(f"时间：{_when(activity, time_zone)}　地点：{activity['venue_name']}"), text)]
+    document = SimpleDocTemplate(
+        data,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"签到表 {activity['theme']}",
+        invariant=True,
+    )
+    story = [
+        Paragraph(plain(f"{branch_name} 主题党日签到表"), title),
+        Spacer(1, 4 * mm),
+        Paragraph(plain(f"主题：{activity['theme']}"), text),
+        Paragraph(plain(f"时间：{_when(activity, time_zone)}　地点：{activity['venue_name']}"), text),
+    ]
     if sheet.get("counts"):
         story.append(Paragraph(plain(_counts_line(sheet["counts"])), text))
     rows = [["序号", "姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"]]
     for number, member in enumerate(sheet["members"], start=1):
-        rows.append([str(number), member["name"], _category(member), STATUS_ZH.get(member["status"], member["status"]),
-                     local_time(member["signed_in_at"], time_zone, "%m-%d %H:%M"),
-                     local_time(member["signed_out_at"], time_zone, "%m-%d %H:%M"),
-                     "是" if member["sent_late"] else ""])
+        rows.append(
+            [
+                str(number),
+                member["name"],
+                _category(member),
+                STATUS_ZH.get(member["status"], member["status"]),
+                local_time(member["signed_in_at"], time_zone, "%m-%d %H:%M"),
+                local_time(member["signed_out_at"], time_zone, "%m-%d %H:%M"),
+                "是" if member["sent_late"] else "",
+            ]
+        )
     table = Table(rows, repeatRows=1, colWidths=[12 * mm, 34 * mm, 22 * mm, 20 * mm, 28 * mm, 28 * mm, 20 * mm])
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 9),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3d6d4")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.whitesmoke]),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3d6d4")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.whitesmoke]),
+            ]
+        )
+    )
     story += [Spacer(1, 4 * mm), table]
     document.build(story)
     return data.getvalue()
@@ -134,10 +169,16 @@ def sheet_xlsx(activity: dict, branch_name: str, sheet: dict, time_zone: str) ->
     page.append([f"地点：{activity['venue_name']}", f"时间：{_when(activity, time_zone)}"])
     page.append(["姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"])
     for member in sheet["members"]:
-        page.append([cell(member["name"]), _category(member), STATUS_ZH.get(member["status"], member["status"]),
-                     local_time(member["signed_in_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
-                     local_time(member["signed_out_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
-                     "是" if member["sent_late"] else "否"])
+        page.append(
+            [
+                cell(member["name"]),
+                _category(member),
+                STATUS_ZH.get(member["status"], member["status"]),
+                local_time(member["signed_in_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
+                local_time(member["signed_out_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
+                "是" if member["sent_late"] else "否",
+            ]
+        )
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()

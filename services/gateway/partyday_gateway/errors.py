@@ -1,4 +1,5 @@
 """The error format of api.md, for every failure the gateway answers."""
+
 import logging
 from http import HTTPStatus
 
@@ -14,8 +15,7 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: dict | None = None,
-                 headers: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None, headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -24,11 +24,13 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_response(status: int, code: str, message: str, details: dict | None = None,
-                   headers: dict | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: dict | None = None, headers: dict | None = None
+) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": code, "message": message, "details": details or {}}},
-        status_code=status, headers=headers,
+        status_code=status,
+        headers=headers,
     )
 
 
@@ -40,8 +42,7 @@ def _http_code(status: int) -> str:
 
 
 def _validation_details(exc: RequestValidationError) -> tuple[str, str, list]:
-    errors = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
-              for e in exc.errors()]
+    errors = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()]
     if any(e["type"] == "json_invalid" for e in errors):
         return "MALFORMED_JSON", "the request body is not valid JSON", errors
     return "VALIDATION_FAILED", "the request is malformed", errors
@@ -64,22 +65,29 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
-        return error_response(exc.status_code, _http_code(exc.status_code), str(exc.detail),
-                              headers=getattr(exc, "headers", None))
+        return error_response(
+            exc.status_code, _http_code(exc.status_code), str(exc.detail), headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(_request: Request, exc: ServiceUnavailable):
-        return error_response(503, "SERVICE_UNAVAILABLE",
-                              f"the {exc.service} service is unavailable; try again shortly",
-                              {"service": exc.service, "reason": exc.reason},
-                              headers={"Retry-After": "5"})
+        return error_response(
+            503,
+            "SERVICE_UNAVAILABLE",
+            f"the {exc.service} service is unavailable; try again shortly",
+            {"service": exc.service, "reason": exc.reason},
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(ServiceTimeout)
     async def timeout(_request: Request, exc: ServiceTimeout):
         log.warning("%s.%s did not answer within %s s", exc.service, exc.method, exc.timeout)
-        return error_response(504, "SERVICE_TIMEOUT",
-                              f"the {exc.service} service did not answer in time",
-                              {"service": exc.service, "timeout_s": exc.timeout})
+        return error_response(
+            504,
+            "SERVICE_TIMEOUT",
+            f"the {exc.service} service did not answer in time",
+            {"service": exc.service, "timeout_s": exc.timeout},
+        )
 
     @app.exception_handler(RemoteError)
     async def remote_error(_request: Request, exc: RemoteError):
@@ -87,9 +95,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if domain is not None:
             return error_response(domain.status, domain.code, domain.message, domain.details, domain.headers)
         log.error("unexpected error in %s.%s: %s", exc.service, exc.method, exc.error)
-        return error_response(500, "INTERNAL_ERROR",
-                              f"the {exc.service} service failed; the error is logged",
-                              {"service": exc.service})
+        return error_response(
+            500, "INTERNAL_ERROR", f"the {exc.service} service failed; the error is logged", {"service": exc.service}
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception):

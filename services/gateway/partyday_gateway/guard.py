@@ -6,6 +6,7 @@
   string of a JSON body (400 `INVALID_CHARACTER`): NUL above all, which PostgreSQL
   cannot store and which would otherwise surface as a 500.
 """
+
 import json
 import re
 from urllib.parse import parse_qsl, unquote
@@ -48,9 +49,9 @@ class InputGuardMiddleware:
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        where = (find_control_character(unquote(scope["path"]), "path")
-                 or find_control_character([value for _, value in parse_qsl(query, keep_blank_values=True)],
-                                           "query"))
+        where = find_control_character(unquote(scope["path"]), "path") or find_control_character(
+            [value for _, value in parse_qsl(query, keep_blank_values=True)], "query"
+        )
         if where:
             await self._refuse(scope, receive, send, 400, "INVALID_CHARACTER", where)
             return

@@ -1,4 +1,5 @@
 """Request metrics and correlation ids for every HTTP request."""
+
 import time
 
 from prometheus_client import Histogram
@@ -38,8 +39,7 @@ class ObservabilityMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (CORRELATION_HEADER, correlation_id.encode())]
+                message["headers"] = list(message["headers"]) + [(CORRELATION_HEADER, correlation_id.encode())]
             await send(message)
 
         try:
@@ -47,7 +47,6 @@ class ObservabilityMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            REQUEST_LATENCY.labels(scope["method"], template, str(status)).observe(
-                time.perf_counter() - started)
+            REQUEST_LATENCY.labels(scope["method"], template, str(status)).observe(time.perf_counter() - started)
             current_correlation_id.reset(token)
             current_client_ip.reset(ip_token)

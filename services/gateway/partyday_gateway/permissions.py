@@ -4,6 +4,7 @@ A grant covers its node and everything below it (materialised paths); the member
 role covers the member's own branch. Every route states the capability it needs on
 the node it touches; a caller without a covering grant gets 403.
 """
+
 import time
 from collections import OrderedDict
 
@@ -31,10 +32,21 @@ READ_EVALUATIONS = READ | WORKING_GROUP | COMMITTEE
 
 # Every capability by the name a 403 gives as `needs` and `/me` answers the caller's reach in.
 CAPABILITIES: dict[str, frozenset] = {
-    "read": READ, "manage_tree": MANAGE_TREE, "manage_members": MANAGE_MEMBERS, "grant_roles": GRANT_ROLES,
-    "read_audit": READ_AUDIT, "create_city": CITY, "publish_directives": PUBLISH_DIRECTIVES,
-    "manage_plans": MANAGE_PLANS, "review": REVIEW, "spot_check": SPOT_CHECK, "run_campaigns": RUN_CAMPAIGNS,
-    "judge": JUDGE, "working_group": WORKING_GROUP, "committee": COMMITTEE, "read_evaluations": READ_EVALUATIONS,
+    "read": READ,
+    "manage_tree": MANAGE_TREE,
+    "manage_members": MANAGE_MEMBERS,
+    "grant_roles": GRANT_ROLES,
+    "read_audit": READ_AUDIT,
+    "create_city": CITY,
+    "publish_directives": PUBLISH_DIRECTIVES,
+    "manage_plans": MANAGE_PLANS,
+    "review": REVIEW,
+    "spot_check": SPOT_CHECK,
+    "run_campaigns": RUN_CAMPAIGNS,
+    "judge": JUDGE,
+    "working_group": WORKING_GROUP,
+    "committee": COMMITTEE,
+    "read_evaluations": READ_EVALUATIONS,
 }
 # The node a caller's work starts from is that of their widest administrative role.
 HOME_ORDER = ("city_admin", "org_admin", "auditor", "branch_admin")
@@ -49,22 +61,26 @@ def reach(principal: Principal) -> dict[str, list[Grant]]:
         for grant in principal.grants:
             if grant.role in roles:
                 roots.setdefault(grant.org_path, grant)
-        found[name] = [grant for path, grant in roots.items()
-                       if not any(path != other and path.startswith(other) for other in roots)]
+        found[name] = [
+            grant
+            for path, grant in roots.items()
+            if not any(path != other and path.startswith(other) for other in roots)
+        ]
     return found
 
 
 def home(principal: Principal) -> str | None:
     """The node the caller's work starts from: that of their widest administrative grant (city, organisation,
     auditor, branch, in that order), else of their first other grant; None without grants."""
-    ranked = sorted(principal.grants, key=lambda grant: HOME_ORDER.index(grant.role) if grant.role in HOME_ORDER
-                    else len(HOME_ORDER))
+    ranked = sorted(
+        principal.grants,
+        key=lambda grant: HOME_ORDER.index(grant.role) if grant.role in HOME_ORDER else len(HOME_ORDER),
+    )
     return ranked[0].org_id if ranked else None
 
 
 def forbidden(capability: str, org_id: str | None) -> ApiError:
-    return ApiError(403, "FORBIDDEN", "your roles do not allow this here",
-                    {"needs": capability, "org_id": org_id})
+    return ApiError(403, "FORBIDDEN", "your roles do not allow this here", {"needs": capability, "org_id": org_id})
 
 
 class OrgPaths:
@@ -105,8 +121,9 @@ class Authorizer:
         """A member's roles changed: their next request asks the directory again."""
         self.auth_cache.forget_subject(member_id)
 
-    async def require(self, principal: Principal, capability: frozenset, org_id: str,
-                      name: str, members_of_branch: bool = False) -> dict:
+    async def require(
+        self, principal: Principal, capability: frozenset, org_id: str, name: str, members_of_branch: bool = False
+    ) -> dict:
         """The node, if the caller holds `capability` over it; else 403 (404 for an unknown node)."""
         # Auditors are read-only: a capability that admits them is a read, served from the cache.
         node = await self.org_paths.get(org_id, fresh="auditor" not in capability)
@@ -116,8 +133,7 @@ class Authorizer:
             return node
         raise forbidden(name, org_id)
 
-    async def require_body(self, principal: Principal, body: frozenset, org_id: str, code: str,
-                           message: str) -> dict:
+    async def require_body(self, principal: Principal, body: frozenset, org_id: str, code: str, message: str) -> dict:
         """The node, if the caller sits on `body` (the working group, the committee) of an organisation covering
         it; else 403 with the body's own reason `code`."""
         node = await self.org_paths.get(org_id, fresh=True)

@@ -9,6 +9,7 @@ published `mandatory`, so a service with no queue at all is reported at once, an
 expire with their timeout, so a service that comes back does not run calls whose
 callers were already told 504.
 """
+
 import asyncio
 import json
 import logging
@@ -117,14 +118,26 @@ def take_event(subscription: Subscription, body: bytes) -> None:
         return
     expected = subscription.expects.get(envelope.event_type)
     if expected is None:
-        _drop(subscription, "event_type", "ignored a %s event from %s, which this gateway does not follow",
-              envelope.event_type, subscription.source)
+        _drop(
+            subscription,
+            "event_type",
+            "ignored a %s event from %s, which this gateway does not follow",
+            envelope.event_type,
+            subscription.source,
+        )
         return
     try:
         payload = expected.model_validate(envelope.data)
     except ValidationError as exc:
-        _drop(subscription, "payload", "ignored a %s event %s from %s whose payload is not what the gateway "
-              "expects: %s", envelope.event_type, envelope.event_id, subscription.source, exc)
+        _drop(
+            subscription,
+            "payload",
+            "ignored a %s event %s from %s whose payload is not what the gateway expects: %s",
+            envelope.event_type,
+            envelope.event_id,
+            subscription.source,
+            exc,
+        )
         return
     try:
         subscription.on_event(envelope, payload)
@@ -139,8 +152,7 @@ def _drop(subscription: Subscription, reason: str, message: str, *args) -> None:
 
 
 class NamekoRpcClient:
-    def __init__(self, amqp_uri: str, timeout: float = 5.0, connect_timeout: float = 5.0,
-                 reconnect_max: float = 10.0):
+    def __init__(self, amqp_uri: str, timeout: float = 5.0, connect_timeout: float = 5.0, reconnect_max: float = 10.0):
         self.amqp_uri = amqp_uri
         self.timeout = timeout
         self.connect_timeout = connect_timeout
@@ -201,16 +213,21 @@ class NamekoRpcClient:
             if variable.get():
                 headers[f"nameko.{key}"] = variable.get()
         properties = pika.BasicProperties(
-            content_type="application/json", reply_to=self._reply_key,
-            correlation_id=correlation_id, headers=headers, expiration=str(int(timeout * 1000)),
+            content_type="application/json",
+            reply_to=self._reply_key,
+            correlation_id=correlation_id,
+            headers=headers,
+            expiration=str(int(timeout * 1000)),
         )
         started = time.perf_counter()
         outcome = "ok"
         try:
             self._channel.basic_publish(
-                RPC_EXCHANGE, f"{service}.{method}",
+                RPC_EXCHANGE,
+                f"{service}.{method}",
                 json.dumps({"args": list(args), "kwargs": kwargs}, ensure_ascii=False).encode(),
-                properties, mandatory=True,
+                properties,
+                mandatory=True,
             )
             try:
                 reply = await asyncio.wait_for(future, timeout)
@@ -258,8 +275,11 @@ class NamekoRpcClient:
         parameters.connection_attempts = 1
         parameters.socket_timeout = self.connect_timeout
         connection = AsyncioConnection(
-            parameters, on_open_callback=on_open, on_open_error_callback=on_open_error,
-            on_close_callback=self._on_connection_closed, custom_ioloop=loop,
+            parameters,
+            on_open_callback=on_open,
+            on_open_error_callback=on_open_error,
+            on_close_callback=self._on_connection_closed,
+            custom_ioloop=loop,
         )
         self._connection = connection
         try:
@@ -277,6 +297,7 @@ class NamekoRpcClient:
 
     async def _open_channel(self, connection, loop):
         """A channel with this connection's own server-named reply queue, consuming."""
+
         async def step(operation, **arguments):
             future, resolve = _callback_future(loop)
             operation(callback=resolve, **arguments)
@@ -298,10 +319,13 @@ class NamekoRpcClient:
             await step(channel.exchange_declare, exchange=exchange, exchange_type="topic", durable=True)
             declared = await step(channel.queue_declare, queue="", exclusive=True, auto_delete=True)
             for event_type in subscription.event_types:
-                await step(channel.queue_bind, queue=declared.method.queue, exchange=exchange,
-                           routing_key=event_type)
-            await step(channel.basic_consume, queue=declared.method.queue, auto_ack=True,
-                       on_message_callback=self._event_handler(subscription))
+                await step(channel.queue_bind, queue=declared.method.queue, exchange=exchange, routing_key=event_type)
+            await step(
+                channel.basic_consume,
+                queue=declared.method.queue,
+                auto_ack=True,
+                on_message_callback=self._event_handler(subscription),
+            )
         return channel
 
     @staticmethod
@@ -326,8 +350,9 @@ class NamekoRpcClient:
     def _on_return(self, _channel, method, properties, _body) -> None:
         entry = self._pending.get(properties.correlation_id)
         if entry and not entry[0].done():
-            entry[0].set_exception(ServiceUnavailable(
-                entry[1], f"no {entry[1]} service is listening ({method.reply_text})"))
+            entry[0].set_exception(
+                ServiceUnavailable(entry[1], f"no {entry[1]} service is listening ({method.reply_text})")
+            )
 
     def _on_channel_closed(self, channel, reason) -> None:
         if channel is not self._channel and self._channel is not None:

@@ -7,6 +7,7 @@ access-token lifetime, so nothing revoked while it was away slips through. While
 only as themselves (signing in and out) need no call to the directory; a revocation takes effect as
 soon as its event arrives. Other routes still ask the directory for the member's roles.
 """
+
 import asyncio
 import logging
 import time
@@ -61,8 +62,9 @@ class SessionFeed:
         self.ended = ended
         self.on_ended = on_ended or (lambda _session_id: None)
         self._filling: asyncio.Task | None = None
-        rpc.subscribe(Subscription("directory", {"session_ended": SessionEnded}, self._take, self._catch_up,
-                                   self._lose))
+        rpc.subscribe(
+            Subscription("directory", {"session_ended": SessionEnded}, self._take, self._catch_up, self._lose)
+        )
 
     def _take(self, _envelope: Envelope, ended: SessionEnded) -> None:
         self._end(ended.session_id)
@@ -89,8 +91,11 @@ class SessionFeed:
                 for session_id in await self.rpc.call("directory", "ended_sessions", since.isoformat()):
                     self._end(session_id)
             except Exception as exc:
-                log.warning("could not learn the recently ended sessions yet (%s); the directory is asked "
-                            "on every request until then", exc)
+                log.warning(
+                    "could not learn the recently ended sessions yet (%s); the directory is asked "
+                    "on every request until then",
+                    exc,
+                )
                 await asyncio.sleep(FILL_RETRY_S)
                 continue
             self.ended.synced = True

@@ -1,5 +1,6 @@
 """The gateway's settings: the shared ones (the secret, logging, the object store) and those only the gateway reads,
 from PARTYDAY_* environment variables."""
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,16 +19,21 @@ class GatewaySettings(Settings):
     services: tuple[str, ...] = SERVICES
     max_json_bytes: int = Field(1_000_000, gt=0)
     max_roster_bytes: int = Field(50_000_000, gt=0)
-    max_upload_bytes: int = Field(200_000_000, gt=0, description="the largest file streamed to media (its largest "
-                                  "kind's limit); media judges each kind's own limit")
+    max_upload_bytes: int = Field(
+        200_000_000,
+        gt=0,
+        description="the largest file streamed to media (its largest kind's limit); media judges each kind's own limit",
+    )
     media_ingest_timeout_s: float = Field(60.0, gt=0, description="the wait for media to check an upload")
     access_token_ttl_s: int = Field(900, gt=0, le=900, description="at most 15 minutes")
     refresh_token_ttl_s: int = Field(14 * 24 * 3600, gt=0)
     auth_cache_ttl_s: float = Field(10.0, ge=0, description="how long a session's roles are reused")
     login_attempts_per_ip_per_minute: int = Field(20, ge=1)
     display_time_zone: str = Field("Asia/Shanghai", description="the time zone of times on printed documents")
-    cjk_font_path: Path = Field(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-                                description="a TrueType/TTC font with Chinese glyphs, for charts and PDFs")
+    cjk_font_path: Path = Field(
+        Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+        description="a TrueType/TTC font with Chinese glyphs, for charts and PDFs",
+    )
 
 
 @lru_cache

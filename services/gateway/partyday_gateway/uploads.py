@@ -6,6 +6,7 @@ size, the sha256 and the client's file name as sent, never the bytes, and judges
 limit plus room for the other fields), so that parts the route ignores or bytes after the closing
 boundary cannot stream without end.
 """
+
 import hashlib
 import os
 import tempfile
@@ -55,9 +56,14 @@ class _Parts:
         self.pending: list[bytes] = []
 
     def callbacks(self) -> dict:
-        return {"on_part_begin": self.part_begin, "on_header_field": self.header_field,
-                "on_header_value": self.header_value_data, "on_header_end": self.header_end,
-                "on_headers_finished": self.headers_finished, "on_part_data": self.part_data}
+        return {
+            "on_part_begin": self.part_begin,
+            "on_header_field": self.header_field,
+            "on_header_value": self.header_value_data,
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+        }
 
     def part_begin(self):
         self.parts += 1
@@ -97,8 +103,12 @@ class _Parts:
             value = self.values[self.current]
             value += data[start:end]
             if len(value) > MAX_FIELD_BYTES:
-                raise ApiError(413, "FIELD_TOO_LARGE", f"the field {self.current} may hold at most "
-                               f"{MAX_FIELD_BYTES} bytes", {"field": self.current})
+                raise ApiError(
+                    413,
+                    "FIELD_TOO_LARGE",
+                    f"the field {self.current} may hold at most {MAX_FIELD_BYTES} bytes",
+                    {"field": self.current},
+                )
 
 
 class _Spool:
@@ -114,8 +124,12 @@ class _Spool:
         for chunk in chunks:
             self.size += len(chunk)
             if self.size > self.max_bytes:
-                raise ApiError(413, "FILE_TOO_LARGE", f"a file may hold at most {self.max_bytes} bytes",
-                               {"limit_bytes": self.max_bytes})
+                raise ApiError(
+                    413,
+                    "FILE_TOO_LARGE",
+                    f"a file may hold at most {self.max_bytes} bytes",
+                    {"limit_bytes": self.max_bytes},
+                )
             self.digest.update(chunk)
         if chunks:
             await run_in_threadpool(self.file.writelines, chunks)
@@ -149,8 +163,12 @@ async def receive(request: Request, field_names: set[str], max_bytes: int, file_
             await spool.write(chunks)
             body_size += len(chunk)
             if body_size > max_bytes + BODY_ALLOWANCE:
-                raise ApiError(413, "REQUEST_TOO_LARGE", "the request body is larger than the file's limit and "
-                               "the form's other fields allow", {"limit_bytes": max_bytes + BODY_ALLOWANCE})
+                raise ApiError(
+                    413,
+                    "REQUEST_TOO_LARGE",
+                    "the request body is larger than the file's limit and the form's other fields allow",
+                    {"limit_bytes": max_bytes + BODY_ALLOWANCE},
+                )
         parser.finalize()
         if not parts.seen_file:
             raise ApiError(400, "FILE_REQUIRED", f"the form has no file in its {file_field!r} field")
@@ -166,5 +184,7 @@ async def receive(request: Request, field_names: set[str], max_bytes: int, file_
     except UnicodeDecodeError:
         await run_in_threadpool(media_storage().delete, key)
         raise ApiError(400, "FIELD_NOT_UTF8", "form fields must be UTF-8 text")
-    return Received(fields=fields, upload={"key": key, "size": spool.size, "sha256": spool.digest.hexdigest(),
-                                           "filename": parts.filename})
+    return Received(
+        fields=fields,
+        upload={"key": key, "size": spool.size, "sha256": spool.digest.hexdigest(), "filename": parts.filename},
+    )

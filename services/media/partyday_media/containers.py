@@ -3,6 +3,7 @@ whole, without active content and without streams that inflate beyond a limit (a
 disguised as a document); an MP4 must be a whole chain of boxes with a movie header.
 A video is read box by box, never loaded whole; a PDF (a few MB at most) is read at once
 and its streams are inflated in pieces."""
+
 import re
 import struct
 import zlib
@@ -21,8 +22,7 @@ def corrupt(message: str) -> DomainError:
 
 
 def _names(data: bytes) -> set[bytes]:
-    return {re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), name)
-            for name in NAME.findall(data)}
+    return {re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), name) for name in NAME.findall(data)}
 
 
 def check_pdf(file: BinaryIO, size: int, max_inflated: int) -> dict:
@@ -42,15 +42,19 @@ def check_pdf(file: BinaryIO, size: int, max_inflated: int) -> dict:
         inflater = zlib.decompressobj()
         position = match.end()
         while position < len(data) and not inflater.eof:
-            piece = data[position:position + CHUNK]
+            piece = data[position : position + CHUNK]
             position += len(piece)
             try:
                 out = inflater.decompress(piece, max_inflated - inflated + 1)
                 while True:
                     inflated += len(out)
                     if inflated > max_inflated:
-                        raise DomainError("DECOMPRESSION_BOMB", "the document's content inflates beyond "
-                                          f"{max_inflated} bytes", 422, {"max_inflated_bytes": max_inflated})
+                        raise DomainError(
+                            "DECOMPRESSION_BOMB",
+                            f"the document's content inflates beyond {max_inflated} bytes",
+                            422,
+                            {"max_inflated_bytes": max_inflated},
+                        )
                     names |= _names(out)
                     if not inflater.unconsumed_tail:
                         break
@@ -59,8 +63,9 @@ def check_pdf(file: BinaryIO, size: int, max_inflated: int) -> dict:
                 break
     active = sorted(name.decode() for name in names & ACTIVE_NAMES)
     if active:
-        raise DomainError("ACTIVE_CONTENT", "the document carries scripts, actions or embedded files", 422,
-                          {"names": active})
+        raise DomainError(
+            "ACTIVE_CONTENT", "the document carries scripts, actions or embedded files", 422, {"names": active}
+        )
     return {"pages": len(re.findall(rb"/Type\s*/Page\b", data))}
 
 
@@ -89,8 +94,12 @@ def check_mp4(file: BinaryIO, size: int, max_seconds: int) -> dict:
     if not kinds or kinds[0] != b"ftyp" or duration is None:
         raise corrupt("the video has no movie header")
     if duration > max_seconds:
-        raise DomainError("VIDEO_TOO_LONG", f"a video may last at most {max_seconds} s", 422,
-                          {"duration_s": round(duration), "max_seconds": max_seconds})
+        raise DomainError(
+            "VIDEO_TOO_LONG",
+            f"a video may last at most {max_seconds} s",
+            422,
+            {"duration_s": round(duration), "max_seconds": max_seconds},
+        )
     return {"duration_s": round(duration, 1)}
 
 

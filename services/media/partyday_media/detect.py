@@ -3,6 +3,7 @@
 Also the rules on what a client may send next to the bytes: the name (kept only for display)
 and the size limit of each kind. Each refusal names its reason in `DomainError.code`.
 """
+
 import unicodedata
 from dataclasses import dataclass
 
@@ -50,19 +51,27 @@ def sniff(head: bytes) -> Format:
         return FORMATS["mp4"]
     if head.startswith(b"%PDF-"):
         return FORMATS["pdf"]
-    raise DomainError("UNSUPPORTED_TYPE", "the file is not a JPEG, PNG or WebP photo, an MP4 video or a PDF "
-                      "document (judged by its content, not its name)", 415)
+    raise DomainError(
+        "UNSUPPORTED_TYPE",
+        "the file is not a JPEG, PNG or WebP photo, an MP4 video or a PDF "
+        "document (judged by its content, not its name)",
+        415,
+    )
 
 
 def size_limit(fmt: Format, settings) -> int:
     """The largest file of this kind, in bytes."""
-    return {"image": settings.media_max_image_bytes, "video": settings.media_max_video_bytes,
-            "document": settings.media_max_document_bytes}[fmt.kind]
+    return {
+        "image": settings.media_max_image_bytes,
+        "video": settings.media_max_video_bytes,
+        "document": settings.media_max_document_bytes,
+    }[fmt.kind]
 
 
 def too_large(fmt: Format, limit: int) -> DomainError:
-    return DomainError("FILE_TOO_LARGE", f"a {fmt.kind} may hold at most {limit} bytes", 413,
-                       {"kind": fmt.kind, "limit_bytes": limit})
+    return DomainError(
+        "FILE_TOO_LARGE", f"a {fmt.kind} may hold at most {limit} bytes", 413, {"kind": fmt.kind, "limit_bytes": limit}
+    )
 
 
 def display_name(filename: str | None) -> str | None:
@@ -71,8 +80,18 @@ def display_name(filename: str | None) -> str | None:
     if filename is None or filename == "":
         return None
     name = unicodedata.normalize("NFC", filename)
-    if (len(name) > 255 or "/" in name or "\\" in name or name.strip(". ") == "" or ".." in name
-            or any(unicodedata.category(char) in ("Cc", "Cf") for char in name)):
-        raise DomainError("FILENAME_INVALID", "the file name must be a plain name, without folders, '..' or "
-                          "control characters, of at most 255 characters", 422)
+    if (
+        len(name) > 255
+        or "/" in name
+        or "\\" in name
+        or name.strip(". ") == ""
+        or ".." in name
+        or any(unicodedata.category(char) in ("Cc", "Cf") for char in name)
+    ):
+        raise DomainError(
+            "FILENAME_INVALID",
+            "the file name must be a plain name, without folders, '..' or "
+            "control characters, of at most 255 characters",
+            422,
+        )
     return name

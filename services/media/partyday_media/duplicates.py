@@ -1,5 +1,6 @@
 """Earlier uploads of the same file (sha256) or a similar picture (a perceptual hash within
 NEAR_DISTANCE bits, found through the hash's indexed bands)."""
+
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -14,10 +15,12 @@ def find(session: Session, sha256: str, phash: str | None, exclude: str | None =
         found[other.id] = _duplicate(other, "exact", 0)
     if phash is not None:
         bands = rules.hash_bands(phash)
-        candidates = (select(HashBand.media_id)
-                      .where(or_(*(and_(HashBand.band == band, HashBand.value == value)
-                                   for band, value in enumerate(bands))))
-                      .group_by(HashBand.media_id).having(func.count() >= rules.BANDS_TO_SHARE))
+        candidates = (
+            select(HashBand.media_id)
+            .where(or_(*(and_(HashBand.band == band, HashBand.value == value) for band, value in enumerate(bands))))
+            .group_by(HashBand.media_id)
+            .having(func.count() >= rules.BANDS_TO_SHARE)
+        )
         for other in session.scalars(select(Media).where(Media.id.in_(candidates), Media.phash.is_not(None))):
             distance = rules.hamming(phash, other.phash)
             if other.id not in found and distance <= rules.NEAR_DISTANCE:
@@ -27,8 +30,14 @@ def find(session: Session, sha256: str, phash: str | None, exclude: str | None =
 
 
 def _duplicate(other: Media, match: str, distance: int) -> dict:
-    return {"media_id": other.id, "activity_id": other.activity_id, "branch_id": other.branch_id,
-            "match": match, "distance": distance, "status": other.status}
+    return {
+        "media_id": other.id,
+        "activity_id": other.activity_id,
+        "branch_id": other.branch_id,
+        "match": match,
+        "distance": distance,
+        "status": other.status,
+    }
 
 
 def index_bands(session: Session, media_id: str, phash: str) -> None:

@@ -1,6 +1,7 @@
 """What media expects of the events it consumes: only the fields its handlers read, anything else
 ignored. `event_consumer(..., expects=...)` validates each payload with these before the handler
 runs; a payload that breaks them is dead-lettered at once."""
+
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict

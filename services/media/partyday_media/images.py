@@ -1,5 +1,6 @@
 """Photos: decoded and re-encoded (never served as sent), bounded in pixels, their EXIF read as
 evidence and then left behind, a thumbnail and a web-size copy, and a perceptual hash."""
+
 import io
 import re
 from dataclasses import dataclass, field
@@ -12,8 +13,7 @@ from partyday_common.errors import DomainError
 THUMBNAIL_PX = 320
 WEB_PX = 1600
 JPEG_QUALITY = 85
-FOREIGN_SIGNATURES = re.compile(rb"%PDF-|PK\x03\x04|<\?php|<script|<html|<!doctype html|<svg|<iframe",
-                                re.IGNORECASE)
+FOREIGN_SIGNATURES = re.compile(rb"%PDF-|PK\x03\x04|<\?php|<script|<html|<!doctype html|<svg|<iframe", re.IGNORECASE)
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, DATETIME = 36867, 36881, 306
 PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
@@ -38,8 +38,9 @@ def check_polyglot(data: bytes) -> None:
     """A photo that also carries another format (a script, a PDF, an archive) is refused, not cleaned."""
     found = FOREIGN_SIGNATURES.search(data)
     if found:
-        raise DomainError("POLYGLOT_FILE", "the photo also holds content of another kind", 422,
-                          {"offset": found.start()})
+        raise DomainError(
+            "POLYGLOT_FILE", "the photo also holds content of another kind", 422, {"offset": found.start()}
+        )
 
 
 def process(data: bytes, fmt: str, max_pixels: int) -> Photo:
@@ -62,16 +63,26 @@ def process(data: bytes, fmt: str, max_pixels: int) -> Photo:
         if upright.mode not in ("RGB", "RGBA", "L"):
             keeps_alpha = "A" in upright.getbands() or "transparency" in upright.info
             upright = upright.convert("RGBA" if keeps_alpha else "RGB")
-        return Photo(width=upright.width, height=upright.height, original=_encode(upright, fmt),
-                     thumbnail=_encode(_fit(upright, THUMBNAIL_PX), "jpeg"),
-                     web=_encode(_fit(upright, WEB_PX), "jpeg"), phash=dhash(upright), exif=exif)
+        return Photo(
+            width=upright.width,
+            height=upright.height,
+            original=_encode(upright, fmt),
+            thumbnail=_encode(_fit(upright, THUMBNAIL_PX), "jpeg"),
+            web=_encode(_fit(upright, WEB_PX), "jpeg"),
+            phash=dhash(upright),
+            exif=exif,
+        )
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise corrupt(f"the photo cannot be decoded: {exc}")
 
 
 def too_many_pixels(width: int | None, height: int | None, max_pixels: int) -> DomainError:
-    return DomainError("IMAGE_TOO_MANY_PIXELS", f"a photo may have at most {max_pixels} pixels", 422,
-                       {"width": width, "height": height, "max_pixels": max_pixels})
+    return DomainError(
+        "IMAGE_TOO_MANY_PIXELS",
+        f"a photo may have at most {max_pixels} pixels",
+        422,
+        {"width": width, "height": height, "max_pixels": max_pixels},
+    )
 
 
 def _fit(image: Image.Image, longest: int) -> Image.Image:
@@ -135,8 +146,9 @@ def _capture_time(value, offset) -> str | None:
         match = re.fullmatch(r"([+-])(\d\d):(\d\d)", offset.strip("\x00 "))
         if match:
             sign = 1 if match.group(1) == "+" else -1
-            moment = moment.replace(tzinfo=timezone(sign * timedelta(hours=int(match.group(2)),
-                                                                     minutes=int(match.group(3)))))
+            moment = moment.replace(
+                tzinfo=timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+            )
     return moment.isoformat()
 
 

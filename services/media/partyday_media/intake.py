@@ -7,6 +7,7 @@ incoming object is deleted whatever the outcome, and the stored copies too when 
 The key is looked up before the copies are made so that a repeat costs nothing and answers as the
 first call did, even when the branch's quota has filled up since; `once` then stores the answer with
 the record (or answers a repeat that won the race in between, whose copies are then removed)."""
+
 import re
 import uuid
 
@@ -18,8 +19,11 @@ from partyday_media import activities, materials, media_records, quota, uploads
 from partyday_media.settings import MediaSettings
 from partyday_media_contracts.rpc import INCOMING_KEY, Upload
 
-UPLOADS = Counter("partyday_media_uploads_total", "Uploads checked, by kind and outcome (a reason code when refused).",
-                  ["kind", "outcome"])
+UPLOADS = Counter(
+    "partyday_media_uploads_total",
+    "Uploads checked, by kind and outcome (a reason code when refused).",
+    ["kind", "outcome"],
+)
 INCOMING = re.compile(INCOMING_KEY)
 
 
@@ -39,8 +43,15 @@ def _as_requested(upload: dict) -> dict:
     return {name: value for name, value in upload.items() if name != "key"}
 
 
-def ingest(db, storage, settings: MediaSettings, activity_id: str, upload: dict, idempotency_key: str | None,
-           cpu=uploads.run_here) -> dict:
+def ingest(
+    db,
+    storage,
+    settings: MediaSettings,
+    activity_id: str,
+    upload: dict,
+    idempotency_key: str | None,
+    cpu=uploads.run_here,
+) -> dict:
     """Check an upload for an activity, store its copies and record it as pending review, its bytes taken
     from the branch's quota in the transaction that records it."""
     upload = described(storage, upload)
@@ -79,8 +90,16 @@ def ingest(db, storage, settings: MediaSettings, activity_id: str, upload: dict,
     return answer
 
 
-def add_file_material(db, storage, settings: MediaSettings, directive_id: str, title: str, upload: dict,
-                      idempotency_key: str | None, cpu=uploads.run_here) -> dict:
+def add_file_material(
+    db,
+    storage,
+    settings: MediaSettings,
+    directive_id: str,
+    title: str,
+    upload: dict,
+    idempotency_key: str | None,
+    cpu=uploads.run_here,
+) -> dict:
     """Check a micro lesson (MP4) or a document (PDF), store it and attach it to the directive."""
     upload = described(storage, upload)
     request = {"directive_id": directive_id, "title": title, "upload": _as_requested(upload)}
@@ -95,8 +114,13 @@ def add_file_material(db, storage, settings: MediaSettings, directive_id: str, t
             materials.directive(session, directive_id)
         stored = uploads.store(storage, upload, f"study/{directive_id}/{material_id}", settings, cpu=cpu)
         with db.transaction() as session:
-            answer = once(session, "add_file_material", idempotency_key, request,
-                          lambda: materials.add_file(session, material_id, directive_id, title, upload, stored))
+            answer = once(
+                session,
+                "add_file_material",
+                idempotency_key,
+                request,
+                lambda: materials.add_file(session, material_id, directive_id, title, upload, stored),
+            )
         if answer["material_id"] != material_id:
             uploads.discard(storage, stored["keys"].values())
         return answer

@@ -1,5 +1,6 @@
 """Directives as media follows them, and the study materials attached to them (学习套餐): texts,
 micro lessons (MP4) and documents (PDF); a directive's package and a branch's month, paged."""
+
 import uuid
 
 from sqlalchemy import func, literal, select
@@ -20,8 +21,15 @@ MAX_TITLE = 200
 
 def record_directive(session: Session, payload: DirectiveExpected) -> None:
     if session.get(Directive, payload.directive_id) is None:
-        session.add(Directive(id=payload.directive_id, org_id=payload.org_id, org_path=payload.org_path,
-                              month=payload.month, theme=payload.theme))
+        session.add(
+            Directive(
+                id=payload.directive_id,
+                org_id=payload.org_id,
+                org_path=payload.org_path,
+                month=payload.month,
+                theme=payload.theme,
+            )
+        )
 
 
 def directive(session: Session, directive_id: str) -> Directive:
@@ -32,8 +40,13 @@ def directive(session: Session, directive_id: str) -> Directive:
 
 
 def directive_view(found: Directive) -> dict:
-    return {"directive_id": found.id, "org_id": found.org_id, "org_path": found.org_path, "month": found.month,
-            "theme": found.theme}
+    return {
+        "directive_id": found.id,
+        "org_id": found.org_id,
+        "org_path": found.org_path,
+        "month": found.month,
+        "theme": found.theme,
+    }
 
 
 def check_file(title, fmt: str) -> None:
@@ -45,11 +58,18 @@ def check_file(title, fmt: str) -> None:
 
 
 def view(material: StudyMaterial, theme: str | None = None) -> dict:
-    return {"material_id": material.id, "directive_id": material.directive_id, "directive_theme": theme,
-            "title": material.title, "kind": material.kind, "format": material.format,
-            "duration_s": material.duration_s, "text": material.text,
-            "url": f"/api/v1/study-materials/{material.id}" if material.key else None,
-            "created_at": aware(material.created_at).isoformat()}
+    return {
+        "material_id": material.id,
+        "directive_id": material.directive_id,
+        "directive_theme": theme,
+        "title": material.title,
+        "kind": material.kind,
+        "format": material.format,
+        "duration_s": material.duration_s,
+        "text": material.text,
+        "url": f"/api/v1/study-materials/{material.id}" if material.key else None,
+        "created_at": aware(material.created_at).isoformat(),
+    }
 
 
 def _add(session: Session, material: StudyMaterial) -> dict:
@@ -60,18 +80,42 @@ def _add(session: Session, material: StudyMaterial) -> dict:
 
 
 def add_text(session: Session, directive_id: str, title: str, text: str, uploaded_by: str | None) -> dict:
-    return _add(session, StudyMaterial(id=uuid.uuid4().hex, directive_id=directive_id, title=title, kind="text",
-                                       format=None, text=text, key=None, stored_bytes=0, duration_s=None,
-                                       uploaded_by=uploaded_by, created_at=utcnow()))
+    return _add(
+        session,
+        StudyMaterial(
+            id=uuid.uuid4().hex,
+            directive_id=directive_id,
+            title=title,
+            kind="text",
+            format=None,
+            text=text,
+            key=None,
+            stored_bytes=0,
+            duration_s=None,
+            uploaded_by=uploaded_by,
+            created_at=utcnow(),
+        ),
+    )
 
 
 def add_file(session: Session, material_id: str, directive_id: str, title: str, upload: dict, stored: dict) -> dict:
     """Record a micro lesson or a document whose copy is stored."""
-    return _add(session, StudyMaterial(id=material_id, directive_id=directive_id, title=title.strip(),
-                                       kind="video" if stored["kind"] == "video" else "document",
-                                       format=upload["format"], text=None, key=stored["keys"]["original"],
-                                       stored_bytes=stored["stored_bytes"], duration_s=stored["duration_s"],
-                                       uploaded_by=upload.get("uploaded_by"), created_at=utcnow()))
+    return _add(
+        session,
+        StudyMaterial(
+            id=material_id,
+            directive_id=directive_id,
+            title=title.strip(),
+            kind="video" if stored["kind"] == "video" else "document",
+            format=upload["format"],
+            text=None,
+            key=stored["keys"]["original"],
+            stored_bytes=stored["stored_bytes"],
+            duration_s=stored["duration_s"],
+            uploaded_by=upload.get("uploaded_by"),
+            created_at=utcnow(),
+        ),
+    )
 
 
 def details(session: Session, material_id: str) -> dict:
@@ -80,19 +124,37 @@ def details(session: Session, material_id: str) -> dict:
     if found is None:
         raise not_found("study_material", material_id)
     owner = directive(session, found.directive_id)
-    return {**view(found, owner.theme), "org_id": owner.org_id, "org_path": owner.org_path, "key": found.key,
-            "content_type": detect.content_type(found.format) if found.format else None}
+    return {
+        **view(found, owner.theme),
+        "org_id": owner.org_id,
+        "org_path": owner.org_path,
+        "key": found.key,
+        "content_type": detect.content_type(found.format) if found.format else None,
+    }
 
 
 def _page(session: Session, themes: dict[str, str], page: int, page_size: int) -> dict:
     """The study materials of the directives `themes` names (id → theme), oldest first, a page at a time."""
     offset, limit = page_bounds(page, page_size)
     where = StudyMaterial.directive_id.in_(themes)
-    items = session.scalars(select(StudyMaterial).where(where).order_by(StudyMaterial.created_at, StudyMaterial.id)
-                            .offset(offset).limit(limit)).all() if themes else []
+    items = (
+        session.scalars(
+            select(StudyMaterial)
+            .where(where)
+            .order_by(StudyMaterial.created_at, StudyMaterial.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        if themes
+        else []
+    )
     total = session.scalar(select(func.count()).select_from(StudyMaterial).where(where)) if themes else 0
-    return {"items": [view(item, themes[item.directive_id]) for item in items], "total": total,
-            "page": page, "page_size": page_size}
+    return {
+        "items": [view(item, themes[item.directive_id]) for item in items],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }
 
 
 def of_directive(session: Session, directive_id: str, page: int, page_size: int) -> dict:
@@ -106,6 +168,7 @@ def of_month(session: Session, branch_id: str, month: str, page: int, page_size:
     node = get_node(session, org_nodes, branch_id)
     if node is None:
         raise not_found("org", branch_id)
-    directives = session.scalars(select(Directive).where(
-        Directive.month == month, literal(node["path"]).startswith(Directive.org_path))).all()
+    directives = session.scalars(
+        select(Directive).where(Directive.month == month, literal(node["path"]).startswith(Directive.org_path))
+    ).all()
     return _page(session, {item.id: item.theme for item in directives}, page, page_size)

@@ -1,4 +1,5 @@
 """The media service: uploads, their review, the detail score and duplicate detection."""
+
 from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,9 +47,10 @@ class Media(Base):
     so that two identical uploads at the same moment cannot both get in)."""
 
     __tablename__ = "media"
-    __table_args__ = (Index("ix_media_branch_path_status", "branch_path", "status"),
-                      Index(LIVE_UPLOAD_INDEX, "activity_id", "sha256", unique=True, postgresql_where=LIVE,
-                            sqlite_where=LIVE))
+    __table_args__ = (
+        Index("ix_media_branch_path_status", "branch_path", "status"),
+        Index(LIVE_UPLOAD_INDEX, "activity_id", "sha256", unique=True, postgresql_where=LIVE, sqlite_where=LIVE),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     activity_id: Mapped[str] = mapped_column(String(64), index=True)

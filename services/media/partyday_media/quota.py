@@ -1,5 +1,6 @@
 """Each branch's storage quota: the bytes its uploads that are not rejected hold, taken in the
 transaction that records an upload and given back when a review rejects it."""
+
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -9,8 +10,12 @@ from partyday_media.models import BranchUsage
 
 
 def _exceeded(used: int, quota: int) -> DomainError:
-    return DomainError("QUOTA_EXCEEDED", "the branch has used its media storage quota", 413,
-                       {"used_bytes": int(used), "quota_bytes": quota})
+    return DomainError(
+        "QUOTA_EXCEEDED",
+        "the branch has used its media storage quota",
+        413,
+        {"used_bytes": int(used), "quota_bytes": quota},
+    )
 
 
 def _used(session: Session, branch_id: str) -> int:
@@ -30,11 +35,16 @@ def take(session: Session, branch_id: str, adding: int, quota: int) -> None:
     bytes one after another, and a rolled-back upload takes nothing."""
     table = BranchUsage.__table__
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(table).values(branch_id=branch_id, used_bytes=0)
-                    .on_conflict_do_nothing(index_elements=[table.c.branch_id]))
-    taken = session.execute(update(table).where(table.c.branch_id == branch_id,
-                                                table.c.used_bytes + adding <= quota)
-                            .values(used_bytes=table.c.used_bytes + adding))
+    session.execute(
+        dialect.insert(table)
+        .values(branch_id=branch_id, used_bytes=0)
+        .on_conflict_do_nothing(index_elements=[table.c.branch_id])
+    )
+    taken = session.execute(
+        update(table)
+        .where(table.c.branch_id == branch_id, table.c.used_bytes + adding <= quota)
+        .values(used_bytes=table.c.used_bytes + adding)
+    )
     if taken.rowcount == 0:
         raise _exceeded(_used(session, branch_id), quota)
 
@@ -42,5 +52,4 @@ def take(session: Session, branch_id: str, adding: int, quota: int) -> None:
 def give_back(session: Session, branch_id: str, freed: int) -> None:
     """A rejected upload counts for nothing: its bytes go back to the branch's quota."""
     table = BranchUsage.__table__
-    session.execute(update(table).where(table.c.branch_id == branch_id)
-                    .values(used_bytes=table.c.used_bytes - freed))
+    session.execute(update(table).where(table.c.branch_id == branch_id).values(used_bytes=table.c.used_bytes - freed))

@@ -1,5 +1,6 @@
 """The online review of uploads: a subtree's queue by status, and a superior's decision (pending →
 approved, or rejected with a reason), after which the activity's detail score is computed again."""
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,9 @@ def decide(session: Session, media_id: str, approve: bool, reason: str | None, r
     a decided item stays decided."""
     media = media_records.get(session, media_id, lock=True)
     if media.status != "pending":
-        raise DomainError("MEDIA_ALREADY_REVIEWED", f"this upload is already {media.status}", 409,
-                          {"status": media.status})
+        raise DomainError(
+            "MEDIA_ALREADY_REVIEWED", f"this upload is already {media.status}", 409, {"status": media.status}
+        )
     media.status = "approved" if approve else "rejected"
     media.reject_reason = None if approve else reason.strip()
     media.reviewed_by, media.reviewed_at = reviewer, utcnow()
@@ -47,7 +49,7 @@ def queue(session: Session, org_id: str, status: str, page: int, page_size: int)
     offset, limit = page_bounds(page, page_size)
     where = (Media.branch_path.startswith(path, autoescape=True), Media.status == status)
     total = session.scalar(select(func.count()).select_from(Media).where(*where))
-    items = session.scalars(select(Media).where(*where).order_by(Media.uploaded_at, Media.id)
-                            .offset(offset).limit(limit)).all()
-    return {"items": [media_records.view(item) for item in items], "total": total, "page": page,
-            "page_size": page_size}
+    items = session.scalars(
+        select(Media).where(*where).order_by(Media.uploaded_at, Media.id).offset(offset).limit(limit)
+    ).all()
+    return {"items": [media_records.view(item) for item in items], "total": total, "page": page, "page_size": page_size}

@@ -1,5 +1,6 @@
 """Media's rules as plain functions: a photo's evidence against its activity, near-duplicate
 hashes, and the detail score (图文详尽程度), whose formula the README documents."""
+
 import math
 from datetime import datetime
 
@@ -24,8 +25,14 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def judge_evidence(exif: dict, starts_at: datetime | None, venue: tuple[float, float, int] | None) -> dict:
     """Was the photo taken on the activity's day, near its venue? None where the photo or the
     activity does not tell. A capture time without an offset is read in the activity's zone."""
-    verdict = {"taken_at": exif.get("taken_at"), "on_activity_day": None, "lat": exif.get("lat"),
-               "lon": exif.get("lon"), "distance_m": None, "near_venue": None}
+    verdict = {
+        "taken_at": exif.get("taken_at"),
+        "on_activity_day": None,
+        "lat": exif.get("lat"),
+        "lon": exif.get("lon"),
+        "distance_m": None,
+        "near_venue": None,
+    }
     if verdict["taken_at"] and starts_at is not None:
         taken = datetime.fromisoformat(verdict["taken_at"])
         if taken.tzinfo is None:
@@ -50,8 +57,13 @@ def hamming(a: str, b: str) -> int:
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
-def detail_score(approved_photos: int, summary_chars: int, required_actions: list[str],
-                 evidenced_actions: set[str], sign_in_sheet: bool) -> tuple[int, dict]:
+def detail_score(
+    approved_photos: int,
+    summary_chars: int,
+    required_actions: list[str],
+    evidenced_actions: set[str],
+    sign_in_sheet: bool,
+) -> tuple[int, dict]:
     """The detail score (0-100) and its breakdown:
     - photos: 40 × min(approved photos, 6) / 6;
     - summary: 30 × min(characters, 500) / 500;
@@ -70,8 +82,13 @@ def detail_score(approved_photos: int, summary_chars: int, required_actions: lis
     sheet = SHEET_POINTS if sign_in_sheet else 0
     total = max(0, min(100, round(photos + summary + actions + sheet)))
     return total, {
-        "approved_photos": approved_photos, "photos": round(photos, 1),
-        "summary_chars": summary_chars, "summary": round(summary, 1),
-        "required_actions": required, "evidenced_actions": shown, "actions": round(actions, 1),
-        "sign_in_sheet": sign_in_sheet, "sheet": sheet,
+        "approved_photos": approved_photos,
+        "photos": round(photos, 1),
+        "summary_chars": summary_chars,
+        "summary": round(summary, 1),
+        "required_actions": required,
+        "evidenced_actions": shown,
+        "actions": round(actions, 1),
+        "sign_in_sheet": sign_in_sheet,
+        "sheet": sheet,
     }

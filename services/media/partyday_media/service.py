@@ -1,5 +1,6 @@
 """The media service's entrypoints: each validates, calls the domain modules and commits; the
 events media emits are written by the domain in the same transaction (the outbox)."""
+
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 
@@ -77,8 +78,9 @@ class MediaService(OrgTreeProjection, PartydayService):
         branch's quota in the same transaction. The incoming object is deleted whatever the outcome, and
         the stored copies too when the upload is refused. A repeat with the same Idempotency-Key gets the
         first answer."""
-        return intake.ingest(self.db, self.storage, get_settings(), activity_id, upload, idempotency_key,
-                             cpu=tpool.execute)
+        return intake.ingest(
+            self.db, self.storage, get_settings(), activity_id, upload, idempotency_key, cpu=tpool.execute
+        )
 
     @rpc
     def get_media(self, media_id: str) -> dict:
@@ -93,15 +95,26 @@ class MediaService(OrgTreeProjection, PartydayService):
             return media_records.served_file(session, media_id, variant)
 
     @rpc
-    def review(self, media_id: str, approve: bool, reason: str | None = None, reviewer_id: str | None = None,
-               idempotency_key: str | None = None) -> dict:
+    def review(
+        self,
+        media_id: str,
+        approve: bool,
+        reason: str | None = None,
+        reviewer_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict:
         """A superior approves an upload, or rejects it with a reason; the detail score follows. A repeat
         with the same Idempotency-Key gets the first answer (not MEDIA_ALREADY_REVIEWED)."""
         reviews.check_reason(approve, reason)
         request = {"media_id": media_id, "approve": approve, "reason": reason, "reviewer_id": reviewer_id}
         with self.db.transaction() as session:
-            return once(session, "review", idempotency_key, request,
-                        lambda: reviews.decide(session, media_id, bool(approve), reason, reviewer_id))
+            return once(
+                session,
+                "review",
+                idempotency_key,
+                request,
+                lambda: reviews.decide(session, media_id, bool(approve), reason, reviewer_id),
+            )
 
     @rpc
     def review_queue(self, org_id: str, status: str = "pending", page: int = 1, page_size: int = 50) -> dict:
@@ -117,8 +130,9 @@ class MediaService(OrgTreeProjection, PartydayService):
             return media_records.activity_media(session, activity_id, bool(approved_only))
 
     @rpc
-    def activity_media_page(self, activity_id: str, page: int = 1, page_size: int = 50,
-                            approved_only: bool = False) -> dict:
+    def activity_media_page(
+        self, activity_id: str, page: int = 1, page_size: int = 50, approved_only: bool = False
+    ) -> dict:
         """`activity_media` a page at a time, with `total`, `page` and `page_size`."""
         with self.db.transaction() as session:
             return media_records.activity_media(session, activity_id, bool(approved_only), page, page_size)
@@ -137,24 +151,32 @@ class MediaService(OrgTreeProjection, PartydayService):
             return materials.directive_view(materials.directive(session, directive_id))
 
     @rpc
-    def add_text_material(self, directive_id: str, payload: dict, uploaded_by: str | None = None,
-                          idempotency_key: str | None = None) -> dict:
+    def add_text_material(
+        self, directive_id: str, payload: dict, uploaded_by: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
         """Attach a text to a directive's study package; a repeat with the same Idempotency-Key gets the
         first answer."""
         body = validated(MaterialText, payload)
         request = {"directive_id": directive_id, "payload": payload, "uploaded_by": uploaded_by}
         with self.db.transaction() as session:
-            return once(session, "add_text_material", idempotency_key, request,
-                        lambda: materials.add_text(session, directive_id, body.title, body.text, uploaded_by))
+            return once(
+                session,
+                "add_text_material",
+                idempotency_key,
+                request,
+                lambda: materials.add_text(session, directive_id, body.title, body.text, uploaded_by),
+            )
 
     @rpc
-    def add_file_material(self, directive_id: str, title: str, upload: dict,
-                          idempotency_key: str | None = None) -> dict:
+    def add_file_material(
+        self, directive_id: str, title: str, upload: dict, idempotency_key: str | None = None
+    ) -> dict:
         """Attach a micro lesson (MP4) or a document (PDF) the gateway streamed into storage, checked like
         every upload. The incoming object is deleted whatever the outcome, the stored copy too when the
         material is not recorded; a repeat with the same Idempotency-Key gets the first answer."""
-        return intake.add_file_material(self.db, self.storage, get_settings(), directive_id, title, upload,
-                                        idempotency_key, cpu=tpool.execute)
+        return intake.add_file_material(
+            self.db, self.storage, get_settings(), directive_id, title, upload, idempotency_key, cpu=tpool.execute
+        )
 
     @rpc
     def material(self, material_id: str) -> dict:
@@ -180,12 +202,14 @@ class MediaService(OrgTreeProjection, PartydayService):
         """A member's study note for a month; a repeat with the same Idempotency-Key gets the first answer."""
         note = validated(NoteCreate, payload)
         with self.db.transaction() as session:
-            return once(session, "add_note", idempotency_key, {"payload": payload},
-                        lambda: study_notes.add(session, note))
+            return once(
+                session, "add_note", idempotency_key, {"payload": payload}, lambda: study_notes.add(session, note)
+            )
 
     @rpc
-    def notes(self, branch_id: str, month: str, page: int = 1, page_size: int = 50,
-              member_id: str | None = None) -> dict:
+    def notes(
+        self, branch_id: str, month: str, page: int = 1, page_size: int = 50, member_id: str | None = None
+    ) -> dict:
         """A branch's study notes of a month, oldest first; one member's with `member_id`."""
         with self.db.transaction() as session:
             return study_notes.of_month(session, branch_id, month, page, page_size, member_id)

@@ -1,5 +1,6 @@
 """The settings only media reads, from the same PARTYDAY_* variables as before; the storage keys
 (`media_storage`, `media_dir`, `media_s3_*`) stay in the shared settings, which the gateway reads too."""
+
 from functools import lru_cache
 
 from pydantic import Field

@@ -1,6 +1,7 @@
 """An upload's bytes, from the object the gateway streamed into the incoming area to the copies media
 serves: the name, the type (by content) and the kind's size limit judged first, then the whole file
 checked by kind, photos re-encoded with their derivatives, and evidence read."""
+
 import hashlib
 
 from partyday_common.errors import DomainError
@@ -39,20 +40,28 @@ def store(storage, upload: dict, prefix: str, settings, venue_day=None, cpu=run_
             if size > limit:
                 raise detect.too_large(fmt, limit)
             if fmt.name != upload["format"] or size != upload["size"] or _sha256(file) != upload["sha256"]:
-                raise DomainError("UPLOAD_MISMATCH", "the stored upload differs from what the gateway received",
-                                  422)
+                raise DomainError("UPLOAD_MISMATCH", "the stored upload differs from what the gateway received", 422)
             if fmt.kind == "image":
                 file.seek(0)
                 photo = cpu(images.process, file.read(), fmt.name, settings.media_max_image_pixels)
-                keys = {"original": f"{prefix}/original.{fmt.extension}", "thumbnail": f"{prefix}/thumbnail.jpg",
-                        "web": f"{prefix}/web.jpg"}
+                keys = {
+                    "original": f"{prefix}/original.{fmt.extension}",
+                    "thumbnail": f"{prefix}/thumbnail.jpg",
+                    "web": f"{prefix}/web.jpg",
+                }
                 storage.put_bytes(keys["original"], photo.original, fmt.content_type)
                 storage.put_bytes(keys["thumbnail"], photo.thumbnail, "image/jpeg")
                 storage.put_bytes(keys["web"], photo.web, "image/jpeg")
                 starts_at, venue = venue_day or (None, None)
-                return {"kind": "image", "keys": keys, "phash": photo.phash, "width": photo.width,
-                        "height": photo.height, "evidence": rules.judge_evidence(photo.exif, starts_at, venue),
-                        "stored_bytes": len(photo.original) + len(photo.thumbnail) + len(photo.web)}
+                return {
+                    "kind": "image",
+                    "keys": keys,
+                    "phash": photo.phash,
+                    "width": photo.width,
+                    "height": photo.height,
+                    "evidence": rules.judge_evidence(photo.exif, starts_at, venue),
+                    "stored_bytes": len(photo.original) + len(photo.thumbnail) + len(photo.web),
+                }
             if fmt.kind == "video":
                 facts = containers.check_mp4(file, size, settings.media_max_video_seconds)
             else:

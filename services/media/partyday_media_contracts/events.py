@@ -1,4 +1,5 @@
 """The events media emits: one model per event type, the `data` of its envelope."""
+
 from datetime import datetime
 
 from pydantic import BaseModel, Field

@@ -1,4 +1,5 @@
 """The bodies media's RPCs take."""
+
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints

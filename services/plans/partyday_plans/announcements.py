@@ -1,4 +1,5 @@
 """Events into the outbox, each built through its contract model (`partyday_plans_contracts.events`)."""
+
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 

@@ -1,5 +1,6 @@
 """The plans side of the six-haves archive (六有): per branch of a subtree, a page at a time, the annual task
 list, the month's plan and its summary, and the study materials of the directives that applied to it."""
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,23 +21,39 @@ def archive_page(session: Session, org_id: str, month: str, page: int, page_size
     branches = found.mappings().all()
     ids = [row["org_id"] for row in branches]
     year = int(month[:4])
-    task_lists = {row.branch_id: row for row in session.scalars(
-        select(AnnualTaskList).where(AnnualTaskList.branch_id.in_(ids), AnnualTaskList.year == year))}
-    plans = {plan.branch_id: plan for plan in session.scalars(
-        select(Plan).where(Plan.branch_id.in_(ids), Plan.month == month))}
+    task_lists = {
+        row.branch_id: row
+        for row in session.scalars(
+            select(AnnualTaskList).where(AnnualTaskList.branch_id.in_(ids), AnnualTaskList.year == year)
+        )
+    }
+    plans = {
+        plan.branch_id: plan
+        for plan in session.scalars(select(Plan).where(Plan.branch_id.in_(ids), Plan.month == month))
+    }
     directives = month_directives(session, month)
     items = []
     for row in branches:
         plan = plans.get(row["org_id"])
         tasks = task_lists.get(row["org_id"])
         applying = [d for d in directives if d.org_id in ancestors(row["path"])]
-        items.append({
-            "branch_id": row["org_id"], "name": row["name"], "year": year,
-            "task_list_items": len(tasks.items) if tasks else 0,
-            "plan": None if plan is None else {
-                "plan_id": plan.id, "status": plan.status, "activity_id": plan.activity_id,
-                "summary_submitted": plan.summary_submitted_at is not None},
-            "directives": [{"directive_id": d.id, "theme": d.theme, "study_materials": d.study_materials}
-                           for d in applying],
-        })
+        items.append(
+            {
+                "branch_id": row["org_id"],
+                "name": row["name"],
+                "year": year,
+                "task_list_items": len(tasks.items) if tasks else 0,
+                "plan": None
+                if plan is None
+                else {
+                    "plan_id": plan.id,
+                    "status": plan.status,
+                    "activity_id": plan.activity_id,
+                    "summary_submitted": plan.summary_submitted_at is not None,
+                },
+                "directives": [
+                    {"directive_id": d.id, "theme": d.theme, "study_materials": d.study_materials} for d in applying
+                ],
+            }
+        )
     return {"org_id": org_id, "month": month, "total": total, "page": page, "page_size": page_size, "items": items}

@@ -1,5 +1,6 @@
 """What the deadline timer does on each round: announce what went overdue this month and last, hold the
 activities that have ended, archive the summarized plans past their summary deadline."""
+
 from datetime import datetime
 
 from sqlalchemy.orm import Session

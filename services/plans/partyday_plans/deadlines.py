@@ -1,4 +1,5 @@
 """Deadline rules of the monthly cycle, evaluated in the organisation's time zone."""
+
 import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,10 +30,15 @@ def deadline(month: str, day: int, time_zone: str = DEFAULT_TIME_ZONE) -> dateti
     return local_midnight + timedelta(days=1)
 
 
-def missing_items(month: str, now: datetime, has_plan: bool, has_summary: bool,
-                  plan_day: int = DEFAULT_PLAN_DEADLINE_DAY,
-                  summary_day: int = DEFAULT_SUMMARY_DEADLINE_DAY,
-                  time_zone: str = DEFAULT_TIME_ZONE) -> list[str]:
+def missing_items(
+    month: str,
+    now: datetime,
+    has_plan: bool,
+    has_summary: bool,
+    plan_day: int = DEFAULT_PLAN_DEADLINE_DAY,
+    summary_day: int = DEFAULT_SUMMARY_DEADLINE_DAY,
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> list[str]:
     """Which of the month's documents are overdue for a branch at `now`."""
     missing = []
     if not has_plan and now >= deadline(month, plan_day, time_zone):
@@ -51,8 +57,10 @@ def directive_deadline_days(path: str, directives) -> tuple[int, int] | None:
         return None
     closest = max(len(directive.org_path) for directive in applying)
     nearest = [directive for directive in applying if len(directive.org_path) == closest]
-    return (min(directive.plan_deadline_day for directive in nearest),
-            min(directive.summary_deadline_day for directive in nearest))
+    return (
+        min(directive.plan_deadline_day for directive in nearest),
+        min(directive.summary_deadline_day for directive in nearest),
+    )
 
 
 def previous_month(month: str) -> str:

@@ -2,6 +2,7 @@
 
 A directive is one row; a branch's task is every directive of the month on its path, read by query, so every
 branch reads it as its task from the moment it commits."""
+
 import uuid
 
 from sqlalchemy import select
@@ -23,17 +24,26 @@ PUBLISHERS = ("city", "county")
 
 
 def directive_view(directive: Directive) -> dict:
-    return {"directive_id": directive.id, "org_id": directive.org_id, "month": directive.month,
-            "theme": directive.theme, "required_actions": directive.required_actions,
-            "study_materials": directive.study_materials, "plan_deadline_day": directive.plan_deadline_day,
-            "summary_deadline_day": directive.summary_deadline_day,
-            "published_at": directive.published_at.isoformat()}
+    return {
+        "directive_id": directive.id,
+        "org_id": directive.org_id,
+        "month": directive.month,
+        "theme": directive.theme,
+        "required_actions": directive.required_actions,
+        "study_materials": directive.study_materials,
+        "plan_deadline_day": directive.plan_deadline_day,
+        "summary_deadline_day": directive.summary_deadline_day,
+        "published_at": directive.published_at.isoformat(),
+    }
 
 
 def directives_for(session: Session, path: str, month: str) -> list[Directive]:
     """The month's directives published at the node or any of its ancestors, oldest first."""
-    return session.scalars(select(Directive).where(Directive.month == month, Directive.org_id.in_(ancestors(path)))
-                           .order_by(Directive.published_at)).all()
+    return session.scalars(
+        select(Directive)
+        .where(Directive.month == month, Directive.org_id.in_(ancestors(path)))
+        .order_by(Directive.published_at)
+    ).all()
 
 
 def month_directives(session: Session, month: str) -> list[Directive]:
@@ -51,17 +61,34 @@ def publish_directive(session: Session, request: DirectiveCreate) -> dict:
     """One row reaches every branch below the node: each reads it as its task at once."""
     target = node(session, request.org_id)
     if target["level"] not in PUBLISHERS:
-        raise DomainError("DIRECTIVE_LEVEL_INVALID", "a city or a county publishes directives", 422,
-                          {"level": target["level"]})
-    directive = Directive(id=uuid.uuid4().hex, org_id=target["org_id"], org_path=target["path"], month=request.month,
-                          theme=request.theme, required_actions=request.required_actions,
-                          study_materials=request.study_materials, plan_deadline_day=request.plan_deadline_day,
-                          summary_deadline_day=request.summary_deadline_day, published_at=utcnow(),
-                          published_by=session.info.get("actor_id"))
+        raise DomainError(
+            "DIRECTIVE_LEVEL_INVALID", "a city or a county publishes directives", 422, {"level": target["level"]}
+        )
+    directive = Directive(
+        id=uuid.uuid4().hex,
+        org_id=target["org_id"],
+        org_path=target["path"],
+        month=request.month,
+        theme=request.theme,
+        required_actions=request.required_actions,
+        study_materials=request.study_materials,
+        plan_deadline_day=request.plan_deadline_day,
+        summary_deadline_day=request.summary_deadline_day,
+        published_at=utcnow(),
+        published_by=session.info.get("actor_id"),
+    )
     session.add(directive)
-    announce(session, DirectivePublished(
-        directive_id=directive.id, org_id=directive.org_id, org_path=directive.org_path, month=directive.month,
-        theme=directive.theme, required_actions=directive.required_actions))
+    announce(
+        session,
+        DirectivePublished(
+            directive_id=directive.id,
+            org_id=directive.org_id,
+            org_path=directive.org_path,
+            month=directive.month,
+            theme=directive.theme,
+            required_actions=directive.required_actions,
+        ),
+    )
     return directive_view(directive)
 
 
@@ -75,15 +102,32 @@ def delivery(session: Session, directive_id: str, page: int, page_size: int) -> 
         raise not_found("directive", directive_id)
     total, found = counted_page(session, branches_under(directive.org_path).order_by(org_nodes.c.path), offset, limit)
     rows = found.mappings().all()
-    statuses = dict(session.execute(select(Plan.branch_id, Plan.status).where(
-        Plan.month == directive.month, Plan.branch_id.in_([row["org_id"] for row in rows]))).all())
+    statuses = dict(
+        session.execute(
+            select(Plan.branch_id, Plan.status).where(
+                Plan.month == directive.month, Plan.branch_id.in_([row["org_id"] for row in rows])
+            )
+        ).all()
+    )
     schedules = ScheduleBook(session, month_directives(session, directive.month))
     items = []
     for row in rows:
         schedule = schedules.for_path(row["path"])
-        items.append({"branch_id": row["org_id"], "name": row["name"],
-                      "plan_due": deadlines.deadline(directive.month, schedule.plan_deadline_day,
-                                                     schedule.time_zone).isoformat(),
-                      "plan_status": statuses.get(row["org_id"])})
-    return {"directive": directive_view(directive), "org_path": directive.org_path, "total": total, "items": items,
-            "page": page, "page_size": page_size}
+        items.append(
+            {
+                "branch_id": row["org_id"],
+                "name": row["name"],
+                "plan_due": deadlines.deadline(
+                    directive.month, schedule.plan_deadline_day, schedule.time_zone
+                ).isoformat(),
+                "plan_status": statuses.get(row["org_id"]),
+            }
+        )
+    return {
+        "directive": directive_view(directive),
+        "org_path": directive.org_path,
+        "total": total,
+        "items": items,
+        "page": page,
+        "page_size": page_size,
+    }

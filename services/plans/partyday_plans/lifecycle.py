@@ -3,6 +3,7 @@
 draft → submitted → approved (published to members at once) or returned → … →
 held (once it has ended) → summarized → archived.
 """
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,14 +29,16 @@ def next_status(status: str, action: str) -> str | None:
     """The state after `action`, or 409 with the current state when it is not allowed now."""
     allowed_from, target = TRANSITIONS[action]
     if status not in allowed_from:
-        raise DomainError("PLAN_STATE_CONFLICT", f"a {status} plan cannot be {action}ed" if action != "submit"
-                          else f"a {status} plan cannot be submitted", 409,
-                          {"status": status, "action": action, "allowed_from": sorted(allowed_from)})
+        raise DomainError(
+            "PLAN_STATE_CONFLICT",
+            f"a {status} plan cannot be {action}ed" if action != "submit" else f"a {status} plan cannot be submitted",
+            409,
+            {"status": status, "action": action, "allowed_from": sorted(allowed_from)},
+        )
     return target or status
 
 
-def check_timing(month: str, starts_at: datetime, ends_at: datetime, time_zone: str,
-                 party_day: int | None) -> None:
+def check_timing(month: str, starts_at: datetime, ends_at: datetime, time_zone: str, party_day: int | None) -> None:
     """The activity happens within its month, ends after it starts, lasts at most 12 hours, and
     falls on the organisation's fixed party day when it has one."""
     if ends_at <= starts_at:
@@ -44,16 +47,28 @@ def check_timing(month: str, starts_at: datetime, ends_at: datetime, time_zone: 
         raise DomainError("PLAN_TIMES_INVALID", "a party day lasts at most 12 hours", 422)
     local_start = starts_at.astimezone(ZoneInfo(time_zone))
     if local_start.strftime("%Y-%m") != month:
-        raise DomainError("PLAN_OUTSIDE_MONTH", f"the activity must take place in {month}", 422,
-                          {"month": month, "starts_on": local_start.date().isoformat()})
+        raise DomainError(
+            "PLAN_OUTSIDE_MONTH",
+            f"the activity must take place in {month}",
+            422,
+            {"month": month, "starts_on": local_start.date().isoformat()},
+        )
     if party_day is not None and local_start.day != party_day:
-        raise DomainError("PARTY_DAY_FIXED", f"this organisation holds its party day on day {party_day}", 422,
-                          {"party_day": party_day, "starts_on": local_start.date().isoformat()})
+        raise DomainError(
+            "PARTY_DAY_FIXED",
+            f"this organisation holds its party day on day {party_day}",
+            422,
+            {"party_day": party_day, "starts_on": local_start.date().isoformat()},
+        )
 
 
 def check_required_actions(required: list[str], planned: list[str]) -> None:
     """Every required action of the month's directives is in the plan."""
     missing = [action for action in required if action not in set(planned)]
     if missing:
-        raise DomainError("REQUIRED_ACTIONS_MISSING", "the plan lacks required actions of this month's directives",
-                          422, {"missing": missing})
+        raise DomainError(
+            "REQUIRED_ACTIONS_MISSING",
+            "the plan lacks required actions of this month's directives",
+            422,
+            {"missing": missing},
+        )

@@ -49,8 +49,10 @@ class Plan(Base):
     """A branch's plan for one month's party day, and once approved, its activity."""
 
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("branch_id", "month", name="uq_plans_branch_month"),
-                      Index("ix_plans_month_path", "month", "branch_path"))
+    __table_args__ = (
+        UniqueConstraint("branch_id", "month", name="uq_plans_branch_month"),
+        Index("ix_plans_month_path", "month", "branch_path"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     branch_id: Mapped[str] = mapped_column(String(64))

@@ -1,4 +1,5 @@
 """The organisations plans works on, read from its projection of the directory's tree (`org_nodes`)."""
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -32,8 +33,9 @@ def ancestors(path: str) -> list[str]:
 
 def branches_under(org_path: str):
     """A query of the id, name, parent and path of every branch of the subtree at `org_path`."""
-    return (select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.parent_id, org_nodes.c.path)
-            .where(subtree_filter(org_nodes, org_path), org_nodes.c.level == "branch"))
+    return select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.parent_id, org_nodes.c.path).where(
+        subtree_filter(org_nodes, org_path), org_nodes.c.level == "branch"
+    )
 
 
 def sample_branches(session: Session, org_id: str, size: int) -> list[str]:

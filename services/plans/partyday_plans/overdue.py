@@ -4,6 +4,7 @@ announced once per branch, month and kind (`overdue_marks`).
 A branch's deadlines are its schedule's (`schedules.py`); siblings share their parent's unless a branch has a
 schedule of its own. Which deadlines have passed is decided per such group, and the branches that missed one
 are found, counted and paged by one query."""
+
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, true
@@ -34,12 +35,17 @@ class BranchDeadlines:
     def __init__(self, session: Session, org_path: str, month: str):
         book = ScheduleBook(session, month_directives(session, month))
         in_subtree = (subtree_filter(org_nodes, org_path), org_nodes.c.level == "branch")
-        parents = session.execute(select(org_nodes.c.parent_id, func.min(org_nodes.c.path))
-                                  .where(*in_subtree, org_nodes.c.parent_id.is_not(None))
-                                  .group_by(org_nodes.c.parent_id)).all()
+        parents = session.execute(
+            select(org_nodes.c.parent_id, func.min(org_nodes.c.path))
+            .where(*in_subtree, org_nodes.c.parent_id.is_not(None))
+            .group_by(org_nodes.c.parent_id)
+        ).all()
         self.by_parent = {parent_id: book.for_path(_parent_path(path)) for parent_id, path in parents}
-        singles = session.execute(select(org_nodes.c.org_id, org_nodes.c.path).where(*in_subtree, or_(
-            org_nodes.c.org_id.in_(list(book.own)), org_nodes.c.parent_id.is_(None)))).all()
+        singles = session.execute(
+            select(org_nodes.c.org_id, org_nodes.c.path).where(
+                *in_subtree, or_(org_nodes.c.org_id.in_(list(book.own)), org_nodes.c.parent_id.is_(None))
+            )
+        ).all()
         self.by_branch = {org_id: book.for_path(path) for org_id, path in singles}
 
     def of(self, branch_id: str, parent_id: str | None) -> Schedule:
@@ -47,14 +53,18 @@ class BranchDeadlines:
 
     def passed(self, kind: str, month: str, now: datetime):
         """A condition on `org_nodes`: the branch's deadline for `kind` has passed at `now`."""
+
         def due(schedule: Schedule) -> bool:
-            return kind in deadlines.missing_items(month, now, False, False, schedule.plan_deadline_day,
-                                                   schedule.summary_deadline_day, schedule.time_zone)
+            return kind in deadlines.missing_items(
+                month, now, False, False, schedule.plan_deadline_day, schedule.summary_deadline_day, schedule.time_zone
+            )
 
         parents = [parent_id for parent_id, schedule in self.by_parent.items() if due(schedule)]
         by_parent = true() if len(parents) == len(self.by_parent) else org_nodes.c.parent_id.in_(parents)
-        return or_(org_nodes.c.org_id.in_([branch_id for branch_id, s in self.by_branch.items() if due(s)]),
-                   and_(org_nodes.c.org_id.not_in(list(self.by_branch)), by_parent))
+        return or_(
+            org_nodes.c.org_id.in_([branch_id for branch_id, s in self.by_branch.items() if due(s)]),
+            and_(org_nodes.c.org_id.not_in(list(self.by_branch)), by_parent),
+        )
 
 
 def _overdue(session: Session, org_path: str, month: str, now: datetime):
@@ -63,15 +73,26 @@ def _overdue(session: Session, org_path: str, month: str, now: datetime):
     status = Plan.status
     missed_plan = and_(schedules.passed("plan", month, now), or_(status.is_(None), status.not_in(SUBMITTED)))
     missed_summary = and_(schedules.passed("summary", month, now), or_(status.is_(None), status.not_in(SUMMARIZED)))
-    query = (branches_under(org_path).add_columns(status)
-             .outerjoin(Plan, and_(Plan.branch_id == org_nodes.c.org_id, Plan.month == month))
-             .where(or_(missed_plan, missed_summary)).order_by(org_nodes.c.name, org_nodes.c.org_id))
+    query = (
+        branches_under(org_path)
+        .add_columns(status)
+        .outerjoin(Plan, and_(Plan.branch_id == org_nodes.c.org_id, Plan.month == month))
+        .where(or_(missed_plan, missed_summary))
+        .order_by(org_nodes.c.name, org_nodes.c.org_id)
+    )
     return query, schedules
 
 
 def _missing(row, schedule: Schedule, month: str, now: datetime) -> list[str]:
-    return deadlines.missing_items(month, now, row.status in SUBMITTED, row.status in SUMMARIZED,
-                                   schedule.plan_deadline_day, schedule.summary_deadline_day, schedule.time_zone)
+    return deadlines.missing_items(
+        month,
+        now,
+        row.status in SUBMITTED,
+        row.status in SUMMARIZED,
+        schedule.plan_deadline_day,
+        schedule.summary_deadline_day,
+        schedule.time_zone,
+    )
 
 
 def overdue_page(session: Session, org_id: str, month: str, page: int, page_size: int, now: datetime) -> dict:
@@ -80,8 +101,15 @@ def overdue_page(session: Session, org_id: str, month: str, page: int, page_size
     offset, limit = page_bounds(page, page_size)
     query, schedules = _overdue(session, node(session, org_id)["path"], month, now)
     total, rows = counted_page(session, query, offset, limit)
-    items = [{"branch_id": row.org_id, "name": row.name, "parent_id": row.parent_id,
-              "missing": _missing(row, schedules.of(row.org_id, row.parent_id), month, now)} for row in rows]
+    items = [
+        {
+            "branch_id": row.org_id,
+            "name": row.name,
+            "parent_id": row.parent_id,
+            "missing": _missing(row, schedules.of(row.org_id, row.parent_id), month, now),
+        }
+        for row in rows
+    ]
     return {"org_id": org_id, "month": month, "total": total, "page": page, "page_size": page_size, "items": items}
 
 
@@ -97,7 +125,15 @@ def mark_overdue(session: Session, month: str, now: datetime) -> int:
                 continue
             day = schedule.plan_deadline_day if kind == "plan" else schedule.summary_deadline_day
             session.add(OverdueMark(branch_id=row.org_id, month=month, kind=kind, marked_at=now))
-            announce(session, ANNOUNCED[kind](branch_id=row.org_id, branch_path=row.path, month=month, kind=kind,
-                                              deadline=deadlines.deadline(month, day, schedule.time_zone)))
+            announce(
+                session,
+                ANNOUNCED[kind](
+                    branch_id=row.org_id,
+                    branch_path=row.path,
+                    month=month,
+                    kind=kind,
+                    deadline=deadlines.deadline(month, day, schedule.time_zone),
+                ),
+            )
             announced += 1
     return announced

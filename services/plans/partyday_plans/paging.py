@@ -1,4 +1,5 @@
 """A page of a query, counted and cut in SQL."""
+
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session
 

@@ -1,5 +1,6 @@
 """A branch's plan for a month: drafting and editing it, reading it, and its moves through the lifecycle
 (`lifecycle.py`), each recorded in `plan_transitions`. Once approved (`review.py`) it is an activity."""
+
 import uuid
 from datetime import datetime
 
@@ -22,14 +23,24 @@ from partyday_plans_contracts.rpc import PlanCreate, PlanEdit
 
 
 def plan_view(plan: Plan) -> dict:
-    return {"plan_id": plan.id, "branch_id": plan.branch_id, "month": plan.month, "theme": plan.theme,
-            "starts_at": aware(plan.starts_at).isoformat(), "ends_at": aware(plan.ends_at).isoformat(),
-            "venue": {"name": plan.venue_name, "lat": plan.venue_lat, "lon": plan.venue_lon,
-                      "radius_m": plan.radius_m},
-            "required_actions": plan.required_actions, "optional_actions": plan.optional_actions,
-            "attendance_rules": plan.attendance_rules, "status": plan.status, "activity_id": plan.activity_id,
-            "submitted_late": plan.submitted_late, "review_comment": plan.review_comment,
-            "summary": plan.summary_text, "summary_late": plan.summary_late}
+    return {
+        "plan_id": plan.id,
+        "branch_id": plan.branch_id,
+        "month": plan.month,
+        "theme": plan.theme,
+        "starts_at": aware(plan.starts_at).isoformat(),
+        "ends_at": aware(plan.ends_at).isoformat(),
+        "venue": {"name": plan.venue_name, "lat": plan.venue_lat, "lon": plan.venue_lon, "radius_m": plan.radius_m},
+        "required_actions": plan.required_actions,
+        "optional_actions": plan.optional_actions,
+        "attendance_rules": plan.attendance_rules,
+        "status": plan.status,
+        "activity_id": plan.activity_id,
+        "submitted_late": plan.submitted_late,
+        "review_comment": plan.review_comment,
+        "summary": plan.summary_text,
+        "summary_late": plan.summary_late,
+    }
 
 
 def scoped_view(plan: Plan) -> dict:
@@ -39,8 +50,15 @@ def scoped_view(plan: Plan) -> dict:
 
 def plan_event(plan: Plan, event: type[PlanEvent]) -> PlanEvent:
     """The payload of one of the plan's moves, as `event`'s model."""
-    return event(plan_id=plan.id, branch_id=plan.branch_id, branch_path=plan.branch_path, month=plan.month,
-                 status=plan.status, activity_id=plan.activity_id, summary_chars=len(plan.summary_text or ""))
+    return event(
+        plan_id=plan.id,
+        branch_id=plan.branch_id,
+        branch_path=plan.branch_path,
+        month=plan.month,
+        status=plan.status,
+        activity_id=plan.activity_id,
+        summary_chars=len(plan.summary_text or ""),
+    )
 
 
 def move(session: Session, plan: Plan, action: str, comment: str | None = None) -> None:
@@ -48,8 +66,16 @@ def move(session: Session, plan: Plan, action: str, comment: str | None = None) 
     before = plan.status
     plan.status = lifecycle.next_status(plan.status, action)
     plan.updated_at = utcnow()
-    session.add(PlanTransition(plan_id=plan.id, from_status=before, to_status=plan.status,
-                               actor_id=session.info.get("actor_id"), comment=comment, at=utcnow()))
+    session.add(
+        PlanTransition(
+            plan_id=plan.id,
+            from_status=before,
+            to_status=plan.status,
+            actor_id=session.info.get("actor_id"),
+            comment=comment,
+            at=utcnow(),
+        )
+    )
 
 
 def get_plan(session: Session, plan_id: str) -> Plan:
@@ -73,17 +99,36 @@ def create_plan(session: Session, request: PlanCreate) -> dict:
     if session.scalar(select(Plan.id).where(Plan.branch_id == home["org_id"], Plan.month == request.month)):
         raise DomainError("PLAN_EXISTS", "the branch already has a plan for this month; edit it", 409)
     now = utcnow()
-    plan = Plan(id=uuid.uuid4().hex, branch_id=home["org_id"], branch_path=home["path"], month=request.month,
-                theme=request.theme, starts_at=request.starts_at, ends_at=request.ends_at,
-                venue_name=request.venue.name, venue_lat=request.venue.lat, venue_lon=request.venue.lon,
-                radius_m=request.venue.radius_m, required_actions=request.required_actions,
-                optional_actions=request.optional_actions, attendance_rules=request.attendance_rules.model_dump(),
-                status="draft", submitted_late=False, summary_late=False, created_at=now, updated_at=now)
-    lifecycle.check_timing(plan.month, request.starts_at, request.ends_at,
-                           schedule_for(session, plan.branch_path, []).time_zone, None)
+    plan = Plan(
+        id=uuid.uuid4().hex,
+        branch_id=home["org_id"],
+        branch_path=home["path"],
+        month=request.month,
+        theme=request.theme,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        venue_name=request.venue.name,
+        venue_lat=request.venue.lat,
+        venue_lon=request.venue.lon,
+        radius_m=request.venue.radius_m,
+        required_actions=request.required_actions,
+        optional_actions=request.optional_actions,
+        attendance_rules=request.attendance_rules.model_dump(),
+        status="draft",
+        submitted_late=False,
+        summary_late=False,
+        created_at=now,
+        updated_at=now,
+    )
+    lifecycle.check_timing(
+        plan.month, request.starts_at, request.ends_at, schedule_for(session, plan.branch_path, []).time_zone, None
+    )
     session.add(plan)
-    session.add(PlanTransition(plan_id=plan.id, from_status=None, to_status="draft",
-                               actor_id=session.info.get("actor_id"), at=now))
+    session.add(
+        PlanTransition(
+            plan_id=plan.id, from_status=None, to_status="draft", actor_id=session.info.get("actor_id"), at=now
+        )
+    )
     return plan_view(plan)
 
 
@@ -97,7 +142,11 @@ def edit_plan(session: Session, plan_id: str, request: PlanEdit) -> dict:
             setattr(plan, field, getattr(request, field))
     if request.venue is not None:
         plan.venue_name, plan.venue_lat, plan.venue_lon, plan.radius_m = (
-            request.venue.name, request.venue.lat, request.venue.lon, request.venue.radius_m)
+            request.venue.name,
+            request.venue.lat,
+            request.venue.lon,
+            request.venue.radius_m,
+        )
     if request.attendance_rules is not None:
         plan.attendance_rules = request.attendance_rules.model_dump()
     plan.updated_at = utcnow()
@@ -108,8 +157,9 @@ def list_plans(session: Session, org_id: str, month: str, status: str | None, pa
     """The month's plans of every branch under a node, optionally of one status, newest change first."""
     deadlines.parse_month(month)
     offset, limit = page_bounds(page, page_size)
-    query = select(Plan).where(Plan.month == month,
-                               Plan.branch_path.startswith(node(session, org_id)["path"], autoescape=True))
+    query = select(Plan).where(
+        Plan.month == month, Plan.branch_path.startswith(node(session, org_id)["path"], autoescape=True)
+    )
     if status:
         query = query.where(Plan.status == status)
     total, found = counted_page(session, query.order_by(Plan.updated_at.desc(), Plan.id), offset, limit)
@@ -124,10 +174,12 @@ def branch_month(session: Session, branch_id: str, month: str) -> dict:
     schedule = schedule_for(session, home["path"], directives)
     plan = session.scalar(select(Plan).where(Plan.branch_id == branch_id, Plan.month == month))
     return {
-        "branch_id": branch_id, "month": month,
+        "branch_id": branch_id,
+        "month": month,
         "directives": [directive_view(d) for d in directives],
         "required_actions": [a for d in directives for a in d.required_actions],
-        "party_day": schedule.party_day, "time_zone": schedule.time_zone,
+        "party_day": schedule.party_day,
+        "time_zone": schedule.time_zone,
         "plan_due": deadlines.deadline(month, schedule.plan_deadline_day, schedule.time_zone).isoformat(),
         "summary_due": deadlines.deadline(month, schedule.summary_deadline_day, schedule.time_zone).isoformat(),
         "plan": plan_view(plan) if plan else None,

@@ -1,6 +1,7 @@
 """A plan's review: the branch submits it (checked against the month's directives and its schedule; a late one
 is accepted and flagged), a superior returns it with a comment or approves it. Approval publishes it to the
 branch's members and makes it an activity, with the roster snapshot attendance opens the sign-in sheet from."""
+
 import uuid
 from datetime import datetime
 
@@ -26,8 +27,9 @@ def submit_plan(session: Session, plan_id: str, now: datetime) -> dict:
     move(session, plan, "submit")
     directives = directives_for(session, plan.branch_path, plan.month)
     schedule = schedule_for(session, plan.branch_path, directives)
-    lifecycle.check_timing(plan.month, aware(plan.starts_at), aware(plan.ends_at), schedule.time_zone,
-                           schedule.party_day)
+    lifecycle.check_timing(
+        plan.month, aware(plan.starts_at), aware(plan.ends_at), schedule.time_zone, schedule.party_day
+    )
     lifecycle.check_required_actions([a for d in directives for a in d.required_actions], plan.required_actions)
     plan.submitted_at = now
     plan.submitted_late = now >= deadlines.deadline(plan.month, schedule.plan_deadline_day, schedule.time_zone)
@@ -79,9 +81,24 @@ def approve_plan(session: Session, plan_id: str, roster: list[dict]) -> dict:
     plan.reviewed_by = session.info.get("actor_id")
     plan.reviewed_at = utcnow()
     plan.review_comment = None
-    announce(session, PlanApproved(
-        plan_id=plan.id, activity_id=plan.activity_id, branch_id=plan.branch_id, branch_path=plan.branch_path,
-        month=plan.month, theme=plan.theme, starts_at=aware(plan.starts_at), ends_at=aware(plan.ends_at),
-        venue_name=plan.venue_name, venue_lat=plan.venue_lat, venue_lon=plan.venue_lon, radius_m=plan.radius_m,
-        required_actions=plan.required_actions, attendance_rules=plan.attendance_rules, roster=roster))
+    announce(
+        session,
+        PlanApproved(
+            plan_id=plan.id,
+            activity_id=plan.activity_id,
+            branch_id=plan.branch_id,
+            branch_path=plan.branch_path,
+            month=plan.month,
+            theme=plan.theme,
+            starts_at=aware(plan.starts_at),
+            ends_at=aware(plan.ends_at),
+            venue_name=plan.venue_name,
+            venue_lat=plan.venue_lat,
+            venue_lon=plan.venue_lon,
+            radius_m=plan.radius_m,
+            required_actions=plan.required_actions,
+            attendance_rules=plan.attendance_rules,
+            roster=roster,
+        ),
+    )
     return plan_view(plan)

@@ -2,6 +2,7 @@
 
 A node follows the nearest node on its path (itself included) that has a schedule of its own; the month's
 directives of the closest publisher above it set its deadline days."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,8 +31,11 @@ def resolve(path: str, own: dict[str, OrgSchedule], directives: Iterable[Directi
     the month's directives."""
     ids = ancestors(path)
     nearest = next((own[i] for i in reversed(ids) if i in own), None)
-    schedule = Schedule(nearest.time_zone, nearest.party_day, nearest.plan_deadline_day,
-                        nearest.summary_deadline_day) if nearest else Schedule()
+    schedule = (
+        Schedule(nearest.time_zone, nearest.party_day, nearest.plan_deadline_day, nearest.summary_deadline_day)
+        if nearest
+        else Schedule()
+    )
     days = deadlines.directive_deadline_days(path, directives)
     if days:
         schedule = Schedule(schedule.time_zone, schedule.party_day, *days)

@@ -1,5 +1,6 @@
 """The plans service's entrypoints: each validates, calls the domain, and commits its work with the events
 it announces; a mutating RPC takes an `idempotency_key` and answers a repeat with its first answer."""
+
 from nameko.timer import timer
 
 from partyday_common.clock import instant
@@ -46,8 +47,13 @@ class PlansService(OrgTreeProjection, PartydayService):
         """Publish a month's requirements at a city or county for every branch below it."""
         request = validated(DirectiveCreate, payload)
         with self.db.transaction() as session:
-            return once(session, "publish_directive", idempotency_key, {"payload": payload},
-                        lambda: directives.publish_directive(session, request))
+            return once(
+                session,
+                "publish_directive",
+                idempotency_key,
+                {"payload": payload},
+                lambda: directives.publish_directive(session, request),
+            )
 
     @rpc
     def directives(self, org_id: str, month: str) -> list:
@@ -78,16 +84,26 @@ class PlansService(OrgTreeProjection, PartydayService):
         """Draft a branch's plan for a month."""
         request = validated(PlanCreate, payload)
         with self.db.transaction() as session:
-            return once(session, "create_plan", idempotency_key, {"payload": payload},
-                        lambda: plans.create_plan(session, request))
+            return once(
+                session,
+                "create_plan",
+                idempotency_key,
+                {"payload": payload},
+                lambda: plans.create_plan(session, request),
+            )
 
     @rpc
     def edit_plan(self, plan_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """Change a draft or returned plan."""
         request = validated(PlanEdit, payload)
         with self.db.transaction() as session:
-            return once(session, "edit_plan", idempotency_key, {"plan_id": plan_id, "payload": payload},
-                        lambda: plans.edit_plan(session, plan_id, request))
+            return once(
+                session,
+                "edit_plan",
+                idempotency_key,
+                {"plan_id": plan_id, "payload": payload},
+                lambda: plans.edit_plan(session, plan_id, request),
+            )
 
     @rpc
     def get_plan(self, plan_id: str) -> dict:
@@ -102,8 +118,9 @@ class PlansService(OrgTreeProjection, PartydayService):
             return plans.scoped_view(plans.activity_plan(session, activity_id))
 
     @rpc
-    def list_plans(self, org_id: str, month: str, status: str | None = None, page: int = 1,
-                   page_size: int = 50) -> dict:
+    def list_plans(
+        self, org_id: str, month: str, status: str | None = None, page: int = 1, page_size: int = 50
+    ) -> dict:
         """The month's plans of every branch under a node, optionally of one status, a page at a time."""
         with self.db.transaction() as session:
             return plans.list_plans(session, org_id, month, status, page, page_size)
@@ -113,16 +130,26 @@ class PlansService(OrgTreeProjection, PartydayService):
         """Send a plan for review; late plans are accepted and flagged."""
         at = instant(now)
         with self.db.transaction() as session:
-            return once(session, "submit_plan", idempotency_key, {"plan_id": plan_id, "now": now},
-                        lambda: review.submit_plan(session, plan_id, at))
+            return once(
+                session,
+                "submit_plan",
+                idempotency_key,
+                {"plan_id": plan_id, "now": now},
+                lambda: review.submit_plan(session, plan_id, at),
+            )
 
     @rpc
     def return_plan(self, plan_id: str, comment: str, idempotency_key: str | None = None) -> dict:
         """Send a plan back to its branch with the reviewer's comment."""
         trimmed = review.review_comment(comment)
         with self.db.transaction() as session:
-            return once(session, "return_plan", idempotency_key, {"plan_id": plan_id, "comment": comment},
-                        lambda: review.return_plan(session, plan_id, trimmed))
+            return once(
+                session,
+                "return_plan",
+                idempotency_key,
+                {"plan_id": plan_id, "comment": comment},
+                lambda: review.return_plan(session, plan_id, trimmed),
+            )
 
     @rpc
     def approve_plan(self, plan_id: str, idempotency_key: str | None = None) -> dict:
@@ -136,18 +163,24 @@ class PlansService(OrgTreeProjection, PartydayService):
             return answered
         roster = review.fetch_roster(self.directory, branch_id)
         with self.db.transaction() as session:
-            return once(session, "approve_plan", idempotency_key, request,
-                        lambda: review.approve_plan(session, plan_id, roster))
+            return once(
+                session, "approve_plan", idempotency_key, request, lambda: review.approve_plan(session, plan_id, roster)
+            )
 
     @rpc
-    def submit_summary(self, activity_id: str, text: str, now: str | None = None,
-                       idempotency_key: str | None = None) -> dict:
+    def submit_summary(
+        self, activity_id: str, text: str, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
         """The branch's account of its activity, after it has ended."""
         trimmed, at = summaries.summary_text(text), instant(now)
         with self.db.transaction() as session:
-            return once(session, "submit_summary", idempotency_key,
-                        {"activity_id": activity_id, "text": text, "now": now},
-                        lambda: summaries.submit_summary(session, activity_id, trimmed, at))
+            return once(
+                session,
+                "submit_summary",
+                idempotency_key,
+                {"activity_id": activity_id, "text": text, "now": now},
+                lambda: summaries.submit_summary(session, activity_id, trimmed, at),
+            )
 
     @rpc
     def overdue(self, org_id: str, month: str, page: int = 1, page_size: int = 50, now: str | None = None) -> dict:
@@ -167,8 +200,13 @@ class PlansService(OrgTreeProjection, PartydayService):
         """Mark and announce what went overdue this month and last, hold ended activities, archive."""
         at = instant(now)
         with self.db.transaction() as session:
-            return once(session, "check_deadlines", idempotency_key, {"now": now},
-                        lambda: deadline_watch.check_deadlines(session, at))
+            return once(
+                session,
+                "check_deadlines",
+                idempotency_key,
+                {"now": now},
+                lambda: deadline_watch.check_deadlines(session, at),
+            )
 
     @timer(interval=get_settings().plans_timer_interval_s)
     def deadline_timer(self):
@@ -180,17 +218,26 @@ class PlansService(OrgTreeProjection, PartydayService):
         """An organisation's time zone, fixed party day and deadline days, for its subtree."""
         request = validated(ScheduleSet, payload)
         with self.db.transaction() as session:
-            return once(session, "set_schedule", idempotency_key, {"org_id": org_id, "payload": payload},
-                        lambda: schedules.set_schedule(session, org_id, request))
+            return once(
+                session,
+                "set_schedule",
+                idempotency_key,
+                {"org_id": org_id, "payload": payload},
+                lambda: schedules.set_schedule(session, org_id, request),
+            )
 
     @rpc
     def put_task_list(self, branch_id: str, year: int, items: list, idempotency_key: str | None = None) -> dict:
         """A branch's annual task list (年度任务清单), replaced whole."""
         task_lists.check(year, items)
         with self.db.transaction() as session:
-            return once(session, "put_task_list", idempotency_key,
-                        {"branch_id": branch_id, "year": year, "items": items},
-                        lambda: task_lists.put_task_list(session, branch_id, year, items))
+            return once(
+                session,
+                "put_task_list",
+                idempotency_key,
+                {"branch_id": branch_id, "year": year, "items": items},
+                lambda: task_lists.put_task_list(session, branch_id, year, items),
+            )
 
     @rpc
     def get_task_list(self, branch_id: str, year: int) -> dict:
@@ -199,13 +246,17 @@ class PlansService(OrgTreeProjection, PartydayService):
             return task_lists.get_task_list(session, branch_id, year)
 
     @rpc
-    def issue_rectification(self, payload: dict, today: str | None = None,
-                            idempotency_key: str | None = None) -> dict:
+    def issue_rectification(self, payload: dict, today: str | None = None, idempotency_key: str | None = None) -> dict:
         """A superior's notice to a branch to fix something by a date."""
         request, on = validated(RectificationCreate, payload), instant(today).date()
         with self.db.transaction() as session:
-            return once(session, "issue_rectification", idempotency_key, {"payload": payload, "today": today},
-                        lambda: rectifications.issue_rectification(session, request, on))
+            return once(
+                session,
+                "issue_rectification",
+                idempotency_key,
+                {"payload": payload, "today": today},
+                lambda: rectifications.issue_rectification(session, request, on),
+            )
 
     @rpc
     def get_rectification(self, rectification_id: str) -> dict:
@@ -218,23 +269,32 @@ class PlansService(OrgTreeProjection, PartydayService):
         """The branch's answer: what it did, with media ids."""
         answer = validated(RectificationAnswer, payload)
         with self.db.transaction() as session:
-            return once(session, "answer_rectification", idempotency_key,
-                        {"rectification_id": rectification_id, "payload": payload},
-                        lambda: rectifications.move_rectification(session, rectification_id, "answer", answer))
+            return once(
+                session,
+                "answer_rectification",
+                idempotency_key,
+                {"rectification_id": rectification_id, "payload": payload},
+                lambda: rectifications.move_rectification(session, rectification_id, "answer", answer),
+            )
 
     @rpc
-    def close_rectification(self, rectification_id: str, reopen: bool = False,
-                            idempotency_key: str | None = None) -> dict:
+    def close_rectification(
+        self, rectification_id: str, reopen: bool = False, idempotency_key: str | None = None
+    ) -> dict:
         """The superior accepts the answer and closes the notice, or reopens it."""
         with self.db.transaction() as session:
-            return once(session, "close_rectification", idempotency_key,
-                        {"rectification_id": rectification_id, "reopen": reopen},
-                        lambda: rectifications.move_rectification(session, rectification_id,
-                                                                  "reopen" if reopen else "close"))
+            return once(
+                session,
+                "close_rectification",
+                idempotency_key,
+                {"rectification_id": rectification_id, "reopen": reopen},
+                lambda: rectifications.move_rectification(session, rectification_id, "reopen" if reopen else "close"),
+            )
 
     @rpc
-    def rectifications(self, org_id: str, overdue_only: bool = False, page: int = 1, page_size: int = 50,
-                       now: str | None = None) -> dict:
+    def rectifications(
+        self, org_id: str, overdue_only: bool = False, page: int = 1, page_size: int = 50, now: str | None = None
+    ) -> dict:
         """Notices of the subtree, newest first; overdue ones are open or answered past their due date."""
         overdue_on = instant(now).date() if overdue_only else None
         with self.db.transaction() as session:

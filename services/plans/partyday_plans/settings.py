@@ -1,4 +1,5 @@
 """The plans service's settings: the shared ones, and the keys only plans reads (PARTYDAY_PLANS_...)."""
+
 from functools import lru_cache
 
 from pydantic import Field
@@ -7,8 +8,9 @@ from partyday_common.settings import Settings
 
 
 class PlansSettings(Settings):
-    plans_timer_interval_s: float = Field(60.0, gt=0, description="how often plans checks deadlines, holds ended "
-                                          "activities and archives")
+    plans_timer_interval_s: float = Field(
+        60.0, gt=0, description="how often plans checks deadlines, holds ended activities and archives"
+    )
 
 
 @lru_cache

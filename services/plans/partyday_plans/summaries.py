@@ -1,5 +1,6 @@
 """An activity's summary: the branch's account of it after it has ended (late ones flagged), and the month's
 archiving once the summary deadline has passed."""
+
 from datetime import datetime
 
 from sqlalchemy import select

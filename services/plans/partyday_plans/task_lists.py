@@ -1,4 +1,5 @@
 """A branch's annual task list (年度任务清单), replaced whole."""
+
 from sqlalchemy.orm import Session
 
 from partyday_common.db import utcnow
@@ -14,8 +15,11 @@ def check(year, items) -> None:
     """A year from 2000 to 2100 and up to 200 tasks of 1 to 500 characters, or 400."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise invalid("YEAR_INVALID", "a year from 2000 to 2100")
-    if not isinstance(items, list) or len(items) > MAX_TASKS or not all(
-            isinstance(item, str) and 0 < len(item) <= MAX_TASK_LENGTH for item in items):
+    if (
+        not isinstance(items, list)
+        or len(items) > MAX_TASKS
+        or not all(isinstance(item, str) and 0 < len(item) <= MAX_TASK_LENGTH for item in items)
+    ):
         raise invalid("TASKS_INVALID", f"up to {MAX_TASKS} tasks of 1 to {MAX_TASK_LENGTH} characters")
 
 

@@ -2,6 +2,7 @@
 
 `EVENTS` maps each event type to its model; `SUBSCRIBED` names those that some service consumes, which the
 outbox publishes `mandatory`."""
+
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -120,7 +121,14 @@ EVENTS: dict[str, type[BaseModel]] = {
     "rectification_issued": RectificationIssued,
 }
 
-SUBSCRIBED: frozenset[str] = frozenset({
-    "directive_published", "plan_submitted", "plan_approved", "plan_returned", "plan_held", "summary_submitted",
-    "plan_archived",
-})
+SUBSCRIBED: frozenset[str] = frozenset(
+    {
+        "directive_published",
+        "plan_submitted",
+        "plan_approved",
+        "plan_returned",
+        "plan_held",
+        "summary_submitted",
+        "plan_archived",
+    }
+)

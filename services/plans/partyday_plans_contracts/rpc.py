@@ -1,4 +1,5 @@
 """The bodies the plans service's RPCs take."""
+
 from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field

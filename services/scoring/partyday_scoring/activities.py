@@ -1,5 +1,6 @@
 """What scoring knows of each activity, from the events of plans, attendance and media; each change scores it
 again (`scores.rescore`)."""
+
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -15,10 +16,18 @@ from partyday_scoring.settings import get_settings
 def _row(session: Session, activity_id: str, branch_id: str, branch_path: str) -> ScoredActivity:
     found = session.get(ScoredActivity, activity_id, with_for_update=True)
     if found is None:
-        found = ScoredActivity(activity_id=activity_id, branch_id=branch_id,
-                               branch_path=tree.current_path(session, branch_id, branch_path), closed=False,
-                               expected=0, excused=0, signed_in=0, expected_mobile=0, detail_score=0,
-                               counts_version=0)
+        found = ScoredActivity(
+            activity_id=activity_id,
+            branch_id=branch_id,
+            branch_path=tree.current_path(session, branch_id, branch_path),
+            closed=False,
+            expected=0,
+            excused=0,
+            signed_in=0,
+            expected_mobile=0,
+            detail_score=0,
+            counts_version=0,
+        )
         session.add(found)
     return found
 
@@ -71,8 +80,9 @@ def detail_changed(session: Session, changed: DetailScoreChanged, now: datetime)
 def reflected(session: Session, reflection: MemberReflected, now: datetime) -> None:
     """A sign-out reflection counts as the member's comment."""
     if session.get(Reflection, (reflection.activity_id, reflection.member_id)) is None:
-        session.add(Reflection(activity_id=reflection.activity_id, member_id=reflection.member_id,
-                               reflected_at=reflection.at))
+        session.add(
+            Reflection(activity_id=reflection.activity_id, member_id=reflection.member_id, reflected_at=reflection.at)
+        )
         session.flush()
     found = session.get(ScoredActivity, reflection.activity_id, with_for_update=True)
     if found is not None:

@@ -1,4 +1,5 @@
 """Rules of a campaign's voting, as plain functions: when votes are taken, and the rate of vote attempts."""
+
 import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,8 +10,9 @@ from partyday_scoring import formula
 RATE_WINDOW_S = 60
 
 
-def voting_window(month: str, opens_at: datetime | None, closes_at: datetime | None, time_zone: str,
-                  grace_days: int) -> tuple[datetime, datetime]:
+def voting_window(
+    month: str, opens_at: datetime | None, closes_at: datetime | None, time_zone: str, grace_days: int
+) -> tuple[datetime, datetime]:
     """When a campaign of `month` takes votes. By default from the month's first day (in `time_zone`) until its
     activities' scores stop changing (the next month's start plus the grace days), so that a party day held on
     the month's last day is shown for as long as one held on its first; either end may be given instead.
@@ -19,19 +21,25 @@ def voting_window(month: str, opens_at: datetime | None, closes_at: datetime | N
     opens = opens_at or datetime(year, number, 1, tzinfo=ZoneInfo(time_zone))
     closes = closes_at or formula.period_closes_at(month, time_zone, grace_days)
     if opens >= closes:
-        raise DomainError("VOTING_WINDOW_INVALID", "voting must open before it closes", 422,
-                          {"opens_at": opens.isoformat(), "closes_at": closes.isoformat()})
+        raise DomainError(
+            "VOTING_WINDOW_INVALID",
+            "voting must open before it closes",
+            422,
+            {"opens_at": opens.isoformat(), "closes_at": closes.isoformat()},
+        )
     return opens, closes
 
 
 def check_voting_open(now: datetime, opens_at: datetime, closes_at: datetime) -> None:
     """422 VOTING_NOT_OPEN before the window, VOTING_CLOSED from its end on."""
     if now < opens_at:
-        raise DomainError("VOTING_NOT_OPEN", "voting in this campaign has not opened yet", 422,
-                          {"opens_at": opens_at.isoformat()})
+        raise DomainError(
+            "VOTING_NOT_OPEN", "voting in this campaign has not opened yet", 422, {"opens_at": opens_at.isoformat()}
+        )
     if now >= closes_at:
-        raise DomainError("VOTING_CLOSED", "voting in this campaign has closed", 422,
-                          {"closes_at": closes_at.isoformat()})
+        raise DomainError(
+            "VOTING_CLOSED", "voting in this campaign has closed", 422, {"closes_at": closes_at.isoformat()}
+        )
 
 
 def rate_window(now: datetime) -> int:
@@ -45,5 +53,9 @@ def check_attempts(counted: dict[str, int], limits: dict[str, int], now: datetim
     for kind in ("account", "address"):
         if counted[kind] > limits[kind]:
             retry_after = max(1, math.ceil(rate_window(now) + RATE_WINDOW_S - now.timestamp()))
-            raise DomainError("VOTE_RATE_LIMITED", f"too many votes from this {kind}; slow down", 429,
-                              {"per": kind, "limit": limits[kind], "retry_after": retry_after})
+            raise DomainError(
+                "VOTE_RATE_LIMITED",
+                f"too many votes from this {kind}; slow down",
+                429,
+                {"per": kind, "limit": limits[kind], "retry_after": retry_after},
+            )

@@ -3,6 +3,7 @@
 The ballot is secret: a voter is stored only as a keyed hash of their account, and nothing
 reads ballots back per voter except to refuse a second vote; results are counts per activity.
 """
+
 import hashlib
 import hmac
 import uuid
@@ -36,17 +37,30 @@ def create(session: Session, request) -> dict:
     org_id, month = request.org_id, request.month
     node = tree.find_node(session, org_id)
     settings = get_settings()
-    opens, closes = rules.voting_window(month, request.opens_at, request.closes_at, settings.scoring_time_zone,
-                                        settings.scoring_grace_days)
-    found = Campaign(id=uuid.uuid4().hex, org_id=org_id, org_path=node["path"], month=month, title=request.title,
-                     votes_per_voter=request.votes_per_voter, opens_at=opens.astimezone(timezone.utc),
-                     closes_at=closes.astimezone(timezone.utc), created_at=utcnow())
+    opens, closes = rules.voting_window(
+        month, request.opens_at, request.closes_at, settings.scoring_time_zone, settings.scoring_grace_days
+    )
+    found = Campaign(
+        id=uuid.uuid4().hex,
+        org_id=org_id,
+        org_path=node["path"],
+        month=month,
+        title=request.title,
+        votes_per_voter=request.votes_per_voter,
+        opens_at=opens.astimezone(timezone.utc),
+        closes_at=closes.astimezone(timezone.utc),
+        created_at=utcnow(),
+    )
     try:
         with session.begin_nested():
             session.add(found)
     except IntegrityError:
-        raise DomainError("CAMPAIGN_EXISTS", "this organisation already has a campaign for the month", 409,
-                          {"org_id": org_id, "month": month})
+        raise DomainError(
+            "CAMPAIGN_EXISTS",
+            "this organisation already has a campaign for the month",
+            409,
+            {"org_id": org_id, "month": month},
+        )
     return view(found)
 
 
@@ -58,22 +72,38 @@ def get(session: Session, campaign_id: str) -> Campaign:
 
 
 def view(found: Campaign) -> dict:
-    return {"campaign_id": found.id, "org_id": found.org_id, "month": found.month, "title": found.title,
-            "votes_per_voter": found.votes_per_voter, "opens_at": aware(found.opens_at).isoformat(),
-            "closes_at": aware(found.closes_at).isoformat()}
+    return {
+        "campaign_id": found.id,
+        "org_id": found.org_id,
+        "month": found.month,
+        "title": found.title,
+        "votes_per_voter": found.votes_per_voter,
+        "opens_at": aware(found.opens_at).isoformat(),
+        "closes_at": aware(found.closes_at).isoformat(),
+    }
 
 
 def _candidates(session: Session, found: Campaign):
-    return (select(ScoredActivity.activity_id, ScoredActivity.branch_id, ScoredActivity.theme, org_nodes.c.name,
-                   org_nodes.c.code)
-            .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
-            .where(ScoredActivity.month == found.month,
-                   ScoredActivity.branch_path.startswith(found.org_path, autoescape=True)))
+    return (
+        select(
+            ScoredActivity.activity_id,
+            ScoredActivity.branch_id,
+            ScoredActivity.theme,
+            org_nodes.c.name,
+            org_nodes.c.code,
+        )
+        .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
+        .where(
+            ScoredActivity.month == found.month, ScoredActivity.branch_path.startswith(found.org_path, autoescape=True)
+        )
+    )
 
 
 def is_candidate(session: Session, found: Campaign, activity_id: str) -> bool:
-    return session.execute(_candidates(session, found).where(ScoredActivity.activity_id == activity_id)).first() \
+    return (
+        session.execute(_candidates(session, found).where(ScoredActivity.activity_id == activity_id)).first()
         is not None
+    )
 
 
 def has_candidate(session: Session, campaign_id: str, activity_id: str) -> bool:
@@ -87,28 +117,46 @@ def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: 
     found = get(session, campaign_id)
     rules.check_voting_open(now, aware(found.opens_at), aware(found.closes_at))
     if not is_candidate(session, found, activity_id):
-        raise DomainError("NOT_IN_CAMPAIGN", "this activity is not a candidate of the campaign", 422,
-                          {"activity_id": activity_id})
+        raise DomainError(
+            "NOT_IN_CAMPAIGN", "this activity is not a candidate of the campaign", 422, {"activity_id": activity_id}
+        )
     key = voter_key(voter)
     # One read of the voter's ballots, so that a duplicate committed meanwhile is ALREADY_VOTED, not a used-up limit.
-    mine = set(session.scalars(select(Ballot.activity_id).where(Ballot.campaign_id == campaign_id,
-                                                                Ballot.voter_id == key)))
+    mine = set(
+        session.scalars(select(Ballot.activity_id).where(Ballot.campaign_id == campaign_id, Ballot.voter_id == key))
+    )
     if activity_id in mine:
         raise DomainError("ALREADY_VOTED", "you have already voted for this activity", 409)
     used = len(mine)
     if used >= found.votes_per_voter:
-        raise DomainError("VOTE_LIMIT_REACHED", "you have used every vote of this campaign", 422,
-                          {"votes_per_voter": found.votes_per_voter})
+        raise DomainError(
+            "VOTE_LIMIT_REACHED",
+            "you have used every vote of this campaign",
+            422,
+            {"votes_per_voter": found.votes_per_voter},
+        )
     try:
         with session.begin_nested():
-            session.execute(insert(Ballot).values(campaign_id=campaign_id, voter_id=key, activity_id=activity_id,
-                                                  slot=used, cast_at=now))
+            session.execute(
+                insert(Ballot).values(
+                    campaign_id=campaign_id, voter_id=key, activity_id=activity_id, slot=used, cast_at=now
+                )
+            )
     except IntegrityError:
-        if session.scalar(select(Ballot.slot).where(Ballot.campaign_id == campaign_id, Ballot.voter_id == key,
-                                                    Ballot.activity_id == activity_id)) is not None:
+        if (
+            session.scalar(
+                select(Ballot.slot).where(
+                    Ballot.campaign_id == campaign_id, Ballot.voter_id == key, Ballot.activity_id == activity_id
+                )
+            )
+            is not None
+        ):
             raise DomainError("ALREADY_VOTED", "you have already voted for this activity", 409)
-        raise DomainError("VOTE_CONFLICT", "another vote of yours was being counted at the same moment; "
-                          "you may have voted already", 409)
+        raise DomainError(
+            "VOTE_CONFLICT",
+            "another vote of yours was being counted at the same moment; you may have voted already",
+            409,
+        )
     return {"campaign_id": campaign_id, "activity_id": activity_id, "votes_left": found.votes_per_voter - used - 1}
 
 
@@ -128,15 +176,38 @@ def results(session: Session, campaign_id: str, page: int, page_size: int) -> di
     number of candidates and of votes cast in all."""
     offset, limit = page_bounds(page, page_size)
     found = get(session, campaign_id)
-    counts = (select(Ballot.activity_id, func.count().label("votes")).where(Ballot.campaign_id == campaign_id)
-              .group_by(Ballot.activity_id).subquery())
+    counts = (
+        select(Ballot.activity_id, func.count().label("votes"))
+        .where(Ballot.campaign_id == campaign_id)
+        .group_by(Ballot.activity_id)
+        .subquery()
+    )
     votes = func.coalesce(counts.c.votes, 0)
-    listed = (_candidates(session, found).add_columns(votes.label("votes"))
-              .outerjoin(counts, counts.c.activity_id == ScoredActivity.activity_id)
-              .order_by(votes.desc(), org_nodes.c.code, ScoredActivity.activity_id).offset(offset).limit(limit))
-    rows = [{"activity_id": row.activity_id, "branch_id": row.branch_id, "name": row.name, "theme": row.theme,
-             "votes": row.votes} for row in session.execute(listed)]
+    listed = (
+        _candidates(session, found)
+        .add_columns(votes.label("votes"))
+        .outerjoin(counts, counts.c.activity_id == ScoredActivity.activity_id)
+        .order_by(votes.desc(), org_nodes.c.code, ScoredActivity.activity_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = [
+        {
+            "activity_id": row.activity_id,
+            "branch_id": row.branch_id,
+            "name": row.name,
+            "theme": row.theme,
+            "votes": row.votes,
+        }
+        for row in session.execute(listed)
+    ]
     total = session.scalar(select(func.count()).select_from(_candidates(session, found).subquery()))
     total_votes = session.scalar(select(func.count()).select_from(Ballot).where(Ballot.campaign_id == campaign_id))
-    return {**view(found), "total_votes": total_votes, "total": total, "items": rows, "page": page,
-            "page_size": page_size}
+    return {
+        **view(found),
+        "total_votes": total_votes,
+        "total": total,
+        "items": rows,
+        "page": page,
+        "page_size": page_size,
+    }

@@ -1,5 +1,6 @@
 """Comments, their reports and their moderation: a visible comment counts in its activity's score; enough
 reports hide it for a moderator, who restores or removes it; its author is told each time."""
+
 import uuid
 from datetime import datetime
 
@@ -18,8 +19,16 @@ from partyday_scoring_contracts.events import CommentHidden, CommentModerated
 
 def comment(session: Session, activity_id: str, member_id: str, text: str, now: datetime) -> dict:
     act = scores.activity(session, activity_id, lock=True)
-    found = Comment(id=uuid.uuid4().hex, activity_id=activity_id, branch_path=act.branch_path, member_id=member_id,
-                    text=text, status="visible", reports=0, created_at=now)
+    found = Comment(
+        id=uuid.uuid4().hex,
+        activity_id=activity_id,
+        branch_path=act.branch_path,
+        member_id=member_id,
+        text=text,
+        status="visible",
+        reports=0,
+        created_at=now,
+    )
     session.add(found)
     scores.rescore(session, act, now)
     return view(found)
@@ -38,8 +47,9 @@ def scope(session: Session, comment_id: str) -> dict:
     return {"comment_id": comment_id, "activity_id": act.activity_id, "branch_id": act.branch_id}
 
 
-def report(session: Session, comment_id: str, reporter_id: str, reason: str | None, threshold: int,
-           now: datetime) -> dict:
+def report(
+    session: Session, comment_id: str, reporter_id: str, reason: str | None, threshold: int, now: datetime
+) -> dict:
     """A report; the `threshold`-th hides the comment for a moderator and tells its author."""
     found = get(session, comment_id, lock=True)
     if found.member_id == reporter_id:
@@ -48,16 +58,27 @@ def report(session: Session, comment_id: str, reporter_id: str, reason: str | No
         raise DomainError("COMMENT_REMOVED", "this comment was already removed", 422)
     try:
         with session.begin_nested():
-            session.execute(insert(CommentReport).values(comment_id=comment_id, reporter_id=reporter_id,
-                                                         reason=reason, reported_at=now))
+            session.execute(
+                insert(CommentReport).values(
+                    comment_id=comment_id, reporter_id=reporter_id, reason=reason, reported_at=now
+                )
+            )
     except IntegrityError:
         raise DomainError("ALREADY_REPORTED", "you have already reported this comment", 409)
     found.reports += 1
     if found.status == "visible" and found.moderated_by is None and found.reports >= threshold:
         found.status, found.hidden_at = "hidden", now
-        emit(session, "comment_hidden", CommentHidden(comment_id=found.id, activity_id=found.activity_id,
-                                                      author_id=found.member_id, reports=found.reports, at=now)
-             .model_dump(mode="json"))
+        emit(
+            session,
+            "comment_hidden",
+            CommentHidden(
+                comment_id=found.id,
+                activity_id=found.activity_id,
+                author_id=found.member_id,
+                reports=found.reports,
+                at=now,
+            ).model_dump(mode="json"),
+        )
         scores.rescore(session, scores.activity(session, found.activity_id, lock=True), now)
     return {"comment_id": found.id, "reports": found.reports, "status": found.status}
 
@@ -66,13 +87,18 @@ def moderate(session: Session, comment_id: str, decision: str, moderator_id: str
     """A moderator restores a hidden comment (it stays visible for good) or removes it; its author is told."""
     found = get(session, comment_id, lock=True)
     if found.status != "hidden":
-        raise DomainError("NOT_AWAITING_MODERATION", "only a hidden comment awaits a moderator", 422,
-                          {"status": found.status})
+        raise DomainError(
+            "NOT_AWAITING_MODERATION", "only a hidden comment awaits a moderator", 422, {"status": found.status}
+        )
     found.status = "visible" if decision == "restore" else "removed"
     found.moderated_by = moderator_id
-    emit(session, "comment_moderated", CommentModerated(comment_id=found.id, activity_id=found.activity_id,
-                                                        author_id=found.member_id, decision=decision, at=now)
-         .model_dump(mode="json"))
+    emit(
+        session,
+        "comment_moderated",
+        CommentModerated(
+            comment_id=found.id, activity_id=found.activity_id, author_id=found.member_id, decision=decision, at=now
+        ).model_dump(mode="json"),
+    )
     scores.rescore(session, scores.activity(session, found.activity_id, lock=True), now)
     return view(found)
 
@@ -87,8 +113,13 @@ def visible(session: Session, activity_id: str, page: int, page_size: int) -> di
     """The visible comments of an activity, oldest first, one page of them."""
     offset, limit = page_bounds(page, page_size)
     scores.activity(session, activity_id)
-    found = _page(session, (Comment.activity_id == activity_id, Comment.status == "visible"),
-                  (Comment.created_at, Comment.id), offset, limit)
+    found = _page(
+        session,
+        (Comment.activity_id == activity_id, Comment.status == "visible"),
+        (Comment.created_at, Comment.id),
+        offset,
+        limit,
+    )
     return {**found, "page": page, "page_size": page_size}
 
 
@@ -104,15 +135,26 @@ def queue(session: Session, org_id: str, page: int, page_size: int, exclude_path
     """Hidden comments of the node's subtree awaiting a moderator, oldest first, but those of `exclude_path`'s
     branch."""
     offset, limit = page_bounds(page, page_size)
-    where = (Comment.status == "hidden",
-             Comment.branch_path.startswith(tree.find_node(session, org_id)["path"], autoescape=True))
+    where = (
+        Comment.status == "hidden",
+        Comment.branch_path.startswith(tree.find_node(session, org_id)["path"], autoescape=True),
+    )
     if exclude_path:
         where += (Comment.branch_path != exclude_path,)
-    return {**_page(session, where, (Comment.hidden_at, Comment.id), offset, limit), "page": page,
-            "page_size": page_size}
+    return {
+        **_page(session, where, (Comment.hidden_at, Comment.id), offset, limit),
+        "page": page,
+        "page_size": page_size,
+    }
 
 
 def view(found: Comment) -> dict:
-    return {"comment_id": found.id, "activity_id": found.activity_id, "member_id": found.member_id,
-            "text": found.text, "status": found.status, "reports": found.reports,
-            "created_at": aware(found.created_at).isoformat()}
+    return {
+        "comment_id": found.id,
+        "activity_id": found.activity_id,
+        "member_id": found.member_id,
+        "text": found.text,
+        "status": found.status,
+        "reports": found.reports,
+        "created_at": aware(found.created_at).isoformat(),
+    }

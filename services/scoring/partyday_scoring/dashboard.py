@@ -1,5 +1,6 @@
 """The progress dashboard: for a node and each child, how many branches planned, were approved, held,
 documented and scored in a month."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,20 @@ def progress(session: Session, org_id: str, month: str, domain: str | None = Non
         rates = {stage: round(count / len(inside), 4) if inside else None for stage, count in counts.items()}
         return {"branches": len(inside), **counts, "rates": rates}
 
-    return {"org_id": org_id, "name": node["name"], "month": month, "domain": domain, **tally(node["path"]),
-            "children": [{"org_id": child["org_id"], "name": child["name"], "level": child["level"],
-                          "domain": child["domain"], **tally(child["path"])}
-                         for child in tree.children(session, org_id, ordered=True)]}
+    return {
+        "org_id": org_id,
+        "name": node["name"],
+        "month": month,
+        "domain": domain,
+        **tally(node["path"]),
+        "children": [
+            {
+                "org_id": child["org_id"],
+                "name": child["name"],
+                "level": child["level"],
+                "domain": child["domain"],
+                **tally(child["path"]),
+            }
+            for child in tree.children(session, org_id, ordered=True)
+        ],
+    }

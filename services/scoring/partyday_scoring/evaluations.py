@@ -1,4 +1,5 @@
 """Evaluations: candidates, judges' marks, the two reviews, publication."""
+
 import uuid
 from datetime import datetime
 
@@ -20,16 +21,30 @@ def create(session: Session, request, now: datetime) -> dict:
     """An evaluation, one per organisation, kind and period: the unique constraint refuses a second one (409
     EVALUATION_EXISTS), even when both are created at the same moment."""
     node = tree.find_node(session, request.org_id)
-    found = Evaluation(id=uuid.uuid4().hex, org_id=request.org_id, org_path=node["path"], kind=request.kind,
-                       period=request.period, stage="judging", best_slots=request.best_slots,
-                       excellent_slots=request.excellent_slots, shortlist=[], best=[], excellent=[],
-                       created_at=now)
+    found = Evaluation(
+        id=uuid.uuid4().hex,
+        org_id=request.org_id,
+        org_path=node["path"],
+        kind=request.kind,
+        period=request.period,
+        stage="judging",
+        best_slots=request.best_slots,
+        excellent_slots=request.excellent_slots,
+        shortlist=[],
+        best=[],
+        excellent=[],
+        created_at=now,
+    )
     try:
         with session.begin_nested():
             session.add(found)
     except IntegrityError:
-        raise DomainError("EVALUATION_EXISTS", "this organisation already has this evaluation for the period", 409,
-                          {"org_id": request.org_id, "kind": request.kind, "period": request.period})
+        raise DomainError(
+            "EVALUATION_EXISTS",
+            "this organisation already has this evaluation for the period",
+            409,
+            {"org_id": request.org_id, "kind": request.kind, "period": request.period},
+        )
     return summary(found)
 
 
@@ -42,30 +57,63 @@ def get(session: Session, evaluation_id: str, lock: bool | dict = False) -> Eval
 
 
 def summary(found: Evaluation) -> dict:
-    return {"evaluation_id": found.id, "org_id": found.org_id, "kind": found.kind, "period": found.period,
-            "stage": found.stage, "best_slots": found.best_slots, "excellent_slots": found.excellent_slots,
-            "shortlist": found.shortlist, "best": found.best, "excellent": found.excellent,
-            "published_at": aware(found.published_at).isoformat() if found.published_at else None}
+    return {
+        "evaluation_id": found.id,
+        "org_id": found.org_id,
+        "kind": found.kind,
+        "period": found.period,
+        "stage": found.stage,
+        "best_slots": found.best_slots,
+        "excellent_slots": found.excellent_slots,
+        "shortlist": found.shortlist,
+        "best": found.best,
+        "excellent": found.excellent,
+        "published_at": aware(found.published_at).isoformat() if found.published_at else None,
+    }
 
 
 def _candidates(session: Session, found: Evaluation, only: str | None = None) -> dict[str, dict]:
     """The candidates with their automatic score and votes; just activity `only`, if given."""
     months = formula.period_months(found.period)
-    query = (select(ScoredActivity.activity_id, ScoredActivity.branch_id, ScoredActivity.theme, ScoredActivity.total,
-                    org_nodes.c.name, org_nodes.c.code)
-             .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
-             .where(ScoredActivity.month.in_(months), ScoredActivity.closed.is_(True),
-                    ScoredActivity.branch_path.startswith(found.org_path, autoescape=True)))
-    votes = (select(Ballot.activity_id, func.count()).join(Campaign, Campaign.id == Ballot.campaign_id)
-             .where(Campaign.org_id == found.org_id, Campaign.month.in_(months)).group_by(Ballot.activity_id))
+    query = (
+        select(
+            ScoredActivity.activity_id,
+            ScoredActivity.branch_id,
+            ScoredActivity.theme,
+            ScoredActivity.total,
+            org_nodes.c.name,
+            org_nodes.c.code,
+        )
+        .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
+        .where(
+            ScoredActivity.month.in_(months),
+            ScoredActivity.closed.is_(True),
+            ScoredActivity.branch_path.startswith(found.org_path, autoescape=True),
+        )
+    )
+    votes = (
+        select(Ballot.activity_id, func.count())
+        .join(Campaign, Campaign.id == Ballot.campaign_id)
+        .where(Campaign.org_id == found.org_id, Campaign.month.in_(months))
+        .group_by(Ballot.activity_id)
+    )
     if only is not None:
         query = query.where(ScoredActivity.activity_id == only)
         votes = votes.where(Ballot.activity_id == only)
     rows = session.execute(query).all()
     votes = dict(session.execute(votes).all())
-    return {row.activity_id: {"activity_id": row.activity_id, "branch_id": row.branch_id, "name": row.name,
-                              "code": row.code, "theme": row.theme, "score": row.total,
-                              "votes": votes.get(row.activity_id, 0)} for row in rows}
+    return {
+        row.activity_id: {
+            "activity_id": row.activity_id,
+            "branch_id": row.branch_id,
+            "name": row.name,
+            "code": row.code,
+            "theme": row.theme,
+            "score": row.total,
+            "votes": votes.get(row.activity_id, 0),
+        }
+        for row in rows
+    }
 
 
 def judge(session: Session, evaluation_id: str, judge_id: str, request, now: datetime) -> dict:
@@ -75,8 +123,12 @@ def judge(session: Session, evaluation_id: str, judge_id: str, request, now: dat
     found = get(session, evaluation_id, lock={"read": True})
     rules.expect_stage(found.stage, "judging")
     if not _candidates(session, found, only=request.activity_id):
-        raise DomainError("NOT_A_CANDIDATE", "this activity is not a candidate of the evaluation", 422,
-                          {"activity_id": request.activity_id})
+        raise DomainError(
+            "NOT_A_CANDIDATE",
+            "this activity is not a candidate of the evaluation",
+            422,
+            {"activity_id": request.activity_id},
+        )
     marks = {name: getattr(request, name) for name in rules.CRITERIA}
     key = {"evaluation_id": evaluation_id, "activity_id": request.activity_id, "judge_id": judge_id}
     try:
@@ -84,8 +136,7 @@ def judge(session: Session, evaluation_id: str, judge_id: str, request, now: dat
             session.execute(insert(Judgement).values(**key, judged_at=now, **marks))
     except IntegrityError:
         session.execute(update(Judgement).filter_by(**key).values(judged_at=now, **marks))
-    return {"evaluation_id": evaluation_id, "activity_id": request.activity_id, **marks,
-            "total": sum(marks.values())}
+    return {"evaluation_id": evaluation_id, "activity_id": request.activity_id, **marks, "total": sum(marks.values())}
 
 
 def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dict:
@@ -99,9 +150,13 @@ def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dic
     for row in session.scalars(select(Judgement).where(Judgement.evaluation_id == evaluation_id)):
         marks.setdefault(row.activity_id, []).append({name: getattr(row, name) for name in rules.CRITERIA})
     awards = {**{a: "best" for a in found.best}, **{a: "excellent" for a in found.excellent}}
-    items = rules.order([{**c, "judged": rules.judged(marks.get(a, [])), "shortlisted": a in found.shortlist,
-                          "award": awards.get(a)} for a, c in candidates.items()])
-    shown = items[offset:offset + limit]
+    items = rules.order(
+        [
+            {**c, "judged": rules.judged(marks.get(a, [])), "shortlisted": a in found.shortlist, "award": awards.get(a)}
+            for a, c in candidates.items()
+        ]
+    )
+    shown = items[offset : offset + limit]
     for item in shown:
         item.pop("code")
     return {**summary(found), "candidates": shown, "total": len(items), "page": page, "page_size": page_size}
@@ -129,9 +184,18 @@ def publish(session: Session, evaluation_id: str, now: datetime) -> dict:
     found = get(session, evaluation_id, lock=True)
     rules.expect_stage(found.stage, "decided")
     found.stage, found.published_at = "published", now
-    emit(session, "evaluation_published", EvaluationPublished(
-        evaluation_id=found.id, org_id=found.org_id, kind=found.kind, period=found.period, best=found.best,
-        excellent=found.excellent).model_dump(mode="json"))
+    emit(
+        session,
+        "evaluation_published",
+        EvaluationPublished(
+            evaluation_id=found.id,
+            org_id=found.org_id,
+            kind=found.kind,
+            period=found.period,
+            best=found.best,
+            excellent=found.excellent,
+        ).model_dump(mode="json"),
+    )
     return summary(found)
 
 
@@ -141,6 +205,10 @@ def winners(session: Session, evaluation_id: str) -> dict:
     if found.stage != "published":
         raise DomainError("NOT_PUBLISHED", "the winners are not published yet", 404)
     candidates = _candidates(session, found)
-    listed = [{"award": award, **{k: v for k, v in candidates[a].items() if k != "code"}}
-              for award, ids in (("best", found.best), ("excellent", found.excellent)) for a in ids if a in candidates]
+    listed = [
+        {"award": award, **{k: v for k, v in candidates[a].items() if k != "code"}}
+        for award, ids in (("best", found.best), ("excellent", found.excellent))
+        for a in ids
+        if a in candidates
+    ]
     return {**summary(found), "winners": listed}

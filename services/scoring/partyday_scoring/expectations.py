@@ -4,6 +4,7 @@ Extra fields are ignored, so a producer may add to its payload freely; a payload
 is dead-lettered at once by the consumer. The tree's events (`org_created`, `org_updated`) are read with the
 shared `partyday_common.contracts.OrgNodeExpected`, as every tree projection reads them.
 """
+
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -6,6 +6,7 @@ Each indicator is a share from 0 to 1, or None when it does not apply to the act
 apply is spread over the others in proportion, so a branch is neither rewarded nor
 punished for having no mobile members or a superior who has not scored yet.
 """
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,8 +15,13 @@ from zoneinfo import ZoneInfo
 MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
 PERIOD = re.compile(r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 INDICATORS = ("sign_in_rate", "mobile_like_rate", "upload_detail", "comments", "superior_score")
-DEFAULT_WEIGHTS = {"sign_in_rate": 70.0, "mobile_like_rate": 10.0, "upload_detail": 10.0, "comments": 5.0,
-                   "superior_score": 5.0}
+DEFAULT_WEIGHTS = {
+    "sign_in_rate": 70.0,
+    "mobile_like_rate": 10.0,
+    "upload_detail": 10.0,
+    "comments": 5.0,
+    "superior_score": 5.0,
+}
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -86,9 +92,12 @@ def total(values: dict[str, float | None], weights: dict[str, float]) -> float:
 def score(facts: Facts, weights: dict[str, float]) -> dict:
     """The total, its indicators, the weights used, and which indicators did not apply."""
     values = indicators(facts)
-    return {"total": total(values, weights), "indicators": {k: None if v is None else round(v, 4)
-                                                            for k, v in values.items()},
-            "weights": dict(weights), "not_applicable": [name for name in INDICATORS if values[name] is None]}
+    return {
+        "total": total(values, weights),
+        "indicators": {k: None if v is None else round(v, 4) for k, v in values.items()},
+        "weights": dict(weights),
+        "not_applicable": [name for name in INDICATORS if values[name] is None],
+    }
 
 
 def period_closes_at(month: str, time_zone: str, grace_days: int) -> datetime:

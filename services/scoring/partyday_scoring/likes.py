@@ -1,4 +1,5 @@
 """Likes: one per member per activity; a mobile member's like counts in the score."""
+
 from datetime import datetime
 
 from sqlalchemy import func, insert, select

@@ -1,4 +1,5 @@
 """The scoring service's tables: the tree it ranks over, what it knows of each activity, engagement, votes."""
+
 from sqlalchemy import (
     JSON,
     BigInteger,

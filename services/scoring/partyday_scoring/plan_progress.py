@@ -1,5 +1,6 @@
 """How far each branch's plan of a month went (planned, approved, held, documented), from the plans service's
 events and attendance's closing: what the progress dashboard and the monthly inspection count."""
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,9 +15,16 @@ HELD_BY = ("plan_held", "summary_submitted", "plan_archived")
 def _progress(session: Session, plan: PlanProgressed) -> PlanProgress:
     found = session.get(PlanProgress, plan.plan_id)
     if found is None:
-        found = PlanProgress(plan_id=plan.plan_id, branch_id=plan.branch_id,
-                             branch_path=tree.current_path(session, plan.branch_id, plan.branch_path),
-                             month=plan.month, planned=True, approved=False, held=False, summarized=False)
+        found = PlanProgress(
+            plan_id=plan.plan_id,
+            branch_id=plan.branch_id,
+            branch_path=tree.current_path(session, plan.branch_id, plan.branch_path),
+            month=plan.month,
+            planned=True,
+            approved=False,
+            held=False,
+            summarized=False,
+        )
         session.add(found)
     found.activity_id = plan.activity_id or found.activity_id
     return found
@@ -45,10 +53,16 @@ def stages_by_branch(session: Session, path: str, month: str, branches: dict) ->
     submitted, or media reported a detail score above 0) and scored."""
     reached = {}
     for plan, detail, total in session.execute(
-            select(PlanProgress, ScoredActivity.detail_score, ScoredActivity.total)
-            .outerjoin(ScoredActivity, ScoredActivity.activity_id == PlanProgress.activity_id)
-            .where(PlanProgress.month == month, PlanProgress.branch_path.startswith(path, autoescape=True))).all():
+        select(PlanProgress, ScoredActivity.detail_score, ScoredActivity.total)
+        .outerjoin(ScoredActivity, ScoredActivity.activity_id == PlanProgress.activity_id)
+        .where(PlanProgress.month == month, PlanProgress.branch_path.startswith(path, autoescape=True))
+    ).all():
         if plan.branch_id in branches:
-            reached[plan.branch_id] = {"planned": plan.planned, "approved": plan.approved, "held": plan.held,
-                                       "documented": plan.summarized or bool(detail), "scored": total is not None}
+            reached[plan.branch_id] = {
+                "planned": plan.planned,
+                "approved": plan.approved,
+                "held": plan.held,
+                "documented": plan.summarized or bool(detail),
+                "scored": total is not None,
+            }
     return reached

@@ -1,4 +1,5 @@
 """An activity's score: computed again whenever what it comes from changes, until the scoring period closes."""
+
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -40,8 +41,12 @@ def superior_scored(session: Session, activity_id: str, value: int, now: datetim
     """The superior's 0–100, until the period closes."""
     act = activity(session, activity_id, lock=True)
     if frozen(act, now):
-        raise DomainError("SCORE_PERIOD_CLOSED", "this activity's scoring period has closed", 422,
-                          {"activity_id": activity_id, "closed_at": aware(act.freezes_at).isoformat()})
+        raise DomainError(
+            "SCORE_PERIOD_CLOSED",
+            "this activity's scoring period has closed",
+            422,
+            {"activity_id": activity_id, "closed_at": aware(act.freezes_at).isoformat()},
+        )
     act.superior_score = value
     rescore(session, act, now)
     return view(act)
@@ -52,31 +57,44 @@ def frozen(act: ScoredActivity, now: datetime) -> bool:
 
 
 def _mobile_likers(activity_ids):
-    return (select(Like.activity_id, func.count())
-            .join(RosterMember, (RosterMember.activity_id == Like.activity_id)
-                  & (RosterMember.member_id == Like.member_id))
-            .where(Like.activity_id.in_(activity_ids), RosterMember.mobile.is_(True))
-            .group_by(Like.activity_id))
+    return (
+        select(Like.activity_id, func.count())
+        .join(RosterMember, (RosterMember.activity_id == Like.activity_id) & (RosterMember.member_id == Like.member_id))
+        .where(Like.activity_id.in_(activity_ids), RosterMember.mobile.is_(True))
+        .group_by(Like.activity_id)
+    )
 
 
 def _commenters(activity_ids):
     speakers = union(
-        select(Comment.activity_id, Comment.member_id).where(Comment.activity_id.in_(activity_ids),
-                                                             Comment.status == "visible"),
-        select(Reflection.activity_id, Reflection.member_id).where(Reflection.activity_id.in_(activity_ids))
+        select(Comment.activity_id, Comment.member_id).where(
+            Comment.activity_id.in_(activity_ids), Comment.status == "visible"
+        ),
+        select(Reflection.activity_id, Reflection.member_id).where(Reflection.activity_id.in_(activity_ids)),
     ).subquery()
-    return (select(speakers.c.activity_id, func.count())
-            .join(RosterMember, (RosterMember.activity_id == speakers.c.activity_id)
-                  & (RosterMember.member_id == speakers.c.member_id))
-            .group_by(speakers.c.activity_id))
+    return (
+        select(speakers.c.activity_id, func.count())
+        .join(
+            RosterMember,
+            (RosterMember.activity_id == speakers.c.activity_id) & (RosterMember.member_id == speakers.c.member_id),
+        )
+        .group_by(speakers.c.activity_id)
+    )
 
 
 def facts(act: ScoredActivity, mobile_likers: int, commenters: int) -> formula.Facts:
     """The counts of the formula: attendance's, and the likes and comments of members on the roster."""
-    return formula.Facts(expected=act.expected, excused=act.excused, signed_in=act.signed_in,
-                         expected_mobile=act.expected_mobile, mobile_likers=mobile_likers,
-                         members=act.expected + act.expected_mobile, commenters=commenters,
-                         detail_score=act.detail_score, superior_score=act.superior_score)
+    return formula.Facts(
+        expected=act.expected,
+        excused=act.excused,
+        signed_in=act.signed_in,
+        expected_mobile=act.expected_mobile,
+        mobile_likers=mobile_likers,
+        members=act.expected + act.expected_mobile,
+        commenters=commenters,
+        detail_score=act.detail_score,
+        superior_score=act.superior_score,
+    )
 
 
 def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
@@ -86,13 +104,20 @@ def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
     session.flush()
     likers = dict(session.execute(_mobile_likers([act.activity_id])).all())
     commenters = dict(session.execute(_commenters([act.activity_id])).all())
-    computed = formula.score(facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)),
-                             weights())
+    computed = formula.score(facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)), weights())
     if act.score != computed:
         _store(act, computed, now)
-        emit(session, "score_changed", ScoreChanged(activity_id=act.activity_id, branch_id=act.branch_id,
-                                                    branch_path=act.branch_path, month=act.month, **computed)
-             .model_dump(mode="json"))
+        emit(
+            session,
+            "score_changed",
+            ScoreChanged(
+                activity_id=act.activity_id,
+                branch_id=act.branch_id,
+                branch_path=act.branch_path,
+                month=act.month,
+                **computed,
+            ).model_dump(mode="json"),
+        )
 
 
 def rescore_many(session: Session, activities: list[ScoredActivity], now: datetime) -> int:
@@ -104,28 +129,35 @@ def rescore_many(session: Session, activities: list[ScoredActivity], now: dateti
     commenters = dict(session.execute(_commenters(ids)).all()) if ids else {}
     changed = 0
     for act in due:
-        computed = formula.score(facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)),
-                                 weights())
+        computed = formula.score(
+            facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)), weights()
+        )
         if act.score != computed:
             _store(act, computed, now)
             changed += 1
     if changed:
-        emit(session, "scores_recomputed", ScoresRecomputed(months=sorted({act.month for act in due}),
-                                                            activities=len(due), changed=changed, at=now)
-             .model_dump(mode="json"))
+        emit(
+            session,
+            "scores_recomputed",
+            ScoresRecomputed(
+                months=sorted({act.month for act in due}), activities=len(due), changed=changed, at=now
+            ).model_dump(mode="json"),
+        )
     return changed
 
 
 def _closed_batch(session: Session, month: str, after: str) -> list[ScoredActivity]:
     """The next `RESCORE_BATCH` closed activities of the month after activity id `after`, locked."""
     return session.scalars(
-        select(ScoredActivity).where(ScoredActivity.closed.is_(True), ScoredActivity.month == month,
-                                     ScoredActivity.activity_id > after)
-        .order_by(ScoredActivity.activity_id).limit(RESCORE_BATCH).with_for_update()).all()
+        select(ScoredActivity)
+        .where(ScoredActivity.closed.is_(True), ScoredActivity.month == month, ScoredActivity.activity_id > after)
+        .order_by(ScoredActivity.activity_id)
+        .limit(RESCORE_BATCH)
+        .with_for_update()
+    ).all()
 
 
-def rescore_month(transaction: Callable[[], AbstractContextManager[Session]], month: str | None,
-                  now: datetime) -> dict:
+def rescore_month(transaction: Callable[[], AbstractContextManager[Session]], month: str | None, now: datetime) -> dict:
     """Score every closed activity of `month` again (400 MONTH_INVALID without a month like 2026-12), a batch
     of `RESCORE_BATCH` at a time, each locked (`FOR UPDATE`) and read afresh in a `transaction()` of its own:
     a like or an event scoring one of them at the same time is neither overwritten nor lost, for it waits for
@@ -152,10 +184,20 @@ def _store(act: ScoredActivity, computed: dict, now: datetime) -> None:
 
 def view(act: ScoredActivity) -> dict:
     """`{total, indicators, weights}` as api.md has it, with what did not apply and whether it can still change."""
-    base = {"activity_id": act.activity_id, "branch_id": act.branch_id, "month": act.month,
-            "frozen_at": aware(act.freezes_at).isoformat() if act.freezes_at else None,
-            "scored_at": aware(act.scored_at).isoformat() if act.scored_at else None}
+    base = {
+        "activity_id": act.activity_id,
+        "branch_id": act.branch_id,
+        "month": act.month,
+        "frozen_at": aware(act.freezes_at).isoformat() if act.freezes_at else None,
+        "scored_at": aware(act.scored_at).isoformat() if act.scored_at else None,
+    }
     if act.score is None:
-        return {**base, "status": "pending", "total": None,
-                "indicators": dict.fromkeys(formula.INDICATORS), "weights": weights(), "not_applicable": []}
+        return {
+            **base,
+            "status": "pending",
+            "total": None,
+            "indicators": dict.fromkeys(formula.INDICATORS),
+            "weights": weights(),
+            "not_applicable": [],
+        }
     return {**base, "status": "scored", **act.score}

@@ -1,6 +1,7 @@
 """The scoring service's entrypoints: each checks its input, calls the domain and answers. Every mutating RPC but
 `rescore_all` takes an `idempotency_key` and goes through `partyday_common.idempotency.once` (operation: the RPC's
 name; request: its other arguments by name)."""
+
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -152,13 +153,17 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return scores.view(scores.activity(session, activity_id))
 
     @rpc
-    def set_superior_score(self, activity_id: str, payload: dict, now: str | None = None,
-                           idempotency_key: str | None = None) -> dict:
+    def set_superior_score(
+        self, activity_id: str, payload: dict, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
         """The superior's 0–100 (上级党组织评分); it can change until the scoring period closes."""
         request = validated(SuperiorScore, payload)
-        return self._once("set_superior_score", idempotency_key,
-                          {"activity_id": activity_id, "payload": payload, "now": now},
-                          lambda session: scores.superior_scored(session, activity_id, request.score, instant(now)))
+        return self._once(
+            "set_superior_score",
+            idempotency_key,
+            {"activity_id": activity_id, "payload": payload, "now": now},
+            lambda session: scores.superior_scored(session, activity_id, request.score, instant(now)),
+        )
 
     @rpc
     def rescore_all(self, month: str | None = None) -> dict:
@@ -171,20 +176,27 @@ class ScoringService(OrgTreeProjection, PartydayService):
         return {**rescored, "seconds": round((_now() - started).total_seconds(), 3)}
 
     @rpc
-    def like(self, activity_id: str, member_id: str, now: str | None = None,
-             idempotency_key: str | None = None) -> dict:
+    def like(
+        self, activity_id: str, member_id: str, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
         """A member likes an activity, once (409 ALREADY_LIKED after, unless the same key is sent again)."""
-        return self._once("like", idempotency_key, {"activity_id": activity_id, "member_id": member_id, "now": now},
-                          lambda session: likes.like(session, activity_id, member_id, instant(now)))
+        return self._once(
+            "like",
+            idempotency_key,
+            {"activity_id": activity_id, "member_id": member_id, "now": now},
+            lambda session: likes.like(session, activity_id, member_id, instant(now)),
+        )
 
     @rpc
-    def add_comment(self, activity_id: str, member_id: str, payload: dict,
-                    idempotency_key: str | None = None) -> dict:
+    def add_comment(self, activity_id: str, member_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """A member's comment on an activity; it counts in the score while visible."""
         request = validated(CommentCreate, payload)
-        return self._once("add_comment", idempotency_key,
-                          {"activity_id": activity_id, "member_id": member_id, "payload": payload},
-                          lambda session: comments.comment(session, activity_id, member_id, request.text, _now()))
+        return self._once(
+            "add_comment",
+            idempotency_key,
+            {"activity_id": activity_id, "member_id": member_id, "payload": payload},
+            lambda session: comments.comment(session, activity_id, member_id, request.text, _now()),
+        )
 
     @rpc
     def comments(self, activity_id: str, page: int = 1, page_size: int = 50) -> dict:
@@ -205,19 +217,23 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return comments.scope(session, comment_id)
 
     @rpc
-    def report_comment(self, comment_id: str, reporter_id: str, payload: dict,
-                       idempotency_key: str | None = None) -> dict:
+    def report_comment(
+        self, comment_id: str, reporter_id: str, payload: dict, idempotency_key: str | None = None
+    ) -> dict:
         """A member reports a comment; enough reports hide it for a moderator and tell its author."""
         request = validated(ReportCreate, payload)
         threshold = get_settings().comment_reports_to_hide
-        return self._once("report_comment", idempotency_key,
-                          {"comment_id": comment_id, "reporter_id": reporter_id, "payload": payload},
-                          lambda session: comments.report(session, comment_id, reporter_id, request.reason, threshold,
-                                                          _now()))
+        return self._once(
+            "report_comment",
+            idempotency_key,
+            {"comment_id": comment_id, "reporter_id": reporter_id, "payload": payload},
+            lambda session: comments.report(session, comment_id, reporter_id, request.reason, threshold, _now()),
+        )
 
     @rpc
-    def moderation_queue(self, org_id: str, page: int = 1, page_size: int = 50,
-                         exclude_path: str | None = None) -> dict:
+    def moderation_queue(
+        self, org_id: str, page: int = 1, page_size: int = 50, exclude_path: str | None = None
+    ) -> dict:
         """Hidden comments of a subtree awaiting a moderator; `exclude_path` leaves out the moderator's own
         branch, which they may not moderate."""
         with self.db.transaction() as session:
@@ -227,14 +243,24 @@ class ScoringService(OrgTreeProjection, PartydayService):
     def moderate(self, comment_id: str, payload: dict, moderator_id: str, idempotency_key: str | None = None) -> dict:
         """Restore or remove a hidden comment; its author is told by `comment_moderated`."""
         request = validated(Moderation, payload)
-        return self._once("moderate", idempotency_key,
-                          {"comment_id": comment_id, "payload": payload, "moderator_id": moderator_id},
-                          lambda session: comments.moderate(session, comment_id, request.decision, moderator_id,
-                                                            _now()))
+        return self._once(
+            "moderate",
+            idempotency_key,
+            {"comment_id": comment_id, "payload": payload, "moderator_id": moderator_id},
+            lambda session: comments.moderate(session, comment_id, request.decision, moderator_id, _now()),
+        )
 
     @rpc
-    def ranking(self, org_id: str, period: str, domain: str | None = None, group: str = "branches",
-                kind: str | None = None, page: int = 1, page_size: int = 100) -> dict:
+    def ranking(
+        self,
+        org_id: str,
+        period: str,
+        domain: str | None = None,
+        group: str = "branches",
+        kind: str | None = None,
+        page: int = 1,
+        page_size: int = 100,
+    ) -> dict:
         """Branches of the subtree (or the node's children) ranked by score over a month, quarter or year,
         of one domain or kind (category) if given; one page of them (100 by default), `total` ranked in all.
         Ranks are over the whole ranking, whatever the page."""
@@ -254,8 +280,9 @@ class ScoringService(OrgTreeProjection, PartydayService):
         """A month's campaign over an organisation's subtree (one per organisation and month), taking votes from
         `opens_at` to `closes_at` (by default its month's first day until its scores stop changing)."""
         request = validated(CampaignCreate, payload)
-        return self._once("create_campaign", idempotency_key, {"payload": payload},
-                          lambda session: campaigns.create(session, request))
+        return self._once(
+            "create_campaign", idempotency_key, {"payload": payload}, lambda session: campaigns.create(session, request)
+        )
 
     @rpc
     def campaign(self, campaign_id: str) -> dict:
@@ -264,8 +291,9 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return campaigns.view(campaigns.get(session, campaign_id))
 
     @rpc
-    def vote(self, campaign_id: str, voter: str, payload: dict, address: str,
-             idempotency_key: str | None = None) -> dict:
+    def vote(
+        self, campaign_id: str, voter: str, payload: dict, address: str, idempotency_key: str | None = None
+    ) -> dict:
         """One vote of a member or verified public voter (`voter` names the account, never stored as such) from a
         client `address`. Every attempt first counts against the account's and the address's limits per minute,
         in its own transaction so that refused votes count too (429 VOTE_RATE_LIMITED with `retry_after`); a vote
@@ -276,9 +304,14 @@ class ScoringService(OrgTreeProjection, PartydayService):
         with self.db.transaction() as session:
             vote_limits.count_attempt(session, voter, address, get_settings().vote_limits, _now())
         asked = {"campaign_id": campaign_id, "voter": voter, "payload": payload, "address": address}
-        return campaigns.retrying_conflicts(lambda: self._once(
-            "vote", idempotency_key, asked,
-            lambda session: campaigns.vote(session, campaign_id, voter, request.activity_id, _now())))
+        return campaigns.retrying_conflicts(
+            lambda: self._once(
+                "vote",
+                idempotency_key,
+                asked,
+                lambda session: campaigns.vote(session, campaign_id, voter, request.activity_id, _now()),
+            )
+        )
 
     @timer(interval=campaign_rules.RATE_WINDOW_S)
     def purge_vote_attempts(self):
@@ -304,8 +337,12 @@ class ScoringService(OrgTreeProjection, PartydayService):
     def create_evaluation(self, payload: dict, idempotency_key: str | None = None) -> dict:
         """A month's best / excellent selection, or a quarter's golden ideas, over an organisation's subtree."""
         request = validated(EvaluationCreate, payload)
-        return self._once("create_evaluation", idempotency_key, {"payload": payload},
-                          lambda session: evaluations.create(session, request, _now()))
+        return self._once(
+            "create_evaluation",
+            idempotency_key,
+            {"payload": payload},
+            lambda session: evaluations.create(session, request, _now()),
+        )
 
     @rpc
     def evaluation(self, evaluation_id: str, page: int = 1, page_size: int = 100) -> dict:
@@ -318,30 +355,44 @@ class ScoringService(OrgTreeProjection, PartydayService):
     def judge(self, evaluation_id: str, judge_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """A judge's marks (0–20 on theme, content, form, organisation, effect) for a candidate."""
         request = validated(JudgementCreate, payload)
-        return self._once("judge", idempotency_key,
-                          {"evaluation_id": evaluation_id, "judge_id": judge_id, "payload": payload},
-                          lambda session: evaluations.judge(session, evaluation_id, judge_id, request, _now()))
+        return self._once(
+            "judge",
+            idempotency_key,
+            {"evaluation_id": evaluation_id, "judge_id": judge_id, "payload": payload},
+            lambda session: evaluations.judge(session, evaluation_id, judge_id, request, _now()),
+        )
 
     @rpc
     def first_review(self, evaluation_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """The working group's shortlist; judging closes."""
         request = validated(FirstReview, payload)
-        return self._once("first_review", idempotency_key, {"evaluation_id": evaluation_id, "payload": payload},
-                          lambda session: evaluations.first_review(session, evaluation_id, request.shortlist))
+        return self._once(
+            "first_review",
+            idempotency_key,
+            {"evaluation_id": evaluation_id, "payload": payload},
+            lambda session: evaluations.first_review(session, evaluation_id, request.shortlist),
+        )
 
     @rpc
     def second_review(self, evaluation_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """The committee's winners, from the shortlist."""
         request = validated(SecondReview, payload)
-        return self._once("second_review", idempotency_key, {"evaluation_id": evaluation_id, "payload": payload},
-                          lambda session: evaluations.second_review(session, evaluation_id, request.best,
-                                                                    request.excellent))
+        return self._once(
+            "second_review",
+            idempotency_key,
+            {"evaluation_id": evaluation_id, "payload": payload},
+            lambda session: evaluations.second_review(session, evaluation_id, request.best, request.excellent),
+        )
 
     @rpc
     def publish_evaluation(self, evaluation_id: str, idempotency_key: str | None = None) -> dict:
         """Publish the winners (`evaluation_published`)."""
-        return self._once("publish_evaluation", idempotency_key, {"evaluation_id": evaluation_id},
-                          lambda session: evaluations.publish(session, evaluation_id, _now()))
+        return self._once(
+            "publish_evaluation",
+            idempotency_key,
+            {"evaluation_id": evaluation_id},
+            lambda session: evaluations.publish(session, evaluation_id, _now()),
+        )
 
     @rpc
     def evaluation_winners(self, evaluation_id: str) -> dict:

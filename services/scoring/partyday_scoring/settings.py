@@ -1,4 +1,5 @@
 """The scoring service's settings: the shared ones, and the keys only scoring reads (same PARTYDAY_* names)."""
+
 from functools import cached_property, lru_cache
 
 from pydantic import Field, field_validator
@@ -8,15 +9,18 @@ from partyday_scoring import formula
 
 
 class ScoringSettings(Settings):
-    scoring_weights: str = Field("70,10,10,5,5", description="weights of sign_in_rate, mobile_like_rate, "
-                                 "upload_detail, comments, superior_score")
+    scoring_weights: str = Field(
+        "70,10,10,5,5", description="weights of sign_in_rate, mobile_like_rate, upload_detail, comments, superior_score"
+    )
     scoring_grace_days: int = Field(10, ge=0, le=365, description="days after its month that a score still changes")
     scoring_time_zone: str = Field("Asia/Shanghai", description="the time zone in which a month ends for scores")
     comment_reports_to_hide: int = Field(3, ge=1, description="reports that hide a comment for moderation")
-    votes_per_account_per_minute: int = Field(30, ge=1, description="vote attempts per voter per minute, counted "
-                                              "by scoring for every gateway")
-    votes_per_address_per_minute: int = Field(120, ge=1, description="vote attempts per client address per minute, "
-                                              "counted by scoring for every gateway")
+    votes_per_account_per_minute: int = Field(
+        30, ge=1, description="vote attempts per voter per minute, counted by scoring for every gateway"
+    )
+    votes_per_address_per_minute: int = Field(
+        120, ge=1, description="vote attempts per client address per minute, counted by scoring for every gateway"
+    )
 
     @field_validator("scoring_weights")
     @classmethod

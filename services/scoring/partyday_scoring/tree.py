@@ -6,6 +6,7 @@ node it announces `org_updated` for every node of the moved subtree, each with i
 rewrites the paths stored for that one node, so they may arrive in any order across nodes. For one node, an
 announcement older (`occurred_at`) than the one applied last is stale and ignored.
 """
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -25,8 +26,7 @@ from partyday_scoring.models import (
 def node_changed(session: Session, event: Envelope) -> bool:
     """Apply `org_created` or `org_updated` to the tree projection and, if the node's path changed, to every path
     stored for it; False for a stale announcement, which changes nothing."""
-    known = session.scalar(select(org_nodes.c.path).where(org_nodes.c.org_id == event.data["org_id"])
-                           .with_for_update())
+    known = session.scalar(select(org_nodes.c.path).where(org_nodes.c.org_id == event.data["org_id"]).with_for_update())
     if not record_org(session, org_nodes, event):
         return False
     if known != event.data["path"]:
@@ -36,11 +36,13 @@ def node_changed(session: Session, event: Envelope) -> bool:
 
 def _follow(session: Session, org_id: str, path: str) -> None:
     activities = select(ScoredActivity.activity_id).where(ScoredActivity.branch_id == org_id)
-    for statement in (update(ScoredActivity).where(ScoredActivity.branch_id == org_id).values(branch_path=path),
-                      update(PlanProgress).where(PlanProgress.branch_id == org_id).values(branch_path=path),
-                      update(Comment).where(Comment.activity_id.in_(activities)).values(branch_path=path),
-                      update(Campaign).where(Campaign.org_id == org_id).values(org_path=path),
-                      update(Evaluation).where(Evaluation.org_id == org_id).values(org_path=path)):
+    for statement in (
+        update(ScoredActivity).where(ScoredActivity.branch_id == org_id).values(branch_path=path),
+        update(PlanProgress).where(PlanProgress.branch_id == org_id).values(branch_path=path),
+        update(Comment).where(Comment.activity_id.in_(activities)).values(branch_path=path),
+        update(Campaign).where(Campaign.org_id == org_id).values(org_path=path),
+        update(Evaluation).where(Evaluation.org_id == org_id).values(org_path=path),
+    ):
         session.execute(statement.execution_options(synchronize_session=False))
 
 
@@ -61,8 +63,9 @@ def find_node(session: Session, org_id: str):
 
 def branches_under(session: Session, path: str, domain: str | None, kind: str | None = None) -> dict[str, dict]:
     """The branches of the subtree at `path` (of one domain and one kind, if given), by id."""
-    query = select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.code, org_nodes.c.domain,
-                   org_nodes.c.path).where(subtree_filter(org_nodes, path), org_nodes.c.level == "branch")
+    query = select(org_nodes.c.org_id, org_nodes.c.name, org_nodes.c.code, org_nodes.c.domain, org_nodes.c.path).where(
+        subtree_filter(org_nodes, path), org_nodes.c.level == "branch"
+    )
     if domain is not None:
         query = query.where(org_nodes.c.domain == domain)
     if kind is not None:

@@ -1,6 +1,7 @@
 """Vote attempts per account and per client address and minute, counted in scoring's database so that every
 gateway replica shares one limit and a restart forgets nothing. The counters name neither: each key is a keyed
 hash of the account (the ballots' own) or of the address."""
+
 import hashlib
 import hmac
 from datetime import datetime
@@ -25,8 +26,7 @@ def check_voter(voter, address) -> None:
 
 def _address_key(address: str) -> str:
     """The client address as the counters know it: a keyed hash."""
-    return hmac.new(f"vote-address:{get_settings().secret_key}".encode(), address.encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(f"vote-address:{get_settings().secret_key}".encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
 def count_attempt(session: Session, voter: str, address: str, limits: dict[str, int], now: datetime) -> None:
@@ -38,9 +38,11 @@ def count_attempt(session: Session, voter: str, address: str, limits: dict[str, 
     counted = {}
     for kind, key in (("account", f"account:{voter_key(voter)}"), ("address", f"address:{_address_key(address)}")):
         upsert = dialect.insert(VoteAttempt).values(key=key, window_start=window, attempts=1)
-        counted[kind] = session.scalar(upsert.on_conflict_do_update(
-            index_elements=[VoteAttempt.key, VoteAttempt.window_start],
-            set_={"attempts": VoteAttempt.attempts + 1}).returning(VoteAttempt.attempts))
+        counted[kind] = session.scalar(
+            upsert.on_conflict_do_update(
+                index_elements=[VoteAttempt.key, VoteAttempt.window_start], set_={"attempts": VoteAttempt.attempts + 1}
+            ).returning(VoteAttempt.attempts)
+        )
     rules.check_attempts(counted, limits, now)
 
 

@@ -1,5 +1,6 @@
 """The events scoring emits: one model per event type (the envelope's `data`), `EVENTS` by type, and
 `SUBSCRIBED`, those of them that some service consumes (none: the gateway and people read scores over RPC)."""
+
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -59,8 +60,11 @@ class EvaluationPublished(BaseModel):
 
 
 EVENTS: dict[str, type[BaseModel]] = {
-    "score_changed": ScoreChanged, "scores_recomputed": ScoresRecomputed, "comment_hidden": CommentHidden,
-    "comment_moderated": CommentModerated, "evaluation_published": EvaluationPublished,
+    "score_changed": ScoreChanged,
+    "scores_recomputed": ScoresRecomputed,
+    "comment_hidden": CommentHidden,
+    "comment_moderated": CommentModerated,
+    "evaluation_published": EvaluationPublished,
 }
 
 SUBSCRIBED: frozenset[str] = frozenset()

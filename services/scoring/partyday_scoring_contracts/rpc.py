@@ -1,4 +1,5 @@
 """The bodies scoring's RPCs take (and the gateway checks first), and the labels of a month's stages."""
+
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -30,8 +31,11 @@ class CampaignCreate(Strict):
     title: str = Field(min_length=1, max_length=200)
     votes_per_voter: int = Field(ge=1, le=100)
     opens_at: AwareDatetime | None = Field(None, description="when voting opens; the month's first day by default")
-    closes_at: AwareDatetime | None = Field(None, description="when voting closes; by default when the month's "
-                                            "scores stop changing (the next month's start plus the grace days)")
+    closes_at: AwareDatetime | None = Field(
+        None,
+        description="when voting closes; by default when the month's "
+        "scores stop changing (the next month's start plus the grace days)",
+    )
 
 
 class VoteCreate(Strict):
@@ -71,5 +75,10 @@ class SecondReview(Strict):
 
 
 # The stages of a branch's month in the progress dashboard and the reports' columns, with their Chinese labels.
-STAGE_ZH = {"planned": "已报方案", "approved": "已审批", "held": "已开展", "documented": "已归档图文",
-            "scored": "已评分"}
+STAGE_ZH = {
+    "planned": "已报方案",
+    "approved": "已审批",
+    "held": "已开展",
+    "documented": "已归档图文",
+    "scored": "已评分",
+}

@@ -157,16 +157,24 @@ async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz)
     plan, media, score = await asyncio.gather(
         rpc.call("plans", "find_activity", activity_id),
         _unless_unknown(rpc.call("media", "activity_media", activity_id, approved_only=not administers)),
-        _unless_unknown(rpc.call("scoring", "score", activity_id)))
+        _unless_unknown(rpc.call("scoring", "score", activity_id)),
+    )
     plan.pop("branch_path", None)
     activity.pop("branch_path", None)
     return {**activity, "plan": plan, "media": media, "score": score}
 
 
 @router.get("/activities/{activity_id}/qr", response_model=None)
-async def qr_code(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, settings: Settings,
-                  format: Literal["png", "svg", "pdf", "json"] = "png", rotating: bool = False,
-                  scale: int = Query(10, ge=1, le=40)):
+async def qr_code(
+    activity_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    settings: Settings,
+    format: Literal["png", "svg", "pdf", "json"] = "png",
+    rotating: bool = False,
+    scale: int = Query(10, ge=1, le=40),
+):
     """The printable sign-in code (PNG, SVG, or an A4 PDF poster with branch, theme, time and venue) or its
     token (JSON); `rotating=true` for a venue screen (a new token every 30 s)."""
     activity = await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
@@ -177,8 +185,9 @@ async def qr_code(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, sett
         return code
     if format == "pdf":
         branch = await rpc.call("directory", "get_org", activity["branch_id"])
-        content = documents.poster_pdf(activity, branch["name"], code["url"], str(settings.cjk_font_path),
-                                       settings.display_time_zone)
+        content = documents.poster_pdf(
+            activity, branch["name"], code["url"], str(settings.cjk_font_path), settings.display_time_zone
+        )
         return _download(content, "application/pdf", f"checkin-{activity_id}.pdf", cache=False)
     image = io.BytesIO()
     segno.make(code["url"], error="m").save(image, kind=format, scale=scale, border=4)
@@ -206,11 +215,17 @@ async def check_out(activity_id: str, body: Evidence, member_id: MemberId, rpc: 
 
 
 @router.post("/attendance/offline-batch")
-async def offline_batch(scans: list[OfflineScan], member_id: MemberId, rpc: Rpc,
-                        idempotency_key: IdempotencyKey = None) -> list[dict]:
+async def offline_batch(
+    scans: list[OfflineScan], member_id: MemberId, rpc: Rpc, idempotency_key: IdempotencyKey = None
+) -> list[dict]:
     """Scans kept on the phone while offline; each is judged on its evidence and marked as sent late."""
-    return await rpc.call("attendance", "offline_batch", member_id,
-                          [scan.model_dump(mode="json") for scan in scans], idempotency_key=idempotency_key)
+    return await rpc.call(
+        "attendance",
+        "offline_batch",
+        member_id,
+        [scan.model_dump(mode="json") for scan in scans],
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.get("/activities/{activity_id}/attendance", response_model=Sheet)
@@ -221,36 +236,45 @@ async def attendance(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.get("/activities/{activity_id}/attendance.{extension}", response_class=Response)
-async def attendance_document(activity_id: str, extension: Literal["xlsx", "pdf"], caller: Caller, rpc: Rpc,
-                              authz: Authz, settings: Settings):
+async def attendance_document(
+    activity_id: str, extension: Literal["xlsx", "pdf"], caller: Caller, rpc: Rpc, authz: Authz, settings: Settings
+):
     """The sign-in sheet (签到表), one of the six haves, as an Excel workbook or printable A4 PDF pages."""
     activity = await _activity(activity_id, caller, rpc, authz, READ | MANAGE_PLANS, "read")
     sheet = await rpc.call("attendance", "attendance", activity_id)
     branch = await rpc.call("directory", "get_org", activity["branch_id"])
     filename = f"attendance-{activity_id}.{extension}"
     if extension == "pdf":
-        content = documents.sheet_pdf(activity, branch["name"], sheet, str(settings.cjk_font_path),
-                                      settings.display_time_zone)
+        content = documents.sheet_pdf(
+            activity, branch["name"], sheet, str(settings.cjk_font_path), settings.display_time_zone
+        )
         return _download(content, "application/pdf", filename)
     content = documents.sheet_xlsx(activity, branch["name"], sheet, settings.display_time_zone)
     return _download(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
 
 
 @router.post("/activities/{activity_id}/guests", status_code=201, response_model=SheetRow)
-async def invite_guest(activity_id: str, body: GuestBody, caller: Caller, rpc: Rpc, authz: Authz,
-                       idempotency_key: IdempotencyKey = None):
+async def invite_guest(
+    activity_id: str, body: GuestBody, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Invite a member of another branch (列席): they may sign in, and are counted apart from the branch."""
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     member = await rpc.call("directory", "get_member", body.member_id)
     if not member.get("active", True):
         raise ApiError(422, "MEMBER_INACTIVE", "this member has left the party organisation")
-    return await rpc.call("attendance", "invite_guest", activity_id,
-                          {"member_id": member["member_id"], "name": member["name"]}, idempotency_key=idempotency_key)
+    return await rpc.call(
+        "attendance",
+        "invite_guest",
+        activity_id,
+        {"member_id": member["member_id"], "name": member["name"]},
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.delete("/activities/{activity_id}/guests/{member_id}", status_code=204, response_class=Response)
-async def remove_guest(activity_id: str, member_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                       idempotency_key: IdempotencyKey = None):
+async def remove_guest(
+    activity_id: str, member_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Withdraw a guest's invitation (not once they have signed in)."""
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     await rpc.call("attendance", "remove_guest", activity_id, member_id, idempotency_key=idempotency_key)
@@ -258,16 +282,25 @@ async def remove_guest(activity_id: str, member_id: str, caller: Caller, rpc: Rp
 
 
 @router.post("/activities/{activity_id}/leave-requests", status_code=201, response_model=Leave)
-async def request_leave(activity_id: str, body: LeaveBody, member_id: MemberId, rpc: Rpc,
-                        idempotency_key: IdempotencyKey = None):
+async def request_leave(
+    activity_id: str, body: LeaveBody, member_id: MemberId, rpc: Rpc, idempotency_key: IdempotencyKey = None
+):
     """Ask to be excused, before the start."""
-    return await rpc.call("attendance", "request_leave", activity_id, member_id, body.reason,
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "attendance", "request_leave", activity_id, member_id, body.reason, idempotency_key=idempotency_key
+    )
 
 
 @router.get("/activities/{activity_id}/leave-requests", response_model=LeavePage)
-async def leave_requests(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                         page_size: PageSize = 50, mine: bool = Query(False, description="only the caller's own")):
+async def leave_requests(
+    activity_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    page: Page = 1,
+    page_size: PageSize = 50,
+    mine: bool = Query(False, description="only the caller's own"),
+):
     """The activity's leave requests, oldest first, for the branch admin to decide; a member of the branch who
     administers nothing sees their own."""
     activity = await rpc.call("attendance", "get_activity", activity_id)
@@ -275,14 +308,22 @@ async def leave_requests(activity_id: str, caller: Caller, rpc: Rpc, authz: Auth
     own = mine or not caller.covering(set(READ | MANAGE_PLANS), node["path"])
     if own and caller.member_id is None:
         raise forbidden("read", activity["branch_id"])
-    return await rpc.call("attendance", "leave_requests", activity_id, caller.member_id if own else None, page=page,
-                          page_size=page_size)
+    return await rpc.call(
+        "attendance", "leave_requests", activity_id, caller.member_id if own else None, page=page, page_size=page_size
+    )
 
 
 @router.get("/activities/{activity_id}/scans", response_model=ScanLog)
-async def scans(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                outcome: Literal["accepted", "refused"] | None = None,
-                member_id: str | None = Query(None, max_length=64), page: Page = 1, page_size: PageSize = 50):
+async def scans(
+    activity_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    outcome: Literal["accepted", "refused"] | None = None,
+    member_id: str | None = Query(None, max_length=64),
+    page: Page = 1,
+    page_size: PageSize = 50,
+):
     """Every sign-in and sign-out attempt on the activity, accepted or refused, with the evidence it was judged on
     (server time, position and accuracy, distance, device, code scanned, nonce, client address), newest first:
     how a superior or an auditor checks a sheet for remote sign-ins and sign-ins by proxy. The branch's own admin
@@ -292,23 +333,32 @@ async def scans(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz,
 
 
 @router.post("/leave-requests/{leave_id}/{decision}", response_model=Leave)
-async def decide_leave(leave_id: str, decision: Literal["approve", "reject"], caller: Caller, rpc: Rpc,
-                       authz: Authz, idempotency_key: IdempotencyKey = None):
+async def decide_leave(
+    leave_id: str,
+    decision: Literal["approve", "reject"],
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """The branch admin approves (excused at the close) or rejects a leave request, until the activity closes."""
     activity_id = await rpc.call("attendance", "leave_activity", leave_id)
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
-    return await rpc.call("attendance", "decide_leave", leave_id, decision == "approve",
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "attendance", "decide_leave", leave_id, decision == "approve", idempotency_key=idempotency_key
+    )
 
 
 @router.get("/branches/{branch_id}/absence-flags", response_model=AbsenceFlags)
-async def absence_flags(branch_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                        page_size: PageSize = 20):
+async def absence_flags(
+    branch_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 20
+):
     """The branch's members who missed party days in a row without leave (three by default) and have not
     attended since, for the branch admin and its superiors to follow up: longest streak first, each with the last
     party day missed, a page at a time."""
     node = await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read")
     if node["level"] != "branch":
-        raise ApiError(422, "BRANCH_REQUIRED", "absences are followed per branch",
-                       {"org_id": branch_id, "level": node["level"]})
+        raise ApiError(
+            422, "BRANCH_REQUIRED", "absences are followed per branch", {"org_id": branch_id, "level": node["level"]}
+        )
     return await rpc.call("attendance", "absence_flags", branch_id, page=page, page_size=page_size)

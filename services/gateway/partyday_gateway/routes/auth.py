@@ -39,8 +39,7 @@ async def login(body: LoginBody, request: Request, rpc: Rpc):
     """Log in with phone and password; too many attempts answer 429 with Retry-After."""
     request.app.state.login_throttle.check(current_client_ip.get() or "unknown")
     opened = await rpc.call("directory", "authenticate", body.phone, body.password)
-    return request.app.state.tokens.issue(opened["subject"], opened["session_id"], opened["refresh_id"],
-                                          opened["kind"])
+    return request.app.state.tokens.issue(opened["subject"], opened["session_id"], opened["refresh_id"], opened["kind"])
 
 
 @router.post("/refresh", response_model=TokenPair)
@@ -53,8 +52,9 @@ async def refresh(body: RefreshBody, request: Request, rpc: Rpc):
         rotated = await rpc.call("directory", "rotate_refresh", claims["sid"], claims["rid"])
     finally:
         request.app.state.auth_cache.forget_session(claims["sid"])
-    return request.app.state.tokens.issue(rotated["subject"], rotated["session_id"], rotated["refresh_id"],
-                                          rotated["kind"])
+    return request.app.state.tokens.issue(
+        rotated["subject"], rotated["session_id"], rotated["refresh_id"], rotated["kind"]
+    )
 
 
 @router.post("/logout", status_code=204)
@@ -77,5 +77,4 @@ async def public_login(body: PublicLoginBody, request: Request, rpc: Rpc):
     """Log a public voter in with the one-time code sent to their phone."""
     request.app.state.login_throttle.check(current_client_ip.get() or "unknown")
     opened = await rpc.call("directory", "public_login", body.phone, body.code)
-    return request.app.state.tokens.issue(opened["subject"], opened["session_id"], opened["refresh_id"],
-                                          opened["kind"])
+    return request.app.state.tokens.issue(opened["subject"], opened["session_id"], opened["refresh_id"], opened["kind"])

@@ -1,4 +1,5 @@
 """我为主题党日打Call: monthly campaigns, votes of members and verified public voters, live results."""
+
 import asyncio
 from typing import Annotated, Literal
 
@@ -68,21 +69,24 @@ class Candidates(Results):
 
 PHOTOS_PER_CANDIDATE = 6
 MEDIA_PAGE = 50
-CandidatePageSize = Annotated[int, Query(ge=1, le=50, description="candidates per page (at most 50: each one's "
-                                                                   "photos are asked of media)")]
+CandidatePageSize = Annotated[
+    int, Query(ge=1, le=50, description="candidates per page (at most 50: each one's photos are asked of media)")
+]
 ResultsPageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="candidates per page")]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Campaign)
-async def create_campaign(body: CampaignCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                          idempotency_key: IdempotencyKey = None):
+async def create_campaign(
+    body: CampaignCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Open the month's campaign over an organisation's subtree: its activities of the month are the candidates.
     Votes are taken from `opens_at` to `closes_at`: by default from the month's first day until its scores stop
     changing (the next month's start plus the grace days, in the city's time zone); 422 VOTING_WINDOW_INVALID
     unless it opens before it closes."""
     await authz.require(caller, RUN_CAMPAIGNS, body.org_id, "run_campaigns")
-    return await rpc.call("scoring", "create_campaign", body.model_dump(mode="json", exclude_none=True),
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "scoring", "create_campaign", body.model_dump(mode="json", exclude_none=True), idempotency_key=idempotency_key
+    )
 
 
 @router.get("/{campaign_id}", response_model=Campaign)
@@ -103,16 +107,24 @@ async def vote(campaign_id: str, body: VoteCreate, caller: Caller, rpc: Rpc, ide
         voter = f"member:{caller.member_id}"
     else:
         raise ApiError(403, "VOTERS_ONLY", "voting needs a member's or a verified public voter's account")
-    return await rpc.call("scoring", "vote", campaign_id, voter, body.model_dump(),
-                          current_client_ip.get() or "unknown", idempotency_key=idempotency_key)
+    return await rpc.call(
+        "scoring",
+        "vote",
+        campaign_id,
+        voter,
+        body.model_dump(),
+        current_client_ip.get() or "unknown",
+        idempotency_key=idempotency_key,
+    )
 
 
 async def _photos(rpc, activity_id: str) -> list[dict]:
     """The activity's approved photos (among its first `MEDIA_PAGE` approved uploads); none while media does not
     know the activity."""
     try:
-        uploads = await rpc.call("media", "activity_media_page", activity_id, page=1, page_size=MEDIA_PAGE,
-                                 approved_only=True)
+        uploads = await rpc.call(
+            "media", "activity_media_page", activity_id, page=1, page_size=MEDIA_PAGE, approved_only=True
+        )
     except RemoteError as exc:
         error = domain_error(exc)
         if error is not None and error.code == "ACTIVITY_NOT_FOUND":
@@ -129,20 +141,29 @@ async def candidates(campaign_id: str, caller: Caller, rpc: Rpc, page: Page = 1,
     photos = await asyncio.gather(*(_photos(rpc, item["activity_id"]) for item in found["items"]))
     base = f"/api/v1/campaigns/{campaign_id}/photos"
     for item, shown in zip(found["items"], photos):
-        item["photos"] = [{"media_id": photo["media_id"], "caption": photo["caption"],
-                           "thumbnail_url": f"{base}/{photo['media_id']}?variant=thumbnail",
-                           "web_url": f"{base}/{photo['media_id']}?variant=web"}
-                          for photo in shown[:PHOTOS_PER_CANDIDATE]]
+        item["photos"] = [
+            {
+                "media_id": photo["media_id"],
+                "caption": photo["caption"],
+                "thumbnail_url": f"{base}/{photo['media_id']}?variant=thumbnail",
+                "web_url": f"{base}/{photo['media_id']}?variant=web",
+            }
+            for photo in shown[:PHOTOS_PER_CANDIDATE]
+        ]
     return found
 
 
 @router.get("/{campaign_id}/photos/{media_id}", response_class=StreamingResponse)
-async def photo(campaign_id: str, media_id: str, caller: Caller, rpc: Rpc,
-                variant: Literal["thumbnail", "web"] = "thumbnail"):
+async def photo(
+    campaign_id: str, media_id: str, caller: Caller, rpc: Rpc, variant: Literal["thumbnail", "web"] = "thumbnail"
+):
     """An approved photo of a candidate, for every voter (404 for any other upload)."""
     upload = await rpc.call("media", "get_media", media_id)
-    if upload["kind"] != "image" or upload["status"] != "approved" \
-            or not await rpc.call("scoring", "is_candidate", campaign_id, upload["activity_id"]):
+    if (
+        upload["kind"] != "image"
+        or upload["status"] != "approved"
+        or not await rpc.call("scoring", "is_candidate", campaign_id, upload["activity_id"])
+    ):
         raise ApiError(404, "MEDIA_NOT_FOUND", f"media {media_id} is not a photo of this campaign", {"id": media_id})
     return await _file_response(await rpc.call("media", "media_file", media_id, variant))
 

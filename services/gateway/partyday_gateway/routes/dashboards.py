@@ -41,10 +41,16 @@ class Progress(Tally):
 
 
 @router.get("/progress", response_model=Progress)
-async def progress(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1),
-                   month: str | None = Query(None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$",
-                                             description="like 2026-12; the current month by default"),
-                   domain: Domain | None = None):
+async def progress(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    org_id: str = Query(min_length=1),
+    month: str | None = Query(
+        None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="like 2026-12; the current month by default"
+    ),
+    domain: Domain | None = None,
+):
     """For the node and each child: branches, and how many planned, were approved, held, documented (a summary,
     or a detail score above 0) and scored, with rates over the branches (of `domain`, if given)."""
     await authz.require(caller, READ, org_id, "read")

@@ -1,4 +1,5 @@
 """最佳/优秀主题党日 and 金点子: judges' marks, the working group's and the committee's reviews, the winners."""
+
 from typing import Literal
 
 from fastapi import APIRouter, status
@@ -88,8 +89,9 @@ async def _evaluation(evaluation_id, caller, rpc, authz, capability, name, page=
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Evaluation)
-async def create_evaluation(body: EvaluationCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                            idempotency_key: IdempotencyKey = None):
+async def create_evaluation(
+    body: EvaluationCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Open a month's best / excellent selection (`monthly`, period 2026-12) or a quarter's golden ideas
     (`golden_ideas`, period 2026-Q4) over an organisation's subtree."""
     await authz.require(caller, JUDGE, body.org_id, "judge")
@@ -97,8 +99,9 @@ async def create_evaluation(body: EvaluationCreate, caller: Caller, rpc: Rpc, au
 
 
 @router.get("/{evaluation_id}", response_model=EvaluationView)
-async def evaluation(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                     page_size: PageSize = 100):
+async def evaluation(
+    evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 100
+):
     """The candidates, best first, with the judges' means per criterion and the campaign's votes beside them;
     one page of them (100 by default, at most 500), `total` in all. For the readers of the organisation and for
     its working group and committee."""
@@ -106,23 +109,44 @@ async def evaluation(evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz,
 
 
 @router.post("/{evaluation_id}/judgements", response_model=Judgement)
-async def judge(evaluation_id: str, body: JudgementCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                idempotency_key: IdempotencyKey = None):
+async def judge(
+    evaluation_id: str,
+    body: JudgementCreate,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """A judge marks a candidate 0–20 on theme, content, form, organisation and effect (revisable while judging);
     nobody judges their own branch."""
     await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
     candidate = await rpc.call("scoring", "get_activity", body.activity_id)
     if candidate["branch_id"] == caller.org_id:
-        raise ApiError(403, "OWN_BRANCH", "nobody judges their own branch's party day",
-                       {"org_id": candidate["branch_id"]})
-    return await rpc.call("scoring", "judge", evaluation_id, caller.member_id or caller.subject, body.model_dump(),
-                          idempotency_key=idempotency_key)
+        raise ApiError(
+            403, "OWN_BRANCH", "nobody judges their own branch's party day", {"org_id": candidate["branch_id"]}
+        )
+    return await rpc.call(
+        "scoring",
+        "judge",
+        evaluation_id,
+        caller.member_id or caller.subject,
+        body.model_dump(),
+        idempotency_key=idempotency_key,
+    )
 
 
-BODIES = {"working_group": (WORKING_GROUP, "WORKING_GROUP_ONLY", "only the working group of the evaluation's "
-                                                                  "organisation or above makes the first review"),
-          "committee": (COMMITTEE, "COMMITTEE_ONLY", "only the committee of the evaluation's organisation or above "
-                                                     "chooses and publishes the winners")}
+BODIES = {
+    "working_group": (
+        WORKING_GROUP,
+        "WORKING_GROUP_ONLY",
+        "only the working group of the evaluation's organisation or above makes the first review",
+    ),
+    "committee": (
+        COMMITTEE,
+        "COMMITTEE_ONLY",
+        "only the committee of the evaluation's organisation or above chooses and publishes the winners",
+    ),
+}
 
 
 async def _as_body(evaluation_id, caller, rpc, authz, body: str) -> None:
@@ -133,23 +157,33 @@ async def _as_body(evaluation_id, caller, rpc, authz, body: str) -> None:
 
 
 @router.post("/{evaluation_id}/first-review", response_model=Evaluation)
-async def first_review(evaluation_id: str, body: FirstReview, caller: Caller, rpc: Rpc, authz: Authz,
-                       idempotency_key: IdempotencyKey = None):
+async def first_review(
+    evaluation_id: str,
+    body: FirstReview,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """The working group's shortlist; judging closes (403 WORKING_GROUP_ONLY for anyone but a `working_group` of
     the evaluation's organisation or above)."""
     await _as_body(evaluation_id, caller, rpc, authz, "working_group")
-    return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump(),
-                          idempotency_key=idempotency_key)
+    return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump(), idempotency_key=idempotency_key)
 
 
 @router.post("/{evaluation_id}/second-review", response_model=Evaluation)
-async def second_review(evaluation_id: str, body: SecondReview, caller: Caller, rpc: Rpc, authz: Authz,
-                        idempotency_key: IdempotencyKey = None):
+async def second_review(
+    evaluation_id: str,
+    body: SecondReview,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """The committee's winners from the shortlist (at most 20 golden ideas a quarter; 403 COMMITTEE_ONLY for anyone
     but a `committee` of the evaluation's organisation or above)."""
     await _as_body(evaluation_id, caller, rpc, authz, "committee")
-    return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump(),
-                          idempotency_key=idempotency_key)
+    return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump(), idempotency_key=idempotency_key)
 
 
 @router.post("/{evaluation_id}/publish", response_model=Evaluation)

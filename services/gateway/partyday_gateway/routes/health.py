@@ -36,8 +36,7 @@ async def readyz(rpc: Rpc, settings: Settings) -> JSONResponse:
     """Ready when the broker is reachable and every service answers a ping; lists each."""
     broker = {"status": "ok" if rpc.ready else "unavailable"}
     if rpc.ready:
-        results = await asyncio.gather(
-            *(_ping(rpc, name, settings.readiness_timeout_s) for name in settings.services))
+        results = await asyncio.gather(*(_ping(rpc, name, settings.readiness_timeout_s) for name in settings.services))
     else:
         results = [{"status": "unknown", "detail": "broker unreachable"}] * len(settings.services)
     services = dict(zip(settings.services, results))

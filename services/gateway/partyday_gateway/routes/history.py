@@ -1,4 +1,5 @@
 """A member's own attendance history: their line on every sign-in sheet they were on."""
+
 from typing import Literal
 
 from fastapi import APIRouter

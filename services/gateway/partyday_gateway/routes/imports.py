@@ -13,5 +13,4 @@ async def get_import(import_id: str, caller: Caller, rpc: Rpc, page: Page = 1, p
     it started and finished, or why it failed as a whole) and the rows it rejected, a page at a time in the
     file's order, each with its reason codes and what they mean; for whoever started it, or whoever's roles
     cover its branches."""
-    return await rpc.call("directory", "get_import", import_id, reader=caller.member_id, page=page,
-                          page_size=page_size)
+    return await rpc.call("directory", "get_import", import_id, reader=caller.member_id, page=page, page_size=page_size)

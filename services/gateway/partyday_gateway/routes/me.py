@@ -14,8 +14,9 @@ class RoleView(BaseModel):
 
 class Scope(BaseModel):
     org_id: str
-    org_path: str = Field(description="the node's materialised path: a node is within reach when its own path "
-                                      "starts with this one")
+    org_path: str = Field(
+        description="the node's materialised path: a node is within reach when its own path starts with this one"
+    )
 
 
 class Me(BaseModel):
@@ -42,8 +43,15 @@ async def me(caller: Caller):
     branch (`org_id`) without a role. `home_org_id` is the node of the caller's widest administrative role (city,
     organisation, auditor, branch, in that order), else of another role, and null for a caller without roles."""
     reach = permissions.reach(caller)
-    return {"member_id": caller.member_id, "name": caller.name, "org_id": caller.org_id, "kind": caller.kind,
-            "roles": [{"role": grant.role, "org_id": grant.org_id} for grant in caller.grants],
-            "home_org_id": permissions.home(caller),
-            "capabilities": {name: [{"org_id": grant.org_id, "org_path": grant.org_path} for grant in grants]
-                             for name, grants in reach.items()}}
+    return {
+        "member_id": caller.member_id,
+        "name": caller.name,
+        "org_id": caller.org_id,
+        "kind": caller.kind,
+        "roles": [{"role": grant.role, "org_id": grant.org_id} for grant in caller.grants],
+        "home_org_id": permissions.home(caller),
+        "capabilities": {
+            name: [{"org_id": grant.org_id, "org_path": grant.org_path} for grant in grants]
+            for name, grants in reach.items()
+        },
+    }

@@ -20,12 +20,26 @@ router = APIRouter(prefix="/api/v1", tags=["media"])
 PathMonth = Annotated[str, Path(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
 MediaStatus = Literal["pending", "approved", "rejected"]
 
+
 def _form(**fields) -> dict:
     """The OpenAPI description of a multipart upload with `file` and these text fields."""
-    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {"file": {"type": "string", "format": "binary"},
-                       **{name: {"type": "string", "description": text} for name, text in fields.items()}}}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            **{name: {"type": "string", "description": text} for name, text in fields.items()},
+                        },
+                    }
+                }
+            },
+        }
+    }
 
 
 class Uploaded(BaseModel):
@@ -133,16 +147,26 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
     if not match or match.groups() == ("", ""):
-        raise ApiError(416, "RANGE_NOT_SATISFIABLE", "one byte range is served", {"size": size},
-                       headers={"Content-Range": f"bytes */{size}"})
+        raise ApiError(
+            416,
+            "RANGE_NOT_SATISFIABLE",
+            "one byte range is served",
+            {"size": size},
+            headers={"Content-Range": f"bytes */{size}"},
+        )
     first, last = match.groups()
     if first:
         start, end = int(first), min(int(last), size - 1) if last else size - 1
     else:
         start, end = max(0, size - int(last)), size - 1
     if start > end or start >= size:
-        raise ApiError(416, "RANGE_NOT_SATISFIABLE", "the range is outside the file", {"size": size},
-                       headers={"Content-Range": f"bytes */{size}"})
+        raise ApiError(
+            416,
+            "RANGE_NOT_SATISFIABLE",
+            "the range is outside the file",
+            {"size": size},
+            headers={"Content-Range": f"bytes */{size}"},
+        )
     return start, end
 
 
@@ -155,17 +179,25 @@ async def _file_response(found: dict, range_header: str | None = None) -> Stream
         raise ApiError(404, "FILE_NOT_FOUND", "the stored file is missing", {"key": found["key"]})
     wanted = _byte_range(range_header, size)
     filename = found["filename"]
-    headers = {"Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
-               "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
-               "Accept-Ranges": "bytes"}
+    headers = {
+        "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, max-age=300",
+        "Accept-Ranges": "bytes",
+    }
     if wanted is None:
-        return StreamingResponse(storage.iter_chunks(found["key"]), media_type=found["content_type"],
-                                 headers={**headers, "Content-Length": str(size)})
+        return StreamingResponse(
+            storage.iter_chunks(found["key"]),
+            media_type=found["content_type"],
+            headers={**headers, "Content-Length": str(size)},
+        )
     start, end = wanted
-    return StreamingResponse(storage.iter_chunks(found["key"], start, end), status_code=206,
-                             media_type=found["content_type"],
-                             headers={**headers, "Content-Range": f"bytes {start}-{end}/{size}",
-                                      "Content-Length": str(end - start + 1)})
+    return StreamingResponse(
+        storage.iter_chunks(found["key"], start, end),
+        status_code=206,
+        media_type=found["content_type"],
+        headers={**headers, "Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(end - start + 1)},
+    )
 
 
 async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwargs):
@@ -176,10 +208,21 @@ async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwarg
         raise
 
 
-@router.post("/activities/{activity_id}/media", status_code=status.HTTP_201_CREATED, response_model=Uploaded,
-             openapi_extra=_form(caption="at most 500 characters", action="the required action the photo shows"))
-async def upload_media(activity_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz,
-                       settings: Settings, idempotency_key: IdempotencyKey = None):
+@router.post(
+    "/activities/{activity_id}/media",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Uploaded,
+    openapi_extra=_form(caption="at most 500 characters", action="the required action the photo shows"),
+)
+async def upload_media(
+    activity_id: str,
+    request: Request,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    settings: Settings,
+    idempotency_key: IdempotencyKey = None,
+):
     """Upload a photo (JPEG, PNG, WebP), a video (MP4) or a document (PDF) for an activity, streamed:
     multipart `file`, `caption`, and `action` (the required action a photo shows). Media judges the
     type by content and each kind's size limit; photos are re-encoded without EXIF, with a thumbnail
@@ -189,10 +232,20 @@ async def upload_media(activity_id: str, request: Request, caller: Caller, rpc: 
     activity = await rpc.call("media", "activity", activity_id)
     await authz.require(caller, MANAGE_PLANS, activity["branch_id"], "manage_plans")
     received = await receive(request, {"caption", "action"}, settings.max_upload_bytes)
-    upload = {**received.upload, "caption": received.fields.get("caption") or None,
-              "action": received.fields.get("action") or None, "uploaded_by": caller.member_id}
-    return await _ingest(rpc, "ingest", activity_id, upload=upload, idempotency_key=idempotency_key,
-                         timeout=settings.media_ingest_timeout_s)
+    upload = {
+        **received.upload,
+        "caption": received.fields.get("caption") or None,
+        "action": received.fields.get("action") or None,
+        "uploaded_by": caller.member_id,
+    }
+    return await _ingest(
+        rpc,
+        "ingest",
+        activity_id,
+        upload=upload,
+        idempotency_key=idempotency_key,
+        timeout=settings.media_ingest_timeout_s,
+    )
 
 
 async def _media_in_reach(rpc, authz, caller: Principal, media_id: str, variant: str) -> dict:
@@ -204,8 +257,9 @@ async def _media_in_reach(rpc, authz, caller: Principal, media_id: str, variant:
 
 
 @router.get("/media/{media_id}", response_class=StreamingResponse)
-async def media_original(media_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                         range_header: str | None = Header(None, alias="Range")):
+async def media_original(
+    media_id: str, caller: Caller, rpc: Rpc, authz: Authz, range_header: str | None = Header(None, alias="Range")
+):
     """The stored file (a photo as re-encoded, without EXIF), as an attachment; a video answers byte ranges."""
     return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "original"), range_header)
 
@@ -231,45 +285,66 @@ async def media_details(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.post("/media/{media_id}/approve", response_model=MediaView)
-async def approve_media(media_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                        idempotency_key: IdempotencyKey = None):
+async def approve_media(media_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
     """A superior approves an upload; the activity's detail score follows. A repeat with the same
     Idempotency-Key gets the first answer."""
     found = await rpc.call("media", "get_media", media_id)
     await authz.require_superior(caller, found["branch_id"], "review")
-    return await rpc.call("media", "review", media_id, True, reviewer_id=caller.member_id,
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "media", "review", media_id, True, reviewer_id=caller.member_id, idempotency_key=idempotency_key
+    )
 
 
 @router.post("/media/{media_id}/reject", response_model=MediaView)
-async def reject_media(media_id: str, body: RejectBody, caller: Caller, rpc: Rpc, authz: Authz,
-                       idempotency_key: IdempotencyKey = None):
+async def reject_media(
+    media_id: str, body: RejectBody, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """A superior rejects an upload with a reason; it counts for nothing and gives its bytes back to the
     branch's quota. A repeat with the same Idempotency-Key gets the first answer."""
     found = await rpc.call("media", "get_media", media_id)
     await authz.require_superior(caller, found["branch_id"], "review")
-    return await rpc.call("media", "review", media_id, False, reason=body.reason, reviewer_id=caller.member_id,
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "media",
+        "review",
+        media_id,
+        False,
+        reason=body.reason,
+        reviewer_id=caller.member_id,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.get("/media", response_model=MediaPage)
-async def review_queue(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1),
-                       media_status: MediaStatus = Query("pending", alias="status"), page: Page = 1,
-                       page_size: PageSize = 50):
+async def review_queue(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    org_id: str = Query(min_length=1),
+    media_status: MediaStatus = Query("pending", alias="status"),
+    page: Page = 1,
+    page_size: PageSize = 50,
+):
     """The review queue of a subtree (oldest first), each upload with its EXIF evidence and duplicate flags."""
     await authz.require(caller, REVIEW | SPOT_CHECK, org_id, "review")
     return await rpc.call("media", "review_queue", org_id, media_status, page=page, page_size=page_size)
 
 
 @router.get("/activities/{activity_id}/media", response_model=ActivityMedia)
-async def activity_media(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                         page_size: PageSize = 50):
+async def activity_media(
+    activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50
+):
     """An activity's uploads, oldest first, a page at a time (rejected ones left out; a member of the
     branch who administers nothing sees the approved ones), counts by status and its detail score."""
     found = await rpc.call("media", "activity", activity_id)
     node = await authz.require(caller, READ | MANAGE_PLANS, found["branch_id"], "read", members_of_branch=True)
-    return await rpc.call("media", "activity_media_page", activity_id, page=page, page_size=page_size,
-                          approved_only=not caller.covering(set(READ | MANAGE_PLANS), node["path"]))
+    return await rpc.call(
+        "media",
+        "activity_media_page",
+        activity_id,
+        page=page,
+        page_size=page_size,
+        approved_only=not caller.covering(set(READ | MANAGE_PLANS), node["path"]),
+    )
 
 
 async def _directive(rpc, authz, caller, directive_id: str) -> dict:
@@ -278,33 +353,63 @@ async def _directive(rpc, authz, caller, directive_id: str) -> dict:
     return found
 
 
-@router.post("/directives/{directive_id}/materials", status_code=status.HTTP_201_CREATED, response_model=Material,
-             openapi_extra=_form(title="1 to 200 characters"))
-async def upload_material(directive_id: str, request: Request, caller: Caller, rpc: Rpc, authz: Authz,
-                          settings: Settings, idempotency_key: IdempotencyKey = None):
+@router.post(
+    "/directives/{directive_id}/materials",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Material,
+    openapi_extra=_form(title="1 to 200 characters"),
+)
+async def upload_material(
+    directive_id: str,
+    request: Request,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    settings: Settings,
+    idempotency_key: IdempotencyKey = None,
+):
     """Attach a micro lesson (MP4, about 20 minutes at most) or a document (PDF) to a directive's study
     package: multipart `file` and `title`; streamed and checked like every upload. A repeat with the
     same Idempotency-Key gets the first answer."""
     await _directive(rpc, authz, caller, directive_id)
     received = await receive(request, {"title"}, settings.max_upload_bytes)
     upload = {**received.upload, "uploaded_by": caller.member_id}
-    return await _ingest(rpc, "add_file_material", directive_id, received.fields.get("title", ""), upload=upload,
-                         idempotency_key=idempotency_key, timeout=settings.media_ingest_timeout_s)
+    return await _ingest(
+        rpc,
+        "add_file_material",
+        directive_id,
+        received.fields.get("title", ""),
+        upload=upload,
+        idempotency_key=idempotency_key,
+        timeout=settings.media_ingest_timeout_s,
+    )
 
 
-@router.post("/directives/{directive_id}/materials/text", status_code=status.HTTP_201_CREATED,
-             response_model=Material)
-async def add_text_material(directive_id: str, body: MaterialText, caller: Caller, rpc: Rpc, authz: Authz,
-                            idempotency_key: IdempotencyKey = None):
+@router.post("/directives/{directive_id}/materials/text", status_code=status.HTTP_201_CREATED, response_model=Material)
+async def add_text_material(
+    directive_id: str,
+    body: MaterialText,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """Attach a text to a directive's study package; a repeat with the same Idempotency-Key gets the first answer."""
     await _directive(rpc, authz, caller, directive_id)
-    return await rpc.call("media", "add_text_material", directive_id, body.model_dump(),
-                          uploaded_by=caller.member_id, idempotency_key=idempotency_key)
+    return await rpc.call(
+        "media",
+        "add_text_material",
+        directive_id,
+        body.model_dump(),
+        uploaded_by=caller.member_id,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.get("/directives/{directive_id}/materials", response_model=MaterialPage)
-async def directive_materials(directive_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                              page_size: PageSize = 50):
+async def directive_materials(
+    directive_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50
+):
     """A directive's study package, oldest first, a page at a time, for those who publish or read at its node."""
     found = await rpc.call("media", "directive", directive_id)
     await authz.require(caller, READ | PUBLISH_DIRECTIVES, found["org_id"], "read")
@@ -312,45 +417,58 @@ async def directive_materials(directive_id: str, caller: Caller, rpc: Rpc, authz
 
 
 @router.get("/branches/{branch_id}/months/{month}/materials", response_model=MaterialPage)
-async def month_materials(branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                          page_size: PageSize = 50):
+async def month_materials(
+    branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50
+):
     """The study materials of a branch's month (its task), oldest first, a page at a time, for its members to open."""
     await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read", members_of_branch=True)
     return await rpc.call("media", "month_materials", branch_id, month, page=page, page_size=page_size)
 
 
 @router.get("/study-materials/{material_id}", response_model=None)
-async def open_material(material_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                        range_header: str | None = Header(None, alias="Range")):
+async def open_material(
+    material_id: str, caller: Caller, rpc: Rpc, authz: Authz, range_header: str | None = Header(None, alias="Range")
+):
     """A study material: the file as an attachment, or a text as plain text. Open to everyone in the
     directive's subtree and to those who may read it."""
     found = await rpc.call("media", "material", material_id)
-    inside = [path for path in [caller.org_path, *caller.paths(set(READ | MANAGE_PLANS))]
-              if path and path.startswith(found["org_path"])]
+    inside = [
+        path
+        for path in [caller.org_path, *caller.paths(set(READ | MANAGE_PLANS))]
+        if path and path.startswith(found["org_path"])
+    ]
     if not inside:
         await authz.require(caller, READ, found["org_id"], "read")
     if found["key"] is None:
         return Response(found["text"], media_type="text/plain; charset=utf-8")
-    return await _file_response({"key": found["key"], "content_type": found["content_type"],
-                                 "filename": f"{material_id}.{found['format']}"}, range_header)
+    return await _file_response(
+        {"key": found["key"], "content_type": found["content_type"], "filename": f"{material_id}.{found['format']}"},
+        range_header,
+    )
 
 
-@router.post("/branches/{branch_id}/months/{month}/study-notes", status_code=status.HTTP_201_CREATED,
-             response_model=Note)
-async def add_note(branch_id: str, month: PathMonth, body: NoteBody, caller: Caller, rpc: Rpc,
-                   idempotency_key: IdempotencyKey = None):
+@router.post(
+    "/branches/{branch_id}/months/{month}/study-notes", status_code=status.HTTP_201_CREATED, response_model=Note
+)
+async def add_note(
+    branch_id: str, month: PathMonth, body: NoteBody, caller: Caller, rpc: Rpc, idempotency_key: IdempotencyKey = None
+):
     """A member of the branch writes a study note for the month (one of the six haves); a repeat with the
     same Idempotency-Key gets the first answer."""
     if caller.member_id is None or caller.org_id != branch_id:
         raise ApiError(403, "MEMBERS_ONLY", "study notes are written by the branch's members", {"org_id": branch_id})
-    return await rpc.call("media", "add_note", {"branch_id": branch_id, "month": month,
-                                                "member_id": caller.member_id, "text": body.text},
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "media",
+        "add_note",
+        {"branch_id": branch_id, "month": month, "member_id": caller.member_id, "text": body.text},
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.get("/branches/{branch_id}/months/{month}/study-notes", response_model=NotePage)
-async def list_notes(branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                     page_size: PageSize = 50):
+async def list_notes(
+    branch_id: str, month: PathMonth, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50
+):
     """The branch's study notes of the month, oldest first; a member who administers nothing sees their own."""
     node = await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read", members_of_branch=True)
     own = None if caller.covering(set(READ | MANAGE_PLANS), node["path"]) else caller.member_id

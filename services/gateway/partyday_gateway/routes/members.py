@@ -40,34 +40,64 @@ async def _member_in_reach(member_id: str, caller, rpc, authz, capability, name)
     if capability is not READ:
         for grant in member["grants"]:
             if not caller.covering(set(GRANT_ROLES), grant["org_path"]):
-                raise ApiError(403, "FORBIDDEN", "this member holds a role beyond your reach",
-                               {"needs": "grant_roles", "role": grant["role"]})
+                raise ApiError(
+                    403,
+                    "FORBIDDEN",
+                    "this member holds a role beyond your reach",
+                    {"needs": "grant_roles", "role": grant["role"]},
+                )
     return member
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MemberView)
-async def create_member(body: MemberCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                        idempotency_key: IdempotencyKey = None):
+async def create_member(
+    body: MemberCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Add a member to a branch the caller administers, with an account when a password is given."""
     await authz.require(caller, MANAGE_MEMBERS, body.branch_id, "manage_members")
-    return await rpc.call("directory", "create_member", body.model_dump(mode="json"),
-                          idempotency_key=idempotency_key)
+    return await rpc.call("directory", "create_member", body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
 @router.get("/import-template", response_class=Response)
 async def import_template(caller: Caller):
     """A roster template (CSV, Chinese headers) to fill in for an import."""
-    return Response(template_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="roster-template.csv"'})
+    return Response(
+        template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="roster-template.csv"'},
+    )
 
 
-@router.post("/import", status_code=status.HTTP_202_ACCEPTED, response_model=ImportView,
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "required": ["file"],
-                 "properties": {"file": {"type": "string", "format": "binary", "description": "CSV or XLSX roster"},
-                                "initial_password": {"type": "string", "minLength": 8, "maxLength": 128}}}}}}})
-async def import_roster(request: Request, response: Response, caller: Caller, rpc: Rpc, authz: Authz,
-                        settings: Settings, idempotency_key: IdempotencyKey = None):
+@router.post(
+    "/import",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ImportView,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "description": "CSV or XLSX roster"},
+                            "initial_password": {"type": "string", "minLength": 8, "maxLength": 128},
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
+async def import_roster(
+    request: Request,
+    response: Response,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    settings: Settings,
+    idempotency_key: IdempotencyKey = None,
+):
     """Import a roster (multipart `file`, CSV or XLSX, and `initial_password` for the rows that give none): the
     file is streamed to storage and the directory imports it in the background. Answers 202 at once with the
     import, to follow at its Location (`GET /api/v1/imports/{id}`): progress, then each row accepted,
@@ -80,12 +110,16 @@ async def import_roster(request: Request, response: Response, caller: Caller, rp
     except ApiError as exc:
         if exc.code != "FILE_TOO_LARGE":
             raise
-        raise ApiError(413, "ROSTER_TOO_LARGE", f"a roster file may hold at most {settings.max_roster_bytes} bytes",
-                       exc.details) from None
+        raise ApiError(
+            413, "ROSTER_TOO_LARGE", f"a roster file may hold at most {settings.max_roster_bytes} bytes", exc.details
+        ) from None
     upload = received.upload
-    payload = {"storage_key": upload["key"], "requested_by": caller.member_id,
-               "filename": (upload["filename"] or "")[:FILENAME_MAX_LENGTH] or None,
-               "initial_password": received.fields.get("initial_password") or None}
+    payload = {
+        "storage_key": upload["key"],
+        "requested_by": caller.member_id,
+        "filename": (upload["filename"] or "")[:FILENAME_MAX_LENGTH] or None,
+        "initial_password": received.fields.get("initial_password") or None,
+    }
     try:
         started = await rpc.call("directory", "start_import", payload, idempotency_key=idempotency_key)
     except ServiceUnavailable:
@@ -102,24 +136,30 @@ async def get_member(member_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.patch("/{member_id}", response_model=MemberView)
-async def update_member(member_id: str, body: MemberUpdate, caller: Caller, rpc: Rpc, authz: Authz,
-                        idempotency_key: IdempotencyKey = None):
+async def update_member(
+    member_id: str, body: MemberUpdate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Change a member's name, flags or password."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
-    updated = await rpc.call("directory", "update_member", member_id,
-                             body.model_dump(mode="json", exclude_unset=True), idempotency_key=idempotency_key)
+    updated = await rpc.call(
+        "directory",
+        "update_member",
+        member_id,
+        body.model_dump(mode="json", exclude_unset=True),
+        idempotency_key=idempotency_key,
+    )
     authz.forget_member(member_id)
     return updated
 
 
 @router.post("/{member_id}/transfer", response_model=MemberView)
-async def transfer_member(member_id: str, body: TransferBody, caller: Caller, rpc: Rpc, authz: Authz,
-                          idempotency_key: IdempotencyKey = None):
+async def transfer_member(
+    member_id: str, body: TransferBody, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Move a member to another branch (组织关系转接); the caller administers both branches."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
     await authz.require(caller, MANAGE_MEMBERS, body.to_org_id, "manage_members")
-    return await rpc.call("directory", "transfer_member", member_id, body.to_org_id,
-                          idempotency_key=idempotency_key)
+    return await rpc.call("directory", "transfer_member", member_id, body.to_org_id, idempotency_key=idempotency_key)
 
 
 @router.post("/{member_id}/leave", response_model=MemberView)

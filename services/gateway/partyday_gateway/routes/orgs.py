@@ -43,8 +43,7 @@ class OverduePage(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrgView)
-async def create_org(body: OrgCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                     idempotency_key: IdempotencyKey = None):
+async def create_org(body: OrgCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
     """Add a node under a parent the caller administers; other services learn of it by `org_created`."""
     if body.parent_id is None:
         authz.require_anywhere(caller, CITY, "create_city")
@@ -71,8 +70,9 @@ async def get_org(org_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.patch("/{org_id}", response_model=OrgView)
-async def update_org(org_id: str, body: OrgUpdate, caller: Caller, rpc: Rpc, authz: Authz,
-                     idempotency_key: IdempotencyKey = None):
+async def update_org(
+    org_id: str, body: OrgUpdate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Rename, reclassify or move a node; a move needs the right over the new parent too."""
     await authz.require(caller, MANAGE_TREE, org_id, "manage_tree")
     changes = body.model_dump(exclude_unset=True)
@@ -84,24 +84,23 @@ async def update_org(org_id: str, body: OrgUpdate, caller: Caller, rpc: Rpc, aut
 
 
 @router.get("/{org_id}/children", response_model=OrgPage)
-async def list_children(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                        page_size: PageSize = 50):
+async def list_children(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50):
     """The direct children of a node, by name, a page at a time."""
     await authz.require(caller, READ, org_id, "read")
     return await rpc.call("directory", "list_children", org_id, page=page, page_size=page_size)
 
 
 @router.get("/{org_id}/members", response_model=MemberPage)
-async def list_members(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                       page_size: PageSize = 50):
+async def list_members(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50):
     """Active members of every branch under the node, by name, a page at a time."""
     await authz.require(caller, READ, org_id, "read")
     return await rpc.call("directory", "list_members", org_id, page=page, page_size=page_size)
 
 
 @router.get("/{org_id}/overdue", response_model=OverduePage)
-async def overdue(org_id: str, month: Month, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                  page_size: PageSize = 50):
+async def overdue(
+    org_id: str, month: Month, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50
+):
     """Branches under the node whose plan or summary for the month is past its deadline."""
     await authz.require(caller, READ, org_id, "read")
     return await rpc.call("plans", "overdue", org_id, month, page=page, page_size=page_size)

@@ -113,8 +113,9 @@ class RectificationPage(BaseModel):
 
 
 @router.post("/directives", status_code=status.HTTP_201_CREATED, response_model=Directive)
-async def publish_directive(body: DirectiveCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                            idempotency_key: IdempotencyKey = None):
+async def publish_directive(
+    body: DirectiveCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Publish a month's requirements at a city or county: every branch below reads them as its task at once."""
     await authz.require(caller, PUBLISH_DIRECTIVES, body.org_id, "publish_directives")
     return await rpc.call("plans", "publish_directive", body.model_dump(), idempotency_key=idempotency_key)
@@ -143,8 +144,9 @@ class DeliveryPage(BaseModel):
 
 
 @router.get("/directives/{directive_id}/branches", response_model=DeliveryPage)
-async def directive_delivery(directive_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1,
-                             page_size: PageSize = 100):
+async def directive_delivery(
+    directive_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 100
+):
     """Every branch the directive reached (a page at a time, in tree order), with its plan deadline and the
     status of its plan for the month: the dispatch status an admin checks after publishing."""
     found = await rpc.call("plans", "directive_delivery", directive_id, page=page, page_size=page_size)
@@ -174,8 +176,7 @@ async def my_plan(caller: Caller, rpc: Rpc, month: Month):
 
 
 @router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=Plan)
-async def create_plan(body: PlanCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                      idempotency_key: IdempotencyKey = None):
+async def create_plan(body: PlanCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
     """Draft a branch's plan for a month (radius 50-1000 m, 300 m by default)."""
     await authz.require(caller, MANAGE_PLANS, body.branch_id, "manage_plans")
     return await rpc.call("plans", "create_plan", body.model_dump(mode="json"), idempotency_key=idempotency_key)
@@ -196,34 +197,41 @@ async def get_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.patch("/plans/{plan_id}", response_model=Plan)
-async def edit_plan(plan_id: str, body: PlanEdit, caller: Caller, rpc: Rpc, authz: Authz,
-                    idempotency_key: IdempotencyKey = None):
+async def edit_plan(
+    plan_id: str, body: PlanEdit, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """Change a draft or returned plan."""
     await _plan(plan_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
-    return await rpc.call("plans", "edit_plan", plan_id, body.model_dump(mode="json", exclude_unset=True),
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "plans", "edit_plan", plan_id, body.model_dump(mode="json", exclude_unset=True), idempotency_key=idempotency_key
+    )
 
 
 @router.get("/plans", response_model=PlanPage)
-async def list_plans(caller: Caller, rpc: Rpc, authz: Authz, month: Month, org_id: str = Query(min_length=1),
-                     plan_status: Status | None = Query(None, alias="status"), page: Page = 1,
-                     page_size: PageSize = 50):
+async def list_plans(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    month: Month,
+    org_id: str = Query(min_length=1),
+    plan_status: Status | None = Query(None, alias="status"),
+    page: Page = 1,
+    page_size: PageSize = 50,
+):
     """The month's plans of the subtree, newest change first."""
     await authz.require(caller, READ, org_id, "read")
     return await rpc.call("plans", "list_plans", org_id, month, status=plan_status, page=page, page_size=page_size)
 
 
 @router.post("/plans/{plan_id}/submit", response_model=Plan)
-async def submit_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                      idempotency_key: IdempotencyKey = None):
+async def submit_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
     """Send the plan for review; after the deadline it is accepted and flagged late."""
     await _plan(plan_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     return await rpc.call("plans", "submit_plan", plan_id, idempotency_key=idempotency_key)
 
 
 @router.post("/plans/{plan_id}/approve", response_model=Plan)
-async def approve_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                       idempotency_key: IdempotencyKey = None):
+async def approve_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
     """A superior approves: the plan is published to the branch and becomes an activity (`activity_id`)."""
     plan = await rpc.call("plans", "get_plan", plan_id)
     await authz.require_superior(caller, plan["branch_id"], "review")
@@ -231,8 +239,9 @@ async def approve_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz,
 
 
 @router.post("/plans/{plan_id}/return", response_model=Plan)
-async def return_plan(plan_id: str, body: ReturnBody, caller: Caller, rpc: Rpc, authz: Authz,
-                      idempotency_key: IdempotencyKey = None):
+async def return_plan(
+    plan_id: str, body: ReturnBody, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """A superior sends the plan back with a comment."""
     plan = await rpc.call("plans", "get_plan", plan_id)
     await authz.require_superior(caller, plan["branch_id"], "review")
@@ -240,8 +249,9 @@ async def return_plan(plan_id: str, body: ReturnBody, caller: Caller, rpc: Rpc, 
 
 
 @router.post("/activities/{activity_id}/summary", response_model=Plan)
-async def submit_summary(activity_id: str, body: SummaryBody, caller: Caller, rpc: Rpc, authz: Authz,
-                         idempotency_key: IdempotencyKey = None):
+async def submit_summary(
+    activity_id: str, body: SummaryBody, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """The branch's summary of its activity (photos go through media)."""
     plan = await rpc.call("plans", "find_activity", activity_id)
     await authz.require(caller, MANAGE_PLANS, plan["branch_id"], "manage_plans")
@@ -249,16 +259,24 @@ async def submit_summary(activity_id: str, body: SummaryBody, caller: Caller, rp
 
 
 @router.put("/orgs/{org_id}/schedule")
-async def set_schedule(org_id: str, body: ScheduleSet, caller: Caller, rpc: Rpc, authz: Authz,
-                       idempotency_key: IdempotencyKey = None) -> dict:
+async def set_schedule(
+    org_id: str, body: ScheduleSet, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+) -> dict:
     """An organisation's time zone, fixed party day and deadline days, for its whole subtree."""
     await authz.require(caller, MANAGE_TREE, org_id, "manage_tree")
     return await rpc.call("plans", "set_schedule", org_id, body.model_dump(), idempotency_key=idempotency_key)
 
 
 @router.put("/branches/{branch_id}/task-lists/{year}", response_model=TaskList)
-async def put_task_list(branch_id: str, year: int, body: TaskListBody, caller: Caller, rpc: Rpc, authz: Authz,
-                        idempotency_key: IdempotencyKey = None):
+async def put_task_list(
+    branch_id: str,
+    year: int,
+    body: TaskListBody,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """A branch's annual task list (年度任务清单), replaced whole."""
     await authz.require(caller, MANAGE_PLANS, branch_id, "manage_plans")
     return await rpc.call("plans", "put_task_list", branch_id, year, body.items, idempotency_key=idempotency_key)
@@ -272,17 +290,24 @@ async def get_task_list(branch_id: str, year: int, caller: Caller, rpc: Rpc, aut
 
 
 @router.post("/rectifications", status_code=status.HTTP_201_CREATED, response_model=Rectification)
-async def issue_rectification(body: RectificationCreate, caller: Caller, rpc: Rpc, authz: Authz,
-                              idempotency_key: IdempotencyKey = None):
+async def issue_rectification(
+    body: RectificationCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """A superior tells a branch to fix something by a date."""
     await authz.require_superior(caller, body.branch_id, "review")
-    return await rpc.call("plans", "issue_rectification", body.model_dump(mode="json"),
-                          idempotency_key=idempotency_key)
+    return await rpc.call("plans", "issue_rectification", body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
 @router.get("/rectifications", response_model=RectificationPage)
-async def rectifications(caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1),
-                         overdue: bool = False, page: Page = 1, page_size: PageSize = 50):
+async def rectifications(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    org_id: str = Query(min_length=1),
+    overdue: bool = False,
+    page: Page = 1,
+    page_size: PageSize = 50,
+):
     """Notices of the subtree, newest first; `overdue=true` for those past their due date and not closed."""
     await authz.require(caller, READ | MANAGE_PLANS, org_id, "read")
     return await rpc.call("plans", "rectifications", org_id, overdue_only=overdue, page=page, page_size=page_size)
@@ -304,31 +329,40 @@ async def get_rectification(rectification_id: str, caller: Caller, rpc: Rpc, aut
 
 
 @router.post("/rectifications/{rectification_id}/answer", response_model=Rectification)
-async def answer_rectification(rectification_id: str, body: RectificationAnswer, caller: Caller, rpc: Rpc,
-                               authz: Authz, idempotency_key: IdempotencyKey = None):
+async def answer_rectification(
+    rectification_id: str,
+    body: RectificationAnswer,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """The branch answers with what it did, and the ids of the branch's own uploads that show it."""
     notice = await _notice(rectification_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     uploads = await asyncio.gather(*(rpc.call("media", "get_media", media_id) for media_id in set(body.media_ids)))
     foreign = sorted(upload["media_id"] for upload in uploads if upload["branch_id"] != notice["branch_id"])
     if foreign:
-        raise ApiError(422, "MEDIA_NOT_OF_BRANCH", "an answer shows the branch's own uploads",
-                       {"media_ids": foreign})
-    return await rpc.call("plans", "answer_rectification", rectification_id, body.model_dump(),
-                          idempotency_key=idempotency_key)
+        raise ApiError(422, "MEDIA_NOT_OF_BRANCH", "an answer shows the branch's own uploads", {"media_ids": foreign})
+    return await rpc.call(
+        "plans", "answer_rectification", rectification_id, body.model_dump(), idempotency_key=idempotency_key
+    )
 
 
 @router.post("/rectifications/{rectification_id}/close", response_model=Rectification)
-async def close_rectification(rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                              idempotency_key: IdempotencyKey = None):
+async def close_rectification(
+    rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """The superior accepts the answer."""
     await _notice(rectification_id, caller, rpc, authz, None, "review", superior=True)
     return await rpc.call("plans", "close_rectification", rectification_id, idempotency_key=idempotency_key)
 
 
 @router.post("/rectifications/{rectification_id}/reopen", response_model=Rectification)
-async def reopen_rectification(rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz,
-                               idempotency_key: IdempotencyKey = None):
+async def reopen_rectification(
+    rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
     """The superior is not satisfied: the branch must answer again."""
     await _notice(rectification_id, caller, rpc, authz, None, "review", superior=True)
-    return await rpc.call("plans", "close_rectification", rectification_id, reopen=True,
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "plans", "close_rectification", rectification_id, reopen=True, idempotency_key=idempotency_key
+    )

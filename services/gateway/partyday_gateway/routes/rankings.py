@@ -1,4 +1,5 @@
 """Live rankings as JSON for the console, and as bar charts (SVG, PNG) with Chinese labels."""
+
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -13,10 +14,17 @@ from partyday_gateway.permissions import READ
 
 router = APIRouter(prefix="/api/v1/rankings", tags=["scoring"])
 
-Period = Annotated[str, Query(pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
-                              description="a month (2026-12), a quarter (2026-Q4) or a year (2026)")]
-Group = Annotated[Literal["branches", "children"], Query(
-    description="rank the subtree's branches, or the node's children by the mean of their branches")]
+Period = Annotated[
+    str,
+    Query(
+        pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+        description="a month (2026-12), a quarter (2026-Q4) or a year (2026)",
+    ),
+]
+Group = Annotated[
+    Literal["branches", "children"],
+    Query(description="rank the subtree's branches, or the node's children by the mean of their branches"),
+]
 
 
 class Ranked(BaseModel):
@@ -47,14 +55,24 @@ class Ranking(BaseModel):
 
 async def _ranking(caller, rpc, authz, org_id, period, domain, group, kind, page, page_size) -> dict:
     await authz.require(caller, READ, org_id, "read")
-    return await rpc.call("scoring", "ranking", org_id, period, domain=domain, group=group, kind=kind, page=page,
-                          page_size=page_size)
+    return await rpc.call(
+        "scoring", "ranking", org_id, period, domain=domain, group=group, kind=kind, page=page, page_size=page_size
+    )
 
 
 @router.get("", response_model=Ranking)
-async def ranking(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id: str = Query(min_length=1),
-                  domain: Domain | None = None, kind: Kind | None = None, group: Group = "branches",
-                  page: Page = 1, page_size: PageSize = 100):
+async def ranking(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    period: Period,
+    org_id: str = Query(min_length=1),
+    domain: Domain | None = None,
+    kind: Kind | None = None,
+    group: Group = "branches",
+    page: Page = 1,
+    page_size: PageSize = 100,
+):
     """Ordered by score, best first; ties by sign-in rate, then code, then id. Of one domain, or one kind
     (category: regular, joint or mobile branches), if given. Branches without a score are counted in
     `unscored`. One page of the ranking (100 by default, at most 500; a citywide one has thousands), `total`
@@ -63,10 +81,19 @@ async def ranking(caller: Caller, rpc: Rpc, authz: Authz, period: Period, org_id
 
 
 @router.get("/chart", response_model=None)
-async def chart(caller: Caller, rpc: Rpc, authz: Authz, settings: Settings, period: Period,
-                org_id: str = Query(min_length=1),
-                domain: Domain | None = None, kind: Kind | None = None, group: Group = "branches",
-                format: Literal["svg", "png"] = "svg", top: int = Query(20, ge=1, le=200, description="how many bars")):
+async def chart(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    settings: Settings,
+    period: Period,
+    org_id: str = Query(min_length=1),
+    domain: Domain | None = None,
+    kind: Kind | None = None,
+    group: Group = "branches",
+    format: Literal["svg", "png"] = "svg",
+    top: int = Query(20, ge=1, le=200, description="how many bars"),
+):
     """The top `top` (20 by default) of the ranking as a horizontal bar chart, Chinese names drawn in a CJK font."""
     found = await _ranking(caller, rpc, authz, org_id, period, domain, group, kind, 1, top)
     title = f"{found['name']} {period} 主题党日综合得分排名"

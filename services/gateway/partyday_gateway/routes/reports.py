@@ -1,4 +1,5 @@
 """一月一督查, 一季一通报, 一年一考核: a subtree's reports as XLSX or PDF."""
+
 from typing import Literal
 
 from fastapi import APIRouter, Query, Response
@@ -15,12 +16,19 @@ MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshee
 
 
 @router.get("/{kind}", response_model=None)
-async def report(kind: Literal["inspection", "bulletin", "assessment"], caller: Caller, rpc: Rpc, authz: Authz,
-                 settings: Settings, org_id: str = Query(min_length=1),
-                 period: str = Query(pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
-                                     description="inspection: a month (2026-12); bulletin: a quarter (2026-Q4); "
-                                                 "assessment: a year (2026)"),
-                 format: Literal["xlsx", "pdf", "json"] = "xlsx"):
+async def report(
+    kind: Literal["inspection", "bulletin", "assessment"],
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    settings: Settings,
+    org_id: str = Query(min_length=1),
+    period: str = Query(
+        pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+        description="inspection: a month (2026-12); bulletin: a quarter (2026-Q4); assessment: a year (2026)",
+    ),
+    format: Literal["xlsx", "pdf", "json"] = "xlsx",
+):
     """The monthly inspection (every branch's plan, approval, holding, record and score), the quarterly
     bulletin or the annual assessment (branches ranked over the period, with their awards)."""
     await authz.require(caller, READ, org_id, "read")
@@ -31,5 +39,8 @@ async def report(kind: Literal["inspection", "bulletin", "assessment"], caller: 
         body = await run_in_threadpool(report_documents.xlsx, found)
     else:
         body = await run_in_threadpool(report_documents.pdf, found, str(settings.cjk_font_path))
-    return Response(body, media_type=MEDIA_TYPES[format], headers={
-        "Content-Disposition": f'attachment; filename="{kind}-{period}.{format}"'})
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{kind}-{period}.{format}"'},
+    )

@@ -1,4 +1,5 @@
 """An activity's automatic score, and the superior's part of it."""
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -35,8 +36,9 @@ READ_ACTIVITY = READ | MANAGE_PLANS
 ENGAGE = MANAGE_PLANS
 
 
-async def scoped_activity(activity_id: str, caller, rpc, authz, capability: frozenset = READ_ACTIVITY,
-                          name: str = "read") -> dict:
+async def scoped_activity(
+    activity_id: str, caller, rpc, authz, capability: frozenset = READ_ACTIVITY, name: str = "read"
+) -> dict:
     """The activity, if the caller belongs to its branch or holds `capability` over it: `READ_ACTIVITY` to read
     it, `ENGAGE` (its members and those who manage it, never a read-only scope such as an auditor's) to like,
     comment or report."""
@@ -54,10 +56,17 @@ async def score(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 
 
 @router.post("/activities/{activity_id}/superior-score", response_model=Score)
-async def superior_score(activity_id: str, body: SuperiorScore, caller: Caller, rpc: Rpc, authz: Authz,
-                         idempotency_key: IdempotencyKey = None):
+async def superior_score(
+    activity_id: str,
+    body: SuperiorScore,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
     """A superior gives the activity 0–100 (上级党组织评分); it may change it until the scoring period closes."""
     found = await rpc.call("scoring", "get_activity", activity_id)
     await authz.require_superior(caller, found["branch_id"], "superior_score")
-    return await rpc.call("scoring", "set_superior_score", activity_id, body.model_dump(),
-                          idempotency_key=idempotency_key)
+    return await rpc.call(
+        "scoring", "set_superior_score", activity_id, body.model_dump(), idempotency_key=idempotency_key
+    )

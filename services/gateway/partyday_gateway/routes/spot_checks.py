@@ -31,11 +31,20 @@ async def _records(rpc, branch_id: str, month: str, media: dict | None) -> dict:
     if plan and plan["activity_id"]:
         sheet = await rpc.call("attendance", "attendance", plan["activity_id"])
         statuses = [row["status"] for row in sheet["members"] if not row["guest"]]
-        attendance = {"closed": sheet["closed"], "expected": len(statuses),
-                      "by_status": {status: statuses.count(status) for status in sorted(set(statuses))},
-                      "guests": sum(1 for row in sheet["members"] if row["guest"])}
-    return {"branch_id": branch_id, "required_actions": month_view["required_actions"], "plan": plan,
-            "summary": plan["summary"] if plan else None, "attendance": attendance, "media": media}
+        attendance = {
+            "closed": sheet["closed"],
+            "expected": len(statuses),
+            "by_status": {status: statuses.count(status) for status in sorted(set(statuses))},
+            "guests": sum(1 for row in sheet["members"] if row["guest"]),
+        }
+    return {
+        "branch_id": branch_id,
+        "required_actions": month_view["required_actions"],
+        "plan": plan,
+        "summary": plan["summary"] if plan else None,
+        "attendance": attendance,
+        "media": media,
+    }
 
 
 @router.post("/spot-checks")
@@ -53,6 +62,7 @@ async def spot_check(body: SpotCheckBody, caller: Caller, rpc: Rpc, authz: Authz
     if not branch_ids:
         raise ApiError(404, "NO_BRANCHES", "there are no branches under this node")
     media = await rpc.call("media", "branch_month_records", branch_ids, body.month)
-    records = await asyncio.gather(*(_records(rpc, branch_id, body.month, media.get(branch_id))
-                                     for branch_id in branch_ids))
+    records = await asyncio.gather(
+        *(_records(rpc, branch_id, body.month, media.get(branch_id)) for branch_id in branch_ids)
+    )
     return {"month": body.month, "branches": list(records)}

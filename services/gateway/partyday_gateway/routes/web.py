@@ -1,6 +1,7 @@
 """The web pages: the admin console at /console, the member pages at /m (phone-first, including /m/checkin,
 the address a sign-in QR code opens) and the public voting page at /vote. Plain HTML, JavaScript modules and
 CSS from this package: nothing is loaded from elsewhere."""
+
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI

@@ -5,6 +5,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-22
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,10 +17,13 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index(op.f("ix_sessions_revoked_at"), "sessions", ["revoked_at"], unique=False)
-    op.execute(sa.text(
-        "UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP, revoked_reason = 'member_left' "
-        "WHERE revoked_at IS NULL AND kind = 'member' "
-        "AND subject IN (SELECT id FROM members WHERE NOT active)"))
+    op.execute(
+        sa.text(
+            "UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP, revoked_reason = 'member_left' "
+            "WHERE revoked_at IS NULL AND kind = 'member' "
+            "AND subject IN (SELECT id FROM members WHERE NOT active)"
+        )
+    )
 
 
 def downgrade() -> None:

@@ -10,6 +10,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-22
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,10 +23,11 @@ LIVE = sa.text("status <> 'rejected'")
 
 
 def upgrade() -> None:
-    op.create_table('branch_usage',
-    sa.Column('branch_id', sa.String(length=64), nullable=False),
-    sa.Column('used_bytes', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.PrimaryKeyConstraint('branch_id')
+    op.create_table(
+        "branch_usage",
+        sa.Column("branch_id", sa.String(length=64), nullable=False),
+        sa.Column("used_bytes", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.PrimaryKeyConstraint("branch_id"),
     )
     op.execute("""
         UPDATE media SET status = 'rejected',
@@ -41,12 +43,17 @@ def upgrade() -> None:
         INSERT INTO branch_usage (branch_id, used_bytes)
         SELECT branch_id, SUM(stored_bytes) FROM media WHERE status <> 'rejected' GROUP BY branch_id
     """)
-    with op.batch_alter_table('media', schema=None) as batch_op:
-        batch_op.create_index('uq_media_activity_sha256_live', ['activity_id', 'sha256'], unique=True,
-                              postgresql_where=LIVE, sqlite_where=LIVE)
+    with op.batch_alter_table("media", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_media_activity_sha256_live",
+            ["activity_id", "sha256"],
+            unique=True,
+            postgresql_where=LIVE,
+            sqlite_where=LIVE,
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('media', schema=None) as batch_op:
-        batch_op.drop_index('uq_media_activity_sha256_live')
-    op.drop_table('branch_usage')
+    with op.batch_alter_table("media", schema=None) as batch_op:
+        batch_op.drop_index("uq_media_activity_sha256_live")
+    op.drop_table("branch_usage")

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-21
 """
+
 from alembic import op
 
 from partyday_common.orgtree import create_org_projection

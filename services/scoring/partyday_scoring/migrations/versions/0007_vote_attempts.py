@@ -4,6 +4,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-22
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,11 +15,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table("vote_attempts",
-                    sa.Column("key", sa.String(length=100), nullable=False),
-                    sa.Column("window_start", sa.BigInteger(), nullable=False),
-                    sa.Column("attempts", sa.Integer(), nullable=False),
-                    sa.PrimaryKeyConstraint("key", "window_start"))
+    op.create_table(
+        "vote_attempts",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("window_start", sa.BigInteger(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start"),
+    )
     op.create_index(op.f("ix_vote_attempts_window_start"), "vote_attempts", ["window_start"], unique=False)
 
 

@@ -5,6 +5,7 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-22
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,10 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table("org_node_versions",
-                    sa.Column("org_id", sa.String(length=64), nullable=False),
-                    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
-                    sa.PrimaryKeyConstraint("org_id"))
+    op.create_table(
+        "org_node_versions",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("org_id"),
+    )
     op.create_index(op.f("ix_plan_progress_branch_id"), "plan_progress", ["branch_id"], unique=False)
 
 

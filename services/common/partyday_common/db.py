@@ -269,6 +269,29 @@ class Database(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return WorkerDatabase(self, worker_ctx)
 
+    @contextmanager
+    def transaction(self, **context):
+        """A session whose work and outbox rows commit together, the relay woken for its events; `context`
+        (correlation_id, actor_id, client_ip) is what its audit entries and events carry. Entrypoints use
+        their worker's `transaction()`; a managed thread of the service (an import run) uses this one."""
+        session = self.sessionmaker()
+        session.info.update(
+            service=self.container.service_name,
+            outbox_table=self.metadata.tables[OUTBOX],
+            metadata=self.metadata,
+            **context,
+        )
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if session.info.get("emitted"):
+            self.relay.wake()
+
 
 class WorkerDatabase:
     def __init__(self, provider: Database, worker_ctx):
@@ -279,26 +302,14 @@ class WorkerDatabase:
     @contextmanager
     def transaction(self):
         """A session whose work, outbox rows and processed-event mark commit together."""
-        session = self.provider.sessionmaker()
-        session.info.update(
-            service=self.provider.container.service_name,
-            correlation_id=self.worker_ctx.context_data.get(CONTEXT_KEY),
-            actor_id=self.worker_ctx.context_data.get(ACTOR_KEY),
-            client_ip=self.worker_ctx.context_data.get(CLIENT_IP_KEY),
-            outbox_table=self.provider.metadata.tables[OUTBOX],
-            metadata=self.provider.metadata,
-        )
-        try:
+        context = self.worker_ctx.context_data
+        with self.provider.transaction(
+            correlation_id=context.get(CONTEXT_KEY),
+            actor_id=context.get(ACTOR_KEY),
+            client_ip=context.get(CLIENT_IP_KEY),
+        ) as session:
             self._mark_processed(session)
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-        if session.info.get("emitted"):
-            self.provider.relay.wake()
 
     def _mark_processed(self, session: Session) -> None:
         """In an event consumer, claim the event first: a duplicate fails here, before any effect."""

@@ -6,17 +6,14 @@ import logging
 import os
 import socket
 import uuid
-from contextlib import contextmanager
 
 import eventlet
 from eventlet import tpool
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
-from sqlalchemy.orm import Session
 
 from partyday_common.db import Database, utcnow
 from partyday_common.storage import make_storage
-from partyday_common.tables import OUTBOX
 from partyday_directory import imports
 from partyday_directory.settings import get_settings
 
@@ -55,28 +52,6 @@ class ImportRunner(DependencyProvider):
     def _database(self) -> Database:
         return next(extension for extension in self.container.dependencies if isinstance(extension, Database))
 
-    @contextmanager
-    def transaction(self, **context):
-        """A session as an entrypoint's, with the import's actor, client address and correlation id."""
-        database = self._database
-        session: Session = database.sessionmaker()
-        session.info.update(
-            service=self.container.service_name,
-            metadata=database.metadata,
-            outbox_table=database.metadata.tables[OUTBOX],
-            **context,
-        )
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-        if session.info.get("emitted"):
-            database.relay.wake()
-
     def _run(self) -> None:
         while self._running:
             try:
@@ -92,7 +67,7 @@ class ImportRunner(DependencyProvider):
                 pass
 
     def _run_next(self) -> bool:
-        with self.transaction() as session:
+        with self._database.transaction() as session:
             import_id = imports.claim(session, self.worker, utcnow())
         if import_id is None:
             return False
@@ -101,7 +76,7 @@ class ImportRunner(DependencyProvider):
             imports.run(
                 import_id,
                 self.worker,
-                self.transaction,
+                self._database.transaction,
                 self.storage,
                 should_stop=lambda: not self._running,
                 pause=eventlet.sleep,

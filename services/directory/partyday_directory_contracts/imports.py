@@ -6,9 +6,10 @@ import io
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ImportState = Literal["queued", "running", "done", "failed"]
+FILENAME_MAX_LENGTH = 255
 
 TEMPLATE_HEADERS = ("姓名", "手机号", "支部编码", "党员类型", "流动党员", "失联党员", "入党日期", "初始密码")
 TEMPLATE_EXAMPLE = ("张红梅", "13800138000", "HZ-HT-BG-1", "正式", "否", "否", "2015-07-01", "")
@@ -32,10 +33,16 @@ class ImportStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     storage_key: str = Field(pattern=r"^incoming/[A-Za-z0-9_-]{1,64}$")
-    filename: str | None = Field(None, max_length=255)
+    filename: str | None = Field(None, max_length=FILENAME_MAX_LENGTH)
     requested_by: str | None = Field(None, min_length=1, max_length=64)
     citywide: bool = False
     initial_password: str | None = Field(None, min_length=8, max_length=128)
+
+    @field_validator("filename", mode="before")
+    @classmethod
+    def _shown_name(cls, value):
+        """The file's name as sent, cut to what the import keeps; none for an empty one."""
+        return value[:FILENAME_MAX_LENGTH] or None if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_requester(self):

@@ -188,3 +188,17 @@ async def receive(request: Request, field_names: set[str], max_bytes: int, file_
         fields=fields,
         upload={"key": key, "size": spool.size, "sha256": spool.digest.hexdigest(), "filename": parts.filename},
     )
+
+
+def form_schema(file_description: str | None = None, **fields: str | dict) -> dict:
+    """The OpenAPI description of a streamed multipart upload: `file` and these text fields, each given by its
+    description or by its JSON schema (the routes read the body themselves, so FastAPI cannot describe it)."""
+    file = {"type": "string", "format": "binary"}
+    if file_description is not None:
+        file["description"] = file_description
+    properties = {
+        name: {"type": "string", **(spec if isinstance(spec, dict) else {"description": spec})}
+        for name, spec in fields.items()
+    }
+    schema = {"type": "object", "required": ["file"], "properties": {"file": file, **properties}}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}

@@ -12,34 +12,13 @@ from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Se
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK
 from partyday_gateway.rpc import ServiceUnavailable
-from partyday_gateway.uploads import media_storage, receive
+from partyday_gateway.uploads import form_schema, media_storage, receive
 from partyday_media_contracts.rpc import MaterialText
 
 router = APIRouter(prefix="/api/v1", tags=["media"])
 
 PathMonth = Annotated[str, Path(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
 MediaStatus = Literal["pending", "approved", "rejected"]
-
-
-def _form(**fields) -> dict:
-    """The OpenAPI description of a multipart upload with `file` and these text fields."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            **{name: {"type": "string", "description": text} for name, text in fields.items()},
-                        },
-                    }
-                }
-            },
-        }
-    }
 
 
 class Uploaded(BaseModel):
@@ -212,7 +191,7 @@ async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwarg
     "/activities/{activity_id}/media",
     status_code=status.HTTP_201_CREATED,
     response_model=Uploaded,
-    openapi_extra=_form(caption="at most 500 characters", action="the required action the photo shows"),
+    openapi_extra=form_schema(caption="at most 500 characters", action="the required action the photo shows"),
 )
 async def upload_media(
     activity_id: str,
@@ -357,7 +336,7 @@ async def _directive(rpc, authz, caller, directive_id: str) -> dict:
     "/directives/{directive_id}/materials",
     status_code=status.HTTP_201_CREATED,
     response_model=Material,
-    openapi_extra=_form(title="1 to 200 characters"),
+    openapi_extra=form_schema(title="1 to 200 characters"),
 )
 async def upload_material(
     directive_id: str,

@@ -10,11 +10,9 @@ from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import GRANT_ROLES, MANAGE_MEMBERS, READ, forbidden
 from partyday_gateway.rpc import ServiceUnavailable
-from partyday_gateway.uploads import media_storage, receive
+from partyday_gateway.uploads import form_schema, media_storage, receive
 
 router = APIRouter(prefix="/api/v1/members", tags=["directory"])
-
-FILENAME_MAX_LENGTH = 255
 
 
 class TransferBody(BaseModel):
@@ -72,22 +70,7 @@ async def import_template(caller: Caller):
     "/import",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportView,
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary", "description": "CSV or XLSX roster"},
-                            "initial_password": {"type": "string", "minLength": 8, "maxLength": 128},
-                        },
-                    }
-                }
-            }
-        }
-    },
+    openapi_extra=form_schema("CSV or XLSX roster", initial_password={"minLength": 8, "maxLength": 128}),
 )
 async def import_roster(
     request: Request,
@@ -117,7 +100,7 @@ async def import_roster(
     payload = {
         "storage_key": upload["key"],
         "requested_by": caller.member_id,
-        "filename": (upload["filename"] or "")[:FILENAME_MAX_LENGTH] or None,
+        "filename": upload["filename"],
         "initial_password": received.fields.get("initial_password") or None,
     }
     try:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
+from typing import get_args
 
 from psycopg2 import extensions as psycopg2_extensions
 from sqlalchemy import insert, select, text
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection
 from partyday_common.db import make_engine, utcnow
 from partyday_common.envelope import Envelope
 from partyday_common.tables import OUTBOX
+from partyday_common.vocabulary import Domain, Kind
 from partyday_directory import orgs
 from partyday_directory.models import Member, Org, metadata
 from partyday_directory.passwords import hash_password
@@ -98,20 +100,10 @@ PHONE_PREFIXES = tuple(
 )
 NUMERALS = "零一二三四五六七八九十"
 
-KINDS = ("regular", "joint", "mobile")
+KINDS = get_args(Kind)
 KIND_WEIGHTS = (88, 8, 4)
 KIND_SUFFIX = {"regular": "党支部", "joint": "联合党支部", "mobile": "流动党员党支部"}
-DOMAINS = (
-    "rural",
-    "community",
-    "government",
-    "institution",
-    "state_enterprise",
-    "private_enterprise",
-    "social_org",
-    "school",
-    "other",
-)
+DOMAINS = get_args(Domain)
 BRANCH_DOMAIN_WEIGHTS = {
     "rural": (46, 8, 10, 9, 5, 9, 3, 7, 3),
     "community": (8, 46, 10, 9, 6, 10, 4, 5, 2),
@@ -546,18 +538,7 @@ def _outbox_rows(city: City, now: datetime) -> Iterator[tuple]:
     for org in city.orgs:
         yield _event_row(
             "org_created",
-            OrgCreated(
-                org_id=org.id,
-                code=org.code,
-                name=org.name,
-                parent_id=org.parent_id,
-                level=org.level,
-                domain=org.domain,
-                kind=org.kind,
-                path=org.path,
-                venue_lat=org.venue_lat,
-                venue_lon=org.venue_lon,
-            ).model_dump(mode="json"),
+            OrgCreated(**orgs.view(org)).model_dump(mode="json"),
             now,
         )
     for member in city.members:

@@ -595,6 +595,36 @@ def test_the_sheet_follows_the_roster_until_the_start(attendance):
     wait_until(lambda: "m-9" in {m["member_id"] for m in call(attendance, "attendance", activity)["members"]})
 
 
+def test_an_imported_batch_joins_the_sheets_of_its_members_branches_in_one_event(attendance):
+    activity = approve(attendance, roster=ROSTER[:1])
+
+    def member(member_id: str, branch_id: str) -> dict:
+        return {
+            "member_id": member_id,
+            "name": f"党员{member_id}",
+            "branch_id": branch_id,
+            "branch_path": f"/c/{branch_id}/",
+            "mobile": member_id == "m-11",
+            "probationary": False,
+            "lost_contact": False,
+            "active": True,
+            "joined_on": None,
+        }
+
+    batch = [member("m-10", "b-1"), member("m-11", "b-1"), member("m-12", "b-2"), member(ROSTER[0]["member_id"], "b-1")]
+    publish_event(
+        attendance.config["AMQP_URI"],
+        "directory",
+        Envelope(event_type="members_imported", source="directory", data={"import_id": "i-1", "members": batch}),
+    )
+
+    def sheet() -> dict:
+        return {m["member_id"]: m["mobile"] for m in call(attendance, "attendance", activity)["members"]}
+
+    wait_until(lambda: "m-11" in sheet())
+    assert sheet() == {ROSTER[0]["member_id"]: ROSTER[0]["mobile"], "m-10": False, "m-11": True}
+
+
 def test_an_invited_guest_signs_in_and_is_counted_apart_without_an_absence_streak(attendance):
     activity = approve(attendance, roster=ROSTER[:1])
     outsider = evidence(attendance, activity)

@@ -32,6 +32,7 @@ def test_every_directory_event_has_a_schema():
         "org_created",
         "org_updated",
         "member_joined",
+        "members_imported",
         "member_updated",
         "member_transferred",
         "member_left",

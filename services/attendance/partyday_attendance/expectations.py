@@ -49,3 +49,9 @@ class MemberChanged(Expected):
     branch_id: str | None
     mobile: bool
     active: bool
+
+
+class MembersImported(Expected):
+    """`directory.members_imported`: a batch of a roster import's new members, followed as `member_joined` each."""
+
+    members: list[MemberChanged]

@@ -3,7 +3,7 @@ the guests the branch admin invites."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from partyday_attendance import rules
@@ -56,34 +56,51 @@ def open_sheet(session: Session, plan: PlanApproved) -> None:
         )
 
 
-def follow_roster(session: Session, member: MemberChanged, now: datetime) -> None:
+def follow_roster(session: Session, members: list[MemberChanged], now: datetime) -> None:
     """Until an activity starts, its sheet follows members joining, moving and leaving its branch; a member who
-    leaves has no absence streak any more."""
-    if not member.active:
-        session.execute(delete(AbsenceStreak).where(AbsenceStreak.member_id == member.member_id))
-    on_sheet = select(SheetEntry.activity_id).where(SheetEntry.member_id == member.member_id)
-    upcoming = session.scalars(
-        select(Activity).where(
-            Activity.starts_at > now, or_(Activity.branch_id == member.branch_id, Activity.id.in_(on_sheet))
-        )
+    leaves has no absence streak any more. Set-based, so that an import's batch costs a few statements."""
+    by_id = {member.member_id: member for member in members}
+    gone = [member.member_id for member in members if not member.active]
+    if gone:
+        session.execute(delete(AbsenceStreak).where(AbsenceStreak.member_id.in_(gone)))
+    branches = {member.branch_id for member in members if member.active and member.branch_id}
+    upcoming: dict[str, list[str]] = {}
+    for activity_id, branch_id in session.execute(
+        select(Activity.id, Activity.branch_id).where(Activity.starts_at > now, Activity.branch_id.in_(branches))
+    ):
+        upcoming.setdefault(branch_id, []).append(activity_id)
+    entries = session.execute(
+        select(SheetEntry.activity_id, SheetEntry.member_id, SheetEntry.status, SheetEntry.guest, Activity.branch_id)
+        .join(Activity, Activity.id == SheetEntry.activity_id)
+        .where(Activity.starts_at > now, SheetEntry.member_id.in_(by_id))
     ).all()
-    for activity in upcoming:
-        entry = session.get(SheetEntry, (activity.id, member.member_id))
-        belongs = member.active and member.branch_id == activity.branch_id
-        if belongs and entry is None:
-            session.add(
-                SheetEntry(
-                    activity_id=activity.id,
-                    member_id=member.member_id,
-                    name=member.name,
-                    mobile=member.mobile,
-                    guest=False,
-                    status="expected",
-                    sent_late=False,
+    on_sheet = {(entry.activity_id, entry.member_id) for entry in entries}
+    joining = [
+        {
+            "activity_id": activity_id,
+            "member_id": member.member_id,
+            "name": member.name,
+            "mobile": member.mobile,
+            "guest": False,
+            "status": "expected",
+            "sent_late": False,
+        }
+        for member in members
+        if member.active
+        for activity_id in upcoming.get(member.branch_id, ())
+        if (activity_id, member.member_id) not in on_sheet
+    ]
+    if joining:
+        session.execute(insert(SheetEntry.__table__), joining)
+    for entry in entries:
+        member = by_id[entry.member_id]
+        belongs = member.active and member.branch_id == entry.branch_id
+        if not belongs and entry.status == "expected" and not entry.guest:
+            session.execute(
+                delete(SheetEntry).where(
+                    SheetEntry.activity_id == entry.activity_id, SheetEntry.member_id == entry.member_id
                 )
             )
-        elif not belongs and entry is not None and entry.status == "expected" and not entry.guest:
-            session.delete(entry)
 
 
 def invite_guest(session: Session, act: Activity, member: dict, now: datetime) -> dict:

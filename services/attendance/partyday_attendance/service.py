@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 from nameko.timer import timer
 
 from partyday_attendance import absences, activities, closing, leave, roster, scanning, views
-from partyday_attendance.expectations import MemberChanged, PlanApproved
+from partyday_attendance.expectations import MemberChanged, MembersImported, PlanApproved
 from partyday_attendance.facts import ActivityFactsProvider
 from partyday_attendance.models import metadata
 from partyday_attendance.settings import get_settings
@@ -33,19 +33,25 @@ class AttendanceService(PartydayService):
     def on_member_joined(self, event, member: MemberChanged):
         """A new member of a branch is expected at its activities that have not started."""
         with self.db.transaction() as session:
-            roster.follow_roster(session, member, datetime.now(timezone.utc))
+            roster.follow_roster(session, [member], datetime.now(timezone.utc))
+
+    @event_consumer("directory", "members_imported", expects=MembersImported)
+    def on_members_imported(self, event, batch: MembersImported):
+        """An import's new members are expected at their branches' activities that have not started."""
+        with self.db.transaction() as session:
+            roster.follow_roster(session, batch.members, datetime.now(timezone.utc))
 
     @event_consumer("directory", "member_transferred", expects=MemberChanged)
     def on_member_transferred(self, event, member: MemberChanged):
         """A moved member leaves the old branch's upcoming sheets and joins the new one's."""
         with self.db.transaction() as session:
-            roster.follow_roster(session, member, datetime.now(timezone.utc))
+            roster.follow_roster(session, [member], datetime.now(timezone.utc))
 
     @event_consumer("directory", "member_left", expects=MemberChanged)
     def on_member_left(self, event, member: MemberChanged):
         """A member who left is no longer expected at upcoming activities."""
         with self.db.transaction() as session:
-            roster.follow_roster(session, member, datetime.now(timezone.utc))
+            roster.follow_roster(session, [member], datetime.now(timezone.utc))
 
     @rpc
     def get_activity(self, activity_id: str) -> dict:

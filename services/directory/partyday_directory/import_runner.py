@@ -81,6 +81,7 @@ class ImportRunner(DependencyProvider):
                 should_stop=lambda: not self._running,
                 pause=eventlet.sleep,
                 cpu=tpool.execute,
+                ahead=lambda work: eventlet.spawn(tpool.execute, work).wait,
             )
         except imports.LeaseLost:
             log.warning("roster import %s was taken over by another process", import_id)

@@ -2,13 +2,14 @@
 by an operator at a shell), run in batches by whichever directory process holds the import's lease, resumed
 after a crash where the last committed batch ended, and read back as progress and the rows it rejected.
 
-Each batch commits its members, their `member_joined` events, the rows it rejected with their reasons, the
+Each batch commits its members, their `members_imported` event, the rows it rejected with their reasons, the
 audit entries and the import's progress in one transaction, so a batch is settled wholly or not at all: an
 interrupted import loses nothing and imports no row twice. Importing the same file again changes nothing
 (its rows come out `unchanged`).
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -21,20 +22,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
-from partyday_common.db import bulk_insert, emit_many, utcnow
+from partyday_common.db import bulk_insert, emit, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.idempotency import once
 from partyday_common.pagination import page_bounds
 from partyday_directory import audit, grants, roster
 from partyday_directory.models import Member, Org, RosterImport, RosterImportRejection
 from partyday_directory.passwords import hash_password
-from partyday_directory_contracts.events import MemberJoined
+from partyday_directory_contracts.events import MAX_IMPORTED_PER_EVENT, MemberJoined, MembersImported
 from partyday_directory_contracts.imports import ImportStart, ImportView
+
+log = logging.getLogger(__name__)
 
 # Who may import members into a branch, and who may read an import of branches their roles cover.
 IMPORTERS = frozenset({"branch_admin", "org_admin", "city_admin"})
 READERS = IMPORTERS | {"auditor"}
-BATCH_ROWS = 1000
+BATCH_ROWS = MAX_IMPORTED_PER_EVENT
 LEASE = timedelta(seconds=60)
 BATCH_ATTEMPTS = 3
 ACTIVE = ("queued", "running")
@@ -260,12 +263,16 @@ def run(
     should_stop: Callable[[], bool] = lambda: False,
     pause: Callable[[], None] = lambda: None,
     cpu: Callable = lambda work, *args, **kwargs: work(*args, **kwargs),
+    ahead: Callable[[Callable[[], list]], Callable[[], list]] = lambda work: work,
 ) -> None:
     """Run a claimed import to its end, from the row after the last settled one: check the file as a whole,
     then import it batch by batch, each settled in one transaction that first renews the lease (LeaseLost
     when another process took the import). The file is deleted once the import is done or has failed.
     `should_stop` is asked between batches: the import is then released, to be resumed by the next process.
-    `cpu` runs the reading of the file (a thread pool in the service, so that its other work goes on)."""
+    `cpu` runs the checking of the file as a whole (a thread pool in the service, so that its other work goes
+    on); `ahead` starts reading the next batch and answers how to wait for it (in the service, in that pool
+    while this batch is settled, so that reading the file and writing the database overlap; by default the
+    batch is read when waited for)."""
     with transaction() as session:
         found = session.get(RosterImport, import_id)
         job = _Job(
@@ -278,7 +285,7 @@ def run(
         )
     try:
         with storage.local_copy(job.storage_key) as path, open(path, "rb") as file:
-            if not _import_file(file, job, worker, transaction, clock, today, should_stop, pause, cpu):
+            if not _import_file(file, job, worker, transaction, clock, today, should_stop, pause, cpu, ahead):
                 return
     except DomainError as error:
         failure = {"code": error.code, "message": error.message, "details": error.details}
@@ -290,10 +297,17 @@ def run(
     storage.delete(job.storage_key)
 
 
-def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, today, should_stop, pause, cpu) -> bool:
+def _import_file(
+    file, job: _Job, worker: str, transaction: Transaction, clock, today, should_stop, pause, cpu, ahead
+) -> bool:
     """Import the file's rows after the last settled one; False when stopped (and the import released)."""
     found = cpu(roster.open_roster, file, today=today)
     rows = found.rows(job.last_row)
+
+    def read_batch() -> list[roster.RosterRow]:
+        return list(islice(rows, BATCH_ROWS))
+
+    next_batch = ahead(read_batch)
     try:
         with transaction(**job.context) as session:
             _hold(session, job.id, worker, clock())
@@ -302,7 +316,8 @@ def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, 
                 .where(RosterImport.id == job.id)
                 .values(format=found.format, total=found.total, warnings=found.warnings)
             )
-        while batch := cpu(lambda: list(islice(rows, BATCH_ROWS))):
+        while batch := next_batch():
+            next_batch = ahead(read_batch)
             if should_stop():
                 with transaction() as session:
                     release(session, job.id, worker)
@@ -311,8 +326,18 @@ def _import_file(file, job: _Job, worker: str, transaction: Transaction, clock, 
             pause()
         return True
     finally:
+        _finish_reading(next_batch)
         rows.close()
         found.close()
+
+
+def _finish_reading(next_batch: Callable[[], list]) -> None:
+    """Wait for the batch being read ahead before the file is closed under it; its error, if any, is either
+    the one already raised where the batch was asked for or of a batch this run will not import."""
+    try:
+        next_batch()
+    except Exception:
+        log.debug("the batch read ahead of a stopped import is dropped", exc_info=True)
 
 
 def _hold(session: Session, import_id: str, worker: str, now: datetime) -> None:
@@ -367,8 +392,8 @@ def import_rows(
     scope_paths: list[str] | None,
     default_password_hash: str | None,
 ) -> list[dict]:
-    """Create the members of a batch's valid rows within `scope_paths` (None: anywhere), announce each with
-    `member_joined`, and answer every row's outcome in order: `accepted`, `unchanged` (its phone already
+    """Create the members of a batch's valid rows within `scope_paths` (None: anywhere), announce them in one
+    `members_imported`, and answer every row's outcome in order: `accepted`, `unchanged` (its phone already
     belongs to the same person in the same branch) or `rejected` with its reasons."""
     valid = [row.values for row in rows if row.valid]
     branches = {
@@ -433,13 +458,17 @@ def import_rows(
                     lost_contact=member["lost_contact"],
                     active=True,
                     joined_on=member["joined_on"],
-                ).model_dump(mode="json")
+                )
             )
             paths.add(home.path)
             outcome["status"] = "accepted"
     if created:
         bulk_insert(session, Member.__table__, created)
-        emit_many(session, "member_joined", joined)
+        emit(
+            session,
+            "members_imported",
+            MembersImported(import_id=import_id, members=joined).model_dump(mode="json"),
+        )
         for path in sorted(paths):
             audit.record(
                 session, "member.import", "roster", import_id, path, {"accepted": len(created), "rows": len(rows)}

@@ -6,9 +6,11 @@ outbox publishes `mandatory` (a message no queue takes is then noticed, not lost
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from partyday_common.vocabulary import Domain, Kind, Level
+
+MAX_IMPORTED_PER_EVENT = 1000
 
 
 class OrgNode(BaseModel):
@@ -52,6 +54,15 @@ class MemberJoined(MemberEvent):
     """`member_joined`: a member was added to a branch (created, imported or generated)."""
 
 
+class MembersImported(BaseModel):
+    """`members_imported`: a batch of a roster import became members of their branches; one event per batch
+    (at most `MAX_IMPORTED_PER_EVENT` members) instead of a `member_joined` each, so that a city's roster
+    crosses the bus as a few hundred messages rather than 208,000."""
+
+    import_id: str
+    members: list[MemberJoined] = Field(max_length=MAX_IMPORTED_PER_EVENT)
+
+
 class MemberUpdated(MemberEvent):
     """`member_updated`: a member's flags or name changed."""
 
@@ -80,6 +91,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "org_created": OrgCreated,
     "org_updated": OrgUpdated,
     "member_joined": MemberJoined,
+    "members_imported": MembersImported,
     "member_updated": MemberUpdated,
     "member_transferred": MemberTransferred,
     "member_left": MemberLeft,
@@ -93,6 +105,7 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "org_created",
         "org_updated",
         "member_joined",
+        "members_imported",
         "member_transferred",
         "member_left",
     }

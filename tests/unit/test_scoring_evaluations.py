@@ -6,40 +6,11 @@ from partyday_common.errors import DomainError
 from partyday_scoring import evaluation_rules as rules
 
 
-def marks(theme, content, form, organisation, effect):
-    return {"theme": theme, "content": content, "form": form, "organisation": organisation, "effect": effect}
-
-
 def refused(code, function, *args):
     with pytest.raises(DomainError) as raised:
         function(*args)
     assert raised.value.code == code
     return raised.value
-
-
-def test_the_judges_means_per_criterion_and_in_total():
-    result = rules.judged([marks(20, 18, 16, 14, 12), marks(10, 10, 10, 10, 10)])
-    assert result == {
-        "judges": 2,
-        "total": 65.0,
-        "criteria": {"theme": 15.0, "content": 14.0, "form": 13.0, "organisation": 12.0, "effect": 11.0},
-    }
-    assert rules.judged([])["total"] is None
-
-
-def test_candidates_are_ordered_by_judges_then_votes_then_score_then_code():
-    def candidate(activity_id, total, votes, score, code):
-        return {"activity_id": activity_id, "judged": {"total": total}, "votes": votes, "score": score, "code": code}
-
-    ordered = rules.order(
-        [
-            candidate("d", None, 50, 99, "A"),
-            candidate("c", 80, 1, 60, "B"),
-            candidate("b", 80, 3, 50, "C"),
-            candidate("a", 80, 3, 50, "A"),
-        ]
-    )
-    assert [c["activity_id"] for c in ordered] == ["a", "b", "c", "d"]
 
 
 def test_steps_follow_the_stages():

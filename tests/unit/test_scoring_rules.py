@@ -1,4 +1,4 @@
-"""The five-indicator score and rankings against hand-computed cases."""
+"""The five-indicator score against hand-computed cases (rankings: tests/services/test_scoring_rankings.py)."""
 
 from datetime import datetime, timezone
 
@@ -122,16 +122,3 @@ def test_periods_name_their_months():
     assert formula.period_months("2026-12") == ["2026-12"]
     assert formula.period_months("2026-Q4") == ["2026-10", "2026-11", "2026-12"]
     assert len(formula.period_months("2026")) == 12 and formula.period_months("2026")[0] == "2026-01"
-
-
-def test_ties_are_broken_by_sign_in_rate_then_code_then_id():
-    rows = [
-        {"org_id": "z", "code": "B", "score": 80.0, "sign_in_rate": 0.9},
-        {"org_id": "y", "code": "A", "score": 80.0, "sign_in_rate": 0.9},
-        {"org_id": "x", "code": "C", "score": 80.0, "sign_in_rate": 0.95},
-        {"org_id": "w", "code": "D", "score": 90.0, "sign_in_rate": None},
-    ]
-    ranked = formula.rank(rows)
-    assert [row["org_id"] for row in ranked] == ["w", "x", "y", "z"]
-    assert [row["rank"] for row in ranked] == [1, 2, 3, 4]
-    assert formula.rank(list(reversed(rows))) == ranked

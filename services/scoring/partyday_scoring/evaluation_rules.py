@@ -5,8 +5,6 @@ the committee picks the winners from the shortlist with the votes shown beside (
 and the winners are published.
 """
 
-from statistics import mean
-
 from partyday_common.errors import DomainError
 
 CRITERIA = ("theme", "content", "form", "organisation", "effect")
@@ -22,26 +20,6 @@ def expect_stage(stage: str, *allowed: str) -> None:
             409,
             {"stage": stage, "allowed": list(allowed)},
         )
-
-
-def judged(judgements: list[dict]) -> dict:
-    """The judges' mean per criterion and the mean total (0–100) of one candidate; None without judgements."""
-    if not judgements:
-        return {"judges": 0, "criteria": dict.fromkeys(CRITERIA), "total": None}
-    criteria = {name: round(mean(j[name] for j in judgements), 2) for name in CRITERIA}
-    return {
-        "judges": len(judgements),
-        "criteria": criteria,
-        "total": round(mean(sum(j[name] for name in CRITERIA) for j in judgements), 2),
-    }
-
-
-def order(candidates: list[dict]) -> list[dict]:
-    """Best first: the judges' total, then the votes, then the automatic score, then the code."""
-    return sorted(
-        candidates,
-        key=lambda c: (-(c["judged"]["total"] or 0), -c["votes"], -(c["score"] or 0), c["code"], c["activity_id"]),
-    )
 
 
 def check_shortlist(shortlist: list[str], candidates: set[str]) -> None:

@@ -14,6 +14,7 @@ from partyday_common.pagination import page_bounds
 from partyday_scoring import evaluation_rules as rules
 from partyday_scoring import formula, tree
 from partyday_scoring.models import Ballot, Campaign, Evaluation, Judgement, ScoredActivity, org_nodes
+from partyday_scoring.shown import number, rounded
 from partyday_scoring_contracts.events import EvaluationPublished
 
 
@@ -72,48 +73,43 @@ def summary(found: Evaluation) -> dict:
     }
 
 
-def _candidates(session: Session, found: Evaluation, only: str | None = None) -> dict[str, dict]:
-    """The candidates with their automatic score and votes; just activity `only`, if given."""
+def _candidate_query(found: Evaluation, only: str | None = None):
+    """The candidates (the closed activities of the period under the evaluation's organisation) with their
+    branch, automatic score and votes; just activity `only`, if given."""
     months = formula.period_months(found.period)
+    votes = (
+        select(Ballot.activity_id, func.count().label("votes"))
+        .join(Campaign, Campaign.id == Ballot.campaign_id)
+        .where(Campaign.org_id == found.org_id, Campaign.month.in_(months))
+        .group_by(Ballot.activity_id)
+        .subquery("votes")
+    )
     query = (
         select(
             ScoredActivity.activity_id,
             ScoredActivity.branch_id,
-            ScoredActivity.theme,
-            ScoredActivity.total,
             org_nodes.c.name,
             org_nodes.c.code,
+            ScoredActivity.theme,
+            ScoredActivity.total.label("score"),
+            func.coalesce(votes.c.votes, 0).label("votes"),
         )
         .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
+        .outerjoin(votes, votes.c.activity_id == ScoredActivity.activity_id)
         .where(
             ScoredActivity.month.in_(months),
             ScoredActivity.closed.is_(True),
             ScoredActivity.branch_path.startswith(found.org_path, autoescape=True),
         )
     )
-    votes = (
-        select(Ballot.activity_id, func.count())
-        .join(Campaign, Campaign.id == Ballot.campaign_id)
-        .where(Campaign.org_id == found.org_id, Campaign.month.in_(months))
-        .group_by(Ballot.activity_id)
-    )
     if only is not None:
         query = query.where(ScoredActivity.activity_id == only)
-        votes = votes.where(Ballot.activity_id == only)
-    rows = session.execute(query).all()
-    votes = dict(session.execute(votes).all())
-    return {
-        row.activity_id: {
-            "activity_id": row.activity_id,
-            "branch_id": row.branch_id,
-            "name": row.name,
-            "code": row.code,
-            "theme": row.theme,
-            "score": row.total,
-            "votes": votes.get(row.activity_id, 0),
-        }
-        for row in rows
-    }
+    return query
+
+
+def _candidates(session: Session, found: Evaluation, only: str | None = None) -> dict[str, dict]:
+    """The candidates by activity (see `_candidate_query`)."""
+    return {row["activity_id"]: dict(row) for row in session.execute(_candidate_query(found, only)).mappings()}
 
 
 def judge(session: Session, evaluation_id: str, judge_id: str, request, now: datetime) -> dict:
@@ -141,25 +137,56 @@ def judge(session: Session, evaluation_id: str, judge_id: str, request, now: dat
 
 def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dict:
     """The evaluation and one page of its candidates, best first, with the judges' means and the votes beside
-    them, and how many candidates there are in all. The order comes from the judges' means, so every candidate
-    is ranked before the page is cut."""
+    them, and how many candidates there are in all. Best first: the judges' mean total as shown, then the
+    votes, then the automatic score, then the code; the database orders and cuts the page."""
     offset, limit = page_bounds(page, page_size)
     found = get(session, evaluation_id)
-    candidates = _candidates(session, found)
-    marks: dict[str, list[dict]] = {}
-    for row in session.scalars(select(Judgement).where(Judgement.evaluation_id == evaluation_id)):
-        marks.setdefault(row.activity_id, []).append({name: getattr(row, name) for name in rules.CRITERIA})
-    awards = {**{a: "best" for a in found.best}, **{a: "excellent" for a in found.excellent}}
-    items = rules.order(
-        [
-            {**c, "judged": rules.judged(marks.get(a, [])), "shortlisted": a in found.shortlist, "award": awards.get(a)}
-            for a, c in candidates.items()
-        ]
+    judged = (
+        select(
+            Judgement.activity_id,
+            func.count().label("judges"),
+            *(rounded(func.avg(getattr(Judgement, name)), 2).label(f"mean_{name}") for name in rules.CRITERIA),
+            rounded(func.avg(sum(getattr(Judgement, name) for name in rules.CRITERIA)), 2).label("judged_total"),
+        )
+        .where(Judgement.evaluation_id == evaluation_id)
+        .group_by(Judgement.activity_id)
+        .subquery("judged")
     )
-    shown = items[offset : offset + limit]
-    for item in shown:
-        item.pop("code")
-    return {**summary(found), "candidates": shown, "total": len(items), "page": page, "page_size": page_size}
+    candidates = _candidate_query(found).subquery("candidate")
+    rows = (
+        session.execute(
+            select(candidates, *(column for column in judged.c if column.name != "activity_id"))
+            .outerjoin(judged, judged.c.activity_id == candidates.c.activity_id)
+            .order_by(
+                func.coalesce(judged.c.judged_total, 0).desc(),
+                candidates.c.votes.desc(),
+                func.coalesce(candidates.c.score, 0).desc(),
+                candidates.c.code,
+                candidates.c.activity_id,
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    total = session.scalar(select(func.count()).select_from(candidates))
+    awards = {**{a: "best" for a in found.best}, **{a: "excellent" for a in found.excellent}}
+    shown = [_candidate_view(row, found.shortlist, awards) for row in rows]
+    return {**summary(found), "candidates": shown, "total": total, "page": page, "page_size": page_size}
+
+
+def _candidate_view(row, shortlist: list[str], awards: dict[str, str]) -> dict:
+    return {
+        **{key: row[key] for key in ("activity_id", "branch_id", "name", "theme", "score", "votes")},
+        "judged": {
+            "judges": row["judges"] or 0,
+            "criteria": {name: number(row[f"mean_{name}"]) for name in rules.CRITERIA},
+            "total": number(row["judged_total"]),
+        },
+        "shortlisted": row["activity_id"] in shortlist,
+        "award": awards.get(row["activity_id"]),
+    }
 
 
 def first_review(session: Session, evaluation_id: str, shortlist: list[str]) -> dict:

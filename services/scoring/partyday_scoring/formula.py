@@ -116,13 +116,3 @@ def period_months(period: str) -> list[str]:
         first = (int(quarter) - 1) * 3 + 1
         return [f"{year}-{m:02d}" for m in range(first, first + 3)]
     return [period]
-
-
-def rank(rows: list[dict]) -> list[dict]:
-    """Rows with `score`, `sign_in_rate`, `code` and `org_id`, ordered best first and numbered.
-
-    Ties are broken by the higher sign-in rate, then the organisation code, then its id, so the
-    same data always gives the same order; equal scores still share no rank number.
-    """
-    ordered = sorted(rows, key=lambda row: (-row["score"], -(row["sign_in_rate"] or 0), row["code"], row["org_id"]))
-    return [{**row, "rank": index} for index, row in enumerate(ordered, start=1)]

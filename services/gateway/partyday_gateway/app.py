@@ -6,6 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from prometheus_client import Gauge
 
 from partyday_common.logs import configure_logging
@@ -44,6 +45,8 @@ from partyday_gateway.sessions import CLOCK_SKEW, EndedSessions, SessionFeed
 from partyday_gateway.settings import GatewaySettings, get_gateway_settings
 
 log = logging.getLogger(__name__)
+
+DOCS_ASSETS = "/docs-assets"
 
 DEAD_LETTER_DEPTH = Gauge(
     "partyday_dead_letter_queue_messages",
@@ -89,7 +92,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await feed.close()
         await app.state.rpc.close()
 
-    app = FastAPI(
+    # /docs and /redoc load their scripts and styles from the gateway (/docs-assets), never from a CDN.
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS,
+        favicon_url="/static/icon.svg",
+        # Swagger UI would otherwise ask validator.swagger.io for a badge.
+        swagger_ui_parameters={"validatorUrl": None},
         title="partyday",
         summary="主题党日云平台 API: plans, attendance, media, scoring and the organisation tree",
         version="1",

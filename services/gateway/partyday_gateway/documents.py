@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import segno
 from openpyxl import Workbook
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from partyday_common.printing import cell, cjk_font, plain
 
@@ -40,61 +41,96 @@ def _when(activity: dict, time_zone: str) -> str:
     return f"{local_time(activity['starts_at'], time_zone)} – {local_time(activity['ends_at'], time_zone, '%H:%M')}"
 
 
+POSTER_MARGIN = 15 * mm
+POSTER_WIDTH = A4[0] - 2 * POSTER_MARGIN
+QR_SIDE = 120 * mm
+
+
+def _poster_style(font: str, size: float, color=colors.black) -> ParagraphStyle:
+    """Centred text that wraps between any two characters: Chinese, and URLs, have no spaces to wrap at."""
+    return ParagraphStyle(
+        f"poster{size}",
+        fontName=font,
+        fontSize=size,
+        leading=size * 1.3,
+        alignment=TA_CENTER,
+        wordWrap="CJK",
+        textColor=color,
+    )
+
+
+def _block(page: canvas.Canvas, text: str, style: ParagraphStyle, max_lines: int) -> KeepInFrame:
+    """`text` wrapped across the poster's printable width, shrunk to fit `max_lines` lines of its style."""
+    block = KeepInFrame(POSTER_WIDTH, max_lines * style.leading, [Paragraph(plain(text), style)], mode="shrink")
+    block.wrapOn(page, POSTER_WIDTH, max_lines * style.leading)
+    return block
+
+
+def _draw(page: canvas.Canvas, block: KeepInFrame, top: float) -> float:
+    """Draws `block` with its top at `top`; answers where it ends."""
+    block.drawOn(page, POSTER_MARGIN, top - block.height)
+    return top - block.height
+
+
 def poster_pdf(activity: dict, branch_name: str, url: str, font_path: str, time_zone: str) -> bytes:
-    """An A4 poster for the venue: branch, theme, time and place around a large sign-in code."""
+    """An A4 poster for the venue: branch, theme, time and place around a large sign-in code, every text wrapped
+    inside the printable width (a long name or URL shrinks rather than leaving the page)."""
     font = cjk_font(font_path)
     width, height = A4
     data = io.BytesIO()
     page = canvas.Canvas(data, pagesize=A4, invariant=True)
     page.setTitle(f"签到二维码 {activity['theme']}")
-    page.setFillColor(colors.HexColor("#b0120a"))
-    page.rect(0, height - 40 * mm, width, 40 * mm, stroke=0, fill=1)
-    page.setFillColor(colors.white)
-    page.setFont(font, 30)
-    page.drawCentredString(width / 2, height - 22 * mm, "主题党日 扫码签到")
-    page.setFont(font, 15)
-    page.drawCentredString(width / 2, height - 33 * mm, branch_name)
-    page.setFillColor(colors.black)
-    page.setFont(font, 20)
-    page.drawCentredString(width / 2, height - 55 * mm, _fit(activity["theme"], 30))
+    heading = _block(page, "主题党日 扫码签到", _poster_style(font, 30, colors.white), 1)
+    branch = _block(page, branch_name, _poster_style(font, 15, colors.white), 3)
+    theme = _block(page, activity["theme"], _poster_style(font, 20), 3)
+    details = [
+        _block(page, f"时间：{_when(activity, time_zone)}", _poster_style(font, 14), 1),
+        _block(page, f"地点：{activity['venue_name']}", _poster_style(font, 14), 2),
+        _block(
+            page,
+            "请使用手机扫描二维码，在活动地点范围内签到；活动结束后扫码签退并填写心得。",
+            _poster_style(font, 14),
+            2,
+        ),
+    ]
+    address = _block(page, url, _poster_style(font, 8, colors.grey), 3)
 
+    banner_height = 10 * mm + heading.height + 2 * mm + branch.height
+    page.setFillColor(colors.HexColor("#b0120a"))
+    page.rect(0, height - banner_height, width, banner_height, stroke=0, fill=1)
+    y = _draw(page, heading, height - 6 * mm)
+    _draw(page, branch, y - 2 * mm)
+    y = _draw(page, theme, height - banner_height - 8 * mm)
+
+    # The code keeps a quiet zone of at least four modules around it, and shrinks to leave room for the text.
+    below = 8 * mm + sum(block.height + 2 * mm for block in details) + 4 * mm + address.height + 10 * mm
+    side = min(QR_SIDE, y - 10 * mm - below)
     code = segno.make(url, error="m")
     modules = code.symbol_size(border=0)[0]
-    side = 120 * mm
-    cell = side / modules
-    left, top = (width - side) / 2, height - 70 * mm
+    module = side / modules
+    left, top = (width - side) / 2, y - 10 * mm
+    page.setFillColor(colors.black)
     for row_index, row in enumerate(code.matrix):
         for column_index, dark in enumerate(row):
             if dark:
-                page.rect(left + column_index * cell, top - (row_index + 1) * cell, cell, cell, stroke=0, fill=1)
+                page.rect(
+                    left + column_index * module, top - (row_index + 1) * module, module, module, stroke=0, fill=1
+                )
 
-    page.setFont(font, 14)
-    lines = [
-        f"时间：{_when(activity, time_zone)}",
-        f"地点：{_fit(activity['venue_name'], 34)}",
-        "请使用手机扫描二维码，在活动地点范围内签到；活动结束后扫码签退并填写心得。",
-    ]
-    y = top - side - 18 * mm
-    for line in lines:
-        page.drawCentredString(width / 2, y, line)
-        y -= 10 * mm
-    page.setFont(font, 8)
-    page.setFillColor(colors.grey)
-    page.drawCentredString(width / 2, 12 * mm, url)
+    y = top - side - 8 * mm
+    for block in details:
+        y = _draw(page, block, y) - 2 * mm
+    _draw(page, address, 10 * mm + address.height)
     page.showPage()
     page.save()
     return data.getvalue()
 
 
-def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, time_zone: str) -> bytes:
     """The sign-in sheet as printed A4 pages: one row per member, the header row repeated on each page."""
     font = cjk_font(font_path)
-    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
-    text = ParagraphStyle("text", fontName=font, fontSize=10, leading=14)
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, wordWrap="CJK")
+    text = ParagraphStyle("text", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
     data = io.BytesIO()
     document = SimpleDocTemplate(
         data,
@@ -114,6 +150,7 @@ def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, tim
     ]
     if sheet.get("counts"):
         story.append(Paragraph(plain(_counts_line(sheet["counts"])), text))
+    cell_text = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11, wordWrap="CJK")
     rows = [["序号", "姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"]]
     for number, member in enumerate(sheet["members"], start=1):
         rows.append(
@@ -127,12 +164,12 @@ def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, tim
                 "是" if member["sent_late"] else "",
             ]
         )
-    table = Table(rows, repeatRows=1, colWidths=[12 * mm, 34 * mm, 22 * mm, 20 * mm, 28 * mm, 28 * mm, 20 * mm])
+    # Every cell wraps inside its column: a long name takes two lines rather than running into the next.
+    cells = [[Paragraph(plain(value), cell_text) for value in row] for row in rows]
+    table = Table(cells, repeatRows=1, colWidths=[12 * mm, 46 * mm, 20 * mm, 18 * mm, 28 * mm, 28 * mm, 18 * mm])
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3d6d4")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

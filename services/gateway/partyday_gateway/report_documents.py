@@ -26,6 +26,10 @@ HEADERS = {
     **STAGE_ZH,
 }
 MONTH_COLUMNS = ["month", "branches", *STAGE_ZH]
+# The width of each column on the printed page; the organisation's name takes what the others leave.
+COLUMN_WIDTHS_MM = {"rank": 12, "code": 30, "score": 20, "sign_in_rate": 18, "activities": 18, "awards": 60}
+STAGE_COLUMN_MM = 20
+MARGIN = 15 * mm
 
 
 def cell(value):
@@ -64,41 +68,54 @@ def xlsx(report: dict) -> bytes:
     return out.getvalue()
 
 
+def _widths(columns: list[str], page_width: float) -> list[float]:
+    fixed = {c: COLUMN_WIDTHS_MM.get(c, STAGE_COLUMN_MM) * mm for c in columns if c != "name"}
+    rest = page_width - 2 * MARGIN - sum(fixed.values())
+    return [fixed.get(c, rest) for c in columns]
+
+
 def pdf(report: dict, font_path: str) -> bytes:
-    """A4 landscape: the title, the month-by-month figures, then the table, its header repeated on each page."""
+    """A4 landscape: the title, the month-by-month figures, then the table, its header repeated on each page; every
+    cell wraps inside its column, so a long name takes two lines rather than pushing the table off the page."""
     font = printing.cjk_font(font_path)
     out = io.BytesIO()
+    page_size = landscape(A4)
     document = SimpleDocTemplate(
         out,
-        pagesize=landscape(A4),
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
+        pagesize=page_size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=title(report),
     )
-    heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22)
+    heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22, wordWrap="CJK")
+    text = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11, wordWrap="CJK")
     style = TableStyle(
         [
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("FONTSIZE", (0, 0), (-1, -1), 9),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3d6d6")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
     )
-    months = [[HEADERS[c] for c in MONTH_COLUMNS]] + [
-        [str(cell(m[c])) for c in MONTH_COLUMNS] for m in report["months"]
-    ]
-    rows = [[HEADERS[c] for c in report["columns"]]] + [
-        [str(cell(row[c])) for c in report["columns"]] for row in report["rows"]
-    ]
+
+    def cells(columns: list[str], rows: list[dict]) -> list[list[Paragraph]]:
+        lines = [[HEADERS[c] for c in columns]] + [[str(cell(row[c])) for c in columns] for row in rows]
+        return [[Paragraph(printing.plain(value), text) for value in line] for line in lines]
+
+    month_widths = [STAGE_COLUMN_MM * mm] * len(MONTH_COLUMNS)
     document.build(
         [
             Paragraph(printing.plain(title(report)), heading),
             Spacer(1, 4 * mm),
-            Table(months, style=style),
+            Table(cells(MONTH_COLUMNS, report["months"]), colWidths=month_widths, style=style),
             Spacer(1, 6 * mm),
-            Table(rows, style=style, repeatRows=1),
+            Table(
+                cells(report["columns"], report["rows"]),
+                colWidths=_widths(report["columns"], page_size[0]),
+                style=style,
+                repeatRows=1,
+            ),
         ]
     )
     return out.getvalue()

@@ -141,6 +141,13 @@ def run_stack(host: str, port: int, demo: bool = True) -> int:
         print("stopped.")
 
 
+def metrics_ports() -> str:
+    """Each service's /metrics port as its settings give it (PARTYDAY_<SERVICE>_METRICS_PORT), `off` for 0."""
+    settings = get_settings()
+    ports = {service: settings.metrics_port(service) for service in SERVICES}
+    return ", ".join(f"{service} :{port}" if port else f"{service} off" for service, port in ports.items())
+
+
 def _print_banner(base_url: str, readiness: dict, took: float, created: int, log_dir: Path) -> None:
     services = ", ".join(f"{name} {info['status']}" for name, info in readiness["services"].items())
     demo_line = (
@@ -154,7 +161,7 @@ partyday is ready in {took:.1f}s ({services})
   API          {base_url}/api/v1
   API docs     {base_url}/docs
   readiness    {base_url}/readyz
-  metrics      {base_url}/metrics (gateway), :9101-:9105/metrics (services)
+  metrics      {base_url}/metrics (gateway); /metrics of {metrics_ports()}
   logs         {log_dir}/
   demo data    {demo_line}
   demo logins  (POST /api/v1/auth/login with phone and password)

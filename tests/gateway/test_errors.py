@@ -1,7 +1,11 @@
 """The gateway's answers to bad input and to failing services, with the services faked."""
 
+import json
+import logging
+
 import pytest
 
+from partyday_common.logs import JsonFormatter
 from partyday_gateway.guard import find_control_character
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 from tests.gateway.fakes import FakeRpc, under_root
@@ -143,6 +147,33 @@ def test_request_latency_is_recorded_by_route_template(gateway):
         'partyday_http_request_duration_seconds_count{method="GET",route="/api/v1/orgs/{org_id}/overdue",status="504"}'
     )
     assert sample in metrics
+
+
+def test_every_request_writes_one_json_log_line(gateway):
+    """The request log: method, route template (never the path's ids nor its query), status, duration, client
+    address and correlation id, one JSON line a request."""
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(json.loads(JsonFormatter("gateway").format(record)))
+    requests_logger = logging.getLogger("partyday_gateway.requests")
+    requests_logger.addHandler(handler)
+    try:
+        gateway.answer(ServiceTimeout("plans", "overdue", 5.0))
+        gateway.get("/api/v1/orgs/some-id/overdue?month=2025-07", headers={"X-Correlation-ID": "abc-2"})
+        gateway.get("/no/such/page")
+    finally:
+        requests_logger.removeHandler(handler)
+    overdue, missing = lines
+    assert {key: overdue[key] for key in ("method", "route", "status", "client_ip", "correlation_id")} == {
+        "method": "GET",
+        "route": "/api/v1/orgs/{org_id}/overdue",
+        "status": 504,
+        "client_ip": "testclient",
+        "correlation_id": "abc-2",
+    }
+    assert overdue["duration_ms"] >= 0 and overdue["service"] == "gateway" and overdue["level"] == "info"
+    assert "some-id" not in json.dumps(overdue) and "month=" not in json.dumps(overdue)
+    assert (missing["route"], missing["status"], len(missing["correlation_id"])) == ("unmatched", 404, 32)
 
 
 def test_openapi_lists_the_routes(gateway):

@@ -1,5 +1,6 @@
-"""Request metrics and correlation ids for every HTTP request."""
+"""Request metrics, correlation ids and the request log for every HTTP request."""
 
+import logging
 import time
 
 from prometheus_client import Histogram
@@ -8,6 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from partyday_common.correlation import current_client_ip, current_correlation_id, new_correlation_id
 
 CORRELATION_HEADER = b"x-correlation-id"
+
+request_log = logging.getLogger("partyday_gateway.requests")
 
 REQUEST_LATENCY = Histogram(
     "partyday_http_request_duration_seconds",
@@ -18,7 +21,8 @@ REQUEST_LATENCY = Histogram(
 
 
 class ObservabilityMiddleware:
-    """Times each request under its route template and tags it with a correlation id."""
+    """Times each request under its route template, tags it with a correlation id and writes one log line for it
+    (method, route template, status, duration, client address; the JSON formatter adds the correlation id)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -30,7 +34,8 @@ class ObservabilityMiddleware:
         incoming = dict(scope["headers"]).get(CORRELATION_HEADER, b"").decode("latin-1")
         correlation_id = incoming[:64] if incoming.isprintable() and incoming else new_correlation_id()
         token = current_correlation_id.set(correlation_id)
-        ip_token = current_client_ip.set((scope.get("client") or ("unknown",))[0])
+        client_ip = (scope.get("client") or ("unknown",))[0]
+        ip_token = current_client_ip.set(client_ip)
         status = 500
         started = time.perf_counter()
 
@@ -47,6 +52,22 @@ class ObservabilityMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            REQUEST_LATENCY.labels(scope["method"], template, str(status)).observe(time.perf_counter() - started)
+            duration = time.perf_counter() - started
+            REQUEST_LATENCY.labels(scope["method"], template, str(status)).observe(duration)
+            request_log.info(
+                "%s %s %s",
+                scope["method"],
+                template,
+                status,
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(duration * 1000, 2),
+                        "client_ip": client_ip,
+                    }
+                },
+            )
             current_correlation_id.reset(token)
             current_client_ip.reset(ip_token)

@@ -42,4 +42,6 @@ def test_production_refuses_the_development_secret():
         Settings(env="production", secret_key=DEVELOPMENT_SECRET).check_production_safety()
     with pytest.raises(RuntimeError, match="32 characters"):
         Settings(env="production", secret_key="too short").check_production_safety()
-    Settings(env="production", secret_key="a real secret of some considerable length").check_production_safety()
+    Settings(
+        env="production", secret_key="a real secret of some considerable length", amqp_uri="amqp://rabbitmq/"
+    ).check_production_safety()

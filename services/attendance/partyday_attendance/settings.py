@@ -3,17 +3,30 @@ the address its codes open, how often it closes activities, how many absences fl
 
 import hashlib
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
 from partyday_common.settings import Settings
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+
 
 class AttendanceSettings(Settings):
+    production_requires = (*Settings.production_requires, "public_url")
+    service = "attendance"
+
     attendance_timer_interval_s: float = Field(30.0, gt=0, description="how often attendance closes activities")
     absence_flag_after: int = Field(3, ge=1, description="consecutive absences that flag a member")
     qr_keys: str | None = Field(None, description="QR signing keys 'id:secret,...', newest first")
     public_url: str = Field("http://127.0.0.1:8000", description="the address members' phones open")
+
+    def production_problems(self) -> list[str]:
+        """The shared ones, and a public address that phones can open: a printed code holds it."""
+        problems = super().production_problems()
+        if urlsplit(self.public_url).hostname in LOOPBACK_HOSTS:
+            problems.append("PARTYDAY_PUBLIC_URL must be the address members' phones open, not this machine's")
+        return problems
 
     def qr_signing_keys(self) -> dict[str, str]:
         """QR keys by id, the signing one first; without PARTYDAY_QR_KEYS, one derived from the secret."""

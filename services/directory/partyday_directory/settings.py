@@ -6,13 +6,30 @@ from pydantic import Field
 
 from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_ADMIN_PHONE, Settings
 
+ADMIN_PASSWORD_MIN_LENGTH = 12
+
 
 class DirectorySettings(Settings):
+    production_requires = (*Settings.production_requires, "media_storage", "admin_phone", "admin_password")
+    service = "directory"
+
     admin_phone: str | None = Field(None, description="the city admin made on first start; development has one")
     admin_password: str | None = None
     city_name: str = Field("汉中市委", description="the name of the root node made on first start")
     city_code: str = "HZ"
     code_sender: str = Field("log", description="how one-time codes reach phones: log (development)")
+
+    def production_problems(self) -> list[str]:
+        """The shared ones, and a first admin whose password is neither the development one everybody knows nor
+        a placeholder short enough to guess."""
+        problems = super().production_problems()
+        if self.admin_password == DEVELOPMENT_ADMIN_PASSWORD:
+            problems.append("PARTYDAY_ADMIN_PASSWORD must not be the development password in production")
+        elif self.admin_password is not None and len(self.admin_password) < ADMIN_PASSWORD_MIN_LENGTH:
+            problems.append(
+                f"PARTYDAY_ADMIN_PASSWORD must be at least {ADMIN_PASSWORD_MIN_LENGTH} characters in production"
+            )
+        return problems
 
     def model_post_init(self, context) -> None:
         super().model_post_init(context)

@@ -10,6 +10,8 @@ from partyday_common.settings import SERVICES, Settings
 
 
 class GatewaySettings(Settings):
+    production_requires = (*Settings.production_requires, "media_storage")
+
     amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672/"
     rpc_timeout_s: float = Field(5.0, gt=0)
     readiness_timeout_s: float = Field(2.0, gt=0)

@@ -9,6 +9,9 @@ from partyday_common.settings import Settings
 
 
 class MediaSettings(Settings):
+    production_requires = (*Settings.production_requires, "media_storage")
+    service = "media"
+
     media_max_image_bytes: int = Field(10_000_000, gt=0)
     media_max_image_pixels: int = Field(40_000_000, gt=0)
     media_max_video_bytes: int = Field(200_000_000, gt=0)

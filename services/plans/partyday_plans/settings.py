@@ -8,6 +8,8 @@ from partyday_common.settings import Settings
 
 
 class PlansSettings(Settings):
+    service = "plans"
+
     plans_timer_interval_s: float = Field(
         60.0, gt=0, description="how often plans checks deadlines, holds ended activities and archives"
     )

@@ -9,6 +9,8 @@ from partyday_scoring import formula
 
 
 class ScoringSettings(Settings):
+    service = "scoring"
+
     scoring_weights: str = Field(
         "70,10,10,5,5", description="weights of sign_in_rate, mobile_like_rate, upload_detail, comments, superior_score"
     )

@@ -161,9 +161,10 @@ def test_every_request_writes_one_json_log_line(gateway):
         gateway.answer(ServiceTimeout("plans", "overdue", 5.0))
         gateway.get("/api/v1/orgs/some-id/overdue?month=2025-07", headers={"X-Correlation-ID": "abc-2"})
         gateway.get("/no/such/page")
+        gateway.get("/static/console.js")
     finally:
         requests_logger.removeHandler(handler)
-    overdue, missing = lines
+    overdue, missing, static = lines
     assert {key: overdue[key] for key in ("method", "route", "status", "client_ip", "correlation_id")} == {
         "method": "GET",
         "route": "/api/v1/orgs/{org_id}/overdue",
@@ -174,6 +175,7 @@ def test_every_request_writes_one_json_log_line(gateway):
     assert overdue["duration_ms"] >= 0 and overdue["service"] == "gateway" and overdue["level"] == "info"
     assert "some-id" not in json.dumps(overdue) and "month=" not in json.dumps(overdue)
     assert (missing["route"], missing["status"], len(missing["correlation_id"])) == ("unmatched", 404, 32)
+    assert (static["route"], static["status"]) == ("/static/{path}", 200), "a file is logged under its mount"
 
 
 def test_openapi_lists_the_routes(gateway):

@@ -20,6 +20,15 @@ REQUEST_LATENCY = Histogram(
 )
 
 
+def _template(scope: Scope) -> str:
+    """The route's template; a file under a mount (/static, /docs-assets) as the mount's; `unmatched` for no route."""
+    route = getattr(scope.get("route"), "path", None)
+    if route:
+        return route
+    mount = scope.get("root_path")
+    return f"{mount}/{{path}}" if mount else "unmatched"
+
+
 class ObservabilityMiddleware:
     """Times each request under its route template, tags it with a correlation id and writes one log line for it
     (method, route template, status, duration, client address; the JSON formatter adds the correlation id)."""
@@ -50,8 +59,7 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = _template(scope)
             duration = time.perf_counter() - started
             REQUEST_LATENCY.labels(scope["method"], template, str(status)).observe(duration)
             request_log.info(

@@ -733,3 +733,12 @@ def choose_month(page, month: str) -> None:
         "input.dispatchEvent(new Event('change'))",
         month,
     )
+
+
+def test_the_api_documentation_renders_from_the_gateway_alone(stack, page):
+    """Swagger UI draws the OpenAPI 3.1 description with nothing fetched from another host."""
+    page.go("/docs")
+    page.wait(".opblock-summary-path", "/api/v1/activities/{activity_id}/check-in")
+    page.shot("swagger-ui")
+    fetched = page.js("return performance.getEntriesByType('resource').map(entry => entry.name)")
+    assert fetched and all(url.startswith(stack.base_url) for url in fetched), fetched

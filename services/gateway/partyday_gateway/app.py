@@ -92,8 +92,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await feed.close()
         await app.state.rpc.close()
 
-    # /docs and /redoc load their scripts and styles from the gateway (/docs-assets), never from a CDN.
+    # /docs loads its scripts and styles from the gateway (/docs-assets), never from a CDN. ReDoc is left out: its
+    # page fetches its makers' logo from their CDN.
     app = FastAPIOffline(
+        redoc_url=None,
         static_url=DOCS_ASSETS,
         favicon_url="/static/icon.svg",
         # Swagger UI would otherwise ask validator.swagger.io for a badge.

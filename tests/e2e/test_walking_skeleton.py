@@ -1,5 +1,6 @@
 """Through the gateway, across the bus, with every service running as its own process."""
 
+import json
 import time
 import uuid
 
@@ -93,6 +94,13 @@ def test_the_correlation_id_follows_a_request_into_other_services_logs(stack):
     )
     assert correlation_id in stack.log("directory")
     assert county["org_id"]
+    [request] = [
+        json.loads(line)
+        for line in stack.log("gateway").splitlines()
+        if correlation_id in line and '"partyday_gateway.requests"' in line
+    ]
+    assert (request["method"], request["route"], request["status"]) == ("POST", "/api/v1/orgs", 201)
+    assert request["client_ip"] == "127.0.0.1" and request["duration_ms"] > 0, "the gateway logs each request once"
 
 
 @pytest.mark.parametrize(

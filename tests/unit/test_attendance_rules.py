@@ -175,10 +175,23 @@ TEN_CHINESE = "认真学习党章党规心得"
         "a" * 9,
         "  " + "a" * 9 + "   ",
         "\n" + TEN_CHINESE[:9] + "\t",
+        "\u200b" * 10,
+        TEN_CHINESE[:9] + "\u200b\u200d\ufeff\u2060",
+        "\u3000" * 10 + "a",
     ],
-    ids=["none", "empty", "blank", "nine", "nine-padded", "nine-chinese-padded"],
+    ids=[
+        "none",
+        "empty",
+        "blank",
+        "nine",
+        "nine-padded",
+        "nine-chinese-padded",
+        "zero-width",
+        "nine-and-zero-width",
+        "wide-spaces",
+    ],
 )
-def test_reflection_shorter_than_ten_characters_after_stripping_is_refused(text):
+def test_reflection_of_fewer_than_ten_visible_characters_is_refused(text):
     error = _raises("REFLECTION_REQUIRED", check_reflection, text)
     assert error.details["min_length"] == 10
 

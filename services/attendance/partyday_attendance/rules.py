@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from partyday_common.errors import DomainError
+from partyday_common.text import visible_length
 
 EARTH_RADIUS_M = 6_371_008.8
 WORST_ACCURACY_M = 100.0
@@ -92,10 +93,10 @@ def check_sign_out_time(at: datetime, window: Windows) -> None:
 
 def check_reflection(text: str | None) -> str:
     cleaned = (text or "").strip()
-    if len(cleaned) < MIN_REFLECTION:
+    if visible_length(cleaned) < MIN_REFLECTION:
         raise DomainError(
             "REFLECTION_REQUIRED",
-            f"signing out needs a reflection of at least {MIN_REFLECTION} characters",
+            f"signing out needs a reflection of at least {MIN_REFLECTION} visible characters",
             422,
             {"min_length": MIN_REFLECTION},
         )

@@ -2,6 +2,8 @@
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from partyday_common.text import Identifier, VisibleText
+
 
 class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -12,10 +14,10 @@ class Evidence(BaseModel):
     accuracy_m: float = Field(ge=0, le=100_000)
     device_id: str = Field(min_length=1, max_length=100)
     nonce: str = Field(min_length=8, max_length=100)
-    reflection: str | None = Field(None, max_length=5000)
+    reflection: VisibleText(5000, min_visible=0) | None = None
 
 
 class OfflineScan(Evidence):
-    activity_id: str = Field(min_length=1, max_length=64)
+    activity_id: Identifier
     kind: str = Field(pattern="^(sign_in|sign_out)$")
     scanned_at: AwareDatetime

@@ -3,6 +3,8 @@
 from nameko.exceptions import registry
 from pydantic import BaseModel, ValidationError
 
+from partyday_common.text import NOT_VISIBLE, NOT_VISIBLE_CODE
+
 
 class DomainError(Exception):
     """A rule was violated or input was bad; carries the api.md error fields.
@@ -34,12 +36,12 @@ def invalid(code: str, message: str, **details) -> DomainError:
 
 
 def validated(model: type[BaseModel], payload: dict) -> BaseModel:
-    """An RPC payload as its schema, or 400 VALIDATION_FAILED listing what is wrong where."""
+    """An RPC payload as its schema, or 400 VALIDATION_FAILED listing what is wrong where (422 TEXT_NOT_VISIBLE
+    when all that is wrong is text without enough visible characters)."""
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise invalid(
-            "VALIDATION_FAILED",
-            "the request is malformed",
-            errors=exc.errors(include_url=False, include_context=False, include_input=False),
-        )
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        if all(error["type"] == NOT_VISIBLE for error in errors):
+            raise DomainError(NOT_VISIBLE_CODE, "the text has too few visible characters", 422, {"errors": errors})
+        raise invalid("VALIDATION_FAILED", "the request is malformed", errors=errors)

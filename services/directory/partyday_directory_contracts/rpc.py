@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from partyday_common.text import Identifier, VisibleText
 from partyday_common.vocabulary import Domain, Kind, Level
 
 PHONE = re.compile(r"1[3-9][0-9]{9}")
@@ -29,8 +30,8 @@ class Strict(BaseModel):
 
 
 class OrgCreate(Strict):
-    name: str = Field(min_length=1, max_length=200, examples=["北关社区第一党支部"])
-    parent_id: str | None = None
+    name: VisibleText(200) = Field(examples=["北关社区第一党支部"])
+    parent_id: Identifier | None = None
     level: Level
     domain: Domain = "other"
     kind: Kind = "regular"
@@ -42,10 +43,10 @@ class OrgCreate(Strict):
 class OrgUpdate(Strict):
     """A rename, a new domain or kind, new venue coordinates, or a move under another parent."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: VisibleText(200) | None = None
     domain: Domain | None = None
     kind: Kind | None = None
-    parent_id: str | None = None
+    parent_id: Identifier | None = None
     venue_lat: float | None = Field(None, ge=-90, le=90)
     venue_lon: float | None = Field(None, ge=-180, le=180)
 
@@ -66,10 +67,10 @@ class OrgView(BaseModel):
 
 
 class MemberCreate(Strict):
-    name: str = Field(min_length=1, max_length=100, examples=["张红梅"])
-    phone: str = Field(examples=["13800138000"])
+    name: VisibleText(100) = Field(examples=["张红梅"])
+    phone: str = Field(max_length=32, examples=["13800138000"])
     password: str | None = Field(None, min_length=8, max_length=128)
-    branch_id: str
+    branch_id: Identifier
     mobile: bool = False
     probationary: bool = False
     lost_contact: bool = False
@@ -79,7 +80,7 @@ class MemberCreate(Strict):
 
 
 class MemberUpdate(Strict):
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: VisibleText(100) | None = None
     mobile: bool | None = None
     probationary: bool | None = None
     lost_contact: bool | None = None
@@ -100,6 +101,6 @@ class MemberView(BaseModel):
 
 
 class RoleGrantCreate(Strict):
-    member_id: str
-    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
-    org_id: str
+    member_id: Identifier
+    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$", max_length=32)
+    org_id: Identifier

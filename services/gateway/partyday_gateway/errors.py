@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from partyday_common.errors import DomainError
+from partyday_common.text import NOT_VISIBLE, NOT_VISIBLE_CODE
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,13 @@ def _http_code(status: int) -> str:
         return "HTTP_ERROR"
 
 
-def _validation_details(exc: RequestValidationError) -> tuple[str, str, list]:
+def _validation_details(exc: RequestValidationError) -> tuple[int, str, str, list]:
     errors = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()]
     if any(e["type"] == "json_invalid" for e in errors):
-        return "MALFORMED_JSON", "the request body is not valid JSON", errors
-    return "VALIDATION_FAILED", "the request is malformed", errors
+        return 400, "MALFORMED_JSON", "the request body is not valid JSON", errors
+    if all(e["type"] == NOT_VISIBLE for e in errors):
+        return 422, NOT_VISIBLE_CODE, "the text has too few visible characters", errors
+    return 400, "VALIDATION_FAILED", "the request is malformed", errors
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -60,8 +63,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):
-        code, message, errors = _validation_details(exc)
-        return error_response(400, code, message, {"errors": errors})
+        status, code, message, errors = _validation_details(exc)
+        return error_response(status, code, message, {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):

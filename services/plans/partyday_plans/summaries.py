@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
 from partyday_common.errors import DomainError, invalid
+from partyday_common.text import visible_length
 from partyday_plans import deadlines
 from partyday_plans.announcements import announce
 from partyday_plans.directives import directives_for
@@ -21,8 +22,8 @@ MAX_SUMMARY = 20000
 
 def summary_text(text) -> str:
     """A summary, trimmed, or 400."""
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_SUMMARY:
-        raise invalid("SUMMARY_REQUIRED", f"a summary is 1 to {MAX_SUMMARY} characters")
+    if not isinstance(text, str) or not visible_length(text) or len(text) > MAX_SUMMARY:
+        raise invalid("SUMMARY_REQUIRED", f"a summary is 1 to {MAX_SUMMARY} characters, some of them visible")
     return text.strip()
 
 

@@ -4,7 +4,9 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Action = str
+from partyday_common.text import Identifier, VisibleText
+
+Action = VisibleText(200)
 
 
 class Strict(BaseModel):
@@ -12,17 +14,17 @@ class Strict(BaseModel):
 
 
 class DirectiveCreate(Strict):
-    org_id: str
+    org_id: Identifier
     month: str = Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])
-    theme: str = Field(min_length=1, max_length=200)
+    theme: VisibleText(200)
     required_actions: list[Action] = Field(default_factory=list, max_length=30)
-    study_materials: list[str] = Field(default_factory=list, max_length=50)
+    study_materials: list[VisibleText(200)] = Field(default_factory=list, max_length=50)
     plan_deadline_day: int = Field(5, ge=1, le=28)
     summary_deadline_day: int = Field(25, ge=1, le=28)
 
 
 class Venue(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: VisibleText(200)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     radius_m: int = Field(300, ge=50, le=1000)
@@ -35,9 +37,9 @@ class AttendanceRules(Strict):
 
 
 class PlanCreate(Strict):
-    branch_id: str
+    branch_id: Identifier
     month: str = Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
-    theme: str = Field(min_length=1, max_length=200)
+    theme: VisibleText(200)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue: Venue
@@ -47,7 +49,7 @@ class PlanCreate(Strict):
 
 
 class PlanEdit(Strict):
-    theme: str | None = Field(None, min_length=1, max_length=200)
+    theme: VisibleText(200) | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     venue: Venue | None = None
@@ -64,11 +66,11 @@ class ScheduleSet(Strict):
 
 
 class RectificationCreate(Strict):
-    branch_id: str
-    issue: str = Field(min_length=1, max_length=4000)
+    branch_id: Identifier
+    issue: VisibleText(4000)
     due_on: date
 
 
 class RectificationAnswer(Strict):
-    text: str = Field(min_length=1, max_length=10000)
-    media_ids: list[str] = Field(default_factory=list, max_length=50)
+    text: VisibleText(10000)
+    media_ids: list[Identifier] = Field(default_factory=list, max_length=50)

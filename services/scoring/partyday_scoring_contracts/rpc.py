@@ -4,17 +4,19 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from partyday_common.text import Identifier, VisibleText
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class CommentCreate(Strict):
-    text: str = Field(min_length=1, max_length=2000)
+    text: VisibleText(2000)
 
 
 class ReportCreate(Strict):
-    reason: str | None = Field(None, max_length=500)
+    reason: VisibleText(500, min_visible=0) | None = None
 
 
 class Moderation(Strict):
@@ -26,9 +28,9 @@ class SuperiorScore(Strict):
 
 
 class CampaignCreate(Strict):
-    org_id: str = Field(min_length=1, max_length=64)
+    org_id: Identifier
     month: str = Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])
-    title: str = Field(min_length=1, max_length=200)
+    title: VisibleText(200)
     votes_per_voter: int = Field(ge=1, le=100)
     opens_at: AwareDatetime | None = Field(None, description="when voting opens; the month's first day by default")
     closes_at: AwareDatetime | None = Field(
@@ -39,11 +41,11 @@ class CampaignCreate(Strict):
 
 
 class VoteCreate(Strict):
-    activity_id: str = Field(min_length=1, max_length=64)
+    activity_id: Identifier
 
 
 class EvaluationCreate(Strict):
-    org_id: str = Field(min_length=1, max_length=64)
+    org_id: Identifier
     kind: Literal["monthly", "golden_ideas"]
     period: str = Field(pattern=r"^[1-9]\d{3}-((0[1-9]|1[0-2])|Q[1-4])$", examples=["2026-12", "2026-Q4"])
     best_slots: int = Field(1, ge=1, le=20)
@@ -57,7 +59,7 @@ class EvaluationCreate(Strict):
 
 
 class JudgementCreate(Strict):
-    activity_id: str = Field(min_length=1, max_length=64)
+    activity_id: Identifier
     theme: int = Field(ge=0, le=20)
     content: int = Field(ge=0, le=20)
     form: int = Field(ge=0, le=20)
@@ -66,12 +68,12 @@ class JudgementCreate(Strict):
 
 
 class FirstReview(Strict):
-    shortlist: list[str] = Field(min_length=1, max_length=200)
+    shortlist: list[Identifier] = Field(min_length=1, max_length=200)
 
 
 class SecondReview(Strict):
-    best: list[str] = Field(max_length=20)
-    excellent: list[str] = Field(default_factory=list, max_length=100)
+    best: list[Identifier] = Field(max_length=20)
+    excellent: list[Identifier] = Field(default_factory=list, max_length=100)
 
 
 # The stages of a branch's month in the progress dashboard and the reports' columns, with their Chinese labels.

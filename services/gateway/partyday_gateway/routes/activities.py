@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from partyday_attendance_contracts.rpc import Evidence, OfflineScan
+from partyday_common.text import VisibleText
 from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
@@ -24,7 +25,7 @@ class ScanAnswer(BaseModel):
 
 
 class LeaveBody(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: VisibleText(1000)
 
 
 LeaveStatus = Literal["pending", "approved", "rejected"]

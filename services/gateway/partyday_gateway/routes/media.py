@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from partyday_common.text import VisibleText
 from partyday_gateway.auth import Caller, Principal
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError
@@ -76,7 +77,7 @@ class ActivityMedia(BaseModel):
 
 
 class RejectBody(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: VisibleText(1000)
 
 
 class Material(BaseModel):
@@ -100,7 +101,7 @@ class MaterialPage(BaseModel):
 
 
 class NoteBody(BaseModel):
-    text: str = Field(min_length=10, max_length=20_000)
+    text: VisibleText(20_000, min_visible=10)
 
 
 class Note(BaseModel):
@@ -191,7 +192,10 @@ async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwarg
     "/activities/{activity_id}/media",
     status_code=status.HTTP_201_CREATED,
     response_model=Uploaded,
-    openapi_extra=form_schema(caption="at most 500 characters", action="the required action the photo shows"),
+    openapi_extra=form_schema(
+        caption={"maxLength": 500, "description": "at most 500 characters"},
+        action={"maxLength": 100, "description": "the required action the photo shows"},
+    ),
 )
 async def upload_media(
     activity_id: str,
@@ -336,7 +340,7 @@ async def _directive(rpc, authz, caller, directive_id: str) -> dict:
     "/directives/{directive_id}/materials",
     status_code=status.HTTP_201_CREATED,
     response_model=Material,
-    openapi_extra=form_schema(title="1 to 200 characters"),
+    openapi_extra=form_schema(title={"minLength": 1, "maxLength": 200, "description": "1 to 200 visible characters"}),
 )
 async def upload_material(
     directive_id: str,

@@ -3,6 +3,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from partyday_common.text import Identifier
 from partyday_directory_contracts.imports import ImportView, template_csv
 from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberView
 from partyday_gateway.auth import Caller
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1/members", tags=["directory"])
 
 
 class TransferBody(BaseModel):
-    to_org_id: str
+    to_org_id: Identifier
 
 
 class Transfer(BaseModel):

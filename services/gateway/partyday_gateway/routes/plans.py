@@ -5,6 +5,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from partyday_common.text import VisibleText
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
@@ -77,15 +78,15 @@ class BranchMonth(BaseModel):
 
 
 class ReturnBody(BaseModel):
-    comment: str = Field(min_length=1, max_length=2000)
+    comment: VisibleText(2000)
 
 
 class SummaryBody(BaseModel):
-    text: str = Field(min_length=1, max_length=20000)
+    text: VisibleText(20000)
 
 
 class TaskListBody(BaseModel):
-    items: list[str] = Field(max_length=200)
+    items: list[VisibleText(500)] = Field(max_length=200)
 
 
 class TaskList(BaseModel):

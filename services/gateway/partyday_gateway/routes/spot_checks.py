@@ -3,6 +3,7 @@ import asyncio
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
+from partyday_common.text import Identifier
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Rpc
 from partyday_gateway.errors import ApiError
@@ -13,9 +14,9 @@ router = APIRouter(prefix="/api/v1", tags=["plans"])
 
 class SpotCheckBody(BaseModel):
     month: str = Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
-    org_id: str | None = None
+    org_id: Identifier | None = None
     sample_size: int | None = Field(None, ge=1, le=50)
-    branch_ids: list[str] | None = Field(None, min_length=1, max_length=50)
+    branch_ids: list[Identifier] | None = Field(None, min_length=1, max_length=50)
 
     @model_validator(mode="after")
     def one_way_of_choosing(self):

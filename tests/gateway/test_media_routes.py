@@ -309,12 +309,15 @@ def test_long_listings_are_paged(gateway, path, method):
     assert_error(gateway.get(path, params={"page_size": 501}), 400, "VALIDATION_FAILED")
 
 
-@pytest.mark.parametrize("caller, approved_only", [(CITY_ADMIN, False), (MEMBER_OF_B1, True)])
-def test_a_member_who_administers_nothing_pages_through_approved_uploads(gateway, caller, approved_only):
+@pytest.mark.parametrize(
+    "caller, approved_only, seen_from", [(CITY_ADMIN, False, ["/root/"]), (MEMBER_OF_B1, True, ["/root/b1/"])]
+)
+def test_a_member_who_administers_nothing_pages_through_approved_uploads(gateway, caller, approved_only, seen_from):
     gateway.rpc.caller = caller
     assert gateway.get("/api/v1/activities/a1/media").status_code == 200
     ((_, _, args, kwargs),) = _called(gateway, "activity_media_page")
-    assert args == ("a1",) and kwargs == {"page": 1, "page_size": 50, "approved_only": approved_only}
+    assert args == ("a1",)
+    assert kwargs == {"page": 1, "page_size": 50, "approved_only": approved_only, "seen_from": seen_from}
 
 
 def _raw_form(*parts: bytes, epilogue: bytes = b"") -> bytes:

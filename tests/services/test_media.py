@@ -191,7 +191,7 @@ def test_a_photo_used_for_another_activity_is_flagged(media):
         call(media, "ingest", first, incoming(photo))
     assert (raised.value.status, raised.value.code) == (409, "DUPLICATE_UPLOAD")
 
-    reused = call(media, "ingest", second, incoming(photo))
+    reused = call(media, "ingest", second, incoming(photo), seen_from=["/city/"])
     assert reused["possible_forgery"] is True
     assert (
         reused["duplicates"][0]
@@ -199,10 +199,30 @@ def test_a_photo_used_for_another_activity_is_flagged(media):
         == reused["duplicates"][0]
     )
 
-    near = call(media, "ingest", second, incoming(media_corpus.resized(photo)))
+    near = call(media, "ingest", second, incoming(media_corpus.resized(photo)), seen_from=["/city/b-2/"])
     assert {item["match"] for item in near["duplicates"]} == {"near"}
-    queue = call(media, "review_queue", "city", "pending", 1, 10)
+    (elsewhere,) = [item for item in near["duplicates"] if "media_id" not in item]
+    assert elsewhere == elsewhere | {"elsewhere": "also used elsewhere", "other_activity": True}
+    assert set(elsewhere) == {"match", "distance", "other_activity", "same_branch", "elsewhere"}
+    assert [item["branch_id"] for item in near["duplicates"] if "media_id" in item] == ["b-2"]
+    unseen = call(media, "get_media", near["media_id"])["duplicates"]
+    assert len(unseen) == 2 and not [item for item in unseen if "media_id" in item or "branch_id" in item]
+    queue = call(media, "review_queue", "city", "pending", 1, 10, seen_from=["/city/"])
     assert queue["total"] == 3 and [item["possible_forgery"] for item in queue["items"]] == [False, True, True]
+    assert {item["branch_id"] for item in queue["items"][2]["duplicates"]} == {"b-1", "b-2"}
+
+
+def test_flat_pictures_are_not_taken_for_reused_photos(media):
+    first = approve_plan(media, "b-1")
+    second = approve_plan(media, "b-2")
+    white, larger_white = media_corpus.flat_jpeg(640, 480), media_corpus.flat_jpeg(800, 600)
+    assert call(media, "ingest", first, incoming(white), seen_from=["/city/"])["duplicates"] == []
+    for flat in (white, larger_white):
+        again = call(media, "ingest", second, incoming(flat), seen_from=["/city/"])
+        assert again["possible_forgery"] is False and again["duplicates"] == []
+    with pytest.raises(DomainError) as raised:
+        call(media, "ingest", first, incoming(white))
+    assert raised.value.code == "DUPLICATE_UPLOAD"
 
 
 def test_hostile_files_are_refused_and_their_incoming_copy_removed(media):

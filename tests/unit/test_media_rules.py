@@ -1,11 +1,13 @@
 """Media's rules without a bus or a database: type by content, names, evidence, hashes, the detail score."""
 
+import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from PIL import Image
 
 from partyday_common.errors import DomainError
-from partyday_media import detect, rules
+from partyday_media import detect, images, rules
 from partyday_media.expectations import (
     ActivityClosedExpected,
     DirectiveExpected,
@@ -142,3 +144,61 @@ def test_the_events_media_consumes_give_what_it_reads():
     ]:
         missing = set(expected.model_fields) - set(produced.model_fields)
         assert not missing, f"{produced.__name__} lacks {missing}"
+
+
+# --- reuse: flat pictures and what a caller may see of another branch's uploads --------------------------------
+
+
+def test_a_flat_picture_is_told_from_a_photo():
+    assert rules.is_flat([200] * 1024)
+    assert rules.is_flat([200, 201, 199, 200] * 256)
+    assert not rules.is_flat(list(range(256)) * 4)
+
+
+@pytest.mark.parametrize("color", [(255, 255, 255), (0, 0, 0), (200, 30, 30)], ids=["white", "black", "red"])
+def test_a_single_colour_photo_has_no_perceptual_hash_to_be_matched_by(color):
+    flat = io.BytesIO()
+    Image.new("RGB", (640, 480), color).save(flat, "JPEG", quality=85)
+    assert images.process(flat.getvalue(), "jpeg", 10_000_000).phash is None
+    assert images.process(media_corpus.jpeg(pattern=2), "jpeg", 10_000_000).phash is not None
+
+
+DUPLICATES = [
+    {
+        "media_id": "m1",
+        "activity_id": "a1",
+        "branch_id": "b1",
+        "branch_path": "/c/x/b1/",
+        "match": "exact",
+        "distance": 0,
+        "status": "approved",
+        "same_branch": False,
+        "other_activity": True,
+    },
+    {
+        "media_id": "m2",
+        "activity_id": "a2",
+        "branch_id": "b2",
+        "branch_path": "/c/y/b2/",
+        "match": "near",
+        "distance": 3,
+        "status": "pending",
+        "same_branch": False,
+        "other_activity": True,
+    },
+]
+
+
+def test_duplicates_are_named_only_inside_the_subtrees_the_caller_reads():
+    shown = rules.duplicates_seen_from(DUPLICATES, ["/c/x/"])
+    assert shown[0] == DUPLICATES[0]
+    assert shown[1] == {
+        "match": "near",
+        "distance": 3,
+        "other_activity": True,
+        "same_branch": False,
+        "elsewhere": "also used elsewhere",
+    }
+    assert rules.duplicates_seen_from(DUPLICATES, ["/c/"]) == DUPLICATES
+    assert [set(item) for item in rules.duplicates_seen_from(DUPLICATES, [])] == [set(shown[1])] * 2
+    assert "m1" not in str(rules.duplicates_seen_from(DUPLICATES, ["", "/c/x/b10/"]))

@@ -151,3 +151,11 @@ class Authorizer:
     def require_anywhere(self, principal: Principal, capability: frozenset, name: str) -> None:
         if not any(grant.role in capability for grant in principal.grants):
             raise forbidden(name, None)
+
+
+def readable_paths(principal: Principal) -> list[str]:
+    """The subtrees whose records the caller may read (materialised paths): those of their reading and managing
+    grants, and their own branch; what the services show of another record (an upload's earlier uses) stops there."""
+    held = reach(principal)
+    own = [principal.org_path] if principal.org_path else []
+    return list(dict.fromkeys([grant.org_path for grant in held["read"] + held["manage_plans"]] + own))

@@ -34,6 +34,7 @@ def _duplicate(other: Media, match: str, distance: int) -> dict:
         "media_id": other.id,
         "activity_id": other.activity_id,
         "branch_id": other.branch_id,
+        "branch_path": other.branch_path,
         "match": match,
         "distance": distance,
         "status": other.status,

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from partyday_common.errors import DomainError
+from partyday_media import rules
 
 THUMBNAIL_PX = 320
 WEB_PX = 1600
@@ -26,7 +27,7 @@ class Photo:
     original: bytes
     thumbnail: bytes
     web: bytes
-    phash: str
+    phash: str | None
     exif: dict = field(default_factory=dict)
 
 
@@ -69,7 +70,7 @@ def process(data: bytes, fmt: str, max_pixels: int) -> Photo:
             original=_encode(upright, fmt),
             thumbnail=_encode(_fit(upright, THUMBNAIL_PX), "jpeg"),
             web=_encode(_fit(upright, WEB_PX), "jpeg"),
-            phash=dhash(upright),
+            phash=None if rules.is_flat(grey_levels(upright)) else dhash(upright),
             exif=exif,
         )
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -104,6 +105,11 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     else:
         image.save(out, "WEBP", quality=JPEG_QUALITY)
     return out.getvalue()
+
+
+def grey_levels(image: Image.Image) -> list[int]:
+    """The picture's grey levels at 32×32, enough to tell a flat picture from a photo."""
+    return list(image.convert("L").resize((32, 32), Image.Resampling.BOX).getdata())
 
 
 def dhash(image: Image.Image) -> str:

@@ -9,7 +9,7 @@ from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.pagination import MAX_PAGE_SIZE, page_bounds
-from partyday_media import activities, detect, duplicates
+from partyday_media import activities, detect, duplicates, rules
 from partyday_media.models import Activity, Media
 
 STATUSES = ("pending", "approved", "rejected")
@@ -27,13 +27,16 @@ def _already_uploaded(media_id: str) -> DomainError:
 
 
 def add(session: Session, act: Activity, media_id: str, upload: dict, stored: dict) -> dict:
-    """Record an upload whose copies are stored; flag earlier uses of the same picture elsewhere. The
+    """Record an upload whose copies are stored; flag earlier uses of the same picture elsewhere (none for a flat
+    picture, which shows nothing a reuse could be told by). The
     same bytes sent twice for the activity at the same moment meet the unique index on (activity, sha256)
     of live uploads: the later one is refused like any duplicate."""
     earlier = duplicates.find(session, upload["sha256"], stored.get("phash"))
     same = [item for item in earlier if item["activity_id"] == act.id and item["match"] == "exact"]
     if same:
         raise _already_uploaded(same[0]["media_id"])
+    if stored.get("flat"):
+        earlier = []
     for item in earlier:
         item["same_branch"] = item["branch_id"] == act.branch_id
         item["other_activity"] = item["activity_id"] != act.id
@@ -112,6 +115,24 @@ def view(media: Media) -> dict:
         "thumbnail_url": f"{media_link(media.id)}/thumbnail" if "thumbnail" in media.keys else None,
         "web_url": f"{media_link(media.id)}/web" if "web" in media.keys else None,
     }
+
+
+def seen_from(session: Session, answer: dict, roots: list[str] | None) -> dict:
+    """A view of an upload, or a page of them (`items`), with each one's duplicates as a caller who reads the
+    subtrees `roots` may see them (none without `roots`: every earlier use is then only "also used elsewhere")."""
+    if "items" in answer:
+        return {**answer, "items": [seen_from(session, item, roots) for item in answer["items"]]}
+    if not answer.get("duplicates"):
+        return answer
+    unknown = {item["media_id"] for item in answer["duplicates"] if "branch_path" not in item}
+    paths = (
+        dict(session.execute(select(Media.id, Media.branch_path).where(Media.id.in_(unknown))).all()) if unknown else {}
+    )
+    known = [
+        {**item, "branch_path": item.get("branch_path") or paths.get(item["media_id"], "")}
+        for item in answer["duplicates"]
+    ]
+    return {**answer, "duplicates": rules.duplicates_seen_from(known, list(roots or []))}
 
 
 def get(session: Session, media_id: str, lock: bool = False) -> Media:

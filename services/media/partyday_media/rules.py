@@ -2,12 +2,16 @@
 hashes, and the detail score (图文详尽程度), whose formula the README documents."""
 
 import math
+import statistics
 from datetime import datetime
 
 NEAR_VENUE_TOLERANCE_M = 200
 HASH_BANDS = 8
 BANDS_TO_SHARE = 2
 NEAR_DISTANCE = 6
+
+# A picture whose grey levels spread less than this (a standard deviation, 0-255) is flat: one colour, or nearly.
+FLAT_SPREAD = 4.0
 
 PHOTO_POINTS, SUMMARY_POINTS, ACTION_POINTS, SHEET_POINTS = 40, 30, 20, 10
 PHOTOS_FOR_FULL, SUMMARY_CHARS_FOR_FULL = 6, 500
@@ -43,6 +47,12 @@ def judge_evidence(exif: dict, starts_at: datetime | None, venue: tuple[float, f
         verdict["distance_m"] = round(distance)
         verdict["near_venue"] = distance <= venue[2] + NEAR_VENUE_TOLERANCE_M
     return verdict
+
+
+def is_flat(grey_levels: list[int]) -> bool:
+    """A flat picture (one colour, a blank page, a black frame) has a perceptual hash that says nothing: every
+    other flat picture shares it. Such a picture is not taken for a reused photo."""
+    return len(grey_levels) < 2 or statistics.pstdev(grey_levels) < FLAT_SPREAD
 
 
 def hash_bands(phash: str) -> list[int]:
@@ -92,3 +102,24 @@ def detail_score(
         "sign_in_sheet": sign_in_sheet,
         "sheet": sheet,
     }
+
+
+ELSEWHERE = "also used elsewhere"
+
+
+def duplicates_seen_from(duplicates: list[dict], seen_from: list[str]) -> list[dict]:
+    """An upload's earlier uses as a caller who reads the subtrees `seen_from` (materialised paths) may see them:
+    in full inside those subtrees; elsewhere only that the picture was also used elsewhere, with how closely it
+    matches, never whose or which it was."""
+    return [
+        item
+        if any(item["branch_path"].startswith(root) for root in seen_from if root)
+        else {
+            "match": item["match"],
+            "distance": item["distance"],
+            "other_activity": True,
+            "same_branch": False,
+            "elsewhere": ELSEWHERE,
+        }
+        for item in duplicates
+    ]

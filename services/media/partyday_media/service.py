@@ -71,22 +71,27 @@ class MediaService(OrgTreeProjection, PartydayService):
             return activities.view(activities.approved(session, activity_id))
 
     @rpc
-    def ingest(self, activity_id: str, upload: dict, idempotency_key: str | None = None) -> dict:
+    def ingest(
+        self, activity_id: str, upload: dict, idempotency_key: str | None = None, seen_from: list | None = None
+    ) -> dict:
         """Check an upload the gateway streamed into storage (its key, the size and sha256 it counted, the
         client's file name): the name, the type judged by content, the kind's size limit, then the whole
         file; store the copies media serves, and record it as pending review, its bytes taken from the
         branch's quota in the same transaction. The incoming object is deleted whatever the outcome, and
         the stored copies too when the upload is refused. A repeat with the same Idempotency-Key gets the
-        first answer."""
-        return intake.ingest(
+        first answer. Its duplicates are shown as a caller reading the subtrees `seen_from` may see them (as in
+        every answer below that shows uploads): elsewhere only as "also used elsewhere"."""
+        answer = intake.ingest(
             self.db, self.storage, get_settings(), activity_id, upload, idempotency_key, cpu=tpool.execute
         )
+        with self.db.transaction() as session:
+            return media_records.seen_from(session, answer, seen_from)
 
     @rpc
-    def get_media(self, media_id: str) -> dict:
+    def get_media(self, media_id: str, seen_from: list | None = None) -> dict:
         """One upload: status, evidence, duplicate flags, review, links."""
         with self.db.transaction() as session:
-            return media_records.details(session, media_id)
+            return media_records.seen_from(session, media_records.details(session, media_id), seen_from)
 
     @rpc
     def media_file(self, media_id: str, variant: str = "original") -> dict:
@@ -102,40 +107,51 @@ class MediaService(OrgTreeProjection, PartydayService):
         reason: str | None = None,
         reviewer_id: str | None = None,
         idempotency_key: str | None = None,
+        seen_from: list | None = None,
     ) -> dict:
         """A superior approves an upload, or rejects it with a reason; the detail score follows. A repeat
         with the same Idempotency-Key gets the first answer (not MEDIA_ALREADY_REVIEWED)."""
         reviews.check_reason(approve, reason)
         request = {"media_id": media_id, "approve": approve, "reason": reason, "reviewer_id": reviewer_id}
         with self.db.transaction() as session:
-            return once(
+            decided = once(
                 session,
                 "review",
                 idempotency_key,
                 request,
                 lambda: reviews.decide(session, media_id, bool(approve), reason, reviewer_id),
             )
+            return media_records.seen_from(session, decided, seen_from)
 
     @rpc
-    def review_queue(self, org_id: str, status: str = "pending", page: int = 1, page_size: int = 50) -> dict:
+    def review_queue(
+        self, org_id: str, status: str = "pending", page: int = 1, page_size: int = 50, seen_from: list | None = None
+    ) -> dict:
         """Uploads of the subtree of `org_id` with the given status, oldest first, with evidence and duplicate flags."""
         with self.db.transaction() as session:
-            return reviews.queue(session, org_id, status, page, page_size)
+            return media_records.seen_from(session, reviews.queue(session, org_id, status, page, page_size), seen_from)
 
     @rpc
-    def activity_media(self, activity_id: str, approved_only: bool = False) -> dict:
+    def activity_media(self, activity_id: str, approved_only: bool = False, seen_from: list | None = None) -> dict:
         """An activity's uploads (rejected ones left out; only the approved ones with `approved_only`, what a
         member who administers nothing may see), counts by status and its detail score."""
         with self.db.transaction() as session:
-            return media_records.activity_media(session, activity_id, bool(approved_only))
+            found = media_records.activity_media(session, activity_id, bool(approved_only))
+            return media_records.seen_from(session, found, seen_from)
 
     @rpc
     def activity_media_page(
-        self, activity_id: str, page: int = 1, page_size: int = 50, approved_only: bool = False
+        self,
+        activity_id: str,
+        page: int = 1,
+        page_size: int = 50,
+        approved_only: bool = False,
+        seen_from: list | None = None,
     ) -> dict:
         """`activity_media` a page at a time, with `total`, `page` and `page_size`."""
         with self.db.transaction() as session:
-            return media_records.activity_media(session, activity_id, bool(approved_only), page, page_size)
+            found = media_records.activity_media(session, activity_id, bool(approved_only), page, page_size)
+            return media_records.seen_from(session, found, seen_from)
 
     @rpc
     def branch_month_records(self, branch_ids: list, month: str) -> dict:

@@ -57,6 +57,7 @@ def store(storage, upload: dict, prefix: str, settings, venue_day=None, cpu=run_
                     "kind": "image",
                     "keys": keys,
                     "phash": photo.phash,
+                    "flat": photo.phash is None,
                     "width": photo.width,
                     "height": photo.height,
                     "evidence": rules.judge_evidence(photo.exif, starts_at, venue),

@@ -12,7 +12,7 @@ from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError, domain_error
-from partyday_gateway.permissions import MANAGE_PLANS, READ, SPOT_CHECK, forbidden
+from partyday_gateway.permissions import MANAGE_PLANS, READ, SPOT_CHECK, forbidden, readable_paths
 from partyday_gateway.rpc import RemoteError
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
@@ -157,7 +157,11 @@ async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz)
     administers = caller.covering(set(READ | MANAGE_PLANS), (await authz.org_paths.get(activity["branch_id"]))["path"])
     plan, media, score = await asyncio.gather(
         rpc.call("plans", "find_activity", activity_id),
-        _unless_unknown(rpc.call("media", "activity_media", activity_id, approved_only=not administers)),
+        _unless_unknown(
+            rpc.call(
+                "media", "activity_media", activity_id, approved_only=not administers, seen_from=readable_paths(caller)
+            )
+        ),
         _unless_unknown(rpc.call("scoring", "score", activity_id)),
     )
     plan.pop("branch_path", None)

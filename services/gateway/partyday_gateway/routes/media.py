@@ -11,7 +11,7 @@ from partyday_common.text import VisibleText
 from partyday_gateway.auth import Caller, Principal
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError
-from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK
+from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK, readable_paths
 from partyday_gateway.rpc import ServiceUnavailable
 from partyday_gateway.uploads import form_schema, media_storage, receive
 from partyday_media_contracts.rpc import MaterialText
@@ -228,6 +228,7 @@ async def upload_media(
         upload=upload,
         idempotency_key=idempotency_key,
         timeout=settings.media_ingest_timeout_s,
+        seen_from=readable_paths(caller),
     )
 
 
@@ -262,7 +263,7 @@ async def media_web(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
 @router.get("/media/{media_id}/details", response_model=MediaView)
 async def media_details(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """An upload's status, EXIF evidence, duplicate flags and review."""
-    found = await rpc.call("media", "get_media", media_id)
+    found = await rpc.call("media", "get_media", media_id, seen_from=readable_paths(caller))
     await authz.require(caller, READ | MANAGE_PLANS, found["branch_id"], "read")
     return found
 
@@ -274,7 +275,13 @@ async def approve_media(media_id: str, caller: Caller, rpc: Rpc, authz: Authz, i
     found = await rpc.call("media", "get_media", media_id)
     await authz.require_superior(caller, found["branch_id"], "review")
     return await rpc.call(
-        "media", "review", media_id, True, reviewer_id=caller.member_id, idempotency_key=idempotency_key
+        "media",
+        "review",
+        media_id,
+        True,
+        reviewer_id=caller.member_id,
+        idempotency_key=idempotency_key,
+        seen_from=readable_paths(caller),
     )
 
 
@@ -294,6 +301,7 @@ async def reject_media(
         reason=body.reason,
         reviewer_id=caller.member_id,
         idempotency_key=idempotency_key,
+        seen_from=readable_paths(caller),
     )
 
 
@@ -309,7 +317,9 @@ async def review_queue(
 ):
     """The review queue of a subtree (oldest first), each upload with its EXIF evidence and duplicate flags."""
     await authz.require(caller, REVIEW | SPOT_CHECK, org_id, "review")
-    return await rpc.call("media", "review_queue", org_id, media_status, page=page, page_size=page_size)
+    return await rpc.call(
+        "media", "review_queue", org_id, media_status, page=page, page_size=page_size, seen_from=readable_paths(caller)
+    )
 
 
 @router.get("/activities/{activity_id}/media", response_model=ActivityMedia)
@@ -327,6 +337,7 @@ async def activity_media(
         page=page,
         page_size=page_size,
         approved_only=not caller.covering(set(READ | MANAGE_PLANS), node["path"]),
+        seen_from=readable_paths(caller),
     )
 
 

@@ -22,6 +22,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Gateways made in a test serve no metrics port unless the test gives one (the e2e stack gives a free one).
+os.environ.setdefault("PARTYDAY_GATEWAY_METRICS_PORT", "0")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from partyday_common.migrations import upgrade
 from partyday_common.settings import SERVICES, get_settings
 from partyday_dev.demo import http, load_demo_data, logins
 from partyday_dev.services import SERVICE_CLASSES, every_service_class
+from partyday_gateway.settings import GatewaySettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NAMEKO_CONFIG = REPO_ROOT / "deploy" / "nameko.yml"
@@ -142,9 +143,11 @@ def run_stack(host: str, port: int, demo: bool = True) -> int:
 
 
 def metrics_ports() -> str:
-    """Each service's /metrics port as its settings give it (PARTYDAY_<SERVICE>_METRICS_PORT), `off` for 0."""
+    """The gateway's and each service's /metrics port as their settings give them (PARTYDAY_GATEWAY_METRICS_PORT,
+    PARTYDAY_<SERVICE>_METRICS_PORT), `off` for 0."""
     settings = get_settings()
-    ports = {service: settings.metrics_port(service) for service in SERVICES}
+    ports = {"gateway": GatewaySettings().gateway_metrics_port}
+    ports |= {service: settings.metrics_port(service) for service in SERVICES}
     return ", ".join(f"{service} :{port}" if port else f"{service} off" for service, port in ports.items())
 
 
@@ -161,7 +164,7 @@ partyday is ready in {took:.1f}s ({services})
   API          {base_url}/api/v1
   API docs     {base_url}/docs
   readiness    {base_url}/readyz
-  metrics      {base_url}/metrics (gateway); /metrics of {metrics_ports()}
+  metrics      /metrics of {metrics_ports()}
   logs         {log_dir}/
   demo data    {demo_line}
   demo logins  (POST /api/v1/auth/login with phone and password)

@@ -29,11 +29,12 @@ def free_port() -> int:
 
 
 class Stack:
-    def __init__(self, environment: dict, log_dir: Path, port: int, metrics_ports: dict):
+    def __init__(self, environment: dict, log_dir: Path, port: int, metrics_ports: dict, gateway_metrics_port: int):
         self.environment = environment
         self.log_dir = log_dir
         self.port = port
         self.metrics_ports = metrics_ports
+        self.gateway_metrics_url = f"http://127.0.0.1:{gateway_metrics_port}/metrics"
         self.base_url = f"http://127.0.0.1:{port}"
         self.processes: dict[str, subprocess.Popen] = {}
         self.http = httpx.Client(base_url=self.base_url, timeout=15)
@@ -149,7 +150,9 @@ def stack(request, vhosts, databases, tmp_path_factory):
     subprocess.run(
         [str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True, capture_output=True
     )
-    running = Stack(environment, log_dir, free_port(), metrics_ports)
+    gateway_metrics_port = free_port()
+    environment["PARTYDAY_GATEWAY_METRICS_PORT"] = str(gateway_metrics_port)
+    running = Stack(environment, log_dir, free_port(), metrics_ports, gateway_metrics_port)
     started = time.monotonic()
     try:
         running.start()

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from tests.e2e.helpers import wait_for
@@ -15,7 +16,7 @@ VENUE = {"name": "会议室", "lat": 33.07, "lon": 107.03, "radius_m": 200}
 
 
 def metric(stack, name: str, **labels) -> float:
-    text = stack.http.get("/metrics").text
+    text = httpx.get(stack.gateway_metrics_url, timeout=5).text
     selector = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
     pattern = (
         rf"^{re.escape(name)}(?:\{{{re.escape(selector)}\}})? ([0-9.e+]+)$"

@@ -138,7 +138,8 @@ def test_every_process_serves_prometheus_metrics(stack):
         text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
         assert f'partyday_entrypoint_duration_seconds_count{{entrypoint="ping",service="{name}"}}' in text
         assert f'partyday_outbox_backlog{{service="{name}"}}' in text
-    gateway = stack.http.get("/metrics").text
+    assert stack.http.get("/metrics").status_code == 404
+    gateway = httpx.get(stack.gateway_metrics_url, timeout=5).text
     assert 'partyday_http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}' in gateway
     assert "partyday_gateway_rpc_duration_seconds" in gateway
     assert "partyday_dead_letter_queue_messages" in gateway

@@ -2,12 +2,19 @@
 
 import json
 import logging
+import socket
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import generate_latest
 
 from partyday_common.logs import JsonFormatter
+from partyday_gateway.app import create_app
 from partyday_gateway.guard import find_control_character
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
+from partyday_gateway.settings import GatewaySettings
+from tests.gateway.conftest import NO_BROKER
 from tests.gateway.fakes import FakeRpc, under_root
 
 CITY_ADMIN = {
@@ -142,7 +149,7 @@ def test_every_response_carries_a_correlation_id_and_keeps_the_callers(gateway):
 def test_request_latency_is_recorded_by_route_template(gateway):
     gateway.answer(ServiceTimeout("plans", "overdue", 5.0))
     gateway.get("/api/v1/orgs/some-id/overdue?month=2026-12")
-    metrics = gateway.get("/metrics").text
+    metrics = generate_latest().decode()
     sample = (
         'partyday_http_request_duration_seconds_count{method="GET",route="/api/v1/orgs/{org_id}/overdue",status="504"}'
     )
@@ -183,7 +190,6 @@ def test_openapi_lists_the_routes(gateway):
     assert {
         "/healthz",
         "/readyz",
-        "/metrics",
         "/api/v1/orgs",
         "/api/v1/orgs/{org_id}",
         "/api/v1/orgs/{org_id}/children",
@@ -204,6 +210,18 @@ def test_openapi_lists_the_routes(gateway):
         "/api/v1/audit",
     } <= set(paths)
     assert gateway.get("/docs").status_code == 200
+
+
+def test_metrics_are_served_on_their_own_port_not_by_the_public_api():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with TestClient(create_app(GatewaySettings(amqp_uri=NO_BROKER, gateway_metrics_port=port))) as client:
+        assert client.get("/metrics").status_code == 404
+        assert "/metrics" not in client.get("/openapi.json").json()["paths"]
+        client.get("/healthz")
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    assert 'partyday_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"}' in metrics
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def test_kubernetes_deploys_every_service_and_the_gateway():
 def test_prometheus_scrapes_the_gateway_and_every_service():
     config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     targets = {t for job in config["scrape_configs"] for group in job["static_configs"] for t in group["targets"]}
-    assert targets == {"gateway:8000"} | {f"{s}:9100" for s in SERVICES}
+    assert targets == {"gateway:9100"} | {f"{s}:9100" for s in SERVICES}
 
 
 # What each process needs in production is asked of its own settings class (`production_variables()` and
@@ -265,3 +265,14 @@ def test_docker_compose_reads_the_file_as_it_is():
     without_secret = {key: value for key, value in environment.items() if key != "PARTYDAY_SECRET_KEY"}
     refused = subprocess.run(command, capture_output=True, text=True, env=without_secret)
     assert refused.returncode != 0 and "PARTYDAY_SECRET_KEY" in refused.stderr
+
+
+def test_the_gateway_metrics_port_is_scraped_but_never_published():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    assert compose["x-service"]["environment"]["PARTYDAY_GATEWAY_METRICS_PORT"] == "9100"
+    assert compose["services"]["gateway"]["ports"] == ["8000:8000"]
+    documents = list(yaml.safe_load_all((DEPLOY / "k8s" / "partyday.yaml").read_text()))
+    (config,) = [d for d in documents if d["kind"] == "ConfigMap"]
+    assert config["data"]["PARTYDAY_GATEWAY_METRICS_PORT"] == "9100"
+    (service,) = [d for d in documents if d["kind"] == "Service" and d["metadata"]["name"] == "gateway"]
+    assert [port["targetPort"] for port in service["spec"]["ports"]] == [8000]

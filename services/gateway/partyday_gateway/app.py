@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from prometheus_client import Gauge
+from prometheus_client import Gauge, start_http_server
 
 from partyday_common.logs import configure_logging
 from partyday_common.topology import DEAD_LETTER_QUEUE
@@ -15,6 +15,7 @@ from partyday_gateway.auth import AuthContextCache, LoginThrottle, make_tokens
 from partyday_gateway.errors import install_error_handlers
 from partyday_gateway.guard import InputGuardMiddleware
 from partyday_gateway.observability import ObservabilityMiddleware
+from partyday_gateway.openapi import install as install_openapi
 from partyday_gateway.permissions import Authorizer, OrgPaths
 from partyday_gateway.routes import (
     activities,
@@ -85,7 +86,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.login_throttle = LoginThrottle(settings.login_attempts_per_ip_per_minute)
         app.state.authz = Authorizer(OrgPaths(app.state.rpc), app.state.auth_cache)
         watcher = asyncio.create_task(_watch_dead_letters(app.state.rpc, settings.dead_letter_poll_s))
+        metrics = start_http_server(settings.gateway_metrics_port) if settings.gateway_metrics_port else None
         yield
+        if metrics:
+            metrics[0].shutdown()
+            metrics[0].server_close()
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
@@ -135,6 +140,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     web.install(app)
+    install_openapi(app)
     return app
 
 

@@ -12,6 +12,7 @@ from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError, domain_error
+from partyday_gateway.openapi import PDF, XLSX, files
 from partyday_gateway.permissions import MANAGE_PLANS, READ, SPOT_CHECK, forbidden, readable_paths
 from partyday_gateway.rpc import RemoteError
 
@@ -169,7 +170,11 @@ async def get_activity(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz)
     return {**activity, "plan": plan, "media": media, "score": score}
 
 
-@router.get("/activities/{activity_id}/qr", response_model=None)
+@router.get(
+    "/activities/{activity_id}/qr",
+    response_model=None,
+    responses=files("image/png", "image/svg+xml", PDF, "application/json", description="The code, or its token"),
+)
 async def qr_code(
     activity_id: str,
     caller: Caller,
@@ -193,7 +198,7 @@ async def qr_code(
         content = documents.poster_pdf(
             activity, branch["name"], code["url"], str(settings.cjk_font_path), settings.display_time_zone
         )
-        return _download(content, "application/pdf", f"checkin-{activity_id}.pdf", cache=False)
+        return _download(content, PDF, f"checkin-{activity_id}.pdf", cache=False)
     image = io.BytesIO()
     segno.make(code["url"], error="m").save(image, kind=format, scale=scale, border=4)
     media_type = "image/png" if format == "png" else "image/svg+xml"
@@ -240,7 +245,7 @@ async def attendance(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     return await rpc.call("attendance", "attendance", activity_id)
 
 
-@router.get("/activities/{activity_id}/attendance.{extension}", response_class=Response)
+@router.get("/activities/{activity_id}/attendance.{extension}", response_class=Response, responses=files(PDF, XLSX))
 async def attendance_document(
     activity_id: str, extension: Literal["xlsx", "pdf"], caller: Caller, rpc: Rpc, authz: Authz, settings: Settings
 ):
@@ -253,9 +258,9 @@ async def attendance_document(
         content = documents.sheet_pdf(
             activity, branch["name"], sheet, str(settings.cjk_font_path), settings.display_time_zone
         )
-        return _download(content, "application/pdf", filename)
+        return _download(content, PDF, filename)
     content = documents.sheet_xlsx(activity, branch["name"], sheet, settings.display_time_zone)
-    return _download(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
+    return _download(content, XLSX, filename)
 
 
 @router.post("/activities/{activity_id}/guests", status_code=201, response_model=SheetRow)

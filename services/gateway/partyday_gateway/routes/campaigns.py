@@ -12,6 +12,7 @@ from partyday_common.pagination import MAX_PAGE_SIZE
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, Rpc
 from partyday_gateway.errors import ApiError, domain_error
+from partyday_gateway.openapi import files
 from partyday_gateway.permissions import RUN_CAMPAIGNS
 from partyday_gateway.routes.media import _file_response
 from partyday_gateway.rpc import RemoteError
@@ -153,7 +154,7 @@ async def candidates(campaign_id: str, caller: Caller, rpc: Rpc, page: Page = 1,
     return found
 
 
-@router.get("/{campaign_id}/photos/{media_id}", response_class=StreamingResponse)
+@router.get("/{campaign_id}/photos/{media_id}", response_class=StreamingResponse, responses=files("image/jpeg"))
 async def photo(
     campaign_id: str, media_id: str, caller: Caller, rpc: Rpc, variant: Literal["thumbnail", "web"] = "thumbnail"
 ):

@@ -1,12 +1,12 @@
 import asyncio
 import time
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from partyday_gateway.deps import Rpc, Settings
 from partyday_gateway.errors import ApiError
+from partyday_gateway.openapi import ErrorBody
 from partyday_gateway.rpc import RemoteError, ServiceTimeout, ServiceUnavailable
 
 router = APIRouter(tags=["health"])
@@ -31,7 +31,7 @@ async def _ping(rpc, service: str, timeout: float) -> dict:
     return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "Not ready: the body says which part is not"}})
 async def readyz(rpc: Rpc, settings: Settings) -> JSONResponse:
     """Ready when the broker is reachable and every service answers a ping; lists each."""
     broker = {"status": "ok" if rpc.ready else "unavailable"}
@@ -45,7 +45,7 @@ async def readyz(rpc: Rpc, settings: Settings) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-@router.get("/pingz")
+@router.get("/pingz", responses={503: {"model": ErrorBody}, 504: {"model": ErrorBody}})
 async def pingz(rpc: Rpc, settings: Settings, service: str = "attendance") -> dict:
     """One round trip to a service's `noop` RPC, which touches nothing: the least any call through the
     gateway costs (benchmarks measure their ceiling with it)."""
@@ -53,9 +53,3 @@ async def pingz(rpc: Rpc, settings: Settings, service: str = "attendance") -> di
         raise ApiError(400, "SERVICE_UNKNOWN", "no such service", {"allowed": list(settings.services)})
     await rpc.call(service, "noop")
     return {"status": "ok", "service": service}
-
-
-@router.get("/metrics")
-async def metrics() -> Response:
-    """Prometheus metrics of the gateway, in the text exposition format."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

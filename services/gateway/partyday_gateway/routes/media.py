@@ -11,6 +11,7 @@ from partyday_common.text import VisibleText
 from partyday_gateway.auth import Caller, Principal
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Settings
 from partyday_gateway.errors import ApiError
+from partyday_gateway.openapi import files, stored_files
 from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK, readable_paths
 from partyday_gateway.rpc import ServiceUnavailable
 from partyday_gateway.uploads import form_schema, media_storage, receive
@@ -240,7 +241,7 @@ async def _media_in_reach(rpc, authz, caller: Principal, media_id: str, variant:
     return found
 
 
-@router.get("/media/{media_id}", response_class=StreamingResponse)
+@router.get("/media/{media_id}", response_class=StreamingResponse, responses=stored_files(ranges=True))
 async def media_original(
     media_id: str, caller: Caller, rpc: Rpc, authz: Authz, range_header: str | None = Header(None, alias="Range")
 ):
@@ -248,13 +249,13 @@ async def media_original(
     return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "original"), range_header)
 
 
-@router.get("/media/{media_id}/thumbnail", response_class=StreamingResponse)
+@router.get("/media/{media_id}/thumbnail", response_class=StreamingResponse, responses=files("image/jpeg"))
 async def media_thumbnail(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """A photo's thumbnail (JPEG, at most 320 px)."""
     return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "thumbnail"))
 
 
-@router.get("/media/{media_id}/web", response_class=StreamingResponse)
+@router.get("/media/{media_id}/web", response_class=StreamingResponse, responses=files("image/jpeg"))
 async def media_web(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """A photo's web-size copy (JPEG, at most 1600 px)."""
     return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "web"))
@@ -419,7 +420,11 @@ async def month_materials(
     return await rpc.call("media", "month_materials", branch_id, month, page=page, page_size=page_size)
 
 
-@router.get("/study-materials/{material_id}", response_model=None)
+@router.get(
+    "/study-materials/{material_id}",
+    response_model=None,
+    responses=stored_files("text/plain; charset=utf-8", ranges=True),
+)
 async def open_material(
     material_id: str, caller: Caller, rpc: Rpc, authz: Authz, range_header: str | None = Header(None, alias="Range")
 ):

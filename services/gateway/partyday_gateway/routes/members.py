@@ -9,6 +9,7 @@ from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberV
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
 from partyday_gateway.errors import ApiError
+from partyday_gateway.openapi import files
 from partyday_gateway.permissions import GRANT_ROLES, MANAGE_MEMBERS, READ, forbidden
 from partyday_gateway.rpc import ServiceUnavailable
 from partyday_gateway.uploads import form_schema, media_storage, receive
@@ -57,7 +58,7 @@ async def create_member(
     return await rpc.call("directory", "create_member", body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
-@router.get("/import-template", response_class=Response)
+@router.get("/import-template", response_class=Response, responses=files("text/csv; charset=utf-8"))
 async def import_template(caller: Caller):
     """A roster template (CSV, Chinese headers) to fill in for an import."""
     return Response(

@@ -10,6 +10,7 @@ from partyday_common.vocabulary import Domain, Kind
 from partyday_gateway import charts
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Page, PageSize, Rpc, Settings
+from partyday_gateway.openapi import files
 from partyday_gateway.permissions import READ
 
 router = APIRouter(prefix="/api/v1/rankings", tags=["scoring"])
@@ -80,7 +81,7 @@ async def ranking(
     return await _ranking(caller, rpc, authz, org_id, period, domain, group, kind, page, page_size)
 
 
-@router.get("/chart", response_model=None)
+@router.get("/chart", response_class=Response, responses=files("image/svg+xml", "image/png"))
 async def chart(
     caller: Caller,
     rpc: Rpc,

@@ -8,14 +8,15 @@ from starlette.concurrency import run_in_threadpool
 from partyday_gateway import report_documents
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, Rpc, Settings
+from partyday_gateway.openapi import PDF, XLSX, files
 from partyday_gateway.permissions import READ
 
 router = APIRouter(prefix="/api/v1/reports", tags=["scoring"])
 
-MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+MEDIA_TYPES = {"xlsx": XLSX, "pdf": PDF}
 
 
-@router.get("/{kind}", response_model=None)
+@router.get("/{kind}", response_model=None, responses=files(XLSX, PDF, "application/json"))
 async def report(
     kind: Literal["inspection", "bulletin", "assessment"],
     caller: Caller,

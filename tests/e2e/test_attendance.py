@@ -100,12 +100,24 @@ def test_the_branch_prints_its_code_and_members_sign_in_and_out(stack, party_day
     assert early.json()["error"]["code"] == "TOO_EARLY"
 
     time.sleep(max(0.0, (party_day["ends_at"] - datetime.now(timezone.utc)).total_seconds()) + 1)
+    unseen = http.post(
+        f"/api/v1/activities/{activity}/check-out",
+        headers=people["member"]["headers"],
+        json=scan_body(code["token"], reflection="很好" + "\u200b\u200d\ufeff\u2060" * 5 + "\u3000" * 5),
+    )
+    assert unseen.status_code == 422 and unseen.json()["error"]["code"] == "REFLECTION_REQUIRED", unseen.text
     out = http.post(
         f"/api/v1/activities/{activity}/check-out",
         headers=people["member"]["headers"],
         json=scan_body(code["token"], reflection="今天的学习让我收获很多体会"),
     )
     assert out.status_code == 200 and out.json()["status"] == "signed_out", out.text
+    for path, body, who in (
+        (f"/api/v1/activities/{activity}/comments", {"text": "\u200b" * 30}, people["member"]["headers"]),
+        (f"/api/v1/activities/{activity}/summary", {"text": "\u2060\u200c" * 200}, secretary),
+    ):
+        refused = http.post(path, headers=who, json=body)
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "TEXT_NOT_VISIBLE", refused.text
 
     sheet = http.get(f"/api/v1/activities/{activity}/attendance", headers=secretary).json()
     statuses = {row["member_id"]: row["status"] for row in sheet["members"]}

@@ -203,3 +203,40 @@ def test_study_materials_and_notes(stack, party_day):
     )
     listed = http.get(f"/api/v1/branches/{branch}/months/{month}/study-notes", headers=secretary).json()
     assert listed["total"] == 1 and http.get(note.json()["url"], headers=secretary).status_code == 200
+
+
+def test_another_countys_uploads_are_only_also_used_elsewhere_and_flat_pictures_are_not_reuse(stack, party_day):
+    http, admin = stack.http, stack.admin
+    root = http.get("/api/v1/orgs", params={"code": "HZ"}, headers=admin).json()
+    other_county = stack.create_org(root["org_id"], "county", "邻县")
+    other_branch = stack.create_org(stack.create_org(other_county, "township", "邻镇"), "branch", "邻支部")
+    other_admin = stack.create_member(other_branch, PASSWORD)
+    stack.grant(other_admin, "org_admin", other_county)
+    now = datetime.now(timezone.utc)
+    other_activity = stack.approved_activity(
+        other_branch, now - timedelta(hours=2), now - timedelta(hours=1), theme="主题党日", venue=VENUE
+    )
+    photo, blank = media_corpus.jpeg(pattern=8), media_corpus.flat_jpeg(640, 480)
+    secretary = party_day["secretary"]["headers"]
+    original = upload(stack, party_day["activity_id"], secretary, photo)
+    assert original.status_code == 201, original.text
+    assert upload(stack, party_day["activity_id"], secretary, blank).status_code == 201
+
+    reused = upload(stack, other_activity, other_admin["headers"], photo)
+    assert reused.status_code == 201 and reused.json()["possible_forgery"] is True
+    assert reused.json()["duplicates"] == [
+        {
+            "match": "exact",
+            "distance": 0,
+            "other_activity": True,
+            "same_branch": False,
+            "elsewhere": "also used elsewhere",
+        }
+    ]
+    shown = http.get(f"/api/v1/media/{reused.json()['media_id']}/details", headers=other_admin["headers"]).json()
+    assert original.json()["media_id"] not in str(shown) and party_day["branch"] not in str(shown)
+    by_the_city = http.get(f"/api/v1/media/{reused.json()['media_id']}/details", headers=admin).json()
+    assert by_the_city["duplicates"][0]["media_id"] == original.json()["media_id"]
+
+    flat = upload(stack, other_activity, other_admin["headers"], media_corpus.flat_jpeg(800, 600))
+    assert flat.status_code == 201 and flat.json()["duplicates"] == [] and flat.json()["possible_forgery"] is False

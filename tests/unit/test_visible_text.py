@@ -58,6 +58,9 @@ def test_a_visible_text_field_needs_its_visible_characters_and_keeps_the_text_as
     with pytest.raises(ValidationError) as refused:
         Body(text="a" + ZERO_WIDTH * 3 + "b")
     assert refused.value.errors()[0]["type"] == NOT_VISIBLE
+    with pytest.raises(ValidationError) as too_short:
+        Body(text="ab")
+    assert too_short.value.errors()[0]["type"] == "string_too_short"
     with pytest.raises(ValidationError) as too_long:
         Body(text="a" * 21)
     assert too_long.value.errors()[0]["type"] == "string_too_long"

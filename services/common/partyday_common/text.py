@@ -51,8 +51,10 @@ def _at_least(minimum: int):
 
 
 def VisibleText(max_length: int, min_visible: int = 1) -> type[str]:
-    """A free-text field: at most `max_length` characters as sent, at least `min_visible` of them visible."""
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_at_least(min_visible))]
+    """A free-text field: at most `max_length` characters as sent, at least `min_visible` of them visible. Text
+    shorter than `min_visible` as sent is malformed (400 VALIDATION_FAILED); long enough but with too few visible
+    characters, it is 422 TEXT_NOT_VISIBLE."""
+    return Annotated[str, Field(min_length=min_visible, max_length=max_length), AfterValidator(_at_least(min_visible))]
 
 
 # An id another record is found by (a uuid, a code): every string field has a bound, ids included.

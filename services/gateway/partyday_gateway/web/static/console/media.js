@@ -11,6 +11,7 @@ export function mediaCard(item, actions) {
   if (item.possible_forgery) flags.push(badge(t('media.forgery'), 'danger'));
   for (const duplicate of item.duplicates || []) {
     flags.push(badge(t(duplicate.match === 'exact' ? 'media.duplicateExact' : 'media.duplicateNear'), 'warn'));
+    if (duplicate.elsewhere) flags.push(badge(t('media.elsewhere'), 'warn'));
   }
   const evidence = item.evidence || {};
   if (evidence.on_activity_day === false) flags.push(badge(t('media.otherDay'), 'warn'));

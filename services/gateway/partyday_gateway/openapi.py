@@ -96,9 +96,9 @@ def document(app: FastAPI) -> dict:
         title=app.title, version=app.version, summary=app.summary, description=app.description, routes=app.routes
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.update(ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"])
-    components["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-    components["ErrorBody"].pop("$defs")
+    error_body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(error_body.pop("$defs"))
+    components["ErrorBody"] = error_body
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     for route in routing.iter_route_contexts(app.routes):

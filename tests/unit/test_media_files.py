@@ -100,3 +100,12 @@ def test_storage_keys_are_generated_and_checked(storage):
         storage.put_bytes("media/../../etc/passwd", b"x", "text/plain")
     with pytest.raises(ValueError):
         storage.put_bytes("/etc/passwd", b"x", "text/plain")
+
+
+def test_a_micro_lesson_is_at_most_20_minutes_by_default(storage):
+    assert MediaSettings().media_max_video_seconds == 20 * 60
+    kept = uploads.store(storage, put(storage, media_corpus.mp4(20 * 60)), "media/b/v20", SETTINGS)
+    assert kept["duration_s"] == 20 * 60
+    with pytest.raises(DomainError) as raised:
+        uploads.store(storage, put(storage, media_corpus.mp4(20 * 60 + 1)), "media/b/v21", SETTINGS)
+    assert raised.value.code == "VIDEO_TOO_LONG"

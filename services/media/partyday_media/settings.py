@@ -15,7 +15,7 @@ class MediaSettings(Settings):
     media_max_image_bytes: int = Field(10_000_000, gt=0)
     media_max_image_pixels: int = Field(40_000_000, gt=0)
     media_max_video_bytes: int = Field(200_000_000, gt=0)
-    media_max_video_seconds: int = Field(1500, gt=0, description="a micro lesson lasts about 20 min or less")
+    media_max_video_seconds: int = Field(1200, gt=0, description="a micro lesson lasts 20 minutes at most")
     media_max_document_bytes: int = Field(20_000_000, gt=0)
     media_max_inflated_bytes: int = Field(100_000_000, gt=0, description="a PDF's compressed streams, inflated")
     media_branch_quota_bytes: int = Field(2_000_000_000, gt=0, description="stored media per branch")

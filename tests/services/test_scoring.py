@@ -151,9 +151,15 @@ def _known(container, activity_id):
         return None
 
 
-def close(container, activity_id, code="A", signed_in=8, excused=2, expected=10, expected_mobile=2):
+def close(container, activity_id, code="A", signed_in=8, excused=2, expected=10, expected_mobile=2, mobile_signed_in=0):
     node = branch(code)
     counts = {"signed_out": signed_in, "no_sign_out": 0, "absent": expected - signed_in - excused, "excused": excused}
+    mobile = {
+        "signed_out": mobile_signed_in,
+        "no_sign_out": 0,
+        "absent": expected_mobile - mobile_signed_in,
+        "excused": 0,
+    }
     send(
         container,
         "attendance",
@@ -165,7 +171,7 @@ def close(container, activity_id, code="A", signed_in=8, excused=2, expected=10,
             "branch_path": node["path"],
             "closed_at": "2026-12-07T04:00:00+00:00",
             "members": counts,
-            "mobile_members": {"signed_out": 0, "no_sign_out": 0, "absent": expected_mobile, "excused": 0},
+            "mobile_members": mobile,
             "expected": expected,
             "expected_mobile": expected_mobile,
         },
@@ -263,6 +269,15 @@ def test_concurrent_likes_of_one_member_leave_one_and_every_like_counts(scoring)
     ]
     assert outcomes.count(True) == 20 and outcomes.count("ALREADY_LIKED") == 19
     assert call(scoring, "score", activity)["indicators"]["mobile_like_rate"] == 1.0
+
+
+def test_a_branch_of_mobile_members_only_is_scored_on_their_sign_in_rate(scoring):
+    activity = approve(
+        scoring,
+        roster=[{"member_id": f"f{i}", "name": "流动", "mobile": True, "probationary": False} for i in range(10)],
+    )
+    scored = close(scoring, activity, expected=0, signed_in=0, excused=0, expected_mobile=10, mobile_signed_in=4)
+    assert scored["indicators"]["sign_in_rate"] == 0.4 and "sign_in_rate" not in scored["not_applicable"]
 
 
 def test_three_reports_hide_a_comment_for_a_moderator_and_its_author_is_told(scoring):

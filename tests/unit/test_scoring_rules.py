@@ -67,22 +67,29 @@ def test_no_superior_score_yet_leaves_it_out_until_given():
     assert formula.score(facts(superior_score=0), W)["total"] == 75.08
 
 
-def test_a_branch_of_mobile_members_only_is_scored_on_the_rest():
-    result = formula.score(
-        facts(
-            expected=0,
-            excused=0,
-            signed_in=0,
-            expected_mobile=5,
-            mobile_likers=5,
-            members=5,
-            commenters=5,
-            detail_score=100,
-            superior_score=100,
-        ),
-        W,
+def test_a_branch_of_mobile_members_only_is_scored_on_their_attendance():
+    # A 流动党支部: its sign-in rate is over its mobile members, so absence costs it as much as anyone.
+    everyone = dict(expected=0, excused=0, signed_in=0, expected_mobile=5, mobile_likers=5, members=5, commenters=5)
+    full = formula.score(
+        facts(**everyone, mobile_excused=0, mobile_signed_in=5, detail_score=100, superior_score=100), W
     )
-    assert result["not_applicable"] == ["sign_in_rate"] and result["total"] == 100.0
+    assert full["not_applicable"] == [] and full["total"] == 100.0
+    absent = formula.score(
+        facts(**everyone, mobile_excused=1, mobile_signed_in=2, detail_score=100, superior_score=100), W
+    )
+    # sign-in 2 / (5 − 1) = 0.5: 70 × 0.5 + 10 + 10 + 5 + 5 = 65
+    assert absent["indicators"]["sign_in_rate"] == 0.5 and absent["total"] == 65.0
+    nobody_met = formula.indicators(facts(**everyone, mobile_excused=5, mobile_signed_in=0))
+    assert nobody_met["sign_in_rate"] == 0.0
+
+
+def test_mobile_members_of_a_branch_with_others_do_not_count_in_its_sign_in_rate():
+    assert formula.score(facts(mobile_excused=0, mobile_signed_in=4), W)["indicators"]["sign_in_rate"] == 0.8333
+
+
+def test_nobody_expected_has_no_sign_in_rate():
+    result = formula.score(facts(expected=0, excused=0, signed_in=0, expected_mobile=0, mobile_likers=0), W)
+    assert result["indicators"]["sign_in_rate"] is None
 
 
 def test_shares_are_capped_and_the_detail_score_bounded():

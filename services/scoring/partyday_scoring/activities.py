@@ -25,6 +25,8 @@ def _row(session: Session, activity_id: str, branch_id: str, branch_path: str) -
             excused=0,
             signed_in=0,
             expected_mobile=0,
+            mobile_excused=0,
+            mobile_signed_in=0,
             detail_score=0,
             counts_version=0,
         )
@@ -62,6 +64,8 @@ def attendance_counted(session: Session, counted: AttendanceCounted, now: dateti
     act.expected, act.excused = counted.expected, members.excused
     act.signed_in = members.signed_out + members.no_sign_out
     act.expected_mobile = counted.expected_mobile
+    mobile = counted.mobile_members
+    act.mobile_excused, act.mobile_signed_in = mobile.excused, mobile.signed_out + mobile.no_sign_out
     scores.rescore(session, act, now)
     return True
 

@@ -47,7 +47,8 @@ class Counts(Expected):
 
 class AttendanceCounted(Expected):
     """attendance's `activity_closed` and `attendance_updated`: a whole snapshot of the counts the sign-in rate
-    comes from. `attendance_updated` carries no path, and events from before `counts_version` no version (0)."""
+    comes from (the mobile members' counts for a branch whose members are all mobile). `attendance_updated` carries
+    no path, and events from before `counts_version` no version (0)."""
 
     activity_id: str
     branch_id: str
@@ -55,6 +56,7 @@ class AttendanceCounted(Expected):
     expected: int
     expected_mobile: int
     members: Counts
+    mobile_members: Counts = Field(default_factory=lambda: Counts(signed_out=0, no_sign_out=0, excused=0))
     counts_version: int | None = None
 
 

@@ -48,31 +48,40 @@ class Facts:
     commenters: int
     detail_score: int
     superior_score: int | None
+    mobile_excused: int = 0
+    mobile_signed_in: int = 0
 
 
 def _share(part: int, whole: int) -> float | None:
     return None if whole <= 0 else min(1.0, part / whole)
 
 
+def sign_in_rate(facts: Facts) -> float | None:
+    """Signed-in members over those expected and not excused: the non-mobile ones, or, in a branch whose members
+    are all mobile, the mobile ones (their absence must cost as much as anyone's); None when nobody was expected."""
+    if facts.expected > 0:
+        expected, excused, signed_in = facts.expected, facts.excused, facts.signed_in
+    else:
+        expected, excused, signed_in = facts.expected_mobile, facts.mobile_excused, facts.mobile_signed_in
+    if expected <= 0:
+        return None
+    attending = expected - excused
+    return 0.0 if attending <= 0 else min(1.0, signed_in / attending)
+
+
 def indicators(facts: Facts) -> dict[str, float | None]:
     """Each indicator as a share of 1, None where it does not apply.
 
-    - sign_in_rate: signed-in non-mobile members / (expected non-mobile − excused); None for a branch
-      with no non-mobile member; 0 when every one of them was excused (nobody met);
+    - sign_in_rate: signed-in non-mobile members / (expected non-mobile − excused); for a branch whose members
+      are all mobile (流动党支部), the same over its mobile members; None only for a branch nobody was expected
+      at; 0 when every one of them was excused (nobody met);
     - mobile_like_rate: mobile members who liked / mobile members; None without mobile members;
     - upload_detail: media's detail score / 100 (0 until media reports one);
     - comments: members who commented or wrote a sign-out reflection / members, capped at 1;
     - superior_score: the superior's 0–100 / 100; None until given.
     """
-    attending = facts.expected - facts.excused
-    if facts.expected <= 0:
-        sign_in = None
-    elif attending <= 0:
-        sign_in = 0.0
-    else:
-        sign_in = min(1.0, facts.signed_in / attending)
     return {
-        "sign_in_rate": sign_in,
+        "sign_in_rate": sign_in_rate(facts),
         "mobile_like_rate": _share(facts.mobile_likers, facts.expected_mobile),
         "upload_detail": max(0, min(100, facts.detail_score)) / 100,
         "comments": _share(facts.commenters, facts.members),

@@ -62,6 +62,8 @@ class ScoredActivity(Base):
     excused: Mapped[int] = mapped_column(Integer, default=0)
     signed_in: Mapped[int] = mapped_column(Integer, default=0)
     expected_mobile: Mapped[int] = mapped_column(Integer, default=0)
+    mobile_excused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mobile_signed_in: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     detail_score: Mapped[int] = mapped_column(Integer, default=0)
     counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     detail_at = mapped_column(DateTime(timezone=True))

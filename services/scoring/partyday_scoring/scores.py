@@ -89,6 +89,8 @@ def facts(act: ScoredActivity, mobile_likers: int, commenters: int) -> formula.F
         excused=act.excused,
         signed_in=act.signed_in,
         expected_mobile=act.expected_mobile,
+        mobile_excused=act.mobile_excused or 0,
+        mobile_signed_in=act.mobile_signed_in or 0,
         mobile_likers=mobile_likers,
         members=act.expected + act.expected_mobile,
         commenters=commenters,

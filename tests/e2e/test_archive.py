@@ -238,9 +238,11 @@ def test_a_rectification_is_answered_with_the_branchs_own_uploads(stack, month_o
         headers=stack.admin,
         json={"branch_id": records["sister"], "issue": "缺少总结", "due_on": "2030-01-10"},
     ).json()
+    sister_secretary = stack.create_member(records["sister"], PASSWORD)
+    stack.grant(sister_secretary, "branch_admin", records["sister"])
     borrowed = http.post(
         f"/api/v1/rectifications/{other['rectification_id']}/answer",
-        headers=stack.admin,
+        headers=stack.login(sister_secretary["phone"], PASSWORD),
         json={"text": "借用照片", "media_ids": [records["media_id"]]},
     )
     assert borrowed.status_code == 422 and borrowed.json()["error"]["code"] == "MEDIA_NOT_OF_BRANCH"

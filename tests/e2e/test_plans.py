@@ -279,26 +279,62 @@ def test_nobody_approves_their_own_branchs_plan(cycle):
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "OWN_BRANCH"
 
 
-def test_a_rectification_is_answered_by_the_branch_and_closed_by_the_superior(cycle):
-    http, branch = cycle.http, cycle.nodes["a"]["branch"]
-    notice = http.post(
-        "/api/v1/rectifications",
-        headers=cycle.headers["admin_a"],
-        json={"branch_id": branch["org_id"], "issue": "活动照片不全", "due_on": "2030-01-10"},
-    ).json()
-    path = f"/api/v1/rectifications/{notice['rectification_id']}"
-    assert http.post(f"{path}/close", headers=cycle.headers["admin_a"]).status_code == 409
-    assert http.post(f"{path}/answer", headers=cycle.headers["admin_b"], json={"text": "x"}).status_code == 403
-    answered = http.post(f"{path}/answer", headers=cycle.headers["branch_admin"], json={"text": "已补充照片"})
+def test_a_rectification_is_answered_by_the_branch_and_closed_by_the_superior_with_its_whole_history(cycle):
+    http, branch, headers, ids = cycle.http, cycle.nodes["a"]["branch"], cycle.headers, cycle.ids
+
+    def issue(by):
+        body = {"branch_id": branch["org_id"], "issue": "活动照片不全", "due_on": "2030-01-10"}
+        made = http.post("/api/v1/rectifications", headers=headers[by], json=body)
+        assert made.status_code == 201, made.text
+        return f"/api/v1/rectifications/{made.json()['rectification_id']}"
+
+    def refused(answer, status, code):
+        assert answer.status_code == status and answer.json()["error"]["code"] == code, answer.text
+
+    path = issue("admin_a")
+    refused(http.post(f"{path}/close", headers=headers["admin_a"]), 409, "RECTIFICATION_STATE_CONFLICT")
+    for outsider in ("admin_a", "admin_b", "city_admin"):
+        refused(http.post(f"{path}/answer", headers=headers[outsider], json={"text": "x"}), 403, "FORBIDDEN")
+    answered = http.post(f"{path}/answer", headers=headers["branch_admin"], json={"text": "已补充照片"})
     assert answered.json()["status"] == "answered"
-    assert http.post(f"{path}/close", headers=cycle.headers["branch_admin"]).status_code == 403
-    assert http.post(f"{path}/close", headers=cycle.headers["admin_a"]).json()["status"] == "closed"
+    refused(http.post(f"{path}/close", headers=headers["branch_admin"]), 403, "FORBIDDEN")
+    reopened = http.post(f"{path}/reopen", headers=headers["admin_a"], json={"comment": "照片不清晰"})
+    assert reopened.json()["status"] == "open" and reopened.json()["reopened_count"] == 1
+    http.post(f"{path}/answer", headers=headers["branch_admin"], json={"text": "已重新拍摄"})
+    assert http.post(f"{path}/close", headers=headers["admin_a"]).json()["status"] == "closed"
+    shown = http.get(path, headers=headers["auditor"]).json()
+    assert [(step["act"], step["text"], step["actor_id"]) for step in shown["history"]] == [
+        ("answered", "已补充照片", ids["branch_admin"]),
+        ("reopened", "照片不清晰", ids["admin_a"]),
+        ("answered", "已重新拍摄", ids["branch_admin"]),
+        ("closed", None, ids["admin_a"]),
+    ]
+    assert shown["issued_by"] == ids["admin_a"] and shown["answer"] == "已重新拍摄"
+
+    # Someone who is both the branch's admin and an admin above it neither answers what they issued nor closes
+    # what they answered.
+    both = cycle.member(cycle.nodes["a"]["home"]["org_id"])
+    for role, scope in (("org_admin", "county"), ("branch_admin", "branch")):
+        granted = http.post(
+            "/api/v1/role-grants",
+            headers=cycle.stack.admin,
+            json={"member_id": both["member_id"], "role": role, "org_id": cycle.nodes["a"][scope]["org_id"]},
+        )
+        assert granted.status_code == 201, granted.text
+    headers["both"] = cycle.stack.login(both["phone"], PASSWORD)
+    own = issue("both")
+    refused(http.post(f"{own}/answer", headers=headers["both"], json={"text": "自答"}), 403, "ISSUER_CANNOT_ANSWER")
+    other = issue("admin_a")
+    assert http.post(f"{other}/answer", headers=headers["both"], json={"text": "已整改"}).status_code == 200
+    refused(http.post(f"{other}/close", headers=headers["both"]), 403, "OWN_ANSWER")
+    refused(http.post(f"{other}/reopen", headers=headers["both"]), 403, "OWN_ANSWER")
+    assert http.post(f"{other}/close", headers=headers["admin_a"]).json()["status"] == "closed"
     listed = http.get(
         "/api/v1/rectifications",
         params={"org_id": cycle.nodes["a"]["county"]["org_id"]},
-        headers=cycle.headers["auditor"],
+        headers=headers["auditor"],
     ).json()
-    assert notice["rectification_id"] in [n["rectification_id"] for n in listed["items"]]
+    assert shown in listed["items"]
 
 
 def test_annual_task_lists_and_schedules(cycle):

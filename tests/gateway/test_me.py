@@ -34,7 +34,14 @@ def test_a_branch_secretary_manages_their_branch_and_reads_it_but_reviews_nothin
     answer = me(gateway, BRANCH_ADMIN)
     assert answer["roles"] == [{"role": "branch_admin", "org_id": "b1"}] and answer["home_org_id"] == "b1"
     held = {name for name, scopes in reach(answer).items() if scopes}
-    assert held == {"read", "manage_plans", "manage_members", "read_evaluations"}
+    assert held == {
+        "read",
+        "manage_plans",
+        "manage_members",
+        "read_evaluations",
+        "answer_rectifications",
+        "propose_ideas",
+    }
     assert answer["capabilities"]["manage_plans"] == [{"org_id": "b1", "org_path": "/root/county/town/b1/"}]
 
 
@@ -106,5 +113,5 @@ def test_a_city_admin_reaches_the_whole_city(gateway):
     assert all(
         scopes == [{"org_id": "root", "org_path": "/root/"}]
         for name, scopes in answer["capabilities"].items()
-        if name not in ("working_group", "committee")
+        if name not in ("working_group", "committee", "answer_rectifications", "propose_ideas")
     )

@@ -15,7 +15,10 @@ CITY_ADMIN = {
     "name": "x",
     "org_id": "office",
     "org_path": "/root/office/",
-    "roles": [{"role": "city_admin", "org_id": "root", "org_path": "/root/", "grant_id": "g"}],
+    "roles": [
+        {"role": "city_admin", "org_id": "root", "org_path": "/root/", "grant_id": "g"},
+        {"role": "branch_admin", "org_id": "b1", "org_path": "/root/town/b1/", "grant_id": "g2"},
+    ],
 }
 PLAN = {
     "plan_id": "p1",
@@ -51,10 +54,14 @@ NOTICE = {
     "branch_id": "b1",
     "issue": "x",
     "due_on": "2030-01-10",
+    "branch_path": "/root/town/b1/",
     "status": "answered",
+    "issued_by": "m9",
+    "issued_at": "2026-12-01T00:00:00+00:00",
     "answer": None,
     "answer_media_ids": [],
     "reopened_count": 0,
+    "history": [],
 }
 ANSWERS = {
     "publish_directive": DIRECTIVE,
@@ -72,6 +79,7 @@ ANSWERS = {
     "get_rectification": NOTICE,
     "answer_rectification": NOTICE,
     "close_rectification": NOTICE,
+    "reopen_rectification": NOTICE,
 }
 VENUE = {"name": "v", "lat": 33.0, "lon": 107.0}
 # route, body, the RPC it calls and the arguments it passes besides the key
@@ -146,8 +154,15 @@ MUTATIONS = [
         ("r1", {"text": "已整改", "media_ids": []}),
         {},
     ),
-    ("POST", "/api/v1/rectifications/r1/close", None, "close_rectification", ("r1",), {}),
-    ("POST", "/api/v1/rectifications/r1/reopen", None, "close_rectification", ("r1",), {"reopen": True}),
+    ("POST", "/api/v1/rectifications/r1/close", None, "close_rectification", ("r1", {"comment": None}), {}),
+    (
+        "POST",
+        "/api/v1/rectifications/r1/reopen",
+        {"comment": "照片不清晰"},
+        "reopen_rectification",
+        ("r1", {"comment": "照片不清晰"}),
+        {},
+    ),
 ]
 
 
@@ -212,3 +227,13 @@ def test_a_key_longer_than_200_characters_is_refused_before_any_call(gateway):
     answer = _send(gateway, "POST", "/api/v1/plans/p1/submit", None, {"Idempotency-Key": "k" * 201})
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "VALIDATION_FAILED"
     assert not [call for call in gateway.rpc.calls if call[0] == "submit_plan"]
+
+
+def test_only_the_branchs_own_admin_answers_a_rectification(gateway):
+    CITY_ADMIN["roles"], roles = CITY_ADMIN["roles"][:1], CITY_ADMIN["roles"]
+    try:
+        answer = _send(gateway, "POST", "/api/v1/rectifications/r1/answer", {"text": "已整改"})
+    finally:
+        CITY_ADMIN["roles"] = roles
+    assert answer.status_code == 403 and answer.json()["error"]["details"]["needs"] == "answer_rectifications"
+    assert not [call for call in gateway.rpc.calls if call[0] == "answer_rectification"]

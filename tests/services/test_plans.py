@@ -227,20 +227,41 @@ def test_annual_task_lists_and_rectifications(services, city):
     plans = services["plans"]
     call(plans, "put_task_list", city["branch"]["org_id"], 2027, ["每月主题党日", "年度组织生活会"])
     assert call(plans, "get_task_list", city["branch"]["org_id"], 2027)["items"] == ["每月主题党日", "年度组织生活会"]
+    superior, secretary = {"actor_id": "superior-1"}, {"actor_id": "secretary-1"}
     notice = call(
         plans,
         "issue_rectification",
         {"branch_id": city["branch"]["org_id"], "issue": "签到表缺失", "due_on": "2026-12-10"},
         today="2026-12-01T00:00:00+08:00",
+        context=superior,
     )
-    assert notice["status"] == "open"
+    assert notice["status"] == "open" and notice["history"] == [] and notice["issued_by"] == "superior-1"
+    rectification_id = notice["rectification_id"]
     with pytest.raises(DomainError) as raised:
-        call(plans, "close_rectification", notice["rectification_id"])
+        call(plans, "close_rectification", rectification_id, context=superior)
     assert raised.value.code == "RECTIFICATION_STATE_CONFLICT"
-    call(plans, "answer_rectification", notice["rectification_id"], {"text": "已补齐", "media_ids": ["m1"]})
-    assert call(plans, "close_rectification", notice["rectification_id"], reopen=True)["status"] == "open"
-    call(plans, "answer_rectification", notice["rectification_id"], {"text": "再次补齐"})
-    assert call(plans, "close_rectification", notice["rectification_id"])["status"] == "closed"
+    with pytest.raises(DomainError) as raised:
+        call(plans, "answer_rectification", rectification_id, {"text": "自己答复"}, context=superior)
+    assert raised.value.code == "ISSUER_CANNOT_ANSWER"
+    call(plans, "answer_rectification", rectification_id, {"text": "已补齐", "media_ids": ["m1"]}, context=secretary)
+    with pytest.raises(DomainError) as raised:
+        call(plans, "close_rectification", rectification_id, context=secretary)
+    assert raised.value.code == "OWN_ANSWER"
+    reopened = call(plans, "reopen_rectification", rectification_id, {"comment": "照片不清晰"}, context=superior)
+    assert reopened["status"] == "open" and reopened["reopened_count"] == 1
+    call(plans, "answer_rectification", rectification_id, {"text": "再次补齐", "media_ids": ["m2"]}, context=secretary)
+    assert call(plans, "close_rectification", rectification_id, context=superior)["status"] == "closed"
+    shown = call(plans, "get_rectification", rectification_id)
+    assert [(e["act"], e["text"], e["media_ids"], e["actor_id"]) for e in shown["history"]] == [
+        ("answered", "已补齐", ["m1"], "secretary-1"),
+        ("reopened", "照片不清晰", [], "superior-1"),
+        ("answered", "再次补齐", ["m2"], "secretary-1"),
+        ("closed", None, [], "superior-1"),
+    ]
+    assert all(datetime.fromisoformat(e["at"]).utcoffset() is not None for e in shown["history"])
+    assert (shown["answer"], shown["answer_media_ids"]) == ("再次补齐", ["m2"])
+    listed = call(plans, "rectifications", city["county"]["org_id"])
+    assert [item["history"] for item in listed["items"]] == [shown["history"]]
     overdue = call(
         plans, "rectifications", city["county"]["org_id"], overdue_only=True, now="2026-12-20T00:00:00+08:00"
     )

@@ -20,6 +20,10 @@ CITY = frozenset({"city_admin"})
 PUBLISH_DIRECTIVES = frozenset({"org_admin", "city_admin"})
 MANAGE_PLANS = frozenset({"branch_admin", "org_admin", "city_admin"})
 REVIEW = frozenset({"org_admin", "city_admin"})
+# What only the branch itself does, through its admin (the secretary): answering a rectification notice, proposing
+# a golden idea. Its superiors manage its plans too, but they do not answer for it.
+ANSWER_RECTIFICATIONS = frozenset({"branch_admin"})
+PROPOSE_IDEAS = frozenset({"branch_admin"})
 SPOT_CHECK = frozenset({"org_admin", "city_admin", "auditor"})
 RUN_CAMPAIGNS = frozenset({"org_admin", "city_admin"})
 # Evaluations: org and city admins open them and judge; the working group alone makes the first review and the
@@ -41,6 +45,8 @@ CAPABILITIES: dict[str, frozenset] = {
     "publish_directives": PUBLISH_DIRECTIVES,
     "manage_plans": MANAGE_PLANS,
     "review": REVIEW,
+    "answer_rectifications": ANSWER_RECTIFICATIONS,
+    "propose_ideas": PROPOSE_IDEAS,
     "spot_check": SPOT_CHECK,
     "run_campaigns": RUN_CAMPAIGNS,
     "judge": JUDGE,

@@ -120,7 +120,8 @@ class AnnualTaskList(Base):
 
 
 class Rectification(Base):
-    """A superior's notice to a branch to fix something (整改), tracked to closure."""
+    """A superior's notice to a branch to fix something (整改), tracked to closure; what happened to it since it was
+    issued is its history (`rectification_entries`)."""
 
     __tablename__ = "rectifications"
 
@@ -132,8 +133,20 @@ class Rectification(Base):
     status: Mapped[str] = mapped_column(String(20))
     issued_by: Mapped[str | None] = mapped_column(String(64))
     issued_at = mapped_column(DateTime(timezone=True), nullable=False)
-    answer_text: Mapped[str | None] = mapped_column(Text)
-    answer_media_ids = mapped_column(JSON)
-    answered_at = mapped_column(DateTime(timezone=True))
     closed_at = mapped_column(DateTime(timezone=True))
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RectificationEntry(Base):
+    """One step of a notice's history, never changed: the branch's answer (its text and media), or the superior
+    closing or reopening it (with an optional comment); who and when."""
+
+    __tablename__ = "rectification_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rectification_id: Mapped[str] = mapped_column(String(64), index=True)
+    act: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    media_ids = mapped_column(JSON, nullable=False)
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    at = mapped_column(DateTime(timezone=True), nullable=False)

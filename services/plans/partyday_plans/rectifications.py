@@ -1,5 +1,6 @@
 """Rectification notices (整改): a superior tells a branch to fix something by a date; the branch answers with
-what it did, and the superior closes the notice or reopens it."""
+what it did, and a superior closes the notice or reopens it. Every answer, close and reopening is kept as an
+entry of the notice's history (`rectification_entries`), never overwritten."""
 
 import uuid
 from datetime import date
@@ -7,35 +8,92 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
 from partyday_plans.announcements import announce
-from partyday_plans.models import Rectification
+from partyday_plans.models import Rectification, RectificationEntry
 from partyday_plans.nodes import branch, node
 from partyday_plans.paging import counted_page
 from partyday_plans_contracts.events import RectificationIssued
-from partyday_plans_contracts.rpc import RectificationAnswer, RectificationCreate
+from partyday_plans_contracts.rpc import RectificationAnswer, RectificationCreate, RectificationReview
 
-# action: (states it may start from, state it leads to)
+# action: (states it may start from, state it leads to, the act its history entry records)
 MOVES = {
-    "answer": ({"open"}, "answered"),
-    "close": ({"answered"}, "closed"),
-    "reopen": ({"answered", "closed"}, "open"),
+    "answer": ({"open"}, "answered", "answered"),
+    "close": ({"answered"}, "closed", "closed"),
+    "reopen": ({"answered", "closed"}, "open", "reopened"),
 }
 
 
-def rectification_view(notice: Rectification) -> dict:
+def check_move(
+    status: str, action: str, actor_id: str | None, issued_by: str | None, last_answer_by: str | None
+) -> str:
+    """The state `action` leads a notice to, if it may be taken: 409 from a state that does not allow it; 403
+    `ISSUER_CANNOT_ANSWER` when the one who issued the notice answers it, and 403 `OWN_ANSWER` when the one who
+    wrote its latest answer closes or reopens it (those who judge an answer are not those who gave it)."""
+    allowed, target, _ = MOVES[action]
+    if status not in allowed:
+        raise DomainError(
+            "RECTIFICATION_STATE_CONFLICT",
+            f"a {status} notice cannot be {action}ed",
+            409,
+            {"status": status, "action": action, "allowed_from": sorted(allowed)},
+        )
+    if actor_id is None:
+        return target
+    if action == "answer" and actor_id == issued_by:
+        raise DomainError(
+            "ISSUER_CANNOT_ANSWER", "the branch answers a notice, not the one who issued it", 403, {"action": action}
+        )
+    if action != "answer" and actor_id == last_answer_by:
+        raise DomainError(
+            "OWN_ANSWER", "nobody closes or reopens a notice after answering it themselves", 403, {"action": action}
+        )
+    return target
+
+
+def entry_view(entry: RectificationEntry) -> dict:
+    return {
+        "act": entry.act,
+        "text": entry.text,
+        "media_ids": entry.media_ids or [],
+        "actor_id": entry.actor_id,
+        "at": aware(entry.at).isoformat(),
+    }
+
+
+def rectification_view(notice: Rectification, history: list[RectificationEntry]) -> dict:
+    """The notice with its whole history, oldest first; `answer` and `answer_media_ids` repeat the latest answer."""
+    answers = [entry for entry in history if entry.act == "answered"]
     return {
         "rectification_id": notice.id,
         "branch_id": notice.branch_id,
+        "branch_path": notice.branch_path,
         "issue": notice.issue,
         "due_on": notice.due_on.isoformat(),
         "status": notice.status,
-        "answer": notice.answer_text,
-        "answer_media_ids": notice.answer_media_ids or [],
+        "issued_by": notice.issued_by,
+        "issued_at": aware(notice.issued_at).isoformat(),
+        "answer": answers[-1].text if answers else None,
+        "answer_media_ids": (answers[-1].media_ids or []) if answers else [],
         "reopened_count": notice.reopened_count,
+        "history": [entry_view(entry) for entry in history],
     }
+
+
+def histories(session: Session, rectification_ids: list[str]) -> dict[str, list[RectificationEntry]]:
+    """The history of each notice, oldest first, read in one query."""
+    found: dict[str, list[RectificationEntry]] = {rectification_id: [] for rectification_id in rectification_ids}
+    query = (
+        select(RectificationEntry)
+        .where(RectificationEntry.rectification_id.in_(rectification_ids))
+        .order_by(RectificationEntry.id)
+    )
+    for entry in session.scalars(query):
+        found[entry.rectification_id].append(entry)
+    return found
 
 
 def issue_rectification(session: Session, request: RectificationCreate, today: date) -> dict:
@@ -65,46 +123,62 @@ def issue_rectification(session: Session, request: RectificationCreate, today: d
             due_on=notice.due_on,
         ),
     )
-    return rectification_view(notice)
+    return rectification_view(notice, [])
 
 
-def get_rectification(session: Session, rectification_id: str) -> Rectification:
-    notice = session.get(Rectification, rectification_id)
+def get_rectification(session: Session, rectification_id: str, lock: bool = False) -> Rectification:
+    notice = session.get(Rectification, rectification_id, with_for_update=lock)
     if notice is None:
         raise not_found("rectification", rectification_id)
     return notice
 
 
-def scoped_view(notice: Rectification) -> dict:
-    """The notice with the path of its branch, for the gateway's scope checks."""
-    return {**rectification_view(notice), "branch_path": notice.branch_path}
-
-
-def move_rectification(
-    session: Session, rectification_id: str, action: str, answer: RectificationAnswer | None = None
-) -> dict:
-    """Answer, close or reopen a notice; 409 when its state does not allow it."""
+def read_rectification(session: Session, rectification_id: str) -> dict:
+    """The notice with its whole history and the path of its branch (for the gateway's scope checks)."""
     notice = get_rectification(session, rectification_id)
-    allowed, target = MOVES[action]
-    if notice.status not in allowed:
-        raise DomainError(
-            "RECTIFICATION_STATE_CONFLICT",
-            f"a {notice.status} notice cannot be {action}ed",
-            409,
-            {"status": notice.status, "action": action, "allowed_from": sorted(allowed)},
-        )
-    notice.status = target
-    if action == "answer":
-        notice.answer_text, notice.answer_media_ids, notice.answered_at = answer.text, answer.media_ids, utcnow()
-    elif action == "close":
-        notice.closed_at = utcnow()
-    else:
+    return rectification_view(notice, histories(session, [notice.id])[notice.id])
+
+
+def _move(session: Session, rectification_id: str, action: str, text: str | None, media_ids: list[str]) -> dict:
+    """Take `action` on the notice (locked, so two moves at once take turns) and add it to its history."""
+    notice = get_rectification(session, rectification_id, lock=True)
+    history = histories(session, [notice.id])[notice.id]
+    answers = [entry for entry in history if entry.act == "answered"]
+    actor_id = session.info.get("actor_id")
+    notice.status = check_move(
+        notice.status, action, actor_id, notice.issued_by, answers[-1].actor_id if answers else None
+    )
+    now = utcnow()
+    if action == "close":
+        notice.closed_at = now
+    elif action == "reopen":
+        notice.closed_at = None
         notice.reopened_count += 1
-    return rectification_view(notice)
+    entry = RectificationEntry(
+        rectification_id=notice.id, act=MOVES[action][2], text=text, media_ids=media_ids, actor_id=actor_id, at=now
+    )
+    session.add(entry)
+    return rectification_view(notice, [*history, entry])
+
+
+def answer_rectification(session: Session, rectification_id: str, answer: RectificationAnswer) -> dict:
+    """The branch's answer: what it did, with the media that show it."""
+    return _move(session, rectification_id, "answer", answer.text, answer.media_ids)
+
+
+def close_rectification(session: Session, rectification_id: str, review: RectificationReview) -> dict:
+    """A superior accepts the latest answer and closes the notice."""
+    return _move(session, rectification_id, "close", review.comment, [])
+
+
+def reopen_rectification(session: Session, rectification_id: str, review: RectificationReview) -> dict:
+    """A superior is not satisfied: the branch must answer again."""
+    return _move(session, rectification_id, "reopen", review.comment, [])
 
 
 def rectifications_page(session: Session, org_id: str, overdue_on: date | None, page: int, page_size: int) -> dict:
-    """Notices of the subtree, newest first; with `overdue_on`, those open or answered past their due date then."""
+    """Notices of the subtree, newest first, each with its history; with `overdue_on`, those open or answered past
+    their due date then."""
     offset, limit = page_bounds(page, page_size)
     query = select(Rectification).where(
         Rectification.branch_path.startswith(node(session, org_id)["path"], autoescape=True)
@@ -112,8 +186,10 @@ def rectifications_page(session: Session, org_id: str, overdue_on: date | None, 
     if overdue_on is not None:
         query = query.where(Rectification.status != "closed", Rectification.due_on < overdue_on)
     total, found = counted_page(session, query.order_by(Rectification.issued_at.desc()), offset, limit)
+    notices = list(found.scalars())
+    history = histories(session, [notice.id for notice in notices])
     return {
-        "items": [rectification_view(n) for n in found.scalars()],
+        "items": [rectification_view(notice, history[notice.id]) for notice in notices],
         "total": total,
         "page": page,
         "page_size": page_size,

@@ -32,6 +32,7 @@ from partyday_plans_contracts.rpc import (
     PlanEdit,
     RectificationAnswer,
     RectificationCreate,
+    RectificationReview,
     ScheduleSet,
 )
 
@@ -260,13 +261,14 @@ class PlansService(OrgTreeProjection, PartydayService):
 
     @rpc
     def get_rectification(self, rectification_id: str) -> dict:
-        """One notice, with the path of its branch for scope checks."""
+        """One notice with its whole history, and the path of its branch for scope checks."""
         with self.db.transaction() as session:
-            return rectifications.scoped_view(rectifications.get_rectification(session, rectification_id))
+            return rectifications.read_rectification(session, rectification_id)
 
     @rpc
     def answer_rectification(self, rectification_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
-        """The branch's answer: what it did, with media ids."""
+        """The branch's answer: what it did, with media ids; added to the notice's history (403
+        ISSUER_CANNOT_ANSWER for the one who issued it)."""
         answer = validated(RectificationAnswer, payload)
         with self.db.transaction() as session:
             return once(
@@ -274,21 +276,38 @@ class PlansService(OrgTreeProjection, PartydayService):
                 "answer_rectification",
                 idempotency_key,
                 {"rectification_id": rectification_id, "payload": payload},
-                lambda: rectifications.move_rectification(session, rectification_id, "answer", answer),
+                lambda: rectifications.answer_rectification(session, rectification_id, answer),
             )
 
     @rpc
     def close_rectification(
-        self, rectification_id: str, reopen: bool = False, idempotency_key: str | None = None
+        self, rectification_id: str, payload: dict | None = None, idempotency_key: str | None = None
     ) -> dict:
-        """The superior accepts the answer and closes the notice, or reopens it."""
+        """The superior accepts the latest answer and closes the notice, with an optional comment (403 OWN_ANSWER
+        for the one who wrote that answer)."""
+        review = validated(RectificationReview, payload or {})
         with self.db.transaction() as session:
             return once(
                 session,
                 "close_rectification",
                 idempotency_key,
-                {"rectification_id": rectification_id, "reopen": reopen},
-                lambda: rectifications.move_rectification(session, rectification_id, "reopen" if reopen else "close"),
+                {"rectification_id": rectification_id, "payload": payload},
+                lambda: rectifications.close_rectification(session, rectification_id, review),
+            )
+
+    @rpc
+    def reopen_rectification(
+        self, rectification_id: str, payload: dict | None = None, idempotency_key: str | None = None
+    ) -> dict:
+        """The superior reopens an answered or closed notice, with an optional comment: the branch answers again."""
+        review = validated(RectificationReview, payload or {})
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "reopen_rectification",
+                idempotency_key,
+                {"rectification_id": rectification_id, "payload": payload},
+                lambda: rectifications.reopen_rectification(session, rectification_id, review),
             )
 
     @rpc

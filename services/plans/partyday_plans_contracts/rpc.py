@@ -74,3 +74,9 @@ class RectificationCreate(Strict):
 class RectificationAnswer(Strict):
     text: VisibleText(10000)
     media_ids: list[Identifier] = Field(default_factory=list, max_length=50)
+
+
+class RectificationReview(Strict):
+    """The superior's word on closing or reopening a notice: why, if they say."""
+
+    comment: VisibleText(2000) | None = None

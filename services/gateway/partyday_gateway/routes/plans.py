@@ -9,7 +9,7 @@ from partyday_common.text import VisibleText
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
-from partyday_gateway.permissions import MANAGE_PLANS, MANAGE_TREE, PUBLISH_DIRECTIVES, READ
+from partyday_gateway.permissions import ANSWER_RECTIFICATIONS, MANAGE_PLANS, MANAGE_TREE, PUBLISH_DIRECTIVES, READ
 from partyday_plans_contracts.rpc import (
     AttendanceRules,
     DirectiveCreate,
@@ -17,6 +17,7 @@ from partyday_plans_contracts.rpc import (
     PlanEdit,
     RectificationAnswer,
     RectificationCreate,
+    RectificationReview,
     ScheduleSet,
     Venue,
 )
@@ -95,15 +96,27 @@ class TaskList(BaseModel):
     items: list[str]
 
 
+class RectificationStep(BaseModel):
+    act: Literal["answered", "closed", "reopened"]
+    text: str | None = Field(description="the answer, or the superior's comment on closing or reopening")
+    media_ids: list[str]
+    actor_id: str | None = Field(description="who: the member (null for answers kept from before the history)")
+    at: str
+
+
 class Rectification(BaseModel):
     rectification_id: str
     branch_id: str
+    branch_path: str
     issue: str
     due_on: date
     status: Literal["open", "answered", "closed"]
-    answer: str | None
+    issued_by: str | None
+    issued_at: str
+    answer: str | None = Field(description="the latest answer (also in `history`)")
     answer_media_ids: list[str]
     reopened_count: int
+    history: list[RectificationStep] = Field(description="every answer, close and reopening, oldest first")
 
 
 class RectificationPage(BaseModel):
@@ -314,18 +327,20 @@ async def rectifications(
     return await rpc.call("plans", "rectifications", org_id, overdue_only=overdue, page=page, page_size=page_size)
 
 
-async def _notice(rectification_id, caller, rpc, authz, capability, name, superior=False) -> dict:
+async def _notice(rectification_id, caller, rpc, authz, capability, name) -> dict:
     notice = await rpc.call("plans", "get_rectification", rectification_id)
-    if superior:
-        await authz.require_superior(caller, notice["branch_id"], name)
-    else:
-        await authz.require(caller, capability, notice["branch_id"], name)
+    await authz.require(caller, capability, notice["branch_id"], name)
     return notice
+
+
+async def _as_superior(rectification_id, caller, rpc, authz) -> None:
+    notice = await rpc.call("plans", "get_rectification", rectification_id)
+    await authz.require_superior(caller, notice["branch_id"], "review")
 
 
 @router.get("/rectifications/{rectification_id}", response_model=Rectification)
 async def get_rectification(rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """One notice."""
+    """One notice with its whole history: every answer (text, media, author, time), close and reopening."""
     return await _notice(rectification_id, caller, rpc, authz, READ | MANAGE_PLANS, "read")
 
 
@@ -338,8 +353,10 @@ async def answer_rectification(
     authz: Authz,
     idempotency_key: IdempotencyKey = None,
 ):
-    """The branch answers with what it did, and the ids of the branch's own uploads that show it."""
-    notice = await _notice(rectification_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    """The branch answers, through its admin (403 `answer_rectifications` for anyone else, 403
+    ISSUER_CANNOT_ANSWER for the one who issued the notice), with what it did and the ids of the branch's own
+    uploads that show it; each answer is added to the notice's history."""
+    notice = await _notice(rectification_id, caller, rpc, authz, ANSWER_RECTIFICATIONS, "answer_rectifications")
     uploads = await asyncio.gather(*(rpc.call("media", "get_media", media_id) for media_id in set(body.media_ids)))
     foreign = sorted(upload["media_id"] for upload in uploads if upload["branch_id"] != notice["branch_id"])
     if foreign:
@@ -351,19 +368,41 @@ async def answer_rectification(
 
 @router.post("/rectifications/{rectification_id}/close", response_model=Rectification)
 async def close_rectification(
-    rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+    rectification_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    body: RectificationReview | None = None,
+    idempotency_key: IdempotencyKey = None,
 ):
-    """The superior accepts the answer."""
-    await _notice(rectification_id, caller, rpc, authz, None, "review", superior=True)
-    return await rpc.call("plans", "close_rectification", rectification_id, idempotency_key=idempotency_key)
+    """A superior of the branch accepts the latest answer, with an optional `comment` (403 OWN_ANSWER for the one
+    who wrote it)."""
+    await _as_superior(rectification_id, caller, rpc, authz)
+    return await rpc.call(
+        "plans",
+        "close_rectification",
+        rectification_id,
+        (body or RectificationReview()).model_dump(),
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post("/rectifications/{rectification_id}/reopen", response_model=Rectification)
 async def reopen_rectification(
-    rectification_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+    rectification_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    body: RectificationReview | None = None,
+    idempotency_key: IdempotencyKey = None,
 ):
-    """The superior is not satisfied: the branch must answer again."""
-    await _notice(rectification_id, caller, rpc, authz, None, "review", superior=True)
+    """A superior is not satisfied, and may say why in `comment`: the branch must answer again. The reopening is
+    added to the history."""
+    await _as_superior(rectification_id, caller, rpc, authz)
     return await rpc.call(
-        "plans", "close_rectification", rectification_id, reopen=True, idempotency_key=idempotency_key
+        "plans",
+        "reopen_rectification",
+        rectification_id,
+        (body or RectificationReview()).model_dump(),
+        idempotency_key=idempotency_key,
     )

@@ -8,7 +8,7 @@ from partyday_common.vocabulary import Domain, Kind, Level
 from partyday_directory_contracts.imports import ImportState
 from partyday_gateway.routes.activities import SheetRow
 from partyday_gateway.routes.media import MediaStatus
-from partyday_gateway.routes.plans import Rectification, Status
+from partyday_gateway.routes.plans import Rectification, RectificationStep, Status
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
 SOURCE = (WEB / "static" / "i18n.js").read_text()
@@ -55,6 +55,7 @@ def enumerated() -> set[str]:
         "att": get_args(SheetRow.model_fields["status"].annotation),
         "media": get_args(MediaStatus),
         "rect": get_args(Rectification.model_fields["status"].annotation),
+        "rectstep": get_args(RectificationStep.model_fields["act"].annotation),
         "domain": get_args(Domain),
         "level": get_args(Level),
         "kind": get_args(Kind),

@@ -687,14 +687,32 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
         "/api/v1/rectifications", headers=stack.admin, params={"org_id": city["branches"]["e"]}
     ).json()["items"]
     assert [(item["issue"], item["status"]) for item in notices] == [("本月未制定活动方案，请立即补报", "open")]
+    assert not page.js("return document.querySelectorAll('button[data-action=answer]').length"), (
+        "the superior who issued it is not offered to answer it"
+    )
+    # The branch answers, through its own admin; the superior closes it with a comment; the page shows each step.
+    e_secretary = stack.create_member(city["branches"]["e"], PASSWORD)
+    stack.grant(e_secretary, "branch_admin", city["branches"]["e"])
+    page.start_over("/console#/rectifications", e_secretary["phone"], PASSWORD)
     row = "table tr:has(button[data-action=answer])"
-    page.fill(f"{row} textarea", "已召开支委会补报方案")
+    page.fill(f"{row} textarea[name=answer]", "已召开支委会补报方案")
     page.click(f"{row} button[data-action=answer]")
     page.wait("table tr .badge", "已答复")
-    page.click("table tr button[data-action=close]")
+    assert "已召开支委会补报方案" in page.wait(".history li[data-act=answered]", "支部答复").text
+    assert not page.js("return document.querySelectorAll('button[data-action=close]').length")
+    page.shot("rectification-answered")
+    page.start_over("/console#/rectifications", ADMIN_PHONE, ADMIN_PASSWORD)
+    row = "table tr:has(button[data-action=close])"
+    page.fill(f"{row} textarea[name=comment]", "补报及时，予以销号")
+    page.click(f"{row} button[data-action=close]")
     page.wait("table tr .badge", "已销号")
+    assert "补报及时，予以销号" in page.wait(".history li[data-act=closed]", "上级销号").text
     closed = stack.http.get(f"/api/v1/rectifications/{notices[0]['rectification_id']}", headers=stack.admin).json()
     assert closed["status"] == "closed" and closed["answer"] == "已召开支委会补报方案"
+    assert [(step["act"], step["actor_id"]) for step in closed["history"]] == [
+        ("answered", e_secretary["member_id"]),
+        ("closed", closed["issued_by"]),
+    ]
     page.shot("rectification")
 
     roster = tmp_path / "roster.csv"
@@ -721,7 +739,8 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
     shown = page.js("return window.importTexts")
     assert any("导入进度" in text and "排队中" in text for text in shown), "the card showed the import under way first"
     members = stack.http.get(f"/api/v1/orgs/{city['branches']['e']}/members", headers=stack.admin).json()["items"]
-    assert [(member["name"], member["probationary"]) for member in members] == [("周新", True)]
+    imported = [member for member in members if member["member_id"] != e_secretary["member_id"]]
+    assert [(member["name"], member["probationary"]) for member in imported] == [("周新", True)]
     page.shot("roster")
 
 

@@ -380,6 +380,8 @@ def test_the_working_group_reviews_first_the_committee_second_and_judging_ends_w
             "period": city["month"],
             "best_slots": 1,
             "excellent_slots": 1,
+            # about the bodies' steps: every activity eligible (neither has its summary on file)
+            "eligibility": {"min_sign_in_rate": 0, "summary_required": False},
         },
     )
     assert opened.status_code == 201, opened.text
@@ -419,6 +421,81 @@ def test_the_working_group_reviews_first_the_committee_second_and_judging_ends_w
     published = http.get(f"{base}/winners", headers=city["people"]["member"]["headers"]).json()["winners"]
     assert [(w["award"], w["activity_id"]) for w in published] == [("best", first), ("excellent", second)]
     assert http.get(base, headers=bodies["committee"]).json()["candidates"][0]["judged"]["criteria"]["theme"] == 18
+
+
+def test_golden_ideas_admit_eligible_activities_and_ideas_the_branches_propose(stack, city):
+    _both_scored(stack, city)
+    http, admin = stack.http, stack.admin
+    first = city["activities"][city["first"]]
+    year, month = city["month"].split("-")
+    bodies = {}
+    for role in ("working_group", "committee"):
+        sitting = stack.create_member(city["second"], PASSWORD)
+        stack.grant(sitting, role, city["county"])
+        bodies[role] = stack.login(sitting["phone"], PASSWORD)
+    secretary = stack.create_member(city["first"], PASSWORD)
+    stack.grant(secretary, "branch_admin", city["first"])
+    secretary_headers = stack.login(secretary["phone"], PASSWORD)
+    opened = http.post(
+        "/api/v1/evaluations",
+        headers=admin,
+        json={"org_id": city["county"], "kind": "golden_ideas", "period": f"{year}-Q{(int(month) - 1) // 3 + 1}"},
+    )
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["eligibility"] == {"min_sign_in_rate": 0.8, "summary_required": True}
+    base = f"/api/v1/evaluations/{opened.json()['evaluation_id']}"
+
+    def refused(response, status, code):
+        assert response.status_code == status and response.json()["error"]["code"] == code, response.text
+        return response.json()["error"]
+
+    # Neither party day has its summary on file: neither may be shortlisted, and the refusal says why.
+    error = refused(
+        http.post(f"{base}/first-review", headers=bodies["working_group"], json={"shortlist": [first]}),
+        422,
+        "NOT_ELIGIBLE",
+    )
+    [refusal] = error["details"]["activities"]
+    # (numbers in a refusal's details arrive as text: nameko serialises an exception's arguments so)
+    assert refusal["activity_id"] == first and "summary" in [failed["condition"] for failed in refusal["failed"]]
+    candidate = next(c for c in http.get(base, headers=admin).json()["candidates"] if c["activity_id"] == first)
+    assert {"condition": "summary", "required": True, "actual": False} in candidate["ineligible_because"]
+    assert [failed["condition"] for failed in candidate["ineligible_because"]] == [
+        failed["condition"] for failed in refusal["failed"]
+    ]
+
+    # The first branch's secretary proposes an idea; its members, superiors and other branches do not.
+    idea = {"branch_id": city["first"], "title": "党员积分超市", "text": "以志愿服务积分兑换生活用品", "media_ids": []}
+    refused(http.post(f"{base}/ideas", headers=city["people"]["member"]["headers"], json=idea), 403, "FORBIDDEN")
+    refused(http.post(f"{base}/ideas", headers=admin, json=idea), 403, "FORBIDDEN")
+    refused(
+        http.post(f"{base}/ideas", headers=secretary_headers, json={**idea, "branch_id": city["second"]}),
+        403,
+        "FORBIDDEN",
+    )
+    unknown = http.post(f"{base}/ideas", headers=secretary_headers, json={**idea, "media_ids": ["no-such-upload"]})
+    assert unknown.status_code == 404, unknown.text
+    proposed = http.post(f"{base}/ideas", headers=secretary_headers, json=idea)
+    assert proposed.status_code == 201, proposed.text
+    idea_id = proposed.json()["idea_id"]
+    assert proposed.json()["proposed_by"] == secretary["member_id"]
+    shown = next(c for c in http.get(base, headers=admin).json()["candidates"] if c["candidate_id"] == idea_id)
+    assert (shown["kind"], shown["branch_id"], shown["theme"], shown["idea"]["text"]) == (
+        "idea",
+        city["first"],
+        "党员积分超市",
+        "以志愿服务积分兑换生活用品",
+    )
+    marks = {"theme": 18, "content": 17, "form": 16, "organisation": 19, "effect": 15}
+    judged = http.post(f"{base}/judgements", headers=admin, json={"activity_id": idea_id, **marks})
+    assert judged.status_code == 200, judged.text
+    reviewed = http.post(f"{base}/first-review", headers=bodies["working_group"], json={"shortlist": [idea_id]})
+    assert reviewed.status_code == 200, reviewed.text
+    refused(http.post(f"{base}/ideas", headers=secretary_headers, json=idea), 409, "EVALUATION_STAGE")
+    assert http.post(f"{base}/second-review", headers=bodies["committee"], json={"best": [idea_id]}).status_code == 200
+    assert http.post(f"{base}/publish", headers=bodies["committee"]).json()["stage"] == "published"
+    [winner] = http.get(f"{base}/winners", headers=city["people"]["member"]["headers"]).json()["winners"]
+    assert (winner["candidate_id"], winner["kind"], winner["idea"]["title"]) == (idea_id, "idea", "党员积分超市")
 
 
 def test_a_moved_branch_ranks_within_its_new_parent(stack, city):

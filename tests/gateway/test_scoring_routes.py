@@ -82,6 +82,7 @@ EVALUATION = {
     "stage": "judging",
     "best_slots": 1,
     "excellent_slots": 1,
+    "eligibility": {"min_sign_in_rate": 0.8, "summary_required": True},
     "shortlist": [],
     "best": [],
     "excellent": [],
@@ -92,8 +93,20 @@ PUBLIC = context([], org_id=None, kind="public", member_id=None)
 PATHS = {"root": "/root/", "town": "/root/town/", "b1": "/root/town/b1/", "b2": "/root/town/b2/"}
 
 
+IDEA = {
+    "idea_id": "idea-1",
+    "evaluation_id": "e1",
+    "branch_id": "b1",
+    "title": "红色驿站",
+    "text": "在工地设流动党员驿站",
+    "media_ids": [],
+    "proposed_by": "m1",
+    "proposed_at": "2026-12-08T00:00:00+00:00",
+}
 ANSWERS = {
     ("scoring", "get_activity"): {"activity_id": "a1", "branch_id": "b1", "month": "2026-12", "theme": "t"},
+    ("scoring", "evaluation_candidate"): {"candidate_id": "a1", "kind": "activity", "branch_id": "b1"},
+    ("scoring", "propose_idea"): IDEA,
     ("scoring", "score"): SCORE,
     ("scoring", "set_superior_score"): SCORE,
     ("scoring", "ranking"): RANKING,
@@ -366,6 +379,12 @@ MUTATIONS = [  # who may, the route, its body, and the RPC it asks
         "create_evaluation",
     ),
     (TOWN_ADMIN, "/api/v1/evaluations/e1/judgements", MARKS, "judge"),
+    (
+        BRANCH_ADMIN,
+        "/api/v1/evaluations/e1/ideas",
+        {"branch_id": "b1", "title": "红色驿站", "text": "在工地设流动党员驿站"},
+        "propose_idea",
+    ),
     (WORKING_GROUP, "/api/v1/evaluations/e1/first-review", {"shortlist": ["a1"]}, "first_review"),
     (COMMITTEE, "/api/v1/evaluations/e1/second-review", {"best": ["a1"]}, "second_review"),
     (COMMITTEE, "/api/v1/evaluations/e1/publish", None, "publish_evaluation"),
@@ -579,3 +598,15 @@ def test_an_author_reads_their_own_comments_with_their_status(gateway):
     assert rpc.calls == [("scoring", "authored_comments", ("m1",), {"page": 1, "page_size": 10})]
     gateway.acting_as(PUBLIC)
     assert gateway.get("/api/v1/me/comments").json()["error"]["code"] == "MEMBERS_ONLY"
+
+
+def test_only_the_branchs_own_admin_proposes_a_golden_idea(gateway):
+    idea = {"branch_id": "b1", "title": "红色驿站", "text": "在工地设流动党员驿站"}
+    for outsider in (MEMBER, TOWN_ADMIN, context([("branch_admin", "b2", "/root/town/b2/")], org_id="b2")):
+        fake = gateway.acting_as(outsider)
+        answer = gateway.post("/api/v1/evaluations/e1/ideas", json=idea)
+        assert answer.status_code == 403 and answer.json()["error"]["details"]["needs"] == "propose_ideas"
+        assert not [call for call in fake.calls if call.method == "propose_idea"]
+    fake = gateway.acting_as(BRANCH_ADMIN)
+    assert gateway.post("/api/v1/evaluations/e1/ideas", json=idea).json() == IDEA
+    assert fake.calls[-1].args == ("e1", "m1", {**idea, "media_ids": []})

@@ -116,6 +116,11 @@ ROSTER = [{"member_id": f"m{i}", "name": "党员", "mobile": False, "probationar
 ]
 
 
+# An eligibility rule that admits every activity, for the cases about something else: B's party days here have a
+# sign-in rate of 50 % and no summary, below the default rule.
+ANY_ACTIVITY = {"min_sign_in_rate": 0, "summary_required": False}
+
+
 def approve(container, code="A", roster=ROSTER) -> str:
     activity_id, plan_id = uuid.uuid4().hex, uuid.uuid4().hex
     node = branch(code)
@@ -469,7 +474,14 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     evaluation = call(
         scoring,
         "create_evaluation",
-        {"org_id": "town", "kind": "monthly", "period": MONTH, "best_slots": 1, "excellent_slots": 1},
+        {
+            "org_id": "town",
+            "kind": "monthly",
+            "period": MONTH,
+            "best_slots": 1,
+            "excellent_slots": 1,
+            "eligibility": ANY_ACTIVITY,
+        },
     )
     refused(
         "EVALUATION_EXISTS", call, scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH}
@@ -505,6 +517,98 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     ]
 
 
+def summarize(container, code, activity_id):
+    node = branch(code)
+    send(
+        container,
+        "plans",
+        "summary_submitted",
+        {
+            "plan_id": f"p-{activity_id}",
+            "branch_id": node["org_id"],
+            "branch_path": node["path"],
+            "month": MONTH,
+            "status": "summarized",
+            "activity_id": activity_id,
+            "summary_chars": 300,
+        },
+    )
+
+
+def test_an_activity_below_the_eligibility_rule_is_neither_shortlisted_nor_a_winner(scoring):
+    a, b, c = approve(scoring, "A"), approve(scoring, "B"), approve(scoring, "C")
+    close(scoring, a, "A")  # 8 of 8 signed in
+    close(scoring, b, "B", signed_in=4)  # 4 of 8
+    close(scoring, c, "C", signed_in=7)  # 7 of 8, 87.5 %
+    summarize(scoring, "A", a)
+    summarize(scoring, "B", b)
+    evaluation = call(scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH})
+    assert evaluation["eligibility"] == {"min_sign_in_rate": 0.8, "summary_required": True}
+    ident = evaluation["evaluation_id"]
+    wait_until(
+        lambda: sum(item["summarized"] for item in call(scoring, "evaluation", ident)["candidates"]) == 2,
+        message="the summaries arrived",
+    )
+    seen = {item["activity_id"]: item for item in call(scoring, "evaluation", ident)["candidates"]}
+    assert seen[a]["ineligible_because"] == [] and seen[a]["sign_in_rate"] == 1.0
+    assert seen[b]["ineligible_because"] == [{"condition": "sign_in_rate", "required": 0.8, "actual": 0.5}]
+    assert seen[c]["ineligible_because"] == [{"condition": "summary", "required": True, "actual": False}]
+    error = refused("NOT_ELIGIBLE", call, scoring, "first_review", ident, {"shortlist": [a, b, c]})
+    assert [refusal["activity_id"] for refusal in error.details["activities"]] == [b, c]
+    assert call(scoring, "evaluation", ident)["stage"] == "judging"
+    assert call(scoring, "first_review", ident, {"shortlist": [a]})["shortlist"] == [a]
+
+    lenient = call(
+        scoring,
+        "create_evaluation",
+        {
+            "org_id": "town",
+            "kind": "golden_ideas",
+            "period": "2026-Q4",
+            "eligibility": {"min_sign_in_rate": 0.5, "summary_required": True},
+        },
+    )
+    assert lenient["eligibility"] == {"min_sign_in_rate": 0.5, "summary_required": True}
+    assert call(scoring, "first_review", lenient["evaluation_id"], {"shortlist": [a, b]})["shortlist"] == [a, b]
+
+
+def test_a_branch_proposes_a_golden_idea_that_is_judged_shortlisted_and_wins(scoring):
+    a, b = approve(scoring, "A"), approve(scoring, "B")
+    close(scoring, a, "A")
+    close(scoring, b, "B")
+    monthly = call(scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH})
+    golden = call(scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas", "period": "2026-Q4"})
+    ident, node = golden["evaluation_id"], branch("B")
+    taking_part = call(scoring, "evaluations", node["org_id"])
+    assert {e["evaluation_id"] for e in taking_part["items"]} == {ident, monthly["evaluation_id"]}
+    assert call(scoring, "evaluations", "city")["total"] == 2, "the city sees those of its subtree"
+    proposal = {"branch_id": node["org_id"], "title": "红色驿站", "text": "在工地设流动党员驿站", "media_ids": ["m1"]}
+    refused("NOT_GOLDEN_IDEAS", call, scoring, "propose_idea", monthly["evaluation_id"], "sec-b", proposal)
+    refused("NOT_IN_EVALUATION", call, scoring, "propose_idea", ident, "sec-b", {**proposal, "branch_id": "town"})
+    idea = call(scoring, "propose_idea", ident, "sec-b", proposal)
+    assert idea["idea_id"].startswith("idea-") and idea["proposed_by"] == "sec-b" and idea["media_ids"] == ["m1"]
+    assert call(scoring, "evaluation_candidate", ident, idea["idea_id"])["branch_id"] == node["org_id"]
+    marks = {"theme": 19, "content": 18, "form": 17, "organisation": 16, "effect": 15}
+    call(scoring, "judge", ident, "judge-1", {"activity_id": idea["idea_id"], **marks})
+    [first, *activities] = call(scoring, "evaluation", ident)["candidates"]
+    assert (first["kind"], first["candidate_id"], first["activity_id"], first["judged"]["total"]) == (
+        "idea",
+        idea["idea_id"],
+        None,
+        85.0,
+    )
+    assert first["idea"]["text"] == "在工地设流动党员驿站" and first["theme"] == "红色驿站"
+    assert sorted(candidate["candidate_id"] for candidate in activities) == sorted([a, b])
+    call(scoring, "first_review", ident, {"shortlist": [idea["idea_id"]]})
+    refused("EVALUATION_STAGE", call, scoring, "propose_idea", ident, "sec-b", proposal)
+    call(scoring, "second_review", ident, {"best": [idea["idea_id"]]})
+    call(scoring, "publish_evaluation", ident)
+    [winner] = call(scoring, "evaluation_winners", ident)["winners"]
+    assert (winner["candidate_id"], winner["kind"], winner["branch_id"]) == (idea["idea_id"], "idea", node["org_id"])
+    bulletin = call(scoring, "report", "town", "bulletin", "2026-Q4")
+    assert [row["awards"] for row in bulletin["rows"] if row["code"] == "B"] == ["金点子"]
+
+
 def test_reports_gather_the_months_and_rank_with_awards(scoring):
     a, b = approve(scoring, "A"), approve(scoring, "B")
     close(scoring, a, "A")
@@ -518,7 +622,11 @@ def test_reports_gather_the_months_and_rank_with_awards(scoring):
         ("B", True, True),
         ("C", False, False),
     ]
-    golden = call(scoring, "create_evaluation", {"org_id": "town", "kind": "golden_ideas", "period": "2026-Q4"})
+    golden = call(
+        scoring,
+        "create_evaluation",
+        {"org_id": "town", "kind": "golden_ideas", "period": "2026-Q4", "eligibility": ANY_ACTIVITY},
+    )
     call(scoring, "first_review", golden["evaluation_id"], {"shortlist": [b]})
     call(scoring, "second_review", golden["evaluation_id"], {"best": [b]})
     call(scoring, "publish_evaluation", golden["evaluation_id"])
@@ -765,7 +873,11 @@ def test_no_judgement_is_given_or_revised_after_the_first_review_even_one_racing
     a, b = approve(scoring, "A"), approve(scoring, "B")
     close(scoring, a, "A")
     close(scoring, b, "B")
-    ident = call(scoring, "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH})["evaluation_id"]
+    ident = call(
+        scoring,
+        "create_evaluation",
+        {"org_id": "town", "kind": "monthly", "period": MONTH, "eligibility": ANY_ACTIVITY},
+    )["evaluation_id"]
     marks = {"theme": 10, "content": 10, "form": 10, "organisation": 10, "effect": 10}
     call(scoring, "judge", ident, "judge-1", {"activity_id": a, **marks})
 
@@ -848,7 +960,9 @@ def test_every_mutating_rpc_answers_a_repeated_idempotency_key_with_its_first_an
     )
     assert call(scoring, "campaign_results", campaign)["total_votes"] == 1
 
-    ident = twice("create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH})["evaluation_id"]
+    ident = twice(
+        "create_evaluation", {"org_id": "town", "kind": "monthly", "period": MONTH, "eligibility": ANY_ACTIVITY}
+    )["evaluation_id"]
     marks = {"activity_id": a, "theme": 20, "content": 10, "form": 10, "organisation": 10, "effect": 10}
     twice("judge", ident, "judge-1", marks)
     refused(

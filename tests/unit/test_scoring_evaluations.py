@@ -38,3 +38,27 @@ def test_a_quarter_has_at_most_twenty_golden_ideas():
     rules.check_winners("golden_ideas", ideas[:20], [], ideas, 1, 0)
     refused("WINNERS_INVALID", rules.check_winners, "golden_ideas", ideas, [], ideas, 1, 0)
     refused("WINNERS_INVALID", rules.check_winners, "golden_ideas", ideas[:2], ideas[2:3], ideas, 1, 0)
+
+
+def test_an_activity_below_the_eligibility_rule_fails_each_condition_it_misses():
+    assert rules.ineligible_because(0.8, True, 0.8, True) == []
+    assert rules.ineligible_because(0.8, True, 0.79, False) == [
+        {"condition": "sign_in_rate", "required": 0.8, "actual": 0.79},
+        {"condition": "summary", "required": True, "actual": False},
+    ]
+    assert rules.ineligible_because(0.8, False, None, False) == [
+        {"condition": "sign_in_rate", "required": 0.8, "actual": None}
+    ]
+    assert rules.ineligible_because(0, False, None, False) == [], "a rule of 0 and no summary asks nothing"
+
+
+def test_an_ineligible_activity_is_neither_shortlisted_nor_a_winner():
+    failed = [{"condition": "summary", "required": True, "actual": False}]
+    candidates = {
+        "good": {"ineligible_because": []},
+        "bad": {"ineligible_because": failed},
+        "idea-1": {"ineligible_because": []},
+    }
+    rules.check_eligible(["good", "idea-1"], candidates)
+    error = refused("NOT_ELIGIBLE", rules.check_eligible, ["good", "bad"], candidates)
+    assert error.status == 422 and error.details == {"activities": [{"activity_id": "bad", "failed": failed}]}

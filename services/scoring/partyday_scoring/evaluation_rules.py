@@ -55,3 +55,34 @@ def check_winners(
             422,
             {"best_slots": best_slots, "excellent_slots": excellent_slots},
         )
+
+
+def ineligible_because(
+    min_sign_in_rate: float, summary_required: bool, sign_in_rate: float | None, summarized: bool
+) -> list[dict]:
+    """The conditions of the evaluation's eligibility rule an activity fails, each with what it needs and what the
+    activity has; empty when it may be shortlisted and win. No sign-in rate (nobody was expected) fails a
+    required one."""
+    failed = []
+    if min_sign_in_rate > 0 and (sign_in_rate is None or sign_in_rate < min_sign_in_rate):
+        failed.append({"condition": "sign_in_rate", "required": min_sign_in_rate, "actual": sign_in_rate})
+    if summary_required and not summarized:
+        failed.append({"condition": "summary", "required": True, "actual": False})
+    return failed
+
+
+def check_eligible(chosen: list[str], candidates: dict[str, dict]) -> None:
+    """Every activity shortlisted or named a winner meets the evaluation's eligibility rule; else 422 NOT_ELIGIBLE
+    naming each one and the conditions it fails. Proposed ideas are not activities: the rule does not apply."""
+    refused = [
+        {"activity_id": candidate_id, "failed": candidates[candidate_id]["ineligible_because"]}
+        for candidate_id in chosen
+        if candidate_id in candidates and candidates[candidate_id]["ineligible_because"]
+    ]
+    if refused:
+        raise DomainError(
+            "NOT_ELIGIBLE",
+            "an activity below the evaluation's eligibility rule can be neither shortlisted nor a winner",
+            422,
+            {"activities": refused},
+        )

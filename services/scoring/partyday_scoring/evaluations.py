@@ -3,7 +3,21 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Float,
+    String,
+    cast,
+    exists,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,7 +27,16 @@ from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
 from partyday_scoring import evaluation_rules as rules
 from partyday_scoring import formula, tree
-from partyday_scoring.models import Ballot, Campaign, Evaluation, Judgement, ScoredActivity, org_nodes
+from partyday_scoring.models import (
+    Ballot,
+    Campaign,
+    Evaluation,
+    GoldenIdea,
+    Judgement,
+    PlanProgress,
+    ScoredActivity,
+    org_nodes,
+)
 from partyday_scoring.shown import number, rounded
 from partyday_scoring_contracts.events import EvaluationPublished
 
@@ -31,6 +54,8 @@ def create(session: Session, request, now: datetime) -> dict:
         stage="judging",
         best_slots=request.best_slots,
         excellent_slots=request.excellent_slots,
+        min_sign_in_rate=request.eligibility.min_sign_in_rate,
+        summary_required=request.eligibility.summary_required,
         shortlist=[],
         best=[],
         excellent=[],
@@ -47,6 +72,21 @@ def create(session: Session, request, now: datetime) -> dict:
             {"org_id": request.org_id, "kind": request.kind, "period": request.period},
         )
     return summary(found)
+
+
+def covering(session: Session, org_id: str, page: int, page_size: int) -> dict:
+    """The evaluations a node takes part in (its own and its ancestors') and those of its subtree, newest first, a
+    page at a time: what a branch may propose ideas to, and what an organisation runs."""
+    offset, limit = page_bounds(page, page_size)
+    path = tree.find_node(session, org_id)["path"]
+    parts = path.strip("/").split("/")
+    ancestors = ["/" + "/".join(parts[: length + 1]) + "/" for length in range(len(parts))]
+    query = select(Evaluation).where(
+        or_(Evaluation.org_path.in_(ancestors), Evaluation.org_path.startswith(path, autoescape=True))
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    found = session.scalars(query.order_by(Evaluation.created_at.desc(), Evaluation.id).offset(offset).limit(limit))
+    return {"items": [summary(e) for e in found], "total": total, "page": page, "page_size": page_size}
 
 
 def get(session: Session, evaluation_id: str, lock: bool | dict = False) -> Evaluation:
@@ -66,6 +106,7 @@ def summary(found: Evaluation) -> dict:
         "stage": found.stage,
         "best_slots": found.best_slots,
         "excellent_slots": found.excellent_slots,
+        "eligibility": {"min_sign_in_rate": found.min_sign_in_rate, "summary_required": found.summary_required},
         "shortlist": found.shortlist,
         "best": found.best,
         "excellent": found.excellent,
@@ -74,8 +115,9 @@ def summary(found: Evaluation) -> dict:
 
 
 def _candidate_query(found: Evaluation, only: str | None = None):
-    """The candidates (the closed activities of the period under the evaluation's organisation) with their
-    branch, automatic score and votes; just activity `only`, if given."""
+    """The candidates: the closed activities of the period under the evaluation's organisation, with their branch,
+    automatic score, votes, sign-in rate and whether their summary is on file; then the ideas branches proposed to
+    it (their title as the theme, no score, no votes). Just candidate `only`, if given."""
     months = formula.period_months(found.period)
     votes = (
         select(Ballot.activity_id, func.count().label("votes"))
@@ -84,8 +126,13 @@ def _candidate_query(found: Evaluation, only: str | None = None):
         .group_by(Ballot.activity_id)
         .subquery("votes")
     )
-    query = (
+    summarized = exists().where(
+        PlanProgress.activity_id == ScoredActivity.activity_id, PlanProgress.summarized.is_(True)
+    )
+    activities = (
         select(
+            ScoredActivity.activity_id.label("candidate_id"),
+            literal_column("'activity'").label("kind"),
             ScoredActivity.activity_id,
             ScoredActivity.branch_id,
             org_nodes.c.name,
@@ -93,6 +140,8 @@ def _candidate_query(found: Evaluation, only: str | None = None):
             ScoredActivity.theme,
             ScoredActivity.total.label("score"),
             func.coalesce(votes.c.votes, 0).label("votes"),
+            ScoredActivity.sign_in_rate,
+            summarized.label("summarized"),
         )
         .join(org_nodes, org_nodes.c.org_id == ScoredActivity.branch_id)
         .outerjoin(votes, votes.c.activity_id == ScoredActivity.activity_id)
@@ -102,14 +151,115 @@ def _candidate_query(found: Evaluation, only: str | None = None):
             ScoredActivity.branch_path.startswith(found.org_path, autoescape=True),
         )
     )
+    ideas = (
+        select(
+            GoldenIdea.id.label("candidate_id"),
+            literal_column("'idea'").label("kind"),
+            cast(null(), String).label("activity_id"),
+            GoldenIdea.branch_id,
+            org_nodes.c.name,
+            org_nodes.c.code,
+            GoldenIdea.title.label("theme"),
+            cast(null(), Float).label("score"),
+            literal_column("0").label("votes"),
+            cast(null(), Float).label("sign_in_rate"),
+            cast(null(), Boolean).label("summarized"),
+        )
+        .join(org_nodes, org_nodes.c.org_id == GoldenIdea.branch_id)
+        .where(GoldenIdea.evaluation_id == found.id)
+    )
     if only is not None:
-        query = query.where(ScoredActivity.activity_id == only)
-    return query
+        activities = activities.where(ScoredActivity.activity_id == only)
+        ideas = ideas.where(GoldenIdea.id == only)
+    return union_all(activities, ideas)
+
+
+def _ideas(session: Session, rows) -> dict[str, dict]:
+    """The proposed ideas among the candidate rows, by id."""
+    ids = [row["candidate_id"] for row in rows if row["kind"] == "idea"]
+    found = session.scalars(select(GoldenIdea).where(GoldenIdea.id.in_(ids))) if ids else []
+    return {idea.id: idea_view(idea) for idea in found}
+
+
+def _facts(found: Evaluation, row, ideas: dict[str, dict]) -> dict:
+    """A candidate as every answer shows it: an activity with the eligibility conditions it fails, or an idea (to
+    which the rule, about party days, does not apply)."""
+    activity = row["kind"] == "activity"
+    return {
+        **{key: row[key] for key in ("candidate_id", "kind", "activity_id", "branch_id", "name", "theme", "score")},
+        "votes": int(row["votes"]),
+        "sign_in_rate": row["sign_in_rate"],
+        "summarized": bool(row["summarized"]) if activity else None,
+        "ineligible_because": rules.ineligible_because(
+            found.min_sign_in_rate, found.summary_required, row["sign_in_rate"], bool(row["summarized"])
+        )
+        if activity
+        else [],
+        "idea": ideas.get(row["candidate_id"]),
+    }
 
 
 def _candidates(session: Session, found: Evaluation, only: str | None = None) -> dict[str, dict]:
-    """The candidates by activity (see `_candidate_query`)."""
-    return {row["activity_id"]: dict(row) for row in session.execute(_candidate_query(found, only)).mappings()}
+    """The candidates by id (see `_candidate_query`)."""
+    rows = session.execute(_candidate_query(found, only)).mappings().all()
+    ideas = _ideas(session, rows)
+    return {row["candidate_id"]: _facts(found, row, ideas) for row in rows}
+
+
+def idea_view(idea: GoldenIdea) -> dict:
+    return {
+        "idea_id": idea.id,
+        "evaluation_id": idea.evaluation_id,
+        "branch_id": idea.branch_id,
+        "title": idea.title,
+        "text": idea.text,
+        "media_ids": idea.media_ids,
+        "proposed_by": idea.proposed_by,
+        "proposed_at": aware(idea.proposed_at).isoformat(),
+    }
+
+
+def propose_idea(session: Session, evaluation_id: str, request, proposer: str | None, now: datetime) -> dict:
+    """A branch of the evaluation's subtree proposes a golden idea (金点子) while judging is open: it becomes a
+    candidate beside the activities. Only a quarter's golden ideas take proposals (422 NOT_GOLDEN_IDEAS); the
+    evaluation is share-locked as a judgement locks it, so the first review waits for a proposal being made."""
+    found = get(session, evaluation_id, lock={"read": True})
+    if found.kind != "golden_ideas":
+        raise DomainError(
+            "NOT_GOLDEN_IDEAS", "only a quarter's golden ideas take proposed ideas", 422, {"kind": found.kind}
+        )
+    rules.expect_stage(found.stage, "judging")
+    home = tree.find_node(session, request.branch_id)
+    if home["level"] != "branch" or not home["path"].startswith(found.org_path):
+        raise DomainError(
+            "NOT_IN_EVALUATION",
+            "an idea is proposed by a branch of the evaluation's organisation",
+            422,
+            {"branch_id": request.branch_id, "org_id": found.org_id},
+        )
+    idea = GoldenIdea(
+        id=f"idea-{uuid.uuid4().hex}",
+        evaluation_id=found.id,
+        branch_id=request.branch_id,
+        branch_path=home["path"],
+        title=request.title,
+        text=request.text,
+        media_ids=request.media_ids,
+        proposed_by=proposer,
+        proposed_at=now,
+    )
+    session.add(idea)
+    return idea_view(idea)
+
+
+def candidate(session: Session, evaluation_id: str, candidate_id: str) -> dict:
+    """One candidate of the evaluation (422 NOT_A_CANDIDATE otherwise): the gateway's check of whose it is."""
+    found = _candidates(session, get(session, evaluation_id), only=candidate_id)
+    if not found:
+        raise DomainError(
+            "NOT_A_CANDIDATE", "this is not a candidate of the evaluation", 422, {"candidate_id": candidate_id}
+        )
+    return found[candidate_id]
 
 
 def judge(session: Session, evaluation_id: str, judge_id: str, request, now: datetime) -> dict:
@@ -156,13 +306,13 @@ def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dic
     rows = (
         session.execute(
             select(candidates, *(column for column in judged.c if column.name != "activity_id"))
-            .outerjoin(judged, judged.c.activity_id == candidates.c.activity_id)
+            .outerjoin(judged, judged.c.activity_id == candidates.c.candidate_id)
             .order_by(
                 func.coalesce(judged.c.judged_total, 0).desc(),
                 candidates.c.votes.desc(),
                 func.coalesce(candidates.c.score, 0).desc(),
                 candidates.c.code,
-                candidates.c.activity_id,
+                candidates.c.candidate_id,
             )
             .offset(offset)
             .limit(limit)
@@ -172,20 +322,21 @@ def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dic
     )
     total = session.scalar(select(func.count()).select_from(candidates))
     awards = {**{a: "best" for a in found.best}, **{a: "excellent" for a in found.excellent}}
-    shown = [_candidate_view(row, found.shortlist, awards) for row in rows]
+    ideas = _ideas(session, rows)
+    shown = [_candidate_view(found, row, ideas, awards) for row in rows]
     return {**summary(found), "candidates": shown, "total": total, "page": page, "page_size": page_size}
 
 
-def _candidate_view(row, shortlist: list[str], awards: dict[str, str]) -> dict:
+def _candidate_view(found: Evaluation, row, ideas: dict[str, dict], awards: dict[str, str]) -> dict:
     return {
-        **{key: row[key] for key in ("activity_id", "branch_id", "name", "theme", "score", "votes")},
+        **_facts(found, row, ideas),
         "judged": {
             "judges": row["judges"] or 0,
             "criteria": {name: number(row[f"mean_{name}"]) for name in rules.CRITERIA},
             "total": number(row["judged_total"]),
         },
-        "shortlisted": row["activity_id"] in shortlist,
-        "award": awards.get(row["activity_id"]),
+        "shortlisted": row["candidate_id"] in found.shortlist,
+        "award": awards.get(row["candidate_id"]),
     }
 
 
@@ -193,7 +344,9 @@ def first_review(session: Session, evaluation_id: str, shortlist: list[str]) -> 
     """The working group's shortlist closes the judging."""
     found = get(session, evaluation_id, lock=True)
     rules.expect_stage(found.stage, "judging")
-    rules.check_shortlist(shortlist, set(_candidates(session, found)))
+    candidates = _candidates(session, found)
+    rules.check_shortlist(shortlist, set(candidates))
+    rules.check_eligible(shortlist, candidates)
     found.shortlist, found.stage = shortlist, "second_review"
     return summary(found)
 
@@ -203,6 +356,7 @@ def second_review(session: Session, evaluation_id: str, best: list[str], excelle
     found = get(session, evaluation_id, lock=True)
     rules.expect_stage(found.stage, "second_review")
     rules.check_winners(found.kind, best, excellent, found.shortlist, found.best_slots, found.excellent_slots)
+    rules.check_eligible(best + excellent, _candidates(session, found))
     found.best, found.excellent, found.stage = best, excellent, "decided"
     return summary(found)
 
@@ -233,7 +387,7 @@ def winners(session: Session, evaluation_id: str) -> dict:
         raise DomainError("NOT_PUBLISHED", "the winners are not published yet", 404)
     candidates = _candidates(session, found)
     listed = [
-        {"award": award, **{k: v for k, v in candidates[a].items() if k != "code"}}
+        {"award": award, **candidates[a]}
         for award, ids in (("best", found.best), ("excellent", found.excellent))
         for a in ids
         if a in candidates

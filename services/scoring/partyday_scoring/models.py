@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -195,8 +196,27 @@ class Evaluation(Base):
     shortlist = mapped_column(JSON, nullable=False)
     best = mapped_column(JSON, nullable=False)
     excellent = mapped_column(JSON, nullable=False)
+    min_sign_in_rate: Mapped[float] = mapped_column(Float, server_default="0.8")
+    summary_required: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at = mapped_column(DateTime(timezone=True), nullable=False)
     published_at = mapped_column(DateTime(timezone=True))
+
+
+class GoldenIdea(Base):
+    """A golden idea (金点子) a branch proposed to a quarter's evaluation, a candidate beside the activities; its
+    id (`idea-…`) never meets an activity's, so judgements, the shortlist and the winners name it as they do one."""
+
+    __tablename__ = "golden_ideas"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    evaluation_id: Mapped[str] = mapped_column(String(64), index=True)
+    branch_id: Mapped[str] = mapped_column(String(64))
+    branch_path: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    media_ids = mapped_column(JSON, nullable=False)
+    proposed_by: Mapped[str | None] = mapped_column(String(64))
+    proposed_at = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class Judgement(Base):

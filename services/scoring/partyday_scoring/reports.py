@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from partyday_common.errors import invalid
 from partyday_scoring import dashboard, formula, plan_progress, rankings, tree
-from partyday_scoring.models import Evaluation, ScoredActivity
+from partyday_scoring.models import Evaluation, GoldenIdea, ScoredActivity
 from partyday_scoring_contracts.rpc import STAGE_ZH
 
 PERIODS = {
@@ -104,10 +104,10 @@ def _awards(session: Session, org_id: str, period: str) -> dict[str, list[str]]:
             if evaluation.kind == "golden_ideas"
             else (("最佳", evaluation.best), ("优秀", evaluation.excellent))
         )
-        for label, activity_ids in labels:
-            for branch_id in session.scalars(
-                select(ScoredActivity.branch_id).where(ScoredActivity.activity_id.in_(activity_ids))
-            ):
+        for label, candidate_ids in labels:
+            activities = select(ScoredActivity.branch_id).where(ScoredActivity.activity_id.in_(candidate_ids))
+            ideas = select(GoldenIdea.branch_id).where(GoldenIdea.id.in_(candidate_ids))
+            for branch_id in [*session.scalars(activities), *session.scalars(ideas)]:
                 won.setdefault(branch_id, Counter())[label] += 1
     return {
         branch_id: [f"{label}×{count}" if count > 1 else label for label, count in sorted(counts.items())]

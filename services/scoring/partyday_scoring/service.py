@@ -45,6 +45,7 @@ from partyday_scoring_contracts.rpc import (
     CommentCreate,
     EvaluationCreate,
     FirstReview,
+    IdeaCreate,
     JudgementCreate,
     Moderation,
     ReportCreate,
@@ -352,6 +353,12 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return evaluations.view(session, evaluation_id, page, page_size)
 
     @rpc
+    def evaluations(self, org_id: str, page: int = 1, page_size: int = 50) -> dict:
+        """The evaluations a node takes part in (its own and its ancestors') and those of its subtree, newest first."""
+        with self.db.transaction() as session:
+            return evaluations.covering(session, org_id, page, page_size)
+
+    @rpc
     def judge(self, evaluation_id: str, judge_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """A judge's marks (0–20 on theme, content, form, organisation, effect) for a candidate."""
         request = validated(JudgementCreate, payload)
@@ -361,6 +368,25 @@ class ScoringService(OrgTreeProjection, PartydayService):
             {"evaluation_id": evaluation_id, "judge_id": judge_id, "payload": payload},
             lambda session: evaluations.judge(session, evaluation_id, judge_id, request, _now()),
         )
+
+    @rpc
+    def propose_idea(
+        self, evaluation_id: str, proposer_id: str, payload: dict, idempotency_key: str | None = None
+    ) -> dict:
+        """A branch's golden idea (金点子: a title, a text, photos) for a quarter's evaluation: a candidate."""
+        request = validated(IdeaCreate, payload)
+        return self._once(
+            "propose_idea",
+            idempotency_key,
+            {"evaluation_id": evaluation_id, "proposer_id": proposer_id, "payload": payload},
+            lambda session: evaluations.propose_idea(session, evaluation_id, request, proposer_id, _now()),
+        )
+
+    @rpc
+    def evaluation_candidate(self, evaluation_id: str, candidate_id: str) -> dict:
+        """One candidate, an activity or a proposed idea, with its branch (422 NOT_A_CANDIDATE otherwise)."""
+        with self.db.transaction() as session:
+            return evaluations.candidate(session, evaluation_id, candidate_id)
 
     @rpc
     def first_review(self, evaluation_id: str, payload: dict, idempotency_key: str | None = None) -> dict:

@@ -17,6 +17,7 @@ from partyday_scoring.models import (
     Campaign,
     Comment,
     Evaluation,
+    GoldenIdea,
     PlanProgress,
     ScoredActivity,
     org_nodes,
@@ -42,6 +43,7 @@ def _follow(session: Session, org_id: str, path: str) -> None:
         update(Comment).where(Comment.activity_id.in_(activities)).values(branch_path=path),
         update(Campaign).where(Campaign.org_id == org_id).values(org_path=path),
         update(Evaluation).where(Evaluation.org_id == org_id).values(org_path=path),
+        update(GoldenIdea).where(GoldenIdea.branch_id == org_id).values(branch_path=path),
     ):
         session.execute(statement.execution_options(synchronize_session=False))
 

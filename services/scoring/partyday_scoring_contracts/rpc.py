@@ -44,12 +44,21 @@ class VoteCreate(Strict):
     activity_id: Identifier
 
 
+class Eligibility(Strict):
+    """What an activity needs to be shortlisted or win: a sign-in rate at least `min_sign_in_rate` (0 leaves it
+    out) and, if `summary_required`, its summary on file."""
+
+    min_sign_in_rate: float = Field(0.8, ge=0, le=1)
+    summary_required: bool = True
+
+
 class EvaluationCreate(Strict):
     org_id: Identifier
     kind: Literal["monthly", "golden_ideas"]
     period: str = Field(pattern=r"^[1-9]\d{3}-((0[1-9]|1[0-2])|Q[1-4])$", examples=["2026-12", "2026-Q4"])
     best_slots: int = Field(1, ge=1, le=20)
     excellent_slots: int = Field(5, ge=0, le=100)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
 
     @model_validator(mode="after")
     def _period_fits_kind(self):
@@ -58,8 +67,18 @@ class EvaluationCreate(Strict):
         return self
 
 
+class IdeaCreate(Strict):
+    """A golden idea (金点子) a branch proposes to a quarter's evaluation: a title, what it is, and photos (the
+    branch's own uploads)."""
+
+    branch_id: Identifier
+    title: VisibleText(200)
+    text: VisibleText(10000)
+    media_ids: list[Identifier] = Field(default_factory=list, max_length=20)
+
+
 class JudgementCreate(Strict):
-    activity_id: Identifier
+    activity_id: Identifier = Field(description="the candidate: an activity's id, or a proposed idea's id")
     theme: int = Field(ge=0, le=20)
     content: int = Field(ge=0, le=20)
     form: int = Field(ge=0, le=20)

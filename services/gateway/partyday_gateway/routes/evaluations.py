@@ -2,14 +2,22 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
 
 from partyday_gateway.auth import Caller
+from partyday_gateway.branch_media import require_own_uploads
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
-from partyday_gateway.permissions import COMMITTEE, JUDGE, READ_EVALUATIONS, WORKING_GROUP
-from partyday_scoring_contracts.rpc import EvaluationCreate, FirstReview, JudgementCreate, SecondReview
+from partyday_gateway.permissions import COMMITTEE, JUDGE, PROPOSE_IDEAS, READ_EVALUATIONS, WORKING_GROUP
+from partyday_scoring_contracts.rpc import (
+    Eligibility,
+    EvaluationCreate,
+    FirstReview,
+    IdeaCreate,
+    JudgementCreate,
+    SecondReview,
+)
 
 router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
 
@@ -24,7 +32,8 @@ class Evaluation(BaseModel):
     stage: Stage
     best_slots: int
     excellent_slots: int
-    shortlist: list[str]
+    eligibility: Eligibility
+    shortlist: list[str] = Field(description="candidate ids: activities' ids or proposed ideas' ids")
     best: list[str]
     excellent: list[str]
     published_at: str | None
@@ -36,13 +45,38 @@ class Judged(BaseModel):
     total: float | None
 
 
+class Idea(BaseModel):
+    idea_id: str
+    evaluation_id: str
+    branch_id: str
+    title: str
+    text: str
+    media_ids: list[str]
+    proposed_by: str | None
+    proposed_at: str
+
+
+class FailedCondition(BaseModel):
+    condition: Literal["sign_in_rate", "summary"]
+    required: float | bool
+    actual: float | bool | None
+
+
 class Candidate(BaseModel):
-    activity_id: str
+    candidate_id: str = Field(description="what judgements (`activity_id`), the shortlist and the winners name")
+    kind: Literal["activity", "idea"]
+    activity_id: str | None
     branch_id: str
     name: str
-    theme: str | None
+    theme: str | None = Field(description="the activity's theme, or the idea's title")
     score: float | None
     votes: int
+    sign_in_rate: float | None
+    summarized: bool | None
+    ineligible_because: list[FailedCondition] = Field(
+        description="the conditions of the eligibility rule the activity fails: empty if it may be shortlisted"
+    )
+    idea: Idea | None
     judged: Judged
     shortlisted: bool
     award: Literal["best", "excellent"] | None
@@ -68,7 +102,10 @@ class Judgement(BaseModel):
 
 class Winner(BaseModel):
     award: Literal["best", "excellent"]
-    activity_id: str
+    candidate_id: str
+    kind: Literal["activity", "idea"]
+    activity_id: str | None
+    idea: Idea | None
     branch_id: str
     name: str
     theme: str | None
@@ -93,9 +130,27 @@ async def create_evaluation(
     body: EvaluationCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
 ):
     """Open a month's best / excellent selection (`monthly`, period 2026-12) or a quarter's golden ideas
-    (`golden_ideas`, period 2026-Q4) over an organisation's subtree."""
+    (`golden_ideas`, period 2026-Q4) over an organisation's subtree, with its eligibility rule (by default a
+    sign-in rate of at least 80 % and a summary on file; an activity below it cannot be shortlisted or win)."""
     await authz.require(caller, JUDGE, body.org_id, "judge")
     return await rpc.call("scoring", "create_evaluation", body.model_dump(), idempotency_key=idempotency_key)
+
+
+class EvaluationPage(BaseModel):
+    items: list[Evaluation]
+    total: int
+    page: int
+    page_size: int
+
+
+@router.get("", response_model=EvaluationPage)
+async def evaluations(
+    caller: Caller, rpc: Rpc, authz: Authz, org_id: str = Query(min_length=1), page: Page = 1, page_size: PageSize = 50
+):
+    """The evaluations a node takes part in (its own and its ancestors': those its branches propose ideas to) and
+    those of its subtree, newest first; for the node's readers and its working group and committee."""
+    await authz.require(caller, READ_EVALUATIONS, org_id, "read_evaluations")
+    return await rpc.call("scoring", "evaluations", org_id, page=page, page_size=page_size)
 
 
 @router.get("/{evaluation_id}", response_model=EvaluationView)
@@ -120,7 +175,7 @@ async def judge(
     """A judge marks a candidate 0–20 on theme, content, form, organisation and effect (revisable while judging);
     nobody judges their own branch."""
     await _evaluation(evaluation_id, caller, rpc, authz, JUDGE, "judge")
-    candidate = await rpc.call("scoring", "get_activity", body.activity_id)
+    candidate = await rpc.call("scoring", "evaluation_candidate", evaluation_id, body.activity_id)
     if candidate["branch_id"] == caller.org_id:
         raise ApiError(
             403, "OWN_BRANCH", "nobody judges their own branch's party day", {"org_id": candidate["branch_id"]}
@@ -128,6 +183,31 @@ async def judge(
     return await rpc.call(
         "scoring",
         "judge",
+        evaluation_id,
+        caller.member_id or caller.subject,
+        body.model_dump(),
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post("/{evaluation_id}/ideas", status_code=status.HTTP_201_CREATED, response_model=Idea)
+async def propose_idea(
+    evaluation_id: str,
+    body: IdeaCreate,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
+    """A branch proposes a golden idea (金点子) to a quarter's evaluation while judging is open: a title, what it is
+    and photos (the branch's own uploads, else 422 MEDIA_NOT_OF_BRANCH). Only the branch's own admin proposes
+    (`propose_ideas`); the idea becomes a candidate the judges mark like an activity (422 NOT_GOLDEN_IDEAS for a
+    monthly evaluation, NOT_IN_EVALUATION for a branch outside its organisation)."""
+    await authz.require(caller, PROPOSE_IDEAS, body.branch_id, "propose_ideas")
+    await require_own_uploads(rpc, body.branch_id, body.media_ids)
+    return await rpc.call(
+        "scoring",
+        "propose_idea",
         evaluation_id,
         caller.member_id or caller.subject,
         body.model_dump(),
@@ -166,7 +246,8 @@ async def first_review(
     idempotency_key: IdempotencyKey = None,
 ):
     """The working group's shortlist; judging closes (403 WORKING_GROUP_ONLY for anyone but a `working_group` of
-    the evaluation's organisation or above)."""
+    the evaluation's organisation or above; 422 NOT_ELIGIBLE, naming each activity and the conditions it fails,
+    for an activity below the evaluation's eligibility rule)."""
     await _as_body(evaluation_id, caller, rpc, authz, "working_group")
     return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump(), idempotency_key=idempotency_key)
 
@@ -181,7 +262,8 @@ async def second_review(
     idempotency_key: IdempotencyKey = None,
 ):
     """The committee's winners from the shortlist (at most 20 golden ideas a quarter; 403 COMMITTEE_ONLY for anyone
-    but a `committee` of the evaluation's organisation or above)."""
+    but a `committee` of the evaluation's organisation or above; 422 NOT_ELIGIBLE for an activity below the
+    evaluation's eligibility rule)."""
     await _as_body(evaluation_id, caller, rpc, authz, "committee")
     return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump(), idempotency_key=idempotency_key)
 

@@ -1,4 +1,3 @@
-import asyncio
 from datetime import date
 from typing import Literal
 
@@ -7,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from partyday_common.text import VisibleText
 from partyday_gateway.auth import Caller
+from partyday_gateway.branch_media import require_own_uploads
 from partyday_gateway.deps import Authz, IdempotencyKey, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
 from partyday_gateway.permissions import ANSWER_RECTIFICATIONS, MANAGE_PLANS, MANAGE_TREE, PUBLISH_DIRECTIVES, READ
@@ -357,10 +357,7 @@ async def answer_rectification(
     ISSUER_CANNOT_ANSWER for the one who issued the notice), with what it did and the ids of the branch's own
     uploads that show it; each answer is added to the notice's history."""
     notice = await _notice(rectification_id, caller, rpc, authz, ANSWER_RECTIFICATIONS, "answer_rectifications")
-    uploads = await asyncio.gather(*(rpc.call("media", "get_media", media_id) for media_id in set(body.media_ids)))
-    foreign = sorted(upload["media_id"] for upload in uploads if upload["branch_id"] != notice["branch_id"])
-    if foreign:
-        raise ApiError(422, "MEDIA_NOT_OF_BRANCH", "an answer shows the branch's own uploads", {"media_ids": foreign})
+    await require_own_uploads(rpc, notice["branch_id"], body.media_ids)
     return await rpc.call(
         "plans", "answer_rectification", rectification_id, body.model_dump(), idempotency_key=idempotency_key
     )

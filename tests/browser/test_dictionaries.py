@@ -7,6 +7,7 @@ from typing import get_args
 from partyday_common.vocabulary import Domain, Kind, Level
 from partyday_directory_contracts.imports import ImportState
 from partyday_gateway.routes.activities import SheetRow
+from partyday_gateway.routes.evaluations import Evaluation, Stage
 from partyday_gateway.routes.media import MediaStatus
 from partyday_gateway.routes.plans import Rectification, RectificationStep, Status
 
@@ -55,6 +56,8 @@ def enumerated() -> set[str]:
         "att": get_args(SheetRow.model_fields["status"].annotation),
         "media": get_args(MediaStatus),
         "rect": get_args(Rectification.model_fields["status"].annotation),
+        "eval.stage": get_args(Stage),
+        "eval.kind": get_args(Evaluation.model_fields["kind"].annotation),
         "rectstep": get_args(RectificationStep.model_fields["act"].annotation),
         "domain": get_args(Domain),
         "level": get_args(Level),

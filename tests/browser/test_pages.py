@@ -744,6 +744,34 @@ def test_supervision_dispatch_overdue_spot_checks_rectifications_and_roster_impo
     page.shot("roster")
 
 
+def test_a_secretary_proposes_a_golden_idea_and_the_evaluation_shows_it_beside_the_rule(stack, city, page):
+    year, month = city["month"].split("-")
+    opened = stack.http.post(
+        "/api/v1/evaluations",
+        headers=stack.admin,
+        json={"org_id": city["town"], "kind": "golden_ideas", "period": f"{year}-Q{(int(month) - 1) // 3 + 1}"},
+    )
+    assert opened.status_code == 201, opened.text
+    ident = opened.json()["evaluation_id"]
+    secretary = city["people"]["g_secretary"]
+    page.start_over("/console#/evaluations", secretary["phone"], PASSWORD)
+    assert "签到率不低于 80%，已提交活动总结" in page.wait("table tr", "金点子").text
+    page.click("a[data-action=propose]")
+    page.fill("input[name=title]", "党员积分超市")
+    page.fill("textarea[name=text]", "以志愿服务积分兑换生活用品，激励党员常态参与")
+    page.click("form button[type=submit]", "提出金点子")
+    page.wait(".alert.ok", "已提出：党员积分超市")
+    page.shot("golden-idea-proposed")
+    page.start_over(f"/console#/evaluations/{ident}", ADMIN_PHONE, ADMIN_PASSWORD)
+    row = page.wait("table tr", "党员积分超市")
+    assert "以志愿服务积分兑换生活用品" in row.text and "金点子" in row.text
+    candidates = stack.http.get(f"/api/v1/evaluations/{ident}", headers=stack.admin).json()["candidates"]
+    for candidate in candidates:
+        if candidate["kind"] == "activity" and candidate["ineligible_because"]:
+            assert "不符合" in page.wait("table tr", candidate["theme"]).text
+    page.shot("evaluation")
+
+
 def choose_month(page, month: str) -> None:
     """Pick the console's month as the month input's change does (what typing into one takes depends on the
     browser's locale)."""

@@ -444,6 +444,8 @@ def test_golden_ideas_admit_eligible_activities_and_ideas_the_branches_propose(s
     assert opened.status_code == 201, opened.text
     assert opened.json()["eligibility"] == {"min_sign_in_rate": 0.8, "summary_required": True}
     base = f"/api/v1/evaluations/{opened.json()['evaluation_id']}"
+    taking_part = http.get("/api/v1/evaluations", headers=secretary_headers, params={"org_id": city["first"]}).json()
+    assert opened.json()["evaluation_id"] in [e["evaluation_id"] for e in taking_part["items"]]
 
     def refused(response, status, code):
         assert response.status_code == status and response.json()["error"]["code"] == code, response.text

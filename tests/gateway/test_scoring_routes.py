@@ -610,3 +610,13 @@ def test_only_the_branchs_own_admin_proposes_a_golden_idea(gateway):
     fake = gateway.acting_as(BRANCH_ADMIN)
     assert gateway.post("/api/v1/evaluations/e1/ideas", json=idea).json() == IDEA
     assert fake.calls[-1].args == ("e1", "m1", {**idea, "media_ids": []})
+
+
+def test_the_evaluations_a_node_takes_part_in_are_for_its_readers(gateway):
+    fake = gateway.acting_as(BRANCH_ADMIN)
+    fake.answer("scoring", "evaluations", {"items": [EVALUATION], "total": 1, "page": 1, "page_size": 50})
+    listed = gateway.get("/api/v1/evaluations", params={"org_id": "b1"})
+    assert listed.status_code == 200 and listed.json()["items"][0]["eligibility"]["min_sign_in_rate"] == 0.8
+    assert fake.calls[-1] == ("scoring", "evaluations", ("b1",), {"page": 1, "page_size": 50})
+    gateway.acting_as(context([("branch_admin", "b2", "/root/town/b2/")], org_id="b2"))
+    assert code(gateway.get("/api/v1/evaluations", params={"org_id": "b1"})) == "FORBIDDEN"

@@ -8,6 +8,7 @@ import activity from './console/activity.js';
 import campaigns from './console/campaigns.js';
 import { onRender, orgLabel, session, state } from './console/context.js';
 import directives from './console/directives.js';
+import evaluations from './console/evaluations.js';
 import { showLogin } from './console/login.js';
 import media from './console/media.js';
 import orgs from './console/orgs.js';
@@ -21,9 +22,9 @@ import roster from './console/roster.js';
 import spotChecks from './console/spot-checks.js';
 
 const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
-  rectifications, campaigns, roster, activity };
+  rectifications, campaigns, evaluations, roster, activity };
 const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
-  'rectifications', 'campaigns', 'roster'];
+  'rectifications', 'campaigns', 'evaluations', 'roster'];
 const app = document.getElementById('app');
 
 function allowed(view) {

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from partyday_common.db import make_engine
 from partyday_common.migrations import upgrade
 from partyday_scoring import evaluations, rankings
-from partyday_scoring.models import Evaluation, Judgement, ScoredActivity, org_nodes
+from partyday_scoring.models import Evaluation, GoldenIdea, Judgement, PlanProgress, ScoredActivity, org_nodes
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 MONTH = "2026-12"
@@ -177,3 +177,60 @@ def test_candidates_are_ordered_by_the_judges_mean_as_shown_then_votes_then_scor
         "total": None,
     }
     assert [c["activity_id"] for c in evaluations.view(session, "e-1", 2, 2)["candidates"]] == ["a1", "c1"]
+
+
+def test_proposed_ideas_rank_among_the_activities_with_their_eligibility(session):
+    city(session)
+    session.add(
+        Evaluation(
+            id="e-2",
+            org_id="c",
+            org_path="/c/",
+            kind="golden_ideas",
+            period="2026-Q4",
+            stage="judging",
+            best_slots=1,
+            excellent_slots=0,
+            min_sign_in_rate=0.85,
+            summary_required=True,
+            shortlist=[],
+            best=[],
+            excellent=[],
+            created_at=NOW,
+        )
+    )
+    session.add(
+        PlanProgress(
+            plan_id="p-b1", branch_id="b-b", branch_path="/c/t1/b-b/", month=MONTH, activity_id="b1", summarized=True
+        )
+    )
+    session.add(
+        GoldenIdea(
+            id="idea-1",
+            evaluation_id="e-2",
+            branch_id="b-c",
+            branch_path="/c/t2/b-c/",
+            title="红色驿站",
+            text="工地上的流动党员驿站",
+            media_ids=["m1"],
+            proposed_by="sec",
+            proposed_at=NOW,
+        )
+    )
+    session.flush()
+    session.execute(insert(Judgement), [{**marks("idea-1", "j-1", 20, 20, 20, 20, 20), "evaluation_id": "e-2"}])
+    session.flush()
+    found = {c["candidate_id"]: c for c in evaluations.view(session, "e-2", 1, 10)["candidates"]}
+    assert list(found)[0] == "idea-1", "judged first"
+    idea = found["idea-1"]
+    assert (idea["kind"], idea["activity_id"], idea["theme"], idea["votes"], idea["score"]) == (
+        "idea",
+        None,
+        "红色驿站",
+        0,
+        None,
+    )
+    assert idea["idea"]["media_ids"] == ["m1"] and idea["ineligible_because"] == [] and idea["judged"]["total"] == 100
+    assert found["b1"]["summarized"] is True and found["b1"]["ineligible_because"] == []
+    assert found["a1"]["ineligible_because"] == [{"condition": "summary", "required": True, "actual": False}]
+    assert [failed["condition"] for failed in found["c1"]["ineligible_because"]] == ["sign_in_rate", "summary"]

@@ -249,9 +249,10 @@ def _both_scored(stack, city):
 
 
 def _another_gateway(stack) -> tuple:
-    """A second gateway process on the same services, and its client."""
+    """A second gateway process on the same services (with its own metrics port), and its client."""
     port = free_port()
-    process = devstack.spawn("gateway-2", devstack.gateway_command("127.0.0.1", port), stack.environment, stack.log_dir)
+    environment = {**stack.environment, "PARTYDAY_GATEWAY_METRICS_PORT": str(free_port())}
+    process = devstack.spawn("gateway-2", devstack.gateway_command("127.0.0.1", port), environment, stack.log_dir)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15)
 
     def answers():

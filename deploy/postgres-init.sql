@@ -4,3 +4,4 @@ CREATE DATABASE plans;
 CREATE DATABASE attendance;
 CREATE DATABASE media;
 CREATE DATABASE scoring;
+CREATE DATABASE notifications;

@@ -10,6 +10,7 @@ SERVICE_CLASSES = {
     "attendance": "partyday_attendance.service:AttendanceService",
     "media": "partyday_media.service:MediaService",
     "scoring": "partyday_scoring.service:ScoringService",
+    "notifications": "partyday_notifications.service:NotificationsService",
 }
 
 

@@ -36,6 +36,8 @@ def test_every_directory_event_has_a_schema():
         "member_updated",
         "member_transferred",
         "member_left",
+        "role_granted",
+        "role_revoked",
         "session_ended",
     }
 

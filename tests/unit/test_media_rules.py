@@ -14,7 +14,7 @@ from partyday_media.expectations import (
     PlanApprovedExpected,
     SummaryExpected,
 )
-from partyday_media_contracts.events import EVENTS, SUBSCRIBED, DetailScoreChanged
+from partyday_media_contracts.events import EVENTS, SUBSCRIBED, DetailScoreChanged, UploadRejected
 from tests.fixtures import media_corpus
 
 CST = timezone(timedelta(hours=8))
@@ -127,9 +127,9 @@ def test_detail_score_changed_bounds_the_score():
         )
 
 
-def test_every_event_media_emits_has_its_model_and_scoring_subscribes_to_detail_score_changed():
-    assert EVENTS == {"detail_score_changed": DetailScoreChanged}
-    assert SUBSCRIBED == {"detail_score_changed"}
+def test_every_event_media_emits_has_its_model_and_scoring_and_notifications_subscribe():
+    assert EVENTS == {"detail_score_changed": DetailScoreChanged, "upload_rejected": UploadRejected}
+    assert SUBSCRIBED == {"detail_score_changed", "upload_rejected"}
 
 
 def test_the_events_media_consumes_give_what_it_reads():

@@ -71,12 +71,13 @@ def test_each_of_scorings_twelve_subscriptions_names_the_model_it_expects():
     )
 
 
-def test_scoring_names_each_event_it_emits_and_none_is_consumed_by_a_service():
+def test_scoring_names_each_event_it_emits_and_notifications_consumes_those_that_tell_people():
     assert set(EVENTS) == {
         "score_changed",
         "scores_recomputed",
         "comment_hidden",
         "comment_moderated",
         "evaluation_published",
+        "campaign_created",
     }
-    assert SUBSCRIBED == frozenset()
+    assert SUBSCRIBED == {"comment_hidden", "comment_moderated", "evaluation_published", "campaign_created"}

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partyday_attendance.models import Activity, LeaveRequest, SheetEntry
+from partyday_attendance_contracts.events import EVENTS
 from partyday_common.clock import aware
-from partyday_common.db import utcnow
+from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 
 
@@ -26,7 +27,21 @@ def request_leave(session: Session, act: Activity, member_id: str, reason: str, 
         id=uuid.uuid4().hex, activity_id=act.id, member_id=member_id, reason=reason, status="pending", requested_at=now
     )
     session.add(leave)
+    announce_leave(session, "leave_requested", leave, act.branch_id, now)
     return leave_view(leave)
+
+
+def announce_leave(session: Session, event_type: str, leave: LeaveRequest, branch_id: str, at: datetime) -> None:
+    """`leave_requested` or `leave_decided`, with the transaction."""
+    payload = EVENTS[event_type](
+        leave_id=leave.id,
+        activity_id=leave.activity_id,
+        member_id=leave.member_id,
+        branch_id=branch_id,
+        status=leave.status,
+        at=at,
+    )
+    emit(session, event_type, payload.model_dump(mode="json"))
 
 
 def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
@@ -43,6 +58,8 @@ def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
         raise DomainError("LEAVE_DECIDED", f"this request was already {leave.status}", 409, {"status": leave.status})
     leave.status = "approved" if approve else "rejected"
     leave.decided_at, leave.decided_by = utcnow(), session.info.get("actor_id")
+    branch_id = session.scalar(select(Activity.branch_id).where(Activity.id == activity_id))
+    announce_leave(session, "leave_decided", leave, branch_id, leave.decided_at)
     return leave_view(leave)
 
 

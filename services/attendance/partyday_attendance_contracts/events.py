@@ -62,11 +62,42 @@ class AbsenceFlagged(BaseModel):
     activity_id: str
 
 
+class LeaveEvent(BaseModel):
+    """A member's leave request for an activity and where it stands (`pending`, `approved`, `rejected`)."""
+
+    leave_id: str
+    activity_id: str
+    member_id: str
+    branch_id: str
+    status: str
+    at: datetime
+
+
+class LeaveRequested(LeaveEvent):
+    """`leave_requested`, version 1: a member asked for leave before the start; reminders pass them by."""
+
+
+class LeaveDecided(LeaveEvent):
+    """`leave_decided`, version 1: the branch admin approved or rejected a leave request; the member is told."""
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "activity_closed": ActivityClosed,
     "member_reflected": MemberReflected,
     "attendance_updated": AttendanceUpdated,
     "member_absence_flagged": AbsenceFlagged,
+    "leave_requested": LeaveRequested,
+    "leave_decided": LeaveDecided,
 }
-# The types some service consumes (scoring; media too for activity_closed): the outbox publishes them `mandatory`.
-SUBSCRIBED: frozenset[str] = frozenset({"activity_closed", "attendance_updated", "member_reflected"})
+# The types some service consumes (scoring; media too for activity_closed; notifications the absences and leave):
+# the outbox publishes them `mandatory`.
+SUBSCRIBED: frozenset[str] = frozenset(
+    {
+        "activity_closed",
+        "attendance_updated",
+        "member_reflected",
+        "member_absence_flagged",
+        "leave_requested",
+        "leave_decided",
+    }
+)

@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("directory", "plans", "attendance", "media", "scoring")
+SERVICES = ("directory", "plans", "attendance", "media", "scoring", "notifications")
 
 DEFAULT_METRICS_PORTS = {
     "directory": 9101,
@@ -21,6 +21,7 @@ DEFAULT_METRICS_PORTS = {
     "attendance": 9103,
     "media": 9104,
     "scoring": 9105,
+    "notifications": 9106,
 }
 
 DEVELOPMENT_SECRET = "development-secret-change-me"
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or text")
     secret_key: str = DEVELOPMENT_SECRET
+    sms_webhook_url: str | None = Field(None, description="the SMS gateway's URL; unset writes messages to the log")
+    sms_webhook_secret: str = Field("", description="the shared secret that signs each request to the SMS gateway")
+    sms_webhook_timeout_s: float = Field(5.0, gt=0)
 
     def database_url(self, service: str) -> str:
         """The service's own database: PARTYDAY_<SERVICE>_DATABASE_URL, else (not in production) a SQLite file."""

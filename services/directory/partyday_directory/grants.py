@@ -5,10 +5,11 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.db import utcnow
+from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 from partyday_directory import access, audit
 from partyday_directory.models import Member, Org, RoleGrant
+from partyday_directory_contracts.events import RoleGranted, RoleRevoked
 
 
 def grant(session: Session, member_id: str, role: str, org_id: str) -> dict:
@@ -39,7 +40,9 @@ def grant(session: Session, member_id: str, role: str, org_id: str) -> dict:
         org.path,
         {"member_id": member_id, "role": role, "org_id": org_id},
     )
-    return {"grant_id": role_grant.id, "member_id": member_id, "role": role, "org_id": org_id, "org_path": org.path}
+    granted = {"grant_id": role_grant.id, "member_id": member_id, "role": role, "org_id": org_id, "org_path": org.path}
+    emit(session, "role_granted", RoleGranted(**granted).model_dump(mode="json"))
+    return granted
 
 
 def holds(session: Session, member_id: str, role: str, org_id: str) -> bool:
@@ -88,6 +91,7 @@ def revoke(session: Session, grant_id: str) -> dict:
         found["org_path"],
         {"member_id": found["member_id"], "role": found["role"]},
     )
+    emit(session, "role_revoked", RoleRevoked(**found).model_dump(mode="json"))
     return {**found, "active": False}
 
 

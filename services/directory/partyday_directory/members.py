@@ -171,6 +171,18 @@ def profile(session: Session, member_id: str) -> dict:
     return {**view(member), "branch_path": path, "grants": grants.of_member(session, member_id)}
 
 
+MAX_PHONES_PER_CALL = 1000
+
+
+def phones(session: Session, member_ids: list[str]) -> dict[str, str]:
+    """The phones of the active members among `member_ids` (at most MAX_PHONES_PER_CALL), by member id: the
+    notifications service asks for them when it sends text messages, so contact data stays here."""
+    if len(member_ids) > MAX_PHONES_PER_CALL:
+        raise DomainError("TOO_MANY_MEMBERS", f"at most {MAX_PHONES_PER_CALL} members per call", 400)
+    rows = session.execute(select(Member.id, Member.phone).where(Member.id.in_(member_ids), Member.active.is_(True)))
+    return {member_id: phone for member_id, phone in rows}
+
+
 def page_under(session: Session, org_id: str, page: int, page_size: int) -> dict:
     """Active members of every branch in the subtree of `org_id`, by name, one page of them."""
     offset, limit = page_bounds(page, page_size)

@@ -101,6 +101,12 @@ class DirectoryService(PartydayService):
             return members.profile(session, member_id)
 
     @rpc
+    def member_phones(self, member_ids: list) -> dict:
+        """The phones of active members by id, for text messages (contact data stays in the directory)."""
+        with self.db.transaction() as session:
+            return members.phones(session, list(member_ids))
+
+    @rpc
     def transfer_member(self, member_id: str, to_org_id: str, idempotency_key: str | None = None) -> dict:
         """Move a member to another branch, keeping the history; announce `member_transferred`."""
         with self.db.transaction() as session:

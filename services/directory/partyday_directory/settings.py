@@ -1,6 +1,7 @@
 """The directory's settings: the shared ones and those only the directory reads (PARTYDAY_* variables)."""
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 
@@ -17,7 +18,9 @@ class DirectorySettings(Settings):
     admin_password: str | None = None
     city_name: str = Field("汉中市委", description="the name of the root node made on first start")
     city_code: str = "HZ"
-    code_sender: str = Field("log", description="how one-time codes reach phones: log (development)")
+    code_sender: Literal["log", "sms"] = Field(
+        "log", description="how one-time codes reach phones: log (development) or sms (PARTYDAY_SMS_WEBHOOK_URL)"
+    )
 
     def production_problems(self) -> list[str]:
         """The shared ones, and a first admin whose password is neither the development one everybody knows nor

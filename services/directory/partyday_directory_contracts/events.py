@@ -77,6 +77,24 @@ class MemberLeft(MemberEvent):
     """`member_left`: a member left the organisation (no longer active)."""
 
 
+class RoleGrantEvent(BaseModel):
+    """A role bound to a member at a node, as events carry it."""
+
+    grant_id: str
+    member_id: str
+    role: str
+    org_id: str
+    org_path: str
+
+
+class RoleGranted(RoleGrantEvent):
+    """`role_granted`: a member now holds a role at a node (a branch's secretary is its `branch_admin`)."""
+
+
+class RoleRevoked(RoleGrantEvent):
+    """`role_revoked`: a role grant ended."""
+
+
 class SessionEnded(BaseModel):
     """`session_ended`: a login was revoked (logout, reused refresh token, changed password, member left);
     its access tokens must stop working before they expire."""
@@ -95,11 +113,14 @@ EVENTS: dict[str, type[BaseModel]] = {
     "member_updated": MemberUpdated,
     "member_transferred": MemberTransferred,
     "member_left": MemberLeft,
+    "role_granted": RoleGranted,
+    "role_revoked": RoleRevoked,
     "session_ended": SessionEnded,
 }
 
-# Every service's tree projection follows org_*, attendance the rosters. Gateways follow session_ended on
-# queues of their own that live only while they run (and catch up by RPC), so it is not published mandatory.
+# Every service's tree projection follows org_*, attendance the rosters, notifications the members and their roles.
+# Gateways follow session_ended on queues of their own that live only while they run (and catch up by RPC), so it
+# is not published mandatory.
 SUBSCRIBED: frozenset[str] = frozenset(
     {
         "org_created",
@@ -108,5 +129,8 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "members_imported",
         "member_transferred",
         "member_left",
+        "member_updated",
+        "role_granted",
+        "role_revoked",
     }
 )

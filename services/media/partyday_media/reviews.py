@@ -4,12 +4,13 @@ approved, or rejected with a reason), after which the activity's detail score is
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from partyday_common.db import utcnow
+from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.orgtree import get_node
 from partyday_common.pagination import page_bounds
 from partyday_media import activities, media_records, quota
 from partyday_media.models import Media, org_nodes
+from partyday_media_contracts.events import UploadRejected
 
 MAX_REASON = 1000
 
@@ -33,8 +34,24 @@ def decide(session: Session, media_id: str, approve: bool, reason: str | None, r
     media.reviewed_by, media.reviewed_at = reviewer, utcnow()
     if not approve:
         quota.give_back(session, media.branch_id, media.stored_bytes)
+        announce_rejection(session, media)
     activities.rescore(session, activities.approved(session, media.activity_id, lock=True))
     return media_records.view(media)
+
+
+def announce_rejection(session: Session, media: Media) -> None:
+    """`upload_rejected`, with the transaction: whoever uploaded it is told the reason."""
+    rejected = UploadRejected(
+        media_id=media.id,
+        activity_id=media.activity_id,
+        branch_id=media.branch_id,
+        branch_path=media.branch_path,
+        uploaded_by=media.uploaded_by,
+        filename=media.original_name,
+        reason=media.reject_reason,
+        at=media.reviewed_at,
+    )
+    emit(session, "upload_rejected", rejected.model_dump(mode="json"))
 
 
 def queue(session: Session, org_id: str, status: str, page: int, page_size: int) -> dict:

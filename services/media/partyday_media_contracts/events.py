@@ -17,6 +17,19 @@ class DetailScoreChanged(BaseModel):
     at: datetime
 
 
-EVENTS: dict[str, type[BaseModel]] = {"detail_score_changed": DetailScoreChanged}
+class UploadRejected(BaseModel):
+    """`upload_rejected`, version 1: a superior rejected an upload with a reason; whoever uploaded it is told."""
 
-SUBSCRIBED: frozenset[str] = frozenset({"detail_score_changed"})
+    media_id: str
+    activity_id: str
+    branch_id: str
+    branch_path: str
+    uploaded_by: str | None
+    filename: str | None
+    reason: str
+    at: datetime
+
+
+EVENTS: dict[str, type[BaseModel]] = {"detail_score_changed": DetailScoreChanged, "upload_rejected": UploadRejected}
+
+SUBSCRIBED: frozenset[str] = frozenset({"detail_score_changed", "upload_rejected"})

@@ -51,7 +51,7 @@ def return_plan(session: Session, plan_id: str, comment: str) -> dict:
     plan.review_comment = comment
     plan.reviewed_by = session.info.get("actor_id")
     plan.reviewed_at = utcnow()
-    announce(session, plan_event(plan, PlanReturned))
+    announce(session, plan_event(plan, PlanReturned).model_copy(update={"review_comment": comment}))
     return plan_view(plan)
 
 

@@ -65,7 +65,9 @@ class PlanSubmitted(PlanEvent):
 
 
 class PlanReturned(PlanEvent):
-    """`plan_returned`, version 1: a superior sent the plan back with a comment."""
+    """`plan_returned`, version 1: a superior sent the plan back with a comment (`review_comment`)."""
+
+    review_comment: str = ""
 
 
 class PlanHeld(PlanEvent):
@@ -130,5 +132,8 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "plan_held",
         "summary_submitted",
         "plan_archived",
+        "plan_overdue",
+        "summary_overdue",
+        "rectification_issued",
     }
 )

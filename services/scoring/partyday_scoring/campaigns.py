@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.clock import aware
-from partyday_common.db import utcnow
+from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
 from partyday_scoring import campaign_rules as rules
 from partyday_scoring import tree
 from partyday_scoring.models import Ballot, Campaign, ScoredActivity, org_nodes
 from partyday_scoring.settings import get_settings
+from partyday_scoring_contracts.events import CampaignCreated
 
 VOTE_ATTEMPTS = 3
 
@@ -61,7 +62,9 @@ def create(session: Session, request) -> dict:
             409,
             {"org_id": org_id, "month": month},
         )
-    return view(found)
+    created = view(found)
+    emit(session, "campaign_created", CampaignCreated(**created, org_path=found.org_path).model_dump(mode="json"))
+    return created
 
 
 def get(session: Session, campaign_id: str) -> Campaign:

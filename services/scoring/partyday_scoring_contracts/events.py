@@ -1,5 +1,6 @@
 """The events scoring emits: one model per event type (the envelope's `data`), `EVENTS` by type, and
-`SUBSCRIBED`, those of them that some service consumes (none: the gateway and people read scores over RPC)."""
+`SUBSCRIBED`, those of them that some service consumes (notifications tells people of comments, evaluations
+and campaigns; the gateway and people read scores over RPC)."""
 
 from datetime import datetime
 
@@ -59,12 +60,28 @@ class EvaluationPublished(BaseModel):
     excellent: list[str]
 
 
+class CampaignCreated(BaseModel):
+    """`campaign_created`, version 1: a month's campaign takes votes between `opens_at` and `closes_at` from the
+    members under `org_path`; they are told."""
+
+    campaign_id: str
+    org_id: str
+    org_path: str
+    month: str
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "score_changed": ScoreChanged,
     "scores_recomputed": ScoresRecomputed,
     "comment_hidden": CommentHidden,
     "comment_moderated": CommentModerated,
     "evaluation_published": EvaluationPublished,
+    "campaign_created": CampaignCreated,
 }
 
-SUBSCRIBED: frozenset[str] = frozenset()
+SUBSCRIBED: frozenset[str] = frozenset(
+    {"comment_hidden", "comment_moderated", "evaluation_published", "campaign_created"}
+)

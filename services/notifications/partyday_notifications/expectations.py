@@ -1,0 +1,140 @@
+"""What notifications expects of the events it consumes: only the fields its handlers read, anything else
+ignored. `event_consumer(..., expects=...)` validates each payload with these before the handler runs."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Expected(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class MemberExpected(Expected):
+    """The fields of the directory's member events notifications keeps: who is where, and still active."""
+
+    member_id: str
+    name: str
+    branch_id: str | None
+    branch_path: str | None
+    active: bool
+
+
+class GrantExpected(Expected):
+    """The fields of `role_granted` and `role_revoked`: who holds which role where."""
+
+    grant_id: str
+    member_id: str
+    role: str
+    org_id: str
+    org_path: str
+
+
+class RosterMemberExpected(Expected):
+    member_id: str
+
+
+class PlanApprovedExpected(Expected):
+    """The fields of `plans.plan_approved`: the party day told to the branch's members, and reminded of."""
+
+    plan_id: str
+    activity_id: str
+    branch_id: str
+    month: str
+    theme: str
+    starts_at: datetime
+    venue_name: str
+    required_actions: list[str] = []
+    roster: list[RosterMemberExpected]
+
+
+class PlanReturnedExpected(Expected):
+    """The fields of `plans.plan_returned`: the plan, its branch and the reviewer's comment."""
+
+    plan_id: str
+    branch_id: str
+    branch_path: str
+    month: str
+    review_comment: str = ""
+
+
+class OverdueExpected(Expected):
+    """The fields of `plans.plan_overdue` and `plans.summary_overdue`."""
+
+    branch_id: str
+    branch_path: str
+    month: str
+    deadline: datetime
+
+
+class RectificationExpected(Expected):
+    """The fields of `plans.rectification_issued`."""
+
+    rectification_id: str
+    branch_id: str
+    branch_path: str
+    issue: str
+    due_on: date
+
+
+class AbsenceFlaggedExpected(Expected):
+    """The fields of `attendance.member_absence_flagged`."""
+
+    member_id: str
+    branch_id: str
+    consecutive_absences: int
+    activity_id: str
+
+
+class LeaveExpected(Expected):
+    """The fields of `attendance.leave_requested` and `attendance.leave_decided`."""
+
+    leave_id: str
+    activity_id: str
+    member_id: str
+    status: str
+
+
+class UploadRejectedExpected(Expected):
+    """The fields of `media.upload_rejected`."""
+
+    media_id: str
+    branch_id: str
+    uploaded_by: str | None
+    filename: str | None
+    reason: str
+
+
+class CommentHiddenExpected(Expected):
+    """The fields of `scoring.comment_hidden`."""
+
+    comment_id: str
+    author_id: str
+    reports: int
+
+
+class CommentModeratedExpected(Expected):
+    """The fields of `scoring.comment_moderated`."""
+
+    comment_id: str
+    author_id: str
+    decision: str
+
+
+class EvaluationPublishedExpected(Expected):
+    """The fields of `scoring.evaluation_published`: the winning activities."""
+
+    evaluation_id: str
+    period: str
+    best: list[str]
+    excellent: list[str]
+
+
+class CampaignCreatedExpected(Expected):
+    """The fields of `scoring.campaign_created`."""
+
+    campaign_id: str
+    org_path: str
+    title: str
+    opens_at: datetime
+    closes_at: datetime

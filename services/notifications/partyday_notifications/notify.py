@@ -1,0 +1,109 @@
+"""Telling people: one notification per recipient of an event, rendered in their language and stored in their
+inbox, and a delivery per further channel they are told by, stored with it to be sent after the commit. An
+event notifies each recipient once (unique event id and recipient); the text messages of a member's day stop
+at the daily cap (the delivery is kept as `skipped`)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from partyday_common.db import bulk_insert
+from partyday_notifications import metrics, rules
+from partyday_notifications.models import Delivery, MemberSettings, Notification
+from partyday_notifications.settings import get_settings
+from partyday_notifications.templates import render
+
+
+def notify(
+    session: Session,
+    event_id: str,
+    kind: str,
+    recipients: list[str],
+    parameters: dict,
+    now: datetime,
+    subject_id: str | None = None,
+) -> int:
+    """Store the notifications of an event for its recipients (each once) and their deliveries; how many."""
+    recipients = sorted(set(recipients))
+    already = set(
+        session.scalars(
+            select(Notification.recipient_id).where(
+                Notification.event_id == event_id, Notification.recipient_id.in_(recipients)
+            )
+        )
+    )
+    recipients = [member_id for member_id in recipients if member_id not in already]
+    if not recipients:
+        return 0
+    choices = {
+        found.member_id: found
+        for found in session.scalars(select(MemberSettings).where(MemberSettings.member_id.in_(recipients)))
+    }
+    settings = get_settings()
+    texts_today = sms_counts(session, recipients, rules.local_day_start(now, settings.notifications_time_zone))
+    notifications, deliveries = [], []
+    for member_id in recipients:
+        chosen = choices.get(member_id)
+        language = chosen.language if chosen else "zh"
+        title, body = render(kind, language, parameters)
+        notification_id = uuid.uuid4().hex
+        notifications.append(
+            {
+                "id": notification_id,
+                "event_id": event_id,
+                "kind": kind,
+                "recipient_id": member_id,
+                "title": title,
+                "body": body,
+                "parameters": parameters,
+                "subject_id": subject_id,
+                "created_at": now,
+                "read_at": None,
+            }
+        )
+        channels = rules.channels_for(kind, chosen.channels if chosen else None, bool(chosen and chosen.email))
+        for channel in channels:
+            if channel == "inbox":
+                continue
+            status = "queued"
+            if channel == "sms":
+                capped = texts_today.get(member_id, 0) >= settings.notifications_sms_daily_cap
+                status = "skipped" if capped else status
+                texts_today[member_id] = texts_today.get(member_id, 0) + (0 if capped else 1)
+            deliveries.append(
+                {
+                    "id": uuid.uuid4().hex,
+                    "notification_id": notification_id,
+                    "recipient_id": member_id,
+                    "kind": kind,
+                    "channel": channel,
+                    "status": status,
+                    "attempts": 0,
+                    "next_attempt_at": now if status == "queued" else None,
+                    "last_error": "daily_cap" if status == "skipped" else None,
+                    "created_at": now,
+                    "sent_at": None,
+                }
+            )
+    bulk_insert(session, Notification.__table__, notifications)
+    bulk_insert(session, Delivery.__table__, deliveries)
+    metrics.count_stored(kind, len(notifications), deliveries)
+    return len(notifications)
+
+
+def sms_counts(session: Session, recipients: list[str], since: datetime) -> dict[str, int]:
+    """Text messages each of the recipients was given since `since` (not those the cap held back)."""
+    return dict(
+        session.execute(
+            select(Delivery.recipient_id, func.count())
+            .where(
+                Delivery.recipient_id.in_(recipients),
+                Delivery.channel == "sms",
+                Delivery.created_at >= since,
+                Delivery.status != "skipped",
+            )
+            .group_by(Delivery.recipient_id)
+        ).all()
+    )

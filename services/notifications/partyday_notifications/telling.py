@@ -1,0 +1,144 @@
+"""Who is told of each event, and with which parameters: one function per event consumed, each deciding the
+recipients from what notifications follows (members, roles, activities) and storing the notifications."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partyday_notifications import people
+from partyday_notifications.models import Activity
+from partyday_notifications.notify import notify
+from partyday_notifications.settings import get_settings
+
+
+def local_time(moment: datetime) -> str:
+    """A time as members read it: in the members' time zone, to the minute."""
+    return moment.astimezone(ZoneInfo(get_settings().notifications_time_zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def plan_published(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The branch's members (the approved roster) are told the party day, and it is kept to remind them of."""
+    members = [entry.member_id for entry in payload.roster]
+    if session.get(Activity, payload.activity_id) is None:
+        session.add(
+            Activity(
+                activity_id=payload.activity_id,
+                branch_id=payload.branch_id,
+                theme=payload.theme,
+                venue_name=payload.venue_name,
+                starts_at=payload.starts_at,
+                member_ids=members,
+                on_leave=[],
+                day_before_sent=False,
+                hour_before_sent=False,
+            )
+        )
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "theme": payload.theme,
+        "starts_at": local_time(payload.starts_at),
+        "venue": payload.venue_name,
+        "actions": "、".join(payload.required_actions) or "—",
+    }
+    return notify(session, event_id, "plan_published", members, parameters, now, payload.activity_id)
+
+
+def plan_returned(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The branch's secretary is told the reviewer's comment."""
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "month": payload.month,
+        "comment": payload.review_comment or "—",
+    }
+    recipients = people.secretaries(session, payload.branch_id)
+    return notify(session, event_id, "plan_returned", recipients, parameters, now, payload.plan_id)
+
+
+def overdue(session: Session, event_id: str, kind: str, payload, now: datetime) -> int:
+    """A missed deadline: the branch's secretary, and the admins above the branch."""
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "month": payload.month,
+        "deadline": local_time(payload.deadline),
+    }
+    recipients = people.secretaries(session, payload.branch_id) + people.superiors(session, payload.branch_path)
+    return notify(session, event_id, kind, recipients, parameters, now, payload.branch_id)
+
+
+def rectification_issued(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The branch's secretary is told what to fix by when."""
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "issue": payload.issue,
+        "due_on": payload.due_on.isoformat(),
+    }
+    recipients = people.secretaries(session, payload.branch_id)
+    return notify(session, event_id, "rectification_issued", recipients, parameters, now, payload.rectification_id)
+
+
+def absence_flagged(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The branch's secretary is told who missed party days in a row."""
+    parameters = {"member": people.name_of(session, payload.member_id), "count": payload.consecutive_absences}
+    recipients = people.secretaries(session, payload.branch_id)
+    return notify(session, event_id, "absence_flagged", recipients, parameters, now, payload.member_id)
+
+
+def leave_requested(session: Session, payload) -> None:
+    """A member who asked for leave is not reminded of the activity."""
+    activity = session.get(Activity, payload.activity_id, with_for_update=True)
+    if activity is not None and payload.member_id not in activity.on_leave:
+        activity.on_leave = [*activity.on_leave, payload.member_id]
+
+
+def leave_decided(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The member is told whether their leave was approved."""
+    parameters = {"decision": payload.status}
+    return notify(session, event_id, "leave_decided", [payload.member_id], parameters, now, payload.activity_id)
+
+
+def upload_rejected(session: Session, event_id: str, payload, now: datetime) -> int:
+    """Whoever uploaded it is told why it was rejected (the branch's secretary when nobody is named)."""
+    recipients = [payload.uploaded_by] if payload.uploaded_by else people.secretaries(session, payload.branch_id)
+    parameters = {"filename": payload.filename or payload.media_id, "reason": payload.reason}
+    return notify(session, event_id, "upload_rejected", recipients, parameters, now, payload.media_id)
+
+
+def comment_hidden(session: Session, event_id: str, payload, now: datetime) -> int:
+    parameters = {"reports": payload.reports}
+    return notify(session, event_id, "comment_hidden", [payload.author_id], parameters, now, payload.comment_id)
+
+
+def comment_moderated(session: Session, event_id: str, payload, now: datetime) -> int:
+    parameters = {"decision": payload.decision}
+    return notify(session, event_id, "comment_moderated", [payload.author_id], parameters, now, payload.comment_id)
+
+
+def evaluation_published(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The secretaries of the winning activities' branches are told their award."""
+    awards = {**{a: "excellent" for a in payload.excellent}, **{a: "best" for a in payload.best}}
+    told = 0
+    found = session.execute(
+        select(Activity.activity_id, Activity.branch_id).where(Activity.activity_id.in_(list(awards)))
+    ).all()
+    for activity_id, branch_id in found:
+        parameters = {
+            "period": payload.period,
+            "branch": people.org_name(session, branch_id),
+            "award": awards[activity_id],
+        }
+        recipients = people.secretaries(session, branch_id)
+        told += notify(session, f"{event_id}:{activity_id}", "evaluation_published", recipients, parameters, now)
+    return told
+
+
+def campaign_created(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The members under the campaign's organisation are told when they may vote."""
+    parameters = {
+        "title": payload.title,
+        "opens_at": local_time(payload.opens_at),
+        "closes_at": local_time(payload.closes_at),
+    }
+    recipients = people.members_under(session, payload.org_path)
+    return notify(session, event_id, "campaign_created", recipients, parameters, now, payload.campaign_id)

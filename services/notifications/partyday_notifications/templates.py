@@ -1,0 +1,89 @@
+"""The messages, per kind and language: a title and a body, with the event's parameters put in. Chinese is
+the default; English for members who chose it. A text message carries the kind as its template id and the
+same parameters, for the SMS gateway's own registered templates."""
+
+TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    "plan_published": {
+        "zh": ("主题党日安排：{theme}", "{branch}将于{starts_at}在{venue}开展主题党日“{theme}”。须完成：{actions}。"),
+        "en": (
+            "Party day: {theme}",
+            "{branch} holds its party day “{theme}” at {starts_at} in {venue}. To do: {actions}.",
+        ),
+    },
+    "plan_returned": {
+        "zh": ("{month}主题党日计划被退回", "{branch}{month}的主题党日计划被退回，意见：{comment}。请修改后重新提交。"),
+        "en": (
+            "{month} plan returned",
+            "{branch}'s plan for {month} was returned: {comment}. Please revise and resubmit.",
+        ),
+    },
+    "plan_overdue": {
+        "zh": ("{month}主题党日计划逾期", "{branch}{month}的主题党日计划未在{deadline}前提交，请尽快提交。"),
+        "en": ("{month} plan overdue", "{branch} has not submitted its plan for {month} by {deadline}."),
+    },
+    "summary_overdue": {
+        "zh": ("{month}活动总结逾期", "{branch}{month}的主题党日活动总结未在{deadline}前提交，请尽快提交。"),
+        "en": ("{month} summary overdue", "{branch} has not submitted its summary for {month} by {deadline}."),
+    },
+    "rectification_issued": {
+        "zh": ("整改通知", "{branch}收到整改通知：{issue}。请于{due_on}前完成整改。"),
+        "en": ("Rectification notice", "{branch} is asked to rectify: {issue}. Due on {due_on}."),
+    },
+    "absence_flagged": {
+        "zh": ("党员连续缺席提醒", "{member}已连续{count}次未参加主题党日，请及时谈心谈话。"),
+        "en": ("Repeated absence", "{member} has missed {count} party days in a row."),
+    },
+    "leave_decided": {
+        "zh": ("请假审批结果", "您的主题党日请假申请已{decision}。"),
+        "en": ("Leave request decided", "Your leave request for the party day was {decision}."),
+    },
+    "upload_rejected": {
+        "zh": ("上传的材料未通过审核", "您上传的“{filename}”未通过审核，原因：{reason}。"),
+        "en": ("Upload rejected", "Your upload “{filename}” was rejected: {reason}."),
+    },
+    "comment_hidden": {
+        "zh": ("您的评论已被隐藏", "您的评论被{reports}人举报，已暂时隐藏，等待审核。"),
+        "en": ("Your comment is hidden", "Your comment was reported {reports} times and is hidden until reviewed."),
+    },
+    "comment_moderated": {
+        "zh": ("评论审核结果", "您被举报的评论经审核已{decision}。"),
+        "en": ("Comment reviewed", "Your reported comment was {decision} by a moderator."),
+    },
+    "evaluation_published": {
+        "zh": ("评选结果公布", "{period}评选结果已公布，{branch}的主题党日获评“{award}”。"),
+        "en": ("Evaluation results", "The {period} results are out: {branch}'s party day was rated “{award}”."),
+    },
+    "campaign_created": {
+        "zh": ("评选投票：{title}", "“{title}”投票时间为{opens_at}至{closes_at}，欢迎参与。"),
+        "en": ("Vote: {title}", "Voting for “{title}” runs from {opens_at} to {closes_at}."),
+    },
+    "reminder_day_before": {
+        "zh": ("明天主题党日", "明天{starts_at}在{venue}开展主题党日“{theme}”，请准时参加。"),
+        "en": ("Party day tomorrow", "Tomorrow at {starts_at}, in {venue}: “{theme}”. Please be on time."),
+    },
+    "reminder_hour_before": {
+        "zh": ("主题党日一小时后开始", "主题党日“{theme}”将于{starts_at}在{venue}开始。"),
+        "en": ("Party day in an hour", "“{theme}” starts at {starts_at} in {venue}."),
+    },
+}
+WORDS = {
+    "approved": {"zh": "批准", "en": "approved"},
+    "rejected": {"zh": "驳回", "en": "rejected"},
+    "restored": {"zh": "恢复显示", "en": "restored"},
+    "removed": {"zh": "删除", "en": "removed"},
+    "best": {"zh": "最佳", "en": "best"},
+    "excellent": {"zh": "优秀", "en": "excellent"},
+}
+LANGUAGES = ("zh", "en")
+
+
+def render(kind: str, language: str, parameters: dict) -> tuple[str, str]:
+    """(title, body) of a kind in a language (Chinese when it has none), the parameters put in; words the
+    events carry in English (`approved`, `removed`...) said in that language."""
+    language = language if language in LANGUAGES else "zh"
+    values = {
+        key: WORDS.get(value, {}).get(language, value) if isinstance(value, str) else value
+        for key, value in parameters.items()
+    }
+    title, body = TEMPLATES[kind][language]
+    return title.format(**values), body.format(**values)

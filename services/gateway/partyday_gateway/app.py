@@ -32,6 +32,7 @@ from partyday_gateway.routes import (
     me,
     media,
     members,
+    notifications,
     orgs,
     plans,
     rankings,
@@ -137,6 +138,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         reports,
         history,
         imports,
+        notifications,
     ):
         app.include_router(module.router)
     web.install(app)

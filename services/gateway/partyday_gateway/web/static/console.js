@@ -3,6 +3,7 @@
 // answers where the caller holds each) and how it draws itself; this router logs in, draws the frame and routes.
 import { can } from './capabilities.js';
 import { applyI18n, t } from './i18n.js';
+import { showInbox, unreadBadge } from './inbox.js';
 import { errorBox, h, langSwitch, loading, mount, thisMonth } from './ui.js';
 import activity from './console/activity.js';
 import campaigns from './console/campaigns.js';
@@ -21,8 +22,9 @@ import rectifications from './console/rectifications.js';
 import roster from './console/roster.js';
 import spotChecks from './console/spot-checks.js';
 
+const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
-  rectifications, campaigns, evaluations, roster, activity };
+  rectifications, campaigns, evaluations, roster, activity, inbox };
 const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
   'rectifications', 'campaigns', 'evaluations', 'roster'];
 const app = document.getElementById('app');
@@ -61,6 +63,7 @@ function render() {
         t('common.backHome')) : null),
     h('label', { class: 'month' }, t('common.month'), ' ', h('input', { type: 'month', value: state.month,
       onchange: (event) => { state.month = event.target.value || thisMonth(); render(); } })),
+    h('a', { class: 'inbox-link', href: '#/inbox', id: 'inbox-link' }, t('inbox.title'), unreadBadge(session)),
     h('span', { class: 'who' }, state.me.name || ''),
     langSwitch(render),
     h('button', { class: 'btn ghost', onclick: async () => { await session.logout(); showLogin(app, start); } },

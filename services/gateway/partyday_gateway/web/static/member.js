@@ -2,6 +2,7 @@
 import { query, Session } from './api.js';
 import { showCampaign } from './campaign.js';
 import { can } from './capabilities.js';
+import { showInbox, unreadBadge } from './inbox.js';
 import { applyI18n, t } from './i18n.js';
 import {
   act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, showAbsences, table,
@@ -17,8 +18,10 @@ const params = new URLSearchParams(location.search);
 const route = location.pathname.replace(/^\/m\/?/, '').replace(/\/$/, '') || 'home';
 let me = null;
 
-const VIEWS = { home: viewHome, scan: viewScan, checkin: viewCheckin, history: viewHistory, vote: viewVote };
-const TABS = [['home', 'm.tab.home'], ['scan', 'm.tab.scan'], ['history', 'm.tab.history']];
+const VIEWS = {
+  home: viewHome, scan: viewScan, checkin: viewCheckin, history: viewHistory, vote: viewVote, inbox: viewInbox,
+};
+const TABS = [['home', 'm.tab.home'], ['scan', 'm.tab.scan'], ['inbox', 'm.tab.inbox'], ['history', 'm.tab.history']];
 
 function deviceId() {
   let id = localStorage.getItem(DEVICE_KEY);
@@ -61,7 +64,8 @@ function render() {
   h('button', { class: 'btn ghost', onclick: async () => { await session.logout(); showLogin(); } }, t('common.logout'))),
   queued ? h('div', { class: 'alert warn', id: 'queue-banner' }, t('m.queued', { n: queued })) : null,
   main, h('nav', { class: 'tabbar' }, TABS.map(([key, label]) => h('a', {
-    href: key === 'home' ? '/m' : `/m/${key}`, class: key === route ? 'active' : '' }, t(label)))));
+    href: key === 'home' ? '/m' : `/m/${key}`, class: key === route ? 'active' : '' }, t(label),
+  key === 'inbox' ? unreadBadge(session) : null))));
   mount(main, loading());
   (VIEWS[route] || viewHome)(main).catch((error) => mount(main, errorBox(error)));
 }
@@ -283,6 +287,10 @@ async function viewHistory(main, page = 1) {
     ['att.status', (r) => [badge(t(`att.${r.status}`), `s-${r.status}`), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null]],
     ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]], history.items, t('m.noHistory')),
   history.total > PAGE_SIZE ? pager(page, PAGE_SIZE, history.total, (p) => viewHistory(main, p)) : null);
+}
+
+async function viewInbox(main) {
+  await showInbox(session, main);
 }
 
 async function viewVote(main) {

@@ -85,13 +85,13 @@ def notifications(container_factory, make_config, databases, sms_gateway, smtp_s
     container.url = url
     for node in NODES:
         send(container, "directory", "org_created", {**node, "domain": "community", "kind": "regular"})
-    for member_id, name, branch in [
-        ("secretary", "王书记", "b-1"),
-        ("member", "李党员", "b-1"),
-        ("county-admin", "张部长", "b-1"),
-        ("other", "赵党员", "b-1"),
+    for member_id, name, branch, joined_on in [
+        ("secretary", "王书记", "b-1", "1985-07-01"),
+        ("member", "李党员", "b-1", None),
+        ("county-admin", "张部长", "b-1", None),
+        ("other", "赵党员", "b-1", "1990-12-15"),
     ]:
-        join(container, member_id, name, branch)
+        join(container, member_id, name, branch, joined_on)
     grant(container, "secretary", "branch_admin", "b-1", "/city/county/b-1/")
     grant(container, "county-admin", "org_admin", "county", "/city/county/")
     engine = make_engine(url)
@@ -119,7 +119,7 @@ def inbox(container, member_id, **kwargs) -> dict:
     return call(container, "inbox", member_id, **kwargs)
 
 
-def join(container, member_id, name, branch_id):
+def join(container, member_id, name, branch_id, joined_on=None):
     data = {
         "member_id": member_id,
         "name": name,
@@ -129,7 +129,7 @@ def join(container, member_id, name, branch_id):
         "probationary": False,
         "lost_contact": False,
         "active": True,
-        "joined_on": None,
+        "joined_on": joined_on,
     }
     send(container, "directory", "member_joined", data)
 
@@ -443,3 +443,22 @@ def test_the_daily_cap_holds_back_text_messages(notifications, sms_gateway, monk
     wait_until(lambda: inbox(notifications, "secretary")["total"] == 2, message="both in the inbox")
     wait_until(lambda: any(t["parameters"].get("comment") == "第一条" for t in sms_gateway.received), message="1st")
     assert not any(t["parameters"].get("comment") == "第二条" for t in sms_gateway.received)
+
+
+def test_a_member_chooses_the_channels_of_a_kind_except_what_the_organisation_requires(notifications, sms_gateway):
+    chosen = call(
+        notifications,
+        "update_member_settings",
+        "secretary",
+        {"channels": {"plan_returned": ["inbox"], "plan_overdue": []}},
+    )
+    assert chosen["channels"]["plan_returned"] == ["inbox"] and chosen["channels"]["plan_overdue"] == ["inbox", "sms"]
+    send(notifications, "plans", "plan_returned", returned_plan("不要短信"))
+    send(notifications, "plans", "plan_overdue", overdue("2026-10"))
+    wait_until(lambda: texts_of(sms_gateway, "plan_overdue"), message="the required text message")
+    wait_until(lambda: inbox(notifications, "secretary")["total"] == 2, message="both in the inbox")
+    assert not texts_of(sms_gateway, "plan_returned")
+
+
+def texts_of(gateway, template_id):
+    return [text for text in gateway.to(PHONES["secretary"]) if text["template_id"] == template_id]

@@ -11,13 +11,15 @@ class Expected(BaseModel):
 
 
 class MemberExpected(Expected):
-    """The fields of the directory's member events notifications keeps: who is where, and still active."""
+    """The fields of the directory's member events notifications keeps: who is where, still active, and since
+    when a Party member (their political birthday)."""
 
     member_id: str
     name: str
     branch_id: str | None
     branch_path: str | None
     active: bool
+    joined_on: date | None = None
 
 
 class GrantExpected(Expected):

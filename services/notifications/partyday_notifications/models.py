@@ -1,7 +1,7 @@
 """The notifications service: who may be told (members and role holders, followed from the directory's
 events), the activities it reminds of, each notification and each of its deliveries by channel."""
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.orgtree import add_org_projection
@@ -17,7 +17,8 @@ class Base(DeclarativeBase):
 
 
 class Recipient(Base):
-    """A member as the directory announces them (no contact data: phones are asked for when a text is sent)."""
+    """A member as the directory announces them, with the day they joined the Party (their political birthday);
+    no contact data: phones are asked for when a text is sent."""
 
     __tablename__ = "recipients"
 
@@ -26,6 +27,7 @@ class Recipient(Base):
     branch_id: Mapped[str | None] = mapped_column(String(64), index=True)
     branch_path: Mapped[str | None] = mapped_column(String(1000))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_on = mapped_column(Date, nullable=True)
 
 
 class RoleHolder(Base):

@@ -18,6 +18,7 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "comment_moderated": ("inbox",),
     "evaluation_published": ("inbox",),
     "campaign_created": ("inbox",),
+    "political_birthdays": ("inbox", "email"),
     "reminder_day_before": ("inbox", "sms"),
     "reminder_hour_before": ("inbox",),
 }

@@ -42,7 +42,23 @@ def plan_published(session: Session, event_id: str, payload, now: datetime) -> i
         "venue": payload.venue_name,
         "actions": "、".join(payload.required_actions) or "—",
     }
-    return notify(session, event_id, "plan_published", members, parameters, now, payload.activity_id)
+    told = notify(session, event_id, "plan_published", members, parameters, now, payload.activity_id)
+    return told + political_birthdays(session, event_id, payload, now)
+
+
+def political_birthdays(session: Session, event_id: str, payload, now: datetime) -> int:
+    """Before the party day, the secretary is told whose political birthday (the day they joined the Party) falls in
+    its month, to mark it at the party day."""
+    found = people.political_birthdays(session, payload.branch_id, int(payload.month[5:7]))
+    if not found:
+        return 0
+    parameters = {
+        "month": payload.month,
+        "members": "、".join(f"{name}（{joined_on.isoformat()}）" for name, joined_on in found),
+        "starts_at": local_time(payload.starts_at),
+    }
+    recipients = people.secretaries(session, payload.branch_id)
+    return notify(session, f"{event_id}:birthdays", "political_birthdays", recipients, parameters, now)
 
 
 def plan_returned(session: Session, event_id: str, payload, now: datetime) -> int:

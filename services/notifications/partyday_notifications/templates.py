@@ -57,6 +57,13 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("评选投票：{title}", "“{title}”投票时间为{opens_at}至{closes_at}，欢迎参与。"),
         "en": ("Vote: {title}", "Voting for “{title}” runs from {opens_at} to {closes_at}."),
     },
+    "political_birthdays": {
+        "zh": ("本月政治生日", "{month}过政治生日的党员：{members}。可在{starts_at}的主题党日上为他们过政治生日。"),
+        "en": (
+            "Political birthdays this month",
+            "Political birthdays (the day they joined the Party) in {month}: {members}. Mark them on {starts_at}.",
+        ),
+    },
     "reminder_day_before": {
         "zh": ("明天主题党日", "明天{starts_at}在{venue}开展主题党日“{theme}”，请准时参加。"),
         "en": ("Party day tomorrow", "Tomorrow at {starts_at}, in {venue}: “{theme}”. Please be on time."),

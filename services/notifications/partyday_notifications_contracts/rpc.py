@@ -17,6 +17,7 @@ KINDS = (
     "comment_moderated",
     "evaluation_published",
     "campaign_created",
+    "political_birthdays",
     "reminder_day_before",
     "reminder_hour_before",
 )

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("branch_id", sa.String(64), nullable=True),
         sa.Column("branch_path", sa.String(1000), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("joined_on", sa.Date(), nullable=True),
     )
     op.create_index("ix_recipients_branch_id", "recipients", ["branch_id"])
     op.create_table(

@@ -298,6 +298,19 @@ def test_closing_marks_absence_excuses_leave_and_counts_mobile_members_apart(att
     }
     assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 0, "absent": 1, "excused": 1}
     assert sheet["counts"]["mobile_members"]["no_sign_out"] == 1
+    engine = make_engine(attendance.url)
+    outbox = metadata.tables[OUTBOX]
+    with engine.connect() as connection:
+        told = connection.execute(
+            select(outbox.c.event_type, outbox.c.body)
+            .where(outbox.c.event_type.in_(["leave_requested", "leave_decided"]))
+            .order_by(outbox.c.id)
+        ).all()
+    engine.dispose()
+    assert [(kind, body["data"]["member_id"], body["data"]["status"]) for kind, body in told] == [
+        ("leave_requested", "m-2", "pending"),
+        ("leave_decided", "m-2", "approved"),
+    ], "the member is told the decision, and reminders pass them by"
     assert call(attendance, "close_due", now="2026-12-08T00:01:00+08:00") == 0, "closed once"
 
 

@@ -101,6 +101,17 @@ def test_bad_members_are_refused(directory, change, code, status):
     assert (raised.value.code, raised.value.status) == (code, status)
 
 
+def test_the_phones_of_active_members_are_answered_for_text_messages(directory):
+    *_, first, _ = tree(directory)
+    created = member(directory, first)
+    assert call(directory, "member_phones", [created["member_id"], "nobody"]) == {created["member_id"]: "13900000001"}
+    call(directory, "leave_member", created["member_id"])
+    assert call(directory, "member_phones", [created["member_id"]]) == {}
+    with pytest.raises(DomainError) as raised:
+        call(directory, "member_phones", [str(number) for number in range(1001)])
+    assert raised.value.code == "TOO_MANY_MEMBERS"
+
+
 def test_a_phone_has_one_account(directory):
     *_, first, second = tree(directory)
     member(directory, first)
@@ -161,6 +172,10 @@ def test_roles_are_bound_to_nodes_of_their_level(directory):
     call(directory, "revoke_grant", granted["grant_id"])
     context = call(directory, "auth_context", session["subject"], session["session_id"])
     assert [r["role"] for r in context["roles"]] == ["member"]
+    announced = {"grant_id": granted["grant_id"], "member_id": created["member_id"], "role": "org_admin"}
+    for event_type in ("role_granted", "role_revoked"):
+        found = [event for event in events(directory, event_type) if event["grant_id"] == granted["grant_id"]]
+        assert [event | announced == event for event in found] == [True], event_type
 
 
 def test_the_working_group_and_the_committee_are_roles_of_organisations_above_the_branches(directory):

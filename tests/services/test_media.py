@@ -180,6 +180,8 @@ def test_a_rejected_upload_counts_for_nothing(media):
     assert rejected["status"] == "rejected" and rejected["reject_reason"] == "与活动无关"
     assert call(media, "activity_media", activity_id)["detail_score"] == 0
     assert events(media, "detail_score_changed") == []
+    [told] = events(media, "upload_rejected")
+    assert (told["media_id"], told["uploaded_by"], told["reason"]) == (answer["media_id"], "m-1", "与活动无关")
 
 
 def test_a_photo_used_for_another_activity_is_flagged(media):

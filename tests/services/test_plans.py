@@ -123,6 +123,8 @@ def test_the_whole_lifecycle_from_draft_to_archive(services, city):
     assert submitted["status"] == "submitted" and submitted["submitted_late"] is False
     returned = call(plans, "return_plan", plan["plan_id"], "请补充学习材料")
     assert returned["status"] == "returned" and returned["review_comment"] == "请补充学习材料"
+    [told] = outbox(plans, "plan_returned")
+    assert told["review_comment"] == "请补充学习材料", "the secretary is told the comment"
     call(plans, "edit_plan", plan["plan_id"], {"optional_actions": ["志愿服务", "走访慰问"]})
     late = call(plans, "submit_plan", plan["plan_id"], now="2026-12-06T09:00:00+08:00")
     assert late["submitted_late"] is True, "a late plan is accepted and flagged, never refused"

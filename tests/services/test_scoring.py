@@ -356,6 +356,14 @@ def test_a_thousand_concurrent_duplicate_votes_leave_exactly_one(scoring, genero
         "create_campaign",
         {**VOTING, "org_id": "town", "month": MONTH, "title": "x", "votes_per_voter": 1},
     )
+    engine = make_engine(scoring.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        created = (
+            connection.execute(select(outbox.c.body).where(outbox.c.event_type == "campaign_created")).scalars().all()
+        )
+    engine.dispose()
+    assert [body["data"]["campaign_id"] for body in created] == [campaign["campaign_id"]], "announced once"
     outcomes = concurrently(
         scoring, "vote", [(campaign["campaign_id"], "member:m1", {"activity_id": first}, ADDRESS)] * 1000
     )

@@ -13,7 +13,9 @@ from partyday_common.db import bulk_insert
 from partyday_notifications import metrics, rules
 from partyday_notifications.models import Delivery, MemberSettings, Notification
 from partyday_notifications.settings import get_settings
-from partyday_notifications.templates import render
+from partyday_notifications.templates import LANGUAGES, render
+
+CHUNK = 5000
 
 
 def notify(
@@ -25,8 +27,17 @@ def notify(
     now: datetime,
     subject_id: str | None = None,
 ) -> int:
-    """Store the notifications of an event for its recipients (each once) and their deliveries; how many."""
+    """Store the notifications of an event for its recipients (each once) and their deliveries, a chunk of
+    recipients at a time (a campaign tells a whole city); how many."""
     recipients = sorted(set(recipients))
+    rendered = {language: render(kind, language, parameters) for language in LANGUAGES}
+    return sum(
+        _notify_chunk(session, event_id, kind, recipients[start : start + CHUNK], parameters, rendered, now, subject_id)
+        for start in range(0, len(recipients), CHUNK)
+    )
+
+
+def _notify_chunk(session, event_id, kind, recipients, parameters, rendered, now, subject_id) -> int:
     already = set(
         session.scalars(
             select(Notification.recipient_id).where(
@@ -42,12 +53,13 @@ def notify(
         for found in session.scalars(select(MemberSettings).where(MemberSettings.member_id.in_(recipients)))
     }
     settings = get_settings()
-    texts_today = sms_counts(session, recipients, rules.local_day_start(now, settings.notifications_time_zone))
+    may_text = "sms" in rules.DEFAULT_CHANNELS[kind]
+    since = rules.local_day_start(now, settings.notifications_time_zone)
+    texts_today = sms_counts(session, recipients, since) if may_text else {}
     notifications, deliveries = [], []
     for member_id in recipients:
         chosen = choices.get(member_id)
-        language = chosen.language if chosen else "zh"
-        title, body = render(kind, language, parameters)
+        title, body = rendered[chosen.language if chosen and chosen.language in rendered else "zh"]
         notification_id = uuid.uuid4().hex
         notifications.append(
             {

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install lint run test test-infra test-unit test-services test-e2e test-browser bench bench-dispatch bench-checkin bench-scoring bench-import migrate city clean
+.PHONY: install lint run test test-infra test-unit test-services test-e2e test-browser bench bench-dispatch bench-checkin bench-scoring bench-import bench-notify migrate city clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml dev/pyproject.toml
 	@scripts/ensure-fonts.sh
@@ -67,6 +67,11 @@ bench-scoring: install
 	@scripts/ensure-rabbitmq.sh --management
 	@scripts/ensure-postgres.sh
 	$(PY) -m bench.scoring
+
+bench-notify: install
+	@scripts/ensure-rabbitmq.sh --management
+	@scripts/ensure-postgres.sh
+	$(PY) -m bench.notify
 
 bench-import: install
 	@scripts/ensure-rabbitmq.sh --management

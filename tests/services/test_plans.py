@@ -264,6 +264,11 @@ def test_annual_task_lists_and_rectifications(services, city):
     assert (shown["answer"], shown["answer_media_ids"]) == ("再次补齐", ["m2"])
     listed = call(plans, "rectifications", city["county"]["org_id"])
     assert [item["history"] for item in listed["items"]] == [shown["history"]]
+    answered, reopened = outbox(plans, "rectification_answered"), outbox(plans, "rectification_reopened")
+    assert [(event["status"], event["issued_by"]) for event in answered] == [("answered", "superior-1")] * 2, (
+        "whoever issued the notice is told of each answer"
+    )
+    assert [event["rectification_id"] for event in reopened] == [rectification_id]
     overdue = call(
         plans, "rectifications", city["county"]["org_id"], overdue_only=True, now="2026-12-20T00:00:00+08:00"
     )

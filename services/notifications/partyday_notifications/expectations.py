@@ -79,6 +79,12 @@ class RectificationExpected(Expected):
     due_on: date
 
 
+class RectificationMovedExpected(RectificationExpected):
+    """The fields of `plans.rectification_answered` and `plans.rectification_reopened`: who issued it."""
+
+    issued_by: str | None = None
+
+
 class AbsenceFlaggedExpected(Expected):
     """The fields of `attendance.member_absence_flagged`."""
 

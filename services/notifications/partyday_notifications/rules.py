@@ -11,6 +11,8 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "plan_overdue": ("inbox", "sms", "email"),
     "summary_overdue": ("inbox", "sms", "email"),
     "rectification_issued": ("inbox", "sms", "email"),
+    "rectification_answered": ("inbox", "email"),
+    "rectification_reopened": ("inbox", "sms", "email"),
     "absence_flagged": ("inbox", "email"),
     "leave_decided": ("inbox",),
     "upload_rejected": ("inbox",),

@@ -27,6 +27,7 @@ from partyday_notifications.expectations import (
     PlanApprovedExpected,
     PlanReturnedExpected,
     RectificationExpected,
+    RectificationMovedExpected,
     UploadRejectedExpected,
 )
 from partyday_notifications.models import metadata, org_nodes
@@ -117,6 +118,18 @@ class NotificationsService(OrgTreeProjection, PartydayService):
         """The secretary is told what to fix."""
         with self.db.transaction() as session:
             telling.rectification_issued(session, event.event_id, payload, utcnow())
+
+    @event_consumer("plans", "rectification_answered", expects=RectificationMovedExpected)
+    def on_rectification_answered(self, event, payload: RectificationMovedExpected):
+        """Whoever issued the notice is told it was answered."""
+        with self.db.transaction() as session:
+            telling.rectification_answered(session, event.event_id, payload, utcnow())
+
+    @event_consumer("plans", "rectification_reopened", expects=RectificationMovedExpected)
+    def on_rectification_reopened(self, event, payload: RectificationMovedExpected):
+        """The secretary is told the answer was not accepted."""
+        with self.db.transaction() as session:
+            telling.rectification_reopened(session, event.event_id, payload, utcnow())
 
     @event_consumer("attendance", "member_absence_flagged", expects=AbsenceFlaggedExpected)
     def on_absence_flagged(self, event, payload: AbsenceFlaggedExpected):

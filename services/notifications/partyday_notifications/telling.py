@@ -94,6 +94,24 @@ def rectification_issued(session: Session, event_id: str, payload, now: datetime
     return notify(session, event_id, "rectification_issued", recipients, parameters, now, payload.rectification_id)
 
 
+def rectification_answered(session: Session, event_id: str, payload, now: datetime) -> int:
+    """Whoever issued the notice (else the admins above the branch) is told the branch answered."""
+    recipients = [payload.issued_by] if payload.issued_by else people.superiors(session, payload.branch_path)
+    parameters = {"branch": people.org_name(session, payload.branch_id), "issue": payload.issue}
+    return notify(session, event_id, "rectification_answered", recipients, parameters, now, payload.rectification_id)
+
+
+def rectification_reopened(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The branch's secretary is told the answer was not accepted."""
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "issue": payload.issue,
+        "due_on": payload.due_on.isoformat(),
+    }
+    recipients = people.secretaries(session, payload.branch_id)
+    return notify(session, event_id, "rectification_reopened", recipients, parameters, now, payload.rectification_id)
+
+
 def absence_flagged(session: Session, event_id: str, payload, now: datetime) -> int:
     """The branch's secretary is told who missed party days in a row."""
     parameters = {"member": people.name_of(session, payload.member_id), "count": payload.consecutive_absences}

@@ -29,6 +29,14 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("整改通知", "{branch}收到整改通知：{issue}。请于{due_on}前完成整改。"),
         "en": ("Rectification notice", "{branch} is asked to rectify: {issue}. Due on {due_on}."),
     },
+    "rectification_answered": {
+        "zh": ("整改已答复", "{branch}已答复整改通知“{issue}”，请审核后关闭或退回。"),
+        "en": ("Rectification answered", "{branch} answered the notice “{issue}”: close it or reopen it."),
+    },
+    "rectification_reopened": {
+        "zh": ("整改被退回", "{branch}对整改通知“{issue}”的答复未通过，请于{due_on}前继续整改。"),
+        "en": ("Rectification reopened", "{branch}'s answer to “{issue}” was not accepted. Due on {due_on}."),
+    },
     "absence_flagged": {
         "zh": ("党员连续缺席提醒", "{member}已连续{count}次未参加主题党日，请及时谈心谈话。"),
         "en": ("Repeated absence", "{member} has missed {count} party days in a row."),

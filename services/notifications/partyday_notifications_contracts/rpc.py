@@ -10,6 +10,8 @@ KINDS = (
     "plan_overdue",
     "summary_overdue",
     "rectification_issued",
+    "rectification_answered",
+    "rectification_reopened",
     "absence_flagged",
     "leave_decided",
     "upload_rejected",

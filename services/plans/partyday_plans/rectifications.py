@@ -16,7 +16,7 @@ from partyday_plans.announcements import announce
 from partyday_plans.models import Rectification, RectificationEntry
 from partyday_plans.nodes import branch, node
 from partyday_plans.paging import counted_page
-from partyday_plans_contracts.events import RectificationIssued
+from partyday_plans_contracts.events import RectificationAnswered, RectificationIssued, RectificationReopened
 from partyday_plans_contracts.rpc import RectificationAnswer, RectificationCreate, RectificationReview
 
 # action: (states it may start from, state it leads to, the act its history entry records)
@@ -25,6 +25,8 @@ MOVES = {
     "close": ({"answered"}, "closed", "closed"),
     "reopen": ({"answered", "closed"}, "open", "reopened"),
 }
+# The moves someone is told of: the issuer of an answer, the branch of a reopening.
+ANNOUNCED = {"answer": RectificationAnswered, "reopen": RectificationReopened}
 
 
 def check_move(
@@ -158,6 +160,17 @@ def _move(session: Session, rectification_id: str, action: str, text: str | None
         rectification_id=notice.id, act=MOVES[action][2], text=text, media_ids=media_ids, actor_id=actor_id, at=now
     )
     session.add(entry)
+    if action in ANNOUNCED:
+        moved = ANNOUNCED[action](
+            rectification_id=notice.id,
+            branch_id=notice.branch_id,
+            branch_path=notice.branch_path,
+            issue=notice.issue,
+            due_on=notice.due_on,
+            status=notice.status,
+            issued_by=notice.issued_by,
+        )
+        announce(session, moved)
     return rectification_view(notice, [*history, entry])
 
 

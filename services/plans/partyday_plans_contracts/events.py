@@ -110,6 +110,21 @@ class RectificationIssued(BaseModel):
     due_on: date
 
 
+class RectificationMoved(RectificationIssued):
+    """A notice's move, with who issued it and its new status."""
+
+    status: str
+    issued_by: str | None
+
+
+class RectificationAnswered(RectificationMoved):
+    """`rectification_answered`, version 1: the branch answered what it did; whoever issued the notice is told."""
+
+
+class RectificationReopened(RectificationMoved):
+    """`rectification_reopened`, version 1: the superior found the answer wanting; the branch is told."""
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "directive_published": DirectivePublished,
     "plan_submitted": PlanSubmitted,
@@ -121,6 +136,8 @@ EVENTS: dict[str, type[BaseModel]] = {
     "plan_overdue": PlanOverdue,
     "summary_overdue": SummaryOverdue,
     "rectification_issued": RectificationIssued,
+    "rectification_answered": RectificationAnswered,
+    "rectification_reopened": RectificationReopened,
 }
 
 SUBSCRIBED: frozenset[str] = frozenset(
@@ -135,5 +152,7 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "plan_overdue",
         "summary_overdue",
         "rectification_issued",
+        "rectification_answered",
+        "rectification_reopened",
     }
 )

@@ -494,3 +494,36 @@ def test_a_member_chooses_the_channels_of_a_kind_except_what_the_organisation_re
 
 def texts_of(gateway, template_id):
     return [text for text in gateway.to(PHONES["secretary"]) if text["template_id"] == template_id]
+
+
+def test_members_of_a_roster_import_are_followed_in_one_batch(notifications):
+    imported = [
+        {
+            "member_id": f"imported-{number}",
+            "name": f"新党员{number}",
+            "branch_id": "b-1",
+            "branch_path": "/city/county/b-1/",
+            "mobile": False,
+            "probationary": True,
+            "lost_contact": False,
+            "active": True,
+            "joined_on": None,
+        }
+        for number in range(3)
+    ]
+    send(notifications, "directory", "members_imported", {"import_id": "i-1", "members": imported})
+    engine = make_engine(notifications.url)
+    wait_until(lambda: followed(engine)[0] == 7, message="the batch followed")
+    engine.dispose()
+    campaign = {
+        "campaign_id": "v-2",
+        "org_id": "county",
+        "org_path": "/city/county/",
+        "month": "2026-12",
+        "title": "我为党日点赞",
+        "opens_at": "2026-12-20T00:00:00+08:00",
+        "closes_at": "2026-12-25T00:00:00+08:00",
+    }
+    send(notifications, "scoring", "campaign_created", campaign)
+    told = wait_until(lambda: inbox(notifications, "imported-2")["items"], message="an imported member told")
+    assert told[0]["kind"] == "campaign_created"

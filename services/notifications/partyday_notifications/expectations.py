@@ -22,6 +22,12 @@ class MemberExpected(Expected):
     joined_on: date | None = None
 
 
+class MembersImportedExpected(Expected):
+    """`directory.members_imported`: a batch of a roster import's new members, followed as `member_joined` each."""
+
+    members: list[MemberExpected]
+
+
 class GrantExpected(Expected):
     """The fields of `role_granted` and `role_revoked`: who holds which role where."""
 

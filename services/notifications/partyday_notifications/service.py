@@ -23,6 +23,7 @@ from partyday_notifications.expectations import (
     GrantExpected,
     LeaveExpected,
     MemberExpected,
+    MembersImportedExpected,
     OverdueExpected,
     PlanApprovedExpected,
     PlanReturnedExpected,
@@ -57,6 +58,12 @@ class NotificationsService(OrgTreeProjection, PartydayService):
     def on_member_joined(self, event, payload: MemberExpected):
         """Follow who may be told, and in which branch."""
         self._follow_member(payload)
+
+    @event_consumer("directory", "members_imported", expects=MembersImportedExpected)
+    def on_members_imported(self, event, batch: MembersImportedExpected):
+        """Follow a roster import's batch of new members at once."""
+        with self.db.transaction() as session:
+            people.follow_members(session, batch.members)
 
     @event_consumer("directory", "member_updated", expects=MemberExpected)
     def on_member_updated(self, event, payload: MemberExpected):

@@ -3,8 +3,10 @@ people with the right text, in the inbox, by text message through a real local H
 through a real local SMTP server; a redelivered event tells nobody twice; a failing SMS gateway is tried
 again, then the delivery is dead and listed for operations."""
 
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from nameko.rpc import rpc
@@ -527,3 +529,18 @@ def test_members_of_a_roster_import_are_followed_in_one_batch(notifications):
     send(notifications, "scoring", "campaign_created", campaign)
     told = wait_until(lambda: inbox(notifications, "imported-2")["items"], message="an imported member told")
     assert told[0]["kind"] == "campaign_created"
+
+
+def test_no_text_message_is_sent_in_the_quiet_hours(notifications, sms_gateway, monkeypatch):
+    hour = datetime.now(ZoneInfo("Asia/Shanghai")).hour
+    monkeypatch.setenv("PARTYDAY_NOTIFICATIONS_QUIET_START", str(hour))
+    monkeypatch.setenv("PARTYDAY_NOTIFICATIONS_QUIET_END", str((hour + 2) % 24))
+    get_settings.cache_clear()
+    send(notifications, "plans", "plan_returned", returned_plan("夜间"))
+    wait_until(lambda: "夜间" in newest(notifications, "secretary")["body"], message="the inbox works at night")
+    time.sleep(3)
+    assert not texts_of(sms_gateway, "plan_returned"), "the text waits for the morning"
+    monkeypatch.setenv("PARTYDAY_NOTIFICATIONS_QUIET_START", "0")
+    monkeypatch.setenv("PARTYDAY_NOTIFICATIONS_QUIET_END", "0")
+    get_settings.cache_clear()
+    wait_until(lambda: texts_of(sms_gateway, "plan_returned"), message="the text after the quiet hours")

@@ -71,3 +71,31 @@ def test_notifications_need_a_members_account(gateway):
     gateway.use(FakeRpc(caller=PUBLIC))
     refused = gateway.get("/api/v1/me/notifications")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "MEMBERS_ONLY"
+
+
+def test_dead_letters_are_for_the_city_admin(gateway):
+    dead = {
+        "items": [
+            {
+                "delivery_id": "d1",
+                "notification_id": "n1",
+                "recipient_id": "m1",
+                "kind": "plan_returned",
+                "channel": "sms",
+                "attempts": 5,
+                "last_error": "the SMS gateway answered 503",
+                "created_at": "2026-12-04T10:00:00+00:00",
+            }
+        ],
+        "total": 1,
+        "page": 1,
+        "page_size": 50,
+        "counts": {"sms": {"dead": 1, "sent": 9}},
+    }
+    gateway.use(FakeRpc(caller=MEMBER))
+    assert gateway.get("/api/v1/notifications/dead-letters").status_code == 403
+    city_admin = {**MEMBER, "roles": [{"role": "city_admin", "org_id": "root", "org_path": "/root/"}]}
+    rpc = gateway.use(FakeRpc(caller=city_admin).answer("notifications", "dead_letters", dead))
+    answer = gateway.get("/api/v1/notifications/dead-letters")
+    assert answer.status_code == 200 and answer.json() == dead
+    assert rpc.calls == [("notifications", "dead_letters", (), {"page": 1, "page_size": 50})]

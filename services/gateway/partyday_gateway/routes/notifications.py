@@ -1,15 +1,17 @@
 """A member's notifications: their inbox, newest first with the unread count, marking read, and their choices
-(e-mail address, language, channels per kind). Every member reads only their own."""
+(e-mail address, language, channels per kind), every member only their own; and for operations the deliveries
+given up (dead letters)."""
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from partyday_gateway.auth import Caller
-from partyday_gateway.deps import IdempotencyKey, Page, PageSize, Rpc
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
+from partyday_gateway.permissions import CITY
 from partyday_notifications_contracts.rpc import NotificationSettingsUpdate
 
-router = APIRouter(prefix="/api/v1/me", tags=["notifications"])
+router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
 
 class NotificationView(BaseModel):
@@ -50,7 +52,7 @@ def member_of(caller) -> str:
     return caller.member_id
 
 
-@router.get("/notifications", response_model=Inbox)
+@router.get("/me/notifications", response_model=Inbox)
 async def my_notifications(
     caller: Caller, rpc: Rpc, page: Page = 1, page_size: PageSize = 20, unread_only: bool = False
 ):
@@ -59,13 +61,13 @@ async def my_notifications(
     return await rpc.call("notifications", "inbox", member_id, page=page, page_size=page_size, unread_only=unread_only)
 
 
-@router.post("/notifications/read-all", response_model=ReadAll)
+@router.post("/me/notifications/read-all", response_model=ReadAll)
 async def read_all(caller: Caller, rpc: Rpc, idempotency_key: IdempotencyKey = None):
     """Mark every notification of the caller read."""
     return await rpc.call("notifications", "mark_all_read", member_of(caller), idempotency_key=idempotency_key)
 
 
-@router.post("/notifications/{notification_id}/read", response_model=NotificationView)
+@router.post("/me/notifications/{notification_id}/read", response_model=NotificationView)
 async def read_one(notification_id: str, caller: Caller, rpc: Rpc, idempotency_key: IdempotencyKey = None):
     """Mark one of the caller's notifications read (404 for one that is not theirs)."""
     return await rpc.call(
@@ -73,13 +75,13 @@ async def read_one(notification_id: str, caller: Caller, rpc: Rpc, idempotency_k
     )
 
 
-@router.get("/notification-settings", response_model=NotificationSettings)
+@router.get("/me/notification-settings", response_model=NotificationSettings)
 async def my_settings(caller: Caller, rpc: Rpc):
     """The caller's e-mail address, language, and per kind the channels they are told by."""
     return await rpc.call("notifications", "member_settings", member_of(caller))
 
 
-@router.put("/notification-settings", response_model=NotificationSettings)
+@router.put("/me/notification-settings", response_model=NotificationSettings)
 async def change_settings(
     body: NotificationSettingsUpdate, caller: Caller, rpc: Rpc, idempotency_key: IdempotencyKey = None
 ):
@@ -89,3 +91,30 @@ async def change_settings(
     return await rpc.call(
         "notifications", "update_member_settings", member_of(caller), payload, idempotency_key=idempotency_key
     )
+
+
+class DeadDelivery(BaseModel):
+    delivery_id: str
+    notification_id: str
+    recipient_id: str
+    kind: str
+    channel: str
+    attempts: int
+    last_error: str | None
+    created_at: str
+
+
+class DeadLetters(BaseModel):
+    items: list[DeadDelivery]
+    total: int
+    page: int
+    page_size: int
+    counts: dict[str, dict[str, int]] = Field(description="deliveries by channel and status")
+
+
+@router.get("/notifications/dead-letters", response_model=DeadLetters)
+async def dead_letters(caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50):
+    """For operations (the city admin): text messages and e-mails given up after their attempts, newest first, with
+    their last error, and every delivery counted by channel and status."""
+    authz.require_anywhere(caller, CITY, "create_city")
+    return await rpc.call("notifications", "dead_letters", page=page, page_size=page_size)

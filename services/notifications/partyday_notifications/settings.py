@@ -9,6 +9,8 @@ from partyday_common.settings import Settings
 
 
 class NotificationsSettings(Settings):
+    service = "notifications"
+
     smtp_url: str | None = Field(
         None, description="smtp://user:password@host:port (smtps:// for TLS); unset writes e-mails to the log"
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from partyday_common.db import bulk_insert
 from partyday_notifications import metrics, rules
-from partyday_notifications.models import Delivery, MemberSettings, Notification
+from partyday_notifications.models import Delivery, MemberSettings, Notification, Recipient
 from partyday_notifications.settings import get_settings
 from partyday_notifications.templates import LANGUAGES, render
 
@@ -55,7 +55,16 @@ def _notify_chunk(session, event_id, kind, recipients, parameters, rendered, now
     settings = get_settings()
     may_text = "sms" in rules.DEFAULT_CHANNELS[kind]
     since = rules.local_day_start(now, settings.notifications_time_zone)
-    texts_today = sms_counts(session, recipients, since) if may_text else {}
+    texts_today = {}
+    if may_text:
+        # Two events texting the same member at once count their day one after the other: the cap holds.
+        session.execute(
+            select(Recipient.member_id)
+            .where(Recipient.member_id.in_(recipients))
+            .order_by(Recipient.member_id)
+            .with_for_update()
+        ).all()
+        texts_today = sms_counts(session, recipients, since)
     notifications, deliveries = [], []
     for member_id in recipients:
         chosen = choices.get(member_id)

@@ -4,8 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from partyday_common.rpc import RpcTimeout
 from partyday_common.sms import signature
-from partyday_notifications import rules
+from partyday_notifications import delivery, rules
 from partyday_notifications.templates import TEMPLATES, render
 from partyday_notifications_contracts.rpc import KINDS
 
@@ -79,3 +80,19 @@ def test_the_sms_signature_is_the_hmac_of_the_body():
         signature("s3cret", b'{"phone": "1"}')
         == "sha256=feb31b98e95966097c1425213a3866dab30abd217a10eb89939307a089cc655a"
     )
+
+
+def test_phones_are_asked_a_thousand_at_a_time_and_a_silent_directory_leaves_the_texts_for_later():
+    asked = []
+
+    def phones_of(member_ids):
+        asked.append(len(member_ids))
+        return {member_id: "139" for member_id in member_ids}
+
+    members = [f"m{number}" for number in range(2500)]
+    assert len(delivery.phones_for(phones_of, members)) == 2500 and asked == [1000, 1000, 500]
+
+    def silent(member_ids):
+        raise RpcTimeout("directory did not answer")
+
+    assert delivery.phones_for(silent, members) is None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.pagination import page_bounds
+from partyday_common.rpc import RpcTimeout
 from partyday_notifications import metrics, rules
 from partyday_notifications.channels import Message, SendFailed
 from partyday_notifications.models import Delivery, MemberSettings, Notification
@@ -21,6 +22,8 @@ from partyday_notifications.models import Delivery, MemberSettings, Notification
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+PHONES_PER_CALL = 1000
+DIRECTORY_SILENT = "the directory did not answer with the phone"
 DUE = ("queued", "failed")
 
 
@@ -99,6 +102,19 @@ def record(session: Session, outcomes: list[tuple[Claimed, str | None]], now: da
         metrics.count(item.channel, item.message.kind, values["status"])
 
 
+def phones_for(phones_of, member_ids: list[str]) -> dict[str, str] | None:
+    """The members' phones from the directory, a call per PHONES_PER_CALL; None when it does not answer in time
+    (the text messages then fail this round and are tried again)."""
+    phones: dict[str, str] = {}
+    try:
+        for start in range(0, len(member_ids), PHONES_PER_CALL):
+            phones.update(phones_of(member_ids[start : start + PHONES_PER_CALL]))
+    except RpcTimeout:
+        log.warning("the directory did not answer with the phones; the text messages are tried again later")
+        return None
+    return phones
+
+
 def run_round(db, phones_of, channels: dict, settings) -> int:
     """One round of sending; how many deliveries it handled. `phones_of(member_ids)` asks the directory."""
     with db.transaction() as session:
@@ -106,11 +122,12 @@ def run_round(db, phones_of, channels: dict, settings) -> int:
         emails = emails_of(session, [item.recipient_id for item in claimed if item.channel == "email"])
     if not claimed:
         return 0
-    texted = sorted({item.recipient_id for item in claimed if item.channel == "sms"})
-    phones = phones_of(texted) if texted else {}
+    phones = phones_for(phones_of, sorted({item.recipient_id for item in claimed if item.channel == "sms"}))
+    waiting = [item for item in claimed if item.channel == "sms" and phones is None]
     for item in claimed:
-        item.address = (phones if item.channel == "sms" else emails).get(item.recipient_id)
-    outcomes = send_all(channels, claimed)
+        item.address = (emails if item.channel == "email" else phones or {}).get(item.recipient_id)
+    outcomes = send_all(channels, [item for item in claimed if not (item.channel == "sms" and phones is None)])
+    outcomes += [(item, DIRECTORY_SILENT) for item in waiting]
     with db.transaction() as session:
         record(session, outcomes, utcnow(), settings)
     return len(claimed)

@@ -592,6 +592,7 @@ def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page
         "进度看板",
         "逾期名单",
         "整改通知",
+        "评选",
         "党员名册导入",
     ]
     page.wait("#plan-form h3", "制定活动方案")

@@ -11,6 +11,7 @@ from partyday_common.db import make_engine
 from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
 from partyday_directory import delivery
+from partyday_directory.bootstrap import AdminBootstrap
 from partyday_directory.models import metadata
 from partyday_directory.service import DirectoryService
 from partyday_plans.service import PlansService
@@ -206,6 +207,15 @@ def test_the_city_admin_exists_from_the_first_start(directory):
     context = call(directory, "auth_context", session["subject"], session["session_id"])
     city = call(directory, "find_org_by_code", "HZ")
     assert [(r["role"], r["org_id"]) for r in context["roles"]] == [("city_admin", city["org_id"])]
+
+
+def test_the_directory_is_not_ready_until_the_city_admin_exists(directory):
+    assert call(directory, "ping")["status"] == "ok"
+    bootstrap = next(extension for extension in directory.extensions if isinstance(extension, AdminBootstrap))
+    bootstrap.done = False
+    with pytest.raises(DomainError) as starting:
+        call(directory, "ping")
+    assert (starting.value.code, starting.value.status) == ("STARTING", 503)
 
 
 def test_five_failed_logins_lock_the_phone(directory):

@@ -45,9 +45,20 @@ def ensure_city_admin(session: Session, phone: str, password: str, city_name: st
 
 
 class AdminBootstrap(DependencyProvider):
-    """On start, makes sure the city and the city admin named by PARTYDAY_ADMIN_PHONE exist."""
+    """On start, makes sure the city and the city admin named by PARTYDAY_ADMIN_PHONE exist; `done` once they
+    do. Nameko starts every extension at once, so RPCs are answered meanwhile: readiness waits for `done`."""
+
+    def setup(self):
+        self.done = False
+
+    def get_dependency(self, worker_ctx):
+        return self
 
     def start(self):
+        self._ensure_city_admin()
+        self.done = True
+
+    def _ensure_city_admin(self):
         settings = get_settings()
         if not (settings.admin_phone and settings.admin_password):
             log.warning("no PARTYDAY_ADMIN_PHONE and PARTYDAY_ADMIN_PASSWORD: no city admin was created")

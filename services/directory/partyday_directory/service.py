@@ -23,6 +23,14 @@ class DirectoryService(PartydayService):
     import_runner = ImportRunner()
 
     @rpc
+    def ping(self):
+        """Readiness: as every service's, and only once the city admin of the settings exists (a login right after
+        the stack reports ready must find it)."""
+        if not self.bootstrap.done:
+            raise DomainError("STARTING", "the directory is still creating the city admin", 503)
+        return super().ping()
+
+    @rpc
     def create_org(self, payload: dict, idempotency_key: str | None = None) -> dict:
         """Add a node to the tree and announce `org_created`."""
         request = validated(OrgCreate, payload)

@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import eventlet
 import pytest
@@ -93,6 +93,14 @@ def evidence(container, activity_id, **changes):
         "nonce": uuid.uuid4().hex,
         **changes,
     }
+
+
+def screen_code(activity_id, at: str) -> str:
+    """The rotating code a venue screen showed at `at`: an offline scan with it proves its time."""
+    moment = datetime.fromisoformat(at)
+    return tokens.sign(
+        activity_id, attendance_settings().qr_signing_keys(), moment + timedelta(minutes=5), tokens.step_of(moment)
+    )
 
 
 def scan(container, activity_id, member, kind, payload, at):
@@ -467,10 +475,10 @@ def test_a_mutating_call_sent_again_with_its_idempotency_key_gets_the_first_answ
             "scanned_at": "2026-12-07T09:00:00+08:00",
         }
     ]
-    batch = call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:30:00+08:00", idempotency_key="batch-1")
+    batch = call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:10:00+08:00", idempotency_key="batch-1")
     assert batch[0]["status"] == "signed_in"
     assert (
-        call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:30:00+08:00", idempotency_key="batch-1")
+        call(attendance, "offline_batch", "m-1", late, now="2026-12-07T09:10:00+08:00", idempotency_key="batch-1")
         == batch
     )
     assert call(attendance, "close_due", now="2026-12-08T00:00:00+08:00", idempotency_key="close-1") == 1
@@ -528,7 +536,7 @@ def test_a_member_who_signs_in_late_leaves_or_moved_away_is_no_longer_listed(att
     last = party_days(attendance, (2, 3, 4), ROSTER)
     assert [flag["member_id"] for flag in call(attendance, "absence_flags", "b-1")["items"]] == ["m-1", "m-2", "m-3"]
     late = {
-        **evidence(attendance, last),
+        **evidence(attendance, last, token=screen_code(last, "2026-11-04T09:00:00+08:00")),
         "activity_id": last,
         "kind": "sign_in",
         "scanned_at": "2026-11-04T09:00:00+08:00",
@@ -566,7 +574,7 @@ def test_a_member_who_signs_in_late_leaves_or_moved_away_is_no_longer_listed(att
 def test_offline_scans_are_judged_on_their_evidence_and_marked_late(attendance):
     activity = approve(attendance)
     good = {
-        **evidence(attendance, activity),
+        **evidence(attendance, activity, token=screen_code(activity, "2026-12-07T09:02:00+08:00")),
         "activity_id": activity,
         "kind": "sign_in",
         "scanned_at": "2026-12-07T09:02:00+08:00",
@@ -703,7 +711,7 @@ def test_sheet_summaries_count_sign_ins_and_reflections_per_activity(attendance)
 
 def test_late_offline_scans_at_once_on_a_closed_activity_all_count_and_each_recount_has_a_new_version(attendance):
     activity = approve(attendance)
-    token = evidence(attendance, activity)
+    token = evidence(attendance, activity, token=screen_code(activity, "2026-12-07T08:58:00+08:00"))
     assert call(attendance, "close_due", now="2026-12-07T12:30:00+08:00") == 1
 
     def late(member):

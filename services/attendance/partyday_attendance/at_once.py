@@ -33,6 +33,8 @@ _EVIDENCE_TYPES = {
     "device_id": "text",
     "token_id": "text",
     "client_ip": "text",
+    "fix_at": "timestamptz",
+    "position_mocked": "boolean",
     "answer": "json",
 }
 SIGN_IN_AT_ONCE = PreparedStatement(
@@ -46,9 +48,11 @@ WITH earlier AS ({_EARLIER_ANSWER}), marked AS (
     RETURNING member_id
 ), recorded AS (
     INSERT INTO scans (activity_id, member_id, kind, accepted, reason, server_time, scanned_at, lat, lon,
-                       accuracy_m, distance_m, device_id, token_id, nonce, client_ip, sent_late, answer)
+                       accuracy_m, distance_m, device_id, token_id, nonce, client_ip, sent_late, answer, fix_at,
+                       position_mocked)
     SELECT %(activity_id)s, member_id, 'sign_in', true, NULL, %(at)s, %(at)s, %(lat)s, %(lon)s, %(accuracy_m)s,
-           %(distance_m)s, %(device_id)s, %(token_id)s, %(nonce)s, %(client_ip)s, false, %(answer)s
+           %(distance_m)s, %(device_id)s, %(token_id)s, %(nonce)s, %(client_ip)s, false, %(answer)s, %(fix_at)s,
+           %(position_mocked)s
     FROM marked
     RETURNING id
 )
@@ -61,9 +65,11 @@ REFUSE_AT_ONCE = PreparedStatement(
     f"""
 WITH earlier AS ({_EARLIER_ANSWER}), recorded AS (
     INSERT INTO scans (activity_id, member_id, kind, accepted, reason, server_time, scanned_at, lat, lon,
-                       accuracy_m, distance_m, device_id, token_id, nonce, client_ip, sent_late, answer)
+                       accuracy_m, distance_m, device_id, token_id, nonce, client_ip, sent_late, answer, fix_at,
+                       position_mocked)
     SELECT %(activity_id)s, %(member_id)s, 'sign_in', false, %(reason)s, %(at)s, %(at)s, %(lat)s, %(lon)s,
-           %(accuracy_m)s, NULL, %(device_id)s, %(token_id)s, %(nonce)s, %(client_ip)s, false, %(answer)s
+           %(accuracy_m)s, NULL, %(device_id)s, %(token_id)s, %(nonce)s, %(client_ip)s, false, %(answer)s, %(fix_at)s,
+           %(position_mocked)s
     WHERE NOT EXISTS (SELECT FROM earlier) AND (NOT %(after_entry_rules)s OR EXISTS (
         SELECT FROM sheet_entries
         WHERE activity_id = %(activity_id)s AND member_id = %(member_id)s AND signed_in_at IS NULL))
@@ -99,6 +105,8 @@ def sign_in(
         "device_id": evidence["device_id"],
         "token_id": None,
         "client_ip": client_ip,
+        "fix_at": evidence.get("fix_at"),
+        "position_mocked": evidence.get("position_mocked"),
     }
     try:
         parameters["token_id"] = tokens.verify(evidence["token"], facts.activity_id, keys, now).token_id

@@ -1,6 +1,9 @@
 """A scan judged and recorded in one transaction, every rule in the order of its refusals: who may scan, an
 offline scan's limits, not twice, the window, the fence (and a sign-out's reflection). Every sign-out, every
-offline scan, and the sign-ins the one-statement path (`at_once`) leaves to it come here."""
+offline scan, and the sign-ins the one-statement path (`at_once`) leaves to it come here.
+
+An offline sign-in with the printed code, sent after sign-in closed, proves nothing about when it was made: it is
+kept as `claimed`, marks nothing on the sheet and waits for a superior's decision (`integrity.py`)."""
 
 from datetime import datetime
 
@@ -105,12 +108,21 @@ def judge(
         "token_id": None,
         "distance_m": None,
         "reason": None,
+        "review": None,
+        "fix_at": evidence.get("fix_at"),
+        "position_mocked": evidence.get("position_mocked"),
     }
     entry_key = {"entry_activity": act.id, "entry_member": member_id}
     try:
-        record["token_id"] = tokens.verify(evidence["token"], act.id, keys, at).token_id
+        claims = tokens.verify(evidence["token"], act.id, keys, at, offline)
+        record["token_id"] = claims.token_id
         if kind == "sign_in":
-            record["distance_m"] = _sign_in(session, act, entry_key, evidence, at, now, offline)
+            rotating = claims.step is not None
+            record["distance_m"], claimed = _sign_in(session, act, entry_key, evidence, at, now, offline, rotating)
+            if claimed:
+                record.update(accepted=True, review="claimed", answer=claimed_answer(at))
+                session.execute(RECORD_SCAN, record)
+                return record["answer"]
         else:
             record["distance_m"], reflection = _sign_out(session, act, entry_key, evidence, at, now, offline)
     except DomainError as exc:
@@ -135,6 +147,11 @@ def judge(
     return record["answer"]
 
 
+def claimed_answer(at: datetime) -> dict:
+    """What a member is told of a scan kept as claimed: it waits for a decision and counts for nothing until then."""
+    return {"status": "claimed", "at": at.isoformat(), "sent_late": True, "waiting_for_decision": True}
+
+
 def refusal_answer(refusal: DomainError) -> dict:
     """A refusal as it is stored with the scan and given again to the same nonce."""
     return {
@@ -144,13 +161,22 @@ def refusal_answer(refusal: DomainError) -> dict:
 
 
 def _sign_in(
-    session: Session, act, entry_key: dict, evidence: dict, at: datetime, now: datetime, offline: bool
-) -> float:
+    session: Session,
+    act,
+    entry_key: dict,
+    evidence: dict,
+    at: datetime,
+    now: datetime,
+    offline: bool,
+    rotating: bool = False,
+) -> tuple[float, bool]:
     """Mark the entry signed in and return the distance to the venue, or raise the first rule broken, in
     the order: on the sheet, offline limits, not yet signed in, the window, the fence. The entry is only
-    read when a rule that needs no entry was broken or the sign-in found nothing to mark."""
+    read when a rule that needs no entry was broken or the sign-in found nothing to mark. A sign-in whose
+    time nothing proves, sent after sign-in closed, marks nothing and is answered as claimed (True)."""
     offline_refusal = _refusal(rules.check_offline, aware(act.closes_at), at, now) if offline else None
-    time_refusal = _refusal(rules.check_sign_in_time, at, windows_of(act))
+    window = windows_of(act)
+    time_refusal = _refusal(rules.check_sign_in_time, at, window)
     try:
         distance = rules.check_position(
             act.venue_lat, act.venue_lon, act.radius_m, evidence["lat"], evidence["lon"], evidence["accuracy_m"]
@@ -159,8 +185,11 @@ def _sign_in(
     except DomainError as refusal:
         position_refusal = refusal
     if not (offline_refusal or time_refusal or position_refusal):
+        if rules.is_claim(offline, rotating, now, window):
+            _claimable(session, entry_key)
+            return distance, True
         if session.execute(SIGN_IN, {**entry_key, "at": at, "late": offline}).first() is not None:
-            return distance
+            return distance, False
     entry = session.execute(LOCK_ENTRY, entry_key).first()
     if entry is None:
         raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
@@ -169,6 +198,24 @@ def _sign_in(
     if entry.signed_in_at is not None:
         raise DomainError("ALREADY_SIGNED_IN", "you have already signed in", 409)
     raise time_refusal or position_refusal
+
+
+def _claimable(session: Session, entry_key: dict) -> None:
+    """A claim is kept for a member on the sheet, not signed in, with no other claim waiting."""
+    entry = session.execute(LOCK_ENTRY, entry_key).first()
+    if entry is None:
+        raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
+    if entry.signed_in_at is not None:
+        raise DomainError("ALREADY_SIGNED_IN", "you have already signed in", 409)
+    waiting = session.execute(
+        select(SCANS.c.id).where(
+            SCANS.c.activity_id == entry_key["entry_activity"],
+            SCANS.c.member_id == entry_key["entry_member"],
+            SCANS.c.review == "claimed",
+        )
+    ).first()
+    if waiting is not None:
+        raise DomainError("ALREADY_CLAIMED", "your earlier scan is already waiting for a decision", 409)
 
 
 def _sign_out(

@@ -77,6 +77,17 @@ class Scan(Base):
     client_ip: Mapped[str | None] = mapped_column(String(64))
     sent_late: Mapped[bool] = mapped_column(Boolean, default=False)
     answer = mapped_column(JSON, nullable=False)
+    # What the phone said of its position fix: when it was made, and whether the browser called it mocked.
+    fix_at = mapped_column(DateTime(timezone=True))
+    position_mocked: Mapped[bool | None] = mapped_column(Boolean)
+    # An accepted scan's integrity signals with their evidence and score, weighed after it is kept (`integrity`).
+    signals = mapped_column(JSON)
+    # claimed (an offline scan whose time nothing proves) or flagged, waiting for a superior; then accepted or
+    # voided, with who decided, when and why.
+    review: Mapped[str | None] = mapped_column(String(20), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at = mapped_column(DateTime(timezone=True))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LeaveRequest(Base):

@@ -124,5 +124,6 @@ def _judge(
 
 def _counted(kind: str, answer: dict) -> dict:
     refused = "error" in answer
-    SCANS.labels(kind, "rejected" if refused else "accepted", answer["error"]["code"] if refused else "ok").inc()
+    reason = answer["error"]["code"] if refused else "claimed" if answer["status"] == "claimed" else "ok"
+    SCANS.labels(kind, "rejected" if refused else "accepted", reason).inc()
     return answer

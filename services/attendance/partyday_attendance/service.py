@@ -2,13 +2,13 @@ from datetime import datetime, timezone
 
 from nameko.timer import timer
 
-from partyday_attendance import absences, activities, closing, leave, roster, scanning, views
+from partyday_attendance import absences, activities, closing, integrity, leave, roster, scanning, views
 from partyday_attendance.expectations import MemberChanged, MembersImported, PlanApproved
 from partyday_attendance.facts import ActivityFactsProvider
 from partyday_attendance.models import metadata
 from partyday_attendance.settings import get_settings
 from partyday_attendance_contracts.events import SUBSCRIBED
-from partyday_attendance_contracts.rpc import Evidence
+from partyday_attendance_contracts.rpc import Decision, Evidence
 from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
@@ -235,6 +235,51 @@ class AttendanceService(PartydayService):
         return {"activity_id": activity_id, "page": page, "page_size": page_size, **log}
 
     @rpc
+    def reviews(self, org_path: str, page: int = 1, page_size: int = 50) -> dict:
+        """The claimed and flagged records under `org_path` waiting for a superior's decision, oldest first,
+        each with its evidence and signals."""
+        offset, limit = page_bounds(page, page_size)
+        with self.db.transaction() as session:
+            total, items = integrity.review_queue(session, org_path, offset, limit)
+        return {"org_path": org_path, "total": total, "page": page, "page_size": page_size, "items": items}
+
+    @rpc
+    def review_record(self, record_id: int) -> dict:
+        """The activity and branch a record belongs to (for the check that a superior decides it)."""
+        with self.db.transaction() as session:
+            return integrity.record_activity(session, int(record_id))
+
+    @rpc
+    def decide_review(
+        self,
+        record_id: int,
+        body: dict,
+        decided_by: str,
+        now: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict:
+        """A superior accepts or voids a claimed or flagged record with a reason; the sheet and a closed
+        activity's counts follow."""
+        decision, at = validated(Decision, body), instant(now)
+        request = {"record_id": record_id, "body": body, "decided_by": decided_by, "now": now}
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "decide_review",
+                idempotency_key,
+                request,
+                lambda: integrity.decide(
+                    session,
+                    int(record_id),
+                    decision.decision,
+                    decision.reason,
+                    decided_by,
+                    at,
+                    get_settings().absence_flag_after,
+                ),
+            )
+
+    @rpc
     def leave_activity(self, leave_id: str) -> str:
         """The activity a leave request belongs to (for scope checks)."""
         with self.db.transaction() as session:
@@ -253,7 +298,18 @@ class AttendanceService(PartydayService):
                 lambda: closing.close_due(session, at, get_settings().absence_flag_after),
             )
 
+    @rpc
+    def assess_pending(self) -> int:
+        """Weigh the accepted scans not weighed yet for integrity signals, flagging those over the threshold."""
+        with self.db.transaction() as session:
+            return integrity.assess_pending(session, get_settings())
+
     @timer(interval=get_settings().attendance_timer_interval_s)
     def close_timer(self):
         """Runs the closing of ended activities on a schedule."""
         self.close_due()
+
+    @timer(interval=get_settings().assess_interval_s)
+    def assess_timer(self):
+        """Weighs newly accepted scans for integrity signals, a few seconds after they are kept."""
+        self.assess_pending()

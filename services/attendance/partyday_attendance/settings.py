@@ -10,6 +10,18 @@ from pydantic import Field
 from partyday_common.settings import Settings
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+# Each signal alone flags a record, except a changed device (a new phone is the honest case) and the same
+# position as another member (a venue whose fixes come from one Wi-Fi access point), which flag with another.
+SIGNAL_WEIGHTS = {
+    "shared_device": 1.0,
+    "venue_coordinates": 1.0,
+    "no_spread": 0.5,
+    "stale_fix": 1.0,
+    "zero_accuracy": 1.0,
+    "impossible_move": 1.0,
+    "device_changed": 0.4,
+    "mocked_position": 1.0,
+}
 
 
 class AttendanceSettings(Settings):
@@ -20,6 +32,13 @@ class AttendanceSettings(Settings):
     absence_flag_after: int = Field(3, ge=1, description="consecutive absences that flag a member")
     qr_keys: str | None = Field(None, description="QR signing keys 'id:secret,...', newest first")
     public_url: str = Field("http://127.0.0.1:8000", description="the address members' phones open")
+    signal_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(SIGNAL_WEIGHTS), description="each integrity signal's weight (JSON object)"
+    )
+    flag_threshold: float = Field(1.0, gt=0, description="a record whose signals weigh this much is flagged")
+    stale_fix_after_s: float = Field(900.0, gt=0, description="a position fixed this far from its scan is stale")
+    assess_interval_s: float = Field(5.0, gt=0, description="how often accepted scans are weighed for signals")
+    max_speed_kmh: float = Field(200.0, gt=0, description="faster between a member's two scans is impossible")
 
     def production_problems(self) -> list[str]:
         """The shared ones, and a public address that phones can open: a printed code holds it."""

@@ -2,7 +2,8 @@
 
 A token is `base64url(claims).base64url(hmac_sha256(key, claims))`; its key id lets old
 codes keep working while a new key signs new ones. A rotating code (for a screen at the
-venue) carries a 30-second step: only the current and the previous step are accepted.
+venue) carries a 30-second step: only the current and the previous step are accepted online, and an offline
+scan made with it must claim a time within a step of it, which a poster's token cannot prove.
 """
 
 import base64
@@ -50,8 +51,10 @@ def sign(activity_id: str, keys: dict[str, str], expires_at: datetime, step: int
     return f"{body}.{_b64(mac)}"
 
 
-def verify(token: str, activity_id: str, keys: dict[str, str], now: datetime) -> Claims:
-    """The token's claims if it is genuine, for this activity and current; TOKEN_INVALID or TOKEN_EXPIRED.
+def verify(token: str, activity_id: str, keys: dict[str, str], now: datetime, offline: bool = False) -> Claims:
+    """The token's claims if it is genuine, for this activity and current; TOKEN_INVALID or TOKEN_EXPIRED. An
+    offline scan (`now` is its `scanned_at`) with a rotating token is judged at the token's step: the time it
+    claims must fall within one step of it, else SCAN_TIME_MISMATCH.
 
     The signature is compared in its canonical text form before any claim is read, so a re-encoded
     signature never passes as a different token and a forged body is never parsed.
@@ -62,7 +65,17 @@ def verify(token: str, activity_id: str, keys: dict[str, str], now: datetime) ->
     if now.timestamp() > claims["e"]:
         raise DomainError("TOKEN_EXPIRED", "this code has expired", 422)
     step = claims.get("s")
-    if step is not None and step_of(now) - step not in (0, 1):
+    if step is not None and offline and abs(step_of(now) - step) > 1:
+        raise DomainError(
+            "SCAN_TIME_MISMATCH",
+            "this scan claims a time the screen's code was not shown at",
+            422,
+            {
+                "code_shown_at": datetime.fromtimestamp(step * STEP_SECONDS, timezone.utc).isoformat(),
+                "scanned_at": now.isoformat(),
+            },
+        )
+    if step is not None and not offline and step_of(now) - step not in (0, 1):
         raise DomainError("TOKEN_EXPIRED", "this rotating code has moved on; scan the screen again", 422)
     return Claims(
         activity_id=claims["a"],

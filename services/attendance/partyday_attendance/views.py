@@ -131,6 +131,8 @@ def scan_log(
                 "client_ip": row["client_ip"],
                 "sent_late": row["sent_late"],
                 "details": None if row["accepted"] else row["answer"]["error"]["details"],
+                "signals": row["signals"],
+                "review": row["review"],
             }
             for row in rows
         ],

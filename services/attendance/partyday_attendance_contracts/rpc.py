@@ -1,4 +1,5 @@
-"""The bodies attendance's RPCs take: a scan's evidence, online or sent late from a phone that was offline."""
+"""The bodies attendance's RPCs take: a scan's evidence, online or sent late from a phone that was offline, and a
+superior's decision on a claimed or flagged record."""
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -15,9 +16,20 @@ class Evidence(BaseModel):
     device_id: str = Field(min_length=1, max_length=100)
     nonce: str = Field(min_length=8, max_length=100)
     reflection: VisibleText(5000, min_visible=0) | None = None
+    fix_at: AwareDatetime | None = Field(None, description="when the phone fixed the position it sends")
+    position_mocked: bool | None = Field(None, description="the browser's own hint: an emulated or mocked position")
 
 
 class OfflineScan(Evidence):
     activity_id: Identifier
     kind: str = Field(pattern="^(sign_in|sign_out)$")
     scanned_at: AwareDatetime
+
+
+class Decision(BaseModel):
+    """A superior's decision on a claimed or flagged record, with the reason kept on it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decision: str = Field(pattern="^(accept|void)$")
+    reason: VisibleText(1000)

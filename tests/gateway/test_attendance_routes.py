@@ -90,3 +90,70 @@ def test_check_in_and_out_keep_to_their_nonce(gateway, attendance, path):
     assert gateway.post(path, json=SCAN, headers={"Idempotency-Key": "k-1"}).status_code == 200
     ((_, _, args, kwargs),) = attendance.called("scan")
     assert args[3]["nonce"] == "nonce-0001" and "idempotency_key" not in kwargs
+
+
+RECORD = {
+    "record_id": 7,
+    "activity_id": "a1",
+    "branch_id": "b1",
+    "theme": "主题党日",
+    "member_id": "m2",
+    "name": "李强",
+    "kind": "sign_in",
+    "review": "claimed",
+    "server_time": "2026-12-07T12:00:00+00:00",
+    "scanned_at": "2026-12-07T01:00:00+00:00",
+    "sent_late": True,
+    "lat": 33.07,
+    "lon": 107.03,
+    "accuracy_m": 10.0,
+    "distance_m": 3.0,
+    "device_id": "phone",
+    "token_id": "abc",
+    "client_ip": None,
+    "signals": {"score": 0.0, "threshold": 1.0, "flagged": False, "items": []},
+    "decided_by": None,
+    "decided_at": None,
+    "decision_reason": None,
+}
+
+
+def _reviewer(gateway, roles, org_id="elsewhere"):
+    fake = FakeRpc(caller=context(roles, org_id=org_id), nodes=under_root("branch"))
+    fake.answer(
+        "attendance", "reviews", {"org_path": "/root/", "items": [RECORD], "total": 1, "page": 1, "page_size": 50}
+    )
+    fake.answer("attendance", "review_record", {"record_id": 7, "activity_id": "a1", "branch_id": "b1"})
+    fake.answer("attendance", "decide_review", {**RECORD, "review": "accepted", "decided_by": "m1"})
+    return gateway.use(fake)
+
+
+def test_a_superior_lists_the_subtrees_review_queue_and_decides_with_a_reason(gateway):
+    fake = _reviewer(gateway, [("org_admin", "root", "/root/")])
+    page = gateway.get("/api/v1/attendance/reviews", params={"org_id": "root"})
+    assert page.status_code == 200, page.text
+    assert page.json()["items"][0]["review"] == "claimed"
+    ((_, _, args, _),) = fake.called("reviews")
+    assert args == ("/root/root/",)
+    decided = gateway.post(
+        "/api/v1/attendance/reviews/7/accept", json={"reason": "核实到场"}, headers={"Idempotency-Key": "k-7"}
+    )
+    assert decided.status_code == 200, decided.text
+    ((_, _, args, kwargs),) = fake.called("decide_review")
+    assert args == (7, {"decision": "accept", "reason": "核实到场"}, "m1") and kwargs["idempotency_key"] == "k-7"
+
+
+def test_the_branchs_own_people_and_its_admin_never_decide_its_records(gateway):
+    _reviewer(gateway, [("org_admin", "root", "/root/")], org_id="b1")
+    assert_error(gateway.post("/api/v1/attendance/reviews/7/void", json={"reason": "代签"}), 403, "OWN_BRANCH")
+    fake = _reviewer(gateway, [("branch_admin", "b1", "/root/b1/")], org_id="b1")
+    assert_error(gateway.post("/api/v1/attendance/reviews/7/void", json={"reason": "代签"}), 403, "FORBIDDEN")
+    assert_error(gateway.get("/api/v1/attendance/reviews", params={"org_id": "b1"}), 403, "FORBIDDEN")
+    assert not fake.called("decide_review")
+
+
+def test_a_decision_needs_a_reason_and_is_accept_or_void(gateway):
+    fake = _reviewer(gateway, [("city_admin", "root", "/root/")])
+    assert gateway.post("/api/v1/attendance/reviews/7/accept", json={"reason": ""}).status_code == 400
+    assert gateway.post("/api/v1/attendance/reviews/7/approve", json={"reason": "x"}).status_code == 400
+    assert not fake.called("decide_review")

@@ -579,7 +579,12 @@ def test_offline_scans_are_judged_on_their_evidence_and_marked_late(attendance):
         "kind": "sign_in",
         "scanned_at": "2026-12-07T09:02:00+08:00",
     }
-    future = {**good, "nonce": uuid.uuid4().hex, "scanned_at": "2026-12-09T09:00:00+08:00"}
+    future = {
+        **good,
+        "token": evidence(attendance, activity)["token"],
+        "nonce": uuid.uuid4().hex,
+        "scanned_at": "2026-12-09T09:00:00+08:00",
+    }
     outside = {**good, "nonce": uuid.uuid4().hex, "lat": VENUE[0] + 0.01}
     results = call(
         attendance, "offline_batch", "m-1", [good, future, outside, {"nonsense": True}], now="2026-12-07T12:30:00+08:00"

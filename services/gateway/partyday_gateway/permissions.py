@@ -25,6 +25,8 @@ REVIEW = frozenset({"org_admin", "city_admin"})
 ANSWER_RECTIFICATIONS = frozenset({"branch_admin"})
 PROPOSE_IDEAS = frozenset({"branch_admin"})
 SPOT_CHECK = frozenset({"org_admin", "city_admin", "auditor"})
+# Claimed and flagged attendance records are decided by a superior of the branch (never its own admin).
+REVIEW_ATTENDANCE = frozenset({"org_admin", "city_admin"})
 RUN_CAMPAIGNS = frozenset({"org_admin", "city_admin"})
 # Evaluations: org and city admins open them and judge; the working group alone makes the first review and the
 # committee alone the second and publishes the winners. Admins lost the reviews they made while the two bodies
@@ -48,6 +50,7 @@ CAPABILITIES: dict[str, frozenset] = {
     "answer_rectifications": ANSWER_RECTIFICATIONS,
     "propose_ideas": PROPOSE_IDEAS,
     "spot_check": SPOT_CHECK,
+    "review_attendance": REVIEW_ATTENDANCE,
     "run_campaigns": RUN_CAMPAIGNS,
     "judge": JUDGE,
     "working_group": WORKING_GROUP,
@@ -147,9 +150,11 @@ class Authorizer:
             return node
         raise ApiError(403, code, message, {"needs": sorted(body), "org_id": org_id})
 
-    async def require_superior(self, principal: Principal, branch_id: str, name: str) -> dict:
+    async def require_superior(
+        self, principal: Principal, branch_id: str, name: str, capability: frozenset = REVIEW
+    ) -> dict:
         """A superior of the branch reviews it; nobody reviews their own branch."""
-        node = await self.require(principal, REVIEW, branch_id, name)
+        node = await self.require(principal, capability, branch_id, name)
         if principal.org_id == branch_id:
             raise ApiError(403, "OWN_BRANCH", "nobody reviews their own branch's work", {"org_id": branch_id})
         return node

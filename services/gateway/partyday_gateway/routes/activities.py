@@ -75,6 +75,10 @@ class ScanRecord(BaseModel):
     client_ip: str | None
     sent_late: bool
     details: dict | None = Field(description="a refusal's details as the member was answered (how far, which window)")
+    signals: dict | None = Field(None, description="an accepted scan's integrity signals, once weighed")
+    review: Literal["claimed", "flagged", "accepted", "voided"] | None = Field(
+        None, description="claimed or flagged: waiting for a superior's decision; then accepted or voided"
+    )
 
 
 class ScanLog(BaseModel):
@@ -215,13 +219,13 @@ def _download(content: bytes, media_type: str, filename: str, cache: bool = True
 @router.post("/activities/{activity_id}/check-in", response_model=ScanAnswer)
 async def check_in(activity_id: str, body: Evidence, member_id: MemberId, rpc: Rpc):
     """Sign in with the scanned code and the phone's position (the same nonce gets the same answer)."""
-    return await rpc.call("attendance", "scan", activity_id, member_id, "sign_in", body.model_dump())
+    return await rpc.call("attendance", "scan", activity_id, member_id, "sign_in", body.model_dump(mode="json"))
 
 
 @router.post("/activities/{activity_id}/check-out", response_model=ScanAnswer)
 async def check_out(activity_id: str, body: Evidence, member_id: MemberId, rpc: Rpc):
     """Sign out after the end, with a reflection of at least 10 characters."""
-    return await rpc.call("attendance", "scan", activity_id, member_id, "sign_out", body.model_dump())
+    return await rpc.call("attendance", "scan", activity_id, member_id, "sign_out", body.model_dump(mode="json"))
 
 
 @router.post("/attendance/offline-batch")

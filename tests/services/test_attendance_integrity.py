@@ -61,6 +61,9 @@ def test_a_backdated_poster_scan_is_claimed_counts_for_nothing_and_a_superiors_a
     claimed = _offline(service, activity, "m-1", "2026-12-07T09:00:00+08:00", "2026-12-07T20:00:00+08:00")
     assert claimed["status"] == "claimed" and claimed["waiting_for_decision"] is True
     assert _status(service, activity, "m-1") == "absent"
+    sheet = call(service, "attendance", activity)
+    assert sheet["integrity"] == {"claimed": 1, "flagged": 0}, "claims are shown apart"
+    assert [row["review"] for row in sheet["members"] if row["member_id"] == "m-1"] == ["claimed"]
     assert [counts["counts_version"] for counts in _announced(service)] == [1], "a claim changes no count"
     again = _offline(service, activity, "m-1", "2026-12-07T09:01:00+08:00", "2026-12-07T20:01:00+08:00")
     assert again["error"]["code"] == "ALREADY_CLAIMED"
@@ -138,6 +141,7 @@ def test_one_device_signing_in_three_members_flags_all_three_and_a_voided_sign_i
     [shared] = first["signals"]["items"]
     assert shared["signal"] == "shared_device" and shared["evidence"]["other_members"] == ["m-2", "m-3"]
 
+    assert call(service, "attendance", activity)["integrity"] == {"claimed": 0, "flagged": 3}
     assert call(service, "close_due", now="2026-12-07T12:30:00+08:00") == 1
     second = next(item for item in queue if item["member_id"] == "m-2")
     call(service, "decide_review", second["record_id"], {"decision": "void", "reason": "代签"}, "u-county")

@@ -24,14 +24,25 @@ def entry_view(e: SheetEntry) -> dict:
 
 
 def sheet_view(session: Session, act: Activity) -> dict:
+    """The sheet, each member with their records' review (claimed, flagged, accepted, voided, or none), and how
+    many members' records wait for a decision as claimed and as flagged (counted apart from the statuses)."""
     entries = session.scalars(
         select(SheetEntry).where(SheetEntry.activity_id == act.id).order_by(SheetEntry.name, SheetEntry.member_id)
     ).all()
+    reviews = dict(
+        session.execute(
+            select(SCANS.c.member_id, SCANS.c.review)
+            .where(SCANS.c.activity_id == act.id, SCANS.c.review.is_not(None))
+            .order_by(SCANS.c.id)
+        ).all()
+    )
+    waiting = list(reviews.values())
     return {
         "activity_id": act.id,
         "closed": act.closed_at is not None,
         "counts": act.counts,
-        "members": [entry_view(e) for e in entries],
+        "integrity": {"claimed": waiting.count("claimed"), "flagged": waiting.count("flagged")},
+        "members": [{**entry_view(e), "review": reviews.get(e.member_id)} for e in entries],
     }
 
 

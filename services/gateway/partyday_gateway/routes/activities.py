@@ -99,6 +99,9 @@ class SheetRow(BaseModel):
     signed_in_at: str | None
     signed_out_at: str | None
     sent_late: bool
+    review: Literal["claimed", "flagged", "accepted", "voided"] | None = Field(
+        None, description="the member's record waiting for a superior (claimed, flagged) or decided"
+    )
 
 
 class GuestBody(BaseModel):
@@ -130,7 +133,10 @@ class AbsenceFlags(BaseModel):
 class Sheet(BaseModel):
     activity_id: str
     closed: bool
-    counts: dict | None
+    counts: dict | None = Field(description="final statuses once closed; claimed records count for nothing")
+    integrity: dict[str, int] = Field(
+        default_factory=dict, description="members whose record waits for a decision: `claimed`, `flagged`"
+    )
     members: list[SheetRow]
 
 

@@ -37,6 +37,7 @@ async def _records(rpc, branch_id: str, month: str, media: dict | None) -> dict:
             "expected": len(statuses),
             "by_status": {status: statuses.count(status) for status in sorted(set(statuses))},
             "guests": sum(1 for row in sheet["members"] if row["guest"]),
+            "waiting_for_decision": sheet.get("integrity", {}),
         }
     return {
         "branch_id": branch_id,

@@ -18,6 +18,7 @@ STACK_ENVIRONMENT = {
     "PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000",
     "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
     "PARTYDAY_ABSENCE_FLAG_AFTER": "1",
+    "PARTYDAY_ASSESS_INTERVAL_S": "1",
 }
 PASSWORD = "browser-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
@@ -245,6 +246,34 @@ def test_a_superior_approves_and_returns_plans_in_the_review_queue(stack, city, 
     plan = stack.http.get(f"/api/v1/plans/{city['plans']['d']}", headers=stack.admin).json()
     assert plan["status"] == "returned" and plan["review_comment"] == "请补充民主议事的具体议题"
     page.shot("reviewed")
+
+
+def test_a_superior_accepts_a_flagged_sign_in_with_a_reason_in_the_console(stack, city, page):
+    member = city["people"]["b"]["member_id"]
+
+    def waiting():
+        queue = stack.http.get("/api/v1/attendance/reviews", params={"org_id": city["county"]}, headers=stack.admin)
+        return next((item for item in queue.json()["items"] if item["member_id"] == member), None)
+
+    # B's member signed in at exactly the venue's published coordinates
+    record = wait_for(waiting, message="the sign-in at the venue's pin was flagged")
+    assert record["review"] == "flagged" and record["signals"]["items"][0]["signal"] == "venue_coordinates"
+    page.go("/console#/reviews")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    row = f"[data-record='{record['record_id']}']"
+    page.wait(row)
+    page.wait(".signal", "坐标与公布地点完全相同")
+    page.shot("queue")
+    page.click(f"{row} button[data-action=accept]")
+    assert waiting() is not None, "no decision without a reason"
+    page.fill(f"{row} textarea", "现场照片核实本人到场")
+    page.click(f"{row} button[data-action=accept]")
+    page.wait(".alert.ok", "已裁定")
+    assert waiting() is None
+    log = stack.http.get(
+        f"/api/v1/activities/{record['activity_id']}/scans", params={"member_id": member}, headers=stack.admin
+    ).json()
+    assert [item["review"] for item in log["items"] if item["accepted"]] == ["accepted"]
 
 
 def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):

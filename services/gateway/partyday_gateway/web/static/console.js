@@ -19,14 +19,15 @@ import plans from './console/plans.js';
 import progress from './console/progress.js';
 import rankings from './console/rankings.js';
 import rectifications from './console/rectifications.js';
+import reviews from './console/reviews.js';
 import roster from './console/roster.js';
 import spotChecks from './console/spot-checks.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
-  rectifications, campaigns, evaluations, roster, activity, inbox };
+  reviews, rectifications, campaigns, evaluations, roster, activity, inbox };
 const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
-  'rectifications', 'campaigns', 'evaluations', 'roster'];
+  'reviews', 'rectifications', 'campaigns', 'evaluations', 'roster'];
 const app = document.getElementById('app');
 
 function allowed(view) {

@@ -1,9 +1,16 @@
 """Integrity on RabbitMQ and PostgreSQL: backdated poster scans kept as claims, signals weighed on accepted
 scans, and a superior's decisions that the sheet and the announced counts follow (issue 19)."""
 
+import base64
+import json
+
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from sqlalchemy import select
 
+from partyday_attendance import device_keys
 from partyday_attendance.models import metadata
 from partyday_common.db import make_engine
 from tests.services.test_attendance import (  # noqa: F401 (the fixture)
@@ -171,3 +178,48 @@ def test_honest_members_behind_one_address_with_their_own_phones_and_gps_noise_a
     assert call(service, "reviews", "/c/")["total"] == 0
     log = call(service, "scans", activity)["items"]
     assert [item["signals"]["items"] for item in log] == [[], [], []]
+
+
+def _device_key():
+    key = ec.generate_private_key(ec.SECP256R1())
+    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key, base64.b64encode(spki).decode()
+
+
+def _signed(key, item: dict) -> dict:
+    """The scan signed as WebCrypto signs: ECDSA P-256 over the JSON text, r and s side by side, base64url."""
+    payload = json.dumps({field: item[field] for field in device_keys.SIGNED_FIELDS})
+    r, s = decode_dss_signature(key.sign(payload.encode(), ec.ECDSA(hashes.SHA256())))
+    raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return {**item, "signed_payload": payload, "signature": base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+
+
+def test_offline_scans_of_a_registered_device_must_carry_its_signature_over_the_very_scan(service):
+    activity = approve(service)
+    mine, public = _device_key()
+    other, _ = _device_key()
+    refused("DEVICE_KEY_INVALID", call, service, "register_device_key", "m-1", {"device_id": "p", "public_key": "eA=="})
+    registered = call(service, "register_device_key", "m-1", {"device_id": "phone-m1", "public_key": public})
+    assert registered["device_id"] == "phone-m1"
+
+    def item(device="phone-m1", at="2026-12-07T09:02:00+08:00"):
+        return {
+            **evidence(service, activity, token=screen_code(activity, at), device_id=device, lat=VENUE[0] + 0.0002),
+            "activity_id": activity,
+            "kind": "sign_in",
+            "scanned_at": at,
+        }
+
+    def send(member, scan):
+        return call(service, "offline_batch", member, [scan], now="2026-12-07T09:20:00+08:00")[0]
+
+    assert send("m-1", item())["error"]["code"] == "SIGNATURE_REQUIRED"
+    assert send("m-1", _signed(other, item()))["error"]["code"] == "SIGNATURE_INVALID", "another device's key"
+    backdated = {**_signed(mine, item()), "scanned_at": "2026-12-07T09:01:00+08:00"}
+    assert send("m-1", backdated)["error"]["code"] == "SIGNATURE_INVALID", "changed after it was signed"
+    assert send("m-1", _signed(mine, item()))["status"] == "signed_in"
+    elsewhere = send("m-2", item(device="unregistered"))
+    assert elsewhere["status"] == "signed_in", "a member who never registered a device is not held to one"
+    call(service, "register_device_key", "m-3", {"device_id": "phone-m3", "public_key": _device_key()[1]})
+    written_later = send("m-3", _signed(other, item(device="a-laptop")))
+    assert written_later["status"] == "claimed", "a device the member never registered proves nothing"

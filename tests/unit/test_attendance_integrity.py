@@ -1,13 +1,18 @@
 """Integrity rules as plain functions: a corpus of forged patterns, each refused, claimed or flagged, and a corpus
 of honest variations, none flagged (issue 19)."""
 
+import base64
+import json
 import math
 import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from partyday_attendance import signals, tokens
+from partyday_attendance import device_keys, signals, tokens
 from partyday_attendance.rules import is_claim, windows
 from partyday_attendance.settings import AttendanceSettings
 from partyday_common.errors import DomainError
@@ -185,3 +190,35 @@ def test_the_weights_and_threshold_are_settings(monkeypatch):
     settings = AttendanceSettings()
     found = [signals.device_changed("old", "new")]
     assert signals.weigh(found, settings.signal_weights, settings.flag_threshold)["flagged"]
+
+
+def test_a_scan_signed_with_another_devices_key_or_changed_after_signing_does_not_verify():
+    def spki(key):
+        der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return base64.b64encode(der).decode()
+
+    def webcrypto_signature(key, text):
+        r, s = decode_dss_signature(key.sign(text.encode(), ec.ECDSA(hashes.SHA256())))
+        return base64.urlsafe_b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big")).decode().rstrip("=")
+
+    mine, other = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    scan = {
+        "activity_id": "act-1",
+        "kind": "sign_in",
+        "token": "t.t",
+        "scanned_at": STARTS,
+        "lat": VENUE_LAT,
+        "lon": VENUE_LON,
+        "accuracy_m": 12,
+        "nonce": "n" * 16,
+        "device_id": "phone-1",
+    }
+    payload = json.dumps({**scan, "scanned_at": "2026-12-01T22:00:00+08:00"})
+    assert device_keys._verifies(spki(mine), payload, webcrypto_signature(mine, payload))
+    assert device_keys.covers(payload, scan)
+    assert not device_keys._verifies(spki(mine), payload, webcrypto_signature(other, payload))
+    assert not device_keys.covers(payload, {**scan, "scanned_at": STARTS - timedelta(minutes=1)})
+    assert not device_keys.covers(payload, {**scan, "device_id": "phone-2"})
+    with pytest.raises(DomainError) as refused:
+        device_keys._public_key(base64.b64encode(b"not a key").decode())
+    assert refused.value.code == "DEVICE_KEY_INVALID"

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from partyday_attendance import absences, closing, rules, tokens
+from partyday_attendance import absences, closing, device_keys, rules, tokens
 from partyday_attendance.activities import windows_of
 from partyday_attendance.models import Activity, Scan, SheetEntry
 from partyday_attendance_contracts.events import MemberReflected
@@ -114,11 +114,13 @@ def judge(
     }
     entry_key = {"entry_activity": act.id, "entry_member": member_id}
     try:
+        signed = {**evidence, "activity_id": act.id, "kind": kind}
+        proven_device = device_keys.proves_device(session, member_id, signed) if offline else True
         claims = tokens.verify(evidence["token"], act.id, keys, at, offline)
         record["token_id"] = claims.token_id
         if kind == "sign_in":
-            rotating = claims.step is not None
-            record["distance_m"], claimed = _sign_in(session, act, entry_key, evidence, at, now, offline, rotating)
+            proof = (claims.step is not None, proven_device)
+            record["distance_m"], claimed = _sign_in(session, act, entry_key, evidence, at, now, offline, proof)
             if claimed:
                 record.update(accepted=True, review="claimed", answer=claimed_answer(at))
                 session.execute(RECORD_SCAN, record)
@@ -168,12 +170,13 @@ def _sign_in(
     at: datetime,
     now: datetime,
     offline: bool,
-    rotating: bool = False,
+    proof: tuple[bool, bool] = (False, True),
 ) -> tuple[float, bool]:
     """Mark the entry signed in and return the distance to the venue, or raise the first rule broken, in
     the order: on the sheet, offline limits, not yet signed in, the window, the fence. The entry is only
     read when a rule that needs no entry was broken or the sign-in found nothing to mark. A sign-in whose
-    time nothing proves, sent after sign-in closed, marks nothing and is answered as claimed (True)."""
+    time nothing proves, sent after sign-in closed, or queued on a device the member never registered, marks
+    nothing and is answered as claimed (True). `proof`: a rotating code, a registered device."""
     offline_refusal = _refusal(rules.check_offline, aware(act.closes_at), at, now) if offline else None
     window = windows_of(act)
     time_refusal = _refusal(rules.check_sign_in_time, at, window)
@@ -185,7 +188,8 @@ def _sign_in(
     except DomainError as refusal:
         position_refusal = refusal
     if not (offline_refusal or time_refusal or position_refusal):
-        if rules.is_claim(offline, rotating, now, window):
+        rotating, proven_device = proof
+        if rules.is_claim(offline, rotating, now, window, proven_device):
             _claimable(session, entry_key)
             return distance, True
         if session.execute(SIGN_IN, {**entry_key, "at": at, "late": offline}).first() is not None:

@@ -90,6 +90,18 @@ class Scan(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class DeviceKey(Base):
+    """The public half of a key a member's phone made while online (WebCrypto, its private half never leaves it):
+    that device's offline scans are signed with it."""
+
+    __tablename__ = "device_keys"
+
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    public_key: Mapped[str] = mapped_column(Text)
+    registered_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 class LeaveRequest(Base):
     __tablename__ = "leave_requests"
     __table_args__ = (UniqueConstraint("activity_id", "member_id", name="uq_leave_member"),)

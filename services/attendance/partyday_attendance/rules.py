@@ -112,10 +112,11 @@ def check_offline(closes_at: datetime, scanned_at: datetime, now: datetime) -> N
         raise DomainError("BATCH_TOO_LATE", "offline scans are accepted up to 48 hours after the activity closes", 422)
 
 
-def is_claim(offline: bool, rotating: bool, now: datetime, window: Windows) -> bool:
+def is_claim(offline: bool, rotating: bool, now: datetime, window: Windows, proven_device: bool = True) -> bool:
     """An offline sign-in with the printed code, sent once sign-in has closed, proves nothing about when it was
-    made (the poster's code stays valid for offline scans): it is a claim for a superior to decide."""
-    return offline and not rotating and now > window.sign_in_closes
+    made (the poster's code stays valid for offline scans), and one from a device the member never registered
+    (though they registered another) nothing about where it was queued: a claim for a superior to decide."""
+    return offline and (not proven_device or (not rotating and now > window.sign_in_closes))
 
 
 def closing_status(signed_in: bool, signed_out: bool, excused: bool) -> str:

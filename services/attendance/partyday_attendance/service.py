@@ -2,13 +2,23 @@ from datetime import datetime, timezone
 
 from nameko.timer import timer
 
-from partyday_attendance import absences, activities, closing, integrity, leave, roster, scanning, views
+from partyday_attendance import (
+    absences,
+    activities,
+    closing,
+    device_keys,
+    integrity,
+    leave,
+    roster,
+    scanning,
+    views,
+)
 from partyday_attendance.expectations import MemberChanged, MembersImported, PlanApproved
 from partyday_attendance.facts import ActivityFactsProvider
 from partyday_attendance.models import metadata
 from partyday_attendance.settings import get_settings
 from partyday_attendance_contracts.events import SUBSCRIBED
-from partyday_attendance_contracts.rpc import Decision, Evidence
+from partyday_attendance_contracts.rpc import Decision, DeviceKeyBody, Evidence
 from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
@@ -97,6 +107,21 @@ class AttendanceService(PartydayService):
                 idempotency_key,
                 {"member_id": member_id, "scans": scans, "now": now},
                 lambda: scanning.offline_batch(self.db, member_id, scans, at, get_settings()),
+            )
+
+    @rpc
+    def register_device_key(
+        self, member_id: str, body: dict, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
+        """Keep the public key a member's phone made while online; its offline scans are signed with it."""
+        key, at = validated(DeviceKeyBody, body), instant(now)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "register_device_key",
+                idempotency_key,
+                {"member_id": member_id, "body": body, "now": now},
+                lambda: device_keys.register(session, member_id, key.device_id, key.public_key, at),
             )
 
     @rpc

@@ -24,6 +24,19 @@ class OfflineScan(Evidence):
     activity_id: Identifier
     kind: str = Field(pattern="^(sign_in|sign_out)$")
     scanned_at: AwareDatetime
+    signed_payload: str | None = Field(None, max_length=4000, description="the scan as the phone signed it (JSON)")
+    signature: str | None = Field(
+        None, max_length=200, description="ECDSA P-256 over signed_payload by the device's registered key (base64url)"
+    )
+
+
+class DeviceKeyBody(BaseModel):
+    """A phone's public key (SPKI, base64), registered while online to sign its offline scans."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    device_id: str = Field(min_length=1, max_length=100)
+    public_key: str = Field(min_length=1, max_length=400)
 
 
 class Decision(BaseModel):

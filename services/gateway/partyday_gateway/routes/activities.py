@@ -6,7 +6,7 @@ import segno
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from partyday_attendance_contracts.rpc import Evidence, OfflineScan
+from partyday_attendance_contracts.rpc import DeviceKeyBody, Evidence, OfflineScan
 from partyday_common.text import VisibleText
 from partyday_gateway import documents
 from partyday_gateway.auth import Caller, MemberId
@@ -245,6 +245,18 @@ async def offline_batch(
         member_id,
         [scan.model_dump(mode="json") for scan in scans],
         idempotency_key=idempotency_key,
+    )
+
+
+@router.post("/attendance/device-keys", status_code=201)
+async def register_device_key(
+    body: DeviceKeyBody, member_id: MemberId, rpc: Rpc, idempotency_key: IdempotencyKey = None
+) -> dict:
+    """The phone's public key (ECDSA P-256, SPKI in base64), made with WebCrypto while online and never leaving
+    it: the device's offline scans are then signed with it, and one unsigned or signed by another key is refused
+    (`SIGNATURE_REQUIRED`, `SIGNATURE_INVALID`)."""
+    return await rpc.call(
+        "attendance", "register_device_key", member_id, body.model_dump(), idempotency_key=idempotency_key
     )
 
 

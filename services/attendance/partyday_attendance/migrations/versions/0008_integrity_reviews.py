@@ -1,5 +1,6 @@
 """Integrity: each scan keeps its position fix's time and the browser's mocked hint, each accepted one its
-signals, and a claimed or flagged one waits for a superior's decision (who, when, why).
+signals, and a claimed or flagged one waits for a superior's decision (who, when, why); the keys phones register
+to sign their offline scans.
 
 Revision ID: 0008
 Revises: 0007
@@ -24,9 +25,18 @@ def upgrade() -> None:
     op.add_column("scans", sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("scans", sa.Column("decision_reason", sa.Text(), nullable=True))
     op.create_index(op.f("ix_scans_review"), "scans", ["review"], unique=False)
+    op.create_table(
+        "device_keys",
+        sa.Column("member_id", sa.String(length=64), nullable=False),
+        sa.Column("device_id", sa.String(length=100), nullable=False),
+        sa.Column("public_key", sa.Text(), nullable=False),
+        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("member_id", "device_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("device_keys")
     op.drop_index(op.f("ix_scans_review"), table_name="scans")
     for column in ("decision_reason", "decided_at", "decided_by", "review", "signals", "position_mocked", "fix_at"):
         op.drop_column("scans", column)

@@ -1,6 +1,7 @@
 """The console, the member pages and the public voting page in headless Chromium, against every service."""
 
 import itertools
+import json
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -382,6 +383,8 @@ def test_a_scan_made_offline_is_sent_when_the_network_is_back(stack, city, page)
     page.wait_until(
         lambda: page.js("return Boolean(navigator.serviceWorker.controller)"), "the service worker keeps the page"
     )
+    registered = page.js("return localStorage.getItem('partyday.device-key-registered')")
+    assert registered.startswith(f"{mobile['member_id']}:"), "the phone registered its key at login"
     page.online(False)
     page.go(link)
     page.wait("#view .alert.warn", "没有网络，暂时无法显示活动信息")
@@ -389,13 +392,14 @@ def test_a_scan_made_offline_is_sent_when_the_network_is_back(stack, city, page)
     page.wait("#scan-out [data-status=queued]")
     queued = page.js("return JSON.parse(localStorage.getItem('partyday.offline-scans'))")
     assert len(queued) == 1 and queued[0]["kind"] == "sign_in" and queued[0]["scanned_at"]
+    assert queued[0]["signature"] and json.loads(queued[0]["signed_payload"])["nonce"] == queued[0]["nonce"]
     assert sheet_status(stack, activity, mobile["member_id"])["status"] == "expected"
     page.shot("queued")
     page.online(True)
     page.wait("#flushed [data-status=signed_in]")
     assert page.js("return localStorage.getItem('partyday.offline-scans')") is None
     row = sheet_status(stack, activity, mobile["member_id"])
-    assert row["status"] == "signed_in" and row["sent_late"] is True
+    assert row["status"] == "signed_in" and row["sent_late"] is True, "its signature verified with the registered key"
     page.shot("sent")
 
 

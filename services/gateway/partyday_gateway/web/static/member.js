@@ -2,6 +2,7 @@
 import { query, Session } from './api.js';
 import { showCampaign } from './campaign.js';
 import { can } from './capabilities.js';
+import { registerDeviceKey, signScan } from './device-key.js';
 import { showInbox, unreadBadge } from './inbox.js';
 import { applyI18n, t } from './i18n.js';
 import {
@@ -39,6 +40,7 @@ async function start() {
     if (error.offline && VIEWS[route] === viewCheckin) return render();
     return showLogin(error);
   }
+  await registerDeviceKey(session, me.member_id, deviceId());
   return render();
 }
 
@@ -220,7 +222,8 @@ function position() {
   return new Promise((resolve, reject) => {
     if (!navigator.geolocation) { reject(Object.assign(new Error('no geolocation'), { code: 'GEO_UNAVAILABLE' })); return; }
     navigator.geolocation.getCurrentPosition(
-      (found) => resolve({ lat: found.coords.latitude, lon: found.coords.longitude, accuracy_m: found.coords.accuracy }),
+      (found) => resolve({ lat: found.coords.latitude, lon: found.coords.longitude, accuracy_m: found.coords.accuracy,
+        fix_at: new Date(found.timestamp).toISOString() }),
       (failure) => reject(Object.assign(new Error(failure.message),
         { code: failure.code === 1 ? 'GEO_DENIED' : 'GEO_UNAVAILABLE' })),
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
@@ -260,7 +263,7 @@ async function viewCheckin(main) {
           h('strong', {}, t(`att.${answer.status}`)), ' ', fmtTime(answer.at)));
       } catch (error) {
         if (!error.offline) throw error;
-        enqueue({ ...evidence, activity_id: activityId, kind, scanned_at: new Date().toISOString() });
+        enqueue(await signScan({ ...evidence, activity_id: activityId, kind, scanned_at: new Date().toISOString() }));
         mount(out, h('div', { class: 'alert warn', 'data-status': 'queued' }, t('m.savedOffline')));
       }
     });
@@ -320,9 +323,14 @@ async function flush() {
     return;
   }
   localStorage.removeItem(QUEUE_KEY);
-  showFlushed(results.map((result) => (result.error
-    ? errorBox({ code: result.error.code, message: result.error.message })
-    : h('div', { class: 'alert ok', 'data-status': result.status }, t('m.sentLate', { status: t(`att.${result.status}`), at: fmtTime(result.at) })))));
+  showFlushed(results.map((result) => {
+    if (result.error) return errorBox({ code: result.error.code, message: result.error.message });
+    if (result.status === 'claimed') {
+      return h('div', { class: 'alert warn', 'data-status': 'claimed' }, t('m.claimed', { at: fmtTime(result.at) }));
+    }
+    return h('div', { class: 'alert ok', 'data-status': result.status },
+      t('m.sentLate', { status: t(`att.${result.status}`), at: fmtTime(result.at) }));
+  }));
 }
 
 function showFlushed(lines) {

@@ -3,6 +3,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from partyday_common.text import VisibleText
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.permissions import REVIEW_ATTENDANCE
@@ -11,7 +12,7 @@ router = APIRouter(prefix="/api/v1/attendance", tags=["attendance"])
 
 
 class DecisionBody(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000, description="why, kept with the decision")
+    reason: VisibleText(1000) = Field(description="why, kept with the decision")
 
 
 class Signal(BaseModel):

@@ -38,6 +38,7 @@ ROW = {
     "signed_in_at": "2026-12-07T01:05:00+00:00",
     "signed_out_at": None,
     "sent_late": True,
+    "waiting_for_decision": True,
 }
 
 
@@ -138,6 +139,7 @@ def test_a_members_history_is_their_own_lines_a_page_at_a_time(gateway, acting_a
                 "signed_in_at",
                 "signed_out_at",
                 "sent_late",
+                "waiting_for_decision",
             )
         }
     ]

@@ -72,6 +72,8 @@ def test_a_backdated_poster_scan_is_claimed_counts_for_nothing_and_a_superiors_a
     assert sheet["integrity"] == {"claimed": 1, "flagged": 0}, "claims are shown apart"
     assert [row["review"] for row in sheet["members"] if row["member_id"] == "m-1"] == ["claimed"]
     assert [counts["counts_version"] for counts in _announced(service)] == [1], "a claim changes no count"
+    [line] = call(service, "member_history", "m-1")["items"]
+    assert line["waiting_for_decision"] is True, "the member is told their scan waits for a decision"
     again = _offline(service, activity, "m-1", "2026-12-07T09:01:00+08:00", "2026-12-07T20:01:00+08:00")
     assert again["error"]["code"] == "ALREADY_CLAIMED"
 
@@ -103,6 +105,7 @@ def test_a_backdated_poster_scan_is_claimed_counts_for_nothing_and_a_superiors_a
         "签到表原件核实到场",
     )
     assert _status(service, activity, "m-1") == "no_sign_out"
+    assert call(service, "member_history", "m-1")["items"][0]["waiting_for_decision"] is False
     last = _announced(service)[-1]
     assert last["counts_version"] == 2 and last["members"]["no_sign_out"] == 1 and last["members"]["absent"] == 1
     assert call(service, "reviews", "/c/")["total"] == 0

@@ -47,9 +47,19 @@ def sheet_view(session: Session, act: Activity) -> dict:
 
 
 def member_history(session: Session, member_id: str, offset: int, limit: int) -> tuple[int, list[dict]]:
-    """A member's own lines on every sign-in sheet they were on, newest activity first."""
+    """A member's own lines on every sign-in sheet they were on, newest activity first, each saying whether a
+    scan of theirs waits for a superior's decision (a claim)."""
+    waiting = (
+        select(SCANS.c.id)
+        .where(
+            SCANS.c.activity_id == SheetEntry.activity_id,
+            SCANS.c.member_id == SheetEntry.member_id,
+            SCANS.c.review == "claimed",
+        )
+        .exists()
+    )
     mine = (
-        select(SheetEntry, Activity)
+        select(SheetEntry, Activity, waiting)
         .join(Activity, Activity.id == SheetEntry.activity_id)
         .where(SheetEntry.member_id == member_id)
     )
@@ -65,8 +75,9 @@ def member_history(session: Session, member_id: str, offset: int, limit: int) ->
             "starts_at": aware(act.starts_at).isoformat(),
             "ends_at": aware(act.ends_at).isoformat(),
             "closed": act.closed_at is not None,
+            "waiting_for_decision": claimed,
         }
-        for entry, act in rows
+        for entry, act, claimed in rows
     ]
 
 

@@ -3,7 +3,7 @@
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Page, PageSize, Rpc
@@ -25,6 +25,7 @@ class HistoryRow(BaseModel):
     signed_in_at: str | None
     signed_out_at: str | None
     sent_late: bool
+    waiting_for_decision: bool = Field(False, description="a scan of theirs (a late claim) waits for a superior")
 
 
 class History(BaseModel):

@@ -287,7 +287,8 @@ async function viewHistory(main, page = 1) {
   const history = await session.call(`/me/attendance${query({ page, page_size: PAGE_SIZE })}`);
   mount(main, h('h2', {}, t('m.tab.history')), table([
     ['plan.when', (r) => fmtTime(r.starts_at)], ['plan.theme', (r) => [r.theme, r.guest ? [' ', badge(t('activity.guest'), 'info')] : null]],
-    ['att.status', (r) => [badge(t(`att.${r.status}`), `s-${r.status}`), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null]],
+    ['att.status', (r) => [badge(t(`att.${r.status}`), `s-${r.status}`), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null,
+      r.waiting_for_decision ? [' ', badge(t('m.waiting'), 'info')] : null]],
     ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]], history.items, t('m.noHistory')),
   history.total > PAGE_SIZE ? pager(page, PAGE_SIZE, history.total, (p) => viewHistory(main, p)) : null);
 }

@@ -226,3 +226,25 @@ def test_offline_scans_of_a_registered_device_must_carry_its_signature_over_the_
     call(service, "register_device_key", "m-3", {"device_id": "phone-m3", "public_key": _device_key()[1]})
     written_later = send("m-3", _signed(other, item(device="a-laptop")))
     assert written_later["status"] == "claimed", "a device the member never registered proves nothing"
+
+
+def test_a_new_phone_since_the_last_party_day_is_noted_but_not_flagged(service):
+    first = approve(service, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T11:00:00+08:00")
+    second = approve(service, starts="2026-12-14T09:00:00+08:00", ends="2026-12-14T11:00:00+08:00")
+    near = {"lat": VENUE[0] + 0.0002}
+    scan(
+        service, first, "m-1", "sign_in", evidence(service, first, device_id="old", **near), "2026-12-07T09:00:00+08:00"
+    )
+    scan(
+        service,
+        second,
+        "m-1",
+        "sign_in",
+        evidence(service, second, device_id="new", **near),
+        "2026-12-14T09:00:00+08:00",
+    )
+    assert call(service, "assess_pending") == 2
+    [changed] = call(service, "scans", second)["items"]
+    assert [item["signal"] for item in changed["signals"]["items"]] == ["device_changed"]
+    assert changed["signals"]["items"][0]["evidence"] == {"previous_device": "old", "device_id": "new"}
+    assert changed["review"] is None, "a new phone alone is not flagged"

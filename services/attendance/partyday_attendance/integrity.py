@@ -18,6 +18,8 @@ SIGNALS = Counter("partyday_scan_signals_total", "Integrity signals found on acc
 FLAGGED = Counter("partyday_scans_flagged_total", "Accepted scans flagged for a superior's decision.")
 DECISIONS = Counter("partyday_reviews_decided_total", "Claimed and flagged records decided, by decision.", ["decision"])
 WAITING = ("claimed", "flagged")
+# How far back a member's previous scan and last party day's device are looked for.
+RECENT_SHEETS = 5
 
 
 def assess_pending(session: Session, settings: AttendanceSettings, limit: int = 500) -> int:
@@ -236,10 +238,27 @@ def _fix(scan: Scan) -> signals.Fix:
     return signals.Fix(scan.lat, scan.lon, scan.accuracy_m, aware(scan.scanned_at))
 
 
+def _recent_sheets(member_id: str):
+    """The member's last few sheets, found through the sheet's member index: scans have no index by member (one
+    index less on the busiest insert), but one by activity and member."""
+    return (
+        select(SheetEntry.activity_id)
+        .join(Activity, Activity.id == SheetEntry.activity_id)
+        .where(SheetEntry.member_id == member_id)
+        .order_by(Activity.starts_at.desc())
+        .limit(RECENT_SHEETS)
+        .scalar_subquery()
+    )
+
+
 def _previous_fix(session: Session, scan: Scan) -> signals.Fix | None:
     previous = session.scalars(
         _accepted(scan)
-        .where(Scan.member_id == scan.member_id, Scan.scanned_at <= scan.scanned_at)
+        .where(
+            Scan.activity_id.in_(_recent_sheets(scan.member_id)),
+            Scan.member_id == scan.member_id,
+            Scan.scanned_at <= scan.scanned_at,
+        )
         .order_by(Scan.scanned_at.desc(), Scan.id.desc())
         .limit(1)
     ).first()
@@ -250,7 +269,11 @@ def _last_party_day_device(session: Session, scan: Scan) -> str | None:
     return session.scalar(
         _accepted(scan)
         .with_only_columns(Scan.device_id)
-        .where(Scan.member_id == scan.member_id, Scan.activity_id != scan.activity_id)
+        .where(
+            Scan.activity_id.in_(_recent_sheets(scan.member_id)),
+            Scan.member_id == scan.member_id,
+            Scan.activity_id != scan.activity_id,
+        )
         .order_by(Scan.scanned_at.desc(), Scan.id.desc())
         .limit(1)
     )

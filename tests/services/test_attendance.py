@@ -997,7 +997,8 @@ def _sign_in_case(container, case: SignInCase, statements: list) -> dict:
         ).first()
     engine.dispose()
     for row in kept:
-        del row["id"], row["activity_id"]
+        # signals and review are weighed later, by a timer that may tick between the two paths
+        del row["id"], row["activity_id"], row["signals"], row["review"]
     return {"answer": answer, "statements": sent, "scans": kept, "line": line and tuple(line)}
 
 

@@ -121,7 +121,7 @@ def decide(
     act = session.get(Activity, scan.activity_id, with_for_update=True)
     entry = session.get(SheetEntry, (scan.activity_id, scan.member_id), with_for_update=True)
     changed = False
-    if decision == "accept" and scan.review == "claimed" and entry.signed_in_at is None:
+    if decision == "accept" and scan.review == "claimed" and entry is not None and entry.signed_in_at is None:
         entry.signed_in_at, entry.sent_late, changed = scan.scanned_at, True, True
         scan.answer = {"status": "signed_in", "at": aware(scan.scanned_at).isoformat(), "sent_late": True}
     elif decision == "void" and scan.review == "flagged":

@@ -891,7 +891,8 @@ CST_0900 = "2026-12-07T09:00:00+08:00"
 
 @dataclass(frozen=True)
 class SignInCase:
-    """A sign-in of the activity of 09:00 to 11:00 (sign-in 08:30 to 09:15, a fence of 300 m): its answer's
+    """A sign-in of the activity of 09:00 to 11:00 (sign-in 08:30 to 09:15, a fence of 300 m; or to `ends`, and
+    sign-in then closes at the end if that comes before the grace has run out): its answer's
     refusal `code` (None: signed in), and whether the one-statement path judges it (`at_once`) or leaves it to
     the transaction. `before` is what happened first: `signed_in` (another scan of the member's), `closed` (the
     activity closed at 12:30), `same_nonce` (this very scan, at 09:00)."""
@@ -899,6 +900,7 @@ class SignInCase:
     at: str = CST_0900
     code: str | None = None
     at_once: bool = True
+    ends: str = "2026-12-07T11:00:00+08:00"
     member: str = "m-2"
     changes: tuple = ()
     token: str = "own"
@@ -915,6 +917,10 @@ SIGN_IN_CASES = {
     "grace-ends": SignInCase(at="2026-12-07T09:15:00+08:00"),
     "before-opening": SignInCase(at="2026-12-07T08:29:59+08:00", code="WINDOW_NOT_OPEN"),
     "after-grace": SignInCase(at="2026-12-07T09:15:01+08:00", code="WINDOW_CLOSED"),
+    "shorter-than-its-grace-at-its-end": SignInCase(at="2026-12-07T09:10:00+08:00", ends="2026-12-07T09:10:00+08:00"),
+    "shorter-than-its-grace-after-its-end": SignInCase(
+        at="2026-12-07T09:10:01+08:00", ends="2026-12-07T09:10:00+08:00", code="WINDOW_CLOSED"
+    ),
     "fence-edge-inside": SignInCase(changes=_north(309)),
     "fence-edge-outside": SignInCase(changes=_north(311), code="GEOFENCE_OUTSIDE"),
     "accuracy-100-m": SignInCase(changes=(("accuracy_m", 100),)),
@@ -961,7 +967,7 @@ def _sign_in_from_the_venue_network(container, activity, member, payload, at) ->
 def _sign_in_case(container, case: SignInCase, statements: list) -> dict:
     """Run the case on a new activity: its answer, the statements its scan sent through SQLAlchemy, every scan kept
     for the member (without its row id and activity) and the member's line on the sheet."""
-    activity = approve(container)
+    activity = approve(container, ends=case.ends)
     payload = {
         **evidence(container, activity, nonce="case-nonce-1", device_id="phone-case", **dict(case.changes)),
         "token": _case_token(container, activity, case.token),

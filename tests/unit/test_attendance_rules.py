@@ -128,6 +128,13 @@ def test_sign_in_one_second_after_the_grace_period_is_refused():
     _raises("WINDOW_CLOSED", check_sign_in_time, _at(9, 15, 1), windows(STARTS, ENDS, DEFAULT_RULES))
 
 
+def test_sign_in_of_an_activity_shorter_than_its_grace_closes_at_its_end():
+    w = windows(STARTS, _at(9, 10), DEFAULT_RULES)
+    assert w.sign_in_closes == _at(9, 10)
+    check_sign_in_time(_at(9, 10), w)
+    _raises("WINDOW_CLOSED", check_sign_in_time, _at(9, 10, 1), w)
+
+
 def test_sign_out_one_second_before_the_end_is_too_early():
     _raises("TOO_EARLY", check_sign_out_time, _at(10, 59, 59), windows(STARTS, ENDS, DEFAULT_RULES))
 

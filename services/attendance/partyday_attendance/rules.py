@@ -24,11 +24,12 @@ class Windows:
 
 
 def windows(starts_at: datetime, ends_at: datetime, rules: dict) -> Windows:
-    """Sign-in from `opens_before_min` before the start to `grace_min` after it; sign-out from the end
-    to `sign_out_window_min` after it."""
+    """Sign-in from `opens_before_min` before the start to `grace_min` after it, and never after the end (an
+    activity shorter than its grace takes no sign-in once it is over); sign-out from the end to
+    `sign_out_window_min` after it."""
     return Windows(
         sign_in_opens=starts_at - timedelta(minutes=rules["opens_before_min"]),
-        sign_in_closes=starts_at + timedelta(minutes=rules["grace_min"]),
+        sign_in_closes=min(starts_at + timedelta(minutes=rules["grace_min"]), ends_at),
         sign_out_opens=ends_at,
         sign_out_closes=ends_at + timedelta(minutes=rules["sign_out_window_min"]),
     )

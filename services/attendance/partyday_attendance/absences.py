@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session, aliased
 
 from partyday_attendance.models import AbsenceStreak, Activity, SheetEntry
 from partyday_attendance_contracts.events import AbsenceFlagged
-from partyday_common.clock import aware
 from partyday_common.db import emit
 
 
@@ -90,7 +89,7 @@ def absence_flags(session: Session, branch_id: str, threshold: int, offset: int,
             "consecutive_absences": streak,
             "last_absence": None
             if activity_id is None
-            else {"activity_id": activity_id, "theme": theme, "starts_at": aware(starts_at).isoformat()},
+            else {"activity_id": activity_id, "theme": theme, "starts_at": starts_at.isoformat()},
         }
         for member_id, streak, name, activity_id, theme, starts_at in rows
     ]

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from partyday_attendance import rules, tokens
 from partyday_attendance.models import Activity
-from partyday_common.clock import aware
 from partyday_common.errors import DomainError
 
 ROTATING_LIFETIME = timedelta(seconds=60)
@@ -22,7 +21,7 @@ def find(session: Session, activity_id: str) -> Activity:
 
 def windows_of(act) -> rules.Windows:
     """The sign-in and sign-out windows of an activity (or of a row with its columns)."""
-    return rules.windows(aware(act.starts_at), aware(act.ends_at), act.rules)
+    return rules.windows(act.starts_at, act.ends_at, act.rules)
 
 
 def view(act: Activity) -> dict:
@@ -35,8 +34,8 @@ def view(act: Activity) -> dict:
         "branch_path": act.branch_path,
         "theme": act.theme,
         "venue_name": act.venue_name,
-        "starts_at": aware(act.starts_at).isoformat(),
-        "ends_at": aware(act.ends_at).isoformat(),
+        "starts_at": act.starts_at.isoformat(),
+        "ends_at": act.ends_at.isoformat(),
         "sign_in_opens": window.sign_in_opens.isoformat(),
         "sign_out_closes": window.sign_out_closes.isoformat(),
         "closed": act.closed_at is not None,
@@ -47,7 +46,7 @@ def view(act: Activity) -> dict:
 def sign_in_code(act: Activity, now: datetime, rotating: bool, keys: dict[str, str], public_url: str) -> dict:
     """The token of the activity's printable code (valid until offline scans are no longer taken), or of a
     screen's code that moves on every 30 s, with the address a phone opens."""
-    expires_at = now + ROTATING_LIFETIME if rotating else aware(act.closes_at) + rules.OFFLINE_GRACE
+    expires_at = now + ROTATING_LIFETIME if rotating else act.closes_at + rules.OFFLINE_GRACE
     token = tokens.sign(act.id, keys, expires_at, tokens.step_of(now) if rotating else None)
     return {
         "token": token,

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partyday_attendance.models import DeviceKey
-from partyday_common.clock import aware
 from partyday_common.errors import DomainError
 
 # What a signature covers: the scan as the phone queued it.
@@ -29,7 +28,7 @@ def register(session: Session, member_id: str, device_id: str, public_key: str, 
         session.add(key)
     key.public_key, key.registered_at = public_key, now
     session.flush()
-    return {"member_id": member_id, "device_id": device_id, "registered_at": aware(now).isoformat()}
+    return {"member_id": member_id, "device_id": device_id, "registered_at": now.isoformat()}
 
 
 def proves_device(session: Session, member_id: str, scan: dict) -> bool:

@@ -1,9 +1,7 @@
 """What attendance reads of other services' events: only the fields its handlers use, checked before they run
 (a payload without them is dead-lettered at once). Written here, never imported from the producers."""
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 
 class Expected(BaseModel):
@@ -30,8 +28,8 @@ class PlanApproved(Expected):
     branch_id: str
     branch_path: str
     theme: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
     venue_name: str
     venue_lat: float
     venue_lon: float

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from nameko.extensions import DependencyProvider
 
 from partyday_attendance import rules
-from partyday_common.clock import aware
 from partyday_common.db import PreparedStatement
 
 KEPT = 50_000
@@ -65,7 +64,7 @@ def load(run_alone, activity_id: str) -> ActivityFacts | None:
         venue_lat=venue_lat,
         venue_lon=venue_lon,
         radius_m=radius_m,
-        windows=rules.windows(aware(starts_at), aware(ends_at), activity_rules),
+        windows=rules.windows(starts_at, ends_at, activity_rules),
     )
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from partyday_attendance import absences, closing, rules, signals
 from partyday_attendance.models import Activity, Scan, SheetEntry
 from partyday_attendance.settings import AttendanceSettings
-from partyday_common.clock import aware
 from partyday_common.errors import DomainError
 
 SIGNALS = Counter("partyday_scan_signals_total", "Integrity signals found on accepted scans, by signal.", ["signal"])
@@ -54,8 +53,8 @@ def assess(session: Session, scan: Scan, settings: AttendanceSettings) -> dict:
     found = signals.found_on(
         _fix(scan),
         scan.device_id,
-        aware(scan.scanned_at) if scan.sent_late else aware(scan.server_time),
-        aware(scan.fix_at) if scan.fix_at else None,
+        scan.scanned_at if scan.sent_late else scan.server_time,
+        scan.fix_at,
         scan.position_mocked,
         around,
         settings.stale_fix_after_s,
@@ -116,14 +115,14 @@ def decide(
             "NOT_WAITING_FOR_DECISION",
             "this record is not waiting for a decision",
             409,
-            {"review": scan.review, "decided_at": aware(scan.decided_at).isoformat() if scan.decided_at else None},
+            {"review": scan.review, "decided_at": scan.decided_at.isoformat() if scan.decided_at else None},
         )
     act = session.get(Activity, scan.activity_id, with_for_update=True)
     entry = session.get(SheetEntry, (scan.activity_id, scan.member_id), with_for_update=True)
     changed = False
     if decision == "accept" and scan.review == "claimed" and entry is not None and entry.signed_in_at is None:
         entry.signed_in_at, entry.sent_late, changed = scan.scanned_at, True, True
-        scan.answer = {"status": "signed_in", "at": aware(scan.scanned_at).isoformat(), "sent_late": True}
+        scan.answer = {"status": "signed_in", "at": scan.scanned_at.isoformat(), "sent_late": True}
     elif decision == "void" and scan.review == "flagged":
         changed = _void(entry, scan)
     if changed:
@@ -150,8 +149,8 @@ def record_view(scan: Scan, branch_id: str, theme: str, name: str | None) -> dic
         "name": name,
         "kind": scan.kind,
         "review": scan.review,
-        "server_time": aware(scan.server_time).isoformat(),
-        "scanned_at": aware(scan.scanned_at).isoformat() if scan.scanned_at else None,
+        "server_time": scan.server_time.isoformat(),
+        "scanned_at": scan.scanned_at.isoformat() if scan.scanned_at else None,
         "sent_late": scan.sent_late,
         "lat": scan.lat,
         "lon": scan.lon,
@@ -162,7 +161,7 @@ def record_view(scan: Scan, branch_id: str, theme: str, name: str | None) -> dic
         "client_ip": scan.client_ip,
         "signals": scan.signals,
         "decided_by": scan.decided_by,
-        "decided_at": aware(scan.decided_at).isoformat() if scan.decided_at else None,
+        "decided_at": scan.decided_at.isoformat() if scan.decided_at else None,
         "decision_reason": scan.decision_reason,
     }
 
@@ -235,7 +234,7 @@ def _other_positions(session: Session, scan: Scan) -> dict[str, tuple[float, flo
 
 
 def _fix(scan: Scan) -> signals.Fix:
-    return signals.Fix(scan.lat, scan.lon, scan.accuracy_m, aware(scan.scanned_at))
+    return signals.Fix(scan.lat, scan.lon, scan.accuracy_m, scan.scanned_at)
 
 
 def _recent_sheets(member_id: str):

@@ -14,7 +14,6 @@ from partyday_attendance import absences, closing, device_keys, rules, tokens
 from partyday_attendance.activities import windows_of
 from partyday_attendance.models import Activity, Scan, SheetEntry
 from partyday_attendance_contracts.events import MemberReflected
-from partyday_common.clock import aware
 from partyday_common.db import emit
 from partyday_common.errors import DomainError
 
@@ -177,7 +176,7 @@ def _sign_in(
     read when a rule that needs no entry was broken or the sign-in found nothing to mark. A sign-in whose
     time nothing proves, sent after sign-in closed, or queued on a device the member never registered, marks
     nothing and is answered as claimed (True). `proof`: a rotating code, a registered device."""
-    offline_refusal = _refusal(rules.check_offline, aware(act.closes_at), at, now) if offline else None
+    offline_refusal = _refusal(rules.check_offline, act.closes_at, at, now) if offline else None
     window = windows_of(act)
     time_refusal = _refusal(rules.check_sign_in_time, at, window)
     try:
@@ -230,7 +229,7 @@ def _sign_out(
     if entry is None:
         raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
     if offline:
-        rules.check_offline(aware(act.closes_at), at, now)
+        rules.check_offline(act.closes_at, at, now)
     if entry.signed_in_at is None:
         raise DomainError("NOT_SIGNED_IN", "sign in before you sign out", 409)
     if entry.signed_out_at is not None:

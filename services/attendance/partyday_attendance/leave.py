@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session
 
 from partyday_attendance.models import Activity, LeaveRequest, SheetEntry
 from partyday_attendance_contracts.events import EVENTS
-from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 
 
 def request_leave(session: Session, act: Activity, member_id: str, reason: str, now: datetime) -> dict:
-    if now >= aware(act.starts_at):
+    if now >= act.starts_at:
         raise DomainError("LEAVE_TOO_LATE", "leave is asked for before the activity starts", 422)
     if session.get(SheetEntry, (act.id, member_id)) is None:
         raise DomainError("NOT_EXPECTED", "you are not on this activity's sign-in sheet", 403)
@@ -99,6 +98,6 @@ def leave_view(leave: LeaveRequest) -> dict:
         "member_id": leave.member_id,
         "reason": leave.reason,
         "status": leave.status,
-        "requested_at": aware(leave.requested_at).isoformat(),
-        "decided_at": aware(leave.decided_at).isoformat() if leave.decided_at else None,
+        "requested_at": leave.requested_at.isoformat(),
+        "decided_at": leave.decided_at.isoformat() if leave.decided_at else None,
     }

@@ -1,6 +1,7 @@
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, Float, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from partyday_common.instants import Instant
 from partyday_common.tables import add_bus_tables
 
 metadata = MetaData()
@@ -21,15 +22,15 @@ class Activity(Base):
     branch_id: Mapped[str] = mapped_column(String(64), index=True)
     branch_path: Mapped[str] = mapped_column(String(1000))
     theme: Mapped[str] = mapped_column(String(200))
-    starts_at = mapped_column(DateTime(timezone=True), nullable=False)
-    ends_at = mapped_column(DateTime(timezone=True), nullable=False)
-    closes_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    starts_at = mapped_column(Instant, nullable=False)
+    ends_at = mapped_column(Instant, nullable=False)
+    closes_at = mapped_column(Instant, nullable=False, index=True)
     venue_name: Mapped[str] = mapped_column(String(200))
     venue_lat: Mapped[float] = mapped_column(Float)
     venue_lon: Mapped[float] = mapped_column(Float)
     radius_m: Mapped[int] = mapped_column(Integer)
     rules = mapped_column(JSON, nullable=False)
-    closed_at = mapped_column(DateTime(timezone=True))
+    closed_at = mapped_column(Instant)
     counts = mapped_column(JSON)
     counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -46,8 +47,8 @@ class SheetEntry(Base):
     mobile: Mapped[bool] = mapped_column(Boolean)
     guest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20))
-    signed_in_at = mapped_column(DateTime(timezone=True))
-    signed_out_at = mapped_column(DateTime(timezone=True))
+    signed_in_at = mapped_column(Instant)
+    signed_out_at = mapped_column(Instant)
     reflection: Mapped[str | None] = mapped_column(Text)
     sent_late: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -65,8 +66,8 @@ class Scan(Base):
     kind: Mapped[str] = mapped_column(String(10))
     accepted: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(40))
-    server_time = mapped_column(DateTime(timezone=True), nullable=False)
-    scanned_at = mapped_column(DateTime(timezone=True))
+    server_time = mapped_column(Instant, nullable=False)
+    scanned_at = mapped_column(Instant)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
@@ -78,7 +79,7 @@ class Scan(Base):
     sent_late: Mapped[bool] = mapped_column(Boolean, default=False)
     answer = mapped_column(JSON, nullable=False)
     # What the phone said of its position fix: when it was made, and whether the browser called it mocked.
-    fix_at = mapped_column(DateTime(timezone=True))
+    fix_at = mapped_column(Instant)
     position_mocked: Mapped[bool | None] = mapped_column(Boolean)
     # An accepted scan's integrity signals with their evidence and score, weighed after it is kept (`integrity`).
     signals = mapped_column(JSON)
@@ -86,7 +87,7 @@ class Scan(Base):
     # voided, with who decided, when and why.
     review: Mapped[str | None] = mapped_column(String(20), index=True)
     decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at = mapped_column(DateTime(timezone=True))
+    decided_at = mapped_column(Instant)
     decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
@@ -99,7 +100,7 @@ class DeviceKey(Base):
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     public_key: Mapped[str] = mapped_column(Text)
-    registered_at = mapped_column(DateTime(timezone=True), nullable=False)
+    registered_at = mapped_column(Instant, nullable=False)
 
 
 class LeaveRequest(Base):
@@ -111,8 +112,8 @@ class LeaveRequest(Base):
     member_id: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
-    requested_at = mapped_column(DateTime(timezone=True), nullable=False)
-    decided_at = mapped_column(DateTime(timezone=True))
+    requested_at = mapped_column(Instant, nullable=False)
+    decided_at = mapped_column(Instant)
     decided_by: Mapped[str | None] = mapped_column(String(64))
 
 

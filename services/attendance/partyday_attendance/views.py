@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partyday_attendance.models import Activity, Scan, SheetEntry
-from partyday_common.clock import aware
 
 SCANS, ENTRIES = Scan.__table__, SheetEntry.__table__
 
@@ -17,8 +16,8 @@ def entry_view(e: SheetEntry) -> dict:
         "mobile": e.mobile,
         "guest": e.guest,
         "status": e.status,
-        "signed_in_at": aware(e.signed_in_at).isoformat() if e.signed_in_at else None,
-        "signed_out_at": aware(e.signed_out_at).isoformat() if e.signed_out_at else None,
+        "signed_in_at": e.signed_in_at.isoformat() if e.signed_in_at else None,
+        "signed_out_at": e.signed_out_at.isoformat() if e.signed_out_at else None,
         "sent_late": e.sent_late,
     }
 
@@ -72,8 +71,8 @@ def member_history(session: Session, member_id: str, offset: int, limit: int) ->
             "branch_id": act.branch_id,
             "theme": act.theme,
             "venue_name": act.venue_name,
-            "starts_at": aware(act.starts_at).isoformat(),
-            "ends_at": aware(act.ends_at).isoformat(),
+            "starts_at": act.starts_at.isoformat(),
+            "ends_at": act.ends_at.isoformat(),
             "closed": act.closed_at is not None,
             "waiting_for_decision": claimed,
         }
@@ -141,8 +140,8 @@ def scan_log(
                 "kind": row["kind"],
                 "accepted": row["accepted"],
                 "reason": row["reason"],
-                "server_time": aware(row["server_time"]).isoformat(),
-                "scanned_at": aware(row["scanned_at"]).isoformat() if row["scanned_at"] else None,
+                "server_time": row["server_time"].isoformat(),
+                "scanned_at": row["scanned_at"].isoformat() if row["scanned_at"] else None,
                 "lat": row["lat"],
                 "lon": row["lon"],
                 "accuracy_m": row["accuracy_m"],

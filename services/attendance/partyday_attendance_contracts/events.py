@@ -1,9 +1,7 @@
 """The events attendance emits: one model per event type (the envelope's `data`), through which every payload
 is built."""
 
-from datetime import datetime
-
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 
 class Counts(BaseModel):
@@ -21,7 +19,7 @@ class ActivityClosed(BaseModel):
     plan_id: str
     branch_id: str
     branch_path: str
-    closed_at: datetime
+    closed_at: AwareDatetime
     members: Counts
     mobile_members: Counts
     guests: Counts
@@ -37,7 +35,7 @@ class MemberReflected(BaseModel):
     member_id: str
     branch_id: str
     text: str
-    at: datetime
+    at: AwareDatetime
 
 
 class AttendanceUpdated(BaseModel):
@@ -70,7 +68,7 @@ class LeaveEvent(BaseModel):
     member_id: str
     branch_id: str
     status: str
-    at: datetime
+    at: AwareDatetime
 
 
 class LeaveRequested(LeaveEvent):

@@ -1,13 +1,8 @@
-"""Instants: stored times read back as UTC-aware, and the `now` an RPC may be given."""
+"""The `now` an RPC may be given (stored times are instants already: `partyday_common.instants`)."""
 
 from datetime import datetime, timezone
 
 from partyday_common.errors import invalid
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """A stored time as UTC-aware (SQLite hands timezone-aware columns back naive)."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def instant(now: str | None) -> datetime:

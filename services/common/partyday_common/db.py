@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from partyday_common.correlation import ACTOR_KEY, CLIENT_IP_KEY, CONTEXT_KEY
 from partyday_common.envelope import Envelope
+from partyday_common.instants import Instant, as_utc
 from partyday_common.settings import get_settings
 from partyday_common.tables import OUTBOX, PROCESSED
 
@@ -164,21 +165,19 @@ COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     """Insert rows that all have the same columns, inside the caller's transaction: with COPY on PostgreSQL
     (about twice as fast as a many-row INSERT, and a bulk import writes hundreds of thousands), with one
-    many-row INSERT elsewhere. JSON columns take dicts and lists, as through the ORM."""
+    many-row INSERT elsewhere. JSON columns take dicts and lists and `Instant` columns aware datetimes (a naive
+    one is refused), as through the ORM."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    json_flags = [isinstance(table.c[name].type, JSON) for name in columns]
+    copied = [_copied_as(table.c[name].type) for name in columns]
     lines = "".join(
         [
             _copy_line(
-                [
-                    json.dumps(row[name], ensure_ascii=False) if is_json and row[name] is not None else row[name]
-                    for name, is_json in zip(columns, json_flags)
-                ]
+                [row[name] if row[name] is None else as_copied(row[name]) for name, as_copied in zip(columns, copied)]
             )
             for row in rows
         ]
@@ -193,6 +192,15 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     finally:
         psycopg2_extensions.set_wait_callback(callback)
         cursor.close()
+
+
+def _copied_as(column_type):
+    """How COPY takes a column's values: JSON as its text, instants in UTC (refused without an offset)."""
+    if isinstance(column_type, JSON):
+        return lambda value: json.dumps(value, ensure_ascii=False)
+    if isinstance(column_type, Instant):
+        return as_utc
+    return lambda value: value
 
 
 def _copy_line(values: list) -> str:

@@ -6,13 +6,13 @@ queries one indexed prefix match. A node's older announcement arriving after a n
 one is ignored.
 """
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, func, select
+from sqlalchemy import Column, Index, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.consumer import event_consumer
 from partyday_common.contracts import OrgNodeExpected
 from partyday_common.envelope import Envelope
+from partyday_common.instants import Instant
 
 PROJECTION = "org_nodes"
 
@@ -27,7 +27,7 @@ def org_projection_columns() -> list:
         Column("level", String(32), nullable=False),
         Column("domain", String(32), nullable=False),
         Column("kind", String(32), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", Instant, nullable=False),
     ]
 
 
@@ -58,7 +58,7 @@ def record_org(session: Session, table: Table, event: Envelope) -> bool:
     if recorded is None:
         session.execute(table.insert().values(org_id=data["org_id"], **values))
         return True
-    if at < aware(recorded.updated_at):
+    if at < recorded.updated_at:
         return False
     session.execute(table.update().where(table.c.org_id == data["org_id"]).values(**values))
     return True

@@ -33,7 +33,6 @@ from nameko.standalone.events import get_event_exchange
 from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.engine import Engine
 
-from partyday_common.clock import aware
 from partyday_common.correlation import HEADER_NAME
 from partyday_common.metrics import OUTBOX_ABANDONED, OUTBOX_BACKLOG
 from partyday_common.settings import get_settings
@@ -258,7 +257,7 @@ class OutboxRelay:
             if outcome.published:
                 continue
             row = by_id[outcome.row_id]
-            created = aware(row["created_at"])
+            created = row["created_at"]
             attempts = row["attempts"] + 1
             values = {"attempts": attempts, "last_error": outcome.error}
             if now - created > self.give_up_after:

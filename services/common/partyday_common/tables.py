@@ -4,7 +4,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -13,6 +12,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
+
+from partyday_common.instants import Instant
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -28,8 +29,8 @@ def outbox_columns() -> list:
         Column("event_type", String(100), nullable=False),
         Column("body", JSON, nullable=False),
         Column("correlation_id", String(64)),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True)),
+        Column("created_at", Instant, nullable=False),
+        Column("published_at", Instant),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text),
     ]
@@ -38,8 +39,8 @@ def outbox_columns() -> list:
 def outbox_retry_columns() -> list:
     """Added by each service's second migration: back-off and abandonment of unroutable events."""
     return [
-        Column("next_attempt_at", DateTime(timezone=True)),
-        Column("abandoned_at", DateTime(timezone=True)),
+        Column("next_attempt_at", Instant),
+        Column("abandoned_at", Instant),
     ]
 
 
@@ -47,7 +48,7 @@ def processed_columns() -> list:
     return [
         Column("event_id", String(64), nullable=False),
         Column("consumer", String(200), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", Instant, nullable=False),
         PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
     ]
 
@@ -58,7 +59,7 @@ def idempotency_columns() -> list:
         Column("key", String(200), nullable=False),
         Column("request_hash", String(64), nullable=False),
         Column("response", JSON, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", Instant, nullable=False),
         PrimaryKeyConstraint("operation", "key", name="pk_idempotency_keys"),
     ]
 

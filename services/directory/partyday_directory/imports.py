@@ -21,7 +21,6 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import bulk_insert, emit, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.idempotency import once
@@ -157,9 +156,9 @@ def view(job: RosterImport, rejected_rows: dict | None = None) -> dict:
         rejected=job.rejected,
         warnings=job.warnings or [],
         error=job.error,
-        created_at=aware(job.created_at),
-        started_at=aware(job.started_at),
-        finished_at=aware(job.finished_at),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
         rejected_rows=rejected_rows,
     ).model_dump(mode="json")
 

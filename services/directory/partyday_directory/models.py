@@ -1,6 +1,7 @@
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from partyday_common.instants import Instant
 from partyday_common.tables import add_bus_tables
 
 metadata = MetaData()
@@ -27,8 +28,8 @@ class Org(Base):
     path: Mapped[str] = mapped_column(String(1000))
     venue_lat: Mapped[float | None] = mapped_column(Float)
     venue_lon: Mapped[float | None] = mapped_column(Float)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(Instant, nullable=False)
+    updated_at = mapped_column(Instant)
 
 
 class Member(Base):
@@ -50,8 +51,8 @@ class Member(Base):
     lost_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(Instant, nullable=False)
+    updated_at = mapped_column(Instant)
 
 
 class MemberTransfer(Base):
@@ -63,7 +64,7 @@ class MemberTransfer(Base):
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     from_org_id: Mapped[str | None] = mapped_column(ForeignKey("orgs.id"))
     to_org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
-    transferred_at = mapped_column(DateTime(timezone=True), nullable=False)
+    transferred_at = mapped_column(Instant, nullable=False)
     actor_id: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -74,9 +75,9 @@ class RoleGrant(Base):
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"), index=True)
-    granted_at = mapped_column(DateTime(timezone=True), nullable=False)
+    granted_at = mapped_column(Instant, nullable=False)
     granted_by: Mapped[str | None] = mapped_column(String(64))
-    revoked_at = mapped_column(DateTime(timezone=True))
+    revoked_at = mapped_column(Instant)
 
 
 class Session(Base):
@@ -88,9 +89,9 @@ class Session(Base):
     subject: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     current_refresh_id: Mapped[str] = mapped_column(String(64))
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    refreshed_at = mapped_column(DateTime(timezone=True))
-    revoked_at = mapped_column(DateTime(timezone=True), index=True)
+    created_at = mapped_column(Instant, nullable=False)
+    refreshed_at = mapped_column(Instant)
+    revoked_at = mapped_column(Instant, index=True)
     revoked_reason: Mapped[str | None] = mapped_column(String(50))
     client_ip: Mapped[str | None] = mapped_column(String(64))
 
@@ -100,7 +101,7 @@ class LoginFailure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
-    failed_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    failed_at = mapped_column(Instant, nullable=False, index=True)
 
 
 class PublicCode(Base):
@@ -111,10 +112,10 @@ class PublicCode(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
-    sent_at = mapped_column(DateTime(timezone=True), nullable=False)
-    expires_at = mapped_column(DateTime(timezone=True), nullable=False)
+    sent_at = mapped_column(Instant, nullable=False)
+    expires_at = mapped_column(Instant, nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    used_at = mapped_column(DateTime(timezone=True))
+    used_at = mapped_column(Instant)
 
 
 class AuditEntry(Base):
@@ -123,7 +124,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    at = mapped_column(Instant, nullable=False, index=True)
     actor_id: Mapped[str | None] = mapped_column(String(64), index=True)
     client_ip: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
@@ -161,10 +162,10 @@ class RosterImport(Base):
     warnings = mapped_column(JSON)
     error = mapped_column(JSON)
     worker: Mapped[str | None] = mapped_column(String(64))
-    lease_until = mapped_column(DateTime(timezone=True))
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    started_at = mapped_column(DateTime(timezone=True))
-    finished_at = mapped_column(DateTime(timezone=True))
+    lease_until = mapped_column(Instant)
+    created_at = mapped_column(Instant, nullable=False)
+    started_at = mapped_column(Instant)
+    finished_at = mapped_column(Instant)
 
 
 class RosterImportRejection(Base):

@@ -3,7 +3,6 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError
 from partyday_directory import access, sessions
@@ -15,12 +14,12 @@ def issue_code(session: DbSession, phone: str, secret: str) -> str:
     sessions.serialise_per_phone(session, phone)
     now = utcnow()
     latest = session.scalar(select(func.max(PublicCode.sent_at)).where(PublicCode.phone == phone))
-    if latest is not None and now - aware(latest) < access.CODE_RESEND_AFTER:
+    if latest is not None and now - latest < access.CODE_RESEND_AFTER:
         raise DomainError(
             "CODE_RATE_LIMITED",
             "a code was sent to this phone a moment ago",
             429,
-            {"retry_after": access.retry_after_seconds(aware(latest) + access.CODE_RESEND_AFTER, now)},
+            {"retry_after": access.retry_after_seconds(latest + access.CODE_RESEND_AFTER, now)},
         )
     today = session.scalar(
         select(func.count())
@@ -52,7 +51,7 @@ def redeem_code(session: DbSession, phone: str, code: str, secret: str) -> dict:
         .limit(1)
         .with_for_update()
     )
-    if current is None or aware(current.expires_at) < now:
+    if current is None or current.expires_at < now:
         raise DomainError("CODE_EXPIRED", "no valid code for this phone; ask for a new one", 401)
     if current.attempts >= access.CODE_ATTEMPTS_ALLOWED:
         raise DomainError("CODE_ATTEMPTS_EXCEEDED", "too many wrong codes; ask for a new one", 429, {"retry_after": 60})

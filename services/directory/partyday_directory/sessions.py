@@ -6,7 +6,6 @@ import uuid
 from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session as DbSession
 
-from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 from partyday_directory import access
@@ -46,7 +45,7 @@ def authenticate(session: DbSession, phone: str, password: str) -> dict:
             LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW
         )
     ).all()
-    locked_until = access.login_locked_until([aware(t) for t in failures], now)
+    locked_until = access.login_locked_until([t for t in failures], now)
     if locked_until is not None:
         raise DomainError(
             "LOGIN_LOCKED",

@@ -4,9 +4,9 @@
 outbox publishes `mandatory` (a message no queue takes is then noticed, not lost).
 """
 
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from partyday_common.vocabulary import Domain, Kind, Level
 
@@ -102,7 +102,7 @@ class SessionEnded(BaseModel):
     session_id: str
     subject: str
     reason: str
-    ended_at: datetime
+    ended_at: AwareDatetime
 
 
 EVENTS: dict[str, type[BaseModel]] = {

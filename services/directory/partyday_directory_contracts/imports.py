@@ -3,10 +3,9 @@ report as the directory answers them, and the roster template the gateway serves
 
 import csv
 import io
-from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ImportState = Literal["queued", "running", "done", "failed"]
 FILENAME_MAX_LENGTH = 255
@@ -93,7 +92,7 @@ class ImportView(BaseModel):
     rejected: int
     warnings: list[str]
     error: ImportFailure | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: AwareDatetime
+    started_at: AwareDatetime | None
+    finished_at: AwareDatetime | None
     rejected_rows: RejectedRows | None = None

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 from partyday_media import rules
@@ -82,7 +81,7 @@ def venue_day(act: Activity) -> tuple[datetime | None, tuple[float, float, int]]
     """(its start in its own offset, (lat, lon, radius_m)): what a photo's evidence is judged against."""
     starts = None
     if act.starts_at is not None:
-        starts = aware(act.starts_at).astimezone(timezone(timedelta(minutes=act.starts_offset_min or 0)))
+        starts = act.starts_at.astimezone(timezone(timedelta(minutes=act.starts_offset_min or 0)))
     return starts, (act.venue_lat, act.venue_lon, act.radius_m)
 
 

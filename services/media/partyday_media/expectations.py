@@ -2,9 +2,7 @@
 ignored. `event_consumer(..., expects=...)` validates each payload with these before the handler
 runs; a payload that breaks them is dead-lettered at once."""
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 
 class Expected(BaseModel):
@@ -18,7 +16,7 @@ class PlanApprovedExpected(Expected):
     branch_id: str
     branch_path: str
     month: str
-    starts_at: datetime
+    starts_at: AwareDatetime
     venue_lat: float
     venue_lon: float
     radius_m: int

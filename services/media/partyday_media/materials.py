@@ -6,7 +6,6 @@ import uuid
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.orgtree import get_node
@@ -68,7 +67,7 @@ def view(material: StudyMaterial, theme: str | None = None) -> dict:
         "duration_s": material.duration_s,
         "text": material.text,
         "url": f"/api/v1/study-materials/{material.id}" if material.key else None,
-        "created_at": aware(material.created_at).isoformat(),
+        "created_at": material.created_at.isoformat(),
     }
 
 

@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.pagination import MAX_PAGE_SIZE, page_bounds
@@ -107,9 +106,9 @@ def view(media: Media) -> dict:
         "duplicates": media.duplicates,
         "possible_forgery": bool(flagged),
         "uploaded_by": media.uploaded_by,
-        "uploaded_at": aware(media.uploaded_at).isoformat(),
+        "uploaded_at": media.uploaded_at.isoformat(),
         "reviewed_by": media.reviewed_by,
-        "reviewed_at": aware(media.reviewed_at).isoformat() if media.reviewed_at else None,
+        "reviewed_at": media.reviewed_at.isoformat() if media.reviewed_at else None,
         "reject_reason": media.reject_reason,
         "url": media_link(media.id),
         "thumbnail_url": f"{media_link(media.id)}/thumbnail" if "thumbnail" in media.keys else None,

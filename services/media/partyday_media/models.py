@@ -1,8 +1,9 @@
 """The media service: uploads, their review, the detail score and duplicate detection."""
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, MetaData, String, Text, text
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from partyday_common.instants import Instant
 from partyday_common.orgtree import add_org_projection
 from partyday_common.tables import Id, add_bus_tables
 
@@ -29,7 +30,7 @@ class Activity(Base):
     branch_path: Mapped[str] = mapped_column(String(1000))
     month: Mapped[str | None] = mapped_column(String(7), index=True)
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
-    starts_at = mapped_column(DateTime(timezone=True))
+    starts_at = mapped_column(Instant)
     starts_offset_min: Mapped[int | None] = mapped_column(Integer)
     venue_lat: Mapped[float | None] = mapped_column(Float)
     venue_lon: Mapped[float | None] = mapped_column(Float)
@@ -72,9 +73,9 @@ class Media(Base):
     evidence = mapped_column(JSON)
     duplicates = mapped_column(JSON, nullable=False)
     uploaded_by: Mapped[str | None] = mapped_column(String(64))
-    uploaded_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    uploaded_at = mapped_column(Instant, nullable=False, index=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
-    reviewed_at = mapped_column(DateTime(timezone=True))
+    reviewed_at = mapped_column(Instant)
     reject_reason: Mapped[str | None] = mapped_column(Text)
 
 
@@ -127,7 +128,7 @@ class StudyMaterial(Base):
     stored_bytes: Mapped[int] = mapped_column(Id)
     duration_s: Mapped[float | None] = mapped_column(Float)
     uploaded_by: Mapped[str | None] = mapped_column(String(64))
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at = mapped_column(Instant, nullable=False)
 
 
 class StudyNote(Base):
@@ -141,4 +142,4 @@ class StudyNote(Base):
     month: Mapped[str] = mapped_column(String(7))
     member_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at = mapped_column(Instant, nullable=False)

@@ -5,7 +5,6 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import not_found
 from partyday_common.pagination import page_bounds
@@ -27,7 +26,7 @@ def view(note: StudyNote) -> dict:
         "month": note.month,
         "member_id": note.member_id,
         "text": note.text,
-        "created_at": aware(note.created_at).isoformat(),
+        "created_at": note.created_at.isoformat(),
         "url": link(note.id),
     }
 

@@ -1,8 +1,6 @@
 """The events media emits: one model per event type, the `data` of its envelope."""
 
-from datetime import datetime
-
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class DetailScoreChanged(BaseModel):
@@ -14,7 +12,7 @@ class DetailScoreChanged(BaseModel):
     branch_path: str
     detail_score: int = Field(ge=0, le=100)
     breakdown: dict
-    at: datetime
+    at: AwareDatetime
 
 
 class UploadRejected(BaseModel):
@@ -27,7 +25,7 @@ class UploadRejected(BaseModel):
     uploaded_by: str | None
     filename: str | None
     reason: str
-    at: datetime
+    at: AwareDatetime
 
 
 EVENTS: dict[str, type[BaseModel]] = {"detail_score_changed": DetailScoreChanged, "upload_rejected": UploadRejected}

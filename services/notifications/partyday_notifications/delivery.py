@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.pagination import page_bounds
 from partyday_common.rpc import RpcTimeout
@@ -150,7 +149,7 @@ def dead_letters(session: Session, page: int, page_size: int) -> dict:
             "channel": found.channel,
             "attempts": found.attempts,
             "last_error": found.last_error,
-            "created_at": aware(found.created_at).isoformat(),
+            "created_at": found.created_at.isoformat(),
         }
         for found in rows
     ]

@@ -1,9 +1,9 @@
 """What notifications expects of the events it consumes: only the fields its handlers read, anything else
 ignored. `event_consumer(..., expects=...)` validates each payload with these before the handler runs."""
 
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 
 class Expected(BaseModel):
@@ -50,7 +50,7 @@ class PlanApprovedExpected(Expected):
     branch_id: str
     month: str
     theme: str
-    starts_at: datetime
+    starts_at: AwareDatetime
     venue_name: str
     required_actions: list[str] = []
     roster: list[RosterMemberExpected]
@@ -72,7 +72,7 @@ class OverdueExpected(Expected):
     branch_id: str
     branch_path: str
     month: str
-    deadline: datetime
+    deadline: AwareDatetime
 
 
 class RectificationExpected(Expected):
@@ -150,5 +150,5 @@ class CampaignCreatedExpected(Expected):
     campaign_id: str
     org_path: str
     title: str
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime

@@ -6,7 +6,6 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.errors import not_found
 from partyday_common.pagination import page_bounds
 from partyday_notifications import rules
@@ -21,8 +20,8 @@ def view(found: Notification) -> dict:
         "title": found.title,
         "body": found.body,
         "subject_id": found.subject_id,
-        "created_at": aware(found.created_at).isoformat(),
-        "read_at": aware(found.read_at).isoformat() if found.read_at else None,
+        "created_at": found.created_at.isoformat(),
+        "read_at": found.read_at.isoformat() if found.read_at else None,
     }
 
 

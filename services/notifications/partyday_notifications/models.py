@@ -1,9 +1,10 @@
 """The notifications service: who may be told (members and role holders, followed from the directory's
 events), the activities it reminds of, each notification and each of its deliveries by channel."""
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from partyday_common.instants import Instant
 from partyday_common.orgtree import add_org_projection
 from partyday_common.tables import add_bus_tables
 
@@ -64,7 +65,7 @@ class Activity(Base):
     branch_id: Mapped[str] = mapped_column(String(64), index=True)
     theme: Mapped[str] = mapped_column(String(500))
     venue_name: Mapped[str] = mapped_column(String(500))
-    starts_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    starts_at = mapped_column(Instant, nullable=False, index=True)
     member_ids = mapped_column(JSON, nullable=False)
     on_leave = mapped_column(JSON, nullable=False)
     day_before_sent: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -88,8 +89,8 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text)
     parameters = mapped_column(JSON, nullable=False)
     subject_id: Mapped[str | None] = mapped_column(String(64))
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    read_at = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(Instant, nullable=False)
+    read_at = mapped_column(Instant)
 
 
 class Delivery(Base):
@@ -110,7 +111,7 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at = mapped_column(DateTime(timezone=True))
+    next_attempt_at = mapped_column(Instant)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    sent_at = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(Instant, nullable=False)
+    sent_at = mapped_column(Instant)

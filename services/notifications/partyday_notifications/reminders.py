@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_notifications.models import Activity
 from partyday_notifications.notify import notify
 from partyday_notifications.telling import local_time
@@ -30,7 +29,7 @@ def send_due(session: Session, now: datetime) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for activity in upcoming:
-        starts_at = aware(activity.starts_at)
+        starts_at = activity.starts_at
         due = [(kind, flag) for kind, flag, ahead in REMINDERS if now >= starts_at - ahead]
         pending = [(kind, flag) for kind, flag in due if not getattr(activity, flag)]
         for _, flag in due:

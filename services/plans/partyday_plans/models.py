@@ -1,6 +1,7 @@
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from partyday_common.instants import Instant
 from partyday_common.orgtree import add_org_projection
 from partyday_common.tables import add_bus_tables
 
@@ -23,7 +24,7 @@ class OrgSchedule(Base):
     party_day: Mapped[int | None] = mapped_column(Integer)
     plan_deadline_day: Mapped[int] = mapped_column(Integer, default=5)
     summary_deadline_day: Mapped[int] = mapped_column(Integer, default=25)
-    updated_at = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at = mapped_column(Instant, nullable=False)
 
 
 class Directive(Base):
@@ -41,7 +42,7 @@ class Directive(Base):
     study_materials = mapped_column(JSON, nullable=False)
     plan_deadline_day: Mapped[int] = mapped_column(Integer)
     summary_deadline_day: Mapped[int] = mapped_column(Integer)
-    published_at = mapped_column(DateTime(timezone=True), nullable=False)
+    published_at = mapped_column(Instant, nullable=False)
     published_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -59,8 +60,8 @@ class Plan(Base):
     branch_path: Mapped[str] = mapped_column(String(1000))
     month: Mapped[str] = mapped_column(String(7))
     theme: Mapped[str] = mapped_column(String(200))
-    starts_at = mapped_column(DateTime(timezone=True), nullable=False)
-    ends_at = mapped_column(DateTime(timezone=True), nullable=False)
+    starts_at = mapped_column(Instant, nullable=False)
+    ends_at = mapped_column(Instant, nullable=False)
     venue_name: Mapped[str] = mapped_column(String(200))
     venue_lat: Mapped[float] = mapped_column(Float)
     venue_lon: Mapped[float] = mapped_column(Float)
@@ -70,17 +71,17 @@ class Plan(Base):
     attendance_rules = mapped_column(JSON, nullable=False)
     status: Mapped[str] = mapped_column(String(20), index=True)
     activity_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    submitted_at = mapped_column(DateTime(timezone=True))
+    submitted_at = mapped_column(Instant)
     submitted_late: Mapped[bool] = mapped_column(Boolean, default=False)
     review_comment: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
-    reviewed_at = mapped_column(DateTime(timezone=True))
+    reviewed_at = mapped_column(Instant)
     summary_text: Mapped[str | None] = mapped_column(Text)
-    summary_submitted_at = mapped_column(DateTime(timezone=True))
+    summary_submitted_at = mapped_column(Instant)
     summary_late: Mapped[bool] = mapped_column(Boolean, default=False)
-    archived_at = mapped_column(DateTime(timezone=True))
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), nullable=False)
+    archived_at = mapped_column(Instant)
+    created_at = mapped_column(Instant, nullable=False)
+    updated_at = mapped_column(Instant, nullable=False)
 
 
 class PlanTransition(Base):
@@ -94,7 +95,7 @@ class PlanTransition(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)
-    at = mapped_column(DateTime(timezone=True), nullable=False)
+    at = mapped_column(Instant, nullable=False)
 
 
 class OverdueMark(Base):
@@ -105,7 +106,7 @@ class OverdueMark(Base):
     branch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
-    marked_at = mapped_column(DateTime(timezone=True), nullable=False)
+    marked_at = mapped_column(Instant, nullable=False)
 
 
 class AnnualTaskList(Base):
@@ -115,7 +116,7 @@ class AnnualTaskList(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     branch_path: Mapped[str] = mapped_column(String(1000))
     items = mapped_column(JSON, nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at = mapped_column(Instant, nullable=False)
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -132,8 +133,8 @@ class Rectification(Base):
     due_on = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(20))
     issued_by: Mapped[str | None] = mapped_column(String(64))
-    issued_at = mapped_column(DateTime(timezone=True), nullable=False)
-    closed_at = mapped_column(DateTime(timezone=True))
+    issued_at = mapped_column(Instant, nullable=False)
+    closed_at = mapped_column(Instant)
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -149,4 +150,4 @@ class RectificationEntry(Base):
     text: Mapped[str | None] = mapped_column(Text)
     media_ids = mapped_column(JSON, nullable=False)
     actor_id: Mapped[str | None] = mapped_column(String(64))
-    at = mapped_column(DateTime(timezone=True), nullable=False)
+    at = mapped_column(Instant, nullable=False)

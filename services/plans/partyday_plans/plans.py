@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -28,8 +27,8 @@ def plan_view(plan: Plan) -> dict:
         "branch_id": plan.branch_id,
         "month": plan.month,
         "theme": plan.theme,
-        "starts_at": aware(plan.starts_at).isoformat(),
-        "ends_at": aware(plan.ends_at).isoformat(),
+        "starts_at": plan.starts_at.isoformat(),
+        "ends_at": plan.ends_at.isoformat(),
         "venue": {"name": plan.venue_name, "lat": plan.venue_lat, "lon": plan.venue_lon, "radius_m": plan.radius_m},
         "required_actions": plan.required_actions,
         "optional_actions": plan.optional_actions,

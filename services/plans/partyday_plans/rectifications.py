@@ -8,7 +8,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -62,7 +61,7 @@ def entry_view(entry: RectificationEntry) -> dict:
         "text": entry.text,
         "media_ids": entry.media_ids or [],
         "actor_id": entry.actor_id,
-        "at": aware(entry.at).isoformat(),
+        "at": entry.at.isoformat(),
     }
 
 
@@ -77,7 +76,7 @@ def rectification_view(notice: Rectification, history: list[RectificationEntry])
         "due_on": notice.due_on.isoformat(),
         "status": notice.status,
         "issued_by": notice.issued_by,
-        "issued_at": aware(notice.issued_at).isoformat(),
+        "issued_at": notice.issued_at.isoformat(),
         "answer": answers[-1].text if answers else None,
         "answer_media_ids": (answers[-1].media_ids or []) if answers else [],
         "reopened_count": notice.reopened_count,

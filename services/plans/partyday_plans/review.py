@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import utcnow
 from partyday_common.errors import invalid
 from partyday_plans import deadlines, lifecycle
@@ -27,9 +26,7 @@ def submit_plan(session: Session, plan_id: str, now: datetime) -> dict:
     move(session, plan, "submit")
     directives = directives_for(session, plan.branch_path, plan.month)
     schedule = schedule_for(session, plan.branch_path, directives)
-    lifecycle.check_timing(
-        plan.month, aware(plan.starts_at), aware(plan.ends_at), schedule.time_zone, schedule.party_day
-    )
+    lifecycle.check_timing(plan.month, plan.starts_at, plan.ends_at, schedule.time_zone, schedule.party_day)
     lifecycle.check_required_actions([a for d in directives for a in d.required_actions], plan.required_actions)
     plan.submitted_at = now
     plan.submitted_late = now >= deadlines.deadline(plan.month, schedule.plan_deadline_day, schedule.time_zone)
@@ -90,8 +87,8 @@ def approve_plan(session: Session, plan_id: str, roster: list[dict]) -> dict:
             branch_path=plan.branch_path,
             month=plan.month,
             theme=plan.theme,
-            starts_at=aware(plan.starts_at),
-            ends_at=aware(plan.ends_at),
+            starts_at=plan.starts_at,
+            ends_at=plan.ends_at,
             venue_name=plan.venue_name,
             venue_lat=plan.venue_lat,
             venue_lon=plan.venue_lon,

@@ -6,7 +6,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.errors import DomainError, invalid
 from partyday_common.text import visible_length
 from partyday_plans import deadlines
@@ -35,7 +34,7 @@ def _summary_due(session: Session, plan: Plan) -> datetime:
 def submit_summary(session: Session, activity_id: str, text: str, now: datetime) -> dict:
     """The summary of an activity that has ended; after the summary deadline it is accepted and flagged."""
     plan = activity_plan(session, activity_id)
-    if now < aware(plan.ends_at):
+    if now < plan.ends_at:
         raise DomainError("ACTIVITY_NOT_ENDED", "a summary comes after the activity has ended", 422)
     move(session, plan, "summarize")
     plan.summary_text = text

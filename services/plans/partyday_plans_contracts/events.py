@@ -3,9 +3,9 @@
 `EVENTS` maps each event type to its model; `SUBSCRIBED` names those that some service consumes, which the
 outbox publishes `mandatory`."""
 
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from partyday_plans_contracts.rpc import AttendanceRules
 
@@ -37,8 +37,8 @@ class PlanApproved(BaseModel):
     branch_path: str
     month: str
     theme: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
     venue_name: str
     venue_lat: float
     venue_lon: float
@@ -89,7 +89,7 @@ class Overdue(BaseModel):
     branch_path: str
     month: str
     kind: str
-    deadline: datetime
+    deadline: AwareDatetime
 
 
 class PlanOverdue(Overdue):

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_scoring import formula, scores, tree
 from partyday_scoring.expectations import AttendanceCounted, DetailScoreChanged, MemberReflected, PlanApproved
 from partyday_scoring.models import Reflection, RosterMember, ScoredActivity
@@ -73,9 +72,9 @@ def attendance_counted(session: Session, counted: AttendanceCounted, now: dateti
 def detail_changed(session: Session, changed: DetailScoreChanged, now: datetime) -> None:
     """Media's detail score (图文详尽程度) of the activity's uploads; one judged before (`at`) the one applied last
     is stale and ignored."""
-    at = aware(changed.at).astimezone(timezone.utc)
+    at = changed.at.astimezone(timezone.utc)
     act = _row(session, changed.activity_id, changed.branch_id, changed.branch_path)
-    if act.detail_at is not None and at < aware(act.detail_at):
+    if act.detail_at is not None and at < act.detail_at:
         return
     act.detail_score, act.detail_at = changed.detail_score, at
     scores.rescore(session, act, now)

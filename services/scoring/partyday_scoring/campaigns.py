@@ -14,7 +14,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -81,8 +80,8 @@ def view(found: Campaign) -> dict:
         "month": found.month,
         "title": found.title,
         "votes_per_voter": found.votes_per_voter,
-        "opens_at": aware(found.opens_at).isoformat(),
-        "closes_at": aware(found.closes_at).isoformat(),
+        "opens_at": found.opens_at.isoformat(),
+        "closes_at": found.closes_at.isoformat(),
     }
 
 
@@ -118,7 +117,7 @@ def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: 
     """One vote for an activity of the campaign, in its voting window; once per activity, at most
     `votes_per_voter` in all."""
     found = get(session, campaign_id)
-    rules.check_voting_open(now, aware(found.opens_at), aware(found.closes_at))
+    rules.check_voting_open(now, found.opens_at, found.closes_at)
     if not is_candidate(session, found, activity_id):
         raise DomainError(
             "NOT_IN_CAMPAIGN", "this activity is not a candidate of the campaign", 422, {"activity_id": activity_id}

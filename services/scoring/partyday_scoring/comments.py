@@ -8,7 +8,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -156,5 +155,5 @@ def view(found: Comment) -> dict:
         "text": found.text,
         "status": found.status,
         "reports": found.reports,
-        "created_at": aware(found.created_at).isoformat(),
+        "created_at": found.created_at.isoformat(),
     }

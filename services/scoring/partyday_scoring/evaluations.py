@@ -21,7 +21,6 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -110,7 +109,7 @@ def summary(found: Evaluation) -> dict:
         "shortlist": found.shortlist,
         "best": found.best,
         "excellent": found.excellent,
-        "published_at": aware(found.published_at).isoformat() if found.published_at else None,
+        "published_at": found.published_at.isoformat() if found.published_at else None,
     }
 
 
@@ -215,7 +214,7 @@ def idea_view(idea: GoldenIdea) -> dict:
         "text": idea.text,
         "media_ids": idea.media_ids,
         "proposed_by": idea.proposed_by,
-        "proposed_at": aware(idea.proposed_at).isoformat(),
+        "proposed_at": idea.proposed_at.isoformat(),
     }
 
 

@@ -5,9 +5,7 @@ is dead-lettered at once by the consumer. The tree's events (`org_created`, `org
 shared `partyday_common.contracts.OrgNodeExpected`, as every tree projection reads them.
 """
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class Expected(BaseModel):
@@ -65,7 +63,7 @@ class MemberReflected(Expected):
 
     activity_id: str
     member_id: str
-    at: datetime
+    at: AwareDatetime
 
 
 class DetailScoreChanged(Expected):
@@ -75,4 +73,4 @@ class DetailScoreChanged(Expected):
     branch_id: str
     branch_path: str
     detail_score: int = Field(ge=0, le=100)
-    at: datetime
+    at: AwareDatetime

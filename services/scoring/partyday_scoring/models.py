@@ -4,7 +4,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from partyday_common.instants import Instant
 from partyday_common.orgtree import add_org_projection
 from partyday_common.tables import add_bus_tables
 
@@ -67,13 +67,13 @@ class ScoredActivity(Base):
     mobile_signed_in: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     detail_score: Mapped[int] = mapped_column(Integer, default=0)
     counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    detail_at = mapped_column(DateTime(timezone=True))
+    detail_at = mapped_column(Instant)
     superior_score: Mapped[int | None] = mapped_column(Integer)
     total: Mapped[float | None] = mapped_column(Float)
     sign_in_rate: Mapped[float | None] = mapped_column(Float)
     score = mapped_column(JSON)
-    scored_at = mapped_column(DateTime(timezone=True))
-    freezes_at = mapped_column(DateTime(timezone=True))
+    scored_at = mapped_column(Instant)
+    freezes_at = mapped_column(Instant)
 
 
 class RosterMember(Base):
@@ -93,7 +93,7 @@ class Like(Base):
 
     activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    liked_at = mapped_column(DateTime(timezone=True), nullable=False)
+    liked_at = mapped_column(Instant, nullable=False)
 
 
 class Comment(Base):
@@ -108,8 +108,8 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10))
     reports: Mapped[int] = mapped_column(Integer, default=0)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    hidden_at = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(Instant, nullable=False)
+    hidden_at = mapped_column(Instant)
     moderated_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -119,7 +119,7 @@ class CommentReport(Base):
     comment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     reporter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     reason: Mapped[str | None] = mapped_column(String(500))
-    reported_at = mapped_column(DateTime(timezone=True), nullable=False)
+    reported_at = mapped_column(Instant, nullable=False)
 
 
 class Reflection(Base):
@@ -129,7 +129,7 @@ class Reflection(Base):
 
     activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    reflected_at = mapped_column(DateTime(timezone=True), nullable=False)
+    reflected_at = mapped_column(Instant, nullable=False)
 
 
 class Campaign(Base):
@@ -144,9 +144,9 @@ class Campaign(Base):
     month: Mapped[str] = mapped_column(String(7))
     title: Mapped[str] = mapped_column(String(200))
     votes_per_voter: Mapped[int] = mapped_column(Integer)
-    opens_at = mapped_column(DateTime(timezone=True), nullable=False)
-    closes_at = mapped_column(DateTime(timezone=True), nullable=False)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    opens_at = mapped_column(Instant, nullable=False)
+    closes_at = mapped_column(Instant, nullable=False)
+    created_at = mapped_column(Instant, nullable=False)
 
 
 class Ballot(Base):
@@ -165,7 +165,7 @@ class Ballot(Base):
     voter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     slot: Mapped[int] = mapped_column(Integer)
-    cast_at = mapped_column(DateTime(timezone=True), nullable=False)
+    cast_at = mapped_column(Instant, nullable=False)
 
 
 class VoteAttempt(Base):
@@ -198,8 +198,8 @@ class Evaluation(Base):
     excellent = mapped_column(JSON, nullable=False)
     min_sign_in_rate: Mapped[float] = mapped_column(Float, server_default="0.8")
     summary_required: Mapped[bool] = mapped_column(Boolean, server_default=true())
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    published_at = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(Instant, nullable=False)
+    published_at = mapped_column(Instant)
 
 
 class GoldenIdea(Base):
@@ -216,7 +216,7 @@ class GoldenIdea(Base):
     text: Mapped[str] = mapped_column(Text)
     media_ids = mapped_column(JSON, nullable=False)
     proposed_by: Mapped[str | None] = mapped_column(String(64))
-    proposed_at = mapped_column(DateTime(timezone=True), nullable=False)
+    proposed_at = mapped_column(Instant, nullable=False)
 
 
 class Judgement(Base):
@@ -232,4 +232,4 @@ class Judgement(Base):
     form: Mapped[int] = mapped_column(Integer)
     organisation: Mapped[int] = mapped_column(Integer)
     effect: Mapped[int] = mapped_column(Integer)
-    judged_at = mapped_column(DateTime(timezone=True), nullable=False)
+    judged_at = mapped_column(Instant, nullable=False)

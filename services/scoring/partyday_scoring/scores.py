@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from partyday_common.clock import aware
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_scoring import formula
@@ -45,7 +44,7 @@ def superior_scored(session: Session, activity_id: str, value: int, now: datetim
             "SCORE_PERIOD_CLOSED",
             "this activity's scoring period has closed",
             422,
-            {"activity_id": activity_id, "closed_at": aware(act.freezes_at).isoformat()},
+            {"activity_id": activity_id, "closed_at": act.freezes_at.isoformat()},
         )
     act.superior_score = value
     rescore(session, act, now)
@@ -53,7 +52,7 @@ def superior_scored(session: Session, activity_id: str, value: int, now: datetim
 
 
 def frozen(act: ScoredActivity, now: datetime) -> bool:
-    return act.freezes_at is not None and now >= aware(act.freezes_at)
+    return act.freezes_at is not None and now >= act.freezes_at
 
 
 def _mobile_likers(activity_ids):
@@ -190,8 +189,8 @@ def view(act: ScoredActivity) -> dict:
         "activity_id": act.activity_id,
         "branch_id": act.branch_id,
         "month": act.month,
-        "frozen_at": aware(act.freezes_at).isoformat() if act.freezes_at else None,
-        "scored_at": aware(act.scored_at).isoformat() if act.scored_at else None,
+        "frozen_at": act.freezes_at.isoformat() if act.freezes_at else None,
+        "scored_at": act.scored_at.isoformat() if act.scored_at else None,
     }
     if act.score is None:
         return {

@@ -2,9 +2,7 @@
 `SUBSCRIBED`, those of them that some service consumes (notifications tells people of comments, evaluations
 and campaigns; the gateway and people read scores over RPC)."""
 
-from datetime import datetime
-
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 
 class ScoreChanged(BaseModel):
@@ -26,7 +24,7 @@ class ScoresRecomputed(BaseModel):
     months: list[str]
     activities: int
     changed: int
-    at: datetime
+    at: AwareDatetime
 
 
 class CommentHidden(BaseModel):
@@ -36,7 +34,7 @@ class CommentHidden(BaseModel):
     activity_id: str
     author_id: str
     reports: int
-    at: datetime
+    at: AwareDatetime
 
 
 class CommentModerated(BaseModel):
@@ -46,7 +44,7 @@ class CommentModerated(BaseModel):
     activity_id: str
     author_id: str
     decision: str
-    at: datetime
+    at: AwareDatetime
 
 
 class EvaluationPublished(BaseModel):
@@ -69,8 +67,8 @@ class CampaignCreated(BaseModel):
     org_path: str
     month: str
     title: str
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
 
 
 EVENTS: dict[str, type[BaseModel]] = {

@@ -17,6 +17,8 @@ from tests.services.helpers import wait_until
 MONTH = "2026-12"
 START = "2026-12-07T09:00:00+08:00"
 END = "2026-12-07T11:00:00+08:00"
+# Plans are drafted and approved before their month ends: these tests' December is kept open whatever the clock.
+IN_MONTH = "2026-12-01T10:00:00+08:00"
 
 
 @pytest.fixture
@@ -74,8 +76,8 @@ def city(services):
     return {"root": root, "county": county, "town": town, "branch": branch, "other": other}
 
 
-def draft(plans, branch, idempotency_key=None, **changes):
-    payload = {
+def draft_payload(branch, **changes) -> dict:
+    return {
         "branch_id": branch["org_id"],
         "month": MONTH,
         "theme": "学习二十届四中全会精神",
@@ -86,7 +88,10 @@ def draft(plans, branch, idempotency_key=None, **changes):
         "optional_actions": ["志愿服务"],
         **changes,
     }
-    return call(plans, "create_plan", payload, idempotency_key=idempotency_key)
+
+
+def draft(plans, branch, idempotency_key=None, **changes):
+    return call(plans, "create_plan", draft_payload(branch, **changes), now=IN_MONTH, idempotency_key=idempotency_key)
 
 
 def test_a_directive_becomes_every_branchs_task(services, city):
@@ -128,7 +133,7 @@ def test_the_whole_lifecycle_from_draft_to_archive(services, city):
     call(plans, "edit_plan", plan["plan_id"], {"optional_actions": ["志愿服务", "走访慰问"]})
     late = call(plans, "submit_plan", plan["plan_id"], now="2026-12-06T09:00:00+08:00")
     assert late["submitted_late"] is True, "a late plan is accepted and flagged, never refused"
-    approved = call(plans, "approve_plan", plan["plan_id"])
+    approved = call(plans, "approve_plan", plan["plan_id"], now=IN_MONTH)
     assert approved["status"] == "published" and approved["activity_id"]
 
     [event] = outbox(plans, "plan_approved")
@@ -152,10 +157,33 @@ def test_the_whole_lifecycle_from_draft_to_archive(services, city):
     assert [e["status"] for e in outbox(plans, "plan_archived")] == ["archived"]
 
 
+def test_a_plan_for_a_month_that_has_ended_is_neither_drafted_nor_approved_but_its_summary_still_comes(services, city):
+    plans = services["plans"]
+    november = {"month": "2026-11", "starts_at": "2026-11-30T20:00:00+08:00", "ends_at": "2026-11-30T21:00:00+08:00"}
+    last_minute = "2026-11-30T23:59:59+08:00"
+    plan = call(plans, "create_plan", {**draft_payload(city["branch"]), **november}, now=last_minute)
+    call(plans, "submit_plan", plan["plan_id"], now=last_minute)
+    # 2026-11-30T16:00Z is still November in UTC, but the branch's time zone (Asia/Shanghai) has moved on
+    ended = "2026-12-01T00:00:00+08:00"
+    for action, args in (
+        ("create_plan", ({**draft_payload(city["other"]), **november},)),
+        ("approve_plan", (plan["plan_id"],)),
+    ):
+        with pytest.raises(DomainError) as raised:
+            call(plans, action, *args, now=ended)
+        assert (raised.value.code, raised.value.status) == ("MONTH_CLOSED", 422), action
+        assert raised.value.details == {"month": "2026-11", "ended_at": "2026-12-01T00:00:00+08:00"}
+    approved = call(plans, "approve_plan", plan["plan_id"], now=last_minute)
+    summarized = call(
+        plans, "submit_summary", approved["activity_id"], "十一月的活动总结", now="2026-12-30T10:00:00+08:00"
+    )
+    assert summarized["status"] == "summarized" and summarized["summary_late"] is True, "a late summary is recorded"
+
+
 @pytest.mark.parametrize(
     "action, args",
     [
-        ("approve_plan", ()),
+        ("approve_plan", (IN_MONTH,)),
         ("return_plan", ("意见",)),
         ("edit_plan", ({"theme": "新主题"},)),
     ],
@@ -301,7 +329,7 @@ def test_the_archive_lists_each_branchs_task_list_plan_and_study_materials(servi
     call(plans, "put_task_list", city["branch"]["org_id"], 2026, ["学习党章", "志愿服务"])
     plan = draft(plans, city["branch"])
     call(plans, "submit_plan", plan["plan_id"])
-    approved = call(plans, "approve_plan", plan["plan_id"])
+    approved = call(plans, "approve_plan", plan["plan_id"], now=IN_MONTH)
     page = call(plans, "archive", city["town"]["org_id"], MONTH, page=1, page_size=1)
     assert page["total"] == 2 and [item["name"] for item in page["items"]] == ["一支部"]
     [first] = page["items"]
@@ -357,13 +385,13 @@ def test_a_repeated_idempotency_key_gets_the_first_answer_and_another_request_is
     assert raised.value.code == "IDEMPOTENCY_KEY_REUSED" and raised.value.status == 409
     assert call(plans, "list_plans", city["town"]["org_id"], MONTH)["total"] == 1
     call(plans, "submit_plan", first["plan_id"], idempotency_key="submit-1")
-    approved = call(plans, "approve_plan", first["plan_id"], idempotency_key="approve-1")
-    assert call(plans, "approve_plan", first["plan_id"], idempotency_key="approve-1") == approved, (
+    approved = call(plans, "approve_plan", first["plan_id"], now=IN_MONTH, idempotency_key="approve-1")
+    assert call(plans, "approve_plan", first["plan_id"], now=IN_MONTH, idempotency_key="approve-1") == approved, (
         "a repeated approval answers the first one, though the plan is no longer submitted"
     )
     assert len(outbox(plans, "plan_approved")) == 1
     with pytest.raises(DomainError) as raised:
-        call(plans, "approve_plan", first["plan_id"])
+        call(plans, "approve_plan", first["plan_id"], now=IN_MONTH)
     assert raised.value.code == "PLAN_STATE_CONFLICT", "without the key it is a second approval"
     with pytest.raises(DomainError) as raised:
         call(plans, "submit_plan", "another-plan", idempotency_key="submit-1")

@@ -30,6 +30,13 @@ def deadline(month: str, day: int, time_zone: str = DEFAULT_TIME_ZONE) -> dateti
     return local_midnight + timedelta(days=1)
 
 
+def month_ends(month: str, time_zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """The instant `month` ends in the organisation's time zone: midnight starting the next month."""
+    first = parse_month(month)
+    following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
+    return datetime.combine(following, time(0), ZoneInfo(time_zone))
+
+
 def missing_items(
     month: str,
     now: datetime,

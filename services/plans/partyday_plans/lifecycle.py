@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from partyday_common.errors import DomainError
+from partyday_plans import deadlines
 
 # action: (states it may start from, state it leads to)
 TRANSITIONS = {
@@ -36,6 +37,19 @@ def next_status(status: str, action: str) -> str | None:
             {"status": status, "action": action, "allowed_from": sorted(allowed_from)},
         )
     return target or status
+
+
+def check_month_open(month: str, now: datetime, time_zone: str) -> None:
+    """A plan is drafted and approved for a month that has not ended (in the organisation's time zone); a
+    summary of an activity held in it may still come later."""
+    ends = deadlines.month_ends(month, time_zone)
+    if now >= ends:
+        raise DomainError(
+            "MONTH_CLOSED",
+            f"{month} has ended: its plans can no longer be drafted or approved",
+            422,
+            {"month": month, "ended_at": ends.isoformat()},
+        )
 
 
 def check_timing(month: str, starts_at: datetime, ends_at: datetime, time_zone: str, party_day: int | None) -> None:

@@ -92,12 +92,13 @@ def activity_plan(session: Session, activity_id: str) -> Plan:
     return plan
 
 
-def create_plan(session: Session, request: PlanCreate) -> dict:
-    """Draft the branch's plan for a month; a branch has one plan a month."""
+def create_plan(session: Session, request: PlanCreate, now: datetime) -> dict:
+    """Draft the branch's plan for a month that has not ended; a branch has one plan a month."""
     home = branch(session, request.branch_id)
     if session.scalar(select(Plan.id).where(Plan.branch_id == home["org_id"], Plan.month == request.month)):
         raise DomainError("PLAN_EXISTS", "the branch already has a plan for this month; edit it", 409)
-    now = utcnow()
+    time_zone = schedule_for(session, home["path"], []).time_zone
+    lifecycle.check_month_open(request.month, now, time_zone)
     plan = Plan(
         id=uuid.uuid4().hex,
         branch_id=home["org_id"],
@@ -119,9 +120,7 @@ def create_plan(session: Session, request: PlanCreate) -> dict:
         created_at=now,
         updated_at=now,
     )
-    lifecycle.check_timing(
-        plan.month, request.starts_at, request.ends_at, schedule_for(session, plan.branch_path, []).time_zone, None
-    )
+    lifecycle.check_timing(plan.month, request.starts_at, request.ends_at, time_zone, None)
     session.add(plan)
     session.add(
         PlanTransition(

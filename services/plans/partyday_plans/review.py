@@ -52,10 +52,13 @@ def return_plan(session: Session, plan_id: str, comment: str) -> dict:
     return plan_view(plan)
 
 
-def approvable(session: Session, plan_id: str) -> str:
-    """The branch of a plan that may be approved now (409 otherwise), whose roster its approval takes."""
+def approvable(session: Session, plan_id: str, now: datetime) -> str:
+    """The branch of a plan that may be approved now (409 otherwise; 422 once its month has ended), whose roster
+    its approval takes."""
     plan = get_plan(session, plan_id)
     lifecycle.next_status(plan.status, "approve")
+    schedule = schedule_for(session, plan.branch_path, directives_for(session, plan.branch_path, plan.month))
+    lifecycle.check_month_open(plan.month, now, schedule.time_zone)
     return plan.branch_id
 
 

@@ -81,16 +81,16 @@ class PlansService(OrgTreeProjection, PartydayService):
             return nodes.sample_branches(session, org_id, size)
 
     @rpc
-    def create_plan(self, payload: dict, idempotency_key: str | None = None) -> dict:
-        """Draft a branch's plan for a month."""
-        request = validated(PlanCreate, payload)
+    def create_plan(self, payload: dict, now: str | None = None, idempotency_key: str | None = None) -> dict:
+        """Draft a branch's plan for a month that has not ended (422 `MONTH_CLOSED`)."""
+        request, at = validated(PlanCreate, payload), instant(now)
         with self.db.transaction() as session:
             return once(
                 session,
                 "create_plan",
                 idempotency_key,
-                {"payload": payload},
-                lambda: plans.create_plan(session, request),
+                {"payload": payload, "now": now},
+                lambda: plans.create_plan(session, request, at),
             )
 
     @rpc
@@ -153,13 +153,14 @@ class PlansService(OrgTreeProjection, PartydayService):
             )
 
     @rpc
-    def approve_plan(self, plan_id: str, idempotency_key: str | None = None) -> dict:
-        """Approve a plan: it is published to the branch's members and becomes an activity. The roster snapshot
-        is fetched from the directory between two transactions, so none is held open across that call."""
-        request = {"plan_id": plan_id}
+    def approve_plan(self, plan_id: str, now: str | None = None, idempotency_key: str | None = None) -> dict:
+        """Approve a plan of a month that has not ended (422 `MONTH_CLOSED`): it is published to the branch's
+        members and becomes an activity. The roster snapshot is fetched from the directory between two
+        transactions, so none is held open across that call."""
+        request, at = {"plan_id": plan_id, "now": now}, instant(now)
         with self.db.transaction() as session:
             answered = previous_response(session, "approve_plan", idempotency_key, request)
-            branch_id = None if answered is not None else review.approvable(session, plan_id)
+            branch_id = None if answered is not None else review.approvable(session, plan_id, at)
         if answered is not None:
             return answered
         roster = review.fetch_roster(self.directory, branch_id)

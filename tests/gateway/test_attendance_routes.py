@@ -1,7 +1,11 @@
 """The attendance routes with the services faked: every mutating route but check-in and check-out (deduplicated by
-their nonce) hands its Idempotency-Key on to attendance."""
+their nonce) hands its Idempotency-Key on to attendance; printed documents show the organisation's time zone."""
+
+import io
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.gateway.fakes import FakeRpc, context, under_root
 from tests.gateway.test_errors import assert_error
@@ -157,3 +161,35 @@ def test_a_decision_needs_a_reason_and_is_accept_or_void(gateway):
     assert gateway.post("/api/v1/attendance/reviews/7/accept", json={"reason": ""}).status_code == 400
     assert gateway.post("/api/v1/attendance/reviews/7/approve", json={"reason": "x"}).status_code == 400
     assert not fake.called("decide_review")
+
+
+PRINTED_ACTIVITY = {
+    "activity_id": "a1",
+    "branch_id": "b1",
+    "theme": "主题党日",
+    "venue_name": "党员活动室",
+    "starts_at": "2026-12-07T01:00:00+00:00",
+    "ends_at": "2026-12-07T03:00:00+00:00",
+}
+PRINTED_SHEET = {
+    "activity_id": "a1",
+    "closed": True,
+    "counts": {group: {} for group in ("members", "mobile_members", "guests")},
+    "members": [{**LINE, "status": "signed_in", "signed_in_at": "2026-12-07T00:55:00+00:00"}],
+}
+
+
+@pytest.mark.parametrize("time_zone, shown", [("Asia/Shanghai", "09:00 – 11:00"), ("Asia/Urumqi", "07:00 – 09:00")])
+def test_printed_documents_show_times_in_the_organisations_time_zone(gateway, attendance, time_zone, shown):
+    attendance.answer("attendance", "get_activity", PRINTED_ACTIVITY)
+    attendance.answer("attendance", "qr_token", {"token": "t", "url": "http://x/m/checkin?activity=a1&token=t"})
+    attendance.answer("attendance", "attendance", PRINTED_SHEET)
+    attendance.answer("directory", "get_org", {"org_id": "b1", "name": "一支部"})
+    attendance.answer("plans", "find_activity", {"plan_id": "p1", "branch_id": "b1", "time_zone": time_zone})
+    for path in ("/api/v1/activities/a1/qr?format=pdf", "/api/v1/activities/a1/attendance.pdf"):
+        printed = gateway.get(path)
+        assert printed.status_code == 200, printed.text
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.content)).pages)
+        assert f"2026年12月07日 {shown}" in text, path
+    workbook = load_workbook(io.BytesIO(gateway.get("/api/v1/activities/a1/attendance.xlsx").content))
+    assert shown in str(list(workbook.active.iter_rows(values_only=True))[1])

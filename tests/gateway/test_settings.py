@@ -13,15 +13,13 @@ from tests.gateway.conftest import NO_BROKER
 def test_the_gateways_keys_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("PARTYDAY_CJK_FONT_PATH", "/fonts/cjk.ttc")
     monkeypatch.setenv("PARTYDAY_MEDIA_INGEST_TIMEOUT_S", "90")
-    monkeypatch.setenv("PARTYDAY_DISPLAY_TIME_ZONE", "Asia/Urumqi")
     monkeypatch.setenv("PARTYDAY_LOG_FORMAT", "text")
     settings = GatewaySettings()
     assert (
         str(settings.cjk_font_path),
         settings.media_ingest_timeout_s,
-        settings.display_time_zone,
         settings.log_format,
-    ) == ("/fonts/cjk.ttc", 90.0, "Asia/Urumqi", "text")
+    ) == ("/fonts/cjk.ttc", 90.0, "text")
     assert GatewaySettings(access_token_ttl_s=900).access_token_ttl_s == 900
     with pytest.raises(ValueError):
         GatewaySettings(access_token_ttl_s=901)

@@ -38,7 +38,6 @@ class GatewaySettings(Settings):
         description="the port of the gateway's Prometheus /metrics, apart from the public API so that a deployment "
         "keeps it private; 0 serves none",
     )
-    display_time_zone: str = Field("Asia/Shanghai", description="the time zone of times on printed documents")
     cjk_font_path: Path = Field(
         Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
         description="a TrueType/TTC font with Chinese glyphs, for charts and PDFs",

@@ -84,6 +84,13 @@ def get_plan(session: Session, plan_id: str) -> Plan:
     return plan
 
 
+def activity_view(session: Session, activity_id: str) -> dict:
+    """The plan behind an activity, with the path of its branch for scope checks and the time zone of its
+    organisation, in which its printed documents show their times."""
+    plan = activity_plan(session, activity_id)
+    return {**scoped_view(plan), "time_zone": schedule_for(session, plan.branch_path, []).time_zone}
+
+
 def activity_plan(session: Session, activity_id: str) -> Plan:
     """The approved plan behind an activity."""
     plan = session.scalar(select(Plan).where(Plan.activity_id == activity_id))

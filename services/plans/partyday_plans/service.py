@@ -114,9 +114,10 @@ class PlansService(OrgTreeProjection, PartydayService):
 
     @rpc
     def find_activity(self, activity_id: str) -> dict:
-        """The plan behind an activity, with the path of its branch for scope checks."""
+        """The plan behind an activity, with the path of its branch for scope checks and its organisation's time
+        zone (for printed documents)."""
         with self.db.transaction() as session:
-            return plans.scoped_view(plans.activity_plan(session, activity_id))
+            return plans.activity_view(session, activity_id)
 
     @rpc
     def list_plans(

@@ -204,15 +204,23 @@ async def qr_code(
     if format == "json":
         return code
     if format == "pdf":
-        branch = await rpc.call("directory", "get_org", activity["branch_id"])
+        branch, plan = await _printed_for(activity_id, activity, rpc)
         content = documents.poster_pdf(
-            activity, branch["name"], code["url"], str(settings.cjk_font_path), settings.display_time_zone
+            activity, branch["name"], code["url"], str(settings.cjk_font_path), plan["time_zone"]
         )
         return _download(content, PDF, f"checkin-{activity_id}.pdf", cache=False)
     image = io.BytesIO()
     segno.make(code["url"], error="m").save(image, kind=format, scale=scale, border=4)
     media_type = "image/png" if format == "png" else "image/svg+xml"
     return _download(image.getvalue(), media_type, f"checkin-{activity_id}.{format}", cache=False)
+
+
+async def _printed_for(activity_id: str, activity: dict, rpc) -> tuple[dict, dict]:
+    """What a printed document of the activity names besides it: its branch, and its plan, whose `time_zone` (the
+    organisation's) its times are shown in."""
+    return await asyncio.gather(
+        rpc.call("directory", "get_org", activity["branch_id"]), rpc.call("plans", "find_activity", activity_id)
+    )
 
 
 def _download(content: bytes, media_type: str, filename: str, cache: bool = True) -> Response:
@@ -274,14 +282,12 @@ async def attendance_document(
     """The sign-in sheet (签到表), one of the six haves, as an Excel workbook or printable A4 PDF pages."""
     activity = await _activity(activity_id, caller, rpc, authz, READ | MANAGE_PLANS, "read")
     sheet = await rpc.call("attendance", "attendance", activity_id)
-    branch = await rpc.call("directory", "get_org", activity["branch_id"])
+    branch, plan = await _printed_for(activity_id, activity, rpc)
     filename = f"attendance-{activity_id}.{extension}"
     if extension == "pdf":
-        content = documents.sheet_pdf(
-            activity, branch["name"], sheet, str(settings.cjk_font_path), settings.display_time_zone
-        )
+        content = documents.sheet_pdf(activity, branch["name"], sheet, str(settings.cjk_font_path), plan["time_zone"])
         return _download(content, PDF, filename)
-    content = documents.sheet_xlsx(activity, branch["name"], sheet, settings.display_time_zone)
+    content = documents.sheet_xlsx(activity, branch["name"], sheet, plan["time_zone"])
     return _download(content, XLSX, filename)
 
 

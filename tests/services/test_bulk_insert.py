@@ -2,14 +2,16 @@
 stores exactly what a many-row INSERT stores, every event lands in the outbox as `emit` writes one, and the
 relay still reads the pending ones from their index when a bulk insert left many behind the statistics."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from psycopg2 import extensions as psycopg2_extensions
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, select, text
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table, select, text
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from partyday_common.db import bulk_insert, emit, emit_many, make_engine
+from partyday_common.instants import Instant, NaiveTime
 from partyday_common.outbox import OutboxRelay
 from partyday_common.tables import OUTBOX, add_bus_tables
 
@@ -22,10 +24,10 @@ things = Table(
     Column("name", String(200)),
     Column("flag", Boolean),
     Column("day", Date),
-    Column("at", DateTime(timezone=True)),
+    Column("at", Instant),
     Column("details", JSON),
 )
-AT = datetime(2026, 12, 4, 9, 30, 15, 123456, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 4, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
 ROWS = [
     {
         "id": 1,
@@ -70,9 +72,13 @@ def test_bulk_insert_stores_what_an_insert_stores(engine):
         session.commit()
         stored = [dict(row._mapping) for row in session.execute(select(things).order_by(things.c.id))]
     assert psycopg2_extensions.get_wait_callback() is green
-    if engine.dialect.name == "sqlite":
-        stored[0]["at"] = stored[0]["at"].replace(tzinfo=timezone.utc)
     assert stored == ROWS
+    assert stored[0]["at"].utcoffset() == timedelta(0), "the instant comes back in UTC"
+
+
+def test_bulk_insert_refuses_a_time_without_an_offset(engine):
+    with session_of(engine) as session, pytest.raises((NaiveTime, StatementError), match="has no UTC offset"):
+        bulk_insert(session, things, [{**ROWS[0], "at": AT.replace(tzinfo=None)}])
 
 
 def test_bulk_insert_rolls_back_with_its_transaction(engine):

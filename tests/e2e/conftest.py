@@ -144,8 +144,14 @@ def stack(request, vhosts, databases, tmp_path_factory):
         PARTYDAY_LOG_FORMAT="json",
         **getattr(request.module, "STACK_ENVIRONMENT", {}),
     )
+    # A module runs on PostgreSQL, or on each service's embedded SQLite file under the data directory (as `make
+    # run` does) when it names `sqlite` in STACK_DATABASES or the stack fixture is parametrized with it.
+    backend = getattr(request, "param", getattr(request.module, "STACK_DATABASES", "postgresql"))
     for name in SERVICES:
-        environment[f"PARTYDAY_{name.upper()}_DATABASE_URL"] = databases.create(name)
+        if backend == "sqlite":
+            environment.pop(f"PARTYDAY_{name.upper()}_DATABASE_URL", None)
+        else:
+            environment[f"PARTYDAY_{name.upper()}_DATABASE_URL"] = databases.create(name)
         environment[f"PARTYDAY_{name.upper()}_METRICS_PORT"] = str(metrics_ports[name])
     subprocess.run(
         [str(Path(sys.executable).parent / "partyday-dev"), "migrate"], env=environment, check=True, capture_output=True

@@ -59,7 +59,7 @@ def month_of_records(stack):
         ).status_code
         == 200
     )
-    ends_at = now + timedelta(seconds=6)
+    ends_at = now + timedelta(seconds=20)
     plan = http.post(
         "/api/v1/plans",
         headers=secretary["headers"],

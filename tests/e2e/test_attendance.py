@@ -35,14 +35,16 @@ def party_day(stack):
         "mobile": stack.create_member(branch, PASSWORD, mobile=True),
         "stranger": stack.create_member(elsewhere, PASSWORD),
     }
+    # A short party day, so that signing out is reached: sign-in closes at its end, and the tests that sign in
+    # come before the one that waits for it.
     now = datetime.now(timezone.utc)
     activity_id = stack.approved_activity(
-        branch, now - timedelta(minutes=1), now + timedelta(seconds=20), theme="主题党日", venue=VENUE
+        branch, now - timedelta(minutes=1), now + timedelta(seconds=45), theme="主题党日", venue=VENUE
     )
     return {
         "activity_id": activity_id,
         "people": people,
-        "ends_at": now + timedelta(seconds=20),
+        "ends_at": now + timedelta(seconds=45),
         "branch": branch,
         "others": [elsewhere],
     }
@@ -58,6 +60,84 @@ def scan_body(token, **changes):
         "nonce": uuid.uuid4().hex,
         **changes,
     }
+
+
+def test_a_stranger_invited_as_a_guest_may_sign_in(stack, party_day):
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    secretary, stranger = people["secretary"]["headers"], stack.create_member(party_day["others"][0], PASSWORD)
+    invite = {"member_id": stranger["member_id"]}
+    assert (
+        http.post(f"/api/v1/activities/{activity}/guests", headers=people["member"]["headers"], json=invite).status_code
+        == 403
+    )
+    invited = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
+    assert invited.status_code == 201 and invited.json()["guest"] is True, invited.text
+    again = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "ALREADY_ON_SHEET"
+    unknown = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json={"member_id": "nobody"})
+    assert unknown.status_code == 404
+    code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()
+    signed = http.post(
+        f"/api/v1/activities/{activity}/check-in", headers=stranger["headers"], json=scan_body(code["token"])
+    )
+    assert signed.status_code == 200 and signed.json()["status"] == "signed_in", signed.text
+    removed = http.delete(f"/api/v1/activities/{activity}/guests/{stranger['member_id']}", headers=secretary)
+    assert removed.status_code == 409 and removed.json()["error"]["code"] == "GUEST_SIGNED_IN"
+
+
+def test_offline_scans_through_the_gateway(stack, party_day):
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    code = http.get(
+        f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=people["secretary"]["headers"]
+    ).json()
+    scanned = (datetime.now(timezone.utc) - timedelta(seconds=30)).isoformat()
+    batch = [{**scan_body(code["token"]), "activity_id": activity, "kind": "sign_in", "scanned_at": scanned}]
+    answer = http.post("/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"], json=batch)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()[0]["status"] == "signed_in" and answer.json()[0]["sent_late"] is True
+    bad = http.post(
+        "/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"], json=[{"activity_id": activity}]
+    )
+    assert bad.status_code == 400
+
+
+def test_a_superior_audits_every_attempt_with_its_evidence(stack, party_day):
+    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
+    secretary = people["secretary"]["headers"]
+    token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()["token"]
+    far = scan_body(token, lat=VENUE["lat"] + 0.02, accuracy_m=30, device_id="far-phone")
+    assert (
+        http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"], json=far).json()[
+            "error"
+        ]["code"]
+        == "GEOFENCE_OUTSIDE"
+    )
+    log = http.get(
+        f"/api/v1/activities/{activity}/scans",
+        headers=stack.admin,
+        params={"outcome": "refused", "member_id": people["mobile"]["member_id"]},
+    )
+    assert log.status_code == 200, log.text
+    attempt = next(row for row in log.json()["items"] if row["nonce"] == far["nonce"])
+    assert (
+        attempt["accepted"],
+        attempt["reason"],
+        attempt["device_id"],
+        attempt["accuracy_m"],
+        attempt["client_ip"],
+        attempt["kind"],
+    ) == (False, "GEOFENCE_OUTSIDE", "far-phone", 30, "127.0.0.1", "sign_in")
+    assert attempt["lat"] == far["lat"] and attempt["token_id"] and attempt["details"]["distance_m"] > 2000
+    everything = http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin).json()
+    assert everything["outcomes"]["GEOFENCE_OUTSIDE"] >= 1
+    assert everything["total"] == sum(everything["outcomes"].values())
+    for who in (people["member"]["headers"], secretary):
+        refused = http.get(f"/api/v1/activities/{activity}/scans", headers=who)
+        assert refused.status_code == 403, "the branch's own admin keeps the record audited, and does not audit it"
+    assert (
+        http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin, params={"outcome": "maybe"}).status_code
+        == 400
+    )
 
 
 def test_the_branch_prints_its_code_and_members_sign_in_and_out(stack, party_day):
@@ -128,29 +208,6 @@ def test_the_branch_prints_its_code_and_members_sign_in_and_out(stack, party_day
     assert detail["plan"]["venue"]["name"] == "党员活动室" and detail["branch_id"] == party_day["branch"]
 
 
-def test_a_stranger_invited_as_a_guest_may_sign_in(stack, party_day):
-    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
-    secretary, stranger = people["secretary"]["headers"], people["stranger"]
-    invite = {"member_id": stranger["member_id"]}
-    assert (
-        http.post(f"/api/v1/activities/{activity}/guests", headers=people["member"]["headers"], json=invite).status_code
-        == 403
-    )
-    invited = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
-    assert invited.status_code == 201 and invited.json()["guest"] is True, invited.text
-    again = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json=invite)
-    assert again.status_code == 409 and again.json()["error"]["code"] == "ALREADY_ON_SHEET"
-    unknown = http.post(f"/api/v1/activities/{activity}/guests", headers=secretary, json={"member_id": "nobody"})
-    assert unknown.status_code == 404
-    code = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()
-    signed = http.post(
-        f"/api/v1/activities/{activity}/check-in", headers=stranger["headers"], json=scan_body(code["token"])
-    )
-    assert signed.status_code == 200 and signed.json()["status"] == "signed_in", signed.text
-    removed = http.delete(f"/api/v1/activities/{activity}/guests/{stranger['member_id']}", headers=secretary)
-    assert removed.status_code == 409 and removed.json()["error"]["code"] == "GUEST_SIGNED_IN"
-
-
 def test_the_poster_and_the_sheet_print_as_pdf(stack, party_day):
     import io
 
@@ -177,22 +234,6 @@ def test_the_poster_and_the_sheet_print_as_pdf(stack, party_day):
     assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
     assert "一支部 主题党日签到表" in PdfReader(io.BytesIO(sheet.content)).pages[0].extract_text()
     assert http.get(f"/api/v1/activities/{activity}/attendance.doc", headers=secretary).status_code == 400
-
-
-def test_offline_scans_through_the_gateway(stack, party_day):
-    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
-    code = http.get(
-        f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=people["secretary"]["headers"]
-    ).json()
-    scanned = (datetime.now(timezone.utc) - timedelta(seconds=30)).isoformat()
-    batch = [{**scan_body(code["token"]), "activity_id": activity, "kind": "sign_in", "scanned_at": scanned}]
-    answer = http.post("/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"], json=batch)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()[0]["status"] == "signed_in" and answer.json()[0]["sent_late"] is True
-    bad = http.post(
-        "/api/v1/attendance/offline-batch", headers=people["secretary"]["headers"], json=[{"activity_id": activity}]
-    )
-    assert bad.status_code == 400
 
 
 def test_leave_after_the_start_is_refused(stack, party_day):
@@ -306,45 +347,6 @@ def test_a_member_who_missed_the_party_day_is_flagged_to_the_branch_admin(stack)
     assert not_a_branch.status_code == 422 and not_a_branch.json()["error"]["code"] == "BRANCH_REQUIRED"
     assert http.get("/api/v1/branches/nowhere/absence-flags", headers=admin).status_code == 404
     assert http.get(flags_path, headers=admin, params={"page_size": 0}).status_code == 400
-
-
-def test_a_superior_audits_every_attempt_with_its_evidence(stack, party_day):
-    http, activity, people = stack.http, party_day["activity_id"], party_day["people"]
-    secretary = people["secretary"]["headers"]
-    token = http.get(f"/api/v1/activities/{activity}/qr", params={"format": "json"}, headers=secretary).json()["token"]
-    far = scan_body(token, lat=VENUE["lat"] + 0.02, accuracy_m=30, device_id="far-phone")
-    assert (
-        http.post(f"/api/v1/activities/{activity}/check-in", headers=people["mobile"]["headers"], json=far).json()[
-            "error"
-        ]["code"]
-        == "GEOFENCE_OUTSIDE"
-    )
-    log = http.get(
-        f"/api/v1/activities/{activity}/scans",
-        headers=stack.admin,
-        params={"outcome": "refused", "member_id": people["mobile"]["member_id"]},
-    )
-    assert log.status_code == 200, log.text
-    attempt = next(row for row in log.json()["items"] if row["nonce"] == far["nonce"])
-    assert (
-        attempt["accepted"],
-        attempt["reason"],
-        attempt["device_id"],
-        attempt["accuracy_m"],
-        attempt["client_ip"],
-        attempt["kind"],
-    ) == (False, "GEOFENCE_OUTSIDE", "far-phone", 30, "127.0.0.1", "sign_in")
-    assert attempt["lat"] == far["lat"] and attempt["token_id"] and attempt["details"]["distance_m"] > 2000
-    everything = http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin).json()
-    assert everything["outcomes"]["GEOFENCE_OUTSIDE"] >= 1
-    assert everything["total"] == sum(everything["outcomes"].values())
-    for who in (people["member"]["headers"], secretary):
-        refused = http.get(f"/api/v1/activities/{activity}/scans", headers=who)
-        assert refused.status_code == 403, "the branch's own admin keeps the record audited, and does not audit it"
-    assert (
-        http.get(f"/api/v1/activities/{activity}/scans", headers=stack.admin, params={"outcome": "maybe"}).status_code
-        == 400
-    )
 
 
 def test_the_branch_admin_lists_and_decides_leave_before_the_party_day(stack):

@@ -45,7 +45,7 @@ def city(stack):
     }
     now = datetime.now(timezone.utc)
     month = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    ends = now + timedelta(seconds=25)
+    ends = now + timedelta(seconds=40)
     activities = {}
     for branch in (first, second):
         plan = http.post(

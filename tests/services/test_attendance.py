@@ -45,7 +45,18 @@ def call(container, method, *args, **kwargs):
         return hook(*args, **kwargs)
 
 
-def approve(container, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T11:00:00+08:00", roster=ROSTER):
+RULES = {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60}
+# An activity that closes while its sign-in is still open, at its end: 09:00 to 09:10, no sign-out window.
+CLOSES_AT_ITS_END = {
+    "starts": "2026-12-07T09:00:00+08:00",
+    "ends": "2026-12-07T09:10:00+08:00",
+    "rules": {**RULES, "sign_out_window_min": 0},
+}
+
+
+def approve(
+    container, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T11:00:00+08:00", roster=ROSTER, rules=RULES
+):
     activity_id = uuid.uuid4().hex
     publish_event(
         container.config["AMQP_URI"],
@@ -66,7 +77,7 @@ def approve(container, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T11:0
                 "venue_lat": VENUE[0],
                 "venue_lon": VENUE[1],
                 "radius_m": 300,
-                "attendance_rules": {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
+                "attendance_rules": rules,
                 "roster": roster,
             },
         ),
@@ -815,7 +826,7 @@ def test_a_sign_in_that_passes_every_rule_is_one_statement_that_keeps_all_its_ev
 
 
 def test_a_sign_in_on_a_closed_activity_is_judged_in_full_and_recounts_it(attendance):
-    activity = approve(attendance, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T09:00:00+08:00")
+    activity = approve(attendance, **CLOSES_AT_ITS_END)
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
     assert call(attendance, "close_due", now="2026-12-07T10:00:00+08:00") == 1
     closed = call(attendance, "attendance", activity)["counts"]
@@ -1072,7 +1083,7 @@ def _sign_in_racing_the_close(attendance, hold: str, parameters: dict, sign_in_f
 
 
 def test_a_sign_in_held_up_by_a_close_in_progress_is_judged_after_it_and_counted(attendance):
-    activity = approve(attendance, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T09:00:00+08:00")
+    activity = approve(attendance, **CLOSES_AT_ITS_END)
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
     payload = evidence(attendance, activity)
     sheet = _sign_in_racing_the_close(
@@ -1086,7 +1097,7 @@ def test_a_sign_in_held_up_by_a_close_in_progress_is_judged_after_it_and_counted
 
 
 def test_a_close_held_up_by_a_sign_in_in_progress_counts_it(attendance):
-    activity = approve(attendance, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T09:00:00+08:00")
+    activity = approve(attendance, **CLOSES_AT_ITS_END)
     scan(attendance, activity, "m-1", "sign_in", evidence(attendance, activity), "2026-12-07T08:50:00+08:00")
     payload = evidence(attendance, activity)
     sheet = _sign_in_racing_the_close(

@@ -2,12 +2,17 @@
 
 import itertools
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000"}
 PASSWORD = "plans-pass-1"
-MONTH = "2026-12"
+# Months that have not ended, whenever the tests run: plans refuse a month that has (MONTH_CLOSED).
+_AHEAD = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=40)
+MONTH = f"{_AHEAD:%Y-%m}"
+NEXT_MONTH = f"{_AHEAD.year + _AHEAD.month // 12}-{_AHEAD.month % 12 + 1:02d}"
 _phones = itertools.count(13500000000)
 
 
@@ -73,8 +78,8 @@ class Cycle:
             "branch_id": self.nodes[side]["branch"]["org_id"],
             "month": MONTH,
             "theme": "主题党日",
-            "starts_at": f"2026-12-{day:02d}T09:00:00+08:00",
-            "ends_at": f"2026-12-{day:02d}T11:00:00+08:00",
+            "starts_at": f"{MONTH}-{day:02d}T09:00:00+08:00",
+            "ends_at": f"{MONTH}-{day:02d}T11:00:00+08:00",
             "venue": {"name": "活动室", "lat": 33.07, "lon": 107.03, "radius_m": 300},
             "required_actions": ["诵读党章"],
         }
@@ -162,7 +167,7 @@ def test_the_monthly_cycle_through_the_gateway(cycle):
     assert approved.status_code == 200 and approved.json()["activity_id"]
 
     mine = http.get("/api/v1/me/plan", params={"month": MONTH}, headers=cycle.headers["member"]).json()
-    assert mine["plan"]["venue"]["name"] == "活动室" and mine["plan"]["starts_at"].startswith("2026-12-07")
+    assert mine["plan"]["venue"]["name"] == "活动室" and mine["plan"]["starts_at"].startswith(f"{MONTH}-07")
     listed = http.get(
         "/api/v1/plans",
         params={"org_id": cycle.nodes["a"]["county"]["org_id"], "month": MONTH, "status": "published"},
@@ -180,16 +185,25 @@ def test_the_monthly_cycle_through_the_gateway(cycle):
 def test_bad_plans_get_a_reason(cycle):
     body = {
         "branch_id": cycle.nodes["a"]["branch"]["org_id"],
-        "month": "2027-01",
+        "month": NEXT_MONTH,
         "theme": "x",
-        "starts_at": "2027-01-07T09:00:00+08:00",
-        "ends_at": "2027-01-07T08:00:00+08:00",
+        "starts_at": f"{NEXT_MONTH}-07T09:00:00+08:00",
+        "ends_at": f"{NEXT_MONTH}-07T08:00:00+08:00",
         "venue": {"name": "x", "lat": 33.0, "lon": 107.0},
     }
     answer = cycle.http.post("/api/v1/plans", headers=cycle.stack.admin, json=body)
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "PLAN_TIMES_INVALID"
     body["venue"]["radius_m"] = 5000
     assert cycle.http.post("/api/v1/plans", headers=cycle.stack.admin, json=body).status_code == 400
+    ended = {
+        **body,
+        "month": "2025-11",
+        "starts_at": "2025-11-07T09:00:00+08:00",
+        "ends_at": "2025-11-07T11:00:00+08:00",
+    }
+    ended["venue"]["radius_m"] = 300
+    answer = cycle.http.post("/api/v1/plans", headers=cycle.stack.admin, json=ended)
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "MONTH_CLOSED", answer.text
 
 
 ACTORS = ("member", "branch_admin", "admin_a", "admin_b", "city_admin", "auditor", "own_admin")

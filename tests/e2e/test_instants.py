@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
+from tests.e2e.helpers import wait_for
+
 pytestmark = pytest.mark.parametrize("stack", ["postgresql", "sqlite"], indirect=True, scope="module")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VENUE = {"name": "党员活动室", "lat": 33.07, "lon": 107.03, "radius_m": 300}
@@ -28,6 +30,10 @@ def test_a_plan_keeps_its_instant_and_its_poster_prints_the_local_time(stack, ho
     town = stack.create_org(county, "township", "镇")
     branch = stack.create_org(town, "branch", "一支部")
     starts = open_month_start()
+    wait_for(
+        lambda: http.get(f"/api/v1/branches/{branch}/months/{starts:%Y-%m}", headers=admin).status_code == 200,
+        message="plans knows the new branch",
+    )
     written_with = timezone(timedelta(hours=hours))
     activity_id = stack.approved_activity(
         branch,

@@ -45,7 +45,7 @@ def authenticate(session: DbSession, phone: str, password: str) -> dict:
             LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW
         )
     ).all()
-    locked_until = access.login_locked_until([t for t in failures], now)
+    locked_until = access.login_locked_until(list(failures), now)
     if locked_until is not None:
         raise DomainError(
             "LOGIN_LOCKED",

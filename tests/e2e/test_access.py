@@ -134,6 +134,9 @@ class City:
             self.headers[actor] = stack.login(account["phone"], PASSWORD)
         self.root = root
 
+    def admin_member_id(self) -> str:
+        return self.get(self.stack.admin, "/api/v1/me").json()["member_id"]
+
     def get(self, headers, path, **params):
         return self.http.get(path, params=params, headers=headers)
 
@@ -248,14 +251,86 @@ def test_global_permissions(city, action, actor, allowed):
     assert (response.status_code == 200) if allowed else (response.status_code == 403), response.text
 
 
-def test_only_a_city_admin_makes_city_admins(city):
+def test_nobody_makes_a_city_admin_through_the_api_not_even_a_city_admin(city):
+    """Changed by issue 18 (roles below one's own): city admins come from the operator (PARTYDAY_ADMIN_PHONE)."""
     target = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
     body = {"member_id": target["member_id"], "role": "city_admin", "org_id": city.root["org_id"]}
     assert city.http.post("/api/v1/role-grants", headers=city.headers["admin_a"], json=body).status_code == 403
-    granted = city.http.post("/api/v1/role-grants", headers=city.stack.admin, json=body)
-    assert granted.status_code == 201
-    revoked = city.http.delete(f"/api/v1/role-grants/{granted.json()['grant_id']}", headers=city.stack.admin)
-    assert revoked.status_code == 204
+    refused = city.http.post("/api/v1/role-grants", headers=city.stack.admin, json=body)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "GRANT_ROLE_TOO_HIGH", refused.text
+
+
+# Who may grant what: (granter, role, node as (side, level) or "root", grantee, status, reason code). The grantee
+# is "self", a new member of county A's branch ("a") or of county B's ("b"), or "wg_a": one who sits on county A's
+# working group. Auditors rank below every admin who grants: an org admin appoints one anywhere in their subtree.
+GRANT_RULES = [
+    ("admin_a", "auditor", ("a", "town"), "self", 403, "GRANT_SELF"),
+    ("city_admin", "auditor", "root", "self", 403, "GRANT_SELF"),
+    ("admin_a", "branch_admin", ("a", "branch"), "a", 201, None),
+    ("admin_a", "auditor", ("a", "county"), "a", 201, None),
+    ("admin_a", "auditor", ("a", "town"), "a", 201, None),
+    ("admin_a", "org_admin", ("a", "town"), "a", 403, "GRANT_ROLE_TOO_HIGH"),
+    ("admin_a", "org_admin", ("a", "county"), "a", 403, "GRANT_ROLE_TOO_HIGH"),
+    ("city_admin", "org_admin", ("a", "town"), "a", 201, None),
+    ("city_admin", "city_admin", "root", "a", 403, "GRANT_ROLE_TOO_HIGH"),
+    ("admin_a", "branch_admin", ("b", "branch"), "b", 403, "FORBIDDEN"),
+    ("admin_a", "branch_admin", ("a", "branch"), "b", 403, "GRANT_MEMBER_OUT_OF_SCOPE"),
+    ("admin_a", "auditor", ("a", "town"), "b", 403, "GRANT_MEMBER_OUT_OF_SCOPE"),
+    ("branch_admin", "branch_admin", ("a", "branch"), "a", 403, "FORBIDDEN"),
+    ("auditor", "auditor", ("a", "branch"), "a", 403, "FORBIDDEN"),
+    ("member", "branch_admin", ("a", "branch"), "a", 403, "FORBIDDEN"),
+    ("admin_a", "working_group", ("a", "county"), "a", 403, "GRANT_FROM_ABOVE"),
+    ("admin_a", "committee", ("a", "county"), "a", 403, "GRANT_FROM_ABOVE"),
+    ("admin_a", "working_group", ("a", "town"), "a", 201, None),
+    ("city_admin", "committee", ("a", "county"), "a", 201, None),
+    ("city_admin", "working_group", "root", "a", 201, None),
+    ("city_admin", "committee", ("a", "town"), "wg_a", 409, "BODIES_EXCLUSIVE"),
+    ("city_admin", "committee", "root", "wg_a", 409, "BODIES_EXCLUSIVE"),
+    ("city_admin", "committee", ("b", "county"), "wg_a", 201, None),
+]
+
+
+@pytest.mark.parametrize(
+    "granter, role, node, grantee, status, code",
+    GRANT_RULES,
+    ids=[
+        f"{g}-{r}-{n if isinstance(n, str) else '_'.join(n)}-{m}-{c or 'granted'}" for g, r, n, m, _, c in GRANT_RULES
+    ],
+)
+def test_grant_rules(city, granter, role, node, grantee, status, code):
+    org_id = city.root["org_id"] if node == "root" else city.nodes[node[0]][node[1]]["org_id"]
+    if grantee == "self":
+        member_id = city.accounts[granter]["member_id"] if granter != "city_admin" else city.admin_member_id()
+    else:
+        side = "a" if grantee == "wg_a" else grantee
+        member_id = city.new_member(city.stack.admin, city.nodes[side]["branch"]["org_id"])["member_id"]
+        if grantee == "wg_a":
+            sat = city.http.post(
+                "/api/v1/role-grants",
+                headers=city.stack.admin,
+                json={"member_id": member_id, "role": "working_group", "org_id": city.nodes["a"]["county"]["org_id"]},
+            )
+            assert sat.status_code == 201, sat.text
+    response = city.http.post(
+        "/api/v1/role-grants",
+        headers=city.headers[granter],
+        json={"member_id": member_id, "role": role, "org_id": org_id},
+    )
+    assert response.status_code == status, response.text
+    if code:
+        assert response.json()["error"]["code"] == code
+
+
+def test_an_admin_takes_back_only_roles_below_their_own(city):
+    colleague = city.new_member(city.stack.admin, city.nodes["a"]["branch"]["org_id"])
+    peer = city.http.post(
+        "/api/v1/role-grants",
+        headers=city.stack.admin,
+        json={"member_id": colleague["member_id"], "role": "org_admin", "org_id": city.nodes["a"]["town"]["org_id"]},
+    ).json()
+    refused = city.http.delete(f"/api/v1/role-grants/{peer['grant_id']}", headers=city.headers["admin_a"])
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "GRANT_ROLE_TOO_HIGH", refused.text
+    assert city.http.delete(f"/api/v1/role-grants/{peer['grant_id']}", headers=city.stack.admin).status_code == 204
 
 
 def test_a_role_grant_repeated_with_its_key_gets_the_first_answer(city):

@@ -182,11 +182,18 @@ def test_roles_are_bound_to_nodes_of_their_level(directory):
 def test_the_working_group_and_the_committee_are_roles_of_organisations_above_the_branches(directory):
     city, county, town, first, _ = tree(directory)
     created = member(directory, first)
-    for role, org in (("working_group", town), ("committee", county), ("committee", city)):
+    for role, org in (("working_group", town), ("working_group", city)):
         granted = call(
             directory, "grant_role", {"member_id": created["member_id"], "role": role, "org_id": org["org_id"]}
         )
         assert (granted["role"], granted["org_id"]) == (role, org["org_id"])
+    with pytest.raises(DomainError) as raised:
+        call(
+            directory,
+            "grant_role",
+            {"member_id": created["member_id"], "role": "committee", "org_id": county["org_id"]},
+        )
+    assert (raised.value.code, raised.value.status) == ("BODIES_EXCLUSIVE", 409), "nobody sits on both bodies"
     for role in ("working_group", "committee"):
         with pytest.raises(DomainError) as raised:
             call(directory, "grant_role", {"member_id": created["member_id"], "role": role, "org_id": first["org_id"]})
@@ -198,8 +205,51 @@ def test_the_working_group_and_the_committee_are_roles_of_organisations_above_th
     roles = call(directory, "auth_context", session["subject"], session["session_id"])["roles"]
     assert {(r["role"], r["org_id"]) for r in roles} >= {
         ("working_group", town["org_id"]),
-        ("committee", county["org_id"]),
+        ("working_group", city["org_id"]),
     }
+
+
+def test_an_admin_grants_only_roles_below_their_own_to_others_of_their_subtree(directory):
+    city, county, town, first, _ = tree(directory)
+    admin = member(directory, first, phone="13900000011")
+    call(directory, "grant_role", {"member_id": admin["member_id"], "role": "org_admin", "org_id": county["org_id"]})
+    colleague = member(directory, first, phone="13900000012")
+    as_admin = {"actor_id": admin["member_id"]}
+
+    def refused(member_id, role, org):
+        with pytest.raises(DomainError) as raised:
+            call(
+                directory,
+                "grant_role",
+                {"member_id": member_id, "role": role, "org_id": org["org_id"]},
+                context=as_admin,
+            )
+        return raised.value.code
+
+    assert refused(admin["member_id"], "branch_admin", first) == "GRANT_SELF"
+    assert refused(colleague["member_id"], "org_admin", town) == "GRANT_ROLE_TOO_HIGH"
+    assert refused(colleague["member_id"], "committee", county) == "GRANT_FROM_ABOVE"
+    assert refused(colleague["member_id"], "auditor", city) == "GRANT_OUT_OF_SCOPE"
+    granted = call(
+        directory,
+        "grant_role",
+        {"member_id": colleague["member_id"], "role": "branch_admin", "org_id": first["org_id"]},
+        context=as_admin,
+    )
+    assert granted["role"] == "branch_admin"
+    call(
+        directory,
+        "grant_role",
+        {"member_id": colleague["member_id"], "role": "working_group", "org_id": town["org_id"]},
+        context=as_admin,
+    )
+    boss = call(
+        directory, "grant_role", {"member_id": colleague["member_id"], "role": "org_admin", "org_id": county["org_id"]}
+    )
+    with pytest.raises(DomainError) as raised:
+        call(directory, "revoke_grant", boss["grant_id"], context=as_admin)
+    assert raised.value.code == "GRANT_ROLE_TOO_HIGH", "nor takes back a role as high as their own"
+    call(directory, "revoke_grant", granted["grant_id"], context=as_admin)
 
 
 def test_the_city_admin_exists_from_the_first_start(directory):

@@ -18,6 +18,15 @@ ROLE_LEVELS = {
     "committee": {"city", "county", "township", "general_branch"},
 }
 
+# Administrative roles by rank: an admin grants and revokes only roles ranked below their own.
+ADMIN_RANKS = {"city_admin": 3, "org_admin": 2, "branch_admin": 1}
+# The roles through which an admin grants at all; an auditor (read-only) and the two evaluation bodies rank below
+# every one of them, so any of them may grant those within their subtree (the bodies only from above, below).
+GRANTING_ROLES = frozenset({"org_admin", "city_admin"})
+EVALUATION_BODIES = ("working_group", "committee")
+# The actor of the first start's own acts (the city and its admin), an operator as a call without an actor is.
+BOOTSTRAP_ACTOR = "bootstrap"
+
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5
 CODE_LIFETIME = timedelta(minutes=5)
@@ -41,6 +50,68 @@ def check_grant(role: str, org_level: str) -> None:
             422,
             {"role": role, "org_level": org_level, "allowed_levels": sorted(levels)},
         )
+
+
+def check_granter(
+    granter_id: str,
+    granter_grants: list[dict],
+    member_id: str,
+    member_branch_path: str | None,
+    role: str,
+    node_path: str,
+    at_root: bool,
+    revoking: bool = False,
+) -> None:
+    """Whether the granter may give `role` at the node of `node_path` to the member: never to themselves, only at
+    a node of their subtree, only to a member of their subtree, only a role below their own, and an evaluation
+    body only from above the organisation it serves (at the city, from the city, above which there is nothing).
+    Taking a role back (`revoking`) needs the same reach over the node and the role, wherever the member is now
+    and whoever they are. `granter_grants` are the granter's active grants, each with `role` and `org_path`.
+    403 with a reason code otherwise."""
+    if granter_id == member_id and not revoking:
+        raise DomainError("GRANT_SELF", "nobody grants a role to themselves", 403, {"role": role})
+    granting = [g for g in granter_grants if g["role"] in GRANTING_ROLES]
+    covering = [g for g in granting if node_path.startswith(g["org_path"])]
+    if not covering:
+        raise DomainError(
+            "GRANT_OUT_OF_SCOPE", "the node is outside the subtrees where you grant roles", 403, {"role": role}
+        )
+    if not revoking and (
+        member_branch_path is None or not any(member_branch_path.startswith(g["org_path"]) for g in granting)
+    ):
+        raise DomainError(
+            "GRANT_MEMBER_OUT_OF_SCOPE", "the member is outside the subtrees where you grant roles", 403, {"role": role}
+        )
+    if role in ADMIN_RANKS and not any(ADMIN_RANKS[g["role"]] > ADMIN_RANKS[role] for g in covering):
+        raise DomainError(
+            "GRANT_ROLE_TOO_HIGH",
+            "you grant only roles below your own here",
+            403,
+            {"role": role, "yours": sorted({g["role"] for g in covering})},
+        )
+    if role in EVALUATION_BODIES and not any(g["org_path"] != node_path or at_root for g in covering):
+        raise DomainError(
+            "GRANT_FROM_ABOVE",
+            f"a {role} is granted from above the organisation it serves",
+            403,
+            {"role": role},
+        )
+
+
+def check_bodies_apart(role: str, member_bodies: list[dict], node_path: str) -> None:
+    """One person does not sit on both bodies of one evaluation: a working group and a committee whose nodes lie
+    on one line of the tree (one above or at the other) would both cover the evaluations of the lower one."""
+    if role not in EVALUATION_BODIES:
+        return
+    other = next(body for body in EVALUATION_BODIES if body != role)
+    for held in member_bodies:
+        if held["role"] == other and (node_path.startswith(held["org_path"]) or held["org_path"].startswith(node_path)):
+            raise DomainError(
+                "BODIES_EXCLUSIVE",
+                "one person cannot sit on both the working group and the committee of an evaluation",
+                409,
+                {"role": role, "holds": other, "org_path": held["org_path"]},
+            )
 
 
 def login_locked_until(failure_times: list[datetime], now: datetime) -> datetime | None:

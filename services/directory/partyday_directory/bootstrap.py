@@ -70,7 +70,7 @@ class AdminBootstrap(DependencyProvider):
                     service="directory",
                     outbox_table=metadata.tables["outbox_messages"],
                     metadata=metadata,
-                    actor_id="bootstrap",
+                    actor_id=access.BOOTSTRAP_ACTOR,
                 )
                 ensure_city_admin(
                     session,

@@ -13,7 +13,9 @@ from partyday_directory_contracts.events import RoleGranted, RoleRevoked
 
 
 def grant(session: Session, member_id: str, role: str, org_id: str) -> dict:
-    """Bind `role` to an active member at a node of the level the role governs; once per member, role and node."""
+    """Bind `role` to an active member at a node of the level the role governs; once per member, role and node.
+    The acting member (the session's `actor_id`; none for an operator) grants only what `access.check_granter`
+    allows, and nobody sits on both bodies of an evaluation (`access.check_bodies_apart`)."""
     member = session.get(Member, member_id)
     if member is None or not member.active:
         raise DomainError("MEMBER_NOT_FOUND", f"member {member_id} does not exist or has left", 404)
@@ -21,6 +23,8 @@ def grant(session: Session, member_id: str, role: str, org_id: str) -> dict:
     if org is None:
         raise DomainError("ORG_NOT_FOUND", f"org {org_id} does not exist", 404)
     access.check_grant(role, org.level)
+    _check_granter(session, member, role, org)
+    access.check_bodies_apart(role, of_member(session, member_id), org.path)
     if holds(session, member_id, role, org_id):
         raise DomainError("GRANT_EXISTS", "the member already holds this role here", 409)
     role_grant = RoleGrant(
@@ -43,6 +47,25 @@ def grant(session: Session, member_id: str, role: str, org_id: str) -> dict:
     granted = {"grant_id": role_grant.id, "member_id": member_id, "role": role, "org_id": org_id, "org_path": org.path}
     emit(session, "role_granted", RoleGranted(**granted).model_dump(mode="json"))
     return granted
+
+
+def _check_granter(session: Session, member: Member, role: str, org: Org, revoking: bool = False) -> None:
+    """The acting member's right to grant or revoke `role` at `org` for `member`; an operator's (no actor, or the
+    first start's) is whole."""
+    granter_id = session.info.get("actor_id")
+    if granter_id in (None, access.BOOTSTRAP_ACTOR):
+        return
+    branch_path = session.scalar(select(Org.path).where(Org.id == member.branch_id)) if member.branch_id else None
+    access.check_granter(
+        granter_id,
+        of_member(session, granter_id),
+        member.id,
+        branch_path,
+        role,
+        org.path,
+        org.parent_id is None,
+        revoking,
+    )
 
 
 def holds(session: Session, member_id: str, role: str, org_id: str) -> bool:
@@ -80,9 +103,13 @@ def find(session: Session, grant_id: str, active_only: bool = True) -> dict:
 
 
 def revoke(session: Session, grant_id: str) -> dict:
-    """End an active grant."""
+    """End an active grant; the acting member takes back only what they could have granted."""
     found = find(session, grant_id)
-    session.get(RoleGrant, grant_id).revoked_at = utcnow()
+    role_grant = session.get(RoleGrant, grant_id)
+    member, org = session.get(Member, role_grant.member_id), session.get(Org, role_grant.org_id)
+    if session.info.get("actor_id") != member.id:
+        _check_granter(session, member, role_grant.role, org, revoking=True)
+    role_grant.revoked_at = utcnow()
     audit.record(
         session,
         "role.revoke",

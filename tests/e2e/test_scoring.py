@@ -403,6 +403,15 @@ def test_the_working_group_reviews_first_the_committee_second_and_judging_ends_w
     refused(http.post(f"{base}/first-review", headers=admin, json=shortlist), 403, "WORKING_GROUP_ONLY")
     refused(http.post(f"{base}/first-review", headers=bodies["committee"], json=shortlist), 403, "WORKING_GROUP_ONLY")
     assert http.get(base, headers=bodies["working_group"]).json()["candidates"][0]["judged"]["judges"] == 1
+    # Judging, the first review and the second review are three different people (issue 18).
+    judge = stack.create_member(city["second"], PASSWORD)
+    for role in ("org_admin", "working_group"):
+        stack.grant(judge, role, city["county"])
+    judge_headers = stack.login(judge["phone"], PASSWORD)
+    assert (
+        http.post(f"{base}/judgements", headers=judge_headers, json={"activity_id": first, **marks}).status_code == 200
+    )
+    refused(http.post(f"{base}/first-review", headers=judge_headers, json=shortlist), 403, "REVIEWER_JUDGED")
     reviewed = http.post(f"{base}/first-review", headers=bodies["working_group"], json=shortlist)
     assert reviewed.status_code == 200 and reviewed.json()["stage"] == "second_review", reviewed.text
     refused(

@@ -513,10 +513,15 @@ def test_an_evaluation_from_judging_through_two_reviews_to_published_winners(sco
     assert seen["candidates"][0]["judged"]["criteria"]["theme"] == 14.0
     refused("EVALUATION_STAGE", call, scoring, "second_review", ident, {"best": [a]})
     refused("NOT_A_CANDIDATE", call, scoring, "first_review", ident, {"shortlist": [a, "x"]})
-    assert call(scoring, "first_review", ident, {"shortlist": [a, b]})["stage"] == "second_review"
+    refused("REVIEWER_JUDGED", call, scoring, "first_review", ident, {"shortlist": [a, b]}, reviewer_id="judge-2")
+    reviewed = call(scoring, "first_review", ident, {"shortlist": [a, b]}, reviewer_id="group-1")
+    assert reviewed["stage"] == "second_review"
     refused("EVALUATION_STAGE", call, scoring, "judge", ident, "judge-3", {"activity_id": a, **marks})
     refused("WINNERS_INVALID", call, scoring, "second_review", ident, {"best": [a, b]})
-    assert call(scoring, "second_review", ident, {"best": [a], "excellent": [b]})["stage"] == "decided"
+    winners = {"best": [a], "excellent": [b]}
+    refused("REVIEWER_JUDGED", call, scoring, "second_review", ident, winners, reviewer_id="judge-1")
+    refused("REVIEWER_REVIEWED_FIRST", call, scoring, "second_review", ident, winners, reviewer_id="group-1")
+    assert call(scoring, "second_review", ident, winners, reviewer_id="committee-1")["stage"] == "decided"
     assert call(scoring, "publish_evaluation", ident)["stage"] == "published"
     winners = call(scoring, "evaluation_winners", ident)["winners"]
     assert [(w["award"], w["activity_id"], w["name"]) for w in winners] == [

@@ -62,3 +62,22 @@ def test_an_ineligible_activity_is_neither_shortlisted_nor_a_winner():
     rules.check_eligible(["good", "idea-1"], candidates)
     error = refused("NOT_ELIGIBLE", rules.check_eligible, ["good", "bad"], candidates)
     assert error.status == 422 and error.details == {"activities": [{"activity_id": "bad", "failed": failed}]}
+
+
+@pytest.mark.parametrize(
+    "review, reviewer, first_reviewer, code",
+    [
+        ("first_review", "w1", None, None),
+        ("first_review", "j1", None, "REVIEWER_JUDGED"),
+        ("second_review", "c1", "w1", None),
+        ("second_review", "j1", "w1", "REVIEWER_JUDGED"),
+        ("second_review", "w1", "w1", "REVIEWER_REVIEWED_FIRST"),
+    ],
+)
+def test_judging_the_first_review_and_the_second_are_three_different_people(review, reviewer, first_reviewer, code):
+    if code is None:
+        rules.check_reviewer(review, reviewer, {"j1", "j2"}, first_reviewer)
+        return
+    with pytest.raises(DomainError) as raised:
+        rules.check_reviewer(review, reviewer, {"j1", "j2"}, first_reviewer)
+    assert (raised.value.code, raised.value.status) == (code, 403)

@@ -86,3 +86,14 @@ def check_eligible(chosen: list[str], candidates: dict[str, dict]) -> None:
             422,
             {"activities": refused},
         )
+
+
+def check_reviewer(review: str, reviewer_id: str, judges: set[str], first_reviewer: str | None) -> None:
+    """Judging, the first review and the second review are three different people: whoever judged a candidate
+    reviews none of the evaluation, and the second review is not the first reviewer's (403 otherwise)."""
+    if reviewer_id in judges:
+        raise DomainError("REVIEWER_JUDGED", "who judged the candidates does not review them", 403, {"review": review})
+    if review == "second_review" and reviewer_id == first_reviewer:
+        raise DomainError(
+            "REVIEWER_REVIEWED_FIRST", "the second review is not made by the first reviewer", 403, {"review": review}
+        )

@@ -339,24 +339,35 @@ def _candidate_view(found: Evaluation, row, ideas: dict[str, dict], awards: dict
     }
 
 
-def first_review(session: Session, evaluation_id: str, shortlist: list[str]) -> dict:
-    """The working group's shortlist closes the judging."""
+def _judges(session: Session, evaluation_id: str) -> set[str]:
+    return set(session.scalars(select(Judgement.judge_id).where(Judgement.evaluation_id == evaluation_id)))
+
+
+def first_review(session: Session, evaluation_id: str, shortlist: list[str], reviewer_id: str | None = None) -> dict:
+    """The working group's shortlist closes the judging; its reviewer (None: an operator) judged no candidate."""
     found = get(session, evaluation_id, lock=True)
     rules.expect_stage(found.stage, "judging")
+    if reviewer_id is not None:
+        rules.check_reviewer("first_review", reviewer_id, _judges(session, evaluation_id), None)
     candidates = _candidates(session, found)
     rules.check_shortlist(shortlist, set(candidates))
     rules.check_eligible(shortlist, candidates)
-    found.shortlist, found.stage = shortlist, "second_review"
+    found.shortlist, found.stage, found.first_reviewed_by = shortlist, "second_review", reviewer_id
     return summary(found)
 
 
-def second_review(session: Session, evaluation_id: str, best: list[str], excellent: list[str]) -> dict:
-    """The committee picks the winners from the shortlist."""
+def second_review(
+    session: Session, evaluation_id: str, best: list[str], excellent: list[str], reviewer_id: str | None = None
+) -> dict:
+    """The committee picks the winners from the shortlist; its reviewer (None: an operator) neither judged nor
+    made the first review."""
     found = get(session, evaluation_id, lock=True)
     rules.expect_stage(found.stage, "second_review")
+    if reviewer_id is not None:
+        rules.check_reviewer("second_review", reviewer_id, _judges(session, evaluation_id), found.first_reviewed_by)
     rules.check_winners(found.kind, best, excellent, found.shortlist, found.best_slots, found.excellent_slots)
     rules.check_eligible(best + excellent, _candidates(session, found))
-    found.best, found.excellent, found.stage = best, excellent, "decided"
+    found.best, found.excellent, found.stage, found.second_reviewed_by = best, excellent, "decided", reviewer_id
     return summary(found)
 
 

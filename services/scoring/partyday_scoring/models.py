@@ -200,6 +200,8 @@ class Evaluation(Base):
     summary_required: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at = mapped_column(Instant, nullable=False)
     published_at = mapped_column(Instant)
+    first_reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    second_reviewed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class GoldenIdea(Base):

@@ -389,25 +389,32 @@ class ScoringService(OrgTreeProjection, PartydayService):
             return evaluations.candidate(session, evaluation_id, candidate_id)
 
     @rpc
-    def first_review(self, evaluation_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
-        """The working group's shortlist; judging closes."""
+    def first_review(
+        self, evaluation_id: str, payload: dict, idempotency_key: str | None = None, reviewer_id: str | None = None
+    ) -> dict:
+        """The working group's shortlist, by a reviewer who judged none of it (403 REVIEWER_JUDGED); judging closes."""
         request = validated(FirstReview, payload)
         return self._once(
             "first_review",
             idempotency_key,
-            {"evaluation_id": evaluation_id, "payload": payload},
-            lambda session: evaluations.first_review(session, evaluation_id, request.shortlist),
+            {"evaluation_id": evaluation_id, "payload": payload, "reviewer_id": reviewer_id},
+            lambda session: evaluations.first_review(session, evaluation_id, request.shortlist, reviewer_id),
         )
 
     @rpc
-    def second_review(self, evaluation_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
-        """The committee's winners, from the shortlist."""
+    def second_review(
+        self, evaluation_id: str, payload: dict, idempotency_key: str | None = None, reviewer_id: str | None = None
+    ) -> dict:
+        """The committee's winners, from the shortlist, by a reviewer who neither judged (403 REVIEWER_JUDGED) nor
+        made the first review (403 REVIEWER_REVIEWED_FIRST)."""
         request = validated(SecondReview, payload)
         return self._once(
             "second_review",
             idempotency_key,
-            {"evaluation_id": evaluation_id, "payload": payload},
-            lambda session: evaluations.second_review(session, evaluation_id, request.best, request.excellent),
+            {"evaluation_id": evaluation_id, "payload": payload, "reviewer_id": reviewer_id},
+            lambda session: evaluations.second_review(
+                session, evaluation_id, request.best, request.excellent, reviewer_id
+            ),
         )
 
     @rpc

@@ -246,10 +246,17 @@ async def first_review(
     idempotency_key: IdempotencyKey = None,
 ):
     """The working group's shortlist; judging closes (403 WORKING_GROUP_ONLY for anyone but a `working_group` of
-    the evaluation's organisation or above; 422 NOT_ELIGIBLE, naming each activity and the conditions it fails,
-    for an activity below the evaluation's eligibility rule)."""
+    the evaluation's organisation or above, 403 REVIEWER_JUDGED for one who judged its candidates; 422 NOT_ELIGIBLE,
+    naming each activity and the conditions it fails, for an activity below the evaluation's eligibility rule)."""
     await _as_body(evaluation_id, caller, rpc, authz, "working_group")
-    return await rpc.call("scoring", "first_review", evaluation_id, body.model_dump(), idempotency_key=idempotency_key)
+    return await rpc.call(
+        "scoring",
+        "first_review",
+        evaluation_id,
+        body.model_dump(),
+        idempotency_key=idempotency_key,
+        reviewer_id=caller.member_id or caller.subject,
+    )
 
 
 @router.post("/{evaluation_id}/second-review", response_model=Evaluation)
@@ -262,10 +269,18 @@ async def second_review(
     idempotency_key: IdempotencyKey = None,
 ):
     """The committee's winners from the shortlist (at most 20 golden ideas a quarter; 403 COMMITTEE_ONLY for anyone
-    but a `committee` of the evaluation's organisation or above; 422 NOT_ELIGIBLE for an activity below the
-    evaluation's eligibility rule)."""
+    but a `committee` of the evaluation's organisation or above; judging, the first review and the second review
+    are three different people: 403 REVIEWER_JUDGED, REVIEWER_REVIEWED_FIRST; 422 NOT_ELIGIBLE for an activity
+    below the evaluation's eligibility rule)."""
     await _as_body(evaluation_id, caller, rpc, authz, "committee")
-    return await rpc.call("scoring", "second_review", evaluation_id, body.model_dump(), idempotency_key=idempotency_key)
+    return await rpc.call(
+        "scoring",
+        "second_review",
+        evaluation_id,
+        body.model_dump(),
+        idempotency_key=idempotency_key,
+        reviewer_id=caller.member_id or caller.subject,
+    )
 
 
 @router.post("/{evaluation_id}/publish", response_model=Evaluation)

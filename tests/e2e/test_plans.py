@@ -1,6 +1,9 @@
 """The monthly cycle through the gateway: directive, plan, review, activity, summary, with its permissions."""
 
+import csv
+import io
 import itertools
+import time
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -397,3 +400,39 @@ def test_a_plan_sent_twice_with_one_idempotency_key_is_one_plan_with_the_first_a
     assert [plan["plan_id"] for plan in listed["items"]] == [first.json()["plan_id"]]
     reused = http.post("/api/v1/plans", headers=keyed, json={**body, "theme": "另一个主题"})
     assert reused.status_code == 409 and reused.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+def test_a_plan_approval_is_on_record_for_the_superior_s_subtree_and_exported_as_csv(cycle):
+    http = cycle.http
+    plan = cycle.fresh_plan("a")
+    approved = http.post(f"/api/v1/plans/{plan['plan_id']}/approve", headers=cycle.headers["admin_a"])
+    assert approved.status_code == 200, approved.text
+    query = {"action": "plan.approve", "target_id": plan["plan_id"]}
+
+    def entries(actor):
+        answer = http.get("/api/v1/audit", params=query, headers=cycle.headers[actor])
+        assert answer.status_code == 200, answer.text
+        return answer.json()["items"]
+
+    deadline = time.monotonic() + 15
+    while not (found := entries("admin_a")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [(e["action"], e["target_type"], e["target_id"]) for e in found] == [
+        ("plan.approve", "plan", plan["plan_id"])
+    ]
+    (entry,) = found
+    assert entry["actor_id"] == cycle.ids["admin_a"] and entry["client_ip"] == "127.0.0.1"
+    assert entry["correlation_id"] and entry["org_path"] == cycle.nodes["a"]["branch"]["path"]
+    assert entries("city_admin") == found and entries("auditor") == found
+    assert entries("admin_b") == [], "an unrelated county's admin does not see it"
+    mine = http.get("/api/v1/audit", params={"actor_id": cycle.ids["admin_a"]}, headers=cycle.headers["admin_a"])
+    assert plan["plan_id"] in {e["target_id"] for e in mine.json()["items"]}
+
+    exported = http.get("/api/v1/audit.csv", params=query, headers=cycle.headers["admin_a"])
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [(r["action"], r["target_id"], r["actor_id"]) for r in rows] == [
+        ("plan.approve", plan["plan_id"], cycle.ids["admin_a"])
+    ]
+    unrelated = http.get("/api/v1/audit.csv", params=query, headers=cycle.headers["admin_b"])
+    assert list(csv.DictReader(io.StringIO(unrelated.content.decode("utf-8-sig")))) == []

@@ -378,6 +378,14 @@ def test_leave_requests_are_listed_for_the_branch_admin_and_decided_until_the_cl
     assert call(attendance, "leave_requests", activity, page=2, page_size=1)["items"][0]["member_id"] == "m-1"
     decided = call(attendance, "decide_leave", first["leave_id"], True)
     assert decided["status"] == "approved" and decided["decided_at"]
+    engine = make_engine(attendance.url)
+    outbox = metadata.tables[OUTBOX]
+    with engine.connect() as connection:
+        acts = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "administrative_act")).scalars()
+        recorded = [(a["data"]["action"], a["data"]["target_id"], a["data"]["org_path"]) for a in acts]
+    engine.dispose()
+    assert [(action, target) for action, target, _ in recorded] == [("leave.approve", first["leave_id"])]
+    assert recorded[0][2], "the record names the branch's path, by which the audit log is read"
     call(attendance, "close_due", now="2026-12-08T00:00:00+08:00")
     refused("ACTIVITY_CLOSED", call, attendance, "decide_leave", own["items"][0]["leave_id"], True)
     assert {m["member_id"]: m["status"] for m in call(attendance, "attendance", activity)["members"]}[

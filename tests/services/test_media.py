@@ -128,6 +128,13 @@ def test_upload_review_and_the_detail_score_event(media):
 
     approved = call(media, "review", answer["media_id"], True, reviewer_id="boss")
     assert approved["status"] == "approved" and approved["reviewed_by"] == "boss"
+    [act] = events(media, "administrative_act")
+    assert (act["action"], act["target_type"], act["target_id"], act["org_path"]) == (
+        "media.approve",
+        "media",
+        answer["media_id"],
+        "/city/b-1/",
+    )
     changed = events(media, "detail_score_changed")
     assert [item["detail_score"] for item in changed] == [round(40 / 6 + 10)]
     assert changed[0]["activity_id"] == activity_id and changed[0]["branch_path"] == "/city/b-1/"

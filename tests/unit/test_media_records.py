@@ -64,7 +64,7 @@ def test_the_same_file_recorded_twice_at_once_meets_the_unique_index(engine, mon
 def test_a_rejected_upload_leaves_room_for_the_same_file(engine, monkeypatch):
     monkeypatch.setattr(activities, "rescore", lambda session, act: None)
     with Session(engine) as session, session.begin():
-        session.info.update(service="media", outbox_table=metadata.tables[OUTBOX])
+        session.info.update(service="media", outbox_table=metadata.tables[OUTBOX])  # the review's record
         session.add(_activity())
         quota.take(session, "b1", 40, 100)
         media_records.add(session, session.get(Activity, "a1"), "m1", {"sha256": SHA, "format": "pdf"}, _stored(1))

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PIL import Image
 
+from partyday_common.acts import ACT_EVENT, AdministrativeAct
 from partyday_common.errors import DomainError
 from partyday_media import detect, images, rules
 from partyday_media.expectations import (
@@ -127,9 +128,13 @@ def test_detail_score_changed_bounds_the_score():
         )
 
 
-def test_every_event_media_emits_has_its_model_and_scoring_and_notifications_subscribe():
-    assert EVENTS == {"detail_score_changed": DetailScoreChanged, "upload_rejected": UploadRejected}
-    assert SUBSCRIBED == {"detail_score_changed", "upload_rejected"}
+def test_every_event_media_emits_has_its_model_and_scoring_notifications_and_the_directory_subscribe():
+    assert EVENTS == {
+        "detail_score_changed": DetailScoreChanged,
+        "upload_rejected": UploadRejected,
+        ACT_EVENT: AdministrativeAct,
+    }
+    assert SUBSCRIBED == {"detail_score_changed", "upload_rejected", ACT_EVENT}, "the directory keeps media's acts"
 
 
 def test_the_events_media_consumes_give_what_it_reads():

@@ -71,7 +71,7 @@ def test_each_of_scorings_twelve_subscriptions_names_the_model_it_expects():
     )
 
 
-def test_scoring_names_each_event_it_emits_and_notifications_consumes_those_that_tell_people():
+def test_scoring_names_each_event_it_emits_and_those_notifications_and_the_audit_log_consume():
     assert set(EVENTS) == {
         "score_changed",
         "scores_recomputed",
@@ -79,5 +79,12 @@ def test_scoring_names_each_event_it_emits_and_notifications_consumes_those_that
         "comment_moderated",
         "evaluation_published",
         "campaign_created",
+        "administrative_act",
     }
-    assert SUBSCRIBED == {"comment_hidden", "comment_moderated", "evaluation_published", "campaign_created"}
+    assert SUBSCRIBED == {
+        "comment_hidden",
+        "comment_moderated",
+        "evaluation_published",
+        "campaign_created",
+        "administrative_act",
+    }, "notifications tells people; the directory keeps the acts in its audit log"

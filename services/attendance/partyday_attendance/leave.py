@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from partyday_attendance.models import Activity, LeaveRequest, SheetEntry
 from partyday_attendance_contracts.events import EVENTS
+from partyday_common import audit
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
 
@@ -49,7 +50,11 @@ def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
     in progress and a decision for a close; the request itself exclusively, so of two decisions the second
     finds it decided."""
     activity_id = leave_activity(session, leave_id)
-    closed_at = session.scalar(select(Activity.closed_at).where(Activity.id == activity_id).with_for_update(read=True))
+    closed_at, branch_id, branch_path = session.execute(
+        select(Activity.closed_at, Activity.branch_id, Activity.branch_path)
+        .where(Activity.id == activity_id)
+        .with_for_update(read=True)
+    ).one()
     if closed_at is not None:
         raise DomainError("ACTIVITY_CLOSED", "this activity is closed; its sheet is final", 409)
     leave = session.get(LeaveRequest, leave_id, with_for_update=True, populate_existing=True)
@@ -57,8 +62,15 @@ def decide_leave(session: Session, leave_id: str, approve: bool) -> dict:
         raise DomainError("LEAVE_DECIDED", f"this request was already {leave.status}", 409, {"status": leave.status})
     leave.status = "approved" if approve else "rejected"
     leave.decided_at, leave.decided_by = utcnow(), session.info.get("actor_id")
-    branch_id = session.scalar(select(Activity.branch_id).where(Activity.id == activity_id))
     announce_leave(session, "leave_decided", leave, branch_id, leave.decided_at)
+    audit.record(
+        session,
+        f"leave.{'approve' if approve else 'reject'}",
+        "leave_request",
+        leave.id,
+        branch_path,
+        {"activity_id": activity_id, "member_id": leave.member_id},
+    )
     return leave_view(leave)
 
 

@@ -3,6 +3,8 @@ is built."""
 
 from pydantic import AwareDatetime, BaseModel
 
+from partyday_common.acts import ACT_EVENT, AdministrativeAct
+
 
 class Counts(BaseModel):
     signed_out: int
@@ -86,9 +88,10 @@ EVENTS: dict[str, type[BaseModel]] = {
     "member_absence_flagged": AbsenceFlagged,
     "leave_requested": LeaveRequested,
     "leave_decided": LeaveDecided,
+    ACT_EVENT: AdministrativeAct,
 }
-# The types some service consumes (scoring; media too for activity_closed; notifications the absences and leave):
-# the outbox publishes them `mandatory`.
+# The types some service consumes (scoring; media too for activity_closed; notifications the absences and leave;
+# the directory the acts for its audit log): the outbox publishes them `mandatory`.
 SUBSCRIBED: frozenset[str] = frozenset(
     {
         "activity_closed",
@@ -97,5 +100,6 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "member_absence_flagged",
         "leave_requested",
         "leave_decided",
+        ACT_EVENT,
     }
 )

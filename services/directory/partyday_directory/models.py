@@ -122,6 +122,10 @@ class AuditEntry(Base):
     """An administrative action: who did what to which target, when and from where."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_action", "action"),
+        Index("ix_audit_log_target", "target_type", "target_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at = mapped_column(Instant, nullable=False, index=True)

@@ -1,6 +1,8 @@
 """The directory's entrypoints: each validates its input, calls the domain, commits and so announces."""
 
+from partyday_common.acts import ACT_EVENT
 from partyday_common.clock import instant
+from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
 from partyday_common.errors import DomainError, validated
 from partyday_common.idempotency import once
@@ -8,6 +10,7 @@ from partyday_common.service import PartydayService, rpc
 from partyday_directory import access, audit, grants, imports, members, orgs, public_codes, sessions
 from partyday_directory.bootstrap import AdminBootstrap
 from partyday_directory.delivery import SENDERS
+from partyday_directory.expectations import ActExpected
 from partyday_directory.import_runner import ImportRunner
 from partyday_directory.models import metadata
 from partyday_directory.settings import get_settings
@@ -258,7 +261,34 @@ class DirectoryService(PartydayService):
         return outcome
 
     @rpc
-    def audit_entries(self, scope_paths: list | None, page: int = 1, page_size: int = 50) -> dict:
-        """Administrative actions, newest first; with scope paths, only those within them."""
+    def audit_entries(
+        self, scope_paths: list | None, page: int = 1, page_size: int = 50, filters: dict | None = None
+    ) -> dict:
+        """Administrative actions of every service, newest first; with scope paths, only those within them;
+        `filters` by actor, action, object and time (`audit.entries_page`)."""
         with self.db.transaction() as session:
-            return audit.entries_page(session, scope_paths, page, page_size)
+            return audit.entries_page(session, scope_paths, page, page_size, filters)
+
+    @event_consumer("plans", ACT_EVENT, expects=ActExpected)
+    def on_plans_act(self, event, act: ActExpected):
+        """Plans' administrative acts (reviews, directives, rectifications) join the audit log."""
+        with self.db.transaction() as session:
+            audit.keep_act(session, event, act)
+
+    @event_consumer("attendance", ACT_EVENT, expects=ActExpected)
+    def on_attendance_act(self, event, act: ActExpected):
+        """Attendance's administrative acts (leave decisions) join the audit log."""
+        with self.db.transaction() as session:
+            audit.keep_act(session, event, act)
+
+    @event_consumer("media", ACT_EVENT, expects=ActExpected)
+    def on_media_act(self, event, act: ActExpected):
+        """Media's administrative acts (reviews) join the audit log."""
+        with self.db.transaction() as session:
+            audit.keep_act(session, event, act)
+
+    @event_consumer("scoring", ACT_EVENT, expects=ActExpected)
+    def on_scoring_act(self, event, act: ActExpected):
+        """Scoring's administrative acts (evaluations, campaigns, superior scores) join the audit log."""
+        with self.db.transaction() as session:
+            audit.keep_act(session, event, act)

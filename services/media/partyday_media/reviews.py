@@ -4,6 +4,7 @@ approved, or rejected with a reason), after which the activity's detail score is
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.orgtree import get_node
@@ -36,6 +37,14 @@ def decide(session: Session, media_id: str, approve: bool, reason: str | None, r
         quota.give_back(session, media.branch_id, media.stored_bytes)
         announce_rejection(session, media)
     activities.rescore(session, activities.approved(session, media.activity_id, lock=True))
+    audit.record(
+        session,
+        f"media.{'approve' if approve else 'reject'}",
+        "media",
+        media.id,
+        media.branch_path,
+        {"activity_id": media.activity_id, "reason": media.reject_reason},
+    )
     return media_records.view(media)
 
 

@@ -2,6 +2,8 @@
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from partyday_common.acts import ACT_EVENT, AdministrativeAct
+
 
 class DetailScoreChanged(BaseModel):
     """`detail_score_changed`, version 1: an activity's detail score (图文详尽程度, 0-100) changed;
@@ -28,6 +30,10 @@ class UploadRejected(BaseModel):
     at: AwareDatetime
 
 
-EVENTS: dict[str, type[BaseModel]] = {"detail_score_changed": DetailScoreChanged, "upload_rejected": UploadRejected}
+EVENTS: dict[str, type[BaseModel]] = {
+    "detail_score_changed": DetailScoreChanged,
+    "upload_rejected": UploadRejected,
+    ACT_EVENT: AdministrativeAct,
+}
 
-SUBSCRIBED: frozenset[str] = frozenset({"detail_score_changed", "upload_rejected"})
+SUBSCRIBED: frozenset[str] = frozenset({"detail_score_changed", "upload_rejected", ACT_EVENT})

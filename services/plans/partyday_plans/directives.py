@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -88,6 +89,14 @@ def publish_directive(session: Session, request: DirectiveCreate) -> dict:
             theme=directive.theme,
             required_actions=directive.required_actions,
         ),
+    )
+    audit.record(
+        session,
+        "directive.publish",
+        "directive",
+        directive.id,
+        directive.org_path,
+        {"month": directive.month, "theme": directive.theme},
     )
     return directive_view(directive)
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -124,6 +125,9 @@ def issue_rectification(session: Session, request: RectificationCreate, today: d
             due_on=notice.due_on,
         ),
     )
+    audit.record(
+        session, "rectification.issue", "rectification", notice.id, notice.branch_path, {"due_on": str(notice.due_on)}
+    )
     return rectification_view(notice, [])
 
 
@@ -170,6 +174,14 @@ def _move(session: Session, rectification_id: str, action: str, text: str | None
             issued_by=notice.issued_by,
         )
         announce(session, moved)
+    audit.record(
+        session,
+        f"rectification.{action}",
+        "rectification",
+        notice.id,
+        notice.branch_path,
+        {"text": text, "media_ids": media_ids},
+    )
     return rectification_view(notice, [*history, entry])
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import invalid
 from partyday_plans import deadlines, lifecycle
@@ -49,6 +50,7 @@ def return_plan(session: Session, plan_id: str, comment: str) -> dict:
     plan.reviewed_by = session.info.get("actor_id")
     plan.reviewed_at = utcnow()
     announce(session, plan_event(plan, PlanReturned).model_copy(update={"review_comment": comment}))
+    audit.record(session, "plan.return", "plan", plan.id, plan.branch_path, {"month": plan.month, "comment": comment})
     return plan_view(plan)
 
 
@@ -100,5 +102,13 @@ def approve_plan(session: Session, plan_id: str, roster: list[dict]) -> dict:
             attendance_rules=plan.attendance_rules,
             roster=roster,
         ),
+    )
+    audit.record(
+        session,
+        "plan.approve",
+        "plan",
+        plan.id,
+        plan.branch_path,
+        {"month": plan.month, "activity_id": plan.activity_id},
     )
     return plan_view(plan)

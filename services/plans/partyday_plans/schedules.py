@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError
 from partyday_plans import deadlines
@@ -61,7 +62,7 @@ class ScheduleBook:
 
 def set_schedule(session: Session, org_id: str, request: ScheduleSet) -> dict:
     """Set an organisation's own schedule, for its whole subtree."""
-    node(session, org_id)
+    target = node(session, org_id)
     try:
         ZoneInfo(request.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -71,4 +72,5 @@ def set_schedule(session: Session, org_id: str, request: ScheduleSet) -> dict:
         setattr(schedule, field, value)
     schedule.updated_at = utcnow()
     session.add(schedule)
+    audit.record(session, "schedule.set", "org_schedule", org_id, target["path"], request.model_dump(mode="json"))
     return {"org_id": org_id, **request.model_dump()}

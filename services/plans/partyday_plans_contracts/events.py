@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel
 
+from partyday_common.acts import ACT_EVENT, AdministrativeAct
 from partyday_plans_contracts.rpc import AttendanceRules
 
 
@@ -138,6 +139,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "rectification_issued": RectificationIssued,
     "rectification_answered": RectificationAnswered,
     "rectification_reopened": RectificationReopened,
+    ACT_EVENT: AdministrativeAct,
 }
 
 SUBSCRIBED: frozenset[str] = frozenset(
@@ -154,5 +156,6 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "rectification_issued",
         "rectification_answered",
         "rectification_reopened",
+        ACT_EVENT,
     }
 )

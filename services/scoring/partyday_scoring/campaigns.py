@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -63,6 +64,9 @@ def create(session: Session, request) -> dict:
         )
     created = view(found)
     emit(session, "campaign_created", CampaignCreated(**created, org_path=found.org_path).model_dump(mode="json"))
+    audit.record(
+        session, "campaign.create", "campaign", found.id, found.org_path, {"month": month, "title": found.title}
+    )
     return created
 
 

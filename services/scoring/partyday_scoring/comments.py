@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -99,6 +100,9 @@ def moderate(session: Session, comment_id: str, decision: str, moderator_id: str
         ).model_dump(mode="json"),
     )
     scores.rescore(session, scores.activity(session, found.activity_id, lock=True), now)
+    audit.record(
+        session, f"comment.{decision}", "comment", found.id, found.branch_path, {"activity_id": found.activity_id}
+    )
     return view(found)
 
 

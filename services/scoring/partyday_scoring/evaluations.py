@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
@@ -70,6 +71,14 @@ def create(session: Session, request, now: datetime) -> dict:
             409,
             {"org_id": request.org_id, "kind": request.kind, "period": request.period},
         )
+    audit.record(
+        session,
+        "evaluation.create",
+        "evaluation",
+        found.id,
+        found.org_path,
+        {"kind": found.kind, "period": found.period},
+    )
     return summary(found)
 
 
@@ -281,6 +290,14 @@ def judge(session: Session, evaluation_id: str, judge_id: str, request, now: dat
             session.execute(insert(Judgement).values(**key, judged_at=now, **marks))
     except IntegrityError:
         session.execute(update(Judgement).filter_by(**key).values(judged_at=now, **marks))
+    audit.record(
+        session,
+        "evaluation.judge",
+        "evaluation",
+        evaluation_id,
+        found.org_path,
+        {"activity_id": request.activity_id, **marks},
+    )
     return {"evaluation_id": evaluation_id, "activity_id": request.activity_id, **marks, "total": sum(marks.values())}
 
 
@@ -353,6 +370,7 @@ def first_review(session: Session, evaluation_id: str, shortlist: list[str], rev
     rules.check_shortlist(shortlist, set(candidates))
     rules.check_eligible(shortlist, candidates)
     found.shortlist, found.stage, found.first_reviewed_by = shortlist, "second_review", reviewer_id
+    audit.record(session, "evaluation.first_review", "evaluation", found.id, found.org_path, {"shortlist": shortlist})
     return summary(found)
 
 
@@ -368,6 +386,14 @@ def second_review(
     rules.check_winners(found.kind, best, excellent, found.shortlist, found.best_slots, found.excellent_slots)
     rules.check_eligible(best + excellent, _candidates(session, found))
     found.best, found.excellent, found.stage, found.second_reviewed_by = best, excellent, "decided", reviewer_id
+    audit.record(
+        session,
+        "evaluation.second_review",
+        "evaluation",
+        found.id,
+        found.org_path,
+        {"best": best, "excellent": excellent},
+    )
     return summary(found)
 
 
@@ -387,6 +413,7 @@ def publish(session: Session, evaluation_id: str, now: datetime) -> dict:
             excellent=found.excellent,
         ).model_dump(mode="json"),
     )
+    audit.record(session, "evaluation.publish", "evaluation", found.id, found.org_path)
     return summary(found)
 
 

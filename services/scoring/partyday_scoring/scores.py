@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_scoring import formula
@@ -48,6 +49,7 @@ def superior_scored(session: Session, activity_id: str, value: int, now: datetim
         )
     act.superior_score = value
     rescore(session, act, now)
+    audit.record(session, "score.superior", "activity", activity_id, act.branch_path, {"score": value})
     return view(act)
 
 

@@ -1,8 +1,10 @@
 """The events scoring emits: one model per event type (the envelope's `data`), `EVENTS` by type, and
 `SUBSCRIBED`, those of them that some service consumes (notifications tells people of comments, evaluations
-and campaigns; the gateway and people read scores over RPC)."""
+and campaigns; the directory keeps the acts in its audit log; the gateway and people read scores over RPC)."""
 
 from pydantic import AwareDatetime, BaseModel
+
+from partyday_common.acts import ACT_EVENT, AdministrativeAct
 
 
 class ScoreChanged(BaseModel):
@@ -78,8 +80,9 @@ EVENTS: dict[str, type[BaseModel]] = {
     "comment_moderated": CommentModerated,
     "evaluation_published": EvaluationPublished,
     "campaign_created": CampaignCreated,
+    ACT_EVENT: AdministrativeAct,
 }
 
 SUBSCRIBED: frozenset[str] = frozenset(
-    {"comment_hidden", "comment_moderated", "evaluation_published", "campaign_created"}
+    {"comment_hidden", "comment_moderated", "evaluation_published", "campaign_created", ACT_EVENT}
 )

@@ -277,6 +277,24 @@ def test_a_superior_accepts_a_flagged_sign_in_with_a_reason_in_the_console(stack
     assert [item["review"] for item in log["items"] if item["accepted"]] == ["accepted"]
 
 
+def test_the_audit_log_shows_a_plan_approval_and_downloads_it_as_csv(stack, city, page):
+    approved = city["plans"]["a"]
+    page.go("/console#/audit")
+    page.login(ADMIN_PHONE, ADMIN_PASSWORD)
+    page.wait(".sidenav a.active", "操作审计")
+    page.fill("input[data-filter=action]", "plan.approve")
+    page.fill("input[data-filter=target_id]", approved)
+    page.click("form.filters button[type=submit]")
+    page.wait(".table td", approved)
+    page.wait(".table td code", "plan.approve")
+    page.shot("filtered")
+    page.click("button[data-action=export-csv]")
+    exported = page.downloads / "audit-log.csv"
+    wait_for(lambda: exported.exists() and approved in exported.read_text("utf-8-sig"), message="the CSV downloaded")
+    rows = exported.read_text("utf-8-sig").splitlines()
+    assert rows[0].startswith("audit_id,at,actor_id") and len(rows) == 2 and ",plan.approve,plan," in rows[1]
+
+
 def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):
     activity, member = city["activities"]["a"], city["people"]["member"]
     page.phone()

@@ -6,6 +6,7 @@ import { applyI18n, t } from './i18n.js';
 import { showInbox, unreadBadge } from './inbox.js';
 import { errorBox, h, langSwitch, loading, mount, thisMonth } from './ui.js';
 import activity from './console/activity.js';
+import audit from './console/audit.js';
 import campaigns from './console/campaigns.js';
 import { onRender, orgLabel, session, state } from './console/context.js';
 import directives from './console/directives.js';
@@ -25,9 +26,9 @@ import spotChecks from './console/spot-checks.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
-  reviews, rectifications, campaigns, evaluations, roster, activity, inbox };
+  reviews, rectifications, campaigns, evaluations, roster, audit, activity, inbox };
 const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
-  'reviews', 'rectifications', 'campaigns', 'evaluations', 'roster'];
+  'reviews', 'rectifications', 'campaigns', 'evaluations', 'roster', 'audit'];
 const app = document.getElementById('app');
 
 function allowed(view) {

@@ -79,6 +79,11 @@ const zh = {
   'progress.documented': '已留存图文', 'progress.scored': '已评分', 'progress.branches': '{n} 个党支部',
   'progress.noChildren': '没有下级组织',
   'overdue.parent': '上级组织', 'overdue.missing': '缺少', 'overdue.plan': '活动方案', 'overdue.summary': '活动小结',
+  'audit.action': '操作', 'audit.actionHint': '如 plan.approve、role.grant', 'audit.actor': '操作人',
+  'audit.targetType': '对象类型', 'audit.targetId': '对象编号', 'audit.from': '起始日期', 'audit.to': '截止日期',
+  'audit.filter': '筛选', 'audit.export': '导出 CSV', 'audit.at': '时间', 'audit.target': '对象', 'audit.address': '来源地址',
+  'audit.correlation': '关联编号', 'audit.none': '没有符合条件的操作记录', 'nav.audit': '操作审计',
+  'error.TIME_INVALID': '时间格式不正确',
   'overdue.none': '本月没有逾期',
   'spot.hint': '从当前组织下随机抽取党支部，查看本月方案、签到、小结和图文。', 'spot.size': '抽查数量',
   'spot.run': '一键抽查', 'spot.noPlan': '无方案', 'spot.yes': '有', 'spot.no': '无', 'spot.none': '没有可抽查的党支部',
@@ -180,6 +185,11 @@ const zh = {
 
 const en = {
   'meta.lang': 'en',
+  'audit.action': 'Action', 'audit.actionHint': 'like plan.approve, role.grant', 'audit.actor': 'Actor',
+  'audit.targetType': 'Object type', 'audit.targetId': 'Object id', 'audit.from': 'From', 'audit.to': 'To',
+  'audit.filter': 'Filter', 'audit.export': 'Export CSV', 'audit.at': 'Time', 'audit.target': 'Object',
+  'audit.address': 'From address', 'audit.correlation': 'Correlation id', 'audit.none': 'No administrative act matches',
+  'nav.audit': 'Audit log', 'error.TIME_INVALID': 'The time is not valid',
   'console.title': 'Party Day Cloud · Console', 'm.title': 'Party Day', 'vote.title': 'Call for my party day',
   'common.loading': 'Loading…', 'common.empty': 'Nothing here yet', 'common.prev': 'Previous', 'common.next': 'Next',
   'common.page': 'Page {page} of {pages}, {total} in all', 'common.language': 'Language', 'common.logout': 'Log out',

@@ -1,6 +1,6 @@
-"""Every administrative act on record in the directory's one audit log: acts of plans and scoring reach it through
-their outboxes and the directory's consumers, with who, from where and the correlation id; an act announced twice
-is kept once; the log is read within subtrees and by filters."""
+"""Every administrative act on record in the directory's one audit log: acts of plans, attendance, media and scoring
+reach it through their outboxes and the directory's consumers, with who, from where and the correlation id; an act
+announced twice is kept once; the log is read within subtrees and by filters."""
 
 import time
 
@@ -14,7 +14,15 @@ from partyday_common.migrations import upgrade
 from partyday_directory.service import DirectoryService
 from partyday_plans.service import PlansService
 from partyday_scoring.service import ScoringService
+from tests.fixtures import media_corpus
 from tests.services.helpers import publish_event, wait_until
+from tests.services.test_attendance import approve as open_sheet
+from tests.services.test_attendance import attendance  # noqa: F401 (the fixture)
+from tests.services.test_media import (
+    approve_plan,
+    incoming,
+    media,  # noqa: F401 (the fixture)
+)
 
 MONTH = "2026-12"
 
@@ -87,6 +95,33 @@ def test_acts_of_plans_and_scoring_land_in_the_directory_s_log_with_who_where_an
     with pytest.raises(DomainError) as raised:
         logged(directory, since="yesterday")
     assert raised.value.code == "TIME_INVALID"
+
+
+def test_a_leave_decision_and_a_media_review_land_in_the_directory_s_log(services, attendance, media):  # noqa: F811
+    directory = services["directory"]
+    context = {"actor_id": "m-secretary", "client_ip": "192.0.2.9", "correlation_id": "corr-audit-3"}
+    activity = open_sheet(attendance)
+    leave = call(attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00")
+    call(attendance, "decide_leave", leave["leave_id"], False, context=context)
+    photo = media_corpus.jpeg(taken_at="2026:12:07 09:40:00", offset="+08:00", gps=(33.0702, 107.0301))
+    upload = call(media, "ingest", approve_plan(media), incoming(photo, caption="诵读党章", action="诵读党章"))
+    call(media, "review", upload["media_id"], False, reason="与活动无关", reviewer_id="m-secretary", context=context)
+
+    rejected = wait_until(lambda: logged(directory, action="leave.reject"), message="the leave decision's record")
+    reviewed = wait_until(lambda: logged(directory, action="media.reject"), message="the media review's record")
+    assert [(e["target_type"], e["target_id"], e["org_path"]) for e in rejected] == [
+        ("leave_request", leave["leave_id"], "/c/b-1/")
+    ]
+    assert [(e["target_type"], e["target_id"], e["org_path"]) for e in reviewed] == [
+        ("media", upload["media_id"], "/city/b-1/")
+    ]
+    assert reviewed[0]["details"]["reason"] == "与活动无关"
+    for entry in rejected + reviewed:
+        assert (entry["actor_id"], entry["client_ip"], entry["correlation_id"]) == (
+            "m-secretary",
+            "192.0.2.9",
+            "corr-audit-3",
+        )
 
 
 @pytest.mark.parametrize("source", ["plans", "attendance", "media", "scoring"])

@@ -208,6 +208,7 @@ def test_openapi_lists_the_routes(gateway):
         "/api/v1/role-grants",
         "/api/v1/role-grants/{grant_id}",
         "/api/v1/audit",
+        "/api/v1/audit.csv",
     } <= set(paths)
     assert gateway.get("/docs").status_code == 200
 

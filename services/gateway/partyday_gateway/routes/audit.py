@@ -12,6 +12,7 @@ from partyday_common.pagination import MAX_PAGE_SIZE
 from partyday_common.printing import cell
 from partyday_gateway.auth import Caller, Principal
 from partyday_gateway.deps import Page, PageSize, Rpc
+from partyday_gateway.openapi import files
 from partyday_gateway.permissions import READ_AUDIT, forbidden
 
 router = APIRouter(tags=["accounts"])
@@ -89,7 +90,7 @@ async def audit_log(caller: Caller, rpc: Rpc, filters: Filters, page: Page = 1, 
 @router.get(
     "/api/v1/audit.csv",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "the entries as CSV, newest first"}},
+    responses=files("text/csv; charset=utf-8", description="The entries as CSV, newest first"),
 )
 async def audit_export(caller: Caller, rpc: Rpc, filters: Filters):
     """The same entries as `GET /api/v1/audit` with the same filters, all of them (at most 100,000, newest first)

@@ -257,6 +257,9 @@ def propose_idea(session: Session, evaluation_id: str, request, proposer: str | 
         proposed_at=now,
     )
     session.add(idea)
+    audit.record(
+        session, "evaluation.propose_idea", "golden_idea", idea.id, idea.branch_path, {"evaluation_id": found.id}
+    )
     return idea_view(idea)
 
 

@@ -106,6 +106,13 @@ def test_a_backdated_poster_scan_is_claimed_counts_for_nothing_and_a_superiors_a
     )
     assert _status(service, activity, "m-1") == "no_sign_out"
     assert call(service, "member_history", "m-1")["items"][0]["waiting_for_decision"] is False
+    engine = make_engine(service.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        acts = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "administrative_act")).scalars()
+        recorded = [(a["data"]["action"], a["data"]["target_id"], a["data"]["details"]["reason"]) for a in acts]
+    engine.dispose()
+    assert recorded == [("sign_in.accept", str(record["record_id"]), "签到表原件核实到场")], "the decision is on record"
     last = _announced(service)[-1]
     assert last["counts_version"] == 2 and last["members"]["no_sign_out"] == 1 and last["members"]["absent"] == 1
     assert call(service, "reviews", "/c/")["total"] == 0

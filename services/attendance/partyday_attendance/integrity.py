@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from partyday_attendance import absences, closing, rules, signals
 from partyday_attendance.models import Activity, Scan, SheetEntry
 from partyday_attendance.settings import AttendanceSettings
+from partyday_common import audit
 from partyday_common.errors import DomainError
 
 SIGNALS = Counter("partyday_scan_signals_total", "Integrity signals found on accepted scans, by signal.", ["signal"])
@@ -130,6 +131,14 @@ def decide(
     DECISIONS.labels(decision).inc()
     scan.review = "accepted" if decision == "accept" else "voided"
     scan.decided_by, scan.decided_at, scan.decision_reason = decided_by, now, reason
+    audit.record(
+        session,
+        f"sign_in.{decision}",
+        "scan",
+        str(scan.id),
+        act.branch_path,
+        {"activity_id": scan.activity_id, "member_id": scan.member_id, "reason": reason},
+    )
     if changed and act.closed_at is not None:
         closing.recount(session, act)
         if not entry.guest:

@@ -4,6 +4,8 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from partyday_common.errors import DomainError, invalid
 from partyday_directory_contracts.rpc import normalise_phone
@@ -28,7 +30,15 @@ EVALUATION_BODIES = ("working_group", "committee")
 BOOTSTRAP_ACTOR = "bootstrap"
 
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
-LOGIN_FAILURES_ALLOWED = 5
+# Failures for a phone from one address before each further attempt from there waits: 2 s, 4 s, 8 s ... 15 min.
+LOGIN_FAILURES_BEFORE_DELAY = 3
+# A phone failed from this many addresses, or this many times in all, within the window: the password alone
+# no longer opens it, a one-time code sent to the phone must come with it.
+SECOND_FACTOR_AFTER_ADDRESSES = 3
+SECOND_FACTOR_AFTER_FAILURES = 10
+ADDRESS_WINDOW = timedelta(minutes=1)
+PASSWORD_MAX_LENGTH = 128
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 CODE_LIFETIME = timedelta(minutes=5)
 CODE_RESEND_AFTER = timedelta(seconds=60)
 CODES_PER_DAY = 10
@@ -114,12 +124,72 @@ def check_bodies_apart(role: str, member_bodies: list[dict], node_path: str) -> 
             )
 
 
-def login_locked_until(failure_times: list[datetime], now: datetime) -> datetime | None:
-    """After too many failures within the window, logins wait until the oldest one ages out."""
+def login_delayed_until(failure_times: list[datetime], now: datetime) -> datetime | None:
+    """When the next attempt for a phone from one address may come, given that address's failures for it: at
+    once for the first few, then after a delay that doubles with each failure, up to the window; None: now."""
     recent = sorted(t for t in failure_times if now - t < LOGIN_FAILURE_WINDOW)
-    if len(recent) < LOGIN_FAILURES_ALLOWED:
+    excess = len(recent) - LOGIN_FAILURES_BEFORE_DELAY
+    if excess < 0:
         return None
-    return recent[-LOGIN_FAILURES_ALLOWED] + LOGIN_FAILURE_WINDOW
+    until = recent[-1] + min(timedelta(seconds=2 ** (excess + 1)), LOGIN_FAILURE_WINDOW)
+    return until if until > now else None
+
+
+def second_factor_needed(failures: list[tuple[str | None, datetime]], now: datetime) -> bool:
+    """Whether a phone's recent failures, (address, time) each, show it tried from many addresses or many times:
+    its owner then proves the phone with a one-time code besides the password, rather than being refused."""
+    recent = [(address, t) for address, t in failures if now - t < LOGIN_FAILURE_WINDOW]
+    addresses = {address for address, _ in recent}
+    return len(addresses) >= SECOND_FACTOR_AFTER_ADDRESSES or len(recent) >= SECOND_FACTOR_AFTER_FAILURES
+
+
+def address_limited_until(failure_times: list[datetime], now: datetime, per_minute: int) -> datetime | None:
+    """When an address that failed `per_minute` times within the last minute may try again; None: now.
+    Only failures count, so that a venue's members logging in together behind one address pass."""
+    recent = sorted(t for t in failure_times if now - t < ADDRESS_WINDOW)
+    if len(recent) < per_minute:
+        return None
+    return recent[-per_minute] + ADDRESS_WINDOW
+
+
+@lru_cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list of passwords too common to choose, lower case."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_new_password(password: str, min_length: int, old_hash_matches: bool = False) -> None:
+    """A password a member chooses: long enough, not too long, not on the list of common ones, and not the one
+    they had (422 with its reason code)."""
+    if len(password) < min_length:
+        raise DomainError(
+            "PASSWORD_TOO_SHORT", f"a password has at least {min_length} characters", 422, {"min_length": min_length}
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise DomainError(
+            "PASSWORD_TOO_LONG",
+            f"a password has at most {PASSWORD_MAX_LENGTH} characters",
+            422,
+            {"max_length": PASSWORD_MAX_LENGTH},
+        )
+    if password.lower() in common_passwords() or len(set(password)) < 3:
+        raise DomainError("PASSWORD_TOO_COMMON", "this password is too common or too simple; choose another", 422)
+    if old_hash_matches:
+        raise DomainError("PASSWORD_UNCHANGED", "choose a password other than the current one", 422)
+
+
+def second_factor_required(code_sent: bool, code_given: bool) -> DomainError:
+    """401 SECOND_FACTOR_REQUIRED: the password was right, but this phone was tried from many addresses, so a
+    one-time code sent to it must come with the password (`code_sent`: a new one just went; `code_given`: the
+    one given was wrong)."""
+    message = "the code sent to your phone is wrong" if code_given else "enter the code sent to your phone as well"
+    return DomainError(
+        "SECOND_FACTOR_REQUIRED",
+        message,
+        401,
+        {"code_sent": code_sent, "code_wrong": code_given, "expires_in": int(CODE_LIFETIME.total_seconds())},
+    )
 
 
 def new_code() -> str:

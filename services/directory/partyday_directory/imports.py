@@ -445,6 +445,7 @@ def import_rows(
                 "joined_on": date.fromisoformat(values["joined_on"]) if values["joined_on"] else None,
                 "password_hash": hash_password(values["password"]) if values["password"] else default_password_hash,
             }
+            member["must_change_password"] = member["password_hash"] is not None
             created.append(member)
             joined.append(
                 MemberJoined(

@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.instants import Instant
@@ -51,6 +51,9 @@ class Member(Base):
     lost_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Set by a password someone else chose (a roster's initial password, an admin's reset): the member sets
+    # their own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at = mapped_column(Instant, nullable=False)
     updated_at = mapped_column(Instant)
 
@@ -97,20 +100,28 @@ class Session(Base):
 
 
 class LoginFailure(Base):
+    """A wrong password or code for a phone, from a client address: what slows that address down for that
+    phone, asks a second factor of a phone tried from many addresses, and limits an address's failures."""
+
     __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_client_ip_failed_at", "client_ip", "failed_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
     failed_at = mapped_column(Instant, nullable=False, index=True)
 
 
 class PublicCode(Base):
-    """A one-time login code sent to a public voter's phone; only its hash is kept."""
+    """A one-time code sent to a phone; only its hash is kept. `purpose`: `public` (a voter's login), `login` (a
+    member's second factor), `reset` (a forgotten password)."""
 
     __tablename__ = "public_codes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="public", server_default="public")
+    client_ip: Mapped[str | None] = mapped_column(String(64))
     code_hash: Mapped[str] = mapped_column(String(64))
     sent_at = mapped_column(Instant, nullable=False)
     expires_at = mapped_column(Instant, nullable=False)

@@ -7,7 +7,7 @@ from partyday_common.db import Database
 from partyday_common.errors import DomainError, validated
 from partyday_common.idempotency import once
 from partyday_common.service import PartydayService, rpc
-from partyday_directory import access, audit, grants, imports, members, orgs, public_codes, sessions
+from partyday_directory import access, accounts, audit, grants, imports, members, orgs, public_codes, sessions
 from partyday_directory.bootstrap import AdminBootstrap
 from partyday_directory.delivery import SENDERS
 from partyday_directory.expectations import ActExpected
@@ -205,13 +205,88 @@ class DirectoryService(PartydayService):
             )
 
     @rpc
-    def authenticate(self, phone: str, password: str) -> dict:
-        """Check a member's phone and password and open a session; 401 or 429 otherwise."""
+    def authenticate(self, phone: str, password: str, code: str | None = None) -> dict:
+        """Check a member's phone and password and open a session (`password_change_required` when the member
+        must set their own first); 401 LOGIN_FAILED, 429 for an address or a phone and address failing too often,
+        401 SECOND_FACTOR_REQUIRED (a code sent to the phone) for a phone tried from many addresses."""
+        phone, settings = access.phone_of(phone), get_settings()
         with self.db.transaction() as session:
-            outcome = sessions.authenticate(session, access.phone_of(phone), password)
+            outcome = sessions.authenticate(
+                session, phone, password, code, settings.secret_key, settings.login_failures_per_address_per_minute
+            )
+        if outcome.get("code"):
+            SENDERS[settings.code_sender]().send(phone, outcome["code"])
+        if outcome.get("second_factor"):
+            raise access.second_factor_required(code_sent=outcome["code"] is not None, code_given=code is not None)
         if not outcome.pop("ok"):
             raise DomainError("LOGIN_FAILED", "the phone number or the password is wrong", 401)
         return outcome
+
+    @rpc
+    def change_password(
+        self,
+        member_id: str,
+        session_id: str,
+        current_password: str,
+        new_password: str,
+        idempotency_key: str | None = None,
+    ) -> dict:
+        """A member's own new password, the current one required (403 PASSWORD_WRONG); their other sessions end."""
+        request = {"member_id": member_id, "session_id": session_id, "current": current_password, "new": new_password}
+        with self.db.transaction() as session:
+            outcome = once(
+                session,
+                "change_password",
+                idempotency_key,
+                request,
+                lambda: accounts.change(
+                    session, member_id, session_id, current_password, new_password, get_settings().password_min_length
+                ),
+            )
+        if not outcome.pop("ok"):
+            raise DomainError("PASSWORD_WRONG", "the current password is wrong", 403)
+        return outcome
+
+    @rpc
+    def reset_password(self, member_id: str, password: str, idempotency_key: str | None = None) -> dict:
+        """An admin's reset of a member's password, which the member must change at their next login; audited."""
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "reset_password",
+                idempotency_key,
+                {"member_id": member_id, "password": password},
+                lambda: accounts.reset(session, member_id, password, get_settings().password_min_length),
+            )
+
+    @rpc
+    def issue_reset_code(self, phone: str) -> dict:
+        """Send a code to replace a forgotten password to the phone, if it has an account (the same answer if not)."""
+        phone, settings = access.phone_of(phone), get_settings()
+        with self.db.transaction() as session:
+            code, deliver = accounts.issue_reset_code(
+                session, phone, settings.secret_key, settings.login_failures_per_address_per_minute
+            )
+        if deliver:
+            SENDERS[settings.code_sender]().send(phone, code)
+        return {"expires_in": int(access.CODE_LIFETIME.total_seconds())}
+
+    @rpc
+    def reset_forgotten_password(self, phone: str, code: str, new_password: str) -> None:
+        """Replace a forgotten password with the code sent to the phone; every session of the member ends."""
+        phone, settings = access.phone_of(phone), get_settings()
+        with self.db.transaction() as session:
+            outcome = accounts.reset_forgotten(
+                session,
+                phone,
+                str(code),
+                new_password,
+                settings.secret_key,
+                settings.password_min_length,
+                settings.login_failures_per_address_per_minute,
+            )
+        if not outcome["ok"]:
+            raise DomainError("CODE_INVALID", "the code is wrong", 401)
 
     @rpc
     def rotate_refresh(self, session_id: str, refresh_id: str) -> dict:
@@ -244,18 +319,22 @@ class DirectoryService(PartydayService):
     @rpc
     def issue_public_code(self, phone: str) -> dict:
         """Send a one-time login code to a voter's phone."""
-        phone = access.phone_of(phone)
-        settings = get_settings()
+        phone, settings = access.phone_of(phone), get_settings()
         with self.db.transaction() as session:
-            code = public_codes.issue_code(session, phone, settings.secret_key)
+            code = public_codes.issue_code(
+                session, phone, settings.secret_key, "public", settings.login_failures_per_address_per_minute
+            )
         SENDERS[settings.code_sender]().send(phone, code)
         return {"expires_in": int(access.CODE_LIFETIME.total_seconds())}
 
     @rpc
     def public_login(self, phone: str, code: str) -> dict:
         """Check a voter's one-time code and open a public session."""
+        phone, settings = access.phone_of(phone), get_settings()
         with self.db.transaction() as session:
-            outcome = public_codes.redeem_code(session, access.phone_of(phone), str(code), get_settings().secret_key)
+            outcome = public_codes.redeem_code(
+                session, phone, str(code), settings.secret_key, settings.login_failures_per_address_per_minute
+            )
         if not outcome.pop("ok"):
             raise DomainError("CODE_INVALID", "the code is wrong", 401)
         return outcome

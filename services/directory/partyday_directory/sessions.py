@@ -1,5 +1,5 @@
-"""Logins and their sessions: passwords with a lockout, rotating refresh tokens, revocations announced
-with `session_ended`, and who a session's subject is now (its branch and role grants)."""
+"""Logins and their sessions: passwords with their throttles and second factor, rotating refresh tokens,
+revocations announced with `session_ended`, and who a session's subject is now (its branch and role grants)."""
 
 import uuid
 
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError
-from partyday_directory import access
+from partyday_directory import access, public_codes
 from partyday_directory.models import LoginFailure, Member, Org, RoleGrant, Session
 from partyday_directory.passwords import verify_password
 from partyday_directory_contracts.events import SessionEnded
@@ -33,32 +33,97 @@ def serialise_per_phone(session: DbSession, phone: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:phone))"), {"phone": phone})
 
 
-def authenticate(session: DbSession, phone: str, password: str) -> dict:
-    """Check a member's password; too many failures for a phone lock it for a while (429).
+def client_address(session: DbSession) -> str:
+    """The address of the client the gateway answers (`unknown` for a caller without one, such as a shell)."""
+    return session.info.get("client_ip") or "unknown"
 
+
+def refuse_if_limited(until, now) -> None:
+    if until is not None:
+        raise DomainError(
+            "LOGIN_RATE_LIMITED",
+            "too many failed attempts from this address; slow down",
+            429,
+            {"retry_after": access.retry_after_seconds(until, now)},
+        )
+
+
+def check_address(session: DbSession, per_minute: int) -> None:
+    """429 LOGIN_RATE_LIMITED for an address that failed `per_minute` times within the last minute, whatever
+    the phones; successful logins do not count."""
+    now = utcnow()
+    failed = session.scalars(
+        select(LoginFailure.failed_at).where(
+            LoginFailure.client_ip == client_address(session), LoginFailure.failed_at > now - access.ADDRESS_WINDOW
+        )
+    ).all()
+    refuse_if_limited(access.address_limited_until([t for t in failed], now, per_minute), now)
+
+
+def record_failure(session: DbSession, phone: str) -> None:
+    """A wrong password or code for a phone from the caller's address; failures older than the window go."""
+    now = utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - access.LOGIN_FAILURE_WINDOW))
+    session.add(LoginFailure(phone=phone, client_ip=client_address(session), failed_at=now))
+
+
+def authenticate(
+    session: DbSession, phone: str, password: str, code: str | None, secret: str, per_address: int
+) -> dict:
+    """Check a member's password and open a session.
+
+    A stranger cannot lock the owner out: failures slow down further attempts for the phone from the address
+    they came from only (429 LOGIN_THROTTLED with the wait), and a phone failed from many addresses asks for a
+    one-time code sent to it besides the password (answered `second_factor`, with the code to send when one is
+    due) instead of refusing its owner. An address failing too often, whatever the phones, waits too.
     A failure is answered, not raised, so that the failure it records is committed.
     """
     serialise_per_phone(session, phone)
+    check_address(session, per_address)
     now = utcnow()
-    failures = session.scalars(
-        select(LoginFailure.failed_at).where(
-            LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW
+    address = client_address(session)
+    failures = [
+        (failed.client_ip, failed.failed_at)
+        for failed in session.execute(
+            select(LoginFailure.client_ip, LoginFailure.failed_at).where(
+                LoginFailure.phone == phone, LoginFailure.failed_at > now - access.LOGIN_FAILURE_WINDOW
+            )
         )
-    ).all()
-    locked_until = access.login_locked_until(list(failures), now)
-    if locked_until is not None:
+    ]
+    delayed_until = access.login_delayed_until([t for failed_from, t in failures if failed_from == address], now)
+    if delayed_until is not None:
         raise DomainError(
-            "LOGIN_LOCKED",
-            "too many failed logins for this phone; try again later",
+            "LOGIN_THROTTLED",
+            "too many failed logins for this phone from here; wait a moment",
             429,
-            {"retry_after": access.retry_after_seconds(locked_until, now)},
+            {"retry_after": access.retry_after_seconds(delayed_until, now)},
         )
     member = session.scalar(select(Member).where(Member.phone == phone))
     if not verify_password(member.password_hash if member else None, password) or not member.active:
-        session.add(LoginFailure(phone=phone, failed_at=now))
+        record_failure(session, phone)
         return {"ok": False}
-    session.execute(delete(LoginFailure).where(LoginFailure.phone == phone))
-    return {"ok": True, **open_session(session, member.id, "member")}
+    if access.second_factor_needed(failures, now):
+        if code is None:
+            return {"ok": False, "second_factor": True, "code": _second_factor_code(session, phone, secret)}
+        if not public_codes.check_code(session, phone, code, secret, "login"):
+            record_failure(session, phone)
+            return {"ok": False, "second_factor": True, "code": None}
+    session.execute(delete(LoginFailure).where(LoginFailure.phone == phone, LoginFailure.client_ip == address))
+    return {
+        "ok": True,
+        "password_change_required": member.must_change_password,
+        **open_session(session, member.id, "member"),
+    }
+
+
+def _second_factor_code(session: DbSession, phone: str, secret: str) -> str | None:
+    """A login code for the phone, or None when the one sent a moment ago still stands."""
+    try:
+        return public_codes.issue_code(session, phone, secret, "login")
+    except DomainError as refused:
+        if refused.code == "CODE_RATE_LIMITED":
+            return None
+        raise
 
 
 def rotate(session: DbSession, session_id: str, refresh_id: str) -> dict:
@@ -119,6 +184,7 @@ _LOGIN_CONTEXT = (
         _MEMBERS.c.id.label("member_id"),
         _MEMBERS.c.name,
         _MEMBERS.c.active,
+        _MEMBERS.c.must_change_password,
         _MEMBERS.c.branch_id,
         _ORGS.c.path,
     )
@@ -164,4 +230,5 @@ def context(session: DbSession, subject: str, session_id: str) -> dict:
         "org_id": login.branch_id,
         "org_path": login.path if login.branch_id else None,
         "roles": roles,
+        "password_change_required": login.must_change_password,
     }

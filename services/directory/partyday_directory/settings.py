@@ -21,6 +21,13 @@ class DirectorySettings(Settings):
     code_sender: Literal["log", "sms"] = Field(
         "log", description="how one-time codes reach phones: log (development) or sms (PARTYDAY_SMS_WEBHOOK_URL)"
     )
+    login_failures_per_address_per_minute: int = Field(
+        30,
+        ge=1,
+        description="failed logins (and one-time codes asked for) from one client address within a minute before "
+        "it waits; successful logins do not count, so a venue's members log in together behind one address",
+    )
+    password_min_length: int = Field(8, ge=8, le=64, description="the shortest password a member may choose")
 
     def production_problems(self) -> list[str]:
         """The shared ones, and a first admin whose password is neither the development one everybody knows nor

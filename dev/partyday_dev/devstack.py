@@ -24,6 +24,8 @@ from partyday_gateway.settings import GatewaySettings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NAMEKO_CONFIG = REPO_ROOT / "deploy" / "nameko.yml"
 READY_WITHIN_S = 60
+# uvicorn's h11 protocol with a deadline for each request's headers (partyday_gateway/serving.py).
+GATEWAY_PROTOCOL = "partyday_gateway.serving:HeaderTimeoutProtocol"
 # eventlet warns about its own deprecation on import; the message starts with a newline.
 QUIET_WARNINGS = "ignore:\nEventlet is deprecated"
 
@@ -71,6 +73,8 @@ def gateway_command(host: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--no-access-log",
+        "--http",
+        GATEWAY_PROTOCOL,
     ]
 
 

@@ -49,6 +49,8 @@ ANSWERS = {
     "grant_role": GRANT,
     "get_grant": GRANT,
     "revoke_grant": {**GRANT, "active": False},
+    "reset_password": {"member_id": "m2", "password_change_required": True},
+    "change_password": {"member_id": "m1", "password_change_required": False},
 }
 
 
@@ -90,6 +92,12 @@ MUTATIONS = {
     "leave_member": ("POST", "/api/v1/members/m2/leave", None),
     "grant_role": ("POST", "/api/v1/role-grants", {"member_id": "m2", "role": "branch_admin", "org_id": "b1"}),
     "revoke_grant": ("DELETE", "/api/v1/role-grants/g2", None),
+    "reset_password": ("POST", "/api/v1/members/m2/password-reset", {"password": "temporary-42"}),
+    "change_password": (
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": "old-secret-1", "new_password": "new-secret-2"},
+    ),
 }
 
 

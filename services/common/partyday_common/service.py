@@ -9,6 +9,8 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from partyday_common.correlation import Correlation
 from partyday_common.errors import DomainError
@@ -44,8 +46,38 @@ class UnconfirmedReplyRpcConsumer(RpcConsumer):
         return result, exc_info
 
 
+# Seconds a client is told to wait when the service's database cannot be reached.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether a failure means the database cannot be reached now (restarting, connections cut, pool
+    exhausted), rather than a fault of the request or of the code."""
+    if isinstance(exc, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def answerable(exc_info):
+    """The failure an RPC answers: a database that cannot be reached is 503 SERVICE_UNAVAILABLE with a
+    retry_after (the gateway's Retry-After), not an unexpected error."""
+    if exc_info is None or not database_unavailable(exc_info[1]):
+        return exc_info
+    unavailable = DomainError(
+        "SERVICE_UNAVAILABLE",
+        "the service cannot reach its database just now; try again shortly",
+        503,
+        {"retry_after": DATABASE_RETRY_AFTER_S, "reason": "database"},
+    )
+    unavailable.__cause__ = exc_info[1]
+    return (DomainError, unavailable, exc_info[2])
+
+
 class PartydayRpc(Rpc):
     rpc_consumer = UnconfirmedReplyRpcConsumer()
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        return super().handle_result(message, worker_ctx, result, answerable(exc_info))
 
 
 def rpc(method):

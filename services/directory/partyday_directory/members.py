@@ -93,7 +93,6 @@ def update(session: Session, member_id: str, request: MemberUpdate) -> dict:
             continue
         if field == "password":
             member.password_hash = hash_password(value)
-            member.must_change_password = True
             sessions.revoke_all(session, member.id, "password_changed")
         else:
             setattr(member, field, value)

@@ -136,8 +136,10 @@ def rotate(session: DbSession, session_id: str, refresh_id: str) -> dict:
         return {"reused": True}
     login.current_refresh_id = uuid.uuid4().hex
     login.refreshed_at = utcnow()
+    member = session.get(Member, login.subject) if login.kind == "member" else None
     return {
         "reused": False,
+        "password_change_required": bool(member and member.must_change_password),
         "subject": login.subject,
         "kind": login.kind,
         "session_id": login.id,

@@ -11,7 +11,7 @@ from prometheus_client import Gauge, start_http_server
 
 from partyday_common.logs import configure_logging
 from partyday_common.topology import DEAD_LETTER_QUEUE
-from partyday_gateway.auth import AuthContextCache, LoginThrottle, make_tokens
+from partyday_gateway.auth import AuthContextCache, make_tokens
 from partyday_gateway.errors import install_error_handlers
 from partyday_gateway.guard import InputGuardMiddleware
 from partyday_gateway.observability import ObservabilityMiddleware
@@ -85,7 +85,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.ended_sessions = EndedSessions(settings.access_token_ttl_s + CLOCK_SKEW.total_seconds())
         feed = SessionFeed(app.state.rpc, app.state.ended_sessions, app.state.auth_cache.forget_session)
         await app.state.rpc.start()
-        app.state.login_throttle = LoginThrottle(settings.login_attempts_per_ip_per_minute)
         app.state.authz = Authorizer(OrgPaths(app.state.rpc), app.state.auth_cache)
         watcher = asyncio.create_task(_watch_dead_letters(app.state.rpc, settings.dead_letter_poll_s))
         metrics = start_http_server(settings.gateway_metrics_port) if settings.gateway_metrics_port else None

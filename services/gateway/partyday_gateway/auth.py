@@ -13,7 +13,7 @@ this process follows ended sessions (see sessions.py), without asking the direct
 
 import time
 import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -48,6 +48,7 @@ class Principal:
     org_id: str | None = None
     org_path: str | None = None
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    password_change_required: bool = False
 
     def covering(self, roles: set[str], path: str) -> list[Grant]:
         return [grant for grant in self.grants if grant.role in roles and path.startswith(grant.org_path)]
@@ -56,28 +57,52 @@ class Principal:
         return [grant.org_path for grant in self.grants if grant.role in roles]
 
 
+class IssuedSessions:
+    """Sessions this process knows the directory opened: those it issued tokens for, and those the directory
+    confirmed live when asked. Only these are taken at a token's word (see `current_member_id`); a token naming
+    any other session, one never issued included, is checked with the directory first."""
+
+    def __init__(self, size: int = 100_000):
+        self.size = size
+        self._known: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, session_id: str) -> None:
+        self._known[session_id] = None
+        self._known.move_to_end(session_id)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+
+    def __contains__(self, session_id: str) -> bool:
+        return session_id in self._known
+
+
 class Tokens:
     def __init__(self, secret: str, access_ttl: int, refresh_ttl: int):
         self.secret = secret
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
+        self.issued = IssuedSessions()
 
-    def issue(self, subject: str, session_id: str, refresh_id: str, kind: str) -> dict:
+    def issue(
+        self, subject: str, session_id: str, refresh_id: str, kind: str, password_change_required: bool = False
+    ) -> dict:
+        """An access and a refresh token for a session the directory opened; `pcr` marks a member who must set
+        their own password first, so that no route takes their token at its word until they have."""
         now = int(time.time())
-        access = jwt.encode(
-            {
-                "iss": ISSUER,
-                "aud": ACCESS_AUDIENCE,
-                "sub": subject,
-                "sid": session_id,
-                "kind": kind,
-                "iat": now,
-                "exp": now + self.access_ttl,
-                "jti": uuid.uuid4().hex,
-            },
-            self.secret,
-            algorithm=ALGORITHM,
-        )
+        claims = {
+            "iss": ISSUER,
+            "aud": ACCESS_AUDIENCE,
+            "sub": subject,
+            "sid": session_id,
+            "kind": kind,
+            "iat": now,
+            "exp": now + self.access_ttl,
+            "jti": uuid.uuid4().hex,
+        }
+        if password_change_required:
+            claims["pcr"] = True
+        access = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+        self.issued.add(session_id)
         refresh = jwt.encode(
             {
                 "iss": ISSUER,
@@ -91,7 +116,13 @@ class Tokens:
             self.secret,
             algorithm=ALGORITHM,
         )
-        return {"access_token": access, "refresh_token": refresh, "token_type": "bearer", "expires_in": self.access_ttl}
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "token_type": "bearer",
+            "expires_in": self.access_ttl,
+            "password_change_required": password_change_required,
+        }
 
     def read(self, token: str, audience: str) -> dict:
         try:
@@ -138,32 +169,6 @@ class AuthContextCache:
             del self._entries[key]
 
 
-class LoginThrottle:
-    """Login attempts per client address per minute, in this process."""
-
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self._attempts: dict[str, deque] = {}
-
-    def check(self, address: str) -> None:
-        now = time.monotonic()
-        attempts = self._attempts.setdefault(address, deque())
-        while attempts and now - attempts[0] > 60:
-            attempts.popleft()
-        if len(attempts) >= self.per_minute:
-            retry_after = int(60 - (now - attempts[0])) + 1
-            raise ApiError(
-                429,
-                "LOGIN_RATE_LIMITED",
-                "too many login attempts from this address; slow down",
-                {"retry_after": retry_after},
-                headers={"Retry-After": str(retry_after)},
-            )
-        attempts.append(now)
-        if len(self._attempts) > 100_000:
-            self._attempts.clear()
-
-
 def make_tokens(settings) -> Tokens:
     return Tokens(settings.secret_key, settings.access_token_ttl_s, settings.refresh_token_ttl_s)
 
@@ -187,24 +192,46 @@ def _revoked() -> ApiError:
     )
 
 
+def _must_change_password() -> ApiError:
+    return ApiError(
+        403,
+        "PASSWORD_CHANGE_REQUIRED",
+        "set a password of your own first (POST /api/v1/me/password)",
+        {"change_at": "/api/v1/me/password"},
+    )
+
+
 async def current_principal(request: Request) -> Principal:
-    """The caller, from a valid access token whose session is still alive."""
+    """The caller, from a valid access token whose session is still alive; 403 PASSWORD_CHANGE_REQUIRED for a
+    member who must set their own password first."""
+    principal = await any_principal(request)
+    if principal.password_change_required:
+        raise _must_change_password()
+    return principal
+
+
+async def any_principal(request: Request) -> Principal:
+    """The caller, from a valid access token whose session is still alive, even one who must set their own
+    password first: for what they need to do so (`/me`, changing the password, logging out)."""
     return await _principal(request, request.app.state.tokens.read(bearer_token(request), ACCESS_AUDIENCE))
 
 
 async def current_member_id(request: Request) -> str:
     """The member acting as themselves (signing in or out), from a valid access token of a live session.
 
-    While this process follows ended sessions, a member's token is taken at its word for who it names;
-    otherwise the directory is asked, as for any caller."""
-    claims = request.app.state.tokens.read(bearer_token(request), ACCESS_AUDIENCE)
+    While this process follows ended sessions, a member's token is taken at its word for who it names if its
+    session is one this process knows was issued; otherwise the directory is asked, as for any caller."""
+    tokens = request.app.state.tokens
+    claims = tokens.read(bearer_token(request), ACCESS_AUDIENCE)
     ended: EndedSessions = request.app.state.ended_sessions
-    if claims.get("kind") == "member" and ended.synced:
+    if claims.get("kind") == "member" and ended.synced and claims["sid"] in tokens.issued and not claims.get("pcr"):
         if ended.ended(claims["sid"]):
             raise _revoked()
         current_actor_id.set(claims["sub"])
         return claims["sub"]
     principal = await _principal(request, claims)
+    if principal.password_change_required:
+        raise _must_change_password()
     if principal.member_id is None:
         raise ApiError(403, "MEMBERS_ONLY", "this needs a member's account")
     return principal.member_id
@@ -219,6 +246,7 @@ async def _principal(request: Request, claims: dict) -> Principal:
         cache.put(key, context)
     if not context.get("session_active"):
         raise _revoked()
+    request.app.state.tokens.issued.add(claims["sid"])
     principal = Principal(
         subject=claims["sub"],
         session_id=claims["sid"],
@@ -228,10 +256,12 @@ async def _principal(request: Request, claims: dict) -> Principal:
         org_id=context.get("org_id"),
         org_path=context.get("org_path"),
         grants=tuple(Grant(g["role"], g["org_id"], g["org_path"], g.get("grant_id")) for g in context["roles"]),
+        password_change_required=bool(context.get("password_change_required")),
     )
     current_actor_id.set(principal.member_id or principal.subject)
     return principal
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
+AnyCaller = Annotated[Principal, Depends(any_principal)]
 MemberId = Annotated[str, Depends(current_member_id)]

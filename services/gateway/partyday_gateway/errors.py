@@ -121,5 +121,7 @@ def domain_error(exc: RemoteError) -> ApiError | None:
     except (TypeError, ValueError):
         return None
     details = details if isinstance(details, dict) else {}
-    headers = {"Retry-After": str(details["retry_after"])} if status == 429 and "retry_after" in details else None
+    headers = (
+        {"Retry-After": str(details["retry_after"])} if status in (429, 503) and "retry_after" in details else None
+    )
     return ApiError(status, str(code), str(message), details, headers)

@@ -30,13 +30,15 @@ class GatewaySettings(Settings):
     access_token_ttl_s: int = Field(900, gt=0, le=900, description="at most 15 minutes")
     refresh_token_ttl_s: int = Field(14 * 24 * 3600, gt=0)
     auth_cache_ttl_s: float = Field(10.0, ge=0, description="how long a session's roles are reused")
-    login_attempts_per_ip_per_minute: int = Field(20, ge=1)
     gateway_metrics_port: int = Field(
         9100,
         ge=0,
         le=65535,
         description="the port of the gateway's Prometheus /metrics, apart from the public API so that a deployment "
         "keeps it private; 0 serves none",
+    )
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="a connection that does not finish a request's headers within this is closed"
     )
     cjk_font_path: Path = Field(
         Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from partyday_common.text import Identifier
 from partyday_directory_contracts.imports import ImportView, template_csv
@@ -19,6 +19,17 @@ router = APIRouter(prefix="/api/v1/members", tags=["directory"])
 
 class TransferBody(BaseModel):
     to_org_id: Identifier
+
+
+class PasswordResetBody(BaseModel):
+    password: str = Field(
+        min_length=1, max_length=128, description="a temporary password the member must change at their next login"
+    )
+
+
+class PasswordReset(BaseModel):
+    member_id: str
+    password_change_required: bool
 
 
 class Transfer(BaseModel):
@@ -145,6 +156,27 @@ async def transfer_member(
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
     await authz.require(caller, MANAGE_MEMBERS, body.to_org_id, "manage_members")
     return await rpc.call("directory", "transfer_member", member_id, body.to_org_id, idempotency_key=idempotency_key)
+
+
+@router.post("/{member_id}/password-reset", response_model=PasswordReset)
+async def reset_password(
+    member_id: str,
+    body: PasswordResetBody,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Reset the password of a member of a branch the caller administers (and whose roles the caller could
+    grant): it becomes the temporary `password`, which the member must change at their next login, and their
+    sessions end. Audited as `member.password_reset`. Your own password is changed with POST /api/v1/me/password."""
+    if member_id == caller.member_id:
+        raise ApiError(403, "OWN_PASSWORD", "change your own password with your current one (POST /api/v1/me/password)")
+    await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
+    reset = await rpc.call("directory", "reset_password", member_id, body.password, idempotency_key=idempotency_key)
+    request.app.state.auth_cache.forget_subject(member_id)
+    return reset
 
 
 @router.post("/{member_id}/leave", response_model=MemberView)

@@ -29,10 +29,10 @@ def test_a_login_hands_the_code_on_and_says_when_the_password_must_be_changed(ga
 
 
 def test_a_phone_tried_from_many_addresses_asks_for_its_code(gateway):
-    details = {"code_sent": True, "code_wrong": False, "expires_in": 300}
+    details = {"code": "sent", "expires_in": 300}
     gateway.use(FakeRpc().answer("directory", "authenticate", remote("SECOND_FACTOR_REQUIRED", 401, details)))
     answer = gateway.post("/api/v1/auth/login", json={"phone": "13800000000", "password": "pw"})
-    assert assert_error(answer, 401, "SECOND_FACTOR_REQUIRED")["details"]["code_sent"] is True
+    assert assert_error(answer, 401, "SECOND_FACTOR_REQUIRED")["details"]["code"] == "sent"
 
 
 def test_a_throttled_login_answers_429_with_retry_after(gateway):

@@ -181,14 +181,12 @@ def check_new_password(password: str, min_length: int, old_hash_matches: bool = 
 
 def second_factor_required(code_sent: bool, code_given: bool) -> DomainError:
     """401 SECOND_FACTOR_REQUIRED: the password was right, but this phone was tried from many addresses, so a
-    one-time code sent to it must come with the password (`code_sent`: a new one just went; `code_given`: the
-    one given was wrong)."""
+    one-time code sent to it must come with the password. `details.code`: `sent` (a new one just went), `pending`
+    (the one sent a moment ago stands) or `wrong` (the one given was wrong)."""
     message = "the code sent to your phone is wrong" if code_given else "enter the code sent to your phone as well"
+    state = "wrong" if code_given else "sent" if code_sent else "pending"
     return DomainError(
-        "SECOND_FACTOR_REQUIRED",
-        message,
-        401,
-        {"code_sent": code_sent, "code_wrong": code_given, "expires_in": int(CODE_LIFETIME.total_seconds())},
+        "SECOND_FACTOR_REQUIRED", message, 401, {"code": state, "expires_in": int(CODE_LIFETIME.total_seconds())}
     )
 
 

@@ -20,8 +20,13 @@ export class Session {
   clear() { localStorage.removeItem(this.key); }
   get loggedIn() { return Boolean(this.tokens); }
 
-  async login(phone, password) {
-    this.save(await request('/auth/login', { method: 'POST', body: { phone, password } }));
+  // `code`: the SMS code a login answered SECOND_FACTOR_REQUIRED for.
+  async login(phone, password, code) {
+    this.save(await request('/auth/login', { method: 'POST', body: { phone, password, ...(code ? { code } : {}) } }));
+  }
+  async changePassword(currentPassword, newPassword) {
+    return this.call('/me/password', { method: 'POST',
+      body: { current_password: currentPassword, new_password: newPassword } });
   }
   async publicLogin(phone, code) {
     this.save(await request('/auth/public-login', { method: 'POST', body: { phone, code } }));
@@ -76,6 +81,15 @@ async function request(path, { method = 'GET', body, form, raw = false, token, h
   if (raw) return response;
   if (response.status === 204) return null;
   return response.json();
+}
+
+// A forgotten password: a code sent to the phone, then a new password with it (no session needed).
+export function sendResetCode(phone) {
+  return request('/auth/password-reset-code', { method: 'POST', body: { phone } });
+}
+
+export function resetPassword(phone, code, newPassword) {
+  return request('/auth/password-reset', { method: 'POST', body: { phone, code, new_password: newPassword } });
 }
 
 export function query(params) {

@@ -11,7 +11,8 @@ import campaigns from './console/campaigns.js';
 import { onRender, orgLabel, session, state } from './console/context.js';
 import directives from './console/directives.js';
 import evaluations from './console/evaluations.js';
-import { showLogin } from './console/login.js';
+import { showLogin, showPasswordChange } from './console/login.js';
+import password from './console/password.js';
 import media from './console/media.js';
 import orgs from './console/orgs.js';
 import overdue from './console/overdue.js';
@@ -26,13 +27,14 @@ import spotChecks from './console/spot-checks.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
-  reviews, rectifications, campaigns, evaluations, roster, audit, activity, inbox };
+  reviews, rectifications, campaigns, evaluations, roster, audit, activity, inbox, password };
 const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
   'reviews', 'rectifications', 'campaigns', 'evaluations', 'roster', 'audit'];
 const app = document.getElementById('app');
 
 function allowed(view) {
-  return VIEWS[view].needs.some((capability) => can(state.me, capability));
+  const { needs } = VIEWS[view];
+  return !needs.length || needs.some((capability) => can(state.me, capability));
 }
 
 function defaultView() {
@@ -48,6 +50,7 @@ async function start() {
   } catch (error) {
     return showLogin(app, start, error);
   }
+  if (state.me.password_change_required) return showPasswordChange(app, start);
   if (!state.me.home_org_id) return showLogin(app, start, null, true);
   state.home = state.me.home_org_id;
   state.org ||= state.home;
@@ -67,6 +70,7 @@ function render() {
       onchange: (event) => { state.month = event.target.value || thisMonth(); render(); } })),
     h('a', { class: 'inbox-link', href: '#/inbox', id: 'inbox-link' }, t('inbox.title'), unreadBadge(session)),
     h('span', { class: 'who' }, state.me.name || ''),
+    h('a', { class: 'btn ghost', href: '#/password', id: 'change-password' }, t('password.change')),
     langSwitch(render),
     h('button', { class: 'btn ghost', onclick: async () => { await session.logout(); showLogin(app, start); } },
       t('common.logout')));

@@ -1,4 +1,5 @@
 // The member pages, phone first: today's activity, scanning, sign-in and sign-out, history, voting.
+import { loginForm, passwordForm } from './account.js';
 import { query, Session } from './api.js';
 import { showCampaign } from './campaign.js';
 import { can } from './capabilities.js';
@@ -21,6 +22,7 @@ let me = null;
 
 const VIEWS = {
   home: viewHome, scan: viewScan, checkin: viewCheckin, history: viewHistory, vote: viewVote, inbox: viewInbox,
+  password: viewPassword,
 };
 const TABS = [['home', 'm.tab.home'], ['scan', 'm.tab.scan'], ['inbox', 'm.tab.inbox'], ['history', 'm.tab.history']];
 
@@ -40,22 +42,24 @@ async function start() {
     if (error.offline && VIEWS[route] === viewCheckin) return render();
     return showLogin(error);
   }
+  if (me.password_change_required) return showPasswordChange();
   await registerDeviceKey(session, me.member_id, deviceId());
   return render();
 }
 
 function showLogin(error) {
-  const phone = h('input', { name: 'phone', type: 'tel', autocomplete: 'username', required: true });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const out = h('div', { class: 'out' });
+  const { element, out } = loginForm(session, { title: t('m.title'), hint: t('login.memberHint'), onLoggedIn: start,
+    block: true });
   if (error && error.status !== 401) mount(out, errorBox(error));
-  const button = h('button', { class: 'btn primary block', type: 'submit' }, t('login.submit'));
-  mount(app, h('div', { class: 'phone login-page' }, h('div', { class: 'login-top' }, langSwitch(start)),
-    h('form', { class: 'card login', onsubmit: async (event) => {
-      event.preventDefault();
-      await act(button, out, async () => { await session.login(phone.value.trim(), password.value); await start(); });
-    } }, h('h1', {}, t('m.title')), h('p', { class: 'muted' }, t('login.memberHint')),
-    field('login.phone', phone), field('login.password', password), button, out)));
+  mount(app, h('div', { class: 'phone login-page' }, h('div', { class: 'login-top' }, langSwitch(start)), element));
+}
+
+// Before anything else, a member whose password someone else chose (a roster's, an admin's reset) sets their own.
+function showPasswordChange() {
+  mount(app, h('div', { class: 'phone login-page' }, h('div', { class: 'login-top' }, langSwitch(start),
+    h('button', { class: 'btn ghost', onclick: async () => { await session.logout(); showLogin(); } },
+      t('common.logout'))),
+  passwordForm(session, { required: true, onDone: start })));
 }
 
 function render() {
@@ -63,6 +67,7 @@ function render() {
   const queued = queue().length;
   mount(app, h('header', { class: 'topbar phone-bar' }, h('a', { class: 'brand', href: '/m' }, h('span', { class: 'logo' }, '党'),
     t('m.title')), langSwitch(render),
+  h('a', { class: 'btn ghost', href: '/m/password', id: 'change-password' }, t('password.change')),
   h('button', { class: 'btn ghost', onclick: async () => { await session.logout(); showLogin(); } }, t('common.logout'))),
   queued ? h('div', { class: 'alert warn', id: 'queue-banner' }, t('m.queued', { n: queued })) : null,
   main, h('nav', { class: 'tabbar' }, TABS.map(([key, label]) => h('a', {
@@ -70,6 +75,11 @@ function render() {
   key === 'inbox' ? unreadBadge(session) : null))));
   mount(main, loading());
   (VIEWS[route] || viewHome)(main).catch((error) => mount(main, errorBox(error)));
+}
+
+// Changing one's own password.
+async function viewPassword(main) {
+  mount(main, passwordForm(session, { onDone: async () => {} }));
 }
 
 // Today's activity: the month's published plan of the member's branch.

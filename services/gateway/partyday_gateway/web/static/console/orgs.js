@@ -1,8 +1,9 @@
 // The organisation tree and the chosen node's facts, members and (for a branch) absences: lazily opened
 // children; choosing a node makes it the console's context.
 import { query } from '../api.js';
+import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
-import { badge, h, mount, pager, showAbsences, table } from '../ui.js';
+import { act, badge, field, h, mount, notice, pager, showAbsences, table } from '../ui.js';
 import { PAGE_SIZE, rememberName, render, section, session, state } from './context.js';
 
 export default { title: 'nav.orgs', needs: ['read'], show: viewOrgs };
@@ -54,8 +55,30 @@ async function showOrg(panel, orgId, page) {
       ['member.flags', (m) => [m.probationary ? badge(t('member.probationary')) : null,
         m.mobile ? badge(t('member.mobile'), 'info') : null, m.lost_contact ? badge(t('member.lost'), 'warn') : null,
         m.active ? null : badge(t('member.inactive'), 'muted')]],
-      ['member.joined', (m) => m.joined_on || '—']], members.items, t('orgs.noMembers')),
+      ['member.joined', (m) => m.joined_on || '—'],
+      ...(can(state.me, 'manage_members', org) ? [['common.actions', (m) => resetControl(m)]] : [])],
+    members.items, t('orgs.noMembers')),
     members.total > PAGE_SIZE ? pager(page, PAGE_SIZE, members.total, (p) => showOrg(panel, orgId, p)) : null,
     absences);
   if (org.level === 'branch') await showAbsences(session, absences, orgId);
+}
+
+// An admin resets a member's password to a temporary one, which the member must change at their next login.
+function resetControl(member) {
+  if (!member.active || member.member_id === state.me.member_id) return null;
+  const cell = h('div', { class: 'reset-password', 'data-member': member.member_id });
+  const open = h('button', { class: 'btn ghost small', onclick: () => {
+    const temporary = h('input', { name: 'temporary_password', type: 'text', autocomplete: 'off', minlength: 8,
+      maxlength: 128, required: true });
+    const out = h('div', { class: 'out' });
+    const confirm = h('button', { class: 'btn primary small', type: 'submit' }, t('password.adminReset'));
+    mount(cell, h('form', { class: 'inline', onsubmit: async (event) => {
+      event.preventDefault();
+      const reset = await act(confirm, out, () => session.call(`/members/${member.member_id}/password-reset`,
+        { method: 'POST', body: { password: temporary.value } }));
+      if (reset) mount(cell, notice(t('password.adminResetDone')));
+    } }, field('password.temporary', temporary), confirm, out));
+    temporary.focus();
+  } }, t('password.adminReset'));
+  return mount(cell, open);
 }

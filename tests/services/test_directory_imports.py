@@ -162,7 +162,8 @@ def test_an_import_accepts_rejects_and_is_idempotent(city):
     assert (again["accepted"], again["unchanged"], again["rejected_rows"]["total"]) == (0, 1, 0)
     assert len(sum(city.imported_announcements(), [])) == 1, "the one member imported is announced once"
     with city.transaction() as session:
-        assert sessions.authenticate(session, "13900000011", "welcome-1")["ok"]
+        opened = sessions.authenticate(session, "13900000011", "welcome-1", None, "test-secret", 30)
+        assert opened["ok"] and opened["password_change_required"], "an initial password is changed at first login"
 
 
 def test_each_row_is_checked_against_the_scope_of_whoever_started_the_import(city):

@@ -48,9 +48,19 @@ def test_a_reset_member_sets_their_own_password_on_the_phone_before_anything_els
     page.fill("input[name=confirm_password]", "12345678")
     page.click("form.password-form button[type=submit]")
     page.wait("form.password-form .alert.error", "密码过于常见")
-    page.fill("input[name=new_password]", "my-own-lantern-7")
-    page.fill("input[name=confirm_password]", "my-own-lantern-7")
-    page.click("form.password-form button[type=submit]")
+    for _ in range(3):
+        page.fill("input[name=current_password]", "temporary-42")
+        page.fill("input[name=new_password]", "my-own-lantern-7")
+        page.fill("input[name=confirm_password]", "my-own-lantern-7")
+        page.js("document.querySelectorAll('.alert.error').forEach((shown) => shown.remove())")
+        page.click("form.password-form button[type=submit]")
+        page.wait_until(lambda: page.all(".tabbar a") or page.all(".alert.error"), "the change answered")
+        if not page.all(".alert.error[data-code=SERVICE_TIMEOUT]"):
+            break
+        page.driver.refresh()  # the busy shared machine let the call time out (the stack's RPC timeout is 2 s)
+        page.wait_until(lambda: page.all(".tabbar a") or page.all("form.password-form"), "the page came back")
+        if page.all(".tabbar a"):
+            break
     page.wait(".tabbar a", "今日")
     page.shot("in after the change")
     answer = stack.http.post("/api/v1/auth/login", json={"phone": member["phone"], "password": "my-own-lantern-7"})

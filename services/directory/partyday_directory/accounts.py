@@ -12,8 +12,8 @@ from partyday_directory.models import Session as Login
 from partyday_directory.passwords import hash_password, verify_password
 
 
-def _set_password(member: Member, password: str, min_length: int, must_change: bool) -> None:
-    access.check_new_password(password, min_length, verify_password(member.password_hash, password))
+def _set_password(member: Member, password: str, min_length: int, must_change: bool, unchanged: bool = False) -> None:
+    access.check_new_password(password, min_length, unchanged)
     member.password_hash = hash_password(password)
     member.must_change_password = must_change
     member.updated_at = utcnow()
@@ -26,7 +26,7 @@ def change(session: Session, member_id: str, session_id: str, current: str, new:
     if not verify_password(member.password_hash, current):
         sessions.record_failure(session, member.phone)
         return {"ok": False}
-    _set_password(member, new, min_length, must_change=False)
+    _set_password(member, new, min_length, must_change=False, unchanged=new == current)
     for login in session.scalars(
         select(Login).where(Login.subject == member.id, Login.revoked_at.is_(None), Login.id != session_id)
     ):

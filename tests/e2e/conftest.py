@@ -142,8 +142,8 @@ def stack(request, vhosts, databases, tmp_path_factory):
         PARTYDAY_RPC_TIMEOUT_S="2",
         PARTYDAY_READINESS_TIMEOUT_S="1",
         PARTYDAY_LOG_FORMAT="json",
-        **getattr(request.module, "STACK_ENVIRONMENT", {}),
     )
+    environment.update(getattr(request.module, "STACK_ENVIRONMENT", {}))
     # A module runs on PostgreSQL, or on each service's embedded SQLite file under the data directory (as `make
     # run` does) when it names `sqlite` in STACK_DATABASES or the stack fixture is parametrized with it.
     backend = getattr(request, "param", getattr(request.module, "STACK_DATABASES", "postgresql"))

@@ -3,16 +3,16 @@ login failures keep their client address (slowing that address down for that pho
 failures); one-time codes have a purpose (a voter's login, a member's second factor, a forgotten password) and
 the address that asked for them.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

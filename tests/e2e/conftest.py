@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,11 +22,21 @@ from partyday_common.settings import SERVICES
 from partyday_dev import devstack
 from tests.e2e.helpers import wait_for
 
+LISTENING_PORTS = range(20000, 32768)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, below the kernel's ephemeral range (32768 and up): a port picked by binding to 0
+    comes from that range, and the stack's own connections to the database and the broker could take it before
+    the process meant to listen there starts (seen: a service's metrics port, taken while the stack migrated)."""
+    for port in random.sample(LISTENING_PORTS, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 class Stack:

@@ -35,6 +35,7 @@ test-infra: install
 	@scripts/test-infra.sh
 
 test-unit: install
+	@scripts/ensure-compose.sh
 	$(PY) -m pytest tests/unit tests/gateway tests/contracts
 
 test-services: test-infra

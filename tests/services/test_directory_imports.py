@@ -179,6 +179,19 @@ def test_each_row_is_checked_against_the_scope_of_whoever_started_the_import(cit
     ]
 
 
+def test_the_audit_log_counts_each_branchs_own_members_of_a_batch(city):
+    key = city.upload(
+        HEADER, "甲,13900000024,HT-BG-2,否,否,", "乙,13900000025,HT-BG-1,否,否,", "丙,13900000026,HT-BG-2,否,否,"
+    )
+    report = finish(city, city.start(key, city.ids["县管理员"])["import_id"])
+    assert report["accepted"] == 3
+    with city.transaction() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "member.import")).all()
+    assert sorted((entry.org_path, entry.details["accepted"]) for entry in entries) == sorted(
+        [(city.ids["first"]["path"], 1), (city.ids["second"]["path"], 2)]
+    )
+
+
 def test_only_a_role_that_manages_members_starts_an_import_and_its_file_is_removed(city):
     for who in ("党员", "审计员"):
         key = city.upload(HEADER, "甲,13900000031,HT-BG-2,否,否,")
@@ -244,6 +257,29 @@ def test_an_interrupted_import_resumes_where_it_stopped_and_no_row_is_lost_or_im
     imported = city.count(select(func.count()).select_from(Member).where(Member.phone.like("1390000005%")))
     assert [len(batch) for batch in announced] == [2, 1, 2, 1], "one event per settled batch, none repeated"
     assert len(set(sum(announced, []))) == imported == 6
+
+
+def test_a_process_whose_import_was_taken_over_mid_run_keeps_nothing_of_its_next_batch(city, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    lines = [f"成员{n},1390000007{n},HT-BG-1,否,否," for n in range(5)]
+    import_id = city.start(city.upload(HEADER, *lines), city.ids["县管理员"])["import_id"]
+    later = utcnow() + imports.LEASE + timedelta(seconds=1)
+    taken = []
+
+    def taken_over_after_the_first_batch():
+        if not taken:
+            taken.append(city.claim("worker-2", at=later))
+
+    assert city.claim("worker-1") == import_id
+    with pytest.raises(imports.LeaseLost):
+        city.run(import_id, "worker-1", pause=taken_over_after_the_first_batch)
+    assert taken == [import_id]
+    assert city.read(import_id, None)["rows_read"] == 2, "the batch settled after the takeover is not kept"
+    assert city.count(select(func.count()).select_from(Member).where(Member.phone.like("1390000007%"))) == 2
+    city.run(import_id, "worker-2")
+    report = city.read(import_id, None)
+    assert (report["state"], report["rows_read"], report["accepted"]) == ("done", 5, 5)
+    assert [len(batch) for batch in city.imported_announcements()] == [2, 2, 1], "no batch announced twice"
 
 
 def test_a_process_that_stops_gives_its_import_back_at_once(city, monkeypatch):

@@ -11,6 +11,7 @@ interrupted import loses nothing and imports no row twice. Importing the same fi
 import hashlib
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from partyday_common.pagination import page_bounds
 from partyday_directory import audit, grants, roster
 from partyday_directory.models import Member, Org, RosterImport, RosterImportRejection
 from partyday_directory.passwords import hash_password
-from partyday_directory_contracts.events import MAX_IMPORTED_PER_EVENT, MemberJoined, MembersImported
+from partyday_directory_contracts.events import MAX_IMPORTED_PER_EVENT, MembersImported
 from partyday_directory_contracts.imports import ImportStart, ImportView
 
 log = logging.getLogger(__name__)
@@ -351,14 +352,15 @@ def _hold(session: Session, import_id: str, worker: str, now: datetime) -> None:
 
 
 def _settle(job: _Job, worker: str, batch: list[roster.RosterRow], transaction: Transaction, clock) -> None:
-    """Import a batch and record its rejected rows and the progress in one transaction; a member another import
-    or a person added meanwhile breaks the phones' uniqueness, and the batch is tried again, finding it."""
+    """Import a batch and record its rejected rows and the progress in one transaction, which renews the lease
+    last (LeaseLost, and nothing of the batch kept, when another process took the import over meanwhile); a
+    member another import or a person added meanwhile breaks the phones' uniqueness, and the batch is tried
+    again, finding it."""
     for attempt in range(1, BATCH_ATTEMPTS + 1):
         try:
             with transaction(**job.context) as session:
-                _hold(session, job.id, worker, clock())
                 outcomes = import_rows(session, job.id, batch, job.scope_paths, job.password_hash)
-                _record(session, job.id, batch, outcomes)
+                _record(session, job.id, worker, batch, outcomes, clock())
             return
         except IntegrityError:
             if attempt == BATCH_ATTEMPTS:
@@ -412,7 +414,7 @@ def import_rows(
         )
     }
     now = utcnow()
-    outcomes, created, joined, paths = [], [], [], set()
+    outcomes, created, joined, by_branch = [], [], [], Counter()
     for row in rows:
         outcome = {"row": row.row, "status": "rejected", "reasons": row.reasons}
         outcomes.append(outcome)
@@ -448,35 +450,37 @@ def import_rows(
             member["must_change_password"] = member["password_hash"] is not None
             created.append(member)
             joined.append(
-                MemberJoined(
-                    member_id=member["id"],
-                    name=member["name"],
-                    branch_id=home.id,
-                    branch_path=home.path,
-                    mobile=member["mobile"],
-                    probationary=member["probationary"],
-                    lost_contact=member["lost_contact"],
-                    active=True,
-                    joined_on=member["joined_on"],
-                )
+                {
+                    "member_id": member["id"],
+                    "name": member["name"],
+                    "branch_id": home.id,
+                    "branch_path": home.path,
+                    "mobile": member["mobile"],
+                    "probationary": member["probationary"],
+                    "lost_contact": member["lost_contact"],
+                    "active": True,
+                    "joined_on": member["joined_on"],
+                }
             )
-            paths.add(home.path)
+            by_branch[home.path] += 1
             outcome["status"] = "accepted"
     if created:
         bulk_insert(session, Member.__table__, created)
         emit(
             session,
             "members_imported",
-            MembersImported(import_id=import_id, members=joined).model_dump(mode="json"),
+            MembersImported.model_validate({"import_id": import_id, "members": joined}).model_dump(mode="json"),
         )
-        for path in sorted(paths):
-            audit.record(
-                session, "member.import", "roster", import_id, path, {"accepted": len(created), "rows": len(rows)}
-            )
+        for path, accepted in sorted(by_branch.items()):
+            audit.record(session, "member.import", "roster", import_id, path, {"accepted": accepted, "rows": len(rows)})
     return outcomes
 
 
-def _record(session: Session, import_id: str, batch: list[roster.RosterRow], outcomes: list[dict]) -> None:
+def _record(
+    session: Session, import_id: str, worker: str, batch: list[roster.RosterRow], outcomes: list[dict], now: datetime
+) -> None:
+    """The batch's rejected rows and the import's progress, with this process's lease renewed (LeaseLost if it
+    lost it: the caller's transaction then keeps nothing of the batch)."""
     bulk_insert(
         session,
         RosterImportRejection.__table__,
@@ -490,12 +494,15 @@ def _record(session: Session, import_id: str, batch: list[roster.RosterRow], out
         status: sum(outcome["status"] == status for outcome in outcomes)
         for status in ("accepted", "unchanged", "rejected")
     }
-    session.execute(
+    held = session.execute(
         update(RosterImport)
-        .where(RosterImport.id == import_id)
+        .where(RosterImport.id == import_id, RosterImport.worker == worker, RosterImport.state == "running")
         .values(
+            lease_until=now + LEASE,
             rows_read=RosterImport.rows_read + len(batch),
             last_row=batch[-1].row,
             **{status: getattr(RosterImport, status) + count for status, count in counts.items()},
         )
-    )
+    ).rowcount
+    if not held:
+        raise LeaseLost(import_id)

@@ -41,7 +41,6 @@ FIELD_ALIASES = {
 }
 FIELD_OF_HEADER = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
 REQUIRED_FIELDS = ("name", "phone", "branch_code")
-FLAG_FIELDS = ("probationary", "mobile", "lost_contact")
 
 FLAG_WORDS = {
     "true": True,
@@ -218,9 +217,11 @@ def _read_header(cells: Sequence) -> tuple[dict[str, int], list[str]]:
 def _validate_row(
     number: int, cells: Sequence, columns: dict[str, int], seen_phones: set[str], today: date
 ) -> RosterRow:
+    width = len(cells)
+
     def cell(field_name: str):
-        index = columns.get(field_name)
-        return cells[index] if index is not None and index < len(cells) else None
+        index = columns.get(field_name, width)
+        return cells[index] if index < width else None
 
     reasons = []
     name = _text(cell("name"))
@@ -243,7 +244,7 @@ def _validate_row(
     if not branch_code:
         reasons.append("BRANCH_CODE_MISSING")
 
-    flags = {flag: FLAG_WORDS_BY_FIELD[flag].get(_text(cell(flag)).lower()) for flag in FLAG_FIELDS}
+    flags = {flag: words.get(_text(cell(flag)).lower()) for flag, words in FLAG_WORDS_BY_FIELD.items()}
     if None in flags.values():
         reasons.append("FLAG_INVALID")
 

@@ -15,6 +15,8 @@ ROLES = ("member", "branch_admin", "org_admin", "city_admin", "auditor", "workin
 
 def normalise_phone(value: str) -> str:
     """A mainland mobile number as 11 digits; spaces, dashes and a +86 prefix are dropped."""
+    if isinstance(value, str) and PHONE.fullmatch(value):
+        return value
     digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", str(value)))
     if digits.startswith("+86"):
         digits = digits[3:]

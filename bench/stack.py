@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,16 +29,11 @@ warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
 from partyday_common.settings import SERVICES  # noqa: E402
 from partyday_common.tables import OUTBOX  # noqa: E402
 from partyday_dev import devstack  # noqa: E402
+from partyday_dev.ports import free_port  # noqa: E402
 
 RABBIT_API = "http://guest:guest@127.0.0.1:15672"
 AMQP_ROOT = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Scratch:

@@ -1043,3 +1043,35 @@ def test_an_event_without_what_scoring_reads_is_dead_lettered_at_once_and_the_ne
         "evt-media-detail_score_changed--scoring.on_detail_score_changed",
     }
     assert close(scoring, activity)["total"] == 73.68
+
+
+def test_a_member_sees_whether_they_liked_and_a_voter_sees_their_votes_used_and_left(scoring):
+    activity, other = approve(scoring, "A"), approve(scoring, "B")
+    assert call(scoring, "like_state", activity, "m1") == {"activity_id": activity, "liked": False, "likes": 0}
+    call(scoring, "like", activity, "m2")
+    call(scoring, "like", activity, "m1")
+    assert call(scoring, "like_state", activity, "m1") == {"activity_id": activity, "liked": True, "likes": 2}
+    assert call(scoring, "like_state", activity, "m3")["liked"] is False
+    refused("ACTIVITY_NOT_FOUND", call, scoring, "like_state", uuid.uuid4().hex, "m1")
+
+    campaign = call(
+        scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 2}
+    )["campaign_id"]
+    fresh = call(scoring, "ballot", campaign, "member:m1")
+    assert fresh == {
+        "campaign_id": campaign,
+        "votes_per_voter": 2,
+        "votes_used": 0,
+        "votes_left": 2,
+        "voted": [],
+        "voting": "open",
+    }
+    call(scoring, "vote", campaign, "member:m1", {"activity_id": activity}, ADDRESS)
+    call(scoring, "vote", campaign, "public:13900000000", {"activity_id": other}, ADDRESS)
+    mine = call(scoring, "ballot", campaign, "member:m1")
+    assert (mine["votes_used"], mine["votes_left"], mine["voted"]) == (1, 1, [activity])
+    call(scoring, "vote", campaign, "member:m1", {"activity_id": other}, ADDRESS)
+    spent = call(scoring, "ballot", campaign, "member:m1")
+    assert (spent["votes_used"], spent["votes_left"], sorted(spent["voted"])) == (2, 0, sorted([activity, other]))
+    assert call(scoring, "ballot", campaign, "public:13900000000")["voted"] == [other]
+    refused("CAMPAIGN_NOT_FOUND", call, scoring, "ballot", uuid.uuid4().hex, "member:m1")

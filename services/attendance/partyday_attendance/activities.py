@@ -25,7 +25,8 @@ def windows_of(act) -> rules.Windows:
 
 
 def view(act: Activity) -> dict:
-    """An activity's window, fence and branch (for scope checks)."""
+    """An activity's windows (sign-in from `sign_in_opens` to `sign_in_closes`, sign-out from `sign_out_opens` to
+    `sign_out_closes`, which the phone follows), fence and branch (for scope checks)."""
     window = windows_of(act)
     return {
         "activity_id": act.id,
@@ -37,6 +38,8 @@ def view(act: Activity) -> dict:
         "starts_at": act.starts_at.isoformat(),
         "ends_at": act.ends_at.isoformat(),
         "sign_in_opens": window.sign_in_opens.isoformat(),
+        "sign_in_closes": window.sign_in_closes.isoformat(),
+        "sign_out_opens": window.sign_out_opens.isoformat(),
         "sign_out_closes": window.sign_out_closes.isoformat(),
         "closed": act.closed_at is not None,
         "counts": act.counts,

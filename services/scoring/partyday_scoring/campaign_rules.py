@@ -30,6 +30,13 @@ def voting_window(
     return opens, closes
 
 
+def voting_state(now: datetime, opens_at: datetime, closes_at: datetime) -> str:
+    """`not_open` before the window, `open` in it, `closed` from its end on."""
+    if now < opens_at:
+        return "not_open"
+    return "open" if now < closes_at else "closed"
+
+
 def check_voting_open(now: datetime, opens_at: datetime, closes_at: datetime) -> None:
     """422 VOTING_NOT_OPEN before the window, VOTING_CLOSED from its end on."""
     if now < opens_at:

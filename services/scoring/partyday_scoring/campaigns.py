@@ -166,6 +166,25 @@ def vote(session: Session, campaign_id: str, voter: str, activity_id: str, now: 
     return {"campaign_id": campaign_id, "activity_id": activity_id, "votes_left": found.votes_per_voter - used - 1}
 
 
+def ballot_of(session: Session, campaign_id: str, voter: str, now: datetime) -> dict:
+    """What a voter may still do in a campaign, for that voter alone: the candidates they voted for, the votes
+    used and left, and whether voting is open now."""
+    found = get(session, campaign_id)
+    voted = sorted(
+        session.scalars(
+            select(Ballot.activity_id).where(Ballot.campaign_id == campaign_id, Ballot.voter_id == voter_key(voter))
+        )
+    )
+    return {
+        "campaign_id": campaign_id,
+        "votes_per_voter": found.votes_per_voter,
+        "votes_used": len(voted),
+        "votes_left": max(0, found.votes_per_voter - len(voted)),
+        "voted": voted,
+        "voting": rules.voting_state(now, found.opens_at, found.closes_at),
+    }
+
+
 def retrying_conflicts(cast: Callable[[], dict]) -> dict:
     """`cast()`, a vote in a transaction of its own, cast again when it lost a race for the voter's next slot
     with another of their votes (VOTE_CONFLICT), up to `VOTE_ATTEMPTS` times in all."""

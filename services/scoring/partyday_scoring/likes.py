@@ -23,5 +23,12 @@ def like(session: Session, activity_id: str, member_id: str, now: datetime) -> d
     return {"activity_id": activity_id, "liked": True, "likes": count(session, activity_id)}
 
 
+def state(session: Session, activity_id: str, member_id: str) -> dict:
+    """Whether the member liked the activity, and its likes in all (404 for an activity scoring does not know)."""
+    scores.activity(session, activity_id)
+    mine = session.get(Like, (activity_id, member_id)) is not None
+    return {"activity_id": activity_id, "liked": mine, "likes": count(session, activity_id)}
+
+
 def count(session: Session, activity_id: str) -> int:
     return session.scalar(select(func.count()).select_from(Like).where(Like.activity_id == activity_id))

@@ -189,6 +189,12 @@ class ScoringService(OrgTreeProjection, PartydayService):
         )
 
     @rpc
+    def like_state(self, activity_id: str, member_id: str) -> dict:
+        """Whether the member liked the activity, and how many likes it has."""
+        with self.db.transaction() as session:
+            return likes.state(session, activity_id, member_id)
+
+    @rpc
     def add_comment(self, activity_id: str, member_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
         """A member's comment on an activity; it counts in the score while visible."""
         request = validated(CommentCreate, payload)
@@ -313,6 +319,13 @@ class ScoringService(OrgTreeProjection, PartydayService):
                 lambda session: campaigns.vote(session, campaign_id, voter, request.activity_id, _now()),
             )
         )
+
+    @rpc
+    def ballot(self, campaign_id: str, voter: str) -> dict:
+        """For the voter alone: the candidates they voted for, their votes used and left, and whether voting is
+        open."""
+        with self.db.transaction() as session:
+            return campaigns.ballot_of(session, campaign_id, voter, _now())
 
     @timer(interval=campaign_rules.RATE_WINDOW_S)
     def purge_vote_attempts(self):

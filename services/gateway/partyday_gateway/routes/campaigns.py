@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from partyday_common.correlation import current_client_ip
 from partyday_common.pagination import MAX_PAGE_SIZE
@@ -35,6 +35,15 @@ class Voted(BaseModel):
     campaign_id: str
     activity_id: str
     votes_left: int
+
+
+class Ballot(BaseModel):
+    campaign_id: str
+    votes_per_voter: int
+    votes_used: int
+    votes_left: int
+    voted: list[str] = Field(description="the candidates (activity ids) I voted for")
+    voting: Literal["not_open", "open", "closed"]
 
 
 class Candidate(BaseModel):
@@ -96,23 +105,33 @@ async def campaign(campaign_id: str, caller: Caller, rpc: Rpc):
     return await rpc.call("scoring", "campaign", campaign_id)
 
 
+def _voter(caller) -> str:
+    """The voter as scoring knows them: a public voter's account or a member's."""
+    if caller.kind == "public":
+        return f"public:{caller.subject}"
+    if caller.member_id is not None:
+        return f"member:{caller.member_id}"
+    raise ApiError(403, "VOTERS_ONLY", "voting needs a member's or a verified public voter's account")
+
+
+@router.get("/{campaign_id}/my-ballot", response_model=Ballot)
+async def my_ballot(campaign_id: str, caller: Caller, rpc: Rpc):
+    """My own ballot in the campaign, for me alone: the candidates I voted for, my votes used and left, and
+    whether voting is open (`not_open`, `open`, `closed`)."""
+    return await rpc.call("scoring", "ballot", campaign_id, _voter(caller))
+
+
 @router.post("/{campaign_id}/votes", status_code=status.HTTP_201_CREATED, response_model=Voted)
 async def vote(campaign_id: str, body: VoteCreate, caller: Caller, rpc: Rpc, idempotency_key: IdempotencyKey = None):
     """A member's or verified public voter's vote while the campaign's voting is open (422 VOTING_NOT_OPEN,
     VOTING_CLOSED): once per activity (a repeated Idempotency-Key gets the first answer, any other repeat 409
     ALREADY_VOTED), `votes_per_voter` in all, rate limited per account and per client address by scoring for every
     gateway at once (429 VOTE_RATE_LIMITED with Retry-After; every attempt counts). The ballot is secret."""
-    if caller.kind == "public":
-        voter = f"public:{caller.subject}"
-    elif caller.member_id is not None:
-        voter = f"member:{caller.member_id}"
-    else:
-        raise ApiError(403, "VOTERS_ONLY", "voting needs a member's or a verified public voter's account")
     return await rpc.call(
         "scoring",
         "vote",
         campaign_id,
-        voter,
+        _voter(caller),
         body.model_dump(),
         current_client_ip.get() or "unknown",
         idempotency_key=idempotency_key,

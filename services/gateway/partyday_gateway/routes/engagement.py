@@ -58,6 +58,15 @@ async def like(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempot
     return await rpc.call("scoring", "like", activity_id, liker, idempotency_key=idempotency_key)
 
 
+@router.get("/activities/{activity_id}/likes", response_model=Liked)
+async def my_like(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """Whether I liked the activity (`liked`), and its likes in all (`likes`); 404 ACTIVITY_NOT_FOUND while
+    scoring has not heard of it yet."""
+    liker = member_id(caller)
+    await scoped_activity(activity_id, caller, rpc, authz)
+    return await rpc.call("scoring", "like_state", activity_id, liker)
+
+
 @router.post("/activities/{activity_id}/comments", status_code=status.HTTP_201_CREATED, response_model=Comment)
 async def add_comment(
     activity_id: str,

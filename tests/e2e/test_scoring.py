@@ -198,9 +198,18 @@ def test_a_like_sent_again_with_its_idempotency_key_gets_the_first_answer(stack,
         lambda: http.get(f"/api/v1/activities/{activity}/score", headers=liker).status_code == 200,
         message="scoring knows the activity",
     )
+    before = http.get(f"/api/v1/activities/{activity}/likes", headers=liker)
+    assert before.status_code == 200 and before.json()["liked"] is False, before.text
     keyed = {**liker, "Idempotency-Key": uuid.uuid4().hex}
     liked = http.post(f"/api/v1/activities/{activity}/likes", headers=keyed)
     assert liked.status_code == 201, liked.text
+    assert http.get(f"/api/v1/activities/{activity}/likes", headers=liker).json() == {
+        "activity_id": activity,
+        "liked": True,
+        "likes": before.json()["likes"] + 1,
+    }
+    stranger = stack.create_member(city["second"], PASSWORD)["headers"]
+    assert http.get(f"/api/v1/activities/{activity}/likes", headers=stranger).status_code == 403
     again = http.post(f"/api/v1/activities/{activity}/likes", headers=keyed)
     assert again.status_code == 201 and again.json() == liked.json(), "the first answer, not ALREADY_LIKED"
     unkeyed = http.post(f"/api/v1/activities/{activity}/likes", headers=liker)
@@ -218,9 +227,16 @@ def test_a_campaign_counts_votes_once_and_keeps_the_ballot_secret(stack, city):
     campaign = opened.json()["campaign_id"]
     first, second = city["activities"][city["first"]], city["activities"][city["second"]]
     voter = people["absent"]["headers"]
+    ballot = http.get(f"/api/v1/campaigns/{campaign}/my-ballot", headers=voter)
+    assert ballot.status_code == 200, ballot.text
+    assert (ballot.json()["votes_left"], ballot.json()["voted"], ballot.json()["voting"]) == (2, [], "open")
     assert (
         http.post(f"/api/v1/campaigns/{campaign}/votes", headers=voter, json={"activity_id": first}).status_code == 201
     )
+    ballot = http.get(f"/api/v1/campaigns/{campaign}/my-ballot", headers=voter).json()
+    assert (ballot["votes_used"], ballot["votes_left"], ballot["voted"]) == (1, 1, [first])
+    others = http.get(f"/api/v1/campaigns/{campaign}/my-ballot", headers=people["member"]["headers"]).json()
+    assert (others["votes_used"], others["voted"]) == (0, []), "a voter sees only their own ballot"
     again = http.post(f"/api/v1/campaigns/{campaign}/votes", headers=voter, json={"activity_id": first})
     assert again.status_code == 409 and again.json()["error"]["code"] == "ALREADY_VOTED"
     assert (

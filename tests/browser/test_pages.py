@@ -323,8 +323,8 @@ def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):
     assert sheet_status(stack, activity, member["member_id"])["status"] == "signed_in"
 
     page.go("/m/history")
-    page.wait("table td", city["themes"]["a"])
-    page.wait("table .badge", "已签到")
+    page.wait("#my-history li", city["themes"]["a"])
+    page.wait("#my-history li .badge", "已签到")
     page.shot("history")
 
     page.go("/m")

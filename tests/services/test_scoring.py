@@ -1055,7 +1055,9 @@ def test_a_member_sees_whether_they_liked_and_a_voter_sees_their_votes_used_and_
     refused("ACTIVITY_NOT_FOUND", call, scoring, "like_state", uuid.uuid4().hex, "m1")
 
     campaign = call(
-        scoring, "create_campaign", {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 2}
+        scoring,
+        "create_campaign",
+        {**VOTING, "org_id": "town", "month": MONTH, "title": "打Call", "votes_per_voter": 2},
     )["campaign_id"]
     fresh = call(scoring, "ballot", campaign, "member:m1")
     assert fresh == {

@@ -2,7 +2,7 @@
 // inbox itself, newest first, each message marked read when opened, with "mark all read".
 import { query } from './api.js';
 import { t } from './i18n.js';
-import { act, empty, fmtTime, h, mount, pager } from './ui.js';
+import { act, empty, errorBox, fmtTime, h, mount, pager } from './ui.js';
 
 const PAGE_SIZE = 20;
 
@@ -28,12 +28,21 @@ export async function showInbox(session, main, page = 1) {
       await refresh();
     }
   } }, t('inbox.readAll'));
+  const markRead = async (item) => {
+    if (item.read_at) return;
+    await session.call(`/me/notifications/${item.notification_id}/read`, { method: 'POST' });
+    await refresh();
+  };
+  // An unread message is a control of its own (Tab reaches it, Enter or Space marks it read), as a tap does.
   const items = answer.items.map((item) => h('article', {
     class: `card notification${item.read_at ? '' : ' unread'}`, 'data-notification': item.notification_id,
-    onclick: async () => {
-      if (item.read_at) return;
-      await session.call(`/me/notifications/${item.notification_id}/read`, { method: 'POST' });
-      await refresh();
+    tabindex: item.read_at ? null : '0', role: item.read_at ? null : 'button',
+    'aria-label': item.read_at ? null : `${t('inbox.unread')}: ${item.title}`,
+    onclick: () => markRead(item).catch((error) => mount(out, errorBox(error))),
+    onkeydown: (event) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      markRead(item).catch((error) => mount(out, errorBox(error)));
     } },
   h('div', { class: 'row between' }, h('h3', {}, item.title), h('small', { class: 'muted' }, fmtTime(item.created_at))),
   h('p', {}, item.body)));

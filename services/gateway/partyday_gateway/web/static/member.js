@@ -1,4 +1,5 @@
-// The member pages, phone first: today's activity, scanning, sign-in and sign-out, history, voting.
+// The member pages, phone first: the month (plan, study, my state, likes, comments), scanning, sign-in and sign-out,
+// my history, absences and comments, the inbox, voting.
 import { loginForm, passwordForm } from './account.js';
 import { query, Session } from './api.js';
 import { showCampaign } from './campaign.js';
@@ -6,8 +7,9 @@ import { can } from './capabilities.js';
 import { registerDeviceKey, signScan } from './device-key.js';
 import { showInbox, unreadBadge } from './inbox.js';
 import { applyI18n, t } from './i18n.js';
+import { attendanceCard, likeButton, studyCard } from './month.js';
 import {
-  act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, showAbsences, table,
+  act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, showAbsences,
   thisMonth,
 } from './ui.js';
 
@@ -15,6 +17,8 @@ const session = new Session('partyday.session');
 const QUEUE_KEY = 'partyday.offline-scans';
 const DEVICE_KEY = 'partyday.device';
 const PAGE_SIZE = 20;
+const ABSENCE_SPAN = 100;
+const MISSED = new Set(['absent', 'no_sign_out']);
 const app = document.getElementById('app');
 const params = new URLSearchParams(location.search);
 const route = location.pathname.replace(/^\/m\/?/, '').replace(/\/$/, '') || 'home';
@@ -82,31 +86,28 @@ async function viewPassword(main) {
   mount(main, passwordForm(session, { onDone: async () => {} }));
 }
 
-// Today's activity: the month's published plan of the member's branch.
+// The month: the published plan of the member's branch, its study materials, the member's own state at the party
+// day, leave, likes and comments.
 async function viewHome(main) {
-  const [month, absences] = await Promise.all([session.call(`/me/plan${query({ month: thisMonth() })}`), absenceCards()]);
-  const plan = month.plan;
+  const month = thisMonth();
+  const [branchMonth, absences] = await Promise.all([session.call(`/me/plan${query({ month })}`), absenceCards()]);
+  const plan = branchMonth.plan;
+  const study = me.org_id ? studyCard(session, me.org_id, month) : null;
   if (!plan || !plan.activity_id) {
     return mount(main, h('h2', {}, t('m.today')), empty(t('m.noActivity')),
-      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(month.plan_due) })), absences);
+      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(branchMonth.plan_due) })), study, absences);
   }
   const id = plan.activity_id;
   const leave = await leaveCard(id, plan.starts_at);
   const out = h('div', { class: 'out' });
-  const like = h('button', { class: 'btn', id: 'like', onclick: async () => {
-    const liked = await act(like, out, () => session.call(`/activities/${id}/likes`, { method: 'POST' })
-      .catch((error) => { if (error.code === 'ALREADY_LIKED') return error; throw error; }));
-    if (liked) {
-      like.textContent = t('m.liked');
-      like.disabled = true;
-    }
-  } }, t('m.like'));
+  const like = likeButton(session, id, out);
   const comments = h('div', { class: 'comments' });
-  const text = h('textarea', { rows: 2, maxlength: 1000, placeholder: t('m.commentHint'), 'aria-label': t('m.comment') });
-  const send = h('button', { class: 'btn primary', onclick: async () => {
-    if (!text.value.trim()) return;
+  const text = h('textarea', { rows: 2, maxlength: 1000, id: 'comment-text', placeholder: t('m.commentHint') });
+  const send = h('button', { class: 'btn primary', type: 'button', onclick: async () => {
+    if (!text.value.trim()) { text.focus(); return; }
     if (await act(send, out, () => session.call(`/activities/${id}/comments`, { method: 'POST', body: { text: text.value.trim() } }))) {
       text.value = '';
+      mount(out, notice(t('m.commented')));
       await listComments(comments, id);
     }
   } }, t('m.send'));
@@ -115,11 +116,10 @@ async function viewHome(main) {
       h('dl', { class: 'facts' }, h('dt', {}, t('plan.when')), h('dd', {}, fmtTime(plan.starts_at), ' – ', fmtTime(plan.ends_at)),
         h('dt', {}, t('plan.venue')), h('dd', {}, plan.venue.name),
         h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
-        plan.optional_actions.length ? [h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、'))] : null),
-      h('a', { class: 'btn primary block', href: '/m/scan' }, t('m.scanToSign'))),
-    leave, absences,
-    h('section', { class: 'card' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
-      text, send, out),
+        plan.optional_actions.length ? [h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、'))] : null)),
+    attendanceCard(session, plan), leave, study, absences,
+    h('section', { class: 'card', id: 'engage' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
+      h('label', { class: 'field', for: 'comment-text' }, h('span', {}, t('m.comment'))), text, send, out),
     can(me, 'manage_plans') ? uploadCard(id) : null);
   return listComments(comments, id);
 }
@@ -293,14 +293,54 @@ async function viewCheckin(main) {
   return undefined;
 }
 
-async function viewHistory(main, page = 1) {
+// My party days: every sheet I was on, my absences among them, and my comments with their moderation state.
+async function viewHistory(main) {
+  const days = h('section', { class: 'card', id: 'my-history' }, loading());
+  const absences = h('section', { class: 'card', id: 'my-absences' }, loading());
+  const comments = h('section', { class: 'card', id: 'my-comments' }, loading());
+  mount(main, h('h2', {}, t('m.tab.history')), days, absences, comments);
+  await Promise.all([
+    showHistory(days, 1).catch((error) => mount(days, errorBox(error))),
+    showAbsent(absences).catch((error) => mount(absences, errorBox(error))),
+    showMyComments(comments, 1).catch((error) => mount(comments, errorBox(error))),
+  ]);
+}
+
+async function showHistory(card, page) {
   const history = await session.call(`/me/attendance${query({ page, page_size: PAGE_SIZE })}`);
-  mount(main, h('h2', {}, t('m.tab.history')), table([
-    ['plan.when', (r) => fmtTime(r.starts_at)], ['plan.theme', (r) => [r.theme, r.guest ? [' ', badge(t('activity.guest'), 'info')] : null]],
-    ['att.status', (r) => [badge(t(`att.${r.status}`), `s-${r.status}`), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null,
-      r.waiting_for_decision ? [' ', badge(t('m.waiting'), 'info')] : null]],
-    ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]], history.items, t('m.noHistory')),
-  history.total > PAGE_SIZE ? pager(page, PAGE_SIZE, history.total, (p) => viewHistory(main, p)) : null);
+  mount(card, h('h3', {}, t('m.historyTitle')), history.items.length ? h('ul', { class: 'plain-list history-list' },
+    history.items.map((r) => h('li', { 'data-activity': r.activity_id },
+      h('div', { class: 'row between' }, h('strong', {}, r.theme), badge(t(`att.${r.status}`), `s-${r.status}`)),
+      h('small', { class: 'muted' }, fmtTime(r.starts_at), ' · ', r.venue_name),
+      r.guest ? [' ', badge(t('activity.guest'), 'info')] : null,
+      r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null,
+      r.waiting_for_decision ? [' ', badge(t('m.waiting'), 'info')] : null,
+      r.signed_in_at || r.signed_out_at ? h('p', { class: 'small' }, `${t('att.in')} ${fmtTime(r.signed_in_at)}`,
+        ' · ', `${t('att.out')} ${fmtTime(r.signed_out_at)}`) : null)))
+    : empty(t('m.noHistory')),
+  history.total > PAGE_SIZE ? pager(page, PAGE_SIZE, history.total, (p) => showHistory(card, p)) : null);
+}
+
+// Absences are counted over the newest ABSENCE_SPAN party days (years of them, a branch meeting once a month).
+async function showAbsent(card) {
+  const history = await session.call(`/me/attendance${query({ page_size: ABSENCE_SPAN })}`);
+  const missed = history.items.filter((row) => MISSED.has(row.status));
+  const excused = history.items.filter((row) => row.status === 'excused').length;
+  mount(card, h('h3', {}, t('m.absencesTitle')),
+    h('p', { class: 'absence-summary' }, t('m.absenceSummary', { absent: missed.length, excused, total: history.items.length })),
+    missed.length ? h('ul', { class: 'plain-list' }, missed.map((row) => h('li', { 'data-absent': row.activity_id },
+      badge(t(`att.${row.status}`), `s-${row.status}`), ' ', row.theme, ' ', h('small', { class: 'muted' }, fmtTime(row.starts_at)))))
+      : empty(t('m.noAbsences')));
+}
+
+async function showMyComments(card, page) {
+  const mine = await session.call(`/me/comments${query({ page, page_size: PAGE_SIZE })}`);
+  mount(card, h('h3', {}, t('m.myComments')), mine.items.length ? h('ul', { class: 'comment-list' }, mine.items.map((c) =>
+    h('li', { 'data-comment': c.comment_id, 'data-status': c.status }, badge(t(`comment.${c.status}`), `s-comment-${c.status}`), ' ',
+      h('span', {}, c.text), h('small', { class: 'muted' }, ' ', fmtTime(c.created_at)),
+      c.status === 'visible' ? null : h('p', { class: 'muted small' }, t(`comment.${c.status}Hint`)))))
+    : empty(t('m.noMyComments')),
+  mine.total > PAGE_SIZE ? pager(page, PAGE_SIZE, mine.total, (p) => showMyComments(card, p)) : null);
 }
 
 async function viewInbox(main) {

@@ -376,7 +376,7 @@ const en = {
   'roster.reason.PHONE_TAKEN': 'the phone belongs to another member',
   'roster.reason.MEMBER_INACTIVE': 'the member has left', 'roster.reason.ALREADY_IN_BRANCH': 'already in this branch',
   'm.tab.inbox': 'Messages', 'inbox.title': 'Notifications', 'inbox.readAll': 'Mark all read',
-  'inbox.none': 'No notifications', 'm.tab.home': 'Today', 'm.tab.scan': 'Scan', 'm.tab.history': 'My attendance', 'm.today': "This month's party day",
+  'inbox.none': 'No notifications', 'm.tab.home': 'Today', 'm.tab.scan': 'Scan', 'm.tab.history': 'History', 'm.today': "This month's party day",
   'm.noActivity': "This month's activity is not published yet", 'm.planDue': 'Plan due {at}',
   'm.scanToSign': 'Scan to sign in', 'm.like': 'Like', 'm.liked': 'Liked', 'm.comments': 'Comments', 'm.comment': 'Comment',
   'm.commentHint': 'Share your thoughts', 'm.send': 'Post', 'm.noComments': 'No comments yet', 'm.member': 'Member',

@@ -430,6 +430,7 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
     page.login(secretary["phone"], PASSWORD)
     page.wait("article.activity h3", city["themes"]["a"])
     assert not page.all(".absence-flags"), "nobody in A missed a party day: no card about it"
+    page.wait_until(lambda: not page.all("#view .loading"), "the month's cards have loaded")
     page.wait("#upload input[type=file]").send_keys(str(photo))
     page.fill("#upload input[name=caption]", "全体党员诵读党章")
     page.click("#upload button[type=submit]")

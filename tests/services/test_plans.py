@@ -396,3 +396,31 @@ def test_a_repeated_idempotency_key_gets_the_first_answer_and_another_request_is
     with pytest.raises(DomainError) as raised:
         call(plans, "submit_plan", "another-plan", idempotency_key="submit-1")
     assert raised.value.code == "IDEMPOTENCY_KEY_REUSED", "the key names one request, resource included"
+
+
+def test_a_rectification_past_due_is_announced_overdue_once_across_rounds(services, city):
+    plans = services["plans"]
+    issue = {"branch_id": city["branch"]["org_id"], "issue": "签到表缺失", "due_on": "2026-12-10"}
+    notice = call(plans, "issue_rectification", issue, today="2026-12-01T00:00:00+08:00", context={"actor_id": "up"})
+    closed = call(
+        plans,
+        "issue_rectification",
+        {**issue, "branch_id": city["other"]["org_id"]},
+        today="2026-12-01T00:00:00+08:00",
+        context={"actor_id": "up"},
+    )
+    call(plans, "answer_rectification", closed["rectification_id"], {"text": "已补齐"}, context={"actor_id": "sec"})
+    call(plans, "close_rectification", closed["rectification_id"], context={"actor_id": "up"})
+    assert call(plans, "check_deadlines", now="2026-12-10T23:59:00+08:00")["rectifications_overdue"] == 0
+    assert call(plans, "check_deadlines", now="2026-12-11T00:00:00+08:00")["rectifications_overdue"] == 1
+    assert call(plans, "check_deadlines", now="2026-12-11T00:05:00+08:00")["rectifications_overdue"] == 0
+    call(plans, "answer_rectification", notice["rectification_id"], {"text": "已补齐"}, context={"actor_id": "sec"})
+    call(plans, "reopen_rectification", notice["rectification_id"], {"comment": "不清晰"}, context={"actor_id": "up"})
+    assert call(plans, "check_deadlines", now="2026-12-12T00:00:00+08:00")["rectifications_overdue"] == 0, (
+        "a reopened notice was announced overdue already"
+    )
+    announced = outbox(plans, "rectification_overdue")
+    assert [(e["rectification_id"], e["status"], e["issued_by"]) for e in announced] == [
+        (notice["rectification_id"], "open", "up")
+    ]
+    assert datetime.fromisoformat(announced[0]["overdue_since"]) == datetime(2026, 12, 10, 16, tzinfo=timezone.utc)

@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, MetaData, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from partyday_common.instants import Instant
@@ -125,6 +125,15 @@ class Rectification(Base):
     issued is its history (`rectification_entries`)."""
 
     __tablename__ = "rectifications"
+    # The deadline round reads only the notices not yet announced overdue and still awaiting their branch.
+    __table_args__ = (
+        Index(
+            "ix_rectifications_awaiting_overdue",
+            "due_on",
+            postgresql_where=text("overdue_announced_at IS NULL AND status <> 'closed'"),
+            sqlite_where=text("overdue_announced_at IS NULL AND status <> 'closed'"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     branch_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -136,6 +145,7 @@ class Rectification(Base):
     issued_at = mapped_column(Instant, nullable=False)
     closed_at = mapped_column(Instant)
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    overdue_announced_at = mapped_column(Instant)
 
 
 class RectificationEntry(Base):

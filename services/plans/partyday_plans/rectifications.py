@@ -1,9 +1,11 @@
 """Rectification notices (整改): a superior tells a branch to fix something by a date; the branch answers with
 what it did, and a superior closes the notice or reopens it. Every answer, close and reopening is kept as an
-entry of the notice's history (`rectification_entries`), never overwritten."""
+entry of the notice's history (`rectification_entries`), never overwritten. A notice still open or answered the
+day after it was due is announced overdue once (`announce_overdue`, from the deadline round)."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +18,13 @@ from partyday_plans.announcements import announce
 from partyday_plans.models import Rectification, RectificationEntry
 from partyday_plans.nodes import branch, node
 from partyday_plans.paging import counted_page
-from partyday_plans_contracts.events import RectificationAnswered, RectificationIssued, RectificationReopened
+from partyday_plans.schedules import ScheduleBook
+from partyday_plans_contracts.events import (
+    RectificationAnswered,
+    RectificationIssued,
+    RectificationOverdue,
+    RectificationReopened,
+)
 from partyday_plans_contracts.rpc import RectificationAnswer, RectificationCreate, RectificationReview
 
 # action: (states it may start from, state it leads to, the act its history entry records)
@@ -218,3 +226,54 @@ def rectifications_page(session: Session, org_id: str, overdue_on: date | None, 
         "page": page,
         "page_size": page_size,
     }
+
+
+def overdue_since(due_on: date, time_zone: str) -> datetime:
+    """When a notice due on `due_on` becomes overdue: midnight after that day where its branch keeps time."""
+    return datetime.combine(due_on, time(0), ZoneInfo(time_zone)) + timedelta(days=1)
+
+
+def is_overdue(due_on: date, now: datetime, time_zone: str) -> bool:
+    """Whether a notice due on `due_on` is overdue at `now` (from the day after it was due, locally)."""
+    return now >= overdue_since(due_on, time_zone)
+
+
+def announce_overdue(session: Session, now: datetime) -> int:
+    """Announce each notice still open or answered past its due date, once per notice (`overdue_announced_at`
+    stays set when it is reopened, whose own event tells the branch again); how many. One query finds the
+    candidates due before the latest local date of any schedule's time zone, locked past another replica's round;
+    each is then checked in its own branch's time zone, and one not yet overdue there waits for a later round."""
+    book = ScheduleBook(session, [])
+    zones = {schedule.time_zone for schedule in book.own.values()} | {book.for_path("/").time_zone}
+    latest_day = max(now.astimezone(ZoneInfo(zone)).date() for zone in zones)
+    candidates = session.scalars(
+        select(Rectification)
+        .where(
+            Rectification.overdue_announced_at.is_(None),
+            Rectification.status != "closed",
+            Rectification.due_on < latest_day,
+        )
+        .order_by(Rectification.due_on, Rectification.id)
+        .with_for_update(skip_locked=True)
+    )
+    announced = 0
+    for notice in candidates:
+        time_zone = book.for_path(notice.branch_path).time_zone
+        if not is_overdue(notice.due_on, now, time_zone):
+            continue
+        notice.overdue_announced_at = now
+        announce(
+            session,
+            RectificationOverdue(
+                rectification_id=notice.id,
+                branch_id=notice.branch_id,
+                branch_path=notice.branch_path,
+                issue=notice.issue,
+                due_on=notice.due_on,
+                status=notice.status,
+                issued_by=notice.issued_by,
+                overdue_since=overdue_since(notice.due_on, time_zone),
+            ),
+        )
+        announced += 1
+    return announced

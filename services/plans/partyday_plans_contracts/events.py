@@ -126,6 +126,13 @@ class RectificationReopened(RectificationMoved):
     """`rectification_reopened`, version 1: the superior found the answer wanting; the branch is told."""
 
 
+class RectificationOverdue(RectificationMoved):
+    """`rectification_overdue`, version 1: the notice is still open or answered the day after `due_on` (where its
+    branch keeps time); announced once per notice, however often it is reopened."""
+
+    overdue_since: AwareDatetime
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "directive_published": DirectivePublished,
     "plan_submitted": PlanSubmitted,
@@ -139,6 +146,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "rectification_issued": RectificationIssued,
     "rectification_answered": RectificationAnswered,
     "rectification_reopened": RectificationReopened,
+    "rectification_overdue": RectificationOverdue,
     ACT_EVENT: AdministrativeAct,
 }
 
@@ -156,6 +164,7 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "rectification_issued",
         "rectification_answered",
         "rectification_reopened",
+        "rectification_overdue",
         ACT_EVENT,
     }
 )

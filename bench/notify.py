@@ -4,8 +4,9 @@ Starts every service and the gateway on a fresh vhost and fresh databases with a
 synthetic city (208,000 members) into the directory, and gives the notifications service what weeks of the
 directory's events would have given it: every member, and a secretary (`branch_admin`) for each branch. Then:
 
-1. The city admin opens a campaign at the city (POST /api/v1/campaigns): scoring announces it and notifications
-   tells every member. Measured: the time from the POST until all 208,000 notifications are in the inboxes, while
+1. The city admin opens a campaign at the city (POST /api/v1/campaigns) whose voting opens at once: scoring's
+   opening timer (every second here) announces it and notifications tells every member. Measured: the time from
+   the POST until all 208,000 notifications are in the inboxes, while
    `GET /api/v1/me` is asked BENCH_PROBE_RATE times a second (its latency against a quiet baseline says whether
    the fan-out slows the gateway's sign-in path).
 2. Rectification notices to BENCH_SMS_BRANCHES branches (POST /api/v1/rectifications): the organisation requires an
@@ -21,7 +22,7 @@ import os
 import signal
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -124,13 +125,19 @@ async def fan_out(port: int, authorization: str, city_id: str, members: int, not
         answer = await client.post(
             "/api/v1/campaigns",
             headers={"Authorization": authorization},
-            json={"org_id": city_id, "month": next_month(), "title": "最美主题党日", "votes_per_voter": 3},
+            json={
+                "org_id": city_id,
+                "month": next_month(),
+                "title": "最美主题党日",
+                "votes_per_voter": 3,
+                "opens_at": datetime.now(timezone.utc).isoformat(),
+            },
         )
     if answer.status_code != 201:
         raise RuntimeError(f"opening the campaign answered {answer.status_code}: {answer.text}")
     stored, took = 0, None
     while time.perf_counter() - started < FAN_OUT_WITHIN_S:
-        stored = count(notifications, "SELECT count(*) FROM notifications WHERE kind = 'campaign_created'")
+        stored = count(notifications, "SELECT count(*) FROM notifications WHERE kind = 'campaign_opened'")
         if stored >= members:
             took = time.perf_counter() - started
             break
@@ -200,6 +207,7 @@ def main() -> int:
             place.scratch,
             place.data_dir,
             PARTYDAY_PLANS_TIMER_INTERVAL_S="3600",
+            PARTYDAY_CAMPAIGN_OPENING_INTERVAL_S="1",
             PARTYDAY_SMS_WEBHOOK_URL=gateway.url,
             PARTYDAY_SMS_WEBHOOK_SECRET=SECRET,
             PARTYDAY_NOTIFICATIONS_SMS_PER_SECOND=SMS_RATE,

@@ -15,10 +15,13 @@ from sqlalchemy import text
 
 from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
+from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
 from partyday_common.settings import get_settings as common_settings
 from partyday_notifications.service import NotificationsService
 from partyday_notifications.settings import get_settings
+from partyday_plans.service import PlansService
+from partyday_scoring.service import ScoringService
 from tests.fixtures.message_servers import SmsGateway, SmtpServer
 from tests.services.helpers import publish_event, wait_until
 
@@ -390,7 +393,7 @@ def test_each_event_reaches_the_right_people_with_the_right_text(notifications):
         ),
         (
             "scoring",
-            "campaign_created",
+            "campaign_opened",
             {
                 "campaign_id": "v-1",
                 "org_id": "county",
@@ -401,7 +404,7 @@ def test_each_event_reaches_the_right_people_with_the_right_text(notifications):
                 "closes_at": "2026-12-25T00:00:00+08:00",
             },
             "other",
-            "campaign_created",
+            "campaign_opened",
             "2026-12-20 00:00",
         ),
     ]
@@ -526,9 +529,9 @@ def test_members_of_a_roster_import_are_followed_in_one_batch(notifications):
         "opens_at": "2026-12-20T00:00:00+08:00",
         "closes_at": "2026-12-25T00:00:00+08:00",
     }
-    send(notifications, "scoring", "campaign_created", campaign)
+    send(notifications, "scoring", "campaign_opened", campaign)
     told = wait_until(lambda: inbox(notifications, "imported-2")["items"], message="an imported member told")
-    assert told[0]["kind"] == "campaign_created"
+    assert told[0]["kind"] == "campaign_opened"
 
 
 def test_no_text_message_is_sent_in_the_quiet_hours(notifications, sms_gateway, monkeypatch):
@@ -544,3 +547,72 @@ def test_no_text_message_is_sent_in_the_quiet_hours(notifications, sms_gateway, 
     monkeypatch.setenv("PARTYDAY_NOTIFICATIONS_QUIET_END", "0")
     get_settings.cache_clear()
     wait_until(lambda: texts_of(sms_gateway, "plan_returned"), message="the text after the quiet hours")
+
+
+def test_a_rectification_past_due_tells_the_secretary_and_the_superior_once(
+    notifications, container_factory, make_config, databases, sms_gateway
+):
+    url = databases.create("plans")
+    upgrade("plans", url)
+    plans = container_factory(PlansService, make_config("plans", url=url))
+    plans.start()
+    for node in NODES:
+        send(notifications, "directory", "org_created", {**node, "domain": "community", "kind": "regular"})
+    issue = {"branch_id": "b-1", "issue": "签到表缺失", "due_on": "2026-12-10"}
+
+    def issued():
+        try:
+            return call(plans, "issue_rectification", issue, today="2026-12-01T00:00:00+08:00")
+        except DomainError:
+            return None
+
+    wait_until(issued, message="plans knows the branch")
+    # The same round also finds the branch's plan and summary overdue: those tell the same people of other kinds.
+    rounds = [call(plans, "check_deadlines", now=f"2026-12-11T00:0{minute}:00+08:00") for minute in (0, 1)]
+    assert [found["rectifications_overdue"] for found in rounds] == [1, 0]
+    for member in ("secretary", "county-admin"):
+        told = wait_until(
+            lambda: [m for m in inbox(notifications, member)["items"] if m["kind"] == "rectification_overdue"],
+            message=f"{member} told",
+        )
+        assert "签到表缺失" in told[0]["body"] and "2026-12-10" in told[0]["body"]
+    wait_until(lambda: texts_of(sms_gateway, "rectification_overdue"), message="the required text message")
+    time.sleep(0.5)
+    engine = make_engine(notifications.url)
+    with engine.connect() as connection:
+        recipients = connection.execute(
+            text("SELECT recipient_id FROM notifications WHERE kind = 'rectification_overdue' ORDER BY recipient_id")
+        ).scalars()
+        assert list(recipients) == ["county-admin", "secretary"]
+    engine.dispose()
+
+
+def test_a_campaign_opening_later_tells_its_members_when_voting_opens_and_only_once(
+    notifications, container_factory, make_config, databases
+):
+    url = databases.create("scoring")
+    upgrade("scoring", url)
+    scoring = container_factory(ScoringService, make_config("scoring", url=url))
+    scoring.start()
+    for node in NODES:
+        send(notifications, "directory", "org_created", {**node, "domain": "community", "kind": "regular"})
+    window = {"opens_at": "2099-01-01T00:00:00+08:00", "closes_at": "2099-02-01T00:00:00+08:00"}
+    campaign = {"org_id": "county", "month": "2098-12", "title": "最美党日", "votes_per_voter": 3, **window}
+
+    def created():
+        try:
+            return call(scoring, "create_campaign", campaign)
+        except DomainError:
+            return None
+
+    wait_until(created, message="scoring knows the county")
+    assert call(scoring, "announce_opened_campaigns", now="2098-12-31T23:59:59+08:00") == {"opened": 0}
+    time.sleep(1)
+    assert all(inbox(notifications, member)["total"] == 0 for member in PHONES), "nobody is told before it opens"
+    rounds = [call(scoring, "announce_opened_campaigns", now=f"2099-01-01T00:0{minute}:00+08:00") for minute in (0, 1)]
+    assert rounds == [{"opened": 1}, {"opened": 0}]
+    for member in PHONES:
+        told = wait_until(lambda: inbox(notifications, member)["items"], message=f"{member} told")
+        assert [item["kind"] for item in told] == ["campaign_opened"] and "2099-02-01 00:00" in told[0]["body"]
+    time.sleep(0.5)
+    assert [inbox(notifications, member)["total"] for member in PHONES] == [1] * len(PHONES), "told once"

@@ -79,12 +79,13 @@ def test_scoring_names_each_event_it_emits_and_those_notifications_and_the_audit
         "comment_moderated",
         "evaluation_published",
         "campaign_created",
+        "campaign_opened",
         "administrative_act",
     }
     assert SUBSCRIBED == {
         "comment_hidden",
         "comment_moderated",
         "evaluation_published",
-        "campaign_created",
+        "campaign_opened",
         "administrative_act",
     }, "notifications tells people; the directory keeps the acts in its audit log"

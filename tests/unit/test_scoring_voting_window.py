@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from partyday_common.errors import DomainError
-from partyday_scoring.campaign_rules import check_voting_open, voting_window
+from partyday_scoring.campaign_rules import check_voting_open, voting_state, voting_window
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -41,3 +41,10 @@ def test_votes_before_the_window_are_not_open_yet_and_from_its_end_on_closed():
     check_voting_open(closes - timedelta(microseconds=1), opens, closes)
     late = refusal(check_voting_open, closes, opens, closes)
     assert (late.code, late.details) == ("VOTING_CLOSED", {"closes_at": closes.isoformat()})
+
+
+def test_a_campaign_is_open_from_its_opening_until_its_close():
+    opens, closes = datetime(2026, 12, 1, tzinfo=SHANGHAI), datetime(2026, 12, 2, tzinfo=SHANGHAI)
+    assert voting_state(opens - timedelta(seconds=1), opens, closes) == "not_open"
+    assert voting_state(opens, opens, closes) == voting_state(closes - timedelta(seconds=1), opens, closes) == "open"
+    assert voting_state(closes, opens, closes) == "closed"

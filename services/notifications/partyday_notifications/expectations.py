@@ -91,6 +91,10 @@ class RectificationMovedExpected(RectificationExpected):
     issued_by: str | None = None
 
 
+class RectificationOverdueExpected(RectificationExpected):
+    """The fields of `plans.rectification_overdue`: a notice still awaiting its branch the day after it was due."""
+
+
 class AbsenceFlaggedExpected(Expected):
     """The fields of `attendance.member_absence_flagged`."""
 
@@ -144,8 +148,8 @@ class EvaluationPublishedExpected(Expected):
     excellent: list[str]
 
 
-class CampaignCreatedExpected(Expected):
-    """The fields of `scoring.campaign_created`."""
+class CampaignOpenedExpected(Expected):
+    """The fields of `scoring.campaign_opened`: a campaign whose voting has opened."""
 
     campaign_id: str
     org_path: str

@@ -13,22 +13,25 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "rectification_issued": ("inbox", "sms", "email"),
     "rectification_answered": ("inbox", "email"),
     "rectification_reopened": ("inbox", "sms", "email"),
+    "rectification_overdue": ("inbox", "sms", "email"),
     "absence_flagged": ("inbox", "email"),
     "leave_decided": ("inbox",),
     "upload_rejected": ("inbox",),
     "comment_hidden": ("inbox",),
     "comment_moderated": ("inbox",),
     "evaluation_published": ("inbox",),
-    "campaign_created": ("inbox",),
+    "campaign_opened": ("inbox",),
     "political_birthdays": ("inbox", "email"),
     "reminder_day_before": ("inbox", "sms"),
     "reminder_hour_before": ("inbox",),
 }
-# What the organisation requires, whatever the member chooses: a missed deadline and a rectification by text.
+# What the organisation requires, whatever the member chooses: a missed deadline, a rectification and a missed
+# rectification by text.
 REQUIRED_CHANNELS: dict[str, tuple[str, ...]] = {
     "plan_overdue": ("sms",),
     "summary_overdue": ("sms",),
     "rectification_issued": ("sms",),
+    "rectification_overdue": ("sms",),
 }
 MAX_BACKOFF = timedelta(hours=1)
 

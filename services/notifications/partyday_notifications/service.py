@@ -16,7 +16,7 @@ from partyday_notifications import delivery, inbox, people, reminders, telling
 from partyday_notifications.channels import make_channels
 from partyday_notifications.expectations import (
     AbsenceFlaggedExpected,
-    CampaignCreatedExpected,
+    CampaignOpenedExpected,
     CommentHiddenExpected,
     CommentModeratedExpected,
     EvaluationPublishedExpected,
@@ -29,6 +29,7 @@ from partyday_notifications.expectations import (
     PlanReturnedExpected,
     RectificationExpected,
     RectificationMovedExpected,
+    RectificationOverdueExpected,
     UploadRejectedExpected,
 )
 from partyday_notifications.models import metadata, org_nodes
@@ -138,6 +139,12 @@ class NotificationsService(OrgTreeProjection, PartydayService):
         with self.db.transaction() as session:
             telling.rectification_reopened(session, event.event_id, payload, utcnow())
 
+    @event_consumer("plans", "rectification_overdue", expects=RectificationOverdueExpected)
+    def on_rectification_overdue(self, event, payload: RectificationOverdueExpected):
+        """The secretary and the superior's admins are told the notice is past due."""
+        with self.db.transaction() as session:
+            telling.rectification_overdue(session, event.event_id, payload, utcnow())
+
     @event_consumer("attendance", "member_absence_flagged", expects=AbsenceFlaggedExpected)
     def on_absence_flagged(self, event, payload: AbsenceFlaggedExpected):
         """The secretary is told who keeps missing the party day."""
@@ -180,11 +187,11 @@ class NotificationsService(OrgTreeProjection, PartydayService):
         with self.db.transaction() as session:
             telling.evaluation_published(session, event.event_id, payload, utcnow())
 
-    @event_consumer("scoring", "campaign_created", expects=CampaignCreatedExpected)
-    def on_campaign_created(self, event, payload: CampaignCreatedExpected):
-        """The members under the campaign's organisation are told when to vote."""
+    @event_consumer("scoring", "campaign_opened", expects=CampaignOpenedExpected)
+    def on_campaign_opened(self, event, payload: CampaignOpenedExpected):
+        """The members under the campaign's organisation are told that voting has opened, and until when."""
         with self.db.transaction() as session:
-            telling.campaign_created(session, event.event_id, payload, utcnow())
+            telling.campaign_opened(session, event.event_id, payload, utcnow())
 
     @timer(interval=get_settings().notifications_delivery_interval_s)
     def delivery_timer(self):

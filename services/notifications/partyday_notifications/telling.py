@@ -112,6 +112,18 @@ def rectification_reopened(session: Session, event_id: str, payload, now: dateti
     return notify(session, event_id, "rectification_reopened", recipients, parameters, now, payload.rectification_id)
 
 
+def rectification_overdue(session: Session, event_id: str, payload, now: datetime) -> int:
+    """A notice still awaiting its branch past its due date: the branch's secretary, and the admins above the
+    branch (as for a missed plan deadline)."""
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "issue": payload.issue,
+        "due_on": payload.due_on.isoformat(),
+    }
+    recipients = people.secretaries(session, payload.branch_id) + people.superiors(session, payload.branch_path)
+    return notify(session, event_id, "rectification_overdue", recipients, parameters, now, payload.rectification_id)
+
+
 def absence_flagged(session: Session, event_id: str, payload, now: datetime) -> int:
     """The branch's secretary is told who missed party days in a row."""
     parameters = {"member": people.name_of(session, payload.member_id), "count": payload.consecutive_absences}
@@ -167,12 +179,13 @@ def evaluation_published(session: Session, event_id: str, payload, now: datetime
     return told
 
 
-def campaign_created(session: Session, event_id: str, payload, now: datetime) -> int:
-    """The members under the campaign's organisation are told when they may vote."""
+def campaign_opened(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The members under the campaign's organisation are told that voting has opened (scoring announces it when
+    the campaign's window opens, once), and until when."""
     parameters = {
         "title": payload.title,
         "opens_at": local_time(payload.opens_at),
         "closes_at": local_time(payload.closes_at),
     }
     recipients = people.members_under(session, payload.org_path)
-    return notify(session, event_id, "campaign_created", recipients, parameters, now, payload.campaign_id)
+    return notify(session, event_id, "campaign_opened", recipients, parameters, now, payload.campaign_id)

@@ -37,6 +37,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("整改被退回", "{branch}对整改通知“{issue}”的答复未通过，请于{due_on}前继续整改。"),
         "en": ("Rectification reopened", "{branch}'s answer to “{issue}” was not accepted. Due on {due_on}."),
     },
+    "rectification_overdue": {
+        "zh": ("整改逾期", "{branch}的整改通知“{issue}”已超过{due_on}的期限仍未完成，请尽快整改。"),
+        "en": ("Rectification overdue", "{branch} has not completed “{issue}”, due on {due_on}."),
+    },
     "absence_flagged": {
         "zh": ("党员连续缺席提醒", "{member}已连续{count}次未参加主题党日，请及时谈心谈话。"),
         "en": ("Repeated absence", "{member} has missed {count} party days in a row."),
@@ -61,9 +65,9 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("评选结果公布", "{period}评选结果已公布，{branch}的主题党日获评“{award}”。"),
         "en": ("Evaluation results", "The {period} results are out: {branch}'s party day was rated “{award}”."),
     },
-    "campaign_created": {
-        "zh": ("评选投票：{title}", "“{title}”投票时间为{opens_at}至{closes_at}，欢迎参与。"),
-        "en": ("Vote: {title}", "Voting for “{title}” runs from {opens_at} to {closes_at}."),
+    "campaign_opened": {
+        "zh": ("投票开始：{title}", "“{title}”已于{opens_at}开始投票，截止时间为{closes_at}，欢迎参与。"),
+        "en": ("Voting open: {title}", "Voting for “{title}” opened at {opens_at} and runs until {closes_at}."),
     },
     "political_birthdays": {
         "zh": ("本月政治生日", "{month}过政治生日的党员：{members}。可在{starts_at}的主题党日上为他们过政治生日。"),

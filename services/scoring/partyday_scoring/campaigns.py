@@ -22,7 +22,7 @@ from partyday_scoring import campaign_rules as rules
 from partyday_scoring import tree
 from partyday_scoring.models import Ballot, Campaign, ScoredActivity, org_nodes
 from partyday_scoring.settings import get_settings
-from partyday_scoring_contracts.events import CampaignCreated
+from partyday_scoring_contracts.events import CampaignCreated, CampaignOpened
 
 VOTE_ATTEMPTS = 3
 
@@ -68,6 +68,27 @@ def create(session: Session, request) -> dict:
         session, "campaign.create", "campaign", found.id, found.org_path, {"month": month, "title": found.title}
     )
     return created
+
+
+def announce_opened(session: Session, now: datetime) -> int:
+    """Announce each campaign whose voting window has opened by `now`, once (`opened_announced_at`); how many. The
+    campaigns are locked past another replica's round; one that closed before any round saw it open is marked and
+    not announced (nobody can vote any more)."""
+    due = session.scalars(
+        select(Campaign)
+        .where(Campaign.opened_announced_at.is_(None), Campaign.opens_at <= now)
+        .order_by(Campaign.opens_at, Campaign.id)
+        .with_for_update(skip_locked=True)
+    )
+    announced = 0
+    for found in due:
+        found.opened_announced_at = now
+        if rules.voting_state(now, found.opens_at, found.closes_at) != "open":
+            continue
+        opened = CampaignOpened(**view(found), org_path=found.org_path)
+        emit(session, "campaign_opened", opened.model_dump(mode="json"))
+        announced += 1
+    return announced
 
 
 def get(session: Session, campaign_id: str) -> Campaign:

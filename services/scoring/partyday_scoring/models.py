@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -136,7 +137,16 @@ class Campaign(Base):
     """A month's 我为主题党日打Call of an organisation's subtree."""
 
     __tablename__ = "campaigns"
-    __table_args__ = (UniqueConstraint("org_id", "month", name="uq_campaign_org_month"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "month", name="uq_campaign_org_month"),
+        # The opening round reads only the campaigns whose opening is still to announce.
+        Index(
+            "ix_campaigns_awaiting_opening",
+            "opens_at",
+            postgresql_where=text("opened_announced_at IS NULL"),
+            sqlite_where=text("opened_announced_at IS NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(64))
@@ -147,6 +157,7 @@ class Campaign(Base):
     opens_at = mapped_column(Instant, nullable=False)
     closes_at = mapped_column(Instant, nullable=False)
     created_at = mapped_column(Instant, nullable=False)
+    opened_announced_at = mapped_column(Instant)
 
 
 class Ballot(Base):

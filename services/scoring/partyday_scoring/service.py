@@ -334,6 +334,22 @@ class ScoringService(OrgTreeProjection, PartydayService):
             vote_limits.purge_attempts(session, _now())
 
     @rpc
+    def announce_opened_campaigns(self, now: str | None = None, idempotency_key: str | None = None) -> dict:
+        """Announce, once each, the campaigns whose voting has opened by `now` (the clock by default)."""
+        at = instant(now)
+        return self._once(
+            "announce_opened_campaigns",
+            idempotency_key,
+            {"now": now},
+            lambda session: {"opened": campaigns.announce_opened(session, at)},
+        )
+
+    @timer(interval=get_settings().campaign_opening_interval_s)
+    def campaign_opening_timer(self):
+        """Tell members of each campaign when its voting opens."""
+        self.announce_opened_campaigns()
+
+    @rpc
     def campaign_results(self, campaign_id: str, page: int = 1, page_size: int = 100) -> dict:
         """Live results: votes per candidate activity, most first, one page of candidates (100 by default,
         `total` in all); never who voted for what."""

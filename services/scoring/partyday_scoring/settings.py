@@ -17,6 +17,9 @@ class ScoringSettings(Settings):
     scoring_grace_days: int = Field(10, ge=0, le=365, description="days after its month that a score still changes")
     scoring_time_zone: str = Field("Asia/Shanghai", description="the time zone in which a month ends for scores")
     comment_reports_to_hide: int = Field(3, ge=1, description="reports that hide a comment for moderation")
+    campaign_opening_interval_s: float = Field(
+        30, gt=0, description="how often scoring looks for campaigns whose voting has opened, to announce them"
+    )
     votes_per_account_per_minute: int = Field(
         30, ge=1, description="vote attempts per voter per minute, counted by scoring for every gateway"
     )

@@ -62,7 +62,7 @@ class EvaluationPublished(BaseModel):
 
 class CampaignCreated(BaseModel):
     """`campaign_created`, version 1: a month's campaign takes votes between `opens_at` and `closes_at` from the
-    members under `org_path`; they are told."""
+    members under `org_path`."""
 
     campaign_id: str
     org_id: str
@@ -73,6 +73,11 @@ class CampaignCreated(BaseModel):
     closes_at: AwareDatetime
 
 
+class CampaignOpened(CampaignCreated):
+    """`campaign_opened`, version 1: the campaign's voting window has opened (announced once, by scoring's opening
+    timer, once `opens_at` has passed and before `closes_at`); the members under `org_path` are told."""
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "score_changed": ScoreChanged,
     "scores_recomputed": ScoresRecomputed,
@@ -80,9 +85,10 @@ EVENTS: dict[str, type[BaseModel]] = {
     "comment_moderated": CommentModerated,
     "evaluation_published": EvaluationPublished,
     "campaign_created": CampaignCreated,
+    "campaign_opened": CampaignOpened,
     ACT_EVENT: AdministrativeAct,
 }
 
 SUBSCRIBED: frozenset[str] = frozenset(
-    {"comment_hidden", "comment_moderated", "evaluation_published", "campaign_created", ACT_EVENT}
+    {"comment_hidden", "comment_moderated", "evaluation_published", "campaign_opened", ACT_EVENT}
 )

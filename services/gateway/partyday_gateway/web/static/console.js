@@ -9,6 +9,7 @@ import activity from './console/activity.js';
 import audit from './console/audit.js';
 import campaigns from './console/campaigns.js';
 import { onRender, orgLabel, session, state } from './console/context.js';
+import deadLetters from './console/dead-letters.js';
 import directives from './console/directives.js';
 import evaluations from './console/evaluations.js';
 import { showLogin, showPasswordChange } from './console/login.js';
@@ -27,9 +28,10 @@ import spotChecks from './console/spot-checks.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
-  reviews, rectifications, campaigns, evaluations, roster, audit, activity, inbox, password };
+  reviews, rectifications, campaigns, evaluations, roster, audit, 'dead-letters': deadLetters, activity, inbox,
+  password };
 const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
-  'reviews', 'rectifications', 'campaigns', 'evaluations', 'roster', 'audit'];
+  'reviews', 'rectifications', 'campaigns', 'evaluations', 'roster', 'audit', 'dead-letters'];
 const app = document.getElementById('app');
 
 function allowed(view) {

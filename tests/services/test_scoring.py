@@ -1077,3 +1077,28 @@ def test_a_member_sees_whether_they_liked_and_a_voter_sees_their_votes_used_and_
     assert (spent["votes_used"], spent["votes_left"], sorted(spent["voted"])) == (2, 0, sorted([activity, other]))
     assert call(scoring, "ballot", campaign, "public:13900000000")["voted"] == [other]
     refused("CAMPAIGN_NOT_FOUND", call, scoring, "ballot", uuid.uuid4().hex, "member:m1")
+
+
+def test_a_campaigns_opening_is_announced_once_however_many_rounds_run_at_once(scoring):
+    later = {"opens_at": "2099-01-01T00:00:00+08:00", "closes_at": "2099-02-01T00:00:00+08:00"}
+    opening = [
+        call(
+            scoring,
+            "create_campaign",
+            {**later, "org_id": org, "month": "2098-12", "title": "打Call", "votes_per_voter": 1},
+        )
+        for org in ("city", "town")
+    ]
+    past = {"opens_at": "2026-01-01T00:00:00+08:00", "closes_at": "2026-02-01T00:00:00+08:00"}
+    call(scoring, "create_campaign", {**past, "org_id": "b-A", "month": "2026-01", "title": "旧", "votes_per_voter": 1})
+    assert call(scoring, "announce_opened_campaigns", now="2098-12-31T23:59:59+08:00") == {"opened": 0}
+    rounds = concurrently(scoring, "announce_opened_campaigns", [("2099-01-01T00:00:01+08:00",)] * 8)
+    assert sum(found["opened"] for found in rounds) == 2, rounds
+    assert call(scoring, "announce_opened_campaigns", now="2099-01-02T00:00:00+08:00") == {"opened": 0}
+    engine = make_engine(scoring.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        opened = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "campaign_opened")).scalars()
+        announced = sorted(body["data"]["campaign_id"] for body in opened)
+    engine.dispose()
+    assert announced == sorted(found["campaign_id"] for found in opening), "each once; a closed one never"

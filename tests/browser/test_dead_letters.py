@@ -53,6 +53,6 @@ def test_the_city_admin_sees_a_dead_text_message_with_its_error_and_the_counts(s
 
     page.desk()
     page.start_over("/console#/dead-letters", secretary["phone"], PASSWORD)
-    error = page.wait("#delivery-counts .alert.error")
+    error = page.wait("#view .alert.error")
     assert error.get_attribute("data-code") == "FORBIDDEN", "the address typed in shows what the API refused"
     assert not [link for link in page.all(".sidenav a") if "投递失败" in link.text], "only operations see the view"

@@ -29,8 +29,7 @@ async function viewDeadLetters(main, page = '1') {
   try {
     answer = await session.call(`/notifications/dead-letters${query({ page: Number(page), page_size: PAGE_SIZE })}`);
   } catch (error) {
-    mount(counts, errorBox(error));
-    mount(letters);
+    section(main, 'nav.deadLetters', errorBox(error));
     return;
   }
   mount(counts, countsTable(answer.counts));

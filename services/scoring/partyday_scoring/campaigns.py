@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,6 +89,25 @@ def announce_opened(session: Session, now: datetime) -> int:
         emit(session, "campaign_opened", opened.model_dump(mode="json"))
         announced += 1
     return announced
+
+
+def listing(session: Session, org_id: str, month: str | None, page: int, page_size: int) -> dict:
+    """The campaigns a node's branches are candidates in (its own and its ancestors') and those of its subtree,
+    of one month if given, newest month first, a page at a time."""
+    offset, limit = page_bounds(page, page_size)
+    path = tree.find_node(session, org_id)["path"]
+    parts = path.strip("/").split("/")
+    ancestors = ["/" + "/".join(parts[: length + 1]) + "/" for length in range(len(parts))]
+    query = select(Campaign).where(
+        or_(Campaign.org_path.in_(ancestors), Campaign.org_path.startswith(path, autoescape=True))
+    )
+    if month is not None:
+        query = query.where(Campaign.month == month)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    found = session.scalars(
+        query.order_by(Campaign.month.desc(), Campaign.created_at.desc(), Campaign.id).offset(offset).limit(limit)
+    )
+    return {"items": [view(c) for c in found], "total": total, "page": page, "page_size": page_size}
 
 
 def get(session: Session, campaign_id: str) -> Campaign:

@@ -42,6 +42,7 @@ from partyday_scoring.settings import get_settings
 from partyday_scoring_contracts.events import SUBSCRIBED
 from partyday_scoring_contracts.rpc import (
     CampaignCreate,
+    CampaignFilter,
     CommentCreate,
     EvaluationCreate,
     FirstReview,
@@ -296,6 +297,14 @@ class ScoringService(OrgTreeProjection, PartydayService):
         """A campaign, its organisation and its voting window."""
         with self.db.transaction() as session:
             return campaigns.view(campaigns.get(session, campaign_id))
+
+    @rpc
+    def campaigns(self, org_id: str, page: int = 1, page_size: int = 50, month: str | None = None) -> dict:
+        """The campaigns a node's branches are candidates in and those of its subtree, of one month if given,
+        newest first, a page at a time (400 for a malformed month)."""
+        request = validated(CampaignFilter, {"month": month})
+        with self.db.transaction() as session:
+            return campaigns.listing(session, org_id, request.month, page, page_size)
 
     @rpc
     def vote(

@@ -40,6 +40,12 @@ class CampaignCreate(Strict):
     )
 
 
+class CampaignFilter(Strict):
+    """Which campaigns a list shows: of one month, or all."""
+
+    month: str | None = Field(None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", examples=["2026-12"])
+
+
 class VoteCreate(Strict):
     activity_id: Identifier
 

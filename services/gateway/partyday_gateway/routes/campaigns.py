@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 from partyday_common.correlation import current_client_ip
 from partyday_common.pagination import MAX_PAGE_SIZE
 from partyday_gateway.auth import Caller
-from partyday_gateway.deps import Authz, IdempotencyKey, Page, Rpc
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.openapi import files
-from partyday_gateway.permissions import RUN_CAMPAIGNS
+from partyday_gateway.permissions import READ, RUN_CAMPAIGNS
 from partyday_gateway.routes.media import _file_response
 from partyday_gateway.rpc import RemoteError
 from partyday_scoring_contracts.rpc import CampaignCreate, VoteCreate
@@ -29,6 +29,13 @@ class Campaign(BaseModel):
     votes_per_voter: int
     opens_at: str
     closes_at: str
+
+
+class CampaignPage(BaseModel):
+    items: list[Campaign]
+    total: int
+    page: int
+    page_size: int
 
 
 class Voted(BaseModel):
@@ -97,6 +104,24 @@ async def create_campaign(
     return await rpc.call(
         "scoring", "create_campaign", body.model_dump(mode="json", exclude_none=True), idempotency_key=idempotency_key
     )
+
+
+@router.get("", response_model=CampaignPage)
+async def campaigns(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    org_id: str = Query(min_length=1),
+    month: str | None = Query(
+        None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="only the campaigns of this month (2026-12)"
+    ),
+    page: Page = 1,
+    page_size: PageSize = 50,
+):
+    """The campaigns a node's branches are candidates in (its own and its ancestors') and those of its subtree,
+    newest month first, one page at a time; for the node's readers."""
+    await authz.require(caller, READ, org_id, "read")
+    return await rpc.call("scoring", "campaigns", org_id, page=page, page_size=page_size, month=month)
 
 
 @router.get("/{campaign_id}", response_model=Campaign)

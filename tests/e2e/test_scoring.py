@@ -549,3 +549,30 @@ def test_a_moved_branch_ranks_within_its_new_parent(stack, city):
         params={"org_id": city["county"], "period": city["month"], "group": "children"},
     ).json()["items"]
     assert {item["org_id"] for item in children} == {city["town"], town2}
+
+
+def test_a_created_campaign_is_found_again_in_the_list_of_its_nodes_readers(stack, city):
+    http, admin = stack.http, stack.admin
+    opened = http.post(
+        "/api/v1/campaigns",
+        headers=admin,
+        json={"org_id": city["county"], "month": "2026-01", "title": "区委一月打Call", "votes_per_voter": 2},
+    )
+    assert opened.status_code == 201, opened.text
+    campaign = opened.json()["campaign_id"]
+    township_admin = stack.create_member(city["second"], PASSWORD)
+    stack.grant(township_admin, "org_admin", city["town"])
+    reader = stack.login(township_admin["phone"], PASSWORD)
+    listed = http.get("/api/v1/campaigns", params={"org_id": city["town"], "month": "2026-01"}, headers=reader)
+    assert listed.status_code == 200, listed.text
+    assert [(item["campaign_id"], item["org_id"], item["title"]) for item in listed.json()["items"]] == [
+        (campaign, city["county"], "区委一月打Call")
+    ]
+    paged = http.get("/api/v1/campaigns", params={"org_id": city["county"], "page_size": 1}, headers=admin).json()
+    assert paged["page_size"] == 1 and len(paged["items"]) == 1 and paged["total"] >= 1
+    member_only = http.get(
+        "/api/v1/campaigns", params={"org_id": city["county"]}, headers=city["people"]["member"]["headers"]
+    )
+    assert member_only.status_code == 403 and member_only.json()["error"]["code"] == "FORBIDDEN"
+    malformed = http.get("/api/v1/campaigns", params={"org_id": city["town"], "month": "2026-13"}, headers=admin)
+    assert 400 <= malformed.status_code < 500 and malformed.json()["error"]["code"], malformed.text

@@ -15,6 +15,7 @@ import evaluations from './console/evaluations.js';
 import { showLogin, showPasswordChange } from './console/login.js';
 import password from './console/password.js';
 import media from './console/media.js';
+import moderation from './console/moderation.js';
 import orgs from './console/orgs.js';
 import overdue from './console/overdue.js';
 import plan from './console/plan.js';
@@ -28,10 +29,10 @@ import spotChecks from './console/spot-checks.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
-  reviews, rectifications, campaigns, evaluations, roster, audit, 'dead-letters': deadLetters, activity, inbox,
-  password };
+  reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
+  inbox, password };
 const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
-  'reviews', 'rectifications', 'campaigns', 'evaluations', 'roster', 'audit', 'dead-letters'];
+  'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'roster', 'audit', 'dead-letters'];
 const app = document.getElementById('app');
 
 function allowed(view) {

@@ -55,3 +55,15 @@ export function domainSelect(value, onChange) {
   return h('select', { onchange: (event) => onChange(event.target.value) },
     h('option', { value: '' }, t('domain.all')), DOMAINS.map((d) => h('option', { value: d, selected: d === value }, t(`domain.${d}`))));
 }
+
+const nodes = new Map();
+
+// A node as GET /orgs/{id} answers it (with its `path`, which `can` reaches by), asked once per console.
+export function orgNode(id) {
+  if (!nodes.has(id)) {
+    const asked = session.call(`/orgs/${id}`);
+    asked.catch(() => nodes.delete(id));
+    nodes.set(id, asked);
+  }
+  return nodes.get(id);
+}

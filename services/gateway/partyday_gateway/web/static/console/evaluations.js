@@ -38,7 +38,7 @@ async function showList(list, page) {
     return mount(list, errorBox(error));
   }
   return mount(list, table([
-    ['eval.organisation', (e) => orgLabel(e.org_id)],
+    ['eval.organisation', (e) => orgOf(e.org_id)],
     ['eval.kind', (e) => h('a', { href: `#/evaluations/${e.evaluation_id}`, 'data-evaluation': e.evaluation_id },
       t(`eval.kind.${e.kind}`), ' ', e.period)],
     ['eval.stage', (e) => statusBadge('eval.stage', e.stage)],
@@ -46,6 +46,14 @@ async function showList(list, page) {
     ['common.actions', (e) => (proposing(e) ? h('a', { class: 'btn primary', 'data-action': 'propose',
       href: `#/evaluations/${e.evaluation_id}/propose` }, t('eval.propose')) : '—')]], found.items, t('eval.none')),
   found.total > found.page_size ? pager(page, found.page_size, found.total, (next) => showList(list, next)) : null);
+}
+
+// The evaluation's organisation by name; one above the caller's reading (a body's member, a branch's admin) as such.
+function orgOf(id) {
+  const span = h('span', { class: 'org-name', 'data-org': id }, '…');
+  orgNode(id).then((node) => { span.textContent = node.name; })
+    .catch(() => { span.textContent = t('eval.superiorOrg'); });
+  return span;
 }
 
 function quarterOf(month) {
@@ -145,7 +153,7 @@ async function viewEvaluation(main, evaluationId) {
   const winners = h('div', { id: 'winners' });
   section(main, 'nav.evaluations', h('p', {}, h('a', { href: '#/evaluations' }, '← ', t('eval.list'))), shown,
     h('div', { class: 'card evaluation' },
-      h('h3', {}, t(`eval.kind.${found.kind}`), ' ', found.period, ' · ', orgLabel(found.org_id)),
+      h('h3', {}, t(`eval.kind.${found.kind}`), ' ', found.period, ' · ', orgOf(found.org_id)),
       h('ol', { class: 'steps', 'aria-label': t('eval.stage') }, STAGES.map((stage) => h('li', {
         class: stage === found.stage ? 'current' : (STAGES.indexOf(stage) < STAGES.indexOf(found.stage) ? 'done' : ''),
         'aria-current': stage === found.stage ? 'step' : null }, t(`eval.step.${stage}`)))),

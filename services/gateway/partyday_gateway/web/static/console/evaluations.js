@@ -226,8 +226,8 @@ function judgeForm(found, c, out, redraw) {
       const saved = await act(button, out, () => session.call(`/evaluations/${found.evaluation_id}/judgements`, {
         method: 'POST', body: { activity_id: c.candidate_id, ...marks } }));
       if (saved) {
-        mount(out, notice(t('eval.marked', { name: c.name, total: saved.total })));
         await redraw();
+        mount(out, notice(t('eval.marked', { name: c.name, total: saved.total })));
       }
     } }, CRITERIA.map((k) => field(`eval.criterion.${k}`, inputs[k])), button));
 }

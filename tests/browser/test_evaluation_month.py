@@ -77,6 +77,7 @@ def county(stack):
         "working_group": member(office, "孙工作组", "working_group", county_id),
         "committee": member(office, "李评委会", "committee", county_id),
         "a": member(branches["a"], "周党员"),
+        "a_secretary": member(branches["a"], "冯书记", "branch_admin", branches["a"]),
         "a_reporter": member(branches["a"], "吴党员"),
         "b": member(branches["b"], "郑党员"),
     }
@@ -137,7 +138,7 @@ def test_a_county_admin_runs_an_evaluation_with_a_working_group_and_a_committee(
     console_as(page, people["admin"], "#/evaluations")
     page.wait("#evaluation-list .empty", "没有评选")
     page.shot("no-evaluation-yet")
-    page.driver.find_element("css selector", "#evaluation-form select[name=kind]").send_keys("最佳")
+    page.wait("#evaluation-form select[name=kind]").send_keys("最佳")
     page.fill("#evaluation-form input[name=period]", county["month"])
     page.fill("#evaluation-form input[name=best_slots]", "1")
     page.fill("#evaluation-form input[name=excellent_slots]", "1")
@@ -288,3 +289,39 @@ def test_a_hidden_comment_leaves_the_moderation_queue_once_removed(stack, county
     page.shot("queue-empty")
     mine = http.get("/api/v1/me/comments", headers=people["a"]["headers"]).json()["items"]
     assert [(c["comment_id"], c["status"]) for c in mine] == [(comment, "removed")]
+
+
+def test_a_secretary_proposes_a_golden_idea_which_the_county_admin_judges(stack, county, page):
+    people = county["people"]
+    year, month = county["month"].split("-")
+    quarter = f"{year}-Q{(int(month) - 1) // 3 + 1}"
+    console_as(page, people["admin"], "#/evaluations")
+    page.wait("#evaluation-form select[name=kind]").send_keys("金点子")
+    assert page.wait("#evaluation-form input[name=period]").get_attribute("value") == quarter
+    page.click("#evaluation-form button[type=submit]")
+    page.wait(".alert.ok", f"已发起：金点子 {quarter}")
+    evaluation = page.js("return location.hash").split("/")[-1]
+
+    console_as(page, people["a_secretary"], "#/evaluations")
+    assert not page.all("#evaluation-form"), "a branch's admin opens no evaluation"
+    page.wait(f"#evaluation-list a[data-evaluation='{evaluation}']")
+    page.click(f"a[data-action=propose][href$='{evaluation}/propose']")
+    page.wait(".photo-choice", "本季度的活动还没有图片")
+    page.fill("input[name=title]", "红色故事接力讲")
+    page.fill("textarea[name=text]", "每月一名党员讲一个身边的红色故事，录成短视频")
+    page.click("form button[type=submit]", "提出金点子")
+    page.wait(".alert.ok", "已提出：红色故事接力讲")
+    page.shot("proposed")
+
+    console_as(page, people["admin"], f"#/evaluations/{evaluation}")
+    row = page.wait("#candidates tr", "红色故事接力讲")
+    assert "金点子" in row.text and county["names"]["a"] in row.text
+    row.find_element("css selector", "details.judge summary").click()
+    for criterion in ("theme", "content", "form", "organisation", "effect"):
+        box = row.find_element("css selector", f"input[name={criterion}]")
+        box.clear()
+        box.send_keys("20")
+    row.find_element("css selector", "form.marks button[type=submit]").click()
+    page.wait(".alert.ok", f"已评分：{county['names']['a']}，合计 100 分")
+    page.wait("#candidates tr", "红色故事接力讲")
+    page.shot("idea-judged")

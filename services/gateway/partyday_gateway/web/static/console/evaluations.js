@@ -20,13 +20,16 @@ let flash = null;
 
 async function viewEvaluations(main, evaluationId, action) {
   if (evaluationId && action === 'propose') {
-    const found = await session.call(`/evaluations/${evaluationId}?page_size=1`);
-    return section(main, 'nav.evaluations', proposal(found));
+    // A branch's admin reads the evaluations their branch takes part in, not the organisation's own evaluation.
+    const taking = await session.call(`/evaluations${query({ org_id: state.org, page_size: 100 })}`);
+    const found = taking.items.find((e) => e.evaluation_id === evaluationId);
+    return section(main, 'nav.evaluations', found ? proposal(found) : notice(t('eval.notProposing'), 'error'));
   }
   if (evaluationId) return viewEvaluation(main, evaluationId);
   const node = await orgNode(state.org).catch(() => null);
   const list = h('div', { id: 'evaluation-list' }, loading());
-  section(main, 'nav.evaluations', node && can(state.me, 'judge', node) ? openForm() : null, list);
+  section(main, 'nav.evaluations', node && can(state.me, 'judge', node) ? openForm() : null,
+    h('h3', {}, t('eval.list')), list);
   return showList(list, 1);
 }
 
@@ -87,7 +90,7 @@ function openForm() {
   h('div', { class: 'row' }, field('eval.kind', kind), field('eval.period', period, t('eval.periodHint'))),
   h('div', { class: 'row' }, field('eval.bestSlots', best), field('eval.excellentSlots', excellent),
     field('eval.minRate', rate)),
-  h('label', { class: 'check' }, summary, t('eval.ruleSummary')), h('div', {}, button), out);
+  h('label', { class: 'check' }, summary, t('eval.requireSummary')), h('div', {}, button), out);
 }
 
 // Where the caller is a branch's admin, that branch proposes ideas to a quarter's golden ideas while judging is open.
@@ -285,25 +288,55 @@ function stepControls(found, roles, out) {
   return null;
 }
 
-// The branch's admin proposes a golden idea: a title, what it is, and photos of the branch.
+function quarterMonths(period) {
+  const [year, quarter] = period.split('-Q').map(Number);
+  return [1, 2, 3].map((n) => `${year}-${String((quarter - 1) * 3 + n).padStart(2, '0')}`);
+}
+
+// The branch's photos of the quarter's party days to choose from: each month's plan, its activity's uploads.
+async function showPhotos(container, branchId, period, chosen) {
+  let photos;
+  try {
+    const months = await Promise.all(quarterMonths(period).map((m) => session.call(`/branches/${branchId}/months/${m}`)));
+    const activities = months.map((m) => m.plan).filter((plan) => plan && plan.activity_id);
+    const uploads = await Promise.all(activities.map((plan) => session.call(
+      `/activities/${plan.activity_id}/media${query({ page_size: 50 })}`).then((found) => found.items
+      .filter((upload) => upload.kind === 'image').map((upload) => ({ ...upload, theme: plan.theme })))));
+    photos = uploads.flat();
+  } catch (error) {
+    return mount(container, errorBox(error));
+  }
+  if (!photos.length) return mount(container, h('p', { class: 'muted small' }, t('eval.noPhotos')));
+  return mount(container, h('div', { class: 'gallery photo-picker' }, photos.map((photo) => h('label', {
+    class: 'media-card pick' }, authImage(session, `/media/${photo.media_id}/thumbnail`, photo.caption || photo.theme),
+  h('span', { class: 'check' }, h('input', { type: 'checkbox', name: 'media_ids', value: photo.media_id,
+    onchange: (event) => { if (event.target.checked) chosen.add(photo.media_id); else chosen.delete(photo.media_id); } }),
+  photo.caption || photo.theme)))));
+}
+
+// The branch's admin proposes a golden idea: a title, what it is, and photos of the branch's party days.
 function proposal(found) {
   const scope = proposing(found);
   if (!scope) return notice(t('eval.notProposing'), 'error');
   const out = h('div', {});
   const title = h('input', { name: 'title', required: true, maxlength: 200 });
   const text = h('textarea', { name: 'text', rows: 3, required: true });
-  const media = h('input', { name: 'media_ids', placeholder: t('rect.mediaHint') });
+  const chosen = new Set();
+  const photos = h('div', { class: 'photos' }, loading());
   const button = h('button', { class: 'btn primary', type: 'submit' }, t('eval.propose'));
+  showPhotos(photos, scope.org_id, found.period, chosen);
   return h('form', { class: 'card form', onsubmit: async (event) => {
     event.preventDefault();
     const made = await act(button, out, () => session.call(`/evaluations/${found.evaluation_id}/ideas`, {
       method: 'POST', body: { branch_id: scope.org_id, title: title.value.trim(), text: text.value.trim(),
-        media_ids: media.value.split(/[\s,，]+/).filter(Boolean) } }));
+        media_ids: [...chosen] } }));
     if (made) {
       mount(out, notice(t('eval.proposed', { title: made.title })));
-      title.value = ''; text.value = ''; media.value = '';
+      title.value = ''; text.value = ''; chosen.clear();
+      photos.querySelectorAll('input[type=checkbox]').forEach((box) => { box.checked = false; });
     }
   } }, h('h3', {}, t('eval.newIdea'), ' · ', t(`eval.kind.${found.kind}`), ' ', found.period, ' · ',
     orgLabel(scope.org_id)), field('eval.ideaTitle', title),
-  field('eval.ideaText', text), field('rect.mediaIds', media), button, out);
+  field('eval.ideaText', text), h('fieldset', { class: 'photo-choice' }, h('legend', {}, t('eval.ideaPhotos')), photos),
+  h('div', {}, button), out);
 }

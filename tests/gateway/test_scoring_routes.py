@@ -330,6 +330,21 @@ def test_only_organisation_admins_open_campaigns_and_a_bad_one_is_400(gateway):
     assert code(gateway.post("/api/v1/campaigns", json={**body, "votes_per_voter": 0})) == "VALIDATION_FAILED"
 
 
+def test_a_nodes_readers_list_its_campaigns_a_page_and_a_month_at_a_time(gateway):
+    listed = {"campaign_id": "c1", "org_id": "town", "month": "2026-12", "title": "t", "votes_per_voter": 3, **WINDOW}
+    fake = gateway.acting_as(BRANCH_ADMIN)
+    fake.answer("scoring", "campaigns", {"items": [listed], "total": 1, "page": 2, "page_size": 5})
+    answer = gateway.get("/api/v1/campaigns", params={"org_id": "b1", "month": "2026-12", "page": 2, "page_size": 5})
+    assert answer.status_code == 200 and answer.json()["items"] == [listed]
+    assert fake.called("campaigns")[-1].args == ("b1",)
+    assert fake.called("campaigns")[-1].kwargs == {"page": 2, "page_size": 5, "month": "2026-12"}
+    assert code(gateway.get("/api/v1/campaigns", params={"org_id": "town"})) == "FORBIDDEN"
+    assert code(gateway.get("/api/v1/campaigns", params={"org_id": "b1", "month": "2026-13"})) == "VALIDATION_FAILED"
+    assert gateway.get("/api/v1/campaigns").status_code == 400
+    gateway.acting_as(MEMBER)
+    assert code(gateway.get("/api/v1/campaigns", params={"org_id": "b1"})) == "FORBIDDEN"
+
+
 def test_a_campaign_names_its_voting_window_which_must_carry_an_offset(gateway):
     body = {"org_id": "town", "month": "2026-12", "title": "我为主题党日打Call", "votes_per_voter": 3}
     fake = gateway.acting_as(TOWN_ADMIN)

@@ -219,7 +219,7 @@ async function showCandidates(container, found, roles, page, out) {
 function judgeForm(found, c, out, redraw) {
   if (c.branch_id === state.me.org_id) return h('span', { class: 'muted small' }, t('eval.ownBranch'));
   const inputs = Object.fromEntries(CRITERIA.map((k) => [k, h('input', { type: 'number', name: k, min: 0, max: 20,
-    required: true, value: 15 })]));
+    required: true })]));
   const button = h('button', { class: 'btn primary', type: 'submit' }, t('eval.saveMarks'));
   return h('details', { class: 'judge', 'data-candidate': c.candidate_id },
     h('summary', { class: 'btn' }, t('eval.judge')),

@@ -1,7 +1,8 @@
 """A county's evaluation month in the console, in headless Chromium against every service: a county admin opens
 an evaluation and judges on the five criteria, the working group shortlists, the committee names and publishes the
-winners; a campaign is opened, found again in the list and its results read; a hidden comment leaves the
-moderation queue. At 1,280 px and at 360 px."""
+winners; a campaign is opened, found again in the list and its results read; hidden comments leave the moderation
+queue once restored or removed; a branch secretary proposes a golden idea the county admin judges. At 1,280 px and
+at 360 px."""
 
 import itertools
 import uuid
@@ -267,17 +268,30 @@ def test_a_campaign_is_opened_found_in_the_list_and_its_results_read(stack, coun
     no_sideways_scroll(page, 360)
 
 
-def test_a_hidden_comment_leaves_the_moderation_queue_once_removed(stack, county, page):
+def test_hidden_comments_leave_the_moderation_queue_once_restored_or_removed(stack, county, page):
     people, http = county["people"], stack.http
     activity = county["activities"]["a"]
-    said = http.post(
-        f"/api/v1/activities/{activity}/comments", headers=people["a"]["headers"], json={"text": "这次活动纯属走过场"}
-    )
-    assert said.status_code == 201, said.text
-    comment = said.json()["comment_id"]
-    reported = http.post(f"/api/v1/comments/{comment}/reports", headers=people["a_reporter"]["headers"], json={})
-    assert reported.status_code == 201, reported.text
+
+    def hidden(text):
+        said = http.post(f"/api/v1/activities/{activity}/comments", headers=people["a"]["headers"], json={"text": text})
+        assert said.status_code == 201, said.text
+        comment = said.json()["comment_id"]
+        reported = http.post(f"/api/v1/comments/{comment}/reports", headers=people["a_reporter"]["headers"], json={})
+        assert reported.status_code == 201, reported.text
+        return comment
+
+    kept, comment = hidden("党员讲党课很受启发"), hidden("这次活动纯属走过场")
     console_as(page, people["admin"], "#/moderation")
+    page.wait("#moderation-queue tr", "党员讲党课很受启发").find_element(
+        "css selector", "[data-decision=restore]"
+    ).click()
+    page.wait(".alert.ok", "已恢复：党员讲党课很受启发")
+    page.wait_until(
+        lambda: page.js(
+            "return !document.querySelector('#moderation-queue').textContent.includes('党员讲党课很受启发')"
+        ),
+        "the restored comment left the queue",
+    )
     row = page.wait("#moderation-queue tr", "这次活动纯属走过场")
     page.wait("#moderation-queue tr", county["themes"]["a"])
     page.wait("#moderation-queue tr", people["a"]["name"])
@@ -288,7 +302,7 @@ def test_a_hidden_comment_leaves_the_moderation_queue_once_removed(stack, county
     page.wait("#moderation-queue .empty", "没有待审核的评论")
     page.shot("queue-empty")
     mine = http.get("/api/v1/me/comments", headers=people["a"]["headers"]).json()["items"]
-    assert [(c["comment_id"], c["status"]) for c in mine] == [(comment, "removed")]
+    assert sorted((c["comment_id"], c["status"]) for c in mine) == sorted([(comment, "removed"), (kept, "visible")])
 
 
 def test_a_secretary_proposes_a_golden_idea_which_the_county_admin_judges(stack, county, page):
@@ -304,7 +318,8 @@ def test_a_secretary_proposes_a_golden_idea_which_the_county_admin_judges(stack,
 
     console_as(page, people["a_secretary"], "#/evaluations")
     assert not page.all("#evaluation-form"), "a branch's admin opens no evaluation"
-    page.wait(f"#evaluation-list a[data-evaluation='{evaluation}']")
+    page.wait(f"#evaluation-list [data-evaluation='{evaluation}']")
+    assert not page.all(f"#evaluation-list a[data-evaluation='{evaluation}']"), "the county's judging is not hers"
     page.click(f"a[data-action=propose][href$='{evaluation}/propose']")
     page.wait(".photo-choice", "本季度的活动还没有图片")
     page.fill("input[name=title]", "红色故事接力讲")
@@ -312,6 +327,11 @@ def test_a_secretary_proposes_a_golden_idea_which_the_county_admin_judges(stack,
     page.click("form button[type=submit]", "提出金点子")
     page.wait(".alert.ok", "已提出：红色故事接力讲")
     page.shot("proposed")
+    # The month's published winners open to her from the list.
+    page.go("/console#/evaluations")
+    page.click("#evaluation-list a[href$='/winners']")
+    assert county["names"]["a"] in page.wait("#winners tbody tr", "最佳").text
+    page.shot("winners-for-a-branch")
 
     console_as(page, people["admin"], f"#/evaluations/{evaluation}")
     row = page.wait("#candidates tr", "红色故事接力讲")

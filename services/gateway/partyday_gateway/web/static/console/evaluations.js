@@ -25,6 +25,11 @@ async function viewEvaluations(main, evaluationId, action) {
     const found = taking.items.find((e) => e.evaluation_id === evaluationId);
     return section(main, 'nav.evaluations', found ? proposal(found) : notice(t('eval.notProposing'), 'error'));
   }
+  if (evaluationId && action === 'winners') {
+    const winners = h('div', { id: 'winners' }, loading());
+    section(main, 'nav.evaluations', h('p', {}, h('a', { href: '#/evaluations' }, '← ', t('eval.list'))), winners);
+    return showWinners(winners, evaluationId);
+  }
   if (evaluationId) return viewEvaluation(main, evaluationId);
   const node = await orgNode(state.org).catch(() => null);
   const list = h('div', { id: 'evaluation-list' }, loading());
@@ -40,10 +45,26 @@ async function showList(list, page) {
   } catch (error) {
     return mount(list, errorBox(error));
   }
+  // An evaluation of an organisation above the caller's reading (a branch's, which proposes ideas to it) opens
+  // only its published winners.
+  const readable = new Map(await Promise.all([...new Set(found.items.map((e) => e.org_id))].map(async (id) => {
+    const node = await evaluationNode({ org_id: id });
+    return [id, node ? can(state.me, 'read_evaluations', node) : false];
+  })));
+  const name = (e) => [t(`eval.kind.${e.kind}`), ' ', e.period];
+  const opening = (e) => {
+    if (readable.get(e.org_id)) {
+      return h('a', { href: `#/evaluations/${e.evaluation_id}`, 'data-evaluation': e.evaluation_id }, name(e));
+    }
+    if (e.stage === 'published') {
+      return [name(e), ' ', h('a', { href: `#/evaluations/${e.evaluation_id}/winners`,
+        'data-evaluation': e.evaluation_id }, t('eval.winners'))];
+    }
+    return h('span', { 'data-evaluation': e.evaluation_id }, name(e));
+  };
   return mount(list, table([
     ['eval.organisation', (e) => orgOf(e.org_id)],
-    ['eval.kind', (e) => h('a', { href: `#/evaluations/${e.evaluation_id}`, 'data-evaluation': e.evaluation_id },
-      t(`eval.kind.${e.kind}`), ' ', e.period)],
+    ['eval.kind', opening],
     ['eval.stage', (e) => statusBadge('eval.stage', e.stage)],
     ['eval.rule', rule],
     ['common.actions', (e) => (proposing(e) ? h('a', { class: 'btn primary', 'data-action': 'propose',

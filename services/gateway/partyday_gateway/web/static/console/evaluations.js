@@ -196,7 +196,8 @@ async function viewEvaluation(main, evaluationId) {
 async function showWinners(container, evaluationId) {
   try {
     const found = await session.call(`/evaluations/${evaluationId}/winners`);
-    mount(container, h('section', { class: 'card winners' }, h('h3', {}, t('eval.winners')),
+    mount(container, h('section', { class: 'card winners' }, h('h3', {}, t('eval.winners'), ' · ',
+      t(`eval.kind.${found.kind}`), ' ', found.period),
       table([['eval.award', (w) => badge(t(`eval.award.${w.award}`), `s-${w.award}`)],
         ['eval.candidate', (w) => [h('strong', {}, w.name), h('div', { class: 'muted' },
           w.kind === 'idea' ? w.idea.title : (w.theme || '—'))]],

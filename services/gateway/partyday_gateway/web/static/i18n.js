@@ -412,7 +412,7 @@ const en = {
   'eval.hint.judging': "Judges mark theme, content, form, organisation and effect 0–20 each; judging ends with the working group's shortlist (first review).",
   'eval.hint.second_review': 'The committee names the best and excellent from the shortlist (second review).',
   'eval.hint.decided': 'Once the committee publishes, everyone sees the winners.', 'eval.hint.published': 'The results are published.',
-  'eval.winners': 'Winners', 'eval.noWinners': 'No winners', 'eval.notJudged': 'not judged', 'eval.judges': '({n} judges)',
+  'eval.winners': 'Winners', 'eval.noWinners': 'No winners', 'eval.notJudged': 'not judged', 'eval.judges': '(judges: {n})',
   'eval.criterion.theme': 'Theme', 'eval.criterion.content': 'Content', 'eval.criterion.form': 'Form',
   'eval.criterion.organisation': 'Organisation', 'eval.criterion.effect': 'Effect',
   'eval.ownBranch': 'your own branch: not yours to judge', 'eval.saveMarks': 'Save the marks', 'eval.judge': 'Judge',

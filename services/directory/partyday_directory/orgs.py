@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,7 +12,7 @@ from partyday_common.pagination import page_bounds
 from partyday_directory import audit
 from partyday_directory.models import Org
 from partyday_directory_contracts.events import OrgCreated, OrgUpdated
-from partyday_directory_contracts.rpc import OrgCreate, OrgUpdate, OrgView
+from partyday_directory_contracts.rpc import OrgCreate, OrgSearch, OrgUpdate, OrgView
 
 MAX_PATHS_ASKED = 500
 
@@ -151,6 +151,34 @@ def children_page(session: Session, org_id: str, page: int, page_size: int) -> d
         select(Org).where(Org.parent_id == org_id).order_by(Org.name, Org.id).offset(offset).limit(limit)
     ).all()
     return {"items": [view(child) for child in children], "total": total, "page": page, "page_size": page_size}
+
+
+def like_pattern(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern (escaped with a backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_page(session: Session, request: OrgSearch, page: int, page_size: int) -> dict:
+    """Nodes inside the subtrees `request.within` whose name contains `q` or whose code starts with it (case
+    ignored), of `request.level` if given: those whose code starts with it first, then by name; one page of them."""
+    offset, limit = page_bounds(page, page_size)
+    literal = like_pattern(request.q.lower())
+    code_hit = func.lower(Org.code).like(f"{literal}%", escape="\\")
+    conditions = [
+        or_(*(Org.path.startswith(path, autoescape=True) for path in request.within)),
+        or_(code_hit, func.lower(Org.name).like(f"%{literal}%", escape="\\")),
+    ]
+    if request.level:
+        conditions.append(Org.level == request.level)
+    total = session.scalar(select(func.count()).select_from(Org).where(*conditions))
+    found = session.scalars(
+        select(Org)
+        .where(*conditions)
+        .order_by(case((code_hit, 0), else_=1), Org.name, Org.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return {"items": [view(org) for org in found], "total": total, "page": page, "page_size": page_size}
 
 
 def paths(session: Session, org_ids: list[str]) -> dict[str, dict]:

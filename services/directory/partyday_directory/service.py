@@ -16,7 +16,14 @@ from partyday_directory.models import metadata
 from partyday_directory.settings import get_settings
 from partyday_directory_contracts.events import SUBSCRIBED
 from partyday_directory_contracts.imports import ImportStart
-from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, OrgCreate, OrgUpdate, RoleGrantCreate
+from partyday_directory_contracts.rpc import (
+    MemberCreate,
+    MemberUpdate,
+    OrgCreate,
+    OrgSearch,
+    OrgUpdate,
+    RoleGrantCreate,
+)
 
 
 class DirectoryService(PartydayService):
@@ -78,6 +85,14 @@ class DirectoryService(PartydayService):
         """The node with this code, or None."""
         with self.db.transaction() as session:
             return orgs.find_by_code(session, code)
+
+    @rpc
+    def search_orgs(self, payload: dict, page: int = 1, page_size: int = 20) -> dict:
+        """Nodes within the subtrees asked for whose name contains `q` or whose code starts with it, a page at a
+        time (a picker's suggestions)."""
+        request = validated(OrgSearch, payload)
+        with self.db.transaction() as session:
+            return orgs.search_page(session, request, page, page_size)
 
     @rpc
     def create_member(self, payload: dict, idempotency_key: str | None = None) -> dict:

@@ -68,6 +68,15 @@ class OrgView(BaseModel):
     venue_lon: float | None = None
 
 
+class OrgSearch(Strict):
+    """Organisations within some subtrees whose name contains `q` or whose code starts with it, of one level if
+    given, a page at a time."""
+
+    within: list[str] = Field(min_length=1, max_length=50, description="materialised paths of the subtrees searched")
+    q: str = Field(min_length=1, max_length=64)
+    level: Level | None = None
+
+
 class MemberCreate(Strict):
     name: VisibleText(100) = Field(examples=["张红梅"])
     phone: str = Field(max_length=32, examples=["13800138000"])

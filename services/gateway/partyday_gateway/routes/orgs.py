@@ -3,11 +3,12 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
+from partyday_common.vocabulary import Level
 from partyday_directory_contracts.rpc import MemberView, OrgCreate, OrgUpdate, OrgView
 from partyday_gateway.auth import Caller
 from partyday_gateway.deps import Authz, IdempotencyKey, Month, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError
-from partyday_gateway.permissions import CITY, MANAGE_TREE, READ
+from partyday_gateway.permissions import CITY, MANAGE_TREE, READ, readable_paths
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["directory"])
 
@@ -60,6 +61,30 @@ async def find_org(caller: Caller, rpc: Rpc, authz: Authz, code: str = Query(min
         raise ApiError(404, "ORG_NOT_FOUND", f"no organisation has the code {code}", {"code": code})
     await authz.require(caller, READ, org["org_id"], "read", members_of_branch=True)
     return org
+
+
+@router.get("/search", response_model=OrgPage)
+async def search_orgs(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    q: str = Query(min_length=1, max_length=64, description="part of the name, or the start of the code"),
+    under: str | None = Query(None, min_length=1, max_length=64, description="only this node's subtree"),
+    level: Level | None = None,
+    page: Page = 1,
+    page_size: PageSize = 20,
+):
+    """Organisations the caller may read (under `under`, if given) whose name contains `q` or whose code starts
+    with it, case ignored, of `level` if given: code matches first, then by name, a page at a time. An organisation
+    picker's suggestions: the caller's reach is that of their reading and managing roles, and their own branch."""
+    if under is not None:
+        within = [(await authz.require(caller, READ, under, "read", members_of_branch=True))["path"]]
+    else:
+        within = readable_paths(caller)
+    if not within:
+        return {"items": [], "total": 0, "page": page, "page_size": page_size}
+    payload = {"within": within, "q": q, "level": level}
+    return await rpc.call("directory", "search_orgs", payload, page=page, page_size=page_size)
 
 
 @router.get("/{org_id}", response_model=OrgView)

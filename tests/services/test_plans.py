@@ -253,6 +253,9 @@ def test_overdue_branches_are_listed_and_announced_once(services, city):
     assert datetime.fromisoformat(announced[0]["deadline"]) == datetime(2026, 12, 5, 16, tzinfo=timezone.utc)
 
 
+STATUSES = ("open", "answered", "closed")
+
+
 def test_annual_task_lists_and_rectifications(services, city):
     plans = services["plans"]
     call(plans, "put_task_list", city["branch"]["org_id"], 2027, ["每月主题党日", "年度组织生活会"])
@@ -311,6 +314,12 @@ def test_annual_task_lists_and_rectifications(services, city):
         plans, "rectifications", city["county"]["org_id"], overdue_only=True, now="2026-12-20T00:00:00+08:00"
     )
     assert [n["issue"] for n in overdue["items"]] == ["未按时提交方案"]
+    county = city["county"]["org_id"]
+    by_status = {status: call(plans, "rectifications", county, status=status)["total"] for status in STATUSES}
+    assert by_status == {"open": 1, "answered": 0, "closed": 1}
+    with pytest.raises(DomainError) as raised:
+        call(plans, "rectifications", county, status="lost")
+    assert raised.value.code == "RECTIFICATION_STATUS_INVALID"
 
 
 def test_the_archive_lists_each_branchs_task_list_plan_and_study_materials(services, city):

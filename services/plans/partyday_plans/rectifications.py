@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from partyday_common import audit
 from partyday_common.db import utcnow
-from partyday_common.errors import DomainError, not_found
+from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.pagination import page_bounds
 from partyday_plans.announcements import announce
 from partyday_plans.models import Rectification, RectificationEntry
@@ -34,6 +34,7 @@ MOVES = {
     "reopen": ({"answered", "closed"}, "open", "reopened"),
 }
 # The moves someone is told of: the issuer of an answer, the branch of a reopening.
+STATUSES = ("open", "answered", "closed")
 ANNOUNCED = {"answer": RectificationAnswered, "reopen": RectificationReopened}
 
 
@@ -208,15 +209,21 @@ def reopen_rectification(session: Session, rectification_id: str, review: Rectif
     return _move(session, rectification_id, "reopen", review.comment, [])
 
 
-def rectifications_page(session: Session, org_id: str, overdue_on: date | None, page: int, page_size: int) -> dict:
+def rectifications_page(
+    session: Session, org_id: str, overdue_on: date | None, page: int, page_size: int, status: str | None = None
+) -> dict:
     """Notices of the subtree, newest first, each with its history; with `overdue_on`, those open or answered past
-    their due date then."""
+    their due date then; with `status`, those in it (open, answered, closed)."""
+    if status not in (None, *STATUSES):
+        raise invalid("RECTIFICATION_STATUS_INVALID", "status is open, answered or closed", status=status)
     offset, limit = page_bounds(page, page_size)
     query = select(Rectification).where(
         Rectification.branch_path.startswith(node(session, org_id)["path"], autoescape=True)
     )
     if overdue_on is not None:
         query = query.where(Rectification.status != "closed", Rectification.due_on < overdue_on)
+    if status is not None:
+        query = query.where(Rectification.status == status)
     total, found = counted_page(session, query.order_by(Rectification.issued_at.desc()), offset, limit)
     notices = list(found.scalars())
     history = histories(session, [notice.id for notice in notices])

@@ -314,9 +314,16 @@ class PlansService(OrgTreeProjection, PartydayService):
 
     @rpc
     def rectifications(
-        self, org_id: str, overdue_only: bool = False, page: int = 1, page_size: int = 50, now: str | None = None
+        self,
+        org_id: str,
+        overdue_only: bool = False,
+        page: int = 1,
+        page_size: int = 50,
+        now: str | None = None,
+        status: str | None = None,
     ) -> dict:
-        """Notices of the subtree, newest first; overdue ones are open or answered past their due date."""
+        """Notices of the subtree, newest first, of one `status` if given; overdue ones are open or answered past
+        their due date."""
         overdue_on = instant(now).date() if overdue_only else None
         with self.db.transaction() as session:
-            return rectifications.rectifications_page(session, org_id, overdue_on, page, page_size)
+            return rectifications.rectifications_page(session, org_id, overdue_on, page, page_size, status)

@@ -319,12 +319,16 @@ async def rectifications(
     authz: Authz,
     org_id: str = Query(min_length=1),
     overdue: bool = False,
+    status: Literal["open", "answered", "closed"] | None = None,
     page: Page = 1,
     page_size: PageSize = 50,
 ):
-    """Notices of the subtree, newest first; `overdue=true` for those past their due date and not closed."""
+    """Notices of the subtree, newest first; `overdue=true` for those past their due date and not closed;
+    `status` for those open (waiting for the branch), answered (waiting for a superior) or closed."""
     await authz.require(caller, READ | MANAGE_PLANS, org_id, "read")
-    return await rpc.call("plans", "rectifications", org_id, overdue_only=overdue, page=page, page_size=page_size)
+    return await rpc.call(
+        "plans", "rectifications", org_id, overdue_only=overdue, page=page, page_size=page_size, status=status
+    )
 
 
 async def _notice(rectification_id, caller, rpc, authz, capability, name) -> dict:

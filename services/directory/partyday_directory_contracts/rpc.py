@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -72,7 +73,9 @@ class OrgSearch(Strict):
     """Organisations within some subtrees whose name contains `q` or whose code starts with it, of one level if
     given, a page at a time."""
 
-    within: list[str] = Field(min_length=1, max_length=50, description="materialised paths of the subtrees searched")
+    within: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        min_length=1, max_length=50, description="materialised paths of the subtrees searched"
+    )
     q: str = Field(min_length=1, max_length=64)
     level: Level | None = None
 

@@ -8,10 +8,11 @@ import { errorBox, h, langSwitch, loading, mount, thisMonth } from './ui.js';
 import activity from './console/activity.js';
 import audit from './console/audit.js';
 import campaigns from './console/campaigns.js';
-import { onRender, orgLabel, session, state } from './console/context.js';
+import { onRender, orgLabel, orgNode, session, state } from './console/context.js';
 import deadLetters from './console/dead-letters.js';
 import directives from './console/directives.js';
 import evaluations from './console/evaluations.js';
+import home from './console/home.js';
 import { showLogin, showPasswordChange } from './console/login.js';
 import password from './console/password.js';
 import media from './console/media.js';
@@ -28,20 +29,25 @@ import roster from './console/roster.js';
 import spotChecks from './console/spot-checks.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
-const VIEWS = { orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
+const VIEWS = { home, orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
   reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
   inbox, password };
-const NAV = ['orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue', 'spot-checks',
-  'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'roster', 'audit', 'dead-letters'];
+const NAV = ['home', 'orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue',
+  'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'roster', 'audit',
+  'dead-letters'];
 const app = document.getElementById('app');
 
+// The home is for those who administer a node above the branches; a branch's secretary works from its plan.
 function allowed(view) {
   const { needs } = VIEWS[view];
+  if (view === 'home' && !(state.homeNode && state.homeNode.level !== 'branch' && can(state.me, 'read', state.homeNode))) {
+    return false;
+  }
   return !needs.length || needs.some((capability) => can(state.me, capability));
 }
 
 function defaultView() {
-  return ['plans', 'plan', 'progress'].find(allowed);
+  return ['home', 'plan', 'plans', 'progress'].find(allowed);
 }
 
 async function start() {
@@ -56,7 +62,8 @@ async function start() {
   if (state.me.password_change_required) return showPasswordChange(app, start);
   if (!state.me.home_org_id) return showLogin(app, start, null, true);
   state.home = state.me.home_org_id;
-  state.org ||= state.home;
+  state.org = state.home;
+  state.homeNode = await orgNode(state.home).catch(() => null);
   return render();
 }
 

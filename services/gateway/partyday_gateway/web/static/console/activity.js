@@ -3,7 +3,8 @@
 import { query } from '../api.js';
 import { errorText, t } from '../i18n.js';
 import { act, badge, download, empty, errorBox, field, fmtTime, h, mount, pager, pct, table } from '../ui.js';
-import { PAGE_SIZE, fmtNumber, orgLabel, render, section, session, statusBadge } from './context.js';
+import { can } from '../capabilities.js';
+import { PAGE_SIZE, fmtNumber, orgLabel, orgNode, render, section, session, state, statusBadge, superiorOf } from './context.js';
 import { mediaCard } from './media.js';
 
 export default { title: 'nav.activity', needs: ['read'], show: viewActivity };
@@ -14,6 +15,10 @@ async function viewActivity(main, activityId) {
     session.call(`/activities/${activityId}/media`).catch(() => null),
     session.call(`/activities/${activityId}/score`).catch(() => null)]);
   const plan = activity.plan;
+  const branch = await orgNode(plan.branch_id);
+  // The branch's own work (the code, the summary, leave) for who manages its plans; the superior's score for a
+  // superior of the branch.
+  const manages = can(state.me, 'manage_plans', branch);
   const out = h('div', {});
   const poster = h('button', { class: 'btn primary', onclick: () => act(poster, out,
     () => download(session, `/activities/${activityId}/qr?format=pdf`, `checkin-${activityId}.pdf`)) }, t('activity.poster'));
@@ -30,7 +35,7 @@ async function viewActivity(main, activityId) {
         h('dt', {}, t('plan.venue')), h('dd', {}, plan.venue.name, ' ', t('plan.radius', { m: plan.venue.radius_m })),
         h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
         h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、') || '—')),
-      h('div', { class: 'toolbar' }, poster, png, sheetXlsx), out),
+      h('div', { class: 'toolbar' }, manages ? [poster, png] : null, sheetXlsx), out),
     h('div', { class: 'grid2' },
       h('div', { class: 'card' }, h('h3', {}, t('activity.attendance'),
         sheet.closed ? [' ', badge(t('activity.closed'), 'muted')] : null),
@@ -42,19 +47,20 @@ async function viewActivity(main, activityId) {
       ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]],
       sheet.members, t('activity.noMembers'))),
       h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score),
-        score ? superiorScoreForm(activityId, score) : null)),
-    leaveCard(activityId, sheet.closed),
+        score && superiorOf(branch) ? superiorScoreForm(activityId, score) : null)),
+    leaveCard(activityId, manages && !sheet.closed),
     scanLogCard(activityId),
     h('div', { class: 'card', id: 'summary' }, h('h3', {}, t('activity.summary'),
       plan.summary_late ? [' ', badge(t('plan.late'), 'warn')] : null),
-    plan.summary ? h('p', { class: 'summary' }, plan.summary) : summaryForm(activityId)),
+    plan.summary ? h('p', { class: 'summary' }, plan.summary) : manages ? summaryForm(activityId) : empty(t('activity.noSummary'))),
     h('div', { class: 'card' }, h('h3', {}, t('activity.photos'),
       media ? h('small', { class: 'muted' }, ' ', t('media.detailScore', { n: media.detail_score })) : null),
     media && media.items.length ? h('div', { class: 'gallery' }, media.items.map(mediaCard)) : empty(t('activity.noPhotos'))));
 }
 
-// Leave requests (请假) of the activity: the branch admin approves or rejects those pending until it closes.
-function leaveCard(activityId, closed) {
+// Leave requests (请假) of the activity: the branch admin approves or rejects those pending until it closes
+// (`decidable`: the caller manages the branch's plans and the activity is still open).
+function leaveCard(activityId, decidable) {
   const card = h('div', { class: 'card', id: 'leave' });
   const out = h('div', {});
   const show = async (page) => {
@@ -71,7 +77,7 @@ function leaveCard(activityId, closed) {
     mount(card, h('h3', {}, t('leave.title')),
       table([['member.name', (row) => row.name || row.member_id], ['leave.reason', (row) => row.reason],
         ['leave.requested', (row) => fmtTime(row.requested_at)], ['att.status', (row) => statusBadge('leave', row.status)],
-        ['common.actions', (row) => (row.status === 'pending' && !closed ? [decide(row, 'approve'), ' ', decide(row, 'reject')] : null)]],
+        ['common.actions', (row) => (row.status === 'pending' && decidable ? [decide(row, 'approve'), ' ', decide(row, 'reject')] : null)]],
       answer.items, t('leave.none')),
       answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, show) : null, out);
   };

@@ -1,6 +1,7 @@
 // What the console's views share: the session, the console's context (the caller as GET /me answers them, their
 // home node, the chosen node and month), organisation names, and the small pieces several views draw.
 import { Session } from '../api.js';
+import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
 import { badge, h, mount, thisMonth } from '../ui.js';
 
@@ -31,6 +32,22 @@ function orgName(id) {
     names.set(id, session.call(`/orgs/${id}`).then((org) => org.name).catch(() => id));
   }
   return names.get(id);
+}
+
+const nodes = new Map();
+
+// The whole node (with its `path`, which `can` reads), asked once.
+export function orgNode(id) {
+  if (!nodes.has(id)) {
+    nodes.set(id, session.call(`/orgs/${id}`).then((org) => { rememberName(id, org.name); return org; })
+      .catch((error) => { nodes.delete(id); throw error; }));
+  }
+  return nodes.get(id);
+}
+
+// Whether the caller reviews the node's work as its superior (nobody reviews their own branch).
+export function superiorOf(node) {
+  return can(state.me, 'review', node) && node.org_id !== state.me.org_id;
 }
 
 export function orgLabel(id) {

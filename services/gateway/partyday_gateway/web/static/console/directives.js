@@ -2,15 +2,20 @@
 import { query } from '../api.js';
 import { t } from '../i18n.js';
 import { act, field, fmtTime, h, mount, notice, table } from '../ui.js';
-import { orgLabel, section, session, state } from './context.js';
+import { orgLabel, orgNode, section, session, state } from './context.js';
+import { orgPicker } from './org-picker.js';
 
 const REQUIRED_ACTIONS = ['诵读党章', '缴纳党费', '研学党规党情', '落实组织生活', '民主议事', '民主公开'];
 
 export default { title: 'nav.directives', needs: ['publish_directives'], show: viewDirectives };
 
+// The directive goes to the organisation chosen by name or code (the console's node at first), and so to every
+// branch below it.
 async function viewDirectives(main) {
   const list = h('div', {});
   const out = h('div', {});
+  const target = orgPicker({ name: 'org_id', label: 'directives.target', initial: await orgNode(state.org),
+    onChoose: (org) => org && listDirectives(list, org.org_id) });
   const theme = h('input', { name: 'theme', required: true, maxlength: 200 });
   const actions = REQUIRED_ACTIONS.map((action) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', value: action, checked: true }), action));
@@ -21,28 +26,30 @@ async function viewDirectives(main) {
   const button = h('button', { class: 'btn primary', type: 'submit' }, t('directives.dispatch'));
   const form = h('form', { class: 'card form', onsubmit: async (event) => {
     event.preventDefault();
+    if (!target.chosen) { target.querySelector('input').focus(); mount(out, notice(t('picker.needed'), 'warn')); return; }
     const required = actions.map((label) => label.querySelector('input')).filter((c) => c.checked).map((c) => c.value)
       .concat(extra.value.split(/[,，、]/).map((s) => s.trim()).filter(Boolean));
     const sent = await act(button, out, () => session.call('/directives', { method: 'POST', body: {
-      org_id: state.org, month: state.month, theme: theme.value.trim(), required_actions: required,
+      org_id: target.chosen.org_id, month: state.month, theme: theme.value.trim(), required_actions: required,
       study_materials: materials.value.split('\n').map((s) => s.trim()).filter(Boolean),
       plan_deadline_day: Number(planDay.value), summary_deadline_day: Number(summaryDay.value) } }));
     if (sent) {
       mount(out, notice(t('directives.sent', { theme: sent.theme })));
-      form.reset();
-      await listDirectives(list);
+      theme.value = ''; extra.value = ''; materials.value = '';
+      await listDirectives(list, target.chosen.org_id);
     }
-  } }, h('h3', {}, t('directives.new'), ' · ', orgLabel(state.org), ' · ', state.month),
+  } }, h('h3', {}, t('directives.new'), ' · ', state.month), field('directives.target', target),
   field('directives.theme', theme), h('fieldset', {}, h('legend', {}, t('directives.required')), actions, extra),
   field('directives.materials', materials),
   h('div', { class: 'row' }, field('directives.planDay', planDay), field('directives.summaryDay', summaryDay)),
   button, out);
   section(main, 'nav.directives', form, h('h3', {}, t('directives.list')), list);
-  await listDirectives(list);
+  await listDirectives(list, state.org);
 }
 
-async function listDirectives(list) {
-  const items = await session.call(`/directives${query({ org_id: state.org, month: state.month })}`);
+// The month's directives that reach `orgId` (its own and its superiors').
+async function listDirectives(list, orgId) {
+  const items = await session.call(`/directives${query({ org_id: orgId, month: state.month })}`);
   mount(list, table([['directives.theme', (d) => d.theme], ['common.org', (d) => orgLabel(d.org_id)],
     ['directives.required', (d) => d.required_actions.join('、')],
     ['directives.deadlines', (d) => t('directives.days', { plan: d.plan_deadline_day, summary: d.summary_deadline_day })],

@@ -4,7 +4,7 @@ import { query } from '../api.js';
 import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
 import { act, badge, field, h, mount, notice, pager, showAbsences, table } from '../ui.js';
-import { PAGE_SIZE, rememberName, render, section, session, state } from './context.js';
+import { PAGE_SIZE, rememberName, render, section, session, state, superiorOf } from './context.js';
 
 export default { title: 'nav.orgs', needs: ['read'], show: viewOrgs };
 
@@ -48,7 +48,7 @@ async function showOrg(panel, orgId, page) {
       h('dt', {}, t('orgs.level')), h('dd', {}, t(`level.${org.level}`)),
       h('dt', {}, t('orgs.domain')), h('dd', {}, t(`domain.${org.domain}`)),
       h('dt', {}, t('orgs.kind')), h('dd', {}, t(`kind.${org.kind}`))),
-    org.level === 'branch' ? h('div', { class: 'toolbar' },
+    org.level === 'branch' && superiorOf(org) ? h('div', { class: 'toolbar' },
       h('a', { class: 'btn', href: `#/rectifications/new/${org.org_id}` }, t('spot.rectify'))) : null,
     h('h4', {}, t('orgs.members')),
     table([['member.name', (m) => m.name], ['member.phone', (m) => m.phone],

@@ -2,7 +2,7 @@
 import { query } from '../api.js';
 import { t } from '../i18n.js';
 import { act, badge, empty, field, fmtTime, h, mount, notice, pager } from '../ui.js';
-import { PAGE_SIZE, orgLabel, section, session, state, statusBadge } from './context.js';
+import { PAGE_SIZE, orgLabel, orgNode, section, session, state, statusBadge, superiorOf } from './context.js';
 
 export default { title: 'nav.plans', needs: ['review', 'spot_check'], show: viewPlans };
 
@@ -11,9 +11,10 @@ async function viewPlans(main, status = 'submitted', page = '1') {
     ['submitted', 'returned', 'published', 'held', 'summarized', 'archived', 'draft'].map((s) =>
       h('option', { value: s, selected: s === status }, t(`plan.${s}`))));
   const out = h('div', {});
-  const answer = await session.call(`/plans${query({ org_id: state.org, month: state.month, status,
-    page: Number(page), page_size: PAGE_SIZE })}`);
-  const rows = answer.items.map((plan) => planRow(plan, out));
+  const [answer, here] = await Promise.all([session.call(`/plans${query({ org_id: state.org, month: state.month,
+    status, page: Number(page), page_size: PAGE_SIZE })}`), orgNode(state.org)]);
+  const reviews = (plan) => superiorOf(here) && plan.branch_id !== state.me.org_id;
+  const rows = answer.items.map((plan) => planRow(plan, out, reviews));
   section(main, 'nav.plans', h('div', { class: 'toolbar' }, field('plan.status', filter)), out,
     rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'plans' },
       h('thead', {}, h('tr', {}, ['plan.branch', 'plan.theme', 'plan.when', 'plan.venue', 'plan.status', 'common.actions']
@@ -23,7 +24,8 @@ async function viewPlans(main, status = 'submitted', page = '1') {
       (p) => { location.hash = `#/plans/${status}/${p}`; }) : null);
 }
 
-function planRow(plan, out) {
+// The review's buttons only for a superior of the plan's branch (an auditor spot-checks the queue, unable to act).
+function planRow(plan, out, reviews) {
   const actions = h('td', { class: 'actions' });
   const row = h('tr', { 'data-plan': plan.plan_id },
     h('td', {}, orgLabel(plan.branch_id)),
@@ -33,8 +35,8 @@ function planRow(plan, out) {
     h('td', {}, fmtTime(plan.starts_at), ' – ', fmtTime(plan.ends_at)),
     h('td', {}, plan.venue.name, h('div', { class: 'muted small' }, t('plan.radius', { m: plan.venue.radius_m }))),
     h('td', { class: 'status' }, statusBadge('plan', plan.status)), actions);
-  const replace = (updated) => row.replaceWith(planRow(updated, out));
-  if (plan.status === 'submitted') {
+  const replace = (updated) => row.replaceWith(planRow(updated, out, reviews));
+  if (plan.status === 'submitted' && reviews(plan)) {
     const approve = h('button', { class: 'btn primary', 'data-action': 'approve', onclick: async () => {
       const updated = await act(approve, out, () => session.call(`/plans/${plan.plan_id}/approve`, { method: 'POST' }));
       if (updated) { mount(out, notice(t('plan.approvedNote', { theme: plan.theme }))); replace(updated); }

@@ -4,28 +4,42 @@ import { query } from '../api.js';
 import { t } from '../i18n.js';
 import { can } from '../capabilities.js';
 import { act, authImage, field, fmtTime, h, mount, notice, pager, table } from '../ui.js';
-import { PAGE_SIZE, orgLabel, section, session, state, statusBadge } from './context.js';
+import { PAGE_SIZE, orgLabel, orgNode, section, session, state, statusBadge, superiorOf } from './context.js';
+import { orgPicker } from './org-picker.js';
 
 export default { title: 'nav.rectifications', needs: ['read'], show: viewRectifications };
 
+const FILTERS = ['all', 'open', 'answered', 'closed', 'overdue'];
+
+// `mode` is a filter of the list, or `new` with the branch to issue a notice to (from a spot check or an overdue
+// list). Only a superior of the console's node sees the form; the branch is chosen by name or code.
 async function viewRectifications(main, mode = 'all', branchId = '') {
   const out = h('div', {});
   const list = h('div', {});
-  const branch = h('input', { name: 'branch_id', value: branchId, required: true, placeholder: t('rect.branchHint') });
+  const filter = FILTERS.includes(mode) ? mode : 'all';
+  const [here, preset] = await Promise.all([orgNode(state.org), branchId ? orgNode(branchId) : null]);
+  section(main, 'nav.rectifications', superiorOf(here) || (preset && superiorOf(preset))
+    ? issueForm(preset, out, () => listRect(list, filter, 1, out)) : null,
+  h('div', { class: 'toolbar', role: 'group', 'aria-label': t('plan.status') }, FILTERS.map((f) => h('a', {
+    class: `btn ${f === filter ? 'primary' : 'ghost'}`, href: `#/rectifications/${f}`, 'data-filter': f,
+    'aria-current': f === filter ? 'true' : null }, t(`rect.${f}`)))), list);
+  await listRect(list, filter, 1, out);
+}
+
+function issueForm(preset, out, relist) {
+  const branch = orgPicker({ name: 'branch_id', label: 'rect.branch', level: 'branch', under: state.org,
+    initial: preset && preset.level === 'branch' ? preset : null });
   const issue = h('textarea', { name: 'issue', rows: 3, required: true });
   const due = h('input', { type: 'date', name: 'due_on', required: true });
   const button = h('button', { class: 'btn primary', type: 'submit' }, t('rect.issue'));
-  const overdue = mode === 'overdue';
-  section(main, 'nav.rectifications', h('form', { class: 'card form', onsubmit: async (event) => {
+  return h('form', { class: 'card form', id: 'rect-form', onsubmit: async (event) => {
     event.preventDefault();
+    if (!branch.chosen) { branch.querySelector('input').focus(); mount(out, notice(t('picker.needed'), 'warn')); return; }
     const made = await act(button, out, () => session.call('/rectifications', { method: 'POST',
-      body: { branch_id: branch.value.trim(), issue: issue.value.trim(), due_on: due.value } }));
-    if (made) { mount(out, notice(t('rect.issued'))); issue.value = ''; await listRect(list, overdue, 1, out); }
-  } }, h('h3', {}, t('rect.new')), branchId ? h('p', {}, orgLabel(branchId)) : null, field('rect.branch', branch),
-  field('rect.issueText', issue), field('rect.due', due), button, out),
-  h('div', { class: 'toolbar' }, h('a', { class: `btn ${overdue ? '' : 'primary'}`, href: '#/rectifications/all' }, t('rect.all')),
-    h('a', { class: `btn ${overdue ? 'primary' : ''}`, href: '#/rectifications/overdue' }, t('rect.overdue'))), list);
-  await listRect(list, overdue, 1, out);
+      body: { branch_id: branch.chosen.org_id, issue: issue.value.trim(), due_on: due.value } }));
+    if (made) { mount(out, notice(t('rect.issued'))); issue.value = ''; await relist(); }
+  } }, h('h3', {}, t('rect.new')), field('rect.branch', branch), field('rect.issueText', issue),
+  field('rect.due', due), button, out);
 }
 
 // Each notice's history, oldest first: every answer with its text and photos, every close and reopening with the
@@ -40,14 +54,17 @@ function history(r) {
       step.media_ids.map((id) => authImage(session, `/media/${id}/thumbnail`, id))) : null)));
 }
 
-async function listRect(list, overdue, page, out) {
-  const answer = await session.call(`/rectifications${query({ org_id: state.org, overdue, page, page_size: PAGE_SIZE })}`);
+async function listRect(list, filter, page, out) {
+  const overdue = filter === 'overdue' || undefined;
+  const status = ['open', 'answered', 'closed'].includes(filter) ? filter : undefined;
+  const answer = await session.call(`/rectifications${query({ org_id: state.org, overdue, status, page,
+    page_size: PAGE_SIZE })}`);
   const move = (r, action, body) => {
     const button = h('button', { class: `btn ${action === 'reopen' ? '' : 'primary'}`, 'data-action': action,
       onclick: async () => {
         const moved = await act(button, out, () => session.call(`/rectifications/${r.rectification_id}/${action}`,
           { method: 'POST', body: body() }));
-        if (moved) await listRect(list, overdue, page, out);
+        if (moved) await listRect(list, filter, page, out);
       } }, t(`rect.${action}`));
     return button;
   };
@@ -61,7 +78,7 @@ async function listRect(list, overdue, page, out) {
       return h('div', { class: 'answer' }, text, media,
         move(r, 'answer', () => ({ text: text.value.trim(), media_ids: ids() })));
     }
-    if (r.status === 'open' || !can(state.me, 'review', node) || state.me.org_id === r.branch_id) return '—';
+    if (r.status === 'open' || !superiorOf({ ...node, org_id: r.branch_id })) return '—';
     const comment = h('textarea', { rows: 2, name: 'comment', 'aria-label': t('rect.comment'),
       placeholder: t('rect.commentHint') });
     const said = () => ({ comment: comment.value.trim() || null });
@@ -71,5 +88,5 @@ async function listRect(list, overdue, page, out) {
   mount(list, table([['plan.branch', (r) => orgLabel(r.branch_id)], ['rect.issueText', (r) => r.issue],
     ['rect.due', (r) => r.due_on], ['plan.status', (r) => statusBadge('rect', r.status)],
     ['rect.history', history], ['common.actions', actions]], answer.items, t('rect.none')),
-  answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => listRect(list, overdue, p, out)) : null);
+  answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => listRect(list, filter, p, out)) : null);
 }

@@ -195,7 +195,7 @@ def test_the_console_logs_in_and_names_the_organisation(stack, city, page):
     assert "手机号或密码错误" in error.text and "LOGIN_FAILED" in error.text
     page.shot("refused")
     page.login(ADMIN_PHONE, ADMIN_PASSWORD)
-    page.wait(".sidenav a.active", "方案审核")
+    page.wait(".sidenav a.active", "本级概览")
     root = stack.http.get("/api/v1/orgs", params={"code": "HZ"}, headers=stack.admin).json()
     page.wait(".topbar .context", root["name"])
     page.click(".sidenav a", "组织架构")

@@ -34,17 +34,6 @@ function orgName(id) {
   return names.get(id);
 }
 
-const nodes = new Map();
-
-// The whole node (with its `path`, which `can` reads), asked once.
-export function orgNode(id) {
-  if (!nodes.has(id)) {
-    nodes.set(id, session.call(`/orgs/${id}`).then((org) => { rememberName(id, org.name); return org; })
-      .catch((error) => { nodes.delete(id); throw error; }));
-  }
-  return nodes.get(id);
-}
-
 // Whether the caller reviews the node's work as its superior (nobody reviews their own branch).
 export function superiorOf(node) {
   return can(state.me, 'review', node) && node.org_id !== state.me.org_id;

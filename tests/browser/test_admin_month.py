@@ -84,8 +84,9 @@ def count(page, css: str) -> int:
     return int(page.wait(css).text)
 
 
-def choose_org(page, scope: str, typed: str, name: str) -> None:
-    """Type into the organisation picker inside `scope` and choose the suggestion named `name` with the keyboard."""
+def choose_org(page, scope: str, typed: str, name: str, shown: bool = True) -> None:
+    """Type into the organisation picker inside `scope` and choose the suggestion named `name` with the keyboard;
+    the picker then names it (`shown`) unless the choice moves the page on."""
     field = page.wait(f"{scope} .org-picker-input")
     field.clear()
     field.send_keys(typed)
@@ -94,7 +95,8 @@ def choose_org(page, scope: str, typed: str, name: str) -> None:
     for _ in range(next(i for i, text in enumerate(options) if name in text) + 1):
         field.send_keys(Keys.ARROW_DOWN)
     field.send_keys(Keys.ENTER)
-    page.wait(f"{scope} .org-picker-status .org-name", name)
+    if shown:
+        page.wait(f"{scope} .org-picker-status .org-name", name)
 
 
 def fits(page, width: int) -> None:
@@ -246,6 +248,14 @@ def test_a_county_admin_spot_checks_issues_and_closes_a_rectification(stack, cou
     closed = stack.http.get(f"/api/v1/rectifications/{notice['rectification_id']}", headers=stack.admin).json()
     assert closed["status"] == "closed" and [step["act"] for step in closed["history"]] == ["answered", "closed"]
     page.shot("rectification-closed")
+
+    # The township, found by name, becomes the console's node and its home follows.
+    page.click(".sidenav a", "组织架构")
+    choose_org(page, ".toolbar", "博望", "博望镇党委", shown=False)
+    page.wait(".topbar .context", "博望镇党委")
+    page.click(".sidenav a", "本级概览")
+    page.wait(".home-title", "博望镇党委")
+    page.wait("#home-progress-table", "博望村第三党支部")
 
 
 def test_a_secretary_sees_no_superiors_control(stack, county, page):

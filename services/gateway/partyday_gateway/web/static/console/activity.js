@@ -49,7 +49,7 @@ async function viewActivity(main, activityId) {
       h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score),
         score && superiorOf(branch) ? superiorScoreForm(activityId, score) : null)),
     leaveCard(activityId, manages && !sheet.closed),
-    scanLogCard(activityId),
+    can(state.me, 'spot_check', branch) ? scanLogCard(activityId) : null,
     h('div', { class: 'card', id: 'summary' }, h('h3', {}, t('activity.summary'),
       plan.summary_late ? [' ', badge(t('plan.late'), 'warn')] : null),
     plan.summary ? h('p', { class: 'summary' }, plan.summary) : manages ? summaryForm(activityId) : empty(t('activity.noSummary'))),

@@ -5,13 +5,18 @@ import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
 import { act, badge, field, h, mount, notice, pager, showAbsences, table } from '../ui.js';
 import { PAGE_SIZE, rememberName, render, section, session, state, superiorOf } from './context.js';
+import { orgPicker } from './org-picker.js';
 
 export default { title: 'nav.orgs', needs: ['read'], show: viewOrgs };
 
+// A node found by name or code (the picker) or opened in the tree becomes the console's context.
 async function viewOrgs(main) {
   const tree = h('ul', { class: 'tree' }, await treeNode(state.home, true));
   const detail = h('div', { class: 'panel' });
-  section(main, 'nav.orgs', h('div', { class: 'split' }, h('div', { class: 'panel tree-panel' }, tree), detail));
+  const find = orgPicker({ name: 'context_org', label: 'orgs.find',
+    onChoose: (org) => { if (org) { state.org = org.org_id; render(); } } });
+  section(main, 'nav.orgs', h('div', { class: 'toolbar' }, field('orgs.find', find)),
+    h('div', { class: 'split' }, h('div', { class: 'panel tree-panel' }, tree), detail));
   await showOrg(detail, state.org, 1);
 }
 

@@ -139,6 +139,19 @@ def test_the_city_admin_dispatches_and_watches_the_home(stack, county, page):
     page.wait("#home-progress-table", "城固县委")
     page.shot("home-year")
     page.click("a[data-period=month]")
+    page.js(
+        "document.querySelector('.topbar select.lang').value='en';"
+        "document.querySelector('.topbar select.lang').dispatchEvent(new Event('change'))"
+    )
+    page.wait(".sidenav a.active", "Overview")
+    page.wait("#home-submitted", "Plans to review")
+    page.wait("#home-progress-table th", "Organisation")
+    page.shot("home-english")
+    page.js(
+        "document.querySelector('.topbar select.lang').value='zh';"
+        "document.querySelector('.topbar select.lang').dispatchEvent(new Event('change'))"
+    )
+    page.wait(".sidenav a.active", "本级概览")
 
     page.click(".sidenav a", "活动要求下发")
     choose_org(page, "form", "城固", "城固县委")

@@ -31,7 +31,9 @@ function evidenceOf(record) {
 
 async function listReviews(list, page, out) {
   const answer = await session.call(`/attendance/reviews${query({ org_id: state.org, page, page_size: PAGE_SIZE })}`);
+  // Nobody decides their own branch's records (the route answers OWN_BRANCH): those rows have no buttons.
   const actions = (record) => {
+    if (record.branch_id === state.me.org_id) return '—';
     const reason = h('textarea', { rows: 2, 'aria-label': t('reviews.reason'), placeholder: t('reviews.reasonHint') });
     const decide = (decision) => {
       const button = h('button', { class: `btn ${decision === 'accept' ? 'primary' : ''}`, 'data-action': decision,

@@ -327,3 +327,22 @@ def test_a_secretary_sees_no_superiors_control(stack, county, page):
         json={"branch_id": county["branches"][2]["org_id"], "issue": "x", "due_on": "2030-01-01"},
     )
     assert refused.status_code == 403
+
+
+def test_a_county_auditor_reads_the_county_but_decides_nothing(stack, county, page):
+    auditor = stack.create_member(county["branches"][0]["org_id"], PASSWORD)
+    stack.grant(auditor, "auditor", county["county"]["org_id"])
+    page.start_over("/console", auditor["phone"], PASSWORD)
+    page.wait(".sidenav a.active", "本级概览")
+    page.wait(".home-title", "城固县委")
+    count(page, "#home-rect-open .tile-count")
+    assert not page.all("#home-submitted") and not page.all("#home-reviews"), "an auditor reviews nothing"
+
+    page.go("/console#/plans/submitted")
+    page.wait("tr[data-plan]", "博望村第三党支部")
+    assert not page.all("button[data-action=approve]") and not page.all("button[data-action=return]")
+    page.go("/console#/rectifications")
+    page.wait(".toolbar a[data-filter=all]")
+    page.wait("table tr", "签到表缺少签名")
+    assert not page.all("#rect-form") and not page.all("button[data-action=close]")
+    page.shot("auditor")

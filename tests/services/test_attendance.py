@@ -1118,3 +1118,25 @@ def test_a_close_held_up_by_a_sign_in_in_progress_counts_it(attendance):
     )
     assert [row["status"] for row in sheet["members"] if row["member_id"] == "m-2"] == ["no_sign_out"]
     assert sheet["counts"]["members"] == {"signed_out": 0, "no_sign_out": 2, "absent": 0, "excused": 0}
+
+
+def test_a_venue_screen_shows_a_rotating_code_only_while_a_window_is_open(attendance):
+    activity = approve(attendance)
+    before = call(attendance, "screen_code", activity, now="2026-12-07T08:00:00+08:00")
+    assert (before["state"], before["code"], before["theme"]) == ("not_open", None, "主题党日")
+    assert datetime.fromisoformat(before["until"]) == datetime.fromisoformat("2026-12-07T08:30:00+08:00")
+
+    shown = call(attendance, "screen_code", activity, now="2026-12-07T08:59:50+08:00")
+    assert shown["state"] == "sign_in"
+    assert datetime.fromisoformat(shown["code"]["refresh_at"]) == datetime.fromisoformat("2026-12-07T09:00:00+08:00")
+    assert datetime.fromisoformat(shown["code"]["expires_at"]) > datetime.fromisoformat(shown["code"]["refresh_at"])
+    claims = tokens.verify(
+        shown["code"]["token"],
+        activity,
+        attendance_settings().qr_signing_keys(),
+        datetime.fromisoformat("2026-12-07T08:59:55+08:00"),
+    )
+    assert claims.step == tokens.step_of(datetime.fromisoformat("2026-12-07T08:59:50+08:00"))
+    assert activity in shown["code"]["url"] and shown["code"]["token"] in shown["code"]["url"]
+    after = call(attendance, "screen_code", activity, now="2026-12-07T12:30:00+08:00")
+    assert (after["state"], after["until"], after["code"]) == ("closed", None, None)

@@ -433,3 +433,26 @@ def test_a_rectification_past_due_is_announced_overdue_once_across_rounds(servic
         (notice["rectification_id"], "open", "up")
     ]
     assert datetime.fromisoformat(announced[0]["overdue_since"]) == datetime(2026, 12, 10, 16, tzinfo=timezone.utc)
+
+
+def test_a_branch_remembers_the_venues_its_plans_named_the_latest_first(services, city):
+    plans, branch = services["plans"], city["branch"]
+    room = {"name": "党员活动室", "lat": 33.07, "lon": 107.03, "radius_m": 300}
+    square = {"name": "红色广场", "lat": 33.0712, "lon": 107.0288, "radius_m": 500}
+    assert call(plans, "branch_venues", branch["org_id"])["items"] == []
+    for month, venue in (("2026-12", room), ("2027-01", square), ("2027-02", room)):
+        day = f"{month}-07T09:00:00+08:00"
+        draft(plans, branch, month=month, venue=venue, starts_at=day, ends_at=day.replace("T09", "T11"))
+    saved = call(plans, "branch_venues", branch["org_id"])
+    assert [(v["name"], v["radius_m"], v["last_month"]) for v in saved["items"]] == [
+        ("党员活动室", 300, "2027-02"),
+        ("红色广场", 500, "2027-01"),
+    ]
+    assert saved["total"] == 2
+    assert (saved["items"][1]["lat"], saved["items"][1]["lon"]) == (33.0712, 107.0288)
+    second = call(plans, "branch_venues", branch["org_id"], page=2, page_size=1)
+    assert [v["name"] for v in second["items"]] == ["红色广场"]
+    assert call(plans, "branch_venues", city["other"]["org_id"])["items"] == []
+    with pytest.raises(DomainError) as raised:
+        call(plans, "branch_venues", city["town"]["org_id"])
+    assert raised.value.code == "BRANCH_REQUIRED"

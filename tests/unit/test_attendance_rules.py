@@ -14,6 +14,7 @@ from partyday_attendance.rules import (
     check_sign_out_time,
     closing_status,
     distance_m,
+    screen_state,
     windows,
 )
 from partyday_common.errors import DomainError
@@ -409,3 +410,29 @@ def test_rotating_token_two_steps_old_is_expired():
 
 def test_rotating_token_from_a_future_step_is_expired():
     _expired(tokens.sign(ACTIVITY, KEYS, EXPIRES, step=tokens.step_of(NOW) + 1))
+
+
+@pytest.mark.parametrize(
+    ("at", "closed", "state", "until"),
+    [
+        ("08:29:59", False, "not_open", "08:30"),
+        ("08:30:00", False, "sign_in", "09:15"),
+        ("09:15:00", False, "sign_in", "09:15"),
+        ("09:15:01", False, "not_open", "11:00"),
+        ("11:00:00", False, "sign_out", "12:00"),
+        ("12:00:01", False, "closed", None),
+        ("08:45:00", True, "closed", None),
+    ],
+)
+def test_a_venue_screen_shows_the_open_window_until_it_closes_and_otherwise_when_the_next_opens(
+    at, closed, state, until
+):
+    day = "2026-12-07T"
+    window = windows(
+        datetime.fromisoformat(f"{day}09:00+08:00"),
+        datetime.fromisoformat(f"{day}11:00+08:00"),
+        {"opens_before_min": 30, "grace_min": 15, "sign_out_window_min": 60},
+    )
+    shown, shown_until = screen_state(datetime.fromisoformat(f"{day}{at}+08:00"), window, closed)
+    assert shown == state
+    assert shown_until == (datetime.fromisoformat(f"{day}{until}+08:00") if until else None)

@@ -56,3 +56,28 @@ def sign_in_code(act: Activity, now: datetime, rotating: bool, keys: dict[str, s
         "url": f"{public_url}/m/checkin?activity={act.id}&token={token}",
         "expires_at": expires_at.isoformat(),
     }
+
+
+def screen_code(act: Activity, now: datetime, keys: dict[str, str], public_url: str) -> dict:
+    """What the venue's screen shows: the activity, whether a window is open and until when (or when the next one
+    opens), and while one is open the rotating code with the moment the screen should fetch the next one (the
+    next 30 s step, well before the code expires)."""
+    state, until = rules.screen_state(now, windows_of(act), act.closed_at is not None)
+    code = None
+    if state in ("sign_in", "sign_out"):
+        code = sign_in_code(act, now, True, keys, public_url)
+        next_step = datetime.fromtimestamp((tokens.step_of(now) + 1) * tokens.STEP_SECONDS, tz=now.tzinfo)
+        code["refresh_at"] = next_step.isoformat()
+    return {
+        "activity_id": act.id,
+        "branch_id": act.branch_id,
+        "branch_path": act.branch_path,
+        "theme": act.theme,
+        "venue_name": act.venue_name,
+        "starts_at": act.starts_at.isoformat(),
+        "ends_at": act.ends_at.isoformat(),
+        "state": state,
+        "until": until.isoformat() if until else None,
+        "now": now.isoformat(),
+        "code": code,
+    }

@@ -35,6 +35,21 @@ def windows(starts_at: datetime, ends_at: datetime, rules: dict) -> Windows:
     )
 
 
+def screen_state(now: datetime, window: Windows, closed: bool) -> tuple[str, datetime | None]:
+    """What a venue's screen shows now, and until when: `sign_in` or `sign_out` while that window is open (its
+    close), `not_open` before sign-in or between the two windows (when the next one opens), `closed` after the
+    last (nothing follows)."""
+    if closed or now > window.sign_out_closes:
+        return "closed", None
+    if now < window.sign_in_opens:
+        return "not_open", window.sign_in_opens
+    if now <= window.sign_in_closes:
+        return "sign_in", window.sign_in_closes
+    if now < window.sign_out_opens:
+        return "not_open", window.sign_out_opens
+    return "sign_out", window.sign_out_closes
+
+
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle (haversine) distance in metres."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)

@@ -79,6 +79,14 @@ class AttendanceService(PartydayService):
         return activities.sign_in_code(act, now, rotating, settings.qr_signing_keys(), settings.public_url)
 
     @rpc
+    def screen_code(self, activity_id: str, now: str | None = None) -> dict:
+        """What the venue's screen shows now: the window's state and, while one is open, the rotating code."""
+        settings, at = get_settings(), instant(now)
+        with self.db.transaction() as session:
+            act = activities.find(session, activity_id)
+        return activities.screen_code(act, at, settings.qr_signing_keys(), settings.public_url)
+
+    @rpc
     def scan(self, activity_id: str, member_id: str, kind: str, payload: dict, now: str | None = None) -> dict:
         """Sign in or out with a scanned code and the phone's position; refusals are kept as evidence. The same
         nonce gets the same answer."""

@@ -22,6 +22,7 @@ from partyday_plans import (
     schedules,
     summaries,
     task_lists,
+    venues,
 )
 from partyday_plans.models import metadata, org_nodes
 from partyday_plans.settings import get_settings
@@ -126,6 +127,12 @@ class PlansService(OrgTreeProjection, PartydayService):
         """The month's plans of every branch under a node, optionally of one status, a page at a time."""
         with self.db.transaction() as session:
             return plans.list_plans(session, org_id, month, status, page, page_size)
+
+    @rpc
+    def branch_venues(self, branch_id: str, page: int = 1, page_size: int = 50) -> dict:
+        """The venues the branch's plans have named, the most recently used first, a page at a time."""
+        with self.db.transaction() as session:
+            return venues.branch_venues(session, branch_id, page, page_size)
 
     @rpc
     def submit_plan(self, plan_id: str, now: str | None = None, idempotency_key: str | None = None) -> dict:

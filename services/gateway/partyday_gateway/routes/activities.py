@@ -215,6 +215,42 @@ async def qr_code(
     return _download(image.getvalue(), media_type, f"checkin-{activity_id}.{format}", cache=False)
 
 
+class ScreenCode(BaseModel):
+    token: str
+    url: str
+    expires_at: str
+    refresh_at: str = Field(description="when the screen fetches the next code (the next 30 s step)")
+    svg: str = Field(description="the code's QR as an SVG document")
+
+
+class Screen(BaseModel):
+    """What the venue's screen shows now."""
+
+    activity_id: str
+    theme: str
+    venue_name: str
+    starts_at: str
+    ends_at: str
+    state: Literal["sign_in", "sign_out", "not_open", "closed"]
+    until: str | None = Field(description="when the open window closes, or the next one opens; none once closed")
+    now: str
+    code: ScreenCode | None = Field(description="the rotating code, only while a window is open")
+
+
+@router.get("/activities/{activity_id}/screen", response_model=Screen)
+async def screen_code(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """The venue's screen: the activity, whether sign-in or sign-out is open (and until when) or when it opens,
+    and while one is open the rotating code as SVG with the moment to fetch the next one. For whoever may print
+    the activity's code (403 `manage_plans` otherwise)."""
+    await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    screen = await rpc.call("attendance", "screen_code", activity_id)
+    if screen["code"] is not None:
+        image = io.BytesIO()
+        segno.make(screen["code"]["url"], error="m").save(image, kind="svg", scale=10, border=4, xmldecl=False)
+        screen["code"]["svg"] = image.getvalue().decode()
+    return screen
+
+
 async def _printed_for(activity_id: str, activity: dict, rpc) -> tuple[dict, dict]:
     """What a printed document of the activity names besides it: its branch, and its plan, whose `time_zone` (the
     organisation's) its times are shown in."""

@@ -78,6 +78,22 @@ class BranchMonth(BaseModel):
     plan: Plan | None
 
 
+class SavedVenue(BaseModel):
+    name: str
+    lat: float
+    lon: float
+    radius_m: int
+    last_month: str = Field(description="the latest month whose plan named it")
+
+
+class SavedVenuePage(BaseModel):
+    branch_id: str
+    items: list[SavedVenue]
+    total: int
+    page: int
+    page_size: int
+
+
 class ReturnBody(BaseModel):
     comment: VisibleText(2000)
 
@@ -176,6 +192,16 @@ async def branch_month(branch_id: str, month: str, caller: Caller, rpc: Rpc, aut
     if not caller.covering(set(READ | MANAGE_PLANS), (await authz.org_paths.get(branch_id))["path"]):
         found["plan"] = found["plan"] if found["plan"] and found["plan"]["status"] in PUBLISHED else None
     return found
+
+
+@router.get("/branches/{branch_id}/venues", response_model=SavedVenuePage)
+async def branch_venues(
+    branch_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50
+):
+    """The branch's saved venues: each place its plans have named (name, position, radius), the most recently
+    used first, for the plan form to pick from (422 `BRANCH_REQUIRED` for a node that is not a branch)."""
+    await authz.require(caller, MANAGE_PLANS, branch_id, "manage_plans")
+    return await rpc.call("plans", "branch_venues", branch_id, page=page, page_size=page_size)
 
 
 @router.get("/me/plan", response_model=BranchMonth)

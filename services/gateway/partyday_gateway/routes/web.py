@@ -1,6 +1,6 @@
 """The web pages: the admin console at /console, the member pages at /m (phone-first, including /m/checkin,
-the address a sign-in QR code opens) and the public voting page at /vote. Plain HTML, JavaScript modules and
-CSS from this package: nothing is loaded from elsewhere."""
+the address a sign-in QR code opens), the venue's screen at /screen and the public voting page at /vote. Plain
+HTML, JavaScript modules and CSS from this package: nothing is loaded from elsewhere."""
 
 from pathlib import Path
 
@@ -34,6 +34,13 @@ async def favicon() -> RedirectResponse:
 async def console() -> FileResponse:
     """The admin console (one page; its views are addressed by the URL fragment)."""
     return _page("console.html")
+
+
+@router.get("/screen")
+async def venue_screen() -> FileResponse:
+    """The venue's screen: an activity's rotating sign-in code, full screen (`?activity=`), in the console's
+    session."""
+    return _page("screen.html")
 
 
 @router.get("/m/sw.js")

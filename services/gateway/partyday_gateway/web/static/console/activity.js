@@ -2,8 +2,8 @@
 // and the superior's score, QR poster and sheet downloads.
 import { query } from '../api.js';
 import { errorText, t } from '../i18n.js';
-import { act, badge, download, empty, errorBox, field, fmtTime, h, mount, pager, pct, table } from '../ui.js';
 import { can } from '../capabilities.js';
+import { act, badge, download, empty, errorBox, field, fmtTime, h, mount, notice, pager, pct, table } from '../ui.js';
 import { PAGE_SIZE, fmtNumber, orgLabel, orgNode, render, section, session, state, statusBadge, superiorOf } from './context.js';
 import { mediaCard } from './media.js';
 
@@ -20,10 +20,6 @@ async function viewActivity(main, activityId) {
   // superior of the branch.
   const manages = can(state.me, 'manage_plans', branch);
   const out = h('div', {});
-  const poster = h('button', { class: 'btn primary', onclick: () => act(poster, out,
-    () => download(session, `/activities/${activityId}/qr?format=pdf`, `checkin-${activityId}.pdf`)) }, t('activity.poster'));
-  const png = h('button', { class: 'btn', onclick: () => act(png, out,
-    () => download(session, `/activities/${activityId}/qr?format=png`, `checkin-${activityId}.png`)) }, t('activity.qrPng'));
   const sheetXlsx = h('button', { class: 'btn', onclick: () => act(sheetXlsx, out,
     () => download(session, `/activities/${activityId}/attendance.xlsx`, `attendance-${activityId}.xlsx`)) },
   t('activity.sheetXlsx'));
@@ -35,7 +31,7 @@ async function viewActivity(main, activityId) {
         h('dt', {}, t('plan.venue')), h('dd', {}, plan.venue.name, ' ', t('plan.radius', { m: plan.venue.radius_m })),
         h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
         h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、') || '—')),
-      h('div', { class: 'toolbar' }, manages ? [poster, png] : null, sheetXlsx), out),
+      h('div', { class: 'toolbar' }, manages ? codeButtons(activityId, out) : null, sheetXlsx), out),
     h('div', { class: 'grid2' },
       h('div', { class: 'card' }, h('h3', {}, t('activity.attendance'),
         sheet.closed ? [' ', badge(t('activity.closed'), 'muted')] : null),
@@ -55,7 +51,8 @@ async function viewActivity(main, activityId) {
     plan.summary ? h('p', { class: 'summary' }, plan.summary) : manages ? summaryForm(activityId) : empty(t('activity.noSummary'))),
     h('div', { class: 'card' }, h('h3', {}, t('activity.photos'),
       media ? h('small', { class: 'muted' }, ' ', t('media.detailScore', { n: media.detail_score })) : null),
-    media && media.items.length ? h('div', { class: 'gallery' }, media.items.map(mediaCard)) : empty(t('activity.noPhotos'))));
+    media && media.items.length ? h('div', { class: 'gallery' }, media.items.map(mediaCard)) : empty(t('activity.noPhotos')),
+    manages ? uploadForm(activityId) : null));
 }
 
 // Leave requests (请假) of the activity: the branch admin approves or rejects those pending until it closes
@@ -152,4 +149,40 @@ function superiorScoreForm(activityId, score) {
     if (await act(button, out, () => session.call(`/activities/${activityId}/superior-score`,
       { method: 'POST', body: { score: Number(value.value) } }))) render();
   } }, field('score.superior_score', value, t('score.giveHint')), button, out);
+}
+
+// The sign-in code, for whoever may print it (the branch's own admins): the A4 poster, the image, and the rotating
+// code for the venue's screen (a page of its own, full screen).
+function codeButtons(activityId, out) {
+  const poster = h('button', { class: 'btn primary', id: 'print-code', onclick: () => act(poster, out,
+    () => download(session, `/activities/${activityId}/qr?format=pdf`, `checkin-${activityId}.pdf`)) },
+  t('activity.poster'));
+  const png = h('button', { class: 'btn', onclick: () => act(png, out,
+    () => download(session, `/activities/${activityId}/qr?format=png`, `checkin-${activityId}.png`)) },
+  t('activity.qrPng'));
+  const screen = h('a', { class: 'btn', id: 'show-screen', href: `/screen?activity=${activityId}`, target: '_blank',
+    rel: 'noopener' }, t('activity.screen'));
+  return h('span', { class: 'code-buttons' }, poster, ' ', png, ' ', screen);
+}
+
+// A photo or document of the activity uploaded from the desk, for the branch's admins; it waits for review.
+function uploadForm(activityId) {
+  const file = h('input', { type: 'file', name: 'file', required: true,
+    accept: 'image/jpeg,image/png,image/webp,video/mp4,application/pdf' });
+  const caption = h('input', { name: 'caption', maxlength: 500 });
+  const out = h('div', {});
+  const button = h('button', { class: 'btn primary', type: 'submit' }, t('upload.submit'));
+  return h('div', { id: 'desk-upload' }, h('form', { class: 'form', onsubmit: async (event) => {
+    event.preventDefault();
+    if (!file.files.length) { file.focus(); return; }
+    const form = new FormData();
+    form.append('file', file.files[0]);
+    if (caption.value.trim()) form.append('caption', caption.value.trim());
+    const sent = await act(button, out, () => session.call(`/activities/${activityId}/media`, { method: 'POST', form }));
+    if (sent) {
+      mount(out, notice(t('upload.done')));
+      event.target.reset();
+    }
+  } }, h('h4', {}, t('upload.title')), h('div', { class: 'row' }, field('upload.file', file),
+    field('upload.caption', caption), button), out));
 }

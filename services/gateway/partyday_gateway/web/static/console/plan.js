@@ -1,7 +1,8 @@
 // The branch's plan for the month: drafted, changed while draft or returned, and submitted for review.
 import { t } from '../i18n.js';
-import { act, badge, empty, errorBox, field, fmtTime, h, mount } from '../ui.js';
+import { act, badge, empty, errorBox, field, fmtTime, h, mount, notice } from '../ui.js';
 import { render, section, session, state, statusBadge } from './context.js';
+import { venueDrawing } from './venue-map.js';
 
 export default { title: 'nav.plan', needs: ['manage_plans'], show: viewPlanDraft };
 
@@ -57,9 +58,7 @@ async function viewPlanDraft(main) {
     h('label', { class: 'check' }, h('input', { type: 'checkbox', value: action, checked: true }), action));
   const optional = input('optional', { value: (plan?.optional_actions || []).join('、'), placeholder: t('draft.optionalHint') });
   const out = h('div', {});
-  const here = h('button', { class: 'btn link', type: 'button', onclick: () => navigator.geolocation?.getCurrentPosition(
-    (found) => { lat.value = found.coords.latitude.toFixed(6); lon.value = found.coords.longitude.toFixed(6); },
-    () => mount(out, errorBox({ code: 'GEO_UNAVAILABLE' }))) }, t('draft.here'));
+  const place = venuePicker(org, { venue, lat, lon, radius }, out);
   const body = () => ({
     theme: theme.value.trim(), starts_at: wallToIso(starts.value, zone), ends_at: wallToIso(ends.value, zone),
     venue: { name: venue.value.trim(), lat: Number(lat.value), lon: Number(lon.value), radius_m: Number(radius.value) },
@@ -80,8 +79,65 @@ async function viewPlanDraft(main) {
   plan?.review_comment ? h('div', { class: 'comment' }, t('plan.comment'), ': ', plan.review_comment) : null,
   field('plan.theme', theme), h('div', { class: 'row' }, field('draft.starts', starts), field('draft.ends', ends)),
   h('small', { class: 'muted' }, t('draft.zone', { zone })),
-  field('plan.venue', venue), h('div', { class: 'row' }, field('draft.lat', lat), field('draft.lon', lon), field('draft.radius', radius), here),
+  place,
   h('fieldset', {}, h('legend', {}, t('directives.required')), actions.length ? actions : t('draft.noRequired')),
   field('plan.optional', optional), h('div', { class: 'row' }, draft, submit), out);
   return section(main, 'nav.plan', task, form);
+}
+
+// The venue: one of the branch's saved venues (the places its plans named before, and its registered position), or
+// where this device is now; drawn to scale with its geofence as it changes.
+function venuePicker(org, inputs, out) {
+  const { venue, lat, lon, radius } = inputs;
+  const drawing = h('figure', { class: 'venue-drawing' });
+  const located = h('div', { 'aria-live': 'polite' });
+  let saved = [];
+  const current = () => ({ name: venue.value.trim(), lat: parseFloat(lat.value), lon: parseFloat(lon.value),
+    radius_m: parseFloat(radius.value) });
+  const redraw = () => mount(drawing, venueDrawing(current(), saved),
+    h('figcaption', { class: 'muted small' }, t('venue.caption')));
+  const choose = h('select', { name: 'saved_venue', onchange: () => {
+    const picked = saved[Number(choose.value)];
+    if (!picked) return;
+    venue.value = picked.name; lat.value = picked.lat; lon.value = picked.lon; radius.value = picked.radius_m;
+    mount(located);
+    redraw();
+  } }, h('option', { value: '' }, t('common.loading')));
+  const fill = (venues) => {
+    saved = venues;
+    mount(choose, h('option', { value: '' }, venues.length ? t('venue.choose') : t('venue.noneSaved')),
+      venues.map((v, index) => h('option', { value: index },
+        v.last_month ? t('venue.usedIn', { name: v.name, month: v.last_month, m: v.radius_m }) : v.name)));
+    redraw();
+  };
+  const registered = Number.isFinite(org.venue_lat) && Number.isFinite(org.venue_lon)
+    ? [{ name: t('venue.registered'), lat: org.venue_lat, lon: org.venue_lon, radius_m: 300 }] : [];
+  session.call(`/branches/${org.org_id}/venues?page_size=50`)
+    .then((answer) => fill([...answer.items, ...registered]))
+    .catch(() => fill(registered));
+  const here = h('button', { class: 'btn', type: 'button', id: 'use-my-position', onclick: () => {
+    if (!navigator.geolocation) return mount(out, errorBox({ code: 'GEO_UNAVAILABLE' }));
+    here.disabled = true;
+    mount(located, notice(t('venue.locating'), 'info'));
+    return navigator.geolocation.getCurrentPosition((found) => {
+      here.disabled = false;
+      lat.value = found.coords.latitude.toFixed(6);
+      lon.value = found.coords.longitude.toFixed(6);
+      choose.value = '';
+      mount(located, notice(t('venue.located', { m: Math.round(found.coords.accuracy) })));
+      redraw();
+    }, (error) => {
+      here.disabled = false;
+      mount(located, errorBox({ code: error.code === 1 ? 'GEO_DENIED' : 'GEO_UNAVAILABLE' }));
+    }, { enableHighAccuracy: true, timeout: 15000 });
+  } }, t('draft.here'));
+  for (const input of [venue, lat, lon, radius]) input.addEventListener('input', redraw);
+  redraw();
+  return h('fieldset', { class: 'venue', id: 'venue' }, h('legend', {}, t('plan.venue')),
+    h('div', { class: 'venue-layout' },
+      h('div', { class: 'venue-inputs' },
+        h('div', { class: 'row' }, field('venue.saved', choose), here), located,
+        field('venue.name', venue),
+        h('div', { class: 'row' }, field('draft.lat', lat), field('draft.lon', lon), field('draft.radius', radius))),
+      drawing));
 }

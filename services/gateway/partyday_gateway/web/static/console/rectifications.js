@@ -3,7 +3,7 @@
 import { query } from '../api.js';
 import { t } from '../i18n.js';
 import { can } from '../capabilities.js';
-import { act, authImage, field, fmtTime, h, mount, notice, pager, table } from '../ui.js';
+import { act, authImage, errorBox, field, fmtTime, h, mount, notice, pager, table } from '../ui.js';
 import { PAGE_SIZE, orgLabel, orgNode, section, session, state, statusBadge, superiorOf } from './context.js';
 import { orgPicker } from './org-picker.js';
 
@@ -73,10 +73,9 @@ async function listRect(list, filter, page, out) {
     const node = { path: r.branch_path };
     if (r.status === 'open' && can(state.me, 'answer_rectifications', node)) {
       const text = h('textarea', { rows: 2, name: 'answer', 'aria-label': t('rect.answer'), placeholder: t('rect.answerHint') });
-      const media = h('input', { name: 'media_ids', 'aria-label': t('rect.mediaIds'), placeholder: t('rect.mediaHint') });
-      const ids = () => media.value.split(/[\s,，]+/).filter(Boolean);
-      return h('div', { class: 'answer' }, text, media,
-        move(r, 'answer', () => ({ text: text.value.trim(), media_ids: ids() })));
+      const photos = photoPicker(r.branch_id);
+      return h('div', { class: 'answer' }, text, photos.node,
+        move(r, 'answer', () => ({ text: text.value.trim(), media_ids: photos.chosen() })));
     }
     if (r.status === 'open' || !superiorOf({ ...node, org_id: r.branch_id })) return '—';
     const comment = h('textarea', { rows: 2, name: 'comment', 'aria-label': t('rect.comment'),
@@ -89,4 +88,27 @@ async function listRect(list, filter, page, out) {
     ['rect.due', (r) => r.due_on], ['plan.status', (r) => statusBadge('rect', r.status)],
     ['rect.history', history], ['common.actions', actions]], answer.items, t('rect.none')),
   answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => listRect(list, filter, p, out)) : null);
+}
+
+// The photos an answer shows, picked from the branch's own uploads to its activities of the chosen month and the
+// one before (the uploads the API accepts), shown as thumbnails with their captions.
+function photoPicker(branchId) {
+  const node = h('fieldset', { class: 'rect-photos' }, h('legend', {}, t('rect.photos')), h('small', { class: 'muted' },
+    t('common.loading')));
+  const [year, month] = state.month.split('-').map(Number);
+  const before = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  const uploads = async () => {
+    const months = await Promise.all([state.month, before].map((m) => session.call(`/branches/${branchId}/months/${m}`)));
+    const activities = months.map((m) => m.plan?.activity_id).filter(Boolean);
+    const media = await Promise.all(activities.map((id) => session.call(`/activities/${id}/media?page_size=50`)));
+    return media.flatMap((answer) => answer.items);
+  };
+  uploads().then((items) => mount(node, h('legend', {}, t('rect.photos')), items.length
+    ? h('div', { class: 'picks' }, items.map((item) => h('label', { class: 'pick', 'data-media': item.media_id },
+      h('input', { type: 'checkbox', value: item.media_id, name: 'media_ids' }),
+      item.kind === 'image' ? authImage(session, `/media/${item.media_id}/thumbnail`, item.caption || '') : null,
+      h('span', {}, item.caption || t('rect.untitled')))))
+    : h('small', { class: 'muted' }, t('rect.noPhotos'))))
+    .catch((error) => mount(node, h('legend', {}, t('rect.photos')), errorBox(error)));
+  return { node, chosen: () => [...node.querySelectorAll('input:checked')].map((box) => box.value) };
 }

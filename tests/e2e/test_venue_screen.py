@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-
 STACK_ENVIRONMENT = {"PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000"}
 PASSWORD = "venue-pass-1"
 ROOM = {"name": "党员活动室", "lat": 33.07, "lon": 107.03, "radius_m": 300}

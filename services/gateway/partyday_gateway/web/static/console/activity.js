@@ -3,7 +3,7 @@
 import { query } from '../api.js';
 import { errorText, t } from '../i18n.js';
 import { can } from '../capabilities.js';
-import { act, badge, download, empty, errorBox, field, fmtTime, h, mount, notice, pager, pct, table } from '../ui.js';
+import { act, badge, download, empty, errorBox, field, fmtTime, h, mount, pager, pct, table } from '../ui.js';
 import { PAGE_SIZE, fmtNumber, orgLabel, orgNode, render, section, session, state, statusBadge, superiorOf } from './context.js';
 import { mediaCard } from './media.js';
 
@@ -165,7 +165,8 @@ function codeButtons(activityId, out) {
   return h('span', { class: 'code-buttons' }, poster, ' ', png, ' ', screen);
 }
 
-// A photo or document of the activity uploaded from the desk, for the branch's admins; it waits for review.
+// A photo or document of the activity uploaded from the desk, for the branch's admins; it joins the gallery and
+// waits for review.
 function uploadForm(activityId) {
   const file = h('input', { type: 'file', name: 'file', required: true,
     accept: 'image/jpeg,image/png,image/webp,video/mp4,application/pdf' });
@@ -179,10 +180,7 @@ function uploadForm(activityId) {
     form.append('file', file.files[0]);
     if (caption.value.trim()) form.append('caption', caption.value.trim());
     const sent = await act(button, out, () => session.call(`/activities/${activityId}/media`, { method: 'POST', form }));
-    if (sent) {
-      mount(out, notice(t('upload.done')));
-      event.target.reset();
-    }
+    if (sent) render();
   } }, h('h4', {}, t('upload.title')), h('div', { class: 'row' }, field('upload.file', file),
     field('upload.caption', caption), button), out));
 }

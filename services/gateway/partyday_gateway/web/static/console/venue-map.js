@@ -60,16 +60,17 @@ export function venueDrawing(venue, others = []) {
     const x = cx + east * scale;
     const y = cy - north * scale;
     if (x < 0 || x > WIDTH || y < 0 || y > HEIGHT || (Math.abs(east) < 1 && Math.abs(north) < 1)) continue;
+    // A venue next to the point keeps its name in its tooltip only: its label would cover the point's.
+    const beside = Math.hypot(x - cx, y - cy) < 24;
     svg.append(s('g', { class: 'venue-other' }, s('title', {}, other.name), s('circle', { cx: x, cy: y, r: 4 }),
-      s('text', { x: x + 6, y: y + 4 }, other.name)));
+      beside ? null : s('text', { x: x + 6, y: y + 4 }, other.name)));
   }
   svg.append(
     s('circle', { cx, cy, r: radius * scale, class: 'venue-fence', id: 'venue-fence' }),
     s('line', { x1: cx, y1: cy, x2: cx + radius * scale, y2: cy, class: 'venue-radius' }),
-    s('text', { x: cx + (radius * scale) / 2, y: cy - 6, 'text-anchor': 'middle', class: 'venue-label' },
-      t('venue.radius', { m: radius })),
+    s('text', { x: cx + radius * scale + 4, y: cy + 4, class: 'venue-label' }, t('venue.radius', { m: radius })),
     s('circle', { cx, cy, r: 5, class: 'venue-pin' }),
-    s('text', { x: cx, y: cy + 18, 'text-anchor': 'middle', class: 'venue-label' }, venue.name || ''),
+    s('text', { x: cx, y: cy - 10, 'text-anchor': 'middle', class: 'venue-label' }, venue.name || ''),
     s('g', { class: 'venue-north' }, s('path', { d: `M ${WIDTH - 20} 14 l 6 14 h -12 z` }),
       s('text', { x: WIDTH - 20, y: 40, 'text-anchor': 'middle' }, t('venue.north'))),
     s('g', { class: 'venue-bar', id: 'venue-bar' },

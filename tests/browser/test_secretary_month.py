@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from partyday_common.settings import DEVELOPMENT_ADMIN_PASSWORD as ADMIN_PASSWORD
+from partyday_common.settings import DEVELOPMENT_ADMIN_PHONE as ADMIN_PHONE
 from tests.e2e.helpers import wait_for
 from tests.fixtures import media_corpus
 
@@ -27,6 +29,7 @@ def branch(stack):
     county = stack.create_org(root["org_id"], "county", "汉台区委")
     town = stack.create_org(county, "township", "北关街道")
     home = stack.create_org(town, "branch", "北关社区第一党支部", venue_lat=33.0705, venue_lon=107.0295)
+    later = stack.create_org(town, "branch", "北关社区第二党支部")
     secretary = stack.create_member(home, PASSWORD, name="张书记")
     stack.grant(secretary, "branch_admin", home)
     member = stack.create_member(home, PASSWORD, name="李明")
@@ -46,7 +49,14 @@ def branch(stack):
             },
         )
         assert drafted.status_code == 201, drafted.text
-    return {"county": county, "home": home, "secretary": secretary, "member": member, "month": f"{now:%Y-%m}"}
+    return {
+        "county": county,
+        "home": home,
+        "later": later,
+        "secretary": secretary,
+        "member": member,
+        "month": f"{now:%Y-%m}",
+    }
 
 
 def fence_radius_px(page) -> float:
@@ -216,3 +226,19 @@ def test_a_secretary_plans_prints_and_shows_the_rotating_code_uploads_and_answer
     assert answered["status"] == "answered"
     assert answered["history"][-1]["media_ids"] == [uploaded["media_id"]]
     page.shot("rectification-answered")
+
+
+def test_the_screen_says_when_sign_in_opens_while_it_is_not_open(stack, branch, page):
+    starts = datetime.now(timezone.utc) + timedelta(hours=3)
+    activity = stack.approved_activity(
+        branch["later"], starts, starts + timedelta(hours=1), theme="学习党史", venue=ROOM, required_actions=[]
+    )
+    page.start_over("/console", ADMIN_PHONE, ADMIN_PASSWORD)
+    page.wait(".sidenav a")
+    page.go(f"/screen?activity={activity}")
+    waiting = page.wait("section[data-state=not_open] .screen-waiting", "签到尚未开放")
+    opens = (starts - timedelta(minutes=30)).astimezone(SHANGHAI)
+    assert f"{opens:%H:%M}" in waiting.text
+    assert not page.all("#screen-code"), "no code while sign-in is not open"
+    assert page.wait("#screen-theme").text == "学习党史"
+    page.shot("screen-not-open")

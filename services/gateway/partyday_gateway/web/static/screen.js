@@ -7,11 +7,12 @@ import { session } from './console/context.js';
 
 const activityId = new URLSearchParams(location.search).get('activity');
 const app = document.getElementById('app');
-const RETRY_MS = 10000;
+const RETRY_MS = 5000;
 const POLL_WHILE_WAITING_MS = 60000;
 let timer = null;
 let countdown = null;
 let shownUrl = null;
+let shown = null;
 
 function later(ms) {
   clearTimeout(timer);
@@ -64,7 +65,8 @@ function render(screen) {
       h('p', { class: 'screen-open', role: 'status' }, t(`screen.${screen.state}`),
         ' ', t('screen.until', { at: fmtTime(screen.until) })),
       h('p', { class: 'screen-scan' }, t('screen.scan')),
-      h('p', { class: 'muted' }, t('screen.refresh'), ' ', left, ' ', t('screen.seconds')))));
+      h('p', { class: 'muted' }, t('screen.refresh'), ' ', left, ' ', t('screen.seconds')),
+      h('div', { id: 'screen-error', 'aria-live': 'polite' }))));
   later(new Date(screen.code.refresh_at).getTime() - new Date(screen.now).getTime() + 300);
 }
 
@@ -77,11 +79,19 @@ async function show() {
       h('a', { class: 'btn primary', href: `/console#/activity/${activityId}` }, t('screen.toConsole'))));
   }
   try {
-    return render(await session.call(`/activities/${activityId}/screen`));
+    shown = await session.call(`/activities/${activityId}/screen`);
+    return render(shown);
   } catch (error) {
     if (!session.loggedIn) return show();
-    frame(errorBox(error));
-    if (error.status === 0 || error.status >= 500) later(RETRY_MS);
+    const passing = error.status === 0 || error.status >= 500;
+    // A code still valid stays up through a short outage (phones scan it meanwhile), with the reason beside it.
+    const banner = document.getElementById('screen-error');
+    if (passing && shown?.code && Date.now() < new Date(shown.code.expires_at).getTime() && banner) {
+      mount(banner, errorBox(error));
+    } else {
+      frame(errorBox(error));
+    }
+    if (passing) later(RETRY_MS);
     return undefined;
   }
 }

@@ -108,6 +108,17 @@ def test_a_secretary_plans_prints_and_shows_the_rotating_code_uploads_and_answer
     assert room_dot.is_displayed()
     assert not page.all("img[src^='http']"), "no map tiles from elsewhere"
     page.fill("#plan-form input[name=venue]", "社区广场")
+    page.phone()
+    page.wait_until(
+        lambda: page.js(
+            "const v = document.querySelector('#venue'), m = document.querySelector('#venue-map');"
+            "return v.scrollWidth <= v.clientWidth && m.getBoundingClientRect().right <= window.innerWidth"
+        ),
+        "the venue and its drawing fit a phone's width",
+    )
+    page.driver.execute_script("document.querySelector('#venue').scrollIntoView()")
+    page.shot("venue-on-a-phone")
+    page.desk()
     page.fill("#plan-form input[name=theme]", "重温入党誓词")
     page.shot("my-position")
 

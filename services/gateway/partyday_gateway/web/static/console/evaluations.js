@@ -280,32 +280,32 @@ function awardSelect(found, c) {
 // The step the caller takes next, below the candidates: the working group's shortlist, the committee's winners,
 // publishing. Each redraws the evaluation at its new stage.
 function stepControls(found, roles, out) {
-  const base = `/evaluations/${found.evaluation_id}`;
-  const step = (label, action, body, done) => {
-    const button = h('button', { class: 'btn primary', type: 'button', 'data-step': action, onclick: async () => {
-      const moved = await act(button, out, () => session.call(`${base}/${action}`, { method: 'POST', body: body() }));
-      if (moved) {
-        flash = t(done);
-        render();
-      }
-    } }, t(label));
+  const step = (label, path, body, done) => {
+    const button = h('button', { class: 'btn primary', type: 'button', 'data-step': path.split('/').pop(),
+      onclick: async () => {
+        const moved = await act(button, out, () => session.call(path, { method: 'POST', body: body() }));
+        if (moved) {
+          flash = t(done);
+          render();
+        }
+      } }, t(label));
     return button;
   };
   if (roles.shortlist) {
     return h('div', { class: 'card step' }, h('p', {}, t('eval.firstReviewHint')),
-      step('eval.firstReview', 'first-review',
+      step('eval.firstReview', `/evaluations/${found.evaluation_id}/first-review`,
         () => ({ shortlist: [...(shortlists.get(found.evaluation_id) || [])] }), 'eval.firstReviewed'));
   }
   if (roles.choose) {
     const pick = (award) => [...(awards.get(found.evaluation_id) || new Map())]
       .filter(([, chosen]) => chosen === award).map(([id]) => id);
     return h('div', { class: 'card step' }, h('p', {}, t('eval.secondReviewHint')),
-      step('eval.secondReview', 'second-review', () => ({ best: pick('best'), excellent: pick('excellent') }),
-        'eval.secondReviewed'));
+      step('eval.secondReview', `/evaluations/${found.evaluation_id}/second-review`,
+        () => ({ best: pick('best'), excellent: pick('excellent') }), 'eval.secondReviewed'));
   }
   if (roles.publish) {
     return h('div', { class: 'card step' }, h('p', {}, t('eval.publishHint')),
-      step('eval.publish', 'publish', () => undefined, 'eval.publishedNote'));
+      step('eval.publish', `/evaluations/${found.evaluation_id}/publish`, () => undefined, 'eval.publishedNote'));
   }
   return null;
 }

@@ -10,6 +10,7 @@ from partyday_gateway.routes.activities import SheetRow
 from partyday_gateway.routes.evaluations import Evaluation, Stage
 from partyday_gateway.routes.media import MediaStatus
 from partyday_gateway.routes.plans import Rectification, RectificationStep, Status
+from partyday_notifications_contracts.rpc import CHANNELS, KINDS
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
 SOURCE = (WEB / "static" / "i18n.js").read_text()
@@ -69,6 +70,8 @@ def enumerated() -> set[str]:
         "score": ("sign_in_rate", "mobile_like_rate", "upload_detail", "comments", "superior_score"),
         "score.status": ("pending", "scored"),
         "error": SCAN_REFUSALS,
+        "notify.kind": KINDS,
+        "notify.channel": CHANNELS,
     }
     return {f"{prefix}.{value}" for prefix, names in values.items() for value in names}
 

@@ -54,3 +54,33 @@ def test_the_unread_badge_and_the_message_on_the_phone_and_at_the_desk(stack, pa
     page.wait("article.notification", "请补充议题")
     assert page.wait("#inbox-link").text.startswith("消息通知")
     page.shot("inbox-console")
+
+
+def test_a_member_chooses_how_they_are_told_below_their_inbox(stack, page):
+    secretary = returned_plan_for_a_new_secretary(stack)
+    page.reset()
+    page.phone()
+    page.go("/m")
+    page.login(secretary["phone"], PASSWORD)
+    page.click(".tabbar a", "消息")
+    page.wait("#notification-settings tr[data-kind='plan_returned']")
+    required = page.wait("input[name='plan_overdue.sms']")
+    assert required.is_selected() and not required.is_enabled(), "what the organisation requires stays checked"
+    inbox = page.wait("input[name='plan_returned.inbox']")
+    assert inbox.is_selected() and not inbox.is_enabled(), "the inbox always tells"
+    sms = page.wait("input[name='plan_returned.sms']")
+    assert sms.is_selected() and sms.is_enabled()
+    sms.click()
+    page.fill("#notification-settings input[name='email']", "zheng@example.cn")
+    page.click("#notification-settings button[type='submit']")
+    page.wait("#notification-settings .alert.ok", "通知设置已保存")
+    page.shot("settings-saved-phone")
+
+    page.start_over("/console#/inbox", secretary["phone"], PASSWORD)
+    page.wait("#notification-settings input[name='email']")
+    assert page.wait("#notification-settings input[name='email']").get_attribute("value") == "zheng@example.cn"
+    assert not page.wait("input[name='plan_returned.sms']").is_selected(), "the choice is kept"
+    page.shot("settings-console")
+    token = stack.login(secretary["phone"], PASSWORD)
+    settings = stack.http.get("/api/v1/me/notification-settings", headers=token).json()
+    assert "sms" not in settings["channels"]["plan_returned"] and settings["email"] == "zheng@example.cn"

@@ -268,6 +268,19 @@ const zh = {
   'error.PLAN_TIMES_INVALID': '活动时间不正确：结束须晚于开始，且不超过 12 小时',
   'error.PLAN_OUTSIDE_MONTH': '活动须在本月内举行', 'error.PLAN_EXISTS': '本月已有活动方案',
   'error.ACTIVITY_NOT_ENDED': '活动结束后才能提交小结', 'error.OWN_BRANCH': '不能审核本支部的方案', 'error.unknown': '操作未成功',
+  'notify.settings': '通知设置', 'notify.kind': '通知类型', 'notify.required': '必选', 'notify.save': '保存设置',
+  'notify.saved': '通知设置已保存', 'notify.email': '电子邮箱', 'notify.emailHint': '留空则不发邮件',
+  'notify.language': '消息语言', 'notify.language.zh': '中文', 'notify.language.en': 'English',
+  'notify.channel.inbox': '站内消息', 'notify.channel.sms': '短信', 'notify.channel.email': '电子邮件',
+  'notify.kind.plan_published': '活动方案发布', 'notify.kind.plan_returned': '方案被退回',
+  'notify.kind.plan_overdue': '方案逾期', 'notify.kind.summary_overdue': '总结逾期',
+  'notify.kind.rectification_issued': '整改通知下发', 'notify.kind.rectification_answered': '整改已答复',
+  'notify.kind.rectification_reopened': '整改重新打开', 'notify.kind.rectification_overdue': '整改逾期',
+  'notify.kind.absence_flagged': '党员缺席提醒', 'notify.kind.leave_decided': '请假审批结果',
+  'notify.kind.upload_rejected': '图文被退回', 'notify.kind.comment_hidden': '评论被隐藏',
+  'notify.kind.comment_moderated': '评论处理结果', 'notify.kind.evaluation_published': '评选结果公布',
+  'notify.kind.campaign_opened': '打Call活动开始投票', 'notify.kind.political_birthdays': '政治生日',
+  'notify.kind.reminder_day_before': '活动前一天提醒', 'notify.kind.reminder_hour_before': '活动前一小时提醒',
 };
 
 const en = {
@@ -582,6 +595,20 @@ const en = {
   'error.PLAN_OUTSIDE_MONTH': 'The activity must take place in its month', 'error.PLAN_EXISTS': 'This month already has a plan',
   'error.OWN_BRANCH': "Nobody reviews their own branch's plan",
   'error.unknown': 'That did not work',
+  'notify.settings': 'Notification settings', 'notify.kind': 'Kind', 'notify.required': '(required)',
+  'notify.save': 'Save settings', 'notify.saved': 'Notification settings saved', 'notify.email': 'E-mail',
+  'notify.emailHint': 'Leave blank for no e-mail', 'notify.language': 'Language of messages',
+  'notify.language.zh': '中文', 'notify.language.en': 'English',
+  'notify.channel.inbox': 'In the app', 'notify.channel.sms': 'Text message', 'notify.channel.email': 'E-mail',
+  'notify.kind.plan_published': 'Plan published', 'notify.kind.plan_returned': 'Plan returned',
+  'notify.kind.plan_overdue': 'Plan overdue', 'notify.kind.summary_overdue': 'Summary overdue',
+  'notify.kind.rectification_issued': 'Rectification issued', 'notify.kind.rectification_answered': 'Rectification answered',
+  'notify.kind.rectification_reopened': 'Rectification reopened', 'notify.kind.rectification_overdue': 'Rectification overdue',
+  'notify.kind.absence_flagged': 'Absence flagged', 'notify.kind.leave_decided': 'Leave decided',
+  'notify.kind.upload_rejected': 'Upload rejected', 'notify.kind.comment_hidden': 'Comment hidden',
+  'notify.kind.comment_moderated': 'Comment moderated', 'notify.kind.evaluation_published': 'Evaluation published',
+  'notify.kind.campaign_opened': 'Campaign voting opened', 'notify.kind.political_birthdays': 'Political birthdays',
+  'notify.kind.reminder_day_before': 'Reminder the day before', 'notify.kind.reminder_hour_before': 'Reminder an hour before',
 };
 
 export const DICTIONARIES = { zh, en };

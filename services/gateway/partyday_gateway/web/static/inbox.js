@@ -1,7 +1,9 @@
 // A member's notifications, on the phone and in the console: the unread badge beside the link to the inbox, and the
-// inbox itself, newest first, each message marked read when opened, with "mark all read".
+// inbox itself, newest first, each message marked read when opened, with "mark all read"; below it, the member's
+// choices of how they are told.
 import { query } from './api.js';
 import { t } from './i18n.js';
+import { notificationSettings } from './notification-settings.js';
 import { act, empty, errorBox, fmtTime, h, mount, pager } from './ui.js';
 
 const PAGE_SIZE = 20;
@@ -49,7 +51,8 @@ export async function showInbox(session, main, page = 1) {
   mount(main, h('div', { class: 'row between' }, h('h2', {}, t('inbox.title'),
     answer.unread ? h('span', { class: 'badge unread' }, String(answer.unread)) : null), readAll), out,
   items.length ? items : empty(t('inbox.none')),
-  answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => showInbox(session, main, p)) : null);
+  answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => showInbox(session, main, p)) : null,
+  notificationSettings(session));
   const shown = document.getElementById('unread-badge');
   if (shown) showCount(shown, answer.unread);
 }

@@ -1,10 +1,10 @@
 // The member pages' service worker: keeps the page and its files so that a QR code opened without a network
 // still shows the sign-in page (the scan is then queued on the phone). Network first, the kept copy offline.
-const CACHE = 'partyday-member-v6';
+const CACHE = 'partyday-member-v7';
 const SHELL = '/m/checkin';
 const FILES = ['/static/app.css', '/static/member.js', '/static/account.js', '/static/api.js', '/static/ui.js',
   '/static/i18n.js', '/static/campaign.js', '/static/capabilities.js', '/static/device-key.js', '/static/inbox.js',
-  '/static/month.js',
+  '/static/month.js', '/static/notification-settings.js',
   '/static/icon.svg'];
 
 self.addEventListener('install', (event) => {

@@ -33,7 +33,7 @@ async function viewDeadLetters(main, page = '1') {
     return;
   }
   mount(counts, countsTable(answer.counts));
-  mount(letters, table([['dead.at', (d) => fmtTime(d.created_at)], ['dead.kind', (d) => h('code', {}, d.kind)],
+  mount(letters, table([['dead.at', (d) => fmtTime(d.created_at)], ['dead.kind', (d) => t(`notify.kind.${d.kind}`)],
     ['dead.channel', (d) => channelName(d.channel)], ['dead.recipient', (d) => h('code', {}, d.recipient_id)],
     ['dead.attempts', (d) => String(d.attempts)],
     ['dead.lastError', (d) => h('span', { class: 'dead-error' }, d.last_error || '—')]],

@@ -281,6 +281,8 @@ const zh = {
   'notify.kind.comment_moderated': '评论处理结果', 'notify.kind.evaluation_published': '评选结果公布',
   'notify.kind.campaign_opened': '打Call活动开始投票', 'notify.kind.political_birthdays': '政治生日',
   'notify.kind.reminder_day_before': '活动前一天提醒', 'notify.kind.reminder_hour_before': '活动前一小时提醒',
+  'm.report': '举报', 'm.reportReason': '举报理由（可不填）', 'm.reportSend': '提交举报', 'm.reportCancel': '取消',
+  'm.reported': '已举报，等待审核',
 };
 
 const en = {
@@ -609,6 +611,8 @@ const en = {
   'notify.kind.comment_moderated': 'Comment moderated', 'notify.kind.evaluation_published': 'Evaluation published',
   'notify.kind.campaign_opened': 'Campaign voting opened', 'notify.kind.political_birthdays': 'Political birthdays',
   'notify.kind.reminder_day_before': 'Reminder the day before', 'notify.kind.reminder_hour_before': 'Reminder an hour before',
+  'm.report': 'Report', 'm.reportReason': 'Reason (optional)', 'm.reportSend': 'Send report', 'm.reportCancel': 'Cancel',
+  'm.reported': 'Reported; a moderator will look at it',
 };
 
 export const DICTIONARIES = { zh, en };

@@ -166,8 +166,29 @@ async function absenceCards() {
 async function listComments(container, activityId) {
   const page = await session.call(`/activities/${activityId}/comments${query({ page_size: 50 })}`);
   mount(container, page.items.length ? h('ul', { class: 'comment-list' }, page.items.map((c) =>
-    h('li', {}, h('strong', {}, c.member_id === me.member_id ? t('m.me') : t('m.member')), ' ', h('span', {}, c.text),
-      h('small', { class: 'muted' }, ' ', fmtTime(c.created_at))))) : empty(t('m.noComments')));
+    h('li', { 'data-comment': c.comment_id }, h('strong', {}, c.member_id === me.member_id ? t('m.me') : t('m.member')),
+      ' ', h('span', {}, c.text), h('small', { class: 'muted' }, ' ', fmtTime(c.created_at)),
+      c.member_id === me.member_id ? null : reportControl(c.comment_id)))) : empty(t('m.noComments')));
+}
+
+// Reporting another member's comment (举报), with an optional reason: enough reports hide it for a moderator.
+function reportControl(commentId) {
+  const holder = h('span', { class: 'report' });
+  const open = h('button', { class: 'btn link small', type: 'button', 'data-report': commentId, onclick: () => {
+    const reason = h('input', { name: 'reason', maxlength: 500, 'aria-label': t('m.reportReason'),
+      placeholder: t('m.reportReason') });
+    const out = h('div', {});
+    const send = h('button', { class: 'btn small', type: 'submit' }, t('m.reportSend'));
+    mount(holder, h('form', { class: 'row', onsubmit: async (event) => {
+      event.preventDefault();
+      const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
+      const sent = await act(send, out, () => session.call(`/comments/${commentId}/reports`, { method: 'POST', body }));
+      if (sent) mount(holder, h('small', { class: 'muted', role: 'status' }, ' ', t('m.reported')));
+    } }, reason, send, h('button', { class: 'btn link small', type: 'button', onclick: () => mount(holder, open) },
+      t('m.reportCancel')), out));
+    reason.focus();
+  } }, t('m.report'));
+  return mount(holder, open);
 }
 
 function uploadCard(activityId) {

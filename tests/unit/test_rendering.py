@@ -39,6 +39,24 @@ REPORT = {
     "months": [
         {"month": "2026-10", "branches": 2, "planned": 2, "approved": 2, "held": 1, "documented": 1, "scored": 1}
     ],
+    "summary": {
+        "branches": 2,
+        "months": 1,
+        "branch_months": 2,
+        "planned": 2,
+        "approved": 2,
+        "held": 1,
+        "documented": 1,
+        "scored": 1,
+        "held_rate": 0.5,
+        "scored_branches": 1,
+        "unscored": 1,
+        "mean_score": 91.46,
+        "best": [{"name": "北关社区第一党支部", "score": 91.46}],
+        "weakest": [],
+        "previous": None,
+    },
+    "ranking": [{"rank": 1, "name": "北关社区第一党支部", "score": 91.46}],
     "columns": ["rank", "name", "code", "score", "sign_in_rate", "activities", "awards"],
     "rows": [
         {
@@ -62,6 +80,7 @@ def test_a_report_as_xlsx_keeps_its_chinese_headers_and_rows():
     book = load_workbook(BytesIO(report_documents.xlsx(REPORT)))
     assert book.sheetnames == ["概况", "明细"]
     assert book["概况"]["A1"].value == "北关街道 2026-Q4 主题党日季度通报"
+    assert book["概况"]["A2"].value.startswith("2026年第四季度，北关街道共有2个党支部")
     rows = list(book["明细"].values)
     assert rows[0] == ("名次", "党组织", "代码", "综合得分", "签到率", "活动次数", "评选")
     assert rows[1] == (1, "北关社区第一党支部", "B1", 91.46, "—", 3, "最佳、金点子")
@@ -70,3 +89,29 @@ def test_a_report_as_xlsx_keeps_its_chinese_headers_and_rows():
 def test_a_report_as_pdf_embeds_the_cjk_font():
     body = report_documents.pdf(REPORT, str(get_gateway_settings().cjk_font_path))
     assert body.startswith(b"%PDF") and b"FontFile2" in body
+
+
+def test_the_bulletin_reads_as_a_notice_with_its_summary_chart_and_tables():
+    from io import BytesIO
+
+    import pdfplumber
+
+    body = report_documents.pdf(REPORT, str(get_gateway_settings().cjk_font_path), "2026年12月5日")
+    with pdfplumber.open(BytesIO(body)) as document:
+        text = "".join(page.extract_text() for page in document.pages).replace("\n", "")
+        images = sum(len(page.images) for page in document.pages)
+    for expected in (
+        "关于2026年第四季度主题党日开展情况的通报",
+        "各党组织：",
+        "一、总体情况",
+        "2026年第四季度，北关街道共有2个党支部",
+        "本季度仅北关社区第一党支部有得分，为91.46分。",
+        "上季度没有可比的数据",
+        "二、得分排名",
+        "三、各党支部得分排名",
+        "四、逐月情况",
+        "五、工作要求",
+        "2026年12月5日",
+    ):
+        assert expected in text, expected
+    assert images == 1, "the ranking chart is drawn in"

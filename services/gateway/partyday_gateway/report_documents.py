@@ -1,4 +1,5 @@
-"""Reports as XLSX (openpyxl) and PDF (reportlab, the CJK TrueType font embedded and subset)."""
+"""Reports as XLSX (openpyxl) and PDF (reportlab, the CJK TrueType font embedded and subset): the written
+summary, the ranking chart and the tables, in Chinese; the bulletin laid out as a notice a county sends as it is."""
 
 import io
 
@@ -6,11 +7,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from partyday_common import printing
+from partyday_gateway import charts
+from partyday_gateway.report_summary import paragraphs, period_label
 from partyday_scoring_contracts.rpc import STAGE_ZH
 
 HEADERS = {
@@ -30,6 +34,19 @@ MONTH_COLUMNS = ["month", "branches", *STAGE_ZH]
 COLUMN_WIDTHS_MM = {"rank": 12, "code": 30, "score": 20, "sign_in_rate": 18, "activities": 18, "awards": 60}
 STAGE_COLUMN_MM = 20
 MARGIN = 15 * mm
+# The chart shows the best branches only: a county's hundreds of bars would not fit a page; the table has them all.
+CHART_BARS = 15
+HEADINGS = {
+    "inspection": "关于{label}主题党日督查情况的报告",
+    "bulletin": "关于{label}主题党日开展情况的通报",
+    "assessment": "关于{label}主题党日考核结果的通报",
+}
+TABLE_HEADINGS = {"inspection": "各党支部进展", "bulletin": "各党支部得分排名", "assessment": "各党支部得分排名"}
+REQUIREMENTS = (
+    "各党组织要对照本通报查找差距，对未按时报送方案、未开展或未归档图文的党支部逐一督促整改；"
+    "得分靠后的党支部要认真分析原因，在下一期主题党日中改进内容和形式，确保主题党日按时按质开展。"
+)
+NUMERALS = "一二三四五六"
 
 
 def cell(value):
@@ -46,13 +63,20 @@ def title(report: dict) -> str:
     return f"{report['name']} {report['period']} {report['title']}"
 
 
+def heading(report: dict) -> str:
+    return HEADINGS[report["kind"]].format(label=period_label(report["period"]))
+
+
 def xlsx(report: dict) -> bytes:
-    """Two sheets: the month-by-month figures, and the report's table."""
+    """Two sheets: the title, the written summary and the month-by-month figures; and the report's table."""
     book = Workbook()
     figures = book.active
     figures.title = "概况"
     figures.append([title(report)])
     figures["A1"].font = Font(bold=True, size=14)
+    for paragraph in paragraphs(report):
+        figures.append([printing.cell(paragraph)])
+    figures.append([])
     figures.append([HEADERS[c] for c in MONTH_COLUMNS])
     for month in report["months"]:
         figures.append([printing.cell(cell(month[c])) for c in MONTH_COLUMNS])
@@ -74,12 +98,15 @@ def _widths(columns: list[str], page_width: float) -> list[float]:
     return [fixed.get(c, rest) for c in columns]
 
 
-def pdf(report: dict, font_path: str) -> bytes:
-    """A4 landscape: the title, the month-by-month figures, then the table, its header repeated on each page; every
-    cell wraps inside its column, so a long name takes two lines rather than pushing the table off the page."""
+def pdf(report: dict, font_path: str, issued: str = "") -> bytes:
+    """A4 landscape, laid out as an official notice: the heading, the issuing organisation, the written summary,
+    the ranking chart, the report's table (its header repeated on each page), the month-by-month figures, for a
+    bulletin the requirements, and the issuer and the date `issued` (like 2026年12月5日) at the foot. Every cell
+    wraps inside its column, so a long name takes two lines rather than pushing the table off the page."""
     font = printing.cjk_font(font_path)
     out = io.BytesIO()
     page_size = landscape(A4)
+    width = page_size[0] - 2 * MARGIN
     document = SimpleDocTemplate(
         out,
         pagesize=page_size,
@@ -89,7 +116,14 @@ def pdf(report: dict, font_path: str) -> bytes:
         bottomMargin=MARGIN,
         title=title(report),
     )
-    heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22, wordWrap="CJK")
+    headline = ParagraphStyle(
+        "headline", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER, wordWrap="CJK", textColor="#c8102e"
+    )
+    issuer = ParagraphStyle("issuer", fontName=font, fontSize=12, leading=18, alignment=TA_CENTER, wordWrap="CJK")
+    section = ParagraphStyle("section", fontName=font, fontSize=13, leading=20, spaceBefore=8, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=19, firstLineIndent=22, wordWrap="CJK")
+    salutation = ParagraphStyle("salutation", fontName=font, fontSize=11, leading=19, wordWrap="CJK")
+    signature = ParagraphStyle("signature", fontName=font, fontSize=11, leading=19, alignment=TA_RIGHT, wordWrap="CJK")
     text = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11, wordWrap="CJK")
     style = TableStyle(
         [
@@ -103,19 +137,46 @@ def pdf(report: dict, font_path: str) -> bytes:
         lines = [[HEADERS[c] for c in columns]] + [[str(cell(row[c])) for c in columns] for row in rows]
         return [[Paragraph(printing.plain(value), text) for value in line] for line in lines]
 
-    month_widths = [STAGE_COLUMN_MM * mm] * len(MONTH_COLUMNS)
-    document.build(
-        [
-            Paragraph(printing.plain(title(report)), heading),
-            Spacer(1, 4 * mm),
-            Table(cells(MONTH_COLUMNS, report["months"]), colWidths=month_widths, style=style),
-            Spacer(1, 6 * mm),
-            Table(
-                cells(report["columns"], report["rows"]),
-                colWidths=_widths(report["columns"], page_size[0]),
-                style=style,
-                repeatRows=1,
-            ),
+    numbers = iter(NUMERALS)
+
+    def part(name: str) -> Paragraph:
+        return Paragraph(printing.plain(f"{next(numbers)}、{name}"), section)
+
+    label = period_label(report["period"])
+    story = [Paragraph(printing.plain(heading(report)), headline), Paragraph(printing.plain(report["name"]), issuer)]
+    story.append(Spacer(1, 4 * mm))
+    if report["kind"] == "bulletin":
+        story += [
+            Paragraph("各党组织：", salutation),
+            Paragraph(printing.plain(f"现将{label}{report['name']}所属党支部主题党日开展情况通报如下。"), body),
         ]
+    story += [part("总体情况"), *(Paragraph(printing.plain(p), body) for p in paragraphs(report))]
+    story.append(part(f"得分排名（前{CHART_BARS}名）" if len(report["ranking"]) > CHART_BARS else "得分排名"))
+    if report["ranking"]:
+        bars = report["ranking"][:CHART_BARS]
+        chart = charts.png(f"{report['name']} {label} 综合得分", bars, font_path)
+        height, _ = charts.layout(bars)
+        shown = min(width, 220 * mm)
+        story.append(Image(io.BytesIO(chart), width=shown, height=shown * height / charts.WIDTH))
+    else:
+        story.append(Paragraph("本期尚无支部得分，暂无排名。", body))
+    story += [
+        part(TABLE_HEADINGS[report["kind"]]),
+        Table(
+            cells(report["columns"], report["rows"]),
+            colWidths=_widths(report["columns"], page_size[0]),
+            style=style,
+            repeatRows=1,
+        ),
+        part("逐月情况"),
+        Table(cells(MONTH_COLUMNS, report["months"]), colWidths=[STAGE_COLUMN_MM * mm] * len(MONTH_COLUMNS), style=style),
+    ]
+    if report["kind"] == "bulletin":
+        story += [part("工作要求"), Paragraph(printing.plain(REQUIREMENTS), body)]
+    story.append(
+        KeepTogether(
+            [Spacer(1, 8 * mm), *(Paragraph(printing.plain(line), signature) for line in (report["name"], issued) if line)]
+        )
     )
+    document.build(story)
     return out.getvalue()

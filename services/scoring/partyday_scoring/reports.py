@@ -21,8 +21,9 @@ TITLES = {"inspection": "主题党日月度督查", "bulletin": "主题党日季
 
 
 def report(session: Session, org_id: str, kind: str, period: str) -> dict:
-    """Headline figures, then one table: every branch's stages (inspection), or the branches ranked
-    over the quarter or year with what they were awarded (bulletin, assessment)."""
+    """Headline figures, the summary's figures with the previous period's to compare, the ranking (for the
+    chart), then one table: every branch's stages (inspection), or the branches ranked over the quarter or year
+    with what they were awarded (bulletin, assessment)."""
     if kind not in PERIODS:
         raise invalid(
             "REPORT_KIND_INVALID", "a report is inspection, bulletin or assessment", kind=kind, allowed=list(PERIODS)
@@ -33,21 +34,31 @@ def report(session: Session, org_id: str, kind: str, period: str) -> dict:
             "inspection takes a month (2026-12), bulletin a quarter (2026-Q4), assessment a year (2026)",
             period=period,
         )
-    progress = [dashboard.progress(session, org_id, month) for month in formula.period_months(period)]
-    headline = [
-        {"month": p["month"], "branches": p["branches"], **{stage: p[stage] for stage in STAGE_ZH}} for p in progress
-    ]
+    headline = _headline(session, org_id, period)
+    ranked = rankings.ranking(session, org_id, period)
+    before = previous_period(period)
+    summary = {
+        **figures(headline, ranked["items"], ranked["unscored"]),
+        "previous": comparable(
+            before, figures(_headline(session, org_id, before), rankings.ranking(session, org_id, before)["items"], 0)
+        ),
+    }
     base = {
         "org_id": org_id,
-        "name": progress[0]["name"],
+        "name": ranked["name"],
         "kind": kind,
         "title": TITLES[kind],
         "period": period,
         "months": headline,
+        "summary": summary,
+        "ranking": [{"rank": i["rank"], "name": i["name"], "score": i["score"]} for i in ranked["items"]],
     }
     if kind == "inspection":
-        return {**base, "columns": ["name", "code", *STAGE_ZH, "score"], "rows": _inspection(session, org_id, period)}
-    ranked = rankings.ranking(session, org_id, period)
+        return {
+            **base,
+            "columns": ["name", "code", *STAGE_ZH, "score"],
+            "rows": _inspection(session, org_id, period, ranked["items"]),
+        }
     awards = _awards(session, org_id, period)
     rows = [
         {
@@ -69,11 +80,62 @@ def report(session: Session, org_id: str, kind: str, period: str) -> dict:
     }
 
 
-def _inspection(session: Session, org_id: str, month: str) -> list[dict]:
+def previous_period(period: str) -> str:
+    """The period before: the month, quarter or year before this one."""
+    if len(period) == 4:
+        return str(int(period) - 1)
+    year = int(period[:4])
+    if "-Q" in period:
+        quarter = int(period[-1])
+        return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+    month = int(period[5:])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+def figures(months: list[dict], ranked: list[dict], unscored: int) -> dict:
+    """A period's figures for the written summary: the branches (those of its last month), every stage counted
+    over its branch-months, the share held, the mean of the ranked branches' scores and the branches sharing the
+    best and the weakest score (the weakest only when two or more were scored)."""
+    counts = {stage: sum(month[stage] for month in months) for stage in STAGE_ZH}
+    branch_months = sum(month["branches"] for month in months)
+    scores = [item["score"] for item in ranked]
+    top, bottom = (max(scores), min(scores)) if scores else (None, None)
+    return {
+        "branches": months[-1]["branches"] if months else 0,
+        "months": len(months),
+        "branch_months": branch_months,
+        **counts,
+        "held_rate": round(counts["held"] / branch_months, 4) if branch_months else None,
+        "scored_branches": len(ranked),
+        "unscored": unscored,
+        "mean_score": round(sum(scores) / len(scores), 2) if scores else None,
+        "best": [{"name": i["name"], "score": i["score"]} for i in ranked if i["score"] == top],
+        "weakest": [{"name": i["name"], "score": i["score"]} for i in ranked if i["score"] == bottom]
+        if len(ranked) > 1
+        else [],
+    }
+
+
+def comparable(period: str, before: dict) -> dict | None:
+    """The previous period's figures to compare with, or None when nothing was planned nor scored in it."""
+    if not before["planned"] and not before["scored_branches"]:
+        return None
+    keep = ("branches", "branch_months", "planned", "held", "held_rate", "scored_branches", "mean_score")
+    return {"period": period, **{key: before[key] for key in keep}}
+
+
+def _headline(session: Session, org_id: str, period: str) -> list[dict]:
+    progress = [dashboard.progress(session, org_id, month) for month in formula.period_months(period)]
+    return [
+        {"month": p["month"], "branches": p["branches"], **{stage: p[stage] for stage in STAGE_ZH}} for p in progress
+    ]
+
+
+def _inspection(session: Session, org_id: str, month: str, ranked: list[dict]) -> list[dict]:
     node = tree.find_node(session, org_id)
     branches = tree.branches_under(session, node["path"], None)
     stages = plan_progress.stages_by_branch(session, node["path"], month, branches)
-    scores = {item["org_id"]: item["score"] for item in rankings.ranking(session, org_id, month)["items"]}
+    scores = {item["org_id"]: item["score"] for item in ranked}
     return sorted(
         (
             {

@@ -1,5 +1,6 @@
 """From sign-in to the ranking, through the gateway with every service running."""
 
+import io
 import os
 import signal
 import time
@@ -8,7 +9,9 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import httpx
+import pdfplumber
 import pytest
+from openpyxl import load_workbook
 
 from partyday_dev import devstack
 from tests.e2e.conftest import free_port
@@ -252,6 +255,41 @@ def test_a_campaign_counts_votes_once_and_keeps_the_ballot_secret(stack, city):
     shown = http.get(f"/api/v1/campaigns/{campaign}/candidates", headers=voter)
     assert shown.status_code == 200, shown.text
     assert [(item["activity_id"], item["photos"]) for item in shown.json()["items"]] == [(first, []), (second, [])]
+
+
+def test_the_reports_open_with_their_written_summary(stack, city):
+    http, admin = stack.http, stack.admin
+    _both_scored(stack, city)
+    month = city["month"]
+    label = f"{month[:4]}年{int(month[5:])}月"
+    params = {"org_id": city["town"], "period": month}
+    preview = http.get("/api/v1/reports/inspection", headers=admin, params={**params, "format": "json"})
+    assert preview.status_code == 200, preview.text
+    found = preview.json()
+    assert found["heading"] == f"关于{label}主题党日督查情况的报告"
+    overview, scores, comparison = found["summary_text"]
+    assert overview.startswith(f"{label}，北关街道共有2个党支部，已报送方案2个，审批通过2个，已开展主题党日2个，开展率100.0%")
+    assert scores.startswith("本月2个支部有得分") and "北关社区第一党支部" in scores
+    assert comparison == "上月没有可比的数据，暂不作比较。"
+    assert [item["name"] for item in found["ranking"]][0] == "北关社区第一党支部"
+
+    document = http.get("/api/v1/reports/inspection", headers=admin, params={**params, "format": "pdf"})
+    assert document.status_code == 200 and document.headers["content-type"] == "application/pdf"
+    with pdfplumber.open(io.BytesIO(document.content)) as pdf:
+        text = "".join(page.extract_text() for page in pdf.pages).replace("\n", "")
+        assert sum(len(page.images) for page in pdf.pages) == 1, "the ranking chart is drawn in"
+    for paragraph in (found["heading"], *found["summary_text"]):
+        assert paragraph in text, paragraph
+
+    quarter = f"{month[:4]}-Q{(int(month[5:]) - 1) // 3 + 1}"
+    bulletin = http.get(
+        "/api/v1/reports/bulletin", headers=admin, params={"org_id": city["town"], "period": quarter, "format": "xlsx"}
+    )
+    assert bulletin.status_code == 200, bulletin.text
+    sheet = load_workbook(io.BytesIO(bulletin.content))["概况"]
+    assert "北关街道共有2个党支部" in sheet["A2"].value and "上季度" in sheet["A4"].value
+    member = city["people"]["member"]["headers"]
+    assert http.get("/api/v1/reports/bulletin", headers=member, params={**params, "period": quarter}).status_code == 403
 
 
 def _both_scored(stack, city):

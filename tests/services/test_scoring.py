@@ -635,6 +635,13 @@ def test_reports_gather_the_months_and_rank_with_awards(scoring):
         ("B", True, True),
         ("C", False, False),
     ]
+    summary = inspection["summary"]
+    assert (summary["branches"], summary["held"], summary["held_rate"]) == (3, 2, round(2 / 3, 4))
+    assert (summary["scored_branches"], summary["unscored"], summary["previous"]) == (2, 1, None)
+    [best, weakest] = inspection["ranking"]
+    assert summary["best"] == [{"name": best["name"], "score": best["score"]}]
+    assert summary["weakest"] == [{"name": weakest["name"], "score": weakest["score"]}]
+    assert summary["mean_score"] == round((best["score"] + weakest["score"]) / 2, 2)
     golden = call(
         scoring,
         "create_evaluation",

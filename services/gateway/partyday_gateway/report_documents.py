@@ -151,15 +151,16 @@ def pdf(report: dict, font_path: str, issued: str = "") -> bytes:
             Paragraph(printing.plain(f"现将{label}{report['name']}所属党支部主题党日开展情况通报如下。"), body),
         ]
     story += [part("总体情况"), *(Paragraph(printing.plain(p), body) for p in paragraphs(report))]
-    story.append(part(f"得分排名（前{CHART_BARS}名）" if len(report["ranking"]) > CHART_BARS else "得分排名"))
+    ranking = part(f"得分排名（前{CHART_BARS}名）" if len(report["ranking"]) > CHART_BARS else "得分排名")
     if report["ranking"]:
         bars = report["ranking"][:CHART_BARS]
         chart = charts.png(f"{report['name']} {label} 综合得分", bars, font_path)
         height, _ = charts.layout(bars)
-        shown = min(width, 220 * mm)
-        story.append(Image(io.BytesIO(chart), width=shown, height=shown * height / charts.WIDTH))
+        shown = min(width, 200 * mm)
+        drawn = Image(io.BytesIO(chart), width=shown, height=shown * height / charts.WIDTH)
     else:
-        story.append(Paragraph("本期尚无支部得分，暂无排名。", body))
+        drawn = Paragraph("本期尚无支部得分，暂无排名。", body)
+    story.append(KeepTogether([ranking, drawn]))
     story += [
         part(TABLE_HEADINGS[report["kind"]]),
         Table(
@@ -169,7 +170,12 @@ def pdf(report: dict, font_path: str, issued: str = "") -> bytes:
             repeatRows=1,
         ),
         part("逐月情况"),
-        Table(cells(MONTH_COLUMNS, report["months"]), colWidths=[STAGE_COLUMN_MM * mm] * len(MONTH_COLUMNS), style=style),
+        Table(
+            cells(MONTH_COLUMNS, report["months"]),
+            colWidths=[STAGE_COLUMN_MM * mm] * len(MONTH_COLUMNS),
+            style=style,
+            hAlign="LEFT",
+        ),
     ]
     if report["kind"] == "bulletin":
         story += [part("工作要求"), Paragraph(printing.plain(REQUIREMENTS), body)]

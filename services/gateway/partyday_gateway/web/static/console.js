@@ -6,6 +6,7 @@ import { applyI18n, t } from './i18n.js';
 import { showInbox, unreadBadge } from './inbox.js';
 import { errorBox, h, langSwitch, loading, mount, thisMonth } from './ui.js';
 import activity from './console/activity.js';
+import archive from './console/archive.js';
 import audit from './console/audit.js';
 import campaigns from './console/campaigns.js';
 import { onRender, orgLabel, orgNode, session, state } from './console/context.js';
@@ -24,17 +25,19 @@ import plans from './console/plans.js';
 import progress from './console/progress.js';
 import rankings from './console/rankings.js';
 import rectifications from './console/rectifications.js';
+import reports from './console/reports.js';
 import reviews from './console/reviews.js';
 import roster from './console/roster.js';
 import spotChecks from './console/spot-checks.js';
+import study from './console/study.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { home, orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
   reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
-  inbox, password };
+  inbox, password, reports, archive, study };
 const NAV = ['home', 'orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue',
-  'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'roster', 'audit',
-  'dead-letters'];
+  'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'reports', 'archive',
+  'study', 'roster', 'audit', 'dead-letters'];
 const app = document.getElementById('app');
 
 // The home is for those who administer a node above the branches; a branch's secretary works from its plan.

@@ -12,7 +12,10 @@ MEDIA = {
     "photos": {"approved": 2, "pending": 1, "rejected": 0},
     "approved_photo_links": ["/api/v1/media/x1", "/api/v1/media/x2"],
     "study_notes": {"count": 1, "links": ["/api/v1/study-notes/n1"]},
-    "study_materials": [{"title": "微党课", "directive_id": "d1", "url": "/api/v1/study-materials/s1"}],
+    "study_materials": [
+        {"material_id": "s1", "title": "微党课", "directive_id": "d1", "url": "/api/v1/study-materials/s1"},
+        {"material_id": "s2", "title": "党章导读", "directive_id": "d1", "url": None},
+    ],
 }
 SHEET = {"closed": True, "signed_in": 12, "reflections": 10}
 
@@ -23,7 +26,12 @@ def test_a_complete_month_has_all_six_haves_each_linked_to_its_source():
     haves = record["haves"]
     assert haves["annual_task_list"]["links"] == ["/api/v1/branches/b1/task-lists/2026"]
     assert haves["monthly_plan"]["links"] == ["/api/v1/plans/p1"]
-    assert [item["title"] for item in haves["study_materials"]["items"]] == ["党章第一章", "微党课"]
+    assert [item["title"] for item in haves["study_materials"]["items"]] == ["党章第一章", "微党课", "党章导读"]
+    assert [item.get("link") for item in haves["study_materials"]["items"]] == [
+        None,
+        "/api/v1/study-materials/s1",
+        "/api/v1/study-materials/s2",
+    ], "a text opens at its own address as a file does"
     assert haves["study_notes"]["links"] == ["/api/v1/study-notes/n1", "/api/v1/activities/a1/attendance"]
     assert haves["activity_record"]["links"] == ["/api/v1/activities/a1", "/api/v1/media/x1", "/api/v1/media/x2"]
     assert haves["sign_in_sheet"]["links"] == [

@@ -29,8 +29,10 @@ def six_haves(branch: dict, media: dict | None, sheet: dict | None) -> dict:
         for d in branch["directives"]
         for title in d["study_materials"]
     ]
+    # Every uploaded material opens at its own address, a text as plain text as much as a file.
     materials += [
-        {"title": m["title"], "directive_id": m["directive_id"], "link": m["url"]} for m in media["study_materials"]
+        {"title": m["title"], "directive_id": m["directive_id"], "link": f"/api/v1/study-materials/{m['material_id']}"}
+        for m in media["study_materials"]
     ]
     reflections = sheet["reflections"] if sheet else 0
     note_links = list(media["study_notes"]["links"])

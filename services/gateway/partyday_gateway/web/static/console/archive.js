@@ -92,8 +92,9 @@ function haveLink(name, path, record, out, index) {
       onclick: () => shownRecord(record, t('archive.photo', { n: index }), authImage(session, path)) },
     t('archive.photo', { n: index }));
   }
+  const label = path.startsWith(`${API}/study-notes/`) ? t('archive.note', { n: index }) : t(`archive.link.${name}`);
   return h('button', { ...attrs, type: 'button', class: 'btn link have-link',
-    onclick: () => showRecord(record, path, t(`archive.have.${name}`)) }, t(`archive.link.${name}`));
+    onclick: () => showRecord(record, path, label) }, label);
 }
 
 function haveRow(name, have, record, out) {
@@ -102,9 +103,10 @@ function haveRow(name, have, record, out) {
       'data-link': material.link || '', onclick: () => act(button, out, () => showMaterial(record, material)) }, material.title);
     return button;
   }) : [];
-  const photos = have.links.filter((path) => path.startsWith(`${API}/media/`));
-  const links = [...have.links.filter((path) => !photos.includes(path)).map((path) => haveLink(name, path, record, out)),
-    ...photos.map((path, i) => haveLink(name, path, record, out, i + 1))];
+  const numbered = (path) => path.startsWith(`${API}/media/`) || path.startsWith(`${API}/study-notes/`);
+  const counted = have.links.filter(numbered);
+  const links = [...have.links.filter((path) => !numbered(path)).map((path) => haveLink(name, path, record, out)),
+    ...counted.map((path, i) => haveLink(name, path, record, out, i + 1))];
   return h('li', { class: `have ${have.present ? 'present' : 'missing'}`, 'data-have': name },
     h('span', { class: 'have-mark', 'aria-hidden': 'true' }, have.present ? '✓' : '✗'),
     h('span', { class: 'have-name' }, t(`archive.have.${name}`)),

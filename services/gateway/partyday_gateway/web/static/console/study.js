@@ -40,15 +40,16 @@ function materialCard(material, out) {
       h('small', { class: 'muted' }, fmtTime(material.created_at)))), open, body);
 }
 
-async function showMaterials(holder, directiveId, page = 1) {
+// The materials at `path` (a directive's package, or a branch's month when the directive's node is out of reach).
+async function showMaterials(holder, path, page = 1) {
   mount(holder, loading());
   const out = h('div', {});
   try {
-    const answer = await session.call(`/directives/${directiveId}/materials${query({ page, page_size: PAGE_SIZE })}`);
+    const answer = await session.call(`${path}${query({ page, page_size: PAGE_SIZE })}`);
     mount(holder, out, answer.items.length
       ? h('ul', { class: 'materials' }, answer.items.map((material) => materialCard(material, out)))
       : empty(t('study.noMaterials')),
-    answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => showMaterials(holder, directiveId, p)) : null);
+    answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => showMaterials(holder, path, p)) : null);
   } catch (error) {
     mount(holder, errorBox(error));
   }
@@ -66,7 +67,7 @@ function addForms(directiveId, materials) {
     if (added) {
       textForm.reset();
       mount(out, notice(t('study.added', { title: added.title })));
-      await showMaterials(materials, directiveId);
+      await showMaterials(materials, `/directives/${directiveId}/materials`);
     }
   } }, h('h4', {}, t('study.newText')), field('study.title', title), field('study.text', text), save);
   const fileTitle = h('input', { name: 'lesson-title', required: true, maxlength: 200 });
@@ -82,7 +83,7 @@ function addForms(directiveId, materials) {
     if (added) {
       fileForm.reset();
       mount(out, notice(t('study.added', { title: added.title })));
-      await showMaterials(materials, directiveId);
+      await showMaterials(materials, `/directives/${directiveId}/materials`);
     }
   } }, h('h4', {}, t('study.newFile')), field('study.title', fileTitle), field('study.file', file, t('study.fileHint')),
   upload);
@@ -130,21 +131,25 @@ async function viewStudy(main, directiveId = '') {
     directives.map((d) => h('option', { value: d.directive_id, selected: d === chosen }, d.theme)));
   const materials = h('div', { id: 'study-materials' });
   const notes = h('div', { id: 'study-notes' });
+  // A branch's secretary may not read the county that sent the directive: they read their branch's month instead.
   const node = await session.call(`/orgs/${chosen.org_id}`).catch(() => null);
   const mayAdd = node && can(state.me, 'publish_directives', node);
+  const branch = await session.call(`/orgs/${state.org}`).catch(() => null);
+  const atBranch = branch && branch.level === 'branch';
+  const source = node || !atBranch ? `/directives/${chosen.directive_id}/materials`
+    : `/branches/${state.org}/months/${state.month}/materials`;
   const listed = chosen.study_materials.length
     ? h('ul', { class: 'listed' }, chosen.study_materials.map((title) => h('li', {}, title))) : null;
-  const branch = await session.call(`/orgs/${state.org}`).catch(() => null);
-  const whose = branch && branch.level === 'branch'
+  const whose = atBranch
     ? [h('p', { class: 'muted' }, orgLabel(state.org))]
     : await branchPicker(notes).catch((error) => [errorBox(error)]);
   section(main, 'nav.study',
     h('div', { class: 'toolbar' }, field('study.directive', picker),
-      h('span', { class: 'muted' }, orgLabel(chosen.org_id), ' · ', state.month)),
+      h('span', { class: 'muted' }, node ? [node.name, ' · '] : null, state.month)),
     h('h3', {}, t('study.materials')), listed ? h('div', { class: 'card' }, h('h4', {}, t('study.listed')), listed) : null,
     materials, mayAdd ? addForms(chosen.directive_id, materials) : null,
     h('h3', {}, t('study.notes')), h('div', { class: 'toolbar' }, whose), notes);
-  await showMaterials(materials, chosen.directive_id);
-  if (branch && branch.level === 'branch') await showNotes(notes, state.org);
+  await showMaterials(materials, source);
+  if (atBranch) await showNotes(notes, state.org);
   else mount(notes, empty(t('study.pickBranch')));
 }

@@ -246,7 +246,14 @@ def test_a_county_admin_follows_every_have_of_a_branchs_month(stack, county, pag
     card = f".archive-branch[data-branch='{county['first']}']"
     page.wait(f"{card} h3", "6/6")
     page.wait(f".archive-branch[data-branch='{county['second']}'] h3", "北关社区乙党支部")
-    for have in ("annual_task_list", "monthly_plan", "study_materials", "study_notes", "activity_record", "sign_in_sheet"):
+    for have in (
+        "annual_task_list",
+        "monthly_plan",
+        "study_materials",
+        "study_notes",
+        "activity_record",
+        "sign_in_sheet",
+    ):
         assert page.all(f"{card} li.have.present[data-have={have}]"), f"{have} is shown present"
     page.shot("archive")
     links = [
@@ -276,8 +283,10 @@ def test_a_county_admin_follows_every_have_of_a_branchs_month(stack, county, pag
             elif have == "study_notes":
                 page.wait("#archive-record .note-text", NOTE)
             elif "/media/" in link:
-                page.wait_until(lambda: page.js("return document.querySelector('#archive-record img')?.naturalWidth > 0"),
-                                "the photo was shown")
+                page.wait_until(
+                    lambda: page.js("return document.querySelector('#archive-record img')?.naturalWidth > 0"),
+                    "the photo was shown",
+                )
             elif have == "study_materials" and link:
                 page.wait("#archive-record .note-text", GUIDE)
             elif have == "study_materials":

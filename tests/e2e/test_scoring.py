@@ -268,7 +268,9 @@ def test_the_reports_open_with_their_written_summary(stack, city):
     found = preview.json()
     assert found["heading"] == f"关于{label}主题党日督查情况的报告"
     overview, scores, comparison = found["summary_text"]
-    assert overview.startswith(f"{label}，北关街道共有2个党支部，已报送方案2个，审批通过2个，已开展主题党日2个，开展率100.0%")
+    assert overview.startswith(
+        f"{label}，北关街道共有2个党支部，已报送方案2个，审批通过2个，已开展主题党日2个，开展率100.0%"
+    )
     assert scores.startswith("本月2个支部有得分") and "北关社区第一党支部" in scores
     assert comparison == "上月没有可比的数据，暂不作比较。"
     assert [item["name"] for item in found["ranking"]][0] == "北关社区第一党支部"

@@ -136,6 +136,24 @@ ANSWERS = {
         "title": "主题党日月度督查",
         "period": "2026-12",
         "months": [],
+        "summary": {
+            "branches": 1,
+            "months": 1,
+            "branch_months": 1,
+            "planned": 1,
+            "approved": 1,
+            "held": 0,
+            "documented": 0,
+            "scored": 0,
+            "held_rate": 0.0,
+            "scored_branches": 0,
+            "unscored": 1,
+            "mean_score": None,
+            "best": [],
+            "weakest": [],
+            "previous": None,
+        },
+        "ranking": [],
         "columns": ["name", "score"],
         "rows": [{"name": "第一党支部", "score": None}],
     },
@@ -513,7 +531,13 @@ def test_reports_as_xlsx_pdf_and_json_for_readers_of_the_node(gateway):
     assert 'filename="inspection-2026-12.xlsx"' in xlsx.headers["content-disposition"]
     pdf = gateway.get("/api/v1/reports/inspection", params={**params, "format": "pdf"})
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert gateway.get("/api/v1/reports/inspection", params={**params, "format": "json"}).json()["rows"]
+    preview = gateway.get("/api/v1/reports/inspection", params={**params, "format": "json"}).json()
+    assert preview["rows"] and preview["heading"] == "关于2026年12月主题党日督查情况的报告"
+    assert preview["summary_text"] == [
+        "2026年12月，北关街道共有1个党支部，已报送方案1个，审批通过1个，已开展主题党日0个，开展率0.0%；已归档图文0个，已评分0个。",
+        "本月尚无支部得分。",
+        "上月没有可比的数据，暂不作比较。",
+    ]
     assert code(gateway.get("/api/v1/reports/gazette", params=params)) == "VALIDATION_FAILED"
     assert code(gateway.get("/api/v1/reports/bulletin", params={**params, "period": "2026-Q9"})) == "VALIDATION_FAILED"
     gateway.acting_as(MEMBER)

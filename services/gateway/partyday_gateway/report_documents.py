@@ -6,8 +6,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -181,7 +181,10 @@ def pdf(report: dict, font_path: str, issued: str = "") -> bytes:
         story += [part("工作要求"), Paragraph(printing.plain(REQUIREMENTS), body)]
     story.append(
         KeepTogether(
-            [Spacer(1, 8 * mm), *(Paragraph(printing.plain(line), signature) for line in (report["name"], issued) if line)]
+            [
+                Spacer(1, 8 * mm),
+                *(Paragraph(printing.plain(line), signature) for line in (report["name"], issued) if line),
+            ]
         )
     )
     document.build(story)

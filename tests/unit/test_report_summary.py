@@ -133,3 +133,24 @@ def test_an_unchanged_rate_is_level_and_a_changed_tree_is_said():
     assert report_summary.comparison(report("assessment", "2026", summary)) == (
         "与上年度（2025年度）相比，开展率持平，党支部由8个变为10个。"
     )
+
+
+def test_a_branchs_own_report_speaks_of_its_party_days():
+    done = reports.figures([month("2026-12", 1, planned=1, approved=1, held=1, scored=1)], ranked(("甲支部", 72.5)), 0)
+    done["previous"] = reports.comparable("2026-11", reports.figures([month("2026-11", 1, planned=1)], [], 1))
+    text = report_summary.paragraphs({**report("inspection", "2026-12", done, name="甲支部"), "level": "branch"})
+    assert text == [
+        "2026年12月，甲支部的主题党日已报送方案，已通过审批，已开展，未归档图文，已评分。",
+        "本月综合得分72.50分。",
+        "与上月（2026年11月）相比，开展率提高100.0个百分点。",
+    ]
+    quarter = reports.figures([month(m, 1, planned=1, held=1) for m in ("2026-10", "2026-11", "2026-12")], [], 1)
+    quarter["previous"] = None
+    overview, scores, _ = report_summary.paragraphs(
+        {**report("bulletin", "2026-Q4", quarter, name="甲支部"), "level": "branch"}
+    )
+    assert (
+        overview
+        == "2026年第四季度，甲支部3个月中报送方案3次，已开展主题党日3次，开展率100.0%；已归档图文0次，已评分0次。"
+    )
+    assert scores == "本季度尚无得分。"

@@ -41,8 +41,28 @@ def _change(difference: float, unit: str) -> str:
     return f"{'提高' if difference > 0 else '下降'}{abs(difference):.{1 if unit == '个百分点' else 2}f}{unit}"
 
 
+def _branch_overview(report: dict) -> str:
+    """A branch's own report speaks of its party days, not of a count of branches."""
+    figures, label, name = report["summary"], period_label(report["period"]), report["name"]
+    if report["kind"] == "inspection":
+        steps = [
+            ("planned", "已报送方案", "未报送方案"),
+            ("approved", "已通过审批", "未通过审批"),
+            ("held", "已开展", "未开展"),
+            ("documented", "已归档图文", "未归档图文"),
+            ("scored", "已评分", "未评分"),
+        ]
+        return f"{label}，{name}的主题党日" + "，".join(yes if figures[key] else no for key, yes, no in steps) + "。"
+    return (
+        f"{label}，{name}{figures['months']}个月中报送方案{figures['planned']}次，已开展主题党日{figures['held']}次，"
+        f"开展率{percent(figures['held_rate'])}；已归档图文{figures['documented']}次，已评分{figures['scored']}次。"
+    )
+
+
 def overview(report: dict) -> str:
     figures, label, name = report["summary"], period_label(report["period"]), report["name"]
+    if report.get("level") == "branch":
+        return _branch_overview(report)
     if not figures["branches"]:
         return f"{label}，{name}下尚无党支部，{THIS[report['kind']]}没有可督查的主题党日。"
     if report["kind"] == "inspection":
@@ -62,6 +82,9 @@ def overview(report: dict) -> str:
 def scores(report: dict) -> str:
     figures, this = report["summary"], THIS[report["kind"]]
     unscored = f"另有{figures['unscored']}个支部{this}尚无得分。" if figures["unscored"] else ""
+    if report.get("level") == "branch":
+        scored = figures["best"]
+        return f"{this}综合得分{points(scored[0]['score'])}。" if scored else f"{this}尚无得分。"
     if not figures["scored_branches"]:
         return f"{this}尚无支部得分。"
     if figures["scored_branches"] == 1:
@@ -88,7 +111,7 @@ def comparison(report: dict) -> str:
         changes.append(f"开展率{_change((figures['held_rate'] - previous['held_rate']) * 100, '个百分点')}")
     if figures["mean_score"] is not None and previous["mean_score"] is not None:
         changes.append(f"平均得分{_change(figures['mean_score'] - previous['mean_score'], '分')}")
-    if figures["branches"] != previous["branches"]:
+    if figures["branches"] != previous["branches"] and report.get("level") != "branch":
         changes.append(f"党支部由{previous['branches']}个变为{figures['branches']}个")
     said = "，".join(changes) if changes else "开展率和得分都无从比较"
     return f"与{before}（{period_label(previous['period'])}）相比，{said}。"

@@ -46,6 +46,7 @@ def report(session: Session, org_id: str, kind: str, period: str) -> dict:
     base = {
         "org_id": org_id,
         "name": ranked["name"],
+        "level": tree.find_node(session, org_id)["level"],
         "kind": kind,
         "title": TITLES[kind],
         "period": period,

@@ -141,7 +141,10 @@ def county(stack):
     assert summary.status_code == 200, summary.text
     for each in activities.values():
         wait_for(
-            lambda a=each: http.get(f"/api/v1/activities/{a}/score", headers=admin).json()["status"] == "scored",
+            lambda a=each: (
+                (answer := http.get(f"/api/v1/activities/{a}/score", headers=admin)).status_code == 200
+                and answer.json()["status"] == "scored"
+            ),
             message="the activity was scored",
         )
     return {

@@ -3,6 +3,7 @@
 
 import re
 from collections import Counter
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ PERIODS = {
 TITLES = {"inspection": "主题党日月度督查", "bulletin": "主题党日季度通报", "assessment": "主题党日年度考核"}
 
 
-def report(session: Session, org_id: str, kind: str, period: str) -> dict:
+def report(session: Session, org_id: str, kind: str, period: str, now: datetime) -> dict:
     """Headline figures, the summary's figures with the previous period's to compare, the ranking (for the
     chart), then one table: every branch's stages (inspection), or the branches ranked over the quarter or year
     with what they were awarded (bulletin, assessment)."""
@@ -37,8 +38,11 @@ def report(session: Session, org_id: str, kind: str, period: str) -> dict:
     headline = _headline(session, org_id, period)
     ranked = rankings.ranking(session, org_id, period)
     before = previous_period(period)
+    # A quarter or a year under way is summed over its months so far: the months to come owe nothing yet (a period
+    # still to come is summed over its first month, its branches known, nothing held).
+    elapsed = [month for month in headline if month["month"] <= dashboard.current_month(now)] or headline[:1]
     summary = {
-        **figures(headline, ranked["items"], ranked["unscored"]),
+        **figures(elapsed, ranked["items"], ranked["unscored"]),
         "previous": comparable(
             before, figures(_headline(session, org_id, before), rankings.ranking(session, org_id, before)["items"], 0)
         ),

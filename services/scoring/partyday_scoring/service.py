@@ -476,4 +476,4 @@ class ScoringService(OrgTreeProjection, PartydayService):
         """The monthly inspection (`inspection`, a month), quarterly bulletin (`bulletin`, a quarter) or annual
         assessment (`assessment`, a year) of a subtree: month-by-month figures and the table."""
         with self.db.transaction() as session:
-            return reports.report(session, org_id, kind, period)
+            return reports.report(session, org_id, kind, period, _now())

@@ -645,6 +645,9 @@ def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page
         "逾期名单",
         "整改通知",
         "评选",
+        "督查通报",
+        "六有档案",
+        "学习资料",
         "党员名册导入",
     ]
     page.wait("#plan-form h3", "制定活动方案")

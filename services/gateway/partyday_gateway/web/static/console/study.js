@@ -12,7 +12,7 @@ const authors = new Map();
 
 function authorName(memberId) {
   if (!authors.has(memberId)) {
-    authors.set(memberId, session.call(`/members/${memberId}`).then((m) => m.name).catch(() => t('study.member')));
+    authors.set(memberId, session.call(`/members/${memberId}`).then((m) => m.name).catch(() => t('learn.member')));
   }
   const span = h('span', { class: 'author' }, '…');
   authors.get(memberId).then((name) => { span.textContent = name; });
@@ -21,19 +21,19 @@ function authorName(memberId) {
 
 function materialCard(material, out) {
   const body = h('div', { class: 'material-body' });
-  const kind = h('span', { class: `badge ${material.kind === 'video' ? 'info' : ''}` }, t(`study.kind.${material.kind}`));
+  const kind = h('span', { class: `badge ${material.kind === 'video' ? 'info' : ''}` }, t(`learn.kind.${material.kind}`));
   let open = null;
   if (material.kind === 'text') {
     mount(body, h('p', { class: 'note-text' }, material.text));
   } else if (material.kind === 'video') {
     open = h('button', { type: 'button', class: 'btn', 'data-action': 'play', onclick: () => act(open, out, async () => {
       mount(body, h('video', { controls: true, src: await blobUrl(session, material.url), class: 'lesson' }));
-    }) }, t('study.play'));
+    }) }, t('learn.play'));
   } else {
     open = h('button', { type: 'button', class: 'btn', 'data-action': 'open', onclick: () => act(open, out, async () => {
       mount(body, h('a', { href: await blobUrl(session, material.url), download: material.title, class: 'btn' },
-        t('study.save')));
-    }) }, t('study.open'));
+        t('learn.save')));
+    }) }, t('learn.open'));
   }
   return h('li', { class: 'card study-material', 'data-material': material.material_id },
     h('div', { class: 'row between' }, h('strong', {}, material.title), h('span', {}, kind, ' ',
@@ -48,7 +48,7 @@ async function showMaterials(holder, path, page = 1) {
     const answer = await session.call(`${path}${query({ page, page_size: PAGE_SIZE })}`);
     mount(holder, out, answer.items.length
       ? h('ul', { class: 'materials' }, answer.items.map((material) => materialCard(material, out)))
-      : empty(t('study.noMaterials')),
+      : empty(t('learn.noMaterials')),
     answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => showMaterials(holder, path, p)) : null);
   } catch (error) {
     mount(holder, errorBox(error));
@@ -59,20 +59,20 @@ function addForms(directiveId, materials) {
   const out = h('div', {});
   const title = h('input', { name: 'material-title', required: true, maxlength: 200 });
   const text = h('textarea', { name: 'material-text', required: true, rows: 6 });
-  const save = h('button', { class: 'btn primary', type: 'submit' }, t('study.addText'));
+  const save = h('button', { class: 'btn primary', type: 'submit' }, t('learn.addText'));
   const textForm = h('form', { class: 'card form', id: 'add-study-text', onsubmit: async (event) => {
     event.preventDefault();
     const added = await act(save, out, () => session.call(`/directives/${directiveId}/materials/text`,
       { method: 'POST', body: { title: title.value.trim(), text: text.value.trim() } }));
     if (added) {
       textForm.reset();
-      mount(out, notice(t('study.added', { title: added.title })));
+      mount(out, notice(t('learn.added', { title: added.title })));
       await showMaterials(materials, `/directives/${directiveId}/materials`);
     }
-  } }, h('h4', {}, t('study.newText')), field('study.title', title), field('study.text', text), save);
+  } }, h('h4', {}, t('learn.newText')), field('learn.title', title), field('learn.text', text), save);
   const fileTitle = h('input', { name: 'lesson-title', required: true, maxlength: 200 });
   const file = h('input', { name: 'lesson-file', type: 'file', required: true, accept: 'video/mp4,application/pdf' });
-  const upload = h('button', { class: 'btn', type: 'submit' }, t('study.upload'));
+  const upload = h('button', { class: 'btn', type: 'submit' }, t('learn.upload'));
   const fileForm = h('form', { class: 'card form', id: 'add-study-file', onsubmit: async (event) => {
     event.preventDefault();
     const form = new FormData();
@@ -82,10 +82,10 @@ function addForms(directiveId, materials) {
       { method: 'POST', form }));
     if (added) {
       fileForm.reset();
-      mount(out, notice(t('study.added', { title: added.title })));
+      mount(out, notice(t('learn.added', { title: added.title })));
       await showMaterials(materials, `/directives/${directiveId}/materials`);
     }
-  } }, h('h4', {}, t('study.newFile')), field('study.title', fileTitle), field('study.file', file, t('study.fileHint')),
+  } }, h('h4', {}, t('learn.newFile')), field('learn.title', fileTitle), field('learn.file', file, t('learn.fileHint')),
   upload);
   return [out, h('div', { class: 'grid2' }, textForm, fileForm)];
 }
@@ -98,7 +98,7 @@ async function showNotes(holder, branchId, page = 1) {
     mount(holder, answer.items.length ? h('ul', { class: 'notes' }, answer.items.map((note) => h('li',
       { class: 'card note', 'data-note': note.note_id }, h('div', { class: 'row between' }, authorName(note.member_id),
         h('small', { class: 'muted' }, fmtTime(note.created_at))), h('p', { class: 'note-text' }, note.text))))
-      : empty(t('study.noNotes')),
+      : empty(t('learn.noNotes')),
     answer.total > PAGE_SIZE ? pager(page, PAGE_SIZE, answer.total, (p) => showNotes(holder, branchId, p)) : null);
   } catch (error) {
     mount(holder, errorBox(error));
@@ -111,19 +111,19 @@ async function branchPicker(notes) {
   const more = h('div', {});
   const fill = async (page) => {
     const answer = await session.call(`/orgs/${state.org}/archive${query({ month: state.month, page, page_size: 50 })}`);
-    mount(pick, h('option', { value: '' }, t('study.chooseBranch')),
+    mount(pick, h('option', { value: '' }, t('learn.chooseBranch')),
       answer.items.map((b) => h('option', { value: b.branch_id }, b.name)));
     mount(more, answer.total > 50 ? pager(page, 50, answer.total, fill) : null);
   };
   await fill(1);
-  return [field('study.branch', pick), more];
+  return [field('learn.branch', pick), more];
 }
 
 async function viewStudy(main, directiveId = '') {
   const directives = await session.call(`/directives${query({ org_id: state.org, month: state.month })}`);
   if (!directives.length) {
     section(main, 'nav.study', h('p', { class: 'muted' }, orgLabel(state.org), ' · ', state.month),
-      empty(t('study.noDirectives')));
+      empty(t('learn.noDirectives')));
     return;
   }
   const chosen = directives.find((d) => d.directive_id === directiveId) || directives[0];
@@ -144,12 +144,12 @@ async function viewStudy(main, directiveId = '') {
     ? [h('p', { class: 'muted' }, orgLabel(state.org))]
     : await branchPicker(notes).catch((error) => [errorBox(error)]);
   section(main, 'nav.study',
-    h('div', { class: 'toolbar' }, field('study.directive', picker),
+    h('div', { class: 'toolbar' }, field('learn.directive', picker),
       h('span', { class: 'muted' }, node ? [node.name, ' · '] : null, state.month)),
-    h('h3', {}, t('study.materials')), listed ? h('div', { class: 'card' }, h('h4', {}, t('study.listed')), listed) : null,
+    h('h3', {}, t('learn.materials')), listed ? h('div', { class: 'card' }, h('h4', {}, t('learn.listed')), listed) : null,
     materials, mayAdd ? addForms(chosen.directive_id, materials) : null,
-    h('h3', {}, t('study.notes')), h('div', { class: 'toolbar' }, whose), notes);
+    h('h3', {}, t('learn.notes')), h('div', { class: 'toolbar' }, whose), notes);
   await showMaterials(materials, source);
   if (atBranch) await showNotes(notes, state.org);
-  else mount(notes, empty(t('study.pickBranch')));
+  else mount(notes, empty(t('learn.pickBranch')));
 }

@@ -108,10 +108,11 @@ def test_the_bulletin_reads_as_a_notice_with_its_summary_chart_and_tables():
         "本季度仅北关社区第一党支部有得分，为91.46分。",
         "上季度没有可比的数据",
         "二、得分排名",
-        "三、各党支部得分排名",
-        "四、逐月情况",
-        "五、工作要求",
+        "三、工作要求",
         "2026年12月5日",
+        "附件1：各党支部得分排名",
+        "附件2：逐月情况",
     ):
         assert expected in text, expected
+    assert text.index("2026年12月5日") < text.index("附件1："), "the attachments follow the signature"
     assert images == 1, "the ranking chart is drawn in"

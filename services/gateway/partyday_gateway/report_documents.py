@@ -10,7 +10,16 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from partyday_common import printing
 from partyday_gateway import charts
@@ -100,9 +109,10 @@ def _widths(columns: list[str], page_width: float) -> list[float]:
 
 def pdf(report: dict, font_path: str, issued: str = "") -> bytes:
     """A4 landscape, laid out as an official notice: the heading, the issuing organisation, the written summary,
-    the ranking chart, the report's table (its header repeated on each page), the month-by-month figures, for a
-    bulletin the requirements, and the issuer and the date `issued` (like 2026年12月5日) at the foot. Every cell
-    wraps inside its column, so a long name takes two lines rather than pushing the table off the page."""
+    the ranking chart, for a bulletin the requirements, the issuer and the date `issued` (like 2026年12月5日); then
+    the attachments from a new page: the report's table (its header repeated on each page) and the month-by-month
+    figures. Every cell wraps inside its column, so a long name takes two lines rather than pushing the table off
+    the page."""
     font = printing.cjk_font(font_path)
     out = io.BytesIO()
     page_size = landscape(A4)
@@ -160,16 +170,28 @@ def pdf(report: dict, font_path: str, issued: str = "") -> bytes:
         drawn = Image(io.BytesIO(chart), width=shown, height=shown * height / charts.WIDTH)
     else:
         drawn = Paragraph("本期尚无支部得分，暂无排名。", body)
-    story.append(KeepTogether([ranking, drawn]))
     story += [
-        part(TABLE_HEADINGS[report["kind"]]),
+        KeepTogether([ranking, drawn]),
+        Paragraph(printing.plain(f"{TABLE_HEADINGS[report['kind']]}见附件1，逐月情况见附件2。"), body),
+    ]
+    if report["kind"] == "bulletin":
+        story += [part("工作要求"), Paragraph(printing.plain(REQUIREMENTS), body)]
+    story += [
+        KeepTogether(
+            [
+                Spacer(1, 8 * mm),
+                *(Paragraph(printing.plain(line), signature) for line in (report["name"], issued) if line),
+            ]
+        ),
+        PageBreak(),
+        Paragraph(printing.plain(f"附件1：{TABLE_HEADINGS[report['kind']]}"), section),
         Table(
             cells(report["columns"], report["rows"]),
             colWidths=_widths(report["columns"], page_size[0]),
             style=style,
             repeatRows=1,
         ),
-        part("逐月情况"),
+        Paragraph("附件2：逐月情况", section),
         Table(
             cells(MONTH_COLUMNS, report["months"]),
             colWidths=[STAGE_COLUMN_MM * mm] * len(MONTH_COLUMNS),
@@ -177,15 +199,5 @@ def pdf(report: dict, font_path: str, issued: str = "") -> bytes:
             hAlign="LEFT",
         ),
     ]
-    if report["kind"] == "bulletin":
-        story += [part("工作要求"), Paragraph(printing.plain(REQUIREMENTS), body)]
-    story.append(
-        KeepTogether(
-            [
-                Spacer(1, 8 * mm),
-                *(Paragraph(printing.plain(line), signature) for line in (report["name"], issued) if line),
-            ]
-        )
-    )
     document.build(story)
     return out.getvalue()

@@ -644,6 +644,7 @@ def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page
         "进度看板",
         "逾期名单",
         "整改通知",
+        "打Call活动",
         "评选",
         "督查通报",
         "六有档案",

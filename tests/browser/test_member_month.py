@@ -159,6 +159,11 @@ def test_a_member_studies_signs_in_and_out_likes_comments_and_reads_the_notifica
         "the micro lesson is loaded into the page's player",
     )
     assert page.wait("#study li[data-kind=video]").text.startswith("微党课")
+    page.wait("#study-note .notes", "本月还没有写学习心得")
+    page.fill("#note-text", "学习党章第一章，明白了党员的义务和权利。")
+    page.click("#study-note button[type=submit]")
+    page.wait("#study-note .note-list li", "明白了党员的义务和权利")
+    assert page.js("return document.getElementById('note-text').value") == ""
     like = page.wait("#like", "点赞 · 0")
     assert like.get_attribute("aria-pressed") == "false"
     fits(page)

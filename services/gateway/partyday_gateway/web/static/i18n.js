@@ -313,6 +313,8 @@ const zh = {
   'notify.kind.reminder_day_before': '活动前一天提醒', 'notify.kind.reminder_hour_before': '活动前一小时提醒',
   'm.report': '举报', 'm.reportReason': '举报理由（可不填）', 'm.reportSend': '提交举报', 'm.reportCancel': '取消',
   'm.reported': '已举报，等待审核',
+  'study.notes': '我的学习心得', 'study.noteNew': '写学习心得', 'study.noteHint': '至少 10 个字', 'study.noteSend': '提交心得',
+  'study.noNotes': '本月还没有写学习心得',
 };
 
 const en = {
@@ -679,6 +681,8 @@ const en = {
   'notify.kind.reminder_day_before': 'Reminder the day before', 'notify.kind.reminder_hour_before': 'Reminder an hour before',
   'm.report': 'Report', 'm.reportReason': 'Reason (optional)', 'm.reportSend': 'Send report', 'm.reportCancel': 'Cancel',
   'm.reported': 'Reported; a moderator will look at it',
+  'study.notes': 'My study notes', 'study.noteNew': 'Write a study note', 'study.noteHint': 'At least 10 characters',
+  'study.noteSend': 'Save the note', 'study.noNotes': 'No study note this month yet',
 };
 
 export const DICTIONARIES = { zh, en };

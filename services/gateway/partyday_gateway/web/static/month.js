@@ -12,7 +12,8 @@ export function clock(iso) {
     hour12: false });
 }
 
-// The month's study materials, each opened in the page: a text unfolds, a micro lesson plays, a document downloads.
+// The month's study materials, each opened in the page: a text unfolds, a micro lesson plays, a document downloads;
+// and the member's study notes of the month.
 export function studyCard(session, branchId, month) {
   const list = h('div', { class: 'materials' }, loading());
   const card = h('section', { class: 'card', id: 'study', 'aria-labelledby': 'study-title' },
@@ -23,7 +24,34 @@ export function studyCard(session, branchId, month) {
         materialView(session, item)))) : empty(t('study.none')),
     page.total > page.items.length ? h('p', { class: 'muted small' }, t('study.more', { n: page.total })) : null))
     .catch((error) => mount(list, errorBox(error)));
+  card.append(notesSection(session, branchId, month));
   return card;
+}
+
+// The member's study notes of the month (学习心得, one of the branch's six haves): those written so far, and a new one.
+function notesSection(session, branchId, month) {
+  const mine = h('div', { class: 'notes' }, loading());
+  const text = h('textarea', { id: 'note-text', name: 'text', rows: 3, maxlength: 20000, minlength: 10,
+    placeholder: t('study.noteHint') });
+  const out = h('div', {});
+  const send = h('button', { class: 'btn block', type: 'submit' }, t('study.noteSend'));
+  const show = () => session.call(`/branches/${branchId}/months/${month}/study-notes${query({ page_size: 50 })}`)
+    .then((page) => mount(mine, page.items.length ? h('ul', { class: 'note-list' }, page.items.map((note) =>
+      h('li', { 'data-note': note.note_id }, h('p', {}, note.text), h('small', { class: 'muted' }, fmtTime(note.created_at)))))
+      : h('p', { class: 'muted small' }, t('study.noNotes'))))
+    .catch((error) => mount(mine, errorBox(error)));
+  show();
+  return h('form', { class: 'notes-form', id: 'study-note', onsubmit: async (event) => {
+    event.preventDefault();
+    const written = await act(send, out, () => session.call(`/branches/${branchId}/months/${month}/study-notes`,
+      { method: 'POST', body: { text: text.value.trim() } }));
+    if (written) {
+      text.value = '';
+      mount(out);
+      await show();
+    }
+  } }, h('h4', {}, t('study.notes')), mine, h('label', { class: 'field', for: 'note-text' },
+    h('span', {}, t('study.noteNew'))), text, send, out);
 }
 
 function materialView(session, item) {

@@ -280,32 +280,33 @@ function awardSelect(found, c) {
 // The step the caller takes next, below the candidates: the working group's shortlist, the committee's winners,
 // publishing. Each redraws the evaluation at its new stage.
 function stepControls(found, roles, out) {
-  const step = (label, path, body, done) => {
-    const button = h('button', { class: 'btn primary', type: 'button', 'data-step': path.split('/').pop(),
-      onclick: async () => {
-        const moved = await act(button, out, () => session.call(path, { method: 'POST', body: body() }));
-        if (moved) {
-          flash = t(done);
-          render();
-        }
-      } }, t(label));
+  const id = found.evaluation_id;
+  const step = (label, name, send, done) => {
+    const button = h('button', { class: 'btn primary', type: 'button', 'data-step': name, onclick: async () => {
+      if (await act(button, out, send)) {
+        flash = t(done);
+        render();
+      }
+    } }, t(label));
     return button;
   };
   if (roles.shortlist) {
+    const shortlist = () => [...(shortlists.get(id) || [])];
     return h('div', { class: 'card step' }, h('p', {}, t('eval.firstReviewHint')),
-      step('eval.firstReview', `/evaluations/${found.evaluation_id}/first-review`,
-        () => ({ shortlist: [...(shortlists.get(found.evaluation_id) || [])] }), 'eval.firstReviewed'));
+      step('eval.firstReview', 'first-review', () => session.call(`/evaluations/${id}/first-review`,
+        { method: 'POST', body: { shortlist: shortlist() } }), 'eval.firstReviewed'));
   }
   if (roles.choose) {
-    const pick = (award) => [...(awards.get(found.evaluation_id) || new Map())]
-      .filter(([, chosen]) => chosen === award).map(([id]) => id);
+    const pick = (award) => [...(awards.get(id) || new Map())]
+      .filter(([, chosen]) => chosen === award).map(([candidate]) => candidate);
     return h('div', { class: 'card step' }, h('p', {}, t('eval.secondReviewHint')),
-      step('eval.secondReview', `/evaluations/${found.evaluation_id}/second-review`,
-        () => ({ best: pick('best'), excellent: pick('excellent') }), 'eval.secondReviewed'));
+      step('eval.secondReview', 'second-review', () => session.call(`/evaluations/${id}/second-review`,
+        { method: 'POST', body: { best: pick('best'), excellent: pick('excellent') } }), 'eval.secondReviewed'));
   }
   if (roles.publish) {
     return h('div', { class: 'card step' }, h('p', {}, t('eval.publishHint')),
-      step('eval.publish', `/evaluations/${found.evaluation_id}/publish`, () => undefined, 'eval.publishedNote'));
+      step('eval.publish', 'publish', () => session.call(`/evaluations/${id}/publish`, { method: 'POST' }),
+        'eval.publishedNote'));
   }
   return null;
 }

@@ -467,6 +467,19 @@ def test_the_secretary_uploads_a_photo_and_the_superior_approves_it(stack, city,
         "the thumbnail loaded",
     )
     page.shot("queue")
+    page.click(f"{card} button.thumb-open")
+    page.wait_until(
+        lambda: page.js('const i=document.querySelector("dialog.media-large img"); return i && i.naturalWidth > 0'),
+        "the upload shows at screen size",
+    )
+    page.shot("enlarged")
+    page.click("dialog.media-large button", "关闭")
+    page.wait_until(lambda: not page.all("dialog.media-large"), "the large view closed")
+    page.click(f"{card} button[data-original]")
+    original = page.downloads / uploaded["original_name"]
+    wait_for(
+        lambda: original.exists() and original.read_bytes().startswith(b"\xff\xd8"), message="the original downloaded"
+    )
     page.click(f"{card} button[data-action=approve]")
     page.wait(card, "已通过")
     assert (

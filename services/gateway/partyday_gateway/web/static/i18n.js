@@ -315,6 +315,7 @@ const zh = {
   'm.reported': '已举报，等待审核',
   'study.notes': '我的学习心得', 'study.noteNew': '写学习心得', 'study.noteHint': '至少 10 个字', 'study.noteSend': '提交心得',
   'study.noNotes': '本月还没有写学习心得',
+  'media.enlarge': '查看大图', 'media.original': '下载原件', 'media.close': '关闭',
 };
 
 const en = {
@@ -683,6 +684,7 @@ const en = {
   'm.reported': 'Reported; a moderator will look at it',
   'study.notes': 'My study notes', 'study.noteNew': 'Write a study note', 'study.noteHint': 'At least 10 characters',
   'study.noteSend': 'Save the note', 'study.noNotes': 'No study note this month yet',
+  'media.enlarge': 'View large', 'media.original': 'Download the original', 'media.close': 'Close',
 };
 
 export const DICTIONARIES = { zh, en };

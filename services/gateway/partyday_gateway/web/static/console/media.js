@@ -1,7 +1,8 @@
-// The media review queue with duplicate and forgery flags; `mediaCard` draws an upload for the activity page too.
+// The media review queue with duplicate and forgery flags; `mediaCard` draws an upload for the activity page too,
+// its thumbnail opening the upload at screen size, with its original to download.
 import { query } from '../api.js';
 import { t } from '../i18n.js';
-import { act, authImage, badge, empty, field, fmtTime, h, mount, notice, pager } from '../ui.js';
+import { act, authImage, badge, download, empty, field, fmtTime, h, mount, notice, pager } from '../ui.js';
 import { PAGE_SIZE, orgLabel, section, session, state, statusBadge } from './context.js';
 
 export default { title: 'nav.media', needs: ['review', 'spot_check'], show: viewMedia };
@@ -17,12 +18,35 @@ export function mediaCard(item, actions) {
   if (evidence.on_activity_day === false) flags.push(badge(t('media.otherDay'), 'warn'));
   if (evidence.near_venue === false) flags.push(badge(t('media.farFromVenue', { m: evidence.distance_m }), 'warn'));
   return h('figure', { class: 'media-card', 'data-media': item.media_id },
-    item.thumbnail_url ? authImage(session, item.thumbnail_url, item.caption || '') : h('div', { class: 'thumb file' }, item.format),
+    item.thumbnail_url ? h('button', { class: 'thumb-open', type: 'button', 'aria-label': t('media.enlarge'),
+      onclick: () => showLarge(item) }, authImage(session, item.thumbnail_url, item.caption || ''))
+      : h('div', { class: 'thumb file' }, item.format),
     h('figcaption', {}, h('div', {}, item.caption || item.original_name || '—'),
       item.action ? h('div', { class: 'muted small' }, item.action) : null,
       h('div', { class: 'flags' }, flags),
       evidence.taken_at ? h('div', { class: 'muted small' }, t('media.takenAt', { at: fmtTime(evidence.taken_at) })) : null,
-      item.reject_reason ? h('div', { class: 'comment' }, item.reject_reason) : null, actions || null));
+      item.reject_reason ? h('div', { class: 'comment' }, item.reject_reason) : null,
+      originalLink(item), actions || null));
+}
+
+function originalLink(item) {
+  const out = h('span', {});
+  const button = h('button', { class: 'btn link small', type: 'button', 'data-original': item.media_id,
+    onclick: () => act(button, out, () => download(session, `/media/${item.media_id}`,
+      item.original_name || item.media_id)) }, t('media.original'));
+  return h('div', {}, button, out);
+}
+
+// An upload at screen size, over the page (Escape or the close button closes it).
+function showLarge(item) {
+  const close = h('button', { class: 'btn ghost', type: 'button', onclick: () => dialog.close() }, t('media.close'));
+  const dialog = h('dialog', { class: 'media-large', 'aria-label': item.caption || t('media.enlarge') },
+    authImage(session, `/media/${item.media_id}/web`, item.caption || ''),
+    h('p', {}, item.caption || item.original_name || ''), close);
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  close.focus();
 }
 
 async function viewMedia(main, status = 'pending', page = '1') {

@@ -165,6 +165,11 @@ def test_the_city_admin_dispatches_and_watches_the_home(stack, county, page):
     ).json()
     [directive] = [d for d in sent if d["org_id"] == county["county"]["org_id"]]
     assert directive["theme"] == "学习贯彻全会精神（城固）"
+    page.click(f"button[data-delivery='{directive['directive_id']}']")
+    reached = page.wait("#delivery h3", "学习贯彻全会精神（城固）")
+    assert f"（{len(county['branches'])} 个）" in reached.text
+    for branch in county["branches"]:
+        page.wait("#delivery td", branch["name"])
     page.shot("dispatched")
 
     # The third branch's plan answers the directive and waits for review: the home counts it.

@@ -316,6 +316,8 @@ const zh = {
   'study.notes': '我的学习心得', 'study.noteNew': '写学习心得', 'study.noteHint': '至少 10 个字', 'study.noteSend': '提交心得',
   'study.noNotes': '本月还没有写学习心得',
   'media.enlarge': '查看大图', 'media.original': '下载原件', 'media.close': '关闭',
+  'directives.delivery': '送达情况', 'directives.showDelivery': '查看送达支部', 'directives.deliveryOf': '“{theme}”送达的支部（{n} 个）',
+  'directives.planDue': '方案截止', 'directives.noPlan': '未制定方案', 'directives.noBranches': '没有送达的支部',
 };
 
 const en = {
@@ -685,6 +687,8 @@ const en = {
   'study.notes': 'My study notes', 'study.noteNew': 'Write a study note', 'study.noteHint': 'At least 10 characters',
   'study.noteSend': 'Save the note', 'study.noNotes': 'No study note this month yet',
   'media.enlarge': 'View large', 'media.original': 'Download the original', 'media.close': 'Close',
+  'directives.delivery': 'Delivery', 'directives.showDelivery': 'Branches reached', 'directives.deliveryOf': 'Branches “{theme}” reached ({n})',
+  'directives.planDue': 'Plan due', 'directives.noPlan': 'No plan yet', 'directives.noBranches': 'No branch reached',
 };
 
 export const DICTIONARIES = { zh, en };

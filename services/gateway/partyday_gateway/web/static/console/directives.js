@@ -1,8 +1,8 @@
 // The month's directive, dispatched to every branch below, and those already sent.
 import { query } from '../api.js';
 import { t } from '../i18n.js';
-import { act, field, fmtTime, h, mount, notice, table } from '../ui.js';
-import { orgLabel, orgNode, section, session, state } from './context.js';
+import { act, errorBox, field, fmtTime, h, loading, mount, notice, pager, table } from '../ui.js';
+import { PAGE_SIZE, orgLabel, orgNode, section, session, state, statusBadge } from './context.js';
 import { orgPicker } from './org-picker.js';
 
 const REQUIRED_ACTIONS = ['诵读党章', '缴纳党费', '研学党规党情', '落实组织生活', '民主议事', '民主公开'];
@@ -47,11 +47,27 @@ async function viewDirectives(main) {
   await listDirectives(list, state.org);
 }
 
-// The month's directives that reach `orgId` (its own and its superiors').
+// The month's directives that reach `orgId` (its own and its superiors'), each with the branches it reached.
 async function listDirectives(list, orgId) {
   const items = await session.call(`/directives${query({ org_id: orgId, month: state.month })}`);
+  const delivery = h('div', { id: 'delivery' });
   mount(list, table([['directives.theme', (d) => d.theme], ['common.org', (d) => orgLabel(d.org_id)],
     ['directives.required', (d) => d.required_actions.join('、')],
     ['directives.deadlines', (d) => t('directives.days', { plan: d.plan_deadline_day, summary: d.summary_deadline_day })],
-    ['directives.published', (d) => fmtTime(d.published_at)]], items, t('directives.none')));
+    ['directives.published', (d) => fmtTime(d.published_at)],
+    ['directives.delivery', (d) => h('button', { class: 'btn link', type: 'button', 'data-delivery': d.directive_id,
+      onclick: () => showDelivery(delivery, d, 1).catch((error) => mount(delivery, errorBox(error))) },
+    t('directives.showDelivery'))]], items, t('directives.none')), delivery);
+}
+
+// The branches a directive reached, a page at a time in tree order, each with its plan deadline and plan status.
+async function showDelivery(holder, directive, page) {
+  mount(holder, loading());
+  const found = await session.call(`/directives/${directive.directive_id}/branches${query({ page, page_size: PAGE_SIZE })}`);
+  mount(holder, h('h3', {}, t('directives.deliveryOf', { theme: directive.theme, n: found.total })),
+    table([['plan.branch', (b) => h('a', { href: '#/orgs', onclick: () => { state.org = b.branch_id; } }, b.name)],
+      ['directives.planDue', (b) => fmtTime(b.plan_due)],
+      ['plan.status', (b) => (b.plan_status ? statusBadge('plan', b.plan_status) : t('directives.noPlan'))]],
+    found.items, t('directives.noBranches')),
+    found.total > PAGE_SIZE ? pager(page, PAGE_SIZE, found.total, (p) => showDelivery(holder, directive, p)) : null);
 }

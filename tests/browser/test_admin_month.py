@@ -325,6 +325,7 @@ def test_a_secretary_sees_no_superiors_control(stack, county, page):
     page.go("/console#/orgs")
     page.wait(".facts")
     assert not page.all("a[href*='rectifications/new']")
+    assert not page.all("#org-edit") and not page.all("#org-add"), "the tree is its managers'"
     page.shot("secretary")
     refused = stack.http.post(
         "/api/v1/rectifications",
@@ -332,6 +333,29 @@ def test_a_secretary_sees_no_superiors_control(stack, county, page):
         json={"branch_id": county["branches"][2]["org_id"], "issue": "x", "due_on": "2030-01-01"},
     )
     assert refused.status_code == 403
+
+
+def test_a_county_admin_adds_a_township_and_renames_it_in_the_tree(stack, county, page):
+    page.start_over("/console#/orgs", county["county_admin"]["phone"], PASSWORD)
+    page.wait(".panel h3", "城固县委")
+    page.click("details.org-add summary")
+    page.fill("#org-add input[name=child_name]", "龙头镇党委")
+    assert page.wait("#org-add select[name=level]").get_attribute("value") == "township"
+    page.click("#org-add button[type=submit]")
+    page.wait(".panel h3", "龙头镇党委")
+    [added] = stack.http.get(
+        "/api/v1/orgs/search", headers=stack.admin, params={"q": "龙头镇", "under": county["county"]["org_id"]}
+    ).json()["items"]
+    assert (added["level"], added["parent_id"]) == ("township", county["county"]["org_id"])
+    page.click("details.org-edit summary")
+    page.fill("#org-edit input[name=name]", "龙头镇委员会")
+    page.fill("#org-edit input[name=venue_lat]", "33.16")
+    page.fill("#org-edit input[name=venue_lon]", "107.32")
+    page.click("#org-edit button[type=submit]")
+    page.wait(".panel h3", "龙头镇委员会")
+    renamed = stack.http.get(f"/api/v1/orgs/{added['org_id']}", headers=stack.admin).json()
+    assert (renamed["name"], renamed["venue_lat"], renamed["venue_lon"]) == ("龙头镇委员会", 33.16, 107.32)
+    page.shot("tree-edited")
 
 
 def test_a_county_auditor_reads_the_county_but_decides_nothing(stack, county, page):

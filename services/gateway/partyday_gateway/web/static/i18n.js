@@ -318,6 +318,8 @@ const zh = {
   'media.enlarge': '查看大图', 'media.original': '下载原件', 'media.close': '关闭',
   'directives.delivery': '送达情况', 'directives.showDelivery': '查看送达支部', 'directives.deliveryOf': '“{theme}”送达的支部（{n} 个）',
   'directives.planDue': '方案截止', 'directives.noPlan': '未制定方案', 'directives.noBranches': '没有送达的支部',
+  'orgs.edit': '修改本组织信息', 'orgs.save': '保存修改', 'orgs.name': '名称', 'orgs.venueLat': '活动场所纬度',
+  'orgs.venueLon': '活动场所经度', 'orgs.addBelow': '新建下级组织', 'orgs.add': '新建', 'orgs.codeHint': '字母、数字、点、横线；留空则自动编码',
 };
 
 const en = {
@@ -689,6 +691,9 @@ const en = {
   'media.enlarge': 'View large', 'media.original': 'Download the original', 'media.close': 'Close',
   'directives.delivery': 'Delivery', 'directives.showDelivery': 'Branches reached', 'directives.deliveryOf': 'Branches “{theme}” reached ({n})',
   'directives.planDue': 'Plan due', 'directives.noPlan': 'No plan yet', 'directives.noBranches': 'No branch reached',
+  'orgs.edit': 'Edit this organisation', 'orgs.save': 'Save changes', 'orgs.name': 'Name', 'orgs.venueLat': 'Venue latitude',
+  'orgs.venueLon': 'Venue longitude', 'orgs.addBelow': 'Add an organisation below', 'orgs.add': 'Add',
+  'orgs.codeHint': 'Letters, digits, dots, dashes; blank for one made up',
 };
 
 export const DICTIONARIES = { zh, en };

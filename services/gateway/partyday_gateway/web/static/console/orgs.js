@@ -55,6 +55,7 @@ async function showOrg(panel, orgId, page) {
       h('dt', {}, t('orgs.kind')), h('dd', {}, t(`kind.${org.kind}`))),
     org.level === 'branch' && superiorOf(org) ? h('div', { class: 'toolbar' },
       h('a', { class: 'btn', href: `#/rectifications/new/${org.org_id}` }, t('spot.rectify'))) : null,
+    can(state.me, 'manage_tree', org) ? treeForms(org) : null,
     h('h4', {}, t('orgs.members')),
     table([['member.name', (m) => m.name], ['member.phone', (m) => m.phone],
       ['member.flags', (m) => [m.probationary ? badge(t('member.probationary')) : null,
@@ -86,4 +87,62 @@ function resetControl(member) {
     temporary.focus();
   } }, t('password.adminReset'));
   return mount(cell, open);
+}
+
+const LEVELS = ['city', 'county', 'township', 'general_branch', 'branch'];
+const DOMAINS = ['rural', 'community', 'government', 'institution', 'state_enterprise', 'private_enterprise',
+  'social_org', 'school', 'other'];
+const KINDS = ['regular', 'joint', 'mobile'];
+
+function choice(name, values, prefix, selected) {
+  return h('select', { name }, values.map((value) => h('option', { value, selected: value === selected },
+    t(`${prefix}.${value}`))));
+}
+
+// For whoever manages the tree here: the node's name, domain, kind and venue changed, and a new node added below
+// it (any level below its own).
+function treeForms(org) {
+  const out = h('div', {});
+  const name = h('input', { name: 'name', required: true, maxlength: 200, value: org.name });
+  const domain = choice('domain', DOMAINS, 'domain', org.domain);
+  const kind = choice('kind', KINDS, 'kind', org.kind);
+  const lat = h('input', { name: 'venue_lat', type: 'number', step: 'any', min: -90, max: 90, value: org.venue_lat ?? '' });
+  const lon = h('input', { name: 'venue_lon', type: 'number', step: 'any', min: -180, max: 180, value: org.venue_lon ?? '' });
+  const save = h('button', { class: 'btn', type: 'submit' }, t('orgs.save'));
+  const coordinate = (input) => (input.value === '' ? null : Number(input.value));
+  const edit = h('details', { class: 'card org-edit' }, h('summary', {}, t('orgs.edit')),
+    h('form', { class: 'form', id: 'org-edit', onsubmit: async (event) => {
+      event.preventDefault();
+      const changed = await act(save, out, () => session.call(`/orgs/${org.org_id}`, { method: 'PATCH', body: {
+        name: name.value.trim(), domain: domain.value, kind: kind.value, venue_lat: coordinate(lat),
+        venue_lon: coordinate(lon) } }));
+      if (changed) {
+        rememberName(org.org_id, changed.name);
+        render();
+      }
+    } }, field('orgs.name', name), h('div', { class: 'row' }, field('orgs.domain', domain), field('orgs.kind', kind)),
+    h('div', { class: 'row' }, field('orgs.venueLat', lat), field('orgs.venueLon', lon)), save));
+  const below = LEVELS.slice(LEVELS.indexOf(org.level) + 1);
+  if (!below.length) return h('div', {}, edit, out);
+  const childName = h('input', { name: 'child_name', required: true, maxlength: 200 });
+  const level = choice('level', below, 'level', below[0]);
+  const childDomain = choice('child_domain', DOMAINS, 'domain', org.domain);
+  const childKind = choice('child_kind', KINDS, 'kind', 'regular');
+  const code = h('input', { name: 'code', maxlength: 64, pattern: '[A-Za-z0-9_.\\-]+' });
+  const add = h('button', { class: 'btn primary', type: 'submit' }, t('orgs.add'));
+  const create = h('details', { class: 'card org-add' }, h('summary', {}, t('orgs.addBelow')),
+    h('form', { class: 'form', id: 'org-add', onsubmit: async (event) => {
+      event.preventDefault();
+      const made = await act(add, out, () => session.call('/orgs', { method: 'POST', body: {
+        name: childName.value.trim(), parent_id: org.org_id, level: level.value, domain: childDomain.value,
+        kind: childKind.value, ...(code.value.trim() ? { code: code.value.trim() } : {}) } }));
+      if (made) {
+        rememberName(made.org_id, made.name);
+        state.org = made.org_id;
+        render();
+      }
+    } }, field('orgs.name', childName), h('div', { class: 'row' }, field('orgs.level', level),
+      field('orgs.domain', childDomain), field('orgs.kind', childKind)),
+    field('orgs.code', code, t('orgs.codeHint')), add));
+  return h('div', {}, edit, create, out);
 }

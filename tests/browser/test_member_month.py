@@ -19,6 +19,7 @@ STACK_ENVIRONMENT = {
     "PARTYDAY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "1000",
     "PARTYDAY_ATTENDANCE_TIMER_INTERVAL_S": "1",
     "PARTYDAY_COMMENT_REPORTS_TO_HIDE": "1",
+    "PARTYDAY_CAMPAIGN_OPENING_INTERVAL_S": "1",
 }
 PASSWORD = "month-pass-1"
 VENUE = {"name": "党员活动室", "lat": 33.0700, "lon": 107.0300, "radius_m": 300}
@@ -280,8 +281,16 @@ def test_a_member_and_a_public_voter_vote_until_their_votes_are_used(stack, mont
     b, c, a = month["activities"]["b"], month["activities"]["c"], month["activities"]["a"]
 
     narrow(page)
-    page.go(f"/m/vote?campaign={campaign}")
+    page.go("/m/inbox")
     page.login(month["people"]["member"]["phone"], PASSWORD)
+    for _ in range(30):
+        page.go("/m/inbox")
+        page.wait("h2", "消息通知")
+        if page.all(f"article.notification a[href='/m/vote?campaign={campaign}']"):
+            break
+        time.sleep(1)
+    page.wait("article.notification", "投票开始：我为主题党日打Call")
+    page.click(f"article.notification a[href='/m/vote?campaign={campaign}']", "去投票")
     page.wait("#votes-left[data-left='2']", "您还可投 2 票")
     page.click(f"button[data-vote='{b}']")
     page.wait("#vote-out .alert.ok", "投票成功，还可投 1 票")

@@ -320,6 +320,7 @@ const zh = {
   'directives.planDue': '方案截止', 'directives.noPlan': '未制定方案', 'directives.noBranches': '没有送达的支部',
   'orgs.edit': '修改本组织信息', 'orgs.save': '保存修改', 'orgs.name': '名称', 'orgs.venueLat': '活动场所纬度',
   'orgs.venueLon': '活动场所经度', 'orgs.addBelow': '新建下级组织', 'orgs.add': '新建', 'orgs.codeHint': '字母、数字、点、横线；留空则自动编码',
+  'inbox.vote': '去投票',
 };
 
 const en = {
@@ -694,6 +695,7 @@ const en = {
   'orgs.edit': 'Edit this organisation', 'orgs.save': 'Save changes', 'orgs.name': 'Name', 'orgs.venueLat': 'Venue latitude',
   'orgs.venueLon': 'Venue longitude', 'orgs.addBelow': 'Add an organisation below', 'orgs.add': 'Add',
   'orgs.codeHint': 'Letters, digits, dots, dashes; blank for one made up',
+  'inbox.vote': 'Vote',
 };
 
 export const DICTIONARIES = { zh, en };

@@ -21,6 +21,13 @@ function showCount(count, unread) {
   count.hidden = !unread;
 }
 
+// Where a message asks the member to go next: a campaign that opened, to its voting page.
+function followUp(item) {
+  if (item.kind !== 'campaign_opened' || !item.subject_id) return null;
+  return h('a', { class: 'btn small', href: `/m/vote?campaign=${encodeURIComponent(item.subject_id)}`,
+    onclick: (event) => event.stopPropagation() }, t('inbox.vote'));
+}
+
 export async function showInbox(session, main, page = 1) {
   const answer = await session.call(`/me/notifications${query({ page, page_size: PAGE_SIZE })}`);
   const out = h('div', { class: 'out' });
@@ -47,7 +54,7 @@ export async function showInbox(session, main, page = 1) {
       markRead(item).catch((error) => mount(out, errorBox(error)));
     } },
   h('div', { class: 'row between' }, h('h3', {}, item.title), h('small', { class: 'muted' }, fmtTime(item.created_at))),
-  h('p', {}, item.body)));
+  h('p', {}, item.body), followUp(item)));
   mount(main, h('div', { class: 'row between' }, h('h2', {}, t('inbox.title'),
     answer.unread ? h('span', { class: 'badge unread' }, String(answer.unread)) : null), readAll), out,
   items.length ? items : empty(t('inbox.none')),

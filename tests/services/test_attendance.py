@@ -465,6 +465,16 @@ def test_a_mutating_call_sent_again_with_its_idempotency_key_gets_the_first_answ
     assert removed["member_id"] == "g-1" and removed["guest"] is True
     assert call(attendance, "remove_guest", activity, "g-1", idempotency_key="remove-1") == removed
     refused("GUEST_NOT_FOUND", call, attendance, "remove_guest", activity, "g-1")
+    engine = make_engine(attendance.url)
+    outbox = metadata.tables[OUTBOX]
+    with engine.connect() as connection:
+        acts = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "administrative_act")).scalars()
+        recorded = [(a["data"]["action"], a["data"]["target_id"], a["data"]["details"]) for a in acts]
+    engine.dispose()
+    assert recorded == [
+        ("guest.invite", activity, {"member_id": "g-1"}),
+        ("guest.remove", activity, {"member_id": "g-1"}),
+    ], "each invitation and withdrawal is on record once, a repeat with its key adding nothing"
 
     asked = call(
         attendance, "request_leave", activity, "m-2", "出差", now="2026-12-06T10:00:00+08:00", idempotency_key="leave-1"

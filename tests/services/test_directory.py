@@ -577,3 +577,84 @@ def test_a_revoked_grant_is_still_found_for_the_gateway_to_check_its_node(direct
     with pytest.raises(DomainError) as raised:
         call(directory, "revoke_grant", granted["grant_id"])
     assert (raised.value.code, raised.value.status) == ("GRANT_NOT_FOUND", 404)
+
+
+def test_members_are_found_by_name_or_phone_and_narrowed_by_their_flags(directory):
+    _, county, _, first, second = tree(directory)
+    member(directory, first, "13900000001", name="张红梅", mobile=True)
+    member(directory, first, "13900000002", name="李明", lost_contact=True)
+    member(directory, second, "13911112222", name="张强")
+
+    def names(org, page_size=50, **filters):
+        found = call(directory, "list_members", org["org_id"], 1, page_size, filters)
+        return [item["name"] for item in found["items"]], found["total"]
+
+    assert names(county, q="张") == (["张强", "张红梅"], 2)
+    assert names(county, q="1111") == (["张强"], 1)
+    assert names(first, q="张") == (["张红梅"], 1)
+    assert names(county, mobile=True) == (["张红梅"], 1)
+    assert names(county, mobile=False, lost_contact=False) == (["张强"], 1)
+    assert names(county, lost_contact=True) == (["李明"], 1)
+    assert names(county, page_size=1, q="张") == (["张强"], 2)
+    assert names(county, q="100%") == ([], 0)
+    [found] = call(directory, "list_members", county["org_id"], 1, 50, {"q": "李明"})["items"]
+    assert found["branch_name"] == first["name"]
+    for filters in ({"q": ""}, {"q": "x" * 51}, {"mobile": "yes"}, {"active": False}):
+        with pytest.raises(DomainError) as raised:
+            call(directory, "list_members", county["org_id"], 1, 50, filters)
+        assert (raised.value.code, raised.value.status) == ("FILTER_INVALID", 400)
+
+
+def test_grants_are_listed_by_subtree_or_by_member_and_a_revoked_one_leaves_the_list(directory):
+    _, county, town, first, second = tree(directory)
+    secretary = member(directory, first, "13900000001", name="张书记")
+    other = member(directory, second, "13900000002", name="王书记")
+    mine = call(
+        directory,
+        "grant_role",
+        {"member_id": secretary["member_id"], "role": "branch_admin", "org_id": first["org_id"]},
+    )
+    call(directory, "grant_role", {"member_id": other["member_id"], "role": "branch_admin", "org_id": second["org_id"]})
+    call(directory, "grant_role", {"member_id": secretary["member_id"], "role": "org_admin", "org_id": town["org_id"]})
+
+    listed = call(directory, "list_grants", org_id=first["org_id"])
+    assert listed["total"] == 1
+    [item] = listed["items"]
+    assert (item["grant_id"], item["member_name"], item["role"], item["org_name"], item["org_path"]) == (
+        mine["grant_id"],
+        "张书记",
+        "branch_admin",
+        first["name"],
+        first["path"],
+    )
+    assert call(directory, "list_grants", org_id=county["org_id"])["total"] == 3
+    assert call(directory, "list_grants", org_id=county["org_id"], page_size=2)["page_size"] == 2
+    assert len(call(directory, "list_grants", org_id=county["org_id"], page_size=2)["items"]) == 2
+    by_member = call(directory, "list_grants", member_id=secretary["member_id"])
+    assert sorted(item["role"] for item in by_member["items"]) == ["branch_admin", "org_admin"]
+    call(directory, "revoke_grant", mine["grant_id"])
+    assert call(directory, "list_grants", org_id=first["org_id"])["total"] == 0
+    with pytest.raises(DomainError) as raised:
+        call(directory, "list_grants")
+    assert (raised.value.code, raised.value.status) == ("FILTER_REQUIRED", 400)
+
+
+def test_a_transfer_and_a_leave_keep_their_reasons_in_the_audit_log(directory):
+    _, county, _, first, second = tree(directory)
+    someone = member(directory, first)
+    admin = {"actor_id": "admin-1"}
+    call(directory, "transfer_member", someone["member_id"], second["org_id"], "工作调动", context=admin)
+    call(directory, "leave_member", someone["member_id"], reason="迁出本市", context=admin)
+    entries = call(directory, "audit_entries", [second["path"]])["items"]
+    details = {entry["action"]: entry["details"] for entry in entries}
+    assert details["member.transfer"]["reason"] == "工作调动"
+    assert details["member.leave"] == {"reason": "迁出本市"}
+    other = member(directory, first, "13900000002")
+    for args, kwargs in (
+        ((other["member_id"], second["org_id"], "x" * 501), {}),
+        ((other["member_id"],), {"reason": " "}),
+    ):
+        method = "transfer_member" if len(args) == 3 else "leave_member"
+        with pytest.raises(DomainError) as raised:
+            call(directory, method, *args, **kwargs)
+        assert (raised.value.code, raised.value.status) == ("REASON_INVALID", 400)

@@ -456,3 +456,46 @@ def test_a_branch_remembers_the_venues_its_plans_named_the_latest_first(services
     with pytest.raises(DomainError) as raised:
         call(plans, "branch_venues", city["town"]["org_id"])
     assert raised.value.code == "BRANCH_REQUIRED"
+
+
+def test_an_organisations_schedule_is_read_as_its_own_or_the_one_it_follows(services, city):
+    plans = services["plans"]
+    branch, town = city["branch"]["org_id"], city["town"]["org_id"]
+    assert call(plans, "get_schedule", branch) == {
+        "org_id": branch,
+        "time_zone": "Asia/Shanghai",
+        "party_day": None,
+        "plan_deadline_day": 5,
+        "summary_deadline_day": 25,
+        "own": False,
+        "from_org_id": None,
+    }
+    call(plans, "set_schedule", town, {"party_day": 8, "plan_deadline_day": 3}, context={"actor_id": "admin-1"})
+    follows = call(plans, "get_schedule", branch)
+    assert (follows["party_day"], follows["plan_deadline_day"], follows["own"], follows["from_org_id"]) == (
+        8,
+        3,
+        False,
+        town,
+    )
+    assert call(plans, "get_schedule", town)["own"] is True
+    [act] = [e for e in outbox(plans, "administrative_act") if e["action"] == "schedule.set"]
+    assert (act["target_id"], act["details"]["party_day"]) == (town, 8)
+    with pytest.raises(DomainError) as raised:
+        call(plans, "get_schedule", "nowhere")
+    assert raised.value.status == 404
+
+
+def test_writing_a_task_list_is_on_record(services, city):
+    plans = services["plans"]
+    branch = city["branch"]
+    call(
+        plans, "put_task_list", branch["org_id"], 2027, ["每月主题党日", "年度组织生活会"], context={"actor_id": "s-1"}
+    )
+    [act] = [e for e in outbox(plans, "administrative_act") if e["action"] == "task_list.put"]
+    assert (act["target_id"], act["actor_id"], act["org_path"], act["details"]) == (
+        f"{branch['org_id']}:2027",
+        "s-1",
+        branch["path"],
+        {"tasks": 2},
+    )

@@ -11,6 +11,7 @@ from partyday_attendance.activities import windows_of
 from partyday_attendance.expectations import MemberChanged, PlanApproved
 from partyday_attendance.models import AbsenceStreak, Activity, SheetEntry
 from partyday_attendance.views import entry_view
+from partyday_common import audit
 from partyday_common.errors import DomainError
 
 
@@ -104,7 +105,8 @@ def follow_roster(session: Session, members: list[MemberChanged], now: datetime)
 
 
 def invite_guest(session: Session, act: Activity, member: dict, now: datetime) -> dict:
-    """An invited guest (列席人员) may sign in like a member of the branch and is counted apart."""
+    """An invited guest (列席人员) may sign in like a member of the branch and is counted apart; audited as
+    `guest.invite`."""
     if act.closed_at is not None:
         raise DomainError("ACTIVITY_CLOSED", "this activity is closed", 409)
     if now >= windows_of(act).sign_in_closes:
@@ -121,15 +123,17 @@ def invite_guest(session: Session, act: Activity, member: dict, now: datetime) -
         sent_late=False,
     )
     session.add(entry)
+    audit.record(session, "guest.invite", "activity", act.id, act.branch_path, {"member_id": member["member_id"]})
     return entry_view(entry)
 
 
 def remove_guest(session: Session, act: Activity, member_id: str) -> dict:
-    """Withdraw an invitation (not once the guest has signed in); the line as it was."""
+    """Withdraw an invitation (not once the guest has signed in); the line as it was. Audited as `guest.remove`."""
     entry = session.get(SheetEntry, (act.id, member_id))
     if entry is None or not entry.guest:
         raise DomainError("GUEST_NOT_FOUND", "this member is not an invited guest of the activity", 404)
     if entry.signed_in_at is not None:
         raise DomainError("GUEST_SIGNED_IN", "a guest who has signed in stays on the sheet", 409)
     session.delete(entry)
+    audit.record(session, "guest.remove", "activity", act.id, act.branch_path, {"member_id": member_id})
     return entry_view(entry)

@@ -2,11 +2,12 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partyday_common.db import emit, utcnow
-from partyday_common.errors import DomainError
+from partyday_common.errors import DomainError, invalid
+from partyday_common.pagination import page_bounds
 from partyday_directory import access, audit
 from partyday_directory.models import Member, Org, RoleGrant
 from partyday_directory_contracts.events import RoleGranted, RoleRevoked
@@ -130,3 +131,40 @@ def of_member(session: Session, member_id: str) -> list[dict]:
         .where(RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None))
     ).all()
     return [{"role": role, "org_path": path} for role, path in rows]
+
+
+def page(session: Session, org_id: str | None, member_id: str | None, page: int, page_size: int) -> dict:
+    """Active grants, one page of them, newest first, each with its member's and its node's names: those at the
+    nodes of the subtree of `org_id`, or those of the member `member_id` (one of the two, or both)."""
+    offset, limit = page_bounds(page, page_size)
+    if not org_id and not member_id:
+        raise invalid("FILTER_REQUIRED", "grants are listed by org_id or member_id")
+    query = (
+        select(RoleGrant, Member.name, Org.name, Org.path)
+        .join(Member, RoleGrant.member_id == Member.id)
+        .join(Org, RoleGrant.org_id == Org.id)
+        .where(RoleGrant.revoked_at.is_(None))
+    )
+    if org_id:
+        root = session.get(Org, org_id)
+        if root is None:
+            raise DomainError("ORG_NOT_FOUND", f"org {org_id} does not exist", 404)
+        query = query.where(Org.path.startswith(root.path, autoescape=True))
+    if member_id:
+        query = query.where(RoleGrant.member_id == member_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(RoleGrant.granted_at.desc(), RoleGrant.id).offset(offset).limit(limit)).all()
+    items = [
+        {
+            "grant_id": role_grant.id,
+            "member_id": role_grant.member_id,
+            "member_name": member_name,
+            "role": role_grant.role,
+            "org_id": role_grant.org_id,
+            "org_name": org_name,
+            "org_path": path,
+            "granted_at": role_grant.granted_at.isoformat(),
+        }
+        for role_grant, member_name, org_name, path in rows
+    ]
+    return {"items": items, "total": total, "page": page, "page_size": page_size}

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.db import emit, utcnow
-from partyday_common.errors import DomainError, not_found
+from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.pagination import page_bounds
 from partyday_directory import audit, grants, orgs, sessions
 from partyday_directory.models import Member, MemberTransfer, Org
@@ -103,8 +103,21 @@ def update(session: Session, member_id: str, request: MemberUpdate) -> dict:
     return view(member)
 
 
-def transfer(session: Session, member_id: str, to_org_id: str) -> dict:
-    """Move a member to another branch; the move is kept in the member's history."""
+MAX_REASON_LENGTH = 500
+
+
+def checked_reason(reason) -> str | None:
+    """A transfer's or a leave's reason: none, or text of 1 to 500 characters (else 400 REASON_INVALID)."""
+    if reason is None:
+        return None
+    if not isinstance(reason, str) or not 0 < len(reason.strip()) <= MAX_REASON_LENGTH:
+        raise invalid("REASON_INVALID", f"a reason is 1 to {MAX_REASON_LENGTH} characters")
+    return reason.strip()
+
+
+def transfer(session: Session, member_id: str, to_org_id: str, reason: str | None = None) -> dict:
+    """Move a member to another branch; the move is kept in the member's history, its reason in the audit log."""
+    reason = checked_reason(reason)
     member = get(session, member_id)
     if not member.active:
         raise DomainError("MEMBER_INACTIVE", "this member has left the organisation", 409)
@@ -128,14 +141,15 @@ def transfer(session: Session, member_id: str, to_org_id: str) -> dict:
         "member_transferred",
         MemberTransferred(**event_data(member, destination.path), from_branch_id=origin).model_dump(mode="json"),
     )
+    details = {"from_org_id": origin, "to_org_id": destination.id, "reason": reason}
     for path in {destination.path, orgs.get(session, origin).path if origin else destination.path}:
-        audit.record(
-            session, "member.transfer", "member", member.id, path, {"from_org_id": origin, "to_org_id": destination.id}
-        )
+        audit.record(session, "member.transfer", "member", member.id, path, details)
     return view(member)
 
 
-def leave(session: Session, member_id: str) -> dict:
+def leave(session: Session, member_id: str, reason: str | None = None) -> dict:
+    """Mark a member as having left and end their sessions; the reason goes to the audit log."""
+    reason = checked_reason(reason)
     member = get(session, member_id)
     if not member.active:
         raise DomainError("MEMBER_INACTIVE", "this member has already left", 409)
@@ -144,7 +158,7 @@ def leave(session: Session, member_id: str) -> dict:
     path = orgs.get(session, member.branch_id).path if member.branch_id else None
     emit(session, "member_left", MemberLeft(**event_data(member, path)).model_dump(mode="json"))
     sessions.revoke_all(session, member.id, "member_left")
-    audit.record(session, "member.leave", "member", member.id, path)
+    audit.record(session, "member.leave", "member", member.id, path, {"reason": reason})
     return view(member)
 
 
@@ -183,15 +197,47 @@ def phones(session: Session, member_ids: list[str]) -> dict[str, str]:
     return {member_id: phone for member_id, phone in rows}
 
 
-def page_under(session: Session, org_id: str, page: int, page_size: int) -> dict:
-    """Active members of every branch in the subtree of `org_id`, by name, one page of them."""
+MAX_QUERY_LENGTH = 50
+
+
+def search_filters(filters: dict | None) -> dict:
+    """The filters a page of members takes: `q` (1 to 50 characters, part of a name or a phone), `mobile` and
+    `lost_contact` (true or false); anything else is 400 FILTER_INVALID."""
+    filters = {key: value for key, value in (filters or {}).items() if value is not None}
+    unknown = sorted(set(filters) - {"q", "mobile", "lost_contact"})
+    if unknown:
+        raise invalid("FILTER_INVALID", f"unknown filters: {', '.join(unknown)}", filters=unknown)
+    if "q" in filters and (not isinstance(filters["q"], str) or not 0 < len(filters["q"].strip()) <= MAX_QUERY_LENGTH):
+        raise invalid("FILTER_INVALID", f"q is 1 to {MAX_QUERY_LENGTH} characters", filter="q")
+    for flag in ("mobile", "lost_contact"):
+        if flag in filters and not isinstance(filters[flag], bool):
+            raise invalid("FILTER_INVALID", f"{flag} is true or false", filter=flag)
+    return filters
+
+
+def page_under(session: Session, org_id: str, page: int, page_size: int, filters: dict | None = None) -> dict:
+    """Active members of every branch in the subtree of `org_id` (a branch itself, or any node above), by name,
+    one page of them, each with their branch's name; `filters` (`search_filters`) narrow them: `q` matches part
+    of a name or of a phone number."""
     offset, limit = page_bounds(page, page_size)
+    filters = search_filters(filters)
     org = orgs.get(session, org_id)
     query = (
-        select(Member)
+        select(Member, Org.name)
         .join(Org, Member.branch_id == Org.id)
         .where(Org.path.startswith(org.path, autoescape=True), Member.active.is_(True))
     )
+    if "q" in filters:
+        text = filters["q"].strip()
+        query = query.where(Member.name.contains(text, autoescape=True) | Member.phone.contains(text, autoescape=True))
+    for flag in ("mobile", "lost_contact"):
+        if flag in filters:
+            query = query.where(getattr(Member, flag).is_(filters[flag]))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    found = session.scalars(query.order_by(Member.name, Member.id).offset(offset).limit(limit)).all()
-    return {"items": [view(member) for member in found], "total": total, "page": page, "page_size": page_size}
+    found = session.execute(query.order_by(Member.name, Member.id).offset(offset).limit(limit)).all()
+    return {
+        "items": [{**view(member), "branch_name": branch_name} for member, branch_name in found],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }

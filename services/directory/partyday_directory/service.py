@@ -133,27 +133,29 @@ class DirectoryService(PartydayService):
             return members.phones(session, list(member_ids))
 
     @rpc
-    def transfer_member(self, member_id: str, to_org_id: str, idempotency_key: str | None = None) -> dict:
-        """Move a member to another branch, keeping the history; announce `member_transferred`."""
+    def transfer_member(
+        self, member_id: str, to_org_id: str, reason: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
+        """Move a member to another branch, keeping the history and the reason; announce `member_transferred`."""
         with self.db.transaction() as session:
             return once(
                 session,
                 "transfer_member",
                 idempotency_key,
-                {"member_id": member_id, "to_org_id": to_org_id},
-                lambda: members.transfer(session, member_id, to_org_id),
+                {"member_id": member_id, "to_org_id": to_org_id, "reason": reason},
+                lambda: members.transfer(session, member_id, to_org_id, reason),
             )
 
     @rpc
-    def leave_member(self, member_id: str, idempotency_key: str | None = None) -> dict:
-        """Mark a member as having left and end their sessions; announce `member_left`."""
+    def leave_member(self, member_id: str, reason: str | None = None, idempotency_key: str | None = None) -> dict:
+        """Mark a member as having left (the reason audited) and end their sessions; announce `member_left`."""
         with self.db.transaction() as session:
             return once(
                 session,
                 "leave_member",
                 idempotency_key,
-                {"member_id": member_id},
-                lambda: members.leave(session, member_id),
+                {"member_id": member_id, "reason": reason},
+                lambda: members.leave(session, member_id, reason),
             )
 
     @rpc
@@ -163,10 +165,11 @@ class DirectoryService(PartydayService):
             return members.history(session, member_id)
 
     @rpc
-    def list_members(self, org_id: str, page: int = 1, page_size: int = 50) -> dict:
-        """Active members of every branch under a node, by name, a page at a time."""
+    def list_members(self, org_id: str, page: int = 1, page_size: int = 50, filters: dict | None = None) -> dict:
+        """Active members of every branch under a node, by name, a page at a time; `filters`: `q` (part of a
+        name or a phone), `mobile`, `lost_contact`."""
         with self.db.transaction() as session:
-            return members.page_under(session, org_id, page, page_size)
+            return members.page_under(session, org_id, page, page_size, filters)
 
     @rpc
     def start_import(self, payload: dict, idempotency_key: str | None = None) -> dict:
@@ -206,6 +209,14 @@ class DirectoryService(PartydayService):
         """A role grant, active or revoked (`active`), with the path of its node."""
         with self.db.transaction() as session:
             return grants.find(session, grant_id, active_only=False)
+
+    @rpc
+    def list_grants(
+        self, org_id: str | None = None, member_id: str | None = None, page: int = 1, page_size: int = 50
+    ) -> dict:
+        """Active role grants at the nodes under `org_id`, or of `member_id`, newest first, a page at a time."""
+        with self.db.transaction() as session:
+            return grants.page(session, org_id, member_id, page, page_size)
 
     @rpc
     def revoke_grant(self, grant_id: str, idempotency_key: str | None = None) -> dict:

@@ -112,9 +112,23 @@ class MemberView(BaseModel):
     lost_contact: bool
     active: bool
     joined_on: date | None
+    branch_name: str | None = None
 
 
 class RoleGrantCreate(Strict):
     member_id: Identifier
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$", max_length=32)
     org_id: Identifier
+
+
+class GrantListView(BaseModel):
+    """An active role grant as a list shows it."""
+
+    grant_id: str
+    member_id: str
+    member_name: str
+    role: str
+    org_id: str
+    org_name: str
+    org_path: str
+    granted_at: str

@@ -74,3 +74,22 @@ def set_schedule(session: Session, org_id: str, request: ScheduleSet) -> dict:
     session.add(schedule)
     audit.record(session, "schedule.set", "org_schedule", org_id, target["path"], request.model_dump(mode="json"))
     return {"org_id": org_id, **request.model_dump()}
+
+
+def get_schedule(session: Session, org_id: str) -> dict:
+    """An organisation's schedule as it stands: its own (`own`: false when it follows an ancestor's, or the
+    defaults), and which node it follows (`from_org_id`, None for the defaults)."""
+    target = node(session, org_id)
+    ids = ancestors(target["path"])
+    own = {s.org_id: s for s in session.scalars(select(OrgSchedule).where(OrgSchedule.org_id.in_(ids)))}
+    source = next((i for i in reversed(ids) if i in own), None)
+    schedule = resolve(target["path"], own, [])
+    return {
+        "org_id": org_id,
+        "time_zone": schedule.time_zone,
+        "party_day": schedule.party_day,
+        "plan_deadline_day": schedule.plan_deadline_day,
+        "summary_deadline_day": schedule.summary_deadline_day,
+        "own": source == org_id,
+        "from_org_id": source,
+    }

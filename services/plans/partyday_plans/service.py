@@ -237,6 +237,12 @@ class PlansService(OrgTreeProjection, PartydayService):
             )
 
     @rpc
+    def get_schedule(self, org_id: str) -> dict:
+        """An organisation's schedule as it stands, its own or the one it follows."""
+        with self.db.transaction() as session:
+            return schedules.get_schedule(session, org_id)
+
+    @rpc
     def put_task_list(self, branch_id: str, year: int, items: list, idempotency_key: str | None = None) -> dict:
         """A branch's annual task list (年度任务清单), replaced whole."""
         task_lists.check(year, items)

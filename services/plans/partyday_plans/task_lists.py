@@ -2,6 +2,7 @@
 
 from sqlalchemy.orm import Session
 
+from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import invalid
 from partyday_plans.models import AnnualTaskList
@@ -24,11 +25,13 @@ def check(year, items) -> None:
 
 
 def put_task_list(session: Session, branch_id: str, year: int, items: list[str]) -> dict:
+    """Replace the branch's list for the year; audited as `task_list.put` with the number of tasks."""
     home = branch(session, branch_id)
     tasks = session.get(AnnualTaskList, (branch_id, year)) or AnnualTaskList(branch_id=branch_id, year=year)
     tasks.branch_path, tasks.items, tasks.updated_at = home["path"], items, utcnow()
     tasks.updated_by = session.info.get("actor_id")
     session.add(tasks)
+    audit.record(session, "task_list.put", "task_list", f"{branch_id}:{year}", home["path"], {"tasks": len(items)})
     return {"branch_id": branch_id, "year": year, "items": items}
 
 

@@ -108,6 +108,20 @@ class GuestBody(BaseModel):
     member_id: str = Field(min_length=1, max_length=64)
 
 
+class GuestCandidate(BaseModel):
+    member_id: str
+    name: str
+    branch_name: str | None
+    phone: str = Field(description="masked: the first three and the last four digits")
+
+
+class GuestCandidatePage(BaseModel):
+    items: list[GuestCandidate]
+    total: int
+    page: int
+    page_size: int
+
+
 class MissedActivity(BaseModel):
     activity_id: str
     theme: str
@@ -343,6 +357,33 @@ async def invite_guest(
         {"member_id": member["member_id"], "name": member["name"]},
         idempotency_key=idempotency_key,
     )
+
+
+@router.get("/activities/{activity_id}/guest-candidates", response_model=GuestCandidatePage)
+async def guest_candidates(
+    activity_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    q: str = Query(min_length=2, max_length=50, description="part of a name, or of a phone number"),
+    page: Page = 1,
+    page_size: PageSize = 20,
+):
+    """Members of the whole city the activity's admin may invite as guests, found by name or phone: each with
+    their branch and a masked phone, so that choosing a guest shows no more of anyone than that."""
+    activity = await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    city_id = (await authz.org_paths.get(activity["branch_id"]))["path"].strip("/").split("/")[0]
+    found = await rpc.call("directory", "list_members", city_id, page=page, page_size=page_size, filters={"q": q})
+    items = [
+        {
+            "member_id": member["member_id"],
+            "name": member["name"],
+            "branch_name": member.get("branch_name"),
+            "phone": f"{member['phone'][:3]}****{member['phone'][-4:]}",
+        }
+        for member in found["items"]
+    ]
+    return {**found, "items": items}
 
 
 @router.delete("/activities/{activity_id}/guests/{member_id}", status_code=204, response_class=Response)

@@ -3,7 +3,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from partyday_common.text import Identifier
+from partyday_common.text import Identifier, VisibleText
 from partyday_directory_contracts.imports import ImportView, template_csv
 from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberView
 from partyday_gateway.auth import Caller
@@ -19,6 +19,11 @@ router = APIRouter(prefix="/api/v1/members", tags=["directory"])
 
 class TransferBody(BaseModel):
     to_org_id: Identifier
+    reason: VisibleText(500) | None = Field(None, description="why the member moves (kept in the audit log)")
+
+
+class LeaveBody(BaseModel):
+    reason: VisibleText(500) | None = Field(None, description="why the member leaves (kept in the audit log)")
 
 
 class PasswordResetBody(BaseModel):
@@ -152,10 +157,13 @@ async def update_member(
 async def transfer_member(
     member_id: str, body: TransferBody, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
 ):
-    """Move a member to another branch (组织关系转接); the caller administers both branches."""
+    """Move a member to another branch (组织关系转接) for a `reason` the audit log keeps; the caller administers
+    both branches."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
     await authz.require(caller, MANAGE_MEMBERS, body.to_org_id, "manage_members")
-    return await rpc.call("directory", "transfer_member", member_id, body.to_org_id, idempotency_key=idempotency_key)
+    return await rpc.call(
+        "directory", "transfer_member", member_id, body.to_org_id, reason=body.reason, idempotency_key=idempotency_key
+    )
 
 
 @router.post("/{member_id}/password-reset", response_model=PasswordReset)
@@ -180,10 +188,18 @@ async def reset_password(
 
 
 @router.post("/{member_id}/leave", response_model=MemberView)
-async def leave(member_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
-    """Record that a member left the organisation."""
+async def leave(
+    member_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    body: LeaveBody | None = None,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Record that a member left the organisation, with an optional `reason` the audit log keeps."""
     await _member_in_reach(member_id, caller, rpc, authz, MANAGE_MEMBERS, "manage_members")
-    left = await rpc.call("directory", "leave_member", member_id, idempotency_key=idempotency_key)
+    reason = body.reason if body else None
+    left = await rpc.call("directory", "leave_member", member_id, reason=reason, idempotency_key=idempotency_key)
     authz.forget_member(member_id)
     return left
 

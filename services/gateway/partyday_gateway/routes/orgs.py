@@ -116,10 +116,29 @@ async def list_children(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, pag
 
 
 @router.get("/{org_id}/members", response_model=MemberPage)
-async def list_members(org_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 50):
-    """Active members of every branch under the node, by name, a page at a time."""
+async def list_members(
+    org_id: str,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    page: Page = 1,
+    page_size: PageSize = 50,
+    q: str | None = Query(None, min_length=1, max_length=50, description="part of a name or of a phone number"),
+    mobile: bool | None = Query(None, description="only mobile members (true) or only the others (false)"),
+    lost_contact: bool | None = Query(None, description="only members out of contact (true) or only the others"),
+):
+    """Active members of every branch under the node (or of the branch itself), by name, a page at a time, each
+    with their branch's name; `q`, `mobile` and `lost_contact` narrow them."""
     await authz.require(caller, READ, org_id, "read")
-    return await rpc.call("directory", "list_members", org_id, page=page, page_size=page_size)
+    filters = {"q": q, "mobile": mobile, "lost_contact": lost_contact}
+    return await rpc.call(
+        "directory",
+        "list_members",
+        org_id,
+        page=page,
+        page_size=page_size,
+        filters={key: value for key, value in filters.items() if value is not None},
+    )
 
 
 @router.get("/{org_id}/overdue", response_model=OverduePage)

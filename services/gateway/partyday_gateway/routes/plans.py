@@ -112,6 +112,16 @@ class TaskList(BaseModel):
     items: list[str]
 
 
+class Schedule(BaseModel):
+    org_id: str
+    time_zone: str
+    party_day: int | None = Field(description="the fixed party day of the month (1-28), or none")
+    plan_deadline_day: int
+    summary_deadline_day: int
+    own: bool = Field(description="whether the organisation set it itself")
+    from_org_id: str | None = Field(description="the organisation whose schedule it follows; none for the defaults")
+
+
 class RectificationStep(BaseModel):
     act: Literal["answered", "closed", "reopened"]
     text: str | None = Field(description="the answer, or the superior's comment on closing or reopening")
@@ -305,6 +315,14 @@ async def set_schedule(
     """An organisation's time zone, fixed party day and deadline days, for its whole subtree."""
     await authz.require(caller, MANAGE_TREE, org_id, "manage_tree")
     return await rpc.call("plans", "set_schedule", org_id, body.model_dump(), idempotency_key=idempotency_key)
+
+
+@router.get("/orgs/{org_id}/schedule", response_model=Schedule)
+async def get_schedule(org_id: str, caller: Caller, rpc: Rpc, authz: Authz):
+    """An organisation's schedule as it stands: its own (`own`), or the one of the ancestor it follows
+    (`from_org_id`; none for the defaults)."""
+    await authz.require(caller, READ | MANAGE_PLANS, org_id, "read", members_of_branch=True)
+    return await rpc.call("plans", "get_schedule", org_id)
 
 
 @router.put("/branches/{branch_id}/task-lists/{year}", response_model=TaskList)

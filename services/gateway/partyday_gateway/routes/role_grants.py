@@ -1,10 +1,12 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from partyday_directory_contracts.rpc import RoleGrantCreate
+from partyday_common.text import Identifier
+from partyday_directory_contracts.rpc import GrantListView, RoleGrantCreate
 from partyday_gateway.auth import Caller
-from partyday_gateway.deps import Authz, IdempotencyKey, Rpc
-from partyday_gateway.permissions import GRANT_ROLES
+from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
+from partyday_gateway.errors import ApiError
+from partyday_gateway.permissions import GRANT_ROLES, READ
 
 router = APIRouter(prefix="/api/v1/role-grants", tags=["accounts"])
 
@@ -14,6 +16,40 @@ class GrantView(BaseModel):
     member_id: str
     role: str
     org_id: str
+
+
+class GrantPage(BaseModel):
+    items: list[GrantListView]
+    total: int
+    page: int
+    page_size: int
+
+
+@router.get("", response_model=GrantPage)
+async def list_grants(
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    org_id: Identifier | None = Query(None, description="grants at this node and every node under it"),
+    member_id: Identifier | None = Query(None, description="this member's grants"),
+    page: Page = 1,
+    page_size: PageSize = 50,
+):
+    """Active role grants, newest first, a page at a time, with the member's and the node's names: those at the
+    nodes under `org_id` (the caller reads that node), or those of `member_id` (a member of a branch the caller
+    reads, or the caller themselves); one of the two is required (400 FILTER_REQUIRED)."""
+    if org_id is None and member_id is None:
+        raise ApiError(400, "FILTER_REQUIRED", "grants are listed by org_id or member_id")
+    if org_id is not None:
+        await authz.require(caller, READ, org_id, "read")
+    if member_id is not None and member_id != caller.member_id:
+        member = await rpc.call("directory", "get_member", member_id)
+        if member["branch_id"] is None:
+            raise ApiError(403, "FORBIDDEN", "your roles do not allow this here", {"needs": "read"})
+        await authz.require(caller, READ, member["branch_id"], "read")
+    return await rpc.call(
+        "directory", "list_grants", org_id=org_id, member_id=member_id, page=page, page_size=page_size
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GrantView)

@@ -13,10 +13,13 @@ import { onRender, orgLabel, orgNode, session, state } from './console/context.j
 import deadLetters from './console/dead-letters.js';
 import directives from './console/directives.js';
 import evaluations from './console/evaluations.js';
+import grants from './console/grants.js';
 import home from './console/home.js';
 import { showLogin, showPasswordChange } from './console/login.js';
 import password from './console/password.js';
 import media from './console/media.js';
+import member from './console/member.js';
+import members from './console/members.js';
 import moderation from './console/moderation.js';
 import orgs from './console/orgs.js';
 import overdue from './console/overdue.js';
@@ -28,16 +31,17 @@ import rectifications from './console/rectifications.js';
 import reports from './console/reports.js';
 import reviews from './console/reviews.js';
 import roster from './console/roster.js';
+import schedule from './console/schedules.js';
 import spotChecks from './console/spot-checks.js';
 import study from './console/study.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { home, orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
   reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
-  inbox, password, reports, archive, study };
+  inbox, password, reports, archive, study, members, member, grants, schedule };
 const NAV = ['home', 'orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue',
   'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'reports', 'archive',
-  'study', 'roster', 'audit', 'dead-letters'];
+  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters'];
 const app = document.getElementById('app');
 
 // The home is for those who administer a node above the branches; a branch's secretary works from its plan.

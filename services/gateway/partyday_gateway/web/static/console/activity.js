@@ -5,6 +5,7 @@ import { errorText, t } from '../i18n.js';
 import { can } from '../capabilities.js';
 import { act, badge, download, empty, errorBox, field, fmtTime, h, mount, pager, pct, table } from '../ui.js';
 import { PAGE_SIZE, fmtNumber, orgLabel, orgNode, render, section, session, state, statusBadge, superiorOf } from './context.js';
+import { guestsCard } from './guests.js';
 import { mediaCard } from './media.js';
 
 export default { title: 'nav.activity', needs: ['read'], show: viewActivity };
@@ -44,6 +45,7 @@ async function viewActivity(main, activityId) {
       sheet.members, t('activity.noMembers'))),
       h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score),
         score && superiorOf(branch) ? superiorScoreForm(activityId, score) : null)),
+    guestsCard(activityId, plan.branch_id, sheet),
     leaveCard(activityId, manages && !sheet.closed),
     can(state.me, 'spot_check', branch) ? scanLogCard(activityId) : null,
     h('div', { class: 'card', id: 'summary' }, h('h3', {}, t('activity.summary'),

@@ -5,6 +5,7 @@ import { query } from '../api.js';
 import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
 import { act, errorBox, field, fmtTime, h, loading, mount, notice, pager, table } from '../ui.js';
+import { branchChoice } from './branch-choice.js';
 import { memberPicker } from './member-picker.js';
 import { PAGE_SIZE, section, session, state } from './context.js';
 
@@ -57,36 +58,40 @@ export async function grantsTable(list, filter, refresh, showMember, page = 1) {
     ? pager(page, PAGE_SIZE, found.total, (next) => grantsTable(list, filter, refresh, showMember, next)) : null, out);
 }
 
-// Nodes a role may be granted at, as options: for a member, their branch and the nodes above it; otherwise `org`
-// and its children; only those where the caller grants roles.
-async function grantNodes(member, branch, org) {
-  const nodes = [];
-  if (member) {
-    const ids = branch.path.split('/').filter(Boolean);
-    nodes.push(...await Promise.all(ids.map((id) => session.call(`/orgs/${id}`).catch(() => null))));
-  } else {
-    const children = org.level === 'branch' ? { items: [] }
-      : await session.call(`/orgs/${org.org_id}/children${query({ page_size: 100 })}`);
-    nodes.push(org, ...children.items);
-  }
+// The nodes a member's role may be granted at: their branch and the nodes above it, where the caller grants roles.
+async function nodesOfMember(branch) {
+  const ids = branch.path.split('/').filter(Boolean);
+  const nodes = await Promise.all(ids.map((id) => session.call(`/orgs/${id}`).catch(() => null)));
   return nodes.filter((node) => node && can(state.me, 'grant_roles', node));
 }
 
+// A role for `member` (at their branch or above), or for a member chosen by name or phone under `org` (at `org` or
+// a node chosen below it); the roles offered are those of the chosen node's level.
 export async function grantForm({ member = null, branch = null, org = null, onDone }) {
-  const nodes = await grantNodes(member, branch, org);
-  if (!nodes.length) return null;
   let holder = member;
-  const out = h('div', {});
-  const nodeSelect = h('select', { name: 'grant_org', required: true },
-    nodes.map((node) => h('option', { value: node.org_id }, `${node.name}（${t(`level.${node.level}`)}）`)));
+  let node = null;
   const roleSelect = h('select', { name: 'grant_role', required: true });
-  const fillRoles = () => {
-    const node = nodes.find((n) => n.org_id === nodeSelect.value);
-    mount(roleSelect, (ROLES_BY_LEVEL[node.level] || []).map((role) => h('option', { value: role }, t(`role.${role}`))));
+  const fillRoles = (chosen) => {
+    node = chosen;
+    mount(roleSelect, (ROLES_BY_LEVEL[chosen.level] || []).map((role) => h('option', { value: role }, t(`role.${role}`))));
   };
-  nodeSelect.addEventListener('change', fillRoles);
-  nodeSelect.value = (member ? nodes[nodes.length - 1] : nodes[0]).org_id;
-  fillRoles();
+  let where;
+  if (member) {
+    const nodes = await nodesOfMember(branch);
+    if (!nodes.length) return null;
+    const select = h('select', { name: 'grant_org', required: true,
+      onchange: () => fillRoles(nodes.find((n) => n.org_id === select.value)) },
+    nodes.map((n) => h('option', { value: n.org_id }, `${n.name}（${t(`level.${n.level}`)}）`)));
+    select.value = nodes[nodes.length - 1].org_id;
+    fillRoles(nodes[nodes.length - 1]);
+    where = field('grants.org', select);
+  } else {
+    if (!can(state.me, 'grant_roles', org)) return null;
+    fillRoles(org);
+    where = branchChoice(org.org_id, { anyLevel: true, name: 'grant_org', label: 'grants.org',
+      onChange: async (orgId) => fillRoles(orgId === org.org_id ? org : await session.call(`/orgs/${orgId}`)) });
+  }
+  const out = h('div', {});
   const picker = member ? null : memberPicker({ name: 'grant_member', label: 'grants.member',
     search: (q) => session.call(`/orgs/${org.org_id}/members${query({ q, page_size: 10 })}`),
     onPick: (picked) => { holder = picked; } });
@@ -95,11 +100,10 @@ export async function grantForm({ member = null, branch = null, org = null, onDo
     event.preventDefault();
     if (!holder) { mount(out, notice(t('picker.required'), 'error')); return; }
     const granted = await act(save, out, () => session.call('/role-grants', { method: 'POST',
-      body: { member_id: holder.member_id, role: roleSelect.value, org_id: nodeSelect.value } }));
+      body: { member_id: holder.member_id, role: roleSelect.value, org_id: node.org_id } }));
     if (!granted) return;
     if (picker) picker.clear();
     mount(out, notice(t('grants.granted')));
     onDone();
-  } }, h('h3', {}, t('grants.new')), picker, h('div', { class: 'row' }, field('grants.org', nodeSelect),
-    field('grants.role', roleSelect)), save, out);
+  } }, h('h3', {}, t('grants.new')), picker, where, field('grants.role', roleSelect), save, out);
 }

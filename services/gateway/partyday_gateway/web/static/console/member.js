@@ -40,7 +40,7 @@ function editForm(member) {
       lost_contact: flags.lost_contact.checked };
     if (joined.value) body.joined_on = joined.value;
     const saved = await act(save, out, () => session.call(`/members/${member.member_id}`, { method: 'PATCH', body }));
-    if (saved) mount(out, notice(t('members.saved')));
+    if (saved) render();
   } }, h('h3', {}, t('members.edit')), field('member.name', name), field('member.joined', joined), flagFields(flags),
   save, out);
 }

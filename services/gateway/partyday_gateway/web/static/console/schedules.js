@@ -3,7 +3,7 @@
 import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
 import { act, errorBox, field, h, loading, mount, notice } from '../ui.js';
-import { branchField } from './branch-choice.js';
+import { branchChoice, branchField } from './branch-choice.js';
 import { orgLabel, section, session, state } from './context.js';
 
 export default { title: 'nav.schedule', needs: ['read'], show: viewSchedule };
@@ -14,7 +14,16 @@ async function viewSchedule(main) {
   const org = await session.call(`/orgs/${state.org}`);
   const scheduleCard = h('div', { class: 'card', id: 'schedule' }, loading());
   const taskCard = h('div', { class: 'card', id: 'task-list' }, loading());
-  section(main, 'nav.schedule', h('div', { class: 'grid2' }, scheduleCard, taskCard));
+  const whose = org.level === 'branch' ? null : branchChoice(org.org_id, { label: 'schedule.whose', name: 'schedule_org',
+    anyLevel: true, onChange: async (orgId) => {
+      mount(scheduleCard, loading());
+      try {
+        await showSchedule(scheduleCard, await session.call(`/orgs/${orgId}`));
+      } catch (error) {
+        mount(scheduleCard, errorBox(error));
+      }
+    } });
+  section(main, 'nav.schedule', h('div', { class: 'grid2' }, h('div', {}, whose, scheduleCard), taskCard));
   await Promise.all([showSchedule(scheduleCard, org), showTaskLists(taskCard, org)]);
 }
 

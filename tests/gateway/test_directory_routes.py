@@ -51,6 +51,8 @@ ANSWERS = {
     "revoke_grant": {**GRANT, "active": False},
     "reset_password": {"member_id": "m2", "password_change_required": True},
     "change_password": {"member_id": "m1", "password_change_required": False},
+    "list_members": {"items": [MEMBER], "total": 1, "page": 1, "page_size": 50},
+    "list_grants": {"items": [], "total": 0, "page": 1, "page_size": 50},
 }
 
 
@@ -125,3 +127,30 @@ def test_a_key_longer_than_200_characters_is_refused_before_the_directory_is_ask
     response = send(gateway, "grant_role", **{"Idempotency-Key": "k" * 201})
     assert response.status_code == 400 and response.json()["error"]["code"] == "VALIDATION_FAILED"
     assert gateway.rpc.calls == []
+
+
+def test_a_transfers_and_a_leaves_reason_reach_the_directory(gateway):
+    moved = gateway.post("/api/v1/members/m2/transfer", json={"to_org_id": "b2", "reason": "工作调动"})
+    left = gateway.post("/api/v1/members/m2/leave", json={"reason": "迁出本市"})
+    assert (moved.status_code, left.status_code) == (200, 200)
+    reasons = {method: kwargs["reason"] for _, method, _, kwargs in gateway.rpc.calls if "reason" in kwargs}
+    assert reasons == {"transfer_member": "工作调动", "leave_member": "迁出本市"}
+    blank = gateway.post("/api/v1/members/m2/leave", json={"reason": "\u200b"})
+    assert (blank.status_code, blank.json()["error"]["code"]) == (422, "TEXT_NOT_VISIBLE")
+
+
+def test_members_are_searched_with_only_the_filters_given(gateway):
+    assert gateway.get("/api/v1/orgs/t1/members", params={"q": "张", "mobile": "true"}).status_code == 200
+    assert gateway.get("/api/v1/orgs/t1/members", params={"lost_contact": "false"}).status_code == 200
+    asked = [kwargs["filters"] for _, method, _, kwargs in gateway.rpc.calls if method == "list_members"]
+    assert asked == [{"q": "张", "mobile": True}, {"lost_contact": False}]
+    assert gateway.get("/api/v1/orgs/t1/members", params={"q": "x" * 51}).status_code == 400
+
+
+def test_grants_are_listed_by_node_or_by_member_and_one_of_them_is_required(gateway):
+    refused = gateway.get("/api/v1/role-grants")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "FILTER_REQUIRED")
+    assert gateway.get("/api/v1/role-grants", params={"org_id": "t1"}).status_code == 200
+    assert gateway.get("/api/v1/role-grants", params={"member_id": "m2", "page_size": 5}).status_code == 200
+    asked = [kwargs for _, method, _, kwargs in gateway.rpc.calls if method == "list_grants"]
+    assert [(a["org_id"], a["member_id"], a["page_size"]) for a in asked] == [("t1", None, 50), (None, "m2", 5)]

@@ -61,8 +61,8 @@ export async function grantsTable(list, filter, refresh, showMember, page = 1) {
 // The nodes a member's role may be granted at: their branch and the nodes above it, where the caller grants roles.
 async function nodesOfMember(branch) {
   const ids = branch.path.split('/').filter(Boolean);
-  const nodes = await Promise.all(ids.map((id) => session.call(`/orgs/${id}`).catch(() => null)));
-  return nodes.filter((node) => node && can(state.me, 'grant_roles', node));
+  const reachable = ids.filter((id, depth) => can(state.me, 'grant_roles', { path: `/${ids.slice(0, depth + 1).join('/')}/` }));
+  return Promise.all(reachable.map((id) => session.call(`/orgs/${id}`)));
 }
 
 // A role for `member` (at their branch or above), or for a member chosen by name or phone under `org` (at `org` or

@@ -662,6 +662,8 @@ def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page
         "督查通报",
         "六有档案",
         "学习资料",
+        "党员管理",
+        "党日与年度任务",
         "党员名册导入",
     ]
     page.wait("#plan-form h3", "制定活动方案")

@@ -168,6 +168,7 @@ def test_a_county_admin_grants_a_role_to_a_member_found_by_name_and_revokes_it(s
     page.wait("#grant-form .picked", "李春生")
     choose(page, "#grant-form select[name=grant_org]", "大河坎镇")
     choose(page, "#grant-form select[name=grant_org_1]", "东关村党支部")
+    choose(page, "#grant-form select[name=grant_role]", "支部管理员")
     choose(page, "#grant-form select[name=grant_role]", "审计员")
     page.shot("grant-form")
     page.click("#grant-form button[type=submit]")

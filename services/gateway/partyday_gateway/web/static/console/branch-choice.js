@@ -40,7 +40,7 @@ export function branchChoice(rootId, { label = 'branch.choose', name = 'branch',
       if (picked && picked.level !== 'branch') level(picked.org_id, depth + 1);
     } }, h('option', { value: '' }, t(anyLevel ? 'branch.whole' : 'branch.select')),
     options.map((child) => h('option', { value: child.org_id },
-      child.level === 'branch' ? child.name : `${child.name}（${t(`level.${child.level}`)}）`)));
+      child.level === 'branch' ? child.name : `${child.name} · ${t(`level.${child.level}`)}`)));
     levels.append(h('label', { class: 'field' }, h('span', {}, t(depth ? 'branch.below' : label)), select));
   };
 

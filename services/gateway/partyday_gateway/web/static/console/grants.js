@@ -9,7 +9,7 @@ import { branchChoice } from './branch-choice.js';
 import { memberPicker } from './member-picker.js';
 import { PAGE_SIZE, section, session, state } from './context.js';
 
-export default { title: 'nav.grants', needs: ['read'], show: viewGrants };
+export default { title: 'nav.grants', needs: ['grant_roles'], show: viewGrants };
 
 const ROLES_BY_LEVEL = {
   city: ['auditor', 'working_group', 'committee'],
@@ -71,9 +71,12 @@ export async function grantForm({ member = null, branch = null, org = null, onDo
   let holder = member;
   let node = null;
   const roleSelect = h('select', { name: 'grant_role', required: true });
+  // The roles of the chosen node's level, the role chosen before kept when the new level offers it.
   const fillRoles = (chosen) => {
+    const before = roleSelect.value;
     node = chosen;
     mount(roleSelect, (ROLES_BY_LEVEL[chosen.level] || []).map((role) => h('option', { value: role }, t(`role.${role}`))));
+    if ((ROLES_BY_LEVEL[chosen.level] || []).includes(before)) roleSelect.value = before;
   };
   let where;
   if (member) {
@@ -81,15 +84,20 @@ export async function grantForm({ member = null, branch = null, org = null, onDo
     if (!nodes.length) return null;
     const select = h('select', { name: 'grant_org', required: true,
       onchange: () => fillRoles(nodes.find((n) => n.org_id === select.value)) },
-    nodes.map((n) => h('option', { value: n.org_id }, `${n.name}（${t(`level.${n.level}`)}）`)));
+    nodes.map((n) => h('option', { value: n.org_id }, `${n.name} · ${t(`level.${n.level}`)}`)));
     select.value = nodes[nodes.length - 1].org_id;
     fillRoles(nodes[nodes.length - 1]);
     where = field('grants.org', select);
   } else {
     if (!can(state.me, 'grant_roles', org)) return null;
     fillRoles(org);
+    let asked = 0;
     where = branchChoice(org.org_id, { anyLevel: true, name: 'grant_org', label: 'grants.org',
-      onChange: async (orgId) => fillRoles(orgId === org.org_id ? org : await session.call(`/orgs/${orgId}`)) });
+      onChange: async (orgId) => {
+        const ask = ++asked;
+        const chosen = orgId === org.org_id ? org : await session.call(`/orgs/${orgId}`);
+        if (ask === asked) fillRoles(chosen);
+      } });
   }
   const out = h('div', {});
   const picker = member ? null : memberPicker({ name: 'grant_member', label: 'grants.member',

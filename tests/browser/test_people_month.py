@@ -274,3 +274,10 @@ def test_the_members_pages_hold_at_a_phones_and_a_desks_width(stack, page, count
         overflow = page.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"#/{view} is {overflow} px wider than {width} px"
         page.shot(f"{view.split('/')[0]}-{width}")
+    Select(page.wait("select.lang")).select_by_value("en")
+    page.go("/console#/members")
+    page.wait("#view h2", "Members")
+    page.wait("form.filters label", "Name or phone")
+    page.wait("#member-list a.member-link", "李春生")
+    assert page.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    page.shot(f"members-en-{width}")

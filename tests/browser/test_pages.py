@@ -331,8 +331,8 @@ def test_a_member_signs_in_at_the_venue_from_the_qr_link(stack, city, page):
     page.wait("article.activity h3", city["themes"]["a"])
     page.click("#like")
     page.wait("#like:disabled", "已点赞")
-    page.fill("section textarea", "重温誓词，很受教育")
-    page.click("section button", "发表")
+    page.fill("#comment-text", "重温誓词，很受教育")
+    page.click("#engage button", "发表")
     page.wait(".comment-list li", "重温誓词，很受教育")
     comments = stack.http.get(f"/api/v1/activities/{activity}/comments", headers=stack.admin).json()["items"]
     assert [(item["member_id"], item["text"]) for item in comments] == [(member["member_id"], "重温誓词，很受教育")]

@@ -65,6 +65,17 @@ def check_move(
     return target
 
 
+def announced_fields(notice: Rectification) -> dict:
+    """What every event of a notice says of it."""
+    return {
+        "rectification_id": notice.id,
+        "branch_id": notice.branch_id,
+        "branch_path": notice.branch_path,
+        "issue": notice.issue,
+        "due_on": notice.due_on,
+    }
+
+
 def entry_view(entry: RectificationEntry) -> dict:
     return {
         "act": entry.act,
@@ -126,13 +137,7 @@ def issue_rectification(session: Session, request: RectificationCreate, today: d
     session.add(notice)
     announce(
         session,
-        RectificationIssued(
-            rectification_id=notice.id,
-            branch_id=notice.branch_id,
-            branch_path=notice.branch_path,
-            issue=notice.issue,
-            due_on=notice.due_on,
-        ),
+        RectificationIssued(**announced_fields(notice)),
     )
     audit.record(
         session, "rectification.issue", "rectification", notice.id, notice.branch_path, {"due_on": str(notice.due_on)}
@@ -174,11 +179,7 @@ def _move(session: Session, rectification_id: str, action: str, text: str | None
     session.add(entry)
     if action in ANNOUNCED:
         moved = ANNOUNCED[action](
-            rectification_id=notice.id,
-            branch_id=notice.branch_id,
-            branch_path=notice.branch_path,
-            issue=notice.issue,
-            due_on=notice.due_on,
+            **announced_fields(notice),
             status=notice.status,
             issued_by=notice.issued_by,
         )
@@ -272,11 +273,7 @@ def announce_overdue(session: Session, now: datetime) -> int:
         announce(
             session,
             RectificationOverdue(
-                rectification_id=notice.id,
-                branch_id=notice.branch_id,
-                branch_path=notice.branch_path,
-                issue=notice.issue,
-                due_on=notice.due_on,
+                **announced_fields(notice),
                 status=notice.status,
                 issued_by=notice.issued_by,
                 overdue_since=overdue_since(notice.due_on, time_zone),

@@ -205,6 +205,9 @@ ANSWERS = {
         **WINDOW,
     },
 }
+ANSWERS[("scoring", "campaign")] = ANSWERS[("scoring", "change_campaign")] = ANSWERS[("scoring", "close_campaign")] = (
+    ANSWERS[("scoring", "create_campaign")]
+)
 
 
 def node(org_id):
@@ -375,6 +378,24 @@ def test_a_campaign_names_its_voting_window_which_must_carry_an_offset(gateway):
     assert naive.status_code == 400 and code(naive) == "VALIDATION_FAILED"
 
 
+def test_who_runs_campaigns_over_its_organisation_changes_and_closes_a_campaign(gateway):
+    change = {"title": "新标题", "closes_at": "2026-12-20T20:00:00+08:00"}
+    gateway.acting_as(BRANCH_ADMIN)
+    assert code(gateway.patch("/api/v1/campaigns/c1", json=change)) == "FORBIDDEN"
+    assert code(gateway.post("/api/v1/campaigns/c1/close")) == "FORBIDDEN"
+    fake = gateway.acting_as(TOWN_ADMIN)
+    changed = gateway.patch("/api/v1/campaigns/c1", json=change, headers={"Idempotency-Key": "k1"})
+    assert changed.status_code == 200, changed.text
+    assert fake.calls[-1] == ("scoring", "change_campaign", ("c1", change), {"idempotency_key": "k1"})
+    assert code(gateway.patch("/api/v1/campaigns/c1", json={})) == "VALIDATION_FAILED"
+    assert code(gateway.patch("/api/v1/campaigns/c1", json={"opens_at": "2026-12-20T20:00:00"})) == (
+        "VALIDATION_FAILED"
+    ), "a time without an offset"
+    assert code(gateway.patch("/api/v1/campaigns/c1", json={"votes_per_voter": 5})) == "VALIDATION_FAILED"
+    assert gateway.post("/api/v1/campaigns/c1/close").status_code == 200
+    assert fake.calls[-1].method == "close_campaign" and fake.calls[-1].args == ("c1",)
+
+
 def test_a_vote_names_its_account_and_client_address_to_scoring_which_limits_them(gateway):
     fake = gateway.acting_as(PUBLIC)
     assert gateway.post("/api/v1/campaigns/c1/votes", json={"activity_id": "a1"}).status_code == 201
@@ -405,6 +426,7 @@ MUTATIONS = [  # who may, the route, its body, and the RPC it asks
         "create_campaign",
     ),
     (MEMBER, "/api/v1/campaigns/c1/votes", {"activity_id": "a1"}, "vote"),
+    (TOWN_ADMIN, "/api/v1/campaigns/c1/close", None, "close_campaign"),
     (
         TOWN_ADMIN,
         "/api/v1/evaluations",

@@ -30,6 +30,61 @@ def voting_window(
     return opens, closes
 
 
+def changed_window(
+    now: datetime,
+    opens_at: datetime,
+    closes_at: datetime,
+    new_opens_at: datetime | None,
+    new_closes_at: datetime | None,
+) -> tuple[datetime, datetime]:
+    """The voting window after a change of either end, at `now`. A closed campaign is never reopened (409
+    CAMPAIGN_CLOSED); once voting has opened its start stays (422 VOTING_ALREADY_OPEN), so no vote cast falls
+    before it and members are told of the opening once; a changed end is not in the past (422 VOTING_WINDOW_PAST),
+    so no vote cast falls after it either; and it opens before it closes (422 VOTING_WINDOW_INVALID)."""
+    if now >= closes_at and (new_opens_at is not None or new_closes_at is not None):
+        raise DomainError(
+            "CAMPAIGN_CLOSED",
+            "voting in this campaign has closed and cannot be reopened",
+            409,
+            {"closes_at": closes_at.isoformat()},
+        )
+    if new_opens_at is not None and new_opens_at != opens_at and now >= opens_at:
+        raise DomainError(
+            "VOTING_ALREADY_OPEN", "voting has opened; only its end can move", 422, {"opens_at": opens_at.isoformat()}
+        )
+    for field, moved, current in (("opens_at", new_opens_at, opens_at), ("closes_at", new_closes_at, closes_at)):
+        if moved is not None and moved != current and moved < now:
+            raise DomainError(
+                "VOTING_WINDOW_PAST", f"{field} cannot be moved into the past", 422, {field: moved.isoformat()}
+            )
+    opens, closes = new_opens_at or opens_at, new_closes_at or closes_at
+    if opens >= closes:
+        raise DomainError(
+            "VOTING_WINDOW_INVALID",
+            "voting must open before it closes",
+            422,
+            {"opens_at": opens.isoformat(), "closes_at": closes.isoformat()},
+        )
+    return opens, closes
+
+
+def closed_now(now: datetime, opens_at: datetime, closes_at: datetime) -> datetime:
+    """When voting closes if it is closed now: 409 CAMPAIGN_NOT_OPEN before it has opened (move its window
+    instead), CAMPAIGN_CLOSED once it has closed."""
+    if now < opens_at:
+        raise DomainError(
+            "CAMPAIGN_NOT_OPEN",
+            "voting has not opened yet; change its window instead",
+            409,
+            {"opens_at": opens_at.isoformat()},
+        )
+    if now >= closes_at:
+        raise DomainError(
+            "CAMPAIGN_CLOSED", "voting in this campaign has closed already", 409, {"closes_at": closes_at.isoformat()}
+        )
+    return now
+
+
 def voting_state(now: datetime, opens_at: datetime, closes_at: datetime) -> str:
     """`not_open` before the window, `open` in it, `closed` from its end on."""
     if now < opens_at:

@@ -70,6 +70,37 @@ def create(session: Session, request) -> dict:
     return created
 
 
+def _locked(session: Session, campaign_id: str) -> Campaign:
+    found = session.scalar(select(Campaign).where(Campaign.id == campaign_id).with_for_update())
+    if found is None:
+        raise not_found("campaign", campaign_id)
+    return found
+
+
+def change(session: Session, campaign_id: str, request, now: datetime) -> dict:
+    """Change a campaign's title and either end of its voting window (`campaign_rules.changed_window`). Its row is
+    locked, so two changes apply in turn. A start moved later before voting opened is announced by the first
+    opening round after it, once, as any other."""
+    found = _locked(session, campaign_id)
+    changed = {}
+    if request.opens_at is not None or request.closes_at is not None:
+        opens, closes = rules.changed_window(now, found.opens_at, found.closes_at, request.opens_at, request.closes_at)
+        found.opens_at, found.closes_at = opens.astimezone(timezone.utc), closes.astimezone(timezone.utc)
+        changed.update(opens_at=found.opens_at.isoformat(), closes_at=found.closes_at.isoformat())
+    if request.title is not None:
+        found.title = changed["title"] = request.title
+    audit.record(session, "campaign.change", "campaign", found.id, found.org_path, changed)
+    return view(found)
+
+
+def close(session: Session, campaign_id: str, now: datetime) -> dict:
+    """Close a campaign's voting now (`campaign_rules.closed_now`): no vote is taken after it, results stay."""
+    found = _locked(session, campaign_id)
+    found.closes_at = rules.closed_now(now, found.opens_at, found.closes_at)
+    audit.record(session, "campaign.close", "campaign", found.id, found.org_path, {"closes_at": now.isoformat()})
+    return view(found)
+
+
 def announce_opened(session: Session, now: datetime) -> int:
     """Announce each campaign whose voting window has opened by `now`, once (`opened_announced_at`); how many. The
     campaigns are locked past another replica's round; one that closed before any round saw it open is marked and

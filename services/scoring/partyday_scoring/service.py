@@ -41,6 +41,7 @@ from partyday_scoring.models import metadata, org_nodes
 from partyday_scoring.settings import get_settings
 from partyday_scoring_contracts.events import SUBSCRIBED
 from partyday_scoring_contracts.rpc import (
+    CampaignChange,
     CampaignCreate,
     CampaignFilter,
     CommentCreate,
@@ -290,6 +291,28 @@ class ScoringService(OrgTreeProjection, PartydayService):
         request = validated(CampaignCreate, payload)
         return self._once(
             "create_campaign", idempotency_key, {"payload": payload}, lambda session: campaigns.create(session, request)
+        )
+
+    @rpc
+    def change_campaign(self, campaign_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
+        """Change a campaign's title or voting window (a closed one is never reopened; its start stays once voting
+        has opened; no end moves into the past)."""
+        request = validated(CampaignChange, payload)
+        return self._once(
+            "change_campaign",
+            idempotency_key,
+            {"campaign_id": campaign_id, "payload": payload},
+            lambda session: campaigns.change(session, campaign_id, request, _now()),
+        )
+
+    @rpc
+    def close_campaign(self, campaign_id: str, idempotency_key: str | None = None) -> dict:
+        """Close a campaign's voting now (409 CAMPAIGN_NOT_OPEN before it opened, CAMPAIGN_CLOSED after it closed)."""
+        return self._once(
+            "close_campaign",
+            idempotency_key,
+            {"campaign_id": campaign_id},
+            lambda session: campaigns.close(session, campaign_id, _now()),
         )
 
     @rpc

@@ -40,6 +40,20 @@ class CampaignCreate(Strict):
     )
 
 
+class CampaignChange(Strict):
+    """What managing a campaign changes: its title, and either end of its voting window (at least one of them)."""
+
+    title: VisibleText(200) | None = None
+    opens_at: AwareDatetime | None = Field(None, description="when voting opens; only until it has opened")
+    closes_at: AwareDatetime | None = Field(None, description="when voting closes; not in the past")
+
+    @model_validator(mode="after")
+    def _changes_something(self):
+        if self.title is None and self.opens_at is None and self.closes_at is None:
+            raise ValueError("give a title, opens_at or closes_at to change")
+        return self
+
+
 class CampaignFilter(Strict):
     """Which campaigns a list shows: of one month, or all."""
 

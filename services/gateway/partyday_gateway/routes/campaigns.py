@@ -16,7 +16,7 @@ from partyday_gateway.openapi import files
 from partyday_gateway.permissions import READ, RUN_CAMPAIGNS
 from partyday_gateway.routes.media import _file_response
 from partyday_gateway.rpc import RemoteError
-from partyday_scoring_contracts.rpc import CampaignCreate, VoteCreate
+from partyday_scoring_contracts.rpc import CampaignChange, CampaignCreate, VoteCreate
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
@@ -128,6 +128,45 @@ async def campaigns(
 async def campaign(campaign_id: str, caller: Caller, rpc: Rpc):
     """A campaign, for every member and public voter."""
     return await rpc.call("scoring", "campaign", campaign_id)
+
+
+async def _run_over(campaign_id: str, caller, rpc, authz) -> None:
+    """403 unless the caller may run campaigns over the campaign's organisation (404 for an unknown campaign)."""
+    found = await rpc.call("scoring", "campaign", campaign_id)
+    await authz.require(caller, RUN_CAMPAIGNS, found["org_id"], "run_campaigns")
+
+
+@router.patch("/{campaign_id}", response_model=Campaign)
+async def change_campaign(
+    campaign_id: str,
+    body: CampaignChange,
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Change a campaign's title and either end of its voting window, for who may run campaigns over its
+    organisation. 409 CAMPAIGN_CLOSED for a window of a closed campaign (never reopened); 422 VOTING_ALREADY_OPEN
+    for a start moved once voting opened, VOTING_WINDOW_PAST for an end moved into the past, VOTING_WINDOW_INVALID
+    unless it opens before it closes: so every vote cast stays inside the window."""
+    await _run_over(campaign_id, caller, rpc, authz)
+    return await rpc.call(
+        "scoring",
+        "change_campaign",
+        campaign_id,
+        body.model_dump(mode="json", exclude_none=True),
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post("/{campaign_id}/close", response_model=Campaign)
+async def close_campaign(
+    campaign_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
+    """Close a campaign's voting now, for who may run campaigns over its organisation (409 CAMPAIGN_NOT_OPEN
+    before voting opened: move its window instead; CAMPAIGN_CLOSED once closed). Its results stay."""
+    await _run_over(campaign_id, caller, rpc, authz)
+    return await rpc.call("scoring", "close_campaign", campaign_id, idempotency_key=idempotency_key)
 
 
 def _voter(caller) -> str:

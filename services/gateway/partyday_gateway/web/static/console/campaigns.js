@@ -1,5 +1,6 @@
 // Monthly campaigns (我为主题党日打Call): those covering the node and those of its subtree, a page at a time; a
-// campaign's voting window, its voting links and its live results; a form to open one where the caller may.
+// campaign's voting window, its voting links and its live results; forms to open one, change its title and window
+// and close its voting now where the caller may run campaigns.
 import { query } from '../api.js';
 import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
@@ -76,9 +77,52 @@ function links(c) {
     h('dt', {}, t('campaign.publicLink')), h('dd', {}, h('a', { href: everyone, target: '_blank' }, everyone)));
 }
 
+// An instant as the datetime-local inputs show it: in the city's time zone (UTC+8), to the minute.
+function local(iso) {
+  return new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString().slice(0, 16);
+}
+
+function manageForm(found, onDone) {
+  const out = h('div', {});
+  const title = h('input', { name: 'title', required: true, maxlength: 200, value: found.title });
+  const opens = h('input', { name: 'opens_at', type: 'datetime-local', value: local(found.opens_at) });
+  const closes = h('input', { name: 'closes_at', type: 'datetime-local', value: local(found.closes_at) });
+  const save = h('button', { class: 'btn primary', type: 'submit' }, t('campaign.save'));
+  const close = h('button', { class: 'btn danger', type: 'button', id: 'campaign-close' }, t('campaign.closeNow'));
+  const changes = () => Object.fromEntries([
+    ['title', title.value.trim() !== found.title ? title.value.trim() : undefined],
+    ['opens_at', opens.value !== local(found.opens_at) ? instant(opens.value) : undefined],
+    ['closes_at', closes.value !== local(found.closes_at) ? instant(closes.value) : undefined],
+  ].filter(([, value]) => value !== undefined));
+  close.onclick = async () => {
+    if (!close.dataset.confirming) {
+      close.dataset.confirming = 'yes';
+      close.textContent = t('campaign.closeConfirm');
+      return;
+    }
+    const closed = await act(close, out, () => session.call(`/campaigns/${found.campaign_id}/close`,
+      { method: 'POST' }));
+    if (closed) await onDone();
+  };
+  const open = Date.now() < Date.parse(found.closes_at);
+  return h('form', { class: 'card form', id: 'campaign-manage', onsubmit: async (event) => {
+    event.preventDefault();
+    const body = changes();
+    if (!Object.keys(body).length) return mount(out, notice(t('campaign.unchanged'), 'info'));
+    const changed = await act(save, out, () => session.call(`/campaigns/${found.campaign_id}`,
+      { method: 'PATCH', body }));
+    if (changed) await onDone();
+    return changed;
+  } }, h('h3', {}, t('campaign.manage')), field('campaign.title', title),
+  h('div', { class: 'row' }, field('campaign.opensAtEdit', opens), field('campaign.closesAtEdit', closes)),
+  h('small', { class: 'muted' }, t('campaign.manageHint')),
+  h('div', { class: 'row' }, save, open && Date.now() >= Date.parse(found.opens_at) ? close : null), out);
+}
+
 async function viewCampaign(main, campaignId) {
   const results = h('div', { id: 'campaign-results' }, loading());
   const found = await session.call(`/campaigns/${campaignId}`);
+  const runs = can(state.me, 'run_campaigns', await orgNode(found.org_id));
   section(main, 'nav.campaigns', h('p', {}, h('a', { href: '#/campaigns' }, '← ', t('campaign.list'))),
     h('div', { class: 'card campaign' }, h('h3', {}, found.title),
       h('dl', { class: 'facts' }, h('dt', {}, t('eval.organisation')), h('dd', {}, orgLabel(found.org_id)),
@@ -86,6 +130,7 @@ async function viewCampaign(main, campaignId) {
         h('dt', {}, t('campaign.window')), h('dd', {}, windowBadge(found), ' ', fmtTime(found.opens_at), ' – ',
           fmtTime(found.closes_at)),
         h('dt', {}, t('campaign.votes')), h('dd', {}, String(found.votes_per_voter))), links(found)),
+    runs ? manageForm(found, () => viewCampaign(main, campaignId)) : null,
     h('h3', {}, t('campaign.results')), results);
   await showResults(results, campaignId, 1);
 }

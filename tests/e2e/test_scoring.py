@@ -616,3 +616,48 @@ def test_a_created_campaign_is_found_again_in_the_list_of_its_nodes_readers(stac
     assert member_only.status_code == 403 and member_only.json()["error"]["code"] == "FORBIDDEN"
     malformed = http.get("/api/v1/campaigns", params={"org_id": city["town"], "month": "2026-13"}, headers=admin)
     assert 400 <= malformed.status_code < 500 and malformed.json()["error"]["code"], malformed.text
+
+
+def test_a_township_admin_changes_a_campaigns_window_and_closes_its_voting_early(stack, city):
+    http, admin = stack.http, stack.admin
+    now = datetime.now(timezone.utc)
+    opened = http.post(
+        "/api/v1/campaigns",
+        headers=admin,
+        json={
+            "org_id": city["town"],
+            "month": "2025-06",
+            "title": "街道打Call",
+            "votes_per_voter": 1,
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert opened.status_code == 201, opened.text
+    campaign = f"/api/v1/campaigns/{opened.json()['campaign_id']}"
+    township_admin = stack.create_member(city["second"], PASSWORD)
+    stack.grant(township_admin, "org_admin", city["town"])
+    runner = stack.login(township_admin["phone"], PASSWORD)
+    member = city["people"]["member"]["headers"]
+    later = (now + timedelta(days=2)).isoformat()
+
+    refused = http.patch(campaign, headers=member, json={"closes_at": later})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "FORBIDDEN"
+    assert http.post(f"{campaign}/close", headers=member).status_code == 403
+    moved = http.patch(campaign, headers=runner, json={"title": "街道六月打Call", "closes_at": later})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["title"] == "街道六月打Call"
+    assert datetime.fromisoformat(moved.json()["closes_at"]) == datetime.fromisoformat(later)
+    start = http.patch(campaign, headers=runner, json={"opens_at": later})
+    assert start.status_code == 422 and start.json()["error"]["code"] == "VOTING_ALREADY_OPEN", start.text
+
+    closed = http.post(f"{campaign}/close", headers={**runner, "Idempotency-Key": "close-town-2025-06"})
+    assert closed.status_code == 200, closed.text
+    assert datetime.fromisoformat(closed.json()["closes_at"]) <= datetime.now(timezone.utc)
+    again = http.post(f"{campaign}/close", headers={**runner, "Idempotency-Key": "close-town-2025-06"})
+    assert again.json() == closed.json(), "the same key gets the first answer"
+    vote = http.post(f"{campaign}/votes", headers=member, json={"activity_id": city["activities"][city["first"]]})
+    assert vote.status_code == 422 and vote.json()["error"]["code"] == "VOTING_CLOSED"
+    reopened = http.patch(campaign, headers=runner, json={"closes_at": later})
+    assert reopened.status_code == 409 and reopened.json()["error"]["code"] == "CAMPAIGN_CLOSED"
+    assert http.get(campaign, headers=member).json()["closes_at"] == closed.json()["closes_at"]

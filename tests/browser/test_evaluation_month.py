@@ -260,12 +260,44 @@ def test_a_campaign_is_opened_found_in_the_list_and_its_results_read(stack, coun
     assert names["a"] in second.text and second.text.endswith("0"), second.text
     page.wait(".campaign .facts", "/m/vote?campaign=" + campaign)
     page.shot("results")
+
+    # Managed from its detail: a new title and end of voting, then voting closed now, after a confirmation.
+    closes = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page.fill("#campaign-manage input[name=title]", "南郑区十二月打Call")
+    page.js("document.querySelector('#campaign-manage input[name=closes_at]').value = arguments[0]", closes)
+    page.click("#campaign-manage button[type=submit]", "保存修改")
+    page.wait(".campaign h3", "南郑区十二月打Call")
+    assert page.wait("#campaign-manage input[name=closes_at]").get_attribute("value") == closes
+    shown = stack.http.get(f"/api/v1/campaigns/{campaign}", headers=people["admin"]["headers"]).json()
+    assert datetime.fromisoformat(shown["closes_at"]) == datetime.fromisoformat(f"{closes}:00+08:00")
+    page.wait(".campaign .facts", "投票中")
+    page.click("#campaign-close", "立即截止投票")
+    page.wait("#campaign-close", "确认立即截止投票？")
+    page.shot("close-confirm")
+    page.click("#campaign-close", "确认立即截止投票？")
+    page.wait(".campaign .facts", "已截止")
+    assert not page.all("#campaign-close"), "a closed campaign offers no closing"
+    page.wait(".total-votes", "共 1 票")
+    page.shot("closed")
+    late = stack.http.post(
+        f"/api/v1/campaigns/{campaign}/votes",
+        headers=people["a"]["headers"],
+        json={"activity_id": county["activities"]["a"]},
+    )
+    assert late.status_code == 422 and late.json()["error"]["code"] == "VOTING_CLOSED", late.text
     page.driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride", {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True}
     )
     page.wait(".total-votes", "共 1 票")
     page.shot("results-360")
     no_sideways_scroll(page, 360)
+
+    # A branch's secretary reads the campaign and its results but may not run it.
+    page.desk()
+    console_as(page, people["a_secretary"], f"#/campaigns/{campaign}")
+    page.wait(".campaign h3", "南郑区十二月打Call")
+    page.wait(".total-votes", "共 1 票")
+    assert not page.all("#campaign-manage") and not page.all("#campaign-close")
 
 
 def test_hidden_comments_leave_the_moderation_queue_once_restored_or_removed(stack, county, page):

@@ -122,7 +122,9 @@ function manageForm(found, onDone) {
 async function viewCampaign(main, campaignId) {
   const results = h('div', { id: 'campaign-results' }, loading());
   const found = await session.call(`/campaigns/${campaignId}`);
-  const runs = can(state.me, 'run_campaigns', await orgNode(found.org_id));
+  // A reader below the campaign's organisation may not read that node, and runs nothing there.
+  const node = await orgNode(found.org_id).catch(() => null);
+  const runs = node !== null && can(state.me, 'run_campaigns', node);
   section(main, 'nav.campaigns', h('p', {}, h('a', { href: '#/campaigns' }, '← ', t('campaign.list'))),
     h('div', { class: 'card campaign' }, h('h3', {}, found.title),
       h('dl', { class: 'facts' }, h('dt', {}, t('eval.organisation')), h('dd', {}, orgLabel(found.org_id)),

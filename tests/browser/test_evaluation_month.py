@@ -277,6 +277,8 @@ def test_a_campaign_is_opened_found_in_the_list_and_its_results_read(stack, coun
     page.click("#campaign-close", "确认立即截止投票？")
     page.wait(".campaign .facts", "已截止")
     assert not page.all("#campaign-close"), "a closed campaign offers no closing"
+    window = [page.wait(f"#campaign-manage input[name={end}]") for end in ("opens_at", "closes_at")]
+    assert all(not end.is_enabled() for end in window), "a closed window is never reopened"
     page.wait(".total-votes", "共 1 票")
     page.shot("closed")
     late = stack.http.post(

@@ -105,6 +105,10 @@ function manageForm(found, onDone) {
     if (closed) await onDone();
   };
   const open = Date.now() < Date.parse(found.closes_at);
+  const started = Date.now() >= Date.parse(found.opens_at);
+  // The rules scoring keeps: the start stays once voting opened, a closed window is never reopened.
+  opens.disabled = started;
+  closes.disabled = !open;
   return h('form', { class: 'card form', id: 'campaign-manage', onsubmit: async (event) => {
     event.preventDefault();
     const body = changes();
@@ -116,7 +120,7 @@ function manageForm(found, onDone) {
   } }, h('h3', {}, t('campaign.manage')), field('campaign.title', title),
   h('div', { class: 'row' }, field('campaign.opensAtEdit', opens), field('campaign.closesAtEdit', closes)),
   h('small', { class: 'muted' }, t('campaign.manageHint')),
-  h('div', { class: 'row' }, save, open && Date.now() >= Date.parse(found.opens_at) ? close : null), out);
+  h('div', { class: 'row' }, save, open && started ? close : null), out);
 }
 
 async function viewCampaign(main, campaignId) {

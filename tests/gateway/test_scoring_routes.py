@@ -124,7 +124,14 @@ ANSWERS = {
     ("scoring", "add_comment"): COMMENT,
     ("scoring", "moderate"): COMMENT,
     ("scoring", "report_comment"): {"comment_id": "c1", "reports": 1, "status": "visible"},
-    ("scoring", "evaluation"): {**EVALUATION, "candidates": [], "total": 0, "page": 1, "page_size": 100},
+    ("scoring", "evaluation"): {
+        **EVALUATION,
+        "candidates": [],
+        "total": 0,
+        "page": 1,
+        "page_size": 100,
+        "marked_by_me": 0,
+    },
     ("scoring", "first_review"): EVALUATION,
     ("scoring", "second_review"): EVALUATION,
     ("scoring", "publish_evaluation"): EVALUATION,
@@ -512,6 +519,42 @@ def test_judges_are_organisation_admins_above_the_candidate_and_marks_are_checke
     assert code(gateway.post("/api/v1/evaluations/e1/first-review", json={"shortlist": []})) == "VALIDATION_FAILED"
 
 
+def test_the_evaluation_answers_the_calling_judge_their_own_marks_only(gateway):
+    mine = {"theme": 18, "content": 17, "form": 16, "organisation": 19, "effect": 15, "total": 85}
+    candidate = {
+        "candidate_id": "a1",
+        "kind": "activity",
+        "activity_id": "a1",
+        "branch_id": "b2",
+        "name": "第二党支部",
+        "theme": "t",
+        "score": 80.0,
+        "votes": 0,
+        "sign_in_rate": 1.0,
+        "summarized": True,
+        "ineligible_because": [],
+        "idea": None,
+        "judged": {"judges": 2, "criteria": {"theme": 10.0}, "total": 80.0},
+        "mine": {**mine, "judged_at": "2026-12-08T00:00:00+00:00"},
+        "shortlisted": False,
+        "award": None,
+    }
+    view = {**EVALUATION, "candidates": [candidate], "total": 1, "page": 1, "page_size": 100, "marked_by_me": 1}
+    fake = gateway.acting_as(TOWN_ADMIN)
+    fake.answer("scoring", "evaluation", view)
+    answer = gateway.get("/api/v1/evaluations/e1", params={"page": 2, "page_size": 10})
+    assert answer.status_code == 200, answer.text
+    asked = fake.called("evaluation")[-1]
+    assert asked.kwargs == {"page": 2, "page_size": 10, "judge_id": "m1"}, "the caller is the judge, never a parameter"
+    body = answer.json()
+    assert body["marked_by_me"] == 1 and body["candidates"][0]["mine"]["total"] == 85
+    fake = gateway.acting_as(context([("org_admin", "town", "/root/town/")], org_id="t-office", member_id="m7"))
+    gateway.get("/api/v1/evaluations/e1", params={"judge_id": "m1"})
+    assert fake.called("evaluation")[-1].kwargs["judge_id"] == "m7", "no caller names another judge"
+    fake = gateway.acting_as(MEMBER)
+    assert code(gateway.get("/api/v1/evaluations/e1")) == "FORBIDDEN", "and nobody outside reads it"
+
+
 def test_only_the_working_group_makes_the_first_review_and_only_the_committee_the_second_and_publishes(gateway):
     shortlist, winners = {"shortlist": ["a1"]}, {"best": ["a1"]}
     steps = (
@@ -646,9 +689,9 @@ def test_a_campaign_photo_is_served_after_a_cheap_candidate_check(gateway, monke
 def test_evaluation_candidates_are_paged(gateway):
     fake = gateway.acting_as(TOWN_ADMIN)
     assert gateway.get("/api/v1/evaluations/e1").json()["total"] == 0
-    assert fake.calls[-1] == ("scoring", "evaluation", ("e1",), {"page": 1, "page_size": 100})
+    assert fake.calls[-1] == ("scoring", "evaluation", ("e1",), {"page": 1, "page_size": 100, "judge_id": "m1"})
     gateway.get("/api/v1/evaluations/e1", params={"page": 4, "page_size": 25})
-    assert fake.calls[-1] == ("scoring", "evaluation", ("e1",), {"page": 4, "page_size": 25})
+    assert fake.calls[-1] == ("scoring", "evaluation", ("e1",), {"page": 4, "page_size": 25, "judge_id": "m1"})
     assert code(gateway.get("/api/v1/evaluations/e1", params={"page_size": 0})) == "VALIDATION_FAILED"
 
 

@@ -585,6 +585,38 @@ def test_an_activity_below_the_eligibility_rule_is_neither_shortlisted_nor_a_win
     assert call(scoring, "first_review", lenient["evaluation_id"], {"shortlist": [a, b]})["shortlist"] == [a, b]
 
 
+def test_a_judge_sees_their_own_marks_and_not_another_judges_and_judging_again_replaces_them(scoring):
+    a, b = approve(scoring, "A"), approve(scoring, "B")
+    close(scoring, a, "A")
+    close(scoring, b, "B")
+    ident = call(
+        scoring,
+        "create_evaluation",
+        {"org_id": "town", "kind": "monthly", "period": MONTH, "best_slots": 1, "eligibility": ANY_ACTIVITY},
+    )["evaluation_id"]
+    marks = {"theme": 18, "content": 17, "form": 16, "organisation": 19, "effect": 15}
+    call(scoring, "judge", ident, "judge-1", {"activity_id": a, **marks})
+    call(scoring, "judge", ident, "judge-2", {"activity_id": a, **{**marks, "theme": 2}})
+    call(scoring, "judge", ident, "judge-2", {"activity_id": b, **{**marks, "effect": 1}})
+
+    def own(judge_id=None):
+        seen = call(scoring, "evaluation", ident, judge_id=judge_id)
+        return seen["marked_by_me"], {c["candidate_id"]: c["mine"] for c in seen["candidates"]}
+
+    marked, mine = own("judge-1")
+    assert marked == 1 and mine[b] is None, "judge-2's marks of b are not judge-1's"
+    assert {k: mine[a][k] for k in (*marks, "total")} == {**marks, "total": 85} and mine[a]["judged_at"]
+    call(scoring, "judge", ident, "judge-1", {"activity_id": a, **{**marks, "form": 4}})
+    marked, mine = own("judge-1")
+    assert marked == 1 and (mine[a]["form"], mine[a]["total"]) == (4, 73), "judging again replaces the marks"
+    marked, mine = own("judge-2")
+    assert marked == 2 and (mine[a]["theme"], mine[b]["effect"]) == (2, 1)
+    assert own("judge-3") == (0, {a: None, b: None})
+    assert own() == (0, {a: None, b: None}), "without a judge, nobody's marks"
+    seen = call(scoring, "evaluation", ident, judge_id="judge-1")
+    assert next(c for c in seen["candidates"] if c["candidate_id"] == a)["judged"]["judges"] == 2
+
+
 def test_a_branch_proposes_a_golden_idea_that_is_judged_shortlisted_and_wins(scoring):
     a, b = approve(scoring, "A"), approve(scoring, "B")
     close(scoring, a, "A")

@@ -11,6 +11,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    false,
     literal_column,
     null,
     or_,
@@ -304,10 +305,12 @@ def judge(session: Session, evaluation_id: str, judge_id: str, request, now: dat
     return {"evaluation_id": evaluation_id, "activity_id": request.activity_id, **marks, "total": sum(marks.values())}
 
 
-def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dict:
+def view(session: Session, evaluation_id: str, page: int, page_size: int, judge_id: str | None = None) -> dict:
     """The evaluation and one page of its candidates, best first, with the judges' means and the votes beside
     them, and how many candidates there are in all. Best first: the judges' mean total as shown, then the
-    votes, then the automatic score, then the code; the database orders and cuts the page."""
+    votes, then the automatic score, then the code; the database orders and cuts the page. For `judge_id`
+    (the caller, named by the gateway) each candidate also shows that judge's own marks (`mine`, null where
+    they gave none) and `marked_by_me` counts the candidates they marked: never another judge's marks."""
     offset, limit = page_bounds(page, page_size)
     found = get(session, evaluation_id)
     judged = (
@@ -321,11 +324,17 @@ def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dic
         .group_by(Judgement.activity_id)
         .subquery("judged")
     )
+    mine = _own_marks(evaluation_id, judge_id).subquery("mine")
     candidates = _candidate_query(found).subquery("candidate")
     rows = (
         session.execute(
-            select(candidates, *(column for column in judged.c if column.name != "activity_id"))
+            select(
+                candidates,
+                *(column for column in judged.c if column.name != "activity_id"),
+                *(column for column in mine.c if column.name != "activity_id"),
+            )
             .outerjoin(judged, judged.c.activity_id == candidates.c.candidate_id)
+            .outerjoin(mine, mine.c.activity_id == candidates.c.candidate_id)
             .order_by(
                 func.coalesce(judged.c.judged_total, 0).desc(),
                 candidates.c.votes.desc(),
@@ -343,7 +352,37 @@ def view(session: Session, evaluation_id: str, page: int, page_size: int) -> dic
     awards = {**{a: "best" for a in found.best}, **{a: "excellent" for a in found.excellent}}
     ideas = _ideas(session, rows)
     shown = [_candidate_view(found, row, ideas, awards) for row in rows]
-    return {**summary(found), "candidates": shown, "total": total, "page": page, "page_size": page_size}
+    marked = (
+        session.scalar(
+            select(func.count()).select_from(
+                select(candidates.c.candidate_id)
+                .join(mine, mine.c.activity_id == candidates.c.candidate_id)
+                .subquery("marked")
+            )
+        )
+        if judge_id
+        else 0
+    )
+    return {
+        **summary(found),
+        "candidates": shown,
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+        "marked_by_me": marked,
+    }
+
+
+def _own_marks(evaluation_id: str, judge_id: str | None):
+    """One judge's marks in the evaluation, per candidate; none without a judge."""
+    return select(
+        Judgement.activity_id,
+        *(getattr(Judgement, name).label(f"my_{name}") for name in rules.CRITERIA),
+        Judgement.judged_at.label("my_judged_at"),
+    ).where(
+        Judgement.evaluation_id == evaluation_id,
+        Judgement.judge_id == judge_id if judge_id else false(),
+    )
 
 
 def _candidate_view(found: Evaluation, row, ideas: dict[str, dict], awards: dict[str, str]) -> dict:
@@ -354,9 +393,17 @@ def _candidate_view(found: Evaluation, row, ideas: dict[str, dict], awards: dict
             "criteria": {name: number(row[f"mean_{name}"]) for name in rules.CRITERIA},
             "total": number(row["judged_total"]),
         },
+        "mine": _mine(row),
         "shortlisted": row["candidate_id"] in found.shortlist,
         "award": awards.get(row["candidate_id"]),
     }
+
+
+def _mine(row) -> dict | None:
+    if row["my_judged_at"] is None:
+        return None
+    marks = {name: row[f"my_{name}"] for name in rules.CRITERIA}
+    return {**marks, "total": sum(marks.values()), "judged_at": row["my_judged_at"].isoformat()}
 
 
 def _judges(session: Session, evaluation_id: str) -> set[str]:

@@ -407,11 +407,11 @@ class ScoringService(OrgTreeProjection, PartydayService):
         )
 
     @rpc
-    def evaluation(self, evaluation_id: str, page: int = 1, page_size: int = 100) -> dict:
+    def evaluation(self, evaluation_id: str, page: int = 1, page_size: int = 100, judge_id: str | None = None) -> dict:
         """The evaluation, one page of its candidates best first (100 by default, `total` in all) with the
-        judges' means and the votes beside them."""
+        judges' means and the votes beside them, and `judge_id`'s own marks (the caller's, named by the gateway)."""
         with self.db.transaction() as session:
-            return evaluations.view(session, evaluation_id, page, page_size)
+            return evaluations.view(session, evaluation_id, page, page_size, judge_id)
 
     @rpc
     def evaluations(self, org_id: str, page: int = 1, page_size: int = 50) -> dict:

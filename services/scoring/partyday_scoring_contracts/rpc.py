@@ -1,4 +1,5 @@
-"""The bodies scoring's RPCs take (and the gateway checks first), and the labels of a month's stages."""
+"""The bodies scoring's RPCs take (and the gateway checks first), a judge's own marks as the evaluation answers them,
+and the labels of a month's stages."""
 
 from typing import Literal
 
@@ -104,6 +105,19 @@ class JudgementCreate(Strict):
     form: int = Field(ge=0, le=20)
     organisation: int = Field(ge=0, le=20)
     effect: int = Field(ge=0, le=20)
+
+
+class OwnMarks(Strict):
+    """A judge's own marks for a candidate, as the evaluation's view answers them to that judge only (`mine`);
+    judging again replaces them."""
+
+    theme: int = Field(ge=0, le=20)
+    content: int = Field(ge=0, le=20)
+    form: int = Field(ge=0, le=20)
+    organisation: int = Field(ge=0, le=20)
+    effect: int = Field(ge=0, le=20)
+    total: int = Field(ge=0, le=100)
+    judged_at: str = Field(description="when they last marked it, with its offset")
 
 
 class FirstReview(Strict):

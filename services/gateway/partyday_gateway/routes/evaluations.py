@@ -16,6 +16,7 @@ from partyday_scoring_contracts.rpc import (
     FirstReview,
     IdeaCreate,
     JudgementCreate,
+    OwnMarks,
     SecondReview,
 )
 
@@ -78,6 +79,7 @@ class Candidate(BaseModel):
     )
     idea: Idea | None
     judged: Judged
+    mine: OwnMarks | None = Field(description="the caller's own marks, if they judged it; never another judge's")
     shortlisted: bool
     award: Literal["best", "excellent"] | None
 
@@ -87,6 +89,7 @@ class EvaluationView(Evaluation):
     total: int
     page: int
     page_size: int
+    marked_by_me: int = Field(description="how many of the candidates the caller has marked")
 
 
 class Judgement(BaseModel):
@@ -158,9 +161,19 @@ async def evaluation(
     evaluation_id: str, caller: Caller, rpc: Rpc, authz: Authz, page: Page = 1, page_size: PageSize = 100
 ):
     """The candidates, best first, with the judges' means per criterion and the campaign's votes beside them;
-    one page of them (100 by default, at most 500), `total` in all. For the readers of the organisation and for
-    its working group and committee."""
-    return await _evaluation(evaluation_id, caller, rpc, authz, READ_EVALUATIONS, "read", page, page_size)
+    one page of them (100 by default, at most 500), `total` in all, and the caller's own marks on each (`mine`),
+    so that a judge who comes back sees and may correct what they gave. For the readers of the organisation and
+    for its working group and committee."""
+    found = await rpc.call(
+        "scoring", "evaluation", evaluation_id, page=page, page_size=page_size, judge_id=_judge_id(caller)
+    )
+    await authz.require(caller, READ_EVALUATIONS, found["org_id"], "read")
+    return found
+
+
+def _judge_id(caller) -> str:
+    """Who a judgement is stored under: the caller's member record, else their account."""
+    return caller.member_id or caller.subject
 
 
 @router.post("/{evaluation_id}/judgements", response_model=Judgement)
@@ -184,7 +197,7 @@ async def judge(
         "scoring",
         "judge",
         evaluation_id,
-        caller.member_id or caller.subject,
+        _judge_id(caller),
         body.model_dump(),
         idempotency_key=idempotency_key,
     )
@@ -209,7 +222,7 @@ async def propose_idea(
         "scoring",
         "propose_idea",
         evaluation_id,
-        caller.member_id or caller.subject,
+        _judge_id(caller),
         body.model_dump(),
         idempotency_key=idempotency_key,
     )

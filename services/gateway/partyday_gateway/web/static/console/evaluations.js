@@ -232,19 +232,26 @@ async function showCandidates(container, found, roles, page, out) {
       roles.shortlist ? shortlistBox(found, c) : null,
       roles.choose ? awardSelect(found, c) : null)]);
   }
-  return mount(container, table(columns, rows, t('eval.noCandidates')),
+  const progress = roles.judge ? h('p', { class: 'muted', id: 'my-marks' },
+    t('eval.markedByMe', { n: view.marked_by_me, total: view.total })) : null;
+  return mount(container, progress, table(columns, rows, t('eval.noCandidates')),
     view.total > view.page_size
       ? pager(page, view.page_size, view.total, (next) => showCandidates(container, found, roles, next, out)) : null);
 }
 
 // A judge marks a candidate 0–20 on each criterion (again, while judging, to revise); never their own branch's.
+// The form starts from the judge's own earlier marks (`mine`, which the API answers to them only): saving
+// again replaces them.
 function judgeForm(found, c, out, redraw) {
   if (c.branch_id === state.me.org_id) return h('span', { class: 'muted small' }, t('eval.ownBranch'));
   const inputs = Object.fromEntries(CRITERIA.map((k) => [k, h('input', { type: 'number', name: k, min: 0, max: 20,
-    required: true })]));
-  const button = h('button', { class: 'btn primary', type: 'submit' }, t('eval.saveMarks'));
-  return h('details', { class: 'judge', 'data-candidate': c.candidate_id },
-    h('summary', { class: 'btn' }, t('eval.judge')),
+    required: true, value: c.mine ? String(c.mine[k]) : null })]));
+  const button = h('button', { class: 'btn primary', type: 'submit' },
+    t(c.mine ? 'eval.reviseMarks' : 'eval.saveMarks'));
+  return h('details', { class: 'judge', 'data-candidate': c.candidate_id, 'data-marked': c.mine ? 'yes' : 'no' },
+    h('summary', { class: 'btn' }, t(c.mine ? 'eval.rejudge' : 'eval.judge')),
+    c.mine ? h('p', { class: 'muted small my-marks' }, badge(t('eval.mineBadge'), 's-approved'), ' ',
+      t('eval.mine', { total: c.mine.total, at: fmtTime(c.mine.judged_at) })) : null,
     h('form', { class: 'marks', onsubmit: async (event) => {
       event.preventDefault();
       const marks = Object.fromEntries(CRITERIA.map((k) => [k, Number(inputs[k].value)]));

@@ -170,6 +170,28 @@ def test_a_county_admin_runs_an_evaluation_with_a_working_group_and_a_committee(
     page.shot("judged")
     evaluation = page.js("return location.hash").split("/")[-1]
 
+    # The judge comes back: the form starts from their own marks, says what they marked, and a change replaces them.
+    console_as(page, people["admin"], f"#/evaluations/{evaluation}")
+    page.wait("#my-marks", "我已评 2 / 2 个候选")
+    row = page.wait("#candidates tr", names["b"])
+    assert row.find_element("css selector", "details.judge").get_attribute("data-marked") == "yes"
+    row.find_element("css selector", "details.judge summary").click()
+    assert "我的评分合计 70 分" in row.text, row.text
+    criteria = ("theme", "content", "form", "organisation", "effect")
+    given = [row.find_element("css selector", f"input[name={c}]").get_attribute("value") for c in criteria]
+    assert given == ["12", "13", "14", "15", "16"], given
+    page.shot("judge-comes-back")
+    box = row.find_element("css selector", "input[name=effect]")
+    box.clear()
+    box.send_keys("6")
+    row.find_element("css selector", "form.marks button[type=submit]").click()
+    page.wait(".alert.ok", f"已评分：{names['b']}，合计 60 分")
+    row = page.wait("#candidates tr", "成效 6")
+    row.find_element("css selector", "details.judge summary").click()
+    assert row.find_element("css selector", "input[name=effect]").get_attribute("value") == "6"
+    assert "我的评分合计 60 分" in row.text and "（1 位评委）" in row.text, "the change replaced the first marks"
+    page.wait("#my-marks", "我已评 2 / 2 个候选")
+
     # The working group shortlists both; judging ends.
     console_as(page, people["working_group"], f"#/evaluations/{evaluation}")
     page.wait(".steps li.current", "评委评分")

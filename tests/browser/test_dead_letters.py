@@ -36,7 +36,7 @@ def test_the_city_admin_sees_a_dead_text_message_with_its_error_and_the_counts(s
     page.go("/console#/dead-letters")
     page.login(ADMIN_PHONE, ADMIN_PASSWORD)
     page.wait(".sidenav a.active", "投递失败")
-    row = page.wait("#dead-letters tbody tr", "plan_returned")
+    row = page.wait("#dead-letters tbody tr", "方案被退回")
     assert "短信" in row.text and secretary["member_id"] in row.text and dead["last_error"][:20] in row.text
     counts = page.wait("#delivery-counts tbody tr", "短信")
     assert counts.text.split()[4] == str(dead_letters(stack)["counts"]["sms"]["dead"]), "the dead column"
@@ -45,7 +45,7 @@ def test_the_city_admin_sees_a_dead_text_message_with_its_error_and_the_counts(s
     page.js("localStorage.setItem('partyday.lang', 'en')")
     page.driver.refresh()
     page.wait(".sidenav a.active", "Dead letters")
-    assert "Text message" in page.wait("#dead-letters tbody tr", "plan_returned").text
+    assert "Text message" in page.wait("#dead-letters tbody tr", "Plan returned").text
     assert page.js("return document.documentElement.scrollWidth <= window.innerWidth + 1"), (
         "no break at a phone's width"
     )

@@ -192,8 +192,11 @@ def test_a_county_admin_runs_an_evaluation_with_a_working_group_and_a_committee(
     assert "我的评分合计 60 分" in row.text and "（1 位评委）" in row.text, "the change replaced the first marks"
     page.wait("#my-marks", "我已评 2 / 2 个候选")
 
-    # The working group shortlists both; judging ends.
-    console_as(page, people["working_group"], f"#/evaluations/{evaluation}")
+    # The working group shortlists both; judging ends. One who sits on it and administers nothing lands on the
+    # evaluations.
+    console_as(page, people["working_group"], "")
+    page.wait(".sidenav a.active", "评选")
+    page.go(f"/console#/evaluations/{evaluation}")
     page.wait(".steps li.current", "评委评分")
     assert not page.all("details.judge"), "the working group does not judge"
     for key in ("a", "b"):

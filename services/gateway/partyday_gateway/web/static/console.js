@@ -54,7 +54,7 @@ function allowed(view) {
 }
 
 function defaultView() {
-  return ['home', 'plan', 'plans', 'progress'].find(allowed);
+  return ['home', 'plan', 'plans', 'progress', 'evaluations', 'inbox'].find(allowed);
 }
 
 async function start() {

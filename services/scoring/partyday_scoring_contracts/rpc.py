@@ -117,7 +117,7 @@ class OwnMarks(Strict):
     organisation: int = Field(ge=0, le=20)
     effect: int = Field(ge=0, le=20)
     total: int = Field(ge=0, le=100)
-    judged_at: str = Field(description="when they last marked it, with its offset")
+    judged_at: AwareDatetime = Field(description="when they last marked it")
 
 
 class FirstReview(Strict):

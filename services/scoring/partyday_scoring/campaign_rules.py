@@ -20,6 +20,11 @@ def voting_window(
     year, number = map(int, month.split("-"))
     opens = opens_at or datetime(year, number, 1, tzinfo=ZoneInfo(time_zone))
     closes = closes_at or formula.period_closes_at(month, time_zone, grace_days)
+    return opens_before_closing(opens, closes)
+
+
+def opens_before_closing(opens: datetime, closes: datetime) -> tuple[datetime, datetime]:
+    """The window, if it opens before it closes; 422 VOTING_WINDOW_INVALID otherwise."""
     if opens >= closes:
         raise DomainError(
             "VOTING_WINDOW_INVALID",
@@ -58,14 +63,7 @@ def changed_window(
                 "VOTING_WINDOW_PAST", f"{field} cannot be moved into the past", 422, {field: moved.isoformat()}
             )
     opens, closes = new_opens_at or opens_at, new_closes_at or closes_at
-    if opens >= closes:
-        raise DomainError(
-            "VOTING_WINDOW_INVALID",
-            "voting must open before it closes",
-            422,
-            {"opens_at": opens.isoformat(), "closes_at": closes.isoformat()},
-        )
-    return opens, closes
+    return opens_before_closing(opens, closes)
 
 
 def closed_now(now: datetime, opens_at: datetime, closes_at: datetime) -> datetime:

@@ -72,6 +72,13 @@ def _draw(page: canvas.Canvas, block: KeepInFrame, top: float) -> float:
     return top - block.height
 
 
+def qr_image(url: str, kind: str, scale: int = 10, **options) -> bytes:
+    """A sign-in code as an image file (`kind`: png or svg) with the quiet zone of four modules it needs."""
+    image = io.BytesIO()
+    segno.make(url, error="m").save(image, kind=kind, scale=scale, border=4, **options)
+    return image.getvalue()
+
+
 def poster_pdf(activity: dict, branch_name: str, url: str, font_path: str, time_zone: str) -> bytes:
     """An A4 poster for the venue: branch, theme, time and place around a large sign-in code, every text wrapped
     inside the printable width (a long name or URL shrinks rather than leaving the page)."""

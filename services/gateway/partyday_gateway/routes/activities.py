@@ -1,8 +1,6 @@
 import asyncio
-import io
 from typing import Literal
 
-import segno
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
@@ -223,10 +221,9 @@ async def qr_code(
             activity, branch["name"], code["url"], str(settings.cjk_font_path), plan["time_zone"]
         )
         return _download(content, PDF, f"checkin-{activity_id}.pdf", cache=False)
-    image = io.BytesIO()
-    segno.make(code["url"], error="m").save(image, kind=format, scale=scale, border=4)
     media_type = "image/png" if format == "png" else "image/svg+xml"
-    return _download(image.getvalue(), media_type, f"checkin-{activity_id}.{format}", cache=False)
+    content = documents.qr_image(code["url"], format, scale)
+    return _download(content, media_type, f"checkin-{activity_id}.{format}", cache=False)
 
 
 class ScreenCode(BaseModel):
@@ -259,9 +256,7 @@ async def screen_code(activity_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     await _activity(activity_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     screen = await rpc.call("attendance", "screen_code", activity_id)
     if screen["code"] is not None:
-        image = io.BytesIO()
-        segno.make(screen["code"]["url"], error="m").save(image, kind="svg", scale=10, border=4, xmldecl=False)
-        screen["code"]["svg"] = image.getvalue().decode()
+        screen["code"]["svg"] = documents.qr_image(screen["code"]["url"], "svg", xmldecl=False).decode()
     return screen
 
 

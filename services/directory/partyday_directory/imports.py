@@ -459,18 +459,17 @@ def import_rows(
                     "probationary": member["probationary"],
                     "lost_contact": member["lost_contact"],
                     "active": True,
-                    "joined_on": member["joined_on"],
+                    "joined_on": values["joined_on"],
                 }
             )
             by_branch[home.path] += 1
             outcome["status"] = "accepted"
     if created:
         bulk_insert(session, Member.__table__, created)
-        emit(
-            session,
-            "members_imported",
-            MembersImported.model_validate({"import_id": import_id, "members": joined}).model_dump(mode="json"),
-        )
+        # The members are written JSON-ready (the date as ISO text): checked against the contract, not dumped again.
+        announced = {"import_id": import_id, "members": joined}
+        MembersImported.model_validate(announced)
+        emit(session, "members_imported", announced)
         for path, accepted in sorted(by_branch.items()):
             audit.record(session, "member.import", "roster", import_id, path, {"accepted": accepted, "rows": len(rows)})
     return outcomes

@@ -98,6 +98,7 @@ class RosterFile:
     records: Records
     today: date
     max_rows: int
+    blank: Callable[[Sequence], bool]
     close: Callable[[], None] = lambda: None
 
     def rows(self, after: int = 0) -> Iterator[RosterRow]:
@@ -107,7 +108,7 @@ class RosterFile:
         they match what Excel shows. Raises DomainError ROSTER_TOO_LARGE, or ROSTER_UNREADABLE for a
         workbook damaged beyond its first rows."""
         seen_phones: set[str] = set()
-        numbered = _numbered(self.records())
+        numbered = _numbered(self.records(), self.blank)
         next(numbered)
         for count, (number, cells) in enumerate(numbered, start=1):
             if count > self.max_rows:
@@ -141,11 +142,11 @@ def _open_csv(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
     def records() -> Iterator[list[str]]:
         return _csv_records(file, encoding, delimiter)
 
-    columns, warnings = _header(records)
-    total = sum(1 for _ in _numbered(records())) - 1
+    columns, warnings = _header(records, _is_blank_text)
+    total = sum(1 for _ in _numbered(records(), _is_blank_text)) - 1
     if total > max_rows:
         raise too_many_rows(max_rows)
-    return RosterFile("csv", columns, warnings, total, records, today, max_rows)
+    return RosterFile("csv", columns, warnings, total, records, today, max_rows, _is_blank_text)
 
 
 def _open_workbook(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
@@ -166,23 +167,23 @@ def _open_workbook(file: BinaryIO, max_rows: int, today: date) -> RosterFile:
         return _xlsx_records(sheet)
 
     try:
-        columns, warnings = _header(records)
+        columns, warnings = _header(records, _is_blank)
     except BaseException:
         workbook.close()
         raise
-    return RosterFile("xlsx", columns, warnings, None, records, today, max_rows, workbook.close)
+    return RosterFile("xlsx", columns, warnings, None, records, today, max_rows, _is_blank, workbook.close)
 
 
-def _numbered(records: Iterator[Sequence]) -> Iterator[tuple[int, Sequence]]:
+def _numbered(records: Iterator[Sequence], blank: Callable[[Sequence], bool]) -> Iterator[tuple[int, Sequence]]:
     """The non-blank records with their row numbers; the first one is the header."""
     try:
-        yield from ((number, cells) for number, cells in enumerate(records, start=1) if not _is_blank(cells))
+        yield from ((number, cells) for number, cells in enumerate(records, start=1) if not blank(cells))
     finally:
         records.close()
 
 
-def _header(records: Records) -> tuple[dict[str, int], list[str]]:
-    numbered = _numbered(records())
+def _header(records: Records, blank: Callable[[Sequence], bool]) -> tuple[dict[str, int], list[str]]:
+    numbered = _numbered(records(), blank)
     try:
         first = next(numbered, None)
     finally:
@@ -305,6 +306,12 @@ def _text(value) -> str:
 
 def _is_blank(cells: Sequence) -> bool:
     return not any(_text(cell) for cell in cells)
+
+
+def _is_blank_text(cells: list[str]) -> bool:
+    """`_is_blank` for a CSV record, whose cells are all text: one join tells, where a city's roster has
+    hundreds of thousands of records to count before any is imported."""
+    return not "".join(cells).strip()
 
 
 def _csv_encoding(file: BinaryIO) -> str:

@@ -49,13 +49,20 @@ NODES = [
 
 
 class FakeDirectory:
-    """The directory's one RPC notifications calls: the phones of members."""
+    """The directory's RPCs notifications calls: the phones of members, and the month's political birthdays (the
+    directory's rule; here 赵党员, who joined on 15 December 1990, in any December)."""
 
     name = "directory"
 
     @rpc
     def member_phones(self, member_ids):
         return {member_id: PHONES[member_id] for member_id in member_ids if member_id in PHONES}
+
+    @rpc
+    def political_birthdays(self, branch_id, month):
+        born = {"member_id": "other", "name": "赵党员", "joined_on": "1990-12-15", "anniversary_on": f"{month}-15"}
+        items = [{**born, "years": int(month[:4]) - 1990}] if month.endswith("-12") else []
+        return {"branch_id": branch_id, "month": month, "items": items}
 
 
 @pytest.fixture
@@ -256,6 +263,11 @@ def test_each_event_reaches_the_right_people_with_the_right_text(notifications):
         and "学习二十大精神" in told[0]["body"]
         and "重温入党誓词" in told[0]["body"]
     )
+    birthdays = wait_until(
+        lambda: (m := newest(notifications, "secretary"))["kind"] == "political_birthdays" and m,
+        message="the month's political birthdays told to the secretary",
+    )
+    assert "赵党员（1990-12-15，36年）" in birthdays["body"]
 
     send(notifications, "plans", "summary_overdue", overdue("2026-11"))
     wait_until(lambda: newest(notifications, "county-admin")["kind"] == "summary_overdue", message="the superior")

@@ -10,7 +10,7 @@ from partyday_common.db import emit, utcnow
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_common.pagination import page_bounds
 from partyday_directory import audit, grants, orgs, sessions
-from partyday_directory.models import Member, MemberTransfer, Org
+from partyday_directory.models import LostMember, Member, MemberTransfer, Org
 from partyday_directory.passwords import hash_password
 from partyday_directory_contracts.events import MemberJoined, MemberLeft, MemberTransferred, MemberUpdated
 from partyday_directory_contracts.rpc import MemberCreate, MemberUpdate, MemberView
@@ -88,6 +88,12 @@ def create(session: Session, request: MemberCreate, password_hash: str | None = 
 def update(session: Session, member_id: str, request: MemberUpdate) -> dict:
     member = get(session, member_id)
     changes = request.model_dump(exclude_unset=True)
+    if changes.get("lost_contact") is False and session.scalar(
+        select(LostMember.id).where(LostMember.open_member_id == member.id)
+    ):
+        raise DomainError(
+            "LOST_ENTRY_OPEN", "the member is in the lost-contact register: mark them found or transferred there", 409
+        )
     for field, value in changes.items():
         if value is None:
             continue

@@ -191,3 +191,39 @@ class RosterImportRejection(Base):
     import_id: Mapped[str] = mapped_column(ForeignKey("roster_imports.id"), primary_key=True)
     row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     reasons = mapped_column(JSON, nullable=False)
+
+
+class LostMember(Base):
+    """An entry of the lost-contact register (组织找党员): a member out of contact since a day, last known in a
+    branch with a contact, until they are found or transferred. `open_member_id` holds the member while the entry
+    is open, so that a member has one open entry at most."""
+
+    __tablename__ = "lost_members"
+    __table_args__ = (Index("ix_lost_members_path_status", "last_branch_path", "status"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    open_member_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    last_branch_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    last_branch_path: Mapped[str] = mapped_column(String(1000))
+    since = mapped_column(Date, nullable=False)
+    last_contact: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    registered_by: Mapped[str | None] = mapped_column(String(64))
+    registered_at = mapped_column(Instant, nullable=False)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at = mapped_column(Instant)
+    outcome_note: Mapped[str | None] = mapped_column(String(500))
+    transferred_to_org_id: Mapped[str | None] = mapped_column(ForeignKey("orgs.id"))
+
+
+class LostMemberStep(Base):
+    """A step taken to find a lost member: what was done, when, by whom."""
+
+    __tablename__ = "lost_member_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("lost_members.id"), index=True)
+    what: Mapped[str] = mapped_column(String(500))
+    taken_by: Mapped[str | None] = mapped_column(String(64))
+    taken_at = mapped_column(Instant, nullable=False)

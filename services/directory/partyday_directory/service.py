@@ -3,11 +3,23 @@
 from partyday_common.acts import ACT_EVENT
 from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
-from partyday_common.db import Database
+from partyday_common.db import Database, utcnow
 from partyday_common.errors import DomainError, validated
 from partyday_common.idempotency import once
 from partyday_common.service import PartydayService, rpc
-from partyday_directory import access, accounts, audit, grants, imports, members, orgs, public_codes, sessions
+from partyday_directory import (
+    access,
+    accounts,
+    audit,
+    birthdays,
+    grants,
+    imports,
+    lost_members,
+    members,
+    orgs,
+    public_codes,
+    sessions,
+)
 from partyday_directory.bootstrap import AdminBootstrap
 from partyday_directory.delivery import SENDERS
 from partyday_directory.expectations import ActExpected
@@ -17,6 +29,10 @@ from partyday_directory.settings import get_settings
 from partyday_directory_contracts.events import SUBSCRIBED
 from partyday_directory_contracts.imports import ImportStart
 from partyday_directory_contracts.rpc import (
+    LostMemberFound,
+    LostMemberRegister,
+    LostMemberStepCreate,
+    LostMemberTransferred,
     MemberCreate,
     MemberUpdate,
     OrgCreate,
@@ -170,6 +186,84 @@ class DirectoryService(PartydayService):
         name or a phone), `mobile`, `lost_contact`."""
         with self.db.transaction() as session:
             return members.page_under(session, org_id, page, page_size, filters)
+
+    @rpc
+    def political_birthdays(self, branch_id: str, month: str) -> dict:
+        """The branch's active members whose political birthday (joining anniversary) falls in `month` (YYYY-MM),
+        with the years in the Party (`birthdays.years_in_month`)."""
+        with self.db.transaction() as session:
+            return birthdays.branch_birthdays(session, branch_id, month)
+
+    @rpc
+    def register_lost_member(self, payload: dict, idempotency_key: str | None = None) -> dict:
+        """Enter a member in the lost-contact register and set their flag; audited."""
+        request = validated(LostMemberRegister, payload)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "register_lost_member",
+                idempotency_key,
+                {"payload": payload},
+                lambda: lost_members.register(session, request, utcnow()),
+            )
+
+    @rpc
+    def add_lost_member_step(self, entry_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
+        """Keep a step taken to find the member of an open entry; audited."""
+        request = validated(LostMemberStepCreate, payload)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "add_lost_member_step",
+                idempotency_key,
+                {"entry_id": entry_id, "payload": payload},
+                lambda: lost_members.add_step(session, entry_id, request, utcnow()),
+            )
+
+    @rpc
+    def lost_member_found(self, entry_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
+        """Close an open entry as found and clear the member's flag; audited."""
+        request = validated(LostMemberFound, payload)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "lost_member_found",
+                idempotency_key,
+                {"entry_id": entry_id, "payload": payload},
+                lambda: lost_members.found(session, entry_id, request, utcnow()),
+            )
+
+    @rpc
+    def lost_member_transferred(self, entry_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
+        """Close an open entry by transferring the member to another branch and clear their flag; audited."""
+        request = validated(LostMemberTransferred, payload)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "lost_member_transferred",
+                idempotency_key,
+                {"entry_id": entry_id, "payload": payload},
+                lambda: lost_members.transferred(session, entry_id, request, utcnow()),
+            )
+
+    @rpc
+    def get_lost_member(self, entry_id: str) -> dict:
+        """One entry of the register with its steps."""
+        with self.db.transaction() as session:
+            return lost_members.find(session, entry_id)
+
+    @rpc
+    def list_lost_members(self, org_id: str, status: str | None = None, page: int = 1, page_size: int = 50) -> dict:
+        """Entries whose last known branch is under `org_id`, newest first, a page at a time; `status`: open,
+        found or transferred."""
+        with self.db.transaction() as session:
+            return lost_members.page_under(session, org_id, status, page, page_size)
+
+    @rpc
+    def lost_member_counts(self, org_id: str) -> dict:
+        """Open entries under `org_id` and under each of its children."""
+        with self.db.transaction() as session:
+            return lost_members.open_counts(session, org_id)
 
     @rpc
     def start_import(self, payload: dict, idempotency_key: str | None = None) -> dict:

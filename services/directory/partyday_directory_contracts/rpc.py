@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -132,3 +132,81 @@ class GrantListView(BaseModel):
     org_name: str
     org_path: str
     granted_at: str
+
+
+class PoliticalBirthday(BaseModel):
+    """A member whose joining anniversary falls in the month, with its day and the years in the Party."""
+
+    member_id: str
+    name: str
+    joined_on: date
+    anniversary_on: date
+    years: int
+
+
+class PoliticalBirthdays(BaseModel):
+    branch_id: str
+    month: str
+    items: list[PoliticalBirthday]
+
+
+class LostMemberRegister(Strict):
+    """A member entered in the lost-contact register: out of contact since a day, with the last known contact."""
+
+    member_id: Identifier
+    since: date
+    last_contact: VisibleText(200) | None = None
+
+
+class LostMemberStepCreate(Strict):
+    """A step taken to find the member (a call, a visit, a letter, a notice)."""
+
+    what: VisibleText(500)
+
+
+class LostMemberFound(Strict):
+    note: VisibleText(500) | None = None
+
+
+class LostMemberTransferred(Strict):
+    to_org_id: Identifier
+    note: VisibleText(500) | None = None
+
+
+class LostMemberStepView(BaseModel):
+    what: str
+    taken_by: str | None
+    taken_by_name: str | None = None
+    taken_at: datetime
+
+
+class LostMemberView(BaseModel):
+    entry_id: str
+    member_id: str
+    member_name: str
+    last_branch_id: str
+    last_branch_name: str
+    since: date
+    last_contact: str | None
+    status: str
+    registered_by: str | None
+    registered_at: datetime
+    closed_by: str | None
+    closed_at: datetime | None
+    outcome_note: str | None
+    transferred_to_org_id: str | None
+    steps: list[LostMemberStepView]
+
+
+class LostMemberCount(BaseModel):
+    org_id: str
+    name: str
+    open: int
+
+
+class LostMemberCounts(BaseModel):
+    """Open entries in the subtree of a node, and under each of its children."""
+
+    org_id: str
+    open: int
+    children: list[LostMemberCount]

@@ -22,6 +22,7 @@ from partyday_gateway.routes import (
     archive,
     audit,
     auth,
+    birthdays,
     campaigns,
     dashboards,
     engagement,
@@ -29,6 +30,7 @@ from partyday_gateway.routes import (
     health,
     history,
     imports,
+    lost_members,
     me,
     media,
     members,
@@ -140,6 +142,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         history,
         imports,
         notifications,
+        birthdays,
+        lost_members,
     ):
         app.include_router(module.router)
     web.install(app)

@@ -2,8 +2,6 @@
 what: a branch's secretary (its `branch_admin`), its members, the admins of the nearest organisation above it
 that has any, an organisation's subtree."""
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -107,16 +105,6 @@ def branch_members(session: Session, branch_id: str) -> list[str]:
             .order_by(Recipient.member_id)
         )
     )
-
-
-def political_birthdays(session: Session, branch_id: str, month: int) -> list[tuple[str, date]]:
-    """(name, joined_on) of the branch's active members who joined the Party in that month of some year."""
-    rows = session.execute(
-        select(Recipient.name, Recipient.joined_on)
-        .where(Recipient.branch_id == branch_id, Recipient.active.is_(True), Recipient.joined_on.is_not(None))
-        .order_by(Recipient.joined_on, Recipient.name)
-    )
-    return [(name, joined_on) for name, joined_on in rows if joined_on.month == month]
 
 
 def members_under(session: Session, path: str) -> list[str]:

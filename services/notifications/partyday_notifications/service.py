@@ -99,9 +99,11 @@ class NotificationsService(OrgTreeProjection, PartydayService):
 
     @event_consumer("plans", "plan_approved", expects=PlanApprovedExpected)
     def on_plan_approved(self, event, payload: PlanApprovedExpected):
-        """The plan is published to the branch's members."""
+        """The plan is published to the branch's members; the secretary is told the month's political birthdays,
+        as the directory counts them (asked before the transaction, so that none is held open across the call)."""
+        birthdays = self.directory.political_birthdays(payload.branch_id, payload.month)["items"]
         with self.db.transaction() as session:
-            telling.plan_published(session, event.event_id, payload, utcnow())
+            telling.plan_published(session, event.event_id, payload, utcnow(), birthdays)
 
     @event_consumer("plans", "plan_returned", expects=PlanReturnedExpected)
     def on_plan_returned(self, event, payload: PlanReturnedExpected):

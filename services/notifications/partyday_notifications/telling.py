@@ -18,8 +18,9 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(get_settings().notifications_time_zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def plan_published(session: Session, event_id: str, payload, now: datetime) -> int:
-    """The branch's members (the approved roster) are told the party day, and it is kept to remind them of."""
+def plan_published(session: Session, event_id: str, payload, now: datetime, birthdays: list[dict]) -> int:
+    """The branch's members (the approved roster) are told the party day, and it is kept to remind them of; the
+    secretary is told the month's political `birthdays`."""
     members = [entry.member_id for entry in payload.roster]
     if session.get(Activity, payload.activity_id) is None:
         session.add(
@@ -43,18 +44,18 @@ def plan_published(session: Session, event_id: str, payload, now: datetime) -> i
         "actions": "、".join(payload.required_actions) or "—",
     }
     told = notify(session, event_id, "plan_published", members, parameters, now, payload.activity_id)
-    return told + political_birthdays(session, event_id, payload, now)
+    return told + political_birthdays(session, event_id, payload, now, birthdays)
 
 
-def political_birthdays(session: Session, event_id: str, payload, now: datetime) -> int:
-    """Before the party day, the secretary is told whose political birthday (the day they joined the Party) falls in
-    its month, to mark it at the party day."""
-    found = people.political_birthdays(session, payload.branch_id, int(payload.month[5:7]))
-    if not found:
+def political_birthdays(session: Session, event_id: str, payload, now: datetime, birthdays: list[dict]) -> int:
+    """Before the party day, the secretary is told whose political birthday (the anniversary of the day they joined
+    the Party) falls in its month, with the years in the Party, to mark it at the party day. Who they are is the
+    directory's rule (`political_birthdays`), not this service's."""
+    if not birthdays:
         return 0
     parameters = {
         "month": payload.month,
-        "members": "、".join(f"{name}（{joined_on.isoformat()}）" for name, joined_on in found),
+        "members": "、".join(f"{found['name']}（{found['joined_on']}，{found['years']}年）" for found in birthdays),
         "starts_at": local_time(payload.starts_at),
     }
     recipients = people.secretaries(session, payload.branch_id)

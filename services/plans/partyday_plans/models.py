@@ -80,6 +80,8 @@ class Plan(Base):
     summary_submitted_at = mapped_column(Instant)
     summary_late: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at = mapped_column(Instant)
+    birthdays_celebrated_by: Mapped[str | None] = mapped_column(String(64))
+    birthdays_celebrated_at = mapped_column(Instant)
     created_at = mapped_column(Instant, nullable=False)
     updated_at = mapped_column(Instant, nullable=False)
 

@@ -39,6 +39,11 @@ def plan_view(plan: Plan) -> dict:
         "review_comment": plan.review_comment,
         "summary": plan.summary_text,
         "summary_late": plan.summary_late,
+        "birthdays_celebrated": (
+            {"by": plan.birthdays_celebrated_by, "at": plan.birthdays_celebrated_at.isoformat()}
+            if plan.birthdays_celebrated_at
+            else None
+        ),
     }
 
 

@@ -12,6 +12,7 @@ from partyday_common.rpc import TimedRpcProxy
 from partyday_common.service import PartydayService, rpc
 from partyday_plans import (
     archive,
+    birthdays,
     deadline_watch,
     directives,
     nodes,
@@ -175,6 +176,21 @@ class PlansService(OrgTreeProjection, PartydayService):
         with self.db.transaction() as session:
             return once(
                 session, "approve_plan", idempotency_key, request, lambda: review.approve_plan(session, plan_id, roster)
+            )
+
+    @rpc
+    def mark_birthdays_celebrated(
+        self, plan_id: str, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
+        """Mark the political birthdays of an approved plan's month celebrated (who, when); audited, once."""
+        at = instant(now)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "mark_birthdays_celebrated",
+                idempotency_key,
+                {"plan_id": plan_id, "now": now},
+                lambda: birthdays.mark_celebrated(session, plan_id, at),
             )
 
     @rpc

@@ -40,6 +40,11 @@ class Directive(BaseModel):
     published_at: str
 
 
+class BirthdaysCelebrated(BaseModel):
+    by: str | None
+    at: str
+
+
 class Plan(BaseModel):
     plan_id: str
     branch_id: str
@@ -57,6 +62,9 @@ class Plan(BaseModel):
     review_comment: str | None
     summary: str | None
     summary_late: bool
+    birthdays_celebrated: BirthdaysCelebrated | None = Field(
+        None, description="who marked the month's political birthdays celebrated, and when"
+    )
 
 
 class PlanPage(BaseModel):
@@ -278,6 +286,17 @@ async def submit_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz, idem
     """Send the plan for review; after the deadline it is accepted and flagged late."""
     await _plan(plan_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     return await rpc.call("plans", "submit_plan", plan_id, idempotency_key=idempotency_key)
+
+
+@router.post("/plans/{plan_id}/birthdays-celebrated", response_model=Plan)
+async def mark_birthdays_celebrated(
+    plan_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None
+):
+    """Mark the political birthdays of the plan's month celebrated at the party day (who, when), on an approved
+    plan not yet archived (409 `PLAN_NOT_APPROVED`, `PLAN_ARCHIVED`); marking again keeps the first mark.
+    Audited as `plan.birthdays_celebrated`."""
+    await _plan(plan_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
+    return await rpc.call("plans", "mark_birthdays_celebrated", plan_id, idempotency_key=idempotency_key)
 
 
 @router.post("/plans/{plan_id}/approve", response_model=Plan)

@@ -34,6 +34,8 @@ API_ONLY = {
     "answers each notice whole, with its history",
     "GET /api/v1/media/{media_id}/details": "one upload, for integrations: the review queue, the galleries and the "
     "archive answer every upload whole",
+    "GET /api/v1/lost-members/{entry_id}": "one entry of the lost-contact register, for integrations: the register's "
+    "list (console/lost-members.js) answers every entry whole, with its steps",
 }
 LITERAL = re.compile(r"`(/[^`]*)`|'(/[^']*)'|\"(/[^\"]*)\"")
 QUERY_CALL = re.compile(r"\$\{query\([^`]*?\)\}")

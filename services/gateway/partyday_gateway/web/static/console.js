@@ -16,6 +16,7 @@ import evaluations from './console/evaluations.js';
 import grants from './console/grants.js';
 import home from './console/home.js';
 import { showLogin, showPasswordChange } from './console/login.js';
+import lostMembers from './console/lost-members.js';
 import password from './console/password.js';
 import media from './console/media.js';
 import member from './console/member.js';
@@ -38,10 +39,10 @@ import study from './console/study.js';
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { home, orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
   reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
-  inbox, password, reports, archive, study, members, member, grants, schedule };
+  inbox, password, reports, archive, study, members, member, grants, schedule, 'lost-members': lostMembers };
 const NAV = ['home', 'orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue',
   'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'reports', 'archive',
-  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters'];
+  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters', 'lost-members'];
 const app = document.getElementById('app');
 
 // The home is for those who administer a node above the branches; a branch's secretary works from its plan.

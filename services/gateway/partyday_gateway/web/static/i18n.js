@@ -367,6 +367,18 @@ const zh = {
   'error.ROLE_LEVEL_INVALID': '该角色不能授予在这一层级', 'error.ALREADY_ON_SHEET': '该党员已在签到表上',
   'error.GUEST_SIGNED_IN': '列席人员已签到，不能取消', 'error.TIME_ZONE_INVALID': '时区不正确',
   'error.TASKS_INVALID': '任务清单不正确',
+  'birthdays.title': '政治生日', 'birthdays.line': '{joined} 入党，党龄 {years} 年', 'birthdays.none': '本月没有党员过政治生日',
+  'birthdays.mark': '标记已过政治生日', 'birthdays.celebrated': '已过政治生日', 'birthdays.celebratedAt': '{at} 标记',
+  'nav.lostMembers': '组织找党员', 'lost.filter': '状态', 'lost.status.open': '查找中', 'lost.status.found': '已找到',
+  'lost.status.transferred': '已转接', 'lost.status.all': '全部', 'lost.none': '没有登记', 'lost.noneOpen': '没有正在查找的党员',
+  'lost.member': '失联党员', 'lost.since': '失联日期', 'lost.contact': '最后联系方式', 'lost.register': '登记',
+  'lost.new': '登记失联党员', 'lost.branch': '最后所在支部', 'lost.closed': '结案', 'lost.steps': '查找经过',
+  'lost.noSteps': '尚无查找记录', 'lost.stepBy': '{who} · {at}', 'lost.step': '查找措施', 'lost.addStep': '记录',
+  'lost.note': '结果说明', 'lost.found': '已找到，恢复联系', 'lost.transferTo': '转入支部', 'lost.transfer': '转接组织关系',
+  'home.lost': '组织找党员', 'home.lostOpen': '正在查找 {n} 人', 'home.lostCount': '查找中',
+  'error.ALREADY_REGISTERED': '该党员已在查找中', 'error.ENTRY_CLOSED': '该登记已结案', 'error.SINCE_IN_FUTURE': '失联日期不能晚于今天',
+  'error.LOST_ENTRY_OPEN': '该党员正在查找中，请在“组织找党员”中标记找到或转接', 'error.PLAN_NOT_APPROVED': '计划审核通过后才能标记',
+  'error.PLAN_ARCHIVED': '计划已归档',
 };
 
 const en = {
@@ -792,6 +804,21 @@ const en = {
   'error.ROLE_LEVEL_INVALID': 'This role is not granted at this level', 'error.ALREADY_ON_SHEET': 'The member is already on the sheet',
   'error.GUEST_SIGNED_IN': 'A guest who signed in stays on the sheet', 'error.TIME_ZONE_INVALID': 'Unknown time zone',
   'error.TASKS_INVALID': 'The task list is not valid',
+  'birthdays.title': 'Political birthdays', 'birthdays.line': 'joined {joined}, {years} years in the Party',
+  'birthdays.none': 'No political birthday this month', 'birthdays.mark': 'Mark them celebrated',
+  'birthdays.celebrated': 'Celebrated', 'birthdays.celebratedAt': 'marked {at}',
+  'nav.lostMembers': 'Lost members', 'lost.filter': 'Status', 'lost.status.open': 'Searching', 'lost.status.found': 'Found',
+  'lost.status.transferred': 'Transferred', 'lost.status.all': 'All', 'lost.none': 'Nothing registered',
+  'lost.noneOpen': 'Nobody is being searched for', 'lost.member': 'Member out of contact', 'lost.since': 'Out of contact since',
+  'lost.contact': 'Last known contact', 'lost.register': 'Register', 'lost.new': 'Register a member out of contact',
+  'lost.branch': 'Last branch', 'lost.closed': 'Closed', 'lost.steps': 'Steps taken', 'lost.noSteps': 'No step taken yet',
+  'lost.stepBy': '{who} · {at}', 'lost.step': 'Step taken', 'lost.addStep': 'Add', 'lost.note': 'Outcome note',
+  'lost.found': 'Found, back in contact', 'lost.transferTo': 'Transfer to branch', 'lost.transfer': 'Transfer',
+  'home.lost': 'Lost members', 'home.lostOpen': '{n} being searched for', 'home.lostCount': 'Searching',
+  'error.ALREADY_REGISTERED': 'This member is already being searched for', 'error.ENTRY_CLOSED': 'This entry is closed',
+  'error.SINCE_IN_FUTURE': 'The day cannot be after today',
+  'error.LOST_ENTRY_OPEN': 'The member is in the lost-members register: mark them found or transferred there',
+  'error.PLAN_NOT_APPROVED': 'Only an approved plan is marked', 'error.PLAN_ARCHIVED': 'The plan is archived',
 };
 
 export const DICTIONARIES = { zh, en };

@@ -7,6 +7,7 @@ import { can } from './capabilities.js';
 import { registerDeviceKey, signScan } from './device-key.js';
 import { showInbox, unreadBadge } from './inbox.js';
 import { applyI18n, t } from './i18n.js';
+import { birthdaysCard } from './birthdays.js';
 import { attendanceCard, likeButton, studyCard } from './month.js';
 import {
   act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, showAbsences,
@@ -93,9 +94,12 @@ async function viewHome(main) {
   const [branchMonth, absences] = await Promise.all([session.call(`/me/plan${query({ month })}`), absenceCards()]);
   const plan = branchMonth.plan;
   const study = me.org_id ? studyCard(session, me.org_id, month) : null;
+  // The branch's secretary sees the month's political birthdays and marks them celebrated on the plan.
+  const secretary = me.org_id && me.roles.some((grant) => grant.role === 'branch_admin' && grant.org_id === me.org_id);
+  const birthdays = secretary ? birthdaysCard(session, me.org_id, month, plan, true) : null;
   if (!plan || !plan.activity_id) {
     return mount(main, h('h2', {}, t('m.today')), empty(t('m.noActivity')),
-      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(branchMonth.plan_due) })), study, absences);
+      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(branchMonth.plan_due) })), birthdays, study, absences);
   }
   const id = plan.activity_id;
   const leave = await leaveCard(id, plan.starts_at);
@@ -117,7 +121,7 @@ async function viewHome(main) {
         h('dt', {}, t('plan.venue')), h('dd', {}, plan.venue.name),
         h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
         plan.optional_actions.length ? [h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、'))] : null)),
-    attendanceCard(session, plan), leave, study, absences,
+    attendanceCard(session, plan), leave, birthdays, study, absences,
     h('section', { class: 'card', id: 'engage' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
       h('label', { class: 'field', for: 'comment-text' }, h('span', {}, t('m.comment'))), text, send, out),
     can(me, 'manage_plans') ? uploadCard(id) : null);

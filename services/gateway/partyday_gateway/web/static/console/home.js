@@ -52,10 +52,12 @@ async function viewHome(main, kind = 'month') {
   const tiles = h('div', { class: 'tiles', id: 'home-tiles' });
   const progress = h('div', { class: 'card', id: 'home-progress' }, loading());
   const chart = h('div', { class: 'card', id: 'home-chart' }, loading());
+  const lost = can(state.me, 'manage_members', node) ? h('div', { class: 'card', id: 'home-lost' }, loading()) : null;
   section(main, 'nav.home', h('div', { class: 'toolbar' },
     h('h3', { class: 'home-title' }, node.name, ' · ', period.label), switcher),
-  tiles, h('div', { class: 'home-grid' }, progress, chart));
-  await Promise.all([showTiles(tiles, node, period), showProgress(progress, period), showChart(chart, period)]);
+  tiles, h('div', { class: 'home-grid' }, progress, chart), lost);
+  await Promise.all([showTiles(tiles, node, period), showProgress(progress, period), showChart(chart, period),
+    lost ? showLost(lost) : null]);
 }
 
 function tile(id, labelKey, href, count, kind = '') {
@@ -116,6 +118,21 @@ async function showProgress(card, period) {
       h('tfoot', {}, row({ ...tally, name: t('home.total') }, false)))) : empty(t('progress.noChildren')));
   } catch (error) {
     mount(card, h('h3', {}, t('home.progress')), errorBox(error));
+  }
+}
+
+// Open entries of the lost-contact register (组织找党员), in all and under each child node.
+async function showLost(card) {
+  const title = h('h3', {}, h('a', { href: '#/lost-members' }, t('home.lost')));
+  try {
+    const counts = await session.call(`/orgs/${state.org}/lost-members/counts`);
+    return mount(card, title, h('p', {}, t('home.lostOpen', { n: counts.open })),
+      counts.children.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table compact', id: 'home-lost-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, t('home.child')), h('th', {}, t('home.lostCount')))),
+        h('tbody', {}, counts.children.map((child) => h('tr', { 'data-org': child.org_id },
+          h('th', { scope: 'row' }, child.name), h('td', { class: 'num' }, `${child.open}`)))))) : null);
+  } catch (error) {
+    return mount(card, title, errorBox(error));
   }
 }
 

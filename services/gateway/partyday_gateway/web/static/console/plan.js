@@ -1,4 +1,6 @@
 // The branch's plan for the month: drafted, changed while draft or returned, and submitted for review.
+import { birthdaysCard } from '../birthdays.js';
+import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
 import { act, badge, empty, errorBox, field, fmtTime, h, mount, notice } from '../ui.js';
 import { render, section, session, state, statusBadge } from './context.js';
@@ -40,8 +42,9 @@ async function viewPlanDraft(main) {
       h('dt', {}, t('directives.required')), h('dd', {}, month.required_actions.join('、') || '—'),
       h('dt', {}, t('draft.planDue')), h('dd', {}, fmtTime(month.plan_due)),
       h('dt', {}, t('draft.summaryDue')), h('dd', {}, fmtTime(month.summary_due))));
+  const birthdays = birthdaysCard(session, state.org, state.month, plan, can(state.me, 'manage_plans', org));
   if (plan && !['draft', 'returned'].includes(plan.status)) {
-    return section(main, 'nav.plan', task, h('div', { class: 'card', id: 'plan-state' },
+    return section(main, 'nav.plan', task, birthdays, h('div', { class: 'card', id: 'plan-state' },
       h('h3', {}, plan.theme, ' ', statusBadge('plan', plan.status), plan.submitted_late ? [' ', badge(t('plan.late'), 'warn')] : null),
       h('p', {}, fmtTime(plan.starts_at), ' – ', fmtTime(plan.ends_at), ' · ', plan.venue.name),
       plan.activity_id ? h('a', { class: 'btn', href: `#/activity/${plan.activity_id}` }, t('plan.open')) : null));
@@ -82,7 +85,7 @@ async function viewPlanDraft(main) {
   place,
   h('fieldset', {}, h('legend', {}, t('directives.required')), actions.length ? actions : t('draft.noRequired')),
   field('plan.optional', optional), h('div', { class: 'row' }, draft, submit), out);
-  return section(main, 'nav.plan', task, form);
+  return section(main, 'nav.plan', task, birthdays, form);
 }
 
 // The venue: one of the branch's saved venues (the places its plans named before, and its registered position), or

@@ -134,7 +134,7 @@ class GrantListView(BaseModel):
     granted_at: str
 
 
-class PoliticalBirthday(BaseModel):
+class PoliticalBirthdayView(BaseModel):
     """A member whose joining anniversary falls in the month, with its day and the years in the Party."""
 
     member_id: str
@@ -144,10 +144,10 @@ class PoliticalBirthday(BaseModel):
     years: int
 
 
-class PoliticalBirthdays(BaseModel):
+class PoliticalBirthdaysView(BaseModel):
     branch_id: str
     month: str
-    items: list[PoliticalBirthday]
+    items: list[PoliticalBirthdayView]
 
 
 class LostMemberRegister(Strict):
@@ -198,15 +198,15 @@ class LostMemberView(BaseModel):
     steps: list[LostMemberStepView]
 
 
-class LostMemberCount(BaseModel):
+class LostMemberCountView(BaseModel):
     org_id: str
     name: str
     open: int
 
 
-class LostMemberCounts(BaseModel):
+class LostMemberCountsView(BaseModel):
     """Open entries in the subtree of a node, and under each of its children."""
 
     org_id: str
     open: int
-    children: list[LostMemberCount]
+    children: list[LostMemberCountView]

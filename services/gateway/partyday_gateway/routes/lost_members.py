@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from partyday_directory_contracts.rpc import (
-    LostMemberCounts,
+    LostMemberCountsView,
     LostMemberFound,
     LostMemberRegister,
     LostMemberStepCreate,
@@ -51,7 +51,7 @@ async def list_lost_members(
     return await rpc.call("directory", "list_lost_members", org_id, status=entry_status, page=page, page_size=page_size)
 
 
-@router.get("/orgs/{org_id}/lost-members/counts", response_model=LostMemberCounts)
+@router.get("/orgs/{org_id}/lost-members/counts", response_model=LostMemberCountsView)
 async def lost_member_counts(org_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """Open entries of the subtree, and under each child of `org_id` (the home dashboard's count)."""
     await authz.require(caller, MANAGE_MEMBERS, org_id, "manage_members")

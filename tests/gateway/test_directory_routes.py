@@ -38,6 +38,23 @@ GRANT = {
     "org_path": "/root/t1/b1/",
     "active": True,
 }
+LOST = {
+    "entry_id": "e1",
+    "member_id": "m2",
+    "member_name": "张红梅",
+    "last_branch_id": "b1",
+    "last_branch_name": "一支部",
+    "since": "2026-03-01",
+    "last_contact": None,
+    "status": "open",
+    "registered_by": "m1",
+    "registered_at": "2026-12-05T09:00:00+00:00",
+    "closed_by": None,
+    "closed_at": None,
+    "outcome_note": None,
+    "transferred_to_org_id": None,
+    "steps": [],
+}
 ANSWERS = {
     "create_org": ORG,
     "update_org": ORG,
@@ -53,6 +70,11 @@ ANSWERS = {
     "change_password": {"member_id": "m1", "password_change_required": False},
     "list_members": {"items": [MEMBER], "total": 1, "page": 1, "page_size": 50},
     "list_grants": {"items": [], "total": 0, "page": 1, "page_size": 50},
+    "get_lost_member": LOST,
+    "register_lost_member": LOST,
+    "add_lost_member_step": LOST,
+    "lost_member_found": {**LOST, "status": "found"},
+    "lost_member_transferred": {**LOST, "status": "transferred"},
 }
 
 
@@ -100,6 +122,10 @@ MUTATIONS = {
         "/api/v1/me/password",
         {"current_password": "old-secret-1", "new_password": "new-secret-2"},
     ),
+    "register_lost_member": ("POST", "/api/v1/lost-members", {"member_id": "m2", "since": "2026-03-01"}),
+    "add_lost_member_step": ("POST", "/api/v1/lost-members/e1/steps", {"what": "电话联系"}),
+    "lost_member_found": ("POST", "/api/v1/lost-members/e1/found", {}),
+    "lost_member_transferred": ("POST", "/api/v1/lost-members/e1/transferred", {"to_org_id": "b2"}),
 }
 
 

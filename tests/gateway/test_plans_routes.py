@@ -80,6 +80,7 @@ ANSWERS = {
     "answer_rectification": NOTICE,
     "close_rectification": NOTICE,
     "reopen_rectification": NOTICE,
+    "mark_birthdays_celebrated": PLAN,
 }
 VENUE = {"name": "v", "lat": 33.0, "lon": 107.0}
 # route, body, the RPC it calls and the arguments it passes besides the key
@@ -120,6 +121,7 @@ MUTATIONS = [
     ("PATCH", "/api/v1/plans/p1", {"theme": "新主题"}, "edit_plan", ("p1", {"theme": "新主题"}), {}),
     ("POST", "/api/v1/plans/p1/submit", None, "submit_plan", ("p1",), {}),
     ("POST", "/api/v1/plans/p1/approve", None, "approve_plan", ("p1",), {}),
+    ("POST", "/api/v1/plans/p1/birthdays-celebrated", None, "mark_birthdays_celebrated", ("p1",), {}),
     ("POST", "/api/v1/plans/p1/return", {"comment": "请修改"}, "return_plan", ("p1", "请修改"), {}),
     ("POST", "/api/v1/activities/a1/summary", {"text": "总结"}, "submit_summary", ("a1", "总结"), {}),
     (

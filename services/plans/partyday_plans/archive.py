@@ -1,12 +1,14 @@
 """The plans side of the six-haves archive (六有): per branch of a subtree, a page at a time, the annual task
-list, the month's plan and its summary, and the study materials of the directives that applied to it."""
+list, the month's theme day plan and its summary, the study materials of the directives that applied to it, and
+how many meetings of each other kind (三会一课) it held in the month."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partyday_common.pagination import page_bounds
-from partyday_plans import deadlines
+from partyday_plans import deadlines, meetings
 from partyday_plans.directives import month_directives
+from partyday_plans.meetings import THEME_DAY
 from partyday_plans.models import AnnualTaskList, Plan, org_nodes
 from partyday_plans.nodes import ancestors, branches_under, node
 from partyday_plans.paging import counted_page
@@ -29,9 +31,12 @@ def archive_page(session: Session, org_id: str, month: str, page: int, page_size
     }
     plans = {
         plan.branch_id: plan
-        for plan in session.scalars(select(Plan).where(Plan.branch_id.in_(ids), Plan.month == month))
+        for plan in session.scalars(
+            select(Plan).where(Plan.branch_id.in_(ids), Plan.month == month, Plan.kind == THEME_DAY)
+        )
     }
     directives = month_directives(session, month)
+    held = meetings.held_counts(session, ids, month)
     items = []
     for row in branches:
         plan = plans.get(row["org_id"])
@@ -51,6 +56,7 @@ def archive_page(session: Session, org_id: str, month: str, page: int, page_size
                     "activity_id": plan.activity_id,
                     "summary_submitted": plan.summary_submitted_at is not None,
                 },
+                "meetings": held[row["org_id"]],
                 "directives": [
                     {"directive_id": d.id, "theme": d.theme, "study_materials": d.study_materials} for d in applying
                 ],

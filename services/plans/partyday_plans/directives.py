@@ -114,7 +114,9 @@ def delivery(session: Session, directive_id: str, page: int, page_size: int) -> 
     statuses = dict(
         session.execute(
             select(Plan.branch_id, Plan.status).where(
-                Plan.month == directive.month, Plan.branch_id.in_([row["org_id"] for row in rows])
+                Plan.month == directive.month,
+                Plan.kind == "theme_day",
+                Plan.branch_id.in_([row["org_id"] for row in rows]),
             )
         ).all()
     )

@@ -47,11 +47,12 @@ class Directive(Base):
 
 
 class Plan(Base):
-    """A branch's plan for one month's party day, and once approved, its activity."""
+    """A branch's plan for one month's party day or one of its meetings (`kind`), and once approved (or published
+    without approval, as its organisation's meeting settings allow), its activity."""
 
     __tablename__ = "plans"
     __table_args__ = (
-        UniqueConstraint("branch_id", "month", name="uq_plans_branch_month"),
+        UniqueConstraint("branch_id", "month", "kind", name="uq_plans_branch_month_kind"),
         Index("ix_plans_month_path", "month", "branch_path"),
     )
 
@@ -59,6 +60,7 @@ class Plan(Base):
     branch_id: Mapped[str] = mapped_column(String(64))
     branch_path: Mapped[str] = mapped_column(String(1000))
     month: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(20), default="theme_day", server_default="theme_day")
     theme: Mapped[str] = mapped_column(String(200))
     starts_at = mapped_column(Instant, nullable=False)
     ends_at = mapped_column(Instant, nullable=False)
@@ -83,6 +85,21 @@ class Plan(Base):
     birthdays_celebrated_by: Mapped[str | None] = mapped_column(String(64))
     birthdays_celebrated_at = mapped_column(Instant)
     created_at = mapped_column(Instant, nullable=False)
+    updated_at = mapped_column(Instant, nullable=False)
+
+
+class MeetingSetting(Base):
+    """An organisation's own setting for one kind of meeting (三会一课), for its subtree: whether a plan of the kind
+    waits for a superior's approval, and how often a branch must hold one. A branch follows the nearest node on
+    its path with a setting for the kind, or the defaults (`meetings.DEFAULTS`)."""
+
+    __tablename__ = "meeting_settings"
+
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    org_path: Mapped[str] = mapped_column(String(1000))
+    requires_approval: Mapped[bool] = mapped_column(Boolean)
+    cadence: Mapped[str] = mapped_column(String(10))
     updated_at = mapped_column(Instant, nullable=False)
 
 

@@ -16,6 +16,7 @@ from partyday_plans import deadlines
 from partyday_plans.announcements import announce
 from partyday_plans.directives import month_directives
 from partyday_plans.lifecycle import SUBMITTED, SUMMARIZED
+from partyday_plans.meetings import THEME_DAY
 from partyday_plans.models import OverdueMark, Plan, org_nodes
 from partyday_plans.nodes import branches_under, node
 from partyday_plans.paging import counted_page
@@ -76,7 +77,7 @@ def _overdue(session: Session, org_path: str, month: str, now: datetime):
     query = (
         branches_under(org_path)
         .add_columns(status)
-        .outerjoin(Plan, and_(Plan.branch_id == org_nodes.c.org_id, Plan.month == month))
+        .outerjoin(Plan, and_(Plan.branch_id == org_nodes.c.org_id, Plan.month == month, Plan.kind == THEME_DAY))
         .where(or_(missed_plan, missed_summary))
         .order_by(org_nodes.c.name, org_nodes.c.org_id)
     )

@@ -13,6 +13,7 @@ from partyday_common.pagination import page_bounds
 from partyday_plans import deadlines, lifecycle
 from partyday_plans.announcements import announce
 from partyday_plans.directives import directive_view, directives_for
+from partyday_plans.meetings import THEME_DAY
 from partyday_plans.models import Plan, PlanTransition
 from partyday_plans.nodes import branch, node
 from partyday_plans.paging import counted_page
@@ -26,6 +27,7 @@ def plan_view(plan: Plan) -> dict:
         "plan_id": plan.id,
         "branch_id": plan.branch_id,
         "month": plan.month,
+        "kind": plan.kind,
         "theme": plan.theme,
         "starts_at": plan.starts_at.isoformat(),
         "ends_at": plan.ends_at.isoformat(),
@@ -59,6 +61,7 @@ def plan_event(plan: Plan, event: type[PlanEvent]) -> PlanEvent:
         branch_id=plan.branch_id,
         branch_path=plan.branch_path,
         month=plan.month,
+        kind=plan.kind,
         status=plan.status,
         activity_id=plan.activity_id,
         summary_chars=len(plan.summary_text or ""),
@@ -105,10 +108,18 @@ def activity_plan(session: Session, activity_id: str) -> Plan:
 
 
 def create_plan(session: Session, request: PlanCreate, now: datetime) -> dict:
-    """Draft the branch's plan for a month that has not ended; a branch has one plan a month."""
+    """Draft the branch's plan for a month that has not ended; a branch has one plan a month of each kind (the
+    theme day, or one of the other meetings, which needs no directive)."""
     home = branch(session, request.branch_id)
-    if session.scalar(select(Plan.id).where(Plan.branch_id == home["org_id"], Plan.month == request.month)):
-        raise DomainError("PLAN_EXISTS", "the branch already has a plan for this month; edit it", 409)
+    if session.scalar(
+        select(Plan.id).where(Plan.branch_id == home["org_id"], Plan.month == request.month, Plan.kind == request.kind)
+    ):
+        raise DomainError(
+            "PLAN_EXISTS",
+            "the branch already has a plan of this kind for this month; edit it",
+            409,
+            {"kind": request.kind},
+        )
     time_zone = schedule_for(session, home["path"], []).time_zone
     lifecycle.check_month_open(request.month, now, time_zone)
     plan = Plan(
@@ -116,6 +127,7 @@ def create_plan(session: Session, request: PlanCreate, now: datetime) -> dict:
         branch_id=home["org_id"],
         branch_path=home["path"],
         month=request.month,
+        kind=request.kind,
         theme=request.theme,
         starts_at=request.starts_at,
         ends_at=request.ends_at,
@@ -163,8 +175,11 @@ def edit_plan(session: Session, plan_id: str, request: PlanEdit) -> dict:
     return plan_view(plan)
 
 
-def list_plans(session: Session, org_id: str, month: str, status: str | None, page: int, page_size: int) -> dict:
-    """The month's plans of every branch under a node, optionally of one status, newest change first."""
+def list_plans(
+    session: Session, org_id: str, month: str, status: str | None, page: int, page_size: int, kind: str | None = None
+) -> dict:
+    """The month's plans of every branch under a node, optionally of one status and one kind, newest change
+    first."""
     deadlines.parse_month(month)
     offset, limit = page_bounds(page, page_size)
     query = select(Plan).where(
@@ -172,17 +187,19 @@ def list_plans(session: Session, org_id: str, month: str, status: str | None, pa
     )
     if status:
         query = query.where(Plan.status == status)
+    if kind:
+        query = query.where(Plan.kind == kind)
     total, found = counted_page(session, query.order_by(Plan.updated_at.desc(), Plan.id), offset, limit)
     return {"items": [plan_view(p) for p in found.scalars()], "total": total, "page": page, "page_size": page_size}
 
 
 def branch_month(session: Session, branch_id: str, month: str) -> dict:
-    """A branch's month: its task (the directives), its schedule and deadlines, and its plan."""
+    """A branch's month: its task (the directives), its schedule and deadlines, and its theme day's plan."""
     deadlines.parse_month(month)
     home = branch(session, branch_id)
     directives = directives_for(session, home["path"], month)
     schedule = schedule_for(session, home["path"], directives)
-    plan = session.scalar(select(Plan).where(Plan.branch_id == branch_id, Plan.month == month))
+    plan = session.scalar(select(Plan).where(Plan.branch_id == branch_id, Plan.month == month, Plan.kind == THEME_DAY))
     return {
         "branch_id": branch_id,
         "month": month,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import invalid
-from partyday_plans import deadlines, lifecycle
+from partyday_plans import deadlines, lifecycle, meetings
 from partyday_plans.announcements import announce
 from partyday_plans.directives import directives_for
 from partyday_plans.plans import get_plan, move, plan_event, plan_view
@@ -22,17 +22,42 @@ MAX_COMMENT = 2000
 
 
 def submit_plan(session: Session, plan_id: str, now: datetime) -> dict:
-    """Submit for review; after the deadline it is accepted and flagged late, never refused."""
+    """Submit for review; after the deadline it is accepted and flagged late, never refused. A meeting other
+    than the theme day answers to no directive, fixed party day or plan deadline."""
     plan = get_plan(session, plan_id)
     move(session, plan, "submit")
-    directives = directives_for(session, plan.branch_path, plan.month)
+    theme_day = plan.kind == meetings.THEME_DAY
+    directives = directives_for(session, plan.branch_path, plan.month) if theme_day else []
     schedule = schedule_for(session, plan.branch_path, directives)
-    lifecycle.check_timing(plan.month, plan.starts_at, plan.ends_at, schedule.time_zone, schedule.party_day)
+    party_day = schedule.party_day if theme_day else None
+    lifecycle.check_timing(plan.month, plan.starts_at, plan.ends_at, schedule.time_zone, party_day)
     lifecycle.check_required_actions([a for d in directives for a in d.required_actions], plan.required_actions)
     plan.submitted_at = now
-    plan.submitted_late = now >= deadlines.deadline(plan.month, schedule.plan_deadline_day, schedule.time_zone)
+    plan.submitted_late = theme_day and now >= deadlines.deadline(
+        plan.month, schedule.plan_deadline_day, schedule.time_zone
+    )
     announce(session, plan_event(plan, PlanSubmitted))
     return plan_view(plan)
+
+
+def publishes_on_submit(session: Session, plan_id: str, now: datetime) -> str | None:
+    """The branch of a plan whose kind its organisation lets publish without approval (a meeting, by default),
+    whose roster its submission takes; None for one that waits for a superior (the theme day always)."""
+    plan = get_plan(session, plan_id)
+    if meetings.requires_approval(session, plan.branch_path, plan.kind):
+        return None
+    lifecycle.next_status(plan.status, "submit")
+    lifecycle.check_month_open(plan.month, now, schedule_for(session, plan.branch_path, []).time_zone)
+    return plan.branch_id
+
+
+def submit(session: Session, plan_id: str, now: datetime, roster: list[dict] | None) -> dict:
+    """Submit a plan for review, or, with the roster of a plan that needs no approval, publish it to the branch's
+    members at once as an activity."""
+    if roster is None:
+        return submit_plan(session, plan_id, now)
+    submit_plan(session, plan_id, now)
+    return approve_plan(session, plan_id, roster, action="plan.publish")
 
 
 def review_comment(comment) -> str:
@@ -75,8 +100,9 @@ def fetch_roster(directory, branch_id: str) -> list[dict]:
         page += 1
 
 
-def approve_plan(session: Session, plan_id: str, roster: list[dict]) -> dict:
-    """Approval publishes the plan to the branch's members and makes it an activity."""
+def approve_plan(session: Session, plan_id: str, roster: list[dict], action: str = "plan.approve") -> dict:
+    """Approval publishes the plan to the branch's members and makes it an activity; `action` is the act on
+    record (`plan.publish` for a plan published on submission)."""
     plan = get_plan(session, plan_id)
     move(session, plan, "approve")
     plan.activity_id = uuid.uuid4().hex
@@ -91,6 +117,7 @@ def approve_plan(session: Session, plan_id: str, roster: list[dict]) -> dict:
             branch_id=plan.branch_id,
             branch_path=plan.branch_path,
             month=plan.month,
+            kind=plan.kind,
             theme=plan.theme,
             starts_at=plan.starts_at,
             ends_at=plan.ends_at,
@@ -105,10 +132,10 @@ def approve_plan(session: Session, plan_id: str, roster: list[dict]) -> dict:
     )
     audit.record(
         session,
-        "plan.approve",
+        action,
         "plan",
         plan.id,
         plan.branch_path,
-        {"month": plan.month, "activity_id": plan.activity_id},
+        {"month": plan.month, "kind": plan.kind, "activity_id": plan.activity_id},
     )
     return plan_view(plan)

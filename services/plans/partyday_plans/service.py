@@ -15,6 +15,7 @@ from partyday_plans import (
     birthdays,
     deadline_watch,
     directives,
+    meetings,
     nodes,
     overdue,
     plans,
@@ -30,6 +31,7 @@ from partyday_plans.settings import get_settings
 from partyday_plans_contracts.events import SUBSCRIBED
 from partyday_plans_contracts.rpc import (
     DirectiveCreate,
+    MeetingSettingsSet,
     PlanCreate,
     PlanEdit,
     RectificationAnswer,
@@ -123,11 +125,17 @@ class PlansService(OrgTreeProjection, PartydayService):
 
     @rpc
     def list_plans(
-        self, org_id: str, month: str, status: str | None = None, page: int = 1, page_size: int = 50
+        self,
+        org_id: str,
+        month: str,
+        status: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+        kind: str | None = None,
     ) -> dict:
-        """The month's plans of every branch under a node, optionally of one status, a page at a time."""
+        """The month's plans of every branch under a node, optionally of one status and kind, a page at a time."""
         with self.db.transaction() as session:
-            return plans.list_plans(session, org_id, month, status, page, page_size)
+            return plans.list_plans(session, org_id, month, status, page, page_size, kind)
 
     @rpc
     def branch_venues(self, branch_id: str, page: int = 1, page_size: int = 50) -> dict:
@@ -137,15 +145,22 @@ class PlansService(OrgTreeProjection, PartydayService):
 
     @rpc
     def submit_plan(self, plan_id: str, now: str | None = None, idempotency_key: str | None = None) -> dict:
-        """Send a plan for review; late plans are accepted and flagged."""
-        at = instant(now)
+        """Send a plan for review; late plans are accepted and flagged. A meeting its organisation lets go without
+        approval is published at once, with the roster fetched from the directory between two transactions."""
+        request, at = {"plan_id": plan_id, "now": now}, instant(now)
+        with self.db.transaction() as session:
+            answered = previous_response(session, "submit_plan", idempotency_key, request)
+            branch_id = None if answered is not None else review.publishes_on_submit(session, plan_id, at)
+        if answered is not None:
+            return answered
+        roster = review.fetch_roster(self.directory, branch_id) if branch_id else None
         with self.db.transaction() as session:
             return once(
                 session,
                 "submit_plan",
                 idempotency_key,
-                {"plan_id": plan_id, "now": now},
-                lambda: review.submit_plan(session, plan_id, at),
+                request,
+                lambda: review.submit(session, plan_id, at, roster),
             )
 
     @rpc
@@ -213,6 +228,40 @@ class PlansService(OrgTreeProjection, PartydayService):
         """Branches under `org_id` whose plan or summary for `month` is past its deadline."""
         with self.db.transaction() as session:
             return overdue.overdue_page(session, org_id, month, page, page_size, instant(now))
+
+    @rpc
+    def meetings_overdue(
+        self,
+        org_id: str,
+        month: str,
+        kind: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+        now: str | None = None,
+    ) -> dict:
+        """Branches under `org_id` that held no meeting of a kind in the completed period of its cadence that
+        `month` falls in."""
+        with self.db.transaction() as session:
+            return meetings.overdue_page(session, org_id, month, kind, page, page_size, instant(now))
+
+    @rpc
+    def get_meeting_settings(self, org_id: str) -> dict:
+        """An organisation's meeting settings per kind (approval, cadence), its own or the ones it follows."""
+        with self.db.transaction() as session:
+            return meetings.get_settings(session, org_id)
+
+    @rpc
+    def set_meeting_settings(self, org_id: str, payload: dict, idempotency_key: str | None = None) -> dict:
+        """An organisation's own meeting settings of the kinds named, for its subtree."""
+        request = validated(MeetingSettingsSet, payload)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "set_meeting_settings",
+                idempotency_key,
+                {"org_id": org_id, "payload": payload},
+                lambda: meetings.set_settings(session, org_id, request),
+            )
 
     @rpc
     def archive(self, org_id: str, month: str, page: int = 1, page_size: int = 50) -> dict:

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import AwareDatetime, BaseModel
 
 from partyday_common.acts import ACT_EVENT, AdministrativeAct
-from partyday_plans_contracts.rpc import AttendanceRules
+from partyday_plans_contracts.rpc import AttendanceRules, PlanKind
 
 
 class DirectivePublished(BaseModel):
@@ -37,6 +37,7 @@ class PlanApproved(BaseModel):
     branch_id: str
     branch_path: str
     month: str
+    kind: PlanKind = "theme_day"
     theme: str
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -50,12 +51,13 @@ class PlanApproved(BaseModel):
 
 
 class PlanEvent(BaseModel):
-    """What every other move of a plan announces: the plan, its branch and month, its new status."""
+    """What every other move of a plan announces: the plan, its branch, month and kind, its new status."""
 
     plan_id: str
     branch_id: str
     branch_path: str
     month: str
+    kind: PlanKind = "theme_day"
     status: str
     activity_id: str | None = None
     summary_chars: int = 0

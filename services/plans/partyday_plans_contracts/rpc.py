@@ -1,12 +1,17 @@
 """The bodies the plans service's RPCs take."""
 
 from datetime import date
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from partyday_common.text import Identifier, VisibleText
 
 Action = VisibleText(200)
+# What a plan is for: the monthly theme party day, or one of the other meetings of 三会一课.
+PlanKind = Literal["theme_day", "members_meeting", "branch_committee", "group_meeting", "party_lecture"]
+MeetingKind = Literal["members_meeting", "branch_committee", "group_meeting", "party_lecture"]
+Cadence = Literal["monthly", "quarterly"]
 
 
 class Strict(BaseModel):
@@ -39,6 +44,7 @@ class AttendanceRules(Strict):
 class PlanCreate(Strict):
     branch_id: Identifier
     month: str = Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
+    kind: PlanKind = "theme_day"
     theme: VisibleText(200)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -63,6 +69,20 @@ class ScheduleSet(Strict):
     party_day: int | None = Field(None, ge=1, le=28)
     plan_deadline_day: int = Field(5, ge=1, le=28)
     summary_deadline_day: int = Field(25, ge=1, le=28)
+
+
+class MeetingSetting(Strict):
+    """One kind of meeting at an organisation: whether its plans wait for a superior's approval, and how often a
+    branch must hold one."""
+
+    requires_approval: bool
+    cadence: Cadence
+
+
+class MeetingSettingsSet(Strict):
+    """An organisation's own meeting settings, for its subtree; the kinds it names, the others unchanged."""
+
+    kinds: dict[MeetingKind, MeetingSetting] = Field(min_length=1)
 
 
 class RectificationCreate(Strict):

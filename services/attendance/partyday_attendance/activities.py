@@ -33,6 +33,7 @@ def view(act: Activity) -> dict:
         "plan_id": act.plan_id,
         "branch_id": act.branch_id,
         "branch_path": act.branch_path,
+        "kind": act.kind,
         "theme": act.theme,
         "venue_name": act.venue_name,
         "starts_at": act.starts_at.isoformat(),

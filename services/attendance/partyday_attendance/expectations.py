@@ -27,6 +27,7 @@ class PlanApproved(Expected):
     plan_id: str
     branch_id: str
     branch_path: str
+    kind: str = "theme_day"
     theme: str
     starts_at: AwareDatetime
     ends_at: AwareDatetime

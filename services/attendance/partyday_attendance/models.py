@@ -21,6 +21,7 @@ class Activity(Base):
     plan_id: Mapped[str] = mapped_column(String(64))
     branch_id: Mapped[str] = mapped_column(String(64), index=True)
     branch_path: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str] = mapped_column(String(20), default="theme_day", server_default="theme_day")
     theme: Mapped[str] = mapped_column(String(200))
     starts_at = mapped_column(Instant, nullable=False)
     ends_at = mapped_column(Instant, nullable=False)
@@ -33,6 +34,25 @@ class Activity(Base):
     closed_at = mapped_column(Instant)
     counts = mapped_column(JSON)
     counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class MeetingDecision(Base):
+    """A decision a members' meeting voted on (表决): the votes cast, and the members expected and present when it
+    was recorded, from the sign-in sheet; whether it passed by the double majority (双过半, `decisions.passes`)."""
+
+    __tablename__ = "meeting_decisions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    in_favour: Mapped[int] = mapped_column(Integer)
+    against: Mapped[int] = mapped_column(Integer)
+    abstaining: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[int] = mapped_column(Integer)
+    present: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+    recorded_at = mapped_column(Instant, nullable=False)
 
 
 class SheetEntry(Base):

@@ -27,6 +27,7 @@ def open_sheet(session: Session, plan: PlanApproved) -> None:
             plan_id=plan.plan_id,
             branch_id=plan.branch_id,
             branch_path=plan.branch_path,
+            kind=plan.kind,
             theme=plan.theme,
             starts_at=plan.starts_at,
             ends_at=plan.ends_at,

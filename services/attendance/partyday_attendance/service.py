@@ -6,6 +6,7 @@ from partyday_attendance import (
     absences,
     activities,
     closing,
+    decisions,
     device_keys,
     integrity,
     leave,
@@ -18,7 +19,7 @@ from partyday_attendance.facts import ActivityFactsProvider
 from partyday_attendance.models import metadata
 from partyday_attendance.settings import get_settings
 from partyday_attendance_contracts.events import SUBSCRIBED
-from partyday_attendance_contracts.rpc import Decision, DeviceKeyBody, Evidence
+from partyday_attendance_contracts.rpc import Decision, DeviceKeyBody, Evidence, MeetingDecisionCreate
 from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
@@ -62,6 +63,27 @@ class AttendanceService(PartydayService):
         """A member who left is no longer expected at upcoming activities."""
         with self.db.transaction() as session:
             roster.follow_roster(session, [member], datetime.now(timezone.utc))
+
+    @rpc
+    def record_decision(
+        self, activity_id: str, payload: dict, now: str | None = None, idempotency_key: str | None = None
+    ) -> dict:
+        """A members' meeting's decision with its votes, passed or not by the double majority (双过半)."""
+        request, at = validated(MeetingDecisionCreate, payload), instant(now)
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "record_decision",
+                idempotency_key,
+                {"activity_id": activity_id, "payload": payload, "now": now},
+                lambda: decisions.record_decision(session, activity_id, request, at),
+            )
+
+    @rpc
+    def decisions(self, activity_id: str, page: int = 1, page_size: int = 50) -> dict:
+        """A members' meeting's decisions, with the sheet's expected and present members."""
+        with self.db.transaction() as session:
+            return decisions.decisions_page(session, activity_id, page, page_size)
 
     @rpc
     def get_activity(self, activity_id: str) -> dict:

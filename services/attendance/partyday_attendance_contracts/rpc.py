@@ -46,3 +46,14 @@ class Decision(BaseModel):
 
     decision: str = Field(pattern="^(accept|void)$")
     reason: VisibleText(1000)
+
+
+class MeetingDecisionCreate(BaseModel):
+    """A decision a members' meeting voted on: what it was, and the votes cast (at most the members present)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: VisibleText(500)
+    in_favour: int = Field(ge=0, le=100_000)
+    against: int = Field(ge=0, le=100_000)
+    abstaining: int = Field(ge=0, le=100_000)

@@ -14,12 +14,14 @@ class Expected(BaseModel):
 
 class PlanProgressed(Expected):
     """plans' `plan_submitted`, `plan_returned`, `plan_held`, `summary_submitted` and `plan_archived`: how far a
-    branch's plan of a month went; `summary_chars` says whether an archived plan was documented."""
+    branch's plan of a month went; `summary_chars` says whether an archived plan was documented; `kind` whether it
+    is the theme day or another meeting (none before meetings had kinds: the theme day)."""
 
     plan_id: str
     branch_id: str
     branch_path: str
     month: str
+    kind: str = "theme_day"
     activity_id: str | None = None
     summary_chars: int | None = None
 

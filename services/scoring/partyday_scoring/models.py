@@ -30,7 +30,8 @@ class Base(DeclarativeBase):
 
 
 class PlanProgress(Base):
-    """How far a branch's plan for a month went, from the plans service's events."""
+    """How far a branch's plan for a month went, from the plans service's events: the theme day's, or a meeting's
+    of another kind (三会一课), which the dashboard counts apart and nothing scores."""
 
     __tablename__ = "plan_progress"
     __table_args__ = (Index("ix_plan_progress_month_path", "month", "branch_path"),)
@@ -39,6 +40,7 @@ class PlanProgress(Base):
     branch_id: Mapped[str] = mapped_column(String(64), index=True)
     branch_path: Mapped[str] = mapped_column(String(1000))
     month: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(20), default="theme_day", server_default="theme_day")
     activity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     planned: Mapped[bool] = mapped_column(Boolean, default=False)
     approved: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -96,10 +96,12 @@ class ScoringService(OrgTreeProjection, PartydayService):
 
     @event_consumer("plans", "plan_approved", expects=PlanApproved)
     def on_plan_approved(self, event, plan):
-        """An approved plan is an activity to score: its month, and the roster's mobile members."""
+        """An approved theme day is an activity to score: its month, and the roster's mobile members. A meeting of
+        another kind is only counted on the dashboard, never scored or ranked."""
         with self.db.transaction() as session:
             plan_progress.advanced(session, event.event_type, plan)
-            activities.approved(session, plan, _now())
+            if plan.kind == plan_progress.THEME_DAY:
+                activities.approved(session, plan, _now())
 
     @event_consumer("plans", "plan_held", expects=PlanProgressed)
     def on_plan_held(self, event, plan):

@@ -33,6 +33,7 @@ from partyday_gateway.routes import (
     lost_members,
     me,
     media,
+    meetings,
     members,
     notifications,
     orgs,
@@ -144,6 +145,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         notifications,
         birthdays,
         lost_members,
+        meetings,
     ):
         app.include_router(module.router)
     web.install(app)

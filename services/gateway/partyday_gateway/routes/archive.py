@@ -84,6 +84,7 @@ def six_haves(branch: dict, media: dict | None, sheet: dict | None) -> dict:
         "activity_id": activity_id,
         "present": sum(haves[name]["present"] for name in HAVES),
         "haves": haves,
+        "meetings": branch.get("meetings", {}),
     }
 
 
@@ -93,7 +94,8 @@ async def archive(
 ) -> dict:
     """For each branch under the node (a page at a time), which of the six haves exist for the month:
     annual task list, monthly plan, study materials, study notes (reflections), activity record with
-    photos and sign-in sheet, each with links to where it lives."""
+    photos and sign-in sheet, each with links to where it lives; and how many meetings of each other kind (三会一课)
+    it held in the month (`meetings`)."""
     await authz.require(caller, READ, org_id, "read")
     plans_page = await rpc.call("plans", "archive", org_id, month, page=page, page_size=page_size)
     branches = plans_page["items"]

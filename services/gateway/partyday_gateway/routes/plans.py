@@ -15,6 +15,7 @@ from partyday_plans_contracts.rpc import (
     DirectiveCreate,
     PlanCreate,
     PlanEdit,
+    PlanKind,
     RectificationAnswer,
     RectificationCreate,
     RectificationReview,
@@ -49,6 +50,7 @@ class Plan(BaseModel):
     plan_id: str
     branch_id: str
     month: str
+    kind: PlanKind = Field("theme_day", description="the theme day, or another meeting of 三会一课")
     theme: str
     starts_at: str
     ends_at: str
@@ -273,17 +275,21 @@ async def list_plans(
     month: Month,
     org_id: str = Query(min_length=1),
     plan_status: Status | None = Query(None, alias="status"),
+    kind: PlanKind | None = Query(None, description="plans of one kind only"),
     page: Page = 1,
     page_size: PageSize = 50,
 ):
-    """The month's plans of the subtree, newest change first."""
+    """The month's plans of the subtree (of one status, of one kind), newest change first."""
     await authz.require(caller, READ, org_id, "read")
-    return await rpc.call("plans", "list_plans", org_id, month, status=plan_status, page=page, page_size=page_size)
+    return await rpc.call(
+        "plans", "list_plans", org_id, month, status=plan_status, page=page, page_size=page_size, kind=kind
+    )
 
 
 @router.post("/plans/{plan_id}/submit", response_model=Plan)
 async def submit_plan(plan_id: str, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
-    """Send the plan for review; after the deadline it is accepted and flagged late."""
+    """Send the plan for review; after the deadline it is accepted and flagged late. A meeting whose organisation
+    requires no approval (`/orgs/{id}/meeting-settings`) is published at once and becomes an activity."""
     await _plan(plan_id, caller, rpc, authz, MANAGE_PLANS, "manage_plans")
     return await rpc.call("plans", "submit_plan", plan_id, idempotency_key=idempotency_key)
 

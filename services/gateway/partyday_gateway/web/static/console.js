@@ -19,6 +19,7 @@ import { showLogin, showPasswordChange } from './console/login.js';
 import lostMembers from './console/lost-members.js';
 import password from './console/password.js';
 import media from './console/media.js';
+import meetings from './console/meetings.js';
 import member from './console/member.js';
 import members from './console/members.js';
 import moderation from './console/moderation.js';
@@ -39,10 +40,10 @@ import study from './console/study.js';
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { home, orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
   reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
-  inbox, password, reports, archive, study, members, member, grants, schedule, 'lost-members': lostMembers };
+  inbox, password, reports, archive, study, members, member, grants, schedule, 'lost-members': lostMembers, meetings };
 const NAV = ['home', 'orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue',
   'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'reports', 'archive',
-  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters', 'lost-members'];
+  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters', 'lost-members', 'meetings'];
 const app = document.getElementById('app');
 
 // The home is for those who administer a node above the branches; a branch's secretary works from its plan.

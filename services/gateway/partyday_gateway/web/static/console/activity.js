@@ -7,6 +7,7 @@ import { act, badge, download, empty, errorBox, field, fmtTime, h, mount, pager,
 import { PAGE_SIZE, fmtNumber, orgLabel, orgNode, render, section, session, state, statusBadge, superiorOf } from './context.js';
 import { guestsCard } from './guests.js';
 import { mediaCard } from './media.js';
+import { decisionsCard, kindBadge } from './meetings.js';
 
 export default { title: 'nav.activity', needs: ['read'], show: viewActivity };
 
@@ -26,7 +27,7 @@ async function viewActivity(main, activityId) {
   t('activity.sheetXlsx'));
   const counts = sheet.members.reduce((acc, row) => ({ ...acc, [row.status]: (acc[row.status] || 0) + 1 }), {});
   section(main, 'nav.activity',
-    h('div', { class: 'card' }, h('h3', {}, plan.theme, ' ', statusBadge('plan', plan.status)),
+    h('div', { class: 'card' }, h('h3', {}, plan.theme, ' ', kindBadge(plan.kind), ' ', statusBadge('plan', plan.status)),
       h('dl', { class: 'facts' }, h('dt', {}, t('plan.branch')), h('dd', {}, orgLabel(plan.branch_id)),
         h('dt', {}, t('plan.when')), h('dd', {}, fmtTime(plan.starts_at), ' – ', fmtTime(plan.ends_at)),
         h('dt', {}, t('plan.venue')), h('dd', {}, plan.venue.name, ' ', t('plan.radius', { m: plan.venue.radius_m })),
@@ -45,6 +46,7 @@ async function viewActivity(main, activityId) {
       sheet.members, t('activity.noMembers'))),
       h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score),
         score && superiorOf(branch) ? superiorScoreForm(activityId, score) : null)),
+    plan.kind === 'members_meeting' ? decisionsCard(activityId, manages) : null,
     guestsCard(activityId, plan.branch_id, sheet),
     leaveCard(activityId, manages && !sheet.closed),
     can(state.me, 'spot_check', branch) ? scanLogCard(activityId) : null,

@@ -5,6 +5,7 @@ import { query } from '../api.js';
 import { t } from '../i18n.js';
 import { act, authImage, badge, download, empty, errorBox, fmtTime, h, loading, mount, pager } from '../ui.js';
 import { PAGE_SIZE, orgLabel, section, session, state, statusBadge } from './context.js';
+import { MEETING_KINDS } from './meetings.js';
 
 export default { title: 'nav.archive', needs: ['read'], show: viewArchive };
 
@@ -136,6 +137,8 @@ async function viewArchive(main, page = '1') {
   mount(list, h('div', { class: 'grid3' }, answer.items.map((branch) => h('section', { class: 'card archive-branch',
     'data-branch': branch.branch_id },
   h('h3', {}, branch.name, ' ', badge(t('archive.count', { n: branch.present }), branch.present === 6 ? 's-approved' : 'warn')),
-  h('ul', { class: 'haves' }, HAVES.map((name) => haveRow(name, branch.haves[name], record, out)))))),
+  h('ul', { class: 'haves' }, HAVES.map((name) => haveRow(name, branch.haves[name], record, out))),
+  h('p', { class: 'meetings-held muted small' }, t('archive.meetings'), ' ', MEETING_KINDS.map((kind) =>
+    badge(`${t(`kind.${kind}`)} ${branch.meetings?.[kind] ?? 0}`, branch.meetings?.[kind] ? 's-approved' : '')))))),
   answer.total > PAGE_SIZE ? pager(Number(page), PAGE_SIZE, answer.total, (p) => { location.hash = `#/archive/${p}`; }) : null);
 }

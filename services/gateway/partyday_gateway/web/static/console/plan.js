@@ -16,7 +16,7 @@ function zoneOffset(instant, timeZone) {
   return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - instant;
 }
 
-function wallToIso(value, timeZone) {
+export function wallToIso(value, timeZone) {
   const [day, time] = value.split('T');
   const [year, month, date] = day.split('-').map(Number);
   const [hour, minute] = time.split(':').map(Number);
@@ -90,7 +90,7 @@ async function viewPlanDraft(main) {
 
 // The venue: one of the branch's saved venues (the places its plans named before, and its registered position), or
 // where this device is now; drawn to scale with its geofence as it changes.
-function venuePicker(org, inputs, out) {
+export function venuePicker(org, inputs, out) {
   const { venue, lat, lon, radius } = inputs;
   const drawing = h('figure', { class: 'venue-drawing' });
   const located = h('div', { 'aria-live': 'polite' });

@@ -3,6 +3,7 @@ import { query } from '../api.js';
 import { t } from '../i18n.js';
 import { act, badge, empty, field, fmtTime, h, mount, notice, pager } from '../ui.js';
 import { PAGE_SIZE, orgLabel, orgNode, section, session, state, statusBadge, superiorOf } from './context.js';
+import { kindBadge } from './meetings.js';
 
 export default { title: 'nav.plans', needs: ['review', 'spot_check'], show: viewPlans };
 
@@ -29,7 +30,7 @@ function planRow(plan, out, reviews) {
   const actions = h('td', { class: 'actions' });
   const row = h('tr', { 'data-plan': plan.plan_id },
     h('td', {}, orgLabel(plan.branch_id)),
-    h('td', {}, plan.theme, plan.submitted_late ? [' ', badge(t('plan.late'), 'warn')] : null,
+    h('td', {}, kindBadge(plan.kind), ' ', plan.theme, plan.submitted_late ? [' ', badge(t('plan.late'), 'warn')] : null,
       h('div', { class: 'muted small' }, [...plan.required_actions, ...plan.optional_actions].join('、')),
       plan.review_comment ? h('div', { class: 'comment' }, t('plan.comment'), ': ', plan.review_comment) : null),
     h('td', {}, fmtTime(plan.starts_at), ' – ', fmtTime(plan.ends_at)),

@@ -3,8 +3,17 @@ import { query } from '../api.js';
 import { t } from '../i18n.js';
 import { empty, field, h, pct } from '../ui.js';
 import { domainSelect, render, section, session, state } from './context.js';
+import { MEETING_KINDS } from './meetings.js';
 
 export default { title: 'nav.progress', needs: ['read'], show: viewProgress };
+
+// Per other kind of meeting (三会一课), how many branches planned and held one in the month.
+function meetingCounts(tally) {
+  const meetings = tally.meetings || {};
+  return h('dl', { class: 'facts meeting-counts' }, MEETING_KINDS.map((kind) => [h('dt', {}, t(`kind.${kind}`)),
+    h('dd', { 'data-kind': kind }, t('progress.meetings', { held: meetings[kind]?.held ?? 0,
+      planned: meetings[kind]?.planned ?? 0, n: tally.branches }))]));
+}
 
 async function viewProgress(main, domain = '') {
   const progress = await session.call(`/dashboards/progress${query({ org_id: state.org, month: state.month, domain })}`);
@@ -12,7 +21,8 @@ async function viewProgress(main, domain = '') {
   const bars = (tally) => h('div', { class: 'bars' }, stages.map((stage) => h('div', { class: 'bar-row' },
     h('span', { class: 'bar-label' }, t(`progress.${stage}`)),
     h('span', { class: 'bar' }, h('span', { class: `fill f-${stage}`, style: `width:${Math.round((tally.rates[stage] || 0) * 100)}%` })),
-    h('span', { class: 'bar-value' }, `${tally[stage]}/${tally.branches} · ${pct(tally.rates[stage])}`))));
+    h('span', { class: 'bar-value' }, `${tally[stage]}/${tally.branches} · ${pct(tally.rates[stage])}`))),
+  meetingCounts(tally));
   section(main, 'nav.progress', h('div', { class: 'toolbar' },
     field('orgs.domain', domainSelect(domain, (d) => { location.hash = `#/progress/${d}`; }))),
   h('div', { class: 'card', id: 'progress-total' }, h('h3', {}, progress.name, ' · ', progress.month,

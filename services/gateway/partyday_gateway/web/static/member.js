@@ -99,7 +99,8 @@ async function viewHome(main) {
   const birthdays = secretary ? birthdaysCard(session, me.org_id, month, plan, true) : null;
   if (!plan || !plan.activity_id) {
     return mount(main, h('h2', {}, t('m.today')), empty(t('m.noActivity')),
-      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(branchMonth.plan_due) })), birthdays, study, absences);
+      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(branchMonth.plan_due) })), birthdays, study, absences,
+      meetingsCard(month));
   }
   const id = plan.activity_id;
   const leave = await leaveCard(id, plan.starts_at);
@@ -124,7 +125,7 @@ async function viewHome(main) {
     attendanceCard(session, plan), leave, birthdays, study, absences,
     h('section', { class: 'card', id: 'engage' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
       h('label', { class: 'field', for: 'comment-text' }, h('span', {}, t('m.comment'))), text, send, out),
-    can(me, 'manage_plans') ? uploadCard(id) : null);
+    can(me, 'manage_plans') ? uploadCard(id) : null, meetingsCard(month));
   return listComments(comments, id);
 }
 
@@ -212,6 +213,61 @@ function uploadCard(activityId) {
       event.target.reset();
     }
   } }, h('h3', {}, t('m.photos')), field('m.photo', file), field('m.caption', caption), button, out);
+}
+
+const MEETING_KINDS = ['members_meeting', 'branch_committee', 'group_meeting', 'party_lecture'];
+
+// 三会一课 on the secretary's phone: the branch's other meetings of the month, and one planned here (its kind, theme,
+// times and where the phone is as the venue) and submitted: published at once unless the organisation requires
+// approval. Only for who manages the branch's plans.
+function meetingsCard(month) {
+  if (!me.org_id || !can(me, 'manage_plans')) return null;
+  const list = h('div', { id: 'm-meetings-list' }, loading());
+  const out = h('div', { class: 'out' });
+  const kind = h('select', { name: 'kind', id: 'm-meeting-kind' },
+    MEETING_KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
+  const theme = h('input', { name: 'theme', required: true, maxlength: 200 });
+  const starts = h('input', { name: 'starts_at', type: 'datetime-local', required: true });
+  const ends = h('input', { name: 'ends_at', type: 'datetime-local', required: true });
+  const venue = h('input', { name: 'venue', required: true, maxlength: 200 });
+  const lat = h('input', { name: 'lat', type: 'number', step: 'any', min: -90, max: 90, required: true });
+  const lon = h('input', { name: 'lon', type: 'number', step: 'any', min: -180, max: 180, required: true });
+  const here = h('button', { class: 'btn', type: 'button', onclick: () => {
+    if (!navigator.geolocation) return mount(out, errorBox({ code: 'GEO_UNAVAILABLE' }));
+    return navigator.geolocation.getCurrentPosition((found) => {
+      lat.value = found.coords.latitude.toFixed(6);
+      lon.value = found.coords.longitude.toFixed(6);
+    }, () => mount(out, errorBox({ code: 'GEO_UNAVAILABLE' })), { enableHighAccuracy: true, timeout: 15000 });
+  } }, t('draft.here'));
+  const show = async () => {
+    try {
+      const answer = await session.call(`/plans${query({ org_id: me.org_id, month, page_size: 50 })}`);
+      const meetings = answer.items.filter((plan) => plan.kind !== 'theme_day');
+      mount(list, meetings.length ? h('ul', { class: 'list' }, meetings.map((plan) => h('li', { 'data-plan': plan.plan_id },
+        badge(t(`kind.${plan.kind}`), 'info'), ' ', plan.theme, ' ', badge(t(`plan.${plan.status}`), `s-${plan.status}`),
+        h('div', { class: 'muted small' }, fmtTime(plan.starts_at))))) : empty(t('meetings.none')));
+    } catch (error) {
+      mount(list, errorBox(error));
+    }
+  };
+  const submit = h('button', { class: 'btn primary block', type: 'submit' }, t('meetings.submit'));
+  const form = h('form', { class: 'form', id: 'm-meeting-form', onsubmit: async (event) => {
+    event.preventDefault();
+    const drafted = await act(submit, out, () => session.call('/plans', { method: 'POST', body: {
+      branch_id: me.org_id, month, kind: kind.value, theme: theme.value.trim(),
+      starts_at: new Date(starts.value).toISOString(), ends_at: new Date(ends.value).toISOString(),
+      venue: { name: venue.value.trim(), lat: Number(lat.value), lon: Number(lon.value) } } }));
+    if (drafted && await act(submit, out, () => session.call(`/plans/${drafted.plan_id}/submit`, { method: 'POST' }))) {
+      mount(out, notice(t('m.meetingPlanned')));
+      event.target.reset();
+      await show();
+    }
+  } }, field('meetings.kind', kind), field('plan.theme', theme), field('draft.starts', starts), field('draft.ends', ends),
+  field('venue.name', venue), h('div', { class: 'row' }, field('draft.lat', lat), field('draft.lon', lon)), here,
+  h('p', { class: 'muted small' }, t('meetings.approvalHint')), submit, out);
+  show();
+  return h('section', { class: 'card', id: 'm-meetings' }, h('h3', {}, t('m.meetings')), list,
+    h('details', {}, h('summary', {}, t('meetings.new')), form));
 }
 
 // Scanning: the camera with BarcodeDetector where the browser has it; the code's URL opens /m/checkin.

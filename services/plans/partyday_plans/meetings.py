@@ -90,7 +90,6 @@ def set_settings(session: Session, org_id: str, request: MeetingSettingsSet) -> 
     target = node(session, org_id)
     for kind, setting in request.kinds.items():
         row = session.get(MeetingSetting, (org_id, kind)) or MeetingSetting(org_id=org_id, kind=kind)
-        row.org_path = target["path"]
         row.requires_approval, row.cadence = setting.requires_approval, setting.cadence
         row.updated_at = utcnow()
         session.add(row)
@@ -110,16 +109,17 @@ def _cadence_of_branches(session: Session, root_path: str, kind: str):
     """A SQL expression over `org_nodes`: the cadence of `kind` each branch of the subtree follows."""
     above = _own_on_path(session, root_path)
     fallback, _ = _resolved(root_path, above, kind)
-    inside = session.scalars(
-        select(MeetingSetting).where(
-            MeetingSetting.kind == kind, MeetingSetting.org_path.startswith(root_path, autoescape=True)
-        )
+    # Settings are kept by organisation id; where each organisation now stands is the tree projection's.
+    inside = session.execute(
+        select(org_nodes.c.path, MeetingSetting.cadence)
+        .join(org_nodes, org_nodes.c.org_id == MeetingSetting.org_id)
+        .where(MeetingSetting.kind == kind, org_nodes.c.path.startswith(root_path, autoescape=True))
     ).all()
-    nearest_first = sorted(inside, key=lambda row: len(row.org_path), reverse=True)
+    nearest_first = sorted(inside, key=lambda row: len(row.path), reverse=True)
     if not nearest_first:
         return literal(fallback.cadence)
     return case(
-        *[(org_nodes.c.path.startswith(row.org_path, autoescape=True), row.cadence) for row in nearest_first],
+        *[(org_nodes.c.path.startswith(row.path, autoescape=True), row.cadence) for row in nearest_first],
         else_=fallback.cadence,
     )
 

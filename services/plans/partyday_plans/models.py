@@ -97,7 +97,6 @@ class MeetingSetting(Base):
 
     org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
-    org_path: Mapped[str] = mapped_column(String(1000))
     requires_approval: Mapped[bool] = mapped_column(Boolean)
     cadence: Mapped[str] = mapped_column(String(10))
     updated_at = mapped_column(Instant, nullable=False)

@@ -24,7 +24,6 @@ def upgrade() -> None:
         "meeting_settings",
         sa.Column("org_id", sa.String(64), primary_key=True),
         sa.Column("kind", sa.String(20), primary_key=True),
-        sa.Column("org_path", sa.String(1000), nullable=False),
         sa.Column("requires_approval", sa.Boolean(), nullable=False),
         sa.Column("cadence", sa.String(10), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

@@ -4,7 +4,10 @@ are recorded against the sheet's expected and present members (双过半)."""
 import uuid
 
 import pytest
+from sqlalchemy import select
 
+from partyday_attendance.models import metadata
+from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
 from tests.services.helpers import publish_event, wait_until
 from tests.services.test_attendance import (  # noqa: F401 (the fixture)
@@ -108,3 +111,16 @@ def test_more_votes_than_members_present_or_a_vote_at_another_meeting_is_refused
     with pytest.raises(Exception) as raised:
         call(service, "record_decision", activity, {"title": "x", "in_favour": -1, "against": 0, "abstaining": 0})
     assert raised.value.status == 400
+
+
+def test_missed_meetings_of_other_kinds_flag_nobody_for_absence(service):
+    for _ in range(3):
+        open_meeting(service, "branch_committee")
+    assert call(service, "close_due", now="2026-12-08T00:00:00+08:00") == 3
+    engine = make_engine(service.url)
+    outbox = metadata.tables["outbox_messages"]
+    with engine.connect() as connection:
+        flagged = connection.execute(select(outbox.c.body).where(outbox.c.event_type == "member_absence_flagged")).all()
+    engine.dispose()
+    assert flagged == [], "only missed theme days make a streak"
+    assert call(service, "absence_flags", "b-1")["items"] == []

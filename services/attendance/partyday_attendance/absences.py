@@ -1,5 +1,6 @@
 """Absence streaks: the party days each member missed in a row, counted at each close, counted again when a late
-offline sign-in changes a closed sheet, and the members a branch admin is told to follow up."""
+offline sign-in changes a closed sheet, and the members a branch admin is told to follow up. Only theme days count:
+the other meetings (三会一课) neither lengthen nor end a streak."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -7,6 +8,8 @@ from sqlalchemy.orm import Session, aliased
 from partyday_attendance.models import AbsenceStreak, Activity, SheetEntry
 from partyday_attendance_contracts.events import AbsenceFlagged
 from partyday_common.db import emit
+
+THEME_DAY = "theme_day"
 
 
 def track(session: Session, act: Activity, entry: SheetEntry, threshold: int) -> None:
@@ -56,7 +59,7 @@ def absence_flags(session: Session, branch_id: str, threshold: int, offset: int,
     with the last party day they missed."""
     newest = (
         select(Activity.id)
-        .where(Activity.branch_id == branch_id, Activity.closed_at.is_not(None))
+        .where(Activity.branch_id == branch_id, Activity.kind == THEME_DAY, Activity.closed_at.is_not(None))
         .order_by(Activity.starts_at.desc(), Activity.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -101,6 +104,11 @@ def _closed_lines(member_id, *columns):
         select(*columns)
         .select_from(SheetEntry)
         .join(Activity, Activity.id == SheetEntry.activity_id)
-        .where(SheetEntry.member_id == member_id, SheetEntry.guest.is_(False), Activity.closed_at.is_not(None))
+        .where(
+            SheetEntry.member_id == member_id,
+            SheetEntry.guest.is_(False),
+            Activity.kind == THEME_DAY,
+            Activity.closed_at.is_not(None),
+        )
         .order_by(Activity.starts_at.desc(), Activity.id.desc())
     )

@@ -39,7 +39,7 @@ def close(session: Session, act: Activity, now: datetime, absence_threshold: int
         entry.status = rules.closing_status(
             entry.signed_in_at is not None, entry.signed_out_at is not None, entry.member_id in excused
         )
-        if not entry.guest:
+        if not entry.guest and act.kind == absences.THEME_DAY:
             absences.track(session, act, entry, absence_threshold)
     act.closed_at = now
     counts = recount(session, act, announce=False)

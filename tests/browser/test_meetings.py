@@ -112,7 +112,16 @@ def test_a_secretary_plans_a_members_meeting_and_records_a_decision(stack, count
     page.start_over("/m", secretary["phone"], PASSWORD)
     page.phone()
     page.wait("#m-meetings li", "党员大会：接收预备党员")
-    page.shot("the phone lists the meeting")
+    page.click("#m-meetings details.m-decisions summary", "表决事项")
+    page.wait("#m-meetings .decisions li", "接收赵一为预备党员")
+    page.fill("#m-meetings .m-decision-form input[name=decision-title]", "推选党小组长")
+    page.fill("#m-meetings .m-decision-form input[name=in_favour]", "1")
+    page.fill("#m-meetings .m-decision-form input[name=against]", "1")
+    page.click("#m-meetings .m-decision-form button[type=submit]")
+    page.wait("#m-meetings .alert", "未通过")
+    page.wait("#m-meetings .decisions li", "推选党小组长")
+    page.js("document.querySelector('#m-meetings .decisions').scrollIntoView({block: 'center'})")
+    page.shot("the phone records a decision of the meeting")
 
 
 def test_a_county_admin_sees_the_branches_that_missed_a_cadence(stack, county, page):

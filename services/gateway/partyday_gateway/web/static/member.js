@@ -245,7 +245,9 @@ function meetingsCard(month) {
       const meetings = answer.items.filter((plan) => plan.kind !== 'theme_day');
       mount(list, meetings.length ? h('ul', { class: 'list' }, meetings.map((plan) => h('li', { 'data-plan': plan.plan_id },
         badge(t(`kind.${plan.kind}`), 'info'), ' ', plan.theme, ' ', badge(t(`plan.${plan.status}`), `s-${plan.status}`),
-        h('div', { class: 'muted small' }, fmtTime(plan.starts_at))))) : empty(t('meetings.none')));
+        h('div', { class: 'muted small' }, fmtTime(plan.starts_at)),
+        plan.kind === 'members_meeting' && plan.activity_id ? decisionsBlock(plan.activity_id) : null)))
+        : empty(t('meetings.none')));
     } catch (error) {
       mount(list, errorBox(error));
     }
@@ -268,6 +270,42 @@ function meetingsCard(month) {
   show();
   return h('section', { class: 'card', id: 'm-meetings' }, h('h3', {}, t('m.meetings')), list,
     h('details', {}, h('summary', {}, t('meetings.new')), form));
+}
+
+// A members' meeting's decisions on the secretary's phone: each one's result (双过半), and a vote recorded.
+function decisionsBlock(activityId) {
+  const results = h('ul', { class: 'list decisions' });
+  const out = h('div', { class: 'out' });
+  const show = async () => {
+    try {
+      const answer = await session.call(`/activities/${activityId}/decisions?page_size=50`);
+      mount(results, h('li', { class: 'muted small' }, t('decisions.rule', { expected: answer.expected, present: answer.present })),
+        answer.items.map((d) => h('li', {}, d.title, ' ', badge(t(d.passed ? 'decisions.passed' : 'decisions.failed'),
+          d.passed ? 's-approved' : 's-returned'), h('div', { class: 'muted small' },
+          t('decisions.count', { f: d.in_favour, a: d.against, s: d.abstaining }), ' · ', `${d.present}/${d.expected}`))));
+    } catch (error) {
+      mount(results, errorBox(error));
+    }
+  };
+  const number = (name) => h('input', { name, type: 'number', min: 0, value: 0, required: true });
+  const title = h('input', { name: 'decision-title', required: true, maxlength: 500 });
+  const favour = number('in_favour');
+  const against = number('against');
+  const abstaining = number('abstaining');
+  const record = h('button', { class: 'btn primary block', type: 'submit' }, t('decisions.record'));
+  const form = h('form', { class: 'form m-decision-form', onsubmit: async (event) => {
+    event.preventDefault();
+    const saved = await act(record, out, () => session.call(`/activities/${activityId}/decisions`, { method: 'POST',
+      body: { title: title.value.trim(), in_favour: Number(favour.value), against: Number(against.value),
+        abstaining: Number(abstaining.value) } }));
+    if (saved) {
+      mount(out, notice(t(saved.passed ? 'decisions.passedNote' : 'decisions.failedNote', { title: saved.title })));
+      await show();
+    }
+  } }, field('decisions.subject', title), h('div', { class: 'row' }, field('decisions.inFavour', favour),
+    field('decisions.against', against), field('decisions.abstaining', abstaining)), record, out);
+  show();
+  return h('details', { class: 'm-decisions' }, h('summary', {}, t('decisions.title')), results, form);
 }
 
 // Scanning: the camera with BarcodeDetector where the browser has it; the code's URL opens /m/checkin.

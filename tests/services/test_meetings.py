@@ -5,6 +5,7 @@ cadence is listed as overdue."""
 import pytest
 
 from partyday_common.errors import DomainError
+from tests.services.helpers import wait_until
 from tests.services.test_plans import call, city, draft, outbox, services  # noqa: F401 (the fixtures)
 
 
@@ -182,3 +183,35 @@ def test_the_archive_counts_the_meetings_of_each_kind(plans, city):  # noqa: F81
     assert counts["一支部"]["branch_committee"] == 1 and counts["一支部"]["members_meeting"] == 0
     assert set(counts["二支部"].values()) == {0}
     assert all(item["plan"] is None for item in archive["items"]), "a meeting is not the month's theme day plan"
+
+
+def test_a_branch_moved_under_another_organisation_follows_its_settings(services, plans, city):  # noqa: F811
+    directory = services["directory"]
+    other_town = call(
+        directory, "create_org", {"name": "南关街道", "level": "township", "parent_id": city["county"]["org_id"]}
+    )
+
+    def known():
+        try:
+            return call(plans, "get_meeting_settings", other_town["org_id"])
+        except DomainError:
+            return None
+
+    wait_until(known, message="plans knows the new town")
+    call(
+        plans,
+        "set_meeting_settings",
+        other_town["org_id"],
+        {"kinds": {"group_meeting": {"requires_approval": False, "cadence": "quarterly"}}},
+    )
+    call(directory, "update_org", city["other"]["org_id"], {"parent_id": other_town["org_id"]})
+
+    def moved():
+        found = call(plans, "get_meeting_settings", city["other"]["org_id"])["kinds"]["group_meeting"]
+        return found["from_org_id"] == other_town["org_id"]
+
+    wait_until(moved, message="plans follows the move")
+    listed, _ = overdue(plans, city["county"], AFTER_NOVEMBER, kind="group_meeting")
+    assert listed == {("一支部", "group_meeting", "2026-11")}, (
+        "the moved branch follows its new town's quarterly cadence"
+    )

@@ -5,3 +5,4 @@ CREATE DATABASE attendance;
 CREATE DATABASE media;
 CREATE DATABASE scoring;
 CREATE DATABASE notifications;
+CREATE DATABASE volunteers;

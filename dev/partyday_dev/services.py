@@ -11,6 +11,7 @@ SERVICE_CLASSES = {
     "media": "partyday_media.service:MediaService",
     "scoring": "partyday_scoring.service:ScoringService",
     "notifications": "partyday_notifications.service:NotificationsService",
+    "volunteers": "partyday_volunteers.service:VolunteersService",
 }
 
 

@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("directory", "plans", "attendance", "media", "scoring", "notifications")
+SERVICES = ("directory", "plans", "attendance", "media", "scoring", "notifications", "volunteers")
 
 DEFAULT_METRICS_PORTS = {
     "directory": 9101,
@@ -22,6 +22,7 @@ DEFAULT_METRICS_PORTS = {
     "media": 9104,
     "scoring": 9105,
     "notifications": 9106,
+    "volunteers": 9107,
 }
 
 DEVELOPMENT_SECRET = "development-secret-change-me"

@@ -79,10 +79,18 @@ def check_code(session: DbSession, phone: str, code: str, secret: str, purpose: 
     return True
 
 
-def redeem_code(session: DbSession, phone: str, code: str, secret: str, per_address: int) -> dict:
-    """Check a voter's one-time code; wrong guesses are counted and limited, and count against the address."""
+def verify_public_code(session: DbSession, phone: str, code: str, secret: str, per_address: int) -> bool:
+    """Check a public code (a voter's login, a resident's volunteer request); wrong guesses are counted and
+    limited, and count against the address."""
     sessions.check_address(session, per_address)
     if not check_code(session, phone, code, secret, "public"):
         sessions.record_failure(session, phone)
+        return False
+    return True
+
+
+def redeem_code(session: DbSession, phone: str, code: str, secret: str, per_address: int) -> dict:
+    """Check a voter's one-time code and open their public session."""
+    if not verify_public_code(session, phone, code, secret, per_address):
         return {"ok": False}
     return {"ok": True, **sessions.open_session(session, access.public_subject(phone, secret), "public")}

@@ -460,6 +460,26 @@ class DirectoryService(PartydayService):
         return outcome
 
     @rpc
+    def verify_public_code(self, phone: str, code: str) -> dict:
+        """Check the one-time code sent to a phone by `issue_public_code` without opening a session (a resident's
+        volunteer request proves their phone with it); answers the phone as kept, 401 CODE_INVALID otherwise."""
+        phone, settings = access.phone_of(phone), get_settings()
+        with self.db.transaction() as session:
+            verified = public_codes.verify_public_code(
+                session, phone, str(code), settings.secret_key, settings.login_failures_per_address_per_minute
+            )
+        if not verified:
+            raise DomainError("CODE_INVALID", "the code is wrong", 401)
+        return {"phone": phone}
+
+    @event_consumer("volunteers", ACT_EVENT, expects=ActExpected)
+    def on_volunteers_act(self, event, act: ActExpected):
+        """Volunteers' administrative acts (a branch taking in, declining, dispatching a request) join the audit
+        log."""
+        with self.db.transaction() as session:
+            audit.keep_act(session, event, act)
+
+    @rpc
     def audit_entries(
         self, scope_paths: list | None, page: int = 1, page_size: int = 50, filters: dict | None = None
     ) -> dict:

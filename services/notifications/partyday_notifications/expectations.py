@@ -148,6 +148,29 @@ class EvaluationPublishedExpected(Expected):
     excellent: list[str]
 
 
+class VolunteerRequestSubmittedExpected(Expected):
+    """The fields of `volunteers.volunteer_request_submitted`: a resident's request the branch must take in."""
+
+    request_id: str
+    branch_id: str
+    what: str
+    where: str
+    wanted_by: AwareDatetime
+    accept_by: AwareDatetime
+
+
+class VolunteerRequestDispatchedExpected(Expected):
+    """The fields of `volunteers.volunteer_request_dispatched`: the members named, or the whole branch."""
+
+    request_id: str
+    branch_id: str
+    what: str
+    where: str
+    wanted_by: AwareDatetime
+    published: bool
+    member_ids: list[str]
+
+
 class CampaignOpenedExpected(Expected):
     """The fields of `scoring.campaign_opened`: a campaign whose voting has opened."""
 

@@ -24,6 +24,8 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "political_birthdays": ("inbox", "email"),
     "reminder_day_before": ("inbox", "sms"),
     "reminder_hour_before": ("inbox",),
+    "volunteer_request_submitted": ("inbox", "sms"),
+    "volunteer_request_dispatched": ("inbox", "sms"),
 }
 # What the organisation requires, whatever the member chooses: a missed deadline, a rectification and a missed
 # rectification by text.

@@ -31,6 +31,8 @@ from partyday_notifications.expectations import (
     RectificationMovedExpected,
     RectificationOverdueExpected,
     UploadRejectedExpected,
+    VolunteerRequestDispatchedExpected,
+    VolunteerRequestSubmittedExpected,
 )
 from partyday_notifications.models import metadata, org_nodes
 from partyday_notifications.settings import get_settings
@@ -194,6 +196,18 @@ class NotificationsService(OrgTreeProjection, PartydayService):
         """The members under the campaign's organisation are told that voting has opened, and until when."""
         with self.db.transaction() as session:
             telling.campaign_opened(session, event.event_id, payload, utcnow())
+
+    @event_consumer("volunteers", "volunteer_request_submitted", expects=VolunteerRequestSubmittedExpected)
+    def on_volunteer_request_submitted(self, event, payload: VolunteerRequestSubmittedExpected):
+        """The branch's secretaries are told of a resident's request to take in."""
+        with self.db.transaction() as session:
+            telling.volunteer_request_submitted(session, event.event_id, payload, utcnow())
+
+    @event_consumer("volunteers", "volunteer_request_dispatched", expects=VolunteerRequestDispatchedExpected)
+    def on_volunteer_request_dispatched(self, event, payload: VolunteerRequestDispatchedExpected):
+        """The members a request was dispatched or published to are told to claim it."""
+        with self.db.transaction() as session:
+            telling.volunteer_request_dispatched(session, event.event_id, payload, utcnow())
 
     @timer(interval=get_settings().notifications_delivery_interval_s)
     def delivery_timer(self):

@@ -190,3 +190,28 @@ def campaign_opened(session: Session, event_id: str, payload, now: datetime) -> 
     }
     recipients = people.members_under(session, payload.org_path)
     return notify(session, event_id, "campaign_opened", recipients, parameters, now, payload.campaign_id)
+
+
+def volunteer_request_submitted(session: Session, event_id: str, payload, now: datetime) -> int:
+    """A resident's request: the branch's secretaries are told to take it in."""
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "what": payload.what,
+        "where": payload.where,
+        "wanted_by": local_time(payload.wanted_by),
+        "accept_by": local_time(payload.accept_by),
+    }
+    recipients = people.secretaries(session, payload.branch_id)
+    return notify(session, event_id, "volunteer_request_submitted", recipients, parameters, now, payload.request_id)
+
+
+def volunteer_request_dispatched(session: Session, event_id: str, payload, now: datetime) -> int:
+    """A dispatched request: the members named, or every member of the branch it was published to."""
+    parameters = {
+        "branch": people.org_name(session, payload.branch_id),
+        "what": payload.what,
+        "where": payload.where,
+        "wanted_by": local_time(payload.wanted_by),
+    }
+    recipients = people.branch_members(session, payload.branch_id) if payload.published else payload.member_ids
+    return notify(session, event_id, "volunteer_request_dispatched", recipients, parameters, now, payload.request_id)

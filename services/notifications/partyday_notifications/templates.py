@@ -84,6 +84,26 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("主题党日一小时后开始", "主题党日“{theme}”将于{starts_at}在{venue}开始。"),
         "en": ("Party day in an hour", "“{theme}” starts at {starts_at} in {venue}."),
     },
+    "volunteer_request_submitted": {
+        "zh": (
+            "新的志愿服务需求",
+            "居民向{branch}提出志愿服务需求：{what}（地点：{where}，希望{wanted_by}前完成），请于{accept_by}前受理。",
+        ),
+        "en": (
+            "New volunteer request",
+            "A resident asks {branch} for help: {what} (at {where}, wanted by {wanted_by}). Take it in by {accept_by}.",
+        ),
+    },
+    "volunteer_request_dispatched": {
+        "zh": (
+            "志愿服务需求待认领",
+            "{branch}派发志愿服务需求：{what}（地点：{where}，希望{wanted_by}前完成），请在手机上认领。",
+        ),
+        "en": (
+            "Volunteer request to claim",
+            "{branch} asks you to help: {what} (at {where}, wanted by {wanted_by}). Claim it on your phone.",
+        ),
+    },
 }
 WORDS = {
     "approved": {"zh": "批准", "en": "approved"},

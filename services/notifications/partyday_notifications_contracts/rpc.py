@@ -23,6 +23,8 @@ KINDS = (
     "political_birthdays",
     "reminder_day_before",
     "reminder_hour_before",
+    "volunteer_request_submitted",
+    "volunteer_request_dispatched",
 )
 Kind = Literal[KINDS]
 CHANNELS = ("inbox", "sms", "email")

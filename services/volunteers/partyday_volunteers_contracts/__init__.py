@@ -1,0 +1,1 @@
+"""What the volunteers service exposes: the bodies its RPCs take and the events it emits."""

@@ -44,6 +44,7 @@ from partyday_gateway.routes import (
     role_grants,
     scores,
     spot_checks,
+    volunteers,
     web,
 )
 from partyday_gateway.rpc import NamekoRpcClient
@@ -146,6 +147,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         birthdays,
         lost_members,
         meetings,
+        volunteers,
     ):
         app.include_router(module.router)
     web.install(app)

@@ -62,6 +62,13 @@ async def public_vote() -> FileResponse:
     return _page("vote.html")
 
 
+@router.get("/help")
+async def public_help() -> FileResponse:
+    """The public volunteer request page (志愿云呼叫): a resident asks a community's branch for help with a phone
+    proved by a one-time code, and follows the request by its token (`/help?token=`)."""
+    return _page("help.html")
+
+
 def install(app: FastAPI) -> None:
     """Serve the pages and their scripts, styles and icons."""
     app.include_router(router)

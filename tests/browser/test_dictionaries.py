@@ -11,6 +11,7 @@ from partyday_gateway.routes.evaluations import Evaluation, Stage
 from partyday_gateway.routes.media import MediaStatus
 from partyday_gateway.routes.plans import Rectification, RectificationStep, Status
 from partyday_notifications_contracts.rpc import CHANNELS, KINDS
+from partyday_volunteers_contracts.rpc import STATES as VOLUNTEER_STATES
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "gateway" / "partyday_gateway" / "web"
 SOURCE = (WEB / "static" / "i18n.js").read_text()
@@ -72,6 +73,8 @@ def enumerated() -> set[str]:
         "error": SCAN_REFUSALS,
         "notify.kind": KINDS,
         "notify.channel": CHANNELS,
+        "volstate": VOLUNTEER_STATES,
+        "vol.overdue": ("not_taken_in", "past_due"),
     }
     return {f"{prefix}.{value}" for prefix, names in values.items() for value in names}
 

@@ -281,14 +281,13 @@ def cancel(session: Session, token: str, now: datetime) -> dict:
     return with_history(found, session, for_branch=False)
 
 
-def _page(session: Session, query, order, page: int, page_size: int, now: datetime | None = None) -> dict:
+def _page(session: Session, query, order, page: int, page_size: int, now: datetime, for_branch: bool = True) -> dict:
     offset, limit = page_bounds(page, page_size)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     found = session.scalars(query.order_by(*order).offset(offset).limit(limit)).all()
-    items = [view(item, session) for item in found]
-    if now is not None:
-        for item, request in zip(items, found):
-            item["overdue"] = rules.overdue_reason(request.state, request.accept_by, request.wanted_by, now)
+    items = [view(item, session, for_branch) for item in found]
+    for item, request in zip(items, found):
+        item["overdue"] = rules.overdue_reason(request.state, request.accept_by, request.wanted_by, now)
     return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
@@ -316,7 +315,8 @@ def overdue_page(session: Session, path: str, page: int, page_size: int, now: da
 
 
 def open_for_member(session: Session, member_id: str, page: int, page_size: int, now: datetime) -> dict:
-    """What a member may claim: published to their branch, or dispatched to them by name; soonest wanted first."""
+    """What a member may claim: published to their branch, or dispatched to them by name; soonest wanted first (the
+    resident's phone masked until the member claims the work)."""
     member = session.get(Volunteer, member_id)
     branch_id = member.branch_id if member is not None and member.active else None
     named = select(Dispatch.request_id).where(Dispatch.member_id == member_id)
@@ -326,7 +326,7 @@ def open_for_member(session: Session, member_id: str, page: int, page_size: int,
             and_(VolunteerRequest.state == "dispatched", VolunteerRequest.id.in_(named)),
         )
     )
-    return _page(session, query, (VolunteerRequest.wanted_by, VolunteerRequest.id), page, page_size, now)
+    return _page(session, query, (VolunteerRequest.wanted_by, VolunteerRequest.id), page, page_size, now, False)
 
 
 def claimed_by_member(session: Session, member_id: str, page: int, page_size: int, now: datetime) -> dict:

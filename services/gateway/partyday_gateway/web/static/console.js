@@ -36,14 +36,16 @@ import roster from './console/roster.js';
 import schedule from './console/schedules.js';
 import spotChecks from './console/spot-checks.js';
 import study from './console/study.js';
+import volunteers from './console/volunteers.js';
 
 const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => showInbox(session, main, Number(page)) };
 const VIEWS = { home, orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
   reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
-  inbox, password, reports, archive, study, members, member, grants, schedule, 'lost-members': lostMembers, meetings };
+  inbox, password, reports, archive, study, members, member, grants, schedule, 'lost-members': lostMembers, meetings,
+  volunteers };
 const NAV = ['home', 'orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue',
   'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'reports', 'archive',
-  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters', 'lost-members', 'meetings'];
+  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters', 'lost-members', 'meetings', 'volunteers'];
 const app = document.getElementById('app');
 
 // The home is for those who administer a node above the branches; a branch's secretary works from its plan.

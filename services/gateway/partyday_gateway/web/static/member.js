@@ -6,6 +6,7 @@ import { showCampaign } from './campaign.js';
 import { can } from './capabilities.js';
 import { registerDeviceKey, signScan } from './device-key.js';
 import { showInbox, unreadBadge } from './inbox.js';
+import { showVolunteerWork } from './volunteer-work.js';
 import { applyI18n, t } from './i18n.js';
 import { birthdaysCard } from './birthdays.js';
 import { attendanceCard, likeButton, studyCard } from './month.js';
@@ -29,7 +30,9 @@ const VIEWS = {
   home: viewHome, scan: viewScan, checkin: viewCheckin, history: viewHistory, vote: viewVote, inbox: viewInbox,
   password: viewPassword,
 };
+VIEWS.volunteer = (main) => showVolunteerWork(session, main);
 const TABS = [['home', 'm.tab.home'], ['scan', 'm.tab.scan'], ['inbox', 'm.tab.inbox'], ['history', 'm.tab.history']];
+TABS.push(['volunteer', 'm.tab.volunteer']);
 
 function deviceId() {
   let id = localStorage.getItem(DEVICE_KEY);

@@ -637,3 +637,47 @@ def test_a_campaign_opening_later_tells_its_members_when_voting_opens_and_only_o
         assert [item["kind"] for item in told] == ["campaign_opened"] and "2099-02-01 00:00" in told[0]["body"]
     time.sleep(0.5)
     assert [inbox(notifications, member)["total"] for member in PHONES] == [1] * len(PHONES), "told once"
+
+
+def volunteer_request(**fields) -> dict:
+    return {
+        "request_id": uuid.uuid4().hex,
+        "branch_id": "b-1",
+        "branch_path": "/city/county/b-1/",
+        "what": "帮老人买菜",
+        "where": "幸福小区3号楼",
+        "wanted_by": "2026-12-08T10:00:00+08:00",
+        **fields,
+    }
+
+
+def test_a_residents_volunteer_request_reaches_the_secretary_and_its_dispatch_the_members(notifications, sms_gateway):
+    send(
+        notifications,
+        "volunteers",
+        "volunteer_request_submitted",
+        volunteer_request(accept_by="2026-12-07T10:00:00+08:00"),
+    )
+    wait_until(lambda: newest(notifications, "secretary")["kind"] == "volunteer_request_submitted", message="told")
+    told = newest(notifications, "secretary")
+    assert told["title"] == "新的志愿服务需求"
+    assert "一支部" in told["body"] and "帮老人买菜" in told["body"] and "2026-12-07 10:00" in told["body"]
+    assert inbox(notifications, "member")["total"] == 0, "only the secretary takes a request in"
+    wait_until(
+        lambda: [
+            text for text in sms_gateway.to(PHONES["secretary"]) if text["template_id"] == "volunteer_request_submitted"
+        ],
+        message="the secretary's text message",
+    )
+
+    named = volunteer_request(published=False, member_ids=["member"])
+    send(notifications, "volunteers", "volunteer_request_dispatched", named)
+    wait_until(lambda: newest(notifications, "member")["kind"] == "volunteer_request_dispatched", message="dispatched")
+    assert inbox(notifications, "other")["total"] == 0, "a dispatch tells the members it names"
+    published = volunteer_request(published=True, member_ids=[])
+    send(notifications, "volunteers", "volunteer_request_dispatched", published)
+    wait_until(
+        lambda: newest(notifications, "other")["kind"] == "volunteer_request_dispatched",
+        message="a publication tells every member of the branch",
+    )
+    assert newest(notifications, "member")["subject_id"] == published["request_id"]

@@ -91,6 +91,8 @@ def test_a_request_goes_from_the_resident_through_the_branch_to_a_member_and_bac
     listed = stack.http.get("/api/v1/volunteer-requests", params={"org_id": community["branch"]}, headers=secretary)
     assert [item["request_id"] for item in listed.json()["items"]] == [request_id]
     assert listed.json()["items"][0]["resident_phone"] == "13700000002"
+    detail = stack.http.get(f"/api/v1/volunteer-requests/{request_id}", headers=member["headers"])
+    assert detail.status_code == 403, "a member reads the phone only once they claim the work"
     assert (
         stack.http.post(f"/api/v1/volunteer-requests/{request_id}/accept", headers=member["headers"]).status_code == 403
     )

@@ -462,6 +462,20 @@ def test_a_voter_logs_in_with_a_one_time_code(directory):
     assert raised.value.code == "CODE_EXPIRED", "a code works once"
 
 
+def test_a_residents_phone_is_proved_by_the_voters_code_without_a_session(directory):
+    with mock.patch.dict(delivery.SENDERS, {"log": Captured}):
+        call(directory, "issue_public_code", "13700000003")
+    phone, code = Captured.codes[-1]
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(DomainError) as raised:
+        call(directory, "verify_public_code", phone, wrong)
+    assert raised.value.code == "CODE_INVALID"
+    assert call(directory, "verify_public_code", phone, code) == {"phone": phone}
+    with pytest.raises(DomainError) as raised:
+        call(directory, "verify_public_code", phone, code)
+    assert raised.value.code == "CODE_EXPIRED", "a code proves a phone once"
+
+
 def test_wrong_codes_are_limited(directory):
     with mock.patch.dict(delivery.SENDERS, {"log": Captured}):
         call(directory, "issue_public_code", "13700000002")

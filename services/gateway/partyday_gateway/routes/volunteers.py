@@ -200,11 +200,9 @@ async def _branch_request(rpc, authz, caller, request_id: str, capability=READ, 
 
 @router.get("/volunteer-requests/{request_id}", response_model=RequestDetail)
 async def get_request(request_id: str, caller: Caller, rpc: Rpc, authz: Authz):
-    """One request with its history: for who reads its branch, and for its members (what they may claim)."""
-    found = await rpc.call("volunteers", "get_request", request_id)
-    if caller.org_id != found["branch_id"]:
-        await authz.require(caller, READ, found["branch_id"], "read")
-    return found
+    """One request with its history and the resident's phone, for who reads its branch (its members see the requests
+    they may claim, the phone masked, in `GET /api/v1/me/volunteer-requests`)."""
+    return await _branch_request(rpc, authz, caller, request_id)
 
 
 @router.get("/volunteer-requests/{request_id}/photo", response_class=StreamingResponse, responses=files(*PHOTO_TYPES))

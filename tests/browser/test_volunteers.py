@@ -111,6 +111,17 @@ def test_a_resident_a_secretary_and_a_member_take_a_request_from_posting_to_rati
     page.start_over("/console#/volunteers", secretary["phone"], PASSWORD)
     stats = page.wait("#volunteer-stats tbody tr", branch_name)
     assert stats.text.split()[1:] == ["1", "1", "5"], stats.text
+    page.js(
+        "const s = document.querySelector('select[name=state]'); s.value = 'submitted';"
+        "s.dispatchEvent(new Event('change'))"
+    )
+    page.wait("#view .empty", "没有志愿服务需求")
+    page.js(
+        "const s = document.querySelector('select[name=state]'); s.value = 'confirmed';"
+        "s.dispatchEvent(new Event('change'))"
+    )
+    page.wait("#view table a", "帮忙搬运一台旧冰箱")
+    page.shot("secretary-list")
     page.click("#volunteer-overdue-link")
     page.wait("#view .empty", "没有逾期的需求")
     page.shot("secretary-counts")

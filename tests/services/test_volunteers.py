@@ -3,13 +3,15 @@ one-time code, through intake, dispatch or publication, claim, completion with a
 illegal steps refused with 409; the overdue list and the counts per branch; each event in the outbox and each
 administrative act announced; an Idempotency-Key answered once."""
 
-import uuid
+import hashlib
+import io
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
+from PIL import Image
 from sqlalchemy import select
 
 from partyday_common.db import make_engine
@@ -18,12 +20,13 @@ from partyday_common.errors import DomainError
 from partyday_common.migrations import upgrade
 from partyday_common.settings import get_settings as common_settings
 from partyday_common.storage import incoming_key, make_storage
+from partyday_media.service import MediaService
+from partyday_media.settings import get_settings as media_settings
 from partyday_volunteers.models import metadata
 from partyday_volunteers.service import VolunteersService
 from partyday_volunteers.settings import get_settings
 from tests.services.helpers import publish_event, wait_until
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 200
 CODE = "123456"
 NODES = [
     {"org_id": "city", "parent_id": None, "path": "/city/", "code": "HZ", "name": "市委", "level": "city"},
@@ -65,6 +68,10 @@ def volunteers(container_factory, make_config, databases, tmp_path, monkeypatch)
     monkeypatch.setenv("PARTYDAY_MEDIA_DIR", str(tmp_path / "store"))
     get_settings.cache_clear()
     common_settings.cache_clear()
+    media_settings.cache_clear()
+    media_url = databases.create("media")
+    upgrade("media", media_url)
+    container_factory(MediaService, make_config("media", url=media_url)).start()
     url = databases.create("volunteers")
     upgrade("volunteers", url)
     config = make_config("volunteers", url=url)
@@ -83,6 +90,7 @@ def volunteers(container_factory, make_config, databases, tmp_path, monkeypatch)
     yield container
     get_settings.cache_clear()
     common_settings.cache_clear()
+    media_settings.cache_clear()
 
 
 def send(container, source, event_type, data):
@@ -135,10 +143,17 @@ def submit(container, org_id="b-1", code=CODE, wanted_by=None, key=None) -> dict
     return call(container, "submit_request", payload, idempotency_key=key)
 
 
-def photo(container, content=JPEG) -> dict:
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 160, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def photo(container, content=None) -> dict:
+    content = jpeg() if content is None else content
     key = incoming_key()
     container.storage.put_bytes(key, content, "application/octet-stream")
-    return {"key": key, "size": len(content), "sha256": uuid.uuid4().hex, "filename": "done.jpg"}
+    return {"key": key, "size": len(content), "sha256": hashlib.sha256(content).hexdigest(), "filename": "done.jpg"}
 
 
 def test_a_request_goes_from_the_resident_to_a_member_and_back_to_be_rated(volunteers):
@@ -175,6 +190,7 @@ def test_a_request_goes_from_the_resident_to_a_member_and_back_to_be_rated(volun
     assert done["state"] == "done" and done["has_photo"] and done["completion_note"] == "已送到"
     kept = call(volunteers, "photo", request_id)
     assert kept["content_type"] == "image/jpeg" and volunteers.storage.exists(kept["key"])
+    assert kept["key"].startswith(f"media/kept/volunteers-{request_id}/"), "kept by media, re-encoded"
     [completed] = outbox(volunteers, "volunteer_request_completed")
     assert completed["member_id"] == "m-2" and completed["on_time"] is True and completed["photo_key"] == kept["key"]
 

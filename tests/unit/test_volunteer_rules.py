@@ -7,7 +7,6 @@ import pytest
 
 from partyday_common.errors import DomainError
 from partyday_volunteers import rules
-from partyday_volunteers.photos import photo_type
 from partyday_volunteers.settings import VolunteersSettings
 from partyday_volunteers.stats import month_bounds
 from partyday_volunteers_contracts.rpc import STATES
@@ -111,15 +110,6 @@ def test_help_is_asked_for_a_time_to_come():
     with pytest.raises(DomainError) as refused:
         rules.check_wanted_by(NOW, NOW)
     assert (refused.value.status, refused.value.code) == (400, "WANTED_BY_PAST")
-
-
-def test_the_photo_is_judged_by_its_content():
-    assert photo_type(b"\xff\xd8\xff\xe0" + b"\0" * 12) == ("image/jpeg", "jpg")
-    assert photo_type(b"\x89PNG\r\n\x1a\n" + b"\0" * 8) == ("image/png", "png")
-    assert photo_type(b"RIFF\0\0\0\0WEBPVP8 ") == ("image/webp", "webp")
-    with pytest.raises(DomainError) as refused:
-        photo_type(b"%PDF-1.7 whatever")
-    assert (refused.value.status, refused.value.code) == (415, "UNSUPPORTED_TYPE")
 
 
 def test_a_month_is_counted_in_the_settings_time_zone():

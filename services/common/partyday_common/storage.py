@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 CHUNK = 1 << 16
-KEY = re.compile(r"^(incoming|media|study|imports|volunteers)/[A-Za-z0-9_./-]+$")
+KEY = re.compile(r"^(incoming|media|study|imports)/[A-Za-z0-9_./-]+$")
 
 
 def incoming_key() -> str:

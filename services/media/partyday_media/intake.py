@@ -25,6 +25,7 @@ UPLOADS = Counter(
     ["kind", "outcome"],
 )
 INCOMING = re.compile(INCOMING_KEY)
+PHOTO_FORMATS = frozenset({"jpeg", "png", "webp"})
 
 
 def described(storage, upload) -> dict:
@@ -130,3 +131,20 @@ def add_file_material(
         raise
     finally:
         storage.delete(upload["key"])
+
+
+def keep_photo(storage, settings: MediaSettings, upload: dict, owner: str, cpu=uploads.run_here) -> dict:
+    """Check a photo another service keeps (a volunteer request's completion) as every upload is checked (the type by
+    content, the size limit, the pixels) and store its copies re-encoded without EXIF under
+    `media/kept/<owner>/<uuid>`; nothing is recorded here (no review, no branch quota). The incoming object is
+    deleted whatever the outcome."""
+    upload = described(storage, upload)
+    try:
+        upload = uploads.admit(storage, upload, settings)
+        if upload["format"] not in PHOTO_FORMATS:
+            raise DomainError("UNSUPPORTED_TYPE", "the photo must be a JPEG, PNG or WebP image", 415)
+        stored = uploads.store(storage, upload, f"media/kept/{owner}/{uuid.uuid4().hex}", settings, cpu=cpu)
+    finally:
+        storage.delete(upload["key"])
+    UPLOADS.labels("image", "kept").inc()
+    return {"keys": stored["keys"], "width": stored["width"], "height": stored["height"]}

@@ -6,7 +6,7 @@ from nameko.extensions import DependencyProvider
 
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
-from partyday_common.errors import validated
+from partyday_common.errors import DomainError, validated
 from partyday_common.idempotency import once
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.service import PartydayService, rpc
@@ -86,6 +86,15 @@ class MediaService(OrgTreeProjection, PartydayService):
         )
         with self.db.transaction() as session:
             return media_records.seen_from(session, answer, seen_from)
+
+    @rpc
+    def keep_photo(self, upload: dict, owner: str) -> dict:
+        """A photo another service keeps (`owner`: which record, e.g. a volunteer request), checked like every upload
+        and stored re-encoded without EXIF with a web-size copy and a thumbnail; answers their keys. Not reviewed,
+        not taken from a branch's quota; the incoming object is deleted whatever the outcome."""
+        if not owner.replace("-", "").isalnum() or len(owner) > 80:
+            raise DomainError("OWNER_INVALID", "the owner is a plain name", 400)
+        return intake.keep_photo(self.storage, get_settings(), upload, owner, cpu=tpool.execute)
 
     @rpc
     def get_media(self, media_id: str, seen_from: list | None = None) -> dict:

@@ -1,12 +1,13 @@
-"""Recording the work done: the request must be the member's claimed work before the photo is kept, and the photo
-is kept before the request moves, so that a refusal leaves no stored photo and no incoming object behind."""
+"""Recording the work done: the request must be the member's claimed work before the photo is kept, and media keeps
+the photo (checked like every upload, re-encoded without EXIF) before the request moves, so that a refusal leaves no
+incoming object behind and a photo kept for a request that then cannot move is removed."""
 
 from partyday_common.db import utcnow
 from partyday_common.idempotency import once, previous_response
-from partyday_volunteers import photos, requests
+from partyday_volunteers import requests
 
 
-def complete(db, storage, max_photo_bytes: int, request_id: str, member_id: str, upload: dict, note, key, payload):
+def complete(db, storage, media, request_id: str, member_id: str, upload: dict, note, key, payload) -> dict:
     """The member's completion with its photo; a repeat with the same Idempotency-Key gets the first answer."""
     request = {"request_id": request_id, "member_id": member_id, "sha256": upload.get("sha256"), "payload": payload}
     try:
@@ -20,12 +21,13 @@ def complete(db, storage, max_photo_bytes: int, request_id: str, member_id: str,
     if earlier is not None:
         storage.delete(upload["key"])
         return earlier
-    photo = photos.keep(storage, request_id, upload, max_photo_bytes)
+    kept = media.keep_photo(upload, f"volunteers-{request_id}")
+    photo = {"key": kept["keys"]["web"], "content_type": "image/jpeg"}
     try:
         with db.transaction() as session:
             work = lambda: requests.complete(session, request_id, member_id, photo, note, utcnow())  # noqa: E731
-            answer = once(session, "complete_request", key, request, work)
+            return once(session, "complete_request", key, request, work)
     except Exception:
-        storage.delete(photo["key"])
+        for stored in kept["keys"].values():
+            storage.delete(stored)
         raise
-    return answer

@@ -21,7 +21,7 @@ from partyday_volunteers_contracts.rpc import Completion, Decline, Dispatch, Rat
 
 
 class Storage(DependencyProvider):
-    """The object store of PARTYDAY_MEDIA_STORAGE, where completion photos are kept."""
+    """The object store of PARTYDAY_MEDIA_STORAGE: an upload refused before media saw it is removed from it."""
 
     def setup(self):
         self.storage = make_storage(get_settings())
@@ -35,6 +35,7 @@ class VolunteersService(OrgTreeProjection, PartydayService):
     db = Database(metadata, subscribed=SUBSCRIBED)
     storage = Storage()
     directory = TimedRpcProxy("directory")
+    media = TimedRpcProxy("media", timeout=60)
     org_nodes = org_nodes
 
     @event_consumer("directory", "member_joined", expects=MemberExpected)
@@ -164,9 +165,8 @@ class VolunteersService(OrgTreeProjection, PartydayService):
     ) -> dict:
         """The member who claimed it records it done with a photo (streamed by the gateway under `upload`'s key)."""
         body = validated(Completion, payload)
-        limit = get_settings().volunteers_max_photo_bytes
         return completion.complete(
-            self.db, self.storage, limit, request_id, member_id, upload, body.note, idempotency_key, payload
+            self.db, self.storage, self.media, request_id, member_id, upload, body.note, idempotency_key, payload
         )
 
     @rpc

@@ -13,7 +13,6 @@ class VolunteersSettings(Settings):
     volunteers_accept_within_h: float = Field(
         24.0, gt=0, description="hours a branch has to take a resident's request in (accept or decline)"
     )
-    volunteers_max_photo_bytes: int = Field(20_000_000, gt=0, description="largest completion photo")
     volunteers_time_zone: str = Field("Asia/Shanghai", description="the months the counts per branch are made in")
 
 

@@ -92,8 +92,8 @@ class Page:
         self.login(phone, password)
 
     def login(self, phone: str, password: str) -> None:
-        """Log in through the page's form; a login the busy shared machine let time out (the stack's RPC timeout
-        is 2 s) is tried again, as a user would, and any other refusal is left on the page for the test."""
+        """Log in through the page's form; a login the busy shared machine let time out is tried again, as a user
+        would, and any other refusal is left on the page for the test."""
         for _ in range(3):
             self.fill("input[name=phone]", phone)
             self.fill("input[name=password]", password)

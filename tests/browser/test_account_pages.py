@@ -57,7 +57,7 @@ def test_a_reset_member_sets_their_own_password_on_the_phone_before_anything_els
         page.wait_until(lambda: page.all(".tabbar a") or page.all(".alert.error"), "the change answered")
         if not page.all(".alert.error[data-code=SERVICE_TIMEOUT]"):
             break
-        page.driver.refresh()  # the busy shared machine let the call time out (the stack's RPC timeout is 2 s)
+        page.driver.refresh()  # the busy shared machine let the call time out
         page.wait_until(lambda: page.all(".tabbar a") or page.all("form.password-form"), "the page came back")
         if page.all(".tabbar a"):
             break

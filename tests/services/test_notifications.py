@@ -458,8 +458,33 @@ def test_reminders_go_to_members_not_on_leave_once_and_in_their_language(notific
     call(notifications, "reminder_timer")
     kinds = [m["kind"] for m in inbox(notifications, "other", page_size=50)["items"]]
     assert kinds.count("reminder_hour_before") == 1 and "reminder_day_before" not in kinds
-    assert newest(notifications, "member")["title"] == "Party day in an hour"
+    assert newest(notifications, "member")["title"] == "In an hour: 主题党日"
+    assert newest(notifications, "member")["body"].startswith("The party day ")
     assert "reminder_hour_before" not in {m["kind"] for m in inbox(notifications, "secretary", page_size=50)["items"]}
+
+
+def test_a_meeting_is_told_and_reminded_by_its_kind_without_the_month_s_birthdays(notifications):
+    call(notifications, "update_member_settings", "member", {"language": "en"})
+    approved = {
+        "plan_id": uuid.uuid4().hex,
+        "activity_id": uuid.uuid4().hex,
+        "branch_id": "b-1",
+        "month": "2026-12",
+        "kind": "branch_committee",
+        "theme": "研究发展党员",
+        "starts_at": (datetime.now(timezone.utc) + timedelta(minutes=50)).isoformat(),
+        "venue_name": "支部办公室",
+        "roster": [{"member_id": "member"}, {"member_id": "secretary"}],
+    }
+    send(notifications, "plans", "plan_approved", approved)
+    told = wait_until(lambda: inbox(notifications, "secretary")["items"], message="the meeting told")
+    assert told[0]["title"] == "支委会安排：研究发展党员" and "开展支委会“研究发展党员”" in told[0]["body"]
+    call(notifications, "reminder_timer")
+    assert newest(notifications, "member")["title"] == "In an hour: 研究发展党员"
+    assert newest(notifications, "member")["body"].startswith("The branch committee meeting ")
+    assert newest(notifications, "secretary")["title"] == "支委会一小时后开始"
+    kinds = {m["kind"] for m in inbox(notifications, "secretary", page_size=50)["items"]}
+    assert "political_birthdays" not in kinds, "the month's birthdays are told with the theme day only"
 
 
 def test_the_inbox_pages_newest_first_with_the_unread_count_and_marks_all_read(notifications):

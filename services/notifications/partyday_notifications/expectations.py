@@ -43,12 +43,14 @@ class RosterMemberExpected(Expected):
 
 
 class PlanApprovedExpected(Expected):
-    """The fields of `plans.plan_approved`: the party day told to the branch's members, and reminded of."""
+    """The fields of `plans.plan_approved`: the party day or meeting (`kind`) told to the branch's members, and
+    reminded of."""
 
     plan_id: str
     activity_id: str
     branch_id: str
     month: str
+    kind: str = "theme_day"
     theme: str
     starts_at: AwareDatetime
     venue_name: str

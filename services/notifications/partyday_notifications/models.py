@@ -57,12 +57,14 @@ class MemberSettings(Base):
 
 
 class Activity(Base):
-    """An approved party day, from `plan_approved`, reminded of the day before and an hour before."""
+    """An approved party day or meeting (its `kind`), from `plan_approved`, reminded of the day before and an hour
+    before."""
 
     __tablename__ = "activities"
 
     activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     branch_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32), default="theme_day", server_default="theme_day")
     theme: Mapped[str] = mapped_column(String(500))
     venue_name: Mapped[str] = mapped_column(String(500))
     starts_at = mapped_column(Instant, nullable=False, index=True)

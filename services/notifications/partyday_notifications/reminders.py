@@ -38,7 +38,12 @@ def send_due(session: Session, now: datetime) -> int:
             continue
         kind = pending[-1][0]  # the nearer reminder only, when an activity approved late makes both due at once
         members = [member for member in activity.member_ids if member not in activity.on_leave]
-        parameters = {"theme": activity.theme, "venue": activity.venue_name, "starts_at": local_time(starts_at)}
+        parameters = {
+            "occasion": activity.kind,
+            "theme": activity.theme,
+            "venue": activity.venue_name,
+            "starts_at": local_time(starts_at),
+        }
         event_id = f"{kind}:{activity.activity_id}"
         told += notify(session, event_id, kind, members, parameters, now, activity.activity_id)
     return told

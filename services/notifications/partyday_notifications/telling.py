@@ -12,6 +12,8 @@ from partyday_notifications.models import Activity
 from partyday_notifications.notify import notify
 from partyday_notifications.settings import get_settings
 
+THEME_DAY = "theme_day"
+
 
 def local_time(moment: datetime) -> str:
     """A time as members read it: in the members' time zone, to the minute."""
@@ -19,14 +21,15 @@ def local_time(moment: datetime) -> str:
 
 
 def plan_published(session: Session, event_id: str, payload, now: datetime, birthdays: list[dict]) -> int:
-    """The branch's members (the approved roster) are told the party day, and it is kept to remind them of; the
-    secretary is told the month's political `birthdays`."""
+    """The branch's members (the approved roster) are told the party day or meeting, named by its kind, and it is
+    kept to remind them of; for the theme day, the secretary is told the month's political `birthdays`."""
     members = [entry.member_id for entry in payload.roster]
     if session.get(Activity, payload.activity_id) is None:
         session.add(
             Activity(
                 activity_id=payload.activity_id,
                 branch_id=payload.branch_id,
+                kind=payload.kind,
                 theme=payload.theme,
                 venue_name=payload.venue_name,
                 starts_at=payload.starts_at,
@@ -38,12 +41,15 @@ def plan_published(session: Session, event_id: str, payload, now: datetime, birt
         )
     parameters = {
         "branch": people.org_name(session, payload.branch_id),
+        "occasion": payload.kind,
         "theme": payload.theme,
         "starts_at": local_time(payload.starts_at),
         "venue": payload.venue_name,
         "actions": "、".join(payload.required_actions) or "—",
     }
     told = notify(session, event_id, "plan_published", members, parameters, now, payload.activity_id)
+    if payload.kind != THEME_DAY:
+        return told
     return told + political_birthdays(session, event_id, payload, now, birthdays)
 
 

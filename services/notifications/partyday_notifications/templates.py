@@ -4,10 +4,13 @@ same parameters, for the SMS gateway's own registered templates."""
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "plan_published": {
-        "zh": ("主题党日安排：{theme}", "{branch}将于{starts_at}在{venue}开展主题党日“{theme}”。须完成：{actions}。"),
+        "zh": (
+            "{occasion}安排：{theme}",
+            "{branch}将于{starts_at}在{venue}开展{occasion}“{theme}”。须完成：{actions}。",
+        ),
         "en": (
-            "Party day: {theme}",
-            "{branch} holds its party day “{theme}” at {starts_at} in {venue}. To do: {actions}.",
+            "Planned: {theme}",
+            "{branch} holds its {occasion} “{theme}” at {starts_at} in {venue}. To do: {actions}.",
         ),
     },
     "plan_returned": {
@@ -77,12 +80,15 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "reminder_day_before": {
-        "zh": ("明天主题党日", "明天{starts_at}在{venue}开展主题党日“{theme}”，请准时参加。"),
-        "en": ("Party day tomorrow", "Tomorrow at {starts_at}, in {venue}: “{theme}”. Please be on time."),
+        "zh": ("明天{occasion}", "明天{starts_at}在{venue}开展{occasion}“{theme}”，请准时参加。"),
+        "en": (
+            "Tomorrow: {theme}",
+            "Tomorrow at {starts_at}, in {venue}: the {occasion} “{theme}”. Please be on time.",
+        ),
     },
     "reminder_hour_before": {
-        "zh": ("主题党日一小时后开始", "主题党日“{theme}”将于{starts_at}在{venue}开始。"),
-        "en": ("Party day in an hour", "“{theme}” starts at {starts_at} in {venue}."),
+        "zh": ("{occasion}一小时后开始", "{occasion}“{theme}”将于{starts_at}在{venue}开始。"),
+        "en": ("In an hour: {theme}", "The {occasion} “{theme}” starts at {starts_at} in {venue}."),
     },
     "volunteer_request_submitted": {
         "zh": (
@@ -112,6 +118,11 @@ WORDS = {
     "removed": {"zh": "删除", "en": "removed"},
     "best": {"zh": "最佳", "en": "best"},
     "excellent": {"zh": "优秀", "en": "excellent"},
+    "theme_day": {"zh": "主题党日", "en": "party day"},
+    "members_meeting": {"zh": "党员大会", "en": "members' meeting"},
+    "branch_committee": {"zh": "支委会", "en": "branch committee meeting"},
+    "group_meeting": {"zh": "党小组会", "en": "party group meeting"},
+    "party_lecture": {"zh": "党课", "en": "party lecture"},
 }
 LANGUAGES = ("zh", "en")
 

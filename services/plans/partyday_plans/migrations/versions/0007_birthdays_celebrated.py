@@ -1,7 +1,7 @@
 """A plan keeps who marked its political birthdays (政治生日) celebrated, and when.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05
 """
 

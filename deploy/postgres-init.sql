@@ -6,3 +6,4 @@ CREATE DATABASE media;
 CREATE DATABASE scoring;
 CREATE DATABASE notifications;
 CREATE DATABASE volunteers;
+CREATE DATABASE quizzes;

@@ -12,6 +12,7 @@ SERVICE_CLASSES = {
     "scoring": "partyday_scoring.service:ScoringService",
     "notifications": "partyday_notifications.service:NotificationsService",
     "volunteers": "partyday_volunteers.service:VolunteersService",
+    "quizzes": "partyday_quizzes.service:QuizzesService",
 }
 
 

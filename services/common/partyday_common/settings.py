@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("directory", "plans", "attendance", "media", "scoring", "notifications", "volunteers")
+SERVICES = ("directory", "plans", "attendance", "media", "scoring", "notifications", "volunteers", "quizzes")
 
 DEFAULT_METRICS_PORTS = {
     "directory": 9101,
@@ -23,6 +23,7 @@ DEFAULT_METRICS_PORTS = {
     "scoring": 9105,
     "notifications": 9106,
     "volunteers": 9107,
+    "quizzes": 9108,
 }
 
 DEVELOPMENT_SECRET = "development-secret-change-me"

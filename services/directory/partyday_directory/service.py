@@ -511,3 +511,9 @@ class DirectoryService(PartydayService):
         """Scoring's administrative acts (evaluations, campaigns, superior scores) join the audit log."""
         with self.db.transaction() as session:
             audit.keep_act(session, event, act)
+
+    @event_consumer("quizzes", ACT_EVENT, expects=ActExpected)
+    def on_quizzes_act(self, event, act: ActExpected):
+        """Quizzes' administrative acts (question banks, quizzes) join the audit log."""
+        with self.db.transaction() as session:
+            audit.keep_act(session, event, act)

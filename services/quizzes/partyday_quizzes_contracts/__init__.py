@@ -1,0 +1,1 @@
+"""What the quizzes service exposes: the bodies its RPCs take and the events it emits."""

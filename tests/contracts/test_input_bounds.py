@@ -12,6 +12,7 @@ import partyday_directory_contracts.imports
 import partyday_directory_contracts.rpc
 import partyday_media_contracts.rpc
 import partyday_plans_contracts.rpc
+import partyday_quizzes_contracts.rpc
 import partyday_scoring_contracts.rpc
 from partyday_gateway.app import create_app
 
@@ -22,6 +23,7 @@ CONTRACT_MODULES = (
     partyday_media_contracts.rpc,
     partyday_plans_contracts.rpc,
     partyday_scoring_contracts.rpc,
+    partyday_quizzes_contracts.rpc,
 )
 # A pattern bounds a string when it is anchored and repeats nothing without an upper limit.
 BOUNDED_PATTERN = re.compile(r"^\^[^*+]*\$$")

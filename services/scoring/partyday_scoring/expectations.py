@@ -76,3 +76,12 @@ class DetailScoreChanged(Expected):
     branch_path: str
     detail_score: int = Field(ge=0, le=100)
     at: AwareDatetime
+
+
+class QuizParticipationChanged(Expected):
+    """The fields of `quizzes.quiz_participation_changed` scoring reads: a branch's quiz participation in a month."""
+
+    branch_id: str
+    month: str
+    took: int
+    expected: int

@@ -1,4 +1,5 @@
-"""The five-indicator score of one activity (综合得分), as plain functions.
+"""The five-indicator score of one activity (综合得分), as plain functions, with an optional sixth: the branch's
+quiz participation in the activity's month, counted only when its weight (PARTYDAY_SCORING_QUIZ_WEIGHT) is above 0.
 
 Each indicator is a share from 0 to 1, or None when it does not apply to the activity
 (its denominator is empty, or the superior has not scored yet). The total is
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
 PERIOD = re.compile(r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 INDICATORS = ("sign_in_rate", "mobile_like_rate", "upload_detail", "comments", "superior_score")
+QUIZ_PARTICIPATION = "quiz_participation"
 DEFAULT_WEIGHTS = {
     "sign_in_rate": 70.0,
     "mobile_like_rate": 10.0,
@@ -50,6 +52,7 @@ class Facts:
     superior_score: int | None
     mobile_excused: int = 0
     mobile_signed_in: int = 0
+    quiz_participation: float | None = None
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -89,9 +92,15 @@ def indicators(facts: Facts) -> dict[str, float | None]:
     }
 
 
+def with_quiz(weights: dict[str, float]) -> bool:
+    """Quiz participation is a sixth indicator only where it is weighed: at weight 0 (the default) the score is
+    the five indicators' alone, exactly as without it."""
+    return weights.get(QUIZ_PARTICIPATION, 0) > 0
+
+
 def total(values: dict[str, float | None], weights: dict[str, float]) -> float:
     """100 × the weighted mean of the indicators that apply, rounded to 2 decimals."""
-    applying = [name for name in INDICATORS if values[name] is not None]
+    applying = [name for name in values if values[name] is not None]
     weight = sum(weights[name] for name in applying)
     if weight <= 0:
         return 0.0
@@ -101,12 +110,19 @@ def total(values: dict[str, float | None], weights: dict[str, float]) -> float:
 def score(facts: Facts, weights: dict[str, float]) -> dict:
     """The total, its indicators, the weights used, and which indicators did not apply."""
     values = indicators(facts)
+    if with_quiz(weights):
+        values[QUIZ_PARTICIPATION] = facts.quiz_participation
     return {
         "total": total(values, weights),
         "indicators": {k: None if v is None else round(v, 4) for k, v in values.items()},
         "weights": dict(weights),
-        "not_applicable": [name for name in INDICATORS if values[name] is None],
+        "not_applicable": [name for name in values if values[name] is None],
     }
+
+
+def participation_rate(took: int, expected: int) -> float | None:
+    """A branch's quiz participation in a month: members' submissions over those expected; None without a quiz."""
+    return _share(took, expected)
 
 
 def period_closes_at(month: str, time_zone: str, grace_days: int) -> datetime:

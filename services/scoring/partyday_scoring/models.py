@@ -248,3 +248,16 @@ class Judgement(Base):
     organisation: Mapped[int] = mapped_column(Integer)
     effect: Mapped[int] = mapped_column(Integer)
     judged_at = mapped_column(Instant, nullable=False)
+
+
+class QuizParticipation(Base):
+    """A branch's quiz participation in a month, as the quizzes service announces it
+    (`quiz_participation_changed`): the sixth indicator, when it is weighed."""
+
+    __tablename__ = "quiz_participation"
+
+    branch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    took: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[int] = mapped_column(Integer)
+    announced_at = mapped_column(Instant, nullable=False)

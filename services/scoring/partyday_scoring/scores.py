@@ -11,7 +11,7 @@ from partyday_common import audit
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, invalid, not_found
 from partyday_scoring import formula
-from partyday_scoring.models import Comment, Like, Reflection, RosterMember, ScoredActivity
+from partyday_scoring.models import Comment, Like, QuizParticipation, Reflection, RosterMember, ScoredActivity
 from partyday_scoring.settings import get_settings
 from partyday_scoring_contracts.events import ScoreChanged, ScoresRecomputed
 
@@ -83,8 +83,11 @@ def _commenters(activity_ids):
     )
 
 
-def facts(act: ScoredActivity, mobile_likers: int, commenters: int) -> formula.Facts:
-    """The counts of the formula: attendance's, and the likes and comments of members on the roster."""
+def facts(
+    act: ScoredActivity, mobile_likers: int, commenters: int, quiz_participation: float | None = None
+) -> formula.Facts:
+    """The counts of the formula: attendance's, the likes and comments of members on the roster, and the branch's
+    quiz participation in the month."""
     return formula.Facts(
         expected=act.expected,
         excused=act.excused,
@@ -97,7 +100,21 @@ def facts(act: ScoredActivity, mobile_likers: int, commenters: int) -> formula.F
         commenters=commenters,
         detail_score=act.detail_score,
         superior_score=act.superior_score,
+        quiz_participation=quiz_participation,
     )
+
+
+def _quiz_participation(session: Session, activities: list[ScoredActivity]) -> dict[tuple[str, str], float | None]:
+    """The quiz participation of the activities' branches in their months, looked up only when it is weighed."""
+    if not activities or not formula.with_quiz(weights()):
+        return {}
+    rows = session.scalars(
+        select(QuizParticipation).where(
+            QuizParticipation.branch_id.in_({act.branch_id for act in activities}),
+            QuizParticipation.month.in_({act.month for act in activities}),
+        )
+    )
+    return {(row.branch_id, row.month): formula.participation_rate(row.took, row.expected) for row in rows}
 
 
 def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
@@ -107,7 +124,10 @@ def rescore(session: Session, act: ScoredActivity, now: datetime) -> None:
     session.flush()
     likers = dict(session.execute(_mobile_likers([act.activity_id])).all())
     commenters = dict(session.execute(_commenters([act.activity_id])).all())
-    computed = formula.score(facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)), weights())
+    quiz = _quiz_participation(session, [act]).get((act.branch_id, act.month))
+    computed = formula.score(
+        facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0), quiz), weights()
+    )
     if act.score != computed:
         _store(act, computed, now)
         emit(
@@ -130,10 +150,12 @@ def rescore_many(session: Session, activities: list[ScoredActivity], now: dateti
     ids = [act.activity_id for act in due]
     likers = dict(session.execute(_mobile_likers(ids)).all()) if ids else {}
     commenters = dict(session.execute(_commenters(ids)).all()) if ids else {}
+    quizzes = _quiz_participation(session, due)
     changed = 0
     for act in due:
+        quiz = quizzes.get((act.branch_id, act.month))
         computed = formula.score(
-            facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0)), weights()
+            facts(act, likers.get(act.activity_id, 0), commenters.get(act.activity_id, 0), quiz), weights()
         )
         if act.score != computed:
             _store(act, computed, now)
@@ -204,3 +226,30 @@ def view(act: ScoredActivity) -> dict:
             "not_applicable": [],
         }
     return {**base, "status": "scored", **act.score}
+
+
+def quiz_participation_changed(session: Session, changed, now: datetime) -> None:
+    """Keep a branch's quiz participation in a month (the count of members' submissions only grows, so an older
+    announcement arriving late changes nothing) and score the branch's activities of that month again."""
+    found = session.get(QuizParticipation, (changed.branch_id, changed.month), with_for_update=True)
+    if found is None:
+        session.add(
+            QuizParticipation(
+                branch_id=changed.branch_id,
+                month=changed.month,
+                took=changed.took,
+                expected=changed.expected,
+                announced_at=now,
+            )
+        )
+    elif changed.took >= found.took:
+        found.took, found.expected, found.announced_at = changed.took, changed.expected, now
+    else:
+        return
+    session.flush()
+    for act in session.scalars(
+        select(ScoredActivity)
+        .where(ScoredActivity.branch_id == changed.branch_id, ScoredActivity.month == changed.month)
+        .with_for_update()
+    ):
+        rescore(session, act, now)

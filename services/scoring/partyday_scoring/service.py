@@ -36,6 +36,7 @@ from partyday_scoring.expectations import (
     MemberReflected,
     PlanApproved,
     PlanProgressed,
+    QuizParticipationChanged,
 )
 from partyday_scoring.models import metadata, org_nodes
 from partyday_scoring.settings import get_settings
@@ -144,6 +145,13 @@ class ScoringService(OrgTreeProjection, PartydayService):
         """Media judged how complete the activity's photos and text are: score again."""
         with self.db.transaction() as session:
             activities.detail_changed(session, changed, _now())
+
+    @event_consumer("quizzes", "quiz_participation_changed", expects=QuizParticipationChanged)
+    def on_quiz_participation_changed(self, event, changed):
+        """A branch's quiz participation in a month changed: its activities of that month are scored again (it
+        counts only when PARTYDAY_SCORING_QUIZ_WEIGHT is above 0)."""
+        with self.db.transaction() as session:
+            scores.quiz_participation_changed(session, changed, _now())
 
     @rpc
     def get_activity(self, activity_id: str) -> dict:

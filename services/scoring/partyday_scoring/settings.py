@@ -14,6 +14,11 @@ class ScoringSettings(Settings):
     scoring_weights: str = Field(
         "70,10,10,5,5", description="weights of sign_in_rate, mobile_like_rate, upload_detail, comments, superior_score"
     )
+    scoring_quiz_weight: float = Field(
+        0.0,
+        ge=0,
+        description="weight of the sixth indicator, the branch's quiz participation in the month (0: not counted)",
+    )
     scoring_grace_days: int = Field(10, ge=0, le=365, description="days after its month that a score still changes")
     scoring_time_zone: str = Field("Asia/Shanghai", description="the time zone in which a month ends for scores")
     comment_reports_to_hide: int = Field(3, ge=1, description="reports that hide a comment for moderation")
@@ -35,8 +40,11 @@ class ScoringSettings(Settings):
 
     @cached_property
     def weights(self) -> dict[str, float]:
-        """The weights of PARTYDAY_SCORING_WEIGHTS by indicator."""
-        return formula.parse_weights(self.scoring_weights)
+        """The weights of PARTYDAY_SCORING_WEIGHTS by indicator, and PARTYDAY_SCORING_QUIZ_WEIGHT's when above 0."""
+        weights = formula.parse_weights(self.scoring_weights)
+        if self.scoring_quiz_weight > 0:
+            weights[formula.QUIZ_PARTICIPATION] = self.scoring_quiz_weight
+        return weights
 
     @property
     def vote_limits(self) -> dict[str, int]:

@@ -41,6 +41,7 @@ def test_a_branch_secretary_manages_their_branch_and_reads_it_but_reviews_nothin
         "read_evaluations",
         "answer_rectifications",
         "propose_ideas",
+        "manage_quizzes",
     }
     assert answer["capabilities"]["manage_plans"] == [{"org_id": "b1", "org_path": "/root/county/town/b1/"}]
 
@@ -80,6 +81,7 @@ def test_each_capability_lists_the_widest_subtrees_once_and_home_is_the_widest_a
                 "run_campaigns",
                 "judge",
                 "read_evaluations",
+                "manage_quizzes",
             },
         ),
         (
@@ -98,6 +100,7 @@ def test_each_capability_lists_the_widest_subtrees_once_and_home_is_the_widest_a
                 "run_campaigns",
                 "judge",
                 "read_evaluations",
+                "manage_quizzes",
             },
         ),
         ("committee", {"committee", "read_evaluations"}),

@@ -38,6 +38,7 @@ from partyday_gateway.routes import (
     notifications,
     orgs,
     plans,
+    quizzes,
     rankings,
     reports,
     reviews,
@@ -148,6 +149,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lost_members,
         meetings,
         volunteers,
+        quizzes,
     ):
         app.include_router(module.router)
     web.install(app)

@@ -35,6 +35,8 @@ JUDGE = frozenset({"org_admin", "city_admin"})
 WORKING_GROUP = frozenset({"working_group"})
 COMMITTEE = frozenset({"committee"})
 READ_EVALUATIONS = READ | WORKING_GROUP | COMMITTEE
+# Question banks and quizzes: a secretary sets quizzes for their branch, an admin for their subtree.
+MANAGE_QUIZZES = frozenset({"branch_admin", "org_admin", "city_admin"})
 
 # Every capability by the name a 403 gives as `needs` and `/me` answers the caller's reach in.
 CAPABILITIES: dict[str, frozenset] = {
@@ -56,6 +58,7 @@ CAPABILITIES: dict[str, frozenset] = {
     "working_group": WORKING_GROUP,
     "committee": COMMITTEE,
     "read_evaluations": READ_EVALUATIONS,
+    "manage_quizzes": MANAGE_QUIZZES,
 }
 # The node a caller's work starts from is that of their widest administrative role.
 HOME_ORDER = ("city_admin", "org_admin", "auditor", "branch_admin")

@@ -51,9 +51,10 @@ async def me(caller: AnyCaller):
     `capabilities` names every capability the routes check (`read`, `manage_tree`, `manage_members`, `grant_roles`,
     `read_audit`, `create_city`, `publish_directives`, `manage_plans`, `review`, `answer_rectifications`,
     `propose_ideas`, `spot_check`, `review_attendance`, `run_campaigns`, `judge`, `working_group`, `committee`,
-    `read_evaluations`, as in a 403's `needs`), each with the roots of the subtrees where the caller holds it: `[]`
-    where they hold it nowhere, and no subtree inside another listed. A page shows a control when the capability
-    reaches the node it acts on (the node's path starts with a scope's `org_path`), or anywhere for a page-wide one.
+    `read_evaluations`, `manage_quizzes`, as in a 403's `needs`), each with the roots of the subtrees where the
+    caller holds it: `[]` where they hold it nowhere, and no subtree inside another listed. A page shows a control
+    when the capability reaches the node it acts on (the node's path starts with a scope's `org_path`), or anywhere
+    for a page-wide one.
     The routes still decide every call, and some ask more than the capability: nobody reviews, judges or scores
     their own branch, and every member reads their own branch (`org_id`) without a role. `home_org_id` is the node
     of the caller's widest administrative role (city, organisation, auditor, branch, in that order), else of another

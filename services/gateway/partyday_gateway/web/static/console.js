@@ -28,6 +28,7 @@ import overdue from './console/overdue.js';
 import plan from './console/plan.js';
 import plans from './console/plans.js';
 import progress from './console/progress.js';
+import quizzes from './console/quizzes.js';
 import rankings from './console/rankings.js';
 import rectifications from './console/rectifications.js';
 import reports from './console/reports.js';
@@ -42,10 +43,11 @@ const inbox = { title: 'inbox.title', needs: [], show: (main, page = '1') => sho
 const VIEWS = { home, orgs, plan, directives, plans, media, rankings, progress, overdue, 'spot-checks': spotChecks,
   reviews, rectifications, campaigns, evaluations, moderation, roster, audit, 'dead-letters': deadLetters, activity,
   inbox, password, reports, archive, study, members, member, grants, schedule, 'lost-members': lostMembers, meetings,
-  volunteers };
+  volunteers, quizzes };
 const NAV = ['home', 'orgs', 'plan', 'directives', 'plans', 'media', 'rankings', 'progress', 'overdue',
   'spot-checks', 'reviews', 'rectifications', 'campaigns', 'evaluations', 'moderation', 'reports', 'archive',
-  'study', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters', 'lost-members', 'meetings', 'volunteers'];
+  'study', 'quizzes', 'members', 'grants', 'schedule', 'roster', 'audit', 'dead-letters', 'lost-members', 'meetings',
+  'volunteers'];
 const app = document.getElementById('app');
 
 // The home is for those who administer a node above the branches; a branch's secretary works from its plan.

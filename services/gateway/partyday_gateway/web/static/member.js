@@ -10,6 +10,7 @@ import { showVolunteerWork } from './volunteer-work.js';
 import { applyI18n, t } from './i18n.js';
 import { birthdaysCard } from './birthdays.js';
 import { attendanceCard, likeButton, studyCard } from './month.js';
+import { showMyQuizzes, takeQuiz } from './quiz-take.js';
 import {
   act, badge, empty, errorBox, field, fmtTime, h, langSwitch, loading, mount, notice, pager, showAbsences,
   thisMonth,
@@ -28,11 +29,12 @@ let me = null;
 
 const VIEWS = {
   home: viewHome, scan: viewScan, checkin: viewCheckin, history: viewHistory, vote: viewVote, inbox: viewInbox,
-  password: viewPassword,
+  password: viewPassword, quizzes: (main) => showMyQuizzes(session, main),
+  quiz: (main) => takeQuiz(session, main, params.get('quiz'), params.get('attempt')),
+  volunteer: (main) => showVolunteerWork(session, main),
 };
-VIEWS.volunteer = (main) => showVolunteerWork(session, main);
-const TABS = [['home', 'm.tab.home'], ['scan', 'm.tab.scan'], ['inbox', 'm.tab.inbox'], ['history', 'm.tab.history']];
-TABS.push(['volunteer', 'm.tab.volunteer']);
+const TABS = [['home', 'm.tab.home'], ['scan', 'm.tab.scan'], ['quizzes', 'm.tab.quizzes'], ['inbox', 'm.tab.inbox'],
+  ['history', 'm.tab.history'], ['volunteer', 'm.tab.volunteer']];
 
 function deviceId() {
   let id = localStorage.getItem(DEVICE_KEY);

@@ -6,7 +6,8 @@ from partyday_attendance_contracts.events import ActivityClosed, AttendanceUpdat
 from partyday_common.consumer import EventConsumer
 from partyday_media_contracts.events import DetailScoreChanged as MediaDetailScoreChanged
 from partyday_plans_contracts.events import PlanApproved, PlanEvent, RosterEntry
-from partyday_scoring.expectations import DetailScoreChanged
+from partyday_quizzes_contracts.events import QuizParticipationChanged as ProducedParticipation
+from partyday_scoring.expectations import DetailScoreChanged, QuizParticipationChanged
 from partyday_scoring.service import ScoringService
 from partyday_scoring_contracts.events import EVENTS, SUBSCRIBED
 
@@ -56,6 +57,12 @@ def test_scoring_reads_what_detail_score_changed_gives():
     assert DetailScoreChanged.model_validate(event.model_dump(mode="json")).detail_score == 57
 
 
+def test_a_produced_quiz_participation_parses_as_scoring_expects():
+    produced = ProducedParticipation(branch_id="b", branch_path="/c/b/", month="2026-12", took=3, expected=4)
+    read = QuizParticipationChanged.model_validate(produced.model_dump(mode="json"))
+    assert (read.branch_id, read.month, read.took, read.expected) == ("b", "2026-12", 3, 4)
+
+
 def _subscriptions():
     for name in dir(ScoringService):
         for entrypoint in getattr(getattr(ScoringService, name), "nameko_entrypoints", ()):
@@ -63,9 +70,9 @@ def _subscriptions():
                 yield name, entrypoint
 
 
-def test_each_of_scorings_twelve_subscriptions_names_the_model_it_expects():
+def test_each_of_scorings_thirteen_subscriptions_names_the_model_it_expects():
     subscriptions = list(_subscriptions())
-    assert len(subscriptions) == 12
+    assert len(subscriptions) == 13
     assert all(entrypoint.expects is not None for _, entrypoint in subscriptions), (
         "tests/contracts checks each model against its producer's"
     )

@@ -7,6 +7,7 @@ import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -303,3 +304,13 @@ def test_the_best_attempt_counts_in_the_results_and_branches_show_who_took_it(qu
     assert call(quizzes, "participation", quiz_id, "/city/other/")["items"] == []
     told = outbox(quizzes, "quiz_participation_changed")
     assert [(e["branch_id"], e["took"]) for e in told] == [("b-1", 1), ("b-2", 1)], "once per member's first try"
+
+
+def test_starts_of_one_member_at_once_give_one_attempt(quizzes):
+    import_county_bank(quizzes)
+    quiz_id = new_quiz(quizzes, max_attempts=3)["quiz_id"]
+    with ClusterRpcProxy({"AMQP_URI": quizzes.config["AMQP_URI"]}, timeout=60) as proxy:
+        replies = [proxy.quizzes.start_attempt.call_async(quiz_id, taker("m2"), now=at(1)) for _ in range(6)]
+        started = {reply.result()["attempt_id"] for reply in replies}
+    assert len(started) == 1, "one attempt started, the others resumed it"
+    assert call(quizzes, "my_quizzes", taker("m2"), now=at(2))["items"][0]["attempts_used"] == 1

@@ -5,10 +5,12 @@ own quizzes with their state and best score."""
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.db import emit
 from partyday_common.errors import DomainError, invalid, not_found
+from partyday_common.idempotency import once
 from partyday_common.pagination import page_bounds
 from partyday_quizzes import bank, participation, quizzes, rules
 from partyday_quizzes.models import Attempt, Directive, Quiz
@@ -50,7 +52,6 @@ def start(session: Session, quiz_id: str, taker, now, grace_s: float) -> dict:
     """A new attempt with the questions drawn for it and its deadline; the running attempt when there is one."""
     quiz = quizzes.get(session, quiz_id)
     _reached(quiz, taker)
-    session.execute(select(Quiz.id).where(Quiz.id == quiz_id).with_for_update())
     existing = _attempts(session, quiz_id, taker.member_id, lock=True)
     running = [a for a in existing if rules.is_running(a.submitted_at, a.deadline_at, grace_s, now)]
     if running:
@@ -72,6 +73,24 @@ def start(session: Session, quiz_id: str, taker, now, grace_s: float) -> dict:
     session.add(attempt)
     session.flush()
     return view(attempt, now, grace_s)
+
+
+def start_once(transaction, quiz_id: str, taker, now, grace_s: float, idempotency_key: str | None) -> dict:
+    """`start` in a transaction of its own, honouring the Idempotency-Key. Two starts of one member at once both
+    find no attempt and both number theirs 1; the one that commits second breaks the unique attempt number and is
+    tried once more, when it finds the other's attempt running and resumes it."""
+    request = {"quiz_id": quiz_id, "taker": taker.model_dump()}
+
+    def run() -> dict:
+        with transaction() as session:
+            return once(
+                session, "start_attempt", idempotency_key, request, lambda: start(session, quiz_id, taker, now, grace_s)
+            )
+
+    try:
+        return run()
+    except IntegrityError:
+        return run()
 
 
 def get_own(session: Session, attempt_id: str, member_id: str, lock: bool = False) -> Attempt:

@@ -167,14 +167,7 @@ class QuizzesService(OrgTreeProjection, PartydayService):
         """Start an attempt (or resume the running one): its questions and its deadline on the server."""
         who = validated(Taker, taker)
         grace = get_settings().quizzes_grace_s
-        with self.db.transaction() as session:
-            return once(
-                session,
-                "start_attempt",
-                idempotency_key,
-                {"quiz_id": quiz_id, "taker": taker},
-                lambda: attempts.start(session, quiz_id, who, instant(now), grace),
-            )
+        return attempts.start_once(self.db.transaction, quiz_id, who, instant(now), grace, idempotency_key)
 
     @rpc
     def get_attempt(self, attempt_id: str, member_id: str, now: str | None = None) -> dict:

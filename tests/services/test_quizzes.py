@@ -314,3 +314,16 @@ def test_starts_of_one_member_at_once_give_one_attempt(quizzes):
         started = {reply.result()["attempt_id"] for reply in replies}
     assert len(started) == 1, "one attempt started, the others resumed it"
     assert call(quizzes, "my_quizzes", taker("m2"), now=at(2))["items"][0]["attempts_used"] == 1
+
+
+def test_an_import_repeated_with_its_key_gets_the_first_answer_and_every_file_is_deleted(quizzes):
+    rows = [TEMPLATE_HEADERS, ("判断", "党费按月交纳。", "", "", "", "", "", "", "对", "")]
+    first_key, second_key = stored_bank(rows), stored_bank(rows)
+    body = {"org_id": "county", "filename": "bank.xlsx"}
+    first = call(quizzes, "import_bank", {**body, "storage_key": first_key}, idempotency_key="import-1")
+    again = call(quizzes, "import_bank", {**body, "storage_key": second_key}, idempotency_key="import-1")
+    assert again == first and call(quizzes, "questions", "county")["total"] == 1
+    storage = make_storage(common_settings())
+    assert not storage.exists(first_key) and not storage.exists(second_key)
+    missing = refused(quizzes, "import_bank", {**body, "storage_key": first_key})
+    assert missing.code == "UPLOAD_NOT_FOUND" and missing.status == 404

@@ -1,6 +1,7 @@
 """An organisation's question bank: questions added, edited and removed one at a time, or imported from an XLSX
 in the object store, paged in SQL."""
 
+import hashlib
 import uuid
 
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
+from partyday_common.idempotency import once
 from partyday_common.orgtree import get_node
 from partyday_common.pagination import page_bounds
 from partyday_quizzes import bank_file, rules
@@ -113,17 +115,37 @@ def snapshots(session: Session, question_ids: list[str]) -> list[dict]:
     ]
 
 
+def import_once(session: Session, body, storage, max_rows: int, idempotency_key: str | None) -> dict:
+    """`import_file` honouring the Idempotency-Key: the same request is the same organisation, file name and file
+    content (each upload gets a storage key of its own). The file is deleted whatever happens."""
+    try:
+        if not storage.exists(body.storage_key):
+            raise not_found("upload", body.storage_key)
+        request = {"org_id": body.org_id, "filename": body.filename, "sha256": _digest(storage, body.storage_key)}
+        return once(
+            session,
+            "import_bank",
+            idempotency_key,
+            request,
+            lambda: import_file(session, body.org_id, storage, body.storage_key, body.filename, max_rows),
+        )
+    finally:
+        storage.delete(body.storage_key)
+
+
+def _digest(storage, key: str) -> str:
+    digest = hashlib.sha256()
+    for chunk in storage.iter_chunks(key):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def import_file(session: Session, org_id: str, storage, storage_key: str, filename: str | None, max_rows: int) -> dict:
     """Read an XLSX into the bank: each valid row a question, each wrong one reported with its row number and
-    reasons (the others are kept); the file is deleted afterwards."""
+    reasons (the others are kept)."""
     path = org_path(session, org_id)
-    try:
-        with storage.local_copy(storage_key) as local, open(local, "rb") as file:
-            rows = bank_file.read_bank(file, max_rows)
-    except FileNotFoundError:
-        raise not_found("upload", storage_key) from None
-    finally:
-        storage.delete(storage_key)
+    with storage.local_copy(storage_key) as local, open(local, "rb") as file:
+        rows = bank_file.read_bank(file, max_rows)
     questions = [
         _new(org_id, path, q["kind"], q["text"], q["options"], q["answer"], q["explanation"]) for _, q in rows.questions
     ]

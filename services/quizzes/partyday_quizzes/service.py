@@ -115,13 +115,7 @@ class QuizzesService(OrgTreeProjection, PartydayService):
         body = validated(BankImport, payload)
         rows = get_settings().quizzes_max_import_rows
         with self.db.transaction() as session:
-            return once(
-                session,
-                "import_bank",
-                idempotency_key,
-                payload,
-                lambda: bank.import_file(session, body.org_id, self.storage, body.storage_key, body.filename, rows),
-            )
+            return bank.import_once(session, body, self.storage, rows, idempotency_key)
 
     @rpc
     def create_quiz(

@@ -54,6 +54,15 @@ def test_an_admin_sets_a_quiz_from_an_imported_bank_and_a_member_takes_it_on_the
     assert "出错 1 行" in report.text and "5" in report.text and "选择题须有 2 至 6 个选项" in report.text
     page.wait("#bank-questions td", "“三会一课”包括哪些？")
     page.shot("the import report and the bank")
+    page.click("button[data-edit]")
+    page.wait("#question-form textarea[name=question-text]", visible=True)
+    page.wait_until(
+        lambda: page.js("return document.querySelector('#question-form textarea[name=question-text]').value"),
+        "the question to edit was read",
+    )
+    page.fill("#question-form textarea[name=question-explanation]", "党章规定")
+    page.click("#question-form button[type=submit]")
+    page.wait("#question-editor .alert.ok", "题目已保存")
 
     page.go("/console#/quizzes")
     page.fill("#quiz-create input[name=quiz-title]", "学习新党章测试")

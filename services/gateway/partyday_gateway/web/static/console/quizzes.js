@@ -125,7 +125,8 @@ async function viewBank(main) {
   } }, h('p', { class: 'muted' }, t('quiz.importHint'), ' ', template), field('quiz.file', file), upload, out);
   section(main, 'quiz.bank', h('div', { class: 'toolbar' }, h('a', { class: 'btn link', href: '#/quizzes' },
     t('quiz.back')), h('span', { class: 'muted' }, orgLabel(state.org))),
-  h('div', { class: 'grid2' }, importForm, editor), report, h('h3', {}, t('quiz.questionsOfBank')), questions);
+  h('div', { class: 'grid2' }, h('div', {}, importForm, report), editor), h('h3', {}, t('quiz.questionsOfBank')),
+  questions);
   mount(editor, questionForm(null, questions, editor));
   await showBank(questions, editor);
 }
@@ -177,6 +178,8 @@ function questionForm(found, questions, editor) {
     found && found.kind !== 'true_false' ? found.options.join('\n') : '');
   const answer = h('input', { name: 'question-answer', required: true, maxlength: 6,
     value: found ? found.answer.map((i) => LETTERS[i]).join('') : '' });
+  const explanation = h('textarea', { name: 'question-explanation', rows: 2, maxlength: 1000 },
+    found?.explanation || '');
   const save = h('button', { class: 'btn primary', type: 'submit' }, t(found ? 'quiz.save' : 'quiz.add'));
   return h('form', { class: 'card form', id: 'question-form', onsubmit: async (event) => {
     event.preventDefault();
@@ -188,6 +191,7 @@ function questionForm(found, questions, editor) {
       answer: isTrueFalse ? [['对', 'T', 'A'].includes(letters) ? 0 : 1]
         : [...letters].map((letter) => LETTERS.indexOf(letter)),
     };
+    if (explanation.value.trim()) body.explanation = explanation.value.trim();
     const saved = await act(save, out, () => (found
       ? session.call(`/questions/${found.question_id}`, { method: 'PUT', body })
       : session.call(`/orgs/${state.org}/questions`, { method: 'POST', body })));
@@ -198,7 +202,7 @@ function questionForm(found, questions, editor) {
     }
   } }, h('h3', {}, t(found ? 'quiz.editQuestion' : 'quiz.newQuestion')), field('quiz.kind', kind),
   field('quiz.text', text), field('quiz.options', options, t('quiz.optionsHint')),
-  field('quiz.answer', answer, t('quiz.answerHint')), save, out);
+  field('quiz.answer', answer, t('quiz.answerHint')), field('quiz.explanation', explanation), save, out);
 }
 
 // A quiz's results per member and its participation per branch, under the chosen node.

@@ -662,6 +662,7 @@ def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page
         "督查通报",
         "六有档案",
         "学习资料",
+        "学习测试",
         "党员管理",
         "党日与年度任务",
         "党员名册导入",

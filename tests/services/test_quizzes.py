@@ -327,3 +327,14 @@ def test_an_import_repeated_with_its_key_gets_the_first_answer_and_every_file_is
     assert not storage.exists(first_key) and not storage.exists(second_key)
     missing = refused(quizzes, "import_bank", {**body, "storage_key": first_key})
     assert missing.code == "UPLOAD_NOT_FOUND" and missing.status == 404
+
+
+def test_a_question_removed_from_the_bank_is_drawn_no_more(quizzes):
+    ids = import_county_bank(quizzes)
+    quiz_id = new_quiz(quizzes, question_ids=ids[:2], max_attempts=2)["quiz_id"]
+    call(quizzes, "remove_question", ids[0])
+    attempt = call(quizzes, "start_attempt", quiz_id, taker("m1"), now=at(1))
+    assert [q["id"] for q in attempt["questions"]] == [ids[1]] and attempt["total"] == 1
+    call(quizzes, "submit_attempt", attempt["attempt_id"], "m1", {"answers": {}}, now=at(2))
+    call(quizzes, "remove_question", ids[1])
+    assert refused(quizzes, "start_attempt", quiz_id, taker("m1"), now=at(3)).code == "QUIZ_HAS_NO_QUESTIONS"

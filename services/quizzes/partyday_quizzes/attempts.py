@@ -57,7 +57,10 @@ def start(session: Session, quiz_id: str, taker, now, grace_s: float) -> dict:
     if running:
         return view(running[0], now, grace_s)
     rules.check_can_start(quiz.opens_at, quiz.closes_at, quiz.max_attempts, len(existing), now)
-    questions = bank.snapshots(session, rules.draw(quiz.question_ids, quiz.draw_count))
+    pool = bank.still_active(session, quiz.question_ids)
+    if not pool:
+        raise DomainError("QUIZ_HAS_NO_QUESTIONS", "every question of this quiz was removed from the bank", 422)
+    questions = bank.snapshots(session, rules.draw(pool, quiz.draw_count))
     attempt = Attempt(
         id=uuid.uuid4().hex,
         quiz_id=quiz.id,

@@ -99,6 +99,12 @@ def active_ids(session: Session, org_id: str, question_ids: list[str] | None = N
     return list(dict.fromkeys(question_ids))
 
 
+def still_active(session: Session, question_ids: list[str]) -> list[str]:
+    """Those of the questions not removed from their bank since, in the order given."""
+    active = set(session.scalars(select(Question.id).where(Question.id.in_(question_ids), Question.active.is_(True))))
+    return [question_id for question_id in question_ids if question_id in active]
+
+
 def snapshots(session: Session, question_ids: list[str]) -> list[dict]:
     """The questions as an attempt keeps them (with their answers, for scoring), in the order given."""
     found = {row.id: row for row in session.scalars(select(Question).where(Question.id.in_(question_ids)))}

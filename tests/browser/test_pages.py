@@ -666,6 +666,9 @@ def test_a_branch_secretary_drafts_and_submits_the_months_plan(stack, city, page
         "党员管理",
         "党日与年度任务",
         "党员名册导入",
+        "组织找党员",
+        "三会一课",
+        "志愿服务",
     ]
     page.wait("#plan-form h3", "制定活动方案")
     assert page.wait("#plan-form input[name=theme]").get_attribute("value") == "学习新修订的党章"

@@ -344,6 +344,21 @@ def test_each_event_reaches_the_right_people_with_the_right_text(notifications):
             "批准",
         ),
         (
+            "attendance",
+            "makeup_assigned",
+            {
+                "activity_id": activity_id,
+                "member_id": "member",
+                "branch_id": "b-1",
+                "theme": "学习二十大精神",
+                "starts_at": "2026-12-06T09:00:00+08:00",
+                "due_at": "2026-12-20T12:00:00+08:00",
+            },
+            "member",
+            "makeup_assigned",
+            "请于2026-12-20 12:00前",
+        ),
+        (
             "media",
             "upload_rejected",
             {

@@ -73,6 +73,9 @@ def test_a_message_is_rendered_in_the_members_language_with_its_words_translated
     assert render("leave_decided", "zh", parameters) == ("请假审批结果", "您的主题党日请假申请已批准。")
     assert render("leave_decided", "en", parameters)[1] == "Your leave request for the party day was approved."
     assert render("leave_decided", "fr", parameters)[0] == "请假审批结果", "Chinese when the language is unknown"
+    makeup = {"theme": "学习二十大精神", "starts_at": "2026-12-06 09:00", "due_at": "2026-12-20 12:00"}
+    assert render("makeup_assigned", "zh", makeup)[1].startswith("您未参加2026-12-06 09:00的主题党日“学习二十大精神”")
+    assert "by 2026-12-20 12:00" in render("makeup_assigned", "en", makeup)[1]
 
 
 def test_the_sms_signature_is_the_hmac_of_the_body():

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_attendance import absences, rules
+from partyday_attendance import absences, makeups, rules
 from partyday_attendance.models import Activity, LeaveRequest, SheetEntry
 from partyday_attendance_contracts.events import ActivityClosed, AttendanceUpdated
 from partyday_common.db import emit
@@ -14,7 +14,7 @@ from partyday_common.db import emit
 STATUSES = ("signed_out", "no_sign_out", "absent", "excused")
 
 
-def close_due(session: Session, now: datetime, absence_threshold: int) -> int:
+def close_due(session: Session, now: datetime, absence_threshold: int, makeup_due_days: int) -> int:
     """Close every activity whose sign-out window has ended by `now`, the longest ended first; how many."""
     due = session.scalars(
         select(Activity)
@@ -23,12 +23,13 @@ def close_due(session: Session, now: datetime, absence_threshold: int) -> int:
         .with_for_update()
     ).all()
     for act in due:
-        close(session, act, now, absence_threshold)
+        close(session, act, now, absence_threshold, makeup_due_days)
     return len(due)
 
 
-def close(session: Session, act: Activity, now: datetime, absence_threshold: int) -> dict:
-    """Final statuses: no sign-in is absent (or excused with approved leave), no sign-out is recorded as such."""
+def close(session: Session, act: Activity, now: datetime, absence_threshold: int, makeup_due_days: int) -> dict:
+    """Final statuses: no sign-in is absent (or excused with approved leave), no sign-out is recorded as such; each
+    member absent without leave gets a make-up study (`makeups`)."""
     excused = set(
         session.scalars(
             select(LeaveRequest.member_id).where(LeaveRequest.activity_id == act.id, LeaveRequest.status == "approved")
@@ -42,6 +43,9 @@ def close(session: Session, act: Activity, now: datetime, absence_threshold: int
         if not entry.guest and act.kind == absences.THEME_DAY:
             absences.track(session, act, entry, absence_threshold)
     act.closed_at = now
+    for entry in entries:
+        if entry.status == "absent" and not entry.guest:
+            makeups.follow(session, act, entry, now, makeup_due_days)
     counts = recount(session, act, announce=False)
     emit(
         session,

@@ -8,7 +8,7 @@ from prometheus_client import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from partyday_attendance import absences, closing, rules, signals
+from partyday_attendance import absences, closing, makeups, rules, signals
 from partyday_attendance.models import Activity, Scan, SheetEntry
 from partyday_attendance.settings import AttendanceSettings
 from partyday_common import audit
@@ -103,7 +103,14 @@ def record_activity(session: Session, record_id: int) -> dict:
 
 
 def decide(
-    session: Session, record_id: int, decision: str, reason: str, decided_by: str, now: datetime, absence_threshold: int
+    session: Session,
+    record_id: int,
+    decision: str,
+    reason: str,
+    decided_by: str,
+    now: datetime,
+    absence_threshold: int,
+    makeup_due_days: int,
 ) -> dict:
     """A superior accepts or voids a claimed or flagged record, with a reason kept on it (the decision's audit):
     an accepted claim signs its member in at the time it claimed, a voided sign-in leaves them absent; the
@@ -143,6 +150,7 @@ def decide(
         closing.recount(session, act)
         if not entry.guest:
             absences.restreak(session, entry.member_id, absence_threshold)
+            makeups.follow(session, act, entry, now, makeup_due_days)
     session.flush()
     return record_view(scan, act.branch_id, act.theme, entry.name if entry else None)
 

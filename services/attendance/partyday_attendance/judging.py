@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from partyday_attendance import absences, closing, device_keys, rules, tokens
+from partyday_attendance import absences, closing, device_keys, makeups, rules, tokens
 from partyday_attendance.activities import windows_of
 from partyday_attendance.models import Activity, Scan, SheetEntry
 from partyday_attendance_contracts.events import MemberReflected
@@ -145,6 +145,7 @@ def judge(
         closing.recount(session, session.get(Activity, act.id))
         if kind == "sign_in":
             absences.restreak(session, member_id, absence_threshold)
+            makeups.withdraw(session, act.id, member_id)
     return record["answer"]
 
 

@@ -146,3 +146,21 @@ class AbsenceStreak(Base):
     branch_id: Mapped[str] = mapped_column(String(64))
     streak: Mapped[int] = mapped_column(Integer)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MakeupTask(Base):
+    """A make-up study (补学) for a member absent without leave from a closed party day (`makeups`): assigned,
+    done with its reflection (late if after its due instant), or withdrawn when a review signed them in after all."""
+
+    __tablename__ = "makeup_tasks"
+
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    branch_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    assigned_at = mapped_column(Instant, nullable=False)
+    due_at = mapped_column(Instant, nullable=False)
+    completed_at = mapped_column(Instant)
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reflection: Mapped[str | None] = mapped_column(Text)

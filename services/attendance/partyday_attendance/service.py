@@ -10,6 +10,7 @@ from partyday_attendance import (
     device_keys,
     integrity,
     leave,
+    makeups,
     roster,
     scanning,
     views,
@@ -155,10 +156,11 @@ class AttendanceService(PartydayService):
             )
 
     @rpc
-    def attendance(self, activity_id: str) -> dict:
-        """The sign-in sheet: each member's status and times, and the counts once closed."""
+    def attendance(self, activity_id: str, now: str | None = None) -> dict:
+        """The sign-in sheet: each member's status and times, their make-up study, and the counts once closed."""
+        at = instant(now)
         with self.db.transaction() as session:
-            return views.sheet_view(session, activities.find(session, activity_id))
+            return views.sheet_view(session, activities.find(session, activity_id), at)
 
     @rpc
     def member_history(self, member_id: str, page: int = 1, page_size: int = 20) -> dict:
@@ -331,7 +333,49 @@ class AttendanceService(PartydayService):
                     decided_by,
                     at,
                     get_settings().absence_flag_after,
+                    get_settings().attendance_makeup_due_days,
                 ),
+            )
+
+    @rpc
+    def my_makeups(self, member_id: str, now: str | None = None, page: int = 1, page_size: int = 20) -> dict:
+        """A member's make-up studies (补学), those to do first, the soonest due first, a page at a time."""
+        offset, limit, at = *page_bounds(page, page_size), instant(now)
+        with self.db.transaction() as session:
+            total, items = makeups.of_member(session, member_id, at, offset, limit)
+        return {"member_id": member_id, "total": total, "page": page, "page_size": page_size, "items": items}
+
+    @rpc
+    def branch_makeups(
+        self, branch_id: str, state: str | None = None, now: str | None = None, page: int = 1, page_size: int = 50
+    ) -> dict:
+        """A branch's make-up studies, the soonest due first, a page at a time; `state` assigned, overdue or done."""
+        if state not in (None, "assigned", "overdue", "done"):
+            raise invalid("STATE_INVALID", "state is assigned, overdue or done")
+        offset, limit, at = *page_bounds(page, page_size), instant(now)
+        with self.db.transaction() as session:
+            total, items = makeups.of_branch(session, branch_id, state, at, offset, limit)
+        return {"branch_id": branch_id, "total": total, "page": page, "page_size": page_size, "items": items}
+
+    @rpc
+    def complete_makeup(
+        self,
+        activity_id: str,
+        member_id: str,
+        reflection: str,
+        now: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict:
+        """A member completes their make-up study of a party day with a study reflection (at least 30 characters)."""
+        at = instant(now)
+        request = {"activity_id": activity_id, "member_id": member_id, "reflection": reflection, "now": now}
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "complete_makeup",
+                idempotency_key,
+                request,
+                lambda: makeups.complete(session, activity_id, member_id, reflection, at),
             )
 
     @rpc
@@ -350,7 +394,9 @@ class AttendanceService(PartydayService):
                 "close_due",
                 idempotency_key,
                 {"now": now},
-                lambda: closing.close_due(session, at, get_settings().absence_flag_after),
+                lambda: closing.close_due(
+                    session, at, get_settings().absence_flag_after, get_settings().attendance_makeup_due_days
+                ),
             )
 
     @rpc

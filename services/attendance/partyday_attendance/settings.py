@@ -30,6 +30,9 @@ class AttendanceSettings(Settings):
 
     attendance_timer_interval_s: float = Field(30.0, gt=0, description="how often attendance closes activities")
     absence_flag_after: int = Field(3, ge=1, description="consecutive absences that flag a member")
+    attendance_makeup_due_days: int = Field(
+        14, ge=1, le=366, description="days after the close within which an absent member's make-up study is due"
+    )
     qr_keys: str | None = Field(None, description="QR signing keys 'id:secret,...', newest first")
     public_url: str = Field("http://127.0.0.1:8000", description="the address members' phones open")
     signal_weights: dict[str, float] = Field(

@@ -1,9 +1,12 @@
 """What attendance answers about its sheets: a sheet, a member's history, the archive's summaries and the audit
 of every scan, each read in SQL a page at a time."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from partyday_attendance import makeups
 from partyday_attendance.models import Activity, Scan, SheetEntry
 
 SCANS, ENTRIES = Scan.__table__, SheetEntry.__table__
@@ -22,9 +25,10 @@ def entry_view(e: SheetEntry) -> dict:
     }
 
 
-def sheet_view(session: Session, act: Activity) -> dict:
-    """The sheet, each member with their records' review (claimed, flagged, accepted, voided, or none), and how
-    many members' records wait for a decision as claimed and as flagged (counted apart from the statuses)."""
+def sheet_view(session: Session, act: Activity, now: datetime) -> dict:
+    """The sheet, each member with their records' review (claimed, flagged, accepted, voided, or none) and their
+    make-up study at `now` (assigned, overdue, done; None without one), and how many members' records wait for a
+    decision as claimed and as flagged (counted apart from the statuses)."""
     entries = session.scalars(
         select(SheetEntry).where(SheetEntry.activity_id == act.id).order_by(SheetEntry.name, SheetEntry.member_id)
     ).all()
@@ -36,13 +40,22 @@ def sheet_view(session: Session, act: Activity) -> dict:
         ).all()
     )
     waiting = list(reviews.values())
+    tasks = makeups.sheet_states(session, act.id, now)
     return {
         "activity_id": act.id,
         "closed": act.closed_at is not None,
         "counts": act.counts,
         "integrity": {"claimed": waiting.count("claimed"), "flagged": waiting.count("flagged")},
-        "members": [{**entry_view(e), "review": reviews.get(e.member_id)} for e in entries],
+        "members": [
+            {**entry_view(e), "review": reviews.get(e.member_id), "makeup": _shown(tasks.get(e.member_id))}
+            for e in entries
+        ],
     }
+
+
+def _shown(task: dict | None) -> dict | None:
+    """A withdrawn make-up (the member was signed in after all) is not shown on the sheet."""
+    return None if task is None or task["state"] == "withdrawn" else task
 
 
 def member_history(session: Session, member_id: str, offset: int, limit: int) -> tuple[int, list[dict]]:

@@ -81,6 +81,28 @@ class LeaveDecided(LeaveEvent):
     """`leave_decided`, version 1: the branch admin approved or rejected a leave request; the member is told."""
 
 
+class MakeupAssigned(BaseModel):
+    """`makeup_assigned`, version 1: a member absent without leave from a closed party day has a make-up study
+    (补学) due at `due_at`; notifications tells the member."""
+
+    activity_id: str
+    member_id: str
+    branch_id: str
+    theme: str
+    starts_at: AwareDatetime
+    due_at: AwareDatetime
+
+
+class MakeupCompleted(BaseModel):
+    """`makeup_completed`, version 1: a member completed their make-up study, `late` if after its due instant."""
+
+    activity_id: str
+    member_id: str
+    branch_id: str
+    completed_at: AwareDatetime
+    late: bool
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "activity_closed": ActivityClosed,
     "member_reflected": MemberReflected,
@@ -88,10 +110,12 @@ EVENTS: dict[str, type[BaseModel]] = {
     "member_absence_flagged": AbsenceFlagged,
     "leave_requested": LeaveRequested,
     "leave_decided": LeaveDecided,
+    "makeup_assigned": MakeupAssigned,
+    "makeup_completed": MakeupCompleted,
     ACT_EVENT: AdministrativeAct,
 }
 # The types some service consumes (scoring; media too for activity_closed; notifications the absences and leave;
-# the directory the acts for its audit log): the outbox publishes them `mandatory`.
+# the directory the acts for its audit log; notifications a make-up assigned): the outbox publishes them `mandatory`.
 SUBSCRIBED: frozenset[str] = frozenset(
     {
         "activity_closed",
@@ -100,6 +124,7 @@ SUBSCRIBED: frozenset[str] = frozenset(
         "member_absence_flagged",
         "leave_requested",
         "leave_decided",
+        "makeup_assigned",
         ACT_EVENT,
     }
 )

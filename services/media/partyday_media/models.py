@@ -143,3 +143,19 @@ class StudyNote(Base):
     member_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at = mapped_column(Instant, nullable=False)
+
+
+class StudyProgress(Base):
+    """A member's progress on a study material (`study_progress`): opened, how far (a lesson), finished."""
+
+    __tablename__ = "study_progress"
+    __table_args__ = (Index("ix_study_progress_directive_member", "directive_id", "member_id"),)
+
+    material_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    directive_id: Mapped[str] = mapped_column(String(64))
+    opened_at = mapped_column(Instant, nullable=False)
+    position_s: Mapped[float | None] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(Float)
+    finished_at = mapped_column(Instant)
+    updated_at = mapped_column(Instant)

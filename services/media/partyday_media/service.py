@@ -4,14 +4,24 @@ events media emits are written by the domain in the same transaction (the outbox
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 
+from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
-from partyday_common.errors import DomainError, validated
+from partyday_common.errors import DomainError, invalid, validated
 from partyday_common.idempotency import once
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.service import PartydayService, rpc
 from partyday_common.storage import make_storage
-from partyday_media import activities, intake, materials, media_records, month_records, reviews, study_notes
+from partyday_media import (
+    activities,
+    intake,
+    materials,
+    media_records,
+    month_records,
+    reviews,
+    study_notes,
+    study_progress,
+)
 from partyday_media.expectations import (
     ActivityClosedExpected,
     DirectiveExpected,
@@ -21,7 +31,7 @@ from partyday_media.expectations import (
 from partyday_media.models import metadata, org_nodes
 from partyday_media.settings import get_settings
 from partyday_media_contracts.events import SUBSCRIBED
-from partyday_media_contracts.rpc import MaterialText, NoteCreate
+from partyday_media_contracts.rpc import MaterialText, NoteCreate, ProgressReport
 
 
 class Storage(DependencyProvider):
@@ -244,3 +254,41 @@ class MediaService(OrgTreeProjection, PartydayService):
         """One study note."""
         with self.db.transaction() as session:
             return study_notes.get(session, note_id)
+
+    @rpc
+    def report_progress(
+        self,
+        material_id: str,
+        member_id: str,
+        payload: dict,
+        now: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict:
+        """A member's progress on a study material as their phone reports it (opened, how far, finished); it only
+        goes forward, so a repeat or an older report changes nothing."""
+        body, at = validated(ProgressReport, payload).model_dump(), instant(now)
+        request = {"material_id": material_id, "member_id": member_id, "payload": payload, "now": now}
+        with self.db.transaction() as session:
+            return once(
+                session,
+                "report_progress",
+                idempotency_key,
+                request,
+                lambda: study_progress.report(session, material_id, member_id, body, at),
+            )
+
+    @rpc
+    def directive_progress(self, directive_id: str, member_ids: list) -> dict:
+        """A directive's materials and, per member named (a page of a branch's), not opened, opened or finished."""
+        if not isinstance(member_ids, list) or not all(isinstance(item, str) for item in member_ids):
+            raise invalid("MEMBERS_INVALID", "member_ids is a list of ids")
+        with self.db.transaction() as session:
+            return study_progress.of_members(session, directive_id, member_ids)
+
+    @rpc
+    def member_progress(self, member_id: str, material_ids: list) -> dict:
+        """One member's progress on the materials named, by material id (the phone's month)."""
+        if not isinstance(material_ids, list) or not all(isinstance(item, str) for item in material_ids):
+            raise invalid("MATERIALS_INVALID", "material_ids is a list of ids")
+        with self.db.transaction() as session:
+            return study_progress.of_member(session, member_id, material_ids)

@@ -36,3 +36,12 @@ class NoteCreate(Strict):
     month: str = Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
     member_id: Identifier
     text: VisibleText(20_000, min_visible=10)
+
+
+class ProgressReport(Strict):
+    """What a phone reports while a member studies a material: any report opens it; a micro lesson's position
+    (seconds) or percentage watched; `finished` when they are done."""
+
+    position_s: float | None = Field(None, ge=0, le=86_400)
+    percent: float | None = Field(None, ge=0, le=100)
+    finished: bool = False

@@ -106,6 +106,16 @@ class AbsenceFlaggedExpected(Expected):
     activity_id: str
 
 
+class MakeupAssignedExpected(Expected):
+    """The fields of `attendance.makeup_assigned`: a member's make-up study of a missed party day."""
+
+    activity_id: str
+    member_id: str
+    theme: str
+    starts_at: AwareDatetime
+    due_at: AwareDatetime
+
+
 class LeaveExpected(Expected):
     """The fields of `attendance.leave_requested` and `attendance.leave_decided`."""
 

@@ -16,6 +16,7 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "rectification_overdue": ("inbox", "sms", "email"),
     "absence_flagged": ("inbox", "email"),
     "leave_decided": ("inbox",),
+    "makeup_assigned": ("inbox",),
     "upload_rejected": ("inbox",),
     "comment_hidden": ("inbox",),
     "comment_moderated": ("inbox",),

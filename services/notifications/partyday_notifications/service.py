@@ -22,6 +22,7 @@ from partyday_notifications.expectations import (
     EvaluationPublishedExpected,
     GrantExpected,
     LeaveExpected,
+    MakeupAssignedExpected,
     MemberExpected,
     MembersImportedExpected,
     OverdueExpected,
@@ -160,6 +161,12 @@ class NotificationsService(OrgTreeProjection, PartydayService):
         """A member on leave is not reminded."""
         with self.db.transaction() as session:
             telling.leave_requested(session, payload)
+
+    @event_consumer("attendance", "makeup_assigned", expects=MakeupAssignedExpected)
+    def on_makeup_assigned(self, event, payload: MakeupAssignedExpected):
+        """The member absent without leave is told of their make-up study."""
+        with self.db.transaction() as session:
+            telling.makeup_assigned(session, event.event_id, payload, utcnow())
 
     @event_consumer("attendance", "leave_decided", expects=LeaveExpected)
     def on_leave_decided(self, event, payload: LeaveExpected):

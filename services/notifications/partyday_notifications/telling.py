@@ -138,6 +138,16 @@ def absence_flagged(session: Session, event_id: str, payload, now: datetime) -> 
     return notify(session, event_id, "absence_flagged", recipients, parameters, now, payload.member_id)
 
 
+def makeup_assigned(session: Session, event_id: str, payload, now: datetime) -> int:
+    """The member absent without leave is told of their make-up study and when it is due."""
+    parameters = {
+        "theme": payload.theme,
+        "starts_at": local_time(payload.starts_at),
+        "due_at": local_time(payload.due_at),
+    }
+    return notify(session, event_id, "makeup_assigned", [payload.member_id], parameters, now, payload.activity_id)
+
+
 def leave_requested(session: Session, payload) -> None:
     """A member who asked for leave is not reminded of the activity."""
     activity = session.get(Activity, payload.activity_id, with_for_update=True)

@@ -48,6 +48,14 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("党员连续缺席提醒", "{member}已连续{count}次未参加主题党日，请及时谈心谈话。"),
         "en": ("Repeated absence", "{member} has missed {count} party days in a row."),
     },
+    "makeup_assigned": {
+        "zh": ("补学任务", "您未参加{starts_at}的主题党日“{theme}”，请于{due_at}前学习当天材料并提交学习心得。"),
+        "en": (
+            "Make-up study",
+            "You missed the party day “{theme}” on {starts_at}: study its materials and write a reflection "
+            "by {due_at}.",
+        ),
+    },
     "leave_decided": {
         "zh": ("请假审批结果", "您的主题党日请假申请已{decision}。"),
         "en": ("Leave request decided", "Your leave request for the party day was {decision}."),

@@ -15,6 +15,7 @@ KINDS = (
     "rectification_overdue",
     "absence_flagged",
     "leave_decided",
+    "makeup_assigned",
     "upload_rejected",
     "comment_hidden",
     "comment_moderated",

@@ -129,6 +129,7 @@ def complete(session: Session, activity_id: str, member_id: str, reflection, now
         ).model_dump(mode="json"),
     )
     session.flush()
+    session.refresh(task)
     return view(task, act, now)
 
 

@@ -88,6 +88,7 @@ def report(session: Session, material_id: str, member_id: str, body: dict, now: 
         now,
     )
     session.flush()
+    session.refresh(row)
     return {"material_id": material_id, "member_id": member_id, "kind": material.kind, **_state_view(row)}
 
 

@@ -7,6 +7,7 @@ import pytest
 from partyday_attendance import makeups
 from partyday_attendance.settings import AttendanceSettings
 from partyday_common.errors import DomainError
+from partyday_gateway.documents import makeup_label
 from partyday_media.study_progress import MIN_PERCENT_TO_FINISH, advance
 
 CLOSED = datetime(2026, 12, 7, 16, 0, tzinfo=timezone.utc)
@@ -81,3 +82,21 @@ def test_a_text_is_opened_and_finished_without_a_position_and_bad_input_is_refus
     _refused("PROGRESS_NOT_APPLICABLE", None, "document", None, {"position_s": 10.0}, T0)
     _refused("POSITION_OUT_OF_RANGE", None, "video", 600.0, {"position_s": 700.0}, T0)
     assert advance(None, "video", 600.0, {"position_s": 601.0}, T0)["percent"] == 100.0, "a second's tolerance"
+
+
+def test_the_printed_sheet_shows_an_absent_members_make_up_in_the_branchs_time_zone():
+    due, done = "2026-12-21T16:00:00+00:00", "2026-12-10T17:00:00+00:00"
+    zone = "Asia/Shanghai"
+    assert makeup_label(None, zone) == ""
+    assert makeup_label({"state": "assigned", "due_at": due, "completed_at": None, "late": False}, zone) == (
+        "待补学（2026-12-22前）"
+    )
+    assert makeup_label({"state": "overdue", "due_at": due, "completed_at": None, "late": False}, zone) == (
+        "补学逾期（应于2026-12-22前）"
+    )
+    assert makeup_label({"state": "done", "due_at": due, "completed_at": done, "late": False}, zone) == (
+        "已补学 2026-12-11"
+    )
+    assert makeup_label({"state": "done", "due_at": due, "completed_at": done, "late": True}, zone).endswith(
+        "逾期完成）"
+    )

@@ -57,3 +57,12 @@ class MeetingDecisionCreate(BaseModel):
     in_favour: int = Field(ge=0, le=100_000)
     against: int = Field(ge=0, le=100_000)
     abstaining: int = Field(ge=0, le=100_000)
+
+
+class MakeupCompletion(BaseModel):
+    """A member's completion of their make-up study: the study reflection (at least 30 characters, which
+    attendance checks with its reason code)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reflection: str = Field(max_length=5000)

@@ -31,6 +31,7 @@ from partyday_gateway.routes import (
     history,
     imports,
     lost_members,
+    makeups,
     me,
     media,
     meetings,
@@ -150,6 +151,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         meetings,
         volunteers,
         quizzes,
+        makeups,
     ):
         app.include_router(module.router)
     web.install(app)

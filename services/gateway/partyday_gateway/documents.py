@@ -29,6 +29,7 @@ STATUS_ZH = {
     "no_sign_out": "未签退",
 }
 GROUP_ZH = {"members": "党员", "mobile_members": "流动党员", "guests": "列席"}
+MAKEUP_ZH = {"assigned": "待补学", "overdue": "补学逾期", "done": "已补学"}
 
 
 def local_time(moment: str | None, time_zone: str, pattern: str = "%Y年%m月%d日 %H:%M") -> str:
@@ -158,7 +159,7 @@ def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, tim
     if sheet.get("counts"):
         story.append(Paragraph(plain(_counts_line(sheet["counts"])), text))
     cell_text = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11, wordWrap="CJK")
-    rows = [["序号", "姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"]]
+    rows = [["序号", "姓名", "类别", "状态", "签到时间", "签退时间", "离线补传", "补学"]]
     for number, member in enumerate(sheet["members"], start=1):
         rows.append(
             [
@@ -169,11 +170,14 @@ def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, tim
                 local_time(member["signed_in_at"], time_zone, "%m-%d %H:%M"),
                 local_time(member["signed_out_at"], time_zone, "%m-%d %H:%M"),
                 "是" if member["sent_late"] else "",
+                makeup_label(member.get("makeup"), time_zone),
             ]
         )
     # Every cell wraps inside its column: a long name takes two lines rather than running into the next.
     cells = [[Paragraph(plain(value), cell_text) for value in row] for row in rows]
-    table = Table(cells, repeatRows=1, colWidths=[12 * mm, 46 * mm, 20 * mm, 18 * mm, 28 * mm, 28 * mm, 18 * mm])
+    table = Table(
+        cells, repeatRows=1, colWidths=[12 * mm, 34 * mm, 18 * mm, 16 * mm, 25 * mm, 25 * mm, 16 * mm, 34 * mm]
+    )
     table.setStyle(
         TableStyle(
             [
@@ -187,6 +191,20 @@ def sheet_pdf(activity: dict, branch_name: str, sheet: dict, font_path: str, tim
     story += [Spacer(1, 4 * mm), table]
     document.build(story)
     return data.getvalue()
+
+
+def makeup_label(makeup: dict | None, time_zone: str) -> str:
+    """An absent member's make-up study as the sheet prints it: to do with its due date, overdue, or done with its
+    date (and late if so); nothing for anyone else."""
+    if not makeup:
+        return ""
+    label = MAKEUP_ZH.get(makeup["state"], makeup["state"])
+    if makeup["state"] == "done":
+        return f"{label} {local_time(makeup['completed_at'], time_zone, '%Y-%m-%d')}" + (
+            "（逾期完成）" if makeup["late"] else ""
+        )
+    due = local_time(makeup["due_at"], time_zone, "%Y-%m-%d")
+    return f"{label}（应于{due}前）" if makeup["state"] == "overdue" else f"{label}（{due}前）"
 
 
 def _category(member: dict) -> str:
@@ -211,7 +229,7 @@ def sheet_xlsx(activity: dict, branch_name: str, sheet: dict, time_zone: str) ->
     page.title = "签到表"
     page.append([f"{branch_name} 主题党日：{activity['theme']}"])
     page.append([f"地点：{activity['venue_name']}", f"时间：{_when(activity, time_zone)}"])
-    page.append(["姓名", "类别", "状态", "签到时间", "签退时间", "离线补传"])
+    page.append(["姓名", "类别", "状态", "签到时间", "签退时间", "离线补传", "补学"])
     for member in sheet["members"]:
         page.append(
             [
@@ -221,6 +239,7 @@ def sheet_xlsx(activity: dict, branch_name: str, sheet: dict, time_zone: str) ->
                 local_time(member["signed_in_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
                 local_time(member["signed_out_at"], time_zone, "%Y-%m-%d %H:%M:%S"),
                 "是" if member["sent_late"] else "否",
+                makeup_label(member.get("makeup"), time_zone),
             ]
         )
     data = io.BytesIO()

@@ -88,6 +88,13 @@ class ScanLog(BaseModel):
     page_size: int
 
 
+class MakeupOnSheet(BaseModel):
+    state: Literal["assigned", "overdue", "done"]
+    due_at: str
+    completed_at: str | None
+    late: bool
+
+
 class SheetRow(BaseModel):
     member_id: str
     name: str
@@ -100,6 +107,7 @@ class SheetRow(BaseModel):
     review: Literal["claimed", "flagged", "accepted", "voided"] | None = Field(
         None, description="the member's record waiting for a superior (claimed, flagged) or decided"
     )
+    makeup: MakeupOnSheet | None = Field(None, description="an absent member's make-up study; the absence stays")
 
 
 class GuestBody(BaseModel):

@@ -15,7 +15,7 @@ from partyday_gateway.openapi import files, stored_files
 from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK, readable_paths
 from partyday_gateway.rpc import ServiceUnavailable
 from partyday_gateway.uploads import form_schema, media_storage, receive
-from partyday_media_contracts.rpc import MaterialText
+from partyday_media_contracts.rpc import MaterialText, ProgressReport
 
 router = APIRouter(prefix="/api/v1", tags=["media"])
 
@@ -481,3 +481,118 @@ async def get_note(note_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     if note["member_id"] != caller.member_id:
         await authz.require(caller, READ | MANAGE_PLANS, note["branch_id"], "read")
     return note
+
+
+class ProgressState(BaseModel):
+    state: Literal["not_opened", "opened", "finished"]
+    opened_at: str | None
+    finished_at: str | None
+    position_s: float | None = Field(description="a micro lesson's furthest position reached, in seconds")
+    percent: float | None = Field(description="a micro lesson's furthest share watched, 0 to 100")
+
+
+class Progress(ProgressState):
+    material_id: str
+    member_id: str
+    kind: Literal["video", "document", "text"]
+
+
+class MaterialProgress(ProgressState):
+    material_id: str
+
+
+class MemberProgress(BaseModel):
+    member_id: str
+    name: str
+    materials: list[MaterialProgress] = Field(description="in the order of the directive's materials")
+
+
+class ProgressMaterial(BaseModel):
+    material_id: str
+    title: str
+    kind: Literal["video", "document", "text"]
+    duration_s: float | None
+
+
+class BranchProgress(BaseModel):
+    branch_id: str
+    directive_id: str
+    theme: str
+    materials: list[ProgressMaterial]
+    items: list[MemberProgress]
+    total: int
+    page: int
+    page_size: int
+
+
+@router.post("/study-materials/{material_id}/progress", response_model=Progress)
+async def report_progress(
+    material_id: str, body: ProgressReport, caller: Caller, rpc: Rpc, idempotency_key: IdempotencyKey = None
+):
+    """A member's progress on a study material of their branch's directives, reported by the phone while they
+    study: any report opens it; a micro lesson's position or percentage; `finished` (a lesson once 90 % of it
+    was watched, else 422 `LESSON_NOT_WATCHED`). Progress only goes forward: a report behind it changes nothing."""
+    if caller.member_id is None:
+        raise ApiError(403, "MEMBERS_ONLY", "study progress is a member's own")
+    found = await rpc.call("media", "material", material_id)
+    if not caller.org_path or not caller.org_path.startswith(found["org_path"]):
+        raise ApiError(
+            403, "NOT_YOUR_MATERIAL", "this material belongs to another organisation's directive", {"id": material_id}
+        )
+    return await rpc.call(
+        "media", "report_progress", material_id, caller.member_id, body.model_dump(), idempotency_key=idempotency_key
+    )
+
+
+@router.get("/me/study-progress", response_model=dict[str, ProgressState])
+async def my_study_progress(
+    caller: Caller, material_id: Annotated[list[str], Query(min_length=1, max_length=100)], rpc: Rpc
+):
+    """The caller's own progress on the materials named (`material_id`, repeated, at most 100), by material id."""
+    if caller.member_id is None:
+        raise ApiError(403, "MEMBERS_ONLY", "study progress is a member's own")
+    if any(not 0 < len(item) <= 64 for item in material_id):
+        raise ApiError(400, "MATERIALS_INVALID", "material ids have 1 to 64 characters")
+    return await rpc.call("media", "member_progress", caller.member_id, material_id)
+
+
+@router.get("/branches/{branch_id}/study-progress", response_model=BranchProgress)
+async def branch_study_progress(
+    branch_id: str,
+    directive_id: Annotated[str, Query(min_length=1, max_length=64)],
+    caller: Caller,
+    rpc: Rpc,
+    authz: Authz,
+    page: Page = 1,
+    page_size: PageSize = 20,
+):
+    """Who of the branch opened and finished each of a directive's study materials: per member (a page of the
+    branch's members, by name), per material not opened, opened or finished, with when; for the branch's admin
+    and those who read it."""
+    node = await authz.require(caller, READ | MANAGE_PLANS, branch_id, "read")
+    if node["level"] != "branch":
+        raise ApiError(422, "BRANCH_REQUIRED", "study progress is read per branch", {"org_id": branch_id})
+    directive = await rpc.call("media", "directive", directive_id)
+    if not node["path"].startswith(directive["org_path"]):
+        raise ApiError(
+            422,
+            "DIRECTIVE_NOT_FOR_BRANCH",
+            "the directive did not reach this branch",
+            {"directive_id": directive_id, "org_id": branch_id},
+        )
+    members = await rpc.call("directory", "list_members", branch_id, page=page, page_size=page_size)
+    ids = [member["member_id"] for member in members["items"]]
+    progress = await rpc.call("media", "directive_progress", directive_id, ids)
+    return {
+        "branch_id": branch_id,
+        "directive_id": directive_id,
+        "theme": progress["theme"],
+        "materials": progress["materials"],
+        "items": [
+            {"member_id": m["member_id"], "name": m["name"], "materials": progress["members"][m["member_id"]]}
+            for m in members["items"]
+        ],
+        "total": members["total"],
+        "page": page,
+        "page_size": page_size,
+    }

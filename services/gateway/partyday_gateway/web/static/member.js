@@ -9,6 +9,7 @@ import { showInbox, unreadBadge } from './inbox.js';
 import { showVolunteerWork } from './volunteer-work.js';
 import { applyI18n, t } from './i18n.js';
 import { birthdaysCard } from './birthdays.js';
+import { makeupCard, secretaryStudyCards } from './makeup.js';
 import { attendanceCard, likeButton, studyCard } from './month.js';
 import { showMyQuizzes, takeQuiz } from './quiz-take.js';
 import {
@@ -102,10 +103,11 @@ async function viewHome(main) {
   // The branch's secretary sees the month's political birthdays and marks them celebrated on the plan.
   const secretary = me.org_id && me.roles.some((grant) => grant.role === 'branch_admin' && grant.org_id === me.org_id);
   const birthdays = secretary ? birthdaysCard(session, me.org_id, month, plan, true) : null;
+  const makeups = [makeupCard(session, true), secretaryCards(branchMonth.directives || [])];
   if (!plan || !plan.activity_id) {
     return mount(main, h('h2', {}, t('m.today')), empty(t('m.noActivity')),
-      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(branchMonth.plan_due) })), birthdays, study, absences,
-      meetingsCard(month));
+      h('p', { class: 'muted' }, t('m.planDue', { at: fmtTime(branchMonth.plan_due) })), birthdays, study, makeups,
+      absences, meetingsCard(month));
   }
   const id = plan.activity_id;
   const leave = await leaveCard(id, plan.starts_at);
@@ -127,7 +129,7 @@ async function viewHome(main) {
         h('dt', {}, t('plan.venue')), h('dd', {}, plan.venue.name),
         h('dt', {}, t('directives.required')), h('dd', {}, plan.required_actions.join('、') || '—'),
         plan.optional_actions.length ? [h('dt', {}, t('plan.optional')), h('dd', {}, plan.optional_actions.join('、'))] : null)),
-    attendanceCard(session, plan), leave, birthdays, study, absences,
+    attendanceCard(session, plan), leave, birthdays, study, makeups, absences,
     h('section', { class: 'card', id: 'engage' }, h('div', { class: 'row between' }, h('h3', {}, t('m.comments')), like), comments,
       h('label', { class: 'field', for: 'comment-text' }, h('span', {}, t('m.comment'))), text, send, out),
     can(me, 'manage_plans') ? uploadCard(id) : null, meetingsCard(month));
@@ -162,6 +164,13 @@ async function leaveCard(activityId, startsAt) {
     // Attendance may not have opened the sheet of a plan approved a moment ago: nothing to ask leave from yet.
     return error.status === 404 ? null : mount(card, errorBox(error));
   }
+}
+
+// A branch secretary sees, on their phone, who of the branch studied the month's directives and whose make-up study
+// is overdue.
+function secretaryCards(directives) {
+  const branches = new Set(me.roles.filter((grant) => grant.role === 'branch_admin').map((grant) => grant.org_id));
+  return [...branches].map((branch) => secretaryStudyCards(session, branch, directives));
 }
 
 // A branch secretary sees, on their phone, the members of their branch who missed party days in a row, if any.
@@ -422,7 +431,7 @@ async function viewHistory(main) {
   const days = h('section', { class: 'card', id: 'my-history' }, loading());
   const absences = h('section', { class: 'card', id: 'my-absences' }, loading());
   const comments = h('section', { class: 'card', id: 'my-comments' }, loading());
-  mount(main, h('h2', {}, t('m.tab.history')), days, absences, comments);
+  mount(main, h('h2', {}, t('m.tab.history')), days, makeupCard(session), absences, comments);
   await Promise.all([
     showHistory(days, 1).catch((error) => mount(days, errorBox(error))),
     showAbsent(absences).catch((error) => mount(absences, errorBox(error))),

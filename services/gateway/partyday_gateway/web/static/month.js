@@ -1,8 +1,13 @@
 // A member's month on the phone: the study package of the month's task (texts to read, micro lessons to watch,
-// documents to open), their own state at the party day (which follows its windows), and the like with its count.
+// documents to open) with the member's progress on each, reported while they study; their own state at the party day
+// (which follows its windows), and the like with its count.
 import { query } from './api.js';
 import { t } from './i18n.js';
+import { progressBadge } from './study-progress.js';
 import { act, badge, blobUrl, download, empty, errorBox, fmtTime, h, loading, mount } from './ui.js';
+
+// A lesson's position is reported at most this often while it plays (and when it pauses or ends).
+const REPORT_EVERY_MS = 15000;
 
 const ARCHIVED = new Set(['summarized', 'archived']);
 
@@ -18,14 +23,43 @@ export function studyCard(session, branchId, month) {
   const list = h('div', { class: 'materials' }, loading());
   const card = h('section', { class: 'card', id: 'study', 'aria-labelledby': 'study-title' },
     h('h3', { id: 'study-title' }, t('study.title')), list);
-  session.call(`/branches/${branchId}/months/${month}/materials${query({ page_size: 50 })}`)
-    .then((page) => mount(list, page.items.length ? h('ul', { class: 'material-list' }, page.items.map(
-      (item) => h('li', { class: 'material', 'data-material': item.material_id, 'data-kind': item.kind },
-        materialView(session, item)))) : empty(t('study.none')),
-    page.total > page.items.length ? h('p', { class: 'muted small' }, t('study.more', { n: page.total })) : null))
-    .catch((error) => mount(list, errorBox(error)));
+  materialList(session, list, branchId, month);
   card.append(notesSection(session, branchId, month));
   return card;
+}
+
+// The materials of a branch's month in `list`, each with the member's progress on it, reported as they study.
+export function materialList(session, list, branchId, month) {
+  return session.call(`/branches/${branchId}/months/${month}/materials${query({ page_size: 50 })}`)
+    .then(async (page) => {
+      const states = await myProgress(session, page.items);
+      mount(list, page.items.length ? h('ul', { class: 'material-list' }, page.items.map(
+        (item) => h('li', { class: 'material', 'data-material': item.material_id, 'data-kind': item.kind },
+          materialView(session, item, states[item.material_id])))) : empty(t('study.none')),
+      page.total > page.items.length ? h('p', { class: 'muted small' }, t('study.more', { n: page.total })) : null);
+    })
+    .catch((error) => mount(list, errorBox(error)));
+}
+
+async function myProgress(session, items) {
+  if (!items.length) return {};
+  const ids = items.map((item) => `material_id=${encodeURIComponent(item.material_id)}`).join('&');
+  return session.call(`/me/study-progress?${ids}`).catch(() => ({}));
+}
+
+// Reports the member's progress on a material and shows it in `state`: any report opens it; a lesson's position;
+// `finished` once done. Progress only goes forward on the server, so a report lost or repeated does no harm.
+function reporter(session, item, state) {
+  return async (body, out) => {
+    try {
+      const answer = await session.call(`/study-materials/${item.material_id}/progress`, { method: 'POST', body });
+      mount(state, progressBadge(answer));
+      return answer;
+    } catch (error) {
+      if (out) mount(out, errorBox(error));
+      return null;
+    }
+  };
 }
 
 // The member's study notes of the month (学习心得, one of the branch's six haves): those written so far, and a new one.
@@ -54,14 +88,20 @@ function notesSection(session, branchId, month) {
     h('span', {}, t('study.noteNew'))), text, send, out);
 }
 
-function materialView(session, item) {
+function materialView(session, item, progress) {
+  const state = h('span', { class: 'my-progress' }, progress ? progressBadge(progress) : null);
+  const report = reporter(session, item, state);
   const head = [badge(t(`study.${item.kind}`), item.kind === 'video' ? 'info' : ''), ' ',
     h('strong', {}, item.title),
-    item.duration_s ? h('small', { class: 'muted' }, ' ', t('study.minutes', { n: Math.max(1, Math.round(item.duration_s / 60)) })) : null];
-  if (item.kind === 'text') {
-    return h('details', { class: 'material-text' }, h('summary', {}, head), h('p', { class: 'prose' }, item.text));
-  }
+    item.duration_s ? h('small', { class: 'muted' }, ' ', t('study.minutes', { n: Math.max(1, Math.round(item.duration_s / 60)) })) : null,
+    ' ', state];
   const out = h('div', { class: 'out' });
+  const finish = h('button', { class: 'btn ghost', type: 'button', 'data-finish': item.material_id,
+    onclick: () => report({ finished: true }, out) }, t('studied.markFinished'));
+  if (item.kind === 'text') {
+    return h('details', { class: 'material-text', ontoggle: (event) => event.target.open && report({}, out) },
+      h('summary', {}, head), h('p', { class: 'prose' }, item.text), finish, out);
+  }
   const player = h('div', { class: 'player' });
   if (item.kind === 'video') {
     const watch = h('button', { class: 'btn', type: 'button', 'data-watch': item.material_id, onclick: async () => {
@@ -71,14 +111,31 @@ function materialView(session, item) {
       watch.remove();
       const video = h('video', { class: 'lesson', controls: true, playsinline: true, preload: 'metadata', src: url,
         'aria-label': item.title });
+      followLesson(video, item, report, out);
       mount(player, video);
       video.focus();
+      report({}, out);
     } }, t('study.watch'));
     return [h('div', { class: 'row between' }, h('span', {}, head), watch), player, out];
   }
-  const open = h('button', { class: 'btn', type: 'button', onclick: () => act(open, out,
-    () => download(session, item.url, `${item.title}.${item.format || 'pdf'}`)) }, t('study.open'));
-  return [h('div', { class: 'row between' }, h('span', {}, head), open), out];
+  const open = h('button', { class: 'btn', type: 'button', onclick: () => act(open, out, async () => {
+    await download(session, item.url, `${item.title}.${item.format || 'pdf'}`);
+    await report({}, out);
+  }) }, t('study.open'));
+  return [h('div', { class: 'row between' }, h('span', {}, head), h('span', {}, open, ' ', finish)), out];
+}
+
+// A playing lesson reports how far it got every REPORT_EVERY_MS, when it pauses, and that it is finished at its end.
+function followLesson(video, item, report, out) {
+  let last = 0;
+  const position = () => Math.min(video.currentTime, item.duration_s || video.duration || video.currentTime);
+  video.addEventListener('timeupdate', () => {
+    if (Date.now() - last < REPORT_EVERY_MS) return;
+    last = Date.now();
+    report({ position_s: position() }, out);
+  });
+  video.addEventListener('pause', () => { if (!video.ended) report({ position_s: position() }, out); });
+  video.addEventListener('ended', () => report({ position_s: position(), finished: true }, out));
 }
 
 // What the member sees of their own party day, from the activity's windows and their line on its sheet: the scan

@@ -1,4 +1,4 @@
-// Activity detail: plan, sign-in sheet with reasons, leave requests, scan log, photos, summary, score breakdown
+// Activity detail: plan, sign-in sheet with reasons and each absent member's make-up study, leave requests, scan log, photos, summary, score breakdown
 // and the superior's score, QR poster and sheet downloads.
 import { query } from '../api.js';
 import { errorText, t } from '../i18n.js';
@@ -8,6 +8,7 @@ import { PAGE_SIZE, fmtNumber, orgLabel, orgNode, render, section, session, stat
 import { guestsCard } from './guests.js';
 import { mediaCard } from './media.js';
 import { decisionsCard, kindBadge } from './meetings.js';
+import { makeupBadge } from '../study-progress.js';
 
 export default { title: 'nav.activity', needs: ['read'], show: viewActivity };
 
@@ -42,7 +43,8 @@ async function viewActivity(main, activityId) {
         r.mobile ? [' ', badge(t('member.mobile'), 'info')] : null]],
       ['att.status', (r) => [statusBadge('att', r.status), r.sent_late ? [' ', badge(t('att.sentLate'), 'warn')] : null,
         r.review ? [' ', badge(t(`reviews.${r.review}`), 'warn')] : null]],
-      ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)]],
+      ['att.in', (r) => fmtTime(r.signed_in_at)], ['att.out', (r) => fmtTime(r.signed_out_at)],
+      ['makeup.column', (r) => makeupBadge(r.makeup) || '—']],
       sheet.members, t('activity.noMembers'))),
       h('div', { class: 'card', id: 'score' }, h('h3', {}, t('score.title')), scoreCard(score),
         score && superiorOf(branch) ? superiorScoreForm(activityId, score) : null)),

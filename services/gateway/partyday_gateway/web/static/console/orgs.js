@@ -3,6 +3,7 @@
 import { query } from '../api.js';
 import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
+import { showBranchMakeups } from '../study-progress.js';
 import { act, badge, field, h, mount, notice, pager, showAbsences, table } from '../ui.js';
 import { PAGE_SIZE, rememberName, render, section, session, state, superiorOf } from './context.js';
 import { orgPicker } from './org-picker.js';
@@ -48,6 +49,7 @@ async function showOrg(panel, orgId, page) {
   const org = await session.call(`/orgs/${orgId}`);
   const members = await session.call(`/orgs/${orgId}/members${query({ page, page_size: PAGE_SIZE })}`);
   const absences = h('div', {});
+  const makeups = h('div', {});
   mount(panel, h('h3', {}, org.name),
     h('dl', { class: 'facts' }, h('dt', {}, t('orgs.code')), h('dd', {}, org.code),
       h('dt', {}, t('orgs.level')), h('dd', {}, t(`level.${org.level}`)),
@@ -65,8 +67,10 @@ async function showOrg(panel, orgId, page) {
       ...(can(state.me, 'manage_members', org) ? [['common.actions', (m) => resetControl(m)]] : [])],
     members.items, t('orgs.noMembers')),
     members.total > PAGE_SIZE ? pager(page, PAGE_SIZE, members.total, (p) => showOrg(panel, orgId, p)) : null,
-    absences);
-  if (org.level === 'branch') await showAbsences(session, absences, orgId);
+    absences, makeups);
+  if (org.level === 'branch') {
+    await Promise.all([showAbsences(session, absences, orgId), showBranchMakeups(session, makeups, orgId, 'overdue')]);
+  }
 }
 
 // An admin resets a member's password to a temporary one, which the member must change at their next login.

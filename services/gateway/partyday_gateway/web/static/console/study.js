@@ -1,10 +1,12 @@
 // Study: the chosen month's directives with their study package (texts, micro lessons, documents), a text or a file
-// added by those who publish at the directive's node, and the study notes members of a branch wrote that month.
+// added by those who publish at the directive's node, and, for a branch, who of its members opened and finished each
+// material and the study notes they wrote that month.
 import { query } from '../api.js';
 import { can } from '../capabilities.js';
 import { t } from '../i18n.js';
 import { act, blobUrl, empty, errorBox, field, fmtTime, h, loading, mount, notice, pager } from '../ui.js';
 import { PAGE_SIZE, orgLabel, section, session, state } from './context.js';
+import { showStudyProgress } from '../study-progress.js';
 
 export default { title: 'nav.study', needs: ['read'], show: viewStudy };
 
@@ -106,8 +108,12 @@ async function showNotes(holder, branchId, page = 1) {
 }
 
 // The branches under the chosen node, by name, a page at a time: the picker of whose notes to read.
-async function branchPicker(notes) {
-  const pick = h('select', { name: 'branch', onchange: (event) => event.target.value && showNotes(notes, event.target.value) });
+async function branchPicker(notes, progress, directiveId) {
+  const pick = h('select', { name: 'branch', onchange: (event) => {
+    if (!event.target.value) return;
+    showNotes(notes, event.target.value);
+    showStudyProgress(session, progress, event.target.value, directiveId);
+  } });
   const more = h('div', {});
   const fill = async (page) => {
     const answer = await session.call(`/orgs/${state.org}/archive${query({ month: state.month, page, page_size: 50 })}`);
@@ -131,6 +137,7 @@ async function viewStudy(main, directiveId = '') {
     directives.map((d) => h('option', { value: d.directive_id, selected: d === chosen }, d.theme)));
   const materials = h('div', { id: 'study-materials' });
   const notes = h('div', { id: 'study-notes' });
+  const progress = h('div', { id: 'study-progress' });
   // A branch's secretary may not read the county that sent the directive: they read their branch's month instead.
   const node = await session.call(`/orgs/${chosen.org_id}`).catch(() => null);
   const mayAdd = node && can(state.me, 'publish_directives', node);
@@ -142,14 +149,19 @@ async function viewStudy(main, directiveId = '') {
     ? h('ul', { class: 'listed' }, chosen.study_materials.map((title) => h('li', {}, title))) : null;
   const whose = atBranch
     ? [h('p', { class: 'muted' }, orgLabel(state.org))]
-    : await branchPicker(notes).catch((error) => [errorBox(error)]);
+    : await branchPicker(notes, progress, chosen.directive_id).catch((error) => [errorBox(error)]);
   section(main, 'nav.study',
     h('div', { class: 'toolbar' }, field('learn.directive', picker),
       h('span', { class: 'muted' }, node ? [node.name, ' · '] : null, state.month)),
     h('h3', {}, t('learn.materials')), listed ? h('div', { class: 'card' }, h('h4', {}, t('learn.listed')), listed) : null,
     materials, mayAdd ? addForms(chosen.directive_id, materials) : null,
-    h('h3', {}, t('learn.notes')), h('div', { class: 'toolbar' }, whose), notes);
+    h('div', { class: 'toolbar' }, whose), h('h3', {}, t('studied.title')), progress,
+    h('h3', {}, t('learn.notes')), notes);
   await showMaterials(materials, source);
-  if (atBranch) await showNotes(notes, state.org);
-  else mount(notes, empty(t('learn.pickBranch')));
+  if (atBranch) {
+    await Promise.all([showNotes(notes, state.org), showStudyProgress(session, progress, state.org, chosen.directive_id)]);
+  } else {
+    mount(notes, empty(t('learn.pickBranch')));
+    mount(progress, empty(t('studied.pickBranch')));
+  }
 }

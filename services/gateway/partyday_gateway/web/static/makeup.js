@@ -45,7 +45,7 @@ function completion(session, card, task, hideNone) {
     }
   } }, h('summary', {}, t('makeup.materials')), list);
   const id = `makeup-text-${task.activity_id}`;
-  const text = h('textarea', { id, name: 'reflection', rows: 4, maxlength: 5000, minlength: MIN_REFLECTION,
+  const text = h('textarea', { id, name: 'reflection', rows: 4, maxlength: 5000,
     placeholder: t('makeup.reflectionHint', { n: MIN_REFLECTION }) });
   const out = h('div', { class: 'out' });
   const send = h('button', { class: 'btn primary block', type: 'submit' }, t('makeup.complete'));

@@ -15,6 +15,7 @@ from partyday_attendance.models import Activity, MakeupTask, SheetEntry
 from partyday_attendance_contracts.events import MakeupAssigned, MakeupCompleted
 from partyday_common.db import emit
 from partyday_common.errors import DomainError
+from partyday_common.text import visible_length
 
 # A reflection shorter than this says nothing of what was studied; the member's own words, not a formality.
 MIN_REFLECTION_CHARS = 30
@@ -36,12 +37,12 @@ def state(status: str, due: datetime, now: datetime) -> str:
 
 
 def check_reflection(text) -> str:
-    """The reflection that completes a make-up: stripped, at least `MIN_REFLECTION_CHARS` characters that are not
-    spaces, at most `MAX_REFLECTION_CHARS`."""
+    """The reflection that completes a make-up: stripped, at least `MIN_REFLECTION_CHARS` characters a reader sees
+    (`partyday_common.text`), at most `MAX_REFLECTION_CHARS` as sent."""
     if not isinstance(text, str):
         raise DomainError("MAKEUP_REFLECTION_REQUIRED", "a study reflection completes a make-up", 422)
     stripped = text.strip()
-    visible = sum(1 for ch in stripped if not ch.isspace())
+    visible = visible_length(stripped)
     if visible < MIN_REFLECTION_CHARS:
         raise DomainError(
             "MAKEUP_REFLECTION_TOO_SHORT",

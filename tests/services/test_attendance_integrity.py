@@ -163,6 +163,8 @@ def test_one_device_signing_in_three_members_flags_all_three_and_a_voided_sign_i
     second = next(item for item in queue if item["member_id"] == "m-2")
     call(service, "decide_review", second["record_id"], {"decision": "void", "reason": "代签"}, "u-county")
     assert _status(service, activity, "m-2") == "absent"
+    [line] = [row for row in call(service, "attendance", activity)["members"] if row["member_id"] == "m-2"]
+    assert line["makeup"]["state"] == "assigned", "a voided sign-in leaves a make-up to do, as any absence"
     last = _announced(service)[-1]
     assert last["counts_version"] == 2 and last["members"]["absent"] == 1 and last["members"]["no_sign_out"] == 1
     call(service, "decide_review", first["record_id"], {"decision": "accept", "reason": "本人手机"}, "u-county")

@@ -257,7 +257,7 @@ def test_the_sign_in_sheet_exports_to_excel(stack, party_day):
     assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
     rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "一支部 主题党日：主题党日"
-    assert rows[2] == ("姓名", "类别", "状态", "签到时间", "签退时间", "离线补传")
+    assert rows[2] == ("姓名", "类别", "状态", "签到时间", "签退时间", "离线补传", "补学")
     assert sorted(row[2] for row in rows[3:]).count("已签退") == 1
     assert (
         stack.http.get(

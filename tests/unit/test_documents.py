@@ -134,3 +134,24 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook():
     )
     assert book["签到表"]["A4"].value == '\'=HYPERLINK("http://evil","x")'
     assert book["签到表"]["A4"].data_type == "s"
+
+
+def test_the_printed_sheet_shows_an_absent_members_make_up_beside_the_absence():
+    absent = {
+        **SHEET["members"][0],
+        "name": "赵补学",
+        "status": "absent",
+        "signed_in_at": None,
+        "signed_out_at": None,
+        "makeup": {
+            "state": "done",
+            "due_at": "2026-12-21T16:00:00+00:00",
+            "completed_at": "2026-12-10T04:00:00+00:00",
+            "late": False,
+        },
+    }
+    sheet = {**SHEET, "members": [absent]}
+    flat = "".join(text_of(documents.sheet_pdf(ACTIVITY, "支部", sheet, FONT, "Asia/Shanghai")).split())
+    assert "补学" in flat and "缺勤" in flat and "已补学2026-12-10" in flat
+    rows = list(load_workbook(io.BytesIO(documents.sheet_xlsx(ACTIVITY, "支部", sheet, "Asia/Shanghai"))).active.values)
+    assert rows[3][2] == "缺勤" and rows[3][-1] == "已补学 2026-12-10"

@@ -55,7 +55,12 @@ CLOSES_AT_ITS_END = {
 
 
 def approve(
-    container, starts="2026-12-07T09:00:00+08:00", ends="2026-12-07T11:00:00+08:00", roster=ROSTER, rules=RULES
+    container,
+    starts="2026-12-07T09:00:00+08:00",
+    ends="2026-12-07T11:00:00+08:00",
+    roster=ROSTER,
+    rules=RULES,
+    kind="theme_day",
 ):
     activity_id = uuid.uuid4().hex
     publish_event(
@@ -70,6 +75,7 @@ def approve(
                 "branch_id": "b-1",
                 "branch_path": "/c/b-1/",
                 "month": "2026-12",
+                "kind": kind,
                 "theme": "主题党日",
                 "starts_at": starts,
                 "ends_at": ends,

@@ -74,6 +74,14 @@ def test_closing_assigns_a_make_up_to_the_absent_only_due_after_the_setting_days
     refused("MAKEUP_NOT_FOUND", call, service, "complete_makeup", activity, "m-2", REFLECTION)
 
 
+def test_a_missed_meeting_of_the_three_meetings_and_one_lesson_is_made_up_by_no_study(service):
+    activity = approve(service, kind="branch_committee")
+    assert call(service, "close_due", now="2026-12-08T00:00:00+08:00") == 1
+    assert _line(service, activity, "m-1")["status"] == "absent", "the absence is on the meeting's sheet"
+    assert _line(service, activity, "m-1")["makeup"] is None
+    assert _outbox(service, ["makeup_assigned"]) == []
+
+
 def test_a_make_up_completed_with_a_reflection_shows_on_the_sheet_and_the_absence_stays(service):
     activity = _held_with_one_absent(service)
     counts_before = call(service, "attendance", activity)["counts"]

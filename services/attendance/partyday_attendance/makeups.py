@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from partyday_attendance.absences import THEME_DAY
 from partyday_attendance.models import Activity, MakeupTask, SheetEntry
 from partyday_attendance_contracts.events import MakeupAssigned, MakeupCompleted
 from partyday_common.db import emit
@@ -61,9 +62,10 @@ def check_reflection(text) -> str:
 
 
 def follow(session: Session, act: Activity, entry: SheetEntry, now: datetime, due_days: int) -> None:
-    """Keep a member's task in step with their closed sheet line: absent (not a guest) has a task, assigned (again)
-    if it had none or was withdrawn; anything else withdraws an open one. A task done stays done."""
-    if entry.status == "absent" and not entry.guest:
+    """Keep a member's task in step with their closed sheet line: absent (not a guest) from a theme day has a task,
+    assigned (again) if it had none or was withdrawn; anything else withdraws an open one. A task done stays done.
+    A missed meeting of 三会一课 is made up by no study: its sheet holds the whole branch, committee or not."""
+    if entry.status == "absent" and not entry.guest and act.kind == THEME_DAY:
         _assign(session, act, entry, now, due_days)
     else:
         withdraw(session, act.id, entry.member_id)

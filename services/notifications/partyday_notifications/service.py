@@ -9,6 +9,7 @@ from partyday_common.consumer import event_consumer
 from partyday_common.db import Database, utcnow
 from partyday_common.errors import validated
 from partyday_common.idempotency import once
+from partyday_common.member_following import member_following
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.rpc import TimedRpcProxy
 from partyday_common.service import PartydayService, rpc
@@ -51,42 +52,18 @@ class Channels(DependencyProvider):
         return self.channels
 
 
-class NotificationsService(OrgTreeProjection, PartydayService):
+MemberFollowing = member_following(MemberExpected, MembersImportedExpected)
+
+
+class NotificationsService(
+    OrgTreeProjection, member_following(MemberExpected, MembersImportedExpected), PartydayService
+):
     name = "notifications"
     db = Database(metadata, subscribed=SUBSCRIBED)
     channels = Channels()
     directory = TimedRpcProxy("directory")
     org_nodes = org_nodes
-
-    @event_consumer("directory", "member_joined", expects=MemberExpected)
-    def on_member_joined(self, event, payload: MemberExpected):
-        """Follow who may be told, and in which branch."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "members_imported", expects=MembersImportedExpected)
-    def on_members_imported(self, event, batch: MembersImportedExpected):
-        """Follow a roster import's batch of new members at once."""
-        with self.db.transaction() as session:
-            people.follow_members(session, batch.members)
-
-    @event_consumer("directory", "member_updated", expects=MemberExpected)
-    def on_member_updated(self, event, payload: MemberExpected):
-        """Follow a member's name."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "member_transferred", expects=MemberExpected)
-    def on_member_transferred(self, event, payload: MemberExpected):
-        """Follow a member into their new branch."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "member_left", expects=MemberExpected)
-    def on_member_left(self, event, payload: MemberExpected):
-        """A member who left is told nothing more."""
-        self._follow_member(payload)
-
-    def _follow_member(self, payload: MemberExpected):
-        with self.db.transaction() as session:
-            people.follow_member(session, payload)
+    following = people
 
     @event_consumer("directory", "role_granted", expects=GrantExpected)
     def on_role_granted(self, event, payload: GrantExpected):

@@ -9,6 +9,7 @@ from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
 from partyday_common.errors import validated
 from partyday_common.idempotency import once
+from partyday_common.member_following import member_following
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.service import PartydayService, rpc
 from partyday_common.storage import make_storage
@@ -30,41 +31,15 @@ class Storage(DependencyProvider):
         return self.storage
 
 
-class QuizzesService(OrgTreeProjection, PartydayService):
+MemberFollowing = member_following(MemberExpected, MembersImportedExpected)
+
+
+class QuizzesService(OrgTreeProjection, MemberFollowing, PartydayService):
     name = "quizzes"
     db = Database(metadata, subscribed=SUBSCRIBED)
     storage = Storage()
     org_nodes = org_nodes
-
-    @event_consumer("directory", "member_joined", expects=MemberExpected)
-    def on_member_joined(self, event, payload: MemberExpected):
-        """Follow who is expected to take their branch's quizzes."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "members_imported", expects=MembersImportedExpected)
-    def on_members_imported(self, event, batch: MembersImportedExpected):
-        """Follow a roster import's batch of new members at once."""
-        with self.db.transaction() as session:
-            following.follow_members(session, batch.members)
-
-    @event_consumer("directory", "member_updated", expects=MemberExpected)
-    def on_member_updated(self, event, payload: MemberExpected):
-        """Follow a member's name."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "member_transferred", expects=MemberExpected)
-    def on_member_transferred(self, event, payload: MemberExpected):
-        """Follow a member into their new branch."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "member_left", expects=MemberExpected)
-    def on_member_left(self, event, payload: MemberExpected):
-        """A member who left is expected no more."""
-        self._follow_member(payload)
-
-    def _follow_member(self, payload: MemberExpected):
-        with self.db.transaction() as session:
-            following.follow_member(session, payload)
+    following = following
 
     @event_consumer("plans", "directive_published", expects=DirectiveExpected)
     def on_directive_published(self, event, payload: DirectiveExpected):

@@ -4,10 +4,10 @@ emits are written by the domain in the same transaction (the outbox)."""
 from nameko.extensions import DependencyProvider
 
 from partyday_common.clock import instant
-from partyday_common.consumer import event_consumer
 from partyday_common.db import Database, utcnow
 from partyday_common.errors import validated
 from partyday_common.idempotency import once, previous_response
+from partyday_common.member_following import member_following
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.rpc import TimedRpcProxy
 from partyday_common.service import PartydayService, rpc
@@ -30,43 +30,17 @@ class Storage(DependencyProvider):
         return self.storage
 
 
-class VolunteersService(OrgTreeProjection, PartydayService):
+MemberFollowing = member_following(MemberExpected, MembersImportedExpected)
+
+
+class VolunteersService(OrgTreeProjection, MemberFollowing, PartydayService):
     name = "volunteers"
     db = Database(metadata, subscribed=SUBSCRIBED)
     storage = Storage()
     directory = TimedRpcProxy("directory")
     media = TimedRpcProxy("media", timeout=60)
     org_nodes = org_nodes
-
-    @event_consumer("directory", "member_joined", expects=MemberExpected)
-    def on_member_joined(self, event, payload: MemberExpected):
-        """Follow who may claim a branch's requests."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "members_imported", expects=MembersImportedExpected)
-    def on_members_imported(self, event, batch: MembersImportedExpected):
-        """Follow a roster import's batch of new members."""
-        with self.db.transaction() as session:
-            people.follow_members(session, batch.members)
-
-    @event_consumer("directory", "member_updated", expects=MemberExpected)
-    def on_member_updated(self, event, payload: MemberExpected):
-        """Follow a member's name."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "member_transferred", expects=MemberExpected)
-    def on_member_transferred(self, event, payload: MemberExpected):
-        """Follow a member into their new branch."""
-        self._follow_member(payload)
-
-    @event_consumer("directory", "member_left", expects=MemberExpected)
-    def on_member_left(self, event, payload: MemberExpected):
-        """A member who left claims nothing more."""
-        self._follow_member(payload)
-
-    def _follow_member(self, payload: MemberExpected):
-        with self.db.transaction() as session:
-            people.follow_member(session, payload)
+    following = people
 
     @rpc
     def submit_request(self, payload: dict, idempotency_key: str | None = None) -> dict:

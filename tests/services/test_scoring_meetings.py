@@ -22,7 +22,6 @@ def meeting(container, kind, code="A", held=True) -> str:
     activity_id, plan_id = uuid.uuid4().hex, uuid.uuid4().hex
     node = branch(code)
     common = {"plan_id": plan_id, "branch_id": node["org_id"], "branch_path": node["path"], "month": MONTH}
-    send(container, "plans", "plan_submitted", {**common, "kind": kind, "status": "submitted"})
     send(
         container,
         "plans",
@@ -42,6 +41,10 @@ def meeting(container, kind, code="A", held=True) -> str:
             "roster": ROSTER,
         },
     )
+    # Attendance closes a meeting hours after its approval: the close is sent once scoring has the approval (events of
+    # one plan otherwise arrive in any order, as the submission does here).
+    wait_until(lambda: call(container, "progress", "town", MONTH)["meetings"][kind]["planned"], message=kind)
+    send(container, "plans", "plan_submitted", {**common, "kind": kind, "status": "submitted"})
     if held:
         send(
             container,

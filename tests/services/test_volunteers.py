@@ -288,3 +288,24 @@ def test_requests_late_are_listed_per_subtree_a_page_at_a_time(volunteers):
     listed = call(volunteers, "branch_requests", "/city/town/", ["accepted"])
     assert [item["request_id"] for item in listed["items"]] == [taken]
     assert refused(volunteers, "overdue_requests", "/city/", page=0).code == "PAGE_INVALID"
+
+
+def test_a_roster_import_s_batch_is_followed_at_once_and_a_known_member_is_updated(volunteers):
+    known, name, branch = MEMBERS[0]
+    flags = {"mobile": False, "probationary": False, "lost_contact": False, "active": True, "joined_on": None}
+    batch = [
+        {"member_id": known, "name": "改名后", "branch_id": branch, "branch_path": f"/city/town/{branch}/", **flags},
+        *(
+            {"member_id": f"imported-{n}", "name": f"新党员{n}", "branch_id": "b-1", "branch_path": "/city/town/b-1/"}
+            | flags
+            for n in range(3)
+        ),
+    ]
+    send(volunteers, "directory", "members_imported", {"import_id": "i-1", "members": batch})
+    wait_until(lambda: followed(volunteers) == (4, 6), message="the batch's new members followed")
+    engine = make_engine(volunteers.url)
+    with engine.connect() as connection:
+        table = metadata.tables["volunteers"]
+        renamed = connection.execute(select(table.c.name).where(table.c.member_id == known)).scalar_one()
+    engine.dispose()
+    assert renamed == "改名后"

@@ -36,6 +36,14 @@ class Page:
     def go(self, path: str) -> None:
         self.driver.get(self.base_url + path)
 
+    def revisit(self, path: str) -> None:
+        """Open `path` afresh, reloading it when the browser is already there: going to the address the page
+        has already, hash included, only scrolls to the hash and the page shows what it loaded before."""
+        if self.driver.current_url == self.base_url + path:
+            self.driver.refresh()
+        else:
+            self.go(path)
+
     def reset(self) -> None:
         """A fresh visitor on a desk screen: no session, default language, no queued scans, online."""
         self.online(True)

@@ -192,7 +192,7 @@ def test_the_city_admin_dispatches_and_watches_the_home(stack, county, page):
     assert submitted_plan.status_code == 200, submitted_plan.text
 
     def moved():
-        page.go("/console#/home")
+        page.revisit("/console#/home")
         return (
             count(page, "#home-submitted .tile-count") == submitted + 1
             and int(page.wait(planned_cell).text) == planned + 1
@@ -202,7 +202,7 @@ def test_the_city_admin_dispatches_and_watches_the_home(stack, county, page):
     page.shot("home-moved")
 
     def ranked():
-        page.go("/console#/home")
+        page.revisit("/console#/home")
         page.wait("#home-chart h3")
         return page.js(CHART_DRAWN)
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partyday_common.db import bulk_insert, emit, utcnow
+from partyday_common.db import bulk_insert, emit, select_by_keys, utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.idempotency import once
 from partyday_common.pagination import page_bounds
@@ -408,8 +408,14 @@ def import_rows(
     existing = {
         member.phone: member
         for member in session.execute(
-            select(Member.phone, Member.id, Member.name, Member.branch_id).where(
-                Member.phone.in_([values["phone"] for values in valid])
+            select_by_keys(
+                session,
+                Member.phone,
+                [values["phone"] for values in valid],
+                Member.phone,
+                Member.id,
+                Member.name,
+                Member.branch_id,
             )
         )
     }

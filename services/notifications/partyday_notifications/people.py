@@ -5,7 +5,7 @@ that has any, an organisation's subtree."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.db import bulk_insert
+from partyday_common.member_following import follow_batch, follow_one
 from partyday_common.orgtree import get_node
 from partyday_notifications import rules
 from partyday_notifications.models import Recipient, RoleHolder, org_nodes
@@ -23,27 +23,14 @@ def recipient_values(member) -> dict:
     }
 
 
-def follow_members(session: Session, members: list) -> None:
-    """A roster import's batch (`members_imported`): the new members in one insert, any already known updated."""
-    known = set(
-        session.scalars(select(Recipient.member_id).where(Recipient.member_id.in_([m.member_id for m in members])))
-    )
-    for member in members:
-        if member.member_id in known:
-            follow_member(session, member)
-    fresh = [{"member_id": m.member_id, **recipient_values(m)} for m in members if m.member_id not in known]
-    bulk_insert(session, Recipient.__table__, fresh)
-
-
 def follow_member(session: Session, member) -> None:
     """Insert or update a member from `member_joined`, `member_updated`, `member_transferred` or `member_left`."""
-    values = recipient_values(member)
-    found = session.get(Recipient, member.member_id, with_for_update=True)
-    if found is None:
-        session.add(Recipient(member_id=member.member_id, **values))
-        return
-    for name, value in values.items():
-        setattr(found, name, value)
+    follow_one(session, Recipient, member, recipient_values)
+
+
+def follow_members(session: Session, members: list) -> None:
+    """A roster import's batch (`members_imported`): the new members in one insert, any already known updated."""
+    follow_batch(session, Recipient, members, recipient_values)
 
 
 def follow_grant(session: Session, grant, active: bool) -> None:

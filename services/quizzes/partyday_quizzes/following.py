@@ -1,10 +1,9 @@
 """What quizzes follows of other services' events: members (who is expected in which branch) and directives
 (the subtree and month a quiz on one reaches)."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partyday_common.db import bulk_insert
+from partyday_common.member_following import follow_batch, follow_one
 from partyday_quizzes.models import Directive, Member
 
 
@@ -19,25 +18,12 @@ def _values(member) -> dict:
 
 def follow_member(session: Session, member) -> None:
     """Insert or update a member from `member_joined`, `member_updated`, `member_transferred` or `member_left`."""
-    found = session.get(Member, member.member_id, with_for_update=True)
-    if found is None:
-        session.add(Member(member_id=member.member_id, **_values(member)))
-        return
-    for name, value in _values(member).items():
-        setattr(found, name, value)
+    follow_one(session, Member, member, _values)
 
 
 def follow_members(session: Session, members: list) -> None:
-    """A roster import's batch: the new members in one insert, any already known updated."""
-    known = set(session.scalars(select(Member.member_id).where(Member.member_id.in_([m.member_id for m in members]))))
-    for member in members:
-        if member.member_id in known:
-            follow_member(session, member)
-    bulk_insert(
-        session,
-        Member.__table__,
-        [{"member_id": m.member_id, **_values(m)} for m in members if m.member_id not in known],
-    )
+    """A roster import's batch (`members_imported`): the new members in one insert, any already known updated."""
+    follow_batch(session, Member, members, _values)
 
 
 def follow_directive(session: Session, directive) -> None:

@@ -162,8 +162,9 @@ def test_select_by_keys_finds_each_key_once(engine):
 
 
 def test_a_thousand_keys_are_looked_up_through_the_index(databases):
-    """A roster import's batch looks up a thousand phones or members in a table of a city's 200,000: given them
-    as an IN list PostgreSQL reads the whole table, ten times slower than probing the index a key at a time."""
+    """A roster import's batch looks up a thousand phones or members in a table of a city's 200,000, growing as
+    it goes: given them as an IN list or a join PostgreSQL reads the whole table, ten times slower than probing
+    the index a key at a time; so with the table's statistics taken or not (an import outruns them)."""
     engine = make_engine(databases.create("keys"))
     metadata.create_all(engine)
     with engine.begin() as connection:
@@ -172,12 +173,20 @@ def test_a_thousand_keys_are_looked_up_through_the_index(databases):
                 "INSERT INTO members (member_id, name) SELECT md5(n::text), 'm' || n FROM generate_series(1, 200000) n"
             )
         )
-        connection.execute(text("ANALYZE members"))
     wanted = [f"absent-{n}" for n in range(1000)] + [hashlib.md5(b"7").hexdigest()]
+
+    def plan() -> str:
+        with session_of(engine) as session:
+            lookup = select_by_keys(session, members.c.member_id, wanted, members.c.name).compile(engine)
+            return "\n".join(session.connection().exec_driver_sql(f"EXPLAIN {lookup}", lookup.params).scalars())
+
+    before = plan()
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE members"))
+    after = plan()
     with session_of(engine) as session:
-        lookup = select_by_keys(session, members.c.member_id, wanted, members.c.name).compile(engine)
-        plan = "\n".join(session.connection().exec_driver_sql(f"EXPLAIN {lookup}", lookup.params).scalars())
         found = session.scalars(select_by_keys(session, members.c.member_id, wanted, members.c.name)).all()
     engine.dispose()
-    assert "Index Scan using members_pkey" in plan and "Seq Scan on members" not in plan, plan
+    for shown in (before, after):
+        assert "Index Scan using members_pkey" in shown and "Seq Scan on members" not in shown, shown
     assert found == ["m7"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 from psycopg2 import extensions as psycopg2_extensions
-from sqlalchemy import JSON, MetaData, Select, Table, create_engine, event, func, insert, literal, select, text
+from sqlalchemy import JSON, MetaData, Select, Table, create_engine, event, func, insert, literal, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError, IntegrityError
@@ -164,16 +164,18 @@ COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 
 
 def select_by_keys(session: Session, key, keys: list, *columns) -> Select:
-    """`select(*columns)` (the key alone by default) of the rows whose `key` column holds one of `keys`. On
-    PostgreSQL the keys are joined as an unnested array, which probes the key's index once per key: given a
-    thousand keys as an IN list (or `= ANY`), its planner reads the whole table instead, ten times slower at
-    200,000 rows, and a roster import looks up a thousand phones or members a batch. Elsewhere an IN list."""
-    query = select(*(columns or (key,)))
+    """`select(*columns)` (the key alone by default) of the rows whose `key` column, a unique one, holds one of
+    `keys`. On PostgreSQL each key is looked up on its own (a LATERAL subquery of one row), which probes the
+    key's index once per key: given a thousand keys as an IN list, `= ANY` or a join, its planner reads the
+    whole table instead (ten times slower at 100,000 rows, and a roster import looks up a thousand phones or
+    members a batch in a table that grows by as many). Elsewhere an IN list."""
+    chosen = columns or (key,)
     if session.get_bind().dialect.name != "postgresql":
-        return query.where(key.in_(keys))
+        return select(*chosen).where(key.in_(keys))
     distinct = list(dict.fromkeys(keys))
     wanted = func.unnest(literal(distinct, ARRAY(key.type))).table_valued("key").render_derived()
-    return query.join(wanted, key == wanted.c.key)
+    found = select(*chosen).where(key == wanted.c.key).limit(1).lateral("found")
+    return select(*found.c).select_from(wanted).join(found, true())
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:

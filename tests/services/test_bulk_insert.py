@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from psycopg2 import extensions as psycopg2_extensions
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table, select, text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from partyday_common.db import bulk_insert, emit, emit_many, make_engine, select_by_keys
@@ -89,6 +89,16 @@ def test_bulk_insert_rolls_back_with_its_transaction(engine):
         bulk_insert(session, things, ROWS[:1])
         session.rollback()
         assert session.scalars(select(things.c.id)).all() == []
+
+
+def test_bulk_insert_breaking_a_constraint_is_an_integrity_error_its_savepoint_undoes(engine):
+    with session_of(engine) as session:
+        bulk_insert(session, things, ROWS[:1])
+        with pytest.raises(IntegrityError), session.begin_nested():
+            bulk_insert(session, things, ROWS)
+        bulk_insert(session, things, ROWS[1:])
+        session.commit()
+        assert session.scalars(select(things.c.id).order_by(things.c.id)).all() == [1, 2, 3]
 
 
 def test_emit_many_writes_the_envelopes_emit_writes(engine):

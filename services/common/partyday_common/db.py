@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
+from psycopg2 import errors as psycopg2_errors
 from psycopg2 import extensions as psycopg2_extensions
 from sqlalchemy import JSON, MetaData, Select, Table, create_engine, event, func, insert, literal, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -181,8 +182,8 @@ def select_by_keys(session: Session, key, keys: list, *columns) -> Select:
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     """Insert rows that all have the same columns, inside the caller's transaction: with COPY on PostgreSQL
     (about twice as fast as a many-row INSERT, and a bulk import writes hundreds of thousands), with one
-    many-row INSERT elsewhere. JSON columns take dicts and lists and `Instant` columns aware datetimes (a naive
-    one is refused), as through the ORM."""
+    many-row INSERT elsewhere; a constraint they break is SQLAlchemy's IntegrityError either way. JSON columns
+    take dicts and lists and `Instant` columns aware datetimes (a naive one is refused), as through the ORM."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
@@ -203,8 +204,11 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     # nameko: the COPY blocks the process's other green threads for its few milliseconds instead.
     callback = psycopg2_extensions.get_wait_callback()
     psycopg2_extensions.set_wait_callback(None)
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     try:
-        cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(lines))
+        cursor.copy_expert(statement, io.StringIO(lines))
+    except psycopg2_errors.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
     finally:
         psycopg2_extensions.set_wait_callback(callback)
         cursor.close()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partyday_common.consumer import event_consumer
@@ -64,15 +65,18 @@ def follow_one(session: Session, model: type, member: BaseModel, values: Callabl
 
 
 def follow_batch(session: Session, model: type, members: list, values: Callable[[BaseModel], dict]) -> None:
-    """A roster import's batch kept as rows of `model`, as `follow_one` keeps one: the new members in one insert,
-    any already known updated one by one, so that a city's roster costs a few statements per batch rather than
-    one per member."""
+    """A roster import's batch kept as rows of `model`, as `follow_one` keeps one, in a few statements rather
+    than one per member: its members are new, and are inserted at once; only when one of them is already known
+    (a later event about them came first) are the known ones looked up and updated one by one."""
+    rows = [{"member_id": member.member_id, **values(member)} for member in members]
+    try:
+        with session.begin_nested():
+            bulk_insert(session, model.__table__, rows)
+        return
+    except IntegrityError:
+        pass
     known = set(session.scalars(select_by_keys(session, model.member_id, [member.member_id for member in members])))
     for member in members:
         if member.member_id in known:
             follow_one(session, model, member, values)
-    bulk_insert(
-        session,
-        model.__table__,
-        [{"member_id": member.member_id, **values(member)} for member in members if member.member_id not in known],
-    )
+    bulk_insert(session, model.__table__, [row for row in rows if row["member_id"] not in known])

@@ -675,7 +675,7 @@ def test_a_campaign_photo_is_served_after_a_cheap_candidate_check(gateway, monke
     async def served(found):
         return Response(b"jpeg", media_type="image/jpeg")
 
-    monkeypatch.setattr("partyday_gateway.routes.campaigns._file_response", served)
+    monkeypatch.setattr("partyday_gateway.routes.campaigns.file_response", served)
     fake = gateway.acting_as(PUBLIC)
     refused = gateway.get("/api/v1/campaigns/c1/photos/p1")
     assert refused.status_code == 404 and code(refused) == "MEDIA_NOT_FOUND"

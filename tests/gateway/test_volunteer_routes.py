@@ -2,9 +2,16 @@
 before they reach the service, the branch's acts need `manage_plans` over the request's branch and pass the caller
 and the Idempotency-Key on, a member acts as themselves, and the lists reach the node's subtree only."""
 
+import pytest
 from fastapi.testclient import TestClient
 
+from partyday_common.settings import get_settings
+from partyday_gateway import uploads
+from partyday_gateway.rpc import ServiceUnavailable
+from partyday_gateway.settings import GatewaySettings
+from tests.gateway.conftest import NO_BROKER
 from tests.gateway.fakes import FakeRpc, context
+from tests.gateway.test_errors import assert_error
 
 NODES = {
     "b1": {"path": "/root/town/b1/", "level": "branch", "name": "一支部"},
@@ -142,3 +149,46 @@ def test_lists_overdue_and_counts_reach_the_nodes_subtree(gateway):
     assert stats.status_code == 200 and stats.json()["org_id"] == "b1"
     assert gateway.get("/api/v1/orgs/town/volunteer-overdue").status_code == 403
     assert gateway.get("/api/v1/orgs/b1/volunteer-stats", params={"month": "2026-13"}).status_code in (400, 422)
+
+
+@pytest.fixture
+def gateway_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTYDAY_MEDIA_DIR", str(tmp_path / "storage"))
+    get_settings.cache_clear()
+    uploads.media_storage.cache_clear()
+    yield GatewaySettings(amqp_uri=NO_BROKER)
+    get_settings.cache_clear()
+    uploads.media_storage.cache_clear()
+
+
+def stored(tmp_path) -> list:
+    return [path for path in (tmp_path / "storage").rglob("*") if path.is_file()]
+
+
+def test_the_completion_photo_is_removed_when_the_volunteers_service_is_not_there(gateway, tmp_path):
+    fake = gateway.use(FakeRpc(caller=MEMBER, nodes=NODES))
+    fake.answer("volunteers", "complete_request", ServiceUnavailable("volunteers", "no consumer"))
+    answer = gateway.post(
+        "/api/v1/volunteer-requests/r1/complete",
+        files={"file": ("done.jpg", b"\xff\xd8\xffphoto")},
+        data={"note": "好"},
+    )
+    assert_error(answer, 503, "SERVICE_UNAVAILABLE")
+    assert stored(tmp_path) == []
+
+
+def test_the_resident_sees_the_completion_photo_in_the_page(gateway):
+    uploads.media_storage().put_bytes("media/volunteers-r1/web.jpg", b"\xff\xd8\xffphoto", "image/jpeg")
+    fake = gateway.use(FakeRpc(nodes=NODES))
+    fake.answer(
+        "volunteers",
+        "photo_by_token",
+        {"key": "media/volunteers-r1/web.jpg", "content_type": "image/jpeg", "branch_id": "b1"},
+        {"key": None, "content_type": None, "branch_id": "b1"},
+    )
+    client = anonymous(gateway)
+    shown = client.get(f"/api/v1/help/requests/{'t' * 32}/photo")
+    assert shown.status_code == 200 and shown.content == b"\xff\xd8\xffphoto"
+    assert shown.headers["content-type"] == "image/jpeg"
+    assert shown.headers["content-disposition"].startswith('inline; filename="web.jpg"')
+    assert_error(client.get(f"/api/v1/help/requests/{'t' * 32}/photo"), 404, "PHOTO_NOT_FOUND")

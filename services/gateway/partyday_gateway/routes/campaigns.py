@@ -14,8 +14,8 @@ from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc
 from partyday_gateway.errors import ApiError, domain_error
 from partyday_gateway.openapi import files
 from partyday_gateway.permissions import READ, RUN_CAMPAIGNS
-from partyday_gateway.routes.media import _file_response
 from partyday_gateway.rpc import RemoteError
+from partyday_gateway.stored_files import file_response
 from partyday_scoring_contracts.rpc import CampaignChange, CampaignCreate, VoteCreate
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -249,7 +249,7 @@ async def photo(
         or not await rpc.call("scoring", "is_candidate", campaign_id, upload["activity_id"])
     ):
         raise ApiError(404, "MEDIA_NOT_FOUND", f"media {media_id} is not a photo of this campaign", {"id": media_id})
-    return await _file_response(await rpc.call("media", "media_file", media_id, variant))
+    return await file_response(await rpc.call("media", "media_file", media_id, variant))
 
 
 @router.get("/{campaign_id}/results", response_model=Results)

@@ -1,9 +1,6 @@
-import re
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Path, Query, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -13,8 +10,8 @@ from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Se
 from partyday_gateway.errors import ApiError
 from partyday_gateway.openapi import files, stored_files
 from partyday_gateway.permissions import MANAGE_PLANS, PUBLISH_DIRECTIVES, READ, REVIEW, SPOT_CHECK, readable_paths
-from partyday_gateway.rpc import ServiceUnavailable
-from partyday_gateway.uploads import form_schema, media_storage, receive
+from partyday_gateway.stored_files import file_response, handed_over
+from partyday_gateway.uploads import form_schema, receive
 from partyday_media_contracts.rpc import MaterialText, ProgressReport
 
 router = APIRouter(prefix="/api/v1", tags=["media"])
@@ -122,73 +119,6 @@ class NotePage(BaseModel):
     page_size: int
 
 
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """The one range `bytes=a-b`, `bytes=a-` or `bytes=-n` asks for; None for the whole file."""
-    if header is None:
-        return None
-    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
-    if not match or match.groups() == ("", ""):
-        raise ApiError(
-            416,
-            "RANGE_NOT_SATISFIABLE",
-            "one byte range is served",
-            {"size": size},
-            headers={"Content-Range": f"bytes */{size}"},
-        )
-    first, last = match.groups()
-    if first:
-        start, end = int(first), min(int(last), size - 1) if last else size - 1
-    else:
-        start, end = max(0, size - int(last)), size - 1
-    if start > end or start >= size:
-        raise ApiError(
-            416,
-            "RANGE_NOT_SATISFIABLE",
-            "the range is outside the file",
-            {"size": size},
-            headers={"Content-Range": f"bytes */{size}"},
-        )
-    return start, end
-
-
-async def _file_response(found: dict, range_header: str | None = None) -> StreamingResponse:
-    """The stored file as an attachment; a byte range (for seeking in a video) answers 206."""
-    storage = media_storage()
-    try:
-        size = await run_in_threadpool(storage.size, found["key"])
-    except FileNotFoundError:
-        raise ApiError(404, "FILE_NOT_FOUND", "the stored file is missing", {"key": found["key"]})
-    wanted = _byte_range(range_header, size)
-    filename = found["filename"]
-    headers = {
-        "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, max-age=300",
-        "Accept-Ranges": "bytes",
-    }
-    if wanted is None:
-        return StreamingResponse(
-            storage.iter_chunks(found["key"]),
-            media_type=found["content_type"],
-            headers={**headers, "Content-Length": str(size)},
-        )
-    start, end = wanted
-    return StreamingResponse(
-        storage.iter_chunks(found["key"], start, end),
-        status_code=206,
-        media_type=found["content_type"],
-        headers={**headers, "Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(end - start + 1)},
-    )
-
-
-async def _ingest(rpc, method: str, *args, upload: dict, timeout: float, **kwargs):
-    try:
-        return await rpc.call("media", method, *args, upload, timeout=timeout, **kwargs)
-    except ServiceUnavailable:
-        await run_in_threadpool(media_storage().delete, upload["key"])
-        raise
-
-
 @router.post(
     "/activities/{activity_id}/media",
     status_code=status.HTTP_201_CREATED,
@@ -222,11 +152,13 @@ async def upload_media(
         "action": received.fields.get("action") or None,
         "uploaded_by": caller.member_id,
     }
-    return await _ingest(
+    return await handed_over(
         rpc,
+        upload["key"],
+        "media",
         "ingest",
         activity_id,
-        upload=upload,
+        upload,
         idempotency_key=idempotency_key,
         timeout=settings.media_ingest_timeout_s,
         seen_from=readable_paths(caller),
@@ -246,19 +178,19 @@ async def media_original(
     media_id: str, caller: Caller, rpc: Rpc, authz: Authz, range_header: str | None = Header(None, alias="Range")
 ):
     """The stored file (a photo as re-encoded, without EXIF), as an attachment; a video answers byte ranges."""
-    return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "original"), range_header)
+    return await file_response(await _media_in_reach(rpc, authz, caller, media_id, "original"), range_header)
 
 
 @router.get("/media/{media_id}/thumbnail", response_class=StreamingResponse, responses=files("image/jpeg"))
 async def media_thumbnail(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """A photo's thumbnail (JPEG, at most 320 px)."""
-    return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "thumbnail"))
+    return await file_response(await _media_in_reach(rpc, authz, caller, media_id, "thumbnail"))
 
 
 @router.get("/media/{media_id}/web", response_class=StreamingResponse, responses=files("image/jpeg"))
 async def media_web(media_id: str, caller: Caller, rpc: Rpc, authz: Authz):
     """A photo's web-size copy (JPEG, at most 1600 px)."""
-    return await _file_response(await _media_in_reach(rpc, authz, caller, media_id, "web"))
+    return await file_response(await _media_in_reach(rpc, authz, caller, media_id, "web"))
 
 
 @router.get("/media/{media_id}/details", response_model=MediaView)
@@ -369,12 +301,14 @@ async def upload_material(
     await _directive(rpc, authz, caller, directive_id)
     received = await receive(request, {"title"}, settings.max_upload_bytes)
     upload = {**received.upload, "uploaded_by": caller.member_id}
-    return await _ingest(
+    return await handed_over(
         rpc,
+        upload["key"],
+        "media",
         "add_file_material",
         directive_id,
         received.fields.get("title", ""),
-        upload=upload,
+        upload,
         idempotency_key=idempotency_key,
         timeout=settings.media_ingest_timeout_s,
     )
@@ -440,7 +374,7 @@ async def open_material(
         await authz.require(caller, READ, found["org_id"], "read")
     if found["key"] is None:
         return Response(found["text"], media_type="text/plain; charset=utf-8")
-    return await _file_response(
+    return await file_response(
         {"key": found["key"], "content_type": found["content_type"], "filename": f"{material_id}.{found['format']}"},
         range_header,
     )

@@ -1,5 +1,4 @@
 from fastapi import APIRouter, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -11,8 +10,8 @@ from partyday_gateway.deps import Authz, IdempotencyKey, Rpc, Settings
 from partyday_gateway.errors import ApiError
 from partyday_gateway.openapi import files
 from partyday_gateway.permissions import GRANT_ROLES, MANAGE_MEMBERS, READ, forbidden
-from partyday_gateway.rpc import ServiceUnavailable
-from partyday_gateway.uploads import form_schema, media_storage, receive
+from partyday_gateway.stored_files import handed_over
+from partyday_gateway.uploads import form_schema, receive
 
 router = APIRouter(prefix="/api/v1/members", tags=["directory"])
 
@@ -121,11 +120,9 @@ async def import_roster(
         "filename": upload["filename"],
         "initial_password": received.fields.get("initial_password") or None,
     }
-    try:
-        started = await rpc.call("directory", "start_import", payload, idempotency_key=idempotency_key)
-    except ServiceUnavailable:
-        await run_in_threadpool(media_storage().delete, upload["key"])
-        raise
+    started = await handed_over(
+        rpc, upload["key"], "directory", "start_import", payload, idempotency_key=idempotency_key
+    )
     response.headers["Location"] = f"/api/v1/imports/{started['import_id']}"
     return started
 

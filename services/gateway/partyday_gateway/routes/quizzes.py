@@ -5,7 +5,6 @@ participation. The quizzes service decides every rule; the gateway checks who ma
 import io
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from openpyxl import Workbook
 
@@ -16,8 +15,8 @@ from partyday_gateway.deps import Authz, IdempotencyKey, Page, PageSize, Rpc, Se
 from partyday_gateway.errors import ApiError
 from partyday_gateway.openapi import XLSX, files
 from partyday_gateway.permissions import MANAGE_QUIZZES, READ
-from partyday_gateway.rpc import ServiceUnavailable
-from partyday_gateway.uploads import form_schema, media_storage, receive
+from partyday_gateway.stored_files import handed_over
+from partyday_gateway.uploads import form_schema, receive
 from partyday_quizzes_contracts.rpc import (
     TEMPLATE_EXAMPLES,
     TEMPLATE_HEADERS,
@@ -101,11 +100,7 @@ async def import_questions(
     received = await receive(request, set(), settings.max_roster_bytes)
     upload = received.upload
     payload = {"org_id": org_id, "storage_key": upload["key"], "filename": upload["filename"]}
-    try:
-        return await rpc.call("quizzes", "import_bank", payload, idempotency_key=idempotency_key)
-    except ServiceUnavailable:
-        await run_in_threadpool(media_storage().delete, upload["key"])
-        raise
+    return await handed_over(rpc, upload["key"], "quizzes", "import_bank", payload, idempotency_key=idempotency_key)
 
 
 async def _question_in_reach(question_id: str, caller, rpc, authz) -> dict:

@@ -4,10 +4,8 @@ administration (who manages the branch's plans takes requests in, declines, disp
 members' claims and completions with a photo, and the lists, overdue requests and counts per branch."""
 
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -16,8 +14,8 @@ from partyday_gateway.deps import Authz, IdempotencyKey, Month, Page, PageSize, 
 from partyday_gateway.errors import ApiError
 from partyday_gateway.openapi import files
 from partyday_gateway.permissions import MANAGE_PLANS, READ
-from partyday_gateway.rpc import ServiceUnavailable
-from partyday_gateway.uploads import form_schema, media_storage, receive
+from partyday_gateway.stored_files import file_response, handed_over
+from partyday_gateway.uploads import form_schema, receive
 from partyday_volunteers_contracts.rpc import Decline, Dispatch, Rating, RequestSubmit, State
 
 router = APIRouter(prefix="/api/v1", tags=["volunteers"])
@@ -113,17 +111,10 @@ class Stats(BaseModel):
 
 
 async def _photo(found: dict) -> StreamingResponse:
+    """The request's photo of the work done, shown in the page."""
     if not found.get("key"):
         raise ApiError(404, "PHOTO_NOT_FOUND", "no photo has been recorded for this request")
-    filename = found["key"].rsplit("/", 1)[-1]
-    headers = {
-        "Content-Disposition": f"inline; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, max-age=300",
-    }
-    return StreamingResponse(
-        media_storage().iter_chunks(found["key"]), media_type=found["content_type"], headers=headers
-    )
+    return await file_response({**found, "filename": found["key"].rsplit("/", 1)[-1]}, disposition="inline")
 
 
 @router.get("/help/communities", response_model=CommunityPage)
@@ -294,20 +285,18 @@ async def complete_request(
     received = await receive(request, {"note"}, settings.max_upload_bytes)
     note = received.fields.get("note") or None
     payload = {"note": note} if note else {}
-    try:
-        return await rpc.call(
-            "volunteers",
-            "complete_request",
-            request_id,
-            member_id,
-            received.upload,
-            payload,
-            idempotency_key=idempotency_key,
-            timeout=settings.media_ingest_timeout_s,
-        )
-    except ServiceUnavailable:
-        await run_in_threadpool(media_storage().delete, received.upload["key"])
-        raise
+    return await handed_over(
+        rpc,
+        received.upload["key"],
+        "volunteers",
+        "complete_request",
+        request_id,
+        member_id,
+        received.upload,
+        payload,
+        idempotency_key=idempotency_key,
+        timeout=settings.media_ingest_timeout_s,
+    )
 
 
 @router.get("/me/volunteer-requests", response_model=RequestPage)

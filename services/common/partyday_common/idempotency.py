@@ -84,3 +84,12 @@ def once(
     answer = work()
     remember_response(session, operation, key, request, answer)
     return answer
+
+
+def once_in_transaction(
+    db, operation: str, key: str | None, request: dict, work: Callable[[Session], dict | None]
+) -> dict | None:
+    """`once` in a transaction of its own from `db` (the service's Database dependency), `work` given its
+    session: what most mutating RPCs do whole."""
+    with db.transaction() as session:
+        return once(session, operation, key, request, lambda: work(session))

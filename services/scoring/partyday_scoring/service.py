@@ -12,7 +12,7 @@ from partyday_common.clock import instant
 from partyday_common.consumer import event_consumer
 from partyday_common.db import Database
 from partyday_common.errors import validated
-from partyday_common.idempotency import once
+from partyday_common.idempotency import once_in_transaction
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.service import PartydayService, rpc
 from partyday_scoring import (
@@ -71,8 +71,7 @@ class ScoringService(OrgTreeProjection, PartydayService):
 
     def _once(self, operation: str, key: str | None, request: dict, work: Callable[[Session], dict]) -> dict:
         """`work` in a transaction, its answer kept under `key` with it (the first answer to a repeated key)."""
-        with self.db.transaction() as session:
-            return once(session, operation, key, request, lambda: work(session))
+        return once_in_transaction(self.db, operation, key, request, work)
 
     def _project(self, event):
         """Follow a created, renamed or moved node (the tree's consumers, checked with `OrgNodeExpected`), and with a

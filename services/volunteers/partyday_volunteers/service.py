@@ -6,7 +6,7 @@ from nameko.extensions import DependencyProvider
 from partyday_common.clock import instant
 from partyday_common.db import Database, utcnow
 from partyday_common.errors import validated
-from partyday_common.idempotency import once, previous_response
+from partyday_common.idempotency import once_in_transaction, previous_response
 from partyday_common.member_following import member_following
 from partyday_common.orgtree import OrgTreeProjection
 from partyday_common.rpc import TimedRpcProxy
@@ -52,9 +52,13 @@ class VolunteersService(OrgTreeProjection, MemberFollowing, PartydayService):
                 return earlier
         phone = self.directory.verify_public_code(body.phone, body.code)["phone"]
         within = get_settings().volunteers_accept_within_h
-        with self.db.transaction() as session:
-            work = lambda: requests.submit(session, body, phone, utcnow(), within)  # noqa: E731
-            return once(session, "submit_request", idempotency_key, payload, work)
+        return once_in_transaction(
+            self.db,
+            "submit_request",
+            idempotency_key,
+            payload,
+            lambda session: requests.submit(session, body, phone, utcnow(), within),
+        )
 
     @rpc
     def get_request(self, request_id: str) -> dict:
@@ -91,9 +95,13 @@ class VolunteersService(OrgTreeProjection, MemberFollowing, PartydayService):
     def accept_request(self, request_id: str, actor_id: str, idempotency_key: str | None = None) -> dict:
         """The branch takes the request in (409 REQUEST_STATE_CONFLICT unless it is submitted)."""
         request = {"request_id": request_id, "actor_id": actor_id}
-        with self.db.transaction() as session:
-            work = lambda: requests.accept(session, request_id, actor_id, utcnow())  # noqa: E731
-            return once(session, "accept_request", idempotency_key, request, work)
+        return once_in_transaction(
+            self.db,
+            "accept_request",
+            idempotency_key,
+            request,
+            lambda session: requests.accept(session, request_id, actor_id, utcnow()),
+        )
 
     @rpc
     def decline_request(
@@ -102,9 +110,13 @@ class VolunteersService(OrgTreeProjection, MemberFollowing, PartydayService):
         """The branch declines the request with a reason."""
         body = validated(Decline, payload)
         request = {"request_id": request_id, "actor_id": actor_id, "payload": payload}
-        with self.db.transaction() as session:
-            work = lambda: requests.decline(session, request_id, actor_id, body.reason, utcnow())  # noqa: E731
-            return once(session, "decline_request", idempotency_key, request, work)
+        return once_in_transaction(
+            self.db,
+            "decline_request",
+            idempotency_key,
+            request,
+            lambda session: requests.decline(session, request_id, actor_id, body.reason, utcnow()),
+        )
 
     @rpc
     def dispatch_request(
@@ -113,25 +125,37 @@ class VolunteersService(OrgTreeProjection, MemberFollowing, PartydayService):
         """The branch dispatches the request to named members of its own."""
         body = validated(Dispatch, payload)
         request = {"request_id": request_id, "actor_id": actor_id, "payload": payload}
-        with self.db.transaction() as session:
-            work = lambda: requests.dispatch(session, request_id, actor_id, body.member_ids, utcnow())  # noqa: E731
-            return once(session, "dispatch_request", idempotency_key, request, work)
+        return once_in_transaction(
+            self.db,
+            "dispatch_request",
+            idempotency_key,
+            request,
+            lambda session: requests.dispatch(session, request_id, actor_id, body.member_ids, utcnow()),
+        )
 
     @rpc
     def publish_request(self, request_id: str, actor_id: str, idempotency_key: str | None = None) -> dict:
         """The branch publishes the request to all its members."""
         request = {"request_id": request_id, "actor_id": actor_id}
-        with self.db.transaction() as session:
-            work = lambda: requests.publish(session, request_id, actor_id, utcnow())  # noqa: E731
-            return once(session, "publish_request", idempotency_key, request, work)
+        return once_in_transaction(
+            self.db,
+            "publish_request",
+            idempotency_key,
+            request,
+            lambda session: requests.publish(session, request_id, actor_id, utcnow()),
+        )
 
     @rpc
     def claim_request(self, request_id: str, member_id: str, idempotency_key: str | None = None) -> dict:
         """A member claims the work (403 NOT_DISPATCHED_TO_YOU, 409 once claimed by another)."""
         request = {"request_id": request_id, "member_id": member_id}
-        with self.db.transaction() as session:
-            work = lambda: requests.claim(session, request_id, member_id, utcnow())  # noqa: E731
-            return once(session, "claim_request", idempotency_key, request, work)
+        return once_in_transaction(
+            self.db,
+            "claim_request",
+            idempotency_key,
+            request,
+            lambda session: requests.claim(session, request_id, member_id, utcnow()),
+        )
 
     @rpc
     def complete_request(
@@ -148,16 +172,24 @@ class VolunteersService(OrgTreeProjection, MemberFollowing, PartydayService):
         """The resident confirms the work done and rates it from 1 to 5."""
         body = validated(Rating, payload)
         request = {"token": token, "payload": payload}
-        with self.db.transaction() as session:
-            work = lambda: requests.confirm(session, token, body.rating, body.comment, utcnow())  # noqa: E731
-            return once(session, "confirm_request", idempotency_key, request, work)
+        return once_in_transaction(
+            self.db,
+            "confirm_request",
+            idempotency_key,
+            request,
+            lambda session: requests.confirm(session, token, body.rating, body.comment, utcnow()),
+        )
 
     @rpc
     def cancel_request(self, token: str, idempotency_key: str | None = None) -> dict:
         """The resident withdraws the request before anyone claimed it."""
-        with self.db.transaction() as session:
-            work = lambda: requests.cancel(session, token, utcnow())  # noqa: E731
-            return once(session, "cancel_request", idempotency_key, {"token": token}, work)
+        return once_in_transaction(
+            self.db,
+            "cancel_request",
+            idempotency_key,
+            {"token": token},
+            lambda session: requests.cancel(session, token, utcnow()),
+        )
 
     @rpc
     def branch_requests(

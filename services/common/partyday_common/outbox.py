@@ -19,7 +19,6 @@ A batch is published on one channel in confirm mode and the broker's confirms ar
 once for the whole batch: a row is marked published only when its own confirm arrived.
 """
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from eventlet.queue import Empty, LightQueue
 from kombu import Connection
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, Text, cast, func, or_, select, update
 from sqlalchemy.engine import Engine
 
 from partyday_common.correlation import HEADER_NAME
@@ -55,7 +54,7 @@ class Outcome:
 @dataclass
 class Outgoing:
     event_id: str
-    body: dict
+    body: str
     routing_key: str
     headers: dict
     mandatory: bool
@@ -113,7 +112,7 @@ class BatchPublisher:
         try:
             for item in batch:
                 message = Message(
-                    json.dumps(item.body),
+                    item.body,
                     content_type="application/json",
                     content_encoding="utf-8",
                     delivery_mode=PERSISTENT,
@@ -207,8 +206,10 @@ class OutboxRelay:
         # Ordered as ix_outbox_messages_pending is, so that the pending rows are read from it in order: ordered
         # by id alone, PostgreSQL sorted every pending row, or walked the published ones first, once a bulk
         # import had left hundreds of thousands behind its statistics (0.4 s for each batch of 100).
+        # The body is read as the JSON text stored, and published as it is: a roster import's events are 150 KB each.
+        columns = [cast(column, Text).label("body") if column.name == "body" else column for column in t.c]
         return (
-            select(t)
+            select(*columns)
             .where(
                 t.c.published_at.is_(None),
                 t.c.abandoned_at.is_(None),

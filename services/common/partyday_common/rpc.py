@@ -5,15 +5,35 @@ down or stuck would hold its worker, and the request behind it, indefinitely.
 """
 
 import eventlet
+from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
+from partyday_common.errors import DomainError
 from partyday_common.settings import get_settings
 
 RPC_TIMEOUT_CONFIG_KEY = "RPC_TIMEOUT_S"
 
+# Seconds a client is told to wait when a service the called one depends on cannot be reached.
+CALLEE_RETRY_AFTER_S = 5
+
 
 class RpcTimeout(Exception):
     """The called service did not answer in time."""
+
+
+# What a call raises when the called service is not there (no queue) or does not answer.
+UNREACHABLE = (RpcTimeout, UnknownService)
+
+
+def unreachable(service: str, exc: Exception) -> DomainError:
+    """What an RPC answers when a service it calls is not there or does not answer: 503 SERVICE_UNAVAILABLE
+    with a retry_after (the gateway's Retry-After), as the gateway answers when it cannot reach a service."""
+    return DomainError(
+        "SERVICE_UNAVAILABLE",
+        f"the {service} service is unavailable; try again shortly",
+        503,
+        {"service": service, "reason": str(exc), "retry_after": CALLEE_RETRY_AFTER_S},
+    )
 
 
 class TimedRpcProxy(RpcProxy):

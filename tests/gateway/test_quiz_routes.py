@@ -1,7 +1,7 @@
 """Quiz routes through the gateway with the services faked: the bank's template is an XLSX of the template's
 columns; a bank file streams to storage and reaches the quizzes service by key (and is removed when the service is
-not there); who manages quizzes where, a lesson of another directive refused, the member's branch from their
-session, and results read only within the caller's reach."""
+not there); who manages quizzes where, a quiz's lesson handed to the quizzes service (which checks it) and never a title
+of the caller's, the member's branch from their session, and results read only within the caller's reach."""
 
 import io
 
@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from partyday_common.settings import get_settings
 from partyday_gateway import uploads
-from partyday_gateway.rpc import ServiceUnavailable
+from partyday_gateway.rpc import RemoteError, ServiceUnavailable
 from partyday_gateway.settings import GatewaySettings
 from partyday_quizzes_contracts.rpc import TEMPLATE_HEADERS
 from tests.gateway.conftest import NO_BROKER
@@ -96,15 +96,28 @@ def test_a_secretary_manages_their_branchs_bank_and_quizzes_not_the_countys(gate
     assert gateway.get("/api/v1/orgs/b1/questions").status_code == 200
 
 
-def test_a_lesson_of_another_directive_is_refused(gateway):
+def test_a_quiz_on_a_lesson_goes_to_the_quizzes_service_which_checks_the_lesson(gateway):
     fake = gateway.use(FakeRpc(caller=COUNTY_ADMIN, nodes=NODES))
-    fake.answer("media", "material", {"material_id": "l1", "directive_id": "d2", "title": "微党课"})
-    assert_error(gateway.post("/api/v1/quizzes", json={**BODY, "lesson_id": "l1"}), 422, "LESSON_NOT_OF_DIRECTIVE")
-    fake.answer("media", "material", {"material_id": "l1", "directive_id": "d1", "title": "微党课"})
-    fake.answer("quizzes", "create_quiz", QUIZ)
-    assert gateway.post("/api/v1/quizzes", json={**BODY, "lesson_id": "l1"}).status_code == 201
-    ((_, _, (payload,), kwargs),) = fake.called("create_quiz")
-    assert payload["lesson_title"] == "微党课" and kwargs["created_by"] == "m1"
+    fake.answer("quizzes", "create_quiz", {**QUIZ, "lesson_id": "l1", "lesson_title": "微党课"})
+    created = gateway.post("/api/v1/quizzes", json={**BODY, "lesson_id": "l1"}, headers={"Idempotency-Key": "k"})
+    assert created.status_code == 201 and created.json()["lesson_title"] == "微党课"
+    ((service, _, (payload,), kwargs),) = fake.calls
+    assert service == "quizzes" and payload["lesson_id"] == "l1" and "lesson_title" not in payload
+    assert kwargs == {"created_by": "m1", "idempotency_key": "k"}
+    fake.answer(
+        "quizzes",
+        "create_quiz",
+        RemoteError(
+            "quizzes",
+            "create_quiz",
+            {"exc_type": "DomainError", "exc_args": ["LESSON_NOT_OF_DIRECTIVE", "not", 422, {"lesson_id": "l1"}]},
+        ),
+    )
+    other = gateway.post("/api/v1/quizzes", json={**BODY, "lesson_id": "l1"})
+    assert assert_error(other, 422, "LESSON_NOT_OF_DIRECTIVE")["details"] == {"lesson_id": "l1"}
+    titled = gateway.post("/api/v1/quizzes", json={**BODY, "lesson_id": "l1", "lesson_title": "自拟"})
+    assert_error(titled, 400, "VALIDATION_FAILED")
+    assert len(fake.calls) == 2, "a title of the caller's never reaches the quizzes service"
 
 
 def test_a_member_takes_a_quiz_as_the_member_of_their_branch(gateway):

@@ -1,12 +1,14 @@
 """The quizzes service on RabbitMQ and PostgreSQL: a bank imported from an XLSX in the object store (a wrong row
-reported with its number, the others kept) and edited one question at a time; a quiz on a directive it follows;
-attempts within the window and the number of attempts, answers refused after the time limit plus the grace, the
-best attempt counting; results and participation per branch, and the participation announced for scoring."""
+reported with its number, the others kept) and edited one question at a time; a quiz on a directive it follows,
+or on a micro lesson of it (asked of a fake media); attempts within the window and the number of attempts, answers
+refused after the time limit plus the grace, the best attempt counting; results and participation per branch, and
+the participation announced for scoring."""
 
 import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from openpyxl import Workbook
@@ -14,7 +16,7 @@ from sqlalchemy import select
 
 from partyday_common.db import make_engine
 from partyday_common.envelope import Envelope
-from partyday_common.errors import DomainError
+from partyday_common.errors import DomainError, not_found
 from partyday_common.migrations import upgrade
 from partyday_common.settings import get_settings as common_settings
 from partyday_common.storage import incoming_key, make_storage
@@ -35,6 +37,22 @@ NODES = [
 ]
 MEMBERS = [("m1", "王一", "b-1"), ("m2", "李二", "b-1"), ("m3", "张三", "b-2"), ("m9", "赵九", "b-9")]
 PATHS = {node_id: path for node_id, _, path, _ in NODES}
+LESSONS = {
+    "lesson-1": {"material_id": "lesson-1", "directive_id": "d-1", "title": "微党课"},
+    "lesson-9": {"material_id": "lesson-9", "directive_id": "d-9", "title": "别的微党课"},
+}
+
+
+class FakeMedia:
+    """Media's one RPC quizzes calls: a study material, with the directive it belongs to."""
+
+    name = "media"
+
+    @rpc
+    def material(self, material_id):
+        if material_id not in LESSONS:
+            raise not_found("study_material", material_id)
+        return LESSONS[material_id]
 
 
 @pytest.fixture
@@ -45,7 +63,9 @@ def quizzes(container_factory, make_config, databases, tmp_path, monkeypatch):
     common_settings.cache_clear()
     url = databases.create("quizzes")
     upgrade("quizzes", url)
-    container = container_factory(QuizzesService, make_config("quizzes", url=url))
+    config = make_config("quizzes", url=url)
+    container_factory(FakeMedia, config).start()
+    container = container_factory(QuizzesService, config)
     container.start()
     container.url = url
     for org_id, parent_id, path, level in NODES:
@@ -200,9 +220,10 @@ def test_a_bank_is_imported_and_edited_one_question_at_a_time(quizzes):
 
 def test_a_quiz_is_set_on_a_directive_for_an_organisation_it_reaches(quizzes):
     ids = import_county_bank(quizzes)
-    quiz = new_quiz(quizzes, question_ids=ids[:2], lesson_id="lesson-1", lesson_title="微党课")
+    quiz = new_quiz(quizzes, question_ids=ids[:2])
     assert quiz["month"] == "2026-12" and quiz["question_count"] == 2 and quiz["state"] == "open"
     assert quiz["directive_theme"] == "学习二十大" and quiz["max_attempts"] == 1
+    assert quiz["lesson_id"] is None and quiz["lesson_title"] is None
     assert refused(quizzes, "create_quiz", {**_body(), "directive_id": "nope"}).code == "DIRECTIVE_NOT_FOUND"
     assert refused(quizzes, "create_quiz", {**_body(), "org_id": "other"}).code == "ORG_NOT_REACHED"
     assert refused(quizzes, "create_quiz", {**_body(), "org_id": "b-1"}).code == "BANK_EMPTY"
@@ -213,6 +234,21 @@ def test_a_quiz_is_set_on_a_directive_for_an_organisation_it_reaches(quizzes):
     listed = call(quizzes, "quizzes", "/city/county/b-1/", now=T0.isoformat())
     assert [q["quiz_id"] for q in listed["items"]] == [quiz["quiz_id"]], "a quiz set above reaches the branch"
     assert call(quizzes, "quizzes", "/city/other/")["total"] == 0
+
+
+def test_a_quiz_on_a_micro_lesson_keeps_the_title_media_gives_of_a_lesson_of_its_directive(quizzes):
+    import_county_bank(quizzes)
+    quiz = new_quiz(quizzes, lesson_id="lesson-1")
+    assert quiz["lesson_id"] == "lesson-1" and quiz["lesson_title"] == "微党课"
+    assert call(quizzes, "get_quiz", quiz["quiz_id"])["lesson_title"] == "微党课"
+    other = refused(quizzes, "create_quiz", {**_body(), "lesson_id": "lesson-9"})
+    assert (other.code, other.status, other.details) == ("LESSON_NOT_OF_DIRECTIVE", 422, {"lesson_id": "lesson-9"})
+    missing = refused(quizzes, "create_quiz", {**_body(), "lesson_id": "nope"})
+    # media's own error, passed on: nameko carries a DomainError's status across the bus as text
+    assert (missing.code, missing.status) == ("STUDY_MATERIAL_NOT_FOUND", "404")
+    titled = refused(quizzes, "create_quiz", {**_body(), "lesson_id": "lesson-1", "lesson_title": "自拟"})
+    assert titled.code == "VALIDATION_FAILED", "the title is media's, not the caller's"
+    assert call(quizzes, "quizzes", "/city/county/")["total"] == 1
 
 
 def _body():

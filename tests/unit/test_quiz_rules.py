@@ -1,16 +1,19 @@
-"""The quiz rules without a bus: a question's shape, an attempt's score (multiple choice all-or-nothing), the
-window, the attempts, the time limit with its grace, the draw, the best attempt, and a bank file's rows."""
+"""The quiz rules without a bus: a question's shape, a quiz's micro lesson (a study material of its directive, asked
+of media), an attempt's score (multiple choice all-or-nothing), the window, the attempts, the time limit with its
+grace, the draw, the best attempt, and a bank file's rows."""
 
 import io
 import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from nameko.exceptions import UnknownService
 from openpyxl import Workbook
 
-from partyday_common.errors import DomainError
-from partyday_quizzes import bank_file, rules
-from partyday_quizzes_contracts.rpc import TEMPLATE_EXAMPLES, TEMPLATE_HEADERS
+from partyday_common.errors import DomainError, not_found
+from partyday_common.rpc import RpcTimeout
+from partyday_quizzes import bank_file, quizzes, rules
+from partyday_quizzes_contracts.rpc import TEMPLATE_EXAMPLES, TEMPLATE_HEADERS, QuizCreate
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
 QUESTIONS = [
@@ -52,6 +55,63 @@ def test_a_question_needs_its_options_and_its_answers_among_them():
         with pytest.raises(DomainError) as refused:
             rules.check_question(kind, options, answer)
         assert refused.value.code == code, (kind, options, answer)
+
+
+LESSON = {"material_id": "l1", "directive_id": "d1", "title": "微党课"}
+
+
+def test_a_quiz_keeps_the_title_of_a_lesson_of_its_own_directive_only():
+    assert rules.lesson_title(LESSON, "d1") == "微党课"
+    with pytest.raises(DomainError) as other:
+        rules.lesson_title(LESSON, "d2")
+    assert other.value.code == "LESSON_NOT_OF_DIRECTIVE" and other.value.status == 422
+    assert other.value.details == {"lesson_id": "l1"}
+
+
+class FakeMedia:
+    """Media's `material` RPC as the quizzes service calls it: a material, or what the call raises."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.asked = []
+
+    def material(self, material_id):
+        self.asked.append(material_id)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def quiz_body(**changes) -> QuizCreate:
+    body = {
+        "directive_id": "d1",
+        "org_id": "c1",
+        "title": "测试",
+        "opens_at": T0.isoformat(),
+        "closes_at": (T0 + timedelta(days=1)).isoformat(),
+        "time_limit_minutes": 10,
+    }
+    return QuizCreate.model_validate({**body, **changes})
+
+
+def test_a_quizs_lesson_is_asked_of_media_and_checked_against_its_directive():
+    media = FakeMedia(LESSON)
+    assert quizzes.lesson_title(media, quiz_body()) is None and media.asked == []
+    assert quizzes.lesson_title(media, quiz_body(lesson_id="l1")) == "微党课" and media.asked == ["l1"]
+    with pytest.raises(DomainError) as other:
+        quizzes.lesson_title(FakeMedia({**LESSON, "directive_id": "d2"}), quiz_body(lesson_id="l1"))
+    assert other.value.code == "LESSON_NOT_OF_DIRECTIVE"
+    with pytest.raises(DomainError) as missing:
+        quizzes.lesson_title(FakeMedia(not_found("study_material", "l9")), quiz_body(lesson_id="l9"))
+    assert missing.value.code == "STUDY_MATERIAL_NOT_FOUND" and missing.value.status == 404
+
+
+@pytest.mark.parametrize("failure", [RpcTimeout("media.material did not answer within 5s"), UnknownService("media")])
+def test_a_lesson_when_media_cannot_be_reached_is_503_service_unavailable(failure):
+    with pytest.raises(DomainError) as unavailable:
+        quizzes.lesson_title(FakeMedia(failure), quiz_body(lesson_id="l1"))
+    assert unavailable.value.code == "SERVICE_UNAVAILABLE" and unavailable.value.status == 503
+    assert unavailable.value.details["service"] == "media" and unavailable.value.details["retry_after"] > 0
 
 
 def test_an_attempt_starts_only_inside_the_window():

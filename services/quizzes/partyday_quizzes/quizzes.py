@@ -10,6 +10,7 @@ from partyday_common import audit
 from partyday_common.db import utcnow
 from partyday_common.errors import DomainError, not_found
 from partyday_common.pagination import page_bounds
+from partyday_common.rpc import UNREACHABLE, unreachable
 from partyday_quizzes import bank, rules
 from partyday_quizzes.models import Directive, Quiz
 
@@ -50,8 +51,22 @@ def view(quiz: Quiz, now, theme: str | None = None) -> dict:
     }
 
 
-def create(session: Session, body, created_by: str | None, now) -> dict:
-    """A quiz for the members under `org_id`, which the directive must reach, from that organisation's bank."""
+def lesson_title(media, body) -> str | None:
+    """The title of the quiz's micro lesson, a study material media keeps (404 STUDY_MATERIAL_NOT_FOUND when it
+    keeps none) of the quiz's directive (422 LESSON_NOT_OF_DIRECTIVE); None for a quiz on the directive alone. 503
+    SERVICE_UNAVAILABLE when media cannot be reached."""
+    if body.lesson_id is None:
+        return None
+    try:
+        material = media.material(body.lesson_id)
+    except UNREACHABLE as exc:
+        raise unreachable("media", exc) from exc
+    return rules.lesson_title(material, body.directive_id)
+
+
+def create(session: Session, body, lesson_title: str | None, created_by: str | None, now) -> dict:
+    """A quiz for the members under `org_id`, which the directive must reach, from that organisation's bank;
+    `lesson_title` is its micro lesson's, as `lesson_title()` found it."""
     directive = session.get(Directive, body.directive_id)
     if directive is None:
         raise not_found("directive", body.directive_id)
@@ -75,7 +90,7 @@ def create(session: Session, body, created_by: str | None, now) -> dict:
         id=uuid.uuid4().hex,
         directive_id=directive.directive_id,
         lesson_id=body.lesson_id,
-        lesson_title=body.lesson_title,
+        lesson_title=lesson_title,
         org_id=body.org_id,
         org_path=path,
         month=directive.month,

@@ -1,5 +1,6 @@
-"""The quiz rules as plain functions, testable without a bus: what a question is, how an attempt is scored, when
-a member may start one and when their answers are still taken, which attempt counts."""
+"""The quiz rules as plain functions, testable without a bus: what a question is, which micro lesson a quiz may be
+on, how an attempt is scored, when a member may start one and when their answers are still taken, which attempt
+counts."""
 
 import random
 from datetime import datetime, timedelta
@@ -40,6 +41,18 @@ def score_attempt(questions: list[dict], answers: dict[str, list[int]]) -> dict:
 def check_window(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
         raise invalid("WINDOW_INVALID", "a quiz closes after it opens")
+
+
+def lesson_title(material: dict, directive_id: str) -> str:
+    """The title a quiz keeps of its micro lesson, which must be a study material of the quiz's directive."""
+    if material["directive_id"] != directive_id:
+        raise DomainError(
+            "LESSON_NOT_OF_DIRECTIVE",
+            "the lesson is not a study material of this directive",
+            422,
+            {"lesson_id": material["material_id"]},
+        )
+    return material["title"]
 
 
 def check_can_start(opens_at: datetime, closes_at: datetime, max_attempts: int, used: int, now: datetime) -> None:

@@ -11,6 +11,7 @@ from partyday_common.errors import validated
 from partyday_common.idempotency import once
 from partyday_common.member_following import member_following
 from partyday_common.orgtree import OrgTreeProjection
+from partyday_common.rpc import TimedRpcProxy
 from partyday_common.service import PartydayService, rpc
 from partyday_common.storage import make_storage
 from partyday_quizzes import attempts, bank, following, participation, quizzes
@@ -38,6 +39,7 @@ class QuizzesService(OrgTreeProjection, MemberFollowing, PartydayService):
     name = "quizzes"
     db = Database(metadata, subscribed=SUBSCRIBED)
     storage = Storage()
+    media = TimedRpcProxy("media")
     org_nodes = org_nodes
     following = following
 
@@ -96,8 +98,10 @@ class QuizzesService(OrgTreeProjection, MemberFollowing, PartydayService):
     def create_quiz(
         self, payload: dict, created_by: str | None = None, now: str | None = None, idempotency_key: str | None = None
     ) -> dict:
-        """A quiz on a directive (or one of its micro lessons) for an organisation it reaches, from its bank."""
+        """A quiz on a directive (or one of its micro lessons, a study material of the directive that media keeps)
+        for an organisation it reaches, from its bank."""
         body = validated(QuizCreate, payload)
+        lesson_title = quizzes.lesson_title(self.media, body)
         request = {"payload": payload, "created_by": created_by}
         with self.db.transaction() as session:
             return once(
@@ -105,7 +109,7 @@ class QuizzesService(OrgTreeProjection, MemberFollowing, PartydayService):
                 "create_quiz",
                 idempotency_key,
                 request,
-                lambda: quizzes.create(session, body, created_by, instant(now)),
+                lambda: quizzes.create(session, body, lesson_title, created_by, instant(now)),
             )
 
     @rpc

@@ -50,13 +50,13 @@ class BankImport(Body):
 
 
 class QuizCreate(Body):
-    """A quiz on a directive (and optionally one of its micro lessons) for the members under `org_id`, drawn
-    from that organisation's bank: the chosen `question_ids`, or `draw_count` questions at random per attempt
-    (from the chosen ones when both are given)."""
+    """A quiz on a directive (and optionally one of its micro lessons, `lesson_id`, a study material of the
+    directive whose title the quizzes service asks of media) for the members under `org_id`, drawn from that
+    organisation's bank: the chosen `question_ids`, or `draw_count` questions at random per attempt (from the
+    chosen ones when both are given)."""
 
     directive_id: Identifier
     lesson_id: Identifier | None = None
-    lesson_title: VisibleText(200) | None = None
     org_id: Identifier
     title: VisibleText(200)
     question_ids: list[Identifier] = Field(default_factory=list, max_length=MAX_QUESTIONS_PER_QUIZ)

@@ -137,24 +137,18 @@ async def remove_question(
 
 @router.post("/quizzes", status_code=status.HTTP_201_CREATED)
 async def create_quiz(body: QuizCreate, caller: Caller, rpc: Rpc, authz: Authz, idempotency_key: IdempotencyKey = None):
-    """A quiz on a directive, or on one of its micro lessons (`lesson_id`, a study material of that directive),
-    for the members under `org_id` (which the directive must reach), drawn from that organisation's bank: the
-    chosen `question_ids`, or `draw_count` at random per attempt; a window, attempts (1 by default) and a time
-    limit in minutes."""
+    """A quiz on a directive, or on one of its micro lessons (`lesson_id`, a study material of that directive:
+    422 LESSON_NOT_OF_DIRECTIVE otherwise, 404 STUDY_MATERIAL_NOT_FOUND when there is none), for the members
+    under `org_id` (which the directive must reach), drawn from that organisation's bank: the chosen
+    `question_ids`, or `draw_count` at random per attempt; a window, attempts (1 by default) and a time limit in
+    minutes. The quizzes service checks the lesson (asking media) and keeps its title."""
     await authz.require(caller, MANAGE_QUIZZES, body.org_id, "manage_quizzes")
-    payload = body.model_dump(mode="json")
-    if body.lesson_id:
-        lesson = await rpc.call("media", "material", body.lesson_id)
-        if lesson["directive_id"] != body.directive_id:
-            raise ApiError(
-                422,
-                "LESSON_NOT_OF_DIRECTIVE",
-                "the lesson is not a study material of this directive",
-                {"lesson_id": body.lesson_id},
-            )
-        payload["lesson_title"] = lesson["title"]
     return await rpc.call(
-        "quizzes", "create_quiz", payload, created_by=caller.member_id, idempotency_key=idempotency_key
+        "quizzes",
+        "create_quiz",
+        body.model_dump(mode="json"),
+        created_by=caller.member_id,
+        idempotency_key=idempotency_key,
     )
 
 

@@ -1,7 +1,8 @@
 """Study quizzes through the gateway with every service running: a county admin imports a question bank from an
-XLSX (a wrong row reported with its number, the others kept), sets a quiz on the month's directive; a member of a
-branch below takes it on their phone, a late answer is refused, a member of another county may not take it; the
-results and the participation per branch follow, and the secretary reads their branch only."""
+XLSX (a wrong row reported with its number, the others kept), sets a quiz on a micro lesson of the month's directive
+(a lesson of another directive, or one media does not have, refused by the quizzes service, which asks media); a
+member of a branch below takes it on their phone, a late answer is refused, a member of another county may not take
+it; the results and the participation per branch follow, and the secretary reads their branch only."""
 
 import io
 import time
@@ -24,6 +25,25 @@ def bank_file(template: bytes) -> bytes:
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()
+
+
+def study_material(stack, directive_id: str, title: str) -> str:
+    """A text study material on the directive, once media has followed it; its id."""
+    added = wait_for(
+        lambda: (
+            (
+                answer := stack.http.post(
+                    f"/api/v1/directives/{directive_id}/materials/text",
+                    headers=stack.admin,
+                    json={"title": title, "text": "不忘初心，牢记使命。"},
+                )
+            ).status_code
+            == 201
+            and answer
+        ),
+        message="media followed the directive",
+    )
+    return added.json()["material_id"]
 
 
 def test_a_quiz_from_an_imported_bank_taken_on_the_phone(stack):
@@ -68,6 +88,14 @@ def test_a_quiz_from_an_imported_bank_taken_on_the_phone(stack):
     )
     assert directive.status_code == 201, directive.text
     directive_id = directive.json()["directive_id"]
+    lesson = study_material(stack, directive_id, "微党课：初心")
+    other_directive = http.post(
+        "/api/v1/directives",
+        headers=headers,
+        json={"org_id": county, "month": MONTH, "theme": "另一任务", "required_actions": ["学习党史"]},
+    )
+    assert other_directive.status_code == 201, other_directive.text
+    other_lesson = study_material(stack, other_directive.json()["directive_id"], "别的微党课")
     now = datetime.now(timezone.utc)
     body = {
         "directive_id": directive_id,
@@ -79,12 +107,20 @@ def test_a_quiz_from_an_imported_bank_taken_on_the_phone(stack):
         "closes_at": (now + timedelta(seconds=25)).isoformat(),
         "time_limit_minutes": 10,
     }
+    not_its_lesson = http.post("/api/v1/quizzes", headers=headers, json={**body, "lesson_id": other_lesson})
+    assert not_its_lesson.status_code == 422, not_its_lesson.text
+    assert not_its_lesson.json()["error"]["code"] == "LESSON_NOT_OF_DIRECTIVE"
+    assert not_its_lesson.json()["error"]["details"] == {"lesson_id": other_lesson}
+    no_lesson = http.post("/api/v1/quizzes", headers=headers, json={**body, "lesson_id": "no-such-lesson"})
+    assert no_lesson.status_code == 404 and no_lesson.json()["error"]["code"] == "STUDY_MATERIAL_NOT_FOUND"
+    body["lesson_id"] = lesson
     created = wait_for(
         lambda: (answer := http.post("/api/v1/quizzes", headers=headers, json=body)).status_code == 201 and answer,
         message="quizzes followed the directive",
     )
     quiz = created.json()
     assert quiz["question_count"] == 3 and quiz["state"] == "open"
+    assert quiz["lesson_id"] == lesson and quiz["lesson_title"] == "微党课：初心"
     forbidden = http.post("/api/v1/quizzes", headers=secretary["headers"], json={**body, "org_id": county})
     assert forbidden.status_code == 403
 

@@ -19,27 +19,19 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
     if not match or match.groups() == ("", ""):
-        raise ApiError(
-            416,
-            "RANGE_NOT_SATISFIABLE",
-            "one byte range is served",
-            {"size": size},
-            headers={"Content-Range": f"bytes */{size}"},
-        )
+        raise _unsatisfiable("one byte range is served", size)
     first, last = match.groups()
     if first:
         start, end = int(first), min(int(last), size - 1) if last else size - 1
     else:
         start, end = max(0, size - int(last)), size - 1
     if start > end or start >= size:
-        raise ApiError(
-            416,
-            "RANGE_NOT_SATISFIABLE",
-            "the range is outside the file",
-            {"size": size},
-            headers={"Content-Range": f"bytes */{size}"},
-        )
+        raise _unsatisfiable("the range is outside the file", size)
     return start, end
+
+
+def _unsatisfiable(message: str, size: int) -> ApiError:
+    return ApiError(416, "RANGE_NOT_SATISFIABLE", message, {"size": size}, headers={"Content-Range": f"bytes */{size}"})
 
 
 async def file_response(

@@ -13,7 +13,7 @@ from partyday_gateway.rpc import ServiceUnavailable
 from partyday_gateway.uploads import media_storage
 
 
-def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The one range `bytes=a-b`, `bytes=a-` or `bytes=-n` asks for; None for the whole file."""
     if header is None:
         return None
@@ -44,7 +44,7 @@ async def file_response(
         size = await run_in_threadpool(storage.size, found["key"])
     except FileNotFoundError:
         raise ApiError(404, "FILE_NOT_FOUND", "the stored file is missing", {"key": found["key"]})
-    wanted = byte_range(range_header, size)
+    wanted = _byte_range(range_header, size)
     filename = found["filename"]
     headers = {
         "Content-Disposition": f"{disposition}; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
